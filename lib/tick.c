@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/* tick.c -- wire encoding of the normalized tick (layout in tick.h).
+ *
+ * Encoding writes each field at its documented offset through the st_le*
+ * helpers, so the bytes are the same on any host; decoding checks the length,
+ * version and kind once and then reads at fixed offsets. The payload is
+ * encoded per kind, field by field, so padding never leaks into the wire. */
+#include "gputick/tick.h"
+#include "gputick/bytes.h"
+#include "gputick/err.h"
+
+static const char *const kind_names[GT_KIND_MAX + 1] = {
+    [GT_KIND_TRADE] = "trade",   [GT_KIND_LEVEL] = "book", [GT_KIND_TOB] = "tob",
+    [GT_KIND_FIXING] = "fixing", [GT_KIND_STAT] = "stat",  [GT_KIND_STATUS] = "status",
+    [GT_KIND_DEF] = "def",
+};
+
+const char *gt_kind_name(int kind)
+{
+    return kind >= 1 && kind <= GT_KIND_MAX ? kind_names[kind] : NULL;
+}
+
+int gt_kind_parse(const char *s)
+{
+    for (int k = 1; k <= GT_KIND_MAX; k++)
+        if (strcmp(s, kind_names[k]) == 0)
+            return k;
+    return GT_EINVAL;
+}
+
+int32_t gt_index_id(const char *symbol, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a, 32 bits */
+    for (size_t i = 0; i < len && symbol[i]; i++) {
+        h ^= (uint8_t)symbol[i];
+        h *= 16777619u;
+    }
+    return -(int32_t)(h & 0x7fffffffu) - 1; /* -1 .. -2^31: never a SecurityID */
+}
+
+size_t gt_fixed_str(char *dst, size_t cap, const char *src, size_t len)
+{
+    size_t n = 0;
+    if (cap == 0)
+        return 0;
+    while (n < len && n + 1 < cap && src[n])
+        n++;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+    return n;
+}
+
+void gt_tick_encode(const struct gt_tick *t, uint8_t out[GT_TICK_LEN])
+{
+    memset(out, 0, GT_TICK_LEN);
+    out[0] = t->version;
+    out[1] = t->kind;
+    st_le16(out + 2, t->flags);
+    st_le32(out + 4, (uint32_t)t->instr_id);
+    st_le64(out + 8, t->seq);
+    st_le64(out + 16, (uint64_t)t->exch_ns);
+    st_le64(out + 24, (uint64_t)t->recv_ns);
+    uint8_t *p = out + 32;
+    switch (t->kind) {
+    case GT_KIND_TRADE:
+        st_le64(p, (uint64_t)t->u.trade.px);
+        st_le64(p + 8, (uint64_t)t->u.trade.qty);
+        st_le32(p + 16, t->u.trade.trade_id);
+        st_le32(p + 20, (uint32_t)t->u.trade.n_orders);
+        p[24] = t->u.trade.aggressor;
+        p[25] = t->u.trade.action;
+        break;
+    case GT_KIND_LEVEL:
+        st_le64(p, (uint64_t)t->u.level.px);
+        st_le64(p + 8, (uint64_t)t->u.level.qty);
+        st_le32(p + 16, (uint32_t)t->u.level.n_orders);
+        p[20] = t->u.level.level;
+        p[21] = t->u.level.side;
+        p[22] = t->u.level.action;
+        st_le32(p + 24, t->u.level.rpt_seq);
+        break;
+    case GT_KIND_TOB:
+        st_le64(p, (uint64_t)t->u.tob.bid_px);
+        st_le64(p + 8, (uint64_t)t->u.tob.ask_px);
+        st_le32(p + 16, (uint32_t)t->u.tob.bid_qty);
+        st_le32(p + 20, (uint32_t)t->u.tob.ask_qty);
+        st_le16(p + 24, t->u.tob.bid_orders);
+        st_le16(p + 26, t->u.tob.ask_orders);
+        break;
+    case GT_KIND_FIXING:
+        st_le64(p, (uint64_t)t->u.fixing.px);
+        st_le32(p + 8, t->u.fixing.date);
+        p[12] = t->u.fixing.code;
+        p[13] = t->u.fixing.entry_type;
+        st_le32(p + 16, t->u.fixing.rpt_seq);
+        break;
+    case GT_KIND_STAT:
+        st_le64(p, (uint64_t)t->u.stat.px);
+        st_le64(p + 8, (uint64_t)t->u.stat.qty);
+        p[16] = t->u.stat.type;
+        p[17] = t->u.stat.settl_flags;
+        p[18] = t->u.stat.open_close;
+        st_le32(p + 20, t->u.stat.date);
+        break;
+    case GT_KIND_STATUS:
+        p[0] = t->u.status.trading;
+        p[1] = t->u.status.halt_reason;
+        p[2] = t->u.status.event;
+        p[3] = t->u.status.feed;
+        p[4] = t->u.status.cause;
+        st_le32(p + 8, t->u.status.gap_from);
+        st_le32(p + 12, t->u.status.gap_to);
+        st_le32(p + 16, t->u.status.date);
+        break;
+    case GT_KIND_DEF:
+        st_le64(p, (uint64_t)t->u.def.tick_px);
+        st_le32(p + 8, t->u.def.maturity);
+        p[12] = t->u.def.depth;
+        p[13] = t->u.def.type;
+        memcpy(p + 14, t->u.def.product, GT_PRODUCT_LEN);
+        memcpy(p + 20, t->u.def.symbol, GT_SYMBOL_LEN);
+        break;
+    default:
+        memcpy(p, t->u.raw, sizeof t->u.raw);
+        break;
+    }
+}
+
+int gt_tick_decode(const uint8_t *in, size_t len, struct gt_tick *t)
+{
+    if (len < GT_TICK_LEN)
+        return GT_ETRUNC;
+    if (in[0] != GT_TICK_VERSION)
+        return GT_EVERSION;
+    if (in[1] < 1 || in[1] > GT_KIND_MAX)
+        return GT_EBADMSG;
+    memset(t, 0, sizeof *t);
+    t->version = in[0];
+    t->kind = in[1];
+    t->flags = ld_le16(in + 2);
+    t->instr_id = (int32_t)ld_le32(in + 4);
+    t->seq = ld_le64(in + 8);
+    t->exch_ns = (int64_t)ld_le64(in + 16);
+    t->recv_ns = (int64_t)ld_le64(in + 24);
+    const uint8_t *p = in + 32;
+    switch (t->kind) {
+    case GT_KIND_TRADE:
+        t->u.trade.px = (int64_t)ld_le64(p);
+        t->u.trade.qty = (int64_t)ld_le64(p + 8);
+        t->u.trade.trade_id = ld_le32(p + 16);
+        t->u.trade.n_orders = (int32_t)ld_le32(p + 20);
+        t->u.trade.aggressor = p[24];
+        t->u.trade.action = p[25];
+        break;
+    case GT_KIND_LEVEL:
+        t->u.level.px = (int64_t)ld_le64(p);
+        t->u.level.qty = (int64_t)ld_le64(p + 8);
+        t->u.level.n_orders = (int32_t)ld_le32(p + 16);
+        t->u.level.level = p[20];
+        t->u.level.side = p[21];
+        t->u.level.action = p[22];
+        t->u.level.rpt_seq = ld_le32(p + 24);
+        break;
+    case GT_KIND_TOB:
+        t->u.tob.bid_px = (int64_t)ld_le64(p);
+        t->u.tob.ask_px = (int64_t)ld_le64(p + 8);
+        t->u.tob.bid_qty = (int32_t)ld_le32(p + 16);
+        t->u.tob.ask_qty = (int32_t)ld_le32(p + 20);
+        t->u.tob.bid_orders = ld_le16(p + 24);
+        t->u.tob.ask_orders = ld_le16(p + 26);
+        break;
+    case GT_KIND_FIXING:
+        t->u.fixing.px = (int64_t)ld_le64(p);
+        t->u.fixing.date = ld_le32(p + 8);
+        t->u.fixing.code = p[12];
+        t->u.fixing.entry_type = p[13];
+        t->u.fixing.rpt_seq = ld_le32(p + 16);
+        break;
+    case GT_KIND_STAT:
+        t->u.stat.px = (int64_t)ld_le64(p);
+        t->u.stat.qty = (int64_t)ld_le64(p + 8);
+        t->u.stat.type = p[16];
+        t->u.stat.settl_flags = p[17];
+        t->u.stat.open_close = p[18];
+        t->u.stat.date = ld_le32(p + 20);
+        break;
+    case GT_KIND_STATUS:
+        t->u.status.trading = p[0];
+        t->u.status.halt_reason = p[1];
+        t->u.status.event = p[2];
+        t->u.status.feed = p[3];
+        t->u.status.cause = p[4];
+        t->u.status.gap_from = ld_le32(p + 8);
+        t->u.status.gap_to = ld_le32(p + 12);
+        t->u.status.date = ld_le32(p + 16);
+        break;
+    case GT_KIND_DEF:
+        t->u.def.tick_px = (int64_t)ld_le64(p);
+        t->u.def.maturity = ld_le32(p + 8);
+        t->u.def.depth = p[12];
+        t->u.def.type = p[13];
+        memcpy(t->u.def.product, p + 14, GT_PRODUCT_LEN);
+        memcpy(t->u.def.symbol, p + 20, GT_SYMBOL_LEN);
+        break;
+    }
+    return GT_OK;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c -- tickq, the analysts' CLI over the tick store.
+ *
+ * "tickq COMMAND [OPTIONS] ARGS": finds the command in one table and hands it
+ * its own argv. Every command has --help; usage errors exit 2, runtime
+ * failures 1. */
+#include <stdio.h>
+#include <string.h>
+#include "cmd.h"
+
+static const struct cmd cmds[] = {
+    {"time", cmd_time, "show how a time or duration expression is read"},
+};
+enum { N_CMDS = sizeof cmds / sizeof cmds[0] };
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tickq COMMAND [OPTIONS] ARGS\n"
+               "\n"
+               "Queries gputick's tick store: ticks, bars, books, fixings, the forward curve.\n"
+               "\n"
+               "Commands:\n");
+    for (int i = 0; i < N_CMDS; i++)
+        fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+    fprintf(f, "\n"
+               "'tickq COMMAND --help' describes a command.\n"
+               "  -h, --help      show this help and exit\n"
+               "  -V, --version   show the version and exit\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+        printf("tickq %s\n", GT_VERSION);
+        return 0;
+    }
+    for (int i = 0; i < N_CMDS; i++)
+        if (strcmp(name, cmds[i].name) == 0)
+            return cmds[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "tickq: unknown command '%s' (try 'tickq --help')\n", name);
+    return EXIT_USAGE;
+}

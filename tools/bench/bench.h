@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* bench.h -- the benchmark harness: every measure beside its baseline.
+ *
+ * These machines are noisy, so a number alone means little: each measure runs
+ * gputick's code and a baseline (the memory-bound limit, raw libzmq, a peer
+ * database) in the same run, alternating, and reports the ratio. One markdown
+ * table row per measure; bench_table_header() prints the header once. */
+#ifndef GT_BENCH_H
+#define GT_BENCH_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct bench {
+    const char *name;    /* selects it on the command line */
+    const char *summary; /* one line for --help */
+    int (*run)(void);    /* prints its rows; returns 0 or a GT_E* code */
+};
+
+/* Prints "| measure | gputick | baseline | ratio |" with the ratio gputick /
+ * baseline; the measure text says the unit, the baseline and which way is
+ * better. */
+void bench_row(const char *measure, double gputick, double baseline);
+void bench_table_header(void);
+
+/* Monotonic seconds. */
+double bench_now(void);
+/* Keeps the compiler from deleting work whose result is otherwise unused. */
+void bench_sink(uint64_t v);
+
+int bench_tick(void);
+
+#endif

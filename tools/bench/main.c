@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c -- gtbench: runs the named benchmarks (all by default) and prints one
+ * markdown table. tools/bench/run builds a Release tree and calls this, plus
+ * the measures that need a peer server. */
+#include <stdio.h>
+#include <string.h>
+#include "bench.h"
+
+static const struct bench benches[] = {
+    {"tick", "tick record decode vs memcpy", bench_tick},
+};
+enum { N_BENCHES = sizeof benches / sizeof benches[0] };
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        printf("usage: gtbench [NAME...]\n\nRuns benchmarks, each beside a baseline measured "
+               "in the same run, and prints a markdown table.\n\nBenchmarks:\n");
+        for (int i = 0; i < N_BENCHES; i++)
+            printf("  %-12s %s\n", benches[i].name, benches[i].summary);
+        return 0;
+    }
+    int rc = 0;
+    bench_table_header();
+    for (int i = 0; i < N_BENCHES; i++) {
+        int want = argc <= 1;
+        for (int a = 1; a < argc; a++)
+            want |= strcmp(argv[a], benches[i].name) == 0;
+        if (want && benches[i].run() < 0) {
+            fprintf(stderr, "gtbench: %s failed\n", benches[i].name);
+            rc = 1;
+        }
+    }
+    return rc;
+}
