@@ -5,6 +5,7 @@
 #include <criterion/new/assert.h>
 #include <limits.h>
 #include "gputick/bytes.h"
+#include "gputick/crc32c.h"
 #include "gputick/err.h"
 #include "gputick/tick.h"
 
@@ -165,4 +166,19 @@ Test(tick, fixed_strings_copy_without_overrun)
     cr_assert(eq(sz, gt_fixed_str(out, 4, "ABCDEFGHIJKL", GT_SYMBOL_LEN), 3));
     cr_assert(eq(str, out, "ABC"));
     cr_assert(eq(sz, gt_fixed_str(out, sizeof out, "H1\0Z", 4), 2));
+}
+
+Test(crc32c, matches_the_standard_check_value_and_extends)
+{
+    cr_assert(eq(u32, gt_crc32c(0, "123456789", 9), 0xe3069283u));
+    cr_assert(eq(u32, gt_crc32c(0, "", 0), 0));
+    /* Extending over two pieces equals one pass, at every split. */
+    const char *s = "GPU compute futures, $2.75 per GPU-hour, H100 index SDH100RT";
+    size_t n = strlen(s);
+    uint32_t whole = gt_crc32c(0, s, n);
+    for (size_t k = 0; k <= n; k++)
+        cr_assert(eq(u32, gt_crc32c(gt_crc32c(0, s, k), s + k, n - k), whole), "split %zu", k);
+    /* 32 bytes of zeros: RFC 3720 B.4 check value. */
+    uint8_t zeros[32] = {0};
+    cr_assert(eq(u32, gt_crc32c(0, zeros, sizeof zeros), 0x8a9136aau));
 }
