@@ -172,7 +172,7 @@ int arb_offer(struct arb *a, int line, const uint8_t *pkt, size_t len, int64_t n
         a->next = 1;
         fwd = 0;
     }
-    if (fwd > w && fwd < UINT32_C(0x80000000)) {
+    if (fwd > w && fwd < UINT32_C(0x7fffffff)) { /* ahead of the last delivered by < 2^31 */
         /* Too far ahead: give up the oldest holes until seq fits the window. */
         while (a->n_held && seq - a->next > w)
             n += arb_hole_declare(a);
