@@ -55,21 +55,8 @@ void arb_fini(struct arb *a)
     a->n_held = 0;
 }
 
-/* Reports the pending gap. Gaps are merged while contiguous, so a loss that
- * was declared in pieces (window, then timeout) is reported as one range. */
-static void arb_gap_report(struct arb *a)
-{
-    a->gap_pending = 0;
-    a->stats.gaps++;
-    a->stats.lost += (uint64_t)(uint32_t)(a->gap_to - a->gap_from) + 1;
-    if (a->c.gap)
-        a->c.gap(a->c.ctx, a->gap_from, a->gap_to);
-}
-
 static void arb_emit(struct arb *a, const uint8_t *p, size_t len, int line, uint32_t seq)
 {
-    if (a->gap_pending)
-        arb_gap_report(a);
     a->stats.accepted[line]++;
     a->c.deliver(a->c.ctx, p, len, line, seq);
 }
@@ -94,15 +81,10 @@ static int arb_drain(struct arb *a)
 
 static void arb_gap(struct arb *a, uint32_t from, uint32_t to)
 {
-    if (a->gap_pending && from == a->gap_to + 1) {
-        a->gap_to = to;
-        return;
-    }
-    if (a->gap_pending)
-        arb_gap_report(a);
-    a->gap_pending = 1;
-    a->gap_from = from;
-    a->gap_to = to;
+    a->stats.gaps++;
+    a->stats.lost += (uint64_t)(uint32_t)(to - from) + 1;
+    if (a->c.gap)
+        a->c.gap(a->c.ctx, from, to);
 }
 
 /* Declares the hole before the lowest held packet lost, delivers the run
@@ -164,8 +146,6 @@ int arb_offer(struct arb *a, int line, const uint8_t *pkt, size_t len, int64_t n
     if (seq == 1 && a->next != 1 && fwd > w && a->next - 1 >= a->c.reset_min_jump) {
         uint32_t old = a->next;
         n += arb_flush(a);
-        if (a->gap_pending)
-            arb_gap_report(a);
         a->stats.resets++;
         if (a->c.reset)
             a->c.reset(a->c.ctx, old);
@@ -173,12 +153,13 @@ int arb_offer(struct arb *a, int line, const uint8_t *pkt, size_t len, int64_t n
         fwd = 0;
     }
     if (fwd > w && fwd < UINT32_C(0x7fffffff)) { /* ahead of the last delivered by < 2^31 */
-        /* Too far ahead: give up the oldest holes until seq fits the window. */
+        /* Too far ahead: give up the oldest holes until seq fits the window;
+         * with nothing held, every sequence before seq is lost at once. */
         while (a->n_held && seq - a->next > w)
             n += arb_hole_declare(a);
         if (seq - a->next > w) {
-            arb_gap(a, a->next, seq - w - 1);
-            a->next = seq - w;
+            arb_gap(a, a->next, seq - 1);
+            a->next = seq;
         }
         fwd = seq - a->next;
     }

@@ -12,13 +12,13 @@
  * hole fills, the held run is delivered in order ("reorder healed"). A hole
  * becomes a GAP [from, to] reported to gap() when either
  *   - it has waited max_wait_ns (checked by arb_offer() and arb_poll()), or
- *   - a packet arrives more than max_held sequences ahead of the expected one
- *     (every hole before it is then declared at once);
+ *   - a packet arrives more than max_held sequences ahead of the expected one:
+ *     the oldest holes are declared until it fits the window, and if nothing
+ *     is held before it, everything before it is declared lost at once;
  * after the gap the held packets are delivered in order, and a late copy of a
  * sequence in the gap is dropped as old (counted as a duplicate of its line).
- * A gap is reported just before the first packet after it is delivered (or
- * before a reset), with contiguous declarations merged, so a long loss that
- * is declared in pieces still arrives as one exact range.
+ * A gap is reported just before the packet that follows it is delivered, and
+ * a run lost on both lines is one gap with its exact range.
  *
  * Sequences are compared modulo 2^32, so 0xFFFFFFFF is followed by 0. A
  * sequence 1 that is not within max_held ahead and lies at least
@@ -45,7 +45,7 @@ struct arb_config {
      * only during the call (the caller's buffer or an arb slot). Required. */
     void (*deliver)(void *ctx, const uint8_t *pkt, size_t len, int line, uint32_t seq);
     /* Sequences from..to (inclusive, modulo 2^32) were lost on both lines;
-     * called before the packet that follows them is delivered. Optional. */
+     * called just before the packet that follows them is delivered. Optional. */
     void (*gap)(void *ctx, uint32_t from, uint32_t to);
     /* The stream restarted at 1; old_next was the sequence expected before.
      * Optional. */
@@ -71,8 +71,6 @@ struct arb {
     uint32_t next;   /* sequence expected next */
     uint32_t n_held; /* packets in slots */
     int64_t hole_ns; /* when the current hole was first seen (n_held > 0) */
-    int gap_pending; /* a declared gap not yet reported */
-    uint32_t gap_from, gap_to;
     /* Allocated at init: max_held slots, slot of seq s at s % max_held. */
     uint8_t *slot_buf;
     uint32_t *slot_seq, *slot_len;
