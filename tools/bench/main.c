@@ -8,6 +8,7 @@
 
 static const struct bench benches[] = {
     {"tick", "tick record decode vs memcpy", bench_tick},
+    {"rx", "multicast zero-loss rate vs recvfrom; arbiter vs reading seqs", bench_rx},
 };
 enum { N_BENCHES = sizeof benches / sizeof benches[0] };
 
