@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: MIT */
+/* market.c -- the simulated market: index processes, curves, books, calendar.
+ *
+ * Time advances by the earliest of three clocks: the index clock (every
+ * index_every_ns), the order-flow clock (exponential gaps, in session only) and
+ * the calendar (pre-open, book build, open, fixing, close with daily
+ * statistics, on weekdays). Each step yields one match event. Prices inside
+ * the books are whole ticks; entries carry them in 1e-9 $. */
+#include "market.h"
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "gputick/err.h"
+#include "gputick/time.h"
+
+const char *const market_product[MARKET_N_PRODUCTS] = {"H100", "H200", "B200", "A100"};
+const char *const market_index_name[MARKET_N_PRODUCTS] = {"SDH100RT", "SDH200RT", "SDB200RT",
+                                                          "SDA100RT"};
+static const char month_code[] = "FGHJKMNQUVXZ";
+
+enum { CAL_PREOPEN, CAL_BUILD, CAL_OPEN, CAL_FIXING, CAL_CLOSE, CAL_DONE };
+
+void market_config_default(struct market_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->seed = 1;
+    c->start_ns = 0;
+    c->tick_px = 5000000;
+    c->unit_gpuh = 1000;
+    c->level[0] = 2.40; /* H100 */
+    c->level[1] = 3.40; /* H200 */
+    c->level[2] = 6.00; /* B200 */
+    c->level[3] = 1.30; /* A100 */
+    c->kappa = 0.05;
+    c->sigma = 0.02;
+    c->jump_per_day = 0.05;
+    c->jump_sigma = 0.06;
+    c->basis_sigma = 0.01;
+    c->basis_max = 0.25;
+    c->flow_per_s = 2.0;
+    c->trade_share = 0.2;
+    c->index_every_ns = 60 * GT_NS_PER_SEC;
+    c->preopen_ns = 13 * 3600 * GT_NS_PER_SEC;
+    c->open_ns = c->preopen_ns + 30 * 60 * GT_NS_PER_SEC;
+    c->fixing_ns = 20 * 3600 * GT_NS_PER_SEC;
+    c->close_ns = 21 * 3600 * GT_NS_PER_SEC;
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+void market_rng_seed(uint64_t s[4], uint64_t seed)
+{
+    for (int i = 0; i < 4; i++) { /* splitmix64 */
+        uint64_t z = (seed += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        s[i] = z ^ (z >> 31);
+    }
+}
+
+uint64_t market_rng_next(uint64_t s[4])
+{
+    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return r;
+}
+
+double market_rng_unit(uint64_t s[4])
+{
+    return (double)(market_rng_next(s) >> 11) * 0x1.0p-53;
+}
+
+static double rnd(struct market *m)
+{
+    return market_rng_unit(m->rng);
+}
+static int rnd_int(struct market *m, int lo, int hi) /* inclusive */
+{
+    return lo + (int)(market_rng_next(m->rng) % (uint64_t)(hi - lo + 1));
+}
+static double rnd_normal(struct market *m)
+{
+    double u = rnd(m), v = rnd(m);
+    return sqrt(-2.0 * log(1.0 - u)) * cos(2.0 * M_PI * v);
+}
+static int64_t rnd_exp_ns(struct market *m, double per_s)
+{
+    double s = -log(1.0 - rnd(m)) / per_s;
+    return 1 + (int64_t)(s * 1e9);
+}
+
+static int64_t day_of(int64_t ns)
+{
+    return ns >= 0 ? ns / GT_NS_PER_DAY : -((-ns + GT_NS_PER_DAY - 1) / GT_NS_PER_DAY);
+}
+static bool weekday(int64_t day)
+{
+    return (day + 3) % 7 < 5;
+} /* 1970-01-01 was a Thursday */
+
+static int64_t last_business_day(int y, int mo)
+{
+    int ny = mo == 12 ? y + 1 : y, nm = mo == 12 ? 1 : mo + 1;
+    int64_t d = gt_days_from_civil(ny, (unsigned)nm, 1) - 1;
+    while (!weekday(d))
+        d--;
+    return d;
+}
+
+int64_t market_fair_px(const struct market *m, int i)
+{
+    const struct market_instr *in = &m->instr[i];
+    double years = (double)(in->last_trade_ns - m->now_ns) / (365.25 * GT_NS_PER_DAY);
+    if (years < 0)
+        years = 0;
+    double fair = exp(m->log_ix[in->product_ix] + m->carry[in->product_ix] * years);
+    int64_t ticks = llround(fair * 1e9 / (double)m->cfg.tick_px);
+    return (ticks < 1 ? 1 : ticks) * m->cfg.tick_px;
+}
+
+static int64_t ticks_of(const struct market *m, int64_t px)
+{
+    return px / m->cfg.tick_px;
+}
+
+int market_init(struct market *m, const struct market_config *c)
+{
+    if (c->tick_px <= 0 || c->unit_gpuh <= 0 || c->flow_per_s <= 0 || c->index_every_ns <= 0 ||
+        c->trade_share < 0 || c->trade_share > 1 ||
+        !(c->preopen_ns < c->open_ns && c->open_ns < c->fixing_ns && c->fixing_ns < c->close_ns &&
+          c->close_ns < GT_NS_PER_DAY))
+        return GT_EINVAL;
+    for (int p = 0; p < MARKET_N_PRODUCTS; p++)
+        if (!(c->level[p] > 0))
+            return GT_EINVAL;
+    memset(m, 0, sizeof *m);
+    m->cfg = *c;
+    market_rng_seed(m->rng, c->seed);
+    m->now_ns = c->start_ns;
+    for (int p = 0; p < MARKET_N_PRODUCTS; p++) {
+        m->log_ix[p] = log(c->level[p]) + 0.05 * rnd_normal(m);
+        m->carry[p] = c->basis_max * (2 * rnd(m) - 1) * 0.5;
+    }
+    int y;
+    unsigned mo, d;
+    gt_civil_from_days(day_of(c->start_ns), &y, &mo, &d);
+    if (last_business_day(y, (int)mo) * GT_NS_PER_DAY + c->close_ns <= c->start_ns && ++mo > 12) {
+        mo = 1;
+        y++;
+    }
+    for (int p = 0; p < MARKET_N_PRODUCTS; p++) {
+        int yy = y, mm = (int)mo;
+        for (int k = 0; k < MARKET_N_MONTHS; k++) {
+            struct market_instr *in = &m->instr[p * MARKET_N_MONTHS + k];
+            snprintf(in->symbol, sizeof in->symbol, "%s%c%d", market_product[p], month_code[mm - 1],
+                     yy % 10);
+            snprintf(in->product, sizeof in->product, "%s", market_product[p]);
+            /* Stable across runs and start dates: product, year, month. */
+            in->security_id = (p + 1) * 100000 + (yy % 100) * 100 + mm;
+            in->product_ix = p;
+            in->year = yy;
+            in->month = mm;
+            in->activation_ns = day_of(c->start_ns) * GT_NS_PER_DAY;
+            in->last_trade_ns = last_business_day(yy, mm) * GT_NS_PER_DAY + c->close_ns;
+            in->open_interest = rnd_int(m, 100, 5000);
+            in->status = 18; /* NotAvailable until pre-open */
+            if (++mm > 12) {
+                mm = 1;
+                yy++;
+            }
+        }
+    }
+    m->next_index_ns = c->start_ns;
+    m->next_flow_ns = INT64_MAX;
+    m->cal_step = CAL_PREOPEN;
+    int64_t day = day_of(c->start_ns);
+    while (!weekday(day) || day * GT_NS_PER_DAY + c->preopen_ns < c->start_ns)
+        day++;
+    m->next_cal_ns = day * GT_NS_PER_DAY + c->preopen_ns;
+    return GT_OK;
+}
+
+static struct market_entry *ev_add(struct market_event *ev, uint8_t kind, int instr)
+{
+    struct market_entry *e = &ev->e[ev->n++];
+    memset(e, 0, sizeof *e);
+    e->kind = kind;
+    e->instr = instr;
+    return e;
+}
+
+static struct market_entry *ev_instr(struct market *m, struct market_event *ev, uint8_t kind, int i)
+{
+    struct market_entry *e = ev_add(ev, kind, i);
+    e->security_id = m->instr[i].security_id;
+    e->rpt_seq = ++m->instr[i].rpt_seq;
+    return e;
+}
+
+static int32_t orders_of(int32_t qty)
+{
+    return 1 + qty / 25;
+}
+
+/* MBP insert at 0-based level k; the level pushed past the depth is dropped. */
+static void book_emit(struct market *m, struct market_event *ev, int i, char side, uint8_t action,
+                      int k, int64_t px, int32_t qty)
+{
+    struct market_instr *in = &m->instr[i];
+    struct market_level *lv = side == '0' ? in->bid : in->ask;
+    int *n = side == '0' ? &in->n_bid : &in->n_ask;
+    if (action == 0) {
+        int last = *n < MARKET_DEPTH ? *n : MARKET_DEPTH - 1;
+        memmove(lv + k + 1, lv + k, (size_t)(last - k) * sizeof *lv);
+        if (*n < MARKET_DEPTH)
+            (*n)++;
+        lv[k] = (struct market_level){px, qty, orders_of(qty)};
+    } else if (action == 1) {
+        lv[k].qty = qty;
+        lv[k].n_orders = orders_of(qty);
+    } else {
+        px = lv[k].px;
+        memmove(lv + k, lv + k + 1, (size_t)(*n - k - 1) * sizeof *lv);
+        (*n)--;
+        qty = 0;
+    }
+    struct market_entry *e = ev_instr(m, ev, MK_BOOK, i);
+    e->action = action;
+    e->side = side;
+    e->level = (uint8_t)(k + 1);
+    e->px = px;
+    e->qty = qty;
+    e->n_orders = action == 2 ? 0 : orders_of(qty);
+}
+
+/* Adds a level worse than the worst one, when the side is not full. */
+static void book_refill(struct market *m, struct market_event *ev, int i, char side)
+{
+    struct market_instr *in = &m->instr[i];
+    int n = side == '0' ? in->n_bid : in->n_ask;
+    if (n >= MARKET_DEPTH || n == 0)
+        return;
+    int64_t worst = ticks_of(m, side == '0' ? in->bid[n - 1].px : in->ask[n - 1].px);
+    int64_t t = side == '0' ? worst - rnd_int(m, 1, 3) : worst + rnd_int(m, 1, 3);
+    if (t < 1)
+        return;
+    book_emit(m, ev, i, side, 0, n, t * m->cfg.tick_px, rnd_int(m, 5, 200));
+}
+
+static void book_build(struct market *m, struct market_event *ev, int i)
+{
+    struct market_instr *in = &m->instr[i];
+    int64_t fair = ticks_of(m, market_fair_px(m, i));
+    int64_t b = fair - 1, a = fair + 1;
+    if (in->n_bid > 0)
+        b = ticks_of(m, in->bid[in->n_bid - 1].px) - 1;
+    else if (in->n_ask > 0 && b >= ticks_of(m, in->ask[0].px))
+        b = ticks_of(m, in->ask[0].px) - 1;
+    if (in->n_ask > 0)
+        a = ticks_of(m, in->ask[in->n_ask - 1].px) + 1;
+    else if (in->n_bid > 0 && a <= ticks_of(m, in->bid[0].px))
+        a = ticks_of(m, in->bid[0].px) + 1;
+    while (in->n_bid < MARKET_DEPTH && b >= 1) {
+        book_emit(m, ev, i, '0', 0, in->n_bid, b * m->cfg.tick_px, rnd_int(m, 5, 200));
+        b -= rnd_int(m, 1, 2);
+    }
+    while (in->n_ask < MARKET_DEPTH) {
+        book_emit(m, ev, i, '1', 0, in->n_ask, a * m->cfg.tick_px, rnd_int(m, 5, 200));
+        a += rnd_int(m, 1, 2);
+    }
+}
+
+static void flow_trade(struct market *m, struct market_event *ev, int i)
+{
+    struct market_instr *in = &m->instr[i];
+    if (in->n_bid == 0 || in->n_ask == 0)
+        return;
+    int64_t fair = market_fair_px(m, i), mid2 = in->bid[0].px + in->ask[0].px;
+    bool buy = rnd(m) < (2 * fair > mid2 ? 0.8 : 0.2);
+    char side = buy ? '1' : '0'; /* the resting side that trades */
+    struct market_level *lv = buy ? &in->ask[0] : &in->bid[0];
+    int32_t qty = rnd_int(m, 1, 20);
+    if (qty > lv->qty)
+        qty = lv->qty;
+    int64_t px = lv->px;
+    struct market_entry *t = ev_instr(m, ev, MK_TRADE, i);
+    t->px = px;
+    t->qty = qty;
+    t->aggressor = buy ? 1 : 2;
+    t->n_orders = 2;
+    t->trade_id = ++m->trade_id;
+    if (qty < lv->qty) {
+        book_emit(m, ev, i, side, 1, 0, px, lv->qty - qty);
+    } else {
+        book_emit(m, ev, i, side, 2, 0, px, 0);
+        book_refill(m, ev, i, side);
+    }
+    in->volume += qty;
+    in->last_px = px;
+    struct market_entry *v = ev_instr(m, ev, MK_VOLUME, i);
+    v->qty = in->volume;
+    v->action = in->volume == qty ? 0 : 1;
+    if (in->open_px == 0) {
+        in->open_px = in->high_px = in->low_px = px;
+        struct market_entry *s = ev_instr(m, ev, MK_SSTAT, i);
+        s->stat = '4';
+        s->px = px;
+    }
+    if (px > in->high_px || px < in->low_px) {
+        bool hi = px > in->high_px;
+        if (hi)
+            in->high_px = px;
+        else
+            in->low_px = px;
+        struct market_entry *s = ev_instr(m, ev, MK_SSTAT, i);
+        s->stat = hi ? '7' : '8';
+        s->px = px;
+    }
+}
+
+static void flow_quote(struct market *m, struct market_event *ev, int i)
+{
+    struct market_instr *in = &m->instr[i];
+    char side = rnd(m) < 0.5 ? '0' : '1';
+    bool bid = side == '0';
+    struct market_level *lv = bid ? in->bid : in->ask;
+    int n = bid ? in->n_bid : in->n_ask;
+    double r = rnd(m);
+    if (n == 0) {
+        book_build(m, ev, i);
+    } else if (r < 0.4) {
+        int k = rnd_int(m, 0, n - 1);
+        int32_t q = lv[k].qty + rnd_int(m, -lv[k].qty / 2, 50);
+        book_emit(m, ev, i, side, 1, k, lv[k].px, q < 1 ? 1 : q);
+    } else if (r < 0.7 && n > 3) {
+        /* Levels far from fair value are cancelled first, so the book follows it. */
+        int64_t fair = ticks_of(m, market_fair_px(m, i)), worst = ticks_of(m, lv[n - 1].px);
+        if ((bid ? fair - worst : worst - fair) > 3 * MARKET_DEPTH) {
+            book_emit(m, ev, i, side, 2, n - 1, 0, 0);
+        } else {
+            book_emit(m, ev, i, side, 2, rnd_int(m, 0, n - 1), 0, 0);
+            book_refill(m, ev, i, side);
+        }
+    } else {
+        int64_t fair = ticks_of(m, market_fair_px(m, i));
+        int64_t off = 1 + (int64_t)(-log(1.0 - rnd(m)) * 3.0);
+        int64_t t = bid ? fair - off : fair + off;
+        if (bid && in->n_ask > 0 && t >= ticks_of(m, in->ask[0].px))
+            t = ticks_of(m, in->ask[0].px) - 1;
+        if (!bid && in->n_bid > 0 && t <= ticks_of(m, in->bid[0].px))
+            t = ticks_of(m, in->bid[0].px) + 1;
+        if (t < 1)
+            return;
+        int k = 0;
+        while (k < n && (bid ? ticks_of(m, lv[k].px) > t : ticks_of(m, lv[k].px) < t))
+            k++;
+        if (k < n && ticks_of(m, lv[k].px) == t)
+            book_emit(m, ev, i, side, 1, k, lv[k].px, lv[k].qty + rnd_int(m, 1, 50));
+        else if (k < MARKET_DEPTH)
+            book_emit(m, ev, i, side, 0, k, t * m->cfg.tick_px, rnd_int(m, 5, 200));
+    }
+}
+
+static void index_step(struct market *m, struct market_event *ev)
+{
+    const struct market_config *c = &m->cfg;
+    double dt = (double)c->index_every_ns / (double)GT_NS_PER_DAY;
+    for (int p = 0; p < MARKET_N_PRODUCTS; p++) {
+        double mu = log(c->level[p]);
+        double x = m->log_ix[p];
+        x += c->kappa * (mu - x) * dt + c->sigma * sqrt(dt) * rnd_normal(m);
+        if (rnd(m) < c->jump_per_day * dt)
+            x += c->jump_sigma * rnd_normal(m);
+        m->log_ix[p] = x;
+        double b = m->carry[p] + c->basis_sigma * sqrt(dt) * rnd_normal(m);
+        m->carry[p] = b > c->basis_max ? c->basis_max : b < -c->basis_max ? -c->basis_max : b;
+        m->index_px[p] = llround(exp(x) * 1e4) * 100000; /* to 1e-4 $ */
+        struct market_entry *e = ev_add(ev, MK_INDEX, p);
+        e->px = m->index_px[p];
+        e->code = 1;
+        e->rpt_seq = ++m->index_rpt[p];
+    }
+}
+
+static void status_all(struct market *m, struct market_event *ev, int p, uint8_t st)
+{
+    for (int k = 0; k < MARKET_N_MONTHS; k++) {
+        int i = p * MARKET_N_MONTHS + k;
+        m->instr[i].status = st;
+        struct market_entry *e = ev_add(ev, MK_STATUS, i);
+        e->security_id = m->instr[i].security_id;
+        e->status = st;
+    }
+}
+
+static void close_product(struct market *m, struct market_event *ev, int p)
+{
+    status_all(m, ev, p, 4);
+    for (int k = 0; k < MARKET_N_MONTHS; k++) {
+        int i = p * MARKET_N_MONTHS + k;
+        struct market_instr *in = &m->instr[i];
+        in->settle_px = in->n_bid && in->n_ask
+                            ? ticks_of(m, (in->bid[0].px + in->ask[0].px) / 2) * m->cfg.tick_px
+                            : market_fair_px(m, i);
+        in->open_interest += in->volume / 3 - rnd_int(m, 0, in->volume / 4 + 1);
+        if (in->open_interest < 0)
+            in->open_interest = 0;
+        struct market_entry *e = ev_instr(m, ev, MK_DSTAT, i);
+        e->stat = '6';
+        e->px = in->settle_px;
+        e = ev_instr(m, ev, MK_DSTAT, i);
+        e->stat = 'B';
+        e->qty = in->volume;
+        e = ev_instr(m, ev, MK_DSTAT, i);
+        e->stat = 'C';
+        e->qty = in->open_interest;
+        in->volume = 0;
+        in->open_px = in->high_px = in->low_px = 0;
+    }
+}
+
+/* One calendar step; moves next_cal_ns/cal_step on. cal_sub counts instruments
+ * or products within a step, kept in trade_id's neighbour below. */
+static void calendar_step(struct market *m, struct market_event *ev, int *sub)
+{
+    const struct market_config *c = &m->cfg;
+    int64_t day = day_of(m->now_ns);
+    switch (m->cal_step) {
+    case CAL_PREOPEN:
+        status_all(m, ev, *sub, 21);
+        if (++*sub == MARKET_N_PRODUCTS) {
+            *sub = 0;
+            m->cal_step = CAL_BUILD;
+        }
+        return;
+    case CAL_BUILD:
+        ev->n = 0;
+        book_build(m, ev, *sub);
+        if (++*sub == MARKET_N_INSTR) {
+            *sub = 0;
+            m->cal_step = CAL_OPEN;
+            m->next_cal_ns = day * GT_NS_PER_DAY + c->open_ns;
+        }
+        return;
+    case CAL_OPEN:
+        status_all(m, ev, *sub, 17);
+        if (++*sub == MARKET_N_PRODUCTS) {
+            *sub = 0;
+            m->cal_step = CAL_FIXING;
+            m->next_cal_ns = day * GT_NS_PER_DAY + c->fixing_ns;
+            m->next_flow_ns = m->now_ns + rnd_exp_ns(m, c->flow_per_s * MARKET_N_PRODUCTS);
+        }
+        return;
+    case CAL_FIXING:
+        for (int p = 0; p < MARKET_N_PRODUCTS; p++) {
+            struct market_entry *e = ev_add(ev, MK_INDEX, p);
+            e->px = m->index_px[p];
+            e->code = 5;
+            e->rpt_seq = ++m->index_rpt[p];
+        }
+        m->cal_step = CAL_CLOSE;
+        m->next_cal_ns = day * GT_NS_PER_DAY + c->close_ns;
+        return;
+    default:
+        close_product(m, ev, *sub);
+        if (++*sub == MARKET_N_PRODUCTS) {
+            *sub = 0;
+            m->cal_step = CAL_PREOPEN;
+            m->next_flow_ns = INT64_MAX;
+            do
+                day++;
+            while (!weekday(day));
+            m->next_cal_ns = day * GT_NS_PER_DAY + c->preopen_ns;
+        }
+        return;
+    }
+}
+
+int market_next(struct market *m, struct market_event *ev)
+{
+    static_assert(MARKET_DEPTH * 2 + 8 <= MARKET_EV_MAX, "event room");
+    ev->n = 0;
+    int64_t t = m->next_cal_ns;
+    int which = 0;
+    if (m->next_index_ns < t) {
+        t = m->next_index_ns;
+        which = 1;
+    }
+    if (m->next_flow_ns < t) {
+        t = m->next_flow_ns;
+        which = 2;
+    }
+    m->now_ns = t;
+    ev->t_ns = t;
+    if (which == 0) {
+        calendar_step(m, ev, &m->cal_sub);
+    } else if (which == 1) {
+        index_step(m, ev);
+        m->next_index_ns += m->cfg.index_every_ns;
+    } else {
+        int p = rnd_int(m, 0, MARKET_N_PRODUCTS - 1), k = 0;
+        while (k < MARKET_N_MONTHS - 1 && rnd(m) < 0.55)
+            k++;
+        int i = p * MARKET_N_MONTHS + k;
+        if (m->instr[i].last_trade_ns > t) {
+            if (rnd(m) < m->cfg.trade_share)
+                flow_trade(m, ev, i);
+            else
+                flow_quote(m, ev, i);
+        }
+        m->next_flow_ns = t + rnd_exp_ns(m, m->cfg.flow_per_s * MARKET_N_PRODUCTS);
+    }
+    return GT_OK;
+}
