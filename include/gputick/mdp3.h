@@ -246,6 +246,7 @@ struct mdp3_pkt {
     size_t len;
     size_t off;               /* of the next message */
     size_t err_off;           /* byte offset in the packet of the last framing error */
+    int err_rc;               /* that error, returned again by later calls; 0 if none */
     uint32_t seq;             /* MsgSeqNum */
     uint64_t sending_time_ns; /* SendingTime */
 };
@@ -329,6 +330,7 @@ int mdp3_status30_decode(const struct mdp3_msg *msg, struct mdp3_status30 *m);
 struct mdp3_incr {
     uint64_t transact_time_ns;
     uint8_t mei;
+    uint16_t version; /* the acting version, for fields newer than some */
     struct mdp3_group entries;
     struct mdp3_group orders; /* 46 and 48 only; n 0 otherwise or when absent */
 };
