@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* main.c -- ticksim: a simulated GPU compute-futures market.
+/* main.c -- ticksim: a simulated GPU compute-futures market on the MDP 3.0 wire.
  *
- * Parses the command line into a market config, then runs the market event by
- * event until the simulated duration or the event count is reached, writing
- * the truth file as it goes. */
+ * Parses the command line into a struct sim_config, checks it all before
+ * anything opens, then hands it to sim_run(): multicast on the channels of
+ * include/gputick/channels.h (loopback, TTL 0 unless told otherwise), a pcap
+ * file and a truth file, as asked. SIGINT and SIGTERM end the run cleanly
+ * (the truth file still gets its final books). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -13,8 +15,7 @@
 #include <string.h>
 #include "gputick/err.h"
 #include "gputick/time.h"
-#include "market.h"
-#include "truth.h"
+#include "sim.h"
 
 static volatile sig_atomic_t running = 1;
 static void on_signal(int sig)
@@ -25,27 +26,62 @@ static void on_signal(int sig)
 
 static const char usage[] =
     "usage: ticksim [OPTIONS]\n"
-    "Simulates GPU-hour futures (H100, H200, B200, A100; 12 monthly contracts each)\n"
-    "and their rental indexes, and writes what happened.\n"
     "\n"
-    "  --seed N          PRNG seed (default 1); same seed and options, same output\n"
-    "  --start TIME      simulated start, ISO-8601 UTC (default: today 00:00 UTC)\n"
-    "  --duration D      simulated time to run (default 1d), e.g. 6h, 1d\n"
-    "  --events N        stop after N match events instead\n"
-    "  --truth FILE      JSON lines of trades, index values, statistics, final books\n"
-    "  --list            print the instrument table and exit (also --defs-only)\n"
-    "  --help            this text\n"
+    "Simulates GPU-hour futures (H100, H200, B200, A100; 12 monthly contracts each) and\n"
+    "their rental indexes (SDH100RT, ...), and sends them as CME MDP 3.0 SBE multicast:\n"
+    "incremental lines A and B, the snapshot loop, instrument definitions and the index\n"
+    "channel, on 127.0.0.1 with TTL 0 unless told otherwise. Same seed and options, same\n"
+    "bytes. docs/ticksim.md has the model, the defaults and the truth file format.\n"
     "\n"
-    "examples:\n"
-    "  ticksim --list --start 2026-11-24\n"
-    "  ticksim --truth day.jsonl --seed 7 --start 2026-11-24 --duration 1d\n";
+    "Run:\n"
+    "  --seed N             PRNG seed (default 1)\n"
+    "  --start TIME         simulated start, ISO-8601 UTC (default 2026-11-24T12:58Z,\n"
+    "                       2 min before pre-open; 'now' works)\n"
+    "  --duration D         simulated time to run (default 9h: pre-open to after close)\n"
+    "  --events N           stop after N match events instead\n"
+    "  --day-seconds S      pace: one simulated 24 h day in S wall seconds (default 240)\n"
+    "  --rate N             pace: N messages per wall second instead\n"
+    "  --fast               no pacing: as fast as the host sends\n"
+    "  --flow N             order-flow events per simulated second per product (default 2)\n"
+    "Outputs:\n"
+    "  --pcap FILE          write every packet of every feed to a libpcap file\n"
+    "  --truth FILE         JSON lines: trades, index values, fixings, statistics, status,\n"
+    "                       final books, last sequence numbers\n"
+    "  --no-send            do not multicast (file outputs only; runs unpaced)\n"
+    "  --list               print the instruments and exit\n"
+    "  --quiet              no summary on stderr\n"
+    "Network:\n"
+    "  --iface ADDR         interface address to send through (default 127.0.0.1)\n"
+    "  --ttl N              multicast TTL (default 0: never leaves the host)\n"
+    "  --channel ID         ApplID of the channel (default 310)\n"
+    "  --port-base P        feeds on ports P+1..P+8 (default 31000)\n"
+    "  --group FEED=G:PORT  one feed's group and port; FEED is incr-a, incr-b, snap-a,\n"
+    "                       snap-b, def-a, def-b, index-a or index-b\n"
+    "Loops (simulated time):\n"
+    "  --snap-every D       snapshot loop interval (default 30s; 0 = none)\n"
+    "  --def-every D        definition loop interval (default 60s; 0 = at start only)\n"
+    "  --index-every D      indicative index interval (default 1m)\n"
+    "  --index-repeat D     repeat of the latest index values (default 15s; 0 = none)\n"
+    "Faults (incremental lines):\n"
+    "  --fault-a SPEC       faults of line A; SPEC is a comma list of drop=P (probability a\n"
+    "  --fault-b SPEC       packet starts a loss burst), burst=N (mean burst length),\n"
+    "  --fault SPEC         dup=P, reorder=P, window=N (packets), delay=D; --fault: both\n"
+    "  --lose-both P        probability a packet is lost on both lines (snapshot recovery)\n"
+    "  --lose-seq N[,N...]  incremental sequence numbers lost on both lines\n"
+    "  --reset-at TIME      send a ChannelReset4 then (e.g. +3h: 3 h after --start)\n"
+    "\n"
+    "Examples:\n"
+    "  ticksim                                    # a plausible day on loopback, 90 s\n"
+    "  ticksim --day-seconds 60 --duration 1d     # a whole day in a minute\n"
+    "  ticksim --no-send --pcap day.pcap --truth day.jsonl --seed 7\n"
+    "  ticksim --fault drop=0.01,burst=3 --lose-both 0.001 --reset-at +4h\n"
+    "  ticksim --port-base 41000 --events 50000 --rate 20000\n"
+    "  ticksim --list --start 2026-11-24\n";
 
 struct args {
-    struct market_config mc;
-    int64_t duration_ns;
-    uint64_t events;
-    const char *truth;
-    int list;
+    struct sim_config c;
+    const char *reset_at;
+    int list, quiet;
 };
 
 static int bad(const char *what, const char *val, const char *want)
@@ -67,52 +103,291 @@ static int parse_u64(const char *s, uint64_t *out)
     return GT_OK;
 }
 
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || errno || *end || !(v >= lo && v <= hi))
+        return GT_EINVAL;
+    *out = v;
+    return GT_OK;
+}
+
+/* A duration, or "0" for none. */
+static int parse_interval(const char *s, int64_t *out)
+{
+    char err[GT_ERRLEN];
+    if (strcmp(s, "0") == 0) {
+        *out = 0;
+        return GT_OK;
+    }
+    return gt_duration_parse(s, out, err);
+}
+
+static int parse_fault(char *spec, struct fault_config *fc)
+{
+    char *save = NULL;
+    for (char *kv = strtok_r(spec, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+        char *v = strchr(kv, '=');
+        if (!v)
+            return GT_EINVAL;
+        *v++ = 0;
+        double d = 0;
+        int rc = GT_OK;
+        if (!strcmp(kv, "drop"))
+            rc = parse_double(v, 0, 1, &fc->drop_p);
+        else if (!strcmp(kv, "burst"))
+            rc = parse_double(v, 1, 1e6, &fc->burst_mean);
+        else if (!strcmp(kv, "dup"))
+            rc = parse_double(v, 0, 1, &fc->dup_p);
+        else if (!strcmp(kv, "reorder"))
+            rc = parse_double(v, 0, 1, &fc->reorder_p);
+        else if (!strcmp(kv, "window")) {
+            rc = parse_double(v, 0, FAULT_HOLD - 1, &d);
+            fc->reorder_window = (int)d;
+        } else if (!strcmp(kv, "delay"))
+            rc = parse_interval(v, &fc->delay_ns);
+        else
+            return GT_EINVAL;
+        if (rc != GT_OK)
+            return rc;
+    }
+    if (fc->reorder_p > 0 && fc->reorder_window == 0)
+        fc->reorder_window = 4;
+    return GT_OK;
+}
+
+static int feed_of(const char *name)
+{
+    static const char *const names[GT_N_FEEDS] = {"incr-a", "incr-b", "snap-a",  "snap-b",
+                                                  "def-a",  "def-b",  "index-a", "index-b"};
+    for (int f = 0; f < GT_N_FEEDS; f++)
+        if (!strcmp(names[f], name))
+            return f;
+    return -1;
+}
+
+static int parse_group(char *s, struct gt_channels *ch)
+{
+    char *eq = strchr(s, '='), *colon = strrchr(s, ':');
+    uint64_t port;
+    if (!eq || !colon || colon < eq)
+        return GT_EINVAL;
+    *eq = *colon = 0;
+    int f = feed_of(s);
+    size_t glen = (size_t)(colon - eq - 1);
+    if (f < 0 || glen == 0 || glen >= sizeof ch->feed[f].group || parse_u64(colon + 1, &port) ||
+        port == 0 || port > 65535)
+        return GT_EINVAL;
+    memcpy(ch->feed[f].group, eq + 1, glen + 1);
+    ch->feed[f].port = (uint16_t)port;
+    return GT_OK;
+}
+
+enum {
+    O_SEED = 256,
+    O_START,
+    O_DURATION,
+    O_EVENTS,
+    O_DAYSEC,
+    O_RATE,
+    O_FAST,
+    O_FLOW,
+    O_PCAP,
+    O_TRUTH,
+    O_NOSEND,
+    O_LIST,
+    O_QUIET,
+    O_IFACE,
+    O_TTL,
+    O_CHANNEL,
+    O_PORTBASE,
+    O_GROUP,
+    O_SNAP,
+    O_DEF,
+    O_IXEVERY,
+    O_IXREP,
+    O_FAULTA,
+    O_FAULTB,
+    O_FAULT,
+    O_LOSEBOTH,
+    O_LOSESEQ,
+    O_RESET,
+    O_HELP,
+    O_VERSION,
+};
+
 static int args_parse(int argc, char **argv, struct args *a)
 {
     static const struct option opts[] = {
-        {"seed", required_argument, 0, 's'},
-        {"start", required_argument, 0, 'S'},
-        {"duration", required_argument, 0, 'd'},
-        {"events", required_argument, 0, 'n'},
-        {"truth", required_argument, 0, 't'},
-        {"list", no_argument, 0, 'l'},
-        {"defs-only", no_argument, 0, 'l'},
-        {"help", no_argument, 0, 'h'},
+        {"seed", required_argument, 0, O_SEED},
+        {"start", required_argument, 0, O_START},
+        {"duration", required_argument, 0, O_DURATION},
+        {"events", required_argument, 0, O_EVENTS},
+        {"day-seconds", required_argument, 0, O_DAYSEC},
+        {"rate", required_argument, 0, O_RATE},
+        {"fast", no_argument, 0, O_FAST},
+        {"flow", required_argument, 0, O_FLOW},
+        {"pcap", required_argument, 0, O_PCAP},
+        {"truth", required_argument, 0, O_TRUTH},
+        {"no-send", no_argument, 0, O_NOSEND},
+        {"list", no_argument, 0, O_LIST},
+        {"quiet", no_argument, 0, O_QUIET},
+        {"iface", required_argument, 0, O_IFACE},
+        {"ttl", required_argument, 0, O_TTL},
+        {"channel", required_argument, 0, O_CHANNEL},
+        {"port-base", required_argument, 0, O_PORTBASE},
+        {"group", required_argument, 0, O_GROUP},
+        {"snap-every", required_argument, 0, O_SNAP},
+        {"def-every", required_argument, 0, O_DEF},
+        {"index-every", required_argument, 0, O_IXEVERY},
+        {"index-repeat", required_argument, 0, O_IXREP},
+        {"fault-a", required_argument, 0, O_FAULTA},
+        {"fault-b", required_argument, 0, O_FAULTB},
+        {"fault", required_argument, 0, O_FAULT},
+        {"lose-both", required_argument, 0, O_LOSEBOTH},
+        {"lose-seq", required_argument, 0, O_LOSESEQ},
+        {"reset-at", required_argument, 0, O_RESET},
+        {"help", no_argument, 0, O_HELP},
+        {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0},
     };
+    struct sim_config *c = &a->c;
     char err[GT_ERRLEN];
-    int64_t now = gt_now_ns();
-    market_config_default(&a->mc);
-    a->mc.start_ns = now - now % GT_NS_PER_DAY;
-    a->duration_ns = GT_NS_PER_DAY;
-    int c;
+    uint64_t u;
+    int o;
+    sim_config_default(c);
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            if (parse_u64(optarg, &a->mc.seed))
+    while ((o = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+        switch (o) {
+        case O_SEED:
+            if (parse_u64(optarg, &c->market.seed))
                 return bad("--seed", optarg, "an unsigned integer");
             break;
-        case 'S':
-            if (gt_time_parse(optarg, now, &a->mc.start_ns, err))
-                return bad("--start", optarg, "e.g. 2026-11-24 or 2026-11-24T13:30Z");
+        case O_START:
+            if (gt_time_parse(optarg, gt_now_ns(), &c->market.start_ns, err))
+                return bad("--start", optarg, "e.g. 2026-11-24, 2026-11-24T13:30Z or now");
             break;
-        case 'd':
-            if (gt_duration_parse(optarg, &a->duration_ns, err))
-                return bad("--duration", optarg, "e.g. 6h, 1d");
+        case O_DURATION:
+            if (gt_duration_parse(optarg, &c->duration_ns, err))
+                return bad("--duration", optarg, "e.g. 6h, 1d, 90m");
             break;
-        case 'n':
-            if (parse_u64(optarg, &a->events) || a->events == 0)
+        case O_EVENTS:
+            if (parse_u64(optarg, &c->max_events) || c->max_events == 0)
                 return bad("--events", optarg, "a positive integer");
+            c->duration_ns = INT64_MAX / 4;
             break;
-        case 't':
-            a->truth = optarg;
+        case O_DAYSEC:
+            if (parse_double(optarg, 0.001, 1e9, &c->day_seconds))
+                return bad("--day-seconds", optarg, "seconds > 0, e.g. 60");
+            c->rate = 0;
             break;
-        case 'l':
+        case O_RATE:
+            if (parse_double(optarg, 1, 1e9, &c->rate))
+                return bad("--rate", optarg, "messages per second >= 1");
+            c->day_seconds = 0;
+            break;
+        case O_FAST:
+            c->day_seconds = c->rate = 0;
+            break;
+        case O_FLOW:
+            if (parse_double(optarg, 0.001, 1e6, &c->market.flow_per_s))
+                return bad("--flow", optarg, "events per second > 0");
+            break;
+        case O_PCAP:
+            c->pcap = optarg;
+            break;
+        case O_TRUTH:
+            c->truth = optarg;
+            break;
+        case O_NOSEND:
+            c->live = false;
+            break;
+        case O_LIST:
             a->list = 1;
             break;
+        case O_QUIET:
+            a->quiet = 1;
+            break;
+        case O_IFACE:
+            if (strlen(optarg) >= sizeof c->ch.iface)
+                return bad("--iface", optarg, "an IPv4 address");
+            snprintf(c->ch.iface, sizeof c->ch.iface, "%s", optarg);
+            break;
+        case O_TTL:
+            if (parse_u64(optarg, &u) || u > 255)
+                return bad("--ttl", optarg, "0..255");
+            c->ch.ttl = (int)u;
+            break;
+        case O_CHANNEL:
+            if (parse_u64(optarg, &u) || u > 32767)
+                return bad("--channel", optarg, "0..32767");
+            c->ch.channel_id = (uint16_t)u;
+            break;
+        case O_PORTBASE:
+            if (parse_u64(optarg, &u) || u == 0 || u > 65535 - GT_N_FEEDS)
+                return bad("--port-base", optarg, "1..65527");
+            for (int f = 0; f < GT_N_FEEDS; f++)
+                c->ch.feed[f].port = (uint16_t)(u + 1 + (uint64_t)f);
+            break;
+        case O_GROUP:
+            if (parse_group(optarg, &c->ch))
+                return bad("--group", optarg, "e.g. incr-a=239.255.31.1:31001");
+            break;
+        case O_SNAP:
+            if (parse_interval(optarg, &c->emit.snap_every_ns))
+                return bad("--snap-every", optarg, "a duration, e.g. 30s, or 0");
+            break;
+        case O_DEF:
+            if (parse_interval(optarg, &c->emit.def_every_ns))
+                return bad("--def-every", optarg, "a duration, e.g. 1m, or 0");
+            break;
+        case O_IXEVERY:
+            if (gt_duration_parse(optarg, &c->market.index_every_ns, err))
+                return bad("--index-every", optarg, "a duration, e.g. 1m");
+            break;
+        case O_IXREP:
+            if (parse_interval(optarg, &c->emit.index_repeat_ns))
+                return bad("--index-repeat", optarg, "a duration, e.g. 15s, or 0");
+            break;
+        case O_FAULTA:
+        case O_FAULTB:
+        case O_FAULT: {
+            struct fault_config fc = c->emit.line[o == O_FAULTB];
+            if (parse_fault(optarg, &fc))
+                return bad(argv[optind - 1], optarg,
+                           "e.g. drop=0.01,burst=3,dup=0.01,reorder=0.02,window=4,delay=1ms");
+            if (o != O_FAULTB)
+                c->emit.line[0] = fc;
+            if (o != O_FAULTA)
+                c->emit.line[1] = fc;
+            break;
+        }
+        case O_LOSEBOTH:
+            if (parse_double(optarg, 0, 1, &c->emit.common_loss_p))
+                return bad("--lose-both", optarg, "a probability 0..1");
+            break;
+        case O_LOSESEQ: {
+            char *save = NULL;
+            for (char *s = strtok_r(optarg, ",", &save); s; s = strtok_r(NULL, ",", &save)) {
+                if (parse_u64(s, &u) || u == 0 || u > UINT32_MAX ||
+                    c->emit.n_lose_seq == EMIT_LOSE_MAX)
+                    return bad("--lose-seq", s, "sequence numbers >= 1, at most 64");
+                c->emit.lose_seq[c->emit.n_lose_seq++] = (uint32_t)u;
+            }
+            break;
+        }
+        case O_RESET:
+            a->reset_at = optarg;
+            break;
         case 'h':
+        case O_HELP:
             fputs(usage, stdout);
+            exit(0);
+        case 'V':
+        case O_VERSION:
+            printf("ticksim %s\n", GT_VERSION);
             exit(0);
         default:
             fprintf(stderr, "ticksim: unknown or incomplete option '%s' (see --help)\n",
@@ -124,16 +399,22 @@ static int args_parse(int argc, char **argv, struct args *a)
         fprintf(stderr, "ticksim: unexpected argument '%s' (see --help)\n", argv[optind]);
         return 2;
     }
+    if (a->reset_at && (gt_time_parse(a->reset_at, c->market.start_ns, &c->reset_ns, err) ||
+                        c->reset_ns <= c->market.start_ns))
+        return bad("--reset-at", a->reset_at, "a time after --start, e.g. +3h");
     return 0;
 }
 
-static void list_print(const struct market *m)
+static void list_print(const struct market_config *mc)
 {
+    static struct market m;
     char act[GT_TIME_STRLEN], last[GT_TIME_STRLEN];
+    if (market_init(&m, mc) != GT_OK)
+        return;
     printf("%-8s %-10s %-6s %-8s %-24s %-24s\n", "symbol", "secid", "asset", "maturity",
            "activation", "last_trade");
     for (int i = 0; i < MARKET_N_INSTR; i++) {
-        const struct market_instr *in = &m->instr[i];
+        const struct market_instr *in = &m.instr[i];
         gt_time_format(in->activation_ns, act);
         gt_time_format(in->last_trade_ns, last);
         printf("%-8s %-10" PRId32 " %-6s %04d-%02d  %-24s %-24s\n", in->symbol, in->security_id,
@@ -145,47 +426,41 @@ static void list_print(const struct market *m)
 
 int main(int argc, char **argv)
 {
-    struct args a;
-    memset(&a, 0, sizeof a);
+    static struct args a;
     int rc = args_parse(argc, argv, &a);
     if (rc)
         return rc;
-    static struct market m;
-    static struct market_event ev;
-    if (market_init(&m, &a.mc) != GT_OK) {
-        fprintf(stderr, "ticksim: the market configuration is out of range\n");
-        return 2;
-    }
     if (a.list) {
-        list_print(&m);
+        list_print(&a.c.market);
         return 0;
     }
-    FILE *truth = NULL;
-    if (a.truth && !(truth = fopen(a.truth, "w"))) {
-        fprintf(stderr, "ticksim: cannot write --truth '%s': %s\n", a.truth, strerror(errno));
-        return 1;
+    if (!a.c.live)
+        a.c.day_seconds = a.c.rate = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    struct sim_stats st;
+    char err[GT_ERRLEN];
+    rc = sim_run(&a.c, &running, &st, err);
+    if (rc != GT_OK) {
+        fprintf(stderr, "ticksim: %s\n", err[0] ? err : gt_strerror(rc));
+        return rc == GT_EINVAL ? 2 : 1;
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    if (truth)
-        truth_write_instruments(truth, &m);
-    int64_t end_ns = a.mc.start_ns + a.duration_ns;
-    uint64_t n = 0;
-    while (running) {
-        market_next(&m, &ev);
-        if (a.events ? n >= a.events : ev.t_ns >= end_ns)
-            break;
-        n++;
-        if (truth)
-            truth_write_event(truth, &m, &ev);
+    if (!a.quiet) {
+        char end[GT_TIME_STRLEN];
+        gt_time_format(st.end_ns, end);
+        fprintf(stderr,
+                "ticksim: %" PRIu64 " events to %s, %" PRIu64 " messages; packets incr %" PRIu64
+                " (last seq %" PRIu32 "), snap %" PRIu64 ", def %" PRIu64 ", index %" PRIu64
+                "; lost A %" PRIu64 " B %" PRIu64 " both %" PRIu64 "; dup A %" PRIu64 " B %" PRIu64
+                "; send failures %" PRIu64 "\n",
+                st.n_events, end, st.emit.n_msgs, st.emit.n_pkts[GT_FEED_INCR_A],
+                st.last_seq[GT_FEED_INCR_A], st.emit.n_pkts[GT_FEED_SNAP_A],
+                st.emit.n_pkts[GT_FEED_DEF_A], st.emit.n_pkts[GT_FEED_INDEX_A],
+                st.line[0].n_dropped, st.line[1].n_dropped, st.emit.n_common_lost, st.line[0].n_dup,
+                st.line[1].n_dup, st.n_send_fail);
     }
-    if (truth) {
-        truth_write_final(truth, &m);
-        if (fclose(truth) != 0) {
-            fprintf(stderr, "ticksim: writing --truth '%s' failed\n", a.truth);
-            return 1;
-        }
-    }
-    fprintf(stderr, "ticksim: %" PRIu64 " events\n", n);
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "gputick/err.h"
+#include "gputick/mdp3.h"
 #include "gputick/time.h"
 
 const char *const market_product[MARKET_N_PRODUCTS] = {"H100", "H200", "B200", "A100"};
@@ -449,6 +450,8 @@ static void calendar_step(struct market *m, struct market_event *ev, int *sub)
             *sub = 0;
             m->cal_step = CAL_OPEN;
             m->next_cal_ns = day * GT_NS_PER_DAY + c->open_ns;
+            /* Orders rest and move in pre-open; nothing trades until the open. */
+            m->next_flow_ns = m->now_ns + rnd_exp_ns(m, c->flow_per_s * MARKET_N_PRODUCTS);
         }
         return;
     case CAL_OPEN:
@@ -457,7 +460,6 @@ static void calendar_step(struct market *m, struct market_event *ev, int *sub)
             *sub = 0;
             m->cal_step = CAL_FIXING;
             m->next_cal_ns = day * GT_NS_PER_DAY + c->fixing_ns;
-            m->next_flow_ns = m->now_ns + rnd_exp_ns(m, c->flow_per_s * MARKET_N_PRODUCTS);
         }
         return;
     case CAL_FIXING:
@@ -483,6 +485,14 @@ static void calendar_step(struct market *m, struct market_event *ev, int *sub)
         }
         return;
     }
+}
+
+int64_t market_peek_ns(const struct market *m)
+{
+    int64_t t = m->next_cal_ns;
+    if (m->next_index_ns < t)
+        t = m->next_index_ns;
+    return m->next_flow_ns < t ? m->next_flow_ns : t;
 }
 
 int market_next(struct market *m, struct market_event *ev)
@@ -512,7 +522,7 @@ int market_next(struct market *m, struct market_event *ev)
             k++;
         int i = p * MARKET_N_MONTHS + k;
         if (m->instr[i].last_trade_ns > t) {
-            if (rnd(m) < m->cfg.trade_share)
+            if (rnd(m) < m->cfg.trade_share && m->instr[i].status == MDP3_TS_READY_TO_TRADE)
                 flow_trade(m, ev, i);
             else
                 flow_quote(m, ev, i);
@@ -520,4 +530,29 @@ int market_next(struct market *m, struct market_event *ev)
         m->next_flow_ns = t + rnd_exp_ns(m, m->cfg.flow_per_s * MARKET_N_PRODUCTS);
     }
     return GT_OK;
+}
+
+void market_reset(struct market *m)
+{
+    for (int i = 0; i < MARKET_N_INSTR; i++)
+        m->instr[i].rpt_seq = 0;
+}
+
+void market_restate(struct market *m, int i, struct market_event *ev)
+{
+    struct market_instr *in = &m->instr[i];
+    ev->n = 0;
+    ev->t_ns = m->now_ns;
+    for (int s = 0; s < 2; s++) {
+        const struct market_level *lv = s ? in->ask : in->bid;
+        for (int k = 0; k < (s ? in->n_ask : in->n_bid); k++) {
+            struct market_entry *e = ev_instr(m, ev, MK_BOOK, i);
+            e->action = 0;
+            e->side = s ? '1' : '0';
+            e->level = (uint8_t)(k + 1);
+            e->px = lv[k].px;
+            e->qty = lv[k].qty;
+            e->n_orders = lv[k].n_orders;
+        }
+    }
 }

@@ -129,8 +129,21 @@ void market_config_default(struct market_config *c);
  * GT_EINVAL for a config outside its ranges. */
 int market_init(struct market *m, const struct market_config *c);
 
+/* The simulated time of the next match event market_next() will return; the
+ * books are still as they were before it. */
+int64_t market_peek_ns(const struct market *m);
+
 /* Advances to the next match event, fills *ev, returns GT_OK. */
 int market_next(struct market *m, struct market_event *ev);
+
+/* After a ChannelReset4: every RptSeq restarts, so the next entry of each
+ * instrument carries RptSeq 1. The books and statistics here are kept. */
+void market_reset(struct market *m);
+
+/* Fills *ev with New entries (RptSeq from the instrument's next) that rebuild
+ * instrument i's book on an empty receiver book, as the exchange resends book
+ * state after a ChannelReset4. Leaves ev->n 0 for an empty book. */
+void market_restate(struct market *m, int i, struct market_event *ev);
 
 /* Fair value of instrument i now, 1e-9 $ rounded to the tick. */
 int64_t market_fair_px(const struct market *m, int i);

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/* fault.c -- loss bursts, reordering, duplicates and delay on one line.
+ *
+ * Held packets sit in a small array in arrival order; a packet leaves when its
+ * delay has passed and the number of later packets it had to wait for have
+ * been offered. Delivery order is therefore the send order except for the
+ * packets chosen to be reordered. */
+#include "fault.h"
+#include <stdlib.h>
+#include <string.h>
+#include "gputick/err.h"
+#include "market.h"
+
+int fault_init(struct fault *f, const struct fault_config *c, uint64_t seed, fault_out_fn *out,
+               void *ctx)
+{
+    memset(f, 0, sizeof *f);
+    if (!(c->drop_p >= 0 && c->drop_p <= 1) || !(c->dup_p >= 0 && c->dup_p <= 1) ||
+        !(c->reorder_p >= 0 && c->reorder_p <= 1) || !(c->burst_mean >= 1) ||
+        c->reorder_window < 0 || c->reorder_window >= FAULT_HOLD || c->delay_ns < 0)
+        return GT_EINVAL;
+    f->mem = malloc((size_t)FAULT_HOLD * FAULT_PKT_CAP);
+    if (!f->mem)
+        return GT_ENOMEM;
+    f->cfg = *c;
+    market_rng_seed(f->rng, seed);
+    f->out = out;
+    f->ctx = ctx;
+    return GT_OK;
+}
+
+void fault_fini(struct fault *f)
+{
+    free(f->mem);
+    f->mem = NULL;
+}
+
+static void held_release(struct fault *f, int k)
+{
+    struct fault_held h = f->held[k];
+    f->out(f->ctx, h.t_ns, h.p, h.len);
+    f->st.n_out++;
+    memmove(f->held + k, f->held + k + 1, (size_t)(f->n_held - k - 1) * sizeof *f->held);
+    f->n_held--;
+}
+
+void fault_drain(struct fault *f, int64_t now_ns)
+{
+    int k = 0;
+    while (k < f->n_held) {
+        struct fault_held *h = &f->held[k];
+        if (now_ns == INT64_MAX || (h->after <= 0 && h->t_ns <= now_ns))
+            held_release(f, k);
+        else
+            k++;
+    }
+}
+
+/* A free slot's memory: the one not used by any held packet. */
+static uint8_t *slot_free(struct fault *f)
+{
+    for (int s = 0; s < FAULT_HOLD; s++) {
+        uint8_t *p = f->mem + (size_t)s * FAULT_PKT_CAP;
+        int used = 0;
+        for (int k = 0; k < f->n_held && !used; k++)
+            used = f->held[k].p == p;
+        if (!used)
+            return p;
+    }
+    return NULL;
+}
+
+static void hold(struct fault *f, int64_t t_ns, int after, const uint8_t *p, size_t len)
+{
+    if (f->n_held == FAULT_HOLD)
+        held_release(f, 0); /* the oldest goes early rather than be lost */
+    struct fault_held *h = &f->held[f->n_held++];
+    h->p = slot_free(f);
+    memcpy(h->p, p, len);
+    h->len = len;
+    h->t_ns = t_ns;
+    h->after = after;
+}
+
+int fault_push(struct fault *f, int64_t t_ns, const uint8_t *p, size_t len)
+{
+    if (len > FAULT_PKT_CAP)
+        return GT_EINVAL;
+    f->st.n_in++;
+    for (int k = 0; k < f->n_held; k++)
+        f->held[k].after--;
+    fault_drain(f, t_ns);
+    if (f->burst_left > 0) {
+        f->burst_left--;
+        f->st.n_dropped++;
+        return GT_OK;
+    }
+    if (market_rng_unit(f->rng) < f->cfg.drop_p) {
+        f->st.n_dropped++;
+        while (market_rng_unit(f->rng) < 1.0 - 1.0 / f->cfg.burst_mean)
+            f->burst_left++;
+        return GT_OK;
+    }
+    int64_t at = t_ns + f->cfg.delay_ns;
+    int copies = market_rng_unit(f->rng) < f->cfg.dup_p ? 2 : 1;
+    f->st.n_dup += (uint64_t)(copies - 1);
+    int after = 0;
+    if (f->cfg.reorder_window > 0 && market_rng_unit(f->rng) < f->cfg.reorder_p) {
+        after = 1 + (int)(market_rng_next(f->rng) % (uint64_t)f->cfg.reorder_window);
+        f->st.n_reordered++;
+    }
+    for (int c = 0; c < copies; c++) {
+        if (after == 0 && at <= t_ns && f->n_held == 0) {
+            f->out(f->ctx, at, p, len);
+            f->st.n_out++;
+        } else {
+            hold(f, at, after, p, len);
+        }
+    }
+    fault_drain(f, t_ns);
+    return GT_OK;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/* fault.h -- deterministic network faults on one line (feed A or B).
+ *
+ * A line takes packets in send order and hands on what a lossy network would
+ * deliver: a packet may start a loss burst (probability drop_p; burst length
+ * geometric with mean burst_mean), be held back behind up to reorder_window
+ * later packets (probability reorder_p), be delivered twice (dup_p), and
+ * every packet is delayed by delay_ns. Decisions come from the line's own
+ * xoshiro256** state, so both lines of a run, and every run with the same
+ * seed, fault identically. Held packets are copied into slots allocated by
+ * fault_init(); nothing allocates afterwards. */
+#ifndef GT_FAULT_H
+#define GT_FAULT_H
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    FAULT_PKT_CAP = 1500, /* largest packet a line holds */
+    FAULT_HOLD = 64,      /* packets held for reordering or delay, at most */
+};
+
+struct fault_config {
+    double drop_p;      /* probability that a packet starts a loss burst */
+    double burst_mean;  /* mean burst length in packets (>= 1; 1 = independent drops) */
+    double dup_p;       /* probability of a duplicate */
+    double reorder_p;   /* probability that a packet is held back */
+    int reorder_window; /* held behind 1..reorder_window later packets (< FAULT_HOLD) */
+    int64_t delay_ns;   /* added to every packet's send time */
+};
+
+struct fault_stats {
+    uint64_t n_in, n_out, n_dropped, n_dup, n_reordered;
+};
+
+/* Delivers one packet: called in delivery order with the delivery time. */
+typedef void fault_out_fn(void *ctx, int64_t t_ns, const uint8_t *p, size_t len);
+
+struct fault_held {
+    int64_t t_ns; /* delivery time */
+    int after;    /* packets still to pass it before it goes */
+    size_t len;
+    uint8_t *p;
+};
+
+struct fault {
+    struct fault_config cfg;
+    uint64_t rng[4];
+    int burst_left;
+    int n_held;
+    struct fault_held held[FAULT_HOLD];
+    uint8_t *mem;
+    fault_out_fn *out;
+    void *ctx;
+    struct fault_stats st;
+};
+
+/* Checks the config and allocates the hold slots. Returns GT_OK, GT_EINVAL for
+ * a probability outside [0,1], burst_mean < 1, a window outside
+ * 0..FAULT_HOLD-1 or a negative delay, or GT_ENOMEM. */
+int fault_init(struct fault *f, const struct fault_config *c, uint64_t seed, fault_out_fn *out,
+               void *ctx);
+void fault_fini(struct fault *f);
+
+/* Offers one packet sent at t_ns (non-decreasing); delivers zero or more
+ * packets through out(). Returns GT_OK or GT_EINVAL if len > FAULT_PKT_CAP. */
+int fault_push(struct fault *f, int64_t t_ns, const uint8_t *p, size_t len);
+
+/* Delivers the held packets whose time has come by now_ns (all of them when
+ * now_ns is INT64_MAX, ignoring the reorder count). */
+void fault_drain(struct fault *f, int64_t now_ns);
+
+#endif
