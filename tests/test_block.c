@@ -52,7 +52,7 @@ static void fill_payload(struct gt_tick *t, int kind, bool wild, int64_t px)
         break;
     case GT_KIND_TOB:
         t->u.tob = (struct gt_tob){px,
-                                   wild ? (int64_t)r2 : px + 5000000,
+                                   wild ? (int64_t)r2 : (int64_t)((uint64_t)px + 5000000),
                                    (int32_t)(wild ? r : r % 50),
                                    (int32_t)(wild ? r >> 32 : r % 60),
                                    (uint16_t)(wild ? r2 : r2 % 5),
