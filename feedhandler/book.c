@@ -173,10 +173,16 @@ int book_apply(struct book *b, const struct book_update *u)
         return GT_EBADMSG;
     struct book_level *s = u->side == GT_SIDE_BID ? b->bid : b->ask;
     uint8_t *n = u->side == GT_SIDE_BID ? &b->n_bid : &b->n_ask;
-    struct book_level top = s[0];
     struct book_level v = {u->px, u->qty, u->n_orders};
-    side_apply(s, n, b->depth, u->action, (int)u->level - 1, &v);
     b->rpt_seq = u->rpt_seq;
+    if (priced && u->action != GT_ACT_NEW && u->level <= *n) {
+        /* The common case, a Change of a level in use, is one store. */
+        int moved = u->level == 1 && !level_eq(&s[0], &v);
+        s[u->level - 1] = v;
+        return moved;
+    }
+    struct book_level top = s[0];
+    side_apply(s, n, b->depth, u->action, (int)u->level - 1, &v);
     return level_eq(&top, &s[0]) ? 0 : 1;
 }
 
