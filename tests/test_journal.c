@@ -143,6 +143,27 @@ Test(journal, messages_read_back_by_sequence)
     cr_assert(eq(sz, n, 0));
 }
 
+Test(journal, every_fsync_policy_writes_the_same_records)
+{
+    int policies[] = {JOURNAL_FSYNC_FLUSH, JOURNAL_FSYNC_INTERVAL, JOURNAL_FSYNC_NONE};
+    for (int p = 0; p < 3; p++) {
+        struct journal_opts o = {
+            .fsync = policies[p], .fsync_interval_ns = 1000000, .max_segment_len = 2048};
+        struct journal *j = open_ok(&o);
+        for (int i = 0; i < 40; i++) {
+            cr_assert(eq(int, append_one(j), GT_OK));
+            if (i % 5 == 4)
+                cr_assert(eq(int, journal_flush(j), GT_OK), "%s", journal_errmsg(j));
+        }
+        cr_assert(eq(int, journal_close(j), GT_OK));
+    }
+    size_t n;
+    struct journal *j = open_ok(NULL);
+    cr_assert(eq(u64, read_check(1, &n), journal_next_seq(j)));
+    cr_assert(eq(sz, n, 120));
+    journal_close(j);
+}
+
 Test(journal, append_refuses_a_sequence_that_does_not_continue)
 {
     struct journal *j = open_ok(NULL);
