@@ -30,5 +30,6 @@ void bench_sink(uint64_t v);
 int bench_tick(void);
 int bench_book(void);
 int bench_journal(void);
+int bench_rx(void);
 
 #endif

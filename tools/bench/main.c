@@ -10,6 +10,7 @@ static const struct bench benches[] = {
     {"tick", "tick record decode vs memcpy", bench_tick},
     {"book", "MBP book entries vs reading them, and vs a naive book", bench_book},
     {"journal", "journal append+flush vs raw write() of the same bytes", bench_journal},
+    {"rx", "multicast zero-loss rate vs recvfrom; arbiter vs reading seqs", bench_rx},
 };
 enum { N_BENCHES = sizeof benches / sizeof benches[0] };
 

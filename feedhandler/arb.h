@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* arb.h -- A/B arbitration of one channel's line pair by packet MsgSeqNum.
+ *
+ * CME sends every incremental packet on two lines, A and B; the first copy of
+ * each sequence wins and the other is a duplicate (MDP 3.0 NOTES section 3).
+ * The arbiter reads MsgSeqNum (packet bytes 0..3, little-endian u32) and
+ * nothing else, so it does not depend on the codec.
+ *
+ * In order (the common case) a packet is handed to deliver() straight from
+ * the caller's buffer: no copy. A packet ahead of the next expected sequence
+ * is copied into one of max_held slots allocated at init and held; when the
+ * hole fills, the held run is delivered in order ("reorder healed"). A hole
+ * becomes a GAP [from, to] reported to gap() when either
+ *   - it has waited max_wait_ns (checked by arb_offer() and arb_poll()), or
+ *   - a packet arrives more than max_held sequences ahead of the expected one:
+ *     the oldest holes are declared until it fits the window, and if nothing
+ *     is held before it, everything before it is declared lost at once;
+ * after the gap the held packets are delivered in order, and a late copy of a
+ * sequence in the gap is dropped as old (counted as a duplicate of its line).
+ * A gap is reported just before the packet that follows it is delivered, and
+ * a run lost on both lines is one gap with its exact range.
+ *
+ * Sequences are compared modulo 2^32, so 0xFFFFFFFF is followed by 0. A
+ * sequence 1 that is not within max_held ahead and lies at least
+ * reset_min_jump behind the expected one is a reset (weekly reset, restarted
+ * sender): held packets are flushed, reset() is called, and the stream
+ * restarts at 1. The first packet ever offered sets the expected sequence.
+ *
+ * Nothing here allocates after arb_init(), prints, or makes a syscall. */
+#ifndef GT_ARB_H
+#define GT_ARB_H
+#include <stddef.h>
+#include <stdint.h>
+#include "gputick/err.h"
+
+enum { ARB_LINE_A = 0, ARB_LINE_B = 1, ARB_SEQ_LEN = 4 };
+
+struct arb_config {
+    uint32_t max_held;       /* reorder window in packets; 0 = 64 */
+    uint32_t max_pkt_len;    /* bytes a held slot keeps; 0 = 2048; longer ones are dropped */
+    int64_t max_wait_ns;     /* how long a hole may wait; 0 = 2 ms */
+    uint32_t reset_min_jump; /* backward distance to 1 that is a reset; 0 = 1024 */
+    void *ctx;               /* first argument of the callbacks */
+    /* A packet to process, in strictly increasing sequence. pkt is a view valid
+     * only during the call (the caller's buffer or an arb slot). Required. */
+    void (*deliver)(void *ctx, const uint8_t *pkt, size_t len, int line, uint32_t seq);
+    /* Sequences from..to (inclusive, modulo 2^32) were lost on both lines;
+     * called just before the packet that follows them is delivered. Optional. */
+    void (*gap)(void *ctx, uint32_t from, uint32_t to);
+    /* The stream restarted at 1; old_next was the sequence expected before.
+     * Optional. */
+    void (*reset)(void *ctx, uint32_t old_next);
+};
+
+struct arb_stats {
+    uint64_t received[2];     /* packets offered per line */
+    uint64_t accepted[2];     /* delivered per line (the winning copies) */
+    uint64_t duplicates[2];   /* dropped: already delivered, held, or too old */
+    uint64_t malformed[2];    /* shorter than 4 bytes, or longer than max_pkt_len when held */
+    uint64_t gaps;            /* gap() calls */
+    uint64_t lost;            /* sequences lost on both lines, summed over gaps */
+    uint64_t reorders_healed; /* holes filled before becoming gaps */
+    uint64_t resets;
+    uint64_t held_max; /* most packets held at once */
+};
+
+struct arb {
+    struct arb_config c;
+    struct arb_stats stats;
+    int started;     /* a first packet set next */
+    uint32_t next;   /* sequence expected next */
+    uint32_t n_held; /* packets in slots */
+    int64_t hole_ns; /* when the current hole was first seen (n_held > 0) */
+    /* Allocated at init: max_held slots, slot of seq s at s % max_held. */
+    uint8_t *slot_buf;
+    uint32_t *slot_seq, *slot_len;
+    uint8_t *slot_used, *slot_line;
+    int64_t *slot_ns;
+};
+
+/* Sets up a with c (defaults for zero fields) and allocates the slots.
+ * Returns GT_OK, GT_EINVAL without a deliver callback, or GT_ENOMEM. */
+int arb_init(struct arb *a, const struct arb_config *c);
+
+/* Frees the slots; safe on a zeroed or finished arb. */
+void arb_fini(struct arb *a);
+
+/* Offers one packet received on line (ARB_LINE_A or ARB_LINE_B) at now_ns.
+ * Calls deliver() for it and for every held packet it releases, gap() and
+ * reset() as described above, all before returning. Returns the number of
+ * packets delivered (>= 0), or GT_EINVAL for a bad line; a short packet is
+ * counted as malformed, not an error. */
+int arb_offer(struct arb *a, int line, const uint8_t *pkt, size_t len, int64_t now_ns);
+
+/* Declares the current hole a gap if it has waited max_wait_ns at now_ns and
+ * releases what follows it; call it when no packet arrives. Returns the number
+ * of packets delivered. */
+int arb_poll(struct arb *a, int64_t now_ns);
+
+/* Sequence expected next (meaningful once a packet was offered). */
+static inline uint32_t arb_next(const struct arb *a)
+{
+    return a->next;
+}
+
+#endif
