@@ -1148,6 +1148,24 @@ static int retain_span(gt_store *st, const struct series *s, int64_t ns, uint8_t
     return dberr ? store_fail(st, dberr, "retention") : rc;
 }
 
+static void compact_range(gt_store *st, int cf, const uint8_t *lo, const uint8_t *hi, size_t len)
+{
+    rocksdb_compactoptions_t *co = rocksdb_compactoptions_create();
+    rocksdb_compactoptions_set_bottommost_level_compaction(co, 1); /* kForce */
+    rocksdb_compact_range_cf_opt(st->db, st->cf[cf], co, (const char *)lo, lo ? len : 0,
+                                 (const char *)hi, hi ? len : 0);
+    rocksdb_compactoptions_destroy(co);
+}
+
+int gt_store_compact(gt_store *st)
+{
+    if (st->mode != GT_STORE_WRITER)
+        return store_err(st, GT_EINVAL, "compact: not a writer%s%s", "", NULL);
+    compact_range(st, CF_TICKS, NULL, NULL, 0);
+    compact_range(st, CF_META, NULL, NULL, 0);
+    return GT_OK;
+}
+
 int gt_store_delete_before(gt_store *st, int64_t ns)
 {
     if (st->mode != GT_STORE_WRITER || st->n_dirty > 0 || rocksdb_writebatch_count(st->full) > 0)
@@ -1188,14 +1206,8 @@ int gt_store_delete_before(gt_store *st, int64_t ns)
             rc = store_fail(st, dberr, "retention");
     }
     rocksdb_writebatch_destroy(b);
-    if (rc >= 0 && n_ranges > 0) {
-        rocksdb_compactoptions_t *co = rocksdb_compactoptions_create();
-        rocksdb_compactoptions_set_bottommost_level_compaction(co, 1); /* kForce */
-        for (size_t r = 0; r < n_ranges; r++)
-            rocksdb_compact_range_cf_opt(st->db, st->cf[CF_TICKS], co, (const char *)ends[r][0],
-                                         KEY_BLOCK_LEN, (const char *)ends[r][1], KEY_BLOCK_LEN);
-        rocksdb_compactoptions_destroy(co);
-    }
+    for (size_t r = 0; rc >= 0 && r < n_ranges; r++)
+        compact_range(st, CF_TICKS, ends[r][0], ends[r][1], KEY_BLOCK_LEN);
     free(ends);
     return rc < 0 ? rc : deleted;
 }

@@ -103,6 +103,11 @@ uint64_t gt_store_checkpoint(const gt_store *st);
  * GT_ENOSPC or GT_EDB. */
 int gt_store_delete_before(gt_store *st, int64_t ns);
 
+/* Compacts the whole store (both column families, down to the last level),
+ * for an administrator or a benchmark measuring bytes on disk. Writer only.
+ * Returns GT_OK or GT_EINVAL. */
+int gt_store_compact(gt_store *st);
+
 /* ---- readers (a writer may call these too: they see what is committed) ---- */
 
 /* Catches up with the writer (secondary instances); GT_OK or GT_EDB. */
