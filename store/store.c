@@ -1166,6 +1166,18 @@ int gt_store_compact(gt_store *st)
     return GT_OK;
 }
 
+int gt_store_disk_bytes(gt_store *st, uint64_t *bytes)
+{
+    *bytes = 0;
+    for (int i = 0; i < N_CF; i++) {
+        uint64_t v = 0;
+        if (rocksdb_property_int_cf(st->db, st->cf[i], "rocksdb.total-sst-files-size", &v) != 0)
+            return store_err(st, GT_EDB, "%s: no table file sizes%s", st->path, NULL);
+        *bytes += v;
+    }
+    return GT_OK;
+}
+
 int gt_store_delete_before(gt_store *st, int64_t ns)
 {
     if (st->mode != GT_STORE_WRITER || st->n_dirty > 0 || rocksdb_writebatch_count(st->full) > 0)

@@ -108,6 +108,11 @@ int gt_store_delete_before(gt_store *st, int64_t ns);
  * Returns GT_OK or GT_EINVAL. */
 int gt_store_compact(gt_store *st);
 
+/* Sets *bytes to the size of the store's live table files (all column
+ * families; data still in the memtables or the WAL is not counted). Returns
+ * GT_OK or GT_EDB. */
+int gt_store_disk_bytes(gt_store *st, uint64_t *bytes);
+
 /* ---- readers (a writer may call these too: they see what is committed) ---- */
 
 /* Catches up with the writer (secondary instances); GT_OK or GT_EDB. */

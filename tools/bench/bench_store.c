@@ -15,7 +15,6 @@
  * LZ4, each written in the same batches; bytes on disk after a full
  * compaction; a full scan of every series beside a full iteration decoding
  * every record. Each store lives in a mkdtemp folder, removed at the end. */
-#include <dirent.h>
 #include <ftw.h>
 #include <lz4.h>
 #include <math.h>
@@ -301,24 +300,6 @@ static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *
     return remove(p);
 }
 
-static uint64_t sst_bytes(const char *path)
-{
-    uint64_t sum = 0;
-    DIR *d = opendir(path);
-    struct dirent *de;
-    while (d && (de = readdir(d))) {
-        size_t n = strlen(de->d_name);
-        char p[4096];
-        struct stat sb;
-        snprintf(p, sizeof p, "%s/%s", path, de->d_name);
-        if (n > 4 && strcmp(de->d_name + n - 4, ".sst") == 0 && stat(p, &sb) == 0)
-            sum += (uint64_t)sb.st_size;
-    }
-    if (d)
-        closedir(d);
-    return sum;
-}
-
 struct store_run {
     double ingest_s, scan_s;
     uint64_t disk, scanned;
@@ -342,10 +323,11 @@ static int gputick_store(const char *path, struct store_run *r)
     r->ingest_s = bench_now() - t0;
     if (rc >= 0)
         rc = gt_store_compact(st);
+    if (rc >= 0)
+        rc = gt_store_disk_bytes(st, &r->disk);
     gt_store_close(st);
     if (rc < 0)
         return rc;
-    r->disk = sst_bytes(path);
     if ((rc = gt_store_open(path, GT_STORE_READER, &st, err)) < 0) {
         fprintf(stderr, "bench_store: %s\n", err);
         return rc;
@@ -415,7 +397,8 @@ static int naive_store(const char *path, struct store_run *r)
     if (!err)
         rocksdb_compact_range_opt(db, co, NULL, 0, NULL, 0);
     rocksdb_compactoptions_destroy(co);
-    r->disk = sst_bytes(path);
+    if (rocksdb_property_int(db, "rocksdb.total-sst-files-size", &r->disk) != 0)
+        r->disk = 0;
     rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
     rocksdb_iterator_t *it = rocksdb_create_iterator(db, ro);
     uint64_t acc = 0, n_read = 0;
