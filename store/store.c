@@ -106,6 +106,7 @@ struct gt_store {
     uint64_t hwm;               /* greatest seq appended or committed */
     bool have_hwm;
     bool need_reopen; /* RocksDB refused a write: reopen before the next */
+    struct gt_store_stats stats;
     uint8_t *scratch, *enc;
 };
 
@@ -553,10 +554,12 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     int rc;
     st->mode = mode;
     st->path = strdup(path);
-    st->scratch = malloc(BLOCK_SCRATCH_LEN);
-    st->enc = mode == GT_STORE_WRITER ? malloc(BLOCK_OUT_MAX) : NULL;
+    if (mode == GT_STORE_WRITER) {
+        st->scratch = malloc(BLOCK_SCRATCH_LEN);
+        st->enc = malloc(BLOCK_OUT_MAX);
+    }
     st->full = rocksdb_writebatch_create();
-    if (!st->path || !st->scratch || (mode == GT_STORE_WRITER && !st->enc)) {
+    if (!st->path || (mode == GT_STORE_WRITER && (!st->scratch || !st->enc))) {
         rc = store_err(st, GT_ENOMEM, "%s: out of memory%s", path, NULL);
         goto fail;
     }
@@ -685,8 +688,10 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
         return store_err(st, GT_EINVAL, "append: %s%s",
                          st->mode != GT_STORE_WRITER ? "not a writer" : "bad tick kind or version",
                          NULL);
-    if (st->have_hwm && t->seq <= st->hwm)
+    if (st->have_hwm && t->seq <= st->hwm) {
+        st->stats.ignored++;
         return 0;
+    }
     int rc = GT_OK;
     struct series *s = series_get(st, t, &rc);
     if (!s)
@@ -705,6 +710,7 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
                 if (len < 0)
                     return len;
                 batch_put_block(st, st->full, s, len);
+                st->stats.blocks_full++;
             }
         }
         s->has_block = true;
@@ -727,6 +733,8 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
     }
     st->hwm = t->seq;
     st->have_hwm = true;
+    st->stats.appended++;
+    st->stats.pending++;
     return 1;
 }
 
@@ -789,8 +797,11 @@ int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
     rocksdb_writebatch_destroy(b);
     if (dberr) {
         st->need_reopen = true;
+        st->stats.commit_errors++;
         return store_fail(st, dberr, "commit");
     }
+    st->stats.commits++;
+    st->stats.pending = 0;
     rocksdb_writebatch_clear(st->full);
     for (size_t i = 0; i < st->n_dirty; i++) {
         st->dirty[i]->dirty = false;
@@ -802,6 +813,12 @@ int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
     st->checkpoint = st->hwm = checkpoint_seq;
     st->have_hwm = true;
     return GT_OK;
+}
+
+void gt_store_stats_get(const gt_store *st, struct gt_store_stats *out)
+{
+    *out = st->stats;
+    out->series = st->n_series;
 }
 
 uint64_t gt_store_checkpoint(const gt_store *st)
@@ -1178,48 +1195,60 @@ int gt_store_disk_bytes(gt_store *st, uint64_t *bytes)
     return GT_OK;
 }
 
+/* One series' part in a retention: its deleted key range and what remains. */
+struct retain {
+    struct series *s;
+    uint8_t lo[KEY_BLOCK_LEN], hi[KEY_BLOCK_LEN];
+    struct series after; /* its counts once the range is gone */
+};
+
 int gt_store_delete_before(gt_store *st, int64_t ns)
 {
     if (st->mode != GT_STORE_WRITER || st->n_dirty > 0 || rocksdb_writebatch_count(st->full) > 0)
         return store_err(st, GT_EINVAL, "retention: %s%s",
                          st->mode != GT_STORE_WRITER ? "not a writer" : "commit first", NULL);
+    struct retain *r = calloc(st->n_series + 1, sizeof *r);
+    if (!r)
+        return store_err(st, GT_ENOMEM, "retention: out of memory%s%s", "", NULL);
     rocksdb_writebatch_t *b = rocksdb_writebatch_create();
-    uint8_t(*ends)[2][KEY_BLOCK_LEN] = calloc(st->n_series + 1, sizeof *ends);
     int deleted = 0, rc = GT_OK;
-    size_t n_ranges = 0;
-    for (size_t i = 0; ends && i < st->n_series && rc >= 0; i++) {
-        struct series *s = st->series[i];
+    size_t n = 0;
+    for (size_t i = 0; i < st->n_series && rc >= 0; i++) {
+        struct retain *x = &r[n];
         uint64_t nb, nt;
         int64_t first_kept;
-        uint8_t *lo = ends[n_ranges][0], *hi = ends[n_ranges][1];
-        rc = retain_span(st, s, ns, hi, &nb, &nt, &first_kept);
+        x->s = st->series[i];
+        rc = retain_span(st, x->s, ns, x->hi, &nb, &nt, &first_kept);
         if (rc <= 0)
             continue;
-        key_block_encode(lo, s->id, INT64_MIN);
-        rocksdb_writebatch_delete_range_cf(b, st->cf[CF_TICKS], (const char *)lo, KEY_BLOCK_LEN,
-                                           (const char *)hi, KEY_BLOCK_LEN);
-        s->n_blocks -= nb;
-        s->n_ticks -= nt < s->n_ticks ? nt : s->n_ticks;
-        s->first_ns = first_kept;
+        key_block_encode(x->lo, x->s->id, INT64_MIN);
+        rocksdb_writebatch_delete_range_cf(b, st->cf[CF_TICKS], (const char *)x->lo, KEY_BLOCK_LEN,
+                                           (const char *)x->hi, KEY_BLOCK_LEN);
+        x->after = *x->s;
+        x->after.n_blocks -= nb;
+        x->after.n_ticks -= nt < x->after.n_ticks ? nt : x->after.n_ticks;
+        x->after.first_ns = first_kept;
         uint8_t key[KEY_META_LEN], rec[SERIES_REC_LEN];
-        key_series_encode(key, s->id);
-        series_rec_write(rec, s);
+        key_series_encode(key, x->s->id);
+        series_rec_write(rec, &x->after);
         rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
                                   (const char *)rec, sizeof rec);
         deleted += (int)nb;
-        n_ranges++;
+        n++;
     }
-    if (!ends)
-        rc = store_err(st, GT_ENOMEM, "retention: out of memory%s%s", "", NULL);
-    if (rc >= 0 && n_ranges > 0) {
+    if (rc >= 0 && n > 0) {
         char *dberr = NULL;
         rocksdb_write(st->db, st->wo, b, &dberr);
         if (dberr)
             rc = store_fail(st, dberr, "retention");
     }
     rocksdb_writebatch_destroy(b);
-    for (size_t r = 0; rc >= 0 && r < n_ranges; r++)
-        compact_range(st, CF_TICKS, ends[r][0], ends[r][1], KEY_BLOCK_LEN);
-    free(ends);
+    for (size_t i = 0; rc >= 0 && i < n; i++) {
+        r[i].s->n_blocks = r[i].after.n_blocks;
+        r[i].s->n_ticks = r[i].after.n_ticks;
+        r[i].s->first_ns = r[i].after.first_ns;
+        compact_range(st, CF_TICKS, r[i].lo, r[i].hi, KEY_BLOCK_LEN);
+    }
+    free(r);
     return rc < 0 ? rc : deleted;
 }

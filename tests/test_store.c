@@ -218,6 +218,13 @@ Test(store, reappending_up_to_the_checkpoint_after_a_restart_is_ignored)
     append_range(st, 2400, 2500, 0); /* and a duplicate within the session */
     cr_assert(eq(int, gt_store_commit(st, 2499), GT_EINVAL), "checkpoint below appended seq");
     cr_assert(eq(int, gt_store_commit(st, 2500), GT_OK));
+    struct gt_store_stats stats;
+    gt_store_stats_get(st, &stats);
+    cr_assert(eq(u64, stats.appended, 1500));
+    cr_assert(eq(u64, stats.ignored, 101 + 101));
+    cr_assert(eq(u64, stats.commits, 1));
+    cr_assert(eq(u64, stats.pending, 0));
+    cr_assert(eq(u64, stats.series, N_INSTR * 3));
     gt_store_close(st);
 
     st = open_ok(GT_STORE_READER);
@@ -559,6 +566,10 @@ Test(store, a_failed_commit_is_retried_with_nothing_lost)
     cr_assert(lt(int, rc, 0), "the write must fail under the limit");
     cr_assert(not(eq(str, (char *)gt_store_errmsg(st), "")));
     cr_assert(eq(u64, gt_store_checkpoint(st), 1000));
+    struct gt_store_stats stats;
+    gt_store_stats_get(st, &stats);
+    cr_assert(eq(u64, stats.commit_errors, 1));
+    cr_assert(eq(u64, stats.pending, 5000), "nothing dropped");
     setrlimit(RLIMIT_FSIZE, &old);
     append_range(st, 6001, 7000, 1);
     cr_assert(eq(int, gt_store_commit(st, 7000), GT_OK), "%s", gt_store_errmsg(st));

@@ -96,6 +96,20 @@ int gt_store_commit(gt_store *st, uint64_t checkpoint_seq);
  * last gt_store_refresh()). */
 uint64_t gt_store_checkpoint(const gt_store *st);
 
+/* Counters of a writer, for the recorder's stats line. */
+struct gt_store_stats {
+    uint64_t appended;      /* ticks gt_store_append() took */
+    uint64_t ignored;       /* ticks it ignored: at or below the last seq (replays) */
+    uint64_t pending;       /* ticks appended since the last successful commit */
+    uint64_t commits;       /* successful commits */
+    uint64_t commit_errors; /* failed ones (a full disk...) */
+    uint64_t blocks_full;   /* blocks finished at BLOCK_TICKS ticks */
+    uint64_t series;        /* series known */
+};
+
+/* Copies the counters into *out. */
+void gt_store_stats_get(const gt_store *st, struct gt_store_stats *out);
+
 /* Deletes every block whose ticks are all older than ns (a block that
  * straddles ns is kept whole, as is each series' open block), then compacts
  * the deleted ranges so the space is reclaimed. Writer only, and only with
