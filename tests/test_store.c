@@ -579,3 +579,39 @@ Test(store, a_failed_commit_is_retried_with_nothing_lost)
     check_all(st, 7000);
     gt_store_close(st);
 }
+
+/* Blocks that start at the same exch_ns (one busy nanosecond, or time going
+ * back) get distinct keys, so no block replaces another. */
+Test(store, equal_times_across_block_boundaries_lose_nothing)
+{
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    enum { N = 2 * BLOCK_TICKS + BLOCK_TICKS / 2 };
+    int64_t ns = 1795000000000000000;
+    for (uint64_t s = 1; s <= N; s++) {
+        struct gt_tick t = tick_at(4 * s);
+        t.instr_id = 3;
+        t.seq = s;
+        t.exch_ns = s <= 2 * BLOCK_TICKS ? ns : ns - 5; /* the third block starts earlier */
+        cr_assert(eq(int, gt_store_append(st, &t), 1));
+    }
+    cr_assert(eq(int, gt_store_commit(st, N), GT_OK));
+    gt_store_iter *it;
+    cr_assert(eq(int, gt_store_iter_open(st, 3, GT_KIND_TRADE, ns - 5, ns + 1, &it), GT_OK));
+    const struct gt_tick *v;
+    int n;
+    uint64_t prev = 0;
+    while ((n = gt_store_iter_next(it, &v)) > 0)
+        for (int j = 0; j < n; j++) {
+            cr_assert(eq(u64, v[j].seq, prev + 1));
+            prev = v[j].seq;
+        }
+    cr_assert(eq(int, n, 0));
+    cr_assert(eq(u64, prev, N), "every tick, in order");
+    gt_store_iter_close(it);
+    struct gt_series_info info;
+    cr_assert(eq(int, gt_store_series_find(st, 3, GT_KIND_TRADE, &info), GT_OK));
+    cr_assert(eq(u64, info.n_blocks, 3));
+    cr_assert(eq(i64, info.first_ns, ns - 5));
+    cr_assert(eq(i64, info.last_ns, ns));
+    gt_store_close(st);
+}
