@@ -296,7 +296,7 @@ void gt_store_close(gt_store *st)
 
 /* The options of docs/store.md: no RocksDB compression on the ticks (the
  * blocks are LZ4 already), a 4-byte prefix extractor (the series) with a
- * prefix bloom filter, a larger write buffer. */
+ * prefix bloom filter, 16 KiB table blocks, a 64 MiB write buffer. */
 static void store_options_init(gt_store *st)
 {
     st->opts = rocksdb_options_create();
@@ -335,7 +335,10 @@ static int db_open(gt_store *st)
     if (st->mode == GT_STORE_WRITER) {
         st->db =
             rocksdb_open_column_families(st->opts, st->path, N_CF, cf_names, cfo, st->cf, &dberr);
-        if (dberr && (strstr(dberr, "lock") || strstr(dberr, "LOCK"))) {
+        /* "While lock file: PATH/LOCK: Resource temporarily unavailable" from
+         * another process, "lock hold by current process ... PATH/LOCK" from
+         * this one. */
+        if (dberr && strstr(dberr, "/LOCK")) {
             rocksdb_free(dberr);
             return store_err(st, GT_EBUSY,
                              "another tickstore is recording into %s (its RocksDB LOCK is held)",
@@ -698,6 +701,8 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
         return store_err(st, rc, "append: out of memory%s%s", "", NULL);
     if (!s->loaded && (rc = series_load(st, s)) < 0)
         return rc;
+    if (t->kind == GT_KIND_DEF && (rc = instr_put(st, t, true)) < 0)
+        return store_err(st, rc, "append: out of memory%s%s", "", NULL);
     if (s->n == BLOCK_TICKS || !s->has_block) {
         int64_t key_ns = t->exch_ns;
         if (s->has_block) {
@@ -725,8 +730,6 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
         s->first_ns = t->exch_ns;
     if (t->exch_ns > s->last_ns)
         s->last_ns = t->exch_ns;
-    if (t->kind == GT_KIND_DEF && (rc = instr_put(st, t, true)) < 0)
-        return store_err(st, rc, "append: out of memory%s%s", "", NULL);
     if (!s->dirty) {
         s->dirty = true;
         st->dirty[st->n_dirty++] = s;
