@@ -308,72 +308,10 @@ static uint8_t *col_emit(uint8_t *p, const uint64_t *vals, size_t n)
     return col_write(p, col_mode(vals, n), vals, n);
 }
 
-/* A column being read: the caller checks next() calls against n. */
-struct col_rd {
-    const uint8_t *p, *end; /* varints: the next byte */
-    const uint8_t *base;    /* packed: the first byte */
-    uint64_t off;           /* packed: the next bit */
-    unsigned mode;
-    uint64_t value; /* const */
-};
-
-/* Opens the column at *pp holding n values; moves *pp past it when its length
- * is known (packed, const). Returns false if it cannot fit before end. */
-static bool col_open(struct col_rd *c, const uint8_t **pp, const uint8_t *end, size_t n)
+/* The u64 array in the caller's scratch for one column's values. */
+static uint64_t *block_vals(uint8_t *scratch)
 {
-    const uint8_t *p = *pp;
-    if (p >= end)
-        return false;
-    c->mode = *p++;
-    c->end = end;
-    if (c->mode == MODE_VARINT) {
-        c->p = p;
-    } else if (c->mode == MODE_CONST) {
-        if (p >= end)
-            return false;
-        c->value = get_var(&p);
-        c->p = p;
-    } else if (c->mode <= 64) {
-        size_t len = (n * c->mode + 7) / 8;
-        if ((size_t)(end - p) < len)
-            return false;
-        c->base = p;
-        c->off = 0;
-        c->p = p + len;
-    } else {
-        return false;
-    }
-    *pp = c->p;
-    return true;
-}
-
-/* The next value; false when a varint would start at or past the end. */
-static inline bool col_next(struct col_rd *c, uint64_t *v)
-{
-    if (c->mode == MODE_VARINT) {
-        if (c->p >= c->end)
-            return false;
-        *v = get_var(&c->p);
-    } else if (c->mode == MODE_CONST) {
-        *v = c->value;
-    } else {
-        /* Reads up to 9 bytes from the value's first; the scratch pad covers
-         * the ones past the end of the columns. */
-        const uint8_t *b = c->base + (c->off >> 3);
-        unsigned sh = (unsigned)(c->off & 7);
-        uint64_t x = ld_le64(b) >> sh;
-        if (sh && 64 - sh < c->mode)
-            x |= (uint64_t)b[8] << (64 - sh);
-        *v = x & mask(c->mode);
-        c->off += c->mode;
-    }
-    return true;
-}
-
-/* Where the caller goes on after the column. */
-static inline const uint8_t *col_close(const struct col_rd *c)
-{
-    return c->p;
+    return (uint64_t *)(void *)(((uintptr_t)scratch + BLOCK_VALS_AT + 7) & ~(uintptr_t)7);
 }
 
 /* ---- encoder ---- */
@@ -520,7 +458,7 @@ int block_encode(const struct gt_tick *t, size_t n, int64_t tick_px, int hc_leve
     const struct schema *s = &schemas[kind];
     h.tick_px = tick_px > 1 ? tick_px : px_grid(s, t, n);
     bool ts_delta = ts_prefer_delta(t, n);
-    uint64_t *vals = (uint64_t *)(void *)(((uintptr_t)scratch + BLOCK_VALS_AT + 7) & ~(uintptr_t)7);
+    uint64_t *vals = block_vals(scratch);
 
     uint64_t prev = (uint64_t)h.first_ns, prev_d = 0;
     for (size_t i = 0; i < n; i++) {
@@ -604,60 +542,149 @@ int block_hdr_read(const uint8_t *p, size_t len, struct block_hdr *h)
     return GT_OK;
 }
 
-/* Decodes one payload column; returns the read position or NULL if the
- * column does not fit. */
-static const uint8_t *col_decode(const struct col *c, struct gt_tick *t, size_t n, int64_t tick,
-                                 const uint8_t *p, const uint8_t *end)
+/* Reads the n values of a column in mode from p into vals. Returns the
+ * position after the column, or NULL if it does not fit before end. Packed
+ * values are read with 8-byte loads that may run up to 8 bytes past end, into
+ * the columns that follow or the scratch pad. */
+static const uint8_t *vals_read(const uint8_t *p, const uint8_t *end, unsigned mode, size_t n,
+                                uint64_t *vals)
 {
-    if (!p)
+    if (mode == MODE_VARINT) {
+        for (size_t i = 0; i < n; i++) {
+            if (p >= end)
+                return NULL;
+            vals[i] = get_var(&p);
+        }
+        return p;
+    }
+    if (mode == MODE_CONST) {
+        if (p >= end)
+            return NULL;
+        uint64_t v = get_var(&p);
+        for (size_t i = 0; i < n; i++)
+            vals[i] = v;
+        return p;
+    }
+    if (mode > 64 || (size_t)(end - p) < (n * mode + 7) / 8)
+        return NULL;
+    uint64_t m = mask(mode), off = 0;
+    for (size_t i = 0; i < n; i++, off += mode) {
+        const uint8_t *b = p + (off >> 3);
+        unsigned sh = (unsigned)(off & 7);
+        uint64_t x = ld_le64(b) >> sh;
+        if (sh && 64 - sh < mode)
+            x |= (uint64_t)b[8] << (64 - sh);
+        vals[i] = x & m;
+    }
+    return p + (n * mode + 7) / 8;
+}
+
+/* Opens a column: its mode byte, then its values. */
+static const uint8_t *col_vals(const uint8_t *p, const uint8_t *end, size_t n, uint64_t *vals)
+{
+    if (!p || p >= end)
+        return NULL;
+    unsigned mode = *p++;
+    return vals_read(p, end, mode, n, vals);
+}
+
+/* Stores vals[i] into the field at off of t[i], one loop per width. */
+static void vals_store(struct gt_tick *t, size_t n, unsigned off, unsigned size,
+                       const uint64_t *vals)
+{
+    uint8_t *b = (uint8_t *)t + off;
+    switch (size) {
+    case 1:
+        for (size_t i = 0; i < n; i++)
+            b[i * sizeof *t] = (uint8_t)vals[i];
+        break;
+    case 2:
+        for (size_t i = 0; i < n; i++) {
+            uint16_t x = (uint16_t)vals[i];
+            memcpy(b + i * sizeof *t, &x, 2);
+        }
+        break;
+    case 4:
+        for (size_t i = 0; i < n; i++) {
+            uint32_t x = (uint32_t)vals[i];
+            memcpy(b + i * sizeof *t, &x, 4);
+        }
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            memcpy(b + i * sizeof *t, &vals[i], 8);
+        break;
+    }
+}
+
+/* A price column in varint mode with tick_px >= 2: values shifted left by
+ * one, an odd one announcing a raw delta in the next varint. */
+static const uint8_t *px_escaped_read(const uint8_t *p, const uint8_t *end, size_t n, int64_t tick,
+                                      uint64_t prev, uint64_t *vals)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p >= end)
+            return NULL;
+        uint64_t u = get_var(&p);
+        if (!(u & 1)) {
+            prev += (uint64_t)zz_dec(u >> 1) * (uint64_t)tick;
+        } else {
+            if (p >= end)
+                return NULL;
+            prev += (uint64_t)zz_dec(get_var(&p));
+        }
+        vals[i] = prev;
+    }
+    return p;
+}
+
+/* Decodes one payload column into t[0..n); returns the read position or NULL
+ * if the column does not fit. */
+static const uint8_t *col_decode(const struct col *c, struct gt_tick *t, size_t n, int64_t tick,
+                                 const uint8_t *p, const uint8_t *end, uint64_t *vals)
+{
+    if (!p || p > end)
         return NULL;
     if (c->codec == C_BYTES) {
-        if (p > end || (size_t)(end - p) < n * c->size)
+        if ((size_t)(end - p) < n * c->size)
             return NULL;
         for (size_t i = 0; i < n; i++, p += c->size)
             memcpy((uint8_t *)&t[i] + c->off, p, c->size);
         return p;
     }
-    uint64_t prev = 0, v, u;
+    uint64_t prev = 0, m = mask(8u * c->size);
     if (c->codec == C_PX || c->codec == C_DELTA) {
         if (p >= end)
             return NULL;
         prev = get_var(&p);
-        prev = c->codec == C_PX ? (uint64_t)zz_dec(prev) : prev & mask(8u * c->size);
+        prev = c->codec == C_PX ? (uint64_t)zz_dec(prev) : prev & m;
     }
-    struct col_rd rd;
-    if (!col_open(&rd, &p, end, n))
+    if (p >= end)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (!col_next(&rd, &u))
-            return NULL;
+    unsigned mode = *p++;
+    if (c->codec == C_PX && mode == MODE_VARINT && tick >= 2) {
+        p = px_escaped_read(p, end, n, tick, prev, vals);
+    } else if ((p = vals_read(p, end, mode, n, vals))) {
+        uint64_t unit = c->codec == C_PX && tick >= 2 ? (uint64_t)tick : 1;
         switch (c->codec) {
         case C_PX:
-            if (tick < 2 || rd.mode != MODE_VARINT) {
-                v = prev + (uint64_t)zz_dec(u) * (uint64_t)(tick < 2 ? 1 : tick);
-            } else if (!(u & 1)) {
-                v = prev + (uint64_t)zz_dec(u >> 1) * (uint64_t)tick;
-            } else {
-                if (!col_next(&rd, &u))
-                    return NULL;
-                v = prev + (uint64_t)zz_dec(u);
+        case C_DELTA:
+            for (size_t i = 0; i < n; i++) {
+                prev = (prev + (uint64_t)zz_dec(vals[i]) * unit) & m;
+                vals[i] = prev;
             }
             break;
         case C_SVAL:
-            v = (uint64_t)zz_dec(u);
+            for (size_t i = 0; i < n; i++)
+                vals[i] = (uint64_t)zz_dec(vals[i]);
             break;
-        case C_UVAL:
-            v = u;
-            break;
-        default: /* C_DELTA */
-            v = prev + (uint64_t)zz_dec(u);
+        default: /* C_UVAL */
             break;
         }
-        v &= mask(8u * c->size);
-        fld_set(&t[i], c->off, c->size, v);
-        prev = v;
     }
-    return col_close(&rd);
+    if (p)
+        vals_store(t, n, c->off, c->size, vals);
+    return p;
 }
 
 int block_decode(const uint8_t *p, size_t len, struct gt_tick *out, size_t cap, uint8_t *scratch,
@@ -683,17 +710,14 @@ int block_decode(const uint8_t *p, size_t len, struct gt_tick *out, size_t cap, 
     memset(scratch + h->raw_len, 0, BLOCK_PAD);
     const uint8_t *q = scratch, *end = scratch + h->raw_len;
     const struct schema *s = &schemas[h->kind];
-    struct col_rd rd;
-    uint64_t u;
+    uint64_t *vals = block_vals(scratch);
 
-    if (!col_open(&rd, &q, end, n))
+    if (!(q = col_vals(q, end, n, vals)))
         return GT_EBADMSG;
     uint64_t prev = (uint64_t)h->first_ns, prev_d = 0;
     bool ts_delta = h->flags & BLOCK_F_TS_DELTA;
     for (size_t i = 0; i < n; i++) {
-        if (!col_next(&rd, &u))
-            return GT_EBADMSG;
-        uint64_t d = (uint64_t)zz_dec(u);
+        uint64_t d = (uint64_t)zz_dec(vals[i]);
         if (!ts_delta)
             d += prev_d;
         prev += d;
@@ -705,30 +729,23 @@ int block_decode(const uint8_t *p, size_t len, struct gt_tick *out, size_t cap, 
         t->instr_id = h->instr_id;
         t->exch_ns = (int64_t)prev;
     }
-    q = col_close(&rd);
-    if (!col_open(&rd, &q, end, n))
+    if (!(q = col_vals(q, end, n, vals)))
         return GT_EBADMSG;
     uint64_t lat = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!col_next(&rd, &u))
-            return GT_EBADMSG;
-        lat += (uint64_t)zz_dec(u);
+        lat += (uint64_t)zz_dec(vals[i]);
         out[i].recv_ns = (int64_t)((uint64_t)out[i].exch_ns + lat);
     }
-    q = col_close(&rd);
-    if (!col_open(&rd, &q, end, n))
+    if (!(q = col_vals(q, end, n, vals)))
         return GT_EBADMSG;
     uint64_t seq = h->first_seq - 1;
     for (size_t i = 0; i < n; i++) {
-        if (!col_next(&rd, &u))
-            return GT_EBADMSG;
-        seq += (uint64_t)zz_dec(u) + 1;
+        seq += (uint64_t)zz_dec(vals[i]) + 1;
         out[i].seq = seq;
     }
-    q = col_close(&rd);
-    q = col_decode(&flags_col, out, n, 0, q, end);
+    q = col_decode(&flags_col, out, n, 0, q, end, vals);
     for (unsigned c = 0; c < s->n_cols && q; c++)
-        q = col_decode(&s->cols[c], out, n, h->tick_px, q, end);
+        q = col_decode(&s->cols[c], out, n, h->tick_px, q, end, vals);
     if (q != end || out[n - 1].exch_ns != h->last_ns || out[n - 1].seq != h->last_seq ||
         out[0].seq != h->first_seq)
         return GT_EBADMSG;
