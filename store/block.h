@@ -87,7 +87,7 @@ enum {
     BLOCK_CAP = 8192,
     /* How many ticks the store puts in a block before it starts the next one:
      * chosen with tools/bench (bench_store), see docs/store.md. */
-    BLOCK_TICKS = 1024,
+    BLOCK_TICKS = 512,
     /* The longest one tick's columns can be (10-byte varints and an escape). */
     BLOCK_TICK_RAW_MAX = 80,
     BLOCK_PAD = 16, /* zero bytes after the columns, for the decoder's reads */
