@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "block.h"
 #include "gputick/bytes.h"
@@ -542,6 +543,32 @@ static int writer_load(gt_store *st)
     return rc;
 }
 
+/* Catches a secondary up with the writer until its view holds the format
+ * record and a checkpoint no older than the one it had. While the writer is
+ * opening (replaying its WAL into a table file and deleting the WAL), a
+ * secondary can see neither for a moment; a few short retries (at most about
+ * 0.5 s) bridge that. Returns GT_OK, 1 if the view stays incomplete (no
+ * format record: not a store, or a writer still starting), or an error. */
+static int secondary_settle(gt_store *st)
+{
+    uint64_t had = st->checkpoint;
+    for (int i = 0; i < 100; i++) {
+        char *dberr = NULL;
+        rocksdb_try_catch_up_with_primary(st->db, &dberr);
+        if (dberr)
+            return store_fail(st, dberr, "catching up with the writer");
+        uint8_t key = KEY_META_FORMAT, v[FORMAT_REC_LEN];
+        int rc = meta_get(st, &key, 1, v, sizeof v);
+        if (rc == FORMAT_REC_LEN && (rc = checkpoint_load(st)) >= 0 && st->checkpoint >= had)
+            return GT_OK;
+        if (rc == GT_EDB || rc == GT_EBADMSG)
+            return rc;
+        st->checkpoint = had;
+        nanosleep(&(struct timespec){0, 5000000}, NULL);
+    }
+    return 1;
+}
+
 int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN])
 {
     *out = NULL;
@@ -580,6 +607,8 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
         goto fail;
     if ((rc = db_open(st)) < 0)
         goto fail;
+    if (mode == GT_STORE_READER && !st->read_only && (rc = secondary_settle(st)) < 0)
+        goto fail; /* 1: check_format() says what is missing */
     if ((rc = check_format(st, !exists)) < 0)
         goto fail;
     if ((rc = mode == GT_STORE_WRITER ? writer_load(st) : checkpoint_load(st)) < 0)
@@ -601,12 +630,11 @@ int gt_store_refresh(gt_store *st)
 {
     if (st->mode != GT_STORE_READER || st->read_only)
         return GT_OK;
-    char *dberr = NULL;
-    rocksdb_try_catch_up_with_primary(st->db, &dberr);
-    if (dberr)
-        return store_fail(st, dberr, "catching up with the writer");
-    int rc = checkpoint_load(st);
-    return rc < 0 ? rc : GT_OK;
+    int rc = secondary_settle(st);
+    if (rc == 1)
+        return store_err(st, GT_EDB, "%s: the view stays incomplete while the writer %s", st->path,
+                         "starts; try again");
+    return rc;
 }
 
 /* ---- writer ---- */
