@@ -4,15 +4,17 @@
  * One table per kind says which columns its payload has: where the field is
  * in struct gt_tick, how wide it is and how it is coded. The encoder and the
  * decoder walk the same table, column by column and, inside a column, tick by
- * tick, so each inner loop does one thing. The kind's one-byte fields ride in
- * the misc word with the flags; the table gives each one a "usual width" w:
- * the low w bits of every field come first and the rest after, so the word
- * usually fits in one or two varint bytes while every bit still round-trips.
+ * tick, so each inner loop does one thing. The encoder first turns a column
+ * into one u64 per tick (zigzagged deltas and so on), then stores those the
+ * shortest way for this block: varints, bit-packed at the width of the
+ * widest, or a single value when all are equal (a field that never changes
+ * costs nothing).
  *
- * The decoder copies the raw columns into the caller's scratch with 16 zero
- * bytes after them, so a varint read that starts inside the columns always
- * ends inside the scratch (a zero byte stops it); checking once per value that
- * the read starts before the end is then enough to stay in bounds. */
+ * The decoder copies the raw columns into the caller's scratch with
+ * BLOCK_PAD zero bytes after them, so a varint read that starts inside the
+ * columns always ends inside the scratch (a zero byte stops it), and an 8-byte
+ * load for a packed value never leaves it; checking once per value that a
+ * varint starts before the end is then enough to stay in bounds. */
 #include "block.h"
 #include <lz4.h>
 #include <lz4hc.h>
@@ -40,17 +42,10 @@ struct col {
     uint8_t codec; /* enum codec */
 };
 
-struct small {
-    uint8_t off;   /* offset of a u8 field in struct gt_tick */
-    uint8_t width; /* its usual width in bits, which go in the low part of misc */
-};
-
-enum { MAX_COLS = 6, MAX_SMALL = 5, PX_HUGE = 1 };
+enum { MAX_COLS = 8, PX_ESCAPE = 1 };
 
 struct schema {
-    uint8_t flags_width; /* usual width of the flags */
-    uint8_t n_small, n_cols;
-    struct small small[MAX_SMALL];
+    uint8_t n_cols;
     struct col cols[MAX_COLS];
 };
 
@@ -63,36 +58,38 @@ struct schema {
 
 /* clang-format off */
 static const struct schema schemas[GT_KIND_MAX + 1] = {
-    [GT_KIND_TRADE] = {3, 2, 4,
-        {{OFF(u.trade.aggressor), 2}, {OFF(u.trade.action), 2}},
-        {COL(u.trade.px, C_PX), COL(u.trade.qty, C_SVAL), COL(u.trade.trade_id, C_DELTA),
-         COL(u.trade.n_orders, C_SVAL)}},
-    [GT_KIND_LEVEL] = {4, 3, 4,
-        {{OFF(u.level.level), 4}, {OFF(u.level.side), 2}, {OFF(u.level.action), 3}},
-        {COL(u.level.px, C_PX), COL(u.level.qty, C_SVAL), COL(u.level.n_orders, C_SVAL),
-         COL(u.level.rpt_seq, C_DELTA)}},
-    [GT_KIND_TOB] = {3, 0, 6,
-        {{0, 0}},
-        {COL(u.tob.bid_px, C_PX), COL(u.tob.ask_px, C_PX), COL(u.tob.bid_qty, C_SVAL),
-         COL(u.tob.ask_qty, C_SVAL), COL(u.tob.bid_orders, C_UVAL),
-         COL(u.tob.ask_orders, C_UVAL)}},
-    [GT_KIND_FIXING] = {3, 2, 3,
-        {{OFF(u.fixing.code), 3}, {OFF(u.fixing.entry_type), 6}},
-        {COL(u.fixing.px, C_PX), COL(u.fixing.date, C_DELTA), COL(u.fixing.rpt_seq, C_DELTA)}},
-    [GT_KIND_STAT] = {3, 3, 3,
-        {{OFF(u.stat.type), 4}, {OFF(u.stat.settl_flags), 4}, {OFF(u.stat.open_close), 8}},
-        {COL(u.stat.px, C_PX), COL(u.stat.qty, C_SVAL), COL(u.stat.date, C_DELTA)}},
-    [GT_KIND_STATUS] = {3, 5, 3,
-        {{OFF(u.status.trading), 5}, {OFF(u.status.halt_reason), 3}, {OFF(u.status.event), 3},
-         {OFF(u.status.feed), 2}, {OFF(u.status.cause), 3}},
-        {COL(u.status.gap_from, C_UVAL), COL(u.status.gap_to, C_UVAL),
-         COL(u.status.date, C_DELTA)}},
-    [GT_KIND_DEF] = {3, 2, 4,
-        {{OFF(u.def.depth), 4}, {OFF(u.def.type), 2}},
-        {COL(u.def.tick_px, C_SVAL), COL(u.def.maturity, C_UVAL), COL(u.def.product, C_BYTES),
-         COL(u.def.symbol, C_BYTES)}},
+    [GT_KIND_TRADE] = {6, {
+        COL(u.trade.px, C_PX), COL(u.trade.qty, C_SVAL), COL(u.trade.trade_id, C_DELTA),
+        COL(u.trade.n_orders, C_SVAL), COL(u.trade.aggressor, C_UVAL),
+        COL(u.trade.action, C_UVAL)}},
+    [GT_KIND_LEVEL] = {7, {
+        COL(u.level.px, C_PX), COL(u.level.qty, C_SVAL), COL(u.level.n_orders, C_SVAL),
+        COL(u.level.level, C_UVAL), COL(u.level.side, C_UVAL), COL(u.level.action, C_UVAL),
+        COL(u.level.rpt_seq, C_DELTA)}},
+    [GT_KIND_TOB] = {6, {
+        COL(u.tob.bid_px, C_PX), COL(u.tob.ask_px, C_PX), COL(u.tob.bid_qty, C_SVAL),
+        COL(u.tob.ask_qty, C_SVAL), COL(u.tob.bid_orders, C_UVAL),
+        COL(u.tob.ask_orders, C_UVAL)}},
+    [GT_KIND_FIXING] = {5, {
+        COL(u.fixing.px, C_PX), COL(u.fixing.date, C_DELTA), COL(u.fixing.code, C_UVAL),
+        COL(u.fixing.entry_type, C_UVAL), COL(u.fixing.rpt_seq, C_DELTA)}},
+    [GT_KIND_STAT] = {6, {
+        COL(u.stat.px, C_PX), COL(u.stat.qty, C_SVAL), COL(u.stat.type, C_UVAL),
+        COL(u.stat.settl_flags, C_UVAL), COL(u.stat.open_close, C_UVAL),
+        COL(u.stat.date, C_DELTA)}},
+    [GT_KIND_STATUS] = {8, {
+        COL(u.status.trading, C_UVAL), COL(u.status.halt_reason, C_UVAL),
+        COL(u.status.event, C_UVAL), COL(u.status.feed, C_UVAL), COL(u.status.cause, C_UVAL),
+        COL(u.status.gap_from, C_UVAL), COL(u.status.gap_to, C_UVAL),
+        COL(u.status.date, C_DELTA)}},
+    [GT_KIND_DEF] = {6, {
+        COL(u.def.tick_px, C_SVAL), COL(u.def.maturity, C_UVAL), COL(u.def.depth, C_UVAL),
+        COL(u.def.type, C_UVAL), COL(u.def.product, C_BYTES), COL(u.def.symbol, C_BYTES)}},
 };
 /* clang-format on */
+
+/* The flags column, common to all kinds. */
+static const struct col flags_col = COL(flags, C_UVAL);
 
 /* ---- varints ---- */
 
@@ -206,39 +203,6 @@ static inline uint64_t mask(unsigned bits)
     return bits >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << bits) - 1;
 }
 
-static uint64_t misc_pack(const struct schema *s, const struct gt_tick *t)
-{
-    unsigned fw = s->flags_width, at = fw;
-    uint64_t lo = t->flags & mask(fw), hi = (uint64_t)t->flags >> fw;
-    unsigned hi_at = 16 - fw;
-    for (unsigned i = 0; i < s->n_small; i++) {
-        uint64_t v = fld_get(t, s->small[i].off, 1);
-        unsigned w = s->small[i].width;
-        lo |= (v & mask(w)) << at;
-        at += w;
-        hi |= (v >> w) << hi_at;
-        hi_at += 8 - w;
-    }
-    return lo | (hi << at);
-}
-
-static void misc_unpack(const struct schema *s, struct gt_tick *t, uint64_t word)
-{
-    unsigned fw = s->flags_width, lo_bits = fw;
-    for (unsigned i = 0; i < s->n_small; i++)
-        lo_bits += s->small[i].width;
-    uint64_t lo = word & mask(lo_bits), hi = lo_bits >= 64 ? 0 : word >> lo_bits;
-    t->flags = (uint16_t)((lo & mask(fw)) | ((hi & mask(16 - fw)) << fw));
-    unsigned at = fw, hi_at = 16 - fw;
-    for (unsigned i = 0; i < s->n_small; i++) {
-        unsigned w = s->small[i].width;
-        uint64_t v = ((lo >> at) & mask(w)) | (((hi >> hi_at) & mask(8 - w)) << w);
-        fld_set(t, s->small[i].off, 1, v);
-        at += w;
-        hi_at += 8 - w;
-    }
-}
-
 /* ---- the price grid ---- */
 
 static inline bool px_huge(uint64_t d)
@@ -264,8 +228,8 @@ static int64_t px_grid(const struct schema *s, const struct gt_tick *t, size_t n
     for (unsigned c = 0; c < s->n_cols; c++) {
         if (s->cols[c].codec != C_PX)
             continue;
-        uint64_t prev = 0;
-        for (size_t i = 0; i < n && g != 1; i++) {
+        uint64_t prev = fld_get(&t[0], s->cols[c].off, 8);
+        for (size_t i = 1; i < n && g != 1; i++) {
             uint64_t v = fld_get(&t[i], s->cols[c].off, 8), d = v - prev;
             prev = v;
             if (d == 0 || px_huge(d))
@@ -277,50 +241,155 @@ static int64_t px_grid(const struct schema *s, const struct gt_tick *t, size_t n
     return g > 1 && g < ((uint64_t)1 << 53) ? (int64_t)g : 0;
 }
 
-/* ---- encoder ---- */
+/* ---- columns: a mode byte, then varints, packed bits or one value ---- */
 
-static uint8_t *col_encode(const struct col *c, const struct gt_tick *t, size_t n, int64_t tick,
-                           uint8_t *p)
+enum {
+    MODE_VARINT = 0, /* 1..64: bit-packed at that width */
+    MODE_CONST = 65, /* one varint, the value of every row */
+};
+
+static unsigned bit_width(uint64_t v)
 {
-    uint64_t prev = 0;
+    return v ? 64u - (unsigned)__builtin_clzll(v) : 0;
+}
+
+/* The shortest mode for vals[0..n). */
+static unsigned col_mode(const uint64_t *vals, size_t n)
+{
+    uint64_t all = 0;
+    size_t by_var = 0;
+    bool same = true;
     for (size_t i = 0; i < n; i++) {
-        if (c->codec == C_BYTES) {
-            memcpy(p, (const uint8_t *)&t[i] + c->off, c->size);
-            p += c->size;
-            continue;
+        all |= vals[i];
+        by_var += (size_t)var_len(vals[i]);
+        same &= vals[i] == vals[0];
+    }
+    if (same)
+        return MODE_CONST;
+    unsigned w = bit_width(all);
+    return by_var <= (n * w + 7) / 8 ? MODE_VARINT : w;
+}
+
+/* Writes vals[0..n) in mode. */
+static uint8_t *col_write(uint8_t *p, unsigned mode, const uint64_t *vals, size_t n)
+{
+    *p++ = (uint8_t)mode;
+    if (mode == MODE_CONST)
+        return put_var(p, vals[0]);
+    if (mode == MODE_VARINT) {
+        for (size_t i = 0; i < n; i++)
+            p = put_var(p, vals[i]);
+        return p;
+    }
+    unsigned w = mode;
+    uint64_t acc = 0;
+    unsigned have = 0; /* bits in acc */
+    for (size_t i = 0; i < n; i++) {
+        acc |= vals[i] << have;
+        if (have + w >= 64) {
+            st_le64(p, acc);
+            p += 8;
+            unsigned used = 64 - have; /* bits of vals[i] that went out */
+            acc = used < 64 ? vals[i] >> used : 0;
+            have = have + w - 64;
+        } else {
+            have += w;
         }
-        uint64_t v = fld_get(&t[i], c->off, c->size);
-        switch (c->codec) {
-        case C_PX: {
-            uint64_t d = v - prev;
-            int64_t sd = (int64_t)d;
-            if (tick < 2) {
-                p = put_var(p, zz_enc(sd));
-            } else if (!px_huge(d) && sd % tick == 0) {
-                p = put_var(p, zz_enc(sd / tick) << 1);
-            } else {
-                *p++ = PX_HUGE;
-                p = put_var(p, zz_enc(sd));
-            }
-            break;
-        }
-        case C_SVAL:
-            p = put_var(p, zz_enc(sext(v, c->size)));
-            break;
-        case C_UVAL:
-            p = put_var(p, v);
-            break;
-        default: /* C_DELTA */
-            p = put_var(p, zz_enc(sext(v - prev, c->size)));
-            break;
-        }
-        prev = v;
+    }
+    for (; have > 0; have = have > 8 ? have - 8 : 0) {
+        *p++ = (uint8_t)acc;
+        acc >>= 8;
     }
     return p;
 }
 
+static uint8_t *col_emit(uint8_t *p, const uint64_t *vals, size_t n)
+{
+    return col_write(p, col_mode(vals, n), vals, n);
+}
+
+/* The u64 array in the caller's scratch for one column's values. */
+static uint64_t *block_vals(uint8_t *scratch)
+{
+    return (uint64_t *)(void *)(((uintptr_t)scratch + BLOCK_VALS_AT + 7) & ~(uintptr_t)7);
+}
+
+/* ---- encoder ---- */
+
+/* A price column. Moves on the grid are zz(delta / tick) in the packed and
+ * constant modes; in varint mode they are shifted left by one so that an odd
+ * value can announce an escape to a raw delta (a move off the grid or huge). */
+static uint8_t *col_px_encode(const struct col *c, const struct gt_tick *t, size_t n, int64_t tick,
+                              uint64_t *vals, uint8_t *p)
+{
+    uint64_t base = fld_get(&t[0], c->off, 8), prev = base;
+    bool escape = false;
+    p = put_var(p, zz_enc((int64_t)base));
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = fld_get(&t[i], c->off, 8), d = v - prev;
+        int64_t sd = (int64_t)d;
+        prev = v;
+        if (tick < 2)
+            vals[i] = zz_enc(sd);
+        else if (!px_huge(d) && sd % tick == 0)
+            vals[i] = zz_enc(sd / tick);
+        else
+            escape = true;
+    }
+    unsigned mode = escape ? MODE_VARINT : col_mode(vals, n);
+    if (mode != MODE_VARINT || tick < 2)
+        return col_write(p, mode, vals, n);
+    *p++ = MODE_VARINT;
+    prev = base;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = fld_get(&t[i], c->off, 8), d = v - prev;
+        int64_t sd = (int64_t)d;
+        prev = v;
+        if (!px_huge(d) && sd % tick == 0) {
+            p = put_var(p, zz_enc(sd / tick) << 1);
+        } else {
+            *p++ = PX_ESCAPE;
+            p = put_var(p, zz_enc(sd));
+        }
+    }
+    return p;
+}
+
+static uint8_t *col_encode(const struct col *c, const struct gt_tick *t, size_t n, int64_t tick,
+                           uint64_t *vals, uint8_t *p)
+{
+    if (c->codec == C_BYTES) {
+        for (size_t i = 0; i < n; i++) {
+            memcpy(p, (const uint8_t *)&t[i] + c->off, c->size);
+            p += c->size;
+        }
+        return p;
+    }
+    if (c->codec == C_PX)
+        return col_px_encode(c, t, n, tick, vals, p);
+    uint64_t prev = fld_get(&t[0], c->off, c->size);
+    if (c->codec == C_DELTA)
+        p = put_var(p, prev);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = fld_get(&t[i], c->off, c->size);
+        switch (c->codec) {
+        case C_SVAL:
+            vals[i] = zz_enc(sext(v, c->size));
+            break;
+        case C_UVAL:
+            vals[i] = v;
+            break;
+        default: /* C_DELTA */
+            vals[i] = zz_enc(sext(v - prev, c->size));
+            break;
+        }
+        prev = v;
+    }
+    return col_emit(p, vals, n);
+}
+
 /* Whether plain deltas encode this block's exchange times shorter than
- * delta-of-deltas. */
+ * delta-of-deltas (judged by varint length). */
 static bool ts_prefer_delta(const struct gt_tick *t, size_t n)
 {
     size_t by_delta = 0, by_dod = 0;
@@ -389,26 +458,32 @@ int block_encode(const struct gt_tick *t, size_t n, int64_t tick_px, int hc_leve
     const struct schema *s = &schemas[kind];
     h.tick_px = tick_px > 1 ? tick_px : px_grid(s, t, n);
     bool ts_delta = ts_prefer_delta(t, n);
+    uint64_t *vals = block_vals(scratch);
 
-    uint8_t *p = scratch;
     uint64_t prev = (uint64_t)h.first_ns, prev_d = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t d = (uint64_t)t[i].exch_ns - prev;
-        p = put_var(p, zz_enc((int64_t)(ts_delta ? d : d - prev_d)));
+        vals[i] = zz_enc((int64_t)(ts_delta ? d : d - prev_d));
         prev = (uint64_t)t[i].exch_ns;
         prev_d = d;
     }
-    for (size_t i = 0; i < n; i++)
-        p = put_var(p, zz_enc((int64_t)((uint64_t)t[i].recv_ns - (uint64_t)t[i].exch_ns)));
+    uint8_t *p = col_emit(scratch, vals, n);
+    uint64_t prev_lat = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t lat = (uint64_t)t[i].recv_ns - (uint64_t)t[i].exch_ns;
+        vals[i] = zz_enc((int64_t)(lat - prev_lat));
+        prev_lat = lat;
+    }
+    p = col_emit(p, vals, n);
     uint64_t prev_seq = h.first_seq - 1;
     for (size_t i = 0; i < n; i++) {
-        p = put_var(p, zz_enc((int64_t)(t[i].seq - prev_seq - 1)));
+        vals[i] = zz_enc((int64_t)(t[i].seq - prev_seq - 1));
         prev_seq = t[i].seq;
     }
-    for (size_t i = 0; i < n; i++)
-        p = put_var(p, misc_pack(s, &t[i]));
+    p = col_emit(p, vals, n);
+    p = col_encode(&flags_col, t, n, 0, vals, p);
     for (unsigned c = 0; c < s->n_cols; c++)
-        p = col_encode(&s->cols[c], t, n, h.tick_px, p);
+        p = col_encode(&s->cols[c], t, n, h.tick_px, vals, p);
     h.raw_len = (uint32_t)(p - scratch);
 
     int room = (int)(cap - BLOCK_HDR_LEN), clen;
@@ -457,7 +532,7 @@ int block_hdr_read(const uint8_t *p, size_t len, struct block_hdr *h)
     h->comp_len = ld_le32(p + 76);
     h->crc = ld_le32(p + 80);
     if (h->kind < 1 || h->kind > GT_KIND_MAX || h->count < 1 || h->count > BLOCK_CAP ||
-        h->raw_len > (uint64_t)h->count * BLOCK_TICK_RAW_MAX || h->comp_len > BLOCK_OUT_MAX ||
+        h->raw_len > BLOCK_RAW_LEN(h->count) || h->comp_len > BLOCK_OUT_MAX ||
         (!(h->flags & BLOCK_F_LZ4) && h->comp_len != h->raw_len))
         return GT_EBADMSG;
     if (len - BLOCK_HDR_LEN < h->comp_len)
@@ -467,49 +542,148 @@ int block_hdr_read(const uint8_t *p, size_t len, struct block_hdr *h)
     return GT_OK;
 }
 
-/* Decodes one payload column; returns the read position or NULL when a value
- * would start at or past end. */
-static const uint8_t *col_decode(const struct col *c, struct gt_tick *t, size_t n, int64_t tick,
-                                 const uint8_t *p, const uint8_t *end)
+/* Reads the n values of a column in mode from p into vals. Returns the
+ * position after the column, or NULL if it does not fit before end. Packed
+ * values are read with 8-byte loads that may run up to 8 bytes past end, into
+ * the columns that follow or the scratch pad. */
+static const uint8_t *vals_read(const uint8_t *p, const uint8_t *end, unsigned mode, size_t n,
+                                uint64_t *vals)
 {
-    uint64_t prev = 0, v;
-    for (size_t i = 0; i < n; i++) {
-        if (c->codec == C_BYTES) {
-            if (p > end || (size_t)(end - p) < c->size)
+    if (mode == MODE_VARINT) {
+        for (size_t i = 0; i < n; i++) {
+            if (p >= end)
                 return NULL;
-            memcpy((uint8_t *)&t[i] + c->off, p, c->size);
-            p += c->size;
-            continue;
+            vals[i] = get_var(&p);
         }
+        return p;
+    }
+    if (mode == MODE_CONST) {
+        if (p >= end)
+            return NULL;
+        uint64_t v = get_var(&p);
+        for (size_t i = 0; i < n; i++)
+            vals[i] = v;
+        return p;
+    }
+    if (mode > 64 || (size_t)(end - p) < (n * mode + 7) / 8)
+        return NULL;
+    uint64_t m = mask(mode), off = 0;
+    for (size_t i = 0; i < n; i++, off += mode) {
+        const uint8_t *b = p + (off >> 3);
+        unsigned sh = (unsigned)(off & 7);
+        uint64_t x = ld_le64(b) >> sh;
+        if (sh && 64 - sh < mode)
+            x |= (uint64_t)b[8] << (64 - sh);
+        vals[i] = x & m;
+    }
+    return p + (n * mode + 7) / 8;
+}
+
+/* Opens a column: its mode byte, then its values. */
+static const uint8_t *col_vals(const uint8_t *p, const uint8_t *end, size_t n, uint64_t *vals)
+{
+    if (!p || p >= end)
+        return NULL;
+    unsigned mode = *p++;
+    return vals_read(p, end, mode, n, vals);
+}
+
+/* Stores vals[i] into the field at off of t[i], one loop per width. */
+static void vals_store(struct gt_tick *t, size_t n, unsigned off, unsigned size,
+                       const uint64_t *vals)
+{
+    uint8_t *b = (uint8_t *)t + off;
+    switch (size) {
+    case 1:
+        for (size_t i = 0; i < n; i++)
+            b[i * sizeof *t] = (uint8_t)vals[i];
+        break;
+    case 2:
+        for (size_t i = 0; i < n; i++) {
+            uint16_t x = (uint16_t)vals[i];
+            memcpy(b + i * sizeof *t, &x, 2);
+        }
+        break;
+    case 4:
+        for (size_t i = 0; i < n; i++) {
+            uint32_t x = (uint32_t)vals[i];
+            memcpy(b + i * sizeof *t, &x, 4);
+        }
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            memcpy(b + i * sizeof *t, &vals[i], 8);
+        break;
+    }
+}
+
+/* A price column in varint mode with tick_px >= 2: values shifted left by
+ * one, an odd one announcing a raw delta in the next varint. */
+static const uint8_t *px_escaped_read(const uint8_t *p, const uint8_t *end, size_t n, int64_t tick,
+                                      uint64_t prev, uint64_t *vals)
+{
+    for (size_t i = 0; i < n; i++) {
         if (p >= end)
             return NULL;
         uint64_t u = get_var(&p);
+        if (!(u & 1)) {
+            prev += (uint64_t)zz_dec(u >> 1) * (uint64_t)tick;
+        } else {
+            if (p >= end)
+                return NULL;
+            prev += (uint64_t)zz_dec(get_var(&p));
+        }
+        vals[i] = prev;
+    }
+    return p;
+}
+
+/* Decodes one payload column into t[0..n); returns the read position or NULL
+ * if the column does not fit. */
+static const uint8_t *col_decode(const struct col *c, struct gt_tick *t, size_t n, int64_t tick,
+                                 const uint8_t *p, const uint8_t *end, uint64_t *vals)
+{
+    if (!p || p > end)
+        return NULL;
+    if (c->codec == C_BYTES) {
+        if ((size_t)(end - p) < n * c->size)
+            return NULL;
+        for (size_t i = 0; i < n; i++, p += c->size)
+            memcpy((uint8_t *)&t[i] + c->off, p, c->size);
+        return p;
+    }
+    uint64_t prev = 0, m = mask(8u * c->size);
+    if (c->codec == C_PX || c->codec == C_DELTA) {
+        if (p >= end)
+            return NULL;
+        prev = get_var(&p);
+        prev = c->codec == C_PX ? (uint64_t)zz_dec(prev) : prev & m;
+    }
+    if (p >= end)
+        return NULL;
+    unsigned mode = *p++;
+    if (c->codec == C_PX && mode == MODE_VARINT && tick >= 2) {
+        p = px_escaped_read(p, end, n, tick, prev, vals);
+    } else if ((p = vals_read(p, end, mode, n, vals))) {
+        uint64_t unit = c->codec == C_PX && tick >= 2 ? (uint64_t)tick : 1;
         switch (c->codec) {
         case C_PX:
-            if (tick < 2) {
-                v = prev + (uint64_t)zz_dec(u);
-            } else if (!(u & 1)) {
-                v = prev + (uint64_t)zz_dec(u >> 1) * (uint64_t)tick;
-            } else {
-                if (p >= end)
-                    return NULL;
-                v = prev + (uint64_t)zz_dec(get_var(&p));
+        case C_DELTA:
+            for (size_t i = 0; i < n; i++) {
+                prev = (prev + (uint64_t)zz_dec(vals[i]) * unit) & m;
+                vals[i] = prev;
             }
             break;
         case C_SVAL:
-            v = (uint64_t)zz_dec(u);
+            for (size_t i = 0; i < n; i++)
+                vals[i] = (uint64_t)zz_dec(vals[i]);
             break;
-        case C_UVAL:
-            v = u;
-            break;
-        default: /* C_DELTA */
-            v = prev + (uint64_t)zz_dec(u);
+        default: /* C_UVAL */
             break;
         }
-        v &= mask(8u * c->size);
-        fld_set(&t[i], c->off, c->size, v);
-        prev = v;
     }
+    if (p)
+        vals_store(t, n, c->off, c->size, vals);
     return p;
 }
 
@@ -533,16 +707,17 @@ int block_decode(const uint8_t *p, size_t len, struct gt_tick *out, size_t cap, 
     } else {
         memcpy(scratch, p + BLOCK_HDR_LEN, h->raw_len);
     }
-    memset(scratch + h->raw_len, 0, 16);
+    memset(scratch + h->raw_len, 0, BLOCK_PAD);
     const uint8_t *q = scratch, *end = scratch + h->raw_len;
     const struct schema *s = &schemas[h->kind];
+    uint64_t *vals = block_vals(scratch);
 
+    if (!(q = col_vals(q, end, n, vals)))
+        return GT_EBADMSG;
     uint64_t prev = (uint64_t)h->first_ns, prev_d = 0;
     bool ts_delta = h->flags & BLOCK_F_TS_DELTA;
     for (size_t i = 0; i < n; i++) {
-        if (q >= end)
-            return GT_EBADMSG;
-        uint64_t d = (uint64_t)zz_dec(get_var(&q));
+        uint64_t d = (uint64_t)zz_dec(vals[i]);
         if (!ts_delta)
             d += prev_d;
         prev += d;
@@ -554,25 +729,23 @@ int block_decode(const uint8_t *p, size_t len, struct gt_tick *out, size_t cap, 
         t->instr_id = h->instr_id;
         t->exch_ns = (int64_t)prev;
     }
+    if (!(q = col_vals(q, end, n, vals)))
+        return GT_EBADMSG;
+    uint64_t lat = 0;
     for (size_t i = 0; i < n; i++) {
-        if (q >= end)
-            return GT_EBADMSG;
-        out[i].recv_ns = (int64_t)((uint64_t)out[i].exch_ns + (uint64_t)zz_dec(get_var(&q)));
+        lat += (uint64_t)zz_dec(vals[i]);
+        out[i].recv_ns = (int64_t)((uint64_t)out[i].exch_ns + lat);
     }
+    if (!(q = col_vals(q, end, n, vals)))
+        return GT_EBADMSG;
     uint64_t seq = h->first_seq - 1;
     for (size_t i = 0; i < n; i++) {
-        if (q >= end)
-            return GT_EBADMSG;
-        seq += (uint64_t)zz_dec(get_var(&q)) + 1;
+        seq += (uint64_t)zz_dec(vals[i]) + 1;
         out[i].seq = seq;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (q >= end)
-            return GT_EBADMSG;
-        misc_unpack(s, &out[i], get_var(&q));
-    }
+    q = col_decode(&flags_col, out, n, 0, q, end, vals);
     for (unsigned c = 0; c < s->n_cols && q; c++)
-        q = col_decode(&s->cols[c], out, n, h->tick_px, q, end);
+        q = col_decode(&s->cols[c], out, n, h->tick_px, q, end, vals);
     if (q != end || out[n - 1].exch_ns != h->last_ns || out[n - 1].seq != h->last_seq ||
         out[0].seq != h->first_seq)
         return GT_EBADMSG;

@@ -7,16 +7,17 @@
  * see that a timestamp is the previous one plus a few microseconds or that a
  * price moved by one tick: exchange times become delta-of-deltas (or plain
  * deltas when that is shorter for this block; a flag says which), receive
- * times a delta from the exchange time, bus sequences a delta from the
- * previous one less one (0 when the series holds consecutive records), prices
- * a delta in units of the tick size (the instrument's, or the greatest common
- * divisor of the block's price moves when it is not known) with a per-value
- * escape to a raw delta for a price off the grid or a jump of 2^53 or more
- * (nulls are INT64_MAX), quantities and counts zigzag values, ids and dates
- * deltas, and the flags plus the kind's one-byte fields one packed word whose
- * usual bits come first. Every column value is a zigzag LEB128 varint; all the
- * values of one column follow each other (column-major), then LZ4 (or LZ4 HC)
- * compresses the lot, and a CRC32C covers header and payload.
+ * times the change in latency, bus sequences a delta from the previous one
+ * less one (0 when the series holds consecutive records), prices a delta in
+ * units of the tick size (the instrument's, or the greatest common divisor of
+ * the block's price moves when it is not known) with an escape to a raw delta
+ * for a price off the grid or a jump of 2^53 or more (nulls are INT64_MAX),
+ * quantities and counts zigzag values, ids and dates deltas, flags and
+ * one-byte fields as they are. Each column is stored the shortest of three
+ * ways for its block (LEB128 varints, bit packing at the width of its widest
+ * value, or one constant); all the values of one column follow each other
+ * (column-major), then LZ4 (or LZ4 HC) compresses the lot, and a CRC32C covers
+ * header and payload.
  *
  * Every field that gt_tick_encode() writes survives bit for bit, extremes and
  * nulls included: decode(encode(ticks)) equals gt_tick_decode(gt_tick_encode(t))
@@ -44,17 +45,28 @@
  *       84    comp_len            payload: the columns, LZ4-compressed if
  *                                 BLOCK_F_LZ4, else stored as they are
  *
- * Columns (in this order, count values each; zz() is zigzag, v a varint):
+ * Columns, in this order, count values each (zz() is zigzag; "prev" is the
+ * previous row's value, and 0 before the first unless said otherwise):
  *   exch_ns   BLOCK_F_TS_DELTA ? zz(t - prev) : zz((t - prev) - prev_delta), from
  *             prev = first_ns and prev_delta = 0 (so the first value is 0)
- *   recv_ns   zz(recv_ns - exch_ns)
+ *   recv_ns   zz(lat - prev), lat = recv_ns - exch_ns (latency changes little)
  *   seq       zz(seq - prev - 1), from prev = first_seq - 1
- *   misc      flags and the kind's u8 fields in one word: the low w bits of
- *             each field, then the rest of each (w per field in block.c)
- *   payload   per kind, in block.c's table order: price columns as
- *             zz(delta / tick_px) << 1, or the value 1 then zz(delta) as an
- *             escape; signed values zz(v); unsigned values v; ids, sequences
- *             and dates zz(v - prev) (prev from 0); text fields as raw bytes.
+ *   flags     flags
+ *   payload   per kind, in block.c's table order: prices as zz(delta /
+ *             tick_px) (tick_px < 2: zz(delta)); in varint mode with tick_px
+ *             >= 2 shifted left by one, an odd value 1 announcing an escape: the next varint is
+ *             zz(delta) for a move off the grid or of 2^53 or more; signed
+ *             values zz(v); unsigned values (the u8 fields too) v; ids,
+ *             sequences and dates zz(v - prev); text as raw bytes. A price,
+ *             id, sequence or date column starts with a varint base, the
+ *             first row's value (zz(v) for a price), and prev starts there.
+ * Every column but the raw-byte ones starts with a mode byte, whichever is
+ * shortest for that column in that block:
+ *   0       count LEB128 varints
+ *   1..64   count values bit-packed at that width, LSB first, in
+ *           ceil(count * width / 8) bytes (a price column with escapes is
+ *           always varints)
+ *   65      one varint: every row has this value
  * All arithmetic wraps (mod 2^64, or mod 2^32 for 32-bit fields), which is
  * what makes the extremes round-trip.
  *
@@ -75,13 +87,20 @@ enum {
     BLOCK_CAP = 8192,
     /* How many ticks the store puts in a block before it starts the next one:
      * chosen with tools/bench (bench_store), see docs/store.md. */
-    BLOCK_TICKS = 1024,
+    BLOCK_TICKS = 512,
     /* The longest one tick's columns can be (10-byte varints and an escape). */
     BLOCK_TICK_RAW_MAX = 80,
-    BLOCK_RAW_MAX = BLOCK_CAP * BLOCK_TICK_RAW_MAX,
-    /* Scratch the caller lends to encode and decode: the raw columns plus the
-     * zero pad the decoder's varint reads may run into. */
-    BLOCK_SCRATCH_LEN = BLOCK_RAW_MAX + 16,
+    BLOCK_PAD = 16, /* zero bytes after the columns, for the decoder's reads */
+};
+/* The longest the columns of n ticks can be: per tick, plus each column's
+ * base, mode byte and constant. */
+#define BLOCK_RAW_LEN(n) ((size_t)(n)*BLOCK_TICK_RAW_MAX + 384)
+enum {
+    BLOCK_RAW_MAX = BLOCK_RAW_LEN(BLOCK_CAP),
+    /* Where in the scratch the encoder keeps one column's values (8-aligned
+     * from there), and the scratch the caller lends to encode and decode. */
+    BLOCK_VALS_AT = BLOCK_RAW_MAX + BLOCK_PAD,
+    BLOCK_SCRATCH_LEN = BLOCK_VALS_AT + 8 + BLOCK_CAP * 8,
 };
 
 /* Block flags. */
@@ -91,10 +110,9 @@ enum {
     BLOCK_F_HC = 1 << 2,       /* compressed with LZ4 HC (informative) */
 };
 
-/* LZ4's bound for n input bytes (LZ4_COMPRESSBOUND), plus the header: the
- * output capacity that always suffices for n ticks. */
-#define BLOCK_BOUND(n)                                                                             \
-    (BLOCK_HDR_LEN + (n)*BLOCK_TICK_RAW_MAX + ((n)*BLOCK_TICK_RAW_MAX) / 255 + 16)
+/* LZ4's bound (LZ4_COMPRESSBOUND) for the columns of n ticks, plus the
+ * header: the output capacity that always suffices for n ticks. */
+#define BLOCK_BOUND(n) (BLOCK_HDR_LEN + BLOCK_RAW_LEN(n) + BLOCK_RAW_LEN(n) / 255 + 16)
 enum { BLOCK_OUT_MAX = BLOCK_BOUND(BLOCK_CAP) };
 
 /* The header of a block, host order. */

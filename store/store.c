@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "block.h"
 #include "gputick/bytes.h"
@@ -106,6 +107,7 @@ struct gt_store {
     uint64_t hwm;               /* greatest seq appended or committed */
     bool have_hwm;
     bool need_reopen; /* RocksDB refused a write: reopen before the next */
+    struct gt_store_stats stats;
     uint8_t *scratch, *enc;
 };
 
@@ -295,7 +297,7 @@ void gt_store_close(gt_store *st)
 
 /* The options of docs/store.md: no RocksDB compression on the ticks (the
  * blocks are LZ4 already), a 4-byte prefix extractor (the series) with a
- * prefix bloom filter, a larger write buffer. */
+ * prefix bloom filter, 16 KiB table blocks, a 64 MiB write buffer. */
 static void store_options_init(gt_store *st)
 {
     st->opts = rocksdb_options_create();
@@ -334,7 +336,10 @@ static int db_open(gt_store *st)
     if (st->mode == GT_STORE_WRITER) {
         st->db =
             rocksdb_open_column_families(st->opts, st->path, N_CF, cf_names, cfo, st->cf, &dberr);
-        if (dberr && (strstr(dberr, "lock") || strstr(dberr, "LOCK"))) {
+        /* "While lock file: PATH/LOCK: Resource temporarily unavailable" from
+         * another process, "lock hold by current process ... PATH/LOCK" from
+         * this one. */
+        if (dberr && strstr(dberr, "/LOCK")) {
             rocksdb_free(dberr);
             return store_err(st, GT_EBUSY,
                              "another tickstore is recording into %s (its RocksDB LOCK is held)",
@@ -538,6 +543,32 @@ static int writer_load(gt_store *st)
     return rc;
 }
 
+/* Catches a secondary up with the writer until its view holds the format
+ * record and a checkpoint no older than the one it had. While the writer is
+ * opening (replaying its WAL into a table file and deleting the WAL), a
+ * secondary can see neither for a moment; a few short retries (at most about
+ * 0.5 s) bridge that. Returns GT_OK, 1 if the view stays incomplete (no
+ * format record: not a store, or a writer still starting), or an error. */
+static int secondary_settle(gt_store *st)
+{
+    uint64_t had = st->checkpoint;
+    for (int i = 0; i < 100; i++) {
+        char *dberr = NULL;
+        rocksdb_try_catch_up_with_primary(st->db, &dberr);
+        if (dberr)
+            return store_fail(st, dberr, "catching up with the writer");
+        uint8_t key = KEY_META_FORMAT, v[FORMAT_REC_LEN];
+        int rc = meta_get(st, &key, 1, v, sizeof v);
+        if (rc == FORMAT_REC_LEN && (rc = checkpoint_load(st)) >= 0 && st->checkpoint >= had)
+            return GT_OK;
+        if (rc == GT_EDB || rc == GT_EBADMSG)
+            return rc;
+        st->checkpoint = had;
+        nanosleep(&(struct timespec){0, 5000000}, NULL);
+    }
+    return 1;
+}
+
 int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN])
 {
     *out = NULL;
@@ -553,10 +584,12 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     int rc;
     st->mode = mode;
     st->path = strdup(path);
-    st->scratch = malloc(BLOCK_SCRATCH_LEN);
-    st->enc = mode == GT_STORE_WRITER ? malloc(BLOCK_OUT_MAX) : NULL;
+    if (mode == GT_STORE_WRITER) {
+        st->scratch = malloc(BLOCK_SCRATCH_LEN);
+        st->enc = malloc(BLOCK_OUT_MAX);
+    }
     st->full = rocksdb_writebatch_create();
-    if (!st->path || !st->scratch || (mode == GT_STORE_WRITER && !st->enc)) {
+    if (!st->path || (mode == GT_STORE_WRITER && (!st->scratch || !st->enc))) {
         rc = store_err(st, GT_ENOMEM, "%s: out of memory%s", path, NULL);
         goto fail;
     }
@@ -574,6 +607,8 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
         goto fail;
     if ((rc = db_open(st)) < 0)
         goto fail;
+    if (mode == GT_STORE_READER && !st->read_only && (rc = secondary_settle(st)) < 0)
+        goto fail; /* 1: check_format() says what is missing */
     if ((rc = check_format(st, !exists)) < 0)
         goto fail;
     if ((rc = mode == GT_STORE_WRITER ? writer_load(st) : checkpoint_load(st)) < 0)
@@ -595,12 +630,11 @@ int gt_store_refresh(gt_store *st)
 {
     if (st->mode != GT_STORE_READER || st->read_only)
         return GT_OK;
-    char *dberr = NULL;
-    rocksdb_try_catch_up_with_primary(st->db, &dberr);
-    if (dberr)
-        return store_fail(st, dberr, "catching up with the writer");
-    int rc = checkpoint_load(st);
-    return rc < 0 ? rc : GT_OK;
+    int rc = secondary_settle(st);
+    if (rc == 1)
+        return store_err(st, GT_EDB, "%s: the view stays incomplete while the writer %s", st->path,
+                         "starts; try again");
+    return rc;
 }
 
 /* ---- writer ---- */
@@ -685,14 +719,18 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
         return store_err(st, GT_EINVAL, "append: %s%s",
                          st->mode != GT_STORE_WRITER ? "not a writer" : "bad tick kind or version",
                          NULL);
-    if (st->have_hwm && t->seq <= st->hwm)
+    if (st->have_hwm && t->seq <= st->hwm) {
+        st->stats.ignored++;
         return 0;
+    }
     int rc = GT_OK;
     struct series *s = series_get(st, t, &rc);
     if (!s)
         return store_err(st, rc, "append: out of memory%s%s", "", NULL);
     if (!s->loaded && (rc = series_load(st, s)) < 0)
         return rc;
+    if (t->kind == GT_KIND_DEF && (rc = instr_put(st, t, true)) < 0)
+        return store_err(st, rc, "append: out of memory%s%s", "", NULL);
     if (s->n == BLOCK_TICKS || !s->has_block) {
         int64_t key_ns = t->exch_ns;
         if (s->has_block) {
@@ -705,6 +743,7 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
                 if (len < 0)
                     return len;
                 batch_put_block(st, st->full, s, len);
+                st->stats.blocks_full++;
             }
         }
         s->has_block = true;
@@ -719,14 +758,14 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
         s->first_ns = t->exch_ns;
     if (t->exch_ns > s->last_ns)
         s->last_ns = t->exch_ns;
-    if (t->kind == GT_KIND_DEF && (rc = instr_put(st, t, true)) < 0)
-        return store_err(st, rc, "append: out of memory%s%s", "", NULL);
     if (!s->dirty) {
         s->dirty = true;
         st->dirty[st->n_dirty++] = s;
     }
     st->hwm = t->seq;
     st->have_hwm = true;
+    st->stats.appended++;
+    st->stats.pending++;
     return 1;
 }
 
@@ -789,8 +828,11 @@ int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
     rocksdb_writebatch_destroy(b);
     if (dberr) {
         st->need_reopen = true;
+        st->stats.commit_errors++;
         return store_fail(st, dberr, "commit");
     }
+    st->stats.commits++;
+    st->stats.pending = 0;
     rocksdb_writebatch_clear(st->full);
     for (size_t i = 0; i < st->n_dirty; i++) {
         st->dirty[i]->dirty = false;
@@ -802,6 +844,12 @@ int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
     st->checkpoint = st->hwm = checkpoint_seq;
     st->have_hwm = true;
     return GT_OK;
+}
+
+void gt_store_stats_get(const gt_store *st, struct gt_store_stats *out)
+{
+    *out = st->stats;
+    out->series = st->n_series;
 }
 
 uint64_t gt_store_checkpoint(const gt_store *st)
@@ -1148,54 +1196,90 @@ static int retain_span(gt_store *st, const struct series *s, int64_t ns, uint8_t
     return dberr ? store_fail(st, dberr, "retention") : rc;
 }
 
+static void compact_range(gt_store *st, int cf, const uint8_t *lo, const uint8_t *hi, size_t len)
+{
+    rocksdb_compactoptions_t *co = rocksdb_compactoptions_create();
+    rocksdb_compactoptions_set_bottommost_level_compaction(co, 1); /* kForce */
+    rocksdb_compact_range_cf_opt(st->db, st->cf[cf], co, (const char *)lo, lo ? len : 0,
+                                 (const char *)hi, hi ? len : 0);
+    rocksdb_compactoptions_destroy(co);
+}
+
+int gt_store_compact(gt_store *st)
+{
+    if (st->mode != GT_STORE_WRITER)
+        return store_err(st, GT_EINVAL, "compact: not a writer%s%s", "", NULL);
+    compact_range(st, CF_TICKS, NULL, NULL, 0);
+    compact_range(st, CF_META, NULL, NULL, 0);
+    return GT_OK;
+}
+
+int gt_store_disk_bytes(gt_store *st, uint64_t *bytes)
+{
+    *bytes = 0;
+    for (int i = 0; i < N_CF; i++) {
+        uint64_t v = 0;
+        if (rocksdb_property_int_cf(st->db, st->cf[i], "rocksdb.total-sst-files-size", &v) != 0)
+            return store_err(st, GT_EDB, "%s: no table file sizes%s", st->path, NULL);
+        *bytes += v;
+    }
+    return GT_OK;
+}
+
+/* One series' part in a retention: its deleted key range and what remains. */
+struct retain {
+    struct series *s;
+    uint8_t lo[KEY_BLOCK_LEN], hi[KEY_BLOCK_LEN];
+    struct series after; /* its counts once the range is gone */
+};
+
 int gt_store_delete_before(gt_store *st, int64_t ns)
 {
     if (st->mode != GT_STORE_WRITER || st->n_dirty > 0 || rocksdb_writebatch_count(st->full) > 0)
         return store_err(st, GT_EINVAL, "retention: %s%s",
                          st->mode != GT_STORE_WRITER ? "not a writer" : "commit first", NULL);
+    struct retain *r = calloc(st->n_series + 1, sizeof *r);
+    if (!r)
+        return store_err(st, GT_ENOMEM, "retention: out of memory%s%s", "", NULL);
     rocksdb_writebatch_t *b = rocksdb_writebatch_create();
-    uint8_t(*ends)[2][KEY_BLOCK_LEN] = calloc(st->n_series + 1, sizeof *ends);
     int deleted = 0, rc = GT_OK;
-    size_t n_ranges = 0;
-    for (size_t i = 0; ends && i < st->n_series && rc >= 0; i++) {
-        struct series *s = st->series[i];
+    size_t n = 0;
+    for (size_t i = 0; i < st->n_series && rc >= 0; i++) {
+        struct retain *x = &r[n];
         uint64_t nb, nt;
         int64_t first_kept;
-        uint8_t *lo = ends[n_ranges][0], *hi = ends[n_ranges][1];
-        rc = retain_span(st, s, ns, hi, &nb, &nt, &first_kept);
+        x->s = st->series[i];
+        rc = retain_span(st, x->s, ns, x->hi, &nb, &nt, &first_kept);
         if (rc <= 0)
             continue;
-        key_block_encode(lo, s->id, INT64_MIN);
-        rocksdb_writebatch_delete_range_cf(b, st->cf[CF_TICKS], (const char *)lo, KEY_BLOCK_LEN,
-                                           (const char *)hi, KEY_BLOCK_LEN);
-        s->n_blocks -= nb;
-        s->n_ticks -= nt < s->n_ticks ? nt : s->n_ticks;
-        s->first_ns = first_kept;
+        key_block_encode(x->lo, x->s->id, INT64_MIN);
+        rocksdb_writebatch_delete_range_cf(b, st->cf[CF_TICKS], (const char *)x->lo, KEY_BLOCK_LEN,
+                                           (const char *)x->hi, KEY_BLOCK_LEN);
+        x->after = *x->s;
+        x->after.n_blocks -= nb;
+        x->after.n_ticks -= nt < x->after.n_ticks ? nt : x->after.n_ticks;
+        x->after.first_ns = first_kept;
         uint8_t key[KEY_META_LEN], rec[SERIES_REC_LEN];
-        key_series_encode(key, s->id);
-        series_rec_write(rec, s);
+        key_series_encode(key, x->s->id);
+        series_rec_write(rec, &x->after);
         rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
                                   (const char *)rec, sizeof rec);
         deleted += (int)nb;
-        n_ranges++;
+        n++;
     }
-    if (!ends)
-        rc = store_err(st, GT_ENOMEM, "retention: out of memory%s%s", "", NULL);
-    if (rc >= 0 && n_ranges > 0) {
+    if (rc >= 0 && n > 0) {
         char *dberr = NULL;
         rocksdb_write(st->db, st->wo, b, &dberr);
         if (dberr)
             rc = store_fail(st, dberr, "retention");
     }
     rocksdb_writebatch_destroy(b);
-    if (rc >= 0 && n_ranges > 0) {
-        rocksdb_compactoptions_t *co = rocksdb_compactoptions_create();
-        rocksdb_compactoptions_set_bottommost_level_compaction(co, 1); /* kForce */
-        for (size_t r = 0; r < n_ranges; r++)
-            rocksdb_compact_range_cf_opt(st->db, st->cf[CF_TICKS], co, (const char *)ends[r][0],
-                                         KEY_BLOCK_LEN, (const char *)ends[r][1], KEY_BLOCK_LEN);
-        rocksdb_compactoptions_destroy(co);
+    for (size_t i = 0; rc >= 0 && i < n; i++) {
+        r[i].s->n_blocks = r[i].after.n_blocks;
+        r[i].s->n_ticks = r[i].after.n_ticks;
+        r[i].s->first_ns = r[i].after.first_ns;
+        compact_range(st, CF_TICKS, r[i].lo, r[i].hi, KEY_BLOCK_LEN);
     }
-    free(ends);
+    free(r);
     return rc < 0 ? rc : deleted;
 }

@@ -5,7 +5,6 @@
  * with clear errors; retention frees space. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
-#include <dirent.h>
 #include <ftw.h>
 #include <rocksdb/c.h>
 #include <signal.h>
@@ -219,6 +218,13 @@ Test(store, reappending_up_to_the_checkpoint_after_a_restart_is_ignored)
     append_range(st, 2400, 2500, 0); /* and a duplicate within the session */
     cr_assert(eq(int, gt_store_commit(st, 2499), GT_EINVAL), "checkpoint below appended seq");
     cr_assert(eq(int, gt_store_commit(st, 2500), GT_OK));
+    struct gt_store_stats stats;
+    gt_store_stats_get(st, &stats);
+    cr_assert(eq(u64, stats.appended, 1500));
+    cr_assert(eq(u64, stats.ignored, 101 + 101));
+    cr_assert(eq(u64, stats.commits, 1));
+    cr_assert(eq(u64, stats.pending, 0));
+    cr_assert(eq(u64, stats.series, N_INSTR * 3));
     gt_store_close(st);
 
     st = open_ok(GT_STORE_READER);
@@ -490,23 +496,11 @@ Test(store, corrupt_block_is_reported_with_its_key_and_the_rest_is_read)
     gt_store_close(st);
 }
 
-/* Bytes in the store's table files. */
-static uint64_t sst_bytes(void)
+static uint64_t disk_bytes(gt_store *st)
 {
-    uint64_t sum = 0;
-    DIR *d = opendir(db);
-    struct dirent *de;
-    while (d && (de = readdir(d))) {
-        size_t n = strlen(de->d_name);
-        char path[512];
-        struct stat sb;
-        snprintf(path, sizeof path, "%s/%s", db, de->d_name);
-        if (n > 4 && strcmp(de->d_name + n - 4, ".sst") == 0 && stat(path, &sb) == 0)
-            sum += (uint64_t)sb.st_size;
-    }
-    if (d)
-        closedir(d);
-    return sum;
+    uint64_t n;
+    cr_assert(eq(int, gt_store_disk_bytes(st, &n), GT_OK));
+    return n;
 }
 
 Test(store, retention_deletes_old_blocks_keeps_straddling_ones_and_frees_space)
@@ -523,12 +517,12 @@ Test(store, retention_deletes_old_blocks_keeps_straddling_ones_and_frees_space)
     cr_assert(eq(int, gt_store_commit(st, N), GT_OK));
     gt_store_close(st); /* flushes to SST files */
     st = open_ok(GT_STORE_WRITER);
-    uint64_t before = sst_bytes();
+    uint64_t before = disk_bytes(st);
     cr_assert(gt(u64, before, 0));
     /* Cut in the middle of block 15 (ticks 14*BT+1 .. 15*BT). */
     int64_t cut = tick_at(4 * (14 * BLOCK_TICKS + 100)).exch_ns;
     cr_assert(eq(int, gt_store_delete_before(st, cut), 14));
-    uint64_t after = sst_bytes();
+    uint64_t after = disk_bytes(st);
     cr_assert(lt(u64, after, before / 2), "space reclaimed: %llu -> %llu",
               (unsigned long long)before, (unsigned long long)after);
     struct gt_series_info info;
@@ -572,6 +566,10 @@ Test(store, a_failed_commit_is_retried_with_nothing_lost)
     cr_assert(lt(int, rc, 0), "the write must fail under the limit");
     cr_assert(not(eq(str, (char *)gt_store_errmsg(st), "")));
     cr_assert(eq(u64, gt_store_checkpoint(st), 1000));
+    struct gt_store_stats stats;
+    gt_store_stats_get(st, &stats);
+    cr_assert(eq(u64, stats.commit_errors, 1));
+    cr_assert(eq(u64, stats.pending, 5000), "nothing dropped");
     setrlimit(RLIMIT_FSIZE, &old);
     append_range(st, 6001, 7000, 1);
     cr_assert(eq(int, gt_store_commit(st, 7000), GT_OK), "%s", gt_store_errmsg(st));
@@ -579,5 +577,41 @@ Test(store, a_failed_commit_is_retried_with_nothing_lost)
     st = open_ok(GT_STORE_READER);
     cr_assert(eq(u64, gt_store_checkpoint(st), 7000));
     check_all(st, 7000);
+    gt_store_close(st);
+}
+
+/* Blocks that start at the same exch_ns (one busy nanosecond, or time going
+ * back) get distinct keys, so no block replaces another. */
+Test(store, equal_times_across_block_boundaries_lose_nothing)
+{
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    enum { N = 2 * BLOCK_TICKS + BLOCK_TICKS / 2 };
+    int64_t ns = 1795000000000000000;
+    for (uint64_t s = 1; s <= N; s++) {
+        struct gt_tick t = tick_at(4 * s);
+        t.instr_id = 3;
+        t.seq = s;
+        t.exch_ns = s <= 2 * BLOCK_TICKS ? ns : ns - 5; /* the third block starts earlier */
+        cr_assert(eq(int, gt_store_append(st, &t), 1));
+    }
+    cr_assert(eq(int, gt_store_commit(st, N), GT_OK));
+    gt_store_iter *it;
+    cr_assert(eq(int, gt_store_iter_open(st, 3, GT_KIND_TRADE, ns - 5, ns + 1, &it), GT_OK));
+    const struct gt_tick *v;
+    int n;
+    uint64_t prev = 0;
+    while ((n = gt_store_iter_next(it, &v)) > 0)
+        for (int j = 0; j < n; j++) {
+            cr_assert(eq(u64, v[j].seq, prev + 1));
+            prev = v[j].seq;
+        }
+    cr_assert(eq(int, n, 0));
+    cr_assert(eq(u64, prev, N), "every tick, in order");
+    gt_store_iter_close(it);
+    struct gt_series_info info;
+    cr_assert(eq(int, gt_store_series_find(st, 3, GT_KIND_TRADE, &info), GT_OK));
+    cr_assert(eq(u64, info.n_blocks, 3));
+    cr_assert(eq(i64, info.first_ns, ns - 5));
+    cr_assert(eq(i64, info.last_ns, ns));
     gt_store_close(st);
 }

@@ -96,12 +96,36 @@ int gt_store_commit(gt_store *st, uint64_t checkpoint_seq);
  * last gt_store_refresh()). */
 uint64_t gt_store_checkpoint(const gt_store *st);
 
+/* Counters of a writer, for the recorder's stats line. */
+struct gt_store_stats {
+    uint64_t appended;      /* ticks gt_store_append() took */
+    uint64_t ignored;       /* ticks it ignored: at or below the last seq (replays) */
+    uint64_t pending;       /* ticks appended since the last successful commit */
+    uint64_t commits;       /* successful commits */
+    uint64_t commit_errors; /* failed ones (a full disk...) */
+    uint64_t blocks_full;   /* blocks finished at BLOCK_TICKS ticks */
+    uint64_t series;        /* series known */
+};
+
+/* Copies the counters into *out. */
+void gt_store_stats_get(const gt_store *st, struct gt_store_stats *out);
+
 /* Deletes every block whose ticks are all older than ns (a block that
  * straddles ns is kept whole, as is each series' open block), then compacts
  * the deleted ranges so the space is reclaimed. Writer only, and only with
  * nothing uncommitted. Returns the number of blocks deleted, GT_EINVAL,
  * GT_ENOSPC or GT_EDB. */
 int gt_store_delete_before(gt_store *st, int64_t ns);
+
+/* Compacts the whole store (both column families, down to the last level),
+ * for an administrator or a benchmark measuring bytes on disk. Writer only.
+ * Returns GT_OK or GT_EINVAL. */
+int gt_store_compact(gt_store *st);
+
+/* Sets *bytes to the size of the store's live table files (all column
+ * families; data still in the memtables or the WAL is not counted). Returns
+ * GT_OK or GT_EDB. */
+int gt_store_disk_bytes(gt_store *st, uint64_t *bytes);
 
 /* ---- readers (a writer may call these too: they see what is committed) ---- */
 

@@ -31,5 +31,6 @@ int bench_tick(void);
 int bench_book(void);
 int bench_journal(void);
 int bench_rx(void);
+int bench_store(void);
 
 #endif

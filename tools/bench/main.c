@@ -11,6 +11,7 @@ static const struct bench benches[] = {
     {"book", "MBP book entries vs reading them, and vs a naive book", bench_book},
     {"journal", "journal append+flush vs raw write() of the same bytes", bench_journal},
     {"rx", "multicast zero-loss rate vs recvfrom; arbiter vs reading seqs", bench_rx},
+    {"store", "block codec and tick store vs LZ4 alone and naive RocksDB", bench_store},
 };
 enum { N_BENCHES = sizeof benches / sizeof benches[0] };
 
