@@ -28,5 +28,6 @@ double bench_now(void);
 void bench_sink(uint64_t v);
 
 int bench_tick(void);
+int bench_store(void);
 
 #endif

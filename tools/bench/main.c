@@ -8,6 +8,7 @@
 
 static const struct bench benches[] = {
     {"tick", "tick record decode vs memcpy", bench_tick},
+    {"store", "block codec and tick store vs LZ4 alone and naive RocksDB", bench_store},
 };
 enum { N_BENCHES = sizeof benches / sizeof benches[0] };
 
