@@ -103,8 +103,9 @@ static int book_at(gt_store *st, int32_t instr_id, int64_t at_ns, struct qbook *
         return 1;
     const struct gt_tick *t;
     int rc;
-    while ((rc = qdb_merge_next("book", &m, &t)) > 0)
-        qbook_apply(b, t);
+    while ((rc = qdb_merge_run("book", &m, &t)) > 0)
+        for (int i = 0; i < rc; i++)
+            qbook_apply(b, &t[i]);
     qdb_merge_close(&m);
     return rc < 0;
 }

@@ -278,6 +278,7 @@ int qdb_merge_open(const char *cmd, gt_store *st, struct qdb_merge *m, int32_t i
 int qdb_merge_next(const char *cmd, struct qdb_merge *m, const struct gt_tick **t)
 {
     int best = -1;
+    uint64_t best_seq = UINT64_MAX;
     for (int k = 0; k < m->n_in; k++) {
         if (!m->in[k].it)
             continue;
@@ -293,13 +294,35 @@ int qdb_merge_next(const char *cmd, struct qdb_merge *m, const struct gt_tick **
             m->in[k].n = rc;
             m->in[k].i = 0;
         }
-        if (best < 0 || m->in[k].t[m->in[k].i].seq < m->in[best].t[m->in[best].i].seq)
-            best = k;
+        uint64_t s = m->in[k].t[m->in[k].i].seq;
+        if (best < 0 || s < best_seq)
+            best = k, best_seq = s;
     }
     if (best < 0)
         return 0;
     *t = &m->in[best].t[m->in[best].i++];
     return 1;
+}
+
+int qdb_merge_run(const char *cmd, struct qdb_merge *m, const struct gt_tick **t)
+{
+    const struct gt_tick *first;
+    int rc = qdb_merge_next(cmd, m, &first);
+    if (rc <= 0)
+        return rc;
+    /* The chosen input's ticks below every other input's next seq follow. */
+    int k = 0;
+    while (&m->in[k].t[m->in[k].i - 1] != first)
+        k++;
+    uint64_t limit = UINT64_MAX;
+    for (int j = 0; j < m->n_in; j++)
+        if (j != k && m->in[j].it && m->in[j].i < m->in[j].n && m->in[j].t[m->in[j].i].seq < limit)
+            limit = m->in[j].t[m->in[j].i].seq;
+    int n = 1;
+    for (; m->in[k].i < m->in[k].n && m->in[k].t[m->in[k].i].seq < limit; m->in[k].i++)
+        n++;
+    *t = first;
+    return n;
 }
 
 void qdb_merge_close(struct qdb_merge *m)

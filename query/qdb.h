@@ -66,6 +66,9 @@ int qdb_merge_open(const char *cmd, gt_store *st, struct qdb_merge *m, int32_t i
 /* The next tick in seq order: 1 and *t (valid until the next call), 0 at the
  * end, or -1 after printing a store error. */
 int qdb_merge_next(const char *cmd, struct qdb_merge *m, const struct gt_tick **t);
+/* As qdb_merge_next, but returns a run: n > 0 ticks at *t, consecutive in
+ * one series and in seq order before every other input's next tick. */
+int qdb_merge_run(const char *cmd, struct qdb_merge *m, const struct gt_tick **t);
 void qdb_merge_close(struct qdb_merge *m);
 
 /* Prints a failed iterator step ("tickq CMD: store: ...") and returns 1. */

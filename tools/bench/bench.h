@@ -29,5 +29,6 @@ void bench_sink(uint64_t v);
 
 int bench_tick(void);
 int bench_store(void);
+int bench_tickq(void);
 
 #endif

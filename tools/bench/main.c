@@ -9,6 +9,8 @@
 static const struct bench benches[] = {
     {"tick", "tick record decode vs memcpy", bench_tick},
     {"store", "block codec and tick store vs LZ4 alone and naive RocksDB", bench_store},
+    {"tickq", "tickq bars, VWAP and book --at over a simulated day vs decoded ticks in memory",
+     bench_tickq},
 };
 enum { N_BENCHES = sizeof benches / sizeof benches[0] };
 
