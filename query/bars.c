@@ -8,7 +8,8 @@ int64_t bars_align(int64_t ns, int64_t w)
     int64_t q = ns / w, r = ns % w;
     if (r < 0)
         q--;
-    return q * w;
+    __int128 v = (__int128)q * w; /* below INT64_MIN for ns within w of it */
+    return v < INT64_MIN ? INT64_MIN : (int64_t)v;
 }
 
 int64_t bars_vwap(const struct bar *b)
@@ -39,6 +40,8 @@ static int fill_to(int64_t *next, int64_t until, int64_t w,
     for (; *next < until; *next += w) {
         bar_empty(&e, *next);
         if (emit(&e, ctx))
+            return 1;
+        if (*next > INT64_MAX - w) /* the last bar of time */
             return 1;
     }
     return 0;

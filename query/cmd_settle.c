@@ -109,6 +109,13 @@ int cmd_settle(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
+    if (d->maturity % 100 < 1 || d->maturity % 100 > 31 || d->maturity / 100 % 100 < 1 ||
+        d->maturity / 100 % 100 > 12) {
+        fprintf(stderr, "tickq settle: %s has a bad last trading day %u in its definition\n",
+                symbol, d->maturity);
+        rc = 1;
+        goto done;
+    }
     char product[GT_PRODUCT_LEN + 1];
     qdb_productname(&def, product);
     if ((rc = qdb_product_index("settle", st, product, &idx)))

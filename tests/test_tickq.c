@@ -742,6 +742,13 @@ Test(tickq, bad_input_exits_2_with_one_clear_line)
     bad("unknown chart", run(cmd_chart, "chart", "pie", "H100Z6", NULL));
     bad("bad format", run(cmd_stats, "stats", "--format", "xml", "--db", db, NULL));
     bad("extra argument", run(cmd_bars, "bars", "H100Z6", "H100F7", "-i", "1m", "--db", db, NULL));
+    /* The edge of time: one filled 366-day bar that starts before int64 ns can say. */
+    cr_assert(eq(int,
+                 run(cmd_bars, "bars", "H100Z6", "-i", "366d", "--fill", "--from", "1678-01-02",
+                     "--to", "1678-01-03", "--db", db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(int, count_lines(out_s), 2));
     cr_assert(eq(int, run(cmd_bars, "bars", "--help", NULL), 0));
     cr_assert(not(eq(ptr, strstr(out_s, "usage: tickq bars"), NULL)));
 }
