@@ -1151,6 +1151,31 @@ const char *gt_store_iter_errmsg(const gt_store_iter *it)
     return it ? it->errmsg : "";
 }
 
+int gt_store_series_bytes(gt_store *st, uint32_t series, uint64_t *bytes)
+{
+    *bytes = 0;
+    if (series == 0)
+        return store_err(st, GT_ENOENT, "no series 0%s%s", "", NULL);
+    uint8_t key[KEY_BLOCK_LEN];
+    key_block_encode(key, series, INT64_MIN);
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, st->ro, st->cf[CF_TICKS]);
+    for (rocksdb_iter_seek(it, (const char *)key, sizeof key); rocksdb_iter_valid(it);
+         rocksdb_iter_next(it)) {
+        size_t klen, vlen;
+        uint32_t s;
+        int64_t key_ns;
+        const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &klen);
+        if (key_block_decode(k, klen, &s, &key_ns) < 0 || s != series)
+            break;
+        rocksdb_iter_value(it, &vlen);
+        *bytes += klen + vlen;
+    }
+    char *dberr = NULL;
+    rocksdb_iter_get_error(it, &dberr);
+    rocksdb_iter_destroy(it);
+    return dberr ? store_fail(st, dberr, "series bytes") : GT_OK;
+}
+
 /* ---- retention ---- */
 
 /* The end (exclusive) of what retention may delete in s: the key of the

@@ -147,6 +147,11 @@ int gt_store_instr_list(gt_store *st, struct gt_tick *defs, size_t cap);
  * GT_ENOENT or GT_EDB. */
 int gt_store_instr_find(gt_store *st, const char *symbol, struct gt_tick *def);
 
+/* Sets *bytes to the stored (compressed) size of the blocks of a series, keys
+ * included, as committed: a walk over its keys, for tickq stats. Returns
+ * GT_OK, GT_ENOENT (no such series id) or GT_EDB. */
+int gt_store_series_bytes(gt_store *st, uint32_t series, uint64_t *bytes);
+
 /* Opens an iterator over the ticks of (instr_id, kind) with from_ns <= exch_ns
  * < to_ns, in stored order. It holds one decoded block at a time (constant
  * memory) and reads the store as of this call. Returns GT_OK and *out,

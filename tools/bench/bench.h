@@ -32,5 +32,6 @@ int bench_book(void);
 int bench_journal(void);
 int bench_rx(void);
 int bench_store(void);
+int bench_tickq(void);
 
 #endif

@@ -12,6 +12,8 @@ static const struct bench benches[] = {
     {"journal", "journal append+flush vs raw write() of the same bytes", bench_journal},
     {"rx", "multicast zero-loss rate vs recvfrom; arbiter vs reading seqs", bench_rx},
     {"store", "block codec and tick store vs LZ4 alone and naive RocksDB", bench_store},
+    {"tickq", "tickq bars, VWAP and book --at over a simulated day vs decoded ticks in memory",
+     bench_tickq},
 };
 enum { N_BENCHES = sizeof benches / sizeof benches[0] };
 
