@@ -46,6 +46,9 @@ struct inst {
     int64_t last_ns;     /* exchange time of its last record */
     char product[GT_PRODUCT_LEN + 1], symbol[GT_SYMBOL_LEN + 1];
     char group[7];
+    bool topics_ok;                     /* topic[] matches the names */
+    uint8_t topic_len[GT_KIND_MAX + 1]; /* 0: the kind's topic is invalid */
+    char topic[GT_KIND_MAX + 1][GT_TOPIC_MAX];
     struct gt_tick def, status, trade, fixing, stat[GT_STAT_MAX + 1];
 };
 
@@ -131,11 +134,21 @@ static void inst_topic_names(const struct inst *in, char *product, char *symbol)
     snprintf(symbol, GT_SYMBOL_LEN + 1, "S%d", in->id < 0 ? -in->id : in->id);
 }
 
-static int inst_topic(const struct inst *in, int kind, char out[GT_TOPIC_MAX])
+/* The topic of a kind of the instrument, formatted once per name change.
+ * Returns its length, or a negative code if the names are not valid. */
+static int inst_topic(struct inst *in, int kind, const char **out)
 {
-    char product[GT_PRODUCT_LEN + 1], symbol[GT_SYMBOL_LEN + 1];
-    inst_topic_names(in, product, symbol);
-    return gt_topic_format(out, kind, product, symbol);
+    if (!in->topics_ok) {
+        char product[GT_PRODUCT_LEN + 1], symbol[GT_SYMBOL_LEN + 1];
+        inst_topic_names(in, product, symbol);
+        for (int k = 1; k <= GT_KIND_MAX; k++) {
+            int tl = gt_topic_format(in->topic[k], k, product, symbol);
+            in->topic_len[k] = (uint8_t)(tl > 0 ? tl : 0);
+        }
+        in->topics_ok = true;
+    }
+    *out = in->topic[kind];
+    return in->topic_len[kind] ? in->topic_len[kind] : GT_EINVAL;
 }
 
 static void tick_init(struct gt_tick *t, const struct inst *in, int kind, int64_t exch_ns,
@@ -151,10 +164,10 @@ static void tick_init(struct gt_tick *t, const struct inst *in, int kind, int64_
 
 /* ---- staging and emitting ------------------------------------------------ */
 
-static void emit_msg(struct feed *f, const struct inst *in, int kind, uint8_t *recs, size_t n)
+static void emit_msg(struct feed *f, struct inst *in, int kind, uint8_t *recs, size_t n)
 {
-    char topic[GT_TOPIC_MAX];
-    int tl = inst_topic(in, kind, topic);
+    const char *topic;
+    int tl = inst_topic(in, kind, &topic);
     if (tl < 0) {
         f->st.malformed++;
         return;
@@ -276,14 +289,13 @@ static size_t book_records(const struct feed *f, size_t ii, struct gt_tick t[BOO
                     continue;
                 tick_init(&t[n], in, GT_KIND_LEVEL, in->last_ns, f->recv_ns);
                 t[n].flags = flags;
-                t[n++].u.level = (struct gt_level){
-                    .px = pass ? s[l].px : INT64_MAX,
-                    .qty = pass ? s[l].qty : 0,
-                    .n_orders = pass ? s[l].n_orders : INT32_MAX,
-                    .level = (uint8_t)(l + 1),
-                    .side = (uint8_t)side,
-                    .action = pass ? GT_ACT_NEW : GT_ACT_DELETE_THRU,
-                    .rpt_seq = b->rpt_seq};
+                t[n++].u.level = (struct gt_level){.px = pass ? s[l].px : INT64_MAX,
+                                                   .qty = pass ? s[l].qty : 0,
+                                                   .n_orders = pass ? s[l].n_orders : INT32_MAX,
+                                                   .level = (uint8_t)(l + 1),
+                                                   .side = (uint8_t)side,
+                                                   .action = pass ? GT_ACT_NEW : GT_ACT_DELETE_THRU,
+                                                   .rpt_seq = b->rpt_seq};
             }
         }
     return n;
@@ -885,6 +897,7 @@ static void on_def54(struct feed *f, const struct mdp3_msg *msg)
     struct inst *in = &f->inst[ii];
     strcpy(in->symbol, sym);
     strcpy(in->product, product);
+    in->topics_ok = false;
     trim_copy(in->group, sizeof in->group, m.security_group);
     int depth = GT_BOOK_DEPTH;
     for (size_t i = 0; i < m.feed_types.n; i++) {
@@ -954,6 +967,7 @@ static long index_get(struct feed *f, const char *raw_sym)
         index_product(f, sym, in->product);
         if (!gt_topic_name_ok(in->product, GT_PRODUCT_LEN))
             strcpy(in->product, "IDX");
+        in->topics_ok = false;
     }
     return ii;
 }
@@ -1324,11 +1338,10 @@ struct snap_out {
     uint8_t buf[(2 * GT_BOOK_DEPTH + 2 + GT_STAT_MAX + 1) * GT_TICK_LEN];
 };
 
-static void snap_send(struct snap_out *so, const struct inst *in, int kind, struct gt_tick *t,
-                      size_t n)
+static void snap_send(struct snap_out *so, struct inst *in, int kind, struct gt_tick *t, size_t n)
 {
-    char topic[GT_TOPIC_MAX];
-    int tl = inst_topic(in, kind, topic);
+    const char *topic;
+    int tl = inst_topic(in, kind, &topic);
     if (so->err || n == 0 || tl < 0 || (size_t)tl < so->prefix_len ||
         memcmp(topic, so->prefix, so->prefix_len) != 0)
         return;
