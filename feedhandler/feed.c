@@ -1281,6 +1281,8 @@ int feed_packet(struct feed *f, int which, const uint8_t *p, size_t len, int64_t
         process(f, p, len, which);
         break;
     }
+    if (!f->in_event && f->n_dfr)
+        drain_deferred(f); /* the event that held them was cut by a gap */
     return take_err(f);
 }
 
