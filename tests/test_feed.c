@@ -515,3 +515,37 @@ Test(feed, a_late_joiners_snapshot_rebuilds_the_books)
     cr_assert(eq(sz, out->n, 1));
     cr_assert(eq(str, out->topic[0], "trade.H100.H100G6"));
 }
+
+Test(feed, an_event_spanning_packets_is_published_whole_after_its_end)
+{
+    struct mdp3_book46_entry a = random_entry(0), b = random_entry(0);
+    pkt_begin();
+    struct mdp3_incr m = {.transact_time_ns = ++X.now, .mei = 0}; /* no EndOfEvent yet */
+    cr_assert(eq(int, mdp3_enc_book46(&X.e, &m, &a, 1, NULL, 0), GT_OK));
+    pkt_send(3);
+    size_t before = out->n;
+    /* A definition update arrives between the two halves: it waits. */
+    struct mdp3_enc e;
+    uint8_t buf[1500];
+    struct mdp3_def54 d;
+    memset(&d, 0, sizeof d);
+    d.security_id = sec_id(3);
+    memcpy(d.symbol, "H100J6", 6);
+    memcpy(d.asset, "H100", 4);
+    d.min_price_increment_px = 10000000; /* changed */
+    struct mdp3_def54_feed_type ft = {"GBX", 10};
+    mdp3_enc_init(&e, buf, sizeof buf, 99, X.now);
+    cr_assert(eq(int, mdp3_enc_def54(&e, &d, NULL, 0, &ft, 1, NULL, 0, NULL, 0), GT_OK));
+    feed_packet(F, GT_FEED_DEF_A, buf, mdp3_enc_len(&e), (int64_t)X.now);
+    cr_assert(eq(sz, out->n, before), "nothing published in the middle of an event");
+    pkt_begin();
+    m.mei = MDP3_MEI_END_OF_EVENT;
+    cr_assert(eq(int, mdp3_enc_book46(&X.e, &m, &b, 1, NULL, 0), GT_OK));
+    pkt_send(3);
+    cr_assert(eq(sz, out->n, before + 4), "2 levels, 1 tob, then the definition");
+    cr_assert(eq(sz, out->msg_of[before], out->msg_of[before + 1]), "one message for the event");
+    cr_assert(eq(int, out->t[before + 2].kind, GT_KIND_TOB));
+    cr_assert(eq(int, out->t[before + 3].kind, GT_KIND_DEF));
+    cr_assert(eq(i64, out->t[before + 3].u.def.tick_px, 10000000));
+    assert_books_equal();
+}
