@@ -222,7 +222,9 @@ int gt_time_parse(const char *s, int64_t now_ns, int64_t *out_ns, char *err)
 int gt_time_format(int64_t ns, char out[GT_TIME_STRLEN])
 {
     int64_t days = floor_div(ns, GT_NS_PER_DAY);
-    int64_t rem = ns - days * GT_NS_PER_DAY;
+    int64_t rem = ns % GT_NS_PER_DAY; /* not ns - days * DAY: that overflows near INT64_MIN */
+    if (rem < 0)
+        rem += GT_NS_PER_DAY;
     int64_t secs = rem / GT_NS_PER_SEC;
     int64_t frac = rem % GT_NS_PER_SEC;
     int y;

@@ -18,5 +18,15 @@ struct cmd {
 };
 
 int cmd_time(int argc, char **argv);
+int cmd_symbols(int argc, char **argv);
+int cmd_ticks(int argc, char **argv);
+int cmd_bars(int argc, char **argv);
+int cmd_book(int argc, char **argv);
+int cmd_fixings(int argc, char **argv);
+int cmd_curve(int argc, char **argv);
+int cmd_settle(int argc, char **argv);
+int cmd_asof(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_chart(int argc, char **argv);
 
 #endif

@@ -9,6 +9,16 @@
 #include "cmd.h"
 
 static const struct cmd cmds[] = {
+    {"symbols", cmd_symbols, "instruments: futures and indexes, with what is stored"},
+    {"ticks", cmd_ticks, "raw ticks of an instrument, every field"},
+    {"bars", cmd_bars, "OHLC, volume, VWAP and trade count per interval"},
+    {"book", cmd_book, "the price-level book as it was at a time"},
+    {"fixings", cmd_fixings, "index values: indicative and official"},
+    {"curve", cmd_curve, "the forward curve of a product at a time, with basis"},
+    {"settle", cmd_settle, "a contract's final settlement from the official fixings"},
+    {"asof", cmd_asof, "trades joined with the prevailing book top and index"},
+    {"stats", cmd_stats, "per series: ticks, blocks, bytes, time range"},
+    {"chart", cmd_chart, "SVG charts: candlesticks with volume, the curve"},
     {"time", cmd_time, "show how a time or duration expression is read"},
 };
 enum { N_CMDS = sizeof cmds / sizeof cmds[0] };

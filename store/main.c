@@ -1,31 +1,124 @@
 /* SPDX-License-Identifier: MIT */
-/* main.c -- tickstore, the recorder: ticks from tickfeed in, exactly once,
- * into LZ4 column blocks in RocksDB.
+/* main.c -- tickstore, the recorder: every tick of tickfeed's bus, exactly
+ * once, into LZ4 column blocks in RocksDB.
  *
- * Replay from the checkpoint, then live, commits with the checkpoint in one
- * WriteBatch; that lands with its issue. Until then the program
- * answers --help and --version. */
+ * Parses options, opens the recorder (recorder.c does the work), prints a
+ * stats line now and then and at exit, and stops cleanly on SIGINT/SIGTERM
+ * with everything received committed. --retain deletes old data first. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gputick/store.h"
+#include "gputick/time.h"
+#include "recorder.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: tickstore [OPTIONS]\n"
                "\n"
-               "Subscribes to tickstore and records every tick exactly once into a RocksDB\n"
-               "store of LZ4-compressed column blocks that survives a kill at any instant.\n"
+               "Records every tick of tickfeed's bus exactly once into a RocksDB store of\n"
+               "LZ4-compressed column blocks: replays from its checkpoint, then follows the live\n"
+               "stream, replaying any gap. Survives a kill at any instant. tickq reads the store\n"
+               "while tickstore records.\n"
                "\n"
-               "  -h, --help      show this help and exit\n"
-               "  -V, --version   show the version and exit\n");
+               "  -d, --db PATH        the store (default $GPUTICK_DB, else ./gputick.db)\n"
+               "  -e, --endpoint EP    tickfeed's PUB endpoint (default tcp://127.0.0.1:5560)\n"
+               "  -r, --router EP      tickfeed's ROUTER endpoint (default tcp://127.0.0.1:5561)\n"
+               "      --flush-ms MS    commit at least this often, 1..1000 (default 500)\n"
+               "      --sync           fsync every commit (survives power loss, slower)\n"
+               "      --retain DUR     first delete data older than DUR (e.g. 90d), then record\n"
+               "      --retain-only    with --retain: delete, compact and exit\n"
+               "  -s, --stats SEC      print a stats line every SEC seconds (default 10, 0 = off)\n"
+               "  -h, --help           show this help and exit\n"
+               "  -V, --version        show the version and exit\n");
+}
+
+static void report(const struct recorder_stats *s)
+{
+    fprintf(stderr,
+            "tickstore: ticks %llu checkpoint %llu feed %llu behind %llu replayed %llu gaps %llu "
+            "dups %llu commits %llu%s%s\n",
+            (unsigned long long)s->ticks, (unsigned long long)s->checkpoint,
+            (unsigned long long)s->feed_last,
+            (unsigned long long)(s->feed_last > s->checkpoint ? s->feed_last - s->checkpoint : 0),
+            (unsigned long long)s->replayed, (unsigned long long)s->gaps,
+            (unsigned long long)s->dups, (unsigned long long)s->commits,
+            s->blocked ? " BLOCKED: " : "", s->blocked ? s->last_error : "");
 }
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'}, {0, 0, 0, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
-        switch (c) {
+    enum { OPT_FLUSH = 1000, OPT_SYNC, OPT_RETAIN, OPT_RETAIN_ONLY };
+    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                         {"endpoint", required_argument, 0, 'e'},
+                                         {"router", required_argument, 0, 'r'},
+                                         {"flush-ms", required_argument, 0, OPT_FLUSH},
+                                         {"sync", no_argument, 0, OPT_SYNC},
+                                         {"retain", required_argument, 0, OPT_RETAIN},
+                                         {"retain-only", no_argument, 0, OPT_RETAIN_ONLY},
+                                         {"stats", required_argument, 0, 's'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"version", no_argument, 0, 'V'},
+                                         {0, 0, 0, 0}};
+    const char *env = getenv("GPUTICK_DB");
+    struct recorder_config c = {.db = env && *env ? env : "./gputick.db",
+                                .pub_ep = "tcp://127.0.0.1:5560",
+                                .router_ep = "tcp://127.0.0.1:5561",
+                                .flush_ms = 500,
+                                .commit_ticks = 262144,
+                                .timeout_ms = 5000};
+    int64_t retain_ns = 0;
+    int retain_only = 0;
+    long stats_s = 10;
+    char *end, err[GT_ERRLEN];
+    int ch;
+    while ((ch = getopt_long(argc, argv, "d:e:r:s:hV", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'd':
+            c.db = optarg;
+            break;
+        case 'e':
+            c.pub_ep = optarg;
+            break;
+        case 'r':
+            c.router_ep = optarg;
+            break;
+        case OPT_FLUSH:
+            c.flush_ms = (int)strtol(optarg, &end, 10);
+            if (*end || c.flush_ms < 1 || c.flush_ms > 1000) {
+                fprintf(stderr, "tickstore: bad --flush-ms '%s' (want 1 to 1000)\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_SYNC:
+            c.sync = 1;
+            break;
+        case OPT_RETAIN:
+            if (gt_duration_parse(optarg, &retain_ns, err) < 0) {
+                fprintf(stderr, "tickstore: --retain: %s\n", err);
+                return 2;
+            }
+            break;
+        case OPT_RETAIN_ONLY:
+            retain_only = 1;
+            break;
+        case 's':
+            stats_s = strtol(optarg, &end, 10);
+            if (*end || stats_s < 0) {
+                fprintf(stderr, "tickstore: bad --stats '%s' (want seconds, 0 = off)\n", optarg);
+                return 2;
+            }
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -37,6 +130,50 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    fprintf(stderr, "tickstore: recording is not built yet (see --help)\n");
-    return 1;
+    if (optind < argc) {
+        fprintf(stderr, "tickstore: unexpected argument '%s' (try 'tickstore --help')\n",
+                argv[optind]);
+        return 2;
+    }
+    if (retain_only && !retain_ns) {
+        fprintf(stderr, "tickstore: --retain-only needs --retain DURATION\n");
+        return 2;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    if (retain_ns) {
+        gt_store *st;
+        int rc = gt_store_open(c.db, GT_STORE_WRITER, &st, err);
+        if (rc < 0) {
+            fprintf(stderr, "tickstore: %s\n", err);
+            return 1;
+        }
+        int64_t cutoff = gt_now_ns() - retain_ns;
+        char when[GT_TIME_STRLEN];
+        gt_time_format(cutoff, when);
+        rc = gt_store_delete_before(st, cutoff);
+        if (rc < 0)
+            fprintf(stderr, "tickstore: retention failed: %s\n", gt_store_errmsg(st));
+        else
+            fprintf(stderr, "tickstore: deleted %d blocks older than %s\n", rc, when);
+        gt_store_close(st);
+        if (rc < 0 || retain_only)
+            return rc < 0 ? 1 : 0;
+    }
+    struct recorder *r;
+    if (recorder_open(&r, &c, err) < 0) {
+        fprintf(stderr, "tickstore: %s\n", err);
+        return 1;
+    }
+    fprintf(stderr, "tickstore: recording %s -> %s from sequence %llu\n", c.pub_ep, c.db,
+            (unsigned long long)(recorder_stats(r)->checkpoint + 1));
+    int rc = recorder_run(r, &stop, (int)stats_s * 1000, stats_s ? report : NULL, err);
+    report(recorder_stats(r));
+    recorder_close(r);
+    if (rc < 0) {
+        fprintf(stderr, "tickstore: %s\n", err);
+        return 1;
+    }
+    return 0;
 }

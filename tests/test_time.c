@@ -115,6 +115,11 @@ Test(time, formats_back_exactly)
     }
     gt_duration_format(5400 * GT_NS_PER_SEC + 250000000, buf);
     cr_assert(eq(str, buf, "1h30m250ms"));
+    /* The ends of int64 ns format without overflowing (tickq prints them). */
+    gt_time_format(INT64_MIN, buf);
+    cr_assert(eq(str, buf, "1677-09-21T00:12:43.145224192Z"));
+    gt_time_format(INT64_MAX, buf);
+    cr_assert(eq(str, buf, "2262-04-11T23:47:16.854775807Z"));
 }
 
 Test(time, civil_days_agree_over_a_long_span)

@@ -52,6 +52,7 @@ enum {
     GT_F_STALE = 1 << 1,     /* the instrument's book was stale (awaiting recovery) */
     GT_F_RECOVERY = 1 << 2,  /* built from the snapshot loop, not the incremental feed */
     GT_F_IMPLIED = 1 << 3,   /* implied book (MDEntryType E/F) */
+    GT_F_SNAPSHOT = 1 << 4,  /* state sent to a late joiner, not a bus record (bus.h) */
 };
 
 enum gt_side { GT_SIDE_NONE = 0, GT_SIDE_BID = 1, GT_SIDE_ASK = 2 };

@@ -28,6 +28,11 @@ double bench_now(void);
 void bench_sink(uint64_t v);
 
 int bench_tick(void);
+int bench_book(void);
+int bench_journal(void);
 int bench_rx(void);
+int bench_store(void);
+int bench_tickq(void);
+int bench_feed(void);
 
 #endif

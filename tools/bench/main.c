@@ -8,7 +8,13 @@
 
 static const struct bench benches[] = {
     {"tick", "tick record decode vs memcpy", bench_tick},
+    {"book", "MBP book entries vs reading them, and vs a naive book", bench_book},
+    {"journal", "journal append+flush vs raw write() of the same bytes", bench_journal},
     {"rx", "multicast zero-loss rate vs recvfrom; arbiter vs reading seqs", bench_rx},
+    {"store", "block codec and tick store vs LZ4 alone and naive RocksDB", bench_store},
+    {"feed", "tickfeed core (decode, books, normalize) vs decoding alone", bench_feed},
+    {"tickq", "tickq bars, VWAP and book --at over a simulated day vs decoded ticks in memory",
+     bench_tickq},
 };
 enum { N_BENCHES = sizeof benches / sizeof benches[0] };
 

@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/* book.c -- price-level books: CME MBP actions on fixed arrays.
+ *
+ * A side is an array of GT_BOOK_DEPTH levels indexed by MDPriceLevel - 1 and a
+ * count of levels in use (up to the last non-empty one; every level at or past
+ * the count is empty). An action is a memmove of at most nine 24-byte levels,
+ * so applying an entry costs a few dozen instructions and never allocates.
+ * The top of book is level 1; book_apply() compares it before and after.
+ *
+ * The set's hash maps security ids to books by linear probing over a table at
+ * least twice the number of books, so a probe sequence stays short; books are
+ * never removed (a channel's instruments live for the session). */
+#include "book.h"
+#include <stdlib.h>
+#include <string.h>
+#include "gputick/err.h"
+
+static const struct book_level level_empty = {BOOK_PX_NONE, 0, 0};
+
+static void side_fill_empty(struct book_level *s, int from, int to)
+{
+    for (int i = from; i < to; i++)
+        s[i] = level_empty;
+}
+
+/* Drops trailing empty levels so that *n is the last non-empty one. */
+static void side_trim(const struct book_level *s, uint8_t *n)
+{
+    while (*n > 0 && s[*n - 1].px == BOOK_PX_NONE)
+        (*n)--;
+}
+
+static bool level_eq(const struct book_level *a, const struct book_level *b)
+{
+    return a->px == b->px && a->qty == b->qty && a->n_orders == b->n_orders;
+}
+
+int book_set_init(struct book_set *bs, size_t max_books)
+{
+    memset(bs, 0, sizeof *bs);
+    if (max_books == 0 || max_books > (size_t)INT32_MAX / 4)
+        return GT_EINVAL;
+    size_t n_slots = 16;
+    while (n_slots < 2 * max_books)
+        n_slots <<= 1;
+    bs->books = calloc(max_books, sizeof *bs->books);
+    bs->slots = calloc(n_slots, sizeof *bs->slots);
+    bs->changed = calloc(max_books, sizeof *bs->changed);
+    if (!bs->books || !bs->slots || !bs->changed) {
+        book_set_fini(bs);
+        return GT_ENOMEM;
+    }
+    bs->max_books = max_books;
+    bs->n_slots = n_slots;
+    return GT_OK;
+}
+
+void book_set_fini(struct book_set *bs)
+{
+    free(bs->books);
+    free(bs->slots);
+    free(bs->changed);
+    memset(bs, 0, sizeof *bs);
+}
+
+static size_t slot_of(int32_t security_id, size_t n_slots)
+{
+    uint64_t h = (uint64_t)(uint32_t)security_id * 0x9e3779b97f4a7c15u;
+    return (size_t)(h >> 32) & (n_slots - 1);
+}
+
+struct book *book_set_get(struct book_set *bs, int32_t security_id, bool create)
+{
+    if (!bs->slots)
+        return NULL;
+    size_t i = slot_of(security_id, bs->n_slots);
+    for (;;) {
+        int32_t at = bs->slots[i];
+        if (at == 0)
+            break;
+        if (bs->books[at - 1].security_id == security_id)
+            return &bs->books[at - 1];
+        i = (i + 1) & (bs->n_slots - 1);
+    }
+    if (!create || bs->n_books == bs->max_books)
+        return NULL;
+    struct book *b = &bs->books[bs->n_books++];
+    memset(b, 0, sizeof *b);
+    b->security_id = security_id;
+    b->depth = GT_BOOK_DEPTH;
+    side_fill_empty(b->bid, 0, GT_BOOK_DEPTH);
+    side_fill_empty(b->ask, 0, GT_BOOK_DEPTH);
+    bs->slots[i] = (int32_t)bs->n_books;
+    return b;
+}
+
+int book_depth_set(struct book *b, int depth)
+{
+    if (depth < 1 || depth > GT_BOOK_DEPTH)
+        return GT_EINVAL;
+    b->depth = (uint8_t)depth;
+    if (b->n_bid > depth) {
+        side_fill_empty(b->bid, depth, b->n_bid);
+        b->n_bid = (uint8_t)depth;
+        side_trim(b->bid, &b->n_bid);
+    }
+    if (b->n_ask > depth) {
+        side_fill_empty(b->ask, depth, b->n_ask);
+        b->n_ask = (uint8_t)depth;
+        side_trim(b->ask, &b->n_ask);
+    }
+    return GT_OK;
+}
+
+/* The MBP actions on one side. L is the 0-based level, already checked. */
+static void side_apply(struct book_level *s, uint8_t *n, int depth, int action, int L,
+                       const struct book_level *v)
+{
+    int cnt = *n;
+    switch (action) {
+    case GT_ACT_NEW:
+        if (L < cnt) {
+            int last = cnt < depth ? cnt : depth - 1; /* the level that moves last */
+            memmove(&s[L + 1], &s[L], (size_t)(last - L) * sizeof *s);
+            cnt = last + 1;
+        } else {
+            side_fill_empty(s, cnt, L);
+            cnt = L + 1;
+        }
+        s[L] = *v;
+        break;
+    case GT_ACT_CHANGE:
+    case GT_ACT_OVERLAY:
+        if (L >= cnt) {
+            side_fill_empty(s, cnt, L);
+            cnt = L + 1;
+        }
+        s[L] = *v;
+        break;
+    case GT_ACT_DELETE:
+        if (L < cnt) {
+            memmove(&s[L], &s[L + 1], (size_t)(cnt - L - 1) * sizeof *s);
+            s[--cnt] = level_empty;
+        }
+        break;
+    case GT_ACT_DELETE_FROM: {
+        int k = L + 1 < cnt ? L + 1 : cnt; /* levels 1..L+1 go */
+        memmove(&s[0], &s[k], (size_t)(cnt - k) * sizeof *s);
+        side_fill_empty(s, cnt - k, cnt);
+        cnt -= k;
+        break;
+    }
+    case GT_ACT_DELETE_THRU:
+        side_fill_empty(s, 0, cnt);
+        cnt = 0;
+        break;
+    }
+    *n = (uint8_t)cnt;
+    side_trim(s, n);
+}
+
+int book_apply(struct book *b, const struct book_update *u)
+{
+    if (u->side != GT_SIDE_BID && u->side != GT_SIDE_ASK)
+        return GT_EBADMSG;
+    if (u->action > GT_ACT_OVERLAY)
+        return GT_EBADMSG;
+    if (u->action != GT_ACT_DELETE_THRU && (u->level < 1 || u->level > b->depth))
+        return GT_EBADMSG;
+    bool priced =
+        u->action == GT_ACT_NEW || u->action == GT_ACT_CHANGE || u->action == GT_ACT_OVERLAY;
+    if (priced && u->px == BOOK_PX_NONE)
+        return GT_EBADMSG;
+    struct book_level *s = u->side == GT_SIDE_BID ? b->bid : b->ask;
+    uint8_t *n = u->side == GT_SIDE_BID ? &b->n_bid : &b->n_ask;
+    struct book_level v = {u->px, u->qty, u->n_orders};
+    b->rpt_seq = u->rpt_seq;
+    if (priced && u->action != GT_ACT_NEW && u->level <= *n) {
+        /* The common case, a Change of a level in use, is one store. */
+        int moved = u->level == 1 && !level_eq(&s[0], &v);
+        s[u->level - 1] = v;
+        return moved;
+    }
+    struct book_level top = s[0];
+    side_apply(s, n, b->depth, u->action, (int)u->level - 1, &v);
+    return level_eq(&top, &s[0]) ? 0 : 1;
+}
+
+void book_set_touch(struct book_set *bs, struct book *b)
+{
+    if (!b->changed) {
+        b->changed = true;
+        bs->changed[bs->n_changed++] = b;
+    }
+}
+
+int book_set_apply(struct book_set *bs, const struct book_update *u)
+{
+    struct book *b = book_set_get(bs, u->security_id, false);
+    if (!b)
+        return GT_ENOENT;
+    int rc = book_apply(b, u);
+    if (rc == 1)
+        book_set_touch(bs, b);
+    return rc;
+}
+
+int book_rpt_check(struct book *b, uint32_t rpt_seq)
+{
+    if (rpt_seq <= b->rpt_seq)
+        return BOOK_SEQ_DUP;
+    if (b->stale)
+        return BOOK_SEQ_STALE;
+    if (rpt_seq == b->rpt_seq + 1)
+        return BOOK_SEQ_OK;
+    b->stale = true;
+    return BOOK_SEQ_GAP;
+}
+
+int book_load_snapshot(struct book *b, uint32_t rpt_seq, const struct book_snap_entry *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((e[i].side != GT_SIDE_BID && e[i].side != GT_SIDE_ASK) || e[i].level < 1 ||
+            e[i].level > b->depth || e[i].px == BOOK_PX_NONE)
+            return GT_EBADMSG;
+    if (!b->stale && rpt_seq <= b->rpt_seq)
+        return 0;
+    side_fill_empty(b->bid, 0, GT_BOOK_DEPTH);
+    side_fill_empty(b->ask, 0, GT_BOOK_DEPTH);
+    b->n_bid = b->n_ask = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool bid = e[i].side == GT_SIDE_BID;
+        struct book_level *s = bid ? b->bid : b->ask;
+        uint8_t *cnt = bid ? &b->n_bid : &b->n_ask;
+        s[e[i].level - 1] = (struct book_level){e[i].px, e[i].qty, e[i].n_orders};
+        if (e[i].level > *cnt)
+            *cnt = e[i].level;
+    }
+    b->rpt_seq = rpt_seq;
+    bool was_stale = b->stale;
+    b->stale = false;
+    return was_stale ? 1 : 0;
+}
+
+void book_clear(struct book *b)
+{
+    side_fill_empty(b->bid, 0, GT_BOOK_DEPTH);
+    side_fill_empty(b->ask, 0, GT_BOOK_DEPTH);
+    b->n_bid = b->n_ask = 0;
+    b->rpt_seq = 0;
+    b->stale = false;
+}
+
+void book_set_clear_all(struct book_set *bs)
+{
+    for (size_t i = 0; i < bs->n_books; i++) {
+        book_clear(&bs->books[i]);
+        book_set_touch(bs, &bs->books[i]);
+    }
+}
+
+size_t book_set_mark_all_stale(struct book_set *bs)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < bs->n_books; i++) {
+        n += !bs->books[i].stale;
+        bs->books[i].stale = true;
+    }
+    return n;
+}
+
+static int32_t sat_i32(int64_t v)
+{
+    return v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : (int32_t)v;
+}
+
+static uint16_t sat_u16(int32_t v)
+{
+    return v > 65535 ? 65535 : v < 0 ? 0 : (uint16_t)v;
+}
+
+void book_tob(const struct book *b, struct gt_tob *out)
+{
+    memset(out, 0, sizeof *out);
+    out->bid_px = b->bid[0].px;
+    out->ask_px = b->ask[0].px;
+    if (b->bid[0].px != BOOK_PX_NONE) {
+        out->bid_qty = sat_i32(b->bid[0].qty);
+        out->bid_orders = sat_u16(b->bid[0].n_orders);
+    }
+    if (b->ask[0].px != BOOK_PX_NONE) {
+        out->ask_qty = sat_i32(b->ask[0].qty);
+        out->ask_orders = sat_u16(b->ask[0].n_orders);
+    }
+}
+
+size_t book_set_event_end(struct book_set *bs, void (*cb)(struct book *b, void *ctx), void *ctx)
+{
+    size_t n = bs->n_changed;
+    for (size_t i = 0; i < n; i++) {
+        bs->changed[i]->changed = false;
+        if (cb)
+            cb(bs->changed[i], ctx);
+    }
+    bs->n_changed = 0;
+    return n;
+}

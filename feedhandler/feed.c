@@ -1,0 +1,1411 @@
+/* SPDX-License-Identifier: MIT */
+/* feed.c -- MDP 3.0 packets to normalized ticks: arbitration, books, recovery,
+ * event grouping. The contract and the recovery rules are in feed.h.
+ *
+ * Instruments (futures and indexes) share one table: the book set's hash finds
+ * a book by id, and the instrument's other state lives in inst[] at the same
+ * index. Records of the current exchange event are staged; at EndOfEvent the
+ * changed books add their top of book, the records are grouped per
+ * instrument and kind (first appearance first) and handed to emit one message
+ * per group. Packets of the snapshot, definition and index channels that
+ * arrive while an incremental event is open wait in a small deferral buffer,
+ * so that an event is never published in pieces because of them. */
+#include "feed.h"
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "arb.h"
+#include "book.h"
+#include "gputick/bytes.h"
+#include "gputick/channels.h"
+#include "gputick/mdp3.h"
+#include "gputick/tick.h"
+#include "gputick/time.h"
+#include "gputick/topic.h"
+
+enum inst_state {
+    I_LIVE = 0,
+    I_STALE_GAP = 1,   /* packets lost on the channel */
+    I_STALE_RPT = 2,   /* its RptSeq jumped */
+    I_STALE_START = 3, /* joined mid-session, no state yet */
+    I_STALE_IDX = 4,   /* an index after an index-channel gap */
+    I_PENDING = 5,     /* created before the first incremental packet */
+};
+
+struct inst {
+    int32_t id;
+    uint8_t type;  /* enum gt_instr_type; 0 while unknown */
+    uint8_t state; /* enum inst_state */
+    bool has_def, has_status, has_trade, has_fixing;
+    uint32_t need_seq;   /* a snapshot must have processed this packet */
+    uint32_t snap_cycle; /* snapshot cycle in which it was last seen */
+    uint32_t idx_rpt;    /* indexes: last RptSeq published */
+    uint32_t mark;       /* flush generation, for EVENT_END */
+    uint32_t stat_mask;  /* bit per gt_stat_type held in stat[] */
+    int64_t last_ns;     /* exchange time of its last record */
+    char product[GT_PRODUCT_LEN + 1], symbol[GT_SYMBOL_LEN + 1];
+    char group[7];
+    bool topics_ok;                     /* topic[] matches the names */
+    uint8_t topic_len[GT_KIND_MAX + 1]; /* 0: the kind's topic is invalid */
+    char topic[GT_KIND_MAX + 1][GT_TOPIC_MAX];
+    struct gt_tick def, status, trade, fixing, stat[GT_STAT_MAX + 1];
+};
+
+struct qent { /* a queued entry of a stale instrument */
+    uint32_t rpt_seq;
+    uint8_t apply; /* 1: a book entry to apply; 0: a trade or statistic (sequence only) */
+    struct book_update u;
+};
+
+struct staged {
+    struct gt_tick t;
+    uint32_t ii;
+};
+
+enum {
+    FEED_DEFER_N = 64,     /* packets of other channels held during an event */
+    FEED_DEFER_PKT = 2048, /* bytes each */
+};
+/* An incremental event without its end for this long is published cut. */
+#define FEED_EVENT_TIMEOUT_NS (50 * 1000 * 1000LL)
+
+struct deferred {
+    uint8_t which;
+    uint16_t len;
+    uint8_t p[FEED_DEFER_PKT];
+};
+
+struct group { /* one message of a flush */
+    size_t start, n;
+    uint32_t ii;
+    int kind;
+};
+
+struct feed {
+    struct feed_opts o;
+    struct feed_stats st;
+    struct arb arb_inc, arb_idx;
+    struct book_set bs;
+    struct inst *inst;
+    size_t n_inst;
+    /* queued entries of stale instruments: a ring */
+    struct qent *q;
+    uint64_t q_head, q_tail;
+    /* the open event */
+    struct staged *stage;
+    size_t n_stage, stage_cap;
+    uint8_t *done;      /* per staged record, during a flush */
+    struct group *grp;  /* the messages of a flush */
+    uint8_t *out;       /* encoded records of one flush */
+    bool in_event;      /* an incremental event is open */
+    int64_t event_ns;   /* when it was opened (receive clock) */
+    uint16_t tob_flags; /* flags of the tops added at the next flush */
+    uint32_t flush_gen;
+    /* deferred packets of other channels */
+    struct deferred *dfr;
+    size_t n_dfr;
+    bool draining;
+    /* the incremental channel */
+    bool inc_started, joined_late;
+    uint32_t inc_seq; /* MsgSeqNum of the packet being processed */
+    /* snapshot cycles, for instruments absent from the loop */
+    bool cyc_active;
+    uint8_t cyc_line;
+    int32_t cyc_first;
+    uint32_t cyc_id, cyc_seq0;
+    int64_t recv_ns;
+    int err; /* first emit error since the last call */
+};
+
+_Static_assert(GT_N_FEEDS == 8, "feed_stats keeps 8 per-feed counters");
+
+/* ---- instruments -------------------------------------------------------- */
+
+static void inst_topic_names(const struct inst *in, char *product, char *symbol)
+{
+    if (in->product[0] && in->symbol[0]) {
+        strcpy(product, in->product);
+        strcpy(symbol, in->symbol);
+        return;
+    }
+    /* Not defined yet: a stable placeholder the store keys by id anyway. */
+    strcpy(product, "NA");
+    snprintf(symbol, GT_SYMBOL_LEN + 1, "S%d", in->id < 0 ? -in->id : in->id);
+}
+
+/* The topic of a kind of the instrument, formatted once per name change.
+ * Returns its length, or a negative code if the names are not valid. */
+static int inst_topic(struct inst *in, int kind, const char **out)
+{
+    if (!in->topics_ok) {
+        char product[GT_PRODUCT_LEN + 1], symbol[GT_SYMBOL_LEN + 1];
+        inst_topic_names(in, product, symbol);
+        for (int k = 1; k <= GT_KIND_MAX; k++) {
+            int tl = gt_topic_format(in->topic[k], k, product, symbol);
+            in->topic_len[k] = (uint8_t)(tl > 0 ? tl : 0);
+        }
+        in->topics_ok = true;
+    }
+    *out = in->topic[kind];
+    return in->topic_len[kind] ? in->topic_len[kind] : GT_EINVAL;
+}
+
+static void tick_init(struct gt_tick *t, const struct inst *in, int kind, int64_t exch_ns,
+                      int64_t recv_ns)
+{
+    memset(t, 0, sizeof *t);
+    t->version = GT_TICK_VERSION;
+    t->kind = (uint8_t)kind;
+    t->instr_id = in->id;
+    t->exch_ns = exch_ns;
+    t->recv_ns = recv_ns;
+}
+
+/* ---- staging and emitting ------------------------------------------------ */
+
+static void emit_msg(struct feed *f, struct inst *in, int kind, uint8_t *recs, size_t n)
+{
+    const char *topic;
+    int tl = inst_topic(in, kind, &topic);
+    if (tl < 0) {
+        f->st.malformed++;
+        return;
+    }
+    int rc = f->o.emit(f->o.ctx, topic, (size_t)tl, recs, n);
+    if (rc < 0 && !f->err)
+        f->err = rc;
+    f->st.records += n;
+    f->st.emitted++;
+}
+
+static void tob_add(struct book *b, void *ctx)
+{
+    struct feed *f = ctx;
+    size_t ii = (size_t)(b - f->bs.books);
+    struct inst *in = &f->inst[ii];
+    if (b->stale || f->n_stage >= f->stage_cap)
+        return; /* a stale book's top is not published: its status says why */
+    struct staged *s = &f->stage[f->n_stage++];
+    tick_init(&s->t, in, GT_KIND_TOB, in->last_ns, f->recv_ns);
+    s->t.flags = f->tob_flags;
+    book_tob(b, &s->t.u.tob);
+    s->ii = (uint32_t)ii;
+}
+
+/* Publishes the staged records: one message per instrument and kind. cut:
+ * the exchange event goes on after this, so no EVENT_END flags. */
+static void flush(struct feed *f, bool cut)
+{
+    book_set_event_end(&f->bs, tob_add, f);
+    f->tob_flags = 0;
+    size_t n = f->n_stage;
+    if (!cut)
+        f->in_event = false;
+    if (n == 0)
+        return;
+    if (cut)
+        f->st.events_cut++;
+    /* Order: groups by first appearance; within a group, arrival order. */
+    memset(f->done, 0, n);
+    size_t k = 0, n_grp = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (f->done[i])
+            continue;
+        struct group *g = &f->grp[n_grp++];
+        *g = (struct group){k, 0, f->stage[i].ii, f->stage[i].t.kind};
+        for (size_t j = i; j < n; j++)
+            if (!f->done[j] && f->stage[j].ii == g->ii && f->stage[j].t.kind == g->kind) {
+                f->done[j] = 1;
+                gt_tick_encode(&f->stage[j].t, f->out + k * GT_TICK_LEN);
+                k++;
+            }
+        g->n = k - g->start;
+    }
+    /* EVENT_END on each instrument's last record of the event. */
+    if (!cut) {
+        f->flush_gen++;
+        for (size_t m = n_grp; m-- > 0;) {
+            struct inst *in = &f->inst[f->grp[m].ii];
+            if (in->mark == f->flush_gen)
+                continue;
+            in->mark = f->flush_gen;
+            uint8_t *last = f->out + (f->grp[m].start + f->grp[m].n - 1) * GT_TICK_LEN;
+            st_le16(last + 2, (uint16_t)(ld_le16(last + 2) | GT_F_EVENT_END));
+        }
+    }
+    for (size_t m = 0; m < n_grp; m++)
+        emit_msg(f, &f->inst[f->grp[m].ii], f->grp[m].kind, f->out + f->grp[m].start * GT_TICK_LEN,
+                 f->grp[m].n);
+    f->n_stage = 0;
+}
+
+/* Stages one record of instrument ii; cuts the event if the stage is full
+ * (keeping room for the tops added at its end). */
+static struct gt_tick *stage(struct feed *f, size_t ii, int kind, int64_t exch_ns)
+{
+    if (f->n_stage >= f->o.max_event)
+        flush(f, true);
+    struct staged *s = &f->stage[f->n_stage++];
+    struct inst *in = &f->inst[ii];
+    tick_init(&s->t, in, kind, exch_ns, f->recv_ns);
+    s->ii = (uint32_t)ii;
+    if (exch_ns)
+        in->last_ns = exch_ns;
+    return &s->t;
+}
+
+static void stage_status(struct feed *f, size_t ii, int feed_state, int cause, uint32_t from,
+                         uint32_t to)
+{
+    struct inst *in = &f->inst[ii];
+    struct gt_tick *t = stage(f, ii, GT_KIND_STATUS, in->last_ns);
+    t->u.status.trading = 255;
+    t->u.status.feed = (uint8_t)feed_state;
+    t->u.status.cause = (uint8_t)cause;
+    t->u.status.gap_from = from;
+    t->u.status.gap_to = to;
+    if (feed_state == GT_FEED_STALE)
+        t->flags |= GT_F_STALE;
+}
+
+/* A delete thru of each side then a new per level: the whole book. */
+enum { BOOK_RECS_MAX = 2 + 2 * GT_BOOK_DEPTH };
+
+/* The level records of a whole book: a delete thru of each side, then a new
+ * per level, level 1 first (wire.md). Fills t and returns how many. */
+static size_t book_records(const struct feed *f, size_t ii, struct gt_tick t[BOOK_RECS_MAX],
+                           uint16_t flags)
+{
+    const struct book *b = &f->bs.books[ii];
+    const struct inst *in = &f->inst[ii];
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int side = GT_SIDE_BID; side <= GT_SIDE_ASK; side++) {
+            const struct book_level *s = side == GT_SIDE_BID ? b->bid : b->ask;
+            int nl = pass == 0 ? 1 : side == GT_SIDE_BID ? b->n_bid : b->n_ask;
+            for (int l = 0; l < nl; l++) {
+                if (pass == 1 && s[l].px == BOOK_PX_NONE)
+                    continue;
+                tick_init(&t[n], in, GT_KIND_LEVEL, in->last_ns, f->recv_ns);
+                t[n].flags = flags;
+                t[n++].u.level = (struct gt_level){.px = pass ? s[l].px : INT64_MAX,
+                                                   .qty = pass ? s[l].qty : 0,
+                                                   .n_orders = pass ? s[l].n_orders : INT32_MAX,
+                                                   .level = (uint8_t)(l + 1),
+                                                   .side = (uint8_t)side,
+                                                   .action = pass ? GT_ACT_NEW : GT_ACT_DELETE_THRU,
+                                                   .rpt_seq = b->rpt_seq};
+            }
+        }
+    return n;
+}
+
+static void stage_book(struct feed *f, size_t ii, uint16_t flags)
+{
+    struct gt_tick t[BOOK_RECS_MAX];
+    size_t n = book_records(f, ii, t, flags);
+    for (size_t i = 0; i < n; i++)
+        *stage(f, ii, GT_KIND_LEVEL, f->inst[ii].last_ns) = t[i];
+}
+
+/* ---- instruments: lookup and state --------------------------------------- */
+
+static void mark_stale(struct feed *f, size_t ii, int state, int cause, uint32_t from, uint32_t to)
+{
+    struct inst *in = &f->inst[ii];
+    f->bs.books[ii].stale = true;
+    in->state = (uint8_t)state;
+    f->st.n_stale++;
+    f->st.stale++;
+    stage_status(f, ii, GT_FEED_STALE, cause, from, to);
+}
+
+static void mark_live(struct feed *f, size_t ii)
+{
+    if (f->inst[ii].state != I_LIVE && f->inst[ii].state != I_PENDING && f->st.n_stale)
+        f->st.n_stale--;
+    f->inst[ii].state = I_LIVE;
+    f->bs.books[ii].stale = false;
+}
+
+/* The instrument of id, created if create; returns its index or -1. */
+static long inst_get(struct feed *f, int32_t id, int type, bool create)
+{
+    struct book *b = book_set_get(&f->bs, id, create);
+    if (!b)
+        return -1;
+    size_t ii = (size_t)(b - f->bs.books);
+    if (ii < f->n_inst) {
+        if (!f->inst[ii].type && type)
+            f->inst[ii].type = (uint8_t)type;
+        return (long)ii;
+    }
+    struct inst *in = &f->inst[ii];
+    memset(in, 0, sizeof *in);
+    in->id = id;
+    in->type = (uint8_t)type;
+    f->n_inst = ii + 1;
+    f->st.n_instruments = (uint32_t)f->n_inst;
+    if (type == GT_INSTR_INDEX)
+        return (long)ii;
+    if (!f->inc_started) {
+        in->state = I_PENDING; /* decided by the first incremental packet */
+        b->stale = true;
+    } else if (f->joined_late) {
+        in->need_seq = 0;
+        mark_stale(f, ii, I_STALE_START, GT_CAUSE_STARTUP, 0, 0);
+    }
+    return (long)ii;
+}
+
+/* Is a book of instrument ii? (indexes have a book slot but no book) */
+static bool is_book(const struct feed *f, size_t ii)
+{
+    return f->inst[ii].type != GT_INSTR_INDEX;
+}
+
+/* ---- the RptSeq gate ----------------------------------------------------- */
+
+enum gate { GATE_OK, GATE_DUP, GATE_QUEUE };
+
+static void queue_push(struct feed *f, const struct book_update *u, bool apply)
+{
+    size_t cap = f->o.queue_len;
+    struct qent *e = &f->q[f->q_head % cap];
+    e->rpt_seq = u->rpt_seq;
+    e->apply = apply;
+    e->u = *u;
+    f->q_head++;
+    f->st.queued++;
+    if (f->q_head - f->q_tail > cap) {
+        f->q_tail++;
+        f->st.queue_overrun++;
+    }
+}
+
+static int gate(struct feed *f, size_t ii, uint32_t rpt)
+{
+    struct book *b = &f->bs.books[ii];
+    struct inst *in = &f->inst[ii];
+    if (in->state == I_PENDING)
+        return GATE_QUEUE; /* cannot happen after the first packet; be safe */
+    if (rpt <= b->rpt_seq)
+        return GATE_DUP;
+    if (!b->stale) {
+        if (rpt == b->rpt_seq + 1)
+            return GATE_OK;
+        f->st.rpt_gaps++;
+        in->need_seq = 0;
+        mark_stale(f, ii, I_STALE_RPT, GT_CAUSE_RPTSEQ_GAP, b->rpt_seq + 1, rpt - 1);
+        return GATE_QUEUE;
+    }
+    if (rpt == b->rpt_seq + 1 && in->state != I_STALE_RPT) {
+        /* Its sequence went on without a hole: the loss did not touch it. */
+        mark_live(f, ii);
+        f->st.recovered_incr++;
+        stage_status(f, ii, GT_FEED_RECOVERED, GT_CAUSE_INCREMENTAL, 0, 0);
+        return GATE_OK;
+    }
+    return GATE_QUEUE;
+}
+
+/* ---- recovery ------------------------------------------------------------- */
+
+/* Applies the queued entries of instrument ii after its loaded snapshot.
+ * Returns false if they show a hole (the book is stale again). */
+static bool queue_replay(struct feed *f, size_t ii)
+{
+    struct book *b = &f->bs.books[ii];
+    size_t cap = f->o.queue_len;
+    for (uint64_t k = f->q_tail; k < f->q_head; k++) {
+        const struct qent *e = &f->q[k % cap];
+        if (e->u.security_id != b->security_id || e->rpt_seq <= b->rpt_seq)
+            continue;
+        if (e->rpt_seq != b->rpt_seq + 1)
+            return false;
+        if (!e->apply || book_apply(b, &e->u) < 0)
+            b->rpt_seq = e->rpt_seq;
+    }
+    return true;
+}
+
+/* Publishes the book of ii rebuilt by recovery (wire.md): book, top, status. */
+static void publish_recovered(struct feed *f, size_t ii, int cause)
+{
+    flush(f, true);
+    stage_book(f, ii, GT_F_RECOVERY);
+    book_set_touch(&f->bs, &f->bs.books[ii]);
+    f->tob_flags = GT_F_RECOVERY;
+    flush(f, false);
+    stage_status(f, ii, GT_FEED_RECOVERED, cause, 0, 0);
+    flush(f, false);
+}
+
+static void snapshot_cycle(struct feed *f, size_t ii, int line, uint32_t last_seq)
+{
+    struct inst *in = &f->inst[ii];
+    if (!f->st.n_stale) {
+        f->cyc_active = false;
+        return;
+    }
+    if (!f->cyc_active) {
+        f->cyc_active = true;
+        f->cyc_line = (uint8_t)line;
+        f->cyc_first = in->id;
+        f->cyc_seq0 = last_seq;
+        in->snap_cycle = ++f->cyc_id;
+        return;
+    }
+    if (line != f->cyc_line)
+        return;
+    if (in->id != f->cyc_first) {
+        in->snap_cycle = f->cyc_id;
+        return;
+    }
+    /* A whole cycle passed: stale books absent from it are empty. */
+    for (size_t k = 0; k < f->n_inst; k++) {
+        struct inst *o = &f->inst[k];
+        if (!is_book(f, k) || !f->bs.books[k].stale || o->snap_cycle == f->cyc_id ||
+            (o->state != I_STALE_GAP && o->state != I_STALE_START) || o->need_seq > f->cyc_seq0)
+            continue;
+        book_clear(&f->bs.books[k]);
+        mark_live(f, k);
+        f->st.recovered_empty++;
+        publish_recovered(f, k, GT_CAUSE_SNAPSHOT);
+    }
+    f->cyc_active = false;
+}
+
+static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
+{
+    struct mdp3_snapshot52 s;
+    if (mdp3_snapshot52_decode(msg, &s) < 0) {
+        f->st.malformed++;
+        return;
+    }
+    long ii = inst_get(f, s.security_id, GT_INSTR_FUTURE, true);
+    if (ii < 0)
+        return;
+    struct inst *in = &f->inst[ii];
+    struct book *b = &f->bs.books[ii];
+    if (s.transact_time_ns)
+        in->last_ns = (int64_t)s.transact_time_ns;
+    snapshot_cycle(f, (size_t)ii, line, s.last_msg_seq_num_processed);
+    if (!b->stale || in->state == I_PENDING)
+        return;
+    if (in->state != I_STALE_RPT && s.last_msg_seq_num_processed < in->need_seq)
+        return; /* taken before the loss: wait for a newer one */
+    struct book_snap_entry e[2 * GT_BOOK_DEPTH];
+    size_t n = 0;
+    for (size_t i = 0; i < s.entries.n; i++) {
+        struct mdp3_snapshot52_entry x;
+        mdp3_snapshot52_entry(&s, i, &x);
+        int side = x.entry_type == MDP3_ET_BID     ? GT_SIDE_BID
+                   : x.entry_type == MDP3_ET_OFFER ? GT_SIDE_ASK
+                                                   : 0;
+        if (!side || n == 2 * GT_BOOK_DEPTH || x.price_level < 1 || x.price_level > b->depth)
+            continue;
+        e[n++] = (struct book_snap_entry){x.px, x.size == MDP3_I32_NULL ? 0 : x.size, x.n_orders,
+                                          (uint8_t)x.price_level, (uint8_t)side};
+    }
+    if (book_load_snapshot(b, s.rpt_seq, e, n) < 0) {
+        f->st.malformed++;
+        return;
+    }
+    if (!queue_replay(f, (size_t)ii)) {
+        b->stale = true; /* still waiting: the next snapshot will do */
+        return;
+    }
+    mark_live(f, (size_t)ii);
+    f->st.recovered_snap++;
+    publish_recovered(f, (size_t)ii, GT_CAUSE_SNAPSHOT);
+}
+
+/* Packets lost on both incremental lines: every book is suspect. */
+static void on_gap(void *ctx, uint32_t from, uint32_t to)
+{
+    struct feed *f = ctx;
+    flush(f, true);
+    f->in_event = false;
+    f->st.gaps++;
+    f->st.lost += (uint64_t)(to - from) + 1;
+    for (size_t ii = 0; ii < f->n_inst; ii++) {
+        if (!is_book(f, ii) || f->inst[ii].state == I_PENDING)
+            continue;
+        f->inst[ii].need_seq = to;
+        if (!f->bs.books[ii].stale)
+            mark_stale(f, ii, I_STALE_GAP, GT_CAUSE_PACKET_GAP, from, to);
+        else if (f->inst[ii].state == I_STALE_RPT)
+            f->inst[ii].state = I_STALE_GAP; /* now needs a snapshot past the loss */
+    }
+    f->cyc_active = false;
+    flush(f, false);
+}
+
+static void on_reset(void *ctx, uint32_t old_next)
+{
+    (void)old_next;
+    struct feed *f = ctx;
+    /* The sender restarted its sequence: nothing said about what was lost. */
+    on_gap(ctx, 0, 0);
+    for (size_t ii = 0; ii < f->n_inst; ii++)
+        f->inst[ii].need_seq = 0;
+    f->st.resets++;
+}
+
+static void on_idx_gap(void *ctx, uint32_t from, uint32_t to)
+{
+    struct feed *f = ctx;
+    flush(f, true);
+    f->st.gaps++;
+    f->st.lost += (uint64_t)(to - from) + 1;
+    for (size_t ii = 0; ii < f->n_inst; ii++) {
+        struct inst *in = &f->inst[ii];
+        if (in->type != GT_INSTR_INDEX || in->state == I_STALE_IDX)
+            continue;
+        in->state = I_STALE_IDX;
+        f->st.n_stale++;
+        f->st.stale++;
+        stage_status(f, ii, GT_FEED_STALE, GT_CAUSE_PACKET_GAP, from, to);
+    }
+    flush(f, false);
+}
+
+static void channel_reset(struct feed *f, int64_t exch_ns)
+{
+    flush(f, true);
+    f->st.resets++;
+    for (size_t ii = 0; ii < f->n_inst; ii++) {
+        struct inst *in = &f->inst[ii];
+        if (!is_book(f, ii))
+            continue;
+        book_clear(&f->bs.books[ii]);
+        mark_live(f, ii);
+        in->has_trade = false;
+        in->stat_mask = 0;
+        in->last_ns = exch_ns;
+        stage_status(f, ii, GT_FEED_RESET, GT_CAUSE_CHANNEL_RESET, 0, 0);
+        stage_book(f, ii, 0);
+    }
+    f->q_tail = f->q_head;
+    f->cyc_active = false;
+    flush(f, false);
+}
+
+/* ---- incremental templates ----------------------------------------------- */
+
+static int side_of_entry(char et, uint16_t *flags)
+{
+    switch (et) {
+    case MDP3_ET_BID:
+        return GT_SIDE_BID;
+    case MDP3_ET_OFFER:
+        return GT_SIDE_ASK;
+    case MDP3_ET_IMPLIED_BID:
+        *flags |= GT_F_IMPLIED;
+        return GT_SIDE_BID;
+    case MDP3_ET_IMPLIED_OFFER:
+        *flags |= GT_F_IMPLIED;
+        return GT_SIDE_ASK;
+    default:
+        return 0;
+    }
+}
+
+static void on_book46(struct feed *f, const struct mdp3_incr *m)
+{
+    int64_t ts = (int64_t)m->transact_time_ns;
+    for (size_t i = 0; i < m->entries.n; i++) {
+        struct mdp3_book46_entry e;
+        mdp3_book46_entry(m, i, &e);
+        long ii = inst_get(f, e.security_id, GT_INSTR_FUTURE, true);
+        if (ii < 0)
+            continue;
+        struct book *b = &f->bs.books[ii];
+        uint16_t flags = 0;
+        int side = side_of_entry(e.entry_type, &flags);
+        if (e.entry_type == MDP3_ET_BOOK_RESET) {
+            book_clear(b);
+            mark_live(f, (size_t)ii);
+            f->inst[ii].last_ns = ts;
+            stage_status(f, (size_t)ii, GT_FEED_RESET, GT_CAUSE_CHANNEL_RESET, 0, 0);
+            stage_book(f, (size_t)ii, 0);
+            continue;
+        }
+        struct book_update u = {
+            e.security_id, e.rpt_seq,     e.px,          e.size == MDP3_I32_NULL ? 0 : e.size,
+            e.n_orders,    e.price_level, (uint8_t)side, e.update_action};
+        int g = gate(f, (size_t)ii, e.rpt_seq);
+        bool implied = flags & GT_F_IMPLIED;
+        if (g == GATE_DUP)
+            continue;
+        if (g == GATE_QUEUE) {
+            queue_push(f, &u, !implied && side);
+            continue;
+        }
+        if (implied || !side) {
+            b->rpt_seq = e.rpt_seq; /* implied books are not kept */
+            if (!side) {
+                f->st.malformed++;
+                continue;
+            }
+        } else if (book_set_apply(&f->bs, &u) < 0) {
+            f->st.malformed++;
+            continue;
+        }
+        struct gt_tick *t = stage(f, (size_t)ii, GT_KIND_LEVEL, ts);
+        t->flags = flags;
+        t->u.level = (struct gt_level){.px = e.px,
+                                       .qty = e.size == MDP3_I32_NULL ? INT64_MAX : e.size,
+                                       .n_orders = e.n_orders,
+                                       .level = e.price_level,
+                                       .side = (uint8_t)side,
+                                       .action = e.update_action,
+                                       .rpt_seq = e.rpt_seq};
+    }
+}
+
+/* A trade or statistic of instrument ii with RptSeq rpt: published always
+ * (each arrives once), flagged stale while its book is; returns the record,
+ * or NULL if the instrument is unknown. */
+static struct gt_tick *fact(struct feed *f, int32_t security_id, uint32_t rpt, int kind, int64_t ts,
+                            long *ii_out)
+{
+    long ii = inst_get(f, security_id, GT_INSTR_FUTURE, true);
+    if (ii < 0)
+        return NULL;
+    struct book *b = &f->bs.books[ii];
+    int g = gate(f, (size_t)ii, rpt);
+    uint16_t flags = 0;
+    if (g == GATE_OK)
+        b->rpt_seq = rpt;
+    else if (g == GATE_QUEUE) {
+        struct book_update u = {.security_id = security_id, .rpt_seq = rpt};
+        queue_push(f, &u, false);
+        flags = GT_F_STALE;
+    }
+    struct gt_tick *t = stage(f, (size_t)ii, kind, ts);
+    t->flags = flags;
+    *ii_out = ii;
+    return t;
+}
+
+static void on_trade48(struct feed *f, const struct mdp3_incr *m)
+{
+    for (size_t i = 0; i < m->entries.n; i++) {
+        struct mdp3_trade48_entry e;
+        mdp3_trade48_entry(m, i, &e);
+        long ii;
+        struct gt_tick *t =
+            fact(f, e.security_id, e.rpt_seq, GT_KIND_TRADE, (int64_t)m->transact_time_ns, &ii);
+        if (!t)
+            continue;
+        t->u.trade = (struct gt_trade){
+            .px = e.px,
+            .qty = e.size,
+            .trade_id = e.trade_entry_id,
+            .n_orders = e.n_orders,
+            .aggressor = e.aggressor_side == 1   ? GT_SIDE_BID
+                         : e.aggressor_side == 2 ? GT_SIDE_ASK
+                                                 : GT_SIDE_NONE,
+            .action = e.update_action,
+        };
+        f->inst[ii].trade = *t;
+        f->inst[ii].has_trade = true;
+    }
+}
+
+static uint32_t ymd_of_days(uint16_t days)
+{
+    return days == MDP3_U16_NULL ? 0 : gt_ymd_of_ns((int64_t)days * 86400 * 1000000000LL);
+}
+
+static int stat_type(char et)
+{
+    switch (et) {
+    case MDP3_ET_SETTLE:
+        return GT_STAT_SETTLE;
+    case MDP3_ET_OPEN_INTEREST:
+        return GT_STAT_OPEN_INTEREST;
+    case MDP3_ET_CLEARED_VOLUME:
+        return GT_STAT_CLEARED_VOLUME;
+    case MDP3_ET_OPEN:
+        return GT_STAT_OPEN;
+    case MDP3_ET_HIGH:
+        return GT_STAT_HIGH;
+    case MDP3_ET_LOW:
+        return GT_STAT_LOW;
+    case MDP3_ET_VWAP:
+        return GT_STAT_VWAP;
+    case MDP3_ET_HIGH_BID:
+        return GT_STAT_HIGH_BID;
+    case MDP3_ET_LOW_OFFER:
+        return GT_STAT_LOW_OFFER;
+    case MDP3_ET_FIXING_PRICE:
+        return GT_STAT_FIXING_PRICE;
+    case MDP3_ET_ELECTRONIC_VOLUME:
+        return GT_STAT_SESSION_VOLUME;
+    default:
+        return 0;
+    }
+}
+
+static void stat_put(struct feed *f, int32_t sec, uint32_t rpt, int64_t ts, char et, int64_t px,
+                     int32_t size, uint8_t settl, uint8_t open_close, uint32_t date)
+{
+    int type = stat_type(et);
+    long ii;
+    struct gt_tick *t = fact(f, sec, rpt, GT_KIND_STAT, ts, &ii);
+    if (!t)
+        return;
+    bool is_qty = type == GT_STAT_OPEN_INTEREST || type == GT_STAT_CLEARED_VOLUME ||
+                  type == GT_STAT_SESSION_VOLUME;
+    t->u.stat = (struct gt_stat){
+        .px = is_qty ? INT64_MAX : px,
+        .qty = is_qty || size != MDP3_I32_NULL ? (size == MDP3_I32_NULL ? INT64_MAX : size)
+                                               : INT64_MAX,
+        .type = (uint8_t)type,
+        .settl_flags = settl,
+        .open_close = open_close,
+        .date = date,
+    };
+    if (type) {
+        f->inst[ii].stat[type] = *t;
+        f->inst[ii].stat_mask |= 1u << type;
+    }
+}
+
+static void on_stats(struct feed *f, const struct mdp3_msg *msg, uint8_t *mei)
+{
+    struct mdp3_incr m;
+    int64_t ts;
+    switch (msg->template_id) {
+    case MDP3_T_DAILY_STATISTICS49:
+        if (mdp3_daily49_decode(msg, &m) < 0)
+            break;
+        ts = (int64_t)m.transact_time_ns;
+        *mei = m.mei;
+        for (size_t i = 0; i < m.entries.n; i++) {
+            struct mdp3_daily49_entry e;
+            mdp3_daily49_entry(&m, i, &e);
+            stat_put(f, e.security_id, e.rpt_seq, ts, e.entry_type, e.px, e.size,
+                     e.settl_price_type, 255, ymd_of_days(e.trading_ref_date));
+        }
+        return;
+    case MDP3_T_SESSION_STATISTICS51:
+        if (mdp3_session51_decode(msg, &m) < 0)
+            break;
+        ts = (int64_t)m.transact_time_ns;
+        *mei = m.mei;
+        for (size_t i = 0; i < m.entries.n; i++) {
+            struct mdp3_session51_entry e;
+            mdp3_session51_entry(&m, i, &e);
+            stat_put(f, e.security_id, e.rpt_seq, ts, e.entry_type, e.px, e.size, 0,
+                     e.open_close_settl_flag, 0);
+        }
+        return;
+    case MDP3_T_VOLUME37:
+        if (mdp3_volume37_decode(msg, &m) < 0)
+            break;
+        ts = (int64_t)m.transact_time_ns;
+        *mei = m.mei;
+        for (size_t i = 0; i < m.entries.n; i++) {
+            struct mdp3_volume37_entry e;
+            mdp3_volume37_entry(&m, i, &e);
+            stat_put(f, e.security_id, e.rpt_seq, ts, MDP3_ET_ELECTRONIC_VOLUME, INT64_MAX, e.size,
+                     0, 255, 0);
+        }
+        return;
+    }
+    f->st.malformed++;
+}
+
+static void status_put(struct feed *f, size_t ii, const struct mdp3_status30 *s)
+{
+    struct inst *in = &f->inst[ii];
+    struct gt_tick *t = stage(f, ii, GT_KIND_STATUS, (int64_t)s->transact_time_ns);
+    t->u.status.trading = s->trading_status;
+    t->u.status.halt_reason = s->halt_reason;
+    t->u.status.event = s->trading_event;
+    t->u.status.date = ymd_of_days(s->trade_date);
+    in->status = *t;
+    in->has_status = true;
+}
+
+static void on_status30(struct feed *f, const struct mdp3_msg *msg, uint8_t *mei)
+{
+    struct mdp3_status30 s;
+    if (mdp3_status30_decode(msg, &s) < 0) {
+        f->st.malformed++;
+        return;
+    }
+    *mei = s.mei;
+    if (s.security_id != MDP3_I32_NULL) {
+        long ii = inst_get(f, s.security_id, GT_INSTR_FUTURE, true);
+        if (ii >= 0)
+            status_put(f, (size_t)ii, &s);
+        return;
+    }
+    /* A group-wide status: every instrument of the group. */
+    for (size_t ii = 0; ii < f->n_inst; ii++)
+        if (is_book(f, ii) && f->inst[ii].group[0] &&
+            strcmp(f->inst[ii].group, s.security_group) == 0)
+            status_put(f, ii, &s);
+}
+
+/* ---- definitions --------------------------------------------------------- */
+
+static void trim_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    while (n > 0 && src[n - 1] == ' ')
+        n--;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+/* Stages a definition if it is new or changed. */
+static void def_put(struct feed *f, size_t ii, const struct gt_tick *d)
+{
+    struct inst *in = &f->inst[ii];
+    if (in->has_def && memcmp(&in->def.u.def, &d->u.def, sizeof d->u.def) == 0)
+        return;
+    in->def = *d;
+    in->has_def = true;
+    struct gt_tick *t = stage(f, ii, GT_KIND_DEF, d->exch_ns);
+    t->u.def = d->u.def;
+}
+
+static void on_def54(struct feed *f, const struct mdp3_msg *msg)
+{
+    struct mdp3_def54 m;
+    if (mdp3_def54_decode(msg, &m) < 0) {
+        f->st.malformed++;
+        return;
+    }
+    char sym[21], product[7];
+    trim_copy(sym, sizeof sym, m.symbol);
+    trim_copy(product, sizeof product, m.asset[0] ? m.asset : m.security_group);
+    if (!gt_topic_name_ok(sym, GT_SYMBOL_LEN) || !gt_topic_name_ok(product, GT_PRODUCT_LEN)) {
+        f->st.malformed++;
+        return;
+    }
+    long ii = inst_get(f, m.security_id, GT_INSTR_FUTURE, true);
+    if (ii < 0)
+        return;
+    struct inst *in = &f->inst[ii];
+    strcpy(in->symbol, sym);
+    strcpy(in->product, product);
+    in->topics_ok = false;
+    trim_copy(in->group, sizeof in->group, m.security_group);
+    int depth = GT_BOOK_DEPTH;
+    for (size_t i = 0; i < m.feed_types.n; i++) {
+        struct mdp3_def54_feed_type ft;
+        mdp3_def54_feed_type(&m, i, &ft);
+        if (memcmp(ft.md_feed_type, "GBX", 3) == 0 && ft.market_depth >= 1 &&
+            ft.market_depth <= GT_BOOK_DEPTH)
+            depth = ft.market_depth;
+    }
+    book_depth_set(&f->bs.books[ii], depth);
+    uint32_t maturity = 0;
+    for (size_t i = 0; i < m.events.n; i++) {
+        struct mdp3_def54_event ev;
+        mdp3_def54_event(&m, i, &ev);
+        if (ev.event_type == 7 /* LastEligibleTradeDate */)
+            maturity = gt_ymd_of_ns((int64_t)ev.event_time_ns);
+    }
+    if (!maturity && m.maturity_year != MDP3_U16_NULL && m.maturity_month != MDP3_U8_NULL)
+        maturity = (uint32_t)m.maturity_year * 10000 + m.maturity_month * 100u +
+                   (m.maturity_day == MDP3_U8_NULL ? 0 : m.maturity_day);
+    struct gt_tick d;
+    tick_init(&d, in, GT_KIND_DEF, (int64_t)m.last_update_time_ns, f->recv_ns);
+    d.u.def.tick_px = m.min_price_increment_px;
+    d.u.def.maturity = maturity;
+    d.u.def.depth = (uint8_t)depth;
+    d.u.def.type = GT_INSTR_FUTURE;
+    memcpy(d.u.def.product, product, strlen(product));
+    memcpy(d.u.def.symbol, sym, strlen(sym));
+    def_put(f, (size_t)ii, &d);
+}
+
+/* An index's product: the defined product whose name its symbol contains
+ * (SDH100RT -> H100), else the symbol less "SD" and "RT". */
+static void index_product(const struct feed *f, const char *sym, char out[GT_PRODUCT_LEN + 1])
+{
+    for (size_t ii = 0; ii < f->n_inst; ii++)
+        if (f->inst[ii].type == GT_INSTR_FUTURE && f->inst[ii].product[0] &&
+            strstr(sym, f->inst[ii].product)) {
+            strcpy(out, f->inst[ii].product);
+            return;
+        }
+    size_t n = strlen(sym);
+    const char *p = sym;
+    if (n > 2 && strncmp(p, "SD", 2) == 0)
+        p += 2, n -= 2;
+    if (n > 2 && strcmp(p + n - 2, "RT") == 0)
+        n -= 2;
+    if (n > GT_PRODUCT_LEN)
+        n = GT_PRODUCT_LEN;
+    memcpy(out, p, n);
+    out[n] = 0;
+}
+
+/* The index instrument of a symbol (schema 5), created and named if new. */
+static long index_get(struct feed *f, const char *raw_sym)
+{
+    char sym[51];
+    trim_copy(sym, sizeof sym, raw_sym);
+    if (!gt_topic_name_ok(sym, GT_SYMBOL_LEN))
+        return -1;
+    long ii = inst_get(f, gt_index_id(sym, strlen(sym)), GT_INSTR_INDEX, true);
+    if (ii < 0)
+        return -1;
+    struct inst *in = &f->inst[ii];
+    if (!in->symbol[0]) {
+        strcpy(in->symbol, sym);
+        index_product(f, sym, in->product);
+        if (!gt_topic_name_ok(in->product, GT_PRODUCT_LEN))
+            strcpy(in->product, "IDX");
+        in->topics_ok = false;
+    }
+    return ii;
+}
+
+static void on_def347(struct feed *f, const struct mdp3_msg *msg)
+{
+    struct mdp3_def347 m;
+    long ii;
+    if (mdp3_def347_decode(msg, &m) < 0 || (ii = index_get(f, m.symbol)) < 0) {
+        f->st.malformed++;
+        return;
+    }
+    struct inst *in = &f->inst[ii];
+    struct gt_tick d;
+    tick_init(&d, in, GT_KIND_DEF, in->last_ns, f->recv_ns);
+    d.u.def.type = GT_INSTR_INDEX;
+    memcpy(d.u.def.product, in->product, strlen(in->product));
+    memcpy(d.u.def.symbol, in->symbol, strlen(in->symbol));
+    def_put(f, (size_t)ii, &d);
+}
+
+static void on_idx348(struct feed *f, const struct mdp3_msg *msg)
+{
+    struct mdp3_idx348 m;
+    if (mdp3_idx348_decode(msg, &m) < 0) {
+        f->st.malformed++;
+        return;
+    }
+    for (size_t i = 0; i < m.entries.n; i++) {
+        struct mdp3_idx348_entry e;
+        mdp3_idx348_entry(&m, i, &e);
+        int64_t px;
+        long ii = index_get(f, e.symbol);
+        if (ii < 0 || mdp3_dec64_to_px(e.px, &px) < 0) {
+            f->st.malformed++;
+            continue;
+        }
+        struct inst *in = &f->inst[ii];
+        if (in->idx_rpt && e.rpt_seq <= in->idx_rpt)
+            continue; /* a periodic repeat of a value already published */
+        if (in->state == I_STALE_IDX) {
+            in->state = I_LIVE;
+            if (f->st.n_stale)
+                f->st.n_stale--;
+            f->st.recovered_incr++;
+            stage_status(f, (size_t)ii, GT_FEED_RECOVERED, GT_CAUSE_INCREMENTAL, 0, 0);
+        }
+        in->idx_rpt = e.rpt_seq;
+        struct gt_tick *t = stage(f, (size_t)ii, GT_KIND_FIXING, (int64_t)m.transact_time_ns);
+        uint32_t date =
+            e.entry_date == MDP3_I32_NULL || e.entry_date < 19000101 || e.entry_date > 99991231
+                ? 0
+                : (uint32_t)e.entry_date;
+        t->u.fixing = (struct gt_fixing){.px = px,
+                                         .date = date,
+                                         .code = e.entry_code == MDP3_U8_NULL ? 0 : e.entry_code,
+                                         .entry_type = (uint8_t)e.entry_type,
+                                         .rpt_seq = e.rpt_seq};
+        in->fixing = *t;
+        in->has_fixing = true;
+    }
+}
+
+/* ---- packets ------------------------------------------------------------- */
+
+static void process(struct feed *f, const uint8_t *p, size_t len, int which);
+
+static void first_incremental(struct feed *f, uint32_t seq)
+{
+    f->inc_started = true;
+    f->joined_late = seq != 1;
+    for (size_t ii = 0; ii < f->n_inst; ii++) {
+        if (f->inst[ii].state != I_PENDING)
+            continue;
+        f->inst[ii].state = I_LIVE;
+        f->bs.books[ii].stale = false;
+        if (f->joined_late) {
+            f->inst[ii].need_seq = seq - 1;
+            mark_stale(f, ii, I_STALE_START, GT_CAUSE_STARTUP, 0, 0);
+        }
+    }
+    flush(f, true);
+}
+
+static void drain_deferred(struct feed *f)
+{
+    if (f->draining)
+        return;
+    f->draining = true;
+    for (size_t i = 0; i < f->n_dfr && !f->in_event; i++)
+        process(f, f->dfr[i].p, f->dfr[i].len, f->dfr[i].which);
+    f->n_dfr = 0;
+    f->draining = false;
+}
+
+static void on_message(struct feed *f, const struct mdp3_msg *msg, int which, uint8_t *mei)
+{
+    struct mdp3_incr m;
+    *mei = 0;
+    if (msg->schema_id == MDP3_SCHEMA_INDICES) {
+        if (msg->template_id == MDP3_T_DEFINITION_INDICES347)
+            on_def347(f, msg);
+        else if (msg->template_id == MDP3_T_INDICES348)
+            on_idx348(f, msg);
+        else
+            f->st.unknown++;
+        *mei = MDP3_MEI_END_OF_EVENT;
+        return;
+    }
+    if (msg->schema_id != MDP3_SCHEMA_MDP) {
+        f->st.unknown++;
+        return;
+    }
+    switch (msg->template_id) {
+    case MDP3_T_CHANNEL_RESET4: {
+        struct mdp3_reset4 r;
+        if (mdp3_reset4_decode(msg, &r) < 0) {
+            f->st.malformed++;
+            return;
+        }
+        channel_reset(f, (int64_t)r.transact_time_ns);
+        *mei = MDP3_MEI_END_OF_EVENT;
+        return;
+    }
+    case MDP3_T_ADMIN_HEARTBEAT12:
+        return;
+    case MDP3_T_SECURITY_STATUS30:
+        on_status30(f, msg, mei);
+        return;
+    case MDP3_T_BOOK46:
+        if (mdp3_book46_decode(msg, &m) < 0)
+            break;
+        on_book46(f, &m);
+        *mei = m.mei;
+        return;
+    case MDP3_T_TRADE_SUMMARY48:
+        if (mdp3_trade48_decode(msg, &m) < 0)
+            break;
+        on_trade48(f, &m);
+        *mei = m.mei;
+        return;
+    case MDP3_T_DAILY_STATISTICS49:
+    case MDP3_T_SESSION_STATISTICS51:
+    case MDP3_T_VOLUME37:
+        on_stats(f, msg, mei);
+        return;
+    case MDP3_T_SNAPSHOT52:
+        on_snapshot52(f, msg, which == GT_FEED_SNAP_B ? 1 : 0);
+        *mei = MDP3_MEI_END_OF_EVENT;
+        return;
+    case MDP3_T_DEFINITION_FUTURE54:
+        on_def54(f, msg);
+        *mei = MDP3_MEI_END_OF_EVENT;
+        return;
+    default:
+        f->st.unknown++;
+        return;
+    }
+    f->st.malformed++;
+}
+
+static void process(struct feed *f, const uint8_t *p, size_t len, int which)
+{
+    bool incremental = which == GT_FEED_INCR_A || which == GT_FEED_INCR_B;
+    if (!incremental && f->in_event && !f->draining) {
+        /* Wait for the open incremental event to end. */
+        if (f->n_dfr == FEED_DEFER_N || len > FEED_DEFER_PKT) {
+            f->st.malformed++;
+            return;
+        }
+        struct deferred *d = &f->dfr[f->n_dfr++];
+        d->which = (uint8_t)which;
+        d->len = (uint16_t)len;
+        memcpy(d->p, p, len);
+        return;
+    }
+    struct mdp3_pkt pkt;
+    if (mdp3_pkt_init(&pkt, p, len) < 0) {
+        f->st.malformed++;
+        return;
+    }
+    if (incremental) {
+        if (!f->inc_started)
+            first_incremental(f, pkt.seq);
+        f->inc_seq = pkt.seq;
+    }
+    struct mdp3_msg msg;
+    int rc;
+    while ((rc = mdp3_pkt_next(&pkt, &msg)) > 0) {
+        uint8_t mei;
+        f->st.messages++;
+        on_message(f, &msg, which, &mei);
+        if (!incremental) {
+            flush(f, false);
+            continue;
+        }
+        if (mei & MDP3_MEI_END_OF_EVENT) {
+            flush(f, false);
+            drain_deferred(f);
+        } else if (f->n_stage || msg.template_id != MDP3_T_ADMIN_HEARTBEAT12) {
+            if (!f->in_event)
+                f->event_ns = f->recv_ns;
+            f->in_event = true;
+        }
+    }
+    if (rc < 0)
+        f->st.malformed++;
+}
+
+static void deliver_inc(void *ctx, const uint8_t *pkt, size_t len, int line, uint32_t seq)
+{
+    (void)line, (void)seq;
+    process(ctx, pkt, len, GT_FEED_INCR_A);
+}
+
+static void deliver_idx(void *ctx, const uint8_t *pkt, size_t len, int line, uint32_t seq)
+{
+    (void)line, (void)seq;
+    process(ctx, pkt, len, GT_FEED_INDEX_A);
+}
+
+/* ---- public --------------------------------------------------------------- */
+
+int feed_open(struct feed **out, const struct feed_opts *o, char err[GT_ERRLEN])
+{
+    *out = NULL;
+    if (!o || !o->emit) {
+        snprintf(err, GT_ERRLEN, "feed: no emit callback");
+        return GT_EINVAL;
+    }
+    struct feed *f = calloc(1, sizeof *f);
+    if (!f)
+        goto nomem;
+    f->o = *o;
+    if (!f->o.max_instruments)
+        f->o.max_instruments = 4096;
+    if (!f->o.queue_len)
+        f->o.queue_len = 1u << 18;
+    if (!f->o.max_event)
+        f->o.max_event = 4096;
+    f->stage_cap = f->o.max_event + f->o.max_instruments;
+    f->inst = calloc(f->o.max_instruments, sizeof *f->inst);
+    f->q = calloc(f->o.queue_len, sizeof *f->q);
+    f->stage = calloc(f->stage_cap, sizeof *f->stage);
+    f->done = calloc(f->stage_cap, 1);
+    f->grp = calloc(f->stage_cap, sizeof *f->grp);
+    f->out = calloc(f->stage_cap, GT_TICK_LEN);
+    f->dfr = calloc(FEED_DEFER_N, sizeof *f->dfr);
+    if (!f->inst || !f->q || !f->stage || !f->done || !f->grp || !f->out || !f->dfr ||
+        book_set_init(&f->bs, f->o.max_instruments) < 0)
+        goto nomem;
+    struct arb_config ac = {.max_held = o->arb_window, .max_wait_ns = o->arb_wait_ns, .ctx = f};
+    ac.deliver = deliver_inc;
+    ac.gap = on_gap;
+    ac.reset = on_reset;
+    if (arb_init(&f->arb_inc, &ac) < 0)
+        goto nomem;
+    ac.deliver = deliver_idx;
+    ac.gap = on_idx_gap;
+    ac.reset = NULL;
+    if (arb_init(&f->arb_idx, &ac) < 0)
+        goto nomem;
+    *out = f;
+    return GT_OK;
+nomem:
+    feed_close(f);
+    snprintf(err, GT_ERRLEN, "feed: out of memory");
+    return GT_ENOMEM;
+}
+
+void feed_close(struct feed *f)
+{
+    if (!f)
+        return;
+    arb_fini(&f->arb_inc);
+    arb_fini(&f->arb_idx);
+    book_set_fini(&f->bs);
+    free(f->inst);
+    free(f->q);
+    free(f->stage);
+    free(f->done);
+    free(f->grp);
+    free(f->out);
+    free(f->dfr);
+    free(f);
+}
+
+static int take_err(struct feed *f)
+{
+    int rc = f->err;
+    f->err = 0;
+    return rc;
+}
+
+int feed_packet(struct feed *f, int which, const uint8_t *p, size_t len, int64_t recv_ns)
+{
+    if (which < 0 || which >= GT_N_FEEDS)
+        return GT_EINVAL;
+    f->st.packets[which]++;
+    f->recv_ns = recv_ns;
+    switch (which) {
+    case GT_FEED_INCR_A:
+    case GT_FEED_INCR_B:
+        arb_offer(&f->arb_inc, which == GT_FEED_INCR_A ? ARB_LINE_A : ARB_LINE_B, p, len, recv_ns);
+        break;
+    case GT_FEED_INDEX_A:
+    case GT_FEED_INDEX_B:
+        arb_offer(&f->arb_idx, which == GT_FEED_INDEX_A ? ARB_LINE_A : ARB_LINE_B, p, len, recv_ns);
+        break;
+    default:
+        process(f, p, len, which);
+        break;
+    }
+    if (!f->in_event && f->n_dfr)
+        drain_deferred(f); /* the event that held them was cut by a gap */
+    return take_err(f);
+}
+
+int feed_poll(struct feed *f, int64_t now_ns)
+{
+    f->recv_ns = now_ns;
+    arb_poll(&f->arb_inc, now_ns);
+    arb_poll(&f->arb_idx, now_ns);
+    if (f->in_event && now_ns - f->event_ns > FEED_EVENT_TIMEOUT_NS) {
+        /* The end of the event never came (its packet is in a hole the arbiter
+         * will report): publish what there is, cut. */
+        flush(f, true);
+        f->in_event = false;
+        drain_deferred(f);
+    }
+    return take_err(f);
+}
+
+const struct feed_stats *feed_stats(const struct feed *f)
+{
+    struct feed *mf = (struct feed *)f;
+    mf->st.duplicates[GT_FEED_INCR_A] = f->arb_inc.stats.duplicates[0];
+    mf->st.duplicates[GT_FEED_INCR_B] = f->arb_inc.stats.duplicates[1];
+    mf->st.duplicates[GT_FEED_INDEX_A] = f->arb_idx.stats.duplicates[0];
+    mf->st.duplicates[GT_FEED_INDEX_B] = f->arb_idx.stats.duplicates[1];
+    return &f->st;
+}
+
+int feed_book(const struct feed *f, int32_t security_id, int64_t bid[][3], int64_t ask[][3],
+              int cap, int *stale)
+{
+    struct book *b = book_set_get((struct book_set *)&f->bs, security_id, false);
+    if (!b)
+        return GT_ENOENT;
+    int n = b->depth < cap ? b->depth : cap;
+    for (int l = 0; l < n; l++) {
+        bid[l][0] = b->bid[l].px, bid[l][1] = b->bid[l].qty, bid[l][2] = b->bid[l].n_orders;
+        ask[l][0] = b->ask[l].px, ask[l][1] = b->ask[l].qty, ask[l][2] = b->ask[l].n_orders;
+    }
+    if (stale)
+        *stale = b->stale;
+    return n;
+}
+
+/* ---- late joiners -------------------------------------------------------- */
+
+struct snap_out {
+    const char *prefix;
+    size_t prefix_len;
+    uint64_t as_of;
+    feed_emit_fn emit;
+    void *ctx;
+    long n;
+    int err;
+    uint8_t buf[(2 * GT_BOOK_DEPTH + 2 + GT_STAT_MAX + 1) * GT_TICK_LEN];
+};
+
+static void snap_send(struct snap_out *so, struct inst *in, int kind, struct gt_tick *t, size_t n)
+{
+    const char *topic;
+    int tl = inst_topic(in, kind, &topic);
+    if (so->err || n == 0 || tl < 0 || (size_t)tl < so->prefix_len ||
+        memcmp(topic, so->prefix, so->prefix_len) != 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        t[i].flags |= GT_F_SNAPSHOT;
+        t[i].seq = so->as_of;
+        gt_tick_encode(&t[i], so->buf + i * GT_TICK_LEN);
+    }
+    int rc = so->emit(so->ctx, topic, (size_t)tl, so->buf, n);
+    if (rc < 0)
+        so->err = rc;
+    so->n += (long)n;
+}
+
+long feed_snapshot(struct feed *f, const char *prefix, size_t prefix_len, uint64_t as_of,
+                   feed_emit_fn emit, void *ctx)
+{
+    struct snap_out *so = malloc(sizeof *so);
+    if (!so)
+        return GT_ENOMEM;
+    *so = (struct snap_out){prefix, prefix_len, as_of, emit, ctx, 0, 0, {0}};
+    struct gt_tick t[2 * GT_BOOK_DEPTH + 2 + GT_STAT_MAX + 1];
+    for (size_t ii = 0; ii < f->n_inst && !so->err; ii++) {
+        struct inst *in = &f->inst[ii];
+        struct book *b = &f->bs.books[ii];
+        if (in->has_def) {
+            t[0] = in->def;
+            snap_send(so, in, GT_KIND_DEF, t, 1);
+        }
+        if (in->has_status)
+            t[0] = in->status;
+        else
+            tick_init(&t[0], in, GT_KIND_STATUS, in->last_ns, f->recv_ns),
+                t[0].u.status.trading = 255;
+        bool stale = is_book(f, ii) ? b->stale : in->state == I_STALE_IDX;
+        t[0].u.status.feed = stale ? GT_FEED_STALE : GT_FEED_NONE;
+        t[0].flags = stale ? GT_F_STALE : 0;
+        snap_send(so, in, GT_KIND_STATUS, t, 1);
+        if (is_book(f, ii)) {
+            size_t n = book_records(f, ii, t, 0);
+            snap_send(so, in, GT_KIND_LEVEL, t, n);
+            if (!b->stale) {
+                tick_init(&t[0], in, GT_KIND_TOB, in->last_ns, f->recv_ns);
+                book_tob(b, &t[0].u.tob);
+                snap_send(so, in, GT_KIND_TOB, t, 1);
+            }
+        }
+        if (in->has_trade) {
+            t[0] = in->trade;
+            snap_send(so, in, GT_KIND_TRADE, t, 1);
+        }
+        size_t n = 0;
+        for (int k = 1; k <= GT_STAT_MAX; k++)
+            if (in->stat_mask & (1u << k))
+                t[n++] = in->stat[k];
+        snap_send(so, in, GT_KIND_STAT, t, n);
+        if (in->has_fixing) {
+            t[0] = in->fixing;
+            snap_send(so, in, GT_KIND_FIXING, t, 1);
+        }
+    }
+    long rc = so->err ? so->err : so->n;
+    free(so);
+    return rc;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/* feed.h -- the feed handler's core: exchange packets in, normalized ticks out.
+ *
+ * One struct feed holds everything tickfeed knows about one MDP 3.0 channel:
+ * the A/B arbiters of the incremental and index lines, a price-level book and
+ * the last state (definition, trading status, trade, statistics, index value)
+ * of every instrument, and the recovery machinery. It makes no syscall: the
+ * caller hands it datagrams (from the network or a capture) with
+ * feed_packet() and the clock with feed_poll(), and it hands back bus
+ * messages through the emit callback, already grouped as the bus wants them:
+ * the records of one exchange event for one instrument and one kind make one
+ * message, and the last record of an instrument's event carries
+ * GT_F_EVENT_END. Records leave with seq 0; the publisher numbers them.
+ *
+ * Recovery follows the exchange (../shared/mdp3/NOTES.md section 3):
+ *   - packets lost on both incremental lines: every book goes stale (a status
+ *     tick each). A book whose next RptSeq continues without a hole was not
+ *     touched by the loss and is recovered at once from incremental data;
+ *     any other waits for a snapshot (SnapshotFullRefresh52) whose
+ *     LastMsgSeqNumProcessed covers the gap;
+ *   - an instrument's RptSeq jumps: only that book goes stale and waits for
+ *     its snapshot;
+ *   - meanwhile the book entries of stale instruments are queued; a snapshot
+ *     is loaded, the queued entries after its RptSeq applied, and the whole
+ *     book republished (docs/wire.md, "Rebuilding a book from the bus"); if
+ *     the queue shows a hole the book stays stale until the next snapshot;
+ *   - an instrument absent from a whole snapshot cycle taken after the loss
+ *     has an empty book at the exchange, and is recovered empty;
+ *   - ChannelReset empties every book (status reset);
+ *   - the index channel has no snapshot loop: after a gap each index is stale
+ *     until its next value.
+ * Trades and statistics are facts, not state: they are published whenever
+ * they arrive (flagged GT_F_STALE while their book is stale), never twice.
+ *
+ * feed_open() allocates everything; nothing is allocated per packet. */
+#ifndef GT_FEED_H
+#define GT_FEED_H
+#include <stddef.h>
+#include <stdint.h>
+#include "gputick/err.h"
+
+/* Receives one bus message: topic (not NUL-terminated) and n >= 1 encoded
+ * records (n * GT_TICK_LEN bytes, seq fields 0; the callee may rewrite them).
+ * Returns GT_OK or a negative gt_err, which feed_packet() passes back. */
+typedef int (*feed_emit_fn)(void *ctx, const char *topic, size_t topic_len, uint8_t *recs,
+                            size_t n);
+
+struct feed_opts {
+    size_t max_instruments; /* books and indexes; 0: 4096 */
+    size_t queue_len;       /* book entries queued for recovery; 0: 1 << 18 */
+    size_t max_event;       /* records staged for one event before it is cut; 0: 4096 */
+    uint32_t arb_window;    /* reorder window in packets; 0: arb's default */
+    int64_t arb_wait_ns;    /* how long a hole may wait; 0: arb's default */
+    feed_emit_fn emit;      /* required */
+    void *ctx;
+};
+
+struct feed_stats {
+    uint64_t packets[8];      /* offered, per enum gt_feed */
+    uint64_t duplicates[8];   /* arbitrated away, per enum gt_feed (incremental, index) */
+    uint64_t messages;        /* SBE messages decoded */
+    uint64_t unknown;         /* messages of unknown template or schema, skipped */
+    uint64_t malformed;       /* packets or messages that failed to decode */
+    uint64_t gaps;            /* packet gaps on both lines (incremental and index) */
+    uint64_t lost;            /* packets lost in them */
+    uint64_t rpt_gaps;        /* per-instrument RptSeq gaps */
+    uint64_t stale;           /* stale transitions published */
+    uint64_t recovered_snap;  /* books recovered from the snapshot loop */
+    uint64_t recovered_incr;  /* books recovered by incremental data */
+    uint64_t recovered_empty; /* books recovered empty (absent from a whole cycle) */
+    uint64_t resets;          /* ChannelResets */
+    uint64_t queued;          /* entries queued for recovery */
+    uint64_t queue_overrun;   /* queued entries overwritten before use */
+    uint64_t records;         /* records emitted */
+    uint64_t emitted;         /* messages emitted */
+    uint64_t events_cut;      /* events emitted in parts (longer than max_event) */
+    uint32_t n_instruments;
+    uint32_t n_stale; /* instruments stale now */
+};
+
+struct feed;
+
+/* Allocates a feed. Returns GT_OK and *out, or GT_EINVAL (no emit) /
+ * GT_ENOMEM with a message in err. */
+int feed_open(struct feed **out, const struct feed_opts *o, char err[GT_ERRLEN]);
+void feed_close(struct feed *f);
+
+/* One datagram received on `which` (enum gt_feed) at recv_ns. Arbitrates,
+ * decodes, applies and emits. Malformed input is counted, never fatal.
+ * Returns GT_OK or the first error emit returned (the feed's state is
+ * consistent; what emit refused is lost to the caller). */
+int feed_packet(struct feed *f, int which, const uint8_t *p, size_t len, int64_t recv_ns);
+
+/* Lets time pass: the arbiters declare holes that waited too long. Call it
+ * when no packet came for a while. Returns as feed_packet(). */
+int feed_poll(struct feed *f, int64_t now_ns);
+
+/* The state a late joiner needs, for every message whose topic starts with
+ * prefix[0..prefix_len): per instrument its definition, status, book (delete
+ * thru each side, then a new per level), top of book, last trade, last
+ * statistics and, for an index, its last value, each record flagged
+ * GT_F_SNAPSHOT with seq = as_of. Calls emit per message; returns the number
+ * of records, or emit's error. */
+long feed_snapshot(struct feed *f, const char *prefix, size_t prefix_len, uint64_t as_of,
+                   feed_emit_fn emit, void *ctx);
+
+const struct feed_stats *feed_stats(const struct feed *f);
+
+/* The book of a security for tests and tools: fills up to depth levels per
+ * side (px, qty, orders; px INT64_MAX when empty) and returns the depth, or
+ * GT_ENOENT. *stale (may be NULL) says whether it is awaiting recovery. */
+int feed_book(const struct feed *f, int32_t security_id, int64_t bid[][3], int64_t ask[][3],
+              int cap, int *stale);
+
+#endif

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/* pcap.h -- capture files in and out: classic libpcap and CME DataMine.
+ *
+ * The reader yields the UDP payloads of a capture as views into a buffer the
+ * caller gives (or a file this module maps read-only), each with its capture
+ * time and its addresses. It reads classic libpcap files in both byte orders with
+ * microsecond or nanosecond timestamps, link type Ethernet (with an optional
+ * 802.1Q tag) over IPv4/UDP; frames that are not IPv4/UDP are skipped and counted.
+ * It also reads CME DataMine packet-capture files, which are not libpcap: records
+ * of a u16 length and that many bytes of MDP packet (12-byte packet header, then
+ * messages); their time is the packet's SendingTime, their addresses zero. A file
+ * that is neither is read as one raw MDP packet. Nothing is allocated per record.
+ *
+ * The writer frames payloads as Ethernet/IPv4/UDP (IPv4 header checksum set, UDP
+ * checksum 0 as IPv4 allows) in a nanosecond-magic pcap that tcpdump and tshark
+ * open.
+ *
+ * libpcap file header, 24 bytes (in the writer's byte order; magic tells):
+ *   OFFSET 0 SIZE 4 magic 0xA1B2C3D4 (us) or 0xA1B23C4D (ns) | 4 2 version major 2 |
+ *   6 2 minor 4 | 8 4 thiszone | 12 4 sigfigs | 16 4 snaplen | 20 4 linktype (1 Ethernet)
+ * Record header, 16 bytes: 0 4 ts_sec | 4 4 ts_usec or ts_nsec | 8 4 incl_len | 12 4 orig_len
+ * Ethernet 14 (+4 for 802.1Q 0x8100), IPv4 20+ (IHL), UDP 8: 0 2 src port | 2 2 dst port |
+ *   4 2 length | 6 2 checksum (all big-endian).
+ * DataMine record: OFFSET 0 SIZE 2 length u16 LE | OFFSET 2 SIZE length MDP packet. */
+#ifndef GT_PCAP_H
+#define GT_PCAP_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gputick/err.h"
+
+enum pcap_format { PCAP_FMT_LIBPCAP = 1, PCAP_FMT_DATAMINE = 2, PCAP_FMT_RAW = 3 };
+
+enum {
+    PCAP_FILE_HDR_LEN = 24,
+    PCAP_REC_HDR_LEN = 16,
+    PCAP_UDP_HDRS_LEN = 14 + 20 + 8, /* what the writer puts before a payload */
+    PCAP_LINKTYPE_ETHERNET = 1,
+};
+
+/* One UDP payload (or DataMine / raw packet): a view valid while the reader is open. */
+struct pcap_rec {
+    const uint8_t *p;
+    size_t len;
+    int64_t ts_ns;     /* capture time, ns since the epoch */
+    uint32_t src_ip;   /* host order; 0 for DataMine and raw */
+    uint32_t dst_ip;   /* the multicast group */
+    uint16_t src_port;
+    uint16_t dst_port;
+    size_t off;        /* of the record in the file */
+};
+
+struct pcap_reader {
+    const uint8_t *p;
+    size_t len;
+    size_t off;
+    enum pcap_format format;
+    bool swapped; /* libpcap written in the other byte order */
+    bool nanos;   /* libpcap nanosecond magic */
+    uint64_t n_records;
+    uint64_t n_skipped; /* frames that are not Ethernet/IPv4/UDP, or IP fragments */
+    size_t err_off;     /* file offset of the last error */
+    void *map;          /* set when opened from a path */
+    size_t map_len;
+};
+
+/* Reads a capture held in memory (p must outlive the reader); detects its format.
+ * Returns GT_OK, or GT_EBADMSG for a libpcap file of another link type, GT_ETRUNC
+ * for a libpcap file shorter than its header. */
+int pcap_reader_init(struct pcap_reader *r, const uint8_t *p, size_t len);
+
+/* Maps the file at path read-only and calls pcap_reader_init. Returns GT_OK or
+ * GT_EIO (message in err) or the init error. Close with pcap_reader_close. */
+int pcap_reader_open(struct pcap_reader *r, const char *path, char err[GT_ERRLEN]);
+
+/* Unmaps a file opened by pcap_reader_open; does nothing for a memory reader. */
+void pcap_reader_close(struct pcap_reader *r);
+
+/* Yields the next payload. Returns 1 and fills *rec, 0 at the end, GT_ETRUNC if a
+ * record runs past the end of the file, GT_EBADMSG if a header is corrupt (an
+ * IPv4/UDP length that contradicts its frame, a DataMine length below 12); on
+ * error r->err_off is the file offset of the bad record. */
+int pcap_reader_next(struct pcap_reader *r, struct pcap_rec *rec);
+
+/* Writes a nanosecond-magic Ethernet libpcap file header into out. */
+void pcap_file_header(uint8_t out[PCAP_FILE_HDR_LEN]);
+
+/* Writes one record (record header, Ethernet, IPv4, UDP, payload) into out.
+ * Addresses in host order. Returns bytes written, or GT_ETRUNC if cap is too small,
+ * GT_EINVAL if len exceeds 65507 (the largest UDP payload over IPv4). */
+int pcap_frame_udp(uint8_t *out, size_t cap, int64_t ts_ns, uint32_t src_ip, uint16_t src_port,
+                   uint32_t dst_ip, uint16_t dst_port, const uint8_t *p, size_t len);
+
+/* Writes one DataMine record (u16 length + packet). Returns bytes written, or
+ * GT_ETRUNC if cap is too small, GT_EINVAL if len exceeds 65535. */
+int pcap_datamine_record(uint8_t *out, size_t cap, const uint8_t *p, size_t len);
+
+/* Internet checksum (RFC 1071) of len bytes, as stored big-endian in a header. */
+uint16_t pcap_ip_checksum(const uint8_t *p, size_t len);
+
+/* A capture file being written. */
+struct pcap_writer {
+    int fd;
+    uint64_t n_records;
+};
+
+/* Creates (truncates) path and writes the file header. Returns GT_OK or GT_EIO. */
+int pcap_writer_open(struct pcap_writer *w, const char *path, char err[GT_ERRLEN]);
+/* Appends one UDP datagram. Returns GT_OK, GT_EINVAL (too long) or GT_EIO. */
+int pcap_writer_write(struct pcap_writer *w, int64_t ts_ns, uint32_t src_ip, uint16_t src_port,
+                      uint32_t dst_ip, uint16_t dst_port, const uint8_t *p, size_t len);
+/* Closes the file. Returns GT_OK or GT_EIO. */
+int pcap_writer_close(struct pcap_writer *w);
+
+#endif

@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: MIT */
+/* pub.c -- journal-then-publish, and the ROUTER's replay, snapshot and info.
+ *
+ * Held messages sit in one byte buffer as they will be sent:
+ *   OFFSET 0 SIZE 2 topic_len u16 | 2 topic | u32 n | n * 64 record bytes
+ * so pub_flush() is one write() for the journal and one zmq_send pair per
+ * message. Replies are built in buffers allocated at open: a replay chunk is
+ * at most GT_BUS_CHUNK records. */
+#include "pub.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include "gputick/bus.h"
+#include "gputick/bytes.h"
+#include "gputick/tick.h"
+
+enum {
+    PUB_SNAP_MAX_MSGS = GT_BUS_CHUNK, /* the client takes 2 * GT_BUS_CHUNK + 4 frames */
+};
+
+struct pub {
+    struct pub_opts o;
+    struct pub_stats st;
+    struct journal *j;
+    struct journal_reader *jr;
+    void *pub, *router;
+    uint64_t next_seq;
+    uint8_t *hold;
+    size_t hold_len, hold_cap;
+    /* reply building */
+    uint8_t *recs;           /* GT_BUS_CHUNK records (replay) or the snapshot's */
+    size_t recs_cap;         /* records */
+    struct gt_frame *frames; /* topic and record frames of a reply */
+    char *topics;            /* topic bytes of a reply */
+    size_t n_frames, n_recs, topics_len;
+    bool reply_full;
+    char errmsg[GT_ERRLEN];
+};
+
+static int zfail(char err[GT_ERRLEN], const char *what, const char *ep)
+{
+    snprintf(err, GT_ERRLEN, "cannot %s %s: %s", what, ep ? ep : "", zmq_strerror(errno));
+    return GT_EZMQ;
+}
+
+int pub_open(struct pub **out, void *zctx, const struct pub_opts *o, char err[GT_ERRLEN])
+{
+    *out = NULL;
+    struct pub *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, GT_ERRLEN, "out of memory");
+        return GT_ENOMEM;
+    }
+    p->o = *o;
+    if (!p->o.pub_endpoint)
+        p->o.pub_endpoint = "tcp://127.0.0.1:5560";
+    if (!p->o.router_endpoint)
+        p->o.router_endpoint = "tcp://127.0.0.1:5561";
+    if (!p->o.sndhwm)
+        p->o.sndhwm = 100000;
+    p->hold_cap = p->o.hold_len ? p->o.hold_len : 4u << 20;
+    p->recs_cap = 2 * GT_BUS_CHUNK;
+    p->hold = malloc(p->hold_cap);
+    p->recs = malloc(p->recs_cap * GT_TICK_LEN);
+    p->frames = malloc(2 * PUB_SNAP_MAX_MSGS * sizeof *p->frames);
+    p->topics = malloc((size_t)PUB_SNAP_MAX_MSGS * GT_TOPIC_MAX);
+    int rc = GT_ENOMEM;
+    if (!p->hold || !p->recs || !p->frames || !p->topics) {
+        snprintf(err, GT_ERRLEN, "out of memory");
+        goto fail;
+    }
+    rc = journal_open(&p->j, o->journal_dir, &o->journal, err);
+    if (rc < 0)
+        goto fail;
+    p->st.tail_dropped = journal_tail_dropped(p->j);
+    p->next_seq = journal_next_seq(p->j);
+    p->st.last_seq = p->next_seq - 1;
+    rc = journal_reader_open(&p->jr, o->journal_dir, err);
+    if (rc < 0)
+        goto fail;
+    rc = GT_EZMQ;
+    p->pub = zmq_socket(zctx, ZMQ_PUB);
+    if (!p->pub) {
+        zfail(err, "create", "PUB socket");
+        goto fail;
+    }
+    int linger = 0;
+    zmq_setsockopt(p->pub, ZMQ_SNDHWM, &p->o.sndhwm, sizeof p->o.sndhwm);
+    zmq_setsockopt(p->pub, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_bind(p->pub, p->o.pub_endpoint) < 0) {
+        zfail(err, "bind PUB to", p->o.pub_endpoint);
+        goto fail;
+    }
+    if (p->o.router_endpoint[0]) {
+        p->router = zmq_socket(zctx, ZMQ_ROUTER);
+        if (!p->router) {
+            zfail(err, "create", "ROUTER socket");
+            goto fail;
+        }
+        zmq_setsockopt(p->router, ZMQ_LINGER, &linger, sizeof linger);
+        if (zmq_bind(p->router, p->o.router_endpoint) < 0) {
+            zfail(err, "bind ROUTER to", p->o.router_endpoint);
+            goto fail;
+        }
+    }
+    *out = p;
+    return GT_OK;
+fail:
+    pub_close(p);
+    return rc;
+}
+
+int pub_close(struct pub *p)
+{
+    if (!p)
+        return GT_OK;
+    int rc = p->j ? pub_flush(p) : GT_OK;
+    if (p->pub)
+        zmq_close(p->pub);
+    if (p->router)
+        zmq_close(p->router);
+    journal_reader_close(p->jr);
+    int jrc = journal_close(p->j);
+    free(p->hold);
+    free(p->recs);
+    free(p->frames);
+    free(p->topics);
+    free(p);
+    return rc < 0 ? rc : jrc;
+}
+
+int pub_emit(void *ctx, const char *topic, size_t topic_len, uint8_t *recs, size_t n)
+{
+    struct pub *p = ctx;
+    size_t need = 2 + topic_len + 4 + n * GT_TICK_LEN;
+    if (p->hold_len + need > p->hold_cap) {
+        int rc = pub_flush(p);
+        if (rc < 0)
+            return rc;
+        if (need > p->hold_cap)
+            return GT_EINVAL;
+    }
+    for (size_t i = 0; i < n; i++)
+        st_le64(recs + i * GT_TICK_LEN + 8, p->next_seq + i);
+    int rc = journal_append(p->j, topic, topic_len, recs, n);
+    if (rc < 0) {
+        p->st.journal_errors++;
+        snprintf(p->errmsg, sizeof p->errmsg, "%s", journal_errmsg(p->j));
+        return rc;
+    }
+    p->next_seq += n;
+    uint8_t *h = p->hold + p->hold_len;
+    st_le16(h, (uint16_t)topic_len);
+    memcpy(h + 2, topic, topic_len);
+    st_le32(h + 2 + topic_len, (uint32_t)n);
+    memcpy(h + 6 + topic_len, recs, n * GT_TICK_LEN);
+    p->hold_len += need;
+    return GT_OK;
+}
+
+int pub_flush(struct pub *p)
+{
+    if (p->hold_len == 0)
+        return GT_OK;
+    int rc = journal_flush(p->j);
+    if (rc < 0) {
+        p->st.journal_errors++;
+        snprintf(p->errmsg, sizeof p->errmsg, "%s", journal_errmsg(p->j));
+        return rc;
+    }
+    for (size_t off = 0; off < p->hold_len;) {
+        const uint8_t *h = p->hold + off;
+        size_t tl = ld_le16(h);
+        size_t n = ld_le32(h + 2 + tl);
+        if (gt_bus_send(p->pub, (const char *)h + 2, tl, h + 6 + tl, n, ZMQ_DONTWAIT) < 0)
+            p->st.sub_drops++;
+        p->st.messages++;
+        p->st.records += n;
+        p->st.last_seq = ld_le64(h + 6 + tl + (n - 1) * GT_TICK_LEN + 8);
+        off += 6 + tl + n * GT_TICK_LEN;
+    }
+    p->hold_len = 0;
+    return GT_OK;
+}
+
+/* ---- replies ------------------------------------------------------------- */
+
+static void reply_reset(struct pub *p)
+{
+    p->n_frames = p->n_recs = p->topics_len = 0;
+    p->reply_full = false;
+}
+
+/* Adds one topic + records pair to the reply being built (copies both). */
+static int reply_add(struct pub *p, const char *topic, size_t tl, const uint8_t *recs, size_t n)
+{
+    if (p->n_frames + 2 > 2 * PUB_SNAP_MAX_MSGS || p->n_recs + n > p->recs_cap ||
+        tl > GT_TOPIC_MAX) {
+        p->reply_full = true;
+        return GT_ENOSPC;
+    }
+    memcpy(p->topics + p->topics_len, topic, tl);
+    memcpy(p->recs + p->n_recs * GT_TICK_LEN, recs, n * GT_TICK_LEN);
+    p->frames[p->n_frames++] = (struct gt_frame){(uint8_t *)p->topics + p->topics_len, tl};
+    p->frames[p->n_frames++] =
+        (struct gt_frame){p->recs + p->n_recs * GT_TICK_LEN, n * GT_TICK_LEN};
+    p->topics_len += tl;
+    p->n_recs += n;
+    return GT_OK;
+}
+
+static int snap_add(void *ctx, const char *topic, size_t tl, uint8_t *recs, size_t n)
+{
+    return reply_add(ctx, topic, tl, recs, n);
+}
+
+/* Sends the envelope (identity and any delimiter), head frames, then the
+ * reply's pairs. */
+static void reply_send(struct pub *p, const struct gt_frame *env, int n_env,
+                       const struct gt_frame *head, int n_head, bool with_pairs)
+{
+    size_t total = (size_t)n_env + (size_t)n_head + (with_pairs ? p->n_frames : 0);
+    size_t k = 0;
+    for (int i = 0; i < n_env; i++, k++)
+        zmq_send(p->router, env[i].p, env[i].len, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    for (int i = 0; i < n_head; i++, k++)
+        zmq_send(p->router, head[i].p, head[i].len, k + 1 < total ? ZMQ_SNDMORE : 0);
+    if (with_pairs)
+        for (size_t i = 0; i < p->n_frames; i++, k++)
+            zmq_send(p->router, p->frames[i].p, p->frames[i].len, k + 1 < total ? ZMQ_SNDMORE : 0);
+}
+
+static void reply_err(struct pub *p, const struct gt_frame *env, int n_env, int code,
+                      const char *text)
+{
+    uint8_t c[4];
+    st_le32(c, (uint32_t)code);
+    struct gt_frame h[3] = {
+        {(const uint8_t *)"ERR", 3}, {c, 4}, {(const uint8_t *)text, strlen(text)}};
+    reply_send(p, env, n_env, h, 3, false);
+}
+
+static void serve_replay(struct pub *p, const struct gt_frame *env, int n_env,
+                         const struct gt_bus_req *rq)
+{
+    uint64_t from = rq->from_seq, to = rq->to_seq, next = from;
+    reply_reset(p);
+    int rc = journal_reader_seek(p->jr, from);
+    struct journal_msg m;
+    while (rc >= 0 && next <= to && next <= p->st.last_seq &&
+           (rc = journal_reader_next(p->jr, &m)) == 1) {
+        uint64_t end = m.first_seq + m.n_records - 1; /* inclusive */
+        if (end < next)
+            continue;
+        if (m.first_seq > next) {
+            rc = GT_ECORRUPT; /* a hole in the journal: it cannot serve next */
+            snprintf(p->errmsg, sizeof p->errmsg, "journal has no record %llu",
+                     (unsigned long long)next);
+            break;
+        }
+        uint64_t last = end < to ? end : to;
+        if (last > p->st.last_seq)
+            last = p->st.last_seq;
+        size_t skip = (size_t)(next - m.first_seq);
+        size_t n = (size_t)(last - next + 1);
+        if (p->n_recs + n > GT_BUS_CHUNK)
+            n = GT_BUS_CHUNK - p->n_recs;
+        if (n == 0)
+            break;
+        reply_add(p, m.topic, m.topic_len, m.records + skip * GT_TICK_LEN, n);
+        next += n;
+        if (p->n_recs >= GT_BUS_CHUNK)
+            break;
+    }
+    if (rc < 0) {
+        if (rc != GT_ECORRUPT || !p->errmsg[0])
+            snprintf(p->errmsg, sizeof p->errmsg, "%s", journal_reader_errmsg(p->jr));
+        reply_err(p, env, n_env, rc, p->errmsg);
+        return;
+    }
+    uint8_t hdr[24];
+    st_le64(hdr, from);
+    st_le64(hdr + 8, next);
+    st_le64(hdr + 16, p->st.last_seq);
+    struct gt_frame h[2] = {{(const uint8_t *)"OK", 2}, {hdr, 24}};
+    reply_send(p, env, n_env, h, 2, true);
+    p->st.replayed += p->n_recs;
+}
+
+static uint64_t journal_first_seq(struct pub *p)
+{
+    struct journal_msg m;
+    if (journal_reader_seek(p->jr, 0) >= 0 && journal_reader_next(p->jr, &m) == 1)
+        return m.first_seq;
+    return p->st.last_seq + 1;
+}
+
+int pub_serve(struct pub *p, struct feed *f, int max)
+{
+    if (!p->router)
+        return 0;
+    int done = 0;
+    while (done < max) {
+        zmq_msg_t part[GT_BUS_MAX_FRAMES + 2];
+        int n = 0, more = 1, got = 0, overflow = 0;
+        while (more) {
+            zmq_msg_t scratch, *m = n < GT_BUS_MAX_FRAMES + 2 ? &part[n] : &scratch;
+            zmq_msg_init(m);
+            if (zmq_msg_recv(m, p->router, ZMQ_DONTWAIT) < 0) {
+                zmq_msg_close(m);
+                break;
+            }
+            got = 1;
+            more = zmq_msg_more(m);
+            if (m == &scratch) {
+                zmq_msg_close(m);
+                overflow = 1;
+            } else {
+                n++;
+            }
+        }
+        if (!got)
+            break;
+        done++;
+        p->st.requests++;
+        struct gt_frame fr[GT_BUS_MAX_FRAMES + 2];
+        for (int i = 0; i < n; i++)
+            fr[i] = (struct gt_frame){zmq_msg_data(&part[i]), zmq_msg_size(&part[i])};
+        int n_env = (n > 1 && fr[1].len == 0) ? 2 : 1; /* identity, REQ's delimiter */
+        struct gt_bus_req rq;
+        char err[GT_ERRLEN];
+        if (overflow || n <= n_env) {
+            p->st.bad_requests++;
+            reply_err(p, fr, n_env, GT_EBADMSG, overflow ? "too many frames" : "empty request");
+        } else if (gt_bus_req_parse(fr + n_env, n - n_env, &rq, err) < 0) {
+            p->st.bad_requests++;
+            reply_err(p, fr, n_env, GT_EBADMSG, err);
+        } else if (rq.cmd == GT_BUS_REPLAY) {
+            p->errmsg[0] = 0;
+            pub_flush(p);
+            serve_replay(p, fr, n_env, &rq);
+        } else if (rq.cmd == GT_BUS_SNAPSHOT) {
+            pub_flush(p);
+            reply_reset(p);
+            uint8_t asof[8];
+            st_le64(asof, p->st.last_seq);
+            if (f)
+                feed_snapshot(f, rq.prefix, strlen(rq.prefix), p->st.last_seq, snap_add, p);
+            if (p->reply_full) {
+                reply_err(p, fr, n_env, GT_ENOSPC, "snapshot too large: ask with a longer prefix");
+            } else {
+                struct gt_frame h[2] = {{(const uint8_t *)"OK", 2}, {asof, 8}};
+                reply_send(p, fr, n_env, h, 2, true);
+                p->st.snapshots++;
+            }
+        } else {
+            pub_flush(p);
+            uint8_t info[16];
+            st_le64(info, journal_first_seq(p));
+            st_le64(info + 8, p->st.last_seq);
+            struct gt_frame h[2] = {{(const uint8_t *)"OK", 2}, {info, 16}};
+            reply_send(p, fr, n_env, h, 2, false);
+        }
+        for (int i = 0; i < n; i++)
+            zmq_msg_close(&part[i]);
+    }
+    return done;
+}
+
+void *pub_router(struct pub *p)
+{
+    return p->router;
+}
+
+const struct pub_stats *pub_stats(const struct pub *p)
+{
+    return &p->st;
+}
+
+const char *pub_errmsg(const struct pub *p)
+{
+    return p->errmsg;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/* pub.h -- tickfeed's output: bus sequence, journal, ZeroMQ PUB and ROUTER.
+ *
+ * pub_emit() (a feed_emit_fn) numbers a message's records with the next bus
+ * sequences, appends it to the journal and holds it; pub_flush() hands the
+ * journal to the kernel first and only then sends the held messages on the
+ * PUB socket (DESIGN point 5: journal before publish, so a sequence a
+ * subscriber saw survives a kill -9 of the feed). The PUB socket never blocks
+ * the feed: a message it cannot queue (a subscriber past its high-water mark)
+ * is dropped and counted, and the subscriber replays it by sequence.
+ *
+ * The ROUTER answers the requests of bus.h: REPLAY from the journal in chunks
+ * of at most GT_BUS_CHUNK records, SNAPSHOT from the feed's current state
+ * (feed_snapshot) as of the last published sequence, INFO. A malformed
+ * request gets an ERR reply. */
+#ifndef GT_PUB_H
+#define GT_PUB_H
+#include <stddef.h>
+#include <stdint.h>
+#include "feed.h"
+#include "gputick/err.h"
+#include "journal.h"
+
+struct pub_opts {
+    const char *journal_dir;     /* required */
+    struct journal_opts journal; /* zeroed: the journal's defaults */
+    const char *pub_endpoint;    /* NULL: "tcp://127.0.0.1:5560" */
+    const char *router_endpoint; /* NULL: "tcp://127.0.0.1:5561"; "" = no ROUTER */
+    int sndhwm;                  /* PUB high-water mark in messages; 0: 100000 */
+    size_t hold_len;             /* bytes of messages held until the next flush; 0: 4 MiB */
+};
+
+struct pub_stats {
+    uint64_t messages, records; /* published */
+    uint64_t sub_drops;         /* messages the PUB socket could not queue */
+    uint64_t requests, bad_requests;
+    uint64_t replayed;  /* records sent in REPLAY replies */
+    uint64_t snapshots; /* SNAPSHOT replies */
+    uint64_t journal_errors;
+    uint64_t last_seq;     /* last sequence published */
+    uint64_t tail_dropped; /* bytes of torn journal tail cut at open */
+};
+
+struct pub;
+
+/* Opens the journal (continuing its sequence), binds PUB and ROUTER on zctx.
+ * Returns GT_OK and *out, or GT_EIO / GT_EZMQ / GT_ENOMEM / GT_ECORRUPT with a
+ * message in err. */
+int pub_open(struct pub **out, void *zctx, const struct pub_opts *o, char err[GT_ERRLEN]);
+
+/* Flushes, closes the sockets and the journal. Returns the flush's result. */
+int pub_close(struct pub *p);
+
+/* feed_emit_fn: ctx is the struct pub. Returns GT_OK, or the journal's error
+ * (GT_ENOSPC, GT_EIO) when it cannot take the message (it is then lost). */
+int pub_emit(void *ctx, const char *topic, size_t topic_len, uint8_t *recs, size_t n);
+
+/* Writes the journal to the kernel, then publishes what was held. Returns
+ * GT_OK, or the journal's error (the messages stay held; call again). */
+int pub_flush(struct pub *p);
+
+/* Answers up to max pending ROUTER requests without waiting. f answers
+ * SNAPSHOT (may be NULL: an empty snapshot). Returns requests answered. */
+int pub_serve(struct pub *p, struct feed *f, int max);
+
+/* The ROUTER socket, for zmq_poll (NULL without one). */
+void *pub_router(struct pub *p);
+
+const struct pub_stats *pub_stats(const struct pub *p);
+
+/* The last journal error's text. */
+const char *pub_errmsg(const struct pub *p);
+
+#endif

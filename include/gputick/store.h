@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/* store.h -- the tick store: ticks recorded exactly once into LZ4 column
+ * blocks in RocksDB, and read back by series and time range while recording.
+ *
+ * A series is one instrument and one kind. Its ticks go into blocks of up to
+ * BLOCK_TICKS ticks (store/block.h), each the value of the key (series,
+ * first exch_ns) in the column family "ticks"; metadata (format version,
+ * checkpoint, series map, instrument definitions) sits in "meta". docs/store.md
+ * gives the formats, the options and the reasons.
+ *
+ * One writer (the recorder) appends ticks in bus-sequence order and commits
+ * now and then: a commit writes every block that changed since the last one
+ * (the still-growing block of a series is re-put under its fixed key, so it is
+ * replaced, never duplicated) together with the checkpoint, the last bus
+ * sequence recorded, in one RocksDB WriteBatch. After a crash the store is
+ * exactly its last commit; a restarted recorder asks gt_store_checkpoint() and
+ * replays from the next sequence, and appends of ticks at or below the
+ * checkpoint are ignored, so nothing is lost or stored twice.
+ *
+ * Readers open the same database as a RocksDB secondary instance (read-only
+ * when that is not possible) and see whole commits only; gt_store_refresh()
+ * catches up with the writer.
+ *
+ * A handle is used by one thread at a time. Library functions never print;
+ * the last error's text is gt_store_errmsg(). */
+#ifndef GT_STORE_H
+#define GT_STORE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "gputick/err.h"
+#include "gputick/tick.h"
+
+typedef struct gt_store gt_store;
+typedef struct gt_store_iter gt_store_iter;
+
+enum {
+    GT_STORE_WRITER = 1, /* the one recorder: creates the store if missing */
+    GT_STORE_READER = 2, /* any number of readers, beside a running writer */
+};
+
+/* The on-disk format this build reads and writes (the 'F' record). */
+enum { GT_STORE_FORMAT = 1 };
+
+/* A series as committed. */
+struct gt_series_info {
+    uint32_t series; /* the store's id, 1.. */
+    int32_t instr_id;
+    uint8_t kind;                   /* enum gt_kind */
+    uint64_t n_ticks;               /* ticks stored */
+    uint64_t n_blocks;              /* blocks stored */
+    int64_t first_ns;               /* least exch_ns stored */
+    int64_t last_ns;                /* greatest exch_ns stored */
+    char symbol[GT_SYMBOL_LEN + 1]; /* from the definition, "" if none seen */
+};
+
+/* Opens the store at path. GT_STORE_WRITER creates it when missing (column
+ * families "default", "ticks", "meta" and the format record); a second writer
+ * on the same store is refused with GT_EBUSY. GT_STORE_READER opens it as a
+ * RocksDB secondary instance with its own folder under $TMPDIR (removed by
+ * gt_store_close), or read-only if that fails. Returns GT_OK and *out, or:
+ * GT_ENOENT (a reader and no store at path), GT_EVERSION (not a gputick store,
+ * or another format version), GT_EBUSY, GT_EDB, GT_ENOMEM, GT_EINVAL (bad
+ * mode); err then says what and where. */
+int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN]);
+
+/* Closes the store; uncommitted appends are dropped. NULL does nothing. */
+void gt_store_close(gt_store *st);
+
+/* The text of the last error on st ("" if none); valid until the next call. */
+const char *gt_store_errmsg(const gt_store *st);
+
+/* Whether commits wait for the WAL to reach the disk (fsync). Default off:
+ * a commit survives a kill of the process, not a power cut. */
+void gt_store_set_sync(gt_store *st, int sync);
+
+/* ---- writer ---- */
+
+/* Appends one tick to the open block of its series (created at first use:
+ * the only allocations are one series and its block buffer, once). Ticks must
+ * come in increasing seq; one whose seq is at or below the last appended or
+ * the checkpoint is ignored. Returns 1 if appended, 0 if ignored, GT_EINVAL
+ * (not a writer, bad kind or version), GT_ENOMEM. */
+int gt_store_append(gt_store *st, const struct gt_tick *t);
+
+/* Writes, in one WriteBatch, every block changed since the last commit, the
+ * series and instrument metadata, and checkpoint_seq: the last bus sequence
+ * the recorder has processed (>= the last appended seq). Returns GT_OK,
+ * GT_EINVAL (checkpoint below the last appended seq, or not a writer),
+ * GT_ENOSPC (the disk is full) or GT_EDB; after an error nothing was
+ * committed, the appended ticks are kept, and a later commit retries all of
+ * it (reopening the database if RocksDB stopped accepting writes). */
+int gt_store_commit(gt_store *st, uint64_t checkpoint_seq);
+
+/* The last committed checkpoint, 0 if none: the recorder resumes after it.
+ * A reader sees the checkpoint of the commit it reads (as of the open or the
+ * last gt_store_refresh()). */
+uint64_t gt_store_checkpoint(const gt_store *st);
+
+/* Counters of a writer, for the recorder's stats line. */
+struct gt_store_stats {
+    uint64_t appended;      /* ticks gt_store_append() took */
+    uint64_t ignored;       /* ticks it ignored: at or below the last seq (replays) */
+    uint64_t pending;       /* ticks appended since the last successful commit */
+    uint64_t commits;       /* successful commits */
+    uint64_t commit_errors; /* failed ones (a full disk...) */
+    uint64_t blocks_full;   /* blocks finished at BLOCK_TICKS ticks */
+    uint64_t series;        /* series known */
+};
+
+/* Copies the counters into *out. */
+void gt_store_stats_get(const gt_store *st, struct gt_store_stats *out);
+
+/* Deletes every block whose ticks are all older than ns (a block that
+ * straddles ns is kept whole, as is each series' open block), then compacts
+ * the deleted ranges so the space is reclaimed. Writer only, and only with
+ * nothing uncommitted. Returns the number of blocks deleted, GT_EINVAL,
+ * GT_ENOSPC or GT_EDB. */
+int gt_store_delete_before(gt_store *st, int64_t ns);
+
+/* Compacts the whole store (both column families, down to the last level),
+ * for an administrator or a benchmark measuring bytes on disk. Writer only.
+ * Returns GT_OK or GT_EINVAL. */
+int gt_store_compact(gt_store *st);
+
+/* Sets *bytes to the size of the store's live table files (all column
+ * families; data still in the memtables or the WAL is not counted). Returns
+ * GT_OK or GT_EDB. */
+int gt_store_disk_bytes(gt_store *st, uint64_t *bytes);
+
+/* ---- readers (a writer may call these too: they see what is committed) ---- */
+
+/* Catches up with the writer (secondary instances); GT_OK or GT_EDB. */
+int gt_store_refresh(gt_store *st);
+
+/* Fills out[0..cap) with the committed series in id order. Returns how many
+ * series there are (which may exceed cap), or GT_EDB. */
+int gt_store_series_list(gt_store *st, struct gt_series_info *out, size_t cap);
+
+/* Finds the series of (instr_id, kind). Returns GT_OK, GT_ENOENT or GT_EDB. */
+int gt_store_series_find(gt_store *st, int32_t instr_id, int kind, struct gt_series_info *info);
+
+/* Fills defs[0..cap) with the instruments' definitions (GT_KIND_DEF ticks) in
+ * instrument id order. Returns how many there are, or GT_EDB. */
+int gt_store_instr_list(gt_store *st, struct gt_tick *defs, size_t cap);
+
+/* Finds the definition of the instrument named symbol. Returns GT_OK,
+ * GT_ENOENT or GT_EDB. */
+int gt_store_instr_find(gt_store *st, const char *symbol, struct gt_tick *def);
+
+/* Sets *bytes to the stored (compressed) size of the blocks of a series, keys
+ * included, as committed: a walk over its keys, for tickq stats. Returns
+ * GT_OK, GT_ENOENT (no such series id) or GT_EDB. */
+int gt_store_series_bytes(gt_store *st, uint32_t series, uint64_t *bytes);
+
+/* Opens an iterator over the ticks of (instr_id, kind) with from_ns <= exch_ns
+ * < to_ns, in stored order. It holds one decoded block at a time (constant
+ * memory) and reads the store as of this call. Returns GT_OK and *out,
+ * GT_ENOENT (no such series), GT_ENOMEM or GT_EDB. Ticks that went backwards
+ * in time across a block boundary are found only from a from_ns at or before
+ * that block's key. */
+int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
+                       gt_store_iter **out);
+
+/* The next run of ticks: *ticks points to them (a view valid until the next
+ * call or the close). Returns how many (> 0), 0 at the end, GT_ECORRUPT (or
+ * GT_EBADMSG, GT_EVERSION) for a block that fails its checks, whose key
+ * gt_store_iter_bad_block() then gives (calling again continues with the next
+ * block), or GT_EDB. */
+int gt_store_iter_next(gt_store_iter *it, const struct gt_tick **ticks);
+
+/* The key of the last block that failed (series id and key_ns). */
+void gt_store_iter_bad_block(const gt_store_iter *it, uint32_t *series, int64_t *key_ns);
+
+/* The text of the iterator's last error ("" if none). */
+const char *gt_store_iter_errmsg(const gt_store_iter *it);
+
+/* Closes the iterator; NULL does nothing. */
+void gt_store_iter_close(gt_store_iter *it);
+
+#endif

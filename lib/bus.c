@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/* bus.c -- the tick bus protocol (frames and semantics in bus.h).
+ *
+ * Request parsing works on frame views only, so the fuzzer and the ROUTER
+ * share it. The client side sends a request, waits for the reply with
+ * zmq_poll under a deadline, and walks its frames: status, header, then
+ * topic/records pairs handed to the caller's callback. Replay loops over
+ * chunks until the range or the journal is exhausted. */
+#include "gputick/bus.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gputick/bytes.h"
+#include "gputick/err.h"
+
+static int req_fail(char *err, const char *msg)
+{
+    if (err)
+        snprintf(err, GT_ERRLEN, "%s", msg);
+    return GT_EBADMSG;
+}
+
+static int frame_is(const struct gt_frame *f, const char *word)
+{
+    size_t n = strlen(word);
+    return f->len == n && memcmp(f->p, word, n) == 0;
+}
+
+int gt_bus_req_parse(const struct gt_frame *f, int n, struct gt_bus_req *req, char *err)
+{
+    memset(req, 0, sizeof *req);
+    if (n < 1)
+        return req_fail(err, "empty request (want REPLAY, SNAPSHOT or INFO)");
+    if (frame_is(&f[0], "REPLAY")) {
+        if (n != 2 || f[1].len != 16)
+            return req_fail(err, "REPLAY takes one 16-byte frame: from_seq u64, to_seq u64");
+        req->cmd = GT_BUS_REPLAY;
+        req->from_seq = ld_le64(f[1].p);
+        req->to_seq = ld_le64(f[1].p + 8);
+        if (req->from_seq == 0 || req->from_seq > req->to_seq)
+            return req_fail(err, "REPLAY range is empty (want 1 <= from_seq <= to_seq)");
+        return GT_OK;
+    }
+    if (frame_is(&f[0], "SNAPSHOT")) {
+        if (n > 2)
+            return req_fail(err, "SNAPSHOT takes at most one frame: a topic prefix");
+        req->cmd = GT_BUS_SNAPSHOT;
+        if (n == 2) {
+            if (f[1].len >= GT_TOPIC_MAX)
+                return req_fail(err, "SNAPSHOT prefix is longer than any topic");
+            for (size_t i = 0; i < f[1].len; i++)
+                if (f[1].p[i] < 0x21 || f[1].p[i] > 0x7e)
+                    return req_fail(err, "SNAPSHOT prefix holds a character no topic has");
+            memcpy(req->prefix, f[1].p, f[1].len);
+        }
+        return GT_OK;
+    }
+    if (frame_is(&f[0], "INFO")) {
+        if (n != 1)
+            return req_fail(err, "INFO takes no argument");
+        req->cmd = GT_BUS_INFO;
+        return GT_OK;
+    }
+    return req_fail(err, "unknown request (want REPLAY, SNAPSHOT or INFO)");
+}
+
+int gt_bus_send(void *sock, const char *topic, size_t topic_len, const uint8_t *recs, size_t n,
+                int flags)
+{
+    if (zmq_send(sock, topic, topic_len, flags | ZMQ_SNDMORE) < 0)
+        return GT_EZMQ;
+    /* Once the first frame is queued the rest goes atomically. */
+    if (zmq_send(sock, recs, n * GT_TICK_LEN, flags & ~ZMQ_DONTWAIT) < 0)
+        return GT_EZMQ;
+    return GT_OK;
+}
+
+void gt_bus_msg_init(struct gt_bus_msg *m)
+{
+    zmq_msg_init(&m->topic);
+    zmq_msg_init(&m->data);
+    m->n = 0;
+}
+
+void gt_bus_msg_close(struct gt_bus_msg *m)
+{
+    zmq_msg_close(&m->topic);
+    zmq_msg_close(&m->data);
+}
+
+/* Receives and discards the rest of a multipart message. */
+static void drain(void *sock)
+{
+    int more = 1;
+    size_t sz = sizeof more;
+    while (zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz) == 0 && more) {
+        zmq_msg_t junk;
+        zmq_msg_init(&junk);
+        zmq_msg_recv(&junk, sock, 0);
+        zmq_msg_close(&junk);
+        sz = sizeof more;
+    }
+}
+
+int gt_bus_recv(void *sock, struct gt_bus_msg *m, int flags)
+{
+    if (zmq_msg_recv(&m->topic, sock, flags) < 0)
+        return GT_EZMQ;
+    if (!zmq_msg_more(&m->topic))
+        return GT_EBADMSG;
+    if (zmq_msg_recv(&m->data, sock, 0) < 0)
+        return GT_EZMQ;
+    if (zmq_msg_more(&m->data)) {
+        drain(sock);
+        return GT_EBADMSG;
+    }
+    size_t len = zmq_msg_size(&m->data);
+    if (len == 0 || len % GT_TICK_LEN != 0)
+        return GT_EBADMSG;
+    m->n = len / GT_TICK_LEN;
+    return (int)m->n;
+}
+
+/* The frames of one reply, owned until reply_close. */
+struct reply {
+    zmq_msg_t f[GT_BUS_CHUNK * 2 + 4];
+    int n;
+};
+
+static void reply_close(struct reply *r)
+{
+    for (int i = 0; i < r->n; i++)
+        zmq_msg_close(&r->f[i]);
+    r->n = 0;
+}
+
+/* Sends a request and receives its whole reply within timeout_ms. */
+static int request(void *dealer, const struct gt_frame *req, int n_req, int timeout_ms,
+                   struct reply *r, char *err)
+{
+    r->n = 0;
+    for (int i = 0; i < n_req; i++)
+        if (zmq_send(dealer, req[i].p, req[i].len, i + 1 < n_req ? ZMQ_SNDMORE : 0) < 0) {
+            snprintf(err, GT_ERRLEN, "cannot send request: %s", zmq_strerror(errno));
+            return GT_EZMQ;
+        }
+    zmq_pollitem_t pi = {dealer, 0, ZMQ_POLLIN, 0};
+    int rc = zmq_poll(&pi, 1, timeout_ms);
+    if (rc <= 0) {
+        snprintf(err, GT_ERRLEN, "no reply within %d ms (is tickfeed running?)", timeout_ms);
+        return GT_EZMQ;
+    }
+    const int cap = (int)(sizeof r->f / sizeof r->f[0]);
+    do {
+        if (r->n == cap) {
+            drain(dealer);
+            snprintf(err, GT_ERRLEN, "reply has more than %d frames", cap);
+            return GT_EBADMSG;
+        }
+        zmq_msg_init(&r->f[r->n]);
+        if (zmq_msg_recv(&r->f[r->n], dealer, 0) < 0) {
+            zmq_msg_close(&r->f[r->n]);
+            snprintf(err, GT_ERRLEN, "cannot receive reply: %s", zmq_strerror(errno));
+            return GT_EZMQ;
+        }
+        r->n++;
+    } while (zmq_msg_more(&r->f[r->n - 1]));
+    /* A REQ-style empty delimiter may lead the reply. */
+    int first = zmq_msg_size(&r->f[0]) == 0 ? 1 : 0;
+    if (first >= r->n) {
+        snprintf(err, GT_ERRLEN, "empty reply");
+        return GT_EBADMSG;
+    }
+    zmq_msg_t *st = &r->f[first];
+    if (zmq_msg_size(st) == 3 && memcmp(zmq_msg_data(st), "ERR", 3) == 0) {
+        int code = GT_EBADMSG;
+        if (first + 1 < r->n && zmq_msg_size(&r->f[first + 1]) == 4)
+            code = (int32_t)ld_le32(zmq_msg_data(&r->f[first + 1]));
+        if (first + 2 < r->n)
+            snprintf(err, GT_ERRLEN, "server: %.*s", (int)zmq_msg_size(&r->f[first + 2]),
+                     (const char *)zmq_msg_data(&r->f[first + 2]));
+        else
+            snprintf(err, GT_ERRLEN, "server: %s", gt_strerror(code));
+        return code < 0 ? code : GT_EBADMSG;
+    }
+    if (zmq_msg_size(st) != 2 || memcmp(zmq_msg_data(st), "OK", 2) != 0) {
+        snprintf(err, GT_ERRLEN, "reply is neither OK nor ERR");
+        return GT_EBADMSG;
+    }
+    return first + 1; /* index of the header frame */
+}
+
+/* Hands the topic/records pairs from frame i on to cb. */
+static long deliver(struct reply *r, int i, gt_bus_cb cb, void *ctx, char *err)
+{
+    long total = 0;
+    for (; i + 1 < r->n; i += 2) {
+        size_t len = zmq_msg_size(&r->f[i + 1]);
+        if (len == 0 || len % GT_TICK_LEN != 0) {
+            snprintf(err, GT_ERRLEN, "reply carries a payload of %zu bytes, not records", len);
+            return GT_EBADMSG;
+        }
+        int rc = cb(ctx, zmq_msg_data(&r->f[i]), zmq_msg_size(&r->f[i]), zmq_msg_data(&r->f[i + 1]),
+                    len / GT_TICK_LEN);
+        if (rc < 0)
+            return rc;
+        total += (long)(len / GT_TICK_LEN);
+    }
+    if (i != r->n) {
+        snprintf(err, GT_ERRLEN, "reply ends with a topic and no records");
+        return GT_EBADMSG;
+    }
+    return total;
+}
+
+long gt_bus_replay(void *dealer, uint64_t from_seq, uint64_t to_seq, int timeout_ms, gt_bus_cb cb,
+                   void *ctx, uint64_t *last_seq, char *err)
+{
+    struct reply *r = malloc(sizeof *r);
+    long total = 0;
+    if (!r)
+        return GT_ENOMEM;
+    r->n = 0;
+    while (from_seq <= to_seq) {
+        uint8_t range[16];
+        st_le64(range, from_seq);
+        st_le64(range + 8, to_seq);
+        struct gt_frame req[2] = {{(const uint8_t *)"REPLAY", 6}, {range, sizeof range}};
+        int h = request(dealer, req, 2, timeout_ms, r, err);
+        if (h >= 0 && (h >= r->n || zmq_msg_size(&r->f[h]) != 24)) {
+            snprintf(err, GT_ERRLEN, "REPLAY reply lacks its 24-byte chunk header");
+            h = GT_EBADMSG;
+        }
+        if (h < 0) {
+            total = h;
+            break;
+        }
+        const uint8_t *hdr = zmq_msg_data(&r->f[h]);
+        uint64_t next = ld_le64(hdr + 8), last = ld_le64(hdr + 16);
+        if (last_seq)
+            *last_seq = last;
+        long got = deliver(r, h + 1, cb, ctx, err);
+        reply_close(r);
+        if (got < 0) {
+            total = got;
+            break;
+        }
+        total += got;
+        /* Done when the range or the journal is exhausted; a server that does
+         * not move forward is not asked again. */
+        if (next > last || next <= from_seq)
+            break;
+        from_seq = next;
+    }
+    reply_close(r);
+    free(r);
+    return total;
+}
+
+long gt_bus_snapshot(void *dealer, const char *prefix, int timeout_ms, gt_bus_cb cb, void *ctx,
+                     uint64_t *as_of, char *err)
+{
+    struct reply *r = malloc(sizeof *r);
+    if (!r)
+        return GT_ENOMEM;
+    struct gt_frame req[2] = {{(const uint8_t *)"SNAPSHOT", 8},
+                              {(const uint8_t *)prefix, strlen(prefix)}};
+    long got = request(dealer, req, 2, timeout_ms, r, err);
+    if (got >= 0 && (got >= r->n || zmq_msg_size(&r->f[got]) != 8)) {
+        snprintf(err, GT_ERRLEN, "SNAPSHOT reply lacks its 8-byte as_of frame");
+        got = GT_EBADMSG;
+    }
+    if (got >= 0) {
+        *as_of = ld_le64(zmq_msg_data(&r->f[got]));
+        got = deliver(r, (int)got + 1, cb, ctx, err);
+    }
+    reply_close(r);
+    free(r);
+    return got;
+}
+
+int gt_bus_info(void *dealer, int timeout_ms, uint64_t *first_seq, uint64_t *last_seq, char *err)
+{
+    struct reply *r = malloc(sizeof *r);
+    if (!r)
+        return GT_ENOMEM;
+    struct gt_frame req[1] = {{(const uint8_t *)"INFO", 4}};
+    int h = request(dealer, req, 1, timeout_ms, r, err);
+    int rc = GT_OK;
+    if (h < 0)
+        rc = h;
+    else if (h + 1 != r->n || zmq_msg_size(&r->f[h]) != 16) {
+        snprintf(err, GT_ERRLEN, "INFO reply is not one 16-byte frame");
+        rc = GT_EBADMSG;
+    } else {
+        *first_seq = ld_le64(zmq_msg_data(&r->f[h]));
+        *last_seq = ld_le64(zmq_msg_data(&r->f[h]) + 8);
+    }
+    reply_close(r);
+    free(r);
+    return rc;
+}

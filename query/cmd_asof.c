@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_asof.c -- tickq asof: each trade joined with the top of book and the
+ * index value prevailing when it printed, an as-of join as kdb+'s aj.
+ *
+ * Three streams are walked together, each in constant memory: the trades,
+ * the contract's tob ticks and the product index's fixings. A quote or fixing
+ * prevails for a trade when it came before it: an earlier exchange time, or
+ * the same time and an earlier bus sequence (so the top of book published
+ * after the trade, in the same event, is not the one it traded against). The
+ * values prevailing at --from are found before the walk starts. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "cmd.h"
+#include "out.h"
+#include "qdb.h"
+#include "qopt.h"
+#include "gputick/time.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tickq asof SYMBOL [OPTIONS]\n"
+               "\n"
+               "Every trade of SYMBOL in [--from, --to) with the top of book and the product's\n"
+               "index prevailing just before it: time, price, quantity, aggressor side, bid,\n"
+               "ask, mid, index, and slippage against the mid signed by the aggressor (buy:\n"
+               "price - mid; sell: mid - price; positive = paid through the mid), in $ and in\n"
+               "basis points of the mid.\n"
+               "\n" QOPT_HELP);
+}
+
+static const struct out_col cols[] = {
+    {"time", -30}, {"px", 10},  {"qty", 6},    {"side", -4},     {"bid", 10},
+    {"ask", 10},   {"mid", 10}, {"index", 10}, {"slippage", 10}, {"slippage_bps", 12}};
+
+/* One stream with one tick of look-ahead. */
+struct cursor {
+    gt_store_iter *it;
+    const struct gt_tick *t;
+    int n, i;
+};
+
+/* The next tick without taking it: 1, 0 at the end, or < 0 an error. */
+static int cursor_peek(struct cursor *c, const struct gt_tick **t)
+{
+    if (!c->it)
+        return 0;
+    if (c->i >= c->n) {
+        int rc = gt_store_iter_next(c->it, &c->t);
+        if (rc <= 0)
+            return rc;
+        c->n = rc;
+        c->i = 0;
+    }
+    *t = &c->t[c->i];
+    return 1;
+}
+
+static int before(const struct gt_tick *a, const struct gt_tick *b)
+{
+    return a->exch_ns < b->exch_ns || (a->exch_ns == b->exch_ns && a->seq < b->seq);
+}
+
+/* Takes every tick of c before trade into *last. Returns 0 or 1 (printed). */
+static int cursor_advance(struct cursor *c, const struct gt_tick *trade, struct gt_tick *last,
+                          int *have)
+{
+    const struct gt_tick *t;
+    int rc;
+    while ((rc = cursor_peek(c, &t)) > 0 && before(t, trade)) {
+        *last = *t;
+        *have = 1;
+        c->i++;
+    }
+    return rc < 0 ? qdb_iter_fail("asof", c->it, rc) : 0;
+}
+
+static int cursor_open(gt_store *st, struct cursor *c, int32_t id, int kind, int64_t from,
+                       int64_t to)
+{
+    memset(c, 0, sizeof *c);
+    int rc = gt_store_iter_open(st, id, kind, from, to, &c->it);
+    if (rc < 0 && rc != GT_ENOENT) {
+        fprintf(stderr, "tickq asof: %s\n", gt_store_errmsg(st));
+        return 1;
+    }
+    if (rc < 0)
+        c->it = NULL;
+    return 0;
+}
+
+struct asof_state {
+    struct cursor trades, tob, fix;
+    struct gt_tick q, x; /* the prevailing quote and index value */
+    int have_q, have_x;
+};
+
+static void asof_row(struct out *o, const struct gt_tick *t, const struct asof_state *s)
+{
+    const struct gt_trade *tr = &t->u.trade;
+    int64_t bid = s->have_q ? s->q.u.tob.bid_px : INT64_MAX;
+    int64_t ask = s->have_q ? s->q.u.tob.ask_px : INT64_MAX;
+    int64_t mid = INT64_MAX, slip = INT64_MAX;
+    double bps = NAN;
+    if (bid != INT64_MAX && ask != INT64_MAX)
+        mid = (int64_t)(((__int128)bid + ask) / 2);
+    if (mid != INT64_MAX && tr->px != INT64_MAX && tr->aggressor != GT_SIDE_NONE) {
+        slip = tr->aggressor == GT_SIDE_BID ? tr->px - mid : mid - tr->px;
+        if (mid != 0)
+            bps = (double)slip / (double)mid * 1e4;
+    }
+    out_time(o, t->exch_ns);
+    out_px(o, tr->px);
+    out_i64(o, tr->qty);
+    out_str(o, tr->aggressor == GT_SIDE_BID ? "buy" : tr->aggressor == GT_SIDE_ASK ? "sell" : NULL);
+    out_px(o, bid);
+    out_px(o, ask);
+    out_px(o, mid);
+    out_px(o, s->have_x ? s->x.u.fixing.px : INT64_MAX);
+    out_px(o, slip);
+    out_f64(o, bps, 3);
+    out_row_end(o);
+}
+
+int cmd_asof(int argc, char **argv)
+{
+    static const struct option opts[] = {QOPT_LONGOPTS, {0, 0, 0, 0}};
+    struct qopt q;
+    int c, rc;
+    qopt_init(&q);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if ((rc = qopt_handle(&q, c, optarg, "asof", gt_now_ns())) == EXIT_USAGE)
+            return rc;
+        if (rc)
+            continue;
+        if (c == 'h') {
+            usage(stdout);
+            return 0;
+        }
+        fprintf(stderr, "tickq asof: try 'tickq asof --help'\n");
+        return EXIT_USAGE;
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "tickq asof: want one SYMBOL, got %d (e.g. tickq asof H100Z6)\n",
+                argc - optind);
+        return EXIT_USAGE;
+    }
+    const char *symbol = argv[optind];
+    if (qdb_name_check("asof", "symbol", symbol, GT_SYMBOL_LEN) || qopt_check(&q, "asof"))
+        return EXIT_USAGE;
+    gt_store *st;
+    struct gt_tick def, idx;
+    struct asof_state s;
+    memset(&s, 0, sizeof s);
+    if ((rc = qdb_open("asof", q.db, &st)))
+        return rc;
+    if ((rc = qdb_instr("asof", st, symbol, &def)))
+        goto done;
+    char product[GT_PRODUCT_LEN + 1];
+    qdb_productname(&def, product);
+    int has_index = qdb_index_of(st, product, &idx); /* optional: else a null column */
+    if (has_index < 0) {
+        fprintf(stderr, "tickq asof: %s\n", gt_store_errmsg(st));
+        rc = 1;
+        goto done;
+    }
+    if (q.from_ns != INT64_MIN) {
+        if ((rc = qdb_last_at("asof", st, def.instr_id, GT_KIND_TOB, q.from_ns - 1, NULL, &s.q,
+                              &s.have_q)))
+            goto done;
+        if (has_index && (rc = qdb_last_at("asof", st, idx.instr_id, GT_KIND_FIXING, q.from_ns - 1,
+                                           NULL, &s.x, &s.have_x)))
+            goto done;
+    }
+    if ((rc = cursor_open(st, &s.trades, def.instr_id, GT_KIND_TRADE, q.from_ns, q.to_ns)) ||
+        (rc = cursor_open(st, &s.tob, def.instr_id, GT_KIND_TOB, q.from_ns, q.to_ns)) ||
+        (has_index &&
+         (rc = cursor_open(st, &s.fix, idx.instr_id, GT_KIND_FIXING, q.from_ns, q.to_ns))))
+        goto close;
+    struct out o;
+    out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
+    const struct gt_tick *t;
+    int e;
+    while ((e = cursor_peek(&s.trades, &t)) > 0 && !ferror(stdout)) {
+        s.trades.i++;
+        if (t->u.trade.action == 2)
+            continue;
+        if ((rc = cursor_advance(&s.tob, t, &s.q, &s.have_q)) ||
+            (rc = cursor_advance(&s.fix, t, &s.x, &s.have_x)))
+            break;
+        asof_row(&o, t, &s);
+    }
+    if (e < 0)
+        rc = qdb_iter_fail("asof", s.trades.it, e);
+    if (out_end(&o) && !rc) {
+        fprintf(stderr, "tickq asof: writing the output failed\n");
+        rc = 1;
+    }
+close:
+    gt_store_iter_close(s.trades.it);
+    gt_store_iter_close(s.tob.it);
+    gt_store_iter_close(s.fix.it);
+done:
+    gt_store_close(st);
+    return rc;
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_bars.c -- tickq bars: OHLC, volume, VWAP and trade count per interval
+ * of one contract's trades, intervals aligned to the epoch (UTC). The work is
+ * bars.c's; this file checks the input and prints. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "bars.h"
+#include "cmd.h"
+#include "out.h"
+#include "qdb.h"
+#include "qopt.h"
+#include "gputick/time.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tickq bars SYMBOL --interval I [--fill] [OPTIONS]\n"
+               "\n"
+               "Bars of SYMBOL's trades: start, open, high, low, close, volume, VWAP (exact,\n"
+               "9 decimals at most) and trade count. Intervals are aligned to the Unix epoch,\n"
+               "UTC. Busted trades are left out.\n"
+               "\n"
+               "  -i, --interval I  bar width: 1s, 1m, 5m, 1h, 1d or any duration up to 366d\n"
+               "  --fill           also print empty intervals: OHLC and VWAP null, volume 0\n"
+               "                   (at most 10000000 bars; without --from/--to, the range of\n"
+               "                   the symbol's trades)\n" QOPT_HELP);
+}
+
+int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv, int want_out,
+                    void (*help)(FILE *))
+{
+    static const struct option opts[] = {QOPT_LONGOPTS,
+                                         {"interval", required_argument, 0, 'i'},
+                                         {"fill", no_argument, 0, 'F'},
+                                         {"out", required_argument, 0, 'o'},
+                                         {0, 0, 0, 0}};
+    int64_t now = gt_now_ns();
+    const char *interval = NULL;
+    int c;
+    memset(a, 0, sizeof *a);
+    qopt_init(&a->q);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hi:", opts, NULL)) != -1) {
+        int r = qopt_handle(&a->q, c, optarg, cmd, now);
+        if (r == EXIT_USAGE)
+            return r;
+        if (r)
+            continue;
+        switch (c) {
+        case 'i':
+            interval = optarg;
+            break;
+        case 'F':
+            a->fill = 1;
+            break;
+        case 'o':
+            if (!want_out)
+                goto bad;
+            a->out_file = optarg;
+            break;
+        case 'h':
+            help(stdout);
+            return -1;
+        default:
+        bad:
+            fprintf(stderr, "tickq %s: try 'tickq %s --help'\n", cmd, cmd);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "tickq %s: want one SYMBOL, got %d (e.g. H100Z6 -i 5m)\n", cmd,
+                argc - optind);
+        return EXIT_USAGE;
+    }
+    a->symbol = argv[optind];
+    if (!interval) {
+        fprintf(stderr, "tickq %s: no --interval (want e.g. --interval 5m)\n", cmd);
+        return EXIT_USAGE;
+    }
+    char err[GT_ERRLEN];
+    if (gt_duration_parse(interval, &a->interval_ns, err) < 0) {
+        fprintf(stderr, "tickq %s: bad --interval: %s\n", cmd, err);
+        return EXIT_USAGE;
+    }
+    if (a->interval_ns > BARS_MAX_INTERVAL_NS) {
+        fprintf(stderr, "tickq %s: --interval %s is longer than 366d (want e.g. 1d)\n", cmd,
+                interval);
+        return EXIT_USAGE;
+    }
+    if (want_out && !a->out_file) {
+        fprintf(stderr, "tickq %s: no --out (want e.g. --out bars.svg)\n", cmd);
+        return EXIT_USAGE;
+    }
+    if (qdb_name_check(cmd, "symbol", a->symbol, GT_SYMBOL_LEN) || qopt_check(&a->q, cmd))
+        return EXIT_USAGE;
+    return 0;
+}
+
+/* Whether [from, to) at width w needs more than BARS_MAX_FILLED bars. */
+static int fill_check(const struct bars_args *a, int64_t from, int64_t to)
+{
+    __int128 n = ((__int128)to - bars_align(from, a->interval_ns)) / a->interval_ns + 1;
+    if (n <= BARS_MAX_FILLED)
+        return 0;
+    char d[GT_TIME_STRLEN];
+    gt_duration_format(a->interval_ns, d);
+    fprintf(stderr,
+            "tickq bars: --fill would print more than %d bars of %s (want a narrower "
+            "--from/--to or a wider --interval)\n",
+            BARS_MAX_FILLED, d);
+    return EXIT_USAGE;
+}
+
+static const struct out_col cols[] = {{"start", -24}, {"open", 10},  {"high", 10}, {"low", 10},
+                                      {"close", 10},  {"volume", 9}, {"vwap", 14}, {"trades", 7}};
+
+static int bar_print(const struct bar *b, void *ctx)
+{
+    struct out *o = ctx;
+    out_time(o, b->start_ns);
+    out_px(o, b->open);
+    out_px(o, b->high);
+    out_px(o, b->low);
+    out_px(o, b->close);
+    out_i64(o, b->volume);
+    out_px(o, bars_vwap(b));
+    out_i64(o, b->n_trades);
+    out_row_end(o);
+    return ferror(o->f) != 0;
+}
+
+int cmd_bars(int argc, char **argv)
+{
+    struct bars_args a = {0};
+    int rc = bars_args_parse(&a, "bars", argc, argv, 0, usage);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (a.fill && a.q.has_from && a.q.has_to && fill_check(&a, a.q.from_ns, a.q.to_ns))
+        return EXIT_USAGE;
+    gt_store *st;
+    struct gt_tick def;
+    if ((rc = qdb_open("bars", a.q.db, &st)))
+        return rc;
+    if ((rc = qdb_instr("bars", st, a.symbol, &def)))
+        goto done;
+    if (a.fill && (!a.q.has_from || !a.q.has_to)) {
+        struct gt_series_info si;
+        if (gt_store_series_find(st, def.instr_id, GT_KIND_TRADE, &si) == GT_OK) {
+            if (!a.q.has_from)
+                a.q.from_ns = si.first_ns;
+            if (!a.q.has_to)
+                a.q.to_ns = si.last_ns + 1;
+        } else if (!a.q.has_from) {
+            a.fill = 0; /* no trades and no range: nothing to fill */
+        }
+        if (a.fill && (qopt_check(&a.q, "bars") || fill_check(&a, a.q.from_ns, a.q.to_ns))) {
+            rc = EXIT_USAGE;
+            goto done;
+        }
+    }
+    struct out o;
+    gt_store_iter *it = NULL;
+    out_begin(&o, a.q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
+    int e = bars_run(st, def.instr_id, a.q.from_ns, a.q.to_ns, a.interval_ns, a.fill, bar_print, &o,
+                     &it);
+    if (e < 0)
+        rc = it ? qdb_iter_fail("bars", it, e) : 1;
+    if (e < 0 && !it)
+        fprintf(stderr, "tickq bars: %s\n", gt_store_errmsg(st));
+    gt_store_iter_close(it);
+    if (out_end(&o) && !rc) {
+        fprintf(stderr, "tickq bars: writing the output failed\n");
+        rc = 1;
+    }
+done:
+    gt_store_close(st);
+    return rc;
+}

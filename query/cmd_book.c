@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_book.c -- tickq book: the price-level book of one contract as it was at
+ * a time T, rebuilt by replaying its book (level change) and status ticks in
+ * bus order from the first one stored up to T (qbook.c applies them). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "cmd.h"
+#include "out.h"
+#include "qbook.h"
+#include "qdb.h"
+#include "qopt.h"
+#include "gputick/time.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: tickq book SYMBOL --at T [--depth N] [OPTIONS]\n"
+            "\n"
+            "The book of SYMBOL as it was at T (after every tick with exchange time <= T),\n"
+            "one row per level: orders, quantity and price of each side. The state column\n"
+            "says 'stale' when the feed had marked the book stale at T (a gap not yet\n"
+            "recovered): the levels are then the last known, not trusted.\n"
+            "\n"
+            "  --at T           the time (2026-11-24T15:00Z, -1h, now)\n"
+            "  --depth N        levels a side to print, 1..%d (default 10)\n" QOPT_HELP,
+            QBOOK_DEPTH);
+}
+
+struct book_args {
+    struct qopt q;
+    const char *symbol;
+    int64_t at_ns;
+    int depth;
+};
+
+static int book_args_parse(struct book_args *a, int argc, char **argv)
+{
+    static const struct option opts[] = {QOPT_LONGOPTS,
+                                         {"at", required_argument, 0, 'a'},
+                                         {"depth", required_argument, 0, 'd'},
+                                         {0, 0, 0, 0}};
+    int64_t now = gt_now_ns();
+    int c, has_at = 0;
+    char err[GT_ERRLEN];
+    qopt_init(&a->q);
+    a->depth = 10;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int r = qopt_handle(&a->q, c, optarg, "book", now);
+        if (r == EXIT_USAGE)
+            return r;
+        if (r)
+            continue;
+        switch (c) {
+        case 'a':
+            if (gt_time_parse(optarg, now, &a->at_ns, err) < 0) {
+                fprintf(stderr, "tickq book: --at: %s\n", err);
+                return EXIT_USAGE;
+            }
+            has_at = 1;
+            break;
+        case 'd': {
+            char *end;
+            long d = strtol(optarg, &end, 10);
+            if (*optarg == 0 || *end || d < 1 || d > QBOOK_DEPTH) {
+                fprintf(stderr, "tickq book: bad --depth '%s' (want 1 to %d)\n", optarg,
+                        QBOOK_DEPTH);
+                return EXIT_USAGE;
+            }
+            a->depth = (int)d;
+            break;
+        }
+        case 'h':
+            usage(stdout);
+            return -1;
+        default:
+            fprintf(stderr, "tickq book: try 'tickq book --help'\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "tickq book: want one SYMBOL, got %d (e.g. tickq book H100Z6 --at now)\n",
+                argc - optind);
+        return EXIT_USAGE;
+    }
+    a->symbol = argv[optind];
+    if (!has_at) {
+        fprintf(stderr, "tickq book: no --at (want e.g. --at 2026-11-24T15:00Z)\n");
+        return EXIT_USAGE;
+    }
+    return qdb_name_check("book", "symbol", a->symbol, GT_SYMBOL_LEN);
+}
+
+/* Rebuilds the book of instr_id at at_ns. Returns 0 or 1 (printed). */
+static int book_at(gt_store *st, int32_t instr_id, int64_t at_ns, struct qbook *b)
+{
+    static const int kinds[] = {GT_KIND_LEVEL, GT_KIND_STATUS};
+    struct qdb_merge m;
+    qbook_init(b);
+    int64_t to = at_ns == INT64_MAX ? INT64_MAX : at_ns + 1;
+    if (qdb_merge_open("book", st, &m, instr_id, kinds, 2, INT64_MIN, to))
+        return 1;
+    const struct gt_tick *t;
+    int rc;
+    while ((rc = qdb_merge_run("book", &m, &t)) > 0)
+        for (int i = 0; i < rc; i++)
+            qbook_apply(b, &t[i]);
+    qdb_merge_close(&m);
+    return rc < 0;
+}
+
+static const struct out_col cols[] = {{"level", 5},       {"bid_orders", 10}, {"bid_qty", 8},
+                                      {"bid_px", 10},     {"ask_px", 10},     {"ask_qty", 8},
+                                      {"ask_orders", 10}, {"state", -5}};
+
+int cmd_book(int argc, char **argv)
+{
+    struct book_args a = {0};
+    int rc = book_args_parse(&a, argc, argv);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    gt_store *st;
+    struct gt_tick def;
+    if ((rc = qdb_open("book", a.q.db, &st)))
+        return rc;
+    if ((rc = qdb_instr("book", st, a.symbol, &def)))
+        goto done;
+    struct qbook b;
+    if ((rc = book_at(st, def.instr_id, a.at_ns, &b)))
+        goto done;
+    struct out o;
+    out_begin(&o, a.q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
+    int rows = b.n[0] > b.n[1] ? b.n[0] : b.n[1];
+    if (rows > a.depth)
+        rows = a.depth;
+    for (int i = 0; i < rows || (i == 0 && rows == 0); i++) {
+        out_i64(&o, rows ? i + 1 : INT64_MAX);
+        for (int s = 0; s < 2; s++) {
+            const struct qbook_level *l = i < b.n[s] ? &b.side[s][i] : NULL;
+            int64_t orders = l && l->n_orders != INT32_MAX ? l->n_orders : INT64_MAX;
+            if (s == 0) {
+                out_i64(&o, orders);
+                out_i64(&o, l ? l->qty : INT64_MAX);
+                out_px(&o, l ? l->px : INT64_MAX);
+            } else {
+                out_px(&o, l ? l->px : INT64_MAX);
+                out_i64(&o, l ? l->qty : INT64_MAX);
+                out_i64(&o, orders);
+            }
+        }
+        out_str(&o, b.stale ? "stale" : "ok");
+        out_row_end(&o);
+    }
+    if (out_end(&o)) {
+        fprintf(stderr, "tickq book: writing the output failed\n");
+        rc = 1;
+    }
+    if (b.stale) {
+        char since[GT_TIME_STRLEN];
+        gt_time_format(b.stale_since_ns, since);
+        fprintf(stderr, "tickq book: %s was stale at T (since %s, not yet recovered)\n", a.symbol,
+                since);
+    }
+    if (b.n_applied == 0)
+        fprintf(stderr, "tickq book: no book ticks of %s at or before T\n", a.symbol);
+done:
+    gt_store_close(st);
+    return rc;
+}

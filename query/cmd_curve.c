@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_curve.c -- tickq curve: the forward curve of a product at T, with the
+ * index and each contract's basis to it (curve.c builds it). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "cmd.h"
+#include "curve.h"
+#include "out.h"
+#include "qdb.h"
+#include "qopt.h"
+#include "gputick/time.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tickq curve PRODUCT --at T [OPTIONS]\n"
+               "\n"
+               "Every contract of PRODUCT (e.g. H100) listed at T, in maturity order: bid, ask\n"
+               "and mid (the last top of book at or before T), the last trade, days to the last\n"
+               "trading day, the index (its last value at or before T) and the basis, future -\n"
+               "index, in $ and %%. The future's price is the mid, or the last trade when a\n"
+               "side is empty.\n"
+               "\n"
+               "  --at T           the time (default: now)\n" QOPT_HELP);
+}
+
+static const struct out_col cols[] = {{"symbol", -12}, {"maturity", 8}, {"days", 5},  {"bid", 10},
+                                      {"ask", 10},     {"mid", 10},     {"last", 10}, {"index", 10},
+                                      {"basis", 10},   {"basis_pct", 9}};
+
+int curve_args_parse(const char *cmd, int argc, char **argv, struct qopt *q, const char **product,
+                     int64_t *at_ns, const char **out_file, void (*help)(FILE *))
+{
+    static const struct option opts[] = {QOPT_LONGOPTS,
+                                         {"at", required_argument, 0, 'a'},
+                                         {"out", required_argument, 0, 'o'},
+                                         {0, 0, 0, 0}};
+    int64_t now = gt_now_ns();
+    char err[GT_ERRLEN];
+    int c, rc;
+    qopt_init(q);
+    *at_ns = now;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if ((rc = qopt_handle(q, c, optarg, cmd, now)) == EXIT_USAGE)
+            return rc;
+        if (rc)
+            continue;
+        if (c == 'a' && gt_time_parse(optarg, now, at_ns, err) < 0) {
+            fprintf(stderr, "tickq %s: --at: %s\n", cmd, err);
+            return EXIT_USAGE;
+        } else if (c == 'o' && out_file) {
+            *out_file = optarg;
+        } else if (c == 'h') {
+            help(stdout);
+            return -1;
+        } else if (c != 'a') {
+            fprintf(stderr, "tickq %s: try 'tickq %s --help'\n", cmd, cmd);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "tickq %s: want one PRODUCT, got %d (e.g. H100)\n", cmd, argc - optind);
+        return EXIT_USAGE;
+    }
+    *product = argv[optind];
+    if (out_file && !*out_file) {
+        fprintf(stderr, "tickq %s: no --out (want e.g. --out curve.svg)\n", cmd);
+        return EXIT_USAGE;
+    }
+    return qdb_name_check(cmd, "product", *product, GT_PRODUCT_LEN);
+}
+
+int cmd_curve(int argc, char **argv)
+{
+    struct qopt q;
+    const char *product;
+    int64_t at;
+    int rc = curve_args_parse("curve", argc, argv, &q, &product, &at, NULL, usage);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    gt_store *st;
+    struct curve *c;
+    if ((rc = qdb_open("curve", q.db, &st)))
+        return rc;
+    if ((rc = curve_build("curve", st, product, at, &c)))
+        goto done;
+    struct out o;
+    out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
+    for (int i = 0; i < c->n; i++) {
+        const struct curve_row *r = &c->rows[i];
+        out_str(&o, r->symbol);
+        out_i64(&o, r->maturity);
+        out_i64(&o, r->days);
+        out_px(&o, r->bid);
+        out_px(&o, r->ask);
+        out_px(&o, r->mid);
+        out_px(&o, r->last);
+        out_px(&o, c->index_px);
+        out_px(&o, r->basis);
+        out_f64(&o, r->basis_pct, 4);
+        out_row_end(&o);
+    }
+    if (out_end(&o)) {
+        fprintf(stderr, "tickq curve: writing the output failed\n");
+        rc = 1;
+    }
+    if (c->n == 0)
+        fprintf(stderr, "tickq curve: %s lists no contract at T\n", product);
+    if (c->index_px == INT64_MAX)
+        fprintf(stderr, "tickq curve: no index value of %s at or before T\n", product);
+    free(c);
+done:
+    gt_store_close(st);
+    return rc;
+}

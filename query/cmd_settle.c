@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_settle.c -- tickq settle: a contract's final settlement value by the
+ * documented rule, beside its last trade.
+ *
+ * The rule (default mean-official): the arithmetic mean of the official
+ * daily fixings (code 5) of the product's index dated in the contract month,
+ * from its first day through the contract's last trading day, one per date
+ * (a later fixing of the same date corrects an earlier one), rounded to the
+ * contract's tick size half away from zero. last-official takes the last of
+ * those fixings instead, rounded the same way. The month is complete when
+ * every weekday from the 1st through the last trading day has its fixing. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "cmd.h"
+#include "out.h"
+#include "qdb.h"
+#include "qopt.h"
+#include "gputick/time.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tickq settle SYMBOL [--rule R] [OPTIONS]\n"
+               "\n"
+               "The final settlement of SYMBOL from its product index's official daily fixings\n"
+               "(code 5) dated in the contract month through its last trading day (one per\n"
+               "date, the latest correction), rounded to the tick half away from zero; beside\n"
+               "the last trade and last trade - settlement. 'complete' says whether every\n"
+               "weekday through the last trading day has its fixing.\n"
+               "\n"
+               "  -r, --rule R     mean-official (default): mean of those fixings;\n"
+               "                   last-official: the last of them\n" QOPT_HELP);
+}
+
+enum rule { RULE_MEAN, RULE_LAST };
+
+static const struct out_col cols[] = {{"symbol", -12},    {"month", 6},
+                                      {"last_day", 8},    {"rule", -13},
+                                      {"fixings", 7},     {"weekdays", 8},
+                                      {"complete", -8},   {"settlement", 10},
+                                      {"last_trade", 10}, {"last_trade_time", -30},
+                                      {"diff", 10}};
+
+/* Rounds num / den (den > 0) to the nearest integer, half away from zero. */
+static __int128 div_round(__int128 num, __int128 den)
+{
+    __int128 q = num / den, r = num % den;
+    if ((r < 0 ? -r : r) * 2 >= den)
+        q += num < 0 ? -1 : 1;
+    return q;
+}
+
+static int trade_valid(const struct gt_tick *t)
+{
+    return t->u.trade.action != 2 && t->u.trade.px != INT64_MAX;
+}
+
+int cmd_settle(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        QOPT_LONGOPTS, {"rule", required_argument, 0, 'r'}, {0, 0, 0, 0}};
+    struct qopt q;
+    enum rule rule = RULE_MEAN;
+    int c, rc;
+    qopt_init(&q);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "hr:", opts, NULL)) != -1) {
+        if ((rc = qopt_handle(&q, c, optarg, "settle", gt_now_ns())) == EXIT_USAGE)
+            return rc;
+        if (rc)
+            continue;
+        if (c == 'r' &&
+            (strcmp(optarg, "mean-official") == 0 || strcmp(optarg, "last-official") == 0)) {
+            rule = optarg[0] == 'm' ? RULE_MEAN : RULE_LAST;
+        } else if (c == 'r') {
+            fprintf(stderr,
+                    "tickq settle: bad --rule '%s' (want mean-official or "
+                    "last-official)\n",
+                    optarg);
+            return EXIT_USAGE;
+        } else if (c == 'h') {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "tickq settle: try 'tickq settle --help'\n");
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "tickq settle: want one SYMBOL, got %d (e.g. tickq settle H100Z6)\n",
+                argc - optind);
+        return EXIT_USAGE;
+    }
+    const char *symbol = argv[optind];
+    if (qdb_name_check("settle", "symbol", symbol, GT_SYMBOL_LEN))
+        return EXIT_USAGE;
+    gt_store *st;
+    struct gt_tick def, idx;
+    if ((rc = qdb_open("settle", q.db, &st)))
+        return rc;
+    if ((rc = qdb_instr("settle", st, symbol, &def)))
+        goto done;
+    const struct gt_def *d = &def.u.def;
+    if (d->type != GT_INSTR_FUTURE || d->maturity == 0 || d->tick_px <= 0) {
+        fprintf(stderr,
+                "tickq settle: %s is not a future with a last trading day and a tick "
+                "(want a contract, e.g. H100Z6)\n",
+                symbol);
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    if (d->maturity % 100 < 1 || d->maturity % 100 > 31 || d->maturity / 100 % 100 < 1 ||
+        d->maturity / 100 % 100 > 12) {
+        fprintf(stderr, "tickq settle: %s has a bad last trading day %u in its definition\n",
+                symbol, d->maturity);
+        rc = 1;
+        goto done;
+    }
+    char product[GT_PRODUCT_LEN + 1];
+    qdb_productname(&def, product);
+    if ((rc = qdb_product_index("settle", st, product, &idx)))
+        goto done;
+    uint32_t month = d->maturity / 100, first_day = month * 100 + 1;
+    /* Fixings are read by exchange time a week around the month, then chosen
+     * by the date they belong to. */
+    int64_t from = gt_ns_of_ymd(first_day) - 7 * GT_NS_PER_DAY;
+    int64_t to = gt_ns_of_ymd(d->maturity) + 8 * GT_NS_PER_DAY;
+    int64_t px[32];
+    int have[32] = {0};
+    gt_store_iter *it = NULL;
+    int e = gt_store_iter_open(st, idx.instr_id, GT_KIND_FIXING, from, to, &it);
+    if (e < 0 && e != GT_ENOENT) {
+        fprintf(stderr, "tickq settle: %s\n", gt_store_errmsg(st));
+        rc = 1;
+        goto done;
+    }
+    const struct gt_tick *t;
+    while (it && (e = gt_store_iter_next(it, &t)) > 0)
+        for (int i = 0; i < e; i++) {
+            const struct gt_fixing *x = &t[i].u.fixing;
+            uint32_t date = x->date ? x->date : gt_ymd_of_ns(t[i].exch_ns);
+            if (x->code != GT_FIX_CLOSE || x->px == INT64_MAX || date < first_day ||
+                date > d->maturity)
+                continue;
+            px[date % 100] = x->px;
+            have[date % 100] = 1;
+        }
+    if (it && e < 0)
+        rc = qdb_iter_fail("settle", it, e);
+    gt_store_iter_close(it);
+    if (rc)
+        goto done;
+    int n = 0, weekdays = 0, complete = 1, last_day = 0;
+    __int128 sum = 0;
+    int64_t first_days = gt_days_from_civil((int)(month / 100), month % 100, 1);
+    for (uint32_t day = 1; day <= d->maturity % 100; day++) {
+        int wd = (int)((first_days + day - 1 + 4) % 7); /* 1970-01-01 was a Thursday (4) */
+        int weekday = wd != 0 && wd != 6;
+        weekdays += weekday;
+        if (have[day]) {
+            n++;
+            sum += px[day];
+            last_day = (int)day;
+        } else if (weekday) {
+            complete = 0;
+        }
+    }
+    int64_t settle = INT64_MAX;
+    if (n > 0) {
+        __int128 v = rule == RULE_MEAN ? div_round(sum, (__int128)n * d->tick_px)
+                                       : div_round(px[last_day], d->tick_px);
+        settle = (int64_t)(v * d->tick_px);
+    }
+    struct gt_tick last;
+    int found;
+    if ((rc = qdb_last_at("settle", st, def.instr_id, GT_KIND_TRADE, INT64_MAX, trade_valid, &last,
+                          &found)))
+        goto done;
+    struct out o;
+    out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
+    out_str(&o, symbol);
+    out_i64(&o, month);
+    out_i64(&o, d->maturity);
+    out_str(&o, rule == RULE_MEAN ? "mean-official" : "last-official");
+    out_i64(&o, n);
+    out_i64(&o, weekdays);
+    out_str(&o, complete ? "yes" : "no");
+    out_px(&o, settle);
+    out_px(&o, found ? last.u.trade.px : INT64_MAX);
+    if (found)
+        out_time(&o, last.exch_ns);
+    else
+        out_null(&o);
+    out_px(&o, found && n ? last.u.trade.px - settle : INT64_MAX);
+    out_row_end(&o);
+    if (out_end(&o)) {
+        fprintf(stderr, "tickq settle: writing the output failed\n");
+        rc = 1;
+    }
+    if (!complete)
+        fprintf(stderr,
+                "tickq settle: month %u is incomplete: %d official fixings for %d "
+                "weekdays through %u; the value is provisional\n",
+                month, n, weekdays, d->maturity);
+done:
+    gt_store_close(st);
+    return rc;
+}

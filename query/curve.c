@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* curve.c -- the forward curve at a time (contract in curve.h). */
+#include "curve.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "qdb.h"
+#include "gputick/time.h"
+
+static int64_t days_of_ymd(uint32_t ymd)
+{
+    return gt_days_from_civil((int)(ymd / 10000), ymd / 100 % 100, ymd % 100);
+}
+
+static int trade_valid(const struct gt_tick *t)
+{
+    return t->u.trade.action != 2 && t->u.trade.px != INT64_MAX;
+}
+
+int curve_build(const char *cmd, gt_store *st, const char *product, int64_t at_ns,
+                struct curve **out)
+{
+    *out = NULL;
+    struct gt_tick *defs = malloc(QDB_MAX_INSTR * sizeof *defs);
+    if (!defs) {
+        fprintf(stderr, "tickq %s: out of memory\n", cmd);
+        return 1;
+    }
+    int n = 0, rc = qdb_product(cmd, st, product, 0, defs, &n);
+    struct curve *c = rc ? NULL : calloc(1, sizeof *c + (size_t)n * sizeof c->rows[0]);
+    if (!rc && !c) {
+        fprintf(stderr, "tickq %s: out of memory\n", cmd);
+        rc = 1;
+    }
+    if (rc)
+        goto done;
+    c->index_px = INT64_MAX;
+    uint32_t today = gt_ymd_of_ns(at_ns);
+    for (int i = 0; i < n && !rc; i++) {
+        const struct gt_def *d = &defs[i].u.def;
+        struct gt_tick t;
+        int found;
+        if (d->type == GT_INSTR_INDEX) {
+            if (c->index_symbol[0])
+                continue;
+            qdb_symbol(&defs[i], c->index_symbol);
+            rc = qdb_last_at(cmd, st, defs[i].instr_id, GT_KIND_FIXING, at_ns, NULL, &t, &found);
+            if (!rc && found) {
+                c->index_px = t.u.fixing.px;
+                c->index_ns = t.exch_ns;
+            }
+            continue;
+        }
+        if (d->maturity < today)
+            continue;
+        struct curve_row *r = &c->rows[c->n++];
+        qdb_symbol(&defs[i], r->symbol);
+        r->maturity = d->maturity;
+        r->days = days_of_ymd(d->maturity) - days_of_ymd(today);
+        r->bid = r->ask = r->mid = r->last = INT64_MAX;
+        rc = qdb_last_at(cmd, st, defs[i].instr_id, GT_KIND_TOB, at_ns, NULL, &t, &found);
+        if (!rc && found) {
+            r->bid = t.u.tob.bid_px;
+            r->ask = t.u.tob.ask_px;
+            if (r->bid != INT64_MAX && r->ask != INT64_MAX)
+                r->mid = (int64_t)(((__int128)r->bid + r->ask) / 2);
+        }
+        if (!rc)
+            rc = qdb_last_at(cmd, st, defs[i].instr_id, GT_KIND_TRADE, at_ns, trade_valid, &t,
+                             &found);
+        if (!rc && found)
+            r->last = t.u.trade.px;
+    }
+    for (int i = 0; i < c->n; i++) {
+        struct curve_row *r = &c->rows[i];
+        r->price = r->mid != INT64_MAX ? r->mid : r->last;
+        r->basis = INT64_MAX;
+        r->basis_pct = NAN;
+        if (r->price != INT64_MAX && c->index_px != INT64_MAX) {
+            r->basis = r->price - c->index_px;
+            if (c->index_px != 0)
+                r->basis_pct = (double)r->basis / (double)c->index_px * 100.0;
+        }
+    }
+done:
+    free(defs);
+    if (rc)
+        free(c);
+    else
+        *out = c;
+    return rc;
+}

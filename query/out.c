@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/* out.c -- table, CSV and JSON-lines writers behind one cell API (out.h).
+ *
+ * Every cell arrives as text plus a flag saying whether it is a number or
+ * null; the format decides quoting, alignment and separators. */
+#include "out.h"
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+#include "gputick/tickfmt.h"
+#include "gputick/time.h"
+
+int out_format_parse(const char *s)
+{
+    if (strcmp(s, "table") == 0)
+        return OUT_TABLE;
+    if (strcmp(s, "csv") == 0)
+        return OUT_CSV;
+    if (strcmp(s, "json") == 0)
+        return OUT_JSON;
+    return -1;
+}
+
+void out_begin(struct out *o, enum out_format fmt, FILE *f, const struct out_col *cols, int n_cols)
+{
+    if (fmt == OUT_AUTO)
+        fmt = isatty(fileno(f)) ? OUT_TABLE : OUT_CSV;
+    *o = (struct out){.fmt = fmt, .f = f, .cols = cols, .n_cols = n_cols};
+    if (fmt == OUT_JSON)
+        return;
+    for (int i = 0; i < n_cols; i++) {
+        int w = cols[i].width < 0 ? -cols[i].width : cols[i].width;
+        if (cols[i].width < 0 && i == n_cols - 1)
+            w = 0;
+        if (fmt == OUT_TABLE)
+            fprintf(f, "%s%*s", i ? "  " : "", cols[i].width < 0 ? -w : w, cols[i].name);
+        else
+            fprintf(f, "%s%s", i ? "," : "", cols[i].name);
+    }
+    fputc('\n', f);
+}
+
+/* Writes one cell; kind 's' text, 'n' number, '0' null. */
+static void cell(struct out *o, const char *text, char kind)
+{
+    if (o->col >= o->n_cols)
+        return;
+    const struct out_col *c = &o->cols[o->col];
+    int first = o->col++ == 0;
+    switch (o->fmt) {
+    case OUT_JSON:
+        fprintf(o->f, "%s\"%s\":", first ? "{" : ",", c->name);
+        if (kind == '0')
+            fputs("null", o->f);
+        else if (kind == 'n')
+            fputs(text, o->f);
+        else {
+            fputc('"', o->f);
+            for (const char *p = text; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                    fprintf(o->f, "\\%c", *p);
+                else if ((unsigned char)*p < 0x20)
+                    fprintf(o->f, "\\u%04x", *p);
+                else
+                    fputc(*p, o->f);
+            }
+            fputc('"', o->f);
+        }
+        break;
+    case OUT_CSV:
+        if (!first)
+            fputc(',', o->f);
+        if (kind == '0')
+            break;
+        if (strpbrk(text, ",\"\n\r")) {
+            fputc('"', o->f);
+            for (const char *p = text; *p; p++) {
+                if (*p == '"')
+                    fputc('"', o->f);
+                fputc(*p, o->f);
+            }
+            fputc('"', o->f);
+        } else
+            fputs(text, o->f);
+        break;
+    default: {
+        /* A left-aligned last column is not padded: no trailing blanks. */
+        int w = c->width < 0 ? -c->width : c->width;
+        if (c->width < 0 && o->col == o->n_cols)
+            w = 0;
+        fprintf(o->f, "%s%*s", first ? "" : "  ", c->width < 0 ? -w : w, kind == '0' ? "-" : text);
+        break;
+    }
+    }
+}
+
+void out_str(struct out *o, const char *s)
+{
+    cell(o, s ? s : "", s ? 's' : '0');
+}
+
+void out_null(struct out *o)
+{
+    cell(o, "", '0');
+}
+
+void out_i64(struct out *o, int64_t v)
+{
+    char b[24];
+    if (v == INT64_MAX) {
+        out_null(o);
+        return;
+    }
+    snprintf(b, sizeof b, "%lld", (long long)v);
+    cell(o, b, 'n');
+}
+
+void out_px(struct out *o, int64_t px)
+{
+    char b[GT_PX_STRLEN];
+    if (px == INT64_MAX) {
+        out_null(o);
+        return;
+    }
+    gt_px_format(px, b);
+    cell(o, b, 'n');
+}
+
+void out_time(struct out *o, int64_t ns)
+{
+    char b[GT_TIME_STRLEN];
+    gt_time_format(ns, b);
+    cell(o, b, 's');
+}
+
+void out_f64(struct out *o, double v, int decimals)
+{
+    char b[64];
+    if (isnan(v) || isinf(v)) {
+        out_null(o);
+        return;
+    }
+    snprintf(b, sizeof b, "%.*f", decimals, v);
+    cell(o, b, 'n');
+}
+
+void out_row_end(struct out *o)
+{
+    while (o->col < o->n_cols)
+        out_null(o);
+    fputs(o->fmt == OUT_JSON ? "}\n" : "\n", o->f);
+    o->col = 0;
+    o->rows++;
+}
+
+int out_end(struct out *o)
+{
+    if (o->col)
+        out_row_end(o);
+    return fflush(o->f) == 0 && !ferror(o->f) ? 0 : -1;
+}

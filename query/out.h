@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* out.h -- tickq's only output path: tables, CSV and JSON lines.
+ *
+ * A command declares its columns once, then writes rows cell by cell. Rows
+ * stream straight to the FILE: nothing is buffered beyond one row, so a query
+ * over a huge range runs in constant memory. Tables use the widths the command
+ * declares (a longer value widens its cell, never truncates); CSV quotes only
+ * where it must; JSON writes one object per line with the column names as keys,
+ * numbers as numbers and nulls as null. The default format is a table on a
+ * terminal and CSV when stdout is a pipe or file. */
+#ifndef GT_QUERY_OUT_H
+#define GT_QUERY_OUT_H
+#include <stdint.h>
+#include <stdio.h>
+
+enum out_format { OUT_AUTO, OUT_TABLE, OUT_CSV, OUT_JSON };
+enum { OUT_MAX_COLS = 32 };
+
+struct out_col {
+    const char *name;
+    int width; /* table width; negative = left-aligned (text) */
+};
+
+struct out {
+    enum out_format fmt;
+    FILE *f;
+    const struct out_col *cols;
+    int n_cols;
+    int col;   /* next cell of the current row */
+    long rows; /* rows written */
+};
+
+/* Parses "table", "csv" or "json"; returns the format or -1. */
+int out_format_parse(const char *s);
+
+/* Starts output; OUT_AUTO picks table on a terminal, else CSV. Writes the
+ * header (table, CSV). cols must outlive the out. */
+void out_begin(struct out *o, enum out_format fmt, FILE *f, const struct out_col *cols, int n_cols);
+void out_str(struct out *o, const char *s);          /* text; NULL = null */
+void out_i64(struct out *o, int64_t v);              /* INT64_MAX = null */
+void out_px(struct out *o, int64_t px);              /* 1e-9 fixed point, exact */
+void out_time(struct out *o, int64_t ns);            /* ISO-8601 UTC */
+void out_f64(struct out *o, double v, int decimals); /* NaN = null */
+void out_null(struct out *o);
+/* Ends the current row (cells not written are null). */
+void out_row_end(struct out *o);
+/* Flushes; returns 0, or -1 if writing failed (a closed pipe, a full disk). */
+int out_end(struct out *o);
+
+#endif

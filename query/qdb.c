@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/* qdb.c -- store access shared by the tickq commands (contract in qdb.h). */
+#include "qdb.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "cmd.h"
+#include "gputick/time.h"
+
+void qdb_symbol(const struct gt_tick *def, char out[GT_SYMBOL_LEN + 1])
+{
+    gt_fixed_str(out, GT_SYMBOL_LEN + 1, def->u.def.symbol, GT_SYMBOL_LEN);
+}
+
+void qdb_productname(const struct gt_tick *def, char out[GT_PRODUCT_LEN + 1])
+{
+    gt_fixed_str(out, GT_PRODUCT_LEN + 1, def->u.def.product, GT_PRODUCT_LEN);
+}
+
+int qdb_name_check(const char *cmd, const char *what, const char *s, size_t max_len)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > max_len) {
+        fprintf(stderr, "tickq %s: %s of %zu bytes (want 1 to %zu, e.g. H100Z6)\n", cmd, what, n,
+                max_len);
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7f) {
+            fprintf(stderr,
+                    "tickq %s: %s has byte 0x%02x at %zu (want printable ASCII, e.g. H100Z6)\n",
+                    cmd, what, c, i);
+            return EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+int qdb_open(const char *cmd, const char *path, gt_store **st)
+{
+    char err[GT_ERRLEN];
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        fprintf(stderr, "tickq %s: no tick store at %s (want --db PATH or $GPUTICK_DB)\n", cmd,
+                path);
+        return EXIT_USAGE;
+    }
+    int rc = gt_store_open(path, GT_STORE_READER, st, err);
+    if (rc == GT_ENOENT || rc == GT_EVERSION) {
+        fprintf(stderr, "tickq %s: %s (want --db naming a gputick store)\n", cmd, err);
+        return EXIT_USAGE;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "tickq %s: %s\n", cmd, err);
+        return 1;
+    }
+    return 0;
+}
+
+int qdb_edit_distance(const char *a, const char *b)
+{
+    enum { M = 64 };
+    int la = (int)strnlen(a, M), lb = (int)strnlen(b, M);
+    int row[M + 1];
+    for (int j = 0; j <= lb; j++)
+        row[j] = j;
+    for (int i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = i;
+        for (int j = 1; j <= lb; j++) {
+            int up = row[j];
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Prints "unknown WHAT 'name'" with up to three names of the store's
+ * instruments (symbols, or products when want_product) closest to it. */
+static int suggest(const char *cmd, gt_store *st, const char *what, const char *name,
+                   int want_product)
+{
+    struct gt_tick *defs = malloc(QDB_MAX_INSTR * sizeof *defs);
+    int n = defs ? gt_store_instr_list(st, defs, QDB_MAX_INSTR) : 0;
+    if (n > QDB_MAX_INSTR)
+        n = QDB_MAX_INSTR;
+    char best[3][GT_SYMBOL_LEN + 1] = {{0}};
+    int bestd[3] = {1 << 30, 1 << 30, 1 << 30};
+    for (int i = 0; i < n; i++) {
+        char s[GT_SYMBOL_LEN + 1];
+        if (want_product)
+            qdb_productname(&defs[i], s);
+        else
+            qdb_symbol(&defs[i], s);
+        int d = qdb_edit_distance(name, s), dup = 0;
+        for (int k = 0; k < 3; k++)
+            dup |= strcmp(best[k], s) == 0;
+        for (int k = 0; k < 3 && !dup; k++) {
+            if (d < bestd[k]) {
+                for (int m = 2; m > k; m--) {
+                    bestd[m] = bestd[m - 1];
+                    memcpy(best[m], best[m - 1], sizeof best[m]);
+                }
+                bestd[k] = d;
+                memcpy(best[k], s, sizeof best[k]);
+                break;
+            }
+        }
+    }
+    free(defs);
+    if (n <= 0) {
+        fprintf(stderr, "tickq %s: unknown %s '%s' (the store has no instruments yet)\n", cmd, what,
+                name);
+        return EXIT_USAGE;
+    }
+    fprintf(stderr, "tickq %s: unknown %s '%s' (want e.g. %s%s%s%s%s; see 'tickq symbols')\n", cmd,
+            what, name, best[0], best[1][0] ? ", " : "", best[1], best[2][0] ? ", " : "", best[2]);
+    return EXIT_USAGE;
+}
+
+int qdb_instr(const char *cmd, gt_store *st, const char *symbol, struct gt_tick *def)
+{
+    int rc = gt_store_instr_find(st, symbol, def);
+    if (rc == GT_ENOENT)
+        return suggest(cmd, st, "symbol", symbol, 0);
+    if (rc < 0) {
+        fprintf(stderr, "tickq %s: %s\n", cmd, gt_store_errmsg(st));
+        return 1;
+    }
+    return 0;
+}
+
+static int by_maturity(const void *a, const void *b)
+{
+    const struct gt_tick *x = a, *y = b;
+    if (x->u.def.maturity != y->u.def.maturity)
+        return x->u.def.maturity < y->u.def.maturity ? -1 : 1;
+    return memcmp(x->u.def.symbol, y->u.def.symbol, GT_SYMBOL_LEN);
+}
+
+int qdb_product(const char *cmd, gt_store *st, const char *product, int type, struct gt_tick *defs,
+                int *n)
+{
+    int total = gt_store_instr_list(st, defs, QDB_MAX_INSTR);
+    if (total < 0) {
+        fprintf(stderr, "tickq %s: %s\n", cmd, gt_store_errmsg(st));
+        return 1;
+    }
+    if (total > QDB_MAX_INSTR)
+        total = QDB_MAX_INSTR;
+    int k = 0, any = 0;
+    for (int i = 0; i < total; i++) {
+        char p[GT_PRODUCT_LEN + 1];
+        qdb_productname(&defs[i], p);
+        if (strcmp(p, product) != 0)
+            continue;
+        any = 1;
+        if (type == 0 || defs[i].u.def.type == type)
+            defs[k++] = defs[i];
+    }
+    if (!any)
+        return suggest(cmd, st, "product", product, 1);
+    qsort(defs, (size_t)k, sizeof *defs, by_maturity);
+    *n = k;
+    return 0;
+}
+
+int qdb_index_of(gt_store *st, const char *product, struct gt_tick *def)
+{
+    struct gt_tick *defs = malloc(QDB_MAX_INSTR * sizeof *defs);
+    if (!defs)
+        return GT_ENOMEM;
+    int n = gt_store_instr_list(st, defs, QDB_MAX_INSTR), found = 0;
+    for (int i = 0; i < n && i < QDB_MAX_INSTR && !found; i++) {
+        char p[GT_PRODUCT_LEN + 1];
+        qdb_productname(&defs[i], p);
+        if (defs[i].u.def.type == GT_INSTR_INDEX && strcmp(p, product) == 0) {
+            *def = defs[i];
+            found = 1;
+        }
+    }
+    free(defs);
+    return n < 0 ? n : found;
+}
+
+int qdb_product_index(const char *cmd, gt_store *st, const char *product, struct gt_tick *def)
+{
+    int rc = qdb_index_of(st, product, def);
+    if (rc < 0) {
+        fprintf(stderr, "tickq %s: %s\n", cmd, gt_store_errmsg(st));
+        return 1;
+    }
+    if (rc == 0) {
+        fprintf(stderr,
+                "tickq %s: product %s has no index in this store (want one whose "
+                "definitions include its index; see 'tickq symbols')\n",
+                cmd, product);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+int qdb_iter_fail(const char *cmd, gt_store_iter *it, int rc)
+{
+    fprintf(stderr, "tickq %s: store: %s (%s)\n", cmd, gt_store_iter_errmsg(it), gt_strerror(rc));
+    return 1;
+}
+
+int qdb_last_at(const char *cmd, gt_store *st, int32_t instr_id, int kind, int64_t at_ns,
+                int (*pred)(const struct gt_tick *t), struct gt_tick *out, int *found)
+{
+    struct gt_series_info info;
+    *found = 0;
+    int rc = gt_store_series_find(st, instr_id, kind, &info);
+    if (rc == GT_ENOENT || (rc == GT_OK && info.first_ns > at_ns))
+        return 0;
+    if (rc < 0) {
+        fprintf(stderr, "tickq %s: %s\n", cmd, gt_store_errmsg(st));
+        return 1;
+    }
+    /* Windows of 1 min, 16 min, ~4 h, ... back from at_ns, the last reaching
+     * the series' first tick. */
+    int64_t hi = at_ns == INT64_MAX ? INT64_MAX : at_ns + 1, width = 60 * GT_NS_PER_SEC;
+    for (;;) {
+        int64_t lo = (__int128)hi - info.first_ns <= width ? info.first_ns : hi - width;
+        gt_store_iter *it;
+        if ((rc = gt_store_iter_open(st, instr_id, kind, lo, hi, &it)) < 0) {
+            fprintf(stderr, "tickq %s: %s\n", cmd, gt_store_errmsg(st));
+            return 1;
+        }
+        const struct gt_tick *t;
+        while ((rc = gt_store_iter_next(it, &t)) > 0)
+            for (int i = 0; i < rc; i++)
+                if (!pred || pred(&t[i])) {
+                    *out = t[i];
+                    *found = 1;
+                }
+        if (rc < 0) {
+            rc = qdb_iter_fail(cmd, it, rc);
+            gt_store_iter_close(it);
+            return rc;
+        }
+        gt_store_iter_close(it);
+        if (*found || lo <= info.first_ns)
+            return 0;
+        hi = lo;
+        width = width > INT64_MAX / 16 ? INT64_MAX : width * 16;
+    }
+}
+
+int qdb_merge_open(const char *cmd, gt_store *st, struct qdb_merge *m, int32_t instr_id,
+                   const int *kinds, int n_kinds, int64_t from_ns, int64_t to_ns)
+{
+    memset(m, 0, sizeof *m);
+    for (int k = 0; k < n_kinds && m->n_in < QDB_MERGE_MAX; k++) {
+        gt_store_iter *it;
+        int rc = gt_store_iter_open(st, instr_id, kinds[k], from_ns, to_ns, &it);
+        if (rc == GT_ENOENT)
+            continue;
+        if (rc < 0) {
+            fprintf(stderr, "tickq %s: %s\n", cmd, gt_store_errmsg(st));
+            qdb_merge_close(m);
+            return 1;
+        }
+        m->in[m->n_in++].it = it;
+    }
+    return 0;
+}
+
+int qdb_merge_next(const char *cmd, struct qdb_merge *m, const struct gt_tick **t)
+{
+    int best = -1;
+    uint64_t best_seq = UINT64_MAX;
+    for (int k = 0; k < m->n_in; k++) {
+        if (!m->in[k].it)
+            continue;
+        if (m->in[k].i >= m->in[k].n) {
+            int rc = gt_store_iter_next(m->in[k].it, &m->in[k].t);
+            if (rc < 0)
+                return -qdb_iter_fail(cmd, m->in[k].it, rc);
+            if (rc == 0) {
+                gt_store_iter_close(m->in[k].it);
+                m->in[k].it = NULL;
+                continue;
+            }
+            m->in[k].n = rc;
+            m->in[k].i = 0;
+        }
+        uint64_t s = m->in[k].t[m->in[k].i].seq;
+        if (best < 0 || s < best_seq)
+            best = k, best_seq = s;
+    }
+    if (best < 0)
+        return 0;
+    *t = &m->in[best].t[m->in[best].i++];
+    return 1;
+}
+
+int qdb_merge_run(const char *cmd, struct qdb_merge *m, const struct gt_tick **t)
+{
+    const struct gt_tick *first;
+    int rc = qdb_merge_next(cmd, m, &first);
+    if (rc <= 0)
+        return rc;
+    /* The chosen input's ticks below every other input's next seq follow. */
+    int k = 0;
+    while (&m->in[k].t[m->in[k].i - 1] != first)
+        k++;
+    uint64_t limit = UINT64_MAX;
+    for (int j = 0; j < m->n_in; j++)
+        if (j != k && m->in[j].it && m->in[j].i < m->in[j].n && m->in[j].t[m->in[j].i].seq < limit)
+            limit = m->in[j].t[m->in[j].i].seq;
+    int n = 1;
+    for (; m->in[k].i < m->in[k].n && m->in[k].t[m->in[k].i].seq < limit; m->in[k].i++)
+        n++;
+    *t = first;
+    return n;
+}
+
+void qdb_merge_close(struct qdb_merge *m)
+{
+    for (int k = 0; k < m->n_in; k++)
+        gt_store_iter_close(m->in[k].it);
+    m->n_in = 0;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* qdb.h -- what every tickq command does with the store: open it, resolve a
+ * symbol or a product, find the last tick at or before a time.
+ *
+ * These functions print the one-line "tickq CMD: ..." message themselves and
+ * return the exit status the command should return (0 on success, 1 for a
+ * runtime failure, 2 for wrong input), so a command reads as a list of steps.
+ * Symbols are checked (printable ASCII, at most GT_SYMBOL_LEN bytes) before the
+ * store is opened; an unknown one is answered with the closest names the
+ * store holds (edit distance). */
+#ifndef GT_QUERY_QDB_H
+#define GT_QUERY_QDB_H
+#include <stdint.h>
+#include "gputick/store.h"
+
+enum { QDB_MAX_INSTR = 4096 };
+
+/* Checks that s can be a symbol (what = "symbol", "product", "index").
+ * Returns 0 or EXIT_USAGE after printing why. */
+int qdb_name_check(const char *cmd, const char *what, const char *s, size_t max_len);
+
+/* Opens path as a reader. A missing store is wrong input (2); a store that
+ * will not open is a failure (1). */
+int qdb_open(const char *cmd, const char *path, gt_store **st);
+
+/* Finds the definition of symbol; unknown: prints suggestions, returns 2. */
+int qdb_instr(const char *cmd, gt_store *st, const char *symbol, struct gt_tick *def);
+
+/* Fills defs (capacity QDB_MAX_INSTR) with the definitions of product's
+ * instruments of type (0 = any), futures sorted by maturity. *n is their
+ * count. An unknown product prints suggestions and returns 2. */
+int qdb_product(const char *cmd, gt_store *st, const char *product, int type, struct gt_tick *defs,
+                int *n);
+
+/* Finds the index (type GT_INSTR_INDEX) of product without printing:
+ * returns 1 and *def, 0 if there is none, or GT_EDB. */
+int qdb_index_of(gt_store *st, const char *product, struct gt_tick *def);
+
+/* Finds the index (type GT_INSTR_INDEX) of product. Returns 0 and *def, or
+ * 2 if the store has no index for it. */
+int qdb_product_index(const char *cmd, gt_store *st, const char *product, struct gt_tick *def);
+
+/* The last tick of (instr_id, kind) with exch_ns <= at_ns; pred (may be NULL)
+ * selects which ticks count. Searches backwards in widening windows, so the
+ * cost is about the ticks since the one found. Sets *found (1 and *out, or 0
+ * if there is none) and returns 0, or 1 after printing a store error. */
+int qdb_last_at(const char *cmd, gt_store *st, int32_t instr_id, int kind, int64_t at_ns,
+                int (*pred)(const struct gt_tick *t), struct gt_tick *out, int *found);
+
+/* A merge of several series of one store in bus order (seq): up to
+ * QDB_MERGE_MAX iterators, one decoded block each, so constant memory. */
+enum { QDB_MERGE_MAX = GT_KIND_MAX };
+struct qdb_merge {
+    struct {
+        gt_store_iter *it;
+        const struct gt_tick *t;
+        int n, i;
+    } in[QDB_MERGE_MAX];
+    int n_in;
+};
+
+/* Opens the series (instr_id, kinds[k]) in [from_ns, to_ns); kinds without a
+ * series are skipped. Returns 0, or 1 after printing a store error. */
+int qdb_merge_open(const char *cmd, gt_store *st, struct qdb_merge *m, int32_t instr_id,
+                   const int *kinds, int n_kinds, int64_t from_ns, int64_t to_ns);
+/* The next tick in seq order: 1 and *t (valid until the next call), 0 at the
+ * end, or -1 after printing a store error. */
+int qdb_merge_next(const char *cmd, struct qdb_merge *m, const struct gt_tick **t);
+/* As qdb_merge_next, but returns a run: n > 0 ticks at *t, consecutive in
+ * one series and in seq order before every other input's next tick. */
+int qdb_merge_run(const char *cmd, struct qdb_merge *m, const struct gt_tick **t);
+void qdb_merge_close(struct qdb_merge *m);
+
+/* Prints a failed iterator step ("tickq CMD: store: ...") and returns 1. */
+int qdb_iter_fail(const char *cmd, gt_store_iter *it, int rc);
+
+/* The symbol of a definition tick as a C string. */
+void qdb_symbol(const struct gt_tick *def, char out[GT_SYMBOL_LEN + 1]);
+void qdb_productname(const struct gt_tick *def, char out[GT_PRODUCT_LEN + 1]);
+
+/* Levenshtein distance between a and b (each at most 64 bytes counted). */
+int qdb_edit_distance(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/* recorder.c -- the recorder's loop (behaviour in recorder.h).
+ *
+ * One variable carries the exactly-once logic: expected, the next bus
+ * sequence the store needs. Every record, live or replayed, is compared with
+ * it: below is a duplicate, equal is appended, above is a gap to replay first.
+ * Commits write the appended ticks with checkpoint = expected - 1. */
+#include "recorder.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include "gputick/bus.h"
+#include "gputick/time.h"
+
+struct recorder {
+    struct recorder_config c;
+    gt_store *st;
+    void *zctx, *sub, *dealer;
+    uint64_t expected;
+    uint64_t pending; /* ticks appended since the last commit */
+    int64_t last_commit_ns;
+    struct recorder_stats s;
+};
+
+static void set_error(struct recorder *r, const char *what, const char *detail)
+{
+    snprintf(r->s.last_error, sizeof r->s.last_error, "%s: %s", what, detail);
+}
+
+int recorder_open(struct recorder **out, const struct recorder_config *c, char err[GT_ERRLEN])
+{
+    struct recorder *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, GT_ERRLEN, "out of memory");
+        return GT_ENOMEM;
+    }
+    r->c = *c;
+    int rc = gt_store_open(c->db, GT_STORE_WRITER, &r->st, err);
+    if (rc < 0)
+        goto fail;
+    gt_store_set_sync(r->st, c->sync);
+    r->expected = gt_store_checkpoint(r->st) + 1;
+    r->s.checkpoint = r->expected - 1;
+    r->zctx = zmq_ctx_new();
+    r->sub = zmq_socket(r->zctx, ZMQ_SUB);
+    r->dealer = zmq_socket(r->zctx, ZMQ_DEALER);
+    int linger = 0, hwm = 1000000;
+    zmq_setsockopt(r->sub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(r->dealer, ZMQ_LINGER, &linger, sizeof linger);
+    /* A deep receive queue rides out replays and commits; anything it still
+     * drops is replayed by sequence. */
+    zmq_setsockopt(r->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(r->sub, ZMQ_SUBSCRIBE, "", 0);
+    if (zmq_connect(r->sub, c->pub_ep) < 0) {
+        snprintf(err, GT_ERRLEN, "cannot connect to tickfeed's PUB endpoint '%s': %s", c->pub_ep,
+                 zmq_strerror(errno));
+        rc = GT_EZMQ;
+        goto fail;
+    }
+    if (zmq_connect(r->dealer, c->router_ep) < 0) {
+        snprintf(err, GT_ERRLEN, "cannot connect to tickfeed's ROUTER endpoint '%s': %s",
+                 c->router_ep, zmq_strerror(errno));
+        rc = GT_EZMQ;
+        goto fail;
+    }
+    r->last_commit_ns = gt_now_ns();
+    *out = r;
+    return GT_OK;
+fail:
+    recorder_close(r);
+    return rc;
+}
+
+static int commit(struct recorder *r)
+{
+    int rc = gt_store_commit(r->st, r->expected - 1);
+    r->last_commit_ns = gt_now_ns();
+    if (rc < 0) {
+        r->s.commit_errors++;
+        r->s.blocked = 1;
+        set_error(r, "commit failed", gt_store_errmsg(r->st));
+        return rc;
+    }
+    r->s.commits++;
+    r->s.blocked = 0;
+    r->pending = 0;
+    r->s.checkpoint = r->expected - 1;
+    return GT_OK;
+}
+
+static void maybe_commit(struct recorder *r)
+{
+    int64_t due = r->last_commit_ns + (int64_t)r->c.flush_ms * 1000000;
+    if ((r->pending && (r->pending >= (uint64_t)r->c.commit_ticks || gt_now_ns() >= due)) ||
+        (r->s.blocked && gt_now_ns() >= due))
+        commit(r);
+}
+
+/* Appends the records that are next in sequence. Returns GT_OK, or 1 when the
+ * first record is beyond expected (a gap: nothing taken). */
+static int take(struct recorder *r, const uint8_t *recs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct gt_tick t;
+        if (gt_tick_decode(recs + i * GT_TICK_LEN, GT_TICK_LEN, &t) < 0)
+            continue;
+        if (t.seq < r->expected) {
+            r->s.dups++;
+            continue;
+        }
+        if (t.seq > r->expected)
+            return 1;
+        int rc = gt_store_append(r->st, &t);
+        if (rc < 0) {
+            set_error(r, "append failed", gt_store_errmsg(r->st));
+            return rc;
+        }
+        r->expected++;
+        r->pending++;
+        r->s.ticks += rc > 0;
+    }
+    return GT_OK;
+}
+
+static int on_replayed(void *ctx, const char *topic, size_t topic_len, const uint8_t *recs,
+                       size_t n)
+{
+    struct recorder *r = ctx;
+    (void)topic;
+    (void)topic_len;
+    r->s.replayed += n;
+    int rc = take(r, recs, n);
+    if (rc == 1) /* the journal itself has a hole: stop, report */
+        return GT_ECORRUPT;
+    maybe_commit(r);
+    return rc < 0 ? rc : (r->s.blocked ? GT_ENOSPC : 0);
+}
+
+/* Replays [expected, to]. Returns GT_OK when expected moved past to or the
+ * journal ran out, else the error. */
+static int replay(struct recorder *r, uint64_t to, char err[GT_ERRLEN])
+{
+    uint64_t last = 0;
+    long got =
+        gt_bus_replay(r->dealer, r->expected, to, r->c.timeout_ms, on_replayed, r, &last, err);
+    if (last)
+        r->s.feed_last = last;
+    if (got == GT_ECORRUPT)
+        snprintf(err, GT_ERRLEN, "tickfeed's journal has no record %llu",
+                 (unsigned long long)r->expected);
+    return got < 0 ? (int)got : GT_OK;
+}
+
+int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
+                 void (*report)(const struct recorder_stats *s), char err[GT_ERRLEN])
+{
+    int caught_up = 0, rc = GT_OK;
+    int64_t next_try = 0, next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
+    struct gt_bus_msg m;
+    gt_bus_msg_init(&m);
+    while (!*stop) {
+        int64_t now = gt_now_ns();
+        if (!caught_up && !r->s.blocked && now >= next_try) {
+            char rerr[GT_ERRLEN] = "";
+            rc = replay(r, UINT64_MAX, rerr);
+            if (rc == GT_OK && r->s.feed_last + 1 < r->expected) {
+                snprintf(err, GT_ERRLEN,
+                         "tickfeed's newest record is %llu but this store already holds up to "
+                         "%llu: its journal was reset, or the store belongs to another feed",
+                         (unsigned long long)r->s.feed_last, (unsigned long long)(r->expected - 1));
+                rc = GT_EINVAL;
+                break;
+            }
+            if (rc == GT_OK)
+                caught_up = 1;
+            else
+                set_error(r, "replay", rerr);
+            rc = GT_OK;
+            next_try = now + 1000000000;
+        }
+        zmq_pollitem_t pi = {r->sub, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&pi, 1, 50) > 0) {
+            int n = gt_bus_recv(r->sub, &m, ZMQ_DONTWAIT);
+            if (n > 0) {
+                r->s.live_msgs++;
+                struct gt_tick first;
+                gt_tick_decode(gt_bus_msg_rec(&m, 0), GT_TICK_LEN, &first);
+                if (first.seq > r->s.feed_last)
+                    r->s.feed_last = first.seq + (uint64_t)n - 1;
+                /* While catching up or blocked, live records wait in the
+                 * journal; they come back through replay. */
+                if (caught_up && !r->s.blocked) {
+                    if (first.seq > r->expected) {
+                        char rerr[GT_ERRLEN] = "";
+                        r->s.gaps++;
+                        if (replay(r, first.seq - 1, rerr) < 0 || r->expected != first.seq) {
+                            set_error(r, "gap replay", rerr);
+                            caught_up = 0;
+                        }
+                    }
+                    if (caught_up && take(r, gt_bus_msg_rec(&m, 0), (size_t)n) == 1)
+                        caught_up = 0; /* cannot happen after a good replay; recover anyway */
+                }
+            }
+        }
+        maybe_commit(r);
+        if (report && gt_now_ns() >= next_report) {
+            report(&r->s);
+            next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
+        }
+    }
+    gt_bus_msg_close(&m);
+    if (r->pending)
+        commit(r);
+    return rc;
+}
+
+const struct recorder_stats *recorder_stats(const struct recorder *r)
+{
+    return &r->s;
+}
+
+void recorder_close(struct recorder *r)
+{
+    if (!r)
+        return;
+    if (r->st && r->pending)
+        commit(r);
+    if (r->sub)
+        zmq_close(r->sub);
+    if (r->dealer)
+        zmq_close(r->dealer);
+    if (r->zctx)
+        zmq_ctx_term(r->zctx);
+    gt_store_close(r->st);
+    free(r);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* recorder.h -- tickstore's loop: every tick of the bus into the store,
+ * exactly once.
+ *
+ * On start it subscribes to tickfeed's PUB socket (so nothing published from
+ * then on is missed), reads the store's checkpoint, and replays from the next
+ * sequence through the ROUTER until it has caught up; then it follows the live
+ * stream. A live record below the next expected sequence is one it already has
+ * and is skipped; a record above it means the PUB socket dropped some, and
+ * exactly that gap is replayed before going on. Ticks are appended to the
+ * store and committed together with the checkpoint (the last sequence
+ * recorded) in one WriteBatch, at least every flush interval, so a kill at any
+ * instant and a restart end with the same store. When a commit fails (a full
+ * disk) the recorder stops taking ticks, keeps its checkpoint, retries, and
+ * after success replays what it skipped. */
+#ifndef GT_RECORDER_H
+#define GT_RECORDER_H
+#include <signal.h>
+#include <stdint.h>
+#include "gputick/err.h"
+#include "gputick/store.h"
+
+struct recorder_config {
+    const char *db;        /* the store's folder */
+    const char *pub_ep;    /* tickfeed's PUB endpoint */
+    const char *router_ep; /* tickfeed's ROUTER endpoint */
+    int flush_ms;          /* commit at least this often when there is data (<= 1000) */
+    long commit_ticks;     /* and whenever this many ticks are waiting */
+    int sync;              /* fsync the WAL on commit */
+    int timeout_ms;        /* how long to wait for a ROUTER reply */
+};
+
+struct recorder_stats {
+    uint64_t ticks;     /* appended to the store */
+    uint64_t live_msgs; /* messages received live */
+    uint64_t replayed;  /* records received through replay */
+    uint64_t gaps;      /* holes in the live stream that were replayed */
+    uint64_t dups;      /* records skipped as already recorded */
+    uint64_t commits;   /* successful commits */
+    uint64_t commit_errors;
+    uint64_t checkpoint; /* last committed sequence */
+    uint64_t feed_last;  /* newest sequence tickfeed reported */
+    int blocked;         /* commits failing: not taking ticks */
+    char last_error[GT_ERRLEN];
+};
+
+struct recorder;
+
+/* Opens the store as its writer and the sockets. Returns GT_OK and *out, or
+ * the store's error (GT_EBUSY when another recorder holds it, GT_EVERSION for a
+ * folder that is not a gputick store) or GT_EZMQ, with err filled. */
+int recorder_open(struct recorder **out, const struct recorder_config *c, char err[GT_ERRLEN]);
+
+/* Runs until *stop is set: catch-up replay, then live. Calls report() every
+ * report_ms (if not NULL) with the current stats. Commits before returning.
+ * Returns GT_OK, or an error that cannot be retried (tickfeed's journal is
+ * behind the store's checkpoint, the store is corrupt) with err filled. */
+int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
+                 void (*report)(const struct recorder_stats *s), char err[GT_ERRLEN]);
+
+const struct recorder_stats *recorder_stats(const struct recorder *r);
+
+/* Commits what is pending, closes the sockets and the store. NULL does nothing. */
+void recorder_close(struct recorder *r);
+
+#endif

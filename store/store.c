@@ -1,0 +1,1310 @@
+/* SPDX-License-Identifier: MIT */
+/* store.c -- the tick store on RocksDB (contract in gputick/store.h, formats
+ * in block.h, key.h and docs/store.md).
+ *
+ * The writer keeps, per series, one buffer of BLOCK_TICKS ticks: the open
+ * block, allocated when the series first appears (or is first appended to
+ * after a restart, when its open block is read back from the store so that it
+ * keeps growing under its key). Appending copies the tick into that buffer;
+ * when it is full the block is encoded into the pending batch "full" under its
+ * key and the buffer starts over under a new key. A commit copies "full" into
+ * a new WriteBatch, adds the open block of every series touched since the
+ * last commit, their series records, new definitions and the checkpoint, and
+ * writes it; only on success does "full" empty and the dirty marks clear, so
+ * a failed commit (a full disk) leaves everything to be written again.
+ *
+ * Series record (meta 'S' + series), 56 bytes, little-endian:
+ *   OFFSET SIZE TYPE  FIELD
+ *        0    4 i32   instr_id
+ *        4    1 u8    kind
+ *        5    3       zero
+ *        8    8 u64   n_ticks     ticks stored in the series
+ *       16    8 u64   n_blocks
+ *       24    8 i64   first_ns    least exch_ns stored
+ *       32    8 i64   last_ns     greatest exch_ns stored
+ *       40    8 i64   open_ns     key_ns of the series' last (open) block
+ *       48    4 u32   open_count  ticks in it
+ *       52    4       zero
+ * Format record ('F'): "GTSTORE\0" then u32 LE GT_STORE_FORMAT (12 bytes).
+ * Checkpoint ('C'): u64 LE. Instrument ('I' + id): the 64-byte DEF record. */
+#include "gputick/store.h"
+#include <errno.h>
+#include <ftw.h>
+#include <rocksdb/c.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "block.h"
+#include "gputick/bytes.h"
+#include "key.h"
+
+enum {
+    SERIES_REC_LEN = 56,
+    FORMAT_REC_LEN = 12,
+    CF_DEFAULT = 0,
+    CF_TICKS = 1,
+    CF_META = 2,
+    N_CF = 3,
+};
+
+static const char *const cf_names[N_CF] = {"default", "ticks", "meta"};
+static const char format_magic[8] = "GTSTORE";
+
+struct series {
+    uint32_t id;
+    int32_t instr_id;
+    uint8_t kind;
+    bool has_block; /* key_ns names the open block */
+    bool loaded;    /* buf holds the open block as stored (or it is new) */
+    bool dirty;     /* changed since the last commit */
+    int64_t key_ns;
+    uint32_t n;           /* ticks in buf */
+    uint32_t stored_open; /* ticks of the open block in the store at open */
+    struct gt_tick *buf;
+    uint64_t n_ticks, n_blocks;
+    int64_t first_ns, last_ns;
+};
+
+struct instr {
+    struct gt_tick def;
+    bool dirty;
+};
+
+/* Open addressing from a 64-bit key to an index + 1 (0 = empty). */
+struct table {
+    uint64_t *keys;
+    uint32_t *vals;
+    size_t cap; /* power of two */
+};
+
+struct gt_store {
+    int mode;
+    char *path;
+    char *sec_path; /* a reader's secondary folder, removed at close */
+    bool read_only; /* a reader that fell back to read-only */
+    rocksdb_t *db;
+    rocksdb_options_t *opts, *cf_opts[N_CF];
+    rocksdb_column_family_handle_t *cf[N_CF];
+    rocksdb_readoptions_t *ro;
+    rocksdb_writeoptions_t *wo;
+    char errmsg[GT_ERRLEN];
+
+    /* writer */
+    struct series **series; /* by id - 1 */
+    size_t n_series, cap_series;
+    struct table series_by_key;
+    struct instr *instrs;
+    size_t n_instrs, cap_instrs;
+    struct table instr_by_id;
+    struct series **dirty;
+    size_t n_dirty;
+    rocksdb_writebatch_t *full; /* finished blocks not yet committed */
+    uint64_t checkpoint;        /* last committed */
+    uint64_t hwm;               /* greatest seq appended or committed */
+    bool have_hwm;
+    bool need_reopen; /* RocksDB refused a write: reopen before the next */
+    struct gt_store_stats stats;
+    uint8_t *scratch, *enc;
+};
+
+/* ---- errors ---- */
+
+static int store_err(gt_store *st, int code, const char *fmt, const char *a, const char *b)
+{
+    snprintf(st->errmsg, sizeof st->errmsg, fmt, a, b ? b : "");
+    return code;
+}
+
+/* Copies RocksDB's message (prefixed by what) and frees it; returns the code
+ * its text calls for. */
+static int store_fail(gt_store *st, char *dberr, const char *what)
+{
+    int code = GT_EDB;
+    if (strstr(dberr, "No space left") || strstr(dberr, "no space left"))
+        code = GT_ENOSPC;
+    snprintf(st->errmsg, sizeof st->errmsg, "%s: %s", what, dberr);
+    rocksdb_free(dberr);
+    return code;
+}
+
+const char *gt_store_errmsg(const gt_store *st)
+{
+    return st ? st->errmsg : "";
+}
+
+/* ---- table ---- */
+
+static int table_grow(struct table *t)
+{
+    size_t cap = t->cap ? t->cap * 2 : 64;
+    uint64_t *keys = calloc(cap, sizeof *keys);
+    uint32_t *vals = calloc(cap, sizeof *vals);
+    if (!keys || !vals) {
+        free(keys);
+        free(vals);
+        return GT_ENOMEM;
+    }
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->vals[i])
+            continue;
+        size_t j = (t->keys[i] * 0x9e3779b97f4a7c15u >> 20) & (cap - 1);
+        while (vals[j])
+            j = (j + 1) & (cap - 1);
+        keys[j] = t->keys[i];
+        vals[j] = t->vals[i];
+    }
+    free(t->keys);
+    free(t->vals);
+    t->keys = keys;
+    t->vals = vals;
+    t->cap = cap;
+    return GT_OK;
+}
+
+/* The slot of key: holding it, or the empty one where it would go. */
+static size_t table_slot(const struct table *t, uint64_t key)
+{
+    size_t j = (key * 0x9e3779b97f4a7c15u >> 20) & (t->cap - 1);
+    while (t->vals[j] && t->keys[j] != key)
+        j = (j + 1) & (t->cap - 1);
+    return j;
+}
+
+static uint32_t table_get(const struct table *t, uint64_t key)
+{
+    return t->cap ? t->vals[table_slot(t, key)] : 0;
+}
+
+static int table_put(struct table *t, uint64_t key, uint32_t val, size_t count)
+{
+    if ((count + 1) * 2 > t->cap && table_grow(t) < 0)
+        return GT_ENOMEM;
+    size_t j = table_slot(t, key);
+    t->keys[j] = key;
+    t->vals[j] = val;
+    return GT_OK;
+}
+
+static void table_fini(struct table *t)
+{
+    free(t->keys);
+    free(t->vals);
+}
+
+static uint64_t series_key(int32_t instr_id, int kind)
+{
+    return (uint64_t)(uint32_t)instr_id << 8 | (uint8_t)kind;
+}
+
+/* ---- records ---- */
+
+static void series_rec_write(uint8_t *p, const struct series *s)
+{
+    memset(p, 0, SERIES_REC_LEN);
+    st_le32(p, (uint32_t)s->instr_id);
+    p[4] = s->kind;
+    st_le64(p + 8, s->n_ticks);
+    st_le64(p + 16, s->n_blocks);
+    st_le64(p + 24, (uint64_t)s->first_ns);
+    st_le64(p + 32, (uint64_t)s->last_ns);
+    st_le64(p + 40, (uint64_t)s->key_ns);
+    st_le32(p + 48, s->has_block ? s->n : 0);
+}
+
+static int series_rec_read(const uint8_t *p, size_t len, struct series *s)
+{
+    if (len != SERIES_REC_LEN || p[4] < 1 || p[4] > GT_KIND_MAX)
+        return GT_EBADMSG;
+    s->instr_id = (int32_t)ld_le32(p);
+    s->kind = p[4];
+    s->n_ticks = ld_le64(p + 8);
+    s->n_blocks = ld_le64(p + 16);
+    s->first_ns = (int64_t)ld_le64(p + 24);
+    s->last_ns = (int64_t)ld_le64(p + 32);
+    s->key_ns = (int64_t)ld_le64(p + 40);
+    s->stored_open = ld_le32(p + 48);
+    s->has_block = s->n_blocks > 0;
+    return GT_OK;
+}
+
+/* ---- open and close ---- */
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+static void free_series(gt_store *st)
+{
+    for (size_t i = 0; i < st->n_series; i++) {
+        free(st->series[i]->buf);
+        free(st->series[i]);
+    }
+    free(st->series);
+    st->series = NULL;
+    st->n_series = st->cap_series = 0;
+}
+
+static void db_close(gt_store *st)
+{
+    for (int i = 0; i < N_CF; i++) {
+        if (st->cf[i])
+            rocksdb_column_family_handle_destroy(st->cf[i]);
+        st->cf[i] = NULL;
+    }
+    if (st->db)
+        rocksdb_close(st->db);
+    st->db = NULL;
+}
+
+void gt_store_close(gt_store *st)
+{
+    if (!st)
+        return;
+    db_close(st);
+    for (int i = 0; i < N_CF; i++)
+        if (st->cf_opts[i])
+            rocksdb_options_destroy(st->cf_opts[i]);
+    if (st->opts)
+        rocksdb_options_destroy(st->opts);
+    if (st->ro)
+        rocksdb_readoptions_destroy(st->ro);
+    if (st->wo)
+        rocksdb_writeoptions_destroy(st->wo);
+    if (st->full)
+        rocksdb_writebatch_destroy(st->full);
+    if (st->sec_path) {
+        nftw(st->sec_path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        free(st->sec_path);
+    }
+    free_series(st);
+    table_fini(&st->series_by_key);
+    table_fini(&st->instr_by_id);
+    free(st->instrs);
+    free(st->dirty);
+    free(st->scratch);
+    free(st->enc);
+    free(st->path);
+    free(st);
+}
+
+/* The options of docs/store.md: no RocksDB compression on the ticks (the
+ * blocks are LZ4 already), a 4-byte prefix extractor (the series) with a
+ * prefix bloom filter, 16 KiB table blocks, a 64 MiB write buffer. */
+static void store_options_init(gt_store *st)
+{
+    st->opts = rocksdb_options_create();
+    rocksdb_options_set_create_if_missing(st->opts, st->mode == GT_STORE_WRITER);
+    rocksdb_options_set_create_missing_column_families(st->opts, st->mode == GT_STORE_WRITER);
+    rocksdb_options_set_max_open_files(st->opts, -1); /* required by secondaries */
+    rocksdb_options_set_keep_log_file_num(st->opts, 2);
+    rocksdb_options_set_max_background_jobs(st->opts, 2);
+    rocksdb_options_set_info_log_level(st->opts, 2); /* WARN */
+
+    st->cf_opts[CF_DEFAULT] = rocksdb_options_create_copy(st->opts);
+    rocksdb_options_t *t = rocksdb_options_create_copy(st->opts);
+    rocksdb_options_set_compression(t, rocksdb_no_compression);
+    rocksdb_options_set_write_buffer_size(t, 64 << 20);
+    rocksdb_options_set_prefix_extractor(
+        t, rocksdb_slicetransform_create_fixed_prefix(KEY_SERIES_PREFIX_LEN));
+    rocksdb_block_based_table_options_t *bb = rocksdb_block_based_options_create();
+    rocksdb_block_based_options_set_filter_policy(bb, rocksdb_filterpolicy_create_bloom_full(10));
+    rocksdb_block_based_options_set_whole_key_filtering(bb, 0);
+    rocksdb_block_based_options_set_block_size(bb, 16 << 10);
+    rocksdb_options_set_block_based_table_factory(t, bb);
+    rocksdb_block_based_options_destroy(bb);
+    st->cf_opts[CF_TICKS] = t;
+    rocksdb_options_t *m = rocksdb_options_create_copy(st->opts);
+    rocksdb_options_set_compression(m, rocksdb_lz4_compression);
+    st->cf_opts[CF_META] = m;
+
+    st->ro = rocksdb_readoptions_create();
+    st->wo = rocksdb_writeoptions_create();
+}
+
+static int db_open(gt_store *st)
+{
+    char *dberr = NULL;
+    const rocksdb_options_t *cfo[N_CF] = {st->cf_opts[0], st->cf_opts[1], st->cf_opts[2]};
+    if (st->mode == GT_STORE_WRITER) {
+        st->db =
+            rocksdb_open_column_families(st->opts, st->path, N_CF, cf_names, cfo, st->cf, &dberr);
+        /* "While lock file: PATH/LOCK: Resource temporarily unavailable" from
+         * another process, "lock hold by current process ... PATH/LOCK" from
+         * this one. */
+        if (dberr && strstr(dberr, "/LOCK")) {
+            rocksdb_free(dberr);
+            return store_err(st, GT_EBUSY,
+                             "another tickstore is recording into %s (its RocksDB LOCK is held)",
+                             st->path, NULL);
+        }
+        return dberr ? store_fail(st, dberr, st->path) : GT_OK;
+    }
+    if (!st->sec_path) {
+        const char *tmp = getenv("TMPDIR");
+        char tpl[4096];
+        snprintf(tpl, sizeof tpl, "%s/gputick-reader-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (mkdtemp(tpl))
+            st->sec_path = strdup(tpl);
+    }
+    if (st->sec_path) {
+        st->db = rocksdb_open_as_secondary_column_families(st->opts, st->path, st->sec_path, N_CF,
+                                                           cf_names, cfo, st->cf, &dberr);
+        if (!dberr)
+            return GT_OK;
+        rocksdb_free(dberr);
+        dberr = NULL;
+    }
+    st->read_only = true;
+    st->db = rocksdb_open_for_read_only_column_families(st->opts, st->path, N_CF, cf_names, cfo,
+                                                        st->cf, 0, &dberr);
+    return dberr ? store_fail(st, dberr, st->path) : GT_OK;
+}
+
+/* Reads key from meta into buf (cap bytes). Returns its length, GT_ENOENT,
+ * GT_EBADMSG if longer than cap, or GT_EDB. */
+static int meta_get(gt_store *st, const uint8_t *key, size_t klen, uint8_t *buf, size_t cap)
+{
+    char *dberr = NULL;
+    size_t vlen = 0;
+    char *v =
+        rocksdb_get_cf(st->db, st->ro, st->cf[CF_META], (const char *)key, klen, &vlen, &dberr);
+    if (dberr)
+        return store_fail(st, dberr, "reading metadata");
+    if (!v)
+        return GT_ENOENT;
+    int rc = vlen > cap ? GT_EBADMSG : (int)vlen;
+    if (rc >= 0)
+        memcpy(buf, v, vlen);
+    rocksdb_free(v);
+    return rc;
+}
+
+/* Checks that path holds a gputick store with the column families we need. */
+static int check_families(gt_store *st)
+{
+    char *dberr = NULL;
+    size_t n = 0;
+    char **names = rocksdb_list_column_families(st->opts, st->path, &n, &dberr);
+    if (dberr)
+        return store_fail(st, dberr, st->path);
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int c = 1; c < N_CF; c++)
+            found += strcmp(names[i], cf_names[c]) == 0;
+    rocksdb_list_column_families_destroy(names, n);
+    if (found != N_CF - 1)
+        return store_err(st, GT_EVERSION,
+                         "%s is a RocksDB database but not a gputick tick store (no \"ticks\" "
+                         "and \"meta\" column families)%s",
+                         st->path, NULL);
+    return GT_OK;
+}
+
+static int check_format(gt_store *st, bool created)
+{
+    uint8_t key = KEY_META_FORMAT, v[FORMAT_REC_LEN];
+    int rc = meta_get(st, &key, 1, v, sizeof v);
+    if (rc == GT_ENOENT && created) {
+        memcpy(v, format_magic, sizeof format_magic);
+        st_le32(v + 8, GT_STORE_FORMAT);
+        char *dberr = NULL;
+        rocksdb_put_cf(st->db, st->wo, st->cf[CF_META], (const char *)&key, 1, (const char *)v,
+                       sizeof v, &dberr);
+        return dberr ? store_fail(st, dberr, "writing the format record") : GT_OK;
+    }
+    if (rc == GT_EDB || rc == GT_ENOSPC)
+        return rc;
+    if (rc != FORMAT_REC_LEN || memcmp(v, format_magic, sizeof format_magic) != 0)
+        return store_err(st, GT_EVERSION,
+                         "%s is not a gputick tick store (no valid format record)%s", st->path,
+                         NULL);
+    if (ld_le32(v + 8) != GT_STORE_FORMAT) {
+        char got[16], want[16];
+        snprintf(got, sizeof got, "%u", ld_le32(v + 8));
+        snprintf(want, sizeof want, "%d", GT_STORE_FORMAT);
+        snprintf(st->errmsg, sizeof st->errmsg,
+                 "%s holds store format %s; this build reads format %s", st->path, got, want);
+        return GT_EVERSION;
+    }
+    return GT_OK;
+}
+
+static int series_add(gt_store *st, struct series *s)
+{
+    if (st->n_series == st->cap_series) {
+        size_t cap = st->cap_series ? st->cap_series * 2 : 64;
+        struct series **p = realloc(st->series, cap * sizeof *p);
+        struct series **d = realloc(st->dirty, cap * sizeof *d);
+        if (p)
+            st->series = p;
+        if (d)
+            st->dirty = d;
+        if (!p || !d)
+            return GT_ENOMEM;
+        st->cap_series = cap;
+    }
+    if (table_put(&st->series_by_key, series_key(s->instr_id, s->kind), s->id, st->n_series) < 0)
+        return GT_ENOMEM;
+    st->series[s->id - 1] = s;
+    st->n_series++;
+    return GT_OK;
+}
+
+static int instr_put(gt_store *st, const struct gt_tick *def, bool dirty)
+{
+    uint32_t at = table_get(&st->instr_by_id, (uint32_t)def->instr_id);
+    if (!at) {
+        if (st->n_instrs == st->cap_instrs) {
+            size_t cap = st->cap_instrs ? st->cap_instrs * 2 : 64;
+            struct instr *p = realloc(st->instrs, cap * sizeof *p);
+            if (!p)
+                return GT_ENOMEM;
+            st->instrs = p;
+            st->cap_instrs = cap;
+        }
+        if (table_put(&st->instr_by_id, (uint32_t)def->instr_id, (uint32_t)st->n_instrs + 1,
+                      st->n_instrs) < 0)
+            return GT_ENOMEM;
+        at = (uint32_t)++st->n_instrs;
+    }
+    st->instrs[at - 1].def = *def;
+    st->instrs[at - 1].dirty = dirty;
+    return GT_OK;
+}
+
+/* Reads the checkpoint record into st->checkpoint. Returns 1 if there is
+ * one, 0 if not, or an error. */
+static int checkpoint_load(gt_store *st)
+{
+    uint8_t key = KEY_META_CHECKPOINT, v[8];
+    int rc = meta_get(st, &key, 1, v, sizeof v);
+    if (rc == GT_ENOENT)
+        return 0;
+    if (rc != 8)
+        return rc < 0 ? rc
+                      : store_err(st, GT_EBADMSG, "%s: bad checkpoint record%s", st->path, NULL);
+    st->checkpoint = ld_le64(v);
+    return 1;
+}
+
+/* The writer's view of the metadata: series, instruments, checkpoint. */
+static int writer_load(gt_store *st)
+{
+    int rc = checkpoint_load(st);
+    if (rc < 0)
+        return rc;
+    st->hwm = st->checkpoint;
+    st->have_hwm = rc == 1;
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, st->ro, st->cf[CF_META]);
+    rc = GT_OK;
+    for (rocksdb_iter_seek_to_first(it); rc == GT_OK && rocksdb_iter_valid(it);
+         rocksdb_iter_next(it)) {
+        size_t klen, vlen;
+        const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &klen);
+        const uint8_t *val = (const uint8_t *)rocksdb_iter_value(it, &vlen);
+        uint32_t id;
+        int32_t instr;
+        if (key_series_decode(k, klen, &id) == GT_OK) {
+            struct series *s = calloc(1, sizeof *s);
+            if (!s) {
+                rc = GT_ENOMEM;
+                break;
+            }
+            s->id = id;
+            if (series_rec_read(val, vlen, s) < 0 || id != st->n_series + 1) {
+                free(s);
+                rc = store_err(st, GT_EBADMSG, "%s: bad series record%s", st->path, NULL);
+                break;
+            }
+            if ((rc = series_add(st, s)) < 0)
+                free(s);
+        } else if (key_instr_decode(k, klen, &instr) == GT_OK) {
+            struct gt_tick def;
+            if (vlen != GT_TICK_LEN || gt_tick_decode(val, vlen, &def) != GT_OK) {
+                rc = store_err(st, GT_EBADMSG, "%s: bad instrument record%s", st->path, NULL);
+                break;
+            }
+            rc = instr_put(st, &def, false);
+        }
+    }
+    char *dberr = NULL;
+    rocksdb_iter_get_error(it, &dberr);
+    rocksdb_iter_destroy(it);
+    if (dberr)
+        return store_fail(st, dberr, "reading metadata");
+    return rc;
+}
+
+/* Catches a secondary up with the writer until its view holds the format
+ * record and a checkpoint no older than the one it had. While the writer is
+ * opening (replaying its WAL into a table file and deleting the WAL), a
+ * secondary can see neither for a moment; a few short retries (at most about
+ * 0.5 s) bridge that. Returns GT_OK, 1 if the view stays incomplete (no
+ * format record: not a store, or a writer still starting), or an error. */
+static int secondary_settle(gt_store *st)
+{
+    uint64_t had = st->checkpoint;
+    for (int i = 0; i < 100; i++) {
+        char *dberr = NULL;
+        rocksdb_try_catch_up_with_primary(st->db, &dberr);
+        if (dberr)
+            return store_fail(st, dberr, "catching up with the writer");
+        uint8_t key = KEY_META_FORMAT, v[FORMAT_REC_LEN];
+        int rc = meta_get(st, &key, 1, v, sizeof v);
+        if (rc == FORMAT_REC_LEN && (rc = checkpoint_load(st)) >= 0 && st->checkpoint >= had)
+            return GT_OK;
+        if (rc == GT_EDB || rc == GT_EBADMSG)
+            return rc;
+        st->checkpoint = had;
+        nanosleep(&(struct timespec){0, 5000000}, NULL);
+    }
+    return 1;
+}
+
+int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN])
+{
+    *out = NULL;
+    if (mode != GT_STORE_WRITER && mode != GT_STORE_READER) {
+        snprintf(err, GT_ERRLEN, "gt_store_open: bad mode %d", mode);
+        return GT_EINVAL;
+    }
+    gt_store *st = calloc(1, sizeof *st);
+    if (!st) {
+        snprintf(err, GT_ERRLEN, "%s: out of memory", path);
+        return GT_ENOMEM;
+    }
+    int rc;
+    st->mode = mode;
+    st->path = strdup(path);
+    if (mode == GT_STORE_WRITER) {
+        st->scratch = malloc(BLOCK_SCRATCH_LEN);
+        st->enc = malloc(BLOCK_OUT_MAX);
+    }
+    st->full = rocksdb_writebatch_create();
+    if (!st->path || (mode == GT_STORE_WRITER && (!st->scratch || !st->enc))) {
+        rc = store_err(st, GT_ENOMEM, "%s: out of memory%s", path, NULL);
+        goto fail;
+    }
+    store_options_init(st);
+    char current[4096];
+    snprintf(current, sizeof current, "%s/CURRENT", path);
+    struct stat sb;
+    bool exists = stat(current, &sb) == 0;
+    if (!exists && mode == GT_STORE_READER) {
+        rc = store_err(st, GT_ENOENT, "no tick store at %s (no RocksDB database there)%s", path,
+                       NULL);
+        goto fail;
+    }
+    if (exists && (rc = check_families(st)) < 0)
+        goto fail;
+    if ((rc = db_open(st)) < 0)
+        goto fail;
+    if (mode == GT_STORE_READER && !st->read_only && (rc = secondary_settle(st)) < 0)
+        goto fail; /* 1: check_format() says what is missing */
+    if ((rc = check_format(st, !exists)) < 0)
+        goto fail;
+    if ((rc = mode == GT_STORE_WRITER ? writer_load(st) : checkpoint_load(st)) < 0)
+        goto fail;
+    *out = st;
+    return GT_OK;
+fail:
+    snprintf(err, GT_ERRLEN, "%s", st->errmsg);
+    gt_store_close(st);
+    return rc;
+}
+
+void gt_store_set_sync(gt_store *st, int sync)
+{
+    rocksdb_writeoptions_set_sync(st->wo, (unsigned char)(sync != 0));
+}
+
+int gt_store_refresh(gt_store *st)
+{
+    if (st->mode != GT_STORE_READER || st->read_only)
+        return GT_OK;
+    int rc = secondary_settle(st);
+    if (rc == 1)
+        return store_err(st, GT_EDB, "%s: the view stays incomplete while the writer %s", st->path,
+                         "starts; try again");
+    return rc;
+}
+
+/* ---- writer ---- */
+
+static int64_t series_tick_px(const gt_store *st, const struct series *s)
+{
+    uint32_t at = table_get(&st->instr_by_id, (uint32_t)s->instr_id);
+    return at ? st->instrs[at - 1].def.u.def.tick_px : 0;
+}
+
+/* Encodes the series' buffer into st->enc; returns its length or an error. */
+static int series_encode(gt_store *st, const struct series *s)
+{
+    int len =
+        block_encode(s->buf, s->n, series_tick_px(st, s), 0, st->scratch, st->enc, BLOCK_OUT_MAX);
+    if (len < 0)
+        return store_err(st, len, "encoding a block: %s%s", gt_strerror(len), NULL);
+    return len;
+}
+
+static void batch_put_block(gt_store *st, rocksdb_writebatch_t *b, const struct series *s, int len)
+{
+    uint8_t key[KEY_BLOCK_LEN];
+    key_block_encode(key, s->id, s->key_ns);
+    rocksdb_writebatch_put_cf(b, st->cf[CF_TICKS], (const char *)key, sizeof key,
+                              (const char *)st->enc, (size_t)len);
+}
+
+/* Gives s its buffer and, after a restart, the ticks of its stored open block
+ * so that block keeps growing under its key. */
+static int series_load(gt_store *st, struct series *s)
+{
+    if (!s->buf && !(s->buf = malloc(BLOCK_TICKS * sizeof *s->buf)))
+        return store_err(st, GT_ENOMEM, "out of memory for a block buffer%s%s", "", NULL);
+    s->loaded = true;
+    s->n = 0;
+    if (!s->has_block || s->stored_open == 0)
+        return GT_OK;
+    uint8_t key[KEY_BLOCK_LEN];
+    key_block_encode(key, s->id, s->key_ns);
+    char *dberr = NULL;
+    size_t vlen = 0;
+    char *v = rocksdb_get_cf(st->db, st->ro, st->cf[CF_TICKS], (const char *)key, sizeof key, &vlen,
+                             &dberr);
+    if (dberr)
+        return store_fail(st, dberr, "reading an open block");
+    int n = v ? block_decode((const uint8_t *)v, vlen, s->buf, BLOCK_TICKS, st->scratch, NULL)
+              : GT_ENOENT;
+    rocksdb_free(v);
+    /* A missing or unreadable open block is left as it is; the series goes
+     * on in a new block (the key rule below keeps the keys apart). */
+    s->n = s->stored_open = n > 0 ? (uint32_t)n : BLOCK_TICKS;
+    return GT_OK;
+}
+
+static struct series *series_get(gt_store *st, const struct gt_tick *t, int *rc)
+{
+    uint32_t id = table_get(&st->series_by_key, series_key(t->instr_id, t->kind));
+    if (id)
+        return st->series[id - 1];
+    struct series *s = calloc(1, sizeof *s);
+    if (!s) {
+        *rc = GT_ENOMEM;
+        return NULL;
+    }
+    s->id = (uint32_t)st->n_series + 1;
+    s->instr_id = t->instr_id;
+    s->kind = t->kind;
+    s->first_ns = INT64_MAX;
+    s->last_ns = INT64_MIN;
+    if ((*rc = series_add(st, s)) < 0) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+int gt_store_append(gt_store *st, const struct gt_tick *t)
+{
+    if (st->mode != GT_STORE_WRITER || t->kind < 1 || t->kind > GT_KIND_MAX ||
+        t->version != GT_TICK_VERSION)
+        return store_err(st, GT_EINVAL, "append: %s%s",
+                         st->mode != GT_STORE_WRITER ? "not a writer" : "bad tick kind or version",
+                         NULL);
+    if (st->have_hwm && t->seq <= st->hwm) {
+        st->stats.ignored++;
+        return 0;
+    }
+    int rc = GT_OK;
+    struct series *s = series_get(st, t, &rc);
+    if (!s)
+        return store_err(st, rc, "append: out of memory%s%s", "", NULL);
+    if (!s->loaded && (rc = series_load(st, s)) < 0)
+        return rc;
+    if (t->kind == GT_KIND_DEF && (rc = instr_put(st, t, true)) < 0)
+        return store_err(st, rc, "append: out of memory%s%s", "", NULL);
+    if (s->n == BLOCK_TICKS || !s->has_block) {
+        int64_t key_ns = t->exch_ns;
+        if (s->has_block) {
+            if (s->key_ns == INT64_MAX)
+                return store_err(st, GT_EINVAL, "append: series time exhausted%s%s", "", NULL);
+            if (key_ns <= s->key_ns)
+                key_ns = s->key_ns + 1;
+            if (s->n > s->stored_open) {
+                int len = series_encode(st, s);
+                if (len < 0)
+                    return len;
+                batch_put_block(st, st->full, s, len);
+                st->stats.blocks_full++;
+            }
+        }
+        s->has_block = true;
+        s->key_ns = key_ns;
+        s->n = 0;
+        s->stored_open = 0;
+        s->n_blocks++;
+    }
+    s->buf[s->n++] = *t;
+    s->n_ticks++;
+    if (t->exch_ns < s->first_ns)
+        s->first_ns = t->exch_ns;
+    if (t->exch_ns > s->last_ns)
+        s->last_ns = t->exch_ns;
+    if (!s->dirty) {
+        s->dirty = true;
+        st->dirty[st->n_dirty++] = s;
+    }
+    st->hwm = t->seq;
+    st->have_hwm = true;
+    st->stats.appended++;
+    st->stats.pending++;
+    return 1;
+}
+
+/* After RocksDB refused a write it may refuse all others until reopened
+ * (there is no Resume in the C API); the appended state is all in memory. */
+static int writer_reopen(gt_store *st)
+{
+    db_close(st);
+    int rc = db_open(st);
+    if (rc == GT_OK)
+        st->need_reopen = false;
+    return rc;
+}
+
+int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
+{
+    if (st->mode != GT_STORE_WRITER)
+        return store_err(st, GT_EINVAL, "commit: not a writer%s%s", "", NULL);
+    if (st->have_hwm && checkpoint_seq < st->hwm)
+        return store_err(st, GT_EINVAL, "commit: checkpoint below the last appended seq%s%s", "",
+                         NULL);
+    if (st->need_reopen) {
+        int rc = writer_reopen(st);
+        if (rc < 0)
+            return rc;
+    }
+    size_t rep_len;
+    const char *rep = rocksdb_writebatch_data(st->full, &rep_len);
+    rocksdb_writebatch_t *b = rocksdb_writebatch_create_from(rep, rep_len);
+    uint8_t key[KEY_META_LEN], rec[SERIES_REC_LEN];
+    for (size_t i = 0; i < st->n_dirty; i++) {
+        struct series *s = st->dirty[i];
+        if (s->n > 0) {
+            int len = series_encode(st, s);
+            if (len < 0) {
+                rocksdb_writebatch_destroy(b);
+                return len;
+            }
+            batch_put_block(st, b, s, len);
+        }
+        key_series_encode(key, s->id);
+        series_rec_write(rec, s);
+        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
+                                  (const char *)rec, sizeof rec);
+    }
+    for (size_t i = 0; i < st->n_instrs; i++) {
+        if (!st->instrs[i].dirty)
+            continue;
+        uint8_t w[GT_TICK_LEN];
+        gt_tick_encode(&st->instrs[i].def, w);
+        key_instr_encode(key, st->instrs[i].def.instr_id);
+        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
+                                  (const char *)w, sizeof w);
+    }
+    uint8_t ck = KEY_META_CHECKPOINT, v[8];
+    st_le64(v, checkpoint_seq);
+    rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)&ck, 1, (const char *)v, 8);
+    char *dberr = NULL;
+    rocksdb_write(st->db, st->wo, b, &dberr);
+    rocksdb_writebatch_destroy(b);
+    if (dberr) {
+        st->need_reopen = true;
+        st->stats.commit_errors++;
+        return store_fail(st, dberr, "commit");
+    }
+    st->stats.commits++;
+    st->stats.pending = 0;
+    rocksdb_writebatch_clear(st->full);
+    for (size_t i = 0; i < st->n_dirty; i++) {
+        st->dirty[i]->dirty = false;
+        st->dirty[i]->stored_open = st->dirty[i]->n;
+    }
+    st->n_dirty = 0;
+    for (size_t i = 0; i < st->n_instrs; i++)
+        st->instrs[i].dirty = false;
+    st->checkpoint = st->hwm = checkpoint_seq;
+    st->have_hwm = true;
+    return GT_OK;
+}
+
+void gt_store_stats_get(const gt_store *st, struct gt_store_stats *out)
+{
+    *out = st->stats;
+    out->series = st->n_series;
+}
+
+uint64_t gt_store_checkpoint(const gt_store *st)
+{
+    return st->checkpoint;
+}
+
+/* ---- readers ---- */
+
+/* Calls fn on every metadata record whose key starts with type, in key order;
+ * stops early when fn returns non-zero and returns that. */
+static int meta_scan(gt_store *st, uint8_t type,
+                     int (*fn)(void *arg, const uint8_t *k, size_t klen, const uint8_t *v,
+                               size_t vlen),
+                     void *arg)
+{
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, st->ro, st->cf[CF_META]);
+    int rc = 0;
+    for (rocksdb_iter_seek(it, (const char *)&type, 1); rocksdb_iter_valid(it);
+         rocksdb_iter_next(it)) {
+        size_t klen, vlen;
+        const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &klen);
+        if (klen < 1 || k[0] != type)
+            break;
+        const uint8_t *v = (const uint8_t *)rocksdb_iter_value(it, &vlen);
+        if ((rc = fn(arg, k, klen, v, vlen)) != 0)
+            break;
+    }
+    char *dberr = NULL;
+    rocksdb_iter_get_error(it, &dberr);
+    rocksdb_iter_destroy(it);
+    return dberr ? store_fail(st, dberr, "reading metadata") : rc;
+}
+
+struct series_scan {
+    gt_store *st;
+    struct gt_series_info *out;
+    size_t cap, n;
+    int32_t instr_id; /* for a find */
+    int kind;
+};
+
+static void series_info_fill(gt_store *st, struct gt_series_info *info, uint32_t id,
+                             const struct series *s)
+{
+    memset(info, 0, sizeof *info);
+    info->series = id;
+    info->instr_id = s->instr_id;
+    info->kind = s->kind;
+    info->n_ticks = s->n_ticks;
+    info->n_blocks = s->n_blocks;
+    info->first_ns = s->first_ns;
+    info->last_ns = s->last_ns;
+    uint8_t key[KEY_META_LEN], v[GT_TICK_LEN];
+    key_instr_encode(key, s->instr_id);
+    if (meta_get(st, key, sizeof key, v, sizeof v) == GT_TICK_LEN)
+        gt_fixed_str(info->symbol, sizeof info->symbol, (const char *)v + 52, GT_SYMBOL_LEN);
+}
+
+static int series_scan_one(void *arg, const uint8_t *k, size_t klen, const uint8_t *v, size_t vlen)
+{
+    struct series_scan *sc = arg;
+    struct series s;
+    uint32_t id;
+    if (key_series_decode(k, klen, &id) < 0 || series_rec_read(v, vlen, &s) < 0)
+        return 0; /* not ours: skipped */
+    if (sc->kind) {
+        if (s.instr_id != sc->instr_id || s.kind != sc->kind)
+            return 0;
+        series_info_fill(sc->st, sc->out, id, &s);
+        return 1;
+    }
+    if (sc->n < sc->cap)
+        series_info_fill(sc->st, &sc->out[sc->n], id, &s);
+    sc->n++;
+    return 0;
+}
+
+int gt_store_series_list(gt_store *st, struct gt_series_info *out, size_t cap)
+{
+    struct series_scan sc = {st, out, cap, 0, 0, 0};
+    int rc = meta_scan(st, KEY_META_SERIES, series_scan_one, &sc);
+    return rc < 0 ? rc : (int)sc.n;
+}
+
+int gt_store_series_find(gt_store *st, int32_t instr_id, int kind, struct gt_series_info *info)
+{
+    if (kind < 1 || kind > GT_KIND_MAX)
+        return GT_ENOENT;
+    struct series_scan sc = {st, info, 1, 0, instr_id, kind};
+    int rc = meta_scan(st, KEY_META_SERIES, series_scan_one, &sc);
+    if (rc < 0)
+        return rc;
+    return rc == 1 ? GT_OK : GT_ENOENT;
+}
+
+struct instr_scan {
+    struct gt_tick *defs;
+    size_t cap, n;
+    const char *symbol; /* for a find */
+};
+
+static int instr_scan_one(void *arg, const uint8_t *k, size_t klen, const uint8_t *v, size_t vlen)
+{
+    struct instr_scan *sc = arg;
+    struct gt_tick def;
+    int32_t id;
+    if (key_instr_decode(k, klen, &id) < 0 || gt_tick_decode(v, vlen, &def) != GT_OK)
+        return 0;
+    if (sc->symbol) {
+        char sym[GT_SYMBOL_LEN + 1];
+        gt_fixed_str(sym, sizeof sym, def.u.def.symbol, GT_SYMBOL_LEN);
+        if (strcmp(sym, sc->symbol) != 0)
+            return 0;
+        *sc->defs = def;
+        return 1;
+    }
+    if (sc->n < sc->cap)
+        sc->defs[sc->n] = def;
+    sc->n++;
+    return 0;
+}
+
+int gt_store_instr_list(gt_store *st, struct gt_tick *defs, size_t cap)
+{
+    struct instr_scan sc = {defs, cap, 0, NULL};
+    int rc = meta_scan(st, KEY_META_INSTR, instr_scan_one, &sc);
+    return rc < 0 ? rc : (int)sc.n;
+}
+
+int gt_store_instr_find(gt_store *st, const char *symbol, struct gt_tick *def)
+{
+    struct instr_scan sc = {def, 1, 0, symbol};
+    int rc = meta_scan(st, KEY_META_INSTR, instr_scan_one, &sc);
+    if (rc < 0)
+        return rc;
+    return rc == 1 ? GT_OK : GT_ENOENT;
+}
+
+/* ---- iterator ---- */
+
+struct gt_store_iter {
+    gt_store *st;
+    rocksdb_iterator_t *it;
+    rocksdb_readoptions_t *ro;
+    uint8_t upper[KEY_BLOCK_LEN]; /* must outlive ro */
+    uint32_t series;
+    int64_t from_ns, to_ns;
+    bool started, done;
+    struct gt_tick *ticks;
+    uint8_t *scratch;
+    uint32_t bad_series;
+    int64_t bad_key_ns;
+    char errmsg[GT_ERRLEN];
+};
+
+void gt_store_iter_close(gt_store_iter *it)
+{
+    if (!it)
+        return;
+    if (it->it)
+        rocksdb_iter_destroy(it->it);
+    if (it->ro)
+        rocksdb_readoptions_destroy(it->ro);
+    free(it->ticks);
+    free(it->scratch);
+    free(it);
+}
+
+int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
+                       gt_store_iter **out)
+{
+    *out = NULL;
+    struct gt_series_info info;
+    int rc = gt_store_series_find(st, instr_id, kind, &info);
+    if (rc == GT_ENOENT) {
+        char id[16];
+        snprintf(id, sizeof id, "%d", (int)instr_id);
+        const char *name = gt_kind_name(kind);
+        return store_err(st, rc, "no %s series for instrument %s in the store",
+                         name ? name : "such", id);
+    }
+    if (rc < 0)
+        return rc;
+    gt_store_iter *it = calloc(1, sizeof *it);
+    if (!it || !(it->ticks = malloc(BLOCK_CAP * sizeof *it->ticks)) ||
+        !(it->scratch = malloc(BLOCK_SCRATCH_LEN))) {
+        gt_store_iter_close(it);
+        return store_err(st, GT_ENOMEM, "iterator: out of memory%s%s", "", NULL);
+    }
+    it->st = st;
+    it->series = info.series;
+    it->from_ns = from_ns;
+    it->to_ns = to_ns;
+    it->ro = rocksdb_readoptions_create();
+    if (info.series < UINT32_MAX) {
+        key_block_encode(it->upper, info.series + 1, INT64_MIN);
+        rocksdb_readoptions_set_iterate_upper_bound(it->ro, (const char *)it->upper,
+                                                    sizeof it->upper);
+    }
+    it->it = rocksdb_create_iterator_cf(st->db, it->ro, st->cf[CF_TICKS]);
+    it->done = from_ns >= to_ns;
+    *out = it;
+    return GT_OK;
+}
+
+/* Whether the RocksDB iterator is on a block of series; *key_ns its key. */
+static bool iter_at_series(rocksdb_iterator_t *ri, uint32_t series, int64_t *key_ns)
+{
+    if (!rocksdb_iter_valid(ri))
+        return false;
+    size_t klen;
+    const uint8_t *k = (const uint8_t *)rocksdb_iter_key(ri, &klen);
+    uint32_t got;
+    int64_t ns;
+    if (key_block_decode(k, klen, &got, &ns) < 0 || got != series)
+        return false;
+    if (key_ns)
+        *key_ns = ns;
+    return true;
+}
+
+static void iter_seek(gt_store_iter *it)
+{
+    uint8_t key[KEY_BLOCK_LEN];
+    key_block_encode(key, it->series, it->from_ns);
+    rocksdb_iter_seek_for_prev(it->it, (const char *)key, sizeof key);
+    if (!iter_at_series(it->it, it->series, NULL)) {
+        key_block_encode(key, it->series, INT64_MIN);
+        rocksdb_iter_seek(it->it, (const char *)key, sizeof key);
+    }
+}
+
+static int iter_bad(gt_store_iter *it, int rc, int64_t key_ns)
+{
+    it->bad_series = it->series;
+    it->bad_key_ns = key_ns;
+    snprintf(it->errmsg, sizeof it->errmsg, "block (series %u, key_ns %lld) is unreadable: %s",
+             it->series, (long long)key_ns, gt_strerror(rc));
+    return rc;
+}
+
+int gt_store_iter_next(gt_store_iter *it, const struct gt_tick **ticks)
+{
+    while (!it->done) {
+        if (!it->started) {
+            iter_seek(it);
+            it->started = true;
+        } else {
+            rocksdb_iter_next(it->it);
+        }
+        size_t vlen;
+        int64_t key_ns;
+        if (!iter_at_series(it->it, it->series, &key_ns)) {
+            it->done = true;
+            break;
+        }
+        const uint8_t *v = (const uint8_t *)rocksdb_iter_value(it->it, &vlen);
+        struct block_hdr h;
+        int rc = block_hdr_read(v, vlen, &h);
+        if (rc < 0)
+            return iter_bad(it, rc, key_ns);
+        if (key_ns >= it->to_ns && h.min_ns >= it->to_ns) {
+            it->done = true;
+            break;
+        }
+        if (h.max_ns < it->from_ns || h.min_ns >= it->to_ns)
+            continue;
+        int n = block_decode(v, vlen, it->ticks, BLOCK_CAP, it->scratch, NULL);
+        if (n < 0)
+            return iter_bad(it, n, key_ns);
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (it->ticks[i].exch_ns >= it->from_ns && it->ticks[i].exch_ns < it->to_ns)
+                it->ticks[k++] = it->ticks[i];
+        if (k > 0) {
+            *ticks = it->ticks;
+            return k;
+        }
+    }
+    char *dberr = NULL;
+    rocksdb_iter_get_error(it->it, &dberr);
+    if (dberr) {
+        snprintf(it->errmsg, sizeof it->errmsg, "reading blocks: %s", dberr);
+        rocksdb_free(dberr);
+        return GT_EDB;
+    }
+    return 0;
+}
+
+void gt_store_iter_bad_block(const gt_store_iter *it, uint32_t *series, int64_t *key_ns)
+{
+    *series = it->bad_series;
+    *key_ns = it->bad_key_ns;
+}
+
+const char *gt_store_iter_errmsg(const gt_store_iter *it)
+{
+    return it ? it->errmsg : "";
+}
+
+int gt_store_series_bytes(gt_store *st, uint32_t series, uint64_t *bytes)
+{
+    *bytes = 0;
+    if (series == 0)
+        return store_err(st, GT_ENOENT, "no series 0%s%s", "", NULL);
+    uint8_t key[KEY_BLOCK_LEN];
+    key_block_encode(key, series, INT64_MIN);
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, st->ro, st->cf[CF_TICKS]);
+    for (rocksdb_iter_seek(it, (const char *)key, sizeof key); rocksdb_iter_valid(it);
+         rocksdb_iter_next(it)) {
+        size_t klen, vlen;
+        uint32_t s;
+        int64_t key_ns;
+        const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &klen);
+        if (key_block_decode(k, klen, &s, &key_ns) < 0 || s != series)
+            break;
+        rocksdb_iter_value(it, &vlen);
+        *bytes += klen + vlen;
+    }
+    char *dberr = NULL;
+    rocksdb_iter_get_error(it, &dberr);
+    rocksdb_iter_destroy(it);
+    return dberr ? store_fail(st, dberr, "series bytes") : GT_OK;
+}
+
+/* ---- retention ---- */
+
+/* The end (exclusive) of what retention may delete in s: the key of the
+ * block at or before ns if it holds ticks at or after ns or is the open
+ * block, else the key just after it. Counts the blocks and ticks below it.
+ * Returns 1 if there is something to delete, 0 if not, or an error. */
+static int retain_span(gt_store *st, const struct series *s, int64_t ns, uint8_t end[KEY_BLOCK_LEN],
+                       uint64_t *n_blocks, uint64_t *n_ticks, int64_t *first_kept)
+{
+    *n_blocks = *n_ticks = 0;
+    *first_kept = INT64_MAX;
+    uint8_t key[KEY_BLOCK_LEN];
+    key_block_encode(key, s->id, INT64_MIN);
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, st->ro, st->cf[CF_TICKS]);
+    int rc = 0;
+    for (rocksdb_iter_seek(it, (const char *)key, sizeof key); rocksdb_iter_valid(it);
+         rocksdb_iter_next(it)) {
+        size_t klen, vlen;
+        uint32_t series;
+        int64_t key_ns;
+        const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &klen);
+        if (key_block_decode(k, klen, &series, &key_ns) < 0 || series != s->id)
+            break;
+        struct block_hdr h;
+        const uint8_t *v = (const uint8_t *)rocksdb_iter_value(it, &vlen);
+        bool whole = block_hdr_read(v, vlen, &h) == GT_OK;
+        if (key_ns == s->key_ns || (whole && h.max_ns >= ns) || (!whole && key_ns >= ns)) {
+            memcpy(end, k, KEY_BLOCK_LEN);
+            *first_kept = whole ? h.min_ns : key_ns;
+            break;
+        }
+        memcpy(end, k, KEY_BLOCK_LEN);
+        end[KEY_BLOCK_LEN - 1]++; /* key_ns < s->key_ns, so this does not carry out */
+        for (int i = KEY_BLOCK_LEN - 1; i > 4 && end[i] == 0; i--)
+            end[i - 1]++;
+        *n_blocks += 1;
+        *n_ticks += whole ? h.count : 0;
+        rc = 1;
+    }
+    char *dberr = NULL;
+    rocksdb_iter_get_error(it, &dberr);
+    rocksdb_iter_destroy(it);
+    return dberr ? store_fail(st, dberr, "retention") : rc;
+}
+
+static void compact_range(gt_store *st, int cf, const uint8_t *lo, const uint8_t *hi, size_t len)
+{
+    rocksdb_compactoptions_t *co = rocksdb_compactoptions_create();
+    rocksdb_compactoptions_set_bottommost_level_compaction(co, 1); /* kForce */
+    rocksdb_compact_range_cf_opt(st->db, st->cf[cf], co, (const char *)lo, lo ? len : 0,
+                                 (const char *)hi, hi ? len : 0);
+    rocksdb_compactoptions_destroy(co);
+}
+
+int gt_store_compact(gt_store *st)
+{
+    if (st->mode != GT_STORE_WRITER)
+        return store_err(st, GT_EINVAL, "compact: not a writer%s%s", "", NULL);
+    compact_range(st, CF_TICKS, NULL, NULL, 0);
+    compact_range(st, CF_META, NULL, NULL, 0);
+    return GT_OK;
+}
+
+int gt_store_disk_bytes(gt_store *st, uint64_t *bytes)
+{
+    *bytes = 0;
+    for (int i = 0; i < N_CF; i++) {
+        uint64_t v = 0;
+        if (rocksdb_property_int_cf(st->db, st->cf[i], "rocksdb.total-sst-files-size", &v) != 0)
+            return store_err(st, GT_EDB, "%s: no table file sizes%s", st->path, NULL);
+        *bytes += v;
+    }
+    return GT_OK;
+}
+
+/* One series' part in a retention: its deleted key range and what remains. */
+struct retain {
+    struct series *s;
+    uint8_t lo[KEY_BLOCK_LEN], hi[KEY_BLOCK_LEN];
+    struct series after; /* its counts once the range is gone */
+};
+
+int gt_store_delete_before(gt_store *st, int64_t ns)
+{
+    if (st->mode != GT_STORE_WRITER || st->n_dirty > 0 || rocksdb_writebatch_count(st->full) > 0)
+        return store_err(st, GT_EINVAL, "retention: %s%s",
+                         st->mode != GT_STORE_WRITER ? "not a writer" : "commit first", NULL);
+    struct retain *r = calloc(st->n_series + 1, sizeof *r);
+    if (!r)
+        return store_err(st, GT_ENOMEM, "retention: out of memory%s%s", "", NULL);
+    rocksdb_writebatch_t *b = rocksdb_writebatch_create();
+    int deleted = 0, rc = GT_OK;
+    size_t n = 0;
+    for (size_t i = 0; i < st->n_series && rc >= 0; i++) {
+        struct retain *x = &r[n];
+        uint64_t nb, nt;
+        int64_t first_kept;
+        x->s = st->series[i];
+        rc = retain_span(st, x->s, ns, x->hi, &nb, &nt, &first_kept);
+        if (rc <= 0)
+            continue;
+        key_block_encode(x->lo, x->s->id, INT64_MIN);
+        rocksdb_writebatch_delete_range_cf(b, st->cf[CF_TICKS], (const char *)x->lo, KEY_BLOCK_LEN,
+                                           (const char *)x->hi, KEY_BLOCK_LEN);
+        x->after = *x->s;
+        x->after.n_blocks -= nb;
+        x->after.n_ticks -= nt < x->after.n_ticks ? nt : x->after.n_ticks;
+        x->after.first_ns = first_kept;
+        uint8_t key[KEY_META_LEN], rec[SERIES_REC_LEN];
+        key_series_encode(key, x->s->id);
+        series_rec_write(rec, &x->after);
+        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
+                                  (const char *)rec, sizeof rec);
+        deleted += (int)nb;
+        n++;
+    }
+    if (rc >= 0 && n > 0) {
+        char *dberr = NULL;
+        rocksdb_write(st->db, st->wo, b, &dberr);
+        if (dberr)
+            rc = store_fail(st, dberr, "retention");
+    }
+    rocksdb_writebatch_destroy(b);
+    for (size_t i = 0; rc >= 0 && i < n; i++) {
+        r[i].s->n_blocks = r[i].after.n_blocks;
+        r[i].s->n_ticks = r[i].after.n_ticks;
+        r[i].s->first_ns = r[i].after.first_ns;
+        compact_range(st, CF_TICKS, r[i].lo, r[i].hi, KEY_BLOCK_LEN);
+    }
+    free(r);
+    return rc < 0 ? rc : deleted;
+}

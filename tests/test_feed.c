@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: MIT */
+/* test_feed.c -- the feed core against a small exchange written here with the
+ * MDP 3.0 encoder: events grouped into one message per instrument and kind
+ * with one top of book each, A/B duplicates dropped, packet gaps and RptSeq
+ * gaps published and recovered from snapshots (books equal the exchange's
+ * afterwards, under random loss), channel resets, index values and their
+ * repeats, hostile datagrams, and the late joiner's snapshot. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "book.h"
+#include "feed.h"
+#include "gputick/bytes.h"
+#include "gputick/channels.h"
+#include "gputick/mdp3.h"
+#include "gputick/tick.h"
+#include "gputick/topic.h"
+
+enum { N_INSTR = 4, MAX_OUT = 200000 };
+
+/* ---- what the feed emitted ---- */
+struct out {
+    size_t n;
+    struct gt_tick t[MAX_OUT];
+    char topic[MAX_OUT][GT_TOPIC_MAX];
+    size_t msg_of[MAX_OUT]; /* message number of each record */
+    size_t n_msgs;
+};
+static struct out *out;
+
+static int collect(void *ctx, const char *topic, size_t tl, uint8_t *recs, size_t n)
+{
+    (void)ctx;
+    for (size_t i = 0; i < n && out->n < MAX_OUT; i++) {
+        cr_assert(
+            eq(int, gt_tick_decode(recs + i * GT_TICK_LEN, GT_TICK_LEN, &out->t[out->n]), GT_OK));
+        memcpy(out->topic[out->n], topic, tl);
+        out->topic[out->n][tl] = 0;
+        out->msg_of[out->n] = out->n_msgs;
+        out->n++;
+    }
+    out->n_msgs++;
+    return GT_OK;
+}
+
+static size_t count(int kind, int id, int feed_state)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < out->n; i++)
+        if (out->t[i].kind == kind && (!id || out->t[i].instr_id == id) &&
+            (feed_state < 0 || out->t[i].u.status.feed == feed_state))
+            c++;
+    return c;
+}
+
+/* ---- the exchange ---- */
+struct exch {
+    uint32_t seq;
+    uint64_t now;
+    struct book_set bs; /* the truth */
+    uint32_t rpt[N_INSTR];
+    uint8_t pkt[1500];
+    struct mdp3_enc e;
+    uint32_t rng;
+};
+static struct exch X;
+static struct feed *F;
+
+static int32_t sec_id(int i)
+{
+    return 1001 + i;
+}
+
+static uint32_t rnd(void)
+{
+    X.rng = X.rng * 1103515245u + 12345u;
+    return X.rng >> 8;
+}
+
+static void pkt_begin(void)
+{
+    cr_assert(eq(int, mdp3_enc_init(&X.e, X.pkt, sizeof X.pkt, ++X.seq, X.now), GT_OK));
+}
+
+/* Sends the packet on the lines asked: bit 0 A, bit 1 B. */
+static void pkt_send(int lines)
+{
+    size_t len = mdp3_enc_len(&X.e);
+    if (lines & 1)
+        feed_packet(F, GT_FEED_INCR_A, X.pkt, len, (int64_t)X.now);
+    if (lines & 2)
+        feed_packet(F, GT_FEED_INCR_B, X.pkt, len, (int64_t)X.now);
+}
+
+static void send_defs(void)
+{
+    uint8_t buf[1500];
+    for (int i = 0; i < N_INSTR; i++) {
+        struct mdp3_enc e;
+        mdp3_enc_init(&e, buf, sizeof buf, (uint32_t)i + 1, X.now);
+        struct mdp3_def54 d;
+        memset(&d, 0, sizeof d);
+        d.security_id = sec_id(i);
+        snprintf(d.symbol, sizeof d.symbol, "H100%c6", "FGHJ"[i]);
+        memcpy(d.asset, "H100", 4);
+        memcpy(d.security_group, "GH", 2);
+        d.min_price_increment_px = 5000000;
+        d.display_factor = 1000000000;
+        d.security_update_action = 'A';
+        d.maturity_year = 2027, d.maturity_month = (uint8_t)(1 + i), d.maturity_day = 20;
+        struct mdp3_def54_feed_type ft = {"GBX", 10};
+        struct mdp3_def54_event ev = {7, (uint64_t)1800000000 * 1000000000ull};
+        cr_assert(eq(int, mdp3_enc_def54(&e, &d, &ev, 1, &ft, 1, NULL, 0, NULL, 0), GT_OK));
+        feed_packet(F, GT_FEED_DEF_A, buf, mdp3_enc_len(&e), (int64_t)X.now);
+    }
+}
+
+/* One random book entry of instrument i applied to the truth. */
+static struct mdp3_book46_entry random_entry(int i)
+{
+    struct book *b = book_set_get(&X.bs, sec_id(i), false);
+    struct mdp3_book46_entry en;
+    memset(&en, 0, sizeof en);
+    int bid = rnd() & 1;
+    int n = bid ? b->n_bid : b->n_ask;
+    int r = (int)(rnd() % 10);
+    struct book_update u = {.security_id = sec_id(i), .side = bid ? GT_SIDE_BID : GT_SIDE_ASK};
+    if (n == 0 || r < 4) {
+        u.action = GT_ACT_NEW;
+        u.level = (uint8_t)(1 + rnd() % (unsigned)(n < 10 ? n + 1 : 10));
+    } else if (r < 8) {
+        u.action = GT_ACT_CHANGE;
+        u.level = (uint8_t)(1 + rnd() % (unsigned)n);
+    } else {
+        u.action = GT_ACT_DELETE;
+        u.level = (uint8_t)(1 + rnd() % (unsigned)n);
+    }
+    int64_t base = 2500000000 + (bid ? -1 : 1) * (int64_t)u.level * 5000000;
+    u.px = base + (int64_t)(rnd() % 3) * 1000;
+    u.qty = 1 + rnd() % 50;
+    u.n_orders = 1 + (int32_t)(rnd() % 5);
+    u.rpt_seq = ++X.rpt[i];
+    if (u.action == GT_ACT_DELETE)
+        u.px = bid ? b->bid[u.level - 1].px : b->ask[u.level - 1].px;
+    cr_assert(ge(int, book_apply(b, &u), 0));
+    en.px = u.px;
+    en.size = (int32_t)u.qty;
+    en.security_id = u.security_id;
+    en.rpt_seq = u.rpt_seq;
+    en.n_orders = u.n_orders;
+    en.price_level = u.level;
+    en.update_action = u.action;
+    en.entry_type = bid ? MDP3_ET_BID : MDP3_ET_OFFER;
+    en.tradeable_size = MDP3_I32_NULL;
+    return en;
+}
+
+/* One event of k entries over random instruments in one packet; returns
+ * whether it was sent on any line. */
+static void book_event(int k, int lines, int only)
+{
+    struct mdp3_book46_entry en[16];
+    for (int j = 0; j < k; j++)
+        en[j] = random_entry(only >= 0 ? only : (int)(rnd() % N_INSTR));
+    pkt_begin();
+    struct mdp3_incr m = {.transact_time_ns = ++X.now, .mei = MDP3_MEI_END_OF_EVENT};
+    cr_assert(eq(int, mdp3_enc_book46(&X.e, &m, en, (size_t)k, NULL, 0), GT_OK));
+    pkt_send(lines);
+}
+
+static void trade_event(int i, int lines)
+{
+    struct mdp3_trade48_entry t = {.px = 2500000000,
+                                   .size = 3,
+                                   .security_id = sec_id(i),
+                                   .rpt_seq = ++X.rpt[i],
+                                   .n_orders = 2,
+                                   .aggressor_side = 1,
+                                   .trade_entry_id = X.rpt[i]};
+    pkt_begin();
+    struct mdp3_incr m = {.transact_time_ns = ++X.now, .mei = MDP3_MEI_END_OF_EVENT};
+    cr_assert(eq(int, mdp3_enc_trade48(&X.e, &m, &t, 1, NULL, 0), GT_OK));
+    pkt_send(lines);
+}
+
+/* The snapshot loop: one packet per instrument on snapshot line A. */
+static void snapshot_loop(void)
+{
+    uint8_t buf[1500];
+    for (int i = 0; i < N_INSTR; i++) {
+        struct book *b = book_set_get(&X.bs, sec_id(i), false);
+        if (X.rpt[i] == 0)
+            continue; /* no activity, no snapshot */
+        struct mdp3_snapshot52_entry en[20];
+        size_t n = 0;
+        for (int side = 0; side < 2; side++)
+            for (int l = 0; l < (side ? b->n_ask : b->n_bid); l++) {
+                const struct book_level *lv = side ? &b->ask[l] : &b->bid[l];
+                if (lv->px == BOOK_PX_NONE)
+                    continue;
+                en[n++] = (struct mdp3_snapshot52_entry){lv->px,
+                                                         (int32_t)lv->qty,
+                                                         lv->n_orders,
+                                                         (int8_t)(l + 1),
+                                                         MDP3_U16_NULL,
+                                                         MDP3_U8_NULL,
+                                                         0,
+                                                         side ? MDP3_ET_OFFER : MDP3_ET_BID};
+            }
+        struct mdp3_snapshot52 s = {.last_msg_seq_num_processed = X.seq,
+                                    .tot_num_reports = N_INSTR,
+                                    .security_id = sec_id(i),
+                                    .rpt_seq = X.rpt[i],
+                                    .transact_time_ns = X.now,
+                                    .trade_date = MDP3_U16_NULL,
+                                    .trading_status = MDP3_U8_NULL,
+                                    .high_limit_px = MDP3_PX_NULL,
+                                    .low_limit_px = MDP3_PX_NULL,
+                                    .max_price_variation_px = MDP3_PX_NULL};
+        struct mdp3_enc e;
+        mdp3_enc_init(&e, buf, sizeof buf, (uint32_t)i + 1, X.now);
+        cr_assert(eq(int, mdp3_enc_snapshot52(&e, &s, en, n), GT_OK));
+        feed_packet(F, GT_FEED_SNAP_A, buf, mdp3_enc_len(&e), (int64_t)X.now);
+    }
+}
+
+/* Every book of the feed equals the exchange's, and none is stale. */
+static void assert_books_equal(void)
+{
+    for (int i = 0; i < N_INSTR; i++) {
+        int64_t bid[10][3], ask[10][3];
+        int stale = 1;
+        cr_assert(eq(int, feed_book(F, sec_id(i), bid, ask, 10, &stale), 10));
+        cr_assert(eq(int, stale, 0), "instrument %d still stale", i);
+        struct book *b = book_set_get(&X.bs, sec_id(i), false);
+        for (int l = 0; l < 10; l++) {
+            cr_assert(eq(i64, bid[l][0], b->bid[l].px), "instr %d bid level %d", i, l + 1);
+            cr_assert(eq(i64, bid[l][1], b->bid[l].qty));
+            cr_assert(eq(i64, ask[l][0], b->ask[l].px), "instr %d ask level %d", i, l + 1);
+            cr_assert(eq(i64, ask[l][1], b->ask[l].qty));
+        }
+    }
+}
+
+static void setup(void)
+{
+    out = calloc(1, sizeof *out);
+    memset(&X, 0, sizeof X);
+    X.rng = 12345;
+    X.now = 1795000000ull * 1000000000ull;
+    cr_assert(eq(int, book_set_init(&X.bs, 16), GT_OK));
+    for (int i = 0; i < N_INSTR; i++)
+        book_set_get(&X.bs, sec_id(i), true);
+    char err[GT_ERRLEN];
+    struct feed_opts o = {.emit = collect, .arb_wait_ns = 1000};
+    cr_assert(eq(int, feed_open(&F, &o, err), GT_OK), "%s", err);
+    send_defs();
+}
+
+static void teardown(void)
+{
+    feed_close(F);
+    book_set_fini(&X.bs);
+    free(out);
+}
+
+TestSuite(feed, .init = setup, .fini = teardown, .timeout = 30);
+
+Test(feed, definitions_are_published_once_with_their_terms)
+{
+    send_defs(); /* the definition loop repeats */
+    cr_assert(eq(sz, count(GT_KIND_DEF, 0, -1), N_INSTR));
+    const struct gt_tick *d = &out->t[0];
+    cr_assert(eq(str, out->topic[0], "def.H100.H100F6"));
+    cr_assert(eq(i64, d->u.def.tick_px, 5000000));
+    cr_assert(eq(int, d->u.def.depth, 10));
+    cr_assert(eq(int, d->u.def.type, GT_INSTR_FUTURE));
+    cr_assert(eq(u32, d->u.def.maturity, 20270115), "maturity from LastEligibleTradeDate");
+}
+
+Test(feed, an_event_is_one_message_per_instrument_and_kind_with_one_top)
+{
+    size_t before = out->n;
+    book_event(6, 3, 0); /* six entries, one instrument, both lines */
+    cr_assert(eq(sz, out->n - before, 7), "6 levels and 1 tob");
+    cr_assert(eq(int, out->t[before].kind, GT_KIND_LEVEL));
+    cr_assert(eq(sz, out->msg_of[before], out->msg_of[before + 5]), "levels in one message");
+    cr_assert(eq(int, out->t[before + 6].kind, GT_KIND_TOB));
+    cr_assert(eq(str, out->topic[before + 6], "tob.H100.H100F6"));
+    for (size_t i = before; i < out->n; i++)
+        cr_assert(eq(int, !!(out->t[i].flags & GT_F_EVENT_END), i == out->n - 1),
+                  "EVENT_END only on the instrument's last record");
+    const struct feed_stats *s = feed_stats(F);
+    cr_assert(eq(u64, s->duplicates[GT_FEED_INCR_B], 1), "line B's copy dropped");
+    assert_books_equal();
+}
+
+Test(feed, loss_on_one_line_needs_no_recovery)
+{
+    for (int k = 0; k < 2000; k++)
+        book_event(1 + (int)(rnd() % 4), (rnd() % 10 == 0) ? 1 + (int)(rnd() % 2) : 3, -1);
+    const struct feed_stats *s = feed_stats(F);
+    cr_assert(eq(u64, s->gaps, 0));
+    cr_assert(eq(sz, count(GT_KIND_STATUS, 0, GT_FEED_STALE), 0));
+    assert_books_equal();
+}
+
+Test(feed, a_packet_gap_goes_stale_and_recovers_from_snapshots)
+{
+    for (int k = 0; k < 50; k++)
+        book_event(2, 3, -1);
+    /* Lost on both lines: instrument 0 only. */
+    book_event(2, 0, 0);
+    book_event(2, 3, 1);                    /* the next packet reveals the gap */
+    feed_poll(F, (int64_t)X.now + 1000000); /* after the reorder window */
+    feed_poll(F, (int64_t)X.now + 1000000); /* after the reorder window */
+    cr_assert(eq(u64, feed_stats(F)->gaps, 1));
+    cr_assert(eq(sz, count(GT_KIND_STATUS, 0, GT_FEED_STALE), N_INSTR), "every book stale");
+    /* Instrument 1 continued without a hole: recovered by its own data. */
+    cr_assert(eq(sz, count(GT_KIND_STATUS, sec_id(1), GT_FEED_RECOVERED), 1));
+    book_event(2, 3, 0); /* instrument 0 jumps: queued */
+    for (int k = 0; k < 20; k++)
+        book_event(2, 3, -1);
+    snapshot_loop();
+    cr_assert(eq(sz, count(GT_KIND_STATUS, sec_id(0), GT_FEED_RECOVERED), 1));
+    /* Recovery republishes the book: delete thru both sides, flagged. */
+    size_t thru = 0;
+    for (size_t i = 0; i < out->n; i++)
+        if (out->t[i].kind == GT_KIND_LEVEL && (out->t[i].flags & GT_F_RECOVERY) &&
+            out->t[i].u.level.action == GT_ACT_DELETE_THRU)
+            thru++;
+    cr_assert(ge(u64, thru, 2));
+    for (int k = 0; k < 20; k++)
+        book_event(2, 3, -1);
+    assert_books_equal();
+}
+
+Test(feed, random_loss_on_both_lines_ends_with_exact_books)
+{
+    for (int k = 0; k < 20000; k++) {
+        int r = (int)(rnd() % 100);
+        int lines = r < 3 ? 0 : r < 8 ? 1 : r < 13 ? 2 : 3;
+        if (rnd() % 7 == 0)
+            trade_event((int)(rnd() % N_INSTR), lines);
+        else
+            book_event(1 + (int)(rnd() % 5), lines, -1);
+        if (k % 500 == 499)
+            snapshot_loop();
+    }
+    book_event(1, 3, 0);                    /* reveals a loss at the very end */
+    feed_poll(F, (int64_t)X.now + 1000000); /* past the reorder window */
+    snapshot_loop();
+    const struct feed_stats *s = feed_stats(F);
+    cr_assert(gt(u64, s->gaps, 100));
+    cr_assert(gt(u64, s->recovered_snap, 10));
+    cr_assert(eq(u32, s->n_stale, 0));
+    assert_books_equal();
+    /* Every trade sent on a line arrived exactly once. */
+    size_t trades = count(GT_KIND_TRADE, 0, -1);
+    cr_assert(gt(u64, trades, 100));
+    for (size_t i = 1; i < out->n; i++)
+        cr_assert(not(eq(int,
+                         out->t[i].kind == GT_KIND_TRADE && out->t[i - 1].kind == GT_KIND_TRADE &&
+                             out->t[i].u.trade.trade_id == out->t[i - 1].u.trade.trade_id &&
+                             out->t[i].instr_id == out->t[i - 1].instr_id,
+                         1)));
+}
+
+Test(feed, an_rptseq_gap_recovers_only_that_instrument)
+{
+    for (int k = 0; k < 20; k++)
+        book_event(1, 3, -1);
+    X.rpt[2] += 3; /* the exchange skipped three of instrument 2's sequences */
+    book_event(1, 3, 2);
+    cr_assert(eq(sz, count(GT_KIND_STATUS, 0, GT_FEED_STALE), 1));
+    cr_assert(eq(sz, count(GT_KIND_STATUS, sec_id(2), GT_FEED_STALE), 1));
+    cr_assert(eq(u64, feed_stats(F)->rpt_gaps, 1));
+    snapshot_loop();
+    cr_assert(eq(sz, count(GT_KIND_STATUS, sec_id(2), GT_FEED_RECOVERED), 1));
+    assert_books_equal();
+}
+
+Test(feed, channel_reset_empties_every_book)
+{
+    for (int k = 0; k < 30; k++)
+        book_event(2, 3, -1);
+    pkt_begin();
+    struct mdp3_reset4 r = {.transact_time_ns = ++X.now, .mei = MDP3_MEI_END_OF_EVENT};
+    struct mdp3_reset4_entry re = {310};
+    cr_assert(eq(int, mdp3_enc_reset4(&X.e, &r, &re, 1), GT_OK));
+    pkt_send(3);
+    for (int i = 0; i < N_INSTR; i++) {
+        book_clear(book_set_get(&X.bs, sec_id(i), false));
+        X.rpt[i] = 0;
+    }
+    cr_assert(eq(sz, count(GT_KIND_STATUS, 0, GT_FEED_RESET), N_INSTR));
+    book_event(3, 3, -1);
+    assert_books_equal();
+}
+
+static void send_index(uint32_t rpt, int64_t mantissa, int code, int lines)
+{
+    uint8_t buf[1500];
+    struct mdp3_enc e;
+    mdp3_enc_init(&e, buf, sizeof buf, rpt, X.now);
+    struct mdp3_idx348 m = {.transact_time_ns = ++X.now,
+                            .md_feed_type = "IX",
+                            .mei = MDP3_MEI_END_OF_EVENT,
+                            .batch_total_messages = MDP3_U16_NULL};
+    struct mdp3_idx348_entry en;
+    memset(&en, 0, sizeof en);
+    en.entry_type = MDP3_ET_INDEX_VALUE;
+    en.rpt_seq = rpt;
+    en.px = (struct mdp3_dec64){mantissa, -4};
+    en.size = MDP3_U64_NULL;
+    strcpy(en.symbol, "SDH100RT");
+    en.entry_code = (uint8_t)code;
+    en.entry_date = 20261125;
+    en.entry_time = MDP3_I32_NULL;
+    en.open_close_settl_flag = MDP3_I8_NULL;
+    en.yield = en.net_chg_prev_day = en.net_pct_chg = en.percent_trading =
+        (struct mdp3_dec64){MDP3_PX_NULL, 0};
+    cr_assert(eq(int, mdp3_enc_idx348(&e, &m, &en, 1), GT_OK));
+    if (lines & 1)
+        feed_packet(F, GT_FEED_INDEX_A, buf, mdp3_enc_len(&e), (int64_t)X.now);
+    if (lines & 2)
+        feed_packet(F, GT_FEED_INDEX_B, buf, mdp3_enc_len(&e), (int64_t)X.now);
+}
+
+Test(feed, index_values_are_fixings_and_repeats_are_not_republished)
+{
+    send_index(1, 27512, GT_FIX_INDICATIVE, 3);
+    send_index(2, 27520, GT_FIX_CLOSE, 3);
+    size_t n = count(GT_KIND_FIXING, 0, -1);
+    cr_assert(eq(sz, n, 2));
+    const struct gt_tick *t = NULL;
+    for (size_t i = 0; i < out->n; i++)
+        if (out->t[i].kind == GT_KIND_FIXING)
+            t = &out->t[i];
+    cr_assert(eq(i64, t->u.fixing.px, 2752000000), "$2.7520 in 1e-9");
+    cr_assert(eq(int, t->u.fixing.code, GT_FIX_CLOSE));
+    cr_assert(eq(u32, t->u.fixing.date, 20261125));
+    cr_assert(eq(i32, t->instr_id, gt_index_id("SDH100RT", 8)));
+    cr_assert(eq(str, out->topic[out->n - 1], "fixing.H100.SDH100RT"), "product from the futures");
+    /* Lost on both lines, then the periodic repeat of the newest value. */
+    send_index(3, 27530, GT_FIX_INDICATIVE, 0);
+    send_index(4, 27540, GT_FIX_INDICATIVE, 3);
+    feed_poll(F, (int64_t)X.now + 1000000000);
+    cr_assert(eq(sz, count(GT_KIND_STATUS, t->instr_id, GT_FEED_STALE), 1));
+    cr_assert(eq(sz, count(GT_KIND_STATUS, t->instr_id, GT_FEED_RECOVERED), 1));
+    send_index(5, 27540, GT_FIX_INDICATIVE, 3);
+    cr_assert(eq(sz, count(GT_KIND_FIXING, 0, -1), 4), "values 1, 2, 4 and 5; 3 was lost");
+}
+
+Test(feed, hostile_datagrams_are_counted_and_skipped)
+{
+    uint8_t junk[300];
+    for (int k = 0; k < 5000; k++) {
+        size_t len = rnd() % sizeof junk;
+        for (size_t i = 0; i < len; i++)
+            junk[i] = (uint8_t)rnd();
+        feed_packet(F, (int)(rnd() % GT_N_FEEDS), junk, len, (int64_t)X.now);
+    }
+    cr_assert(gt(u64, feed_stats(F)->malformed + feed_stats(F)->unknown, 100));
+    /* A truncated real packet. */
+    book_event(3, 0, 0);
+    for (size_t len = 0; len < mdp3_enc_len(&X.e); len++)
+        feed_packet(F, GT_FEED_SNAP_A, X.pkt, len, (int64_t)X.now);
+}
+
+static int snap_collect(void *ctx, const char *topic, size_t tl, uint8_t *recs, size_t n)
+{
+    return collect(ctx, topic, tl, recs, n);
+}
+
+Test(feed, a_late_joiners_snapshot_rebuilds_the_books)
+{
+    for (int k = 0; k < 300; k++)
+        book_event(2, 3, -1);
+    trade_event(1, 3);
+    out->n = 0;
+    long n = feed_snapshot(F, "", 0, 777, snap_collect, NULL);
+    cr_assert(gt(long, n, 0));
+    cr_assert(eq(sz, (size_t)n, out->n));
+    /* Rebuild each book from the snapshot's level records alone. */
+    struct book_set bs;
+    book_set_init(&bs, 16);
+    for (size_t i = 0; i < out->n; i++) {
+        const struct gt_tick *t = &out->t[i];
+        cr_assert(eq(u64, t->seq, 777));
+        cr_assert(ne(int, t->flags &GT_F_SNAPSHOT, 0), "record %zu", i);
+        if (t->kind != GT_KIND_LEVEL)
+            continue;
+        struct book_update u = {t->instr_id,         0,
+                                t->u.level.px,       t->u.level.qty,
+                                t->u.level.n_orders, t->u.level.level,
+                                t->u.level.side,     t->u.level.action};
+        cr_assert(ge(int, book_apply(book_set_get(&bs, t->instr_id, true), &u), 0));
+    }
+    for (int i = 0; i < N_INSTR; i++) {
+        struct book *a = book_set_get(&bs, sec_id(i), false);
+        struct book *b = book_set_get(&X.bs, sec_id(i), false);
+        cr_assert(not(eq(ptr, a, NULL)));
+        for (int l = 0; l < 10; l++) {
+            cr_assert(eq(i64, a->bid[l].px, b->bid[l].px));
+            cr_assert(eq(i64, a->ask[l].qty, b->ask[l].qty));
+        }
+    }
+    book_set_fini(&bs);
+    /* A prefix selects. */
+    out->n = 0;
+    feed_snapshot(F, "trade.", 6, 777, snap_collect, NULL);
+    cr_assert(eq(sz, out->n, 1));
+    cr_assert(eq(str, out->topic[0], "trade.H100.H100G6"));
+}
+
+Test(feed, an_event_spanning_packets_is_published_whole_after_its_end)
+{
+    struct mdp3_book46_entry a = random_entry(0), b = random_entry(0);
+    pkt_begin();
+    struct mdp3_incr m = {.transact_time_ns = ++X.now, .mei = 0}; /* no EndOfEvent yet */
+    cr_assert(eq(int, mdp3_enc_book46(&X.e, &m, &a, 1, NULL, 0), GT_OK));
+    pkt_send(3);
+    size_t before = out->n;
+    /* A definition update arrives between the two halves: it waits. */
+    struct mdp3_enc e;
+    uint8_t buf[1500];
+    struct mdp3_def54 d;
+    memset(&d, 0, sizeof d);
+    d.security_id = sec_id(3);
+    memcpy(d.symbol, "H100J6", 6);
+    memcpy(d.asset, "H100", 4);
+    d.min_price_increment_px = 10000000; /* changed */
+    struct mdp3_def54_feed_type ft = {"GBX", 10};
+    mdp3_enc_init(&e, buf, sizeof buf, 99, X.now);
+    cr_assert(eq(int, mdp3_enc_def54(&e, &d, NULL, 0, &ft, 1, NULL, 0, NULL, 0), GT_OK));
+    feed_packet(F, GT_FEED_DEF_A, buf, mdp3_enc_len(&e), (int64_t)X.now);
+    cr_assert(eq(sz, out->n, before), "nothing published in the middle of an event");
+    pkt_begin();
+    m.mei = MDP3_MEI_END_OF_EVENT;
+    cr_assert(eq(int, mdp3_enc_book46(&X.e, &m, &b, 1, NULL, 0), GT_OK));
+    pkt_send(3);
+    cr_assert(eq(sz, out->n, before + 4), "2 levels, 1 tob, then the definition");
+    cr_assert(eq(sz, out->msg_of[before], out->msg_of[before + 1]), "one message for the event");
+    cr_assert(eq(int, out->t[before + 2].kind, GT_KIND_TOB));
+    cr_assert(eq(int, out->t[before + 3].kind, GT_KIND_DEF));
+    cr_assert(eq(i64, out->t[before + 3].u.def.tick_px, 10000000));
+    assert_books_equal();
+}

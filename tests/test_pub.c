@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: MIT */
+/* test_pub.c -- tickfeed's output on real ZeroMQ sockets and a real journal:
+ * sequences without holes that continue across a restart, the live stream,
+ * replay by range from the journal (in chunks, from the middle of a message),
+ * a malformed request answered with ERR, INFO, and a subscriber that never
+ * reads does not block the publisher (it sees holes in the sequence). */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include "gputick/bus.h"
+#include "gputick/bytes.h"
+#include "gputick/tick.h"
+#include "pub.h"
+
+static char dir[64], jdir[96], pub_ep[128], rtr_ep[128];
+static void *zctx;
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/gtpub-test-XXXXXX");
+    cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+    snprintf(jdir, sizeof jdir, "%s/journal", dir);
+    snprintf(pub_ep, sizeof pub_ep, "ipc://%s/pub", dir);
+    snprintf(rtr_ep, sizeof rtr_ep, "ipc://%s/router", dir);
+    zctx = zmq_ctx_new();
+}
+
+static void teardown(void)
+{
+    zmq_ctx_term(zctx);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
+TestSuite(pub, .init = setup, .fini = teardown, .timeout = 30);
+
+static struct pub *open_pub(int hwm)
+{
+    struct pub *p;
+    char err[GT_ERRLEN];
+    struct pub_opts o = {
+        .journal_dir = jdir, .pub_endpoint = pub_ep, .router_endpoint = rtr_ep, .sndhwm = hwm};
+    cr_assert(eq(int, pub_open(&p, zctx, &o, err), GT_OK), "%s", err);
+    return p;
+}
+
+/* Emits a message of n trades of instrument id. */
+static void emit(struct pub *p, int id, size_t n)
+{
+    uint8_t recs[8 * GT_TICK_LEN];
+    for (size_t i = 0; i < n; i++) {
+        struct gt_tick t = {.version = GT_TICK_VERSION, .kind = GT_KIND_TRADE, .instr_id = id};
+        t.u.trade.px = 2500000000 + (int64_t)i;
+        t.u.trade.qty = 1;
+        gt_tick_encode(&t, recs + i * GT_TICK_LEN);
+    }
+    cr_assert(eq(int, pub_emit(p, "trade.H100.H100Z6", 17, recs, n), GT_OK));
+}
+
+struct seen {
+    uint64_t next; /* sequence expected */
+    long n;
+};
+
+static int check_seq(void *ctx, const char *topic, size_t tl, const uint8_t *recs, size_t n)
+{
+    struct seen *s = ctx;
+    cr_assert(eq(sz, tl, 17));
+    cr_assert(eq(int, memcmp(topic, "trade.H100.H100Z6", 17), 0));
+    for (size_t i = 0; i < n; i++) {
+        uint64_t seq = ld_le64(recs + i * GT_TICK_LEN + 8);
+        cr_assert(eq(u64, seq, s->next), "replayed in order without holes");
+        s->next++;
+    }
+    s->n += (long)n;
+    return 0;
+}
+
+/* Runs a client request while the publisher serves it. */
+struct req_thread {
+    void *dealer;
+    struct pub *p;
+};
+
+static void *dealer_open(void)
+{
+    void *d = zmq_socket(zctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger);
+    cr_assert(eq(int, zmq_connect(d, rtr_ep), 0));
+    return d;
+}
+
+/* The client helpers block, so the server runs in this thread between
+ * polls: fork a child that serves for a while instead. */
+#include <pthread.h>
+static volatile int serving;
+static void *serve_loop(void *arg)
+{
+    struct pub *p = arg;
+    while (serving)
+        if (pub_serve(p, NULL, 4) == 0) {
+            zmq_pollitem_t pi = {pub_router(p), 0, ZMQ_POLLIN, 0};
+            zmq_poll(&pi, 1, 5);
+        }
+    return NULL;
+}
+
+static pthread_t serve_start(struct pub *p)
+{
+    pthread_t t;
+    serving = 1;
+    pthread_create(&t, NULL, serve_loop, p);
+    return t;
+}
+
+static void serve_stop(pthread_t t)
+{
+    serving = 0;
+    pthread_join(t, NULL);
+}
+
+Test(pub, replay_serves_ranges_in_chunks_and_sequences_survive_a_restart)
+{
+    struct pub *p = open_pub(0);
+    for (int i = 0; i < 3000; i++)
+        emit(p, 1001, 3); /* 9000 records: more than two chunks */
+    cr_assert(eq(int, pub_flush(p), GT_OK));
+    cr_assert(eq(u64, pub_stats(p)->last_seq, 9000));
+    pthread_t th = serve_start(p);
+    void *d = dealer_open();
+    char err[GT_ERRLEN];
+    struct seen s = {.next = 1};
+    uint64_t last = 0;
+    long n = gt_bus_replay(d, 1, UINT64_MAX, 2000, check_seq, &s, &last, err);
+    cr_assert(eq(long, n, 9000), "%s", err);
+    cr_assert(eq(u64, last, 9000));
+    /* From the middle of a message to the middle of another. */
+    s = (struct seen){.next = 4001};
+    n = gt_bus_replay(d, 4001, 4005, 2000, check_seq, &s, NULL, err);
+    cr_assert(eq(long, n, 5), "%s", err);
+    uint64_t first = 0;
+    cr_assert(eq(int, gt_bus_info(d, 2000, &first, &last, err), GT_OK), "%s", err);
+    cr_assert(eq(u64, first, 1));
+    cr_assert(eq(u64, last, 9000));
+    /* A malformed request: ERR with a reason, and the server goes on. */
+    zmq_send(d, "REPLAY", 6, ZMQ_SNDMORE);
+    zmq_send(d, "xx", 2, 0);
+    char buf[256];
+    int len = zmq_recv(d, buf, sizeof buf, 0);
+    cr_assert(eq(int, len, 3));
+    cr_assert(eq(int, memcmp(buf, "ERR", 3), 0));
+    while (zmq_recv(d, buf, sizeof buf, ZMQ_DONTWAIT) >= 0) {
+    }
+    cr_assert(eq(int, gt_bus_info(d, 2000, &first, &last, err), GT_OK), "%s", err);
+    serve_stop(th);
+    zmq_close(d);
+    cr_assert(eq(int, pub_close(p), GT_OK));
+    /* A restart continues the sequence. */
+    p = open_pub(0);
+    emit(p, 1001, 2);
+    cr_assert(eq(int, pub_flush(p), GT_OK));
+    cr_assert(eq(u64, pub_stats(p)->last_seq, 9002));
+    pub_close(p);
+}
+
+Test(pub, live_subscribers_see_every_message_and_a_stalled_one_blocks_nothing)
+{
+    struct pub *p = open_pub(5000);
+    void *live = zmq_socket(zctx, ZMQ_SUB), *stalled = zmq_socket(zctx, ZMQ_SUB);
+    int hwm = 10, linger = 0;
+    zmq_setsockopt(stalled, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(live, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(stalled, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(live, ZMQ_SUBSCRIBE, "trade.", 6);
+    zmq_setsockopt(stalled, ZMQ_SUBSCRIBE, "", 0);
+    cr_assert(eq(int, zmq_connect(live, pub_ep), 0));
+    cr_assert(eq(int, zmq_connect(stalled, pub_ep), 0));
+    /* Wait until the live subscription has reached the publisher. */
+    struct gt_bus_msg m;
+    gt_bus_msg_init(&m);
+    int got = 0;
+    for (int i = 0; i < 400 && !got; i++) {
+        emit(p, 1, 1);
+        pub_flush(p);
+        zmq_pollitem_t pi = {live, 0, ZMQ_POLLIN, 0};
+        got = zmq_poll(&pi, 1, 5) > 0;
+    }
+    cr_assert(eq(int, got, 1), "subscription never arrived");
+    while (gt_bus_recv(live, &m, ZMQ_DONTWAIT) > 0) {
+    }
+    uint64_t start = pub_stats(p)->last_seq + 1;
+    /* 20000 messages; the live reader drains as it goes, the other never. */
+    uint64_t next = start;
+    long received = 0;
+    for (int i = 0; i < 20000; i++) {
+        emit(p, 2, 1);
+        if (i % 50 != 49)
+            continue;
+        pub_flush(p);
+        /* The live reader keeps up: it reads all that was sent so far. */
+        for (int w = 0; w < 1000 && received < i + 1; w++) {
+            zmq_pollitem_t pi = {live, 0, ZMQ_POLLIN, 0};
+            zmq_poll(&pi, 1, 10);
+            while (gt_bus_recv(live, &m, ZMQ_DONTWAIT) > 0) {
+                uint64_t seq = ld_le64(gt_bus_msg_rec(&m, 0) + 8);
+                if (seq < start)
+                    continue;
+                cr_assert(eq(u64, seq, next), "live reader missed nothing");
+                next++;
+                received++;
+            }
+        }
+    }
+    pub_flush(p);
+    for (int i = 0; i < 2000 && received < 20000; i++) {
+        zmq_pollitem_t pi = {live, 0, ZMQ_POLLIN, 0};
+        zmq_poll(&pi, 1, 10);
+        while (gt_bus_recv(live, &m, ZMQ_DONTWAIT) > 0) {
+            uint64_t seq = ld_le64(gt_bus_msg_rec(&m, 0) + 8);
+            if (seq >= start) {
+                cr_assert(eq(u64, seq, next));
+                next++;
+                received++;
+            }
+        }
+    }
+    cr_assert(eq(long, received, 20000));
+    /* The stalled one lost messages past its high-water marks: PUB drops
+     * them silently and the subscriber counts its holes by sequence. */
+    long stalled_got = 0, holes = 0;
+    uint64_t prev = 0;
+    while (gt_bus_recv(stalled, &m, ZMQ_DONTWAIT) > 0) {
+        uint64_t seq = ld_le64(gt_bus_msg_rec(&m, 0) + 8);
+        holes += prev && seq != prev + 1;
+        prev = seq;
+        stalled_got++;
+    }
+    gt_bus_msg_close(&m);
+    cr_assert(lt(long, stalled_got, 20000));
+    cr_assert(gt(long, holes, 0), "the stalled reader sees holes it can count and replay");
+    zmq_close(live);
+    zmq_close(stalled);
+    pub_close(p);
+}

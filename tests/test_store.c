@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: MIT */
+/* test_store.c -- the tick store on a real RocksDB in a mkdtemp folder: what
+ * is committed comes back equal after a reopen, exactly once across restarts,
+ * while a writer runs, and despite a corrupt block; bad stores are refused
+ * with clear errors; retention frees space. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <ftw.h>
+#include <rocksdb/c.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "block.h"
+#include "gputick/bytes.h"
+#include "gputick/err.h"
+#include "gputick/store.h"
+#include "gputick/tick.h"
+#include "key.h"
+
+static char dir[64];
+static char db[128];
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(p);
+}
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/gt-test-store-XXXXXX");
+    cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+    snprintf(db, sizeof db, "%s/db", dir);
+}
+
+static void teardown(void)
+{
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(store, .init = setup, .fini = teardown, .timeout = 60);
+
+enum { N_INSTR = 3 };
+
+/* The tick of bus sequence seq in a deterministic multi-series stream: a
+ * definition for each instrument first, then trades and level changes. */
+static struct gt_tick tick_at(uint64_t seq)
+{
+    struct gt_tick t;
+    memset(&t, 0, sizeof t);
+    t.version = GT_TICK_VERSION;
+    t.seq = seq;
+    t.instr_id = 100 + (int32_t)(seq % N_INSTR);
+    t.exch_ns = 1795000000000000000 + (int64_t)seq * 1000000;
+    t.recv_ns = t.exch_ns + 25000;
+    t.flags = GT_F_EVENT_END;
+    if (seq <= N_INSTR) {
+        t.kind = GT_KIND_DEF;
+        t.u.def.tick_px = 5000000;
+        t.u.def.maturity = 20270300 + (uint32_t)t.instr_id % 100;
+        t.u.def.type = GT_INSTR_FUTURE;
+        memcpy(t.u.def.product, "H100", 4);
+        snprintf(t.u.def.symbol, GT_SYMBOL_LEN, "H100-%d", t.instr_id);
+    } else if (seq % 4 == 0) {
+        t.kind = GT_KIND_TRADE;
+        t.u.trade.px = 2500000000 + (int64_t)(seq * 7919 % 41) * 5000000;
+        t.u.trade.qty = (int64_t)(seq % 9) + 1;
+        t.u.trade.trade_id = (uint32_t)seq;
+        t.u.trade.aggressor = GT_SIDE_BID;
+    } else {
+        t.kind = GT_KIND_LEVEL;
+        t.u.level.px = 2500000000 + (int64_t)(seq * 104729 % 37) * 5000000;
+        t.u.level.qty = (int64_t)(seq % 300);
+        t.u.level.level = (uint8_t)(1 + seq % 10);
+        t.u.level.side = (uint8_t)(1 + seq % 2);
+        t.u.level.rpt_seq = (uint32_t)seq;
+    }
+    return t;
+}
+
+static gt_store *open_ok(int mode)
+{
+    gt_store *st = NULL;
+    char err[GT_ERRLEN] = "";
+    int rc = gt_store_open(db, mode, &st, err);
+    cr_assert(eq(int, rc, GT_OK), "open: %s", err);
+    return st;
+}
+
+static void append_range(gt_store *st, uint64_t from, uint64_t to, int want)
+{
+    for (uint64_t s = from; s <= to; s++) {
+        struct gt_tick t = tick_at(s);
+        cr_assert(eq(int, gt_store_append(st, &t), want), "append seq %llu", (unsigned long long)s);
+    }
+}
+
+/* Reads back every series and checks it holds exactly the ticks of seqs
+ * 1..last, each once and equal. Returns the number of ticks read. */
+static uint64_t check_all(gt_store *st, uint64_t last)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < N_INSTR; i++)
+        for (int kind = 1; kind <= GT_KIND_MAX; kind++) {
+            gt_store_iter *it;
+            int rc = gt_store_iter_open(st, 100 + i, kind, INT64_MIN, INT64_MAX, &it);
+            if (rc == GT_ENOENT)
+                continue;
+            cr_assert(eq(int, rc, GT_OK), "%s", gt_store_errmsg(st));
+            const struct gt_tick *v;
+            uint64_t prev = 0;
+            int n;
+            while ((n = gt_store_iter_next(it, &v)) > 0)
+                for (int j = 0; j < n; j++) {
+                    struct gt_tick want = tick_at(v[j].seq);
+                    cr_assert(gt(u64, v[j].seq, prev), "seq in order, no duplicate");
+                    cr_assert(le(u64, v[j].seq, last), "seq %llu beyond %llu",
+                              (unsigned long long)v[j].seq, (unsigned long long)last);
+                    cr_assert(eq(int, memcmp(&want, &v[j], sizeof want), 0), "tick %llu",
+                              (unsigned long long)v[j].seq);
+                    prev = v[j].seq;
+                    total++;
+                }
+            cr_assert(eq(int, n, 0), "%s", gt_store_iter_errmsg(it));
+            gt_store_iter_close(it);
+        }
+    cr_assert(eq(u64, total, last), "every tick once");
+    return total;
+}
+
+Test(store, committed_ticks_come_back_equal_after_reopen)
+{
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    cr_assert(eq(u64, gt_store_checkpoint(st), 0));
+    enum { N = 3 * BLOCK_TICKS + 77 };
+    append_range(st, 1, N / 2, 1);
+    cr_assert(eq(int, gt_store_commit(st, N / 2), GT_OK));
+    append_range(st, N / 2 + 1, N, 1);
+    cr_assert(eq(int, gt_store_commit(st, N + 5), GT_OK), "checkpoint may run ahead");
+    gt_store_close(st);
+
+    st = open_ok(GT_STORE_READER);
+    cr_assert(eq(u64, gt_store_checkpoint(st), N + 5));
+    check_all(st, N);
+    struct gt_series_info info[16];
+    int ns = gt_store_series_list(st, info, 16);
+    cr_assert(eq(int, ns, N_INSTR * 3), "def, trade, level per instrument");
+    uint64_t sum = 0;
+    for (int i = 0; i < ns; i++) {
+        sum += info[i].n_ticks;
+        cr_assert(eq(u32, info[i].series, (uint32_t)i + 1));
+        char want[16];
+        snprintf(want, sizeof want, "H100-%d", info[i].instr_id);
+        cr_assert(eq(str, info[i].symbol, want));
+        cr_assert(le(i64, info[i].first_ns, info[i].last_ns));
+    }
+    cr_assert(eq(u64, sum, N));
+    struct gt_tick def;
+    cr_assert(eq(int, gt_store_instr_find(st, "H100-101", &def), GT_OK));
+    cr_assert(eq(i32, def.instr_id, 101));
+    cr_assert(eq(i64, def.u.def.tick_px, 5000000));
+    cr_assert(eq(int, gt_store_instr_find(st, "B200-1", &def), GT_ENOENT));
+    struct gt_tick defs[8];
+    cr_assert(eq(int, gt_store_instr_list(st, defs, 8), N_INSTR));
+    struct gt_series_info one;
+    cr_assert(eq(int, gt_store_series_find(st, 102, GT_KIND_TRADE, &one), GT_OK));
+    cr_assert(eq(int, gt_store_series_find(st, 102, GT_KIND_TOB, &one), GT_ENOENT));
+    gt_store_close(st);
+}
+
+Test(store, time_range_query_returns_exactly_the_range)
+{
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    enum { N = 5 * BLOCK_TICKS };
+    append_range(st, 1, N, 1);
+    cr_assert(eq(int, gt_store_commit(st, N), GT_OK));
+    int64_t from = tick_at(1234).exch_ns, to = tick_at(3 * BLOCK_TICKS + 10).exch_ns;
+    gt_store_iter *it;
+    cr_assert(eq(int, gt_store_iter_open(st, 101, GT_KIND_LEVEL, from, to, &it), GT_OK));
+    const struct gt_tick *v;
+    int n;
+    uint64_t got = 0, want = 0;
+    for (uint64_t s = N_INSTR + 1; s <= N; s++) {
+        struct gt_tick t = tick_at(s);
+        want += t.instr_id == 101 && t.kind == GT_KIND_LEVEL && t.exch_ns >= from && t.exch_ns < to;
+    }
+    while ((n = gt_store_iter_next(it, &v)) > 0)
+        for (int j = 0; j < n; j++) {
+            cr_assert(ge(i64, v[j].exch_ns, from));
+            cr_assert(lt(i64, v[j].exch_ns, to));
+            got++;
+        }
+    cr_assert(eq(int, n, 0));
+    cr_assert(eq(u64, got, want));
+    gt_store_iter_close(it);
+    gt_store_close(st);
+}
+
+Test(store, reappending_up_to_the_checkpoint_after_a_restart_is_ignored)
+{
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    append_range(st, 1, 1000, 1);
+    cr_assert(eq(int, gt_store_commit(st, 1000), GT_OK));
+    append_range(st, 1001, 1500, 1); /* never committed: lost with the crash */
+    gt_store_close(st);
+
+    st = open_ok(GT_STORE_WRITER);
+    cr_assert(eq(u64, gt_store_checkpoint(st), 1000));
+    append_range(st, 900, 1000, 0); /* the recorder replays a little too far back */
+    append_range(st, 1001, 2500, 1);
+    append_range(st, 2400, 2500, 0); /* and a duplicate within the session */
+    cr_assert(eq(int, gt_store_commit(st, 2499), GT_EINVAL), "checkpoint below appended seq");
+    cr_assert(eq(int, gt_store_commit(st, 2500), GT_OK));
+    struct gt_store_stats stats;
+    gt_store_stats_get(st, &stats);
+    cr_assert(eq(u64, stats.appended, 1500));
+    cr_assert(eq(u64, stats.ignored, 101 + 101));
+    cr_assert(eq(u64, stats.commits, 1));
+    cr_assert(eq(u64, stats.pending, 0));
+    cr_assert(eq(u64, stats.series, N_INSTR * 3));
+    gt_store_close(st);
+
+    st = open_ok(GT_STORE_READER);
+    check_all(st, 2500);
+    gt_store_close(st);
+}
+
+Test(store, open_block_is_replaced_as_it_grows_not_duplicated)
+{
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    uint64_t seq = 1;
+    struct gt_series_info info;
+    for (int round = 0; round < 5; round++) {
+        for (int i = 0; i < 100; i++) {
+            struct gt_tick t = tick_at(4 * seq); /* trades of one instrument */
+            t.instr_id = 7;
+            t.seq = seq++;
+            cr_assert(eq(int, gt_store_append(st, &t), 1));
+        }
+        cr_assert(eq(int, gt_store_commit(st, seq - 1), GT_OK));
+        cr_assert(eq(int, gt_store_series_find(st, 7, GT_KIND_TRADE, &info), GT_OK));
+        cr_assert(eq(u64, info.n_blocks, 1));
+        cr_assert(eq(u64, info.n_ticks, 100 * (uint64_t)(round + 1)));
+        if (round == 2) { /* a restart reloads the open block and keeps growing it */
+            gt_store_close(st);
+            st = open_ok(GT_STORE_WRITER);
+        }
+    }
+    /* Past BLOCK_TICKS a second block starts. */
+    for (int i = 0; i < BLOCK_TICKS; i++) {
+        struct gt_tick t = tick_at(4 * seq);
+        t.instr_id = 7;
+        t.seq = seq++;
+        cr_assert(eq(int, gt_store_append(st, &t), 1));
+    }
+    cr_assert(eq(int, gt_store_commit(st, seq - 1), GT_OK));
+    gt_store_close(st);
+
+    /* Count the keys themselves. */
+    st = open_ok(GT_STORE_READER);
+    cr_assert(eq(int, gt_store_series_find(st, 7, GT_KIND_TRADE, &info), GT_OK));
+    cr_assert(eq(u64, info.n_blocks, 2));
+    cr_assert(eq(u64, info.n_ticks, 500 + BLOCK_TICKS));
+    gt_store_iter *it;
+    cr_assert(eq(int, gt_store_iter_open(st, 7, GT_KIND_TRADE, INT64_MIN, INT64_MAX, &it), GT_OK));
+    const struct gt_tick *v;
+    int n, runs = 0;
+    uint64_t total = 0, prev = 0;
+    while ((n = gt_store_iter_next(it, &v)) > 0) {
+        runs++;
+        for (int j = 0; j < n; j++) {
+            cr_assert(eq(u64, v[j].seq, prev + 1));
+            prev = v[j].seq;
+        }
+        total += (uint64_t)n;
+    }
+    cr_assert(eq(int, runs, 2), "two blocks");
+    cr_assert(eq(u64, total, 500 + BLOCK_TICKS));
+    gt_store_iter_close(it);
+    gt_store_close(st);
+}
+
+/* A writer process commits batches while this process reads as a secondary:
+ * every refresh shows exactly the ticks up to the checkpoint it shows. */
+Test(store, reader_sees_a_consistent_prefix_while_a_writer_commits)
+{
+    enum { BATCH = 997, BATCHES = 40 };
+    gt_store *w = open_ok(GT_STORE_WRITER);
+    append_range(w, 1, BATCH, 1);
+    cr_assert(eq(int, gt_store_commit(w, BATCH), GT_OK));
+    gt_store_close(w);
+    pid_t pid = fork(); /* before this process has RocksDB threads of its own */
+    cr_assert(ge(int, pid, 0));
+    if (pid == 0) {
+        gt_store *cw = NULL;
+        char err[GT_ERRLEN];
+        if (gt_store_open(db, GT_STORE_WRITER, &cw, err) != GT_OK)
+            _exit(2);
+        for (uint64_t b = 1; b < BATCHES; b++) {
+            for (uint64_t s = b * BATCH + 1; s <= (b + 1) * BATCH; s++) {
+                struct gt_tick t = tick_at(s);
+                gt_store_append(cw, &t);
+            }
+            if (gt_store_commit(cw, (b + 1) * BATCH) != GT_OK)
+                _exit(1);
+            usleep(2000);
+        }
+        gt_store_close(cw);
+        _exit(0);
+    }
+    gt_store *r = open_ok(GT_STORE_READER);
+    uint64_t seen = 0;
+    int views = 0, status = 0;
+    bool child_done = false;
+    time_t t0 = time(NULL);
+    while (time(NULL) - t0 < 30 && views < 1000) {
+        cr_assert(eq(int, gt_store_refresh(r), GT_OK), "%s", gt_store_errmsg(r));
+        uint64_t ck = gt_store_checkpoint(r);
+        cr_assert(ge(u64, ck, seen), "never goes back");
+        check_all(r, ck);
+        seen = ck;
+        views++;
+        if (child_done && ck == (uint64_t)BATCHES * BATCH)
+            break;
+        if (!child_done && waitpid(pid, &status, WNOHANG) == pid)
+            child_done = true;
+    }
+    if (!child_done)
+        waitpid(pid, &status, 0);
+    cr_assert(eq(int, WEXITSTATUS(status), 0), "writer failed");
+    cr_assert(eq(u64, seen, (uint64_t)BATCHES * BATCH), "reader caught up");
+    cr_assert(gt(int, views, 2));
+    gt_store_close(r);
+}
+
+Test(store, missing_store_is_a_clear_error)
+{
+    gt_store *st = (gt_store *)1;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_READER, &st, err), GT_ENOENT));
+    cr_assert(eq(ptr, st, NULL));
+    cr_assert(not(eq(ptr, strstr(err, db), NULL)), "names the path: %s", err);
+    cr_assert(not(eq(ptr, strstr(err, "no tick store"), NULL)), "%s", err);
+}
+
+static void plain_rocksdb(const char *path)
+{
+    rocksdb_options_t *o = rocksdb_options_create();
+    rocksdb_options_set_create_if_missing(o, 1);
+    char *e = NULL;
+    rocksdb_t *d = rocksdb_open(o, path, &e);
+    cr_assert(eq(ptr, e, NULL));
+    rocksdb_writeoptions_t *wo = rocksdb_writeoptions_create();
+    rocksdb_put(d, wo, "k", 1, "v", 1, &e);
+    cr_assert(eq(ptr, e, NULL));
+    rocksdb_writeoptions_destroy(wo);
+    rocksdb_close(d);
+    rocksdb_options_destroy(o);
+}
+
+Test(store, plain_rocksdb_is_refused_as_not_a_gputick_store)
+{
+    plain_rocksdb(db);
+    for (int mode = GT_STORE_WRITER; mode <= GT_STORE_READER; mode++) {
+        gt_store *st;
+        char err[GT_ERRLEN];
+        cr_assert(eq(int, gt_store_open(db, mode, &st, err), GT_EVERSION));
+        cr_assert(not(eq(ptr, strstr(err, "not a gputick tick store"), NULL)), "%s", err);
+    }
+}
+
+/* Opens the store's RocksDB directly, with its column families. */
+static rocksdb_t *raw_open(rocksdb_column_family_handle_t *cf[3], rocksdb_options_t **o)
+{
+    static const char *names[3] = {"default", "ticks", "meta"};
+    *o = rocksdb_options_create();
+    const rocksdb_options_t *cfo[3] = {*o, *o, *o};
+    char *e = NULL;
+    rocksdb_t *d = rocksdb_open_column_families(*o, db, 3, names, cfo, cf, &e);
+    cr_assert(eq(ptr, e, NULL), "%s", e);
+    return d;
+}
+
+static void raw_close(rocksdb_t *d, rocksdb_column_family_handle_t *cf[3], rocksdb_options_t *o)
+{
+    for (int i = 0; i < 3; i++)
+        rocksdb_column_family_handle_destroy(cf[i]);
+    rocksdb_close(d);
+    rocksdb_options_destroy(o);
+}
+
+Test(store, another_format_version_is_refused)
+{
+    gt_store_close(open_ok(GT_STORE_WRITER));
+    rocksdb_column_family_handle_t *cf[3];
+    rocksdb_options_t *o;
+    rocksdb_t *d = raw_open(cf, &o);
+    uint8_t v[12] = "GTSTORE";
+    st_le32(v + 8, 99);
+    rocksdb_writeoptions_t *wo = rocksdb_writeoptions_create();
+    char *e = NULL;
+    rocksdb_put_cf(d, wo, cf[2], "F", 1, (const char *)v, sizeof v, &e);
+    cr_assert(eq(ptr, e, NULL));
+    rocksdb_writeoptions_destroy(wo);
+    raw_close(d, cf, o);
+    gt_store *st;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_READER, &st, err), GT_EVERSION));
+    cr_assert(not(eq(ptr, strstr(err, "format 99"), NULL)), "%s", err);
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER, &st, err), GT_EVERSION));
+}
+
+Test(store, a_second_writer_is_refused)
+{
+    int ready[2];
+    cr_assert(eq(int, pipe(ready), 0));
+    pid_t pid = fork(); /* before this process has RocksDB threads */
+    if (pid == 0) {     /* another process tries to record into the same store */
+        char c;
+        if (read(ready[0], &c, 1) != 1)
+            _exit(2);
+        gt_store *other = NULL;
+        char err[GT_ERRLEN];
+        int rc = gt_store_open(db, GT_STORE_WRITER, &other, err);
+        _exit(rc == GT_EBUSY && strstr(err, "another tickstore is recording into") ? 0 : 1);
+    }
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    cr_assert(eq(int, write(ready[1], "x", 1), 1));
+    int status;
+    waitpid(pid, &status, 0);
+    cr_assert(eq(int, WEXITSTATUS(status), 0), "second writer in another process refused");
+    gt_store *again;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER, &again, err), GT_EBUSY), "%s", err);
+    gt_store *reader = open_ok(GT_STORE_READER); /* readers are welcome */
+    gt_store_close(reader);
+    gt_store_close(st);
+    close(ready[0]);
+    close(ready[1]);
+}
+
+Test(store, corrupt_block_is_reported_with_its_key_and_the_rest_is_read)
+{
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    for (uint64_t s = 1; s <= 3 * BLOCK_TICKS; s++) {
+        struct gt_tick t = tick_at(4 * s);
+        t.instr_id = 9;
+        t.seq = s;
+        gt_store_append(st, &t);
+    }
+    cr_assert(eq(int, gt_store_commit(st, 3 * BLOCK_TICKS), GT_OK));
+    gt_store_close(st);
+
+    int64_t bad_ns = tick_at(4 * (BLOCK_TICKS + 1)).exch_ns;
+    uint8_t key[KEY_BLOCK_LEN];
+    key_block_encode(key, 1, bad_ns);
+    rocksdb_column_family_handle_t *cf[3];
+    rocksdb_options_t *o;
+    rocksdb_t *d = raw_open(cf, &o);
+    rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
+    char *e = NULL;
+    size_t vlen;
+    char *v = rocksdb_get_cf(d, ro, cf[1], (const char *)key, sizeof key, &vlen, &e);
+    cr_assert(not(eq(ptr, v, NULL)), "the second block's key is series 1 + its first exch_ns");
+    v[vlen / 2] ^= 0x10;
+    rocksdb_writeoptions_t *wo = rocksdb_writeoptions_create();
+    rocksdb_put_cf(d, wo, cf[1], (const char *)key, sizeof key, v, vlen, &e);
+    rocksdb_free(v);
+    rocksdb_writeoptions_destroy(wo);
+    rocksdb_readoptions_destroy(ro);
+    raw_close(d, cf, o);
+
+    st = open_ok(GT_STORE_READER);
+    gt_store_iter *it;
+    cr_assert(eq(int, gt_store_iter_open(st, 9, GT_KIND_TRADE, INT64_MIN, INT64_MAX, &it), GT_OK));
+    const struct gt_tick *ticks;
+    cr_assert(eq(int, gt_store_iter_next(it, &ticks), BLOCK_TICKS));
+    cr_assert(eq(int, gt_store_iter_next(it, &ticks), GT_ECORRUPT));
+    uint32_t series;
+    int64_t key_ns;
+    gt_store_iter_bad_block(it, &series, &key_ns);
+    cr_assert(eq(u32, series, 1));
+    cr_assert(eq(i64, key_ns, bad_ns));
+    cr_assert(not(eq(ptr, strstr(gt_store_iter_errmsg(it), "series 1"), NULL)));
+    cr_assert(eq(int, gt_store_iter_next(it, &ticks), BLOCK_TICKS), "the query goes on");
+    cr_assert(eq(u64, ticks[0].seq, 2 * BLOCK_TICKS + 1));
+    cr_assert(eq(int, gt_store_iter_next(it, &ticks), 0));
+    gt_store_iter_close(it);
+    gt_store_close(st);
+}
+
+static uint64_t disk_bytes(gt_store *st)
+{
+    uint64_t n;
+    cr_assert(eq(int, gt_store_disk_bytes(st, &n), GT_OK));
+    return n;
+}
+
+Test(store, retention_deletes_old_blocks_keeps_straddling_ones_and_frees_space)
+{
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    enum { N = 20 * BLOCK_TICKS };
+    for (uint64_t s = 1; s <= N; s++) {
+        struct gt_tick t = tick_at(4 * s);
+        t.instr_id = 5;
+        t.seq = s;
+        t.u.trade.px = 2500000000 + (int64_t)(s * 2654435761u % 1000) * 5000000;
+        gt_store_append(st, &t);
+    }
+    cr_assert(eq(int, gt_store_commit(st, N), GT_OK));
+    gt_store_close(st); /* flushes to SST files */
+    st = open_ok(GT_STORE_WRITER);
+    uint64_t before = disk_bytes(st);
+    cr_assert(gt(u64, before, 0));
+    /* Cut in the middle of block 15 (ticks 14*BT+1 .. 15*BT). */
+    int64_t cut = tick_at(4 * (14 * BLOCK_TICKS + 100)).exch_ns;
+    cr_assert(eq(int, gt_store_delete_before(st, cut), 14));
+    uint64_t after = disk_bytes(st);
+    cr_assert(lt(u64, after, before / 2), "space reclaimed: %llu -> %llu",
+              (unsigned long long)before, (unsigned long long)after);
+    struct gt_series_info info;
+    cr_assert(eq(int, gt_store_series_find(st, 5, GT_KIND_TRADE, &info), GT_OK));
+    cr_assert(eq(u64, info.n_blocks, 6));
+    cr_assert(eq(u64, info.n_ticks, 6 * BLOCK_TICKS));
+    cr_assert(eq(i64, info.first_ns, tick_at(4 * (14 * BLOCK_TICKS + 1)).exch_ns));
+    gt_store_iter *it;
+    cr_assert(eq(int, gt_store_iter_open(st, 5, GT_KIND_TRADE, INT64_MIN, INT64_MAX, &it), GT_OK));
+    const struct gt_tick *v;
+    cr_assert(eq(int, gt_store_iter_next(it, &v), BLOCK_TICKS));
+    cr_assert(eq(u64, v[0].seq, 14 * BLOCK_TICKS + 1), "straddling block kept whole");
+    gt_store_iter_close(it);
+    /* The writer carries on after retention. */
+    struct gt_tick t = tick_at(4 * (N + 1));
+    t.instr_id = 5;
+    t.seq = N + 1;
+    cr_assert(eq(int, gt_store_append(st, &t), 1));
+    cr_assert(eq(int, gt_store_delete_before(st, cut), GT_EINVAL), "commit first");
+    cr_assert(eq(int, gt_store_commit(st, N + 1), GT_OK));
+    cr_assert(eq(int, gt_store_delete_before(st, cut), 0), "nothing more to delete");
+    gt_store_close(st);
+}
+
+/* A write that fails (here: the file-size limit, as a full disk would) commits
+ * nothing and loses nothing: once writes work again, the next commit holds
+ * every tick. */
+Test(store, a_failed_commit_is_retried_with_nothing_lost)
+{
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    append_range(st, 1, 1000, 1);
+    cr_assert(eq(int, gt_store_commit(st, 1000), GT_OK));
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = 4096; /* no file can grow past 4 KiB */
+    setrlimit(RLIMIT_FSIZE, &lim);
+    append_range(st, 1001, 6000, 1);
+    int rc = gt_store_commit(st, 6000);
+    cr_assert(lt(int, rc, 0), "the write must fail under the limit");
+    cr_assert(not(eq(str, (char *)gt_store_errmsg(st), "")));
+    cr_assert(eq(u64, gt_store_checkpoint(st), 1000));
+    struct gt_store_stats stats;
+    gt_store_stats_get(st, &stats);
+    cr_assert(eq(u64, stats.commit_errors, 1));
+    cr_assert(eq(u64, stats.pending, 5000), "nothing dropped");
+    setrlimit(RLIMIT_FSIZE, &old);
+    append_range(st, 6001, 7000, 1);
+    cr_assert(eq(int, gt_store_commit(st, 7000), GT_OK), "%s", gt_store_errmsg(st));
+    gt_store_close(st);
+    st = open_ok(GT_STORE_READER);
+    cr_assert(eq(u64, gt_store_checkpoint(st), 7000));
+    check_all(st, 7000);
+    gt_store_close(st);
+}
+
+/* Blocks that start at the same exch_ns (one busy nanosecond, or time going
+ * back) get distinct keys, so no block replaces another. */
+Test(store, equal_times_across_block_boundaries_lose_nothing)
+{
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    enum { N = 2 * BLOCK_TICKS + BLOCK_TICKS / 2 };
+    int64_t ns = 1795000000000000000;
+    for (uint64_t s = 1; s <= N; s++) {
+        struct gt_tick t = tick_at(4 * s);
+        t.instr_id = 3;
+        t.seq = s;
+        t.exch_ns = s <= 2 * BLOCK_TICKS ? ns : ns - 5; /* the third block starts earlier */
+        cr_assert(eq(int, gt_store_append(st, &t), 1));
+    }
+    cr_assert(eq(int, gt_store_commit(st, N), GT_OK));
+    gt_store_iter *it;
+    cr_assert(eq(int, gt_store_iter_open(st, 3, GT_KIND_TRADE, ns - 5, ns + 1, &it), GT_OK));
+    const struct gt_tick *v;
+    int n;
+    uint64_t prev = 0;
+    while ((n = gt_store_iter_next(it, &v)) > 0)
+        for (int j = 0; j < n; j++) {
+            cr_assert(eq(u64, v[j].seq, prev + 1));
+            prev = v[j].seq;
+        }
+    cr_assert(eq(int, n, 0));
+    cr_assert(eq(u64, prev, N), "every tick, in order");
+    gt_store_iter_close(it);
+    struct gt_series_info info;
+    cr_assert(eq(int, gt_store_series_find(st, 3, GT_KIND_TRADE, &info), GT_OK));
+    cr_assert(eq(u64, info.n_blocks, 3));
+    cr_assert(eq(i64, info.first_ns, ns - 5));
+    cr_assert(eq(i64, info.last_ns, ns));
+    gt_store_close(st);
+}

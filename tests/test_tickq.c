@@ -1,0 +1,754 @@
+/* SPDX-License-Identifier: MIT */
+/* test_tickq.c -- the tickq commands against a real store built in a mkdtemp
+ * folder from ticks generated with a seeded PRNG: one trading day of an H100
+ * contract (trades, book level changes with a stale period, a recovery and a
+ * reset, tops of book), three more contracts (one expired), the H100 index
+ * with indicative values and a month of official fixings (one corrected).
+ * Every answer is checked against values recomputed here from the generated
+ * ticks, by code that shares nothing with query/ (a naive book applier, plain
+ * loops for bars and the settlement mean). Bad input must exit 2 with a
+ * message. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "gputick/store.h"
+#include "gputick/tick.h"
+#include "gputick/tickfmt.h"
+#include "gputick/time.h"
+
+static char dir[64], db[128];
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+
+/* ---- the generated market ---- */
+
+#define DAY_NS INT64_C(1795478400000000000) /* 2026-11-24T00:00:00Z, a Tuesday */
+#define TICK_PX INT64_C(5000000)            /* $0.005 */
+enum { FRONT = 1001, MAX_TICKS = 200000, N_EVENTS = 12000 };
+
+static struct gt_tick *ticks;
+static int n_ticks;
+static uint64_t seq, rng = 0x9e3779b97f4a7c15u;
+static int32_t index_id;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static struct gt_tick *add(int kind, int32_t id, int64_t ns)
+{
+    cr_assert(n_ticks < MAX_TICKS);
+    struct gt_tick *t = &ticks[n_ticks++];
+    memset(t, 0, sizeof *t);
+    t->version = GT_TICK_VERSION;
+    t->kind = (uint8_t)kind;
+    t->instr_id = id;
+    t->seq = ++seq;
+    t->exch_ns = ns;
+    t->recv_ns = ns + 1000;
+    return t;
+}
+
+static void def(int32_t id, const char *sym, uint32_t maturity, int type)
+{
+    struct gt_tick *t = add(GT_KIND_DEF, id, DAY_NS);
+    t->u.def.tick_px = TICK_PX;
+    t->u.def.maturity = maturity;
+    t->u.def.type = (uint8_t)type;
+    t->u.def.depth = 10;
+    memcpy(t->u.def.product, "H100", 4);
+    memcpy(t->u.def.symbol, sym, strlen(sym));
+}
+
+static void level(int64_t ns, int side, int lvl, int action, int64_t px, int64_t qty, int flags)
+{
+    struct gt_tick *t = add(GT_KIND_LEVEL, FRONT, ns);
+    t->flags = (uint16_t)flags;
+    t->u.level = (struct gt_level){.px = px,
+                                   .qty = qty,
+                                   .n_orders = (int32_t)(qty % 7 + 1),
+                                   .level = (uint8_t)lvl,
+                                   .side = (uint8_t)side,
+                                   .action = (uint8_t)action};
+}
+
+static void status(int64_t ns, int feed)
+{
+    add(GT_KIND_STATUS, FRONT, ns)->u.status =
+        (struct gt_status){.trading = 255, .feed = (uint8_t)feed};
+}
+
+static void fixing(int64_t ns, int64_t px, int code, uint32_t date)
+{
+    struct gt_tick *t = add(GT_KIND_FIXING, index_id, ns);
+    t->u.fixing =
+        (struct gt_fixing){.px = px, .date = date, .code = (uint8_t)code, .entry_type = '3'};
+}
+
+/* Official fixings of 2026-12 (weekdays through the 30th), one a day at
+ * 16:00, the 15th corrected by a second value; their mean is the settlement. */
+static void december_fixings(void)
+{
+    for (int d = 1; d <= 30; d++) {
+        int64_t ns = gt_ns_of_ymd(20261200u + (uint32_t)d);
+        int wd = (int)((ns / GT_NS_PER_DAY + 4) % 7);
+        if (wd == 0 || wd == 6)
+            continue;
+        int64_t px = 2700000000 + (int64_t)(rnd() % 100000000);
+        fixing(ns + 16 * 3600 * GT_NS_PER_SEC, px, GT_FIX_CLOSE, 20261200u + (uint32_t)d);
+        if (d == 15)
+            fixing(ns + 17 * 3600 * GT_NS_PER_SEC, px + 1234567, GT_FIX_CLOSE, 20261215);
+    }
+}
+
+/* One day of the front contract between 09:00 and 17:00: per event a few
+ * level changes, a top of book, often a trade; the index ticks hourly. A
+ * stale period with a recovery as tickfeed publishes it, and a reset. */
+static void trading_day(void)
+{
+    int n[2] = {0, 0};
+    int64_t t0 = DAY_NS + 9 * 3600 * GT_NS_PER_SEC, step = 8 * 3600 * GT_NS_PER_SEC / N_EVENTS;
+    int64_t mid = 2750000000, next_fix = t0;
+    for (int e = 0; e < N_EVENTS; e++) {
+        int64_t ns = t0 + e * step + (int64_t)(rnd() % (uint64_t)step);
+        if (ns >= next_fix) {
+            fixing(next_fix, mid - 30000000 + (int64_t)(rnd() % 5) * TICK_PX, GT_FIX_INDICATIVE,
+                   20261124);
+            next_fix += 3600 * GT_NS_PER_SEC;
+        }
+        mid += ((int64_t)(rnd() % 3) - 1) * TICK_PX;
+        if (e == 4000)
+            status(ns, GT_FEED_STALE);
+        if (e == 4200) { /* recovery: a fresh book from the snapshot */
+            level(ns, GT_SIDE_BID, 1, GT_ACT_DELETE_THRU, 0, 0, GT_F_RECOVERY);
+            level(ns, GT_SIDE_ASK, 1, GT_ACT_DELETE_THRU, 0, 0, GT_F_RECOVERY);
+            for (int s = 0; s < 2; s++)
+                for (int l = 1; l <= 5; l++)
+                    level(ns, s + 1, l, GT_ACT_NEW, mid + (s ? l : -l) * TICK_PX, 10 * l,
+                          GT_F_RECOVERY);
+            n[0] = n[1] = 5;
+            status(ns, GT_FEED_RECOVERED);
+            continue;
+        }
+        if (e == 8000) {
+            status(ns, GT_FEED_RESET);
+            n[0] = n[1] = 0;
+        }
+        if (e > 4000 && e < 4200)
+            continue; /* nothing arrives while stale */
+        for (int k = (int)(rnd() % 3) + 1; k > 0; k--) {
+            int s = (int)(rnd() % 2), r = (int)(rnd() % 10), lvl;
+            int64_t px = mid + (s ? 1 : -1) * (int64_t)(rnd() % 10 + 1) * TICK_PX;
+            int64_t qty = (int64_t)(rnd() % 90) + 1;
+            if (n[s] == 0 || (r < 4 && n[s] < 10)) {
+                lvl = (int)(rnd() % (uint64_t)(n[s] + 1)) + 1;
+                level(ns, s + 1, lvl, GT_ACT_NEW, px, qty, 0);
+                n[s]++;
+            } else if (r < 7) {
+                level(ns, s + 1, (int)(rnd() % (uint64_t)n[s]) + 1,
+                      r == 6 ? GT_ACT_OVERLAY : GT_ACT_CHANGE, px, qty, 0);
+            } else if (r < 9) {
+                level(ns, s + 1, (int)(rnd() % (uint64_t)n[s]) + 1, GT_ACT_DELETE, px, 0, 0);
+                n[s]--;
+            } else if (rnd() % 4 == 0) {
+                level(ns, s + 1, 1, GT_ACT_DELETE_THRU, 0, 0, 0);
+                n[s] = 0;
+            } else {
+                lvl = (int)(rnd() % (uint64_t)n[s]) + 1;
+                level(ns, s + 1, lvl, GT_ACT_DELETE_FROM, px, 0, 0);
+                n[s] = lvl - 1;
+            }
+        }
+        if (rnd() % 3) {
+            struct gt_tick *t = add(GT_KIND_TRADE, FRONT, ns);
+            t->u.trade = (struct gt_trade){.px = mid + ((int64_t)(rnd() % 5) - 2) * TICK_PX,
+                                           .qty = (int64_t)(rnd() % 50) + 1,
+                                           .trade_id = (uint32_t)e,
+                                           .n_orders = 2,
+                                           .aggressor = (uint8_t)(rnd() % 2 + 1)};
+        }
+        struct gt_tick *q = add(GT_KIND_TOB, FRONT, ns);
+        q->u.tob = (struct gt_tob){.bid_px = mid - TICK_PX,
+                                   .ask_px = mid + TICK_PX * (int64_t)(rnd() % 2 + 1),
+                                   .bid_qty = 10,
+                                   .ask_qty = 12,
+                                   .bid_orders = 1,
+                                   .ask_orders = 2};
+    }
+    /* A deferred month: one top of book and one trade at noon. */
+    struct gt_tick *q = add(GT_KIND_TOB, 1002, DAY_NS + 12 * 3600 * GT_NS_PER_SEC);
+    q->u.tob =
+        (struct gt_tob){.bid_px = 2800000000, .ask_px = 2810000000, .bid_qty = 1, .ask_qty = 1};
+    struct gt_tick *t = add(GT_KIND_TRADE, 1002, DAY_NS + 12 * 3600 * GT_NS_PER_SEC + 5);
+    t->u.trade = (struct gt_trade){.px = 2805000000, .qty = 3, .aggressor = GT_SIDE_BID};
+}
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/gt-test-tickq-XXXXXX");
+    cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+    snprintf(db, sizeof db, "%s/db", dir);
+    ticks = malloc(MAX_TICKS * sizeof *ticks);
+    cr_assert(not(eq(ptr, ticks, NULL)));
+    index_id = gt_index_id("SDH100RT", 8);
+    def(index_id, "SDH100RT", 0, GT_INSTR_INDEX);
+    def(999, "H100V6", 20261030, GT_INSTR_FUTURE);
+    def(FRONT, "H100Z6", 20261230, GT_INSTR_FUTURE);
+    def(1002, "H100F7", 20270129, GT_INSTR_FUTURE);
+    def(1003, "H100G7", 20270226, GT_INSTR_FUTURE);
+    trading_day();
+    december_fixings();
+    gt_store *st;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER, &st, err), GT_OK), "%s", err);
+    for (int i = 0; i < n_ticks; i++)
+        cr_assert(eq(int, gt_store_append(st, &ticks[i]), 1));
+    cr_assert(eq(int, gt_store_commit(st, seq), GT_OK));
+    gt_store_close(st);
+}
+
+static void teardown(void)
+{
+    free(ticks);
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(tickq, .init = setup, .fini = teardown, .timeout = 60);
+
+/* ---- running a command ---- */
+
+static char *out_s, *err_s;
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert(not(eq(ptr, f, NULL)));
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *s = malloc((size_t)n + 1);
+    s[fread(s, 1, (size_t)n, f)] = 0;
+    fclose(f);
+    return s;
+}
+
+/* Runs "tickq ARGS..." (NULL-terminated) in this process with stdout and
+ * stderr captured into out_s and err_s; returns the exit status. */
+static int run(int (*cmd)(int, char **), ...)
+{
+    char *argv[32], opath[160], epath[160];
+    int argc = 0;
+    va_list ap;
+    va_start(ap, cmd);
+    for (char *a; (a = va_arg(ap, char *)) && argc < 30;)
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    snprintf(opath, sizeof opath, "%s/out", dir);
+    snprintf(epath, sizeof epath, "%s/err", dir);
+    fflush(stdout);
+    fflush(stderr);
+    int so = dup(1), se = dup(2);
+    int fo = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fe = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fo, 1);
+    dup2(fe, 2);
+    int rc = cmd(argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(so, 1);
+    dup2(se, 2);
+    close(so), close(se), close(fo), close(fe);
+    free(out_s);
+    free(err_s);
+    out_s = slurp(opath);
+    err_s = slurp(epath);
+    return rc;
+}
+
+/* The CSV line of row r (0 = the header), copied into buf. */
+static const char *line(const char *s, int r, char *buf, size_t cap)
+{
+    for (; r > 0 && s; r--)
+        if ((s = strchr(s, '\n')))
+            s++;
+    if (!s || !*s)
+        return NULL;
+    size_t n = strcspn(s, "\n");
+    snprintf(buf, cap, "%.*s", (int)(n < cap ? n : cap - 1), s);
+    return buf;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+static char *px(int64_t v, char *b)
+{
+    if (v == INT64_MAX)
+        b[0] = 0;
+    else
+        gt_px_format(v, b);
+    return b;
+}
+
+/* ---- independent recomputations ---- */
+
+struct ref_bar {
+    int64_t start, o, h, l, c, vol, n;
+    __int128 notional;
+};
+
+/* Bars of width w of the front contract's trades, by plain loops. */
+static int ref_bars(int64_t w, struct ref_bar *out, int cap)
+{
+    int n = 0;
+    for (int i = 0; i < n_ticks; i++) {
+        const struct gt_tick *t = &ticks[i];
+        if (t->kind != GT_KIND_TRADE || t->instr_id != FRONT)
+            continue;
+        int64_t start = t->exch_ns - t->exch_ns % w; /* times are positive here */
+        if (n == 0 || out[n - 1].start != start) {
+            cr_assert(n < cap);
+            out[n++] =
+                (struct ref_bar){start, t->u.trade.px, t->u.trade.px, t->u.trade.px, 0, 0, 0, 0};
+        }
+        struct ref_bar *b = &out[n - 1];
+        b->h = t->u.trade.px > b->h ? t->u.trade.px : b->h;
+        b->l = t->u.trade.px < b->l ? t->u.trade.px : b->l;
+        b->c = t->u.trade.px;
+        b->vol += t->u.trade.qty;
+        b->n++;
+        b->notional += (__int128)t->u.trade.px * t->u.trade.qty;
+    }
+    return n;
+}
+
+static void ref_bar_csv(const struct ref_bar *b, char *buf, size_t cap)
+{
+    char tb[GT_TIME_STRLEN], o[GT_PX_STRLEN], h[GT_PX_STRLEN], l[GT_PX_STRLEN], c[GT_PX_STRLEN],
+        v[GT_PX_STRLEN];
+    /* VWAP to 1e-9, half away from zero (all positive here: add half, floor). */
+    int64_t vwap = (int64_t)((2 * b->notional + b->vol) / (2 * (__int128)b->vol));
+    gt_time_format(b->start, tb);
+    snprintf(buf, cap, "%s,%s,%s,%s,%s,%lld,%s,%lld", tb, px(b->o, o), px(b->h, h), px(b->l, l),
+             px(b->c, c), (long long)b->vol, px(vwap, v), (long long)b->n);
+}
+
+/* The naive book: arrays rewritten by hand for each action. */
+struct nbook {
+    int64_t px[2][64], qty[2][64];
+    int n[2], stale;
+};
+
+static void nbook_apply(struct nbook *b, const struct gt_tick *t)
+{
+    if (t->kind == GT_KIND_STATUS) {
+        if (t->u.status.feed == GT_FEED_STALE)
+            b->stale = 1;
+        if (t->u.status.feed == GT_FEED_RECOVERED)
+            b->stale = 0;
+        if (t->u.status.feed == GT_FEED_RESET)
+            b->n[0] = b->n[1] = 0;
+        return;
+    }
+    const struct gt_level *l = &t->u.level;
+    int s = l->side - 1, i = l->level - 1;
+    int64_t tp[64], tq[64];
+    int m = 0;
+    switch (l->action) {
+    case GT_ACT_NEW:
+        for (int k = 0; k < b->n[s]; k++) {
+            if (k == i)
+                tp[m] = l->px, tq[m++] = l->qty;
+            tp[m] = b->px[s][k], tq[m++] = b->qty[s][k];
+        }
+        if (i >= b->n[s])
+            tp[m] = l->px, tq[m++] = l->qty;
+        break;
+    case GT_ACT_CHANGE:
+    case GT_ACT_OVERLAY:
+        for (int k = 0; k < b->n[s]; k++)
+            tp[m] = k == i ? l->px : b->px[s][k], tq[m++] = k == i ? l->qty : b->qty[s][k];
+        break;
+    case GT_ACT_DELETE:
+        for (int k = 0; k < b->n[s]; k++)
+            if (k != i)
+                tp[m] = b->px[s][k], tq[m++] = b->qty[s][k];
+        break;
+    case GT_ACT_DELETE_THRU:
+        break;
+    case GT_ACT_DELETE_FROM:
+        for (int k = 0; k < i && k < b->n[s]; k++)
+            tp[m] = b->px[s][k], tq[m++] = b->qty[s][k];
+        break;
+    }
+    memcpy(b->px[s], tp, sizeof tp);
+    memcpy(b->qty[s], tq, sizeof tq);
+    b->n[s] = m;
+}
+
+static void nbook_at(struct nbook *b, int64_t at)
+{
+    memset(b, 0, sizeof *b);
+    for (int i = 0; i < n_ticks; i++)
+        if (ticks[i].instr_id == FRONT && ticks[i].exch_ns <= at &&
+            (ticks[i].kind == GT_KIND_LEVEL || ticks[i].kind == GT_KIND_STATUS))
+            nbook_apply(b, &ticks[i]);
+}
+
+/* ---- the commands ---- */
+
+Test(tickq, bars_match_an_independent_recomputation_from_the_trades)
+{
+    static struct ref_bar ref[2000];
+    int n = ref_bars(60 * GT_NS_PER_SEC, ref, 2000);
+    cr_assert(gt(int, n, 400));
+    cr_assert(
+        eq(int,
+           run(cmd_bars, "bars", "H100Z6", "--interval", "1m", "--db", db, "--format", "csv", NULL),
+           0),
+        "%s", err_s);
+    char got[256], want[256];
+    cr_assert(eq(str, (char *)line(out_s, 0, got, sizeof got),
+                 "start,open,high,low,close,volume,vwap,trades"));
+    cr_assert(eq(int, count_lines(out_s), n + 1));
+    for (int i = 0; i < n; i++) {
+        ref_bar_csv(&ref[i], want, sizeof want);
+        cr_assert(eq(str, (char *)line(out_s, i + 1, got, sizeof got), want), "bar %d", i);
+    }
+}
+
+Test(tickq, bars_1h_match_the_golden_csv)
+{
+    const char *src = getenv("GT_SOURCE_DIR");
+    if (!src)
+        cr_skip_test("GT_SOURCE_DIR is not set (run under ctest)");
+    char path[512];
+    snprintf(path, sizeof path, "%s/tests/golden/tickq_bars_1h.csv", src);
+    cr_assert(eq(
+        int, run(cmd_bars, "bars", "H100Z6", "-i", "1h", "--db", db, "--format", "csv", NULL), 0));
+    char *want = slurp(path);
+    cr_assert(eq(str, out_s, want));
+    free(want);
+    /* The golden file itself agrees with the recomputation. */
+    static struct ref_bar ref[16];
+    char got[256], row[256];
+    int n = ref_bars(3600 * GT_NS_PER_SEC, ref, 16);
+    cr_assert(eq(int, count_lines(out_s), n + 1));
+    for (int i = 0; i < n; i++) {
+        ref_bar_csv(&ref[i], row, sizeof row);
+        cr_assert(eq(str, (char *)line(out_s, i + 1, got, sizeof got), row));
+    }
+}
+
+Test(tickq, bars_fill_prints_empty_intervals_with_null_ohlc)
+{
+    cr_assert(
+        eq(int,
+           run(cmd_bars, "bars", "H100Z6", "-i", "1h", "--fill", "--from", "2026-11-24T06:00Z",
+               "--to", "2026-11-24T10:00Z", "--db", db, "--format", "csv", NULL),
+           0),
+        "%s", err_s);
+    char b[256];
+    cr_assert(eq(int, count_lines(out_s), 5));
+    cr_assert(eq(str, (char *)line(out_s, 1, b, sizeof b), "2026-11-24T06:00:00Z,,,,,0,,0"));
+    cr_assert(eq(str, (char *)line(out_s, 3, b, sizeof b), "2026-11-24T08:00:00Z,,,,,0,,0"));
+    cr_assert(not(eq(ptr, strstr(line(out_s, 4, b, sizeof b), "T09:00:00Z,2."), NULL)));
+}
+
+Test(tickq, book_at_t_matches_a_naive_replay)
+{
+    int64_t times[] = {DAY_NS + 10 * 3600 * GT_NS_PER_SEC, DAY_NS + 12 * 3600 * GT_NS_PER_SEC + 7,
+                       DAY_NS + 15 * 3600 * GT_NS_PER_SEC, DAY_NS + 17 * 3600 * GT_NS_PER_SEC};
+    for (size_t k = 0; k < sizeof times / sizeof times[0]; k++) {
+        struct nbook nb;
+        nbook_at(&nb, times[k]);
+        char at[GT_TIME_STRLEN], row[256], want[256], a[GT_PX_STRLEN], c[GT_PX_STRLEN];
+        gt_time_format(times[k], at);
+        cr_assert(eq(int,
+                     run(cmd_book, "book", "H100Z6", "--at", at, "--depth", "32", "--db", db,
+                         "--format", "csv", NULL),
+                     0),
+                  "%s", err_s);
+        int rows = nb.n[0] > nb.n[1] ? nb.n[0] : nb.n[1];
+        cr_assert(eq(int, count_lines(out_s), 1 + (rows ? rows : 1)), "at %s", at);
+        for (int i = 0; i < rows; i++) {
+            char bo[16] = "", bq[24] = "", ao[16] = "", aq[24] = "";
+            if (i < nb.n[0]) {
+                snprintf(bo, sizeof bo, "%lld", (long long)(nb.qty[0][i] % 7 + 1));
+                snprintf(bq, sizeof bq, "%lld", (long long)nb.qty[0][i]);
+            }
+            if (i < nb.n[1]) {
+                snprintf(ao, sizeof ao, "%lld", (long long)(nb.qty[1][i] % 7 + 1));
+                snprintf(aq, sizeof aq, "%lld", (long long)nb.qty[1][i]);
+            }
+            snprintf(want, sizeof want, "%d,%s,%s,%s,%s,%s,%s,%s", i + 1, bo, bq,
+                     px(i < nb.n[0] ? nb.px[0][i] : INT64_MAX, a),
+                     px(i < nb.n[1] ? nb.px[1][i] : INT64_MAX, c), aq, ao,
+                     nb.stale ? "stale" : "ok");
+            cr_assert(eq(str, (char *)line(out_s, i + 1, row, sizeof row), want), "at %s", at);
+        }
+    }
+}
+
+Test(tickq, book_says_when_it_was_stale)
+{
+    /* Event 4000 of 12000 goes stale, 4200 recovers: 11:40 to 11:48. */
+    cr_assert(eq(int,
+                 run(cmd_book, "book", "H100Z6", "--at", "2026-11-24T11:45Z", "--db", db,
+                     "--format", "csv", NULL),
+                 0));
+    cr_assert(not(eq(ptr, strstr(out_s, ",stale\n"), NULL)));
+    cr_assert(not(eq(ptr, strstr(err_s, "was stale at T"), NULL)));
+    cr_assert(eq(int,
+                 run(cmd_book, "book", "H100Z6", "--at", "2026-11-24T12:00Z", "--db", db,
+                     "--format", "csv", NULL),
+                 0));
+    cr_assert(eq(ptr, strstr(out_s, "stale"), NULL));
+}
+
+Test(tickq, settle_is_the_mean_of_the_month_official_fixings_rounded_to_the_tick)
+{
+    int64_t val[32] = {0};
+    for (int i = 0; i < n_ticks; i++)
+        if (ticks[i].kind == GT_KIND_FIXING && ticks[i].u.fixing.code == GT_FIX_CLOSE)
+            val[ticks[i].u.fixing.date % 100] = ticks[i].u.fixing.px; /* later corrects */
+    __int128 sum = 0;
+    int n = 0;
+    for (int d = 1; d <= 30; d++)
+        if (val[d])
+            sum += val[d], n++;
+    cr_assert(eq(int, n, 22));
+    int64_t q = (int64_t)((2 * sum + (__int128)n * TICK_PX) / (2 * (__int128)n * TICK_PX));
+    char want[GT_PX_STRLEN], b[512];
+    px(q * TICK_PX, want);
+    cr_assert(eq(int, run(cmd_settle, "settle", "H100Z6", "--db", db, "--format", "csv", NULL), 0),
+              "%s", err_s);
+    char *row = (char *)line(out_s, 1, b, sizeof b);
+    cr_assert(not(eq(ptr, strstr(row, "H100Z6,202612,20261230,mean-official,22,22,yes,"), NULL)),
+              "%s", row);
+    cr_assert(not(eq(ptr, strstr(row, want), NULL)), "%s lacks %s", row, want);
+    /* H100F7's month has no fixings: incomplete, said so. */
+    cr_assert(eq(int, run(cmd_settle, "settle", "H100F7", "--db", db, NULL), 0));
+    cr_assert(not(eq(ptr, strstr(err_s, "incomplete"), NULL)));
+    cr_assert(eq(int,
+                 run(cmd_settle, "settle", "H100Z6", "--rule", "last-official", "--db", db,
+                     "--format", "csv", NULL),
+                 0));
+    int64_t last = (val[30] + TICK_PX / 2) / TICK_PX * TICK_PX;
+    cr_assert(not(eq(ptr, strstr(out_s, px(last, want)), NULL)));
+}
+
+Test(tickq, curve_lists_unexpired_contracts_with_basis_to_the_index)
+{
+    int64_t at = DAY_NS + 12 * 3600 * GT_NS_PER_SEC + 10;
+    struct gt_tick q = {0}, f = {0}, tr = {0};
+    for (int i = 0; i < n_ticks; i++) {
+        const struct gt_tick *t = &ticks[i];
+        if (t->exch_ns > at)
+            continue;
+        if (t->instr_id == FRONT && t->kind == GT_KIND_TOB)
+            q = *t;
+        if (t->instr_id == FRONT && t->kind == GT_KIND_TRADE)
+            tr = *t;
+        if (t->instr_id == index_id && t->kind == GT_KIND_FIXING && t->exch_ns >= f.exch_ns)
+            f = *t;
+    }
+    int64_t mid = (q.u.tob.bid_px + q.u.tob.ask_px) / 2;
+    char b[512], want[512], p1[32], p2[32], p3[32], p4[32], p5[32], p6[32];
+    snprintf(want, sizeof want, "H100Z6,20261230,36,%s,%s,%s,%s,%s,%s,", px(q.u.tob.bid_px, p1),
+             px(q.u.tob.ask_px, p2), px(mid, p3), px(tr.u.trade.px, p4), px(f.u.fixing.px, p5),
+             px(mid - f.u.fixing.px, p6));
+    cr_assert(eq(int,
+                 run(cmd_curve, "curve", "H100", "--at", "2026-11-24T12:00:00.00000001Z", "--db",
+                     db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(int, count_lines(out_s), 4)); /* H100V6 expired: Z6, F7, G7 */
+    cr_assert(not(eq(ptr, strstr(line(out_s, 1, b, sizeof b), want), NULL)), "%s vs %s", b, want);
+    cr_assert(
+        not(eq(ptr,
+               strstr(line(out_s, 2, b, sizeof b), "H100F7,20270129,66,2.80,2.81,2.805,2.805,"),
+               NULL)),
+        "%s", b);
+    cr_assert(not(eq(ptr, strstr(line(out_s, 3, b, sizeof b), "H100G7,20270226,94,,,,,"), NULL)),
+              "%s", b);
+}
+
+Test(tickq, asof_joins_each_trade_with_the_quote_before_it)
+{
+    cr_assert(eq(int,
+                 run(cmd_asof, "asof", "H100Z6", "--from", "2026-11-24T13:00Z", "--to",
+                     "2026-11-24T14:00Z", "--db", db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    int64_t from = DAY_NS + 13 * 3600 * GT_NS_PER_SEC, to = from + 3600 * GT_NS_PER_SEC;
+    struct gt_tick q = {0}, f = {0};
+    int rows = 0, checked = 0;
+    char b[512], want[512], p[6][32];
+    for (int i = 0; i < n_ticks; i++) {
+        const struct gt_tick *t = &ticks[i];
+        if (t->instr_id == FRONT && t->kind == GT_KIND_TOB && t->exch_ns < to)
+            q = *t;
+        if (t->instr_id == index_id && t->kind == GT_KIND_FIXING && t->exch_ns < to &&
+            t->u.fixing.code == GT_FIX_INDICATIVE)
+            f = *t;
+        if (t->instr_id != FRONT || t->kind != GT_KIND_TRADE || t->exch_ns < from ||
+            t->exch_ns >= to)
+            continue;
+        rows++;
+        /* The quote of the same event comes after the trade: q is the one before. */
+        int64_t mid = (q.u.tob.bid_px + q.u.tob.ask_px) / 2;
+        int64_t slip =
+            t->u.trade.aggressor == GT_SIDE_BID ? t->u.trade.px - mid : mid - t->u.trade.px;
+        char tm[GT_TIME_STRLEN];
+        gt_time_format(t->exch_ns, tm);
+        snprintf(want, sizeof want, "%s,%s,%lld,%s,%s,%s,%s,%s,%s,", tm, px(t->u.trade.px, p[0]),
+                 (long long)t->u.trade.qty, t->u.trade.aggressor == GT_SIDE_BID ? "buy" : "sell",
+                 px(q.u.tob.bid_px, p[1]), px(q.u.tob.ask_px, p[2]), px(mid, p[3]),
+                 px(f.u.fixing.px, p[4]), px(slip, p[5]));
+        cr_assert(not(eq(ptr, strstr(line(out_s, rows, b, sizeof b), want), NULL)), "%s vs %s", b,
+                  want);
+        checked++;
+    }
+    cr_assert(gt(int, checked, 100));
+    cr_assert(eq(int, count_lines(out_s), rows + 1));
+}
+
+Test(tickq, fixings_symbols_ticks_and_stats_count_what_was_stored)
+{
+    int n_fix = 0, n_off = 0, n_front = 0, n_trades = 0;
+    for (int i = 0; i < n_ticks; i++) {
+        n_fix += ticks[i].kind == GT_KIND_FIXING;
+        n_off += ticks[i].kind == GT_KIND_FIXING && ticks[i].u.fixing.code == GT_FIX_CLOSE;
+        n_front += ticks[i].instr_id == FRONT;
+        n_trades += ticks[i].instr_id == FRONT && ticks[i].kind == GT_KIND_TRADE;
+    }
+    cr_assert(
+        eq(int, run(cmd_fixings, "fixings", "SDH100RT", "--db", db, "--format", "csv", NULL), 0));
+    cr_assert(eq(int, count_lines(out_s), n_fix + 1));
+    cr_assert(not(eq(ptr, strstr(out_s, ",official,5\n"), NULL)));
+    cr_assert(not(eq(ptr, strstr(out_s, "2026-11-24T09:00:00Z,20261124,"), NULL)));
+    cr_assert(eq(int, run(cmd_fixings, "fixings", "SDH100RT", "--official", "--db", db, NULL), 0));
+    cr_assert(eq(int, count_lines(out_s), n_off + 1));
+
+    cr_assert(eq(int, run(cmd_symbols, "symbols", "--db", db, "--format", "csv", NULL), 0));
+    cr_assert(eq(int, count_lines(out_s), 6));
+    cr_assert(not(eq(ptr, strstr(out_s, "H100,SDH100RT,index,,0.005,"), NULL)), "%s", out_s);
+    char want[128];
+    snprintf(want, sizeof want, "H100,H100Z6,future,20261230,0.005,2026-11-24T09:");
+    cr_assert(not(eq(ptr, strstr(out_s, want), NULL)), "%s", out_s);
+
+    cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--kind", "trade", "--db", db, NULL), 0));
+    cr_assert(eq(int, count_lines(out_s), n_trades + 1));
+    cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--db", db, "--format", "json", NULL), 0));
+    cr_assert(eq(int, count_lines(out_s), n_front));
+    cr_assert(not(eq(ptr, strstr(out_s, "\"action\":\"delete_from\""), NULL)));
+
+    cr_assert(eq(int, run(cmd_stats, "stats", "--db", db, "--format", "csv", NULL), 0), "%s",
+              err_s);
+    snprintf(want, sizeof want, "TOTAL,,%d,", n_ticks);
+    cr_assert(not(eq(ptr, strstr(out_s, want), NULL)), "%s", out_s);
+}
+
+Test(tickq, charts_are_svg_files)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/bars.svg", dir);
+    cr_assert(
+        eq(int,
+           run(cmd_chart, "chart", "bars", "H100Z6", "-i", "15m", "--out", path, "--db", db, NULL),
+           0),
+        "%s", err_s);
+    char *s = slurp(path);
+    cr_assert(not(eq(ptr, strstr(s, "<svg"), NULL)));
+    cr_assert(not(eq(ptr, strstr(s, "H100Z6, 15m bars"), NULL)));
+    cr_assert(not(eq(ptr, strstr(s, "</svg>"), NULL)));
+    free(s);
+    snprintf(path, sizeof path, "%s/curve.svg", dir);
+    cr_assert(eq(int,
+                 run(cmd_chart, "chart", "curve", "H100", "--at", "2026-11-24T12:30Z", "--out",
+                     path, "--db", db, NULL),
+                 0),
+              "%s", err_s);
+    s = slurp(path);
+    cr_assert(not(eq(ptr, strstr(s, "index SDH100RT = "), NULL)));
+    cr_assert(not(eq(ptr, strstr(s, ">H100G7<"), NULL)));
+    free(s);
+}
+
+/* ---- bad input: exit 2 and one line that says what was wrong ---- */
+
+static void bad(const char *what, int rc)
+{
+    cr_assert(eq(int, rc, EXIT_USAGE), "%s: exit %d, stderr %s", what, rc, err_s);
+    cr_assert(eq(str, out_s, ""), "%s printed %s", what, out_s);
+    cr_assert(eq(int, count_lines(err_s), 1), "%s: %s", what, err_s);
+    cr_assert(eq(int, strncmp(err_s, "tickq ", 6), 0), "%s: %s", what, err_s);
+}
+
+Test(tickq, bad_input_exits_2_with_one_clear_line)
+{
+    char missing[160];
+    snprintf(missing, sizeof missing, "%s/nope", dir);
+    bad("unknown symbol", run(cmd_bars, "bars", "H100Z7", "-i", "1m", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "H100Z6"), NULL)), "%s", err_s);
+    bad("bad utf-8", run(cmd_ticks, "ticks", "H1\xff\xfe", "--db", db, NULL));
+    bad("long symbol", run(cmd_book, "book", "H100Z6H100Z6H", "--at", "now", "--db", db, NULL));
+    bad("missing db", run(cmd_symbols, "symbols", "--db", missing, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "no tick store"), NULL)));
+    bad("bad time", run(cmd_ticks, "ticks", "H100Z6", "--from", "2026-13-01", "--db", db, NULL));
+    bad("from >= to", run(cmd_bars, "bars", "H100Z6", "-i", "1m", "--from", "2026-11-25", "--to",
+                          "2026-11-24", "--db", db, NULL));
+    bad("interval 0", run(cmd_bars, "bars", "H100Z6", "-i", "0s", "--db", db, NULL));
+    bad("negative interval", run(cmd_bars, "bars", "H100Z6", "-i", "-5m", "--db", db, NULL));
+    bad("unknown interval", run(cmd_bars, "bars", "H100Z6", "-i", "5x", "--db", db, NULL));
+    bad("huge interval", run(cmd_bars, "bars", "H100Z6", "-i", "400d", "--db", db, NULL));
+    bad("no interval", run(cmd_bars, "bars", "H100Z6", "--db", db, NULL));
+    bad("too many filled bars", run(cmd_bars, "bars", "H100Z6", "-i", "1s", "--fill", "--from",
+                                    "2026-01-01", "--to", "2026-12-01", "--db", db, NULL));
+    bad("unknown kind", run(cmd_ticks, "ticks", "H100Z6", "--kind", "quote", "--db", db, NULL));
+    bad("bad depth",
+        run(cmd_book, "book", "H100Z6", "--at", "now", "--depth", "0", "--db", db, NULL));
+    bad("no --at", run(cmd_book, "book", "H100Z6", "--db", db, NULL));
+    bad("bad rule", run(cmd_settle, "settle", "H100Z6", "--rule", "median", "--db", db, NULL));
+    bad("settle an index", run(cmd_settle, "settle", "SDH100RT", "--db", db, NULL));
+    bad("fixings of a future", run(cmd_fixings, "fixings", "H100Z6", "--db", db, NULL));
+    bad("unknown product", run(cmd_curve, "curve", "H200", "--at", "now", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "H100"), NULL)), "%s", err_s);
+    bad("chart without --out",
+        run(cmd_chart, "chart", "bars", "H100Z6", "-i", "1m", "--db", db, NULL));
+    bad("unknown chart", run(cmd_chart, "chart", "pie", "H100Z6", NULL));
+    bad("bad format", run(cmd_stats, "stats", "--format", "xml", "--db", db, NULL));
+    bad("extra argument", run(cmd_bars, "bars", "H100Z6", "H100F7", "-i", "1m", "--db", db, NULL));
+    /* The edge of time: one filled 366-day bar that starts before int64 ns can say. */
+    cr_assert(eq(int,
+                 run(cmd_bars, "bars", "H100Z6", "-i", "366d", "--fill", "--from", "1678-01-02",
+                     "--to", "1678-01-03", "--db", db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(int, count_lines(out_s), 2));
+    cr_assert(eq(int, run(cmd_bars, "bars", "--help", NULL), 0));
+    cr_assert(not(eq(ptr, strstr(out_s, "usage: tickq bars"), NULL)));
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/* bench_feed.c -- tickfeed's core (decode + books + normalize + grouping)
+ * over an in-memory packet stream, beside decoding the same bytes alone.
+ *
+ * The stream is a busy channel of 48 futures built with the MDP 3.0 encoder:
+ * each packet one match event, a MDIncrementalRefreshBook46 of 1 to 8
+ * entries (mostly Change near the top), one in five preceded by a
+ * TradeSummary48. The baseline frames every message, decodes it and reads
+ * every entry's fields (what any consumer of the codec pays); the feed does
+ * that and keeps the books, RptSeq, tops of book and the grouped records,
+ * handing each message to an emit that only counts. Rate: book and trade
+ * entries per second on one core. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bench.h"
+#include "feed.h"
+#include "gputick/channels.h"
+#include "gputick/err.h"
+#include "gputick/mdp3.h"
+
+enum { N_INSTR = 48, N_PKTS = 200000, PKT_CAP = 512, ROUNDS = 5 };
+
+struct stream {
+    uint8_t *buf; /* N_PKTS packets of PKT_CAP bytes */
+    uint16_t *len;
+    size_t n_pkts, n_entries;
+    uint8_t defs[N_INSTR][PKT_CAP];
+    size_t def_len[N_INSTR];
+};
+
+static uint64_t rng = 0x9e3779b97f4a7c15u;
+static uint32_t rnd(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng % n);
+}
+
+static int make_stream(struct stream *s)
+{
+    uint32_t rpt[N_INSTR] = {0};
+    uint64_t t = 1795000000ull * 1000000000ull;
+    for (int i = 0; i < N_INSTR; i++) {
+        struct mdp3_enc e;
+        struct mdp3_def54 d;
+        memset(&d, 0, sizeof d);
+        d.security_id = 1000 + i;
+        snprintf(d.symbol, sizeof d.symbol, "H100%c%d", "FGHJKMNQUVXZ"[i % 12], 6 + i / 12);
+        memcpy(d.asset, "H100", 4);
+        d.min_price_increment_px = 5000000;
+        struct mdp3_def54_feed_type ft = {"GBX", 10};
+        mdp3_enc_init(&e, s->defs[i], PKT_CAP, (uint32_t)i + 1, t);
+        if (mdp3_enc_def54(&e, &d, NULL, 0, &ft, 1, NULL, 0, NULL, 0) < 0)
+            return GT_EINVAL;
+        s->def_len[i] = mdp3_enc_len(&e);
+    }
+    for (size_t p = 0; p < N_PKTS; p++) {
+        struct mdp3_enc e;
+        mdp3_enc_init(&e, s->buf + p * PKT_CAP, PKT_CAP, (uint32_t)p + 1, t);
+        int k = 1 + (int)rnd(8);
+        int32_t id = (int32_t)rnd(N_INSTR);
+        struct mdp3_incr m = {.transact_time_ns = t += 1000};
+        if (rnd(5) == 0) {
+            struct mdp3_trade48_entry tr = {.px = 2750000000 + (int64_t)rnd(10) * 5000000,
+                                            .size = 1 + (int32_t)rnd(20),
+                                            .security_id = 1000 + id,
+                                            .rpt_seq = ++rpt[id],
+                                            .n_orders = 2,
+                                            .aggressor_side = 1,
+                                            .trade_entry_id = (uint32_t)p};
+            m.mei = MDP3_MEI_LAST_TRADE;
+            if (mdp3_enc_trade48(&e, &m, &tr, 1, NULL, 0) < 0)
+                return GT_EINVAL;
+            s->n_entries++;
+        }
+        struct mdp3_book46_entry en[8];
+        for (int j = 0; j < k; j++) {
+            uint32_t a = rnd(100);
+            en[j] = (struct mdp3_book46_entry){
+                .px = 2750000000 + (int64_t)rnd(40) * 5000000,
+                .size = 1 + (int32_t)rnd(200),
+                .security_id = 1000 + id,
+                .rpt_seq = ++rpt[id],
+                .n_orders = 1 + (int32_t)rnd(20),
+                .price_level = (uint8_t)(a < 80 ? 1 + rnd(3) : 1 + rnd(10)),
+                .update_action = (uint8_t)(a < 80   ? MDP3_ACT_CHANGE
+                                           : a < 90 ? MDP3_ACT_NEW
+                                                    : MDP3_ACT_DELETE),
+                .entry_type = rnd(2) ? MDP3_ET_BID : MDP3_ET_OFFER,
+                .tradeable_size = MDP3_I32_NULL};
+        }
+        m.mei = MDP3_MEI_LAST_QUOTE | MDP3_MEI_END_OF_EVENT;
+        if (mdp3_enc_book46(&e, &m, en, (size_t)k, NULL, 0) < 0)
+            return GT_EINVAL;
+        s->n_entries += (size_t)k;
+        s->len[p] = (uint16_t)mdp3_enc_len(&e);
+    }
+    s->n_pkts = N_PKTS;
+    return GT_OK;
+}
+
+/* The baseline: frame, decode and read every entry. */
+static uint64_t decode_only(const struct stream *s)
+{
+    uint64_t sum = 0;
+    for (size_t p = 0; p < s->n_pkts; p++) {
+        struct mdp3_pkt pkt;
+        struct mdp3_msg msg;
+        struct mdp3_incr m;
+        mdp3_pkt_init(&pkt, s->buf + p * PKT_CAP, s->len[p]);
+        while (mdp3_pkt_next(&pkt, &msg) > 0) {
+            if (msg.template_id == MDP3_T_BOOK46 && mdp3_book46_decode(&msg, &m) == GT_OK) {
+                for (size_t i = 0; i < m.entries.n; i++) {
+                    struct mdp3_book46_entry e;
+                    mdp3_book46_entry(&m, i, &e);
+                    sum += (uint64_t)e.px + (uint64_t)e.size + e.price_level + e.rpt_seq;
+                }
+            } else if (msg.template_id == MDP3_T_TRADE_SUMMARY48 &&
+                       mdp3_trade48_decode(&msg, &m) == GT_OK) {
+                for (size_t i = 0; i < m.entries.n; i++) {
+                    struct mdp3_trade48_entry e;
+                    mdp3_trade48_entry(&m, i, &e);
+                    sum += (uint64_t)e.px + (uint64_t)e.size + e.rpt_seq;
+                }
+            }
+        }
+    }
+    return sum;
+}
+
+static uint64_t emitted;
+static int count_emit(void *ctx, const char *topic, size_t tl, uint8_t *recs, size_t n)
+{
+    (void)ctx, (void)topic, (void)tl, (void)recs;
+    emitted += n;
+    return GT_OK;
+}
+
+static int feed_run(const struct stream *s, double *secs)
+{
+    struct feed *f;
+    char err[GT_ERRLEN];
+    struct feed_opts o = {.emit = count_emit};
+    int rc = feed_open(&f, &o, err);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; i < N_INSTR; i++)
+        feed_packet(f, GT_FEED_DEF_A, s->defs[i], s->def_len[i], 0);
+    double t0 = bench_now();
+    for (size_t p = 0; p < s->n_pkts; p++)
+        feed_packet(f, GT_FEED_INCR_A, s->buf + p * PKT_CAP, s->len[p], (int64_t)p);
+    *secs = bench_now() - t0;
+    rc = feed_stats(f)->gaps || feed_stats(f)->n_stale ? GT_ECORRUPT : GT_OK;
+    feed_close(f);
+    return rc;
+}
+
+int bench_feed(void)
+{
+    struct stream s = {0};
+    s.buf = malloc((size_t)N_PKTS * PKT_CAP);
+    s.len = malloc(N_PKTS * sizeof *s.len);
+    int rc = s.buf && s.len ? make_stream(&s) : GT_ENOMEM;
+    double best_feed = 1e9, best_dec = 1e9;
+    for (int r = 0; r < ROUNDS && rc == 0; r++) {
+        double t0 = bench_now();
+        bench_sink(decode_only(&s));
+        double dec = bench_now() - t0, fd = 1e9;
+        rc = feed_run(&s, &fd);
+        if (dec < best_dec)
+            best_dec = dec;
+        if (fd < best_feed)
+            best_feed = fd;
+    }
+    if (rc == 0)
+        bench_row("feed: decode + books + normalize, M entries/s on one core (baseline: "
+                  "decode alone of the same packets; higher is better, goal >= 0.3)",
+                  (double)s.n_entries / best_feed / 1e6, (double)s.n_entries / best_dec / 1e6);
+    free(s.buf);
+    free(s.len);
+    return rc;
+}

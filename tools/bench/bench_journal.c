@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* bench_journal.c -- journal append + flush throughput beside raw write().
+ *
+ * Messages of three tick records (one event's ticks for one instrument), a
+ * flush every 64 messages as the feed flushes once a batch, fsync policy none
+ * (the default). The baseline write()s the very bytes the journal produced,
+ * pre-encoded, in the same 64-message chunks to a file in the same folder:
+ * the cost of getting them into the kernel at all. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "bench.h"
+#include "gputick/err.h"
+#include "gputick/tick.h"
+#include "journal.h"
+
+enum { N_MSGS = 100000, PER_MSG = 3, FLUSH_EVERY = 64, ROUNDS = 3 };
+
+static const char topic[] = "trade.H100.H100Z6";
+
+static void remove_dir(const char *dir)
+{
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_journal: could not remove %s\n", dir);
+}
+
+/* One round of the journal; returns seconds or a negative value. */
+static double run_journal(const char *dir, const uint8_t *ticks)
+{
+    struct journal *j;
+    char err[GT_ERRLEN];
+    if (journal_open(&j, dir, NULL, err) != GT_OK) {
+        fprintf(stderr, "bench_journal: %s\n", err);
+        return -1;
+    }
+    double t0 = bench_now();
+    for (size_t i = 0; i < N_MSGS; i++) {
+        if (journal_append(j, topic, sizeof topic - 1, ticks + i * PER_MSG * GT_TICK_LEN,
+                           PER_MSG) != GT_OK)
+            break;
+        if (i % FLUSH_EVERY == FLUSH_EVERY - 1 && journal_flush(j) != GT_OK)
+            break;
+    }
+    int rc = journal_flush(j);
+    double t1 = bench_now();
+    bool complete = journal_next_seq(j) == 1 + (uint64_t)N_MSGS * PER_MSG && rc == GT_OK;
+    journal_close(j);
+    return complete ? t1 - t0 : -1;
+}
+
+static double run_raw(const char *path, const uint8_t *bytes, size_t rec_len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
+    if (fd < 0)
+        return -1;
+    double t0 = bench_now();
+    size_t chunk = rec_len * FLUSH_EVERY, total = rec_len * N_MSGS;
+    for (size_t off = 0; off < total; off += chunk) {
+        size_t n = total - off < chunk ? total - off : chunk;
+        if (write(fd, bytes + off, n) != (ssize_t)n) {
+            close(fd);
+            return -1;
+        }
+    }
+    double t1 = bench_now();
+    close(fd);
+    return t1 - t0;
+}
+
+int bench_journal(void)
+{
+    size_t rec_len = journal_record_len(sizeof topic - 1, PER_MSG);
+    uint8_t *ticks = malloc((size_t)N_MSGS * PER_MSG * GT_TICK_LEN);
+    uint8_t *bytes = malloc(rec_len * N_MSGS);
+    char dir[64] = "/tmp/gtbench-journal-XXXXXX";
+    if (!ticks || !bytes || !mkdtemp(dir)) {
+        free(ticks);
+        free(bytes);
+        return GT_EIO;
+    }
+    for (uint64_t i = 0; i < (uint64_t)N_MSGS * PER_MSG; i++) {
+        struct gt_tick t = {.version = GT_TICK_VERSION, .kind = GT_KIND_TRADE, .instr_id = 7};
+        t.seq = i + 1;
+        t.exch_ns = (int64_t)i * 1000;
+        t.u.trade.px = 2750000000 + (int64_t)(i % 50) * 5000000;
+        t.u.trade.qty = 1 + (int64_t)(i % 9);
+        gt_tick_encode(&t, ticks + i * GT_TICK_LEN);
+    }
+    for (size_t i = 0; i < N_MSGS; i++)
+        journal_record_encode(bytes + i * rec_len, topic, sizeof topic - 1,
+                              ticks + i * PER_MSG * GT_TICK_LEN, PER_MSG);
+    char jdir[96], raw[96];
+    snprintf(jdir, sizeof jdir, "%s/j", dir);
+    snprintf(raw, sizeof raw, "%s/raw", dir);
+    double best_j = 1e9, best_raw = 1e9;
+    int rc = 0;
+    for (int r = 0; r < ROUNDS && rc == 0; r++) {
+        remove_dir(jdir);
+        double tj = run_journal(jdir, ticks);
+        double tr = run_raw(raw, bytes, rec_len);
+        if (tj < 0 || tr < 0)
+            rc = GT_EIO;
+        best_j = tj < best_j ? tj : best_j;
+        best_raw = tr < best_raw ? tr : best_raw;
+    }
+    if (rc == 0) {
+        double mb = (double)rec_len * N_MSGS / 1e6;
+        bench_row("journal append+flush, 3-tick messages, flush per 64, k messages/s (baseline: "
+                  "raw write() of the same bytes; higher is better)",
+                  N_MSGS / best_j / 1e3, N_MSGS / best_raw / 1e3);
+        bench_row("journal append+flush, MB/s (baseline: raw write() of the same bytes; higher "
+                  "is better)",
+                  mb / best_j, mb / best_raw);
+    }
+    remove_dir(dir);
+    free(ticks);
+    free(bytes);
+    return rc;
+}

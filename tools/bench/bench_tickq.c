@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/* bench_tickq.c -- tickq's queries over one simulated day in a real store:
+ * 1-minute bars of the front contract (1.2 M trades), a full-day VWAP of
+ * every contract, and the book at the end of a day of 1.5 M book ticks.
+ *
+ * Each query runs as the user runs it (the cmd_* function with its argv,
+ * output to /dev/null, the store opened and closed each time), so the time
+ * includes opening the store. The baseline in this run is the same
+ * computation over the same ticks already decoded in memory (the floor a
+ * store cannot beat); tools/bench/run adds ClickHouse beside it. */
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "bars.h"
+#include "bench.h"
+#include "cmd.h"
+#include "qbook.h"
+#include "gputick/store.h"
+#include "gputick/time.h"
+
+enum {
+    N_FRONT_TRADES = 1200000,
+    N_OTHER = 5,             /* deferred contracts */
+    N_OTHER_TRADES = 100000, /* each */
+    N_BOOK = 1500000,
+    FRONT = 2001,
+    REPS = 5,
+};
+#define DAY_NS INT64_C(1795478400000000000) /* 2026-11-24T00:00:00Z */
+#define TICK_PX INT64_C(5000000)
+
+static uint64_t rng = 0x2545f4914f6cdd1du;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+
+/* Trades of instr spread over 24 h, and (front only) valid book changes. */
+static size_t gen_trades(struct gt_tick *t, int32_t id, size_t n, int64_t px0)
+{
+    int64_t step = GT_NS_PER_DAY / (int64_t)n, px = px0;
+    for (size_t i = 0; i < n; i++) {
+        px += ((int64_t)(rnd() % 3) - 1) * TICK_PX;
+        memset(&t[i], 0, sizeof t[i]);
+        t[i].version = GT_TICK_VERSION;
+        t[i].kind = GT_KIND_TRADE;
+        t[i].instr_id = id;
+        t[i].exch_ns = DAY_NS + (int64_t)i * step;
+        t[i].u.trade = (struct gt_trade){
+            .px = px, .qty = (int64_t)(rnd() % 50) + 1, .aggressor = (uint8_t)(rnd() % 2 + 1)};
+    }
+    return n;
+}
+
+static size_t gen_book(struct gt_tick *t, size_t n)
+{
+    int cnt[2] = {0, 0};
+    int64_t step = GT_NS_PER_DAY / (int64_t)n;
+    for (size_t i = 0; i < n; i++) {
+        int s = (int)(rnd() % 2), r = (int)(rnd() % 10), act, lvl;
+        if (cnt[s] == 0 || (r < 4 && cnt[s] < 10)) {
+            act = GT_ACT_NEW;
+            lvl = (int)(rnd() % (uint64_t)(cnt[s] + 1)) + 1;
+            cnt[s]++;
+        } else if (r < 8) {
+            act = GT_ACT_CHANGE;
+            lvl = (int)(rnd() % (uint64_t)cnt[s]) + 1;
+        } else {
+            act = GT_ACT_DELETE;
+            lvl = (int)(rnd() % (uint64_t)cnt[s]) + 1;
+            cnt[s]--;
+        }
+        memset(&t[i], 0, sizeof t[i]);
+        t[i].version = GT_TICK_VERSION;
+        t[i].kind = GT_KIND_LEVEL;
+        t[i].instr_id = FRONT;
+        t[i].exch_ns = DAY_NS + (int64_t)i * step + 1;
+        t[i].u.level =
+            (struct gt_level){.px = 2750000000 + (s ? 1 : -1) * (int64_t)(rnd() % 20) * TICK_PX,
+                              .qty = (int64_t)(rnd() % 90) + 1,
+                              .level = (uint8_t)lvl,
+                              .side = (uint8_t)(s + 1),
+                              .action = (uint8_t)act};
+    }
+    return n;
+}
+
+static void def(gt_store *st, uint64_t *seq, int32_t id, const char *sym, uint32_t mat)
+{
+    struct gt_tick t;
+    memset(&t, 0, sizeof t);
+    t.version = GT_TICK_VERSION;
+    t.kind = GT_KIND_DEF;
+    t.instr_id = id;
+    t.seq = ++*seq;
+    t.exch_ns = DAY_NS;
+    t.u.def.tick_px = TICK_PX;
+    t.u.def.maturity = mat;
+    t.u.def.type = GT_INSTR_FUTURE;
+    memcpy(t.u.def.product, "H100", 4);
+    memcpy(t.u.def.symbol, sym, strlen(sym));
+    gt_store_append(st, &t);
+}
+
+/* Runs a tickq command with stdout on /dev/null; returns seconds, or -1. */
+static double timed(int (*cmd)(int, char **), char **argv)
+{
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    fflush(stdout);
+    int so = dup(1), nul = open("/dev/null", O_WRONLY);
+    dup2(nul, 1);
+    double t0 = bench_now();
+    int rc = cmd(argc, argv);
+    fflush(stdout);
+    double dt = bench_now() - t0;
+    dup2(so, 1);
+    close(so);
+    close(nul);
+    return rc == 0 ? dt : -1;
+}
+
+static int count_bar(const struct bar *b, void *ctx)
+{
+    *(uint64_t *)ctx += (uint64_t)b->n_trades;
+    return 0;
+}
+
+/* The baseline of bars: the same aggregation over decoded trades in memory. */
+static double mem_bars(const struct gt_tick *t, size_t n, int64_t w)
+{
+    double t0 = bench_now();
+    int64_t start = INT64_MIN, o = 0, h = 0, l = 0, c = 0, v = 0;
+    __int128 notional = 0;
+    uint64_t sink = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t s = bars_align(t[i].exch_ns, w), px = t[i].u.trade.px;
+        if (s != start) {
+            sink += (uint64_t)(o + h + l + c + v) + (uint64_t)notional;
+            start = s, o = h = l = px, v = 0, notional = 0;
+        }
+        h = px > h ? px : h;
+        l = px < l ? px : l;
+        c = px;
+        v += t[i].u.trade.qty;
+        notional += (__int128)px * t[i].u.trade.qty;
+    }
+    bench_sink(sink + (uint64_t)(o + h + l + c + v) + (uint64_t)notional);
+    return bench_now() - t0;
+}
+
+static double best(double a, double b)
+{
+    return a < 0 ? b : b < a ? b : a;
+}
+
+int bench_tickq(void)
+{
+    char dir[] = "/tmp/gt-bench-tickq-XXXXXX", db[64];
+    if (!mkdtemp(dir))
+        return GT_EIO;
+    snprintf(db, sizeof db, "%s/db", dir);
+    size_t n_all = N_FRONT_TRADES + N_OTHER * N_OTHER_TRADES + N_BOOK;
+    struct gt_tick *all = malloc(n_all * sizeof *all);
+    gt_store *st;
+    char err[GT_ERRLEN];
+    int rc = all ? gt_store_open(db, GT_STORE_WRITER, &st, err) : GT_ENOMEM;
+    if (rc < 0) {
+        free(all);
+        return rc;
+    }
+    /* Front trades, then other trades, then book: each series in time order,
+     * bus sequences increasing through the whole file as the store wants. */
+    uint64_t seq = 0;
+    static const char *syms[N_OTHER + 1] = {"H100Z6", "H100F7", "H100G7",
+                                            "H100H7", "H100J7", "H100K7"};
+    for (int k = 0; k <= N_OTHER; k++)
+        def(st, &seq, FRONT + k, syms[k], 20261230 + (uint32_t)k * 100);
+    size_t n = gen_trades(all, FRONT, N_FRONT_TRADES, 2750000000);
+    for (int k = 1; k <= N_OTHER; k++)
+        n += gen_trades(all + n, FRONT + k, N_OTHER_TRADES, 2750000000 + k * 20000000);
+    size_t book0 = n;
+    n += gen_book(all + n, N_BOOK);
+    for (size_t i = 0; i < n && rc >= 0; i++) {
+        all[i].seq = ++seq;
+        rc = gt_store_append(st, &all[i]);
+        if (i % 500000 == 0 && rc >= 0)
+            rc = gt_store_commit(st, seq);
+    }
+    if (rc >= 0)
+        rc = gt_store_commit(st, seq);
+    gt_store_close(st);
+    if (rc < 0)
+        goto out;
+
+    char *bars_argv[] = {"bars", "H100Z6", "--interval", "1m", "--db", db, "--format", "csv", NULL};
+    char *book_argv[] = {"book", "H100Z6", "--at", "2026-11-24T23:59:59.999Z", "--db", db, NULL};
+    double q = -1, base = -1;
+    for (int r = 0; r < REPS; r++) {
+        q = best(q, timed(cmd_bars, bars_argv));
+        base = best(base, mem_bars(all, N_FRONT_TRADES, 60 * GT_NS_PER_SEC));
+    }
+    if (q < 0) {
+        rc = GT_EIO;
+        goto out;
+    }
+    bench_row("tickq bars 1m, one day of the front contract (1.2 M trades), M trades/s "
+              "(baseline: the same bars over decoded trades in memory; higher is better)",
+              N_FRONT_TRADES / q / 1e6, N_FRONT_TRADES / base / 1e6);
+
+    /* A full-day VWAP of every contract: one 1d bar each. */
+    q = base = -1;
+    size_t n_trades = N_FRONT_TRADES + N_OTHER * N_OTHER_TRADES;
+    for (int r = 0; r < REPS; r++) {
+        double t0 = bench_now();
+        for (int k = 0; k <= N_OTHER; k++) {
+            char *argv[] = {"bars", (char *)syms[k], "--interval", "1d", "--db", db, NULL};
+            if (timed(cmd_bars, argv) < 0)
+                t0 = -1e9;
+        }
+        q = best(q, t0 < 0 ? -1 : bench_now() - t0);
+        base = best(base, mem_bars(all, n_trades, GT_NS_PER_DAY));
+    }
+    bench_row("tickq full-day VWAP of every contract (6 runs, 1.7 M trades), M trades/s "
+              "(baseline: decoded trades in memory; higher is better)",
+              n_trades / q / 1e6, n_trades / base / 1e6);
+
+    /* The book at the end of the day; baseline: the same replay in memory. */
+    q = base = -1;
+    for (int r = 0; r < REPS; r++) {
+        q = best(q, timed(cmd_book, book_argv));
+        double t0 = bench_now();
+        struct qbook b;
+        qbook_init(&b);
+        for (size_t i = book0; i < n; i++)
+            qbook_apply(&b, &all[i]);
+        bench_sink((uint64_t)b.n[0]);
+        base = best(base, bench_now() - t0);
+    }
+    bench_row("tickq book --at end of a day of 1.5 M book ticks, ms per query "
+              "(baseline: the same replay over decoded ticks in memory; lower is better)",
+              q * 1e3, base * 1e3);
+    uint64_t sink = 0;
+    gt_store_iter *it = NULL;
+    if (gt_store_open(db, GT_STORE_READER, &st, err) == GT_OK) {
+        bars_run(st, FRONT, INT64_MIN, INT64_MAX, 60 * GT_NS_PER_SEC, 0, count_bar, &sink, &it);
+        gt_store_iter_close(it);
+        gt_store_close(st);
+    }
+    bench_sink(sink);
+    rc = sink == N_FRONT_TRADES ? 0 : GT_ECORRUPT;
+out:
+    free(all);
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return rc;
+}

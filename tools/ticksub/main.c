@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c -- ticksub: subscribe to tickfeed and print ticks.
+ *
+ * Subscribes on tickfeed's PUB endpoint to the prefixes that select the asked
+ * kind, product and symbol, optionally asks the ROUTER for a snapshot first
+ * (the Clone pattern: subscribe, snapshot as of S, then print live records
+ * after S), and prints each tick as a table row or a JSON line. When it
+ * subscribes to everything it also watches the bus sequence and reports any
+ * hole (records the PUB socket dropped), which a reader that must not lose
+ * data would replay. Bounded by --count and --seconds when given. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "gputick/bus.h"
+#include "gputick/err.h"
+#include "gputick/tickfmt.h"
+#include "gputick/time.h"
+
+struct sub_args {
+    const char *endpoint, *router;
+    int kind;
+    const char *product, *symbol, *prefix;
+    int snapshot, json;
+    long count;
+    double seconds;
+};
+
+struct printer {
+    int json;
+    long printed, limit;
+    uint64_t as_of;    /* live records at or below this were in the snapshot */
+    uint64_t next_seq; /* when subscribed to everything: the seq expected next */
+    int check_holes;
+    uint64_t holes;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: ticksub [OPTIONS]\n"
+               "\n"
+               "Subscribes to tickfeed's tick bus and prints ticks, optionally starting from a\n"
+               "snapshot of the current books (late join).\n"
+               "\n"
+               "  -e, --endpoint EP   tickfeed's PUB endpoint (default tcp://127.0.0.1:5560)\n"
+               "  -r, --router EP     tickfeed's ROUTER endpoint (default tcp://127.0.0.1:5561)\n"
+               "  -k, --kind K        trade, book, tob, fixing, stat, status or def (default all)\n"
+               "  -p, --product P     only product P (e.g. H100)\n"
+               "  -s, --symbol S      only symbols starting with S (needs --product)\n"
+               "  -t, --topic PREFIX  a raw topic prefix instead of -k/-p/-s\n"
+               "  -S, --snapshot      print the current state first, then live ticks after it\n"
+               "  -j, --json          one JSON object per line (default: a table)\n"
+               "  -n, --count N       stop after N ticks\n"
+               "  -T, --seconds S     stop after S seconds\n"
+               "  -h, --help          show this help and exit\n"
+               "\n"
+               "Examples:\n"
+               "  ticksub -k tob -p H100            top of book of every H100 contract\n"
+               "  ticksub -S -p B200 -s B200H7 -j   B200H7 from a snapshot on, as JSON lines\n"
+               "  ticksub -k fixing                 every GPU index value\n");
+}
+
+static int parse_args(int argc, char **argv, struct sub_args *a)
+{
+    static const struct option opts[] = {
+        {"endpoint", required_argument, 0, 'e'}, {"router", required_argument, 0, 'r'},
+        {"kind", required_argument, 0, 'k'},     {"product", required_argument, 0, 'p'},
+        {"symbol", required_argument, 0, 's'},   {"topic", required_argument, 0, 't'},
+        {"snapshot", no_argument, 0, 'S'},       {"json", no_argument, 0, 'j'},
+        {"count", required_argument, 0, 'n'},    {"seconds", required_argument, 0, 'T'},
+        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    *a = (struct sub_args){.endpoint = "tcp://127.0.0.1:5560", .router = "tcp://127.0.0.1:5561"};
+    int c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "e:r:k:p:s:t:Sjn:T:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'e':
+            a->endpoint = optarg;
+            break;
+        case 'r':
+            a->router = optarg;
+            break;
+        case 'k':
+            a->kind = gt_kind_parse(optarg);
+            if (a->kind < 0) {
+                fprintf(stderr,
+                        "ticksub: bad --kind '%s' (want trade, book, tob, fixing, "
+                        "stat, status or def)\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'p':
+            a->product = optarg;
+            break;
+        case 's':
+            a->symbol = optarg;
+            break;
+        case 't':
+            a->prefix = optarg;
+            break;
+        case 'S':
+            a->snapshot = 1;
+            break;
+        case 'j':
+            a->json = 1;
+            break;
+        case 'n':
+            a->count = strtol(optarg, &end, 10);
+            if (*end || a->count <= 0) {
+                fprintf(stderr, "ticksub: bad --count '%s' (want a positive number)\n", optarg);
+                return 2;
+            }
+            break;
+        case 'T':
+            a->seconds = strtod(optarg, &end);
+            if (*end || a->seconds <= 0) {
+                fprintf(stderr, "ticksub: bad --seconds '%s' (want a positive number)\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            fprintf(stderr, "ticksub: try 'ticksub --help'\n");
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "ticksub: unexpected argument '%s' (try 'ticksub --help')\n", argv[optind]);
+        return 2;
+    }
+    if (a->prefix && (a->kind || a->product || a->symbol)) {
+        fprintf(stderr, "ticksub: --topic replaces --kind/--product/--symbol; give one or the "
+                        "other\n");
+        return 2;
+    }
+    return 0;
+}
+
+static void print_tick(struct printer *pr, const struct gt_tick *t, const char *symbol)
+{
+    if (pr->json) {
+        char line[GT_TICK_JSONLEN];
+        if (gt_tick_json(t, symbol, line, sizeof line) > 0)
+            puts(line);
+    } else {
+        char ts[GT_TIME_STRLEN], a[GT_PX_STRLEN], b[GT_PX_STRLEN];
+        gt_time_format(t->exch_ns, ts);
+        printf("%10llu  %-30s  %-6s  %-12s  ", (unsigned long long)t->seq, ts,
+               gt_kind_name(t->kind), symbol);
+        switch (t->kind) {
+        case GT_KIND_TRADE:
+            gt_px_format(t->u.trade.px, a);
+            printf("%lld @ %s%s\n", (long long)t->u.trade.qty, a,
+                   t->u.trade.aggressor == GT_SIDE_BID   ? " buyer"
+                   : t->u.trade.aggressor == GT_SIDE_ASK ? " seller"
+                                                         : "");
+            break;
+        case GT_KIND_LEVEL:
+            gt_px_format(t->u.level.px, a);
+            printf("%s L%u action %u: %lld @ %s\n", t->u.level.side == GT_SIDE_BID ? "bid" : "ask",
+                   t->u.level.level, t->u.level.action, (long long)t->u.level.qty, a);
+            break;
+        case GT_KIND_TOB:
+            gt_px_format(t->u.tob.bid_px, a);
+            gt_px_format(t->u.tob.ask_px, b);
+            printf("%d @ %s / %s @ %d\n", t->u.tob.bid_qty, a, b, t->u.tob.ask_qty);
+            break;
+        case GT_KIND_FIXING:
+            gt_px_format(t->u.fixing.px, a);
+            printf("%s %s\n", a, t->u.fixing.code == GT_FIX_CLOSE ? "official" : "indicative");
+            break;
+        case GT_KIND_STAT:
+            gt_px_format(t->u.stat.px, a);
+            printf("type %u px %s qty %lld\n", t->u.stat.type, a, (long long)t->u.stat.qty);
+            break;
+        case GT_KIND_STATUS:
+            printf("trading %u feed %s cause %u\n", t->u.status.trading,
+                   t->u.status.feed == GT_FEED_STALE       ? "STALE"
+                   : t->u.status.feed == GT_FEED_RECOVERED ? "recovered"
+                   : t->u.status.feed == GT_FEED_RESET     ? "reset"
+                                                           : "-",
+                   t->u.status.cause);
+            break;
+        default:
+            gt_px_format(t->u.def.tick_px, a);
+            printf("tick %s maturity %u depth %u\n", a, t->u.def.maturity, t->u.def.depth);
+            break;
+        }
+    }
+    pr->printed++;
+}
+
+/* Prints the records of one message; live ones at or below the snapshot's
+ * sequence are skipped, they were part of it. */
+static int print_msg(void *ctx, const char *topic, size_t topic_len, const uint8_t *recs, size_t n)
+{
+    struct printer *pr = ctx;
+    struct gt_topic tp;
+    if (gt_topic_parse(topic, topic_len, &tp) < 0)
+        snprintf(tp.symbol, sizeof tp.symbol, "?");
+    for (size_t i = 0; i < n && (!pr->limit || pr->printed < pr->limit); i++) {
+        struct gt_tick t;
+        if (gt_tick_decode(recs + i * GT_TICK_LEN, GT_TICK_LEN, &t) < 0)
+            continue;
+        if (!(t.flags & GT_F_SNAPSHOT)) {
+            if (t.seq <= pr->as_of)
+                continue;
+            if (pr->check_holes && pr->next_seq && t.seq != pr->next_seq)
+                pr->holes += t.seq > pr->next_seq ? t.seq - pr->next_seq : 0;
+            pr->next_seq = t.seq + 1;
+        }
+        print_tick(pr, &t, tp.symbol);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct sub_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    char subs[GT_KIND_MAX][GT_TOPIC_MAX];
+    int n_subs = 1;
+    if (a.prefix)
+        snprintf(subs[0], GT_TOPIC_MAX, "%s", a.prefix);
+    else if ((n_subs = gt_topic_subscriptions(a.kind, a.product, a.symbol, subs)) < 0) {
+        fprintf(stderr, "ticksub: bad --product or --symbol (letters, digits, - _ +; "
+                        "--symbol needs --product)\n");
+        return 2;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    void *ctx = zmq_ctx_new();
+    void *sub = zmq_socket(ctx, ZMQ_SUB);
+    int linger = 0;
+    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
+    for (int i = 0; i < n_subs; i++)
+        zmq_setsockopt(sub, ZMQ_SUBSCRIBE, subs[i], strlen(subs[i]));
+    if (zmq_connect(sub, a.endpoint) < 0) {
+        fprintf(stderr, "ticksub: cannot connect to '%s': %s\n", a.endpoint, zmq_strerror(errno));
+        rc = 1;
+        goto out;
+    }
+    struct printer pr = {
+        .json = a.json, .limit = a.count, .check_holes = n_subs == 1 && subs[0][0] == '\0'};
+    if (a.snapshot) {
+        void *dealer = zmq_socket(ctx, ZMQ_DEALER);
+        zmq_setsockopt(dealer, ZMQ_LINGER, &linger, sizeof linger);
+        char err[GT_ERRLEN] = "";
+        long got = GT_EZMQ;
+        if (zmq_connect(dealer, a.router) == 0)
+            got = gt_bus_snapshot(dealer, a.prefix ? a.prefix : subs[0], 3000, print_msg, &pr,
+                                  &pr.as_of, err);
+        zmq_close(dealer);
+        if (got < 0) {
+            fprintf(stderr, "ticksub: snapshot from '%s' failed: %s\n", a.router, err);
+            rc = 1;
+            goto out;
+        }
+    }
+    int64_t deadline = a.seconds > 0 ? gt_now_ns() + (int64_t)(a.seconds * 1e9) : INT64_MAX;
+    struct gt_bus_msg m;
+    gt_bus_msg_init(&m);
+    while (!stop && (!a.count || pr.printed < a.count) && gt_now_ns() < deadline) {
+        zmq_pollitem_t pi = {sub, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&pi, 1, 200) <= 0)
+            continue;
+        int n = gt_bus_recv(sub, &m, ZMQ_DONTWAIT);
+        if (n > 0)
+            print_msg(&pr, zmq_msg_data(&m.topic), zmq_msg_size(&m.topic), gt_bus_msg_rec(&m, 0),
+                      (size_t)n);
+        fflush(stdout);
+    }
+    gt_bus_msg_close(&m);
+    if (pr.holes)
+        fprintf(stderr,
+                "ticksub: %llu records missing from the live stream (dropped past the "
+                "publisher's high-water mark; replay them from the ROUTER)\n",
+                (unsigned long long)pr.holes);
+out:
+    zmq_close(sub);
+    zmq_ctx_term(ctx);
+    return rc;
+}
