@@ -99,7 +99,9 @@ int emit_event(struct emit *e, const struct market_event *ev);
  * Returns GT_OK or a GT_E*. */
 int emit_reset(struct emit *e);
 
-/* Delivers what the fault lines still hold. */
-void emit_finish(struct emit *e);
+/* Delivers what the fault lines still hold, then runs the snapshot loop once
+ * more (when there is one), so that a receiver that lost packets near the end
+ * still converges on the final books. Returns GT_OK or a GT_E*. */
+int emit_finish(struct emit *e);
 
 #endif

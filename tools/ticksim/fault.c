@@ -2,9 +2,10 @@
 /* fault.c -- loss bursts, reordering, duplicates and delay on one line.
  *
  * Held packets sit in a small array in arrival order; a packet leaves when its
- * delay has passed and the number of later packets it had to wait for have
- * been offered. Delivery order is therefore the send order except for the
- * packets chosen to be reordered. */
+ * delay has passed and, if it was chosen to be reordered, when the number of
+ * later packets it waits for have been delivered before it. Delivery order is
+ * therefore the send order except for the reordered packets, and delivery
+ * times never go backwards. */
 #include "fault.h"
 #include <stdlib.h>
 #include <string.h>
@@ -35,24 +36,39 @@ void fault_fini(struct fault *f)
     f->mem = NULL;
 }
 
+/* Delivers, never earlier than the packet delivered before it. */
+static void deliver(struct fault *f, int64_t t_ns, const uint8_t *p, size_t len)
+{
+    if (t_ns < f->last_out_ns)
+        t_ns = f->last_out_ns;
+    f->last_out_ns = t_ns;
+    f->out(f->ctx, t_ns, p, len);
+    f->st.n_out++;
+}
+
+/* Delivers held packet k; the packets held back before it have one fewer to wait for. */
 static void held_release(struct fault *f, int k)
 {
     struct fault_held h = f->held[k];
-    f->out(f->ctx, h.t_ns, h.p, h.len);
-    f->st.n_out++;
+    deliver(f, h.t_ns, h.p, h.len);
+    for (int j = 0; j < k; j++)
+        f->held[j].after--;
     memmove(f->held + k, f->held + k + 1, (size_t)(f->n_held - k - 1) * sizeof *f->held);
     f->n_held--;
 }
 
 void fault_drain(struct fault *f, int64_t now_ns)
 {
-    int k = 0;
-    while (k < f->n_held) {
-        struct fault_held *h = &f->held[k];
-        if (now_ns == INT64_MAX || (h->after <= 0 && h->t_ns <= now_ns))
-            held_release(f, k);
-        else
+    while (f->n_held > 0) {
+        int k = 0;
+        while (k < f->n_held && !(f->held[k].after <= 0 && f->held[k].t_ns <= now_ns))
             k++;
+        if (k == f->n_held) {
+            if (now_ns != INT64_MAX)
+                return;
+            k = 0; /* the end: what is still held back goes now */
+        }
+        held_release(f, k);
     }
 }
 
@@ -87,8 +103,6 @@ int fault_push(struct fault *f, int64_t t_ns, const uint8_t *p, size_t len)
     if (len > FAULT_PKT_CAP)
         return GT_EINVAL;
     f->st.n_in++;
-    for (int k = 0; k < f->n_held; k++)
-        f->held[k].after--;
     fault_drain(f, t_ns);
     if (f->burst_left > 0) {
         f->burst_left--;
@@ -111,8 +125,7 @@ int fault_push(struct fault *f, int64_t t_ns, const uint8_t *p, size_t len)
     }
     for (int c = 0; c < copies; c++) {
         if (after == 0 && at <= t_ns && f->n_held == 0) {
-            f->out(f->ctx, at, p, len);
-            f->st.n_out++;
+            deliver(f, at, p, len);
         } else {
             hold(f, at, after, p, len);
         }

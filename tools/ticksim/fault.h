@@ -5,10 +5,10 @@
  * deliver: a packet may start a loss burst (probability drop_p; burst length
  * geometric with mean burst_mean), be held back behind up to reorder_window
  * later packets (probability reorder_p), be delivered twice (dup_p), and
- * every packet is delayed by delay_ns. Decisions come from the line's own
- * xoshiro256** state, so both lines of a run, and every run with the same
- * seed, fault identically. Held packets are copied into slots allocated by
- * fault_init(); nothing allocates afterwards. */
+ * every packet is delayed by delay_ns. Delivery times never go backwards. Decisions come from the
+ * line's own xoshiro256** state, so both lines of a run, and every run with the same seed, fault
+ * identically. Held packets are copied into slots allocated by fault_init(); nothing allocates
+ * afterwards. */
 #ifndef GT_FAULT_H
 #define GT_FAULT_H
 #include <stddef.h>
@@ -46,6 +46,7 @@ struct fault {
     struct fault_config cfg;
     uint64_t rng[4];
     int burst_left;
+    int64_t last_out_ns; /* delivery time of the last packet out */
     int n_held;
     struct fault_held held[FAULT_HOLD];
     uint8_t *mem;

@@ -35,12 +35,15 @@ void market_config_default(struct market_config *c)
     c->level[3] = 1.30; /* A100 */
     c->kappa = 0.05;
     c->sigma = 0.02;
-    c->jump_per_day = 0.05;
-    c->jump_sigma = 0.06;
+    c->jump_per_day = 1.0;
+    c->jump_sigma = 0.05;
     c->basis_sigma = 0.01;
     c->basis_max = 0.25;
     c->flow_per_s = 2.0;
     c->trade_share = 0.2;
+    c->sweep_share = 0.1;
+    c->halt_jump = 0.08;
+    c->halt_ns = 5 * 60 * GT_NS_PER_SEC;
     c->index_every_ns = 60 * GT_NS_PER_SEC;
     c->preopen_ns = 13 * 3600 * GT_NS_PER_SEC;
     c->open_ns = c->preopen_ns + 30 * 60 * GT_NS_PER_SEC;
@@ -136,7 +139,8 @@ static int64_t ticks_of(const struct market *m, int64_t px)
 int market_init(struct market *m, const struct market_config *c)
 {
     if (c->tick_px <= 0 || c->unit_gpuh <= 0 || c->flow_per_s <= 0 || c->index_every_ns <= 0 ||
-        c->trade_share < 0 || c->trade_share > 1 ||
+        c->trade_share < 0 || c->trade_share > 1 || c->sweep_share < 0 || c->sweep_share > 1 ||
+        c->halt_ns <= 0 || !(c->halt_jump > 0) ||
         !(c->preopen_ns < c->open_ns && c->open_ns < c->fixing_ns && c->fixing_ns < c->close_ns &&
           c->close_ns < GT_NS_PER_DAY))
         return GT_EINVAL;
@@ -219,20 +223,30 @@ static void book_emit(struct market *m, struct market_event *ev, int i, char sid
     struct market_instr *in = &m->instr[i];
     struct market_level *lv = side == '0' ? in->bid : in->ask;
     int *n = side == '0' ? &in->n_bid : &in->n_ask;
-    if (action == 0) {
+    if (action == MDP3_ACT_NEW) {
         int last = *n < MARKET_DEPTH ? *n : MARKET_DEPTH - 1;
         memmove(lv + k + 1, lv + k, (size_t)(last - k) * sizeof *lv);
         if (*n < MARKET_DEPTH)
             (*n)++;
         lv[k] = (struct market_level){px, qty, orders_of(qty)};
-    } else if (action == 1) {
+    } else if (action == MDP3_ACT_CHANGE) {
         lv[k].qty = qty;
         lv[k].n_orders = orders_of(qty);
-    } else {
+    } else if (action == MDP3_ACT_DELETE) {
         px = lv[k].px;
         memmove(lv + k, lv + k + 1, (size_t)(*n - k - 1) * sizeof *lv);
         (*n)--;
         qty = 0;
+    } else if (action == MDP3_ACT_DELETE_FROM) { /* levels 1..k+1 go */
+        px = lv[k].px;
+        memmove(lv, lv + k + 1, (size_t)(*n - k - 1) * sizeof *lv);
+        *n -= k + 1;
+        qty = 0;
+    } else { /* DeleteThru: the whole side */
+        px = MDP3_PX_NULL;
+        *n = 0;
+        qty = 0;
+        k = 0;
     }
     struct market_entry *e = ev_instr(m, ev, MK_BOOK, i);
     e->action = action;
@@ -240,7 +254,7 @@ static void book_emit(struct market *m, struct market_event *ev, int i, char sid
     e->level = (uint8_t)(k + 1);
     e->px = px;
     e->qty = qty;
-    e->n_orders = action == 2 ? 0 : orders_of(qty);
+    e->n_orders = qty ? orders_of(qty) : 0;
 }
 
 /* Adds a level worse than the worst one, when the side is not full. */
@@ -280,6 +294,43 @@ static void book_build(struct market *m, struct market_event *ev, int i)
     }
 }
 
+/* Adds a trade of qty from first_px to last_px to the day's statistics, as 37
+ * and 51 entries. */
+static void trade_stats(struct market *m, struct market_event *ev, int i, int64_t first_px,
+                        int64_t last_px, int32_t qty)
+{
+    struct market_instr *in = &m->instr[i];
+    in->volume += qty;
+    in->last_px = last_px;
+    struct market_entry *v = ev_instr(m, ev, MK_VOLUME, i);
+    v->qty = in->volume;
+    v->action = in->volume == qty ? MDP3_ACT_NEW : MDP3_ACT_CHANGE;
+    if (in->open_px == 0) {
+        in->open_px = in->high_px = in->low_px = first_px;
+        struct market_entry *s = ev_instr(m, ev, MK_SSTAT, i);
+        s->stat = MDP3_ET_OPEN;
+        s->px = first_px;
+    }
+    int64_t hi = first_px > last_px ? first_px : last_px, lo = first_px ^ last_px ^ hi;
+    if (hi > in->high_px) {
+        in->high_px = hi;
+        struct market_entry *s = ev_instr(m, ev, MK_SSTAT, i);
+        s->stat = MDP3_ET_HIGH;
+        s->px = hi;
+    }
+    if (lo < in->low_px) {
+        in->low_px = lo;
+        struct market_entry *s = ev_instr(m, ev, MK_SSTAT, i);
+        s->stat = MDP3_ET_LOW;
+        s->px = lo;
+    }
+}
+
+/* An aggressor order: usually a few lots off the top level, sometimes a sweep
+ * through several levels. CME prints one TradeSummary entry per price, then the
+ * book: a Delete of level 1 or, for several whole levels, one DeleteFrom of
+ * levels 1..k (the others shift up k), a Change of a partly filled level, and
+ * New entries refilling the bottom. */
 static void flow_trade(struct market *m, struct market_event *ev, int i)
 {
     struct market_instr *in = &m->instr[i];
@@ -288,44 +339,39 @@ static void flow_trade(struct market *m, struct market_event *ev, int i)
     int64_t fair = market_fair_px(m, i), mid2 = in->bid[0].px + in->ask[0].px;
     bool buy = rnd(m) < (2 * fair > mid2 ? 0.8 : 0.2);
     char side = buy ? '1' : '0'; /* the resting side that trades */
-    struct market_level *lv = buy ? &in->ask[0] : &in->bid[0];
-    int32_t qty = rnd_int(m, 1, 20);
-    if (qty > lv->qty)
-        qty = lv->qty;
-    int64_t px = lv->px;
-    struct market_entry *t = ev_instr(m, ev, MK_TRADE, i);
-    t->px = px;
-    t->qty = qty;
-    t->aggressor = buy ? 1 : 2;
-    t->n_orders = 2;
-    t->trade_id = ++m->trade_id;
-    if (qty < lv->qty) {
-        book_emit(m, ev, i, side, 1, 0, px, lv->qty - qty);
-    } else {
-        book_emit(m, ev, i, side, 2, 0, px, 0);
-        book_refill(m, ev, i, side);
-    }
-    in->volume += qty;
-    in->last_px = px;
-    struct market_entry *v = ev_instr(m, ev, MK_VOLUME, i);
-    v->qty = in->volume;
-    v->action = in->volume == qty ? 0 : 1;
-    if (in->open_px == 0) {
-        in->open_px = in->high_px = in->low_px = px;
-        struct market_entry *s = ev_instr(m, ev, MK_SSTAT, i);
-        s->stat = '4';
-        s->px = px;
-    }
-    if (px > in->high_px || px < in->low_px) {
-        bool hi = px > in->high_px;
-        if (hi)
-            in->high_px = px;
+    struct market_level *lv = buy ? in->ask : in->bid;
+    int n = buy ? in->n_ask : in->n_bid;
+    int32_t want = rnd_int(m, 1, 20);
+    if (rnd(m) < m->cfg.sweep_share) /* through one to three whole levels and into the next */
+        for (int k = 0, deep = rnd_int(m, 1, 3); k < deep && k < n; k++)
+            want += lv[k].qty;
+    int full = 0;
+    int32_t part = 0, total = 0;
+    for (int k = 0; k < n && want > 0; k++) {
+        int32_t q = want < lv[k].qty ? want : lv[k].qty;
+        struct market_entry *t = ev_instr(m, ev, MK_TRADE, i);
+        t->px = lv[k].px;
+        t->qty = q;
+        t->aggressor = buy ? 1 : 2;
+        t->n_orders = 1 + (q == lv[k].qty ? lv[k].n_orders : 1);
+        t->trade_id = ++m->trade_id;
+        want -= q;
+        total += q;
+        if (q == lv[k].qty)
+            full++;
         else
-            in->low_px = px;
-        struct market_entry *s = ev_instr(m, ev, MK_SSTAT, i);
-        s->stat = hi ? '7' : '8';
-        s->px = px;
+            part = q;
     }
+    int64_t first_px = lv[0].px, last_px = lv[full > 0 && !part ? full - 1 : full].px;
+    if (full == 1)
+        book_emit(m, ev, i, side, MDP3_ACT_DELETE, 0, 0, 0);
+    else if (full > 1)
+        book_emit(m, ev, i, side, MDP3_ACT_DELETE_FROM, full - 1, 0, 0);
+    if (part)
+        book_emit(m, ev, i, side, MDP3_ACT_CHANGE, 0, lv[0].px, lv[0].qty - part);
+    for (int k = 0; k < full; k++)
+        book_refill(m, ev, i, side);
+    trade_stats(m, ev, i, first_px, last_px, total);
 }
 
 static void flow_quote(struct market *m, struct market_event *ev, int i)
@@ -371,6 +417,8 @@ static void flow_quote(struct market *m, struct market_event *ev, int i)
     }
 }
 
+static void status_all(struct market *m, struct market_event *ev, int p, uint8_t st);
+
 static void index_step(struct market *m, struct market_event *ev)
 {
     const struct market_config *c = &m->cfg;
@@ -379,8 +427,16 @@ static void index_step(struct market *m, struct market_event *ev)
         double mu = log(c->level[p]);
         double x = m->log_ix[p];
         x += c->kappa * (mu - x) * dt + c->sigma * sqrt(dt) * rnd_normal(m);
-        if (rnd(m) < c->jump_per_day * dt)
-            x += c->jump_sigma * rnd_normal(m);
+        if (rnd(m) < c->jump_per_day * dt) {
+            double j = c->jump_sigma * rnd_normal(m);
+            x += j;
+            /* A shock big enough halts the product's futures for halt_ns. */
+            if (fabs(j) >= c->halt_jump &&
+                m->instr[p * MARKET_N_MONTHS].status == MDP3_TS_READY_TO_TRADE) {
+                status_all(m, ev, p, MDP3_TS_TRADING_HALT);
+                m->resume_ns[p] = m->now_ns + c->halt_ns;
+            }
+        }
         m->log_ix[p] = x;
         double b = m->carry[p] + c->basis_sigma * sqrt(dt) * rnd_normal(m);
         m->carry[p] = b > c->basis_max ? c->basis_max : b < -c->basis_max ? -c->basis_max : b;
@@ -409,9 +465,16 @@ static void close_product(struct market *m, struct market_event *ev, int p)
     for (int k = 0; k < MARKET_N_MONTHS; k++) {
         int i = p * MARKET_N_MONTHS + k;
         struct market_instr *in = &m->instr[i];
-        in->settle_px = in->n_bid && in->n_ask
-                            ? ticks_of(m, (in->bid[0].px + in->ask[0].px) / 2) * m->cfg.tick_px
-                            : market_fair_px(m, i);
+        bool expires = in->last_trade_ns <= m->now_ns && !in->expired;
+        if (in->expired)
+            continue;
+        if (expires && m->fix_n[p] > 0) /* final: the mean of the month's fixings */
+            in->settle_px = llround((double)m->fix_sum[p] / m->fix_n[p] / (double)m->cfg.tick_px) *
+                            m->cfg.tick_px;
+        else
+            in->settle_px = in->n_bid && in->n_ask
+                                ? ticks_of(m, (in->bid[0].px + in->ask[0].px) / 2) * m->cfg.tick_px
+                                : market_fair_px(m, i);
         in->open_interest += in->volume / 3 - rnd_int(m, 0, in->volume / 4 + 1);
         if (in->open_interest < 0)
             in->open_interest = 0;
@@ -426,6 +489,13 @@ static void close_product(struct market *m, struct market_event *ev, int p)
         e->qty = in->open_interest;
         in->volume = 0;
         in->open_px = in->high_px = in->low_px = 0;
+        if (expires) { /* the contract is gone: its book empties */
+            in->expired = true;
+            if (in->n_bid)
+                book_emit(m, ev, i, '0', MDP3_ACT_DELETE_THRU, 0, 0, 0);
+            if (in->n_ask)
+                book_emit(m, ev, i, '1', MDP3_ACT_DELETE_THRU, 0, 0, 0);
+        }
     }
 }
 
@@ -445,7 +515,8 @@ static void calendar_step(struct market *m, struct market_event *ev, int *sub)
         return;
     case CAL_BUILD:
         ev->n = 0;
-        book_build(m, ev, *sub);
+        if (!m->instr[*sub].expired)
+            book_build(m, ev, *sub);
         if (++*sub == MARKET_N_INSTR) {
             *sub = 0;
             m->cal_step = CAL_OPEN;
@@ -468,6 +539,16 @@ static void calendar_step(struct market *m, struct market_event *ev, int *sub)
             e->px = m->index_px[p];
             e->code = 5;
             e->rpt_seq = ++m->index_rpt[p];
+            int y;
+            unsigned mo, d;
+            gt_civil_from_days(day, &y, &mo, &d);
+            if (m->fix_month[p] != y * 100 + (int)mo) {
+                m->fix_month[p] = y * 100 + (int)mo;
+                m->fix_sum[p] = 0;
+                m->fix_n[p] = 0;
+            }
+            m->fix_sum[p] += m->index_px[p];
+            m->fix_n[p]++;
         }
         m->cal_step = CAL_CLOSE;
         m->next_cal_ns = day * GT_NS_PER_DAY + c->close_ns;
@@ -492,7 +573,12 @@ int64_t market_peek_ns(const struct market *m)
     int64_t t = m->next_cal_ns;
     if (m->next_index_ns < t)
         t = m->next_index_ns;
-    return m->next_flow_ns < t ? m->next_flow_ns : t;
+    if (m->next_flow_ns < t)
+        t = m->next_flow_ns;
+    for (int p = 0; p < MARKET_N_PRODUCTS; p++)
+        if (m->resume_ns[p] && m->resume_ns[p] < t)
+            t = m->resume_ns[p];
+    return t;
 }
 
 int market_next(struct market *m, struct market_event *ev)
@@ -509,6 +595,11 @@ int market_next(struct market *m, struct market_event *ev)
         t = m->next_flow_ns;
         which = 2;
     }
+    for (int p = 0; p < MARKET_N_PRODUCTS; p++)
+        if (m->resume_ns[p] && m->resume_ns[p] < t) {
+            t = m->resume_ns[p];
+            which = 3 + p;
+        }
     m->now_ns = t;
     ev->t_ns = t;
     if (which == 0) {
@@ -516,6 +607,11 @@ int market_next(struct market *m, struct market_event *ev)
     } else if (which == 1) {
         index_step(m, ev);
         m->next_index_ns += m->cfg.index_every_ns;
+    } else if (which >= 3) { /* a halt ends, unless the close came first */
+        int p = which - 3;
+        m->resume_ns[p] = 0;
+        if (m->instr[p * MARKET_N_MONTHS].status == MDP3_TS_TRADING_HALT)
+            status_all(m, ev, p, MDP3_TS_READY_TO_TRADE);
     } else {
         int p = rnd_int(m, 0, MARKET_N_PRODUCTS - 1), k = 0;
         while (k < MARKET_N_MONTHS - 1 && rnd(m) < 0.55)

@@ -44,6 +44,9 @@ struct market_config {
     double basis_max;                /* |annual carry| bound (contango > 0) */
     double flow_per_s;               /* order-flow events per second per product in session */
     double trade_share;              /* share of flow events that trade */
+    double sweep_share;              /* share of trades that sweep whole levels */
+    double halt_jump;                /* |log jump| of an index that halts its futures */
+    int64_t halt_ns;                 /* how long such a halt lasts */
     int64_t index_every_ns;          /* indicative index interval */
     int64_t preopen_ns, open_ns, fixing_ns, close_ns; /* offsets in the UTC day */
 };
@@ -54,13 +57,13 @@ enum market_kind {
     MK_VOLUME,   /* 37: qty = cumulative day volume */
     MK_DSTAT,    /* 49: stat '6' settle, 'B' cleared volume, 'C' open interest */
     MK_SSTAT,    /* 51: stat '4' open, '7' high, '8' low */
-    MK_STATUS,   /* 30: status (21 pre-open, 17 open, 4 close) */
+    MK_STATUS,   /* 30: status (21 pre-open, 17 open, 2 halt, 4 close) */
     MK_INDEX,    /* 348: index value, code 1 indicative, 5 close (fixing) */
 };
 
 struct market_entry {
     uint8_t kind;
-    uint8_t action;    /* MDUpdateAction 0 New 1 Change 2 Delete */
+    uint8_t action;    /* MDUpdateAction: 0 New 1 Change 2 Delete 3 DeleteThru 4 DeleteFrom */
     char side;         /* '0' bid, '1' offer (book) */
     char stat;         /* statistic entry type */
     uint8_t level;     /* 1..MARKET_DEPTH */
@@ -102,6 +105,7 @@ struct market_instr {
     int64_t open_px, high_px, low_px, last_px, settle_px;
     int32_t volume, open_interest;
     uint8_t status;
+    bool expired; /* past its last trade: settled, book emptied, no flow */
 };
 
 struct market {
@@ -114,8 +118,12 @@ struct market {
     int64_t index_px[MARKET_N_PRODUCTS];
     uint32_t index_rpt[MARKET_N_PRODUCTS];
     uint32_t trade_id;
-    int cal_step; /* next calendar action of the day */
-    int cal_sub;  /* product or instrument within it */
+    int64_t resume_ns[MARKET_N_PRODUCTS]; /* end of a product's halt; 0 if none */
+    int64_t fix_sum[MARKET_N_PRODUCTS];   /* official fixings of fix_month, 1e-9 */
+    int fix_n[MARKET_N_PRODUCTS];
+    int fix_month[MARKET_N_PRODUCTS]; /* YYYYMM */
+    int cal_step;                     /* next calendar action of the day */
+    int cal_sub;                      /* product or instrument within it */
     struct market_instr instr[MARKET_N_INSTR];
 };
 

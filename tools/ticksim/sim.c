@@ -198,7 +198,8 @@ int sim_run(const struct sim_config *c, volatile sig_atomic_t *running, struct s
         if (truth)
             truth_write_event(truth, &m, &ev);
     }
-    emit_finish(&e);
+    if (rc == GT_OK)
+        rc = emit_finish(&e);
     if (rc != GT_OK && !err[0])
         snprintf(err, GT_ERRLEN, "encoding failed: %s", gt_strerror(rc));
     if (rc == GT_OK)

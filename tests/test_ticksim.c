@@ -1,0 +1,1004 @@
+/* SPDX-License-Identifier: MIT */
+/* test_ticksim.c -- the simulator against the codec, the books and the feed:
+ * the same seed gives the same bytes; the pcap decoded by the MDP 3.0 decoder
+ * and applied to feedhandler/book.h books per CME MBP rules reproduces the
+ * truth file's trades, statistics, index values and final books, and every
+ * snapshot matches the book at its LastMsgSeqNumProcessed; tickfeed's core
+ * recovers the truth's books through line faults and common loss; fault
+ * rates are what was asked; the pcap's framing is valid (and tshark opens it
+ * when installed); live multicast arrives on loopback; the CLI answers. */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "book.h"
+#include "fault.h"
+#include "feed.h"
+#include "gputick/bytes.h"
+#include "gputick/mdp3.h"
+#include "gputick/tick.h"
+#include "market.h"
+#include "net.h"
+#include "pcapw.h"
+#include <stdarg.h>
+#include "gputick/time.h"
+#include "sim.h"
+#include "truth.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static char dir[64];
+
+static void tmpdir_make(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/gt_ticksim_XXXXXX");
+    cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+}
+
+static void tmpdir_remove(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert(eq(int, system(cmd), 0));
+}
+
+static const char *path_in(const char *name)
+{
+    static char p[4][128];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+    return p[k];
+}
+
+/* A short run into files: no multicast, unpaced. */
+static void cfg_files(struct sim_config *c, const char *pcap, const char *truth, uint64_t events)
+{
+    sim_config_default(c);
+    c->live = false;
+    c->day_seconds = 0;
+    c->pcap = pcap;
+    c->truth = truth;
+    c->max_events = events;
+    c->duration_ns = INT64_MAX / 4;
+}
+
+static void run_ok(const struct sim_config *c, struct sim_stats *st)
+{
+    char err[GT_ERRLEN];
+    int rc = sim_run(c, NULL, st, err);
+    cr_assert(eq(int, rc, GT_OK), "sim_run: %s", err);
+}
+
+struct file {
+    uint8_t *p;
+    size_t len;
+};
+
+static struct file file_read(const char *path)
+{
+    struct file f = {0};
+    FILE *fp = fopen(path, "rb");
+    cr_assert(not(eq(ptr, fp, NULL)), "open %s", path);
+    fseek(fp, 0, SEEK_END);
+    f.len = (size_t)ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    f.p = malloc(f.len + 1);
+    cr_assert(eq(sz, fread(f.p, 1, f.len, fp), f.len));
+    f.p[f.len] = 0;
+    fclose(fp);
+    return f;
+}
+
+/* A number after "key": in a JSON line; INT64_MIN when absent or null. */
+static int64_t jnum(const char *line, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(line, pat);
+    if (!p || p[strlen(pat)] == 'n')
+        return INT64_MIN;
+    return strtoll(p + strlen(pat), NULL, 10);
+}
+
+/* A string after "key": into out (without quotes); "" when absent. */
+static const char *jstr(const char *line, const char *key, char *out, size_t cap)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":\"", key);
+    const char *p = strstr(line, pat);
+    out[0] = 0;
+    if (p) {
+        p += strlen(pat);
+        size_t n = strcspn(p, "\"");
+        n = n < cap - 1 ? n : cap - 1;
+        memcpy(out, p, n);
+        out[n] = 0;
+    }
+    return out;
+}
+
+/* The lines of a truth file of one type, in order. */
+struct lines {
+    char **l;
+    size_t n;
+    struct file f;
+};
+
+static struct lines truth_lines(const char *path, const char *type)
+{
+    struct lines ls = {.f = file_read(path)};
+    char want[48], *save = NULL;
+    snprintf(want, sizeof want, "{\"type\":\"%s\"", type);
+    ls.l = calloc(ls.f.len / 16 + 1, sizeof *ls.l);
+    for (char *s = strtok_r((char *)ls.f.p, "\n", &save); s; s = strtok_r(NULL, "\n", &save))
+        if (strncmp(s, want, strlen(want)) == 0)
+            ls.l[ls.n++] = s;
+    return ls;
+}
+
+static void lines_free(struct lines *ls)
+{
+    free(ls->l);
+    free(ls->f.p);
+}
+
+/* TEMP until feedhandler/pcap.c lands: a walker over ticksim's own pcaps. */
+struct cap {
+    struct file f;
+    size_t off;
+};
+struct cap_rec {
+    const uint8_t *p;
+    size_t len;
+    int64_t ts_ns;
+    uint16_t dst_port;
+};
+static int cap_open(struct cap *c, const char *path)
+{
+    c->f = file_read(path);
+    c->off = 24;
+    return GT_OK;
+}
+static int cap_next(struct cap *c, struct cap_rec *r)
+{
+    if (c->off >= c->f.len)
+        return 0;
+    const uint8_t *h = c->f.p + c->off;
+    uint32_t incl = ld_le32(h + 8);
+    int64_t frac = ld_le32(h + 4);
+    r->ts_ns =
+        (int64_t)ld_le32(h) * GT_NS_PER_SEC + (ld_le32(c->f.p) == 0xa1b2c3d4u ? frac * 1000 : frac);
+    r->dst_port = (uint16_t)(h[16 + 36] << 8 | h[16 + 37]);
+    r->p = h + 16 + 42;
+    r->len = incl - 42;
+    c->off += 16 + incl;
+    return 1;
+}
+static void cap_close(struct cap *c)
+{
+    free(c->f.p);
+}
+
+static uint8_t side_of(char entry_type)
+{
+    return entry_type == MDP3_ET_BID ? GT_SIDE_BID : GT_SIDE_ASK;
+}
+
+/* ---- determinism --------------------------------------------------------- */
+
+Test(ticksim, same_seed_same_bytes_other_seed_other_bytes, .timeout = 30)
+{
+    tmpdir_make();
+    struct sim_config c;
+    struct sim_stats st;
+    const char *names[3] = {"a.pcap", "b.pcap", "c.pcap"};
+    for (int k = 0; k < 3; k++) {
+        cfg_files(&c, path_in(names[k]),
+                  path_in(k == 0   ? "a.jsonl"
+                          : k == 1 ? "b.jsonl"
+                                   : "c.jsonl"),
+                  6000);
+        c.market.seed = k == 2 ? 8 : 7;
+        c.emit.line[0].drop_p = 0.01;
+        c.emit.line[1].reorder_p = 0.01;
+        c.emit.line[1].reorder_window = 3;
+        run_ok(&c, &st);
+    }
+    struct file a = file_read(path_in("a.pcap")), b = file_read(path_in("b.pcap")),
+                d = file_read(path_in("c.pcap"));
+    struct file ta = file_read(path_in("a.jsonl")), tb = file_read(path_in("b.jsonl"));
+    cr_assert(gt(sz, a.len, 100000));
+    cr_assert(eq(sz, a.len, b.len));
+    cr_assert(eq(int, memcmp(a.p, b.p, a.len), 0), "same seed, different pcap bytes");
+    cr_assert(eq(sz, ta.len, tb.len));
+    cr_assert(eq(int, memcmp(ta.p, tb.p, ta.len), 0), "same seed, different truth");
+    cr_assert(a.len != d.len || memcmp(a.p, d.p, a.len) != 0, "another seed, same bytes");
+    free(a.p);
+    free(b.p);
+    free(d.p);
+    free(ta.p);
+    free(tb.p);
+    tmpdir_remove();
+}
+
+/* ---- the pcap, decoded, is the truth --------------------------------------- */
+
+enum { MAX_SEEN = 400000 };
+
+/* What decoding the capture found, in wire order. */
+struct seen {
+    struct book_set bs;
+    uint32_t rpt[1000000]; /* last RptSeq per security id % 1e6 */
+    uint32_t last_incr_seq;
+    size_t n_trades, n_stats, n_status, n_index, n_snapshots, n_resets;
+    size_t n_spanning; /* packets ending inside an event */
+    size_t n_delete_from, n_delete_thru;
+    uint64_t open_event_t; /* TransactTime of an event still open at a packet end; 0 none */
+    bool in_event;
+    uint32_t ix_rpt[8];
+    char *trade[MAX_SEEN];
+    char *stat[MAX_SEEN];
+    char *index[MAX_SEEN];
+};
+static struct seen *S;
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, f);
+    vsnprintf(buf, sizeof buf, f, ap);
+    va_end(ap);
+    return strdup(buf);
+}
+
+static void rpt_next(int32_t secid, uint32_t rpt)
+{
+    uint32_t *r = &S->rpt[secid % 1000000];
+    cr_assert(eq(u32, rpt, *r + 1), "security %d: RptSeq %u after %u", secid, rpt, *r);
+    *r = rpt;
+}
+
+static void seen_incr_msg(const struct mdp3_msg *msg)
+{
+    struct mdp3_incr m;
+    uint8_t mei = 0;
+    uint64_t t = 0;
+    switch (msg->template_id) {
+    case MDP3_T_BOOK46:
+        cr_assert(eq(int, mdp3_book46_decode(msg, &m), GT_OK));
+        for (size_t i = 0; i < m.entries.n; i++) {
+            struct mdp3_book46_entry e;
+            mdp3_book46_entry(&m, i, &e);
+            rpt_next(e.security_id, e.rpt_seq);
+            struct book_update u = {
+                e.security_id,         e.rpt_seq,      e.px, e.size, e.n_orders, e.price_level,
+                side_of(e.entry_type), e.update_action};
+            cr_assert(not(eq(ptr, book_set_get(&S->bs, e.security_id, true), NULL)));
+            cr_assert(ge(int, book_set_apply(&S->bs, &u), 0), "book entry refused");
+            S->n_delete_from += e.update_action == MDP3_ACT_DELETE_FROM;
+            S->n_delete_thru += e.update_action == MDP3_ACT_DELETE_THRU;
+        }
+        mei = m.mei, t = m.transact_time_ns;
+        break;
+    case MDP3_T_TRADE_SUMMARY48:
+        cr_assert(eq(int, mdp3_trade48_decode(msg, &m), GT_OK));
+        for (size_t i = 0; i < m.entries.n; i++) {
+            struct mdp3_trade48_entry e;
+            mdp3_trade48_entry(&m, i, &e);
+            rpt_next(e.security_id, e.rpt_seq);
+            S->trade[S->n_trades++] =
+                fmt("%d %u %" PRId64 " %d %d %u %" PRIu64, e.security_id, e.rpt_seq, e.px, e.size,
+                    e.aggressor_side, e.trade_entry_id, m.transact_time_ns);
+        }
+        mei = m.mei, t = m.transact_time_ns;
+        break;
+    case MDP3_T_VOLUME37:
+        cr_assert(eq(int, mdp3_volume37_decode(msg, &m), GT_OK));
+        for (size_t i = 0; i < m.entries.n; i++) {
+            struct mdp3_volume37_entry e;
+            mdp3_volume37_entry(&m, i, &e);
+            rpt_next(e.security_id, e.rpt_seq);
+            S->stat[S->n_stats++] = fmt("%d %u e null %d", e.security_id, e.rpt_seq, e.size);
+        }
+        mei = m.mei, t = m.transact_time_ns;
+        break;
+    case MDP3_T_DAILY_STATISTICS49:
+        cr_assert(eq(int, mdp3_daily49_decode(msg, &m), GT_OK));
+        for (size_t i = 0; i < m.entries.n; i++) {
+            struct mdp3_daily49_entry e;
+            mdp3_daily49_entry(&m, i, &e);
+            rpt_next(e.security_id, e.rpt_seq);
+            if (e.px != MDP3_PX_NULL)
+                S->stat[S->n_stats++] =
+                    fmt("%d %u %c %" PRId64 " null", e.security_id, e.rpt_seq, e.entry_type, e.px);
+            else
+                S->stat[S->n_stats++] =
+                    fmt("%d %u %c null %d", e.security_id, e.rpt_seq, e.entry_type, e.size);
+        }
+        mei = m.mei, t = m.transact_time_ns;
+        break;
+    case MDP3_T_SESSION_STATISTICS51:
+        cr_assert(eq(int, mdp3_session51_decode(msg, &m), GT_OK));
+        for (size_t i = 0; i < m.entries.n; i++) {
+            struct mdp3_session51_entry e;
+            mdp3_session51_entry(&m, i, &e);
+            rpt_next(e.security_id, e.rpt_seq);
+            S->stat[S->n_stats++] =
+                fmt("%d %u %c %" PRId64 " null", e.security_id, e.rpt_seq, e.entry_type, e.px);
+        }
+        mei = m.mei, t = m.transact_time_ns;
+        break;
+    case MDP3_T_SECURITY_STATUS30: {
+        struct mdp3_status30 s;
+        cr_assert(eq(int, mdp3_status30_decode(msg, &s), GT_OK));
+        S->n_status++;
+        mei = s.mei, t = s.transact_time_ns;
+        break;
+    }
+    case MDP3_T_CHANNEL_RESET4: {
+        struct mdp3_reset4 r;
+        cr_assert(eq(int, mdp3_reset4_decode(msg, &r), GT_OK));
+        book_set_clear_all(&S->bs);
+        book_set_event_end(&S->bs, NULL, NULL);
+        memset(S->rpt, 0, sizeof S->rpt);
+        S->n_resets++;
+        mei = r.mei, t = r.transact_time_ns;
+        break;
+    }
+    default:
+        cr_assert(false, "unexpected template %u on the incremental feed", msg->template_id);
+    }
+    /* An event's messages share one TransactTime; EndOfEvent closes it. */
+    if (S->in_event)
+        cr_assert(eq(u64, t, S->open_event_t), "an event changed TransactTime before its end");
+    S->in_event = !(mei & MDP3_MEI_END_OF_EVENT);
+    S->open_event_t = t;
+    if (!S->in_event)
+        book_set_event_end(&S->bs, NULL, NULL);
+}
+
+static void seen_incr_pkt(const uint8_t *p, size_t len)
+{
+    struct mdp3_pkt pkt;
+    struct mdp3_msg msg;
+    cr_assert(eq(int, mdp3_pkt_init(&pkt, p, len), GT_OK));
+    cr_assert(eq(u32, pkt.seq, S->last_incr_seq + 1), "incremental packets out of order");
+    S->last_incr_seq = pkt.seq;
+    int rc;
+    while ((rc = mdp3_pkt_next(&pkt, &msg)) > 0)
+        seen_incr_msg(&msg);
+    cr_assert(eq(int, rc, 0));
+    S->n_spanning += S->in_event;
+}
+
+/* A snapshot must be the book as of its LastMsgSeqNumProcessed: here, now. */
+static void seen_snapshot(const struct mdp3_msg *msg)
+{
+    struct mdp3_snapshot52 s;
+    cr_assert(eq(int, mdp3_snapshot52_decode(msg, &s), GT_OK));
+    cr_assert(eq(u32, s.last_msg_seq_num_processed, S->last_incr_seq));
+    cr_assert(eq(u32, s.rpt_seq, S->rpt[s.security_id % 1000000]), "snapshot RptSeq of %d",
+              s.security_id);
+    struct book *b = book_set_get(&S->bs, s.security_id, false);
+    cr_assert(not(eq(ptr, b, NULL)));
+    int n_bid = 0, n_ask = 0;
+    for (size_t i = 0; i < s.entries.n; i++) {
+        struct mdp3_snapshot52_entry e;
+        mdp3_snapshot52_entry(&s, i, &e);
+        if (e.entry_type != MDP3_ET_BID && e.entry_type != MDP3_ET_OFFER)
+            continue;
+        const struct book_level *lv =
+            &(e.entry_type == MDP3_ET_BID ? b->bid : b->ask)[e.price_level - 1];
+        *(e.entry_type == MDP3_ET_BID ? &n_bid : &n_ask) += 1;
+        cr_assert(eq(i64, e.px, lv->px), "snapshot of %d level %d", s.security_id, e.price_level);
+        cr_assert(eq(i64, e.size, lv->qty));
+        cr_assert(eq(i32, e.n_orders, lv->n_orders));
+    }
+    cr_assert(eq(int, n_bid, b->n_bid));
+    cr_assert(eq(int, n_ask, b->n_ask));
+    S->n_snapshots++;
+}
+
+static void seen_index_pkt(const uint8_t *p, size_t len)
+{
+    struct mdp3_pkt pkt;
+    struct mdp3_msg msg;
+    cr_assert(eq(int, mdp3_pkt_init(&pkt, p, len), GT_OK));
+    while (mdp3_pkt_next(&pkt, &msg) > 0) {
+        if (msg.template_id == MDP3_T_DEFINITION_INDICES347)
+            continue;
+        struct mdp3_idx348 m;
+        cr_assert(eq(int, mdp3_idx348_decode(&msg, &m), GT_OK));
+        for (size_t i = 0; i < m.entries.n; i++) {
+            struct mdp3_idx348_entry e;
+            mdp3_idx348_entry(&m, i, &e);
+            int ix = -1;
+            for (int k = 0; k < MARKET_N_PRODUCTS; k++)
+                if (!strcmp(e.symbol, market_index_name[k]))
+                    ix = k;
+            cr_assert(ge(int, ix, 0), "unknown index '%s'", e.symbol);
+            if (e.rpt_seq <= S->ix_rpt[ix])
+                continue; /* a periodic repeat */
+            cr_assert(eq(u32, e.rpt_seq, S->ix_rpt[ix] + 1));
+            S->ix_rpt[ix] = e.rpt_seq;
+            int64_t px;
+            cr_assert(eq(int, mdp3_dec64_to_px(e.px, &px), GT_OK));
+            S->index[S->n_index++] =
+                fmt("%s %u %d %" PRId64, e.symbol, e.rpt_seq, e.entry_code, px);
+        }
+    }
+}
+
+/* Walks a capture in file order and hands each payload to the decoders above. */
+static void seen_capture(const char *path, const struct gt_channels *ch)
+{
+    struct cap r;
+    struct cap_rec rec;
+    cap_open(&r, path);
+    int rc;
+    while ((rc = cap_next(&r, &rec)) > 0) {
+        if (rec.dst_port == ch->feed[GT_FEED_INCR_A].port) {
+            seen_incr_pkt(rec.p, rec.len);
+        } else if (rec.dst_port == ch->feed[GT_FEED_SNAP_A].port) {
+            struct mdp3_pkt pkt;
+            struct mdp3_msg msg;
+            cr_assert(eq(int, mdp3_pkt_init(&pkt, rec.p, rec.len), GT_OK));
+            while (mdp3_pkt_next(&pkt, &msg) > 0)
+                seen_snapshot(&msg);
+        } else if (rec.dst_port == ch->feed[GT_FEED_INDEX_A].port) {
+            seen_index_pkt(rec.p, rec.len);
+        }
+    }
+    cr_assert(eq(int, rc, 0));
+    cap_close(&r);
+}
+
+static void compare_list(char **got, size_t n_got, struct lines *want, const char *what,
+                         char *(*expect)(const char *line))
+{
+    cr_assert(eq(sz, n_got, want->n), "%s: %zu decoded, %zu in the truth", what, n_got, want->n);
+    for (size_t i = 0; i < n_got; i++) {
+        char *w = expect(want->l[i]);
+        cr_assert(eq(str, got[i], w), "%s %zu", what, i);
+        free(w);
+    }
+}
+
+static char *expect_trade(const char *l)
+{
+    char ag[8];
+    return fmt("%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %d %" PRId64 " %" PRId64,
+               jnum(l, "security_id"), jnum(l, "rpt_seq"), jnum(l, "px"), jnum(l, "qty"),
+               strcmp(jstr(l, "aggressor", ag, sizeof ag), "buy") ? 2 : 1, jnum(l, "trade_id"),
+               jnum(l, "t_ns"));
+}
+
+static char *expect_stat(const char *l)
+{
+    char et[4], px[24] = "null", qty[24] = "null";
+    if (jnum(l, "px") != INT64_MIN)
+        snprintf(px, sizeof px, "%" PRId64, jnum(l, "px"));
+    if (jnum(l, "qty") != INT64_MIN)
+        snprintf(qty, sizeof qty, "%" PRId64, jnum(l, "qty"));
+    return fmt("%" PRId64 " %" PRId64 " %s %s %s", jnum(l, "security_id"), jnum(l, "rpt_seq"),
+               jstr(l, "entry_type", et, sizeof et), px, qty);
+}
+
+static char *expect_index(const char *l)
+{
+    char sym[16];
+    return fmt("%s %" PRId64 " %" PRId64 " %" PRId64, jstr(l, "symbol", sym, sizeof sym),
+               jnum(l, "rpt_seq"), jnum(l, "code"), jnum(l, "px"));
+}
+
+/* The final book lines against books: every level, and the RptSeq. */
+static void compare_books(struct lines *books, const uint32_t *rpt,
+                          const struct book *(*book_of)(int32_t id, void *ctx), void *ctx)
+{
+    cr_assert(eq(sz, books->n, MARKET_N_INSTR));
+    for (size_t i = 0; i < books->n; i++) {
+        const char *l = books->l[i];
+        int32_t id = (int32_t)jnum(l, "security_id");
+        const struct book *b = book_of(id, ctx);
+        cr_assert(b != NULL, "no book for %d", id);
+        if (rpt)
+            cr_assert(eq(i64, (int64_t)rpt[id % 1000000], jnum(l, "rpt_seq")), "RptSeq of %d", id);
+        cr_assert(eq(i64, b->n_bid, jnum(l, "n_bid")), "bids of %d", id);
+        cr_assert(eq(i64, b->n_ask, jnum(l, "n_ask")), "asks of %d", id);
+        const char *lv = strstr(l, "\"levels\":[");
+        int n = 0;
+        while ((lv = strstr(lv + 1, "{\"side\":"))) {
+            char side[8];
+            int level = (int)jnum(lv, "level");
+            const struct book_level *bl =
+                &(strcmp(jstr(lv, "side", side, sizeof side), "bid") ? b->ask : b->bid)[level - 1];
+            cr_assert(eq(i64, bl->px, jnum(lv, "px")), "%d %s level %d px", id, side, level);
+            cr_assert(eq(i64, bl->qty, jnum(lv, "qty")), "%d %s level %d qty", id, side, level);
+            cr_assert(eq(i64, bl->n_orders, jnum(lv, "orders")), "%d %s level %d orders", id, side,
+                      level);
+            n++;
+        }
+        cr_assert(eq(int, n, b->n_bid + b->n_ask));
+    }
+}
+
+static const struct book *seen_book(int32_t id, void *ctx)
+{
+    (void)ctx;
+    return book_set_get(&S->bs, id, false);
+}
+
+Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .timeout = 60)
+{
+    tmpdir_make();
+    S = calloc(1, sizeof *S);
+    cr_assert(eq(int, book_set_init(&S->bs, MARKET_N_INSTR), GT_OK));
+    struct sim_config c;
+    struct sim_stats st;
+    /* A day's close and the next morning, a reset in between, sweeps often. */
+    cfg_files(&c, path_in("d.pcap"), path_in("d.jsonl"), 0);
+    c.market.start_ns =
+        gt_ns_of_ymd(20261130) + 20 * 3600 * GT_NS_PER_SEC + 50 * 60 * GT_NS_PER_SEC;
+    c.duration_ns = 17 * 3600 * GT_NS_PER_SEC;
+    c.market.sweep_share = 0.3;
+    c.emit.snap_every_ns = 10 * 60 * GT_NS_PER_SEC;
+    c.reset_ns = gt_ns_of_ymd(20261201) + 13 * 3600 * GT_NS_PER_SEC + 40 * 60 * GT_NS_PER_SEC;
+    run_ok(&c, &st);
+    cr_assert(gt(u64, st.n_events, 10000));
+    seen_capture(c.pcap, &c.ch);
+
+    struct lines trades = truth_lines(c.truth, "trade"), stats = truth_lines(c.truth, "stat"),
+                 ix = truth_lines(c.truth, "index"), fix = truth_lines(c.truth, "fixing"),
+                 books = truth_lines(c.truth, "book"), feeds = truth_lines(c.truth, "feed");
+    cr_assert(gt(sz, trades.n, 1000));
+    compare_list(S->trade, S->n_trades, &trades, "trade", expect_trade);
+    compare_list(S->stat, S->n_stats, &stats, "statistic", expect_stat);
+    /* Index values and fixings interleave on the wire as in the truth file. */
+    struct lines all_ix = truth_lines(c.truth, "index");
+    all_ix.n = 0;
+    struct lines every = {.f = file_read(c.truth)};
+    every.l = calloc(every.f.len / 16 + 1, sizeof *every.l);
+    char *save = NULL;
+    for (char *s = strtok_r((char *)every.f.p, "\n", &save); s; s = strtok_r(NULL, "\n", &save))
+        if (!strncmp(s, "{\"type\":\"index\"", 15) || !strncmp(s, "{\"type\":\"fixing\"", 16))
+            every.l[every.n++] = s;
+    cr_assert(eq(sz, every.n, ix.n + fix.n));
+    cr_assert(gt(sz, fix.n, 0), "a day's fixing was published");
+    compare_list(S->index, S->n_index, &every, "index value", expect_index);
+    compare_books(&books, S->rpt, seen_book, NULL);
+    /* The last MsgSeqNum per feed. */
+    cr_assert(eq(i64, jnum(feeds.l[GT_FEED_INCR_A], "last_msg_seq"), S->last_incr_seq));
+    cr_assert(eq(u32, st.last_seq[GT_FEED_INCR_A], S->last_incr_seq));
+    /* What the run had to show. */
+    cr_assert(eq(sz, S->n_resets, 1));
+    cr_assert(gt(sz, S->n_snapshots, 100));
+    cr_assert(gt(sz, S->n_spanning, 0), "no event spanned packets");
+    cr_assert(not(S->in_event), "the last event never ended");
+    cr_assert(gt(sz, S->n_delete_from, 0), "no sweep deleted from the top");
+    cr_assert(gt(sz, S->n_delete_thru, 0), "the expiring contract's book was not emptied");
+    lines_free(&trades);
+    lines_free(&stats);
+    lines_free(&ix);
+    lines_free(&fix);
+    lines_free(&books);
+    lines_free(&feeds);
+    lines_free(&all_ix);
+    lines_free(&every);
+    book_set_fini(&S->bs);
+    tmpdir_remove();
+}
+
+/* ---- the feed recovers the truth through faults ---------------------------- */
+
+static int drop_emit(void *ctx, const char *topic, size_t tl, uint8_t *recs, size_t n)
+{
+    (void)ctx, (void)topic, (void)tl, (void)recs, (void)n;
+    return GT_OK;
+}
+
+struct feed_books {
+    struct feed *f;
+    struct book b;
+};
+
+static const struct book *feed_book_of(int32_t id, void *ctx)
+{
+    struct feed_books *fb = ctx;
+    int64_t bid[GT_BOOK_DEPTH][3], ask[GT_BOOK_DEPTH][3];
+    int stale = 0;
+    int depth = feed_book(fb->f, id, bid, ask, GT_BOOK_DEPTH, &stale);
+    if (depth < 0)
+        return NULL;
+    cr_assert(not(stale), "book %d still stale", id);
+    memset(&fb->b, 0, sizeof fb->b);
+    for (int k = 0; k < depth; k++) {
+        fb->b.bid[k] = (struct book_level){bid[k][0], bid[k][1], (int32_t)bid[k][2]};
+        fb->b.ask[k] = (struct book_level){ask[k][0], ask[k][1], (int32_t)ask[k][2]};
+        if (bid[k][0] != INT64_MAX)
+            fb->b.n_bid = (uint8_t)(k + 1);
+        if (ask[k][0] != INT64_MAX)
+            fb->b.n_ask = (uint8_t)(k + 1);
+    }
+    return &fb->b;
+}
+
+Test(ticksim, feed_recovers_truth_books_through_line_faults_and_common_loss, .timeout = 60)
+{
+    tmpdir_make();
+    struct sim_config c;
+    struct sim_stats st;
+    cfg_files(&c, path_in("f.pcap"), path_in("f.jsonl"), 20000);
+    c.market.sweep_share = 0.2;
+    c.emit.snap_every_ns = 2 * 60 * GT_NS_PER_SEC;
+    c.emit.line[0] = (struct fault_config){0.03, 2, 0.02, 0.02, 3, 0};
+    c.emit.line[1] = (struct fault_config){0.03, 1, 0.01, 0.02, 5, 0};
+    c.emit.lose_seq[0] = 2000;
+    c.emit.lose_seq[1] = 2001;
+    c.emit.lose_seq[2] = 5000;
+    c.emit.n_lose_seq = 3;
+    run_ok(&c, &st);
+    cr_assert(gt(u64, st.emit.n_common_lost, 2));
+
+    struct feed_books fb;
+    char err[GT_ERRLEN];
+    struct feed_opts o = {.emit = drop_emit};
+    cr_assert(eq(int, feed_open(&fb.f, &o, err), GT_OK), "%s", err);
+    struct cap r;
+    struct cap_rec rec;
+    cap_open(&r, c.pcap);
+    int64_t last_ns = 0;
+    while (cap_next(&r, &rec) > 0) {
+        int which = -1;
+        for (int k = 0; k < GT_N_FEEDS; k++)
+            if (rec.dst_port == c.ch.feed[k].port)
+                which = k;
+        cr_assert(ge(int, which, 0));
+        cr_assert(eq(int, feed_packet(fb.f, which, rec.p, rec.len, rec.ts_ns), GT_OK));
+        last_ns = rec.ts_ns;
+    }
+    cap_close(&r);
+    cr_assert(eq(int, feed_poll(fb.f, last_ns + GT_NS_PER_SEC), GT_OK));
+    const struct feed_stats *fs = feed_stats(fb.f);
+    cr_assert(gt(u64, fs->gaps, 0), "no packet gap to recover from");
+    cr_assert(gt(u64, fs->recovered_snap + fs->recovered_incr, 0));
+    cr_assert(eq(u32, fs->n_stale, 0));
+    struct lines books = truth_lines(c.truth, "book");
+    compare_books(&books, NULL, feed_book_of, &fb);
+    lines_free(&books);
+    feed_close(fb.f);
+    tmpdir_remove();
+}
+
+/* ---- fault rates ----------------------------------------------------------- */
+
+struct tally {
+    uint64_t n, last, out_of_order, dups;
+    int64_t delay_sum;
+    uint8_t seen[200001];
+};
+static struct tally *T;
+
+static void tally_out(void *ctx, int64_t t_ns, const uint8_t *p, size_t len)
+{
+    (void)ctx;
+    cr_assert(eq(sz, len, 8));
+    uint64_t seq = ld_le64(p);
+    T->n++;
+    T->out_of_order += seq < T->last;
+    T->last = seq > T->last ? seq : T->last;
+    T->dups += T->seen[seq]++ > 0;
+    T->delay_sum += t_ns - (int64_t)seq * 1000;
+}
+
+static void line_run(const struct fault_config *fc, uint64_t n, struct fault_stats *st)
+{
+    struct fault f;
+    memset(T, 0, sizeof *T);
+    cr_assert(eq(int, fault_init(&f, fc, 42, tally_out, NULL), GT_OK));
+    for (uint64_t s = 1; s <= n; s++) {
+        uint8_t p[8];
+        st_le64(p, s);
+        cr_assert(eq(int, fault_push(&f, (int64_t)s * 1000, p, sizeof p), GT_OK));
+    }
+    fault_drain(&f, INT64_MAX);
+    *st = f.st;
+    fault_fini(&f);
+}
+
+static void near(double got, double want, double tol, const char *what)
+{
+    cr_assert(got >= want - tol && got <= want + tol, "%s: %.5f, want %.5f +- %.5f", what, got,
+              want, tol);
+}
+
+Test(ticksim, fault_rates_are_within_tolerance, .timeout = 30)
+{
+    T = calloc(1, sizeof *T);
+    enum { N = 200000 };
+    struct fault_stats st;
+    /* Independent drops. */
+    line_run(&(struct fault_config){.drop_p = 0.05, .burst_mean = 1}, N, &st);
+    near((double)st.n_dropped / N, 0.05, 0.004, "drop rate");
+    cr_assert(eq(u64, T->n, N - st.n_dropped));
+    cr_assert(eq(u64, T->out_of_order + T->dups, 0));
+    /* Bursts: losses come in runs of mean length burst_mean. */
+    line_run(&(struct fault_config){.drop_p = 0.01, .burst_mean = 4}, N, &st);
+    uint64_t runs = 0, lost = 0;
+    for (uint64_t s = 1, prev_lost = 0; s <= N; s++) {
+        bool l = !T->seen[s];
+        lost += l;
+        runs += l && !prev_lost;
+        prev_lost = l;
+    }
+    cr_assert(eq(u64, lost, st.n_dropped));
+    near((double)lost / (double)runs, 4.0, 0.4, "burst length");
+    /* Duplicates, reordering within the window, and delay. */
+    line_run(&(struct fault_config){.burst_mean = 1,
+                                    .dup_p = 0.02,
+                                    .reorder_p = 0.03,
+                                    .reorder_window = 4,
+                                    .delay_ns = 5000},
+             N, &st);
+    near((double)T->dups / N, 0.02, 0.002, "duplicate rate");
+    near((double)st.n_reordered / N, 0.03, 0.003, "reorder rate");
+    cr_assert(gt(u64, T->out_of_order, st.n_reordered / 2));
+    cr_assert(eq(u64, T->n, (uint64_t)N + T->dups));
+    cr_assert(ge(i64, T->delay_sum, (int64_t)T->n * 5000), "packets left before their delay");
+    for (uint64_t s = 1; s <= N; s++)
+        cr_assert(T->seen[s] > 0, "packet %" PRIu64 " lost without a drop configured", s);
+    /* Bad configurations are refused. */
+    struct fault f;
+    cr_assert(eq(
+        int,
+        fault_init(&f, &(struct fault_config){.drop_p = 1.5, .burst_mean = 1}, 1, tally_out, NULL),
+        GT_EINVAL));
+    cr_assert(eq(int, fault_init(&f, &(struct fault_config){.burst_mean = 0.5}, 1, tally_out, NULL),
+                 GT_EINVAL));
+    free(T);
+}
+
+Test(ticksim, common_loss_hits_both_lines_at_its_rate, .timeout = 30)
+{
+    tmpdir_make();
+    struct sim_config c;
+    struct sim_stats st;
+    cfg_files(&c, NULL, NULL, 40000);
+    c.emit.common_loss_p = 0.02;
+    run_ok(&c, &st);
+    uint64_t sent = st.last_seq[GT_FEED_INCR_A];
+    near((double)st.emit.n_common_lost / (double)sent, 0.02, 0.004, "common loss rate");
+    cr_assert(eq(u64, st.emit.n_pkts[GT_FEED_INCR_A], sent - st.emit.n_common_lost));
+    cr_assert(eq(u64, st.emit.n_pkts[GT_FEED_INCR_B], sent - st.emit.n_common_lost));
+    tmpdir_remove();
+}
+
+/* ---- pcap framing ---------------------------------------------------------- */
+
+Test(ticksim, pcap_headers_are_valid_and_tshark_reads_them, .timeout = 60)
+{
+    tmpdir_make();
+    struct sim_config c;
+    struct sim_stats st;
+    cfg_files(&c, path_in("h.pcap"), NULL, 1500);
+    run_ok(&c, &st);
+    struct file f = file_read(c.pcap);
+    cr_assert(ge(sz, f.len, 24));
+    uint32_t magic = ld_le32(f.p);
+    cr_assert(magic == 0xa1b2c3d4u || magic == 0xa1b23c4du, "magic %x", magic);
+    cr_assert(eq(u16, ld_le16(f.p + 4), 2));
+    cr_assert(eq(u16, ld_le16(f.p + 6), 4));
+    cr_assert(eq(u32, ld_le32(f.p + 20), 1));
+    uint64_t n = 0, total = 0;
+    for (int k = 0; k < GT_N_FEEDS; k++)
+        total += st.emit.n_pkts[k];
+    size_t off = 24;
+    while (off < f.len) {
+        cr_assert(le(sz, off + 16 + 42, f.len));
+        const uint8_t *r = f.p + off, *eth = r + 16, *ip = eth + 14, *udp = ip + 20;
+        uint32_t incl = ld_le32(r + 8);
+        cr_assert(eq(u32, incl, ld_le32(r + 12)));
+        cr_assert(eq(int, eth[12] * 256 + eth[13], 0x0800));
+        cr_assert(eq(int, eth[0], 0x01), "multicast MAC");
+        cr_assert(eq(int, ip[0], 0x45));
+        cr_assert(eq(u16, pcapw_ip_checksum(ip, 20), 0), "IPv4 header checksum");
+        uint16_t ip_len = (uint16_t)(ip[2] << 8 | ip[3]),
+                 udp_len = (uint16_t)(udp[4] << 8 | udp[5]);
+        cr_assert(eq(u32, incl, 14u + ip_len));
+        cr_assert(eq(int, udp_len, ip_len - 20));
+        cr_assert(eq(int, ip[16] >> 4, 0xE), "destination is multicast");
+        cr_assert(eq(int, eth[3], ip[17] & 0x7f), "MAC from the group");
+        off += 16 + incl;
+        n++;
+    }
+    cr_assert(eq(sz, off, f.len));
+    cr_assert(eq(u64, n, total));
+    free(f.p);
+    if (access("/usr/bin/tshark", X_OK) == 0) {
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "/usr/bin/tshark -r '%s' -T fields -e udp.dstport 2>/dev/null",
+                 c.pcap);
+        FILE *p = popen(cmd, "r");
+        cr_assert(not(eq(ptr, p, NULL)));
+        char line[64];
+        uint64_t lines = 0;
+        while (fgets(line, sizeof line, p))
+            lines += atoi(line) >= 31001 && atoi(line) <= 31008;
+        cr_assert(eq(int, pclose(p), 0), "tshark failed on the pcap");
+        cr_assert(eq(u64, lines, n), "tshark saw %" PRIu64 " UDP packets of %" PRIu64, lines, n);
+    }
+    tmpdir_remove();
+}
+
+/* ---- live multicast -------------------------------------------------------- */
+
+struct live {
+    struct sim_config c;
+    struct sim_stats st;
+    int rc;
+    char err[GT_ERRLEN];
+};
+
+static void *live_run(void *arg)
+{
+    struct live *lv = arg;
+    lv->rc = sim_run(&lv->c, NULL, &lv->st, lv->err);
+    return NULL;
+}
+
+Test(ticksim, multicasts_every_feed_on_loopback, .timeout = 30)
+{
+    static struct live lv;
+    cfg_files(&lv.c, NULL, NULL, 800);
+    lv.c.live = true;
+    lv.c.rate = 40000;
+    uint16_t base = (uint16_t)(42000 + (getpid() % 500) * 10);
+    for (int k = 0; k < GT_N_FEEDS; k++)
+        lv.c.ch.feed[k].port = (uint16_t)(base + 1 + k);
+    struct net_rx rx;
+    struct net_rx_config rc = {.feeds = (1u << GT_N_FEEDS) - 1, .ch = lv.c.ch};
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, net_rx_open(&rx, &rc, err), GT_OK), "%s", err);
+    pthread_t th;
+    pthread_create(&th, NULL, live_run, &lv);
+    uint64_t got[GT_N_FEEDS] = {0};
+    uint32_t last[GT_N_FEEDS] = {0};
+    struct net_pkt batch[NET_RX_BATCH];
+    int idle = 0;
+    for (int it = 0; it < 100000 && idle < 10; it++) {
+        int n = net_rx_recv(&rx, batch, NET_RX_BATCH, 100);
+        cr_assert(ge(int, n, 0));
+        idle = n ? 0 : idle + 1;
+        for (int i = 0; i < n; i++) {
+            got[batch[i].feed]++;
+            last[batch[i].feed] = ld_le32(batch[i].p);
+        }
+    }
+    pthread_join(th, NULL);
+    cr_assert(eq(int, lv.rc, GT_OK), "%s", lv.err);
+    for (int k = 0; k < GT_N_FEEDS; k++) {
+        cr_assert(gt(u64, got[k], 0), "nothing on feed %d", k);
+        cr_assert(eq(u64, got[k], lv.st.emit.n_pkts[k]), "feed %d: %" PRIu64 " of %" PRIu64, k,
+                  got[k], lv.st.emit.n_pkts[k]);
+    }
+    cr_assert(eq(u32, last[GT_FEED_INCR_A], lv.st.last_seq[GT_FEED_INCR_A]));
+    net_rx_close(&rx);
+}
+
+/* ---- the market's calendar -------------------------------------------------- */
+
+Test(ticksim, shocks_halt_and_resume_and_expiry_settles_on_the_fixings, .timeout = 30)
+{
+    tmpdir_make();
+    struct sim_config c;
+    struct sim_stats st;
+    cfg_files(&c, NULL, path_in("k.jsonl"), 0);
+    c.market.start_ns = gt_ns_of_ymd(20261130) + 12 * 3600 * GT_NS_PER_SEC;
+    c.duration_ns = 10 * 3600 * GT_NS_PER_SEC;
+    c.market.jump_per_day = 200;
+    c.market.halt_jump = 0.1;
+    run_ok(&c, &st);
+    struct lines status = truth_lines(c.truth, "status"), fix = truth_lines(c.truth, "fixing"),
+                 stats = truth_lines(c.truth, "stat"), books = truth_lines(c.truth, "book");
+    size_t halts = 0, resumes = 0;
+    bool halted = false;
+    for (size_t i = 0; i < status.n; i++) {
+        char sym[16];
+        if (strcmp(jstr(status.l[i], "symbol", sym, sizeof sym), "H100Z6"))
+            continue;
+        int64_t s = jnum(status.l[i], "status");
+        halts += s == MDP3_TS_TRADING_HALT;
+        resumes += halted && s == MDP3_TS_READY_TO_TRADE;
+        halted = s == MDP3_TS_TRADING_HALT;
+    }
+    cr_assert(gt(sz, halts, 0), "no halt");
+    cr_assert(gt(sz, resumes, 0), "no resumption after a halt");
+    /* H100X6 expires on 2026-11-30: settled at the mean of November's fixings
+     * (one here), rounded to the tick, and its book emptied. */
+    int64_t fixing = INT64_MIN, settle = INT64_MIN;
+    for (size_t i = 0; i < fix.n; i++) {
+        char sym[16];
+        if (!strcmp(jstr(fix.l[i], "symbol", sym, sizeof sym), "SDH100RT"))
+            fixing = jnum(fix.l[i], "px");
+    }
+    for (size_t i = 0; i < stats.n; i++) {
+        char sym[16], et[4];
+        if (!strcmp(jstr(stats.l[i], "symbol", sym, sizeof sym), "H100X6") &&
+            !strcmp(jstr(stats.l[i], "entry_type", et, sizeof et), "6"))
+            settle = jnum(stats.l[i], "px");
+    }
+    cr_assert(not(eq(i64, fixing, INT64_MIN)));
+    int64_t tick = 5000000;
+    cr_assert(eq(i64, settle, (fixing + tick / 2) / tick * tick));
+    for (size_t i = 0; i < books.n; i++) {
+        char sym[16];
+        if (!strcmp(jstr(books.l[i], "symbol", sym, sizeof sym), "H100X6"))
+            cr_assert(eq(i64, jnum(books.l[i], "n_bid") + jnum(books.l[i], "n_ask"), 0));
+    }
+    lines_free(&status);
+    lines_free(&fix);
+    lines_free(&stats);
+    lines_free(&books);
+    tmpdir_remove();
+}
+
+Test(ticksim, truth_prices_are_exact_decimals)
+{
+    char s[TRUTH_PXLEN];
+    cr_assert(eq(str, truth_px_format(2405000000, s), "2.405"));
+    cr_assert(eq(str, truth_px_format(3000000000, s), "3"));
+    cr_assert(eq(str, truth_px_format(1, s), "0.000000001"));
+    cr_assert(eq(str, truth_px_format(-500000000, s), "-0.5"));
+    cr_assert(eq(str, truth_px_format(INT64_MIN, s), "-9223372036.854775808"));
+}
+
+/* ---- the program ------------------------------------------------------------ */
+
+static int run_cli(const char *args, char *out, size_t cap)
+{
+    const char *bin = getenv("GT_BINARY_DIR");
+    if (!bin)
+        cr_skip_test("GT_BINARY_DIR is not set (run under ctest)");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s/tools/ticksim/ticksim %s 2>&1", bin, args);
+    FILE *p = popen(cmd, "r");
+    cr_assert(not(eq(ptr, p, NULL)));
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = 0;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(ticksim, cli_help_bad_usage_and_a_file_run, .timeout = 30)
+{
+    static char out[16384];
+    cr_assert(eq(int, run_cli("--help", out, sizeof out), 0));
+    cr_assert(not(eq(ptr, strstr(out, "Examples:"), NULL)));
+    cr_assert(not(eq(ptr, strstr(out, "--pcap FILE"), NULL)));
+    cr_assert(eq(int, run_cli("--bogus", out, sizeof out), 2));
+    cr_assert(not(eq(ptr, strstr(out, "ticksim: unknown"), NULL)));
+    cr_assert(eq(int, run_cli("--fault drop=2", out, sizeof out), 2));
+    cr_assert(eq(int, run_cli("--group incr-a=10.0.0.1:5000 --no-send", out, sizeof out), 2),
+              "a unicast group was accepted: %s", out);
+    tmpdir_make();
+    char args[512];
+    snprintf(args, sizeof args, "--no-send --events 300 --pcap %s --truth %s", path_in("cli.pcap"),
+             path_in("cli.jsonl"));
+    cr_assert(eq(int, run_cli(args, out, sizeof out), 0), "%s", out);
+    struct lines end = truth_lines(path_in("cli.jsonl"), "end");
+    cr_assert(eq(sz, end.n, 1));
+    cr_assert(eq(i64, jnum(end.l[0], "events"), 300));
+    lines_free(&end);
+    tmpdir_remove();
+}
