@@ -298,9 +298,9 @@ static void seen_incr_msg(const struct mdp3_msg *msg)
             struct mdp3_trade48_entry e;
             mdp3_trade48_entry(&m, i, &e);
             rpt_next(e.security_id, e.rpt_seq);
-            S->trade[S->n_trades++] =
-                fmt("%d %u %" PRId64 " %d %d %u %" PRIu64, e.security_id, e.rpt_seq, e.px, e.size,
-                    e.aggressor_side, e.trade_entry_id, m.transact_time_ns);
+            S->trade[S->n_trades++] = fmt("%d %u %" PRId64 " %d %d %u %" PRIu64 " %u",
+                                          e.security_id, e.rpt_seq, e.px, e.size, e.aggressor_side,
+                                          e.trade_entry_id, m.transact_time_ns, S->last_incr_seq);
         }
         mei = m.mei, t = m.transact_time_ns;
         break;
@@ -479,10 +479,11 @@ static void compare_list(char **got, size_t n_got, struct lines *want, const cha
 static char *expect_trade(const char *l)
 {
     char ag[8];
-    return fmt("%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %d %" PRId64 " %" PRId64,
+    return fmt("%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %d %" PRId64 " %" PRId64
+               " %" PRId64,
                jnum(l, "security_id"), jnum(l, "rpt_seq"), jnum(l, "px"), jnum(l, "qty"),
                strcmp(jstr(l, "aggressor", ag, sizeof ag), "buy") ? 2 : 1, jnum(l, "trade_id"),
-               jnum(l, "t_ns"));
+               jnum(l, "t_ns"), jnum(l, "seq"));
 }
 
 static char *expect_stat(const char *l)
@@ -602,9 +603,16 @@ Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .tim
 
 /* ---- the feed recovers the truth through faults ---------------------------- */
 
-static int drop_emit(void *ctx, const char *topic, size_t tl, uint8_t *recs, size_t n)
+static uint64_t feed_trades;
+
+static int count_emit(void *ctx, const char *topic, size_t tl, uint8_t *recs, size_t n)
 {
-    (void)ctx, (void)topic, (void)tl, (void)recs, (void)n;
+    (void)ctx, (void)topic, (void)tl;
+    for (size_t i = 0; i < n; i++) {
+        struct gt_tick t;
+        cr_assert(eq(int, gt_tick_decode(recs + i * GT_TICK_LEN, GT_TICK_LEN, &t), GT_OK));
+        feed_trades += t.kind == GT_KIND_TRADE;
+    }
     return GT_OK;
 }
 
@@ -642,8 +650,11 @@ Test(ticksim, feed_recovers_truth_books_through_line_faults_and_common_loss, .ti
     cfg_files(&c, path_in("f.pcap"), path_in("f.jsonl"), 20000);
     c.market.sweep_share = 0.2;
     c.emit.snap_every_ns = 2 * 60 * GT_NS_PER_SEC;
-    c.emit.line[0] = (struct fault_config){0.03, 2, 0.02, 0.02, 3, 0};
-    c.emit.line[1] = (struct fault_config){0.03, 1, 0.01, 0.02, 5, 0};
+    /* Losses and duplicates, but no reordering: every packet the truth says
+     * was not lost on both lines reaches the feed, so its trades are exactly
+     * the truth's trades not marked lost. */
+    c.emit.line[0] = (struct fault_config){.drop_p = 0.03, .burst_mean = 2, .dup_p = 0.02};
+    c.emit.line[1] = (struct fault_config){.drop_p = 0.03, .burst_mean = 1, .dup_p = 0.01};
     c.emit.lose_seq[0] = 2000;
     c.emit.lose_seq[1] = 2001;
     c.emit.lose_seq[2] = 5000;
@@ -653,7 +664,7 @@ Test(ticksim, feed_recovers_truth_books_through_line_faults_and_common_loss, .ti
 
     struct feed_books fb;
     char err[GT_ERRLEN];
-    struct feed_opts o = {.emit = drop_emit};
+    struct feed_opts o = {.emit = count_emit};
     cr_assert(eq(int, feed_open(&fb.f, &o, err), GT_OK), "%s", err);
     struct cap r;
     struct cap_rec rec;
@@ -674,9 +685,15 @@ Test(ticksim, feed_recovers_truth_books_through_line_faults_and_common_loss, .ti
     cr_assert(gt(u64, fs->gaps, 0), "no packet gap to recover from");
     cr_assert(gt(u64, fs->recovered_snap + fs->recovered_incr, 0));
     cr_assert(eq(u32, fs->n_stale, 0));
-    struct lines books = truth_lines(c.truth, "book");
+    struct lines books = truth_lines(c.truth, "book"), trades = truth_lines(c.truth, "trade");
     compare_books(&books, NULL, feed_book_of, &fb);
+    uint64_t kept = 0;
+    for (size_t i = 0; i < trades.n; i++)
+        kept += strstr(trades.l[i], "\"lost\":false") != NULL;
+    cr_assert(lt(u64, kept, trades.n), "no trade was lost");
+    cr_assert(eq(u64, feed_trades, kept));
     lines_free(&books);
+    lines_free(&trades);
     feed_close(fb.f);
     tmpdir_remove();
 }
@@ -684,7 +701,7 @@ Test(ticksim, feed_recovers_truth_books_through_line_faults_and_common_loss, .ti
 /* ---- fault rates ----------------------------------------------------------- */
 
 struct tally {
-    uint64_t n, last, out_of_order, dups;
+    uint64_t n, last, out_of_order, dups, refused;
     int64_t delay_sum;
     uint8_t seen[200001];
 };
@@ -710,7 +727,9 @@ static void line_run(const struct fault_config *fc, uint64_t n, struct fault_sta
     for (uint64_t s = 1; s <= n; s++) {
         uint8_t p[8];
         st_le64(p, s);
-        cr_assert(eq(int, fault_push(&f, (int64_t)s * 1000, p, sizeof p), GT_OK));
+        int rc = fault_push(&f, (int64_t)s * 1000, p, sizeof p);
+        cr_assert(rc == 0 || rc == 1);
+        T->refused += (uint64_t)rc;
     }
     fault_drain(&f, INT64_MAX);
     *st = f.st;
@@ -731,6 +750,7 @@ Test(ticksim, fault_rates_are_within_tolerance, .timeout = 30)
     /* Independent drops. */
     line_run(&(struct fault_config){.drop_p = 0.05, .burst_mean = 1}, N, &st);
     near((double)st.n_dropped / N, 0.05, 0.004, "drop rate");
+    cr_assert(eq(u64, T->refused, st.n_dropped), "fault_push said 1 for each drop");
     cr_assert(eq(u64, T->n, N - st.n_dropped));
     cr_assert(eq(u64, T->out_of_order + T->dups, 0));
     /* Bursts: losses come in runs of mean length burst_mean. */

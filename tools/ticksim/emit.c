@@ -79,6 +79,7 @@ static bool common_lost(struct emit *e, uint32_t seq)
 
 static void incr_open(struct emit *e, int64_t t_ns)
 {
+    e->pkt_first = e->pkt_end;
     mdp3_enc_init(&e->enc, e->buf, sizeof e->buf, e->seq[GT_FEED_INCR_A] + 1, (uint64_t)t_ns);
     e->enc_t_ns = t_ns;
 }
@@ -91,12 +92,21 @@ static void incr_flush(struct emit *e)
         return;
     uint32_t seq = ++e->seq[GT_FEED_INCR_A];
     e->seq[GT_FEED_INCR_B] = seq;
-    if (common_lost(e, seq)) {
+    bool lost = common_lost(e, seq);
+    if (lost) {
         e->st.n_common_lost++;
     } else {
-        fault_push(&e->line[0], e->enc_t_ns, e->buf, len);
-        fault_push(&e->line[1], e->enc_t_ns, e->buf, len);
+        int a = fault_push(&e->line[0], e->enc_t_ns, e->buf, len);
+        int b = fault_push(&e->line[1], e->enc_t_ns, e->buf, len);
+        lost = a == 1 && b == 1;
+        e->st.n_both_dropped += lost;
     }
+    /* The entries of the current event that rode in this packet. */
+    for (int k = e->pkt_first; k < e->pkt_end; k++) {
+        e->ev_seq[k] = seq;
+        e->ev_lost[k] = lost;
+    }
+    e->pkt_first = e->pkt_end;
     incr_open(e, e->enc_t_ns);
 }
 
@@ -203,7 +213,8 @@ static int incr_encode(struct emit *e, int64_t t_ns, uint8_t mei, const struct m
 
 /* Encodes a run of one kind, flushing or splitting as the packet fills; mei
  * goes on the run's last message only. */
-static int incr_run(struct emit *e, int64_t t_ns, uint8_t mei, const struct market_entry *es, int n)
+static int incr_run(struct emit *e, int64_t t_ns, uint8_t mei, const struct market_entry *es, int n,
+                    int base)
 {
     int a = 0;
     while (a < n) {
@@ -223,6 +234,7 @@ static int incr_run(struct emit *e, int64_t t_ns, uint8_t mei, const struct mark
         }
         e->st.n_msgs++;
         a += k;
+        e->pkt_end = base + a;
     }
     return GT_OK;
 }
@@ -256,8 +268,11 @@ static int incr_event(struct emit *e, const struct market_event *ev, uint8_t ext
             last = k;
         }
     }
+    memset(e->ev_seq, 0, sizeof e->ev_seq);
+    memset(e->ev_lost, 0, sizeof e->ev_lost);
     if (last < 0)
         return GT_OK;
+    e->pkt_end = 0;
     incr_open(e, ev->t_ns);
     int a = 0;
     while (a <= last) {
@@ -274,7 +289,7 @@ static int incr_event(struct emit *e, const struct market_event *ev, uint8_t ext
             mei |= mei_bit(kind);
         if (b - 1 == last)
             mei |= MDP3_MEI_END_OF_EVENT;
-        int rc = incr_run(e, ev->t_ns, mei, ev->e + a, b - a);
+        int rc = incr_run(e, ev->t_ns, mei, ev->e + a, b - a, a);
         if (rc != GT_OK)
             return rc;
         a = b;

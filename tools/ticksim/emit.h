@@ -22,6 +22,7 @@
  * slots are allocated in emit_init(); nothing allocates afterwards. */
 #ifndef GT_EMIT_H
 #define GT_EMIT_H
+#include <stdbool.h>
 #include <stdint.h>
 #include "fault.h"
 #include "gputick/channels.h"
@@ -49,8 +50,9 @@ struct emit_config {
 
 struct emit_stats {
     uint64_t n_pkts[GT_N_FEEDS];
-    uint64_t n_msgs; /* messages encoded, all feeds */
-    uint64_t n_common_lost;
+    uint64_t n_msgs;         /* messages encoded, all feeds */
+    uint64_t n_common_lost;  /* incremental packets chosen to be lost on both lines */
+    uint64_t n_both_dropped; /* ... and those both lines' own faults happened to drop */
 };
 
 struct emit {
@@ -69,6 +71,12 @@ struct emit {
     struct fault line[2];
     const struct market_event *cur_ev; /* the event being sent to the index feed */
     struct market_event restate;       /* one instrument's book after a reset */
+    /* Of the last event emit_event() sent, per entry: the MsgSeqNum of the
+     * incremental packet that carried it (0 for index entries), and whether
+     * that packet was lost on both lines. */
+    uint32_t ev_seq[MARKET_EV_MAX];
+    bool ev_lost[MARKET_EV_MAX];
+    int pkt_first, pkt_end; /* entries of the event in the open packet */
     struct emit_stats st;
 };
 

@@ -107,13 +107,13 @@ int fault_push(struct fault *f, int64_t t_ns, const uint8_t *p, size_t len)
     if (f->burst_left > 0) {
         f->burst_left--;
         f->st.n_dropped++;
-        return GT_OK;
+        return 1;
     }
     if (market_rng_unit(f->rng) < f->cfg.drop_p) {
         f->st.n_dropped++;
         while (market_rng_unit(f->rng) < 1.0 - 1.0 / f->cfg.burst_mean)
             f->burst_left++;
-        return GT_OK;
+        return 1;
     }
     int64_t at = t_ns + f->cfg.delay_ns;
     int copies = market_rng_unit(f->rng) < f->cfg.dup_p ? 2 : 1;
@@ -131,5 +131,5 @@ int fault_push(struct fault *f, int64_t t_ns, const uint8_t *p, size_t len)
         }
     }
     fault_drain(f, t_ns);
-    return GT_OK;
+    return 0;
 }

@@ -63,7 +63,9 @@ int fault_init(struct fault *f, const struct fault_config *c, uint64_t seed, fau
 void fault_fini(struct fault *f);
 
 /* Offers one packet sent at t_ns (non-decreasing); delivers zero or more
- * packets through out(). Returns GT_OK or GT_EINVAL if len > FAULT_PKT_CAP. */
+ * packets through out(). Returns 0 if the packet will be delivered (maybe
+ * later, maybe twice), 1 if the line dropped it, GT_EINVAL if len >
+ * FAULT_PKT_CAP. */
 int fault_push(struct fault *f, int64_t t_ns, const uint8_t *p, size_t len);
 
 /* Delivers the held packets whose time has come by now_ns (all of them when

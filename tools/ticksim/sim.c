@@ -196,7 +196,7 @@ int sim_run(const struct sim_config *c, volatile sig_atomic_t *running, struct s
         st->n_events++;
         rc = emit_event(&e, &ev);
         if (truth)
-            truth_write_event(truth, &m, &ev);
+            truth_write_event(truth, &m, &ev, e.ev_seq, e.ev_lost);
     }
     if (rc == GT_OK)
         rc = emit_finish(&e);

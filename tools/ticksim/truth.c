@@ -88,23 +88,28 @@ int truth_write_instruments(FILE *f, const struct market *m)
 }
 
 static void head(FILE *f, const char *type, const struct market *m, const struct market_entry *e,
-                 int64_t t_ns)
+                 int64_t t_ns, uint32_t seq, bool lost)
 {
     const struct market_instr *in = &m->instr[e->instr];
-    fprintf(f, "{\"type\":\"%s\",\"t_ns\":%" PRId64 ",\"symbol\":\"%s\",\"security_id\":%" PRId32,
-            type, t_ns, in->symbol, in->security_id);
+    fprintf(f,
+            "{\"type\":\"%s\",\"t_ns\":%" PRId64 ",\"symbol\":\"%s\",\"security_id\":%" PRId32
+            ",\"seq\":%" PRIu32 ",\"lost\":%s",
+            type, t_ns, in->symbol, in->security_id, seq, lost ? "true" : "false");
 }
 
-int truth_write_event(FILE *f, const struct market *m, const struct market_event *ev)
+int truth_write_event(FILE *f, const struct market *m, const struct market_event *ev,
+                      const uint32_t *seq, const bool *lost)
 {
     char px[TRUTH_PXLEN];
     for (int k = 0; k < ev->n; k++) {
         const struct market_entry *e = &ev->e[k];
+        uint32_t sq = seq ? seq[k] : 0;
+        bool ls = lost && lost[k];
         switch (e->kind) {
         case MK_BOOK:
             break;
         case MK_TRADE:
-            head(f, "trade", m, e, ev->t_ns);
+            head(f, "trade", m, e, ev->t_ns, sq, ls);
             fprintf(f,
                     ",\"rpt_seq\":%" PRIu32 ",\"px\":%" PRId64 ",\"px_str\":\"%s\",\"qty\":%" PRId32
                     ",\"aggressor\":\"%s\",\"aggressor_side\":%d,\"trade_id\":%" PRIu32 "}\n",
@@ -119,13 +124,13 @@ int truth_write_event(FILE *f, const struct market *m, const struct market_event
                     e->rpt_seq, e->code, e->px, truth_px_format(e->px, px));
             break;
         case MK_STATUS:
-            head(f, "status", m, e, ev->t_ns);
+            head(f, "status", m, e, ev->t_ns, sq, ls);
             fprintf(f, ",\"status\":%d,\"name\":\"%s\"}\n", e->status, status_name(e->status));
             break;
         default: {
             char stat = e->kind == MK_VOLUME ? 'e' : e->stat;
             bool has_px = e->kind != MK_VOLUME && stat != 'B' && stat != 'C';
-            head(f, "stat", m, e, ev->t_ns);
+            head(f, "stat", m, e, ev->t_ns, sq, ls);
             fprintf(
                 f, ",\"rpt_seq\":%" PRIu32 ",\"template\":%d,\"entry_type\":\"%c\",\"name\":\"%s\"",
                 e->rpt_seq,

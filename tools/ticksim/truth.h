@@ -11,6 +11,7 @@
  * compare. The stream is the caller's; nothing here allocates. */
 #ifndef GT_TRUTH_H
 #define GT_TRUTH_H
+#include <stdbool.h>
 #include <stdio.h>
 #include "gputick/channels.h"
 #include "market.h"
@@ -23,8 +24,12 @@ char *truth_px_format(int64_t px, char out[TRUTH_PXLEN]);
 /* Writes the "instrument" and "index_def" lines. Returns GT_OK or GT_EIO. */
 int truth_write_instruments(FILE *f, const struct market *m);
 
-/* Writes the lines of one match event (book entries are skipped). Returns GT_OK or GT_EIO. */
-int truth_write_event(FILE *f, const struct market *m, const struct market_event *ev);
+/* Writes the lines of one match event (book entries are skipped). seq and
+ * lost (NULL when unknown) give per entry the incremental MsgSeqNum that
+ * carried it and whether that packet was lost on both lines; they become the
+ * "seq" and "lost" fields. Returns GT_OK or GT_EIO. */
+int truth_write_event(FILE *f, const struct market *m, const struct market_event *ev,
+                      const uint32_t *seq, const bool *lost);
 
 /* Writes a "reset" line for a ChannelReset4 at t_ns. Returns GT_OK or GT_EIO. */
 int truth_write_reset(FILE *f, int64_t t_ns, int appl_id);
