@@ -296,7 +296,7 @@ static void stats_line(struct run *r, int64_t now, const char *when)
             "tickfeed %s: packets %llu (A %llu B %llu dup A %llu B %llu) messages %llu "
             "unknown %llu malformed %llu gaps %llu lost %llu rptgaps %llu stale %llu "
             "recovered snap %llu incr %llu empty %llu resets %llu kernel-drops %llu | "
-            "published %llu records in %llu msgs (%.0f rec/s) seq %llu sub-drops %llu "
+            "published %llu records in %llu msgs (%.0f rec/s) seq %llu pub-refused %llu "
             "requests %llu instruments %u stale-now %u\n",
             when, (unsigned long long)pk, (unsigned long long)s->packets[GT_FEED_INCR_A],
             (unsigned long long)s->packets[GT_FEED_INCR_B],
