@@ -648,3 +648,111 @@ Test(pipeline, tickfeed_says_what_is_wrong_and_skips_garbage_datagrams)
     cr_assert(gt(long, log_count("g.log", "malformed") + log_count("g.log", "unknown"), 0), "%s",
               log_text("g.log"));
 }
+
+/* ---- crash loops ---- */
+
+static int env_int(const char *name, int def)
+{
+    const char *v = getenv(name);
+    return v && atoi(v) > 0 ? atoi(v) : def;
+}
+
+/* kill -9 of tickstore and tickfeed at random instants while ticksim runs,
+ * each restarted at once: afterwards every tick tickfeed published (its
+ * journal, one unbroken sequence across its restarts) is in the store exactly
+ * once. GT_CRASH_STORE / GT_CRASH_FEED / GT_CRASH_SECONDS scale it up
+ * (tests/soak/run). */
+Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
+{
+    int n_store = env_int("GT_CRASH_STORE", 6), n_feed = env_int("GT_CRASH_FEED", 5);
+    int secs = env_int("GT_CRASH_SECONDS", 14);
+    char jdir[128], pub[128], rtr[128], db[128], pb[16], daysec[16], log[32];
+    snprintf(jdir, sizeof jdir, "%s/journal", dir);
+    snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
+    snprintf(rtr, sizeof rtr, "ipc://%s/rtr", dir);
+    snprintf(db, sizeof db, "%s/db", dir);
+    snprintf(pb, sizeof pb, "%d", port_base + 4);
+    /* The 9 h session in secs wall seconds: a day is 24/9 of that. */
+    snprintf(daysec, sizeof daysec, "%d", secs * 24 / 9 + 1);
+#define START_STORE(k)                                                                             \
+    (snprintf(log, sizeof log, "store%d.log", k),                                                  \
+     spawn("store/tickstore", log, "--db", db, "--endpoint", pub, "--router", rtr, "--flush-ms",   \
+           "50", "--stats", "0", NULL))
+#define START_FEED(k)                                                                              \
+    (snprintf(log, sizeof log, "feed%d.log", k),                                                   \
+     spawn("feedhandler/tickfeed", log, "--port-base", pb, "--journal", jdir, "--pub", pub,        \
+           "--router", rtr, "--idle-exit", "3", "--stats", "0", NULL))
+    pid_t store = START_STORE(0), feed = START_FEED(0);
+    usleep(400000);
+    pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--port-base", pb, "--seed", "11",
+                      "--day-seconds", daysec, "--quiet", NULL);
+    /* Random instants over the run, for both programs, in time order. */
+    int n = n_store + n_feed;
+    int64_t *at = calloc((size_t)n, sizeof *at);
+    uint32_t x = (uint32_t)getpid();
+    for (int i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        at[i] = 500 + (int64_t)(x >> 8) % ((int64_t)secs * 1000 - 1500);
+    }
+    for (int i = 1; i < n; i++) /* insertion sort */
+        for (int j = i; j > 0 && at[j] < at[j - 1]; j--) {
+            int64_t t = at[j];
+            at[j] = at[j - 1], at[j - 1] = t;
+        }
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int ks = 0, kf = 0;
+    for (int i = 0; i < n; i++) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t el = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+        if (at[i] > el)
+            usleep((useconds_t)(at[i] - el) * 1000);
+        x = x * 1103515245u + 12345u;
+        int kill_store =
+            (ks < n_store && (kf >= n_feed || (x >> 8) % (uint32_t)n < (uint32_t)n_store));
+        if (kill_store) {
+            kill(store, SIGKILL);
+            waitpid(store, NULL, 0);
+            store = START_STORE(++ks);
+        } else {
+            kill(feed, SIGKILL);
+            waitpid(feed, NULL, 0);
+            feed = START_FEED(++kf);
+        }
+    }
+    free(at);
+    cr_assert(eq(int, wait_exit(sim, 120000), 0), "ticksim failed");
+    int rc = wait_exit(feed, 30000);
+    if (rc != 0)
+        show_log(log);
+    cr_assert(eq(int, rc, 0), "the last tickfeed stopped cleanly");
+    struct seen s;
+    journal_read(&s, jdir);
+    cr_assert(gt(u64, s.n, 10000), "the feed published through its restarts");
+    /* The recorder needs the ROUTER to finish its last replay: a tickfeed
+     * that only serves its journal. */
+    pid_t server = spawn("feedhandler/tickfeed", "serve.log", "--port-base", pb, "--journal", jdir,
+                         "--pub", pub, "--router", rtr, "--duration", "60", "--stats", "0", NULL);
+    uint64_t cnt = 0, sum = 0, cp = 0;
+    for (int i = 0; i < 300; i++) {
+        store_sum(db, &cnt, &sum, &cp);
+        if (cp == s.last_seq)
+            break;
+        usleep(100000);
+    }
+    kill(store, SIGTERM);
+    int src = wait_exit(store, 10000);
+    kill(server, SIGTERM);
+    wait_exit(server, 10000);
+    cr_assert(eq(int, src, 0), "tickstore stopped cleanly");
+    store_sum(db, &cnt, &sum, &cp);
+    fprintf(stderr, "crash loops: %d tickstore and %d tickfeed kills, %llu ticks compared\n", ks,
+            kf, (unsigned long long)s.n);
+    cr_assert(eq(int, ks, n_store));
+    cr_assert(eq(int, kf, n_feed));
+    cr_assert(eq(u64, cp, s.last_seq), "tickstore caught up");
+    cr_assert(eq(u64, cnt, s.n), "every published tick recorded, none twice");
+    cr_assert(eq(u64, sum, s.sum), "the same ticks");
+    seen_free(&s);
+}
