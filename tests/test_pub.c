@@ -20,6 +20,7 @@
 #include "gputick/bytes.h"
 #include "gputick/tick.h"
 #include "pub.h"
+#include "tmpfs.h"
 
 static char dir[64], jdir[96], pub_ep[128], rtr_ep[128];
 static void *zctx;
@@ -257,33 +258,14 @@ Test(pub, live_subscribers_see_every_message_and_a_stalled_one_blocks_nothing)
 
 /* ---- a full disk ---- */
 
-static bool write_proc(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    bool ok = f && fputs(text, f) >= 0;
-    if (f)
-        fclose(f);
-    return ok;
-}
-
 /* In a child with a private 256 KiB tmpfs on the journal folder: publishing
  * stops when the disk fills (nothing reaches subscribers unwritten), messages
  * are held, and once space is freed every one is written and published in
  * order. Exits 0, 77 when no tmpfs can be mounted, else the failing step. */
 static int disk_full_child(void)
 {
-    char map[64];
-    uid_t uid = getuid();
-    gid_t gid = getgid();
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
-        return 77;
-    write_proc("/proc/self/setgroups", "deny");
-    snprintf(map, sizeof map, "%u %u 1", (unsigned)uid, (unsigned)uid);
-    write_proc("/proc/self/uid_map", map);
-    snprintf(map, sizeof map, "%u %u 1", (unsigned)gid, (unsigned)gid);
-    write_proc("/proc/self/gid_map", map);
     mkdir(jdir, 0755);
-    if (mount("tmpfs", jdir, "tmpfs", 0, "size=256k") != 0)
+    if (tmpfs_private(jdir, "256k") != 0)
         return 77;
     char filler[128];
     snprintf(filler, sizeof filler, "%s/filler", jdir);
