@@ -742,7 +742,7 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
     pid_t store = START_STORE(0), feed = START_FEED(0);
     usleep(400000);
     pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--port-base", pb, "--seed", "11",
-                      "--day-seconds", daysec, "--quiet", NULL);
+                      "--day-seconds", daysec, NULL);
     /* Random instants over the run, for both programs, in time order. */
     int n = n_store + n_feed;
     int64_t *at = calloc((size_t)n, sizeof *at);
@@ -779,7 +779,10 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
         }
     }
     free(at);
-    cr_assert(eq(int, wait_exit(sim, 120000), 0), "ticksim failed");
+    int sim_rc = wait_exit(sim, (secs + 120) * 1000);
+    if (sim_rc != 0)
+        show_log("sim.log");
+    cr_assert(eq(int, sim_rc, 0), "ticksim failed");
     int rc = wait_exit(feed, 30000);
     if (rc != 0)
         show_log(log);
