@@ -89,9 +89,10 @@ static uint8_t *slot_free(struct fault *f)
 static void hold(struct fault *f, int64_t t_ns, int after, const uint8_t *p, size_t len)
 {
     if (f->n_held == FAULT_HOLD)
-        held_release(f, 0); /* the oldest goes early rather than be lost */
+        held_release(f, 0);       /* the oldest goes early rather than be lost */
+    uint8_t *slot = slot_free(f); /* before the new entry counts as held */
     struct fault_held *h = &f->held[f->n_held++];
-    h->p = slot_free(f);
+    h->p = slot;
     memcpy(h->p, p, len);
     h->len = len;
     h->t_ns = t_ns;
