@@ -269,7 +269,9 @@ struct seen {
     struct book_set bs;
     uint32_t rpt[RPT_SLOTS]; /* last RptSeq per rpt_ix(security id) */
     uint32_t last_incr_seq;
-    size_t n_trades, n_stats, n_status, n_index, n_snapshots, n_resets;
+    size_t n_trades, n_stats, n_status, n_index, n_snapshots, n_resets, n_defs, n_index_defs;
+    char *def[64]; /* the first definition of each instrument, as a line */
+    size_t n_def;
     size_t n_spanning; /* packets ending inside an event */
     size_t n_delete_from, n_delete_thru;
     uint64_t open_event_t; /* TransactTime of an event still open at a packet end; 0 none */
@@ -473,8 +475,13 @@ static void seen_index_pkt(const uint8_t *p, size_t len)
     if (!((mdp3_pkt_init(&pkt, p, len)) == (GT_OK)))
         cr_assert(eq(int, mdp3_pkt_init(&pkt, p, len), GT_OK));
     while (mdp3_pkt_next(&pkt, &msg) > 0) {
-        if (msg.template_id == MDP3_T_DEFINITION_INDICES347)
+        if (msg.template_id == MDP3_T_DEFINITION_INDICES347) {
+            struct mdp3_def347 d;
+            if (mdp3_def347_decode(&msg, &d) != GT_OK || strncmp(d.symbol, "SD", 2) != 0)
+                cr_assert(false, "index definition");
+            S->n_index_defs++;
             continue;
+        }
         struct mdp3_idx348 m;
         if (!((mdp3_idx348_decode(&msg, &m)) == (GT_OK)))
             cr_assert(eq(int, mdp3_idx348_decode(&msg, &m), GT_OK));
@@ -501,6 +508,50 @@ static void seen_index_pkt(const uint8_t *p, size_t len)
     }
 }
 
+/* Definitions: every field a receiver needs, the same in every cycle. */
+static void seen_definition(const struct mdp3_msg *msg)
+{
+    struct mdp3_def54 d;
+    if (mdp3_def54_decode(msg, &d) != GT_OK)
+        cr_assert(false, "definition does not decode");
+    struct mdp3_def54_event ev[2];
+    struct mdp3_def54_feed_type ft;
+    if (d.events.n != 2 || d.feed_types.n != 1)
+        cr_assert(false, "definition of %d: %u events, %u feed types", d.security_id, d.events.n,
+                  d.feed_types.n);
+    mdp3_def54_event(&d, 0, &ev[0]);
+    mdp3_def54_event(&d, 1, &ev[1]);
+    mdp3_def54_feed_type(&d, 0, &ft);
+    char *line = fmt("%s %d %d-%02d %" PRId64 " %" PRId64 " %s %" PRId64 " %s %d %d %" PRIu64
+                     " %d %" PRIu64 " %u",
+                     d.symbol, d.security_id, d.maturity_year, d.maturity_month,
+                     d.min_price_increment_px, d.display_factor, d.unit_of_measure,
+                     d.unit_of_measure_qty, ft.md_feed_type, ft.market_depth, ev[0].event_type,
+                     ev[0].event_time_ns, ev[1].event_type, ev[1].event_time_ns, d.tot_num_reports);
+    S->n_defs++;
+    for (size_t i = 0; i < S->n_def; i++)
+        if (strncmp(S->def[i], line, strlen(d.symbol) + 1) == 0) {
+            if (strcmp(S->def[i], line) != 0)
+                cr_assert(eq(str, S->def[i], line), "a definition changed between cycles");
+            free(line);
+            return;
+        }
+    if (S->n_def == 64)
+        cr_assert(false, "more than 64 instruments defined");
+    S->def[S->n_def++] = line;
+}
+
+static char *expect_def(const char *l)
+{
+    char sym[16], mat[16];
+    return fmt("%s %" PRId64 " %s %" PRId64 " %d %s %" PRId64 " %s %" PRId64 " %d %" PRId64
+               " %d %" PRId64 " %d",
+               jstr(l, "symbol", sym, sizeof sym), jnum(l, "security_id"),
+               jstr(l, "maturity", mat, sizeof mat), jnum(l, "tick_px"), 1000000000, "GPUh",
+               jnum(l, "unit_gpuh") * 1000000000, "GBX", (int64_t)jnum(l, "market_depth"), 5,
+               jnum(l, "activation_ns"), 7, jnum(l, "last_trade_ns"), MARKET_N_INSTR);
+}
+
 /* Walks a capture in file order and hands each payload to the decoders above. */
 static void seen_capture(const char *path, const struct gt_channels *ch)
 {
@@ -518,6 +569,13 @@ static void seen_capture(const char *path, const struct gt_channels *ch)
                 cr_assert(eq(int, mdp3_pkt_init(&pkt, rec.p, rec.len), GT_OK));
             while (mdp3_pkt_next(&pkt, &msg) > 0)
                 seen_snapshot(&msg);
+        } else if (rec.dst_port == ch->feed[GT_FEED_DEF_A].port) {
+            struct mdp3_pkt pkt;
+            struct mdp3_msg msg;
+            if (mdp3_pkt_init(&pkt, rec.p, rec.len) != GT_OK)
+                cr_assert(false, "definition packet");
+            while (mdp3_pkt_next(&pkt, &msg) > 0)
+                seen_definition(&msg);
         } else if (rec.dst_port == ch->feed[GT_FEED_INDEX_A].port) {
             seen_index_pkt(rec.p, rec.len);
         }
@@ -658,6 +716,13 @@ Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .tim
         cr_assert(gt(sz, fix.n, 0), "a day's fixing was published");
     compare_list(S->index, S->n_index, &every, "index value", expect_index);
     compare_books(&books, S->rpt, seen_book, NULL);
+    struct lines instr = truth_lines(c.truth, "instrument");
+    cr_assert(gt(sz, S->n_defs, (size_t)MARKET_N_INSTR), "the definition loop repeats");
+    cr_assert(ge(sz, S->n_index_defs, (size_t)MARKET_N_PRODUCTS));
+    compare_list(S->def, S->n_def, &instr, "definition", expect_def);
+    for (size_t i = 0; i < S->n_def; i++)
+        free(S->def[i]);
+    lines_free(&instr);
     /* The last MsgSeqNum per feed. */
     if (!((jnum(feeds.l[GT_FEED_INCR_A], "last_msg_seq")) == (S->last_incr_seq)))
         cr_assert(eq(i64, jnum(feeds.l[GT_FEED_INCR_A], "last_msg_seq"), S->last_incr_seq));
