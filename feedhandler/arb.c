@@ -137,7 +137,8 @@ int arb_offer(struct arb *a, int line, const uint8_t *pkt, size_t len, int64_t n
         return 0;
     }
     uint32_t seq = ld_le32(pkt), w = a->c.max_held;
-    int n = a->n_held ? arb_poll(a, now_ns) : 0;
+    /* A packet that fills the hole is taken before the hole's time runs out. */
+    int n = a->n_held && seq != a->next ? arb_poll(a, now_ns) : 0;
     if (!a->started) {
         a->started = 1;
         a->next = seq;

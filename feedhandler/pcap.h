@@ -43,12 +43,12 @@ enum {
 struct pcap_rec {
     const uint8_t *p;
     size_t len;
-    int64_t ts_ns;     /* capture time, ns since the epoch */
-    uint32_t src_ip;   /* host order; 0 for DataMine and raw */
-    uint32_t dst_ip;   /* the multicast group */
+    int64_t ts_ns;   /* capture time, ns since the epoch */
+    uint32_t src_ip; /* host order; 0 for DataMine and raw */
+    uint32_t dst_ip; /* the multicast group */
     uint16_t src_port;
     uint16_t dst_port;
-    size_t off;        /* of the record in the file */
+    size_t off; /* of the record in the file */
 };
 
 struct pcap_reader {

@@ -32,7 +32,8 @@ struct pub_opts {
 
 struct pub_stats {
     uint64_t messages, records; /* published */
-    uint64_t sub_drops;         /* messages the PUB socket could not queue */
+    uint64_t sub_drops; /* messages zmq_send refused outright (not per-subscriber drops:
+                           PUB drops those silently; subscribers see holes in seq) */
     uint64_t requests, bad_requests;
     uint64_t replayed;  /* records sent in REPLAY replies */
     uint64_t snapshots; /* SNAPSHOT replies */

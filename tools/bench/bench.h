@@ -34,5 +34,6 @@ int bench_rx(void);
 int bench_store(void);
 int bench_tickq(void);
 int bench_feed(void);
+int bench_e2e(void);
 
 #endif

@@ -13,6 +13,7 @@ static const struct bench benches[] = {
     {"rx", "multicast zero-loss rate vs recvfrom; arbiter vs reading seqs", bench_rx},
     {"store", "block codec and tick store vs LZ4 alone and naive RocksDB", bench_store},
     {"feed", "tickfeed core (decode, books, normalize) vs decoding alone", bench_feed},
+    {"e2e", "tickfeed process: latency and zero-loss rate vs raw zmq / recvmmsg", bench_e2e},
     {"tickq", "tickq bars, VWAP and book --at over a simulated day vs decoded ticks in memory",
      bench_tickq},
 };

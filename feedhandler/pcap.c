@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+/* pcap.c -- capture files in and out (contract in pcap.h).
+ *
+ * The reader walks the records of a buffer, checking each header against the
+ * bytes left before it reads it, and peels Ethernet, an optional 802.1Q tag,
+ * IPv4 and UDP off libpcap frames. Format detection: a libpcap magic in either
+ * byte order; else a chain of DataMine records that ends exactly at the end of
+ * the buffer; else one raw MDP packet. */
+#include "pcap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gputick/bytes.h"
+
+enum {
+    MAGIC_US = 0xA1B2C3D4u,
+    MAGIC_NS = 0xA1B23C4Du,
+    ETH_HDR_LEN = 14,
+    ETHERTYPE_IPV4 = 0x0800,
+    ETHERTYPE_VLAN = 0x8100,
+    IPPROTO_UDP_ = 17,
+    UDP_HDR_LEN = 8,
+    MDP_PKT_HDR = 12,
+};
+
+static uint16_t ld_be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void st_be16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static uint32_t ld32(const struct pcap_reader *r, const uint8_t *p)
+{
+    return r->swapped ? ld_be32(p) : ld_le32(p);
+}
+
+/* True if p holds DataMine records that end exactly at len. */
+static bool datamine_chain(const uint8_t *p, size_t len)
+{
+    size_t off = 0;
+    if (len < 2 + MDP_PKT_HDR)
+        return false;
+    while (off < len) {
+        if (len - off < 2)
+            return false;
+        size_t n = ld_le16(p + off);
+        if (n < MDP_PKT_HDR || len - off - 2 < n)
+            return false;
+        off += 2 + n;
+    }
+    return true;
+}
+
+int pcap_reader_init(struct pcap_reader *r, const uint8_t *p, size_t len)
+{
+    memset(r, 0, sizeof *r);
+    r->p = p;
+    r->len = len;
+    uint32_t magic = len >= 4 ? ld_le32(p) : 0;
+    if (magic == MAGIC_US || magic == MAGIC_NS || __builtin_bswap32(magic) == MAGIC_US ||
+        __builtin_bswap32(magic) == MAGIC_NS) {
+        r->format = PCAP_FMT_LIBPCAP;
+        r->swapped = magic != MAGIC_US && magic != MAGIC_NS;
+        r->nanos = magic == MAGIC_NS || __builtin_bswap32(magic) == MAGIC_NS;
+        if (len < PCAP_FILE_HDR_LEN)
+            return GT_ETRUNC;
+        if ((ld32(r, p + 20) & 0xFFFFFFu) != PCAP_LINKTYPE_ETHERNET)
+            return GT_EBADMSG;
+        r->off = PCAP_FILE_HDR_LEN;
+        return GT_OK;
+    }
+    r->format = datamine_chain(p, len) ? PCAP_FMT_DATAMINE : PCAP_FMT_RAW;
+    return GT_OK;
+}
+
+int pcap_reader_open(struct pcap_reader *r, const char *path, char err[GT_ERRLEN])
+{
+    memset(r, 0, sizeof *r);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, GT_ERRLEN, "%s: %s", path, strerror(errno));
+        return GT_EIO;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        snprintf(err, GT_ERRLEN, "%s: %s", path, strerror(errno));
+        close(fd);
+        return GT_EIO;
+    }
+    void *map = NULL;
+    size_t len = (size_t)st.st_size;
+    if (len) {
+        map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            snprintf(err, GT_ERRLEN, "%s: mmap: %s", path, strerror(errno));
+            close(fd);
+            return GT_EIO;
+        }
+    }
+    close(fd);
+    int rc = pcap_reader_init(r, map ? map : (const void *)"", len);
+    r->map = map;
+    r->map_len = len;
+    if (rc < 0)
+        snprintf(err, GT_ERRLEN, "%s: %s", path, gt_strerror(rc));
+    return rc;
+}
+
+void pcap_reader_close(struct pcap_reader *r)
+{
+    if (r->map)
+        munmap(r->map, r->map_len);
+    r->map = NULL;
+    r->map_len = 0;
+}
+
+static int rd_fail(struct pcap_reader *r, size_t off, int rc)
+{
+    r->err_off = off;
+    return rc;
+}
+
+/* Peels Ethernet/VLAN/IPv4/UDP off a frame. Returns 1 with the payload in rec,
+ * 0 if the frame is something else (skipped), GT_EBADMSG if its lengths lie. */
+static int frame_udp(const uint8_t *f, size_t n, struct pcap_rec *rec)
+{
+    if (n < ETH_HDR_LEN)
+        return 0;
+    size_t off = 12;
+    uint16_t type = ld_be16(f + off);
+    if (type == ETHERTYPE_VLAN) {
+        if (n < ETH_HDR_LEN + 4)
+            return 0;
+        off += 4;
+        type = ld_be16(f + off);
+    }
+    off += 2;
+    if (type != ETHERTYPE_IPV4 || n - off < 20)
+        return 0;
+    const uint8_t *ip = f + off;
+    if (ip[0] >> 4 != 4)
+        return 0;
+    size_t ihl = (size_t)(ip[0] & 15) * 4;
+    size_t tot = ld_be16(ip + 2);
+    if (ihl < 20 || tot < ihl || tot > n - off)
+        return GT_EBADMSG;
+    if (ip[9] != IPPROTO_UDP_ || (ld_be16(ip + 6) & 0x3FFF)) /* not UDP, or a fragment */
+        return 0;
+    if (tot - ihl < UDP_HDR_LEN)
+        return GT_EBADMSG;
+    const uint8_t *udp = ip + ihl;
+    size_t ulen = ld_be16(udp + 4);
+    if (ulen < UDP_HDR_LEN || ulen > tot - ihl)
+        return GT_EBADMSG;
+    rec->src_ip = ld_be32(ip + 12);
+    rec->dst_ip = ld_be32(ip + 16);
+    rec->src_port = ld_be16(udp);
+    rec->dst_port = ld_be16(udp + 2);
+    rec->p = udp + UDP_HDR_LEN;
+    rec->len = ulen - UDP_HDR_LEN;
+    return 1;
+}
+
+int pcap_reader_next(struct pcap_reader *r, struct pcap_rec *rec)
+{
+    memset(rec, 0, sizeof *rec);
+    if (r->format == PCAP_FMT_RAW) {
+        if (r->off >= r->len)
+            return 0;
+        rec->p = r->p;
+        rec->len = r->len;
+        rec->ts_ns = r->len >= MDP_PKT_HDR ? (int64_t)ld_le64(r->p + 4) : 0;
+        r->off = r->len;
+        r->n_records++;
+        return 1;
+    }
+    if (r->format == PCAP_FMT_DATAMINE) {
+        if (r->off >= r->len)
+            return 0;
+        size_t rest = r->len - r->off;
+        if (rest < 2)
+            return rd_fail(r, r->off, GT_ETRUNC);
+        size_t n = ld_le16(r->p + r->off);
+        if (n < MDP_PKT_HDR)
+            return rd_fail(r, r->off, GT_EBADMSG);
+        if (rest - 2 < n)
+            return rd_fail(r, r->off, GT_ETRUNC);
+        rec->off = r->off;
+        rec->p = r->p + r->off + 2;
+        rec->len = n;
+        rec->ts_ns = (int64_t)ld_le64(rec->p + 4);
+        r->off += 2 + n;
+        r->n_records++;
+        return 1;
+    }
+    for (;;) {
+        if (r->off >= r->len)
+            return 0;
+        size_t rest = r->len - r->off;
+        const uint8_t *h = r->p + r->off;
+        if (rest < PCAP_REC_HDR_LEN)
+            return rd_fail(r, r->off, GT_ETRUNC);
+        size_t incl = ld32(r, h + 8);
+        if (incl > rest - PCAP_REC_HDR_LEN)
+            return rd_fail(r, r->off, GT_ETRUNC);
+        uint32_t frac = ld32(r, h + 4);
+        if (frac >= (r->nanos ? 1000000000u : 1000000u))
+            return rd_fail(r, r->off, GT_EBADMSG);
+        size_t at = r->off;
+        r->off += PCAP_REC_HDR_LEN + incl;
+        r->n_records++;
+        int rc = frame_udp(h + PCAP_REC_HDR_LEN, incl, rec);
+        if (rc < 0)
+            return rd_fail(r, at, rc);
+        if (rc == 0) {
+            r->n_skipped++;
+            continue;
+        }
+        rec->off = at;
+        rec->ts_ns = (int64_t)ld32(r, h) * 1000000000 + (int64_t)frac * (r->nanos ? 1 : 1000);
+        return 1;
+    }
+}
+
+void pcap_file_header(uint8_t out[PCAP_FILE_HDR_LEN])
+{
+    st_le32(out, MAGIC_NS);
+    st_le16(out + 4, 2);
+    st_le16(out + 6, 4);
+    st_le32(out + 8, 0);
+    st_le32(out + 12, 0);
+    st_le32(out + 16, 65535);
+    st_le32(out + 20, PCAP_LINKTYPE_ETHERNET);
+}
+
+uint16_t pcap_ip_checksum(const uint8_t *p, size_t len)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i + 1 < len; i += 2)
+        sum += ld_be16(p + i);
+    if (len & 1)
+        sum += (uint32_t)p[len - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+int pcap_frame_udp(uint8_t *out, size_t cap, int64_t ts_ns, uint32_t src_ip, uint16_t src_port,
+                   uint32_t dst_ip, uint16_t dst_port, const uint8_t *p, size_t len)
+{
+    if (len > 65507)
+        return GT_EINVAL;
+    size_t frame = PCAP_UDP_HDRS_LEN + len, total = PCAP_REC_HDR_LEN + frame;
+    if (cap < total)
+        return GT_ETRUNC;
+    st_le32(out, (uint32_t)(ts_ns / 1000000000));
+    st_le32(out + 4, (uint32_t)(ts_ns % 1000000000));
+    st_le32(out + 8, (uint32_t)frame);
+    st_le32(out + 12, (uint32_t)frame);
+    uint8_t *eth = out + PCAP_REC_HDR_LEN;
+    /* Destination MAC: the IPv4 multicast mapping 01:00:5e + low 23 bits (RFC 1112). */
+    const uint8_t dmac[6] = {
+        0x01,           0x00, 0x5e, (uint8_t)((dst_ip >> 16) & 0x7F), (uint8_t)(dst_ip >> 8),
+        (uint8_t)dst_ip};
+    const uint8_t smac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01}; /* locally administered */
+    memcpy(eth, dmac, 6);
+    memcpy(eth + 6, smac, 6);
+    st_be16(eth + 12, ETHERTYPE_IPV4);
+    uint8_t *ip = eth + ETH_HDR_LEN;
+    memset(ip, 0, 20);
+    ip[0] = 0x45;
+    st_be16(ip + 2, (uint16_t)(20 + UDP_HDR_LEN + len));
+    st_be16(ip + 6, 0x4000); /* don't fragment */
+    ip[8] = 1;               /* TTL */
+    ip[9] = IPPROTO_UDP_;
+    st_be32(ip + 12, src_ip);
+    st_be32(ip + 16, dst_ip);
+    st_be16(ip + 10, pcap_ip_checksum(ip, 20));
+    uint8_t *udp = ip + 20;
+    st_be16(udp, src_port);
+    st_be16(udp + 2, dst_port);
+    st_be16(udp + 4, (uint16_t)(UDP_HDR_LEN + len));
+    st_be16(udp + 6, 0);
+    if (len)
+        memcpy(udp + UDP_HDR_LEN, p, len);
+    return (int)total;
+}
+
+int pcap_datamine_record(uint8_t *out, size_t cap, const uint8_t *p, size_t len)
+{
+    if (len > 65535)
+        return GT_EINVAL;
+    if (cap < 2 + len)
+        return GT_ETRUNC;
+    st_le16(out, (uint16_t)len);
+    memcpy(out + 2, p, len);
+    return (int)(2 + len);
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return GT_EIO;
+        p += n;
+        len -= (size_t)n;
+    }
+    return GT_OK;
+}
+
+int pcap_writer_open(struct pcap_writer *w, const char *path, char err[GT_ERRLEN])
+{
+    w->n_records = 0;
+    w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (w->fd < 0) {
+        snprintf(err, GT_ERRLEN, "%s: %s", path, strerror(errno));
+        return GT_EIO;
+    }
+    uint8_t h[PCAP_FILE_HDR_LEN];
+    pcap_file_header(h);
+    if (write_all(w->fd, h, sizeof h) < 0) {
+        snprintf(err, GT_ERRLEN, "%s: %s", path, strerror(errno));
+        close(w->fd);
+        w->fd = -1;
+        return GT_EIO;
+    }
+    return GT_OK;
+}
+
+int pcap_writer_write(struct pcap_writer *w, int64_t ts_ns, uint32_t src_ip, uint16_t src_port,
+                      uint32_t dst_ip, uint16_t dst_port, const uint8_t *p, size_t len)
+{
+    uint8_t buf[PCAP_REC_HDR_LEN + PCAP_UDP_HDRS_LEN + 65507];
+    int n = pcap_frame_udp(buf, sizeof buf, ts_ns, src_ip, src_port, dst_ip, dst_port, p, len);
+    if (n < 0)
+        return n;
+    int rc = write_all(w->fd, buf, (size_t)n);
+    if (rc == GT_OK)
+        w->n_records++;
+    return rc;
+}
+
+int pcap_writer_close(struct pcap_writer *w)
+{
+    if (w->fd < 0)
+        return GT_OK;
+    int rc = close(w->fd) < 0 ? GT_EIO : GT_OK;
+    w->fd = -1;
+    return rc;
+}
