@@ -709,10 +709,15 @@ Test(ticksim, feed_recovers_truth_books_through_line_faults_and_common_loss, .ti
     cfg_files(&c, path_in("f.pcap"), path_in("f.jsonl"), 20000);
     c.market.sweep_share = 0.2;
     c.emit.snap_every_ns = 2 * 60 * GT_NS_PER_SEC;
-    /* Losses and duplicates, but no reordering: every packet the truth says
-     * was not lost on both lines reaches the feed, so its trades are exactly
-     * the truth's trades not marked lost. */
-    c.emit.line[0] = (struct fault_config){.drop_p = 0.03, .burst_mean = 2, .dup_p = 0.02};
+    /* Losses, duplicates, and reordering within 1 ms (well inside the feed's
+     * reorder window): every packet the truth says was not lost on both lines
+     * reaches the feed, so its trades are exactly the truth's not marked lost. */
+    c.emit.line[0] = (struct fault_config){.drop_p = 0.03,
+                                           .burst_mean = 2,
+                                           .dup_p = 0.02,
+                                           .reorder_p = 0.05,
+                                           .reorder_window = 3,
+                                           .hold_ns = 1000000};
     c.emit.line[1] = (struct fault_config){.drop_p = 0.03, .burst_mean = 1, .dup_p = 0.01};
     c.emit.lose_seq[0] = 2000;
     c.emit.lose_seq[1] = 2001;
@@ -720,6 +725,7 @@ Test(ticksim, feed_recovers_truth_books_through_line_faults_and_common_loss, .ti
     c.emit.n_lose_seq = 3;
     run_ok(&c, &st);
     cr_assert(gt(u64, st.emit.n_common_lost, 2));
+    cr_assert(gt(u64, st.line[0].n_reordered, 0), "no packet was overtaken on line A");
 
     struct feed_books fb;
     char err[GT_ERRLEN];
@@ -832,12 +838,22 @@ Test(ticksim, fault_rates_are_within_tolerance)
                                     .delay_ns = 5000},
              N, &st);
     near((double)T->dups / N, 0.02, 0.002, "duplicate rate");
-    near((double)st.n_reordered / N, 0.03, 0.003, "reorder rate");
+    near((double)st.n_held_back / N, 0.03, 0.003, "reorder rate");
+    near((double)st.n_reordered / N, 0.03, 0.003, "overtaken rate");
     cr_assert(gt(u64, T->out_of_order, st.n_reordered / 2));
     cr_assert(eq(u64, T->n, (uint64_t)N + T->dups));
     cr_assert(ge(i64, T->delay_sum, (int64_t)T->n * 5000), "packets left before their delay");
     for (uint64_t s = 1; s <= N; s++)
         cr_assert(T->seen[s] > 0, "packet %" PRIu64 " lost without a drop configured", s);
+    /* A hold shorter than the gap to the next packet: late, never overtaken. */
+    line_run(
+        &(struct fault_config){
+            .burst_mean = 1, .reorder_p = 0.03, .reorder_window = 4, .hold_ns = 500},
+        N, &st);
+    near((double)st.n_held_back / N, 0.03, 0.003, "held-back rate");
+    cr_assert(eq(u64, st.n_reordered, 0));
+    cr_assert(eq(u64, T->out_of_order, 0));
+    cr_assert(eq(i64, T->delay_sum, (int64_t)st.n_held_back * 500), "each held packet 500 ns late");
     /* Bad configurations are refused. */
     struct fault f;
     cr_assert(eq(
