@@ -281,6 +281,7 @@ struct run {
     uint64_t pcap_skipped;
     int64_t t0, last_stats_ns;
     uint64_t last_records;
+    int blocked_logged; /* the journal-blocked message was printed */
 };
 
 static void stats_line(struct run *r, int64_t now, const char *when)
@@ -315,29 +316,39 @@ static void stats_line(struct run *r, int64_t now, const char *when)
     r->last_records = ps->records;
 }
 
+static int feed_error(struct run *r, int rc)
+{
+    fprintf(stderr, "tickfeed: journal: %s (%s); stopping\n", pub_errmsg(r->pub), gt_strerror(rc));
+    return -1;
+}
+
 /* Lets the feed's clock reach feed_now (the receive clock: wall time live,
  * capture time from a pcap), flushes, serves requests, prints stats when due
  * (by the wall clock now). Returns 0 or -1 (journal). */
 static int tend(struct run *r, int64_t feed_now, int64_t now)
 {
     int rc = feed_poll(r->feed, feed_now);
-    if (rc >= 0)
-        rc = pub_flush(r->pub);
-    if (rc < 0) {
-        fprintf(stderr, "tickfeed: journal: %s (%s); stopping\n", pub_errmsg(r->pub),
-                gt_strerror(rc));
-        return -1;
+    if (rc < 0)
+        return feed_error(r, rc);
+    rc = pub_flush(r->pub);
+    const struct pub_stats *ps = pub_stats(r->pub);
+    if (rc < 0 && !r->blocked_logged) {
+        fprintf(stderr,
+                "tickfeed: journal: %s (%s); holding messages in memory (up to 512 MiB) and "
+                "publishing nothing until it can write again\n",
+                pub_errmsg(r->pub), gt_strerror(rc));
+        r->blocked_logged = 1;
+    } else if (rc == 0 && r->blocked_logged) {
+        fprintf(stderr,
+                "tickfeed: journal writes again; every held message is written and "
+                "published (seq %llu)\n",
+                (unsigned long long)ps->last_seq);
+        r->blocked_logged = 0;
     }
     pub_serve(r->pub, r->feed, SERVE_MAX);
     if (r->c->stats_s > 0 && !r->c->quiet && now - r->last_stats_ns >= r->c->stats_s * 1e9)
         stats_line(r, now, "stats");
     return 0;
-}
-
-static int feed_error(struct run *r, int rc)
-{
-    fprintf(stderr, "tickfeed: journal: %s (%s); stopping\n", pub_errmsg(r->pub), gt_strerror(rc));
-    return -1;
 }
 
 /* ---- input ---------------------------------------------------------------- */
@@ -447,8 +458,14 @@ static int run_pcap(struct run *r)
     pcap_reader_close(&pr);
     /* Whatever is still held in a reorder window is a gap now. */
     feed_poll(r->feed, INT64_MAX / 2);
-    if (pub_flush(r->pub) < 0)
-        return feed_error(r, GT_EIO);
+    /* Everything read is published before exiting; a blocked journal is
+     * waited for (free the disk, or stop with a signal). */
+    while (pub_held(r->pub) && !stop_flag) {
+        if (tend(r, INT64_MAX / 2, gt_now_ns()) < 0)
+            return -1;
+        if (pub_held(r->pub))
+            sleep_ns(100000000);
+    }
     if (r->pcap_skipped && !r->c->quiet)
         fprintf(stderr, "tickfeed: %s: %llu datagrams to no configured feed skipped\n", r->c->pcap,
                 (unsigned long long)r->pcap_skipped);
@@ -527,8 +544,13 @@ int main(int argc, char **argv)
                 c.router_ep ? c.router_ep : "tcp://127.0.0.1:5561", c.journal,
                 (unsigned long long)pub_stats(r.pub)->last_seq + 1);
     ret = (c.pcap ? run_pcap(&r) : run_live(&r)) < 0 ? 1 : 0;
-    if (pub_flush(r.pub) < 0)
+    if (pub_flush(r.pub) < 0) {
+        fprintf(stderr,
+                "tickfeed: journal still blocked at exit (%s): %zu bytes of messages were "
+                "never written nor published; the next start numbers on from the journal\n",
+                pub_errmsg(r.pub), pub_held(r.pub));
         ret = 1;
+    }
     stats_line(&r, gt_now_ns(), "exit");
 out:
     net_rx_close(&r.rx);

@@ -27,8 +27,10 @@ struct pub {
     struct journal_reader *jr;
     void *pub, *router;
     uint64_t next_seq;
-    uint8_t *hold;
+    uint8_t *hold; /* messages numbered but not yet published */
     size_t hold_len, hold_cap;
+    size_t hold_max; /* the most it may grow to while the journal is blocked */
+    size_t hold_jrn; /* bytes of hold already appended to the journal */
     /* reply building */
     uint8_t *recs;           /* GT_BUS_CHUNK records (replay) or the snapshot's */
     size_t recs_cap;         /* records */
@@ -60,7 +62,10 @@ int pub_open(struct pub **out, void *zctx, const struct pub_opts *o, char err[GT
         p->o.router_endpoint = "tcp://127.0.0.1:5561";
     if (!p->o.sndhwm)
         p->o.sndhwm = 100000;
-    p->hold_cap = p->o.hold_len ? p->o.hold_len : 4u << 20;
+    p->hold_cap = 4u << 20;
+    p->hold_max = p->o.hold_len ? p->o.hold_len : (size_t)512 << 20;
+    if (p->hold_max < p->hold_cap)
+        p->hold_cap = p->hold_max;
     p->recs_cap = 2 * GT_BUS_CHUNK;
     p->hold = malloc(p->hold_cap);
     p->recs = malloc(p->recs_cap * GT_TICK_LEN);
@@ -131,25 +136,51 @@ int pub_close(struct pub *p)
     return rc < 0 ? rc : jrc;
 }
 
+/* Appends the held messages not yet in the journal, in order. */
+static int journal_catch_up(struct pub *p)
+{
+    while (p->hold_jrn < p->hold_len) {
+        const uint8_t *h = p->hold + p->hold_jrn;
+        size_t tl = ld_le16(h), n = ld_le32(h + 2 + tl);
+        int rc = journal_append(p->j, (const char *)h + 2, tl, h + 6 + tl, n);
+        if (rc < 0)
+            return rc;
+        p->hold_jrn += 6 + tl + n * GT_TICK_LEN;
+    }
+    return GT_OK;
+}
+
+static int journal_blocked(struct pub *p, int rc)
+{
+    p->st.journal_errors++;
+    p->st.blocked = 1;
+    snprintf(p->errmsg, sizeof p->errmsg, "%s", journal_errmsg(p->j));
+    return rc;
+}
+
 int pub_emit(void *ctx, const char *topic, size_t topic_len, uint8_t *recs, size_t n)
 {
     struct pub *p = ctx;
     size_t need = 2 + topic_len + 4 + n * GT_TICK_LEN;
-    if (p->hold_len + need > p->hold_cap) {
-        int rc = pub_flush(p);
-        if (rc < 0)
-            return rc;
-        if (need > p->hold_cap)
-            return GT_EINVAL;
+    if (p->hold_len + need > p->hold_cap && pub_flush(p) < 0 && p->hold_len + need > p->hold_cap) {
+        /* The journal is blocked (a full disk): hold more, up to hold_max. */
+        size_t cap = p->hold_cap;
+        while (cap < p->hold_len + need && cap < p->hold_max)
+            cap = cap * 2 < p->hold_max ? cap * 2 : p->hold_max;
+        uint8_t *h = cap >= p->hold_len + need ? realloc(p->hold, cap) : NULL;
+        if (!h) {
+            snprintf(p->errmsg, sizeof p->errmsg,
+                     "journal blocked and %zu bytes held in memory: %s", p->hold_len,
+                     journal_errmsg(p->j));
+            return GT_ENOSPC;
+        }
+        p->hold = h;
+        p->hold_cap = cap;
     }
+    if (need > p->hold_cap)
+        return GT_EINVAL;
     for (size_t i = 0; i < n; i++)
         st_le64(recs + i * GT_TICK_LEN + 8, p->next_seq + i);
-    int rc = journal_append(p->j, topic, topic_len, recs, n);
-    if (rc < 0) {
-        p->st.journal_errors++;
-        snprintf(p->errmsg, sizeof p->errmsg, "%s", journal_errmsg(p->j));
-        return rc;
-    }
     p->next_seq += n;
     uint8_t *h = p->hold + p->hold_len;
     st_le16(h, (uint16_t)topic_len);
@@ -157,6 +188,11 @@ int pub_emit(void *ctx, const char *topic, size_t topic_len, uint8_t *recs, size
     st_le32(h + 2 + topic_len, (uint32_t)n);
     memcpy(h + 6 + topic_len, recs, n * GT_TICK_LEN);
     p->hold_len += need;
+    if (!p->st.blocked) {
+        int rc = journal_catch_up(p);
+        if (rc < 0)
+            journal_blocked(p, rc);
+    }
     return GT_OK;
 }
 
@@ -164,11 +200,18 @@ int pub_flush(struct pub *p)
 {
     if (p->hold_len == 0)
         return GT_OK;
-    int rc = journal_flush(p->j);
-    if (rc < 0) {
-        p->st.journal_errors++;
-        snprintf(p->errmsg, sizeof p->errmsg, "%s", journal_errmsg(p->j));
-        return rc;
+    int rc = journal_catch_up(p);
+    if (rc >= 0)
+        rc = journal_flush(p->j);
+    if (rc >= 0)
+        rc = journal_catch_up(p); /* what did not fit before the flush */
+    if (rc >= 0)
+        rc = journal_flush(p->j);
+    if (rc < 0)
+        return journal_blocked(p, rc); /* held: nothing is published before it is written */
+    if (p->st.blocked) {
+        p->st.blocked = 0;
+        p->st.unblocked++;
     }
     for (size_t off = 0; off < p->hold_len;) {
         const uint8_t *h = p->hold + off;
@@ -181,8 +224,13 @@ int pub_flush(struct pub *p)
         p->st.last_seq = ld_le64(h + 6 + tl + (n - 1) * GT_TICK_LEN + 8);
         off += 6 + tl + n * GT_TICK_LEN;
     }
-    p->hold_len = 0;
+    p->hold_len = p->hold_jrn = 0;
     return GT_OK;
+}
+
+size_t pub_held(const struct pub *p)
+{
+    return p->hold_len;
 }
 
 /* ---- replies ------------------------------------------------------------- */
@@ -346,9 +394,14 @@ int pub_serve(struct pub *p, struct feed *f, int max)
             reply_reset(p);
             uint8_t asof[8];
             st_le64(asof, p->st.last_seq);
-            if (f)
+            if (f && !p->hold_len)
                 feed_snapshot(f, rq.prefix, strlen(rq.prefix), p->st.last_seq, snap_add, p);
-            if (p->reply_full) {
+            if (p->hold_len) {
+                /* The books are ahead of what was published: no consistent as_of. */
+                reply_err(p, fr, n_env, GT_EIO,
+                          "the journal is blocked (disk full?): no "
+                          "snapshot until it writes again");
+            } else if (p->reply_full) {
                 reply_err(p, fr, n_env, GT_ENOSPC, "snapshot too large: ask with a longer prefix");
             } else {
                 struct gt_frame h[2] = {{(const uint8_t *)"OK", 2}, {asof, 8}};

@@ -27,17 +27,20 @@ struct pub_opts {
     const char *pub_endpoint;    /* NULL: "tcp://127.0.0.1:5560" */
     const char *router_endpoint; /* NULL: "tcp://127.0.0.1:5561"; "" = no ROUTER */
     int sndhwm;                  /* PUB high-water mark in messages; 0: 100000 */
-    size_t hold_len;             /* bytes of messages held until the next flush; 0: 4 MiB */
+    size_t hold_len;             /* most bytes of messages held while the journal cannot be
+                                    written (a full disk); 0: 512 MiB */
 };
 
 struct pub_stats {
     uint64_t messages, records; /* published */
-    uint64_t sub_drops; /* messages zmq_send refused outright (not per-subscriber drops:
-                           PUB drops those silently; subscribers see holes in seq) */
+    uint64_t sub_drops;         /* messages zmq_send refused outright (not per-subscriber drops:
+                                   PUB drops those silently; subscribers see holes in seq) */
     uint64_t requests, bad_requests;
     uint64_t replayed;  /* records sent in REPLAY replies */
     uint64_t snapshots; /* SNAPSHOT replies */
     uint64_t journal_errors;
+    int blocked;           /* the journal cannot be written now: messages are held */
+    uint64_t unblocked;    /* times it could be written again */
     uint64_t last_seq;     /* last sequence published */
     uint64_t tail_dropped; /* bytes of torn journal tail cut at open */
 };
@@ -52,17 +55,24 @@ int pub_open(struct pub **out, void *zctx, const struct pub_opts *o, char err[GT
 /* Flushes, closes the sockets and the journal. Returns the flush's result. */
 int pub_close(struct pub *p);
 
-/* feed_emit_fn: ctx is the struct pub. Returns GT_OK, or the journal's error
- * (GT_ENOSPC, GT_EIO) when it cannot take the message (it is then lost). */
+/* feed_emit_fn: ctx is the struct pub. Numbers the message and holds it until
+ * it is in the journal. While the journal cannot be written (a full disk) the
+ * held messages grow, up to hold_len bytes; past that it returns GT_ENOSPC
+ * and the message is lost (pub_errmsg says so). */
 int pub_emit(void *ctx, const char *topic, size_t topic_len, uint8_t *recs, size_t n);
 
-/* Writes the journal to the kernel, then publishes what was held. Returns
- * GT_OK, or the journal's error (the messages stay held; call again). */
+/* Writes the held messages to the journal and the journal to the kernel,
+ * then publishes them. Returns GT_OK, or the journal's error (GT_ENOSPC,
+ * GT_EIO): nothing is published, everything stays held, and a later call
+ * retries, so a freed disk resumes with nothing lost. */
 int pub_flush(struct pub *p);
 
 /* Answers up to max pending ROUTER requests without waiting. f answers
  * SNAPSHOT (may be NULL: an empty snapshot). Returns requests answered. */
 int pub_serve(struct pub *p, struct feed *f, int max);
+
+/* Bytes of messages held now (numbered, not yet published). */
+size_t pub_held(const struct pub *p);
 
 /* The ROUTER socket, for zmq_poll (NULL without one). */
 void *pub_router(struct pub *p);

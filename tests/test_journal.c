@@ -22,6 +22,7 @@
 #include "gputick/tick.h"
 #include "gputick/time.h"
 #include "journal.h"
+#include "tmpfs.h"
 
 static char dir[64];
 static char err[GT_ERRLEN];
@@ -459,29 +460,9 @@ Test(journal, writer_killed_at_random_instants_leaves_a_valid_prefix, .timeout =
  * 256 KiB tmpfs on dir, fills it behind the journal's back, and checks that the
  * journal says GT_ENOSPC, keeps what it had, and succeeds once space is freed.
  * Exits 0 on success, 77 if no tmpfs can be mounted, else the failing step. */
-static bool write_proc(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY);
-    bool ok = fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
 static int disk_full_child(void)
 {
-    char map[64];
-    uid_t uid = getuid();
-    gid_t gid = getgid();
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
-        return 77;
-    /* Keep our own ids inside the namespace, so the files stay ours. */
-    write_proc("/proc/self/setgroups", "deny");
-    snprintf(map, sizeof map, "%u %u 1", (unsigned)uid, (unsigned)uid);
-    write_proc("/proc/self/uid_map", map);
-    snprintf(map, sizeof map, "%u %u 1", (unsigned)gid, (unsigned)gid);
-    write_proc("/proc/self/gid_map", map);
-    if (mount("tmpfs", dir, "tmpfs", 0, "size=256k") != 0)
+    if (tmpfs_private(dir, "256k") != 0)
         return 77;
     char filler[128];
     snprintf(filler, sizeof filler, "%s/filler", dir);

@@ -10,10 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "gputick/bus.h"
 #include "gputick/bytes.h"
 #include "gputick/tick.h"
 #include "pub.h"
+#include "tmpfs.h"
 
 static char dir[64], jdir[96], pub_ep[128], rtr_ep[128];
 static void *zctx;
@@ -247,4 +254,112 @@ Test(pub, live_subscribers_see_every_message_and_a_stalled_one_blocks_nothing)
     zmq_close(live);
     zmq_close(stalled);
     pub_close(p);
+}
+
+/* ---- a full disk ---- */
+
+/* In a child with a private 256 KiB tmpfs on the journal folder: publishing
+ * stops when the disk fills (nothing reaches subscribers unwritten), messages
+ * are held, and once space is freed every one is written and published in
+ * order. Exits 0, 77 when no tmpfs can be mounted, else the failing step. */
+static int disk_full_child(void)
+{
+    mkdir(jdir, 0755);
+    if (tmpfs_private(jdir, "256k") != 0)
+        return 77;
+    char filler[128];
+    snprintf(filler, sizeof filler, "%s/filler", jdir);
+    FILE *f = fopen(filler, "w");
+    static uint8_t junk[150 << 10];
+    if (!f || fwrite(junk, 1, sizeof junk, f) != sizeof junk)
+        return 1;
+    fclose(f);
+    zctx = zmq_ctx_new();
+    struct pub *p;
+    char err[GT_ERRLEN];
+    struct pub_opts o = {.journal_dir = jdir, .pub_endpoint = pub_ep, .router_endpoint = ""};
+    if (pub_open(&p, zctx, &o, err) != GT_OK)
+        return 2;
+    void *sub = zmq_socket(zctx, ZMQ_SUB);
+    int linger = 0, hwm = 0;
+    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
+    zmq_connect(sub, pub_ep);
+    usleep(200000);
+    /* Fill the disk. */
+    int blocked = 0, emitted = 0;
+    uint8_t recs[4 * GT_TICK_LEN] = {0};
+    for (int i = 0; i < 20000 && !blocked; i++) {
+        for (int k = 0; k < 4; k++)
+            recs[k * GT_TICK_LEN] = GT_TICK_VERSION, recs[k * GT_TICK_LEN + 1] = GT_KIND_TRADE;
+        if (pub_emit(p, "trade.H100.H100Z6", 17, recs, 4) != GT_OK)
+            return 3;
+        emitted += 4;
+        if (i % 16 == 15)
+            blocked = pub_flush(p) == GT_ENOSPC;
+    }
+    if (!blocked || !pub_stats(p)->blocked)
+        return 4;
+    uint64_t published = pub_stats(p)->last_seq;
+    for (int i = 0; i < 100; i++, emitted += 4) /* the feed goes on; these are held */
+        if (pub_emit(p, "trade.H100.H100Z6", 17, recs, 4) != GT_OK)
+            return 5;
+    if (pub_flush(p) != GT_ENOSPC || pub_stats(p)->last_seq != published)
+        return 6; /* nothing published that is not written */
+    if (unlink(filler) != 0)
+        return 7;
+    if (pub_flush(p) != GT_OK || pub_stats(p)->last_seq != (uint64_t)emitted || pub_held(p))
+        return 8;
+    /* The subscriber got every sequence once, in order. */
+    struct gt_bus_msg m;
+    gt_bus_msg_init(&m);
+    uint64_t next = 1;
+    int n;
+    for (int w = 0; w < 200 && next <= (uint64_t)emitted; w++) {
+        zmq_pollitem_t pi = {sub, 0, ZMQ_POLLIN, 0};
+        zmq_poll(&pi, 1, 10);
+        while ((n = gt_bus_recv(sub, &m, ZMQ_DONTWAIT)) > 0)
+            for (int k = 0; k < n; k++)
+                if (ld_le64(gt_bus_msg_rec(&m, (size_t)k) + 8) != next++)
+                    return 9;
+    }
+    gt_bus_msg_close(&m);
+    if (next != (uint64_t)emitted + 1)
+        return 10;
+    zmq_close(sub);
+    if (pub_close(p) != GT_OK)
+        return 11;
+    /* And the journal holds them all. */
+    struct journal_reader *r;
+    struct journal_msg jm;
+    if (journal_reader_open(&r, jdir, err) != GT_OK || journal_reader_seek(r, 1) != GT_OK)
+        return 12;
+    next = 1;
+    while (journal_reader_next(r, &jm) == 1) {
+        if (jm.first_seq != next)
+            return 13;
+        next += jm.n_records;
+    }
+    journal_reader_close(r);
+    zmq_ctx_term(zctx);
+    umount(jdir);
+    return next == (uint64_t)emitted + 1 ? 0 : 14;
+}
+
+Test(pub, a_full_disk_holds_messages_and_a_freed_one_publishes_them_all)
+{
+    zmq_ctx_term(zctx); /* the child makes its own, after unshare */
+    zctx = NULL;
+    pid_t pid = fork();
+    cr_assert(ge(int, pid, 0));
+    if (pid == 0)
+        _exit(disk_full_child());
+    int status;
+    waitpid(pid, &status, 0);
+    zctx = zmq_ctx_new();
+    cr_assert(eq(int, WIFEXITED(status), 1));
+    if (WEXITSTATUS(status) == 77)
+        cr_skip_test("cannot mount a private tmpfs here: full-disk test skipped");
+    cr_assert(eq(int, WEXITSTATUS(status), 0), "failed at step %d", WEXITSTATUS(status));
 }
