@@ -224,7 +224,8 @@ struct seen {
     struct book_set bs;
     uint32_t rpt[RPT_SLOTS]; /* last RptSeq per rpt_ix(security id) */
     uint32_t last_incr_seq;
-    size_t n_trades, n_stats, n_status, n_index, n_snapshots, n_resets, n_defs, n_index_defs;
+    size_t n_trades, n_stats, n_status, n_index, n_snapshots, n_resets, n_defs, n_index_defs,
+        n_index_repeats;
     char *def[64]; /* the first definition of each instrument, as a line */
     size_t n_def;
     size_t n_spanning; /* packets ending inside an event */
@@ -421,8 +422,11 @@ static void seen_index_pkt(const uint8_t *p, size_t len)
                 if (!strcmp(e.symbol, market_index_name[k]))
                     ix = k;
             cr_assert(ge(int, ix, 0), "unknown index '%s'", e.symbol);
-            if (e.rpt_seq <= S->ix_rpt[ix])
-                continue; /* a periodic repeat */
+            if (e.rpt_seq <= S->ix_rpt[ix]) { /* a periodic repeat of the latest */
+                cr_assert(eq(u32, e.rpt_seq, S->ix_rpt[ix]), "a repeat of an older value");
+                S->n_index_repeats++;
+                continue;
+            }
             cr_assert(eq(u32, e.rpt_seq, S->ix_rpt[ix] + 1));
             S->ix_rpt[ix] = e.rpt_seq;
             int64_t px;
@@ -637,6 +641,7 @@ Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .tim
     /* What the run had to show. */
     cr_assert(eq(sz, S->n_resets, 1));
     cr_assert(gt(sz, S->n_snapshots, 100));
+    cr_assert(gt(sz, S->n_index_repeats, 100), "the index channel repeats its latest values");
     cr_assert(gt(sz, S->n_spanning, 0), "no event spanned packets");
     cr_assert(not(S->in_event), "the last event never ended");
     cr_assert(gt(sz, S->n_delete_from, 0), "no sweep deleted from the top");
