@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* market.c -- the simulated market: index processes, curves, books, calendar.
  *
- * Time advances by the earliest of three clocks: the index clock (every
- * index_every_ns), the order-flow clock (exponential gaps, in session only) and
- * the calendar (pre-open, book build, open, fixing, close with daily
+ * Time advances by the earliest of four clocks: the index clock (every
+ * index_every_ns), the order-flow clock (exponential gaps, from the book
+ * build at pre-open to the close; trades only while open), the end of a halt,
+ * and the calendar (pre-open, book build, open, fixing, close with daily
  * statistics, on weekdays). Each step yields one match event. Prices inside
  * the books are whole ticks; entries carry them in 1e-9 $. */
 #include "market.h"
@@ -503,8 +504,8 @@ static void close_product(struct market *m, struct market_event *ev, int p)
     }
 }
 
-/* One calendar step; moves next_cal_ns/cal_step on. cal_sub counts instruments
- * or products within a step, kept in trade_id's neighbour below. */
+/* One calendar step; moves next_cal_ns/cal_step on. *sub counts the products
+ * or instruments already done within a step (one event each). */
 static void calendar_step(struct market *m, struct market_event *ev, int *sub)
 {
     const struct market_config *c = &m->cfg;
