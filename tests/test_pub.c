@@ -3,7 +3,7 @@
  * sequences without holes that continue across a restart, the live stream,
  * replay by range from the journal (in chunks, from the middle of a message),
  * a malformed request answered with ERR, INFO, and a subscriber that never
- * reads does not block the publisher (it sees holes in the sequence). */
+ * reads does not block the publisher (it loses what passed its high-water mark). */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
@@ -238,19 +238,21 @@ Test(pub, live_subscribers_see_every_message_and_a_stalled_one_blocks_nothing)
         }
     }
     cr_assert(eq(long, received, 20000));
-    /* The stalled one lost messages past its high-water marks: PUB drops
-     * them silently and the subscriber counts its holes by sequence. */
-    long stalled_got = 0, holes = 0;
+    /* The stalled one lost messages past its high-water marks (PUB drops
+     * them silently; a reader finds the hole by sequence when it reads on).
+     * What it did get is in order, each once. */
+    long stalled_got = 0, disorder = 0;
     uint64_t prev = 0;
     while (gt_bus_recv(stalled, &m, ZMQ_DONTWAIT) > 0) {
         uint64_t seq = ld_le64(gt_bus_msg_rec(&m, 0) + 8);
-        holes += prev && seq != prev + 1;
+        disorder += prev && seq <= prev;
         prev = seq;
         stalled_got++;
     }
     gt_bus_msg_close(&m);
     cr_assert(lt(long, stalled_got, 20000));
-    cr_assert(gt(long, holes, 0), "the stalled reader sees holes it can count and replay");
+    cr_assert(gt(long, stalled_got, 0));
+    cr_assert(eq(long, disorder, 0));
     zmq_close(live);
     zmq_close(stalled);
     pub_close(p);
