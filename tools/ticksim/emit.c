@@ -22,8 +22,10 @@ void emit_config_default(struct emit_config *c)
     c->snap_every_ns = 30 * GT_NS_PER_SEC;
     c->def_every_ns = 60 * GT_NS_PER_SEC;
     c->index_repeat_ns = 15 * GT_NS_PER_SEC;
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 2; k++) {
         c->line[k].burst_mean = 1;
+        c->line[k].hold_ns = 1000000; /* a held packet waits 1 ms at most */
+    }
 }
 
 static void out_line(struct emit *e, int feed, int64_t t_ns, const uint8_t *p, size_t len)

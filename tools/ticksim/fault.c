@@ -2,10 +2,13 @@
 /* fault.c -- loss bursts, reordering, duplicates and delay on one line.
  *
  * Held packets sit in a small array in arrival order; a packet leaves when its
- * delay has passed and, if it was chosen to be reordered, when the number of
- * later packets it waits for have been delivered before it. Delivery order is
- * therefore the send order except for the reordered packets, and delivery
- * times never go backwards. */
+ * delay has passed and, if it was chosen to be held back, when the number of
+ * later packets it waits for have been delivered before it or hold_ns has
+ * passed, whichever comes first (so in a quiet market, where the next packet
+ * is far off, a held packet goes out a little late but in order: networks
+ * reorder packets that travel close together). Delivery order is therefore
+ * the send order except for the overtaken packets, and delivery times never
+ * go backwards. */
 #include "fault.h"
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +21,8 @@ int fault_init(struct fault *f, const struct fault_config *c, uint64_t seed, fau
     memset(f, 0, sizeof *f);
     if (!(c->drop_p >= 0 && c->drop_p <= 1) || !(c->dup_p >= 0 && c->dup_p <= 1) ||
         !(c->reorder_p >= 0 && c->reorder_p <= 1) || !(c->burst_mean >= 1) ||
-        c->reorder_window < 0 || c->reorder_window >= FAULT_HOLD || c->delay_ns < 0)
+        c->reorder_window < 0 || c->reorder_window >= FAULT_HOLD || c->delay_ns < 0 ||
+        c->hold_ns < 0)
         return GT_EINVAL;
     f->mem = malloc((size_t)FAULT_HOLD * FAULT_PKT_CAP);
     if (!f->mem)
@@ -46,29 +50,43 @@ static void deliver(struct fault *f, int64_t t_ns, const uint8_t *p, size_t len)
     f->st.n_out++;
 }
 
-/* Delivers held packet k; the packets held back before it have one fewer to wait for. */
-static void held_release(struct fault *f, int k)
+/* Delivers held packet k at ready_ns; the packets held back before it have
+ * one fewer to wait for, and have been overtaken. */
+static void held_release(struct fault *f, int k, int64_t ready_ns)
 {
     struct fault_held h = f->held[k];
-    deliver(f, h.t_ns, h.p, h.len);
-    for (int j = 0; j < k; j++)
+    if (h.overtaken)
+        f->st.n_reordered++;
+    deliver(f, ready_ns, h.p, h.len);
+    for (int j = 0; j < k; j++) {
         f->held[j].after--;
+        f->held[j].overtaken = true;
+    }
     memmove(f->held + k, f->held + k + 1, (size_t)(f->n_held - k - 1) * sizeof *f->held);
     f->n_held--;
+}
+
+/* When held packet h may go, or INT64_MAX while it must wait for later packets. */
+static int64_t held_ready_ns(const struct fault_held *h)
+{
+    if (h->after <= 0)
+        return h->t_ns;
+    return h->hold_until_ns > h->t_ns ? h->hold_until_ns : h->t_ns;
 }
 
 void fault_drain(struct fault *f, int64_t now_ns)
 {
     while (f->n_held > 0) {
         int k = 0;
-        while (k < f->n_held && !(f->held[k].after <= 0 && f->held[k].t_ns <= now_ns))
+        while (k < f->n_held && held_ready_ns(&f->held[k]) > now_ns)
             k++;
         if (k == f->n_held) {
             if (now_ns != INT64_MAX)
                 return;
             k = 0; /* the end: what is still held back goes now */
         }
-        held_release(f, k);
+        int64_t ready = held_ready_ns(&f->held[k]);
+        held_release(f, k, ready == INT64_MAX ? f->held[k].t_ns : ready);
     }
 }
 
@@ -89,13 +107,16 @@ static uint8_t *slot_free(struct fault *f)
 static void hold(struct fault *f, int64_t t_ns, int after, const uint8_t *p, size_t len)
 {
     if (f->n_held == FAULT_HOLD)
-        held_release(f, 0); /* the oldest goes early rather than be lost */
+        held_release(f, 0, f->held[0].t_ns); /* the oldest goes early rather than be lost */
+    uint8_t *slot = slot_free(f);            /* before the new entry counts as held */
     struct fault_held *h = &f->held[f->n_held++];
-    h->p = slot_free(f);
+    h->p = slot;
     memcpy(h->p, p, len);
     h->len = len;
     h->t_ns = t_ns;
     h->after = after;
+    h->hold_until_ns = after > 0 && f->cfg.hold_ns > 0 ? t_ns + f->cfg.hold_ns : INT64_MAX;
+    h->overtaken = false;
 }
 
 int fault_push(struct fault *f, int64_t t_ns, const uint8_t *p, size_t len)
@@ -121,7 +142,7 @@ int fault_push(struct fault *f, int64_t t_ns, const uint8_t *p, size_t len)
     int after = 0;
     if (f->cfg.reorder_window > 0 && market_rng_unit(f->rng) < f->cfg.reorder_p) {
         after = 1 + (int)(market_rng_next(f->rng) % (uint64_t)f->cfg.reorder_window);
-        f->st.n_reordered++;
+        f->st.n_held_back++;
     }
     for (int c = 0; c < copies; c++) {
         if (after == 0 && at <= t_ns && f->n_held == 0) {

@@ -4,13 +4,15 @@
  * A line takes packets in send order and hands on what a lossy network would
  * deliver: a packet may start a loss burst (probability drop_p; burst length
  * geometric with mean burst_mean), be held back behind up to reorder_window
- * later packets (probability reorder_p), be delivered twice (dup_p), and
+ * later packets but for hold_ns at most (probability reorder_p), be delivered
+ * twice (dup_p), and
  * every packet is delayed by delay_ns. Delivery times never go backwards. Decisions come from the
  * line's own xoshiro256** state, so both lines of a run, and every run with the same seed, fault
  * identically. Held packets are copied into slots allocated by fault_init(); nothing allocates
  * afterwards. */
 #ifndef GT_FAULT_H
 #define GT_FAULT_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,19 +27,24 @@ struct fault_config {
     double dup_p;       /* probability of a duplicate */
     double reorder_p;   /* probability that a packet is held back */
     int reorder_window; /* held behind 1..reorder_window later packets (< FAULT_HOLD) */
+    int64_t hold_ns;    /* ... or for this long at most; 0 = no bound */
     int64_t delay_ns;   /* added to every packet's send time */
 };
 
 struct fault_stats {
-    uint64_t n_in, n_out, n_dropped, n_dup, n_reordered;
+    uint64_t n_in, n_out, n_dropped, n_dup;
+    uint64_t n_held_back; /* chosen to be held back */
+    uint64_t n_reordered; /* actually overtaken by a later packet */
 };
 
 /* Delivers one packet: called in delivery order with the delivery time. */
 typedef void fault_out_fn(void *ctx, int64_t t_ns, const uint8_t *p, size_t len);
 
 struct fault_held {
-    int64_t t_ns; /* delivery time */
-    int after;    /* packets still to pass it before it goes */
+    int64_t t_ns;          /* delivery time */
+    int after;             /* later packets still to be delivered before it goes */
+    int64_t hold_until_ns; /* ... or until this time; INT64_MAX = no bound */
+    bool overtaken;        /* a later packet went first */
     size_t len;
     uint8_t *p;
 };

@@ -65,7 +65,9 @@ static const char usage[] =
     "Faults (incremental lines):\n"
     "  --fault-a SPEC       faults of line A; SPEC is a comma list of drop=P (probability a\n"
     "  --fault-b SPEC       packet starts a loss burst), burst=N (mean burst length),\n"
-    "  --fault SPEC         dup=P, reorder=P, window=N (packets), delay=D; --fault: both\n"
+    "  --fault SPEC         dup=P, reorder=P (hold a packet back behind window=N later\n"
+    "                       packets, for hold=D at most, default 1ms), delay=D; --fault\n"
+    "                       sets both lines\n"
     "  --lose-both P        probability a packet is lost on both lines (snapshot recovery)\n"
     "  --lose-seq N[,N...]  incremental sequence numbers lost on both lines\n"
     "  --reset-at TIME      send a ChannelReset4 then (e.g. +3h: 3 h after --start)\n"
@@ -146,7 +148,9 @@ static int parse_fault(char *spec, struct fault_config *fc)
         else if (!strcmp(kv, "window")) {
             rc = parse_double(v, 0, FAULT_HOLD - 1, &d);
             fc->reorder_window = (int)d;
-        } else if (!strcmp(kv, "delay"))
+        } else if (!strcmp(kv, "hold"))
+            rc = parse_interval(v, &fc->hold_ns);
+        else if (!strcmp(kv, "delay"))
             rc = parse_interval(v, &fc->delay_ns);
         else
             return GT_EINVAL;
@@ -356,8 +360,9 @@ static int args_parse(int argc, char **argv, struct args *a)
         case O_FAULT: {
             struct fault_config fc = c->emit.line[o == O_FAULTB];
             if (parse_fault(optarg, &fc))
-                return bad(argv[optind - 1], optarg,
-                           "e.g. drop=0.01,burst=3,dup=0.01,reorder=0.02,window=4,delay=1ms");
+                return bad(
+                    argv[optind - 1], optarg,
+                    "e.g. drop=0.01,burst=3,dup=0.01,reorder=0.02,window=4,hold=1ms,delay=1ms");
             if (o != O_FAULTB)
                 c->emit.line[0] = fc;
             if (o != O_FAULTA)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* market.c -- the simulated market: index processes, curves, books, calendar.
  *
- * Time advances by the earliest of three clocks: the index clock (every
- * index_every_ns), the order-flow clock (exponential gaps, in session only) and
- * the calendar (pre-open, book build, open, fixing, close with daily
+ * Time advances by the earliest of four clocks: the index clock (every
+ * index_every_ns), the order-flow clock (exponential gaps, from the book
+ * build at pre-open to the close; trades only while open), the end of a halt,
+ * and the calendar (pre-open, book build, open, fixing, close with daily
  * statistics, on weekdays). Each step yields one match event. Prices inside
  * the books are whole ticks; entries carry them in 1e-9 $. */
 #include "market.h"
@@ -187,7 +188,11 @@ int market_init(struct market *m, const struct market_config *c)
     m->next_index_ns = c->start_ns;
     m->next_flow_ns = INT64_MAX;
     m->cal_step = CAL_PREOPEN;
-    int64_t day = day_of(c->start_ns);
+    int64_t day = day_of(c->start_ns), sod = c->start_ns - day * GT_NS_PER_DAY;
+    if (weekday(day) && sod > c->preopen_ns && sod < c->close_ns) {
+        m->next_cal_ns = c->start_ns; /* joined in session: pre-open and build now */
+        return GT_OK;
+    }
     while (!weekday(day) || day * GT_NS_PER_DAY + c->preopen_ns < c->start_ns)
         day++;
     m->next_cal_ns = day * GT_NS_PER_DAY + c->preopen_ns;
@@ -499,8 +504,8 @@ static void close_product(struct market *m, struct market_event *ev, int p)
     }
 }
 
-/* One calendar step; moves next_cal_ns/cal_step on. cal_sub counts instruments
- * or products within a step, kept in trade_id's neighbour below. */
+/* One calendar step; moves next_cal_ns/cal_step on. *sub counts the products
+ * or instruments already done within a step (one event each). */
 static void calendar_step(struct market *m, struct market_event *ev, int *sub)
 {
     const struct market_config *c = &m->cfg;
@@ -531,6 +536,10 @@ static void calendar_step(struct market *m, struct market_event *ev, int *sub)
             *sub = 0;
             m->cal_step = CAL_FIXING;
             m->next_cal_ns = day * GT_NS_PER_DAY + c->fixing_ns;
+            if (m->next_cal_ns < m->now_ns) { /* started after today's fixing */
+                m->cal_step = CAL_CLOSE;
+                m->next_cal_ns = day * GT_NS_PER_DAY + c->close_ns;
+            }
         }
         return;
     case CAL_FIXING:
@@ -578,7 +587,7 @@ int64_t market_peek_ns(const struct market *m)
     for (int p = 0; p < MARKET_N_PRODUCTS; p++)
         if (m->resume_ns[p] && m->resume_ns[p] < t)
             t = m->resume_ns[p];
-    return t;
+    return t < m->now_ns ? m->now_ns : t;
 }
 
 int market_next(struct market *m, struct market_event *ev)
@@ -600,6 +609,8 @@ int market_next(struct market *m, struct market_event *ev)
             t = m->resume_ns[p];
             which = 3 + p;
         }
+    if (t < m->now_ns)
+        t = m->now_ns; /* a step due before a mid-session start happens at once */
     m->now_ns = t;
     ev->t_ns = t;
     if (which == 0) {

@@ -6,15 +6,19 @@
  * Ornstein-Uhlenbeck log-price with jumps; each contract's fair value is the
  * index times a term structure that drifts between contango and backwardation.
  * Books are MBP, MARKET_DEPTH levels a side, moved by Poisson order flow and
- * trades. Every parameter is a labelled assumption in struct market_config.
+ * trades (sweeps included); a large index jump halts its product for a
+ * while; a contract that expires settles on the mean of its month's fixings
+ * and its book empties. Every parameter is a labelled assumption in struct
+ * market_config (docs/ticksim.md lists them).
  *
  * market_next() advances simulated time to the next match event and returns
  * its entries in the order a correct MDP 3.0 sender would put them on the
  * wire; the books kept here are exactly what an MBP receiver rebuilds from
  * those entries (New inserts and shifts worse levels down, the level pushed
- * past the depth is dropped; Delete shifts worse levels up). Everything is a
- * function of the seed and the config: no rand(), no wall clock. Allocation
- * happens only in market_init(). */
+ * past the depth is dropped; Delete shifts worse levels up; DeleteFrom level
+ * N removes levels 1..N; DeleteThru empties the side). Everything is a
+ * function of the seed and the config: no rand(), no wall clock. The caller
+ * owns struct market; nothing here allocates. */
 #ifndef GT_MARKET_H
 #define GT_MARKET_H
 #include <stdbool.h>

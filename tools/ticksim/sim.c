@@ -17,12 +17,13 @@
 #include <time.h>
 #include "gputick/time.h"
 #include "net.h"
-#include "pcapw.h"
+#include "pcap.h"
 #include "truth.h"
 
 struct out {
     const struct sim_config *c;
-    struct pcapw pcap;
+    struct pcap_writer pcap;
+    uint32_t dst_ip[GT_N_FEEDS]; /* groups, host order */
     bool have_pcap;
     int fd[GT_N_FEEDS];
     uint64_t n_msgs;
@@ -80,7 +81,8 @@ static void sink(void *ctx, int feed, int64_t t_ns, const uint8_t *p, size_t len
     const struct gt_endpoint *ep = &o->c->ch.feed[feed];
     if (o->rc != GT_OK)
         return;
-    if (o->have_pcap && pcapw_write(&o->pcap, t_ns, ep->group, ep->port, p, len) != GT_OK) {
+    if (o->have_pcap && pcap_writer_write(&o->pcap, t_ns, INADDR_LOOPBACK, ep->port,
+                                          o->dst_ip[feed], ep->port, p, len) != GT_OK) {
         snprintf(o->err, GT_ERRLEN, "writing '%s' failed: %s", o->c->pcap, strerror(errno));
         o->rc = GT_EIO;
     }
@@ -151,8 +153,13 @@ int sim_run(const struct sim_config *c, volatile sig_atomic_t *running, struct s
         return rc;
     }
     if (c->pcap) {
-        if ((rc = pcapw_open(&o.pcap, c->pcap, err)) != GT_OK)
+        if ((rc = pcap_writer_open(&o.pcap, c->pcap, err)) != GT_OK)
             goto out;
+        for (int f = 0; f < GT_N_FEEDS; f++) { /* sim_check() vetted the groups */
+            struct in_addr a;
+            inet_pton(AF_INET, c->ch.feed[f].group, &a);
+            o.dst_ip[f] = ntohl(a.s_addr);
+        }
         o.have_pcap = true;
     }
     if (c->truth && !(truth = fopen(c->truth, "w"))) {
@@ -222,7 +229,7 @@ out:
         snprintf(err, GT_ERRLEN, "writing '%s' failed", c->truth);
         rc = GT_EIO;
     }
-    if (o.have_pcap && pcapw_close(&o.pcap) != GT_OK && rc == GT_OK) {
+    if (o.have_pcap && pcap_writer_close(&o.pcap) != GT_OK && rc == GT_OK) {
         snprintf(err, GT_ERRLEN, "writing '%s' failed", c->pcap);
         rc = GT_EIO;
     }

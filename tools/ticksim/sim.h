@@ -48,8 +48,10 @@ struct sim_stats {
 void sim_config_default(struct sim_config *c);
 
 /* Runs until the duration or event count is reached or *running turns 0
- * (may be NULL). Returns GT_OK, GT_EINVAL for a bad config (message in err),
- * GT_EIO for an output failure (message in err), GT_ENOMEM. */
+ * (may be NULL). One run at a time per process: the market and emitter state
+ * (a few hundred KB) is static, not on the caller's stack. Returns GT_OK,
+ * GT_EINVAL for a bad config (message in err), GT_EIO for an output failure
+ * (message in err), GT_ENOMEM. */
 int sim_run(const struct sim_config *c, volatile sig_atomic_t *running, struct sim_stats *st,
             char err[GT_ERRLEN]);
 
