@@ -1219,7 +1219,10 @@ int feed_open(struct feed **out, const struct feed_opts *o, char err[GT_ERRLEN])
     if (!f->inst || !f->q || !f->stage || !f->done || !f->grp || !f->out || !f->dfr ||
         book_set_init(&f->bs, f->o.max_instruments) < 0)
         goto nomem;
-    struct arb_config ac = {.max_held = o->arb_window, .max_wait_ns = o->arb_wait_ns, .ctx = f};
+    /* The window must outlast a receive batch from one line while the other
+     * line's copy of a missing packet still waits in its socket. */
+    struct arb_config ac = {
+        .max_held = o->arb_window ? o->arb_window : 1024, .max_wait_ns = o->arb_wait_ns, .ctx = f};
     ac.deliver = deliver_inc;
     ac.gap = on_gap;
     ac.reset = on_reset;

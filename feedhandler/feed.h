@@ -49,7 +49,7 @@ struct feed_opts {
     size_t max_instruments; /* books and indexes; 0: 4096 */
     size_t queue_len;       /* book entries queued for recovery; 0: 1 << 18 */
     size_t max_event;       /* records staged for one event before it is cut; 0: 4096 */
-    uint32_t arb_window;    /* reorder window in packets; 0: arb's default */
+    uint32_t arb_window;    /* reorder window in packets; 0: 1024 */
     int64_t arb_wait_ns;    /* how long a hole may wait; 0: arb's default */
     feed_emit_fn emit;      /* required */
     void *ctx;

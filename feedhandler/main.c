@@ -21,7 +21,7 @@
 #include "pcap.h"
 #include "pub.h"
 
-enum { LOOP_WAIT_MS = 1, SERVE_MAX = 16 };
+enum { LOOP_WAIT_MS = 1, SERVE_MAX = 16, CFG_MAX_STRINGS = 64 };
 
 static volatile sig_atomic_t stop_flag;
 
@@ -40,7 +40,16 @@ struct cfg {
     int sndhwm, rcvbuf;
     long segment_mb;
     int quiet;
+    char *strings[CFG_MAX_STRINGS]; /* values read from config files, freed at exit */
+    int n_strings;
 };
+
+static void cfg_free(struct cfg *c)
+{
+    for (int i = 0; i < c->n_strings; i++)
+        free(c->strings[i]);
+    c->n_strings = 0;
+}
 
 static void usage(FILE *f)
 {
@@ -264,7 +273,16 @@ static int read_config(struct cfg *c, const char *path)
             rc = -1;
             break;
         }
-        rc = apply_opt(c, o->val, o->has_arg == required_argument ? strdup(val) : NULL);
+        char *arg = NULL;
+        if (o->has_arg == required_argument) {
+            if (c->n_strings == CFG_MAX_STRINGS || !(arg = strdup(val))) {
+                fprintf(stderr, "tickfeed: %s:%d: too many options\n", path, ln);
+                rc = -1;
+                break;
+            }
+            c->strings[c->n_strings++] = arg;
+        }
+        rc = apply_opt(c, o->val, arg);
     }
     fclose(fp);
     return rc;
@@ -478,25 +496,25 @@ static int run_pcap(struct run *r)
     return ret;
 }
 
-int main(int argc, char **argv)
+static int tickfeed_main(struct cfg *cp, int argc, char **argv)
 {
-    struct cfg c = {.ch = GT_CHANNELS_DEFAULT, .journal = "gputick.journal", .stats_s = 10};
     int opt;
     while ((opt = getopt_long(argc, argv, "qhV", long_opts, NULL)) != -1) {
-        int rc = apply_opt(&c, opt, optarg);
-        if (rc)
+        int rc = apply_opt(cp, opt, optarg);
+        if (rc) {
             return rc > 0 ? 0 : 2;
+        }
     }
     if (optind < argc) {
         fprintf(stderr, "tickfeed: unexpected argument '%s'; try 'tickfeed --help'\n",
                 argv[optind]);
         return 2;
     }
-    if (c.dump && !c.pcap) {
+    if (cp->dump && !cp->pcap) {
         fprintf(stderr, "tickfeed: --dump needs --pcap FILE\n");
         return 2;
     }
-    if (c.dump) {
+    if (cp->dump) {
         char err[GT_ERRLEN];
         int rc = GT_EINVAL;
         snprintf(err, sizeof err, "--dump lands with the codec"); /* TODO dump */
@@ -511,24 +529,24 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct run r = {.c = &c};
+    struct run r = {.c = cp};
     char err[GT_ERRLEN];
     void *zctx = zmq_ctx_new();
-    struct pub_opts po = {.journal_dir = c.journal,
-                          .pub_endpoint = c.pub_ep,
-                          .router_endpoint = c.router_ep,
-                          .sndhwm = c.sndhwm};
-    po.journal.fsync = !c.fsync || !strcmp(c.fsync, "none") ? JOURNAL_FSYNC_NONE
-                       : !strcmp(c.fsync, "flush")          ? JOURNAL_FSYNC_FLUSH
-                                                            : JOURNAL_FSYNC_INTERVAL;
-    po.journal.max_segment_len = (uint64_t)c.segment_mb << 20;
+    struct pub_opts po = {.journal_dir = cp->journal,
+                          .pub_endpoint = cp->pub_ep,
+                          .router_endpoint = cp->router_ep,
+                          .sndhwm = cp->sndhwm};
+    po.journal.fsync = !cp->fsync || !strcmp(cp->fsync, "none") ? JOURNAL_FSYNC_NONE
+                       : !strcmp(cp->fsync, "flush")            ? JOURNAL_FSYNC_FLUSH
+                                                                : JOURNAL_FSYNC_INTERVAL;
+    po.journal.max_segment_len = (uint64_t)cp->segment_mb << 20;
     int ret = 1;
     if (pub_open(&r.pub, zctx, &po, err) < 0) {
         fprintf(stderr, "tickfeed: %s\n", err);
         goto out;
     }
     if (pub_stats(r.pub)->tail_dropped)
-        fprintf(stderr, "tickfeed: journal %s: cut %llu bytes of a torn tail\n", c.journal,
+        fprintf(stderr, "tickfeed: journal %s: cut %llu bytes of a torn tail\n", cp->journal,
                 (unsigned long long)pub_stats(r.pub)->tail_dropped);
     struct feed_opts fo = {.emit = pub_emit, .ctx = r.pub};
     if (feed_open(&r.feed, &fo, err) < 0) {
@@ -537,13 +555,13 @@ int main(int argc, char **argv)
     }
     r.t0 = r.last_stats_ns = gt_now_ns();
     r.last_records = pub_stats(r.pub)->records;
-    if (!c.quiet)
+    if (!cp->quiet)
         fprintf(stderr, "tickfeed: %s; publishing on %s, ROUTER %s, journal %s (next seq %llu)\n",
-                c.pcap ? c.pcap : "joining multicast on the loopback interface unless --iface",
-                c.pub_ep ? c.pub_ep : "tcp://127.0.0.1:5560",
-                c.router_ep ? c.router_ep : "tcp://127.0.0.1:5561", c.journal,
+                cp->pcap ? cp->pcap : "joining multicast on the loopback interface unless --iface",
+                cp->pub_ep ? cp->pub_ep : "tcp://127.0.0.1:5560",
+                cp->router_ep ? cp->router_ep : "tcp://127.0.0.1:5561", cp->journal,
                 (unsigned long long)pub_stats(r.pub)->last_seq + 1);
-    ret = (c.pcap ? run_pcap(&r) : run_live(&r)) < 0 ? 1 : 0;
+    ret = (cp->pcap ? run_pcap(&r) : run_live(&r)) < 0 ? 1 : 0;
     if (pub_flush(r.pub) < 0) {
         fprintf(stderr,
                 "tickfeed: journal still blocked at exit (%s): %zu bytes of messages were "
@@ -559,4 +577,12 @@ out:
     feed_close(r.feed);
     zmq_ctx_term(zctx);
     return ret;
+}
+
+int main(int argc, char **argv)
+{
+    static struct cfg c = {.ch = GT_CHANNELS_DEFAULT, .journal = "gputick.journal", .stats_s = 10};
+    int rc = tickfeed_main(&c, argc, argv);
+    cfg_free(&c);
+    return rc;
 }

@@ -597,11 +597,11 @@ Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .tim
     cr_assert(eq(int, book_set_init(&S->bs, MARKET_N_INSTR), GT_OK));
     struct sim_config c;
     struct sim_stats st;
-    /* A day's close and the next morning, a reset in between, sweeps often. */
+    /* A day's fixing, close and the next morning, a reset in between, sweeps often. */
     cfg_files(&c, path_in("d.pcap"), path_in("d.jsonl"), 0);
     c.market.start_ns =
-        gt_ns_of_ymd(20261130) + 20 * 3600 * GT_NS_PER_SEC + 50 * 60 * GT_NS_PER_SEC;
-    c.duration_ns = 17 * 3600 * GT_NS_PER_SEC;
+        gt_ns_of_ymd(20261130) + 19 * 3600 * GT_NS_PER_SEC + 50 * 60 * GT_NS_PER_SEC;
+    c.duration_ns = 18 * 3600 * GT_NS_PER_SEC; /* the 20:00 fixing, the close, the morning */
     c.market.sweep_share = 0.3;
     c.emit.snap_every_ns = 10 * 60 * GT_NS_PER_SEC;
     c.reset_ns = gt_ns_of_ymd(20261201) + 13 * 3600 * GT_NS_PER_SEC + 40 * 60 * GT_NS_PER_SEC;
