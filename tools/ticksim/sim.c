@@ -53,6 +53,8 @@ static void pace(struct out *o, int64_t t_ns)
         int64_t r = o->wall0_ns + (int64_t)((double)o->n_msgs * 1e9 / c->rate);
         due = r > due ? r : due;
     }
+    if (due == INT64_MIN)
+        return; /* --fast: no pacing (and no INT64_MIN - now overflow) */
     for (int k = 0; k < 100000 && (!o->running || *o->running); k++) {
         int64_t left = due - mono_ns();
         if (left <= 0)
