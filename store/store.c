@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 #include "block.h"
@@ -780,6 +781,35 @@ static int writer_reopen(gt_store *st)
     return rc;
 }
 
+/* Whether the disk holding the store has room for a batch of len bytes in
+ * the WAL plus a flush of the memtable (about its size again) and 1 MiB.
+ * RocksDB itself reports ENOSPC only after a WAL append failed, and a WAL
+ * writer that has failed aborts the process on its next use when RocksDB is
+ * built with assertions (this machine's is): so the store stops first.
+ * Returns GT_OK, or GT_ENOSPC with the message. */
+static int space_check(gt_store *st, size_t len)
+{
+    struct statvfs fs;
+    if (statvfs(st->path, &fs) != 0)
+        return GT_OK; /* cannot tell: let RocksDB find out */
+    uint64_t mem = 0;
+    if (rocksdb_property_int_cf(st->db, st->cf[CF_TICKS], "rocksdb.cur-size-all-mem-tables",
+                                &mem) != 0)
+        mem = 0;
+    uint64_t avail = (uint64_t)fs.f_bavail * fs.f_frsize, need = len + mem + (1u << 20);
+    if (avail >= need)
+        return GT_OK;
+    char a[32], n[48];
+    snprintf(a, sizeof a, "%llu", (unsigned long long)avail);
+    snprintf(n, sizeof n, "%llu bytes", (unsigned long long)need);
+    char what[128];
+    snprintf(what, sizeof what, "%s bytes free, need %s", a, n);
+    return store_err(st, GT_ENOSPC,
+                     "commit: No space left on the disk of %s (%s: the batch, a memtable "
+                     "flush and 1 MiB); nothing written, retry when space is freed",
+                     st->path, what);
+}
+
 int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
 {
     if (st->mode != GT_STORE_WRITER)
@@ -823,6 +853,14 @@ int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
     uint8_t ck = KEY_META_CHECKPOINT, v[8];
     st_le64(v, checkpoint_seq);
     rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)&ck, 1, (const char *)v, 8);
+    size_t batch_len;
+    rocksdb_writebatch_data(b, &batch_len);
+    int rc = space_check(st, batch_len);
+    if (rc < 0) {
+        rocksdb_writebatch_destroy(b);
+        st->stats.commit_errors++;
+        return rc;
+    }
     char *dberr = NULL;
     rocksdb_write(st->db, st->wo, b, &dberr);
     rocksdb_writebatch_destroy(b);

@@ -10,6 +10,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -613,5 +616,64 @@ Test(store, equal_times_across_block_boundaries_lose_nothing)
     cr_assert(eq(u64, info.n_blocks, 3));
     cr_assert(eq(i64, info.first_ns, ns - 5));
     cr_assert(eq(i64, info.last_ns, ns));
+    gt_store_close(st);
+}
+
+/* ---- a real full disk: the store on a small tmpfs (needs root) ---- */
+
+static char fs_dir[96];
+
+static void fs_umount(void)
+{
+    if (fs_dir[0])
+        umount2(fs_dir, MNT_DETACH);
+}
+
+/* The store on an 8 MiB tmpfs: commits succeed until the disk is full, then
+ * fail with GT_ENOSPC and a message, the checkpoint stays the last good one
+ * and nothing appended is dropped; once the filesystem is grown the next
+ * commit writes it all, and the store holds every tick exactly once. */
+Test(store, full_disk_stops_with_enospc_keeps_checkpoint_and_resumes_losing_nothing,
+     .fini = fs_umount, .timeout = 60)
+{
+    snprintf(fs_dir, sizeof fs_dir, "%s/fs", dir);
+    cr_assert(eq(int, mkdir(fs_dir, 0700), 0));
+    if (mount("tmpfs", fs_dir, "tmpfs", 0, "size=8m") != 0) {
+        fs_dir[0] = 0;
+        cr_skip_test("cannot mount a tmpfs (%s): needs root", strerror(errno));
+    }
+    snprintf(db, sizeof db, "%s/db", fs_dir);
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    enum { CHUNK = 20000, MAX_TICKS = 4000000 };
+    uint64_t last = 0, good = 0;
+    int rc = GT_OK;
+    while (last < MAX_TICKS) {
+        append_range(st, last + 1, last + CHUNK, 1);
+        last += CHUNK;
+        if ((rc = gt_store_commit(st, last)) < 0)
+            break;
+        good = last;
+    }
+    cr_assert(eq(int, rc, GT_ENOSPC), "the commit of %llu ticks on 8 MiB: %s",
+              (unsigned long long)last, gt_store_errmsg(st));
+    cr_assert(gt(u64, good, 0), "some commits fit");
+    cr_assert(not(eq(ptr, strstr(gt_store_errmsg(st), "No space"), NULL)), "%s",
+              gt_store_errmsg(st));
+    cr_assert(eq(u64, gt_store_checkpoint(st), good), "the last good checkpoint is kept");
+    struct gt_store_stats stats;
+    gt_store_stats_get(st, &stats);
+    cr_assert(eq(u64, stats.pending, last - good), "nothing appended was dropped");
+    /* Still full: a retry fails the same way and loses nothing either. */
+    cr_assert(lt(int, gt_store_commit(st, last), 0));
+    cr_assert(eq(u64, gt_store_checkpoint(st), good));
+    cr_assert(eq(int, mount("tmpfs", fs_dir, "tmpfs", MS_REMOUNT, "size=256m"), 0), "%s",
+              strerror(errno));
+    append_range(st, last + 1, last + CHUNK, 1);
+    last += CHUNK;
+    cr_assert(eq(int, gt_store_commit(st, last), GT_OK), "%s", gt_store_errmsg(st));
+    gt_store_close(st);
+    st = open_ok(GT_STORE_READER);
+    cr_assert(eq(u64, gt_store_checkpoint(st), last));
+    check_all(st, last);
     gt_store_close(st);
 }
