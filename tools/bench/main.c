@@ -14,6 +14,10 @@ static const struct bench benches[] = {
     {"store", "block codec and tick store vs LZ4 alone and naive RocksDB", bench_store},
     {"tickq", "tickq bars, VWAP and book --at over a simulated day vs decoded ticks in memory",
      bench_tickq},
+    {"clickhouse",
+     "store ingest, size, scan and tickq bars/VWAP vs ClickHouse on 10 M ticks (skipped when "
+     "clickhouse-server is absent)",
+     bench_clickhouse},
 };
 enum { N_BENCHES = sizeof benches / sizeof benches[0] };
 
