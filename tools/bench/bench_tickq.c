@@ -9,7 +9,7 @@
  * output to /dev/null, the store opened and closed each time), so the time
  * includes opening the store. The baseline in this run is the same
  * computation over the same ticks already decoded in memory (the floor a
- * store cannot beat); tools/bench/run adds ClickHouse beside it. */
+ * store cannot beat); bench_clickhouse.c times the same queries in ClickHouse. */
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
