@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_book.c -- tickq book: the price-level book of one contract as it was at
- * a time T, rebuilt by replaying its book (level change) and status ticks in
- * bus order from the first one stored up to T (qbook.c applies them). */
+ * a time T, rebuilt from the store's latest book checkpoint at or before T by
+ * replaying its book (level change) and status ticks in bus order up to T
+ * (gt_store_book_at; qbook.c applies them). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,21 +93,13 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
     return qdb_name_check("book", "symbol", a->symbol, GT_SYMBOL_LEN);
 }
 
-/* Rebuilds the book of instr_id at at_ns. Returns 0 or 1 (printed). */
+/* Rebuilds the book of instr_id at at_ns from the latest book checkpoint
+ * at or before it. Returns 0 or 1 (printed). */
 static int book_at(gt_store *st, int32_t instr_id, int64_t at_ns, struct qbook *b)
 {
-    static const int kinds[] = {GT_KIND_LEVEL, GT_KIND_STATUS};
-    struct qdb_merge m;
-    qbook_init(b);
-    int64_t to = at_ns == INT64_MAX ? INT64_MAX : at_ns + 1;
-    if (qdb_merge_open("book", st, &m, instr_id, kinds, 2, INT64_MIN, to))
-        return 1;
-    const struct gt_tick *t;
-    int rc;
-    while ((rc = qdb_merge_run("book", &m, &t)) > 0)
-        for (int i = 0; i < rc; i++)
-            qbook_apply(b, &t[i]);
-    qdb_merge_close(&m);
+    int rc = gt_store_book_at(st, instr_id, at_ns, 0, b);
+    if (rc < 0)
+        fprintf(stderr, "tickq book: store: %s\n", gt_store_errmsg(st));
     return rc < 0;
 }
 

@@ -56,3 +56,19 @@ int key_instr_decode(const uint8_t *k, size_t len, int32_t *instr_id)
     *instr_id = (int32_t)(ld_be32(k + 1) ^ ((uint32_t)1 << 31));
     return GT_OK;
 }
+
+void key_book_encode(uint8_t out[KEY_BOOK_LEN], int32_t instr_id, int64_t exch_ns)
+{
+    out[0] = KEY_META_BOOK;
+    st_be32(out + 1, flip32(instr_id));
+    st_be64(out + 5, flip64(exch_ns));
+}
+
+int key_book_decode(const uint8_t *k, size_t len, int32_t *instr_id, int64_t *exch_ns)
+{
+    if (len != KEY_BOOK_LEN || k[0] != KEY_META_BOOK)
+        return GT_EBADMSG;
+    *instr_id = (int32_t)(ld_be32(k + 1) ^ ((uint32_t)1 << 31));
+    *exch_ns = (int64_t)(ld_be64(k + 5) ^ ((uint64_t)1 << 63));
+    return GT_OK;
+}

@@ -22,6 +22,8 @@
  *   'S' u32 BE series           5  series record (instrument, kind, counts)
  *   'I' i32 BE instr, flipped   5  instrument: the GT_KIND_DEF tick, 64 bytes
  *                                  as gt_tick_encode() writes it
+ *   'K' i32 BE instr, flipped  13  book checkpoint (qbook.h): the book as of
+ *       i64 BE exch_ns, flipped    that exchange time
  * Nothing here allocates. */
 #ifndef GT_KEY_H
 #define GT_KEY_H
@@ -32,6 +34,7 @@ enum {
     KEY_BLOCK_LEN = 12,
     KEY_SERIES_PREFIX_LEN = 4, /* the fixed prefix of a block key: its series */
     KEY_META_LEN = 5,          /* 'S' and 'I' keys */
+    KEY_BOOK_LEN = 13,         /* 'K' keys */
 };
 
 /* The first byte of every metadata key. */
@@ -40,6 +43,7 @@ enum key_meta {
     KEY_META_CHECKPOINT = 'C',
     KEY_META_SERIES = 'S',
     KEY_META_INSTR = 'I',
+    KEY_META_BOOK = 'K',
 };
 
 /* Writes the block key of (series, key_ns). */
@@ -60,5 +64,11 @@ void key_instr_encode(uint8_t out[KEY_META_LEN], int32_t instr_id);
 
 /* Reads an instrument key. Returns GT_OK, or GT_EBADMSG if it is not one. */
 int key_instr_decode(const uint8_t *k, size_t len, int32_t *instr_id);
+
+/* Writes the book checkpoint key of (instr_id, exch_ns). */
+void key_book_encode(uint8_t out[KEY_BOOK_LEN], int32_t instr_id, int64_t exch_ns);
+
+/* Reads a book checkpoint key. Returns GT_OK, or GT_EBADMSG if it is not one. */
+int key_book_decode(const uint8_t *k, size_t len, int32_t *instr_id, int64_t *exch_ns);
 
 #endif

@@ -36,11 +36,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 #include "block.h"
 #include "gputick/bytes.h"
 #include "key.h"
+#include "qbook.h"
 
 enum {
     SERIES_REC_LEN = 56,
@@ -72,6 +74,13 @@ struct series {
 struct instr {
     struct gt_tick def;
     bool dirty;
+};
+
+/* The writer's book of one instrument, for its checkpoints. */
+struct bookst {
+    struct qbook b;
+    int64_t max_ns; /* greatest exch_ns of its book ticks */
+    uint32_t since; /* book ticks since its last checkpoint */
 };
 
 /* Open addressing from a 64-bit key to an index + 1 (0 = empty). */
@@ -109,6 +118,10 @@ struct gt_store {
     bool need_reopen; /* RocksDB refused a write: reopen before the next */
     struct gt_store_stats stats;
     uint8_t *scratch, *enc;
+    struct bookst **books;
+    size_t n_books, cap_books;
+    struct table book_by_id;
+    uint32_t book_every; /* book ticks between checkpoints; 0: none */
 };
 
 /* ---- errors ---- */
@@ -287,6 +300,10 @@ void gt_store_close(gt_store *st)
     free_series(st);
     table_fini(&st->series_by_key);
     table_fini(&st->instr_by_id);
+    for (size_t i = 0; i < st->n_books; i++)
+        free(st->books[i]);
+    free(st->books);
+    table_fini(&st->book_by_id);
     free(st->instrs);
     free(st->dirty);
     free(st->scratch);
@@ -583,6 +600,7 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     }
     int rc;
     st->mode = mode;
+    st->book_every = GT_STORE_BOOK_EVERY;
     st->path = strdup(path);
     if (mode == GT_STORE_WRITER) {
         st->scratch = malloc(BLOCK_SCRATCH_LEN);
@@ -712,6 +730,75 @@ static struct series *series_get(gt_store *st, const struct gt_tick *t, int *rc)
     return s;
 }
 
+/* The writer's book of instr_id, rebuilt from the store at its first book
+ * tick of this session (the last checkpoint and what followed it). */
+static struct bookst *book_get(gt_store *st, int32_t instr_id, int *rc)
+{
+    uint32_t at = table_get(&st->book_by_id, (uint32_t)instr_id);
+    if (at)
+        return st->books[at - 1];
+    if (st->n_books == st->cap_books) {
+        size_t cap = st->cap_books ? st->cap_books * 2 : 64;
+        struct bookst **p = realloc(st->books, cap * sizeof *p);
+        if (!p)
+            goto oom;
+        st->books = p;
+        st->cap_books = cap;
+    }
+    struct bookst *bk = calloc(1, sizeof *bk);
+    if (!bk)
+        goto oom;
+    qbook_init(&bk->b);
+    bk->max_ns = INT64_MIN;
+    /* Book ticks stored before this session: only if a series holds some. */
+    if (table_get(&st->series_by_key, series_key(instr_id, GT_KIND_LEVEL)) ||
+        table_get(&st->series_by_key, series_key(instr_id, GT_KIND_STATUS))) {
+        int n = gt_store_book_at(st, instr_id, INT64_MAX, 0, &bk->b);
+        if (n < 0) {
+            free(bk);
+            *rc = n;
+            return NULL;
+        }
+        bk->since = (uint32_t)n;
+        bk->max_ns = bk->b.last_ns;
+    }
+    if (table_put(&st->book_by_id, (uint32_t)instr_id, (uint32_t)st->n_books + 1, st->n_books) <
+        0) {
+        free(bk);
+        goto oom;
+    }
+    st->books[st->n_books++] = bk;
+    return bk;
+oom:
+    *rc = store_err(st, GT_ENOMEM, "append: out of memory for a book%s%s", "", NULL);
+    return NULL;
+}
+
+/* Applies a book tick to the writer's book and, every book_every ticks, puts
+ * a checkpoint into the pending batch, so it commits with the ticks it
+ * covers. Only at a tick whose time is the greatest so far: the checkpoint
+ * then holds exactly the ticks with exch_ns <= its key. */
+static void book_track(gt_store *st, struct bookst *bk, const struct gt_tick *t)
+{
+    qbook_apply(&bk->b, t);
+    if (t->exch_ns >= bk->max_ns)
+        bk->max_ns = t->exch_ns;
+    if (++bk->since < st->book_every || t->exch_ns < bk->max_ns)
+        return;
+    uint8_t key[KEY_BOOK_LEN], v[QBOOK_CKPT_MAX];
+    key_book_encode(key, t->instr_id, t->exch_ns);
+    int len = qbook_ckpt_encode(&bk->b, v);
+    rocksdb_writebatch_put_cf(st->full, st->cf[CF_META], (const char *)key, sizeof key,
+                              (const char *)v, (size_t)len);
+    bk->since = 0;
+    st->stats.book_checkpoints++;
+}
+
+void gt_store_set_book_every(gt_store *st, uint32_t n_ticks)
+{
+    st->book_every = n_ticks;
+}
+
 int gt_store_append(gt_store *st, const struct gt_tick *t)
 {
     if (st->mode != GT_STORE_WRITER || t->kind < 1 || t->kind > GT_KIND_MAX ||
@@ -724,6 +811,10 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
         return 0;
     }
     int rc = GT_OK;
+    struct bookst *bk = NULL;
+    if ((t->kind == GT_KIND_LEVEL || t->kind == GT_KIND_STATUS) && st->book_every &&
+        !(bk = book_get(st, t->instr_id, &rc)))
+        return rc;
     struct series *s = series_get(st, t, &rc);
     if (!s)
         return store_err(st, rc, "append: out of memory%s%s", "", NULL);
@@ -762,6 +853,8 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
         s->dirty = true;
         st->dirty[st->n_dirty++] = s;
     }
+    if (bk)
+        book_track(st, bk, t);
     st->hwm = t->seq;
     st->have_hwm = true;
     st->stats.appended++;
@@ -778,6 +871,35 @@ static int writer_reopen(gt_store *st)
     if (rc == GT_OK)
         st->need_reopen = false;
     return rc;
+}
+
+/* Whether the disk holding the store has room for a batch of len bytes in
+ * the WAL plus a flush of the memtable (about its size again) and 1 MiB.
+ * RocksDB itself reports ENOSPC only after a WAL append failed, and a WAL
+ * writer that has failed aborts the process on its next use when RocksDB is
+ * built with assertions (this machine's is): so the store stops first.
+ * Returns GT_OK, or GT_ENOSPC with the message. */
+static int space_check(gt_store *st, size_t len)
+{
+    struct statvfs fs;
+    if (statvfs(st->path, &fs) != 0)
+        return GT_OK; /* cannot tell: let RocksDB find out */
+    uint64_t mem = 0;
+    if (rocksdb_property_int_cf(st->db, st->cf[CF_TICKS], "rocksdb.cur-size-all-mem-tables",
+                                &mem) != 0)
+        mem = 0;
+    uint64_t avail = (uint64_t)fs.f_bavail * fs.f_frsize, need = len + mem + (1u << 20);
+    if (avail >= need)
+        return GT_OK;
+    char a[32], n[48];
+    snprintf(a, sizeof a, "%llu", (unsigned long long)avail);
+    snprintf(n, sizeof n, "%llu bytes", (unsigned long long)need);
+    char what[128];
+    snprintf(what, sizeof what, "%s bytes free, need %s", a, n);
+    return store_err(st, GT_ENOSPC,
+                     "commit: No space left on the disk of %s (%s: the batch, a memtable "
+                     "flush and 1 MiB); nothing written, retry when space is freed",
+                     st->path, what);
 }
 
 int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
@@ -823,6 +945,14 @@ int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
     uint8_t ck = KEY_META_CHECKPOINT, v[8];
     st_le64(v, checkpoint_seq);
     rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)&ck, 1, (const char *)v, 8);
+    size_t batch_len;
+    rocksdb_writebatch_data(b, &batch_len);
+    int rc = space_check(st, batch_len);
+    if (rc < 0) {
+        rocksdb_writebatch_destroy(b);
+        st->stats.commit_errors++;
+        return rc;
+    }
     char *dberr = NULL;
     rocksdb_write(st->db, st->wo, b, &dberr);
     rocksdb_writebatch_destroy(b);
@@ -1174,6 +1304,102 @@ int gt_store_series_bytes(gt_store *st, uint32_t series, uint64_t *bytes)
     rocksdb_iter_get_error(it, &dberr);
     rocksdb_iter_destroy(it);
     return dberr ? store_fail(st, dberr, "series bytes") : GT_OK;
+}
+
+/* ---- books as of a time ---- */
+
+/* The latest checkpoint of instr_id at or before at_ns into b. Returns 1 if
+ * one was read, 0 if there is none or it is unreadable (b is then empty: the
+ * caller replays from the start), or GT_EDB. */
+static int book_ckpt_find(gt_store *st, int32_t instr_id, int64_t at_ns, struct qbook *b)
+{
+    uint8_t key[KEY_BOOK_LEN];
+    key_book_encode(key, instr_id, at_ns);
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, st->ro, st->cf[CF_META]);
+    rocksdb_iter_seek_for_prev(it, (const char *)key, sizeof key);
+    int rc = 0;
+    if (rocksdb_iter_valid(it)) {
+        size_t klen, vlen;
+        int32_t id;
+        int64_t ns;
+        const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &klen);
+        const uint8_t *v = (const uint8_t *)rocksdb_iter_value(it, &vlen);
+        if (key_book_decode(k, klen, &id, &ns) == GT_OK && id == instr_id)
+            rc = qbook_ckpt_decode(v, vlen, b) == GT_OK && b->last_ns == ns;
+    }
+    char *dberr = NULL;
+    rocksdb_iter_get_error(it, &dberr);
+    rocksdb_iter_destroy(it);
+    if (rc != 1)
+        qbook_init(b);
+    return dberr ? store_fail(st, dberr, "reading a book checkpoint") : rc;
+}
+
+/* The next tick of a book series: 1 and *t, 0 at its end, or an error. */
+static int book_src_next(gt_store_iter *it, const struct gt_tick **run, int *n, int *i,
+                         const struct gt_tick **t)
+{
+    if (!it)
+        return 0;
+    if (*i >= *n) {
+        int got = gt_store_iter_next(it, run);
+        if (got <= 0)
+            return got;
+        *n = got;
+        *i = 0;
+    }
+    *t = &(*run)[*i];
+    return 1;
+}
+
+int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, struct qbook *b)
+{
+    qbook_init(b);
+    int64_t from = INT64_MIN;
+    int rc = 0;
+    if (!(flags & GT_BOOK_REPLAY_ALL) && (rc = book_ckpt_find(st, instr_id, at_ns, b)) < 0)
+        return rc;
+    uint64_t after = rc == 1 ? b->last_seq : 0;
+    if (rc == 1)
+        from = b->last_ns;
+    int64_t to = at_ns == INT64_MAX ? INT64_MAX : at_ns + 1;
+    static const int kinds[2] = {GT_KIND_LEVEL, GT_KIND_STATUS};
+    gt_store_iter *it[2] = {NULL, NULL};
+    const struct gt_tick *run[2] = {NULL, NULL}, *cur[2] = {NULL, NULL};
+    int n[2] = {0, 0}, i[2] = {0, 0}, live[2];
+    for (int k = 0; k < 2; k++) {
+        rc = gt_store_iter_open(st, instr_id, kinds[k], from, to, &it[k]);
+        if (rc == GT_ENOENT)
+            rc = GT_OK, it[k] = NULL;
+        if (rc < 0)
+            goto done;
+    }
+    for (int k = 0; k < 2; k++)
+        if ((live[k] = book_src_next(it[k], &run[k], &n[k], &i[k], &cur[k])) < 0) {
+            rc = live[k];
+            goto done;
+        }
+    int replayed = 0;
+    while (live[0] > 0 || live[1] > 0) {
+        int k = live[0] > 0 && (live[1] <= 0 || cur[0]->seq < cur[1]->seq) ? 0 : 1;
+        if (cur[k]->seq > after) {
+            qbook_apply(b, cur[k]);
+            replayed++;
+        }
+        i[k]++;
+        if ((live[k] = book_src_next(it[k], &run[k], &n[k], &i[k], &cur[k])) < 0) {
+            rc = live[k];
+            goto done;
+        }
+    }
+    rc = replayed;
+done:
+    for (int k = 0; k < 2; k++) {
+        if (rc < 0 && it[k] && gt_store_iter_errmsg(it[k])[0])
+            snprintf(st->errmsg, sizeof st->errmsg, "%s", gt_store_iter_errmsg(it[k]));
+        gt_store_iter_close(it[k]);
+    }
+    return rc;
 }
 
 /* ---- retention ---- */

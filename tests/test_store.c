@@ -10,6 +10,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,6 +24,7 @@
 #include "gputick/store.h"
 #include "gputick/tick.h"
 #include "key.h"
+#include "qbook.h"
 
 static char dir[64];
 static char db[128];
@@ -614,4 +618,198 @@ Test(store, equal_times_across_block_boundaries_lose_nothing)
     cr_assert(eq(i64, info.first_ns, ns - 5));
     cr_assert(eq(i64, info.last_ns, ns));
     gt_store_close(st);
+}
+
+/* ---- a real full disk: the store on a small tmpfs (needs root) ---- */
+
+static char fs_dir[96];
+
+static void fs_umount(void)
+{
+    if (fs_dir[0])
+        umount2(fs_dir, MNT_DETACH);
+}
+
+/* The store on an 8 MiB tmpfs: commits succeed until the disk is full, then
+ * fail with GT_ENOSPC and a message, the checkpoint stays the last good one
+ * and nothing appended is dropped; once the filesystem is grown the next
+ * commit writes it all, and the store holds every tick exactly once. */
+Test(store, full_disk_stops_with_enospc_keeps_checkpoint_and_resumes_losing_nothing,
+     .fini = fs_umount, .timeout = 60)
+{
+    snprintf(fs_dir, sizeof fs_dir, "%s/fs", dir);
+    cr_assert(eq(int, mkdir(fs_dir, 0700), 0));
+    if (mount("tmpfs", fs_dir, "tmpfs", 0, "size=8m") != 0) {
+        fs_dir[0] = 0;
+        cr_skip_test("cannot mount a tmpfs (%s): needs root", strerror(errno));
+    }
+    snprintf(db, sizeof db, "%s/db", fs_dir);
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    enum { CHUNK = 20000, MAX_TICKS = 4000000 };
+    uint64_t last = 0, good = 0;
+    int rc = GT_OK;
+    while (last < MAX_TICKS) {
+        append_range(st, last + 1, last + CHUNK, 1);
+        last += CHUNK;
+        if ((rc = gt_store_commit(st, last)) < 0)
+            break;
+        good = last;
+    }
+    cr_assert(eq(int, rc, GT_ENOSPC), "the commit of %llu ticks on 8 MiB: %s",
+              (unsigned long long)last, gt_store_errmsg(st));
+    cr_assert(gt(u64, good, 0), "some commits fit");
+    cr_assert(not(eq(ptr, strstr(gt_store_errmsg(st), "No space"), NULL)), "%s",
+              gt_store_errmsg(st));
+    cr_assert(eq(u64, gt_store_checkpoint(st), good), "the last good checkpoint is kept");
+    struct gt_store_stats stats;
+    gt_store_stats_get(st, &stats);
+    cr_assert(eq(u64, stats.pending, last - good), "nothing appended was dropped");
+    /* Still full: a retry fails the same way and loses nothing either. */
+    cr_assert(lt(int, gt_store_commit(st, last), 0));
+    cr_assert(eq(u64, gt_store_checkpoint(st), good));
+    cr_assert(eq(int, mount("tmpfs", fs_dir, "tmpfs", MS_REMOUNT, "size=256m"), 0), "%s",
+              strerror(errno));
+    append_range(st, last + 1, last + CHUNK, 1);
+    last += CHUNK;
+    cr_assert(eq(int, gt_store_commit(st, last), GT_OK), "%s", gt_store_errmsg(st));
+    gt_store_close(st);
+    st = open_ok(GT_STORE_READER);
+    cr_assert(eq(u64, gt_store_checkpoint(st), last));
+    check_all(st, last);
+    gt_store_close(st);
+}
+
+/* ---- book checkpoints ---- */
+
+enum { BK_N = 30000, BK_EVERY = 97 };
+
+/* A book stream for instruments 7 and 8 with trades between, status ticks
+ * (stale, recovered, reset), implied levels and runs of equal times. */
+static size_t book_stream(struct gt_tick *out)
+{
+    uint64_t r = 0x9e3779b97f4a7c15u;
+    int cnt[2][2] = {{0, 0}, {0, 0}};
+    int64_t ns = 1795000000000000000;
+    for (size_t i = 0; i < BK_N; i++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        ns += r % 3 == 0 ? 0 : (int64_t)(r % 5000000);
+        struct gt_tick *t = &out[i];
+        memset(t, 0, sizeof *t);
+        t->version = GT_TICK_VERSION;
+        t->seq = i + 1;
+        t->exch_ns = ns;
+        t->recv_ns = ns + 1000;
+        int who = (int)((r >> 20) % 2), *c = cnt[who], u = (int)((r >> 24) % 100);
+        t->instr_id = 7 + who;
+        if (u < 10) {
+            t->kind = GT_KIND_TRADE;
+            t->u.trade.px = 2500000000;
+            t->u.trade.qty = 1;
+            continue;
+        }
+        if (u < 12) {
+            t->kind = GT_KIND_STATUS;
+            t->u.status.feed = u == 10          ? GT_FEED_STALE
+                               : (r >> 30) % 64 ? GT_FEED_RECOVERED
+                                                : GT_FEED_RESET;
+            if (t->u.status.feed == GT_FEED_RESET)
+                c[0] = c[1] = 0;
+            continue;
+        }
+        int s = (int)((r >> 32) % 2), act, lvl;
+        if (c[s] == 0 || (u < 50 && c[s] < 12)) {
+            act = GT_ACT_NEW;
+            lvl = (int)((r >> 36) % (uint64_t)(c[s] + 1)) + 1;
+            c[s]++;
+        } else if (u < 85) {
+            act = GT_ACT_CHANGE;
+            lvl = (int)((r >> 36) % (uint64_t)c[s]) + 1;
+        } else {
+            act = GT_ACT_DELETE;
+            lvl = (int)((r >> 36) % (uint64_t)c[s]) + 1;
+            c[s]--;
+        }
+        t->kind = GT_KIND_LEVEL;
+        t->flags = u == 99 ? GT_F_IMPLIED : 0;
+        t->u.level.px = 2500000000 + (s ? 1 : -1) * (int64_t)((r >> 40) % 30) * 5000000;
+        t->u.level.qty = (int64_t)((r >> 44) % 90) + 1;
+        t->u.level.n_orders = (int32_t)((r >> 50) % 7) + 1;
+        t->u.level.level = (uint8_t)lvl;
+        t->u.level.side = (uint8_t)(s + 1);
+        t->u.level.action = (uint8_t)act;
+        if (t->flags & GT_F_IMPLIED) /* implied books do not move the outright one */
+            c[s] -= act == GT_ACT_NEW ? 1 : act == GT_ACT_DELETE ? -1 : 0;
+    }
+    return BK_N;
+}
+
+static void book_assert_eq(const struct qbook *got, const struct qbook *want, int64_t at)
+{
+    cr_assert(eq(int, got->stale, want->stale), "stale at %lld", (long long)at);
+    for (int s = 0; s < 2; s++) {
+        cr_assert(eq(int, got->n[s], want->n[s]), "side %d levels at %lld", s, (long long)at);
+        for (int i = 0; i < got->n[s]; i++) {
+            cr_assert(eq(i64, got->side[s][i].px, want->side[s][i].px));
+            cr_assert(eq(i64, got->side[s][i].qty, want->side[s][i].qty));
+            cr_assert(eq(i32, got->side[s][i].n_orders, want->side[s][i].n_orders));
+        }
+    }
+}
+
+/* tickq book --at T from the checkpoints equals a replay from the start and
+ * an independent replay in memory, for many random T, with a writer restart
+ * in the middle (its books are rebuilt from the store). */
+Test(store, book_at_t_from_checkpoints_equals_replay_from_the_start, .timeout = 60)
+{
+    struct gt_tick *ticks = malloc(BK_N * sizeof *ticks);
+    cr_assert(not(eq(ptr, ticks, NULL)));
+    size_t n = book_stream(ticks);
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    gt_store_set_book_every(st, BK_EVERY);
+    for (size_t i = 0; i < n; i++) {
+        if (i == n / 2) { /* a restart: the books come back from the store */
+            cr_assert(eq(int, gt_store_commit(st, ticks[i - 1].seq), GT_OK));
+            gt_store_close(st);
+            st = open_ok(GT_STORE_WRITER);
+            gt_store_set_book_every(st, BK_EVERY);
+        }
+        cr_assert(eq(int, gt_store_append(st, &ticks[i]), 1), "%s", gt_store_errmsg(st));
+        if (i % 1000 == 999)
+            cr_assert(eq(int, gt_store_commit(st, ticks[i].seq), GT_OK));
+    }
+    cr_assert(eq(int, gt_store_commit(st, ticks[n - 1].seq), GT_OK));
+    struct gt_store_stats stats;
+    gt_store_stats_get(st, &stats);
+    cr_assert(gt(u64, stats.book_checkpoints, 100), "checkpoints written");
+    gt_store_close(st);
+
+    st = open_ok(GT_STORE_READER);
+    uint64_t r = 12345;
+    long with = 0, without = 0;
+    int64_t t0 = ticks[0].exch_ns, span = ticks[n - 1].exch_ns - t0;
+    for (int q = 0; q < 300; q++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        int32_t instr = 7 + (int)(r % 2);
+        /* Random times, a third of them exactly on a tick's time. */
+        int64_t at =
+            q % 3 ? t0 - 1000 + (int64_t)(r >> 8) % (span + 2000) : ticks[(r >> 8) % n].exch_ns;
+        struct qbook a, b, want;
+        int ra = gt_store_book_at(st, instr, at, 0, &a);
+        int rb = gt_store_book_at(st, instr, at, GT_BOOK_REPLAY_ALL, &b);
+        cr_assert(ge(int, ra, 0), "%s", gt_store_errmsg(st));
+        cr_assert(ge(int, rb, 0), "%s", gt_store_errmsg(st));
+        qbook_init(&want);
+        for (size_t i = 0; i < n && ticks[i].exch_ns <= at; i++)
+            if (ticks[i].instr_id == instr)
+                qbook_apply(&want, &ticks[i]);
+        book_assert_eq(&a, &want, at);
+        book_assert_eq(&b, &want, at);
+        cr_assert(le(int, ra, 2 * BK_EVERY), "at most about N ticks after a checkpoint");
+        with += ra;
+        without += rb;
+    }
+    cr_assert(lt(long, with * 20, without), "checkpoints cut the replay (%ld vs %ld ticks)", with,
+              without);
+    gt_store_close(st);
+    free(ticks);
 }

@@ -32,6 +32,7 @@
 
 typedef struct gt_store gt_store;
 typedef struct gt_store_iter gt_store_iter;
+struct qbook; /* store/qbook.h: the book model of tickq and the checkpoints */
 
 enum {
     GT_STORE_WRITER = 1, /* the one recorder: creates the store if missing */
@@ -98,13 +99,14 @@ uint64_t gt_store_checkpoint(const gt_store *st);
 
 /* Counters of a writer, for the recorder's stats line. */
 struct gt_store_stats {
-    uint64_t appended;      /* ticks gt_store_append() took */
-    uint64_t ignored;       /* ticks it ignored: at or below the last seq (replays) */
-    uint64_t pending;       /* ticks appended since the last successful commit */
-    uint64_t commits;       /* successful commits */
-    uint64_t commit_errors; /* failed ones (a full disk...) */
-    uint64_t blocks_full;   /* blocks finished at BLOCK_TICKS ticks */
-    uint64_t series;        /* series known */
+    uint64_t appended;         /* ticks gt_store_append() took */
+    uint64_t ignored;          /* ticks it ignored: at or below the last seq (replays) */
+    uint64_t pending;          /* ticks appended since the last successful commit */
+    uint64_t commits;          /* successful commits */
+    uint64_t commit_errors;    /* failed ones (a full disk...) */
+    uint64_t blocks_full;      /* blocks finished at BLOCK_TICKS ticks */
+    uint64_t series;           /* series known */
+    uint64_t book_checkpoints; /* book checkpoints written (pending or committed) */
 };
 
 /* Copies the counters into *out. */
@@ -126,6 +128,17 @@ int gt_store_compact(gt_store *st);
  * families; data still in the memtables or the WAL is not counted). Returns
  * GT_OK or GT_EDB. */
 int gt_store_disk_bytes(gt_store *st, uint64_t *bytes);
+
+/* Book checkpoints. The writer keeps the price-level book of every
+ * instrument with book (level) or status ticks and, after every n book ticks
+ * of an instrument (at a tick whose exch_ns is the greatest so far), puts the
+ * whole book, with the bus seq it is as of, under meta key 'K' + instrument +
+ * exch_ns, committed with the ticks it covers (docs/store.md). A restarted
+ * writer rebuilds each book from its last checkpoint at its first book tick.
+ * The default GT_STORE_BOOK_EVERY was chosen by tools/bench (tickq rows); 0
+ * turns checkpoints off. */
+enum { GT_STORE_BOOK_EVERY = 16384 };
+void gt_store_set_book_every(gt_store *st, uint32_t n_ticks);
 
 /* ---- readers (a writer may call these too: they see what is committed) ---- */
 
@@ -176,5 +189,16 @@ const char *gt_store_iter_errmsg(const gt_store_iter *it);
 
 /* Closes the iterator; NULL does nothing. */
 void gt_store_iter_close(gt_store_iter *it);
+
+enum { GT_BOOK_REPLAY_ALL = 1 }; /* ignore checkpoints: replay from the start */
+
+/* Rebuilds into *b the book of instr_id as it was at at_ns: every level and
+ * status tick with exch_ns <= at_ns applied in bus order (qbook_apply), by
+ * starting from the latest checkpoint at or before at_ns and replaying the
+ * ticks after its seq (a missing or unreadable checkpoint: from the start).
+ * Exact while an instrument's book ticks do not go back in time (the
+ * iterator's limit above). Returns the number of ticks replayed (>= 0), or an
+ * iterator or store error with gt_store_errmsg() saying which. */
+int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, struct qbook *b);
 
 #endif

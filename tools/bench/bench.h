@@ -26,6 +26,9 @@ void bench_table_header(void);
 double bench_now(void);
 /* Keeps the compiler from deleting work whose result is otherwise unused. */
 void bench_sink(uint64_t v);
+/* Runs a tickq command (cmd_bars...) with argv as the user would, its stdout
+ * on /dev/null. Returns the seconds it took, or -1 if it failed. */
+double bench_cmd(int (*cmd)(int, char **), char **argv);
 
 int bench_tick(void);
 int bench_book(void);
@@ -35,5 +38,6 @@ int bench_store(void);
 int bench_tickq(void);
 int bench_feed(void);
 int bench_e2e(void);
+int bench_clickhouse(void);
 
 #endif

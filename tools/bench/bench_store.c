@@ -2,7 +2,7 @@
 /* bench_store.c -- the block codec and the tick store, each beside its
  * baseline in the same run, on the same synthetic but realistic stream.
  *
- * The stream: 12 futures with prices random-walking on a 0.005 grid around
+ * The stream (daysim.c, one product): 12 futures with prices random-walking on a 0.005 grid around
  * $2.50, Poisson event times (50 000 events/s across the instruments), each
  * event a trade or not, one or two level changes and a top of book, small
  * quantities, one bus sequence per record, as tickfeed would publish it.
@@ -17,8 +17,6 @@
  * every record. Each store lives in a mkdtemp folder, removed at the end. */
 #include <ftw.h>
 #include <lz4.h>
-#include <math.h>
-#include <stdbool.h>
 #include <rocksdb/c.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +24,7 @@
 #include <sys/stat.h>
 #include "bench.h"
 #include "block.h"
+#include "daysim.h"
 #include "gputick/bytes.h"
 #include "gputick/err.h"
 #include "gputick/store.h"
@@ -37,114 +36,12 @@ enum {
     N_SERIES = N_INSTR * (GT_KIND_MAX + 1),
     COMMIT_EVERY = 1 << 16,
     ROUNDS = 3,
-    TICK_PX = 5000000, /* $0.005 */
+    TICK_PX = DAYSIM_TICK_PX,
 };
-
-static uint64_t rng = 0x853c49e6748fea9bu;
-
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
-static double unif(void)
-{
-    return (double)(rnd() >> 11) * (1.0 / 9007199254740992.0);
-}
 
 static struct gt_tick *stream;  /* bus order */
 static struct gt_tick *grouped; /* by series, bus order inside */
-static size_t run_start[N_SERIES + 1];
-
-static struct gt_tick *next_tick(size_t *n, int instr, int kind, int64_t ns, uint64_t *seq)
-{
-    struct gt_tick *t = &stream[(*n)++];
-    memset(t, 0, sizeof *t);
-    t->version = GT_TICK_VERSION;
-    t->kind = (uint8_t)kind;
-    t->instr_id = 10000 + instr;
-    t->seq = ++*seq;
-    t->exch_ns = ns;
-    t->recv_ns = ns + 15000 + (int64_t)(rnd() % 5000);
-    return t;
-}
-
-static void gen_stream(void)
-{
-    int64_t mid[N_INSTR], ns = 1795000000000000000;
-    uint32_t rpt[N_INSTR] = {0}, trade_id = 1;
-    uint64_t seq = 0;
-    size_t n = 0;
-    for (int i = 0; i < N_INSTR; i++) {
-        mid[i] = 500; /* $2.50 in ticks */
-        struct gt_tick *t = next_tick(&n, i, GT_KIND_DEF, ns, &seq);
-        t->u.def.tick_px = TICK_PX;
-        t->u.def.maturity = 20270100 + (uint32_t)i * 100 + 28;
-        t->u.def.depth = 10;
-        t->u.def.type = GT_INSTR_FUTURE;
-        memcpy(t->u.def.product, "H100", 4);
-        snprintf(t->u.def.symbol, GT_SYMBOL_LEN, "H100%c7", "FGHJKMNQUVXZ"[i]);
-        t->flags = GT_F_EVENT_END;
-    }
-    while (n + 4 <= N_TICKS) {
-        ns += (int64_t)(-log(1.0 - unif()) * 20000.0); /* Poisson, 50k events/s */
-        int i = (int)(rnd() % N_INSTR);
-        if (rnd() % 20 == 0)
-            mid[i] += rnd() & 1 ? 1 : -1;
-        int64_t bid = mid[i] * TICK_PX, ask = (mid[i] + 1) * TICK_PX;
-        if (rnd() % 10 == 0) {
-            struct gt_tick *t = next_tick(&n, i, GT_KIND_TRADE, ns, &seq);
-            bool buy = rnd() & 1;
-            t->u.trade.px = buy ? ask : bid;
-            t->u.trade.qty = 1 + (int64_t)(rnd() % 5);
-            t->u.trade.trade_id = trade_id++;
-            t->u.trade.n_orders = 1 + (int32_t)(rnd() % 3);
-            t->u.trade.aggressor = buy ? GT_SIDE_BID : GT_SIDE_ASK;
-        }
-        int levels = 1 + (int)(rnd() % 2);
-        for (int l = 0; l < levels; l++) {
-            struct gt_tick *t = next_tick(&n, i, GT_KIND_LEVEL, ns, &seq);
-            bool is_bid = rnd() & 1;
-            uint8_t level = (uint8_t)(1 + (rnd() % 4 == 0 ? rnd() % 10 : 0));
-            t->u.level.px = is_bid ? bid - (level - 1) * TICK_PX : ask + (level - 1) * TICK_PX;
-            t->u.level.qty = 1 + (int64_t)(rnd() % 50);
-            t->u.level.n_orders = 1 + (int32_t)(rnd() % 6);
-            t->u.level.level = level;
-            t->u.level.side = is_bid ? GT_SIDE_BID : GT_SIDE_ASK;
-            t->u.level.action = GT_ACT_CHANGE;
-            t->u.level.rpt_seq = ++rpt[i];
-        }
-        struct gt_tick *t = next_tick(&n, i, GT_KIND_TOB, ns, &seq);
-        t->flags = GT_F_EVENT_END;
-        t->u.tob.bid_px = bid;
-        t->u.tob.ask_px = ask;
-        t->u.tob.bid_qty = 1 + (int32_t)(rnd() % 50);
-        t->u.tob.ask_qty = 1 + (int32_t)(rnd() % 50);
-        t->u.tob.bid_orders = (uint16_t)(1 + rnd() % 6);
-        t->u.tob.ask_orders = (uint16_t)(1 + rnd() % 6);
-    }
-    while (n < N_TICKS) { /* pad with trades to the exact count */
-        struct gt_tick *t = next_tick(&n, 0, GT_KIND_TRADE, ns, &seq);
-        t->u.trade.px = mid[0] * TICK_PX;
-        t->u.trade.qty = 1;
-        t->u.trade.trade_id = trade_id++;
-    }
-    /* Group by series (a counting sort keeps bus order within each). */
-    size_t count[N_SERIES] = {0};
-    for (size_t k = 0; k < N_TICKS; k++)
-        count[(stream[k].instr_id - 10000) * (GT_KIND_MAX + 1) + stream[k].kind]++;
-    run_start[0] = 0;
-    for (int s = 0; s < N_SERIES; s++)
-        run_start[s + 1] = run_start[s] + count[s];
-    size_t at[N_SERIES];
-    memcpy(at, run_start, sizeof at);
-    for (size_t k = 0; k < N_TICKS; k++)
-        grouped[at[(stream[k].instr_id - 10000) * (GT_KIND_MAX + 1) + stream[k].kind]++] =
-            stream[k];
-}
+static size_t *run_start;
 
 /* ---- codec ---- */
 
@@ -462,16 +359,22 @@ static int bench_stores(void)
 
 int bench_store(void)
 {
-    stream = malloc((size_t)N_TICKS * sizeof *stream);
-    grouped = malloc((size_t)(N_TICKS + 1) * sizeof *grouped);
-    int rc = GT_ENOMEM;
-    if (stream && grouped) {
-        gen_stream();
-        rc = bench_codec();
-        if (rc >= 0)
-            rc = bench_stores();
-    }
-    free(stream);
-    free(grouped);
+    struct daysim d;
+    const struct daysim_config c = {.n_ticks = N_TICKS,
+                                    .n_products = 1,
+                                    .n_contracts = N_INSTR,
+                                    .start_ns = 1795000000000000000,
+                                    .mean_gap_ns = 20000, /* 50k events/s */
+                                    .grouped = 1};
+    int rc = daysim_gen(&d, &c);
+    if (rc < 0)
+        return rc;
+    stream = d.stream;
+    grouped = d.grouped;
+    run_start = d.run_start;
+    rc = bench_codec();
+    if (rc >= 0)
+        rc = bench_stores();
+    daysim_free(&d);
     return rc;
 }

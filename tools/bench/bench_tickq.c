@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* bench_tickq.c -- tickq's queries over one simulated day in a real store:
  * 1-minute bars of the front contract (1.2 M trades), a full-day VWAP of
- * every contract, and the book at the end of a day of 1.5 M book ticks.
+ * every contract, and the book at times through a day of 1.5 M book ticks,
+ * from the store's book checkpoints beside the replay from the start, with
+ * a sweep of the checkpoint interval.
  *
  * Each query runs as the user runs it (the cmd_* function with its argv,
  * output to /dev/null, the store opened and closed each time), so the time
  * includes opening the store. The baseline in this run is the same
  * computation over the same ticks already decoded in memory (the floor a
- * store cannot beat); tools/bench/run adds ClickHouse beside it. */
-#include <fcntl.h>
+ * store cannot beat); bench_clickhouse.c times the same queries in ClickHouse. */
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "bars.h"
 #include "bench.h"
 #include "cmd.h"
@@ -115,25 +115,6 @@ static void def(gt_store *st, uint64_t *seq, int32_t id, const char *sym, uint32
     gt_store_append(st, &t);
 }
 
-/* Runs a tickq command with stdout on /dev/null; returns seconds, or -1. */
-static double timed(int (*cmd)(int, char **), char **argv)
-{
-    int argc = 0;
-    while (argv[argc])
-        argc++;
-    fflush(stdout);
-    int so = dup(1), nul = open("/dev/null", O_WRONLY);
-    dup2(nul, 1);
-    double t0 = bench_now();
-    int rc = cmd(argc, argv);
-    fflush(stdout);
-    double dt = bench_now() - t0;
-    dup2(so, 1);
-    close(so);
-    close(nul);
-    return rc == 0 ? dt : -1;
-}
-
 static int count_bar(const struct bar *b, void *ctx)
 {
     *(uint64_t *)ctx += (uint64_t)b->n_trades;
@@ -166,6 +147,137 @@ static double mem_bars(const struct gt_tick *t, size_t n, int64_t w)
 static double best(double a, double b)
 {
     return a < 0 ? b : b < a ? b : a;
+}
+
+/* The book at at_ns replayed from the start of the day (GT_BOOK_REPLAY_ALL:
+ * tickq book before checkpoints), the store opened and closed as cmd_book
+ * does. Returns seconds or -1. */
+static double book_replay_all(const char *db, int64_t at_ns)
+{
+    double t0 = bench_now();
+    gt_store *st;
+    char err[GT_ERRLEN];
+    struct gt_tick def;
+    struct qbook b;
+    if (gt_store_open(db, GT_STORE_READER, &st, err) < 0)
+        return -1;
+    int rc = gt_store_instr_find(st, "H100Z6", &def);
+    if (rc == GT_OK)
+        rc = gt_store_book_at(st, def.instr_id, at_ns, GT_BOOK_REPLAY_ALL, &b);
+    gt_store_close(st);
+    bench_sink((uint64_t)b.n[0]);
+    return rc < 0 ? -1 : bench_now() - t0;
+}
+
+enum { BOOK_TIMES = 20 };
+
+static int64_t book_time(int k)
+{
+    return DAY_NS + GT_NS_PER_DAY * (k + 1) / BOOK_TIMES - 1;
+}
+
+/* tickq book --at at 20 times through the day, as the user runs it (from
+ * the latest checkpoint), beside the replay from the start; the worst time
+ * of each (best of REPS at every T). */
+static int book_worst(const char *db)
+{
+    double worst_q = 0, worst_base = 0;
+    for (int k = 0; k < BOOK_TIMES; k++) {
+        char ts[GT_TIME_STRLEN];
+        gt_time_format(book_time(k), ts);
+        char *argv[] = {"book", "H100Z6", "--at", ts, "--db", (char *)db, NULL};
+        double q = -1, base = -1;
+        for (int r = 0; r < REPS; r++) {
+            q = best(q, bench_cmd(cmd_book, argv));
+            base = best(base, book_replay_all(db, book_time(k)));
+        }
+        if (q < 0 || base < 0)
+            return GT_EIO;
+        worst_q = q > worst_q ? q : worst_q;
+        worst_base = base > worst_base ? base : worst_base;
+    }
+    char what[300];
+    snprintf(what, sizeof what,
+             "tickq book --at, worst of %d times across a day of 1.5 M book ticks, checkpoints "
+             "every %d, ms incl. opening the store (baseline: the same store replayed from the "
+             "start, as before checkpoints; lower is better)",
+             BOOK_TIMES, GT_STORE_BOOK_EVERY);
+    bench_row(what, worst_q * 1e3, worst_base * 1e3);
+    return GT_OK;
+}
+
+/* The checkpoint interval: a store of the book ticks alone for each N, its
+ * bytes after compaction beside none, and the worst book of 20 times (store
+ * open, query only) beside the replay from the start. */
+static int book_sweep(const char *dir, struct gt_tick *book, size_t n)
+{
+    static const uint32_t every[] = {0, 1024, 4096, 16384, 65536};
+    uint64_t bytes0 = 0;
+    double ingest0 = 0;
+    for (size_t e = 0; e < sizeof every / sizeof every[0]; e++) {
+        char db[96], err[GT_ERRLEN];
+        snprintf(db, sizeof db, "%s/book%u", dir, every[e]);
+        gt_store *st;
+        int rc = gt_store_open(db, GT_STORE_WRITER, &st, err);
+        if (rc < 0)
+            return rc;
+        gt_store_set_book_every(st, every[e]);
+        double t0 = bench_now();
+        for (size_t i = 0; i < n && rc >= 0; i++) {
+            book[i].seq = i + 1;
+            rc = gt_store_append(st, &book[i]);
+            if (rc >= 0 && (i % 500000 == 499999 || i + 1 == n))
+                rc = gt_store_commit(st, i + 1);
+        }
+        double ingest = bench_now() - t0;
+        uint64_t bytes = 0;
+        if (rc >= 0 && (rc = gt_store_compact(st)) >= 0)
+            rc = gt_store_disk_bytes(st, &bytes);
+        gt_store_close(st);
+        if (rc < 0 || (rc = gt_store_open(db, GT_STORE_READER, &st, err)) < 0)
+            return rc;
+        double worst_q = 0, worst_base = 0;
+        for (int k = 0; k < BOOK_TIMES && rc >= 0; k++) {
+            double q = -1, base = -1;
+            for (int r = 0; r < REPS && rc >= 0; r++) {
+                struct qbook b;
+                double tq = bench_now();
+                rc = gt_store_book_at(st, FRONT, book_time(k), 0, &b);
+                double t1 = bench_now();
+                if (rc >= 0)
+                    rc = gt_store_book_at(st, FRONT, book_time(k), GT_BOOK_REPLAY_ALL, &b);
+                q = best(q, t1 - tq);
+                base = best(base, bench_now() - t1);
+            }
+            worst_q = q > worst_q ? q : worst_q;
+            worst_base = base > worst_base ? base : worst_base;
+        }
+        gt_store_close(st);
+        if (rc < 0)
+            return rc;
+        if (every[e] == 0) {
+            bytes0 = bytes;
+            ingest0 = ingest;
+            continue;
+        }
+        char what[300];
+        snprintf(what, sizeof what,
+                 "book checkpoints every %u book ticks: worst book at 20 times, ms, store open "
+                 "(baseline: replay from the start; lower is better)",
+                 every[e]);
+        bench_row(what, worst_q * 1e3, worst_base * 1e3);
+        snprintf(what, sizeof what,
+                 "book checkpoints every %u book ticks: store bytes per book tick after "
+                 "compaction (baseline: no checkpoints; lower is better)",
+                 every[e]);
+        bench_row(what, (double)bytes / (double)n, (double)bytes0 / (double)n);
+        snprintf(what, sizeof what,
+                 "book checkpoints every %u book ticks: ingest of the book ticks, M ticks/s "
+                 "(baseline: no checkpoints, no books kept; higher is better)",
+                 every[e]);
+        bench_row(what, (double)n / ingest / 1e6, (double)n / ingest0 / 1e6);
+    }
+    return GT_OK;
 }
 
 int bench_tickq(void)
@@ -211,7 +323,7 @@ int bench_tickq(void)
     char *book_argv[] = {"book", "H100Z6", "--at", "2026-11-24T23:59:59.999Z", "--db", db, NULL};
     double q = -1, base = -1;
     for (int r = 0; r < REPS; r++) {
-        q = best(q, timed(cmd_bars, bars_argv));
+        q = best(q, bench_cmd(cmd_bars, bars_argv));
         base = best(base, mem_bars(all, N_FRONT_TRADES, 60 * GT_NS_PER_SEC));
     }
     if (q < 0) {
@@ -229,7 +341,7 @@ int bench_tickq(void)
         double t0 = bench_now();
         for (int k = 0; k <= N_OTHER; k++) {
             char *argv[] = {"bars", (char *)syms[k], "--interval", "1d", "--db", db, NULL};
-            if (timed(cmd_bars, argv) < 0)
+            if (bench_cmd(cmd_bars, argv) < 0)
                 t0 = -1e9;
         }
         q = best(q, t0 < 0 ? -1 : bench_now() - t0);
@@ -242,7 +354,7 @@ int bench_tickq(void)
     /* The book at the end of the day; baseline: the same replay in memory. */
     q = base = -1;
     for (int r = 0; r < REPS; r++) {
-        q = best(q, timed(cmd_book, book_argv));
+        q = best(q, bench_cmd(cmd_book, book_argv));
         double t0 = bench_now();
         struct qbook b;
         qbook_init(&b);
@@ -254,6 +366,8 @@ int bench_tickq(void)
     bench_row("tickq book --at end of a day of 1.5 M book ticks, ms per query "
               "(baseline: the same replay over decoded ticks in memory; lower is better)",
               q * 1e3, base * 1e3);
+    if ((rc = book_worst(db)) < 0 || (rc = book_sweep(dir, all + book0, N_BOOK)) < 0)
+        goto out;
     uint64_t sink = 0;
     gt_store_iter *it = NULL;
     if (gt_store_open(db, GT_STORE_READER, &st, err) == GT_OK) {

@@ -16,6 +16,10 @@ static const struct bench benches[] = {
     {"e2e", "tickfeed process: latency and zero-loss rate vs raw zmq / recvmmsg", bench_e2e},
     {"tickq", "tickq bars, VWAP and book --at over a simulated day vs decoded ticks in memory",
      bench_tickq},
+    {"clickhouse",
+     "store ingest, size, scan and tickq bars/VWAP vs ClickHouse on 10 M ticks (skipped when "
+     "clickhouse-server is absent)",
+     bench_clickhouse},
 };
 enum { N_BENCHES = sizeof benches / sizeof benches[0] };
 

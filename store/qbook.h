@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* qbook.h -- a price-level book rebuilt from stored book and status ticks.
+/* qbook.h -- a price-level book rebuilt from stored book and status ticks,
+ * and its checkpoint record.
  *
  * MBP semantics as MDP 3.0 gives them, level 1 best, QBOOK_DEPTH levels a
  * side: New inserts at its level and shifts the worse levels down (the last
@@ -10,9 +11,27 @@
  * assumed to be published by tickfeed as a fresh book: a DeleteThru on each
  * side then a New per level, all flagged GT_F_RECOVERY, then a RECOVERED
  * status; those apply like any other level tick. Caller-embedded state, no
- * allocation. */
-#ifndef GT_QUERY_QBOOK_H
-#define GT_QUERY_QBOOK_H
+ * allocation.
+ *
+ * The store's writer keeps one qbook per instrument and, every few thousand
+ * book ticks, writes it as a checkpoint (meta key 'K', key.h) so that tickq
+ * book --at T replays only from the latest checkpoint at or before T
+ * (gt_store_book_at). Checkpoint record, little-endian:
+ *   OFFSET  SIZE TYPE  FIELD
+ *        0     4 u32   magic "GTBC"
+ *        4     1 u8    version (1)
+ *        5     1 u8    flags: 1 stale
+ *        6     1 u8    n_bid, levels that follow (0..QBOOK_DEPTH)
+ *        7     1 u8    n_ask
+ *        8     8 u64   last_seq: bus seq of the last tick applied
+ *       16     8 i64   last_ns: its exch_ns (also the key's time)
+ *       24     8 i64   stale_since_ns
+ *       32     8 u64   n_applied
+ *       40  20*n i64 px, i64 qty, i32 n_orders per level: bids best first,
+ *                      then asks
+ *      end     4 u32   CRC32C of every byte before it */
+#ifndef GT_STORE_QBOOK_H
+#define GT_STORE_QBOOK_H
 #include <stdbool.h>
 #include <stdint.h>
 #include "gputick/tick.h"
@@ -31,6 +50,14 @@ struct qbook {
     int64_t stale_since_ns;
     uint64_t n_applied, n_bad; /* level ticks applied, and refused (bad level/side) */
     int64_t last_ns;           /* exch_ns of the last tick applied */
+    uint64_t last_seq;         /* bus seq of the last tick given to qbook_apply */
+};
+
+enum {
+    QBOOK_CKPT_HDR = 40,
+    QBOOK_CKPT_LEVEL = 20,
+    QBOOK_CKPT_MAX = QBOOK_CKPT_HDR + 2 * QBOOK_DEPTH * QBOOK_CKPT_LEVEL + 4,
+    QBOOK_CKPT_VERSION = 1,
 };
 
 void qbook_init(struct qbook *b);
@@ -41,5 +68,14 @@ void qbook_init(struct qbook *b);
  * GT_EBADMSG for a level outside 1..QBOOK_DEPTH or an unknown side or action
  * (counted in n_bad, the book unchanged). */
 int qbook_apply(struct qbook *b, const struct gt_tick *t);
+
+/* Writes b as a checkpoint record into out (QBOOK_CKPT_MAX bytes). Returns
+ * its length. */
+int qbook_ckpt_encode(const struct qbook *b, uint8_t out[QBOOK_CKPT_MAX]);
+
+/* Reads a checkpoint record into b. Returns GT_OK, GT_ETRUNC, GT_EBADMSG (bad
+ * magic, counts or length), GT_EVERSION or GT_ECORRUPT (CRC); b is then
+ * unspecified. */
+int qbook_ckpt_decode(const uint8_t *p, size_t len, struct qbook *b);
 
 #endif
