@@ -93,7 +93,7 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
 }
 
 /* Rebuilds the book of instr_id at at_ns. Returns 0 or 1 (printed). */
-static int book_at(gt_store *st, int32_t instr_id, int64_t at_ns, struct qbook *b)
+static int book_at(struct qstore *st, int32_t instr_id, int64_t at_ns, struct qbook *b)
 {
     static const int kinds[] = {GT_KIND_LEVEL, GT_KIND_STATUS};
     struct qdb_merge m;
@@ -120,7 +120,7 @@ int cmd_book(int argc, char **argv)
     int rc = book_args_parse(&a, argc, argv);
     if (rc)
         return rc < 0 ? 0 : rc;
-    gt_store *st;
+    struct qstore *st;
     struct gt_tick def;
     if ((rc = qdb_open("book", a.q.db, &st)))
         return rc;
@@ -165,6 +165,6 @@ int cmd_book(int argc, char **argv)
     if (b.n_applied == 0)
         fprintf(stderr, "tickq book: no book ticks of %s at or before T\n", a.symbol);
 done:
-    gt_store_close(st);
+    qstore_close(st);
     return rc;
 }
