@@ -33,5 +33,6 @@ int bench_journal(void);
 int bench_rx(void);
 int bench_store(void);
 int bench_tickq(void);
+int bench_curve(void);
 
 #endif

@@ -14,6 +14,7 @@ static const struct bench benches[] = {
     {"store", "block codec and tick store vs LZ4 alone and naive RocksDB", bench_store},
     {"tickq", "tickq bars, VWAP and book --at over a simulated day vs decoded ticks in memory",
      bench_tickq},
+    {"curve", "CURVE-encrypted PUB->SUB throughput vs plain text", bench_curve},
 };
 enum { N_BENCHES = sizeof benches / sizeof benches[0] };
 
