@@ -33,13 +33,25 @@ int gt_bus_req_parse(const struct gt_frame *f, int n, struct gt_bus_req *req, ch
     if (n < 1)
         return req_fail(err, "empty request (want REPLAY, SNAPSHOT or INFO)");
     if (frame_is(&f[0], "REPLAY")) {
-        if (n != 2 || f[1].len != 16)
-            return req_fail(err, "REPLAY takes one 16-byte frame: from_seq u64, to_seq u64");
+        if (n < 2 || n > 3 || f[1].len != 16)
+            return req_fail(err, "REPLAY takes a 16-byte frame (from_seq u64, to_seq u64) and "
+                                 "an optional filter");
         req->cmd = GT_BUS_REPLAY;
         req->from_seq = ld_le64(f[1].p);
         req->to_seq = ld_le64(f[1].p + 8);
         if (req->from_seq == 0 || req->from_seq > req->to_seq)
             return req_fail(err, "REPLAY range is empty (want 1 <= from_seq <= to_seq)");
+        if (n == 3) {
+            if (f[2].len == 0 || f[2].len >= GT_BUS_FILTER_MAX)
+                return req_fail(err, "REPLAY filter must be 1 to 255 bytes");
+            for (size_t i = 0; i < f[2].len; i++) {
+                uint8_t c = f[2].p[i];
+                int space_ok = c == ' ' && i > 0 && i + 1 < f[2].len && f[2].p[i - 1] != ' ';
+                if ((c < 0x21 || c > 0x7e) && !space_ok)
+                    return req_fail(err, "REPLAY filter holds a character no topic has");
+            }
+            memcpy(req->filter, f[2].p, f[2].len);
+        }
         return GT_OK;
     }
     if (frame_is(&f[0], "SNAPSHOT")) {
@@ -63,6 +75,20 @@ int gt_bus_req_parse(const struct gt_frame *f, int n, struct gt_bus_req *req, ch
         return GT_OK;
     }
     return req_fail(err, "unknown request (want REPLAY, SNAPSHOT or INFO)");
+}
+
+int gt_bus_filter_match(const char *filter, const char *topic, size_t topic_len)
+{
+    if (!filter || !*filter)
+        return 1;
+    for (const char *p = filter; *p;) {
+        size_t n = strcspn(p, " ");
+        if (n && n <= topic_len && memcmp(p, topic, n) == 0)
+            return 1;
+        p += n;
+        p += *p == ' ';
+    }
+    return 0;
 }
 
 int gt_bus_send(void *sock, const char *topic, size_t topic_len, const uint8_t *recs, size_t n,
@@ -217,6 +243,12 @@ static long deliver(struct reply *r, int i, gt_bus_cb cb, void *ctx, char *err)
 long gt_bus_replay(void *dealer, uint64_t from_seq, uint64_t to_seq, int timeout_ms, gt_bus_cb cb,
                    void *ctx, uint64_t *last_seq, char *err)
 {
+    return gt_bus_replay_filter(dealer, from_seq, to_seq, NULL, timeout_ms, cb, ctx, last_seq, err);
+}
+
+long gt_bus_replay_filter(void *dealer, uint64_t from_seq, uint64_t to_seq, const char *filter,
+                          int timeout_ms, gt_bus_cb cb, void *ctx, uint64_t *last_seq, char *err)
+{
     struct reply *r = malloc(sizeof *r);
     long total = 0;
     if (!r)
@@ -226,8 +258,10 @@ long gt_bus_replay(void *dealer, uint64_t from_seq, uint64_t to_seq, int timeout
         uint8_t range[16];
         st_le64(range, from_seq);
         st_le64(range + 8, to_seq);
-        struct gt_frame req[2] = {{(const uint8_t *)"REPLAY", 6}, {range, sizeof range}};
-        int h = request(dealer, req, 2, timeout_ms, r, err);
+        struct gt_frame req[3] = {{(const uint8_t *)"REPLAY", 6},
+                                  {range, sizeof range},
+                                  {(const uint8_t *)filter, filter ? strlen(filter) : 0}};
+        int h = request(dealer, req, filter && *filter ? 3 : 2, timeout_ms, r, err);
         if (h >= 0 && (h >= r->n || zmq_msg_size(&r->f[h]) != 24)) {
             snprintf(err, GT_ERRLEN, "REPLAY reply lacks its 24-byte chunk header");
             h = GT_EBADMSG;

@@ -47,11 +47,12 @@ static int fill_to(int64_t *next, int64_t until, int64_t w,
     return 0;
 }
 
-int bars_run(gt_store *st, int32_t instr_id, int64_t from_ns, int64_t to_ns, int64_t w, int fill,
-             int (*emit)(const struct bar *b, void *ctx), void *ctx, gt_store_iter **it_out)
+int bars_run(struct qstore *st, int32_t instr_id, int64_t from_ns, int64_t to_ns, int64_t w,
+             int fill, int (*emit)(const struct bar *b, void *ctx), void *ctx,
+             struct qstore_iter **it_out)
 {
-    gt_store_iter *it = NULL;
-    int rc = gt_store_iter_open(st, instr_id, GT_KIND_TRADE, from_ns, to_ns, &it);
+    struct qstore_iter *it = NULL;
+    int rc = qstore_iter_open(st, instr_id, GT_KIND_TRADE, from_ns, to_ns, &it);
     *it_out = it;
     if (rc == GT_ENOENT)
         rc = 0, it = NULL;
@@ -61,7 +62,7 @@ int bars_run(gt_store *st, int32_t instr_id, int64_t from_ns, int64_t to_ns, int
     int open = 0, stop = 0;
     int64_t next = fill ? bars_align(from_ns, w) : 0; /* the next bar to fill */
     const struct gt_tick *t;
-    while (it && !stop && (rc = gt_store_iter_next(it, &t)) > 0) {
+    while (it && !stop && (rc = qstore_iter_next(it, &t)) > 0) {
         for (int i = 0; i < rc && !stop; i++) {
             const struct gt_trade *tr = &t[i].u.trade;
             if (tr->action == 2 || tr->px == INT64_MAX || tr->qty <= 0 || tr->qty == INT64_MAX)

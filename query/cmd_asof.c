@@ -36,7 +36,7 @@ static const struct out_col cols[] = {
 
 /* One stream with one tick of look-ahead. */
 struct cursor {
-    gt_store_iter *it;
+    struct qstore_iter *it;
     const struct gt_tick *t;
     int n, i;
 };
@@ -47,7 +47,7 @@ static int cursor_peek(struct cursor *c, const struct gt_tick **t)
     if (!c->it)
         return 0;
     if (c->i >= c->n) {
-        int rc = gt_store_iter_next(c->it, &c->t);
+        int rc = qstore_iter_next(c->it, &c->t);
         if (rc <= 0)
             return rc;
         c->n = rc;
@@ -76,13 +76,13 @@ static int cursor_advance(struct cursor *c, const struct gt_tick *trade, struct 
     return rc < 0 ? qdb_iter_fail("asof", c->it, rc) : 0;
 }
 
-static int cursor_open(gt_store *st, struct cursor *c, int32_t id, int kind, int64_t from,
+static int cursor_open(struct qstore *st, struct cursor *c, int32_t id, int kind, int64_t from,
                        int64_t to)
 {
     memset(c, 0, sizeof *c);
-    int rc = gt_store_iter_open(st, id, kind, from, to, &c->it);
+    int rc = qstore_iter_open(st, id, kind, from, to, &c->it);
     if (rc < 0 && rc != GT_ENOENT) {
-        fprintf(stderr, "tickq asof: %s\n", gt_store_errmsg(st));
+        fprintf(stderr, "tickq asof: %s\n", qstore_errmsg(st));
         return 1;
     }
     if (rc < 0)
@@ -150,7 +150,7 @@ int cmd_asof(int argc, char **argv)
     const char *symbol = argv[optind];
     if (qdb_name_check("asof", "symbol", symbol, GT_SYMBOL_LEN) || qopt_check(&q, "asof"))
         return EXIT_USAGE;
-    gt_store *st;
+    struct qstore *st;
     struct gt_tick def, idx;
     struct asof_state s;
     memset(&s, 0, sizeof s);
@@ -162,7 +162,7 @@ int cmd_asof(int argc, char **argv)
     qdb_productname(&def, product);
     int has_index = qdb_index_of(st, product, &idx); /* optional: else a null column */
     if (has_index < 0) {
-        fprintf(stderr, "tickq asof: %s\n", gt_store_errmsg(st));
+        fprintf(stderr, "tickq asof: %s\n", qstore_errmsg(st));
         rc = 1;
         goto done;
     }
@@ -199,10 +199,10 @@ int cmd_asof(int argc, char **argv)
         rc = 1;
     }
 close:
-    gt_store_iter_close(s.trades.it);
-    gt_store_iter_close(s.tob.it);
-    gt_store_iter_close(s.fix.it);
+    qstore_iter_close(s.trades.it);
+    qstore_iter_close(s.tob.it);
+    qstore_iter_close(s.fix.it);
 done:
-    gt_store_close(st);
+    qstore_close(st);
     return rc;
 }

@@ -137,7 +137,7 @@ int cmd_bars(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if (a.fill && a.q.has_from && a.q.has_to && fill_check(&a, a.q.from_ns, a.q.to_ns))
         return EXIT_USAGE;
-    gt_store *st;
+    struct qstore *st;
     struct gt_tick def;
     if ((rc = qdb_open("bars", a.q.db, &st)))
         return rc;
@@ -145,7 +145,7 @@ int cmd_bars(int argc, char **argv)
         goto done;
     if (a.fill && (!a.q.has_from || !a.q.has_to)) {
         struct gt_series_info si;
-        if (gt_store_series_find(st, def.instr_id, GT_KIND_TRADE, &si) == GT_OK) {
+        if (qstore_series_find(st, def.instr_id, GT_KIND_TRADE, &si) == GT_OK) {
             if (!a.q.has_from)
                 a.q.from_ns = si.first_ns;
             if (!a.q.has_to)
@@ -159,20 +159,20 @@ int cmd_bars(int argc, char **argv)
         }
     }
     struct out o;
-    gt_store_iter *it = NULL;
+    struct qstore_iter *it = NULL;
     out_begin(&o, a.q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
     int e = bars_run(st, def.instr_id, a.q.from_ns, a.q.to_ns, a.interval_ns, a.fill, bar_print, &o,
                      &it);
     if (e < 0)
         rc = it ? qdb_iter_fail("bars", it, e) : 1;
     if (e < 0 && !it)
-        fprintf(stderr, "tickq bars: %s\n", gt_store_errmsg(st));
-    gt_store_iter_close(it);
+        fprintf(stderr, "tickq bars: %s\n", qstore_errmsg(st));
+    qstore_iter_close(it);
     if (out_end(&o) && !rc) {
         fprintf(stderr, "tickq bars: writing the output failed\n");
         rc = 1;
     }
 done:
-    gt_store_close(st);
+    qstore_close(st);
     return rc;
 }

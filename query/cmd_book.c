@@ -93,10 +93,19 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
     return qdb_name_check("book", "symbol", a->symbol, GT_SYMBOL_LEN);
 }
 
-/* Rebuilds the book of instr_id at at_ns from the latest book checkpoint
- * at or before it. Returns 0 or 1 (printed). */
-static int book_at(gt_store *st, int32_t instr_id, int64_t at_ns, struct qbook *b)
+/* Rebuilds the book of instr_id at at_ns from the latest book checkpoint at
+ * or before it, in the store that holds the instrument's book (one store, or
+ * the shard of its product). Returns 0 or 1 (printed). */
+static int book_at(struct qstore *qs, int32_t instr_id, int64_t at_ns, struct qbook *b)
 {
+    gt_store *st = qs->st[0];
+    for (int i = 0; i < qs->n; i++) {
+        struct gt_series_info info;
+        if (gt_store_series_find(qs->st[i], instr_id, GT_KIND_LEVEL, &info) == GT_OK) {
+            st = qs->st[i];
+            break;
+        }
+    }
     int rc = gt_store_book_at(st, instr_id, at_ns, 0, b);
     if (rc < 0)
         fprintf(stderr, "tickq book: store: %s\n", gt_store_errmsg(st));
@@ -113,7 +122,7 @@ int cmd_book(int argc, char **argv)
     int rc = book_args_parse(&a, argc, argv);
     if (rc)
         return rc < 0 ? 0 : rc;
-    gt_store *st;
+    struct qstore *st;
     struct gt_tick def;
     if ((rc = qdb_open("book", a.q.db, &st)))
         return rc;
@@ -158,6 +167,6 @@ int cmd_book(int argc, char **argv)
     if (b.n_applied == 0)
         fprintf(stderr, "tickq book: no book ticks of %s at or before T\n", a.symbol);
 done:
-    gt_store_close(st);
+    qstore_close(st);
     return rc;
 }

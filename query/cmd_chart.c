@@ -131,7 +131,7 @@ static int chart_bars(int argc, char **argv)
     int rc = bars_args_parse(&a, "chart bars", argc, argv, 1, usage);
     if (rc)
         return rc < 0 ? 0 : rc;
-    gt_store *st;
+    struct qstore *st;
     struct gt_tick def;
     struct bar_buf bb = {malloc(CHART_MAX_BARS * sizeof(struct bar)), 0, 0};
     if (!bb.b || (rc = qdb_open("chart bars", a.q.db, &st))) {
@@ -140,12 +140,12 @@ static int chart_bars(int argc, char **argv)
     }
     if ((rc = qdb_instr("chart bars", st, a.symbol, &def)))
         goto done;
-    gt_store_iter *it = NULL;
+    struct qstore_iter *it = NULL;
     int e =
         bars_run(st, def.instr_id, a.q.from_ns, a.q.to_ns, a.interval_ns, 0, bar_keep, &bb, &it);
     if (e < 0)
         rc = it ? qdb_iter_fail("chart bars", it, e) : 1;
-    gt_store_iter_close(it);
+    qstore_iter_close(it);
     if (rc)
         goto done;
     if (bb.over) {
@@ -164,7 +164,7 @@ static int chart_bars(int argc, char **argv)
     }
 done:
     free(bb.b);
-    gt_store_close(st);
+    qstore_close(st);
     return rc;
 }
 
@@ -223,7 +223,7 @@ static int chart_curve(int argc, char **argv)
     int rc = curve_args_parse("chart curve", argc, argv, &q, &product, &at, &out_file, usage);
     if (rc)
         return rc < 0 ? 0 : rc;
-    gt_store *st;
+    struct qstore *st;
     struct curve *c = NULL;
     if ((rc = qdb_open("chart curve", q.db, &st)))
         return rc;
@@ -239,7 +239,7 @@ static int chart_curve(int argc, char **argv)
     }
 done:
     free(c);
-    gt_store_close(st);
+    qstore_close(st);
     return rc;
 }
 

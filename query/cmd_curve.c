@@ -79,7 +79,7 @@ int cmd_curve(int argc, char **argv)
     int rc = curve_args_parse("curve", argc, argv, &q, &product, &at, NULL, usage);
     if (rc)
         return rc < 0 ? 0 : rc;
-    gt_store *st;
+    struct qstore *st;
     struct curve *c;
     if ((rc = qdb_open("curve", q.db, &st)))
         return rc;
@@ -111,6 +111,6 @@ int cmd_curve(int argc, char **argv)
         fprintf(stderr, "tickq curve: no index value of %s at or before T\n", product);
     free(c);
 done:
-    gt_store_close(st);
+    qstore_close(st);
     return rc;
 }

@@ -61,7 +61,7 @@ int cmd_fixings(int argc, char **argv)
     const char *symbol = argv[optind];
     if (qdb_name_check("fixings", "index", symbol, GT_SYMBOL_LEN) || qopt_check(&q, "fixings"))
         return EXIT_USAGE;
-    gt_store *st;
+    struct qstore *st;
     struct gt_tick def;
     if ((rc = qdb_open("fixings", q.db, &st)))
         return rc;
@@ -75,17 +75,17 @@ int cmd_fixings(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
-    gt_store_iter *it = NULL;
-    int e = gt_store_iter_open(st, def.instr_id, GT_KIND_FIXING, q.from_ns, q.to_ns, &it);
+    struct qstore_iter *it = NULL;
+    int e = qstore_iter_open(st, def.instr_id, GT_KIND_FIXING, q.from_ns, q.to_ns, &it);
     if (e < 0 && e != GT_ENOENT) {
-        fprintf(stderr, "tickq fixings: %s\n", gt_store_errmsg(st));
+        fprintf(stderr, "tickq fixings: %s\n", qstore_errmsg(st));
         rc = 1;
         goto done;
     }
     struct out o;
     out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
     const struct gt_tick *t;
-    while (it && (e = gt_store_iter_next(it, &t)) > 0) {
+    while (it && (e = qstore_iter_next(it, &t)) > 0) {
         for (int i = 0; i < e; i++) {
             const struct gt_fixing *x = &t[i].u.fixing;
             if (official && x->code != GT_FIX_CLOSE)
@@ -100,12 +100,12 @@ int cmd_fixings(int argc, char **argv)
     }
     if (it && e < 0)
         rc = qdb_iter_fail("fixings", it, e);
-    gt_store_iter_close(it);
+    qstore_iter_close(it);
     if (out_end(&o) && !rc) {
         fprintf(stderr, "tickq fixings: writing the output failed\n");
         rc = 1;
     }
 done:
-    gt_store_close(st);
+    qstore_close(st);
     return rc;
 }

@@ -94,7 +94,7 @@ int cmd_settle(int argc, char **argv)
     const char *symbol = argv[optind];
     if (qdb_name_check("settle", "symbol", symbol, GT_SYMBOL_LEN))
         return EXIT_USAGE;
-    gt_store *st;
+    struct qstore *st;
     struct gt_tick def, idx;
     if ((rc = qdb_open("settle", q.db, &st)))
         return rc;
@@ -127,15 +127,15 @@ int cmd_settle(int argc, char **argv)
     int64_t to = gt_ns_of_ymd(d->maturity) + 8 * GT_NS_PER_DAY;
     int64_t px[32];
     int have[32] = {0};
-    gt_store_iter *it = NULL;
-    int e = gt_store_iter_open(st, idx.instr_id, GT_KIND_FIXING, from, to, &it);
+    struct qstore_iter *it = NULL;
+    int e = qstore_iter_open(st, idx.instr_id, GT_KIND_FIXING, from, to, &it);
     if (e < 0 && e != GT_ENOENT) {
-        fprintf(stderr, "tickq settle: %s\n", gt_store_errmsg(st));
+        fprintf(stderr, "tickq settle: %s\n", qstore_errmsg(st));
         rc = 1;
         goto done;
     }
     const struct gt_tick *t;
-    while (it && (e = gt_store_iter_next(it, &t)) > 0)
+    while (it && (e = qstore_iter_next(it, &t)) > 0)
         for (int i = 0; i < e; i++) {
             const struct gt_fixing *x = &t[i].u.fixing;
             uint32_t date = x->date ? x->date : gt_ymd_of_ns(t[i].exch_ns);
@@ -147,7 +147,7 @@ int cmd_settle(int argc, char **argv)
         }
     if (it && e < 0)
         rc = qdb_iter_fail("settle", it, e);
-    gt_store_iter_close(it);
+    qstore_iter_close(it);
     if (rc)
         goto done;
     int n = 0, weekdays = 0, complete = 1, last_day = 0;
@@ -203,6 +203,6 @@ int cmd_settle(int argc, char **argv)
                 "weekdays through %u; the value is provisional\n",
                 month, n, weekdays, d->maturity);
 done:
-    gt_store_close(st);
+    qstore_close(st);
     return rc;
 }

@@ -50,25 +50,25 @@ int cmd_stats(int argc, char **argv)
         fprintf(stderr, "tickq stats: unexpected '%s' (want no argument)\n", argv[optind]);
         return EXIT_USAGE;
     }
-    gt_store *st;
+    struct qstore *st;
     if ((rc = qdb_open("stats", q.db, &st)))
         return rc;
-    int n = gt_store_series_list(st, NULL, 0);
+    int n = qstore_series_list(st, NULL, 0);
     struct gt_series_info *ser = n >= 0 ? calloc((size_t)n + 1, sizeof *ser) : NULL;
     if (!ser) {
-        fprintf(stderr, "tickq stats: %s\n", n < 0 ? gt_store_errmsg(st) : "out of memory");
+        fprintf(stderr, "tickq stats: %s\n", n < 0 ? qstore_errmsg(st) : "out of memory");
         rc = 1;
         goto done;
     }
-    n = gt_store_series_list(st, ser, (size_t)n);
+    n = qstore_series_list(st, ser, (size_t)n);
     struct out o;
     out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
     uint64_t ticks = 0, blocks = 0, bytes = 0;
     int64_t first = INT64_MAX, last = INT64_MIN;
     for (int i = 0; i < n; i++) {
         uint64_t b = 0;
-        if (gt_store_series_bytes(st, ser[i].series, &b) < 0) {
-            fprintf(stderr, "tickq stats: %s\n", gt_store_errmsg(st));
+        if (qstore_series_bytes(st, ser[i].instr_id, ser[i].kind, &b) < 0) {
+            fprintf(stderr, "tickq stats: %s\n", qstore_errmsg(st));
             rc = 1;
             break;
         }
@@ -108,11 +108,11 @@ int cmd_stats(int argc, char **argv)
         rc = 1;
     }
     uint64_t disk = 0;
-    if (gt_store_disk_bytes(st, &disk) == GT_OK)
+    if (qstore_disk_bytes(st, &disk) == GT_OK)
         fprintf(stderr, "tickq stats: %d series; table files on disk: %llu bytes\n", n,
                 (unsigned long long)disk);
 done:
     free(ser);
-    gt_store_close(st);
+    qstore_close(st);
     return rc;
 }

@@ -57,25 +57,25 @@ int cmd_symbols(int argc, char **argv)
     }
     if (product && qdb_name_check("symbols", "product", product, GT_PRODUCT_LEN))
         return EXIT_USAGE;
-    gt_store *st;
+    struct qstore *st;
     if ((rc = qdb_open("symbols", q.db, &st)))
         return rc;
     struct gt_tick *defs = malloc(QDB_MAX_INSTR * sizeof *defs);
     struct gt_series_info *ser = NULL;
-    int n = 0, n_ser = gt_store_series_list(st, NULL, 0);
+    int n = 0, n_ser = qstore_series_list(st, NULL, 0);
     if (n_ser >= 0)
         ser = calloc((size_t)n_ser + 1, sizeof *ser);
     if (!defs || !ser || n_ser < 0) {
-        fprintf(stderr, "tickq symbols: %s\n", n_ser < 0 ? gt_store_errmsg(st) : "out of memory");
+        fprintf(stderr, "tickq symbols: %s\n", n_ser < 0 ? qstore_errmsg(st) : "out of memory");
         rc = 1;
         goto done;
     }
-    n_ser = gt_store_series_list(st, ser, (size_t)n_ser);
+    n_ser = qstore_series_list(st, ser, (size_t)n_ser);
     if (product) {
         if ((rc = qdb_product("symbols", st, product, 0, defs, &n)))
             goto done;
-    } else if ((n = gt_store_instr_list(st, defs, QDB_MAX_INSTR)) < 0) {
-        fprintf(stderr, "tickq symbols: %s\n", gt_store_errmsg(st));
+    } else if ((n = qstore_instr_list(st, defs, QDB_MAX_INSTR)) < 0) {
+        fprintf(stderr, "tickq symbols: %s\n", qstore_errmsg(st));
         rc = 1;
         goto done;
     }
@@ -122,6 +122,6 @@ int cmd_symbols(int argc, char **argv)
 done:
     free(defs);
     free(ser);
-    gt_store_close(st);
+    qstore_close(st);
     return rc;
 }

@@ -252,7 +252,7 @@ int cmd_ticks(int argc, char **argv)
     const char *symbol = argv[optind];
     if (qdb_name_check("ticks", "symbol", symbol, GT_SYMBOL_LEN) || qopt_check(&q, "ticks"))
         return EXIT_USAGE;
-    gt_store *st;
+    struct qstore *st;
     struct gt_tick def;
     if ((rc = qdb_open("ticks", q.db, &st)))
         return rc;
@@ -305,6 +305,6 @@ int cmd_ticks(int argc, char **argv)
         rc = 1;
     }
 done:
-    gt_store_close(st);
+    qstore_close(st);
     return rc;
 }

@@ -17,7 +17,7 @@ static int trade_valid(const struct gt_tick *t)
     return t->u.trade.action != 2 && t->u.trade.px != INT64_MAX;
 }
 
-int curve_build(const char *cmd, gt_store *st, const char *product, int64_t at_ns,
+int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t at_ns,
                 struct curve **out)
 {
     *out = NULL;

@@ -38,7 +38,8 @@ int qdb_name_check(const char *cmd, const char *what, const char *s, size_t max_
     return 0;
 }
 
-int qdb_open(const char *cmd, const char *path, gt_store **st)
+/* Opens one store of a list as a reader. */
+static int open_one(const char *cmd, const char *path, gt_store **st)
 {
     char err[GT_ERRLEN];
     struct stat sb;
@@ -56,6 +57,41 @@ int qdb_open(const char *cmd, const char *path, gt_store **st)
         fprintf(stderr, "tickq %s: %s\n", cmd, err);
         return 1;
     }
+    return 0;
+}
+
+int qdb_open(const char *cmd, const char *paths, struct qstore **st)
+{
+    struct qstore *qs = qstore_new();
+    if (!qs) {
+        fprintf(stderr, "tickq %s: out of memory\n", cmd);
+        return 1;
+    }
+    for (const char *p = paths;;) {
+        char path[4096];
+        size_t n = strcspn(p, ",");
+        gt_store *one;
+        int rc;
+        if (n == 0 || n >= sizeof path || qs->n == QSTORE_MAX) {
+            fprintf(stderr,
+                    "tickq %s: bad --db '%s' (want a path, or up to %d separated by commas)\n", cmd,
+                    paths, QSTORE_MAX);
+            rc = EXIT_USAGE;
+        } else {
+            memcpy(path, p, n);
+            path[n] = 0;
+            rc = open_one(cmd, path, &one);
+        }
+        if (rc) {
+            qstore_close(qs);
+            return rc;
+        }
+        qstore_add(qs, one);
+        if (!p[n])
+            break;
+        p += n + 1;
+    }
+    *st = qs;
     return 0;
 }
 
@@ -85,11 +121,11 @@ int qdb_edit_distance(const char *a, const char *b)
 
 /* Prints "unknown WHAT 'name'" with up to three names of the store's
  * instruments (symbols, or products when want_product) closest to it. */
-static int suggest(const char *cmd, gt_store *st, const char *what, const char *name,
+static int suggest(const char *cmd, struct qstore *st, const char *what, const char *name,
                    int want_product)
 {
     struct gt_tick *defs = malloc(QDB_MAX_INSTR * sizeof *defs);
-    int n = defs ? gt_store_instr_list(st, defs, QDB_MAX_INSTR) : 0;
+    int n = defs ? qstore_instr_list(st, defs, QDB_MAX_INSTR) : 0;
     if (n > QDB_MAX_INSTR)
         n = QDB_MAX_INSTR;
     char best[3][GT_SYMBOL_LEN + 1] = {{0}};
@@ -126,13 +162,13 @@ static int suggest(const char *cmd, gt_store *st, const char *what, const char *
     return EXIT_USAGE;
 }
 
-int qdb_instr(const char *cmd, gt_store *st, const char *symbol, struct gt_tick *def)
+int qdb_instr(const char *cmd, struct qstore *st, const char *symbol, struct gt_tick *def)
 {
-    int rc = gt_store_instr_find(st, symbol, def);
+    int rc = qstore_instr_find(st, symbol, def);
     if (rc == GT_ENOENT)
         return suggest(cmd, st, "symbol", symbol, 0);
     if (rc < 0) {
-        fprintf(stderr, "tickq %s: %s\n", cmd, gt_store_errmsg(st));
+        fprintf(stderr, "tickq %s: %s\n", cmd, qstore_errmsg(st));
         return 1;
     }
     return 0;
@@ -146,12 +182,12 @@ static int by_maturity(const void *a, const void *b)
     return memcmp(x->u.def.symbol, y->u.def.symbol, GT_SYMBOL_LEN);
 }
 
-int qdb_product(const char *cmd, gt_store *st, const char *product, int type, struct gt_tick *defs,
-                int *n)
+int qdb_product(const char *cmd, struct qstore *st, const char *product, int type,
+                struct gt_tick *defs, int *n)
 {
-    int total = gt_store_instr_list(st, defs, QDB_MAX_INSTR);
+    int total = qstore_instr_list(st, defs, QDB_MAX_INSTR);
     if (total < 0) {
-        fprintf(stderr, "tickq %s: %s\n", cmd, gt_store_errmsg(st));
+        fprintf(stderr, "tickq %s: %s\n", cmd, qstore_errmsg(st));
         return 1;
     }
     if (total > QDB_MAX_INSTR)
@@ -173,12 +209,12 @@ int qdb_product(const char *cmd, gt_store *st, const char *product, int type, st
     return 0;
 }
 
-int qdb_index_of(gt_store *st, const char *product, struct gt_tick *def)
+int qdb_index_of(struct qstore *st, const char *product, struct gt_tick *def)
 {
     struct gt_tick *defs = malloc(QDB_MAX_INSTR * sizeof *defs);
     if (!defs)
         return GT_ENOMEM;
-    int n = gt_store_instr_list(st, defs, QDB_MAX_INSTR), found = 0;
+    int n = qstore_instr_list(st, defs, QDB_MAX_INSTR), found = 0;
     for (int i = 0; i < n && i < QDB_MAX_INSTR && !found; i++) {
         char p[GT_PRODUCT_LEN + 1];
         qdb_productname(&defs[i], p);
@@ -191,11 +227,11 @@ int qdb_index_of(gt_store *st, const char *product, struct gt_tick *def)
     return n < 0 ? n : found;
 }
 
-int qdb_product_index(const char *cmd, gt_store *st, const char *product, struct gt_tick *def)
+int qdb_product_index(const char *cmd, struct qstore *st, const char *product, struct gt_tick *def)
 {
     int rc = qdb_index_of(st, product, def);
     if (rc < 0) {
-        fprintf(stderr, "tickq %s: %s\n", cmd, gt_store_errmsg(st));
+        fprintf(stderr, "tickq %s: %s\n", cmd, qstore_errmsg(st));
         return 1;
     }
     if (rc == 0) {
@@ -208,22 +244,22 @@ int qdb_product_index(const char *cmd, gt_store *st, const char *product, struct
     return 0;
 }
 
-int qdb_iter_fail(const char *cmd, gt_store_iter *it, int rc)
+int qdb_iter_fail(const char *cmd, struct qstore_iter *it, int rc)
 {
-    fprintf(stderr, "tickq %s: store: %s (%s)\n", cmd, gt_store_iter_errmsg(it), gt_strerror(rc));
+    fprintf(stderr, "tickq %s: store: %s (%s)\n", cmd, qstore_iter_errmsg(it), gt_strerror(rc));
     return 1;
 }
 
-int qdb_last_at(const char *cmd, gt_store *st, int32_t instr_id, int kind, int64_t at_ns,
+int qdb_last_at(const char *cmd, struct qstore *st, int32_t instr_id, int kind, int64_t at_ns,
                 int (*pred)(const struct gt_tick *t), struct gt_tick *out, int *found)
 {
     struct gt_series_info info;
     *found = 0;
-    int rc = gt_store_series_find(st, instr_id, kind, &info);
+    int rc = qstore_series_find(st, instr_id, kind, &info);
     if (rc == GT_ENOENT || (rc == GT_OK && info.first_ns > at_ns))
         return 0;
     if (rc < 0) {
-        fprintf(stderr, "tickq %s: %s\n", cmd, gt_store_errmsg(st));
+        fprintf(stderr, "tickq %s: %s\n", cmd, qstore_errmsg(st));
         return 1;
     }
     /* Windows of 1 min, 16 min, ~4 h, ... back from at_ns, the last reaching
@@ -231,13 +267,13 @@ int qdb_last_at(const char *cmd, gt_store *st, int32_t instr_id, int kind, int64
     int64_t hi = at_ns == INT64_MAX ? INT64_MAX : at_ns + 1, width = 60 * GT_NS_PER_SEC;
     for (;;) {
         int64_t lo = (__int128)hi - info.first_ns <= width ? info.first_ns : hi - width;
-        gt_store_iter *it;
-        if ((rc = gt_store_iter_open(st, instr_id, kind, lo, hi, &it)) < 0) {
-            fprintf(stderr, "tickq %s: %s\n", cmd, gt_store_errmsg(st));
+        struct qstore_iter *it;
+        if ((rc = qstore_iter_open(st, instr_id, kind, lo, hi, &it)) < 0) {
+            fprintf(stderr, "tickq %s: %s\n", cmd, qstore_errmsg(st));
             return 1;
         }
         const struct gt_tick *t;
-        while ((rc = gt_store_iter_next(it, &t)) > 0)
+        while ((rc = qstore_iter_next(it, &t)) > 0)
             for (int i = 0; i < rc; i++)
                 if (!pred || pred(&t[i])) {
                     *out = t[i];
@@ -245,10 +281,10 @@ int qdb_last_at(const char *cmd, gt_store *st, int32_t instr_id, int kind, int64
                 }
         if (rc < 0) {
             rc = qdb_iter_fail(cmd, it, rc);
-            gt_store_iter_close(it);
+            qstore_iter_close(it);
             return rc;
         }
-        gt_store_iter_close(it);
+        qstore_iter_close(it);
         if (*found || lo <= info.first_ns)
             return 0;
         hi = lo;
@@ -256,17 +292,17 @@ int qdb_last_at(const char *cmd, gt_store *st, int32_t instr_id, int kind, int64
     }
 }
 
-int qdb_merge_open(const char *cmd, gt_store *st, struct qdb_merge *m, int32_t instr_id,
+int qdb_merge_open(const char *cmd, struct qstore *st, struct qdb_merge *m, int32_t instr_id,
                    const int *kinds, int n_kinds, int64_t from_ns, int64_t to_ns)
 {
     memset(m, 0, sizeof *m);
     for (int k = 0; k < n_kinds && m->n_in < QDB_MERGE_MAX; k++) {
-        gt_store_iter *it;
-        int rc = gt_store_iter_open(st, instr_id, kinds[k], from_ns, to_ns, &it);
+        struct qstore_iter *it;
+        int rc = qstore_iter_open(st, instr_id, kinds[k], from_ns, to_ns, &it);
         if (rc == GT_ENOENT)
             continue;
         if (rc < 0) {
-            fprintf(stderr, "tickq %s: %s\n", cmd, gt_store_errmsg(st));
+            fprintf(stderr, "tickq %s: %s\n", cmd, qstore_errmsg(st));
             qdb_merge_close(m);
             return 1;
         }
@@ -283,11 +319,11 @@ int qdb_merge_next(const char *cmd, struct qdb_merge *m, const struct gt_tick **
         if (!m->in[k].it)
             continue;
         if (m->in[k].i >= m->in[k].n) {
-            int rc = gt_store_iter_next(m->in[k].it, &m->in[k].t);
+            int rc = qstore_iter_next(m->in[k].it, &m->in[k].t);
             if (rc < 0)
                 return -qdb_iter_fail(cmd, m->in[k].it, rc);
             if (rc == 0) {
-                gt_store_iter_close(m->in[k].it);
+                qstore_iter_close(m->in[k].it);
                 m->in[k].it = NULL;
                 continue;
             }
@@ -328,6 +364,6 @@ int qdb_merge_run(const char *cmd, struct qdb_merge *m, const struct gt_tick **t
 void qdb_merge_close(struct qdb_merge *m)
 {
     for (int k = 0; k < m->n_in; k++)
-        gt_store_iter_close(m->in[k].it);
+        qstore_iter_close(m->in[k].it);
     m->n_in = 0;
 }

@@ -12,6 +12,7 @@
 #define GT_QUERY_QDB_H
 #include <stdint.h>
 #include "gputick/store.h"
+#include "qstore.h"
 
 enum { QDB_MAX_INSTR = 4096 };
 
@@ -19,32 +20,34 @@ enum { QDB_MAX_INSTR = 4096 };
  * Returns 0 or EXIT_USAGE after printing why. */
 int qdb_name_check(const char *cmd, const char *what, const char *s, size_t max_len);
 
-/* Opens path as a reader. A missing store is wrong input (2); a store that
- * will not open is a failure (1). */
-int qdb_open(const char *cmd, const char *path, gt_store **st);
+/* Opens the stores of paths (one path, or several separated by commas: the
+ * shards of a sharded recording) as readers, read as one (qstore.h). A
+ * missing store is wrong input (2); a store that will not open is a failure
+ * (1). */
+int qdb_open(const char *cmd, const char *paths, struct qstore **st);
 
 /* Finds the definition of symbol; unknown: prints suggestions, returns 2. */
-int qdb_instr(const char *cmd, gt_store *st, const char *symbol, struct gt_tick *def);
+int qdb_instr(const char *cmd, struct qstore *st, const char *symbol, struct gt_tick *def);
 
 /* Fills defs (capacity QDB_MAX_INSTR) with the definitions of product's
  * instruments of type (0 = any), futures sorted by maturity. *n is their
  * count. An unknown product prints suggestions and returns 2. */
-int qdb_product(const char *cmd, gt_store *st, const char *product, int type, struct gt_tick *defs,
-                int *n);
+int qdb_product(const char *cmd, struct qstore *st, const char *product, int type,
+                struct gt_tick *defs, int *n);
 
 /* Finds the index (type GT_INSTR_INDEX) of product without printing:
  * returns 1 and *def, 0 if there is none, or GT_EDB. */
-int qdb_index_of(gt_store *st, const char *product, struct gt_tick *def);
+int qdb_index_of(struct qstore *st, const char *product, struct gt_tick *def);
 
 /* Finds the index (type GT_INSTR_INDEX) of product. Returns 0 and *def, or
  * 2 if the store has no index for it. */
-int qdb_product_index(const char *cmd, gt_store *st, const char *product, struct gt_tick *def);
+int qdb_product_index(const char *cmd, struct qstore *st, const char *product, struct gt_tick *def);
 
 /* The last tick of (instr_id, kind) with exch_ns <= at_ns; pred (may be NULL)
  * selects which ticks count. Searches backwards in widening windows, so the
  * cost is about the ticks since the one found. Sets *found (1 and *out, or 0
  * if there is none) and returns 0, or 1 after printing a store error. */
-int qdb_last_at(const char *cmd, gt_store *st, int32_t instr_id, int kind, int64_t at_ns,
+int qdb_last_at(const char *cmd, struct qstore *st, int32_t instr_id, int kind, int64_t at_ns,
                 int (*pred)(const struct gt_tick *t), struct gt_tick *out, int *found);
 
 /* A merge of several series of one store in bus order (seq): up to
@@ -52,7 +55,7 @@ int qdb_last_at(const char *cmd, gt_store *st, int32_t instr_id, int kind, int64
 enum { QDB_MERGE_MAX = GT_KIND_MAX };
 struct qdb_merge {
     struct {
-        gt_store_iter *it;
+        struct qstore_iter *it;
         const struct gt_tick *t;
         int n, i;
     } in[QDB_MERGE_MAX];
@@ -61,7 +64,7 @@ struct qdb_merge {
 
 /* Opens the series (instr_id, kinds[k]) in [from_ns, to_ns); kinds without a
  * series are skipped. Returns 0, or 1 after printing a store error. */
-int qdb_merge_open(const char *cmd, gt_store *st, struct qdb_merge *m, int32_t instr_id,
+int qdb_merge_open(const char *cmd, struct qstore *st, struct qdb_merge *m, int32_t instr_id,
                    const int *kinds, int n_kinds, int64_t from_ns, int64_t to_ns);
 /* The next tick in seq order: 1 and *t (valid until the next call), 0 at the
  * end, or -1 after printing a store error. */
@@ -72,7 +75,7 @@ int qdb_merge_run(const char *cmd, struct qdb_merge *m, const struct gt_tick **t
 void qdb_merge_close(struct qdb_merge *m);
 
 /* Prints a failed iterator step ("tickq CMD: store: ...") and returns 1. */
-int qdb_iter_fail(const char *cmd, gt_store_iter *it, int rc);
+int qdb_iter_fail(const char *cmd, struct qstore_iter *it, int rc);
 
 /* The symbol of a definition tick as a C string. */
 void qdb_symbol(const struct gt_tick *def, char out[GT_SYMBOL_LEN + 1]);

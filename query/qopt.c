@@ -3,6 +3,7 @@
 #include "qopt.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cmd.h"
 #include "gputick/err.h"
 #include "gputick/time.h"
@@ -20,9 +21,20 @@ int qopt_handle(struct qopt *q, int c, const char *arg, const char *cmd, int64_t
 {
     char err[GT_ERRLEN];
     switch (c) {
-    case QOPT_DB:
-        q->db = arg;
+    case QOPT_DB: {
+        /* The first --db replaces the default; each further one is a shard. */
+        size_t have = q->db == q->db_list ? strlen(q->db_list) : 0, add = strlen(arg);
+        if (have + 1 + add >= sizeof q->db_list) {
+            fprintf(stderr, "tickq %s: --db paths too long (want at most %d bytes in all)\n", cmd,
+                    QOPT_DB_LIST - 1);
+            return EXIT_USAGE;
+        }
+        if (have)
+            q->db_list[have++] = ',';
+        memcpy(q->db_list + have, arg, add + 1);
+        q->db = q->db_list;
         return 1;
+    }
     case QOPT_FROM:
     case QOPT_TO: {
         int64_t *dst = c == QOPT_FROM ? &q->from_ns : &q->to_ns;

@@ -21,15 +21,19 @@ enum { QOPT_DB = 1000, QOPT_FROM, QOPT_TO, QOPT_FORMAT };
 /* clang-format on */
 
 #define QOPT_HELP                                                                                  \
-    "  --db PATH        the tick store (default $GPUTICK_DB, else ./gputick.db)\n"                 \
+    "  --db PATH        the tick store (default $GPUTICK_DB, else ./gputick.db); several\n"        \
+    "                   (--db A --db B, or A,B) are read as one: the shards of tickstore\n"        \
     "  --from T         start of the range, inclusive (2026-11-24, 2026-11-24T13:30Z, -1h)\n"      \
     "  --to T           end of the range, exclusive (default: now)\n"                              \
     "  --format F       table, csv or json (default: table on a terminal, csv otherwise)\n"        \
     "  -h, --help       show this help and exit\n"
 
+enum { QOPT_DB_LIST = 4096 };
+
 struct qopt {
-    const char *db;
-    int64_t from_ns, to_ns; /* [from, to) */
+    const char *db;             /* one path, or several separated by commas */
+    char db_list[QOPT_DB_LIST]; /* where repeated --db options are joined */
+    int64_t from_ns, to_ns;     /* [from, to) */
     int has_from, has_to;
     enum out_format fmt;
 };

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gputick/bus.h"
 #include "gputick/store.h"
+#include "gputick/topic.h"
 #include "gputick/time.h"
 #include "recorder.h"
 
@@ -34,6 +36,10 @@ static void usage(FILE *f)
                "  -d, --db PATH        the store (default $GPUTICK_DB, else ./gputick.db)\n"
                "  -e, --endpoint EP    tickfeed's PUB endpoint (default tcp://127.0.0.1:5560)\n"
                "  -r, --router EP      tickfeed's ROUTER endpoint (default tcp://127.0.0.1:5561)\n"
+               "      --prefix P       shard: record only topics starting with P (repeatable)\n"
+               "      --product P      shard: record only product P (every kind of it)\n"
+               "      --curve-client-key F  CURVE: this recorder's secret key file...\n"
+               "      --curve-server-pub F  ...and the feed's (or proxy's) public key file\n"
                "      --flush-ms MS    commit at least this often, 1..1000 (default 500)\n"
                "      --sync           fsync every commit (survives power loss, slower)\n"
                "      --retain DUR     first delete data older than DUR (e.g. 90d), then record\n"
@@ -41,6 +47,35 @@ static void usage(FILE *f)
                "  -s, --stats SEC      print a stats line every SEC seconds (default 10, 0 = off)\n"
                "  -h, --help           show this help and exit\n"
                "  -V, --version        show the version and exit\n");
+}
+
+/* Appends a topic prefix (or, for a product, one per kind) to the shard's
+ * space-separated filter. Returns 0, or -1 for a bad prefix or a full filter. */
+static int filter_add(char filter[GT_BUS_FILTER_MAX], int product, const char *arg)
+{
+    char subs[GT_KIND_MAX][GT_TOPIC_MAX];
+    int n = 1;
+    if (product) {
+        if ((n = gt_topic_subscriptions(0, arg, NULL, subs)) < 0)
+            return -1;
+    } else {
+        size_t len = strlen(arg);
+        if (len == 0 || len >= GT_TOPIC_MAX)
+            return -1;
+        for (size_t i = 0; i < len; i++)
+            if (arg[i] < 0x21 || arg[i] > 0x7e)
+                return -1;
+        memcpy(subs[0], arg, len + 1);
+    }
+    for (int i = 0; i < n; i++) {
+        size_t have = strlen(filter), add = strlen(subs[i]);
+        if (have + (have > 0) + add >= GT_BUS_FILTER_MAX)
+            return -1;
+        if (have)
+            filter[have++] = ' ';
+        memcpy(filter + have, subs[i], add + 1);
+    }
+    return 0;
 }
 
 static void report(const struct recorder_stats *s)
@@ -58,12 +93,25 @@ static void report(const struct recorder_stats *s)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_FLUSH = 1000, OPT_SYNC, OPT_RETAIN, OPT_RETAIN_ONLY };
+    enum {
+        OPT_FLUSH = 1000,
+        OPT_SYNC,
+        OPT_RETAIN,
+        OPT_RETAIN_ONLY,
+        OPT_PREFIX,
+        OPT_PRODUCT,
+        OPT_CKEY,
+        OPT_SPUB
+    };
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"endpoint", required_argument, 0, 'e'},
                                          {"router", required_argument, 0, 'r'},
                                          {"flush-ms", required_argument, 0, OPT_FLUSH},
                                          {"sync", no_argument, 0, OPT_SYNC},
+                                         {"prefix", required_argument, 0, OPT_PREFIX},
+                                         {"product", required_argument, 0, OPT_PRODUCT},
+                                         {"curve-client-key", required_argument, 0, OPT_CKEY},
+                                         {"curve-server-pub", required_argument, 0, OPT_SPUB},
                                          {"retain", required_argument, 0, OPT_RETAIN},
                                          {"retain-only", no_argument, 0, OPT_RETAIN_ONLY},
                                          {"stats", required_argument, 0, 's'},
@@ -80,6 +128,7 @@ int main(int argc, char **argv)
     int64_t retain_ns = 0;
     int retain_only = 0;
     long stats_s = 10;
+    char filter[GT_BUS_FILTER_MAX] = "";
     char *end, err[GT_ERRLEN];
     int ch;
     while ((ch = getopt_long(argc, argv, "d:e:r:s:hV", opts, NULL)) != -1) {
@@ -102,6 +151,23 @@ int main(int argc, char **argv)
             break;
         case OPT_SYNC:
             c.sync = 1;
+            break;
+        case OPT_PREFIX:
+        case OPT_PRODUCT:
+            if (filter_add(filter, ch == OPT_PRODUCT, optarg) < 0) {
+                fprintf(stderr,
+                        "tickstore: bad --%s '%s' (want e.g. --product H100 or --prefix "
+                        "trade.H100.; at most %d bytes of prefixes in all)\n",
+                        ch == OPT_PRODUCT ? "product" : "prefix", optarg, GT_BUS_FILTER_MAX - 1);
+                return 2;
+            }
+            c.filter = filter;
+            break;
+        case OPT_CKEY:
+            c.curve_client_key = optarg;
+            break;
+        case OPT_SPUB:
+            c.curve_server_pub = optarg;
             break;
         case OPT_RETAIN:
             if (gt_duration_parse(optarg, &retain_ns, err) < 0) {
@@ -135,6 +201,10 @@ int main(int argc, char **argv)
                 argv[optind]);
         return 2;
     }
+    if (!c.curve_client_key != !c.curve_server_pub) {
+        fprintf(stderr, "tickstore: --curve-client-key and --curve-server-pub go together\n");
+        return 2;
+    }
     if (retain_only && !retain_ns) {
         fprintf(stderr, "tickstore: --retain-only needs --retain DURATION\n");
         return 2;
@@ -166,8 +236,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "tickstore: %s\n", err);
         return 1;
     }
-    fprintf(stderr, "tickstore: recording %s -> %s from sequence %llu\n", c.pub_ep, c.db,
-            (unsigned long long)(recorder_stats(r)->checkpoint + 1));
+    fprintf(stderr, "tickstore: recording %s -> %s from sequence %llu%s%s%s\n", c.pub_ep, c.db,
+            (unsigned long long)(recorder_stats(r)->checkpoint + 1), c.filter ? " (shard: " : "",
+            c.filter ? c.filter : "", c.filter ? ")" : "");
     int rc = recorder_run(r, &stop, (int)stats_s * 1000, stats_s ? report : NULL, err);
     report(recorder_stats(r));
     recorder_close(r);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <zmq.h>
 #include "gputick/bus.h"
+#include "gputick/sec.h"
 #include "gputick/time.h"
 
 struct recorder {
@@ -19,6 +20,8 @@ struct recorder {
     gt_store *st;
     void *zctx, *sub, *dealer;
     uint64_t expected;
+    uint64_t want; /* shard: the newest sequence seen live, to replay up to */
+    int sharded;
     uint64_t pending; /* ticks appended since the last commit */
     int64_t last_commit_ns;
     struct recorder_stats s;
@@ -52,7 +55,18 @@ int recorder_open(struct recorder **out, const struct recorder_config *c, char e
     /* A deep receive queue rides out replays and commits; anything it still
      * drops is replayed by sequence. */
     zmq_setsockopt(r->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    zmq_setsockopt(r->sub, ZMQ_SUBSCRIBE, "", 0);
+    r->sharded = c->filter && *c->filter;
+    if (!r->sharded)
+        zmq_setsockopt(r->sub, ZMQ_SUBSCRIBE, "", 0);
+    for (const char *p = c->filter; r->sharded && *p;) {
+        size_t n = strcspn(p, " ");
+        zmq_setsockopt(r->sub, ZMQ_SUBSCRIBE, p, n);
+        p += n + (p[n] == ' ');
+    }
+    if (c->curve_client_key &&
+        ((rc = gt_sec_client(r->sub, c->curve_client_key, c->curve_server_pub, err)) < 0 ||
+         (rc = gt_sec_client(r->dealer, c->curve_client_key, c->curve_server_pub, err)) < 0))
+        goto fail;
     if (zmq_connect(r->sub, c->pub_ep) < 0) {
         snprintf(err, GT_ERRLEN, "cannot connect to tickfeed's PUB endpoint '%s': %s", c->pub_ep,
                  zmq_strerror(errno));
@@ -110,8 +124,9 @@ static int take(struct recorder *r, const uint8_t *recs, size_t n)
             r->s.dups++;
             continue;
         }
-        if (t.seq > r->expected)
+        if (t.seq > r->expected && !r->sharded)
             return 1;
+        r->expected = t.seq; /* a shard's replies skip other shards' records */
         int rc = gt_store_append(r->st, &t);
         if (rc < 0) {
             set_error(r, "append failed", gt_store_errmsg(r->st));
@@ -143,10 +158,16 @@ static int on_replayed(void *ctx, const char *topic, size_t topic_len, const uin
 static int replay(struct recorder *r, uint64_t to, char err[GT_ERRLEN])
 {
     uint64_t last = 0;
-    long got =
-        gt_bus_replay(r->dealer, r->expected, to, r->c.timeout_ms, on_replayed, r, &last, err);
+    long got = gt_bus_replay_filter(r->dealer, r->expected, to, r->c.filter, r->c.timeout_ms,
+                                    on_replayed, r, &last, err);
     if (last)
         r->s.feed_last = last;
+    /* A shard's reply covered the range up to min(to, last), its records or not. */
+    if (got >= 0 && r->sharded && !r->s.blocked) {
+        uint64_t covered = to < last ? to : last;
+        if (covered >= r->expected)
+            r->expected = covered + 1;
+    }
     if (got == GT_ECORRUPT)
         snprintf(err, GT_ERRLEN, "tickfeed's journal has no record %llu",
                  (unsigned long long)r->expected);
@@ -157,7 +178,7 @@ int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
                  void (*report)(const struct recorder_stats *s), char err[GT_ERRLEN])
 {
     int caught_up = 0, rc = GT_OK;
-    int64_t next_try = 0, next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
+    int64_t next_try = 0, last_pull = 0, next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
     struct gt_bus_msg m;
     gt_bus_msg_init(&m);
     while (!*stop) {
@@ -189,9 +210,14 @@ int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
                 gt_tick_decode(gt_bus_msg_rec(&m, 0), GT_TICK_LEN, &first);
                 if (first.seq > r->s.feed_last)
                     r->s.feed_last = first.seq + (uint64_t)n - 1;
+                /* A shard replays up to the newest record seen once no
+                 * more live messages wait. */
+                uint64_t end = first.seq + (uint64_t)n - 1;
+                if (r->sharded && end > r->want)
+                    r->want = end;
                 /* While catching up or blocked, live records wait in the
                  * journal; they come back through replay. */
-                if (caught_up && !r->s.blocked) {
+                if (caught_up && !r->s.blocked && !r->sharded) {
                     if (first.seq > r->expected) {
                         char rerr[GT_ERRLEN] = "";
                         r->s.gaps++;
@@ -203,6 +229,15 @@ int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
                     if (caught_up && take(r, gt_bus_msg_rec(&m, 0), (size_t)n) == 1)
                         caught_up = 0; /* cannot happen after a good replay; recover anyway */
                 }
+            }
+        }
+        if (r->sharded && caught_up && !r->s.blocked && r->want >= r->expected &&
+            (zmq_poll(&pi, 1, 0) == 0 || gt_now_ns() - last_pull > 20 * 1000000)) {
+            char rerr[GT_ERRLEN] = "";
+            last_pull = gt_now_ns();
+            if (replay(r, r->want, rerr) < 0) {
+                set_error(r, "shard replay", rerr);
+                caught_up = 0;
             }
         }
         maybe_commit(r);

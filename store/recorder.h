@@ -12,7 +12,16 @@
  * recorded) in one WriteBatch, at least every flush interval, so a kill at any
  * instant and a restart end with the same store. When a commit fails (a full
  * disk) the recorder stops taking ticks, keeps its checkpoint, retries, and
- * after success replays what it skipped. */
+ * after success replays what it skipped.
+ *
+ * A shard (filter set) records only the messages whose topic starts with one
+ * of its prefixes. Its live stream has holes by design, so it cannot tell a
+ * drop from a record of another shard: live messages only tell it how far
+ * the bus has gone, and it takes its records from REPLAY requests carrying
+ * the filter, which the server answers with the shard's records and the range
+ * it covered (docs/wire.md). Live messages that queue up while a replay runs
+ * are drained before the next one, so a busy bus costs one request per
+ * batch, not per message. The checkpoint is then the last sequence covered. */
 #ifndef GT_RECORDER_H
 #define GT_RECORDER_H
 #include <signal.h>
@@ -21,13 +30,16 @@
 #include "gputick/store.h"
 
 struct recorder_config {
-    const char *db;        /* the store's folder */
-    const char *pub_ep;    /* tickfeed's PUB endpoint */
-    const char *router_ep; /* tickfeed's ROUTER endpoint */
-    int flush_ms;          /* commit at least this often when there is data (<= 1000) */
-    long commit_ticks;     /* and whenever this many ticks are waiting */
-    int sync;              /* fsync the WAL on commit */
-    int timeout_ms;        /* how long to wait for a ROUTER reply */
+    const char *db;               /* the store's folder */
+    const char *pub_ep;           /* tickfeed's PUB endpoint */
+    const char *router_ep;        /* tickfeed's ROUTER endpoint */
+    int flush_ms;                 /* commit at least this often when there is data (<= 1000) */
+    long commit_ticks;            /* and whenever this many ticks are waiting */
+    int sync;                     /* fsync the WAL on commit */
+    int timeout_ms;               /* how long to wait for a ROUTER reply */
+    const char *filter;           /* shard: topic prefixes separated by spaces; NULL or "" = all */
+    const char *curve_client_key; /* CURVE: this recorder's secret key file, or NULL */
+    const char *curve_server_pub; /* and tickfeed's (or the proxy's) public key file */
 };
 
 struct recorder_stats {

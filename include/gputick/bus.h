@@ -7,8 +7,8 @@
  * that must not lose data watches the sequence and asks tickfeed's ROUTER for
  * what it missed. Requests come from a DEALER (or REQ) socket:
  *
- *   request frames          reply frames (first frame "OK" or "ERR")
- *   "REPLAY" | range        "OK" | chunk | (topic | records)*   at most GT_BUS_CHUNK records
+ *   request frames             reply frames (first frame "OK" or "ERR")
+ *   "REPLAY" | range [| filter] "OK" | chunk | (topic | records)*  at most GT_BUS_CHUNK records
  *   "SNAPSHOT" | prefix     "OK" | as_of | (topic | records)*
  *   "INFO"                  "OK" | info
  *   anything malformed      "ERR" | code | text
@@ -18,6 +18,13 @@
  *   chunk (24 bytes): OFFSET 0 SIZE 8 first_seq of this reply | 8 SIZE 8 next_seq to ask
  *                     for | 16 SIZE 8 last_seq the journal holds. A reply with no records
  *                     and next_seq > last_seq means the range is exhausted.
+ *   filter (optional, 1..GT_BUS_FILTER_MAX-1 bytes): topic prefixes separated by single
+ *                     spaces; the reply then holds only messages whose topic starts with
+ *                     one of them, and chunk's next_seq still says how far the journal was
+ *                     scanned, so [first_seq, next_seq) is covered even where it holds
+ *                     no record of the filter (a sharded recorder's holes by design).
+ *                     A server older than the filter refuses it with ERR: a sharded
+ *                     reader fails loudly instead of taking holes for gaps.
  *   as_of (8 bytes):  the last bus sequence the snapshot reflects. Snapshot records carry
  *                     seq = as_of and the flag GT_F_SNAPSHOT; apply live records > as_of.
  *   info (16 bytes):  OFFSET 0 SIZE 8 first_seq held | 8 SIZE 8 last_seq published.
@@ -35,8 +42,9 @@
 #include "gputick/topic.h"
 
 enum {
-    GT_BUS_CHUNK = 4096,  /* most records in one replay reply */
-    GT_BUS_MAX_FRAMES = 8 /* a request never has more frames than this */
+    GT_BUS_CHUNK = 4096,    /* most records in one replay reply */
+    GT_BUS_MAX_FRAMES = 8,  /* a request never has more frames than this */
+    GT_BUS_FILTER_MAX = 256 /* a REPLAY filter is shorter than this */
 };
 
 enum gt_bus_cmd { GT_BUS_REPLAY = 1, GT_BUS_SNAPSHOT = 2, GT_BUS_INFO = 3 };
@@ -51,13 +59,18 @@ struct gt_bus_req {
     int cmd;           /* enum gt_bus_cmd */
     uint64_t from_seq; /* REPLAY */
     uint64_t to_seq;
-    char prefix[GT_TOPIC_MAX]; /* SNAPSHOT, NUL-terminated */
+    char prefix[GT_TOPIC_MAX];      /* SNAPSHOT, NUL-terminated */
+    char filter[GT_BUS_FILTER_MAX]; /* REPLAY, "" = every message */
 };
 
 /* Parses the frames of one request (after the ROUTER's identity frame and a
  * REQ client's empty delimiter). Returns GT_OK, or GT_EBADMSG with a message
  * for the client in err. */
 int gt_bus_req_parse(const struct gt_frame *f, int n, struct gt_bus_req *req, char *err);
+
+/* True if the topic starts with one of filter's space-separated prefixes,
+ * or filter is empty. A REPLAY server calls it per message. */
+int gt_bus_filter_match(const char *filter, const char *topic, size_t topic_len);
 
 /* Sends one live or replayed message: the topic frame, then n records.
  * flags as zmq_send (ZMQ_DONTWAIT for a publisher that must not block).
@@ -95,6 +108,14 @@ typedef int (*gt_bus_cb)(void *ctx, const char *topic, size_t topic_len, const u
  * the newest sequence the server holds. */
 long gt_bus_replay(void *dealer, uint64_t from_seq, uint64_t to_seq, int timeout_ms, gt_bus_cb cb,
                    void *ctx, uint64_t *last_seq, char *err);
+
+/* As gt_bus_replay, asking only for the messages whose topic starts with one
+ * of filter's space-separated prefixes (NULL or "" = all). Records then have
+ * holes in seq by design; when it returns >= 0 the range up to
+ * min(to_seq, *last_seq) was covered. A server without filters answers
+ * GT_EBADMSG. */
+long gt_bus_replay_filter(void *dealer, uint64_t from_seq, uint64_t to_seq, const char *filter,
+                          int timeout_ms, gt_bus_cb cb, void *ctx, uint64_t *last_seq, char *err);
 
 /* Asks for the current state under a topic prefix ("" = all) and calls cb per
  * message; *as_of gets the sequence it reflects. Returns records delivered or

@@ -4,7 +4,9 @@
  * The input is split into frames at each 0xff byte (so the fuzzer controls
  * how many frames and how long). Invariants: no crash or out-of-bounds read;
  * an accepted REPLAY has 1 <= from <= to; an accepted SNAPSHOT prefix is a
- * NUL-terminated string shorter than any topic. */
+ * NUL-terminated string shorter than any topic; an accepted REPLAY filter is
+ * a NUL-terminated string that matches the topics starting with its first
+ * prefix. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,5 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (req.cmd == GT_BUS_SNAPSHOT && strlen(req.prefix) >= GT_TOPIC_MAX)
         abort();
+    if (req.cmd == GT_BUS_REPLAY && req.filter[0]) {
+        size_t len = strlen(req.filter), first = strcspn(req.filter, " ");
+        if (len >= GT_BUS_FILTER_MAX || req.filter[len - 1] == ' ' ||
+            !gt_bus_filter_match(req.filter, req.filter, first))
+            abort();
+    }
     return 0;
 }

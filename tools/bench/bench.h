@@ -39,5 +39,6 @@ int bench_tickq(void);
 int bench_feed(void);
 int bench_e2e(void);
 int bench_clickhouse(void);
+int bench_curve(void);
 
 #endif

@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "bars.h"
+#include "qstore.h"
 #include "bench.h"
 #include "cmd.h"
 #include "daysim.h"
@@ -274,18 +275,22 @@ static double ours_bars(const char *db, int n_instr, int64_t w, double *open_s)
     double t0 = bench_now();
     gt_store *st;
     char err[GT_ERRLEN];
-    if (gt_store_open(db, GT_STORE_READER, &st, err) < 0)
+    struct qstore *qs = qstore_new();
+    if (!qs || gt_store_open(db, GT_STORE_READER, &st, err) < 0) {
+        qstore_close(qs);
         return -1;
+    }
+    qstore_add(qs, st);
     double t1 = bench_now();
     uint64_t sink = 0;
     int rc = 0;
     for (int i = 0; i < n_instr && rc == 0; i++) {
-        gt_store_iter *it = NULL;
-        rc = bars_run(st, DAYSIM_ID0 + i, INT64_MIN, INT64_MAX, w, 0, count_bar, &sink, &it);
-        gt_store_iter_close(it);
+        struct qstore_iter *it = NULL;
+        rc = bars_run(qs, DAYSIM_ID0 + i, INT64_MIN, INT64_MAX, w, 0, count_bar, &sink, &it);
+        qstore_iter_close(it);
     }
     double t2 = bench_now();
-    gt_store_close(st);
+    qstore_close(qs);
     bench_sink(sink);
     if (open_s)
         *open_s = t1 - t0;

@@ -20,6 +20,7 @@ static const struct bench benches[] = {
      "store ingest, size, scan and tickq bars/VWAP vs ClickHouse on 10 M ticks (skipped when "
      "clickhouse-server is absent)",
      bench_clickhouse},
+    {"curve", "CURVE-encrypted PUB->SUB throughput vs plain text", bench_curve},
 };
 enum { N_BENCHES = sizeof benches / sizeof benches[0] };
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "gputick/bus.h"
 #include "gputick/err.h"
+#include "gputick/sec.h"
 #include "gputick/tickfmt.h"
 #include "gputick/time.h"
 
@@ -23,6 +24,7 @@ struct sub_args {
     const char *endpoint, *router;
     int kind;
     const char *product, *symbol, *prefix;
+    const char *client_key, *server_pub; /* CURVE */
     int snapshot, json;
     long count;
     double seconds;
@@ -62,6 +64,8 @@ static void usage(FILE *f)
                "  -j, --json          one JSON object per line (default: a table)\n"
                "  -n, --count N       stop after N ticks\n"
                "  -T, --seconds S     stop after S seconds\n"
+               "      --curve-client-key F  CURVE: this subscriber's secret key file...\n"
+               "      --curve-server-pub F  ...and the feed's (or proxy's) public key file\n"
                "  -h, --help          show this help and exit\n"
                "\n"
                "Examples:\n"
@@ -72,13 +76,20 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct sub_args *a)
 {
-    static const struct option opts[] = {
-        {"endpoint", required_argument, 0, 'e'}, {"router", required_argument, 0, 'r'},
-        {"kind", required_argument, 0, 'k'},     {"product", required_argument, 0, 'p'},
-        {"symbol", required_argument, 0, 's'},   {"topic", required_argument, 0, 't'},
-        {"snapshot", no_argument, 0, 'S'},       {"json", no_argument, 0, 'j'},
-        {"count", required_argument, 0, 'n'},    {"seconds", required_argument, 0, 'T'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    static const struct option opts[] = {{"endpoint", required_argument, 0, 'e'},
+                                         {"router", required_argument, 0, 'r'},
+                                         {"kind", required_argument, 0, 'k'},
+                                         {"product", required_argument, 0, 'p'},
+                                         {"symbol", required_argument, 0, 's'},
+                                         {"topic", required_argument, 0, 't'},
+                                         {"snapshot", no_argument, 0, 'S'},
+                                         {"json", no_argument, 0, 'j'},
+                                         {"count", required_argument, 0, 'n'},
+                                         {"seconds", required_argument, 0, 'T'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"curve-client-key", required_argument, 0, 1000},
+                                         {"curve-server-pub", required_argument, 0, 1001},
+                                         {0, 0, 0, 0}};
     *a = (struct sub_args){.endpoint = "tcp://127.0.0.1:5560", .router = "tcp://127.0.0.1:5561"};
     int c;
     char *end;
@@ -129,6 +140,12 @@ static int parse_args(int argc, char **argv, struct sub_args *a)
                 return 2;
             }
             break;
+        case 1000:
+            a->client_key = optarg;
+            break;
+        case 1001:
+            a->server_pub = optarg;
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -139,6 +156,10 @@ static int parse_args(int argc, char **argv, struct sub_args *a)
     }
     if (optind < argc) {
         fprintf(stderr, "ticksub: unexpected argument '%s' (try 'ticksub --help')\n", argv[optind]);
+        return 2;
+    }
+    if (!a->client_key != !a->server_pub) {
+        fprintf(stderr, "ticksub: --curve-client-key and --curve-server-pub go together\n");
         return 2;
     }
     if (a->prefix && (a->kind || a->product || a->symbol)) {
@@ -250,6 +271,12 @@ int main(int argc, char **argv)
     zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
     for (int i = 0; i < n_subs; i++)
         zmq_setsockopt(sub, ZMQ_SUBSCRIBE, subs[i], strlen(subs[i]));
+    char err[GT_ERRLEN] = "";
+    if (a.client_key && gt_sec_client(sub, a.client_key, a.server_pub, err) < 0) {
+        fprintf(stderr, "ticksub: %s\n", err);
+        rc = 1;
+        goto out;
+    }
     if (zmq_connect(sub, a.endpoint) < 0) {
         fprintf(stderr, "ticksub: cannot connect to '%s': %s\n", a.endpoint, zmq_strerror(errno));
         rc = 1;
@@ -260,9 +287,10 @@ int main(int argc, char **argv)
     if (a.snapshot) {
         void *dealer = zmq_socket(ctx, ZMQ_DEALER);
         zmq_setsockopt(dealer, ZMQ_LINGER, &linger, sizeof linger);
-        char err[GT_ERRLEN] = "";
         long got = GT_EZMQ;
-        if (zmq_connect(dealer, a.router) == 0)
+        if (a.client_key && gt_sec_client(dealer, a.client_key, a.server_pub, err) < 0)
+            snprintf(err + strlen(err), sizeof err - strlen(err), " (CURVE)");
+        else if (zmq_connect(dealer, a.router) == 0)
             got = gt_bus_snapshot(dealer, a.prefix ? a.prefix : subs[0], 3000, print_msg, &pr,
                                   &pr.as_of, err);
         zmq_close(dealer);

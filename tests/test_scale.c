@@ -1,0 +1,911 @@
+/* SPDX-License-Identifier: MIT */
+/* test_scale.c -- gputick beyond one process: tickproxy chains, CURVE with an
+ * allow-list, and sharded recording, all on real sockets on 127.0.0.1.
+ *
+ * A feed thread in the test speaks the bus protocol (docs/wire.md): an XPUB
+ * socket publishes a generated journal of two products (H100, B200: futures,
+ * an index each; defs, trades, tops of book, book levels, fixings) up to a
+ * target the test moves, and records the subscriptions it receives; a ROUTER
+ * serves REPLAY (with the shard filter), SNAPSHOT and INFO from the same
+ * journal. tickproxy runs as its own process (the built binary). Recorders are
+ * the real recorder in threads; the stores are compared through the tickq
+ * commands themselves. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "gputick/bus.h"
+#include "gputick/bytes.h"
+#include "gputick/sec.h"
+#include "gputick/time.h"
+#include "recorder.h"
+
+#define DAY_NS INT64_C(1795478400000000000) /* 2026-11-24T00:00:00Z */
+enum { MAX_RECS = 8000, MAX_MSGS = 6000, N_EVENTS = 1200, MAX_SUBS = 32 };
+
+/* ---- the journal ---- */
+
+static struct gt_tick recs[MAX_RECS];
+static uint8_t bytes[MAX_RECS * GT_TICK_LEN];
+static struct {
+    char topic[GT_TOPIC_MAX];
+    int first, n; /* index into recs */
+} msgs[MAX_MSGS];
+static int n_recs, n_msgs;
+static char dir[64];
+
+static uint64_t rng = 0x9e3779b97f4a7c15u;
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* Starts a message of n records of one instrument and kind. */
+static struct gt_tick *msg_add(int kind, const char *product, const char *symbol, int32_t id,
+                               int64_t ns, int n)
+{
+    cr_assert(n_msgs < MAX_MSGS && n_recs + n <= MAX_RECS);
+    gt_topic_format(msgs[n_msgs].topic, kind, product, symbol);
+    msgs[n_msgs].first = n_recs;
+    msgs[n_msgs++].n = n;
+    struct gt_tick *t = &recs[n_recs];
+    for (int i = 0; i < n; i++, n_recs++) {
+        memset(&recs[n_recs], 0, sizeof recs[n_recs]);
+        recs[n_recs].version = GT_TICK_VERSION;
+        recs[n_recs].kind = (uint8_t)kind;
+        recs[n_recs].instr_id = id;
+        recs[n_recs].seq = (uint64_t)n_recs + 1;
+        recs[n_recs].exch_ns = ns;
+        recs[n_recs].recv_ns = ns + 1000;
+    }
+    return t;
+}
+
+static const char *products[2] = {"H100", "B200"};
+static const char *futures[2][2] = {{"H100Z6", "H100H7"}, {"B200Z6", "B200H7"}};
+static const char *indexes[2] = {"SDH100RT", "SDB200RT"};
+
+static void def_add(int p, const char *sym, int32_t id, uint32_t mat, int type)
+{
+    struct gt_tick *t = msg_add(GT_KIND_DEF, products[p], sym, id, DAY_NS, 1);
+    t->u.def.tick_px = 5000000;
+    t->u.def.maturity = mat;
+    t->u.def.type = (uint8_t)type;
+    t->u.def.depth = 10;
+    memcpy(t->u.def.product, products[p], strlen(products[p]));
+    memcpy(t->u.def.symbol, sym, strlen(sym));
+}
+
+static void journal_build(void)
+{
+    n_recs = n_msgs = 0;
+    for (int p = 0; p < 2; p++) {
+        for (int f = 0; f < 2; f++)
+            def_add(p, futures[p][f], 100 * (p + 1) + f, f ? 20270319 : 20261218, GT_INSTR_FUTURE);
+        def_add(p, indexes[p], gt_index_id(indexes[p], strlen(indexes[p])), 0, GT_INSTR_INDEX);
+    }
+    for (int e = 0; e < N_EVENTS; e++) {
+        int p = (int)(rnd() % 2), f = (int)(rnd() % 2);
+        int32_t id = 100 * (p + 1) + f;
+        int64_t ns = DAY_NS + 36000 * INT64_C(1000000000) + e * INT64_C(1000000000);
+        int64_t px = (p ? 4000000000 : 2500000000) + (int64_t)(rnd() % 40) * 5000000;
+        const char *sym = futures[p][f];
+        switch (rnd() % 4) {
+        case 0: {
+            struct gt_tick *t = msg_add(GT_KIND_TRADE, products[p], sym, id, ns, 1);
+            t->u.trade.px = px;
+            t->u.trade.qty = 1 + (int64_t)(rnd() % 9);
+            t->u.trade.trade_id = (uint32_t)e;
+            t->u.trade.aggressor = (uint8_t)(1 + rnd() % 2);
+            break;
+        }
+        case 1: {
+            struct gt_tick *t = msg_add(GT_KIND_LEVEL, products[p], sym, id, ns, 2);
+            for (int i = 0; i < 2; i++) {
+                t[i].u.level.px = px + (i ? 5000000 : 0);
+                t[i].u.level.qty = 1 + (int64_t)(rnd() % 50);
+                t[i].u.level.level = 1;
+                t[i].u.level.side = (uint8_t)(GT_SIDE_BID + i);
+                t[i].u.level.action = 5; /* overlay */
+                t[i].u.level.n_orders = 1;
+            }
+            t[1].flags = GT_F_EVENT_END;
+            break;
+        }
+        case 2: {
+            struct gt_tick *t = msg_add(GT_KIND_TOB, products[p], sym, id, ns, 1);
+            t->u.tob.bid_px = px;
+            t->u.tob.ask_px = px + 5000000;
+            t->u.tob.bid_qty = 3;
+            t->u.tob.ask_qty = 4;
+            break;
+        }
+        default: {
+            int32_t ix = gt_index_id(indexes[p], strlen(indexes[p]));
+            struct gt_tick *t = msg_add(GT_KIND_FIXING, products[p], indexes[p], ix, ns, 1);
+            t->u.fixing.px = px - 20000000;
+            t->u.fixing.date = 20261124;
+            t->u.fixing.code = e % 50 == 3 ? GT_FIX_CLOSE : GT_FIX_INDICATIVE;
+            t->u.fixing.entry_type = '3';
+            break;
+        }
+        }
+    }
+    for (int i = 0; i < n_recs; i++)
+        gt_tick_encode(&recs[i], bytes + (size_t)i * GT_TICK_LEN);
+}
+
+/* ---- the feed: XPUB + ROUTER in a thread ---- */
+
+struct feed {
+    void *ctx, *pub, *router;
+    char pub_ep[64], router_ep[64];
+    pthread_t thread;
+    atomic_int stop, target, published; /* messages */
+    atomic_int n_subs;
+    char subs[MAX_SUBS][GT_TOPIC_MAX + 1]; /* subscriptions received, "+prefix" / "-prefix" */
+    gt_zap *zap;
+    atomic_int denials; /* log lines */
+    char denial[GT_ERRLEN];
+};
+
+static uint64_t feed_last_seq(struct feed *fd)
+{
+    int m = atomic_load(&fd->published);
+    return m ? (uint64_t)(msgs[m - 1].first + msgs[m - 1].n) : 0;
+}
+
+static void reply(void *s, const struct gt_frame *f, int n)
+{
+    for (int i = 0; i < n; i++)
+        zmq_send(s, f[i].p, f[i].len, i + 1 < n ? ZMQ_SNDMORE : 0);
+}
+
+static struct gt_frame out[2 * GT_BUS_CHUNK + 8];
+
+static void serve(struct feed *fd)
+{
+    zmq_msg_t part[GT_BUS_MAX_FRAMES + 2];
+    int n = 0, more = 1;
+    while (more) {
+        zmq_msg_init(&part[n]);
+        zmq_msg_recv(&part[n], fd->router, 0);
+        more = zmq_msg_more(&part[n]);
+        if (n < GT_BUS_MAX_FRAMES + 1)
+            n++;
+        else
+            zmq_msg_close(&part[n]);
+    }
+    struct gt_frame f[GT_BUS_MAX_FRAMES + 2];
+    for (int i = 0; i < n; i++)
+        f[i] = (struct gt_frame){zmq_msg_data(&part[i]), zmq_msg_size(&part[i])};
+    struct gt_bus_req req;
+    char err[GT_ERRLEN];
+    static uint8_t hdr[24], code[4];
+    static uint8_t snap[64 * GT_TICK_LEN];
+    int m = 0;
+    out[m++] = f[0];
+    uint64_t last = feed_last_seq(fd);
+    int published = atomic_load(&fd->published);
+    if (gt_bus_req_parse(f + 1, n - 1, &req, err) < 0) {
+        st_le32(code, (uint32_t)GT_EBADMSG);
+        out[m++] = (struct gt_frame){(const uint8_t *)"ERR", 3};
+        out[m++] = (struct gt_frame){code, 4};
+        out[m++] = (struct gt_frame){(const uint8_t *)err, strlen(err)};
+    } else if (req.cmd == GT_BUS_REPLAY) {
+        uint64_t to = req.to_seq < last ? req.to_seq : last, next = req.from_seq;
+        int k = 0;
+        out[m++] = (struct gt_frame){(const uint8_t *)"OK", 2};
+        out[m++] = (struct gt_frame){hdr, 24};
+        for (int i = 0; i < published; i++) {
+            uint64_t s0 = (uint64_t)msgs[i].first + 1, s1 = s0 + (uint64_t)msgs[i].n - 1;
+            if (s1 < req.from_seq)
+                continue;
+            if (s0 > to || k + msgs[i].n > GT_BUS_CHUNK)
+                break;
+            next = s1 + 1;
+            if (!gt_bus_filter_match(req.filter, msgs[i].topic, strlen(msgs[i].topic)))
+                continue;
+            int a = msgs[i].first + (s0 < req.from_seq ? (int)(req.from_seq - s0) : 0);
+            int b = msgs[i].first + msgs[i].n - (s1 > to ? (int)(s1 - to) : 0);
+            out[m++] = (struct gt_frame){(const uint8_t *)msgs[i].topic, strlen(msgs[i].topic)};
+            out[m++] =
+                (struct gt_frame){bytes + (size_t)a * GT_TICK_LEN, (size_t)(b - a) * GT_TICK_LEN};
+            k += b - a;
+        }
+        st_le64(hdr, req.from_seq);
+        st_le64(hdr + 8, next);
+        st_le64(hdr + 16, last);
+    } else if (req.cmd == GT_BUS_SNAPSHOT) {
+        /* The last message of each topic under the prefix, flagged. */
+        static uint8_t asof[8];
+        st_le64(asof, last);
+        out[m++] = (struct gt_frame){(const uint8_t *)"OK", 2};
+        out[m++] = (struct gt_frame){asof, 8};
+        int k = 0;
+        for (int i = published - 1; i >= 0 && k < 64; i--) {
+            if (strncmp(msgs[i].topic, req.prefix, strlen(req.prefix)) != 0)
+                continue;
+            int seen = 0;
+            for (int j = 3; j < m; j += 2)
+                seen |= strcmp((const char *)out[j].p, msgs[i].topic) == 0;
+            if (seen)
+                continue;
+            struct gt_tick t = recs[msgs[i].first + msgs[i].n - 1];
+            t.seq = last;
+            t.flags |= GT_F_SNAPSHOT;
+            gt_tick_encode(&t, snap + (size_t)k * GT_TICK_LEN);
+            out[m++] = (struct gt_frame){(const uint8_t *)msgs[i].topic, strlen(msgs[i].topic)};
+            out[m++] = (struct gt_frame){snap + (size_t)k * GT_TICK_LEN, GT_TICK_LEN};
+            k++;
+        }
+    } else {
+        static uint8_t info[16];
+        st_le64(info, 1);
+        st_le64(info + 8, last);
+        out[m++] = (struct gt_frame){(const uint8_t *)"OK", 2};
+        out[m++] = (struct gt_frame){info, 16};
+    }
+    reply(fd->router, out, m);
+    for (int i = 0; i < n; i++)
+        zmq_msg_close(&part[i]);
+}
+
+static void *feed_main(void *arg)
+{
+    struct feed *fd = arg;
+    while (!atomic_load(&fd->stop)) {
+        for (int i; (i = atomic_load(&fd->published)) < atomic_load(&fd->target);) {
+            const uint8_t *p = bytes + (size_t)msgs[i].first * GT_TICK_LEN;
+            gt_bus_send(fd->pub, msgs[i].topic, strlen(msgs[i].topic), p, (size_t)msgs[i].n, 0);
+            atomic_store(&fd->published, i + 1);
+        }
+        zmq_pollitem_t pi[2] = {{fd->router, 0, ZMQ_POLLIN, 0}, {fd->pub, 0, ZMQ_POLLIN, 0}};
+        if (zmq_poll(pi, 2, 5) <= 0)
+            continue;
+        if (pi[0].revents & ZMQ_POLLIN)
+            serve(fd);
+        if (pi[1].revents & ZMQ_POLLIN) {
+            char s[GT_TOPIC_MAX + 1];
+            int n = zmq_recv(fd->pub, s, sizeof s - 1, 0);
+            int k = atomic_load(&fd->n_subs);
+            if (n >= 1 && k < MAX_SUBS) {
+                s[n] = 0;
+                fd->subs[k][0] = s[0] ? '+' : '-';
+                memcpy(fd->subs[k] + 1, s + 1, (size_t)n);
+                atomic_store(&fd->n_subs, k + 1);
+            }
+        }
+    }
+    return NULL;
+}
+
+static void on_denial(void *ctx, const char *line)
+{
+    struct feed *fd = ctx;
+    atomic_fetch_add(&fd->denials, 1);
+    if (!fd->denial[0] && strstr(line, "denied CURVE client key"))
+        snprintf(fd->denial, sizeof fd->denial, "%s", line);
+}
+
+static void endpoint(void *s, char *out_ep)
+{
+    size_t len = 64;
+    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, out_ep, &len);
+}
+
+/* Starts the feed; with secret (a key file) its sockets are CURVE servers
+ * accepting the keys at allow. */
+static void feed_start(struct feed *fd, const char *secret, const char *allow)
+{
+    memset(fd, 0, sizeof *fd);
+    journal_build();
+    char err[GT_ERRLEN] = "";
+    fd->ctx = zmq_ctx_new();
+    if (allow)
+        cr_assert(eq(int, gt_zap_open(&fd->zap, fd->ctx, allow, on_denial, fd, err), GT_OK), "%s",
+                  err);
+    fd->pub = zmq_socket(fd->ctx, ZMQ_XPUB);
+    fd->router = zmq_socket(fd->ctx, ZMQ_ROUTER);
+    int linger = 0, hwm = 100000;
+    void *socks[2] = {fd->pub, fd->router};
+    for (int i = 0; i < 2; i++) {
+        zmq_setsockopt(socks[i], ZMQ_LINGER, &linger, sizeof linger);
+        zmq_setsockopt(socks[i], ZMQ_SNDHWM, &hwm, sizeof hwm);
+        if (secret)
+            cr_assert(eq(int, gt_sec_server(socks[i], secret, err), GT_OK), "%s", err);
+        if (fd->zap)
+            cr_assert(eq(int, gt_zap_watch(fd->zap, socks[i]), GT_OK));
+        cr_assert(eq(int, zmq_bind(socks[i], "tcp://127.0.0.1:*"), 0));
+    }
+    endpoint(fd->pub, fd->pub_ep);
+    endpoint(fd->router, fd->router_ep);
+    pthread_create(&fd->thread, NULL, feed_main, fd);
+}
+
+static void feed_stop(struct feed *fd)
+{
+    atomic_store(&fd->stop, 1);
+    pthread_join(fd->thread, NULL);
+    gt_zap_close(fd->zap);
+    zmq_close(fd->pub);
+    zmq_close(fd->router);
+    zmq_ctx_term(fd->ctx);
+}
+
+/* Waits (bounded) until the feed has seen a subscription to prefix. */
+static int feed_saw(struct feed *fd, const char *prefix, int ms)
+{
+    for (int t = 0; t < ms; t += 10) {
+        for (int k = 0; k < atomic_load(&fd->n_subs); k++)
+            if (fd->subs[k][0] == '+' && strcmp(fd->subs[k] + 1, prefix) == 0)
+                return 1;
+        usleep(10000);
+    }
+    return 0;
+}
+
+/* ---- helpers: processes, folders, subscribers ---- */
+
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+
+static void dir_make(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/gt-scale-XXXXXX");
+    cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+}
+
+static void dir_remove(void)
+{
+    if (dir[0])
+        nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int free_port(void)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    bind(s, (struct sockaddr *)&a, sizeof a);
+    getsockname(s, (struct sockaddr *)&a, &len);
+    close(s);
+    return ntohs(a.sin_port);
+}
+
+/* Starts tickproxy with "--flag value" pairs (NULL-terminated); its stderr
+ * goes to dir/NAME.log. */
+static pid_t proxy_start(const char *name, ...)
+{
+    const char *bin = getenv("GT_BINARY_DIR");
+    if (!bin)
+        cr_skip_test("GT_BINARY_DIR is not set (run under ctest)");
+    char path[512], log[256];
+    snprintf(path, sizeof path, "%s/tools/tickproxy/tickproxy", bin);
+    snprintf(log, sizeof log, "%s/%s.log", dir, name);
+    char *argv[32];
+    int argc = 0;
+    argv[argc++] = path;
+    va_list ap;
+    va_start(ap, name);
+    for (char *a; (a = va_arg(ap, char *)) && argc < 30;)
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives a test that timed out */
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fd, 2);
+        execv(path, argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Stops a proxy with SIGTERM; returns its exit status (-1 if it hung). */
+static int proxy_stop(pid_t pid)
+{
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 300; i++) {
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
+}
+
+static char *slurp(const char *path)
+{
+    static char buf[65536];
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = 0;
+    if (f)
+        fclose(f);
+    return buf;
+}
+
+static void *sock_new(void *ctx, int type, const char *ep, const char *prefix, const char *key,
+                      const char *server_pub)
+{
+    void *s = zmq_socket(ctx, type);
+    int linger = 0;
+    char err[GT_ERRLEN];
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    if (prefix)
+        zmq_setsockopt(s, ZMQ_SUBSCRIBE, prefix, strlen(prefix));
+    if (key)
+        cr_assert(eq(int, gt_sec_client(s, key, server_pub, err), GT_OK), "%s", err);
+    cr_assert(eq(int, zmq_connect(s, ep), 0));
+    return s;
+}
+
+/* Receives messages for up to ms (or until want records), checking each
+ * record is the journal's; returns records received, *msgs_out messages. */
+static long sub_drain(void *sub, int ms, long want, int *bad, uint64_t after_seq)
+{
+    struct gt_bus_msg m;
+    gt_bus_msg_init(&m);
+    long got = 0;
+    int64_t end = gt_now_ns() + (int64_t)ms * 1000000;
+    while (got < want && gt_now_ns() < end) {
+        zmq_pollitem_t pi = {sub, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&pi, 1, 20) <= 0)
+            continue;
+        int n = gt_bus_recv(sub, &m, ZMQ_DONTWAIT);
+        for (int i = 0; i < n; i++) {
+            struct gt_tick t;
+            gt_tick_decode(gt_bus_msg_rec(&m, (size_t)i), GT_TICK_LEN, &t);
+            if (t.seq <= after_seq)
+                continue;
+            *bad |= t.seq < 1 || t.seq > (uint64_t)n_recs ||
+                    memcmp(gt_bus_msg_rec(&m, (size_t)i), bytes + (t.seq - 1) * GT_TICK_LEN,
+                           GT_TICK_LEN) != 0;
+            got++;
+        }
+    }
+    gt_bus_msg_close(&m);
+    return got;
+}
+
+/* Records of the journal whose topic starts with prefix, in messages [a, b). */
+static long journal_count(const char *prefix, int a, int b)
+{
+    long n = 0;
+    for (int i = a; i < b; i++)
+        if (strncmp(msgs[i].topic, prefix, strlen(prefix)) == 0)
+            n += msgs[i].n;
+    return n;
+}
+
+/* Records of the journal of product prod. */
+static long journal_product(const char *prod)
+{
+    char mid[16];
+    long n = 0;
+    snprintf(mid, sizeof mid, ".%s.", prod);
+    for (int i = 0; i < n_msgs; i++)
+        if (strstr(msgs[i].topic, mid))
+            n += msgs[i].n;
+    return n;
+}
+
+/* ---- tickproxy ---- */
+
+struct chain {
+    pid_t p1, p2;
+    char pub2[64], router2[64];
+};
+
+/* feed -> proxy 1 -> proxy 2; clients connect to proxy 2. */
+static void chain_start(struct chain *c, struct feed *fd)
+{
+    char pub1[64], router1[64];
+    snprintf(pub1, sizeof pub1, "tcp://127.0.0.1:%d", free_port());
+    snprintf(router1, sizeof router1, "tcp://127.0.0.1:%d", free_port());
+    snprintf(c->pub2, sizeof c->pub2, "tcp://127.0.0.1:%d", free_port());
+    snprintf(c->router2, sizeof c->router2, "tcp://127.0.0.1:%d", free_port());
+    c->p1 = proxy_start("proxy1", "--sub-connect", fd->pub_ep, "--req-connect", fd->router_ep,
+                        "--pub-bind", pub1, "--router-bind", router1, "--stats", "0", NULL);
+    c->p2 = proxy_start("proxy2", "--sub-connect", pub1, "--req-connect", router1, "--pub-bind",
+                        c->pub2, "--router-bind", c->router2, "--stats", "0", NULL);
+}
+
+static int count_cb(void *ctx, const char *topic, size_t tlen, const uint8_t *r, size_t n)
+{
+    (void)topic, (void)tlen, (void)r;
+    *(long *)ctx += (long)n;
+    return 0;
+}
+
+Test(proxy, chain_passes_ticks_and_subscriptions_upstream, .timeout = 30)
+{
+    struct feed fd;
+    dir_make();
+    feed_start(&fd, NULL, NULL);
+    struct chain c;
+    chain_start(&c, &fd);
+    void *ctx = zmq_ctx_new();
+    void *sub = sock_new(ctx, ZMQ_SUB, c.pub2, "trade.H100.", NULL, NULL);
+    /* The subscription reaches the feed through both proxies. */
+    cr_assert(feed_saw(&fd, "trade.H100.", 5000), "the feed never saw the subscription");
+    atomic_store(&fd.target, n_msgs);
+    int bad = 0;
+    long want = journal_count("trade.H100.", 0, n_msgs);
+    long got = sub_drain(sub, 5000, want, &bad, 0);
+    cr_assert(eq(long, got, want));
+    cr_assert(eq(int, bad, 0));
+    /* Nothing else came: other topics were filtered upstream. */
+    cr_assert(eq(long, sub_drain(sub, 200, 1, &bad, 0), 0));
+    /* Requests pass the chain too: a replay of everything, over chunks. */
+    void *dealer = sock_new(ctx, ZMQ_DEALER, c.router2, NULL, NULL, NULL);
+    char err[GT_ERRLEN] = "";
+    long n = 0;
+    uint64_t last = 0;
+    cr_assert(
+        eq(long, gt_bus_replay(dealer, 1, UINT64_MAX, 3000, count_cb, &n, &last, err), n_recs),
+        "%s", err);
+    cr_assert(eq(u64, last, (uint64_t)n_recs));
+    zmq_close(sub);
+    zmq_close(dealer);
+    zmq_ctx_term(ctx);
+    cr_assert(eq(int, proxy_stop(c.p2), 0), "proxy 2 did not stop cleanly");
+    cr_assert(eq(int, proxy_stop(c.p1), 0), "proxy 1 did not stop cleanly");
+    char log[256];
+    snprintf(log, sizeof log, "%s/proxy1.log", dir);
+    char *stats = strstr(slurp(log), "tickproxy: messages");
+    stats = stats ? strstr(stats, "requests ") : NULL;
+    unsigned long reqs = 0, replies = 0;
+    cr_assert(ne(ptr, stats, NULL), "no stats line at exit: %s", slurp(log));
+    cr_assert(eq(int, sscanf(stats, "requests %lu replies %lu", &reqs, &replies), 2), "%s", stats);
+    cr_assert(ge(ulong, reqs, 1));
+    cr_assert(eq(ulong, replies, reqs), "every request forwarded got its reply");
+    feed_stop(&fd);
+    dir_remove();
+}
+
+Test(proxy, late_joiner_behind_proxies_gets_snapshot_then_live, .timeout = 30)
+{
+    struct feed fd;
+    dir_make();
+    feed_start(&fd, NULL, NULL);
+    struct chain c;
+    chain_start(&c, &fd);
+    int half = n_msgs / 2;
+    atomic_store(&fd.target, half);
+    for (int i = 0; i < 500 && atomic_load(&fd.published) < half; i++)
+        usleep(2000);
+    /* The Clone pattern: subscribe, snapshot as of S, then live after S. */
+    void *ctx = zmq_ctx_new();
+    void *sub = sock_new(ctx, ZMQ_SUB, c.pub2, "tob.", NULL, NULL);
+    cr_assert(feed_saw(&fd, "tob.", 5000));
+    void *dealer = sock_new(ctx, ZMQ_DEALER, c.router2, NULL, NULL, NULL);
+    char err[GT_ERRLEN] = "";
+    long snap = 0;
+    uint64_t as_of = 0;
+    cr_assert(gt(long, gt_bus_snapshot(dealer, "tob.", 3000, count_cb, &snap, &as_of, err), 0),
+              "%s", err);
+    cr_assert(eq(u64, as_of, (uint64_t)msgs[half - 1].first + msgs[half - 1].n));
+    cr_assert(eq(long, snap, 4), "one top of book per contract");
+    atomic_store(&fd.target, n_msgs);
+    int bad = 0;
+    long want = journal_count("tob.", half, n_msgs);
+    cr_assert(eq(long, sub_drain(sub, 5000, want, &bad, as_of), want));
+    cr_assert(eq(int, bad, 0));
+    zmq_close(sub);
+    zmq_close(dealer);
+    zmq_ctx_term(ctx);
+    cr_assert(eq(int, proxy_stop(c.p2), 0));
+    cr_assert(eq(int, proxy_stop(c.p1), 0));
+    feed_stop(&fd);
+    dir_remove();
+}
+
+Test(proxy, refuses_a_remote_bind_unless_told)
+{
+    dir_make();
+    pid_t p = proxy_start("remote", "--pub-bind", "tcp://0.0.0.0:5999", NULL);
+    int st;
+    waitpid(p, &st, 0);
+    cr_assert(eq(int, WEXITSTATUS(st), 2));
+    char log[256];
+    snprintf(log, sizeof log, "%s/remote.log", dir);
+    cr_assert(ne(ptr, strstr(slurp(log), "--bind-remote"), NULL), "%s", slurp(log));
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_sec_bind_check("tcp://127.0.0.1:5560", 0, err), GT_OK));
+    cr_assert(eq(int, gt_sec_bind_check("tcp://localhost:5560", 0, err), GT_OK));
+    cr_assert(eq(int, gt_sec_bind_check("tcp://*:5560", 0, err), GT_EINVAL));
+    cr_assert(eq(int, gt_sec_bind_check("tcp://eth0:5560", 0, err), GT_EINVAL));
+    cr_assert(eq(int, gt_sec_bind_check("tcp://*:5560", 1, err), GT_OK));
+    dir_remove();
+}
+
+/* ---- CURVE ---- */
+
+/* Writes NAME.key and NAME.pub into dir (or the .pub into sub-folder pubdir). */
+static void keys_make(const char *name, const char *pubdir)
+{
+    char pub[GT_SEC_Z85_LEN + 1], sec[GT_SEC_Z85_LEN + 1], k[256], p[256], err[GT_ERRLEN];
+    cr_assert(eq(int, zmq_curve_keypair(pub, sec), 0), "libzmq without CURVE");
+    snprintf(k, sizeof k, "%s/%s.key", dir, name);
+    snprintf(p, sizeof p, "%s/%s%s.pub", dir, pubdir ? pubdir : "", name);
+    cr_assert(eq(int, gt_sec_key_write(k, sec, 1, name, err), GT_OK), "%s", err);
+    cr_assert(eq(int, gt_sec_key_write(p, pub, 0, name, err), GT_OK), "%s", err);
+}
+
+static const char *kpath(const char *file)
+{
+    static char buf[4][256];
+    static int i;
+    i = (i + 1) % 4;
+    snprintf(buf[i], sizeof buf[i], "%s/%s", dir, file);
+    return buf[i];
+}
+
+Test(curve, allowed_key_receives_unknown_or_no_key_gets_nothing_and_is_logged, .timeout = 30)
+{
+    dir_make();
+    char allow[256];
+    snprintf(allow, sizeof allow, "%s/allow", dir);
+    mkdir(allow, 0700);
+    keys_make("feed", NULL);
+    keys_make("desk", "allow/");
+    keys_make("stranger", NULL);
+    struct feed fd;
+    feed_start(&fd, kpath("feed.key"), allow);
+    void *ctx = zmq_ctx_new();
+    void *ok = sock_new(ctx, ZMQ_SUB, fd.pub_ep, "", kpath("desk.key"), kpath("feed.pub"));
+    void *plain = sock_new(ctx, ZMQ_SUB, fd.pub_ep, "", NULL, NULL);
+    void *stranger =
+        sock_new(ctx, ZMQ_SUB, fd.pub_ep, "", kpath("stranger.key"), kpath("feed.pub"));
+    cr_assert(feed_saw(&fd, "", 5000), "the allowed subscriber never got through");
+    atomic_store(&fd.target, n_msgs);
+    int bad = 0;
+    cr_assert(eq(long, sub_drain(ok, 5000, n_recs, &bad, 0), n_recs));
+    cr_assert(eq(int, bad, 0));
+    cr_assert(eq(long, sub_drain(plain, 300, 1, &bad, 0), 0), "a client without a key got ticks");
+    cr_assert(eq(long, sub_drain(stranger, 300, 1, &bad, 0), 0), "an unknown key got ticks");
+    /* The replay endpoint answers the allowed key only. */
+    void *dealer =
+        sock_new(ctx, ZMQ_DEALER, fd.router_ep, NULL, kpath("desk.key"), kpath("feed.pub"));
+    char err[GT_ERRLEN] = "";
+    uint64_t first, last;
+    cr_assert(eq(int, gt_bus_info(dealer, 3000, &first, &last, err), GT_OK), "%s", err);
+    void *dealer2 =
+        sock_new(ctx, ZMQ_DEALER, fd.router_ep, NULL, kpath("stranger.key"), kpath("feed.pub"));
+    cr_assert(eq(int, gt_bus_info(dealer2, 300, &first, &last, err), GT_EZMQ));
+    struct gt_zap_stats zs;
+    gt_zap_stats_get(fd.zap, &zs);
+    cr_assert(ge(u64, zs.allowed, 2));
+    cr_assert(ge(u64, zs.denied, 2), "the unknown key was not counted");
+    cr_assert(ge(u64, zs.handshake_failed, 1), "the client without CURVE was not counted");
+    cr_assert(ge(int, atomic_load(&fd.denials), 3));
+    char spub[GT_SEC_Z85_LEN + 1];
+    cr_assert(eq(int, gt_sec_key_read(kpath("stranger.pub"), spub, err), GT_OK));
+    int logged = 0;
+    for (int i = 0; i < 100 && !logged; i++) {
+        logged = strstr(fd.denial, "denied CURVE client key") != NULL;
+        usleep(1000);
+    }
+    cr_assert(logged, "first denial logged: '%s'", fd.denial);
+    void *socks[] = {ok, plain, stranger, dealer, dealer2};
+    for (int i = 0; i < 5; i++)
+        zmq_close(socks[i]);
+    zmq_ctx_term(ctx);
+    feed_stop(&fd);
+    dir_remove();
+}
+
+Test(curve, key_files_are_checked)
+{
+    dir_make();
+    char err[GT_ERRLEN], z85[GT_SEC_Z85_LEN + 1];
+    keys_make("a", NULL);
+    struct stat sb;
+    cr_assert(eq(int, stat(kpath("a.key"), &sb), 0));
+    cr_assert(eq(int, sb.st_mode & 0777, 0600), "a secret key is private");
+    cr_assert(eq(int, gt_sec_key_read(kpath("a.pub"), z85, err), GT_OK));
+    cr_assert(eq(int, gt_sec_key_write(kpath("a.pub"), z85, 0, "x", err), GT_EINVAL),
+              "never overwrites");
+    FILE *f = fopen(kpath("bad.pub"), "w");
+    fputs("# not a key\nhello\n", f);
+    fclose(f);
+    cr_assert(eq(int, gt_sec_key_read(kpath("bad.pub"), z85, err), GT_EBADMSG));
+    cr_assert(eq(int, gt_sec_key_read(kpath("none.pub"), z85, err), GT_EIO));
+    void *ctx = zmq_ctx_new();
+    gt_zap *z = NULL;
+    cr_assert(eq(int, gt_zap_open(&z, ctx, kpath("bad.pub"), NULL, NULL, err), GT_EBADMSG));
+    zmq_ctx_term(ctx);
+    dir_remove();
+}
+
+/* ---- sharded recording ---- */
+
+struct rec_thread {
+    struct recorder *r;
+    volatile sig_atomic_t stop;
+    pthread_t thread;
+    int rc;
+};
+
+static void *rec_main(void *arg)
+{
+    struct rec_thread *t = arg;
+    char err[GT_ERRLEN];
+    t->rc = recorder_run(t->r, &t->stop, 0, NULL, err);
+    return NULL;
+}
+
+static void rec_start(struct rec_thread *t, struct feed *fd, const char *db, const char *filter)
+{
+    struct recorder_config c = {.db = db,
+                                .pub_ep = fd->pub_ep,
+                                .router_ep = fd->router_ep,
+                                .flush_ms = 50,
+                                .commit_ticks = 1000,
+                                .timeout_ms = 3000,
+                                .filter = filter};
+    char err[GT_ERRLEN] = "";
+    memset(t, 0, sizeof *t);
+    cr_assert(eq(int, recorder_open(&t->r, &c, err), GT_OK), "%s", err);
+    pthread_create(&t->thread, NULL, rec_main, t);
+}
+
+static void rec_stop(struct rec_thread *t)
+{
+    t->stop = 1;
+    pthread_join(t->thread, NULL);
+    cr_assert(eq(int, t->rc, GT_OK));
+    recorder_close(t->r);
+}
+
+static char *out_s;
+
+/* Runs a tickq command with its stdout captured into out_s. */
+static int run(int (*cmd)(int, char **), ...)
+{
+    char *argv[32], opath[160];
+    int argc = 0;
+    va_list ap;
+    va_start(ap, cmd);
+    for (char *a; (a = va_arg(ap, char *)) && argc < 30;)
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    snprintf(opath, sizeof opath, "%s/out", dir);
+    fflush(stdout);
+    int so = dup(1), fo = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fo, 1);
+    int rc = cmd(argc, argv);
+    fflush(stdout);
+    dup2(so, 1);
+    close(so), close(fo);
+    free(out_s);
+    out_s = strdup(slurp(opath));
+    return rc;
+}
+
+Test(shard, two_shards_answer_as_one_store, .timeout = 60)
+{
+    dir_make();
+    char full[128], a[128], b[128], both[300];
+    snprintf(full, sizeof full, "%s/full", dir);
+    snprintf(a, sizeof a, "%s/h100", dir);
+    snprintf(b, sizeof b, "%s/b200", dir);
+    snprintf(both, sizeof both, "%s,%s", a, b);
+    struct feed fd;
+    feed_start(&fd, NULL, NULL);
+    /* Half the journal exists before the recorders start (catch-up), the
+     * rest arrives live, where the shards' holes are by design. */
+    int half = n_msgs / 2;
+    atomic_store(&fd.target, half);
+    struct rec_thread rf, ra, rb;
+    rec_start(&rf, &fd, full, NULL);
+    rec_start(&ra, &fd, a,
+              "trade.H100. book.H100. tob.H100. fixing.H100. stat.H100. status.H100. def.H100.");
+    rec_start(&rb, &fd, b, "trade.B200. book.B200. tob.B200. fixing.B200. def.B200.");
+    cr_assert(feed_saw(&fd, "def.B200.", 5000));
+    atomic_store(&fd.target, n_msgs);
+    uint64_t ta = 0, tb = 0, tf = 0;
+    for (int i = 0; i < 1000; i++) {
+        tf = ((volatile struct recorder_stats *)recorder_stats(rf.r))->ticks;
+        ta = ((volatile struct recorder_stats *)recorder_stats(ra.r))->ticks;
+        tb = ((volatile struct recorder_stats *)recorder_stats(rb.r))->ticks;
+        if (tf == (uint64_t)n_recs && ta + tb == (uint64_t)n_recs)
+            break;
+        usleep(10000);
+    }
+    rec_stop(&rf);
+    rec_stop(&ra);
+    rec_stop(&rb);
+    cr_assert(eq(u64, tf, (uint64_t)n_recs));
+    cr_assert(eq(u64, ta, (uint64_t)journal_product("H100")));
+    cr_assert(eq(u64, tb, (uint64_t)journal_product("B200")));
+    cr_assert(eq(u64, ta + tb, (uint64_t)n_recs));
+    /* The same questions to the whole store and to the two shards. */
+    struct {
+        int (*cmd)(int, char **);
+        const char *args[6];
+    } q[] = {{cmd_symbols, {"symbols"}},
+             {cmd_ticks, {"ticks", "H100Z6"}},
+             {cmd_ticks, {"ticks", "B200H7", "--kind", "trade"}},
+             {cmd_bars, {"bars", "B200Z6", "--interval", "5m"}},
+             {cmd_bars, {"bars", "H100H7", "--interval", "1h"}},
+             {cmd_fixings, {"fixings", "SDB200RT"}},
+             {cmd_curve, {"curve", "H100", "--at", "2026-11-24T10:30Z"}},
+             {cmd_curve, {"curve", "B200", "--at", "2026-11-24T12:00Z"}},
+             {cmd_book, {"book", "B200Z6", "--at", "2026-11-24T10:15Z"}}};
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+        const char **g = q[i].args;
+        int rc1 =
+            run(q[i].cmd, g[0], "--format", "csv", "--db", full, g[1], g[2], g[3], g[4], NULL);
+        char *one = strdup(out_s);
+        int rc2 =
+            run(q[i].cmd, g[0], "--format", "csv", "--db", both, g[1], g[2], g[3], g[4], NULL);
+        cr_assert(eq(int, rc1, 0), "%s on the whole store failed", g[0]);
+        cr_assert(eq(int, rc2, 0), "%s on the shards failed", g[0]);
+        cr_assert(gt(sz, strlen(one), 40), "%s answered nothing: %s", g[0], one);
+        cr_assert(eq(str, out_s, one), "tickq %s %s differs between the store and the shards", g[0],
+                  g[1] ? g[1] : "");
+        free(one);
+    }
+    /* Repeated --db is the same as a comma list. */
+    cr_assert(eq(
+        int, run(cmd_ticks, "ticks", "--format", "csv", "--db", a, "--db", b, "B200H7", NULL), 0));
+    char *rep = strdup(out_s);
+    run(cmd_ticks, "ticks", "--format", "csv", "--db", both, "B200H7", NULL);
+    cr_assert(eq(str, rep, out_s));
+    free(rep);
+    feed_stop(&fd);
+    dir_remove();
+}
+
+Test(shard, replay_filter_parses_and_matches)
+{
+    struct gt_bus_req req;
+    char err[GT_ERRLEN];
+    uint8_t range[16];
+    st_le64(range, 1);
+    st_le64(range + 8, 9);
+    struct gt_frame f[3] = {{(const uint8_t *)"REPLAY", 6},
+                            {range, 16},
+                            {(const uint8_t *)"trade.H100. def.H100.", 21}};
+    cr_assert(eq(int, gt_bus_req_parse(f, 3, &req, err), GT_OK), "%s", err);
+    cr_assert(eq(str, req.filter, "trade.H100. def.H100."));
+    cr_assert(gt_bus_filter_match(req.filter, "def.H100.H100Z6", 15));
+    cr_assert(not(gt_bus_filter_match(req.filter, "def.H1000.X", 11)));
+    cr_assert(not(gt_bus_filter_match(req.filter, "tob.H100.H100Z6", 15)));
+    cr_assert(gt_bus_filter_match("", "tob.H100.H100Z6", 15));
+    f[2] = (struct gt_frame){(const uint8_t *)"trade.  x", 9};
+    cr_assert(eq(int, gt_bus_req_parse(f, 3, &req, err), GT_EBADMSG));
+    f[2] = (struct gt_frame){(const uint8_t *)"trade. ", 7};
+    cr_assert(eq(int, gt_bus_req_parse(f, 3, &req, err), GT_EBADMSG));
+    f[2].len = 0;
+    cr_assert(eq(int, gt_bus_req_parse(f, 3, &req, err), GT_EBADMSG));
+    cr_assert(eq(int, gt_bus_req_parse(f, 2, &req, err), GT_OK));
+    cr_assert(eq(str, req.filter, ""));
+}

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c -- tickproxy: one tier of the tick bus's fan-out.
+ *
+ * Live stream: an XSUB socket connected to the upstream PUB (tickfeed, or
+ * another tickproxy) and an XPUB socket that subscribers connect to, joined
+ * by zmq_proxy_steerable in a thread of their own. Subscriptions flow
+ * upstream (XPUB hands them to XSUB), so the feed sends only what some
+ * subscriber below wants. The main thread steers it through an inproc PAIR:
+ * STATISTICS for the stats line, TERMINATE on SIGINT/SIGTERM.
+ *
+ * Requests (REPLAY, SNAPSHOT, INFO of docs/wire.md): a ROUTER socket that
+ * clients connect to and a DEALER connected to the upstream ROUTER. The bus
+ * protocol has no routing envelope, so the proxy keeps one: it forwards a
+ * request without its client's identity and remembers the identity in a FIFO;
+ * the upstream server answers the requests of one connection in order, each
+ * with one reply, so the reply at the head goes to the identity at the head.
+ * Proxies chain: each tier is a client of the one above.
+ *
+ * Every bind is on loopback unless --bind-remote; CURVE on the bound sockets
+ * (--curve-server-key, --curve-allow) and on the upstream connections
+ * (--curve-client-key, --curve-server-pub) as include/gputick/sec.h says. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include "gputick/err.h"
+#include "gputick/sec.h"
+#include "gputick/time.h"
+
+enum { PENDING_MAX = 4096, FRAMES_MAX = 2 * 4096 + 4 };
+
+struct proxy_args {
+    const char *sub_connect, *pub_bind, *req_connect, *router_bind;
+    const char *server_key, *allow, *client_key, *server_pub;
+    int bind_remote;
+    long stats_s;
+};
+
+/* Identities of the clients whose requests are upstream, oldest first. */
+struct pending {
+    uint8_t id[PENDING_MAX][256];
+    uint8_t id_len[PENDING_MAX];
+    int head, n;
+};
+
+struct req_stats {
+    uint64_t requests, replies, refused;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(
+        f, "usage: tickproxy [OPTIONS]\n"
+           "\n"
+           "Forwards the tick bus to subscribers on other hosts: the live stream (XSUB->XPUB,\n"
+           "subscriptions flow upstream) and the replay/snapshot/info requests (ROUTER->\n"
+           "DEALER), so a late joiner behind any chain of proxies gets snapshot + live.\n"
+           "\n"
+           "  --sub-connect EP       upstream PUB: tickfeed or a proxy (default "
+           "tcp://127.0.0.1:5560)\n"
+           "  --pub-bind EP          where subscribers connect (default tcp://127.0.0.1:5570)\n"
+           "  --req-connect EP       upstream ROUTER (default tcp://127.0.0.1:5561)\n"
+           "  --router-bind EP       where request clients connect (default tcp://127.0.0.1:5571)\n"
+           "  --bind-remote          allow binding to an address other than loopback\n"
+           "  --curve-server-key F   CURVE on the bound sockets, with this secret key file\n"
+           "  --curve-allow PATH     accept only client keys in PATH (a file of keys or a\n"
+           "                         folder of .pub files); denials are logged on stderr\n"
+           "  --curve-client-key F   CURVE upstream, with this secret key file...\n"
+           "  --curve-server-pub F   ...and the upstream's public key file\n"
+           "  -s, --stats SEC        print a stats line every SEC seconds (default 10, 0 = off)\n"
+           "  -h, --help             show this help and exit\n"
+           "  -V, --version          show the version and exit\n"
+           "\n"
+           "Keys come from tickkey; docs/deployment.md shows a whole deployment.\n");
+}
+
+static int parse_args(int argc, char **argv, struct proxy_args *a)
+{
+    enum { O_SUB = 1000, O_PUB, O_REQ, O_ROUTER, O_REMOTE, O_SKEY, O_ALLOW, O_CKEY, O_SPUB };
+    static const struct option opts[] = {{"sub-connect", required_argument, 0, O_SUB},
+                                         {"pub-bind", required_argument, 0, O_PUB},
+                                         {"req-connect", required_argument, 0, O_REQ},
+                                         {"router-bind", required_argument, 0, O_ROUTER},
+                                         {"bind-remote", no_argument, 0, O_REMOTE},
+                                         {"curve-server-key", required_argument, 0, O_SKEY},
+                                         {"curve-allow", required_argument, 0, O_ALLOW},
+                                         {"curve-client-key", required_argument, 0, O_CKEY},
+                                         {"curve-server-pub", required_argument, 0, O_SPUB},
+                                         {"stats", required_argument, 0, 's'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"version", no_argument, 0, 'V'},
+                                         {0, 0, 0, 0}};
+    *a = (struct proxy_args){.sub_connect = "tcp://127.0.0.1:5560",
+                             .pub_bind = "tcp://127.0.0.1:5570",
+                             .req_connect = "tcp://127.0.0.1:5561",
+                             .router_bind = "tcp://127.0.0.1:5571",
+                             .stats_s = 10};
+    int c;
+    char *end, err[GT_ERRLEN];
+    while ((c = getopt_long(argc, argv, "s:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case O_SUB:
+            a->sub_connect = optarg;
+            break;
+        case O_PUB:
+            a->pub_bind = optarg;
+            break;
+        case O_REQ:
+            a->req_connect = optarg;
+            break;
+        case O_ROUTER:
+            a->router_bind = optarg;
+            break;
+        case O_REMOTE:
+            a->bind_remote = 1;
+            break;
+        case O_SKEY:
+            a->server_key = optarg;
+            break;
+        case O_ALLOW:
+            a->allow = optarg;
+            break;
+        case O_CKEY:
+            a->client_key = optarg;
+            break;
+        case O_SPUB:
+            a->server_pub = optarg;
+            break;
+        case 's':
+            a->stats_s = strtol(optarg, &end, 10);
+            if (*end || a->stats_s < 0) {
+                fprintf(stderr, "tickproxy: bad --stats '%s' (want seconds, 0 = off)\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        case 'V':
+            printf("tickproxy %s\n", GT_VERSION);
+            exit(0);
+        default:
+            fprintf(stderr, "tickproxy: try 'tickproxy --help'\n");
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "tickproxy: unexpected argument '%s' (try 'tickproxy --help')\n",
+                argv[optind]);
+        return 2;
+    }
+    if (!a->client_key != !a->server_pub) {
+        fprintf(stderr, "tickproxy: --curve-client-key and --curve-server-pub go together\n");
+        return 2;
+    }
+    if (a->allow && !a->server_key) {
+        fprintf(stderr, "tickproxy: --curve-allow needs --curve-server-key\n");
+        return 2;
+    }
+    const char *binds[2] = {a->pub_bind, a->router_bind};
+    for (int i = 0; i < 2; i++)
+        if (gt_sec_bind_check(binds[i], a->bind_remote, err) < 0) {
+            fprintf(stderr, "tickproxy: %s\n", err);
+            return 2;
+        }
+    return 0;
+}
+
+static void log_denial(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "tickproxy: %s\n", line);
+}
+
+/* Makes a socket, secured as the options say, bound or connected to ep. */
+static void *sock_open(void *zctx, int type, const char *ep, int bind, const struct proxy_args *a,
+                       gt_zap *zap)
+{
+    char err[GT_ERRLEN];
+    void *s = zmq_socket(zctx, type);
+    int linger = 0, hwm = 100000, rc = GT_OK;
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    if (bind && a->server_key)
+        rc = gt_sec_server(s, a->server_key, err);
+    else if (!bind && a->client_key)
+        rc = gt_sec_client(s, a->client_key, a->server_pub, err);
+    if (rc == GT_OK && bind && zap && gt_zap_watch(zap, s) < 0) {
+        snprintf(err, sizeof err, "cannot watch handshakes: %s", zmq_strerror(errno));
+        rc = GT_EZMQ;
+    }
+    if (rc == GT_OK && (bind ? zmq_bind(s, ep) : zmq_connect(s, ep)) < 0) {
+        snprintf(err, sizeof err, "cannot %s '%s': %s", bind ? "bind" : "connect to", ep,
+                 zmq_strerror(errno));
+        rc = GT_EZMQ;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "tickproxy: %s\n", err);
+        zmq_close(s);
+        return NULL;
+    }
+    return s;
+}
+
+struct live {
+    void *xsub, *xpub, *ctl_peer;
+};
+
+static void *live_main(void *arg)
+{
+    struct live *l = arg;
+    zmq_proxy_steerable(l->xsub, l->xpub, NULL, l->ctl_peer);
+    return NULL;
+}
+
+/* Asks the live proxy for its counters: frames in from upstream and
+ * subscription messages in from subscribers. */
+static void live_stats(void *ctl, uint64_t *frames, uint64_t *subs)
+{
+    uint64_t v[8] = {0};
+    zmq_send(ctl, "STATISTICS", 10, 0);
+    for (int i = 0; i < 8; i++) {
+        uint64_t x = 0;
+        zmq_recv(ctl, &x, sizeof x, 0);
+        v[i] = x;
+    }
+    *frames = v[0];
+    *subs = v[4];
+}
+
+/* Receives one whole message from s into f; returns its frame count, or -1. */
+static int recv_all(void *s, zmq_msg_t *f)
+{
+    int n = 0, more = 1;
+    while (more) {
+        if (n == FRAMES_MAX) {
+            zmq_msg_close(&f[--n]);
+        }
+        zmq_msg_init(&f[n]);
+        if (zmq_msg_recv(&f[n], s, 0) < 0) {
+            zmq_msg_close(&f[n]);
+            for (int i = 0; i < n; i++)
+                zmq_msg_close(&f[i]);
+            return -1;
+        }
+        more = zmq_msg_more(&f[n]);
+        n++;
+    }
+    return n;
+}
+
+/* Sends frames f[from..n) (zmq_msg_send takes them over), closing the rest. */
+static void send_all(void *s, zmq_msg_t *f, int from, int n)
+{
+    for (int i = 0; i < from; i++)
+        zmq_msg_close(&f[i]);
+    for (int i = from; i < n; i++)
+        if (zmq_msg_send(&f[i], s, i + 1 < n ? ZMQ_SNDMORE : 0) < 0)
+            zmq_msg_close(&f[i]);
+}
+
+/* Forwards one request from a client (front) upstream (back). */
+static void req_forward(void *front, void *back, struct pending *p, zmq_msg_t *f,
+                        struct req_stats *rs)
+{
+    int n = recv_all(front, f);
+    if (n < 0)
+        return;
+    size_t id_len = zmq_msg_size(&f[0]);
+    if (n < 2 || id_len > 255 || p->n == PENDING_MAX) {
+        /* Answer at once: the client is not left waiting for its timeout. */
+        static const uint8_t busy[4] = {0xf4, 0xff, 0xff, 0xff}; /* GT_EBUSY, i32 LE */
+        const char *why = "tickproxy: too many requests in flight";
+        zmq_send(front, zmq_msg_data(&f[0]), id_len, ZMQ_SNDMORE);
+        zmq_send(front, "ERR", 3, ZMQ_SNDMORE);
+        zmq_send(front, busy, 4, ZMQ_SNDMORE);
+        zmq_send(front, why, strlen(why), 0);
+        for (int i = 0; i < n; i++)
+            zmq_msg_close(&f[i]);
+        rs->refused++;
+        return;
+    }
+    int slot = (p->head + p->n++) % PENDING_MAX;
+    memcpy(p->id[slot], zmq_msg_data(&f[0]), id_len);
+    p->id_len[slot] = (uint8_t)id_len;
+    send_all(back, f, 1, n);
+    rs->requests++;
+}
+
+/* Hands one reply from upstream to the client whose request is oldest. */
+static void req_reply(void *front, void *back, struct pending *p, zmq_msg_t *f,
+                      struct req_stats *rs)
+{
+    int n = recv_all(back, f);
+    if (n < 0)
+        return;
+    if (p->n == 0) { /* a reply nobody asked for */
+        send_all(front, f, n, n);
+        return;
+    }
+    zmq_send(front, p->id[p->head], p->id_len[p->head], ZMQ_SNDMORE);
+    p->head = (p->head + 1) % PENDING_MAX;
+    p->n--;
+    send_all(front, f, 0, n);
+    rs->replies++;
+}
+
+int main(int argc, char **argv)
+{
+    struct proxy_args a;
+    int rc = parse_args(argc, argv, &a);
+    if (rc)
+        return rc;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    char err[GT_ERRLEN];
+    void *zctx = zmq_ctx_new();
+    gt_zap *zap = NULL;
+    struct live l = {0};
+    void *ctl = NULL, *front = NULL, *back = NULL;
+    struct pending *p = calloc(1, sizeof *p);
+    zmq_msg_t *f = malloc(FRAMES_MAX * sizeof *f);
+    pthread_t thread;
+    int started = 0;
+    rc = 1;
+    if (!p || !f) {
+        fprintf(stderr, "tickproxy: out of memory\n");
+        goto out;
+    }
+    if (a.allow && gt_zap_open(&zap, zctx, a.allow, log_denial, NULL, err) < 0) {
+        fprintf(stderr, "tickproxy: %s\n", err);
+        goto out;
+    }
+    l.xsub = sock_open(zctx, ZMQ_XSUB, a.sub_connect, 0, &a, zap);
+    l.xpub = sock_open(zctx, ZMQ_XPUB, a.pub_bind, 1, &a, zap);
+    back = sock_open(zctx, ZMQ_DEALER, a.req_connect, 0, &a, zap);
+    front = sock_open(zctx, ZMQ_ROUTER, a.router_bind, 1, &a, zap);
+    if (!l.xsub || !l.xpub || !back || !front)
+        goto out;
+    ctl = zmq_socket(zctx, ZMQ_PAIR);
+    l.ctl_peer = zmq_socket(zctx, ZMQ_PAIR);
+    zmq_bind(ctl, "inproc://tickproxy-ctl");
+    zmq_connect(l.ctl_peer, "inproc://tickproxy-ctl");
+    if (pthread_create(&thread, NULL, live_main, &l) != 0) {
+        fprintf(stderr, "tickproxy: cannot start the live proxy thread\n");
+        goto out;
+    }
+    started = 1;
+    fprintf(stderr, "tickproxy: %s -> %s, requests %s -> %s%s%s\n", a.sub_connect, a.pub_bind,
+            a.router_bind, a.req_connect, a.server_key ? ", CURVE" : "",
+            a.allow ? " with an allow-list" : "");
+    struct req_stats rs = {0};
+    int64_t next_report = gt_now_ns() + a.stats_s * GT_NS_PER_SEC;
+    for (int last = 0; !last;) {
+        last = stop;
+        if (!last) {
+            zmq_pollitem_t pi[2] = {{front, 0, ZMQ_POLLIN, 0}, {back, 0, ZMQ_POLLIN, 0}};
+            if (zmq_poll(pi, 2, 100) > 0) {
+                if (pi[0].revents & ZMQ_POLLIN)
+                    req_forward(front, back, p, f, &rs);
+                if (pi[1].revents & ZMQ_POLLIN)
+                    req_reply(front, back, p, f, &rs);
+            }
+        }
+        if (last || (a.stats_s && gt_now_ns() >= next_report)) {
+            uint64_t frames, subs;
+            struct gt_zap_stats zs = {0};
+            live_stats(ctl, &frames, &subs);
+            if (zap)
+                gt_zap_stats_get(zap, &zs);
+            fprintf(stderr,
+                    "tickproxy: messages %llu subscriptions %llu requests %llu replies %llu "
+                    "refused %llu curve allowed %llu denied %llu handshake_failed %llu\n",
+                    (unsigned long long)(frames / 2), (unsigned long long)subs,
+                    (unsigned long long)rs.requests, (unsigned long long)rs.replies,
+                    (unsigned long long)rs.refused, (unsigned long long)zs.allowed,
+                    (unsigned long long)zs.denied, (unsigned long long)zs.handshake_failed);
+            next_report = gt_now_ns() + a.stats_s * GT_NS_PER_SEC;
+        }
+    }
+    rc = 0;
+out:
+    if (started) {
+        zmq_send(ctl, "TERMINATE", 9, 0);
+        pthread_join(thread, NULL);
+    }
+    gt_zap_close(zap);
+    void *socks[] = {l.xsub, l.xpub, front, back, ctl, l.ctl_peer};
+    for (size_t i = 0; i < sizeof socks / sizeof socks[0]; i++)
+        if (socks[i])
+            zmq_close(socks[i]);
+    zmq_ctx_term(zctx);
+    free(p);
+    free(f);
+    return rc;
+}
