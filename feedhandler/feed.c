@@ -115,7 +115,8 @@ struct feed {
     int32_t cyc_first;
     uint32_t cyc_id, cyc_seq0;
     int64_t recv_ns;
-    int err; /* first emit error since the last call */
+    int64_t clock_ns; /* feed_clock(): the arbiters' clock, 0 = each packet's recv_ns */
+    int err;          /* first emit error since the last call */
 };
 
 _Static_assert(GT_N_FEEDS == 8, "feed_stats keeps 8 per-feed counters");
@@ -1274,11 +1275,13 @@ int feed_packet(struct feed *f, int which, const uint8_t *p, size_t len, int64_t
     switch (which) {
     case GT_FEED_INCR_A:
     case GT_FEED_INCR_B:
-        arb_offer(&f->arb_inc, which == GT_FEED_INCR_A ? ARB_LINE_A : ARB_LINE_B, p, len, recv_ns);
+        arb_offer(&f->arb_inc, which == GT_FEED_INCR_A ? ARB_LINE_A : ARB_LINE_B, p, len,
+                  f->clock_ns ? f->clock_ns : recv_ns);
         break;
     case GT_FEED_INDEX_A:
     case GT_FEED_INDEX_B:
-        arb_offer(&f->arb_idx, which == GT_FEED_INDEX_A ? ARB_LINE_A : ARB_LINE_B, p, len, recv_ns);
+        arb_offer(&f->arb_idx, which == GT_FEED_INDEX_A ? ARB_LINE_A : ARB_LINE_B, p, len,
+                  f->clock_ns ? f->clock_ns : recv_ns);
         break;
     default:
         process(f, p, len, which);
@@ -1287,6 +1290,11 @@ int feed_packet(struct feed *f, int which, const uint8_t *p, size_t len, int64_t
     if (!f->in_event && f->n_dfr)
         drain_deferred(f); /* the event that held them was cut by a gap */
     return take_err(f);
+}
+
+void feed_clock(struct feed *f, int64_t now_ns)
+{
+    f->clock_ns = now_ns;
 }
 
 int feed_poll(struct feed *f, int64_t now_ns)

@@ -91,6 +91,13 @@ void feed_close(struct feed *f);
  * consistent; what emit refused is lost to the caller). */
 int feed_packet(struct feed *f, int which, const uint8_t *p, size_t len, int64_t recv_ns);
 
+/* Sets the clock the arbiters age holes by for the packets that follow
+ * (0: each packet's own recv_ns). A live receiver sets it once per receive
+ * batch: kernel timestamps of a backlog drained from one line's socket span
+ * more than the reorder window while the other line's copies still wait in
+ * their socket, and would declare gaps that are not there. */
+void feed_clock(struct feed *f, int64_t now_ns);
+
 /* Lets time pass: the arbiters declare holes that waited too long. Call it
  * when no packet came for a while. Returns as feed_packet(). */
 int feed_poll(struct feed *f, int64_t now_ns);

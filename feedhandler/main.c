@@ -16,6 +16,7 @@
 #include <zmq.h>
 #include "feed.h"
 #include "gputick/channels.h"
+#include "gputick/sec.h"
 #include "gputick/time.h"
 #include "net.h"
 #include "pcap.h"
@@ -34,9 +35,11 @@ static void on_signal(int sig)
 struct cfg {
     struct gt_channels ch;
     const char *pcap, *journal, *pub_ep, *router_ep, *fsync;
+    const char *curve_key, *curve_allow; /* CURVE server key file, allow-list */
+    int bind_remote;
     int pace; /* --pcap at the capture's pace */
     int dump; /* --pcap --dump: decode and print, no publishing */
-    double stats_s, duration_s, idle_exit_s, linger_s;
+    double stats_s, duration_s, idle_exit_s, linger_s, reorder_ms;
     int sndhwm, rcvbuf;
     long segment_mb;
     int quiet;
@@ -155,6 +158,10 @@ static const struct option long_opts[] = {{"iface", required_argument, 0, 'i'},
                                           {"quiet", no_argument, 0, 'q'},
                                           {"help", no_argument, 0, 'h'},
                                           {"version", no_argument, 0, 'V'},
+                                          {"bind-remote", no_argument, 0, 'B'},
+                                          {"reorder-ms", required_argument, 0, 'W'},
+                                          {"curve-server-key", required_argument, 0, 'K'},
+                                          {"curve-allow", required_argument, 0, 'A'},
                                           {0, 0, 0, 0}};
 
 static int read_config(struct cfg *c, const char *path);
@@ -231,6 +238,17 @@ static int apply_opt(struct cfg *c, int opt, const char *arg)
         return read_config(c, arg);
     case 'q':
         c->quiet = 1;
+        return 0;
+    case 'B':
+        c->bind_remote = 1;
+        return 0;
+    case 'W':
+        return parse_num("reorder-ms", arg, 0.001, 10000, &c->reorder_ms);
+    case 'K':
+        c->curve_key = arg;
+        return 0;
+    case 'A':
+        c->curve_allow = arg;
         return 0;
     case 'h':
         usage(stdout);
@@ -382,22 +400,29 @@ static int run_live(struct run *r)
     }
     r->rx_open = 1;
     struct net_pkt batch[NET_RX_BATCH];
-    int64_t last_pkt = gt_now_ns();
+    int64_t last_pkt = gt_now_ns(), drained = last_pkt;
     while (!stop_flag) {
         int n = net_rx_recv(&r->rx, batch, NET_RX_BATCH, LOOP_WAIT_MS);
         if (n < 0) {
             fprintf(stderr, "tickfeed: receive failed: %s\n", strerror(errno));
             return -1;
         }
+        /* The arbiters' clock moves only when every socket was drained: a
+         * hole is a gap once it has waited the reorder window at a moment
+         * when nothing was left unread, so a backlog read from one line's
+         * socket never condemns a packet whose copy waits in the other's. */
+        int64_t now = gt_now_ns();
+        if (n < NET_RX_BATCH)
+            drained = now;
+        feed_clock(r->feed, drained);
         for (int i = 0; i < n; i++) {
             int e = feed_packet(r->feed, batch[i].feed, batch[i].p, batch[i].len, batch[i].recv_ns);
             if (e < 0)
                 return feed_error(r, e);
         }
-        int64_t now = gt_now_ns();
         if (n > 0)
             last_pkt = now;
-        if (tend(r, now, now) < 0)
+        if (tend(r, drained, now) < 0)
             return -1;
         if (r->c->duration_s > 0 && now - r->t0 >= r->c->duration_s * 1e9)
             break;
@@ -496,6 +521,13 @@ static int run_pcap(struct run *r)
     return ret;
 }
 
+/* The allow-list's verdicts (from its own thread). */
+static void log_curve(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "tickfeed: CURVE: %s\n", line);
+}
+
 static int tickfeed_main(struct cfg *cp, int argc, char **argv)
 {
     int opt;
@@ -508,6 +540,10 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
     if (optind < argc) {
         fprintf(stderr, "tickfeed: unexpected argument '%s'; try 'tickfeed --help'\n",
                 argv[optind]);
+        return 2;
+    }
+    if (cp->curve_allow && !cp->curve_key) {
+        fprintf(stderr, "tickfeed: --curve-allow needs --curve-server-key\n");
         return 2;
     }
     if (cp->dump && !cp->pcap) {
@@ -535,7 +571,16 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
     struct pub_opts po = {.journal_dir = cp->journal,
                           .pub_endpoint = cp->pub_ep,
                           .router_endpoint = cp->router_ep,
-                          .sndhwm = cp->sndhwm};
+                          .sndhwm = cp->sndhwm,
+                          .bind_remote = cp->bind_remote,
+                          .curve_key = cp->curve_key};
+    gt_zap *zap = NULL;
+    if (cp->curve_allow && gt_zap_open(&zap, zctx, cp->curve_allow, log_curve, NULL, err) < 0) {
+        fprintf(stderr, "tickfeed: --curve-allow: %s\n", err);
+        zmq_ctx_term(zctx);
+        return 1;
+    }
+    po.zap = zap;
     po.journal.fsync = !cp->fsync || !strcmp(cp->fsync, "none") ? JOURNAL_FSYNC_NONE
                        : !strcmp(cp->fsync, "flush")            ? JOURNAL_FSYNC_FLUSH
                                                                 : JOURNAL_FSYNC_INTERVAL;
@@ -548,7 +593,8 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
     if (pub_stats(r.pub)->tail_dropped)
         fprintf(stderr, "tickfeed: journal %s: cut %llu bytes of a torn tail\n", cp->journal,
                 (unsigned long long)pub_stats(r.pub)->tail_dropped);
-    struct feed_opts fo = {.emit = pub_emit, .ctx = r.pub};
+    struct feed_opts fo = {
+        .emit = pub_emit, .ctx = r.pub, .arb_wait_ns = (int64_t)(cp->reorder_ms * 1e6)};
     if (feed_open(&r.feed, &fo, err) < 0) {
         fprintf(stderr, "tickfeed: %s\n", err);
         goto out;
@@ -575,6 +621,7 @@ out:
     if (pub_close(r.pub) < 0)
         ret = 1;
     feed_close(r.feed);
+    gt_zap_close(zap);
     zmq_ctx_term(zctx);
     return ret;
 }

@@ -14,10 +14,12 @@
 #include <zmq.h>
 #include "gputick/bus.h"
 #include "gputick/bytes.h"
+#include "gputick/sec.h"
 #include "gputick/tick.h"
 
 enum {
     PUB_SNAP_MAX_MSGS = GT_BUS_CHUNK, /* the client takes 2 * GT_BUS_CHUNK + 4 frames */
+    PUB_SCAN_MAX = 16 * GT_BUS_CHUNK, /* journal records one filtered REPLAY reads */
 };
 
 struct pub {
@@ -45,6 +47,19 @@ static int zfail(char err[GT_ERRLEN], const char *what, const char *ep)
 {
     snprintf(err, GT_ERRLEN, "cannot %s %s: %s", what, ep ? ep : "", zmq_strerror(errno));
     return GT_EZMQ;
+}
+
+/* CURVE server on a socket about to bind, watched by the allow-list. */
+static int secure(void *sock, const struct pub_opts *o, char err[GT_ERRLEN])
+{
+    if (!o->curve_key)
+        return GT_OK;
+    int rc = gt_sec_server(sock, o->curve_key, err);
+    if (rc == GT_OK && o->zap)
+        rc = gt_zap_watch(o->zap, sock);
+    if (rc < 0 && !err[0])
+        snprintf(err, GT_ERRLEN, "cannot watch the CURVE handshakes");
+    return rc;
 }
 
 int pub_open(struct pub **out, void *zctx, const struct pub_opts *o, char err[GT_ERRLEN])
@@ -86,11 +101,20 @@ int pub_open(struct pub **out, void *zctx, const struct pub_opts *o, char err[GT
     if (rc < 0)
         goto fail;
     rc = GT_EZMQ;
+    if (gt_sec_bind_check(p->o.pub_endpoint, o->bind_remote, err) < 0 ||
+        (p->o.router_endpoint[0] &&
+         gt_sec_bind_check(p->o.router_endpoint, o->bind_remote, err) < 0)) {
+        rc = GT_EINVAL;
+        goto fail;
+    }
     p->pub = zmq_socket(zctx, ZMQ_PUB);
     if (!p->pub) {
         zfail(err, "create", "PUB socket");
         goto fail;
     }
+    if ((rc = secure(p->pub, o, err)) < 0)
+        goto fail;
+    rc = GT_EZMQ;
     int linger = 0;
     zmq_setsockopt(p->pub, ZMQ_SNDHWM, &p->o.sndhwm, sizeof p->o.sndhwm);
     zmq_setsockopt(p->pub, ZMQ_LINGER, &linger, sizeof linger);
@@ -105,6 +129,9 @@ int pub_open(struct pub **out, void *zctx, const struct pub_opts *o, char err[GT
             goto fail;
         }
         zmq_setsockopt(p->router, ZMQ_LINGER, &linger, sizeof linger);
+        if ((rc = secure(p->router, o, err)) < 0)
+            goto fail;
+        rc = GT_EZMQ;
         if (zmq_bind(p->router, p->o.router_endpoint) < 0) {
             zfail(err, "bind ROUTER to", p->o.router_endpoint);
             goto fail;
@@ -293,7 +320,7 @@ static void reply_err(struct pub *p, const struct gt_frame *env, int n_env, int 
 static void serve_replay(struct pub *p, const struct gt_frame *env, int n_env,
                          const struct gt_bus_req *rq)
 {
-    uint64_t from = rq->from_seq, to = rq->to_seq, next = from;
+    uint64_t from = rq->from_seq, to = rq->to_seq, next = from, scanned = 0;
     reply_reset(p);
     int rc = journal_reader_seek(p->jr, from);
     struct journal_msg m;
@@ -313,13 +340,22 @@ static void serve_replay(struct pub *p, const struct gt_frame *env, int n_env,
             last = p->st.last_seq;
         size_t skip = (size_t)(next - m.first_seq);
         size_t n = (size_t)(last - next + 1);
+        if (!gt_bus_filter_match(rq->filter, m.topic, m.topic_len)) {
+            /* Scanned, not sent: a filtered reader's range is covered anyway. */
+            next += n;
+            scanned += n;
+            if (scanned >= PUB_SCAN_MAX)
+                break; /* bound one reply's work; next_seq says where to go on */
+            continue;
+        }
         if (p->n_recs + n > GT_BUS_CHUNK)
             n = GT_BUS_CHUNK - p->n_recs;
         if (n == 0)
             break;
         reply_add(p, m.topic, m.topic_len, m.records + skip * GT_TICK_LEN, n);
         next += n;
-        if (p->n_recs >= GT_BUS_CHUNK)
+        scanned += n;
+        if (p->n_recs >= GT_BUS_CHUNK || scanned >= PUB_SCAN_MAX)
             break;
     }
     if (rc < 0) {

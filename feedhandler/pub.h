@@ -10,7 +10,8 @@
  * is dropped and counted, and the subscriber replays it by sequence.
  *
  * The ROUTER answers the requests of bus.h: REPLAY from the journal in chunks
- * of at most GT_BUS_CHUNK records, SNAPSHOT from the feed's current state
+ * of at most GT_BUS_CHUNK records (with a filter, only the matching messages,
+ * next_seq telling how far the journal was read), SNAPSHOT from the feed's current state
  * (feed_snapshot) as of the last published sequence, INFO. A malformed
  * request gets an ERR reply. */
 #ifndef GT_PUB_H
@@ -29,6 +30,9 @@ struct pub_opts {
     int sndhwm;                  /* PUB high-water mark in messages; 0: 100000 */
     size_t hold_len;             /* most bytes of messages held while the journal cannot be
                                     written (a full disk); 0: 512 MiB */
+    int bind_remote;             /* allow tcp:// endpoints off loopback (gputick/sec.h) */
+    const char *curve_key;       /* CURVE: the server's secret key file; NULL: plain text */
+    struct gt_zap *zap;          /* CURVE: the allow-list handler (gt_zap_open); NULL: any key */
 };
 
 struct pub_stats {
