@@ -220,7 +220,8 @@ int pcap_reader_next(struct pcap_reader *r, struct pcap_rec *rec)
         size_t at = r->off;
         r->off += PCAP_REC_HDR_LEN + incl;
         r->n_records++;
-        int rc = frame_udp(h + PCAP_REC_HDR_LEN, incl, rec);
+        /* A frame cut by the snap length is not corrupt, just incomplete: skip it. */
+        int rc = incl < ld32(r, h + 12) ? 0 : frame_udp(h + PCAP_REC_HDR_LEN, incl, rec);
         if (rc < 0)
             return rd_fail(r, at, rc);
         if (rc == 0) {

@@ -59,7 +59,7 @@ struct pcap_reader {
     bool swapped; /* libpcap written in the other byte order */
     bool nanos;   /* libpcap nanosecond magic */
     uint64_t n_records;
-    uint64_t n_skipped; /* frames that are not Ethernet/IPv4/UDP, or IP fragments */
+    uint64_t n_skipped; /* frames not Ethernet/IPv4/UDP, IP fragments, cut by snaplen */
     size_t err_off;     /* file offset of the last error */
     void *map;          /* set when opened from a path */
     size_t map_len;
