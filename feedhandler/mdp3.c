@@ -289,6 +289,21 @@ void mdp3_daily49_entry(const struct mdp3_incr *m, size_t i, struct mdp3_daily49
     e->entry_type = (char)p[24];
 }
 
+int mdp3_limits50_decode(const struct mdp3_msg *msg, struct mdp3_incr *m)
+{
+    return incr_decode(msg, MDP3_T_LIMITS_BANDING50, 32, 0, m);
+}
+
+void mdp3_limits50_entry(const struct mdp3_incr *m, size_t i, struct mdp3_limits50_entry *e)
+{
+    const uint8_t *p = ENTRY(&m->entries, i);
+    e->high_limit_px = (int64_t)ld_le64(p);
+    e->low_limit_px = (int64_t)ld_le64(p + 8);
+    e->max_price_variation_px = (int64_t)ld_le64(p + 16);
+    e->security_id = (int32_t)ld_le32(p + 24);
+    e->rpt_seq = ld_le32(p + 28);
+}
+
 int mdp3_session51_decode(const struct mdp3_msg *msg, struct mdp3_incr *m)
 {
     return incr_decode(msg, MDP3_T_SESSION_STATISTICS51, 23, 0, m);

@@ -882,3 +882,47 @@ Test(mdp3, encoder_reports_a_full_buffer_and_leaves_the_packet_intact)
     mdp3_enc_init(&e, big, sizeof big, 1, 2);
     cr_assert(eq(int, mdp3_enc_book46(&e, &x, many, 256, NULL, 0), GT_EINVAL));
 }
+
+/* CME's worked example ("MDP 3.0 - SBE Decoding Example"), laid out by hand from the
+ * v9 schema offsets; the same bytes as ../shared/mdp3/samples/cme_wiki_example. */
+/* clang-format off */
+static const uint8_t golden_limits50[] = {
+    0xA6, 0xBB, 0x0A, 0x00,                         /* MsgSeqNum 703398 */
+    0x5B, 0x19, 0x01, 0x72, 0x1E, 0xEF, 0xA9, 0x16, /* SendingTime */
+    0x38, 0x00,                                     /* MsgSize 56 */
+    0x0B, 0x00, 0x32, 0x00, 0x01, 0x00, 0x09, 0x00, /* blockLength 11, template 50, schema 1, v9 */
+    0x4B, 0x52, 0xE8, 0x71, 0x1E, 0xEF, 0xA9, 0x16, /* TransactTime 2021-10-01 14:40:53.937623627 */
+    0x00, 0x00, 0x00,                               /* MEI 0, padding */
+    0x20, 0x00, 0x01,                               /* NoMDEntries: 32, 1 */
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, /* 0 HighLimitPrice null */
+    0x00, 0x90, 0xCD, 0x79, 0x2F, 0x08, 0x00, 0x00, /* 8 LowLimitPrice 9000 */
+    0x00, 0xE4, 0x0B, 0x54, 0x02, 0x00, 0x00, 0x00, /* 16 MaxPriceVariation 10 */
+    0xF4, 0x15, 0x00, 0x00,                         /* 24 SecurityID 5620 */
+    0x4D, 0x07, 0x00, 0x00,                         /* 28 RptSeq 1869 */
+};
+/* clang-format on */
+
+Test(mdp3, golden_limits50_worked_example_decodes_every_field)
+{
+    struct mdp3_msg msg;
+    frame_one(golden_limits50, sizeof golden_limits50, &msg);
+    cr_assert(eq(u16, msg.version, 9));
+    struct mdp3_incr m;
+    cr_assert(eq(int, mdp3_limits50_decode(&msg, &m), GT_OK));
+    cr_assert(eq(u64, m.transact_time_ns, 0x16A9EF1E71E8524Bull));
+    cr_assert(eq(u8, m.mei, 0));
+    cr_assert(eq(u16, m.entries.n, 1));
+    struct mdp3_limits50_entry e;
+    mdp3_limits50_entry(&m, 0, &e);
+    cr_assert(eq(i64, e.high_limit_px, MDP3_PX_NULL));
+    cr_assert(eq(i64, e.low_limit_px, 9000000000000));
+    cr_assert(eq(i64, e.max_price_variation_px, 10000000000));
+    cr_assert(eq(i32, e.security_id, 5620));
+    cr_assert(eq(u32, e.rpt_seq, 1869));
+    /* A group block shorter than RptSeq's end is refused. */
+    uint8_t bad[sizeof golden_limits50];
+    memcpy(bad, golden_limits50, sizeof bad);
+    bad[33] = 31;
+    frame_one(bad, sizeof bad, &msg);
+    cr_assert(eq(int, mdp3_limits50_decode(&msg, &m), GT_EBADMSG));
+}

@@ -66,6 +66,10 @@
  *   G:NoMDEntries groupSize 32: 0 8 MDEntryPx PRICENULL9 | 8 4 MDEntrySize i32NULL |
  *   12 4 SecurityID i32 | 16 4 RptSeq u32 | 20 2 TradingReferenceDate u16NULL |
  *   22 1 SettlPriceType u8 set | 23 1 MDUpdateAction u8 | 24 1 MDEntryType char
+ * MDIncrementalRefreshLimitsBanding50 root X (decoded only; CME's worked example)
+ *   G:NoMDEntries groupSize 32: 0 8 HighLimitPrice PRICENULL9 | 8 8 LowLimitPrice PRICENULL9 |
+ *   16 8 MaxPriceVariation PRICENULL9 | 24 4 SecurityID i32 | 28 4 RptSeq u32
+ *   (MDUpdateAction 0, MDEntryType 'g' constant)
  * MDIncrementalRefreshSessionStatistics51 root X
  *   G:NoMDEntries groupSize 24: 0 8 MDEntryPx PRICE9 | 8 4 SecurityID i32 | 12 4 RptSeq u32 |
  *   16 1 OpenCloseSettlFlag u8NULL | 17 1 MDUpdateAction u8 | 18 1 MDEntryType char |
@@ -396,6 +400,17 @@ struct mdp3_daily49_entry {
 };
 int mdp3_daily49_decode(const struct mdp3_msg *msg, struct mdp3_incr *m);
 void mdp3_daily49_entry(const struct mdp3_incr *m, size_t i, struct mdp3_daily49_entry *e);
+
+/* LimitsBanding50 is decoded (it is CME's worked example) but not encoded. */
+struct mdp3_limits50_entry {
+    int64_t high_limit_px;          /* MDP3_PX_NULL */
+    int64_t low_limit_px;           /* MDP3_PX_NULL */
+    int64_t max_price_variation_px; /* MDP3_PX_NULL */
+    int32_t security_id;
+    uint32_t rpt_seq;
+};
+int mdp3_limits50_decode(const struct mdp3_msg *msg, struct mdp3_incr *m);
+void mdp3_limits50_entry(const struct mdp3_incr *m, size_t i, struct mdp3_limits50_entry *e);
 
 struct mdp3_session51_entry {
     int64_t px;
