@@ -28,6 +28,7 @@ double bench_now(void);
 void bench_sink(uint64_t v);
 
 int bench_tick(void);
+int bench_mdp3(void);
 int bench_book(void);
 int bench_journal(void);
 int bench_rx(void);
