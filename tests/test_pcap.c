@@ -318,10 +318,11 @@ Test(pcap, writer_refuses_an_oversized_datagram_and_a_bad_path, .timeout = 10)
     struct pcap_writer w;
     cr_assert(eq(int, pcap_writer_open(&w, "/nonexistent/dir/x.pcap", err), GT_EIO));
     cr_assert_not_null(strstr(err, "/nonexistent/dir/x.pcap"));
+    static const uint8_t payload[65508];
     uint8_t out[128];
-    cr_assert(eq(int, pcap_frame_udp(out, sizeof out, 0, 1, 2, 3, 4, out, 65508), GT_EINVAL));
-    cr_assert(eq(int, pcap_frame_udp(out, sizeof out, 0, 1, 2, 3, 4, out, 100), GT_ETRUNC));
-    cr_assert(eq(int, pcap_frame_udp(out, sizeof out, 0, 1, 2, 3, 4, out, 70), 16 + 42 + 70));
+    cr_assert(eq(int, pcap_frame_udp(out, sizeof out, 0, 1, 2, 3, 4, payload, 65508), GT_EINVAL));
+    cr_assert(eq(int, pcap_frame_udp(out, sizeof out, 0, 1, 2, 3, 4, payload, 100), GT_ETRUNC));
+    cr_assert(eq(int, pcap_frame_udp(out, sizeof out, 0, 1, 2, 3, 4, payload, 70), 16 + 42 + 70));
     /* The IPv4 header checksum verifies: summing the header with it gives 0. */
     cr_assert(eq(u16, pcap_ip_checksum(out + 16 + 14, 20), 0));
 }
