@@ -110,10 +110,15 @@ int pcap_reader_open(struct pcap_reader *r, const char *path, char err[GT_ERRLEN
     }
     close(fd);
     int rc = pcap_reader_init(r, map ? map : (const void *)"", len);
+    if (rc < 0) { /* nothing stays mapped: the caller need not close a failed open */
+        if (map)
+            munmap(map, len);
+        memset(r, 0, sizeof *r);
+        snprintf(err, GT_ERRLEN, "%s: %s", path, gt_strerror(rc));
+        return rc;
+    }
     r->map = map;
     r->map_len = len;
-    if (rc < 0)
-        snprintf(err, GT_ERRLEN, "%s: %s", path, gt_strerror(rc));
     return rc;
 }
 

@@ -71,7 +71,8 @@ struct pcap_reader {
 int pcap_reader_init(struct pcap_reader *r, const uint8_t *p, size_t len);
 
 /* Maps the file at path read-only and calls pcap_reader_init. Returns GT_OK or
- * GT_EIO (message in err) or the init error. Close with pcap_reader_close. */
+ * GT_EIO (message in err) or the init error (message in err; nothing is left
+ * mapped). After GT_OK, close with pcap_reader_close. */
 int pcap_reader_open(struct pcap_reader *r, const char *path, char err[GT_ERRLEN]);
 
 /* Unmaps a file opened by pcap_reader_open; does nothing for a memory reader. */

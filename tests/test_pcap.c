@@ -208,7 +208,7 @@ Test(pcap, reader_skips_frames_cut_by_the_snap_length)
     cr_assert(eq(u64, r.n_skipped, 2));
 }
 
-Test(pcap, reader_reports_the_offset_of_a_lying_record)
+Test(pcap, reader_reports_the_offset_of_a_lying_record, .timeout = 10)
 {
     uint8_t f[512];
     size_t len = hand_pcap(f, false, true);
@@ -227,9 +227,20 @@ Test(pcap, reader_reports_the_offset_of_a_lying_record)
     cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_OK));
     cr_assert(eq(int, pcap_reader_next(&r, &rec), GT_EBADMSG));
     cr_assert(eq(sz, r.err_off, 24));
-    /* Another link type is refused at once. */
+    /* Another link type is refused at once, from memory or from a file. */
     st_le32(f + 20, 113);
     cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_EBADMSG));
+    char dir[] = "/tmp/gt_pcap_XXXXXX", path[64], err[GT_ERRLEN];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/sll.pcap", dir);
+    FILE *fp = fopen(path, "wb");
+    cr_assert_not_null(fp);
+    cr_assert(eq(sz, fwrite(f, 1, len, fp), len));
+    fclose(fp);
+    cr_assert(eq(int, pcap_reader_open(&r, path, err), GT_EBADMSG));
+    cr_assert_not_null(strstr(err, path));
+    cr_assert_null(r.map); /* a failed open leaves nothing mapped */
+    cleanup(dir, path);
 }
 
 Test(pcap, reader_truncated_at_every_byte_errs_or_ends_inside_the_file)
