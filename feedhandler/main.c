@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
+#include "dump.h"
 #include "feed.h"
 #include "gputick/channels.h"
 #include "gputick/sec.h"
@@ -552,8 +553,13 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
     }
     if (cp->dump) {
         char err[GT_ERRLEN];
-        int rc = GT_EINVAL;
-        snprintf(err, sizeof err, "--dump lands with the codec"); /* TODO dump */
+        struct mdp3_dump_stats st = {0};
+        int rc = mdp3_dump_capture(stdout, cp->pcap, &st, err);
+        if (rc >= 0 && st.n_bad_pkts + st.n_bad_msgs) {
+            snprintf(err, sizeof err, "%s: %llu packets and %llu messages did not decode", cp->pcap,
+                     (unsigned long long)st.n_bad_pkts, (unsigned long long)st.n_bad_msgs);
+            rc = GT_EBADMSG;
+        }
         if (rc < 0) {
             fprintf(stderr, "tickfeed: %s\n", err);
             return 1;

@@ -289,6 +289,21 @@ void mdp3_daily49_entry(const struct mdp3_incr *m, size_t i, struct mdp3_daily49
     e->entry_type = (char)p[24];
 }
 
+int mdp3_limits50_decode(const struct mdp3_msg *msg, struct mdp3_incr *m)
+{
+    return incr_decode(msg, MDP3_T_LIMITS_BANDING50, 32, 0, m);
+}
+
+void mdp3_limits50_entry(const struct mdp3_incr *m, size_t i, struct mdp3_limits50_entry *e)
+{
+    const uint8_t *p = ENTRY(&m->entries, i);
+    e->high_limit_px = (int64_t)ld_le64(p);
+    e->low_limit_px = (int64_t)ld_le64(p + 8);
+    e->max_price_variation_px = (int64_t)ld_le64(p + 16);
+    e->security_id = (int32_t)ld_le32(p + 24);
+    e->rpt_seq = ld_le32(p + 28);
+}
+
 int mdp3_session51_decode(const struct mdp3_msg *msg, struct mdp3_incr *m)
 {
     return incr_decode(msg, MDP3_T_SESSION_STATISTICS51, 23, 0, m);
@@ -730,6 +745,26 @@ int mdp3_enc_daily49(struct mdp3_enc *e, const struct mdp3_incr *m,
         p[22] = x->settl_price_type;
         p[23] = x->update_action;
         p[24] = (uint8_t)x->entry_type;
+    }
+    return GT_OK;
+}
+
+int mdp3_enc_limits50(struct mdp3_enc *e, const struct mdp3_incr *m,
+                      const struct mdp3_limits50_entry *ents, size_t n)
+{
+    struct grp_spec g = {DIM_3, 32, n};
+    uint8_t *b;
+    int rc = enc_begin(e, MDP3_SCHEMA_MDP, MDP3_T_LIMITS_BANDING50, MDP3_X_ROOT_LEN, &g, 1, &b);
+    if (rc < 0)
+        return rc;
+    x_root_put(b, m);
+    uint8_t *p = enc_dim(b + MDP3_X_ROOT_LEN, &g);
+    for (size_t i = 0; i < n; i++, p += g.block_len) {
+        st_le64(p, (uint64_t)ents[i].high_limit_px);
+        st_le64(p + 8, (uint64_t)ents[i].low_limit_px);
+        st_le64(p + 16, (uint64_t)ents[i].max_price_variation_px);
+        st_le32(p + 24, (uint32_t)ents[i].security_id);
+        st_le32(p + 28, ents[i].rpt_seq);
     }
     return GT_OK;
 }

@@ -110,10 +110,15 @@ int pcap_reader_open(struct pcap_reader *r, const char *path, char err[GT_ERRLEN
     }
     close(fd);
     int rc = pcap_reader_init(r, map ? map : (const void *)"", len);
+    if (rc < 0) { /* nothing stays mapped: the caller need not close a failed open */
+        if (map)
+            munmap(map, len);
+        memset(r, 0, sizeof *r);
+        snprintf(err, GT_ERRLEN, "%s: %s", path, gt_strerror(rc));
+        return rc;
+    }
     r->map = map;
     r->map_len = len;
-    if (rc < 0)
-        snprintf(err, GT_ERRLEN, "%s: %s", path, gt_strerror(rc));
     return rc;
 }
 
@@ -220,7 +225,8 @@ int pcap_reader_next(struct pcap_reader *r, struct pcap_rec *rec)
         size_t at = r->off;
         r->off += PCAP_REC_HDR_LEN + incl;
         r->n_records++;
-        int rc = frame_udp(h + PCAP_REC_HDR_LEN, incl, rec);
+        /* A frame cut by the snap length is not corrupt, just incomplete: skip it. */
+        int rc = incl < ld32(r, h + 12) ? 0 : frame_udp(h + PCAP_REC_HDR_LEN, incl, rec);
         if (rc < 0)
             return rd_fail(r, at, rc);
         if (rc == 0) {

@@ -59,7 +59,7 @@ struct pcap_reader {
     bool swapped; /* libpcap written in the other byte order */
     bool nanos;   /* libpcap nanosecond magic */
     uint64_t n_records;
-    uint64_t n_skipped; /* frames that are not Ethernet/IPv4/UDP, or IP fragments */
+    uint64_t n_skipped; /* frames not Ethernet/IPv4/UDP, IP fragments, cut by snaplen */
     size_t err_off;     /* file offset of the last error */
     void *map;          /* set when opened from a path */
     size_t map_len;
@@ -71,7 +71,8 @@ struct pcap_reader {
 int pcap_reader_init(struct pcap_reader *r, const uint8_t *p, size_t len);
 
 /* Maps the file at path read-only and calls pcap_reader_init. Returns GT_OK or
- * GT_EIO (message in err) or the init error. Close with pcap_reader_close. */
+ * GT_EIO (message in err) or the init error (message in err; nothing is left
+ * mapped). After GT_OK, close with pcap_reader_close. */
 int pcap_reader_open(struct pcap_reader *r, const char *path, char err[GT_ERRLEN]);
 
 /* Unmaps a file opened by pcap_reader_open; does nothing for a memory reader. */

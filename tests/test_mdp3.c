@@ -882,3 +882,142 @@ Test(mdp3, encoder_reports_a_full_buffer_and_leaves_the_packet_intact)
     mdp3_enc_init(&e, big, sizeof big, 1, 2);
     cr_assert(eq(int, mdp3_enc_book46(&e, &x, many, 256, NULL, 0), GT_EINVAL));
 }
+
+/* CME's worked example ("MDP 3.0 - SBE Decoding Example"), laid out by hand from the
+ * v9 schema offsets; the same bytes as ../shared/mdp3/samples/cme_wiki_example. */
+/* clang-format off */
+static const uint8_t golden_limits50[] = {
+    0xA6, 0xBB, 0x0A, 0x00,                         /* MsgSeqNum 703398 */
+    0x5B, 0x19, 0x01, 0x72, 0x1E, 0xEF, 0xA9, 0x16, /* SendingTime */
+    0x38, 0x00,                                     /* MsgSize 56 */
+    0x0B, 0x00, 0x32, 0x00, 0x01, 0x00, 0x09, 0x00, /* blockLength 11, template 50, schema 1, v9 */
+    0x4B, 0x52, 0xE8, 0x71, 0x1E, 0xEF, 0xA9, 0x16, /* TransactTime 2021-10-01 14:40:53.937623627 */
+    0x00, 0x00, 0x00,                               /* MEI 0, padding */
+    0x20, 0x00, 0x01,                               /* NoMDEntries: 32, 1 */
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, /* 0 HighLimitPrice null */
+    0x00, 0x90, 0xCD, 0x79, 0x2F, 0x08, 0x00, 0x00, /* 8 LowLimitPrice 9000 */
+    0x00, 0xE4, 0x0B, 0x54, 0x02, 0x00, 0x00, 0x00, /* 16 MaxPriceVariation 10 */
+    0xF4, 0x15, 0x00, 0x00,                         /* 24 SecurityID 5620 */
+    0x4D, 0x07, 0x00, 0x00,                         /* 28 RptSeq 1869 */
+};
+/* clang-format on */
+
+Test(mdp3, golden_limits50_worked_example_decodes_every_field)
+{
+    struct mdp3_msg msg;
+    frame_one(golden_limits50, sizeof golden_limits50, &msg);
+    cr_assert(eq(u16, msg.version, 9));
+    struct mdp3_incr m;
+    cr_assert(eq(int, mdp3_limits50_decode(&msg, &m), GT_OK));
+    cr_assert(eq(u64, m.transact_time_ns, 0x16A9EF1E71E8524Bull));
+    cr_assert(eq(u8, m.mei, 0));
+    cr_assert(eq(u16, m.entries.n, 1));
+    struct mdp3_limits50_entry e;
+    mdp3_limits50_entry(&m, 0, &e);
+    cr_assert(eq(i64, e.high_limit_px, MDP3_PX_NULL));
+    cr_assert(eq(i64, e.low_limit_px, 9000000000000));
+    cr_assert(eq(i64, e.max_price_variation_px, 10000000000));
+    cr_assert(eq(i32, e.security_id, 5620));
+    cr_assert(eq(u32, e.rpt_seq, 1869));
+    /* A group block shorter than RptSeq's end is refused. */
+    uint8_t bad[sizeof golden_limits50];
+    memcpy(bad, golden_limits50, sizeof bad);
+    bad[33] = 31;
+    frame_one(bad, sizeof bad, &msg);
+    cr_assert(eq(int, mdp3_limits50_decode(&msg, &m), GT_EBADMSG));
+}
+
+/* golden_book46 as a future version 14 might send it: 4 more root bytes, 4 more
+ * bytes per entry and per order, and a new group after the known ones. Offsets
+ * of golden_book46: message at 12, root 22..33, NoMDEntries dim 33, entries 36
+ * (2 x 32), NoOrderIDEntries dim 100, order 108 (24), end 132. */
+static size_t book46_v14(uint8_t *out)
+{
+    const uint8_t *g = golden_book46;
+    size_t n = 0;
+    memcpy(out, g, 22); /* packet header, MsgSize, SBE header */
+    n = 22;
+    memcpy(out + n, g + 22, 11), n += 11;
+    memset(out + n, 0xEE, 4), n += 4; /* root fields we do not know */
+    memcpy(out + n, g + 33, 3), n += 3;
+    st_le16(out + n - 3, 36);
+    for (int i = 0; i < 2; i++) {
+        memcpy(out + n, g + 36 + 32 * i, 32), n += 32;
+        memset(out + n, 0xEE, 4), n += 4;
+    }
+    memcpy(out + n, g + 100, 8), n += 8;
+    st_le16(out + n - 8, 28);
+    memcpy(out + n, g + 108, 24), n += 24;
+    memset(out + n, 0xEE, 4), n += 4;
+    const uint8_t extra[] = {5, 0, 1, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE}; /* a new group: 1 x 5 */
+    memcpy(out + n, extra, sizeof extra), n += sizeof extra;
+    st_le16(out + 12, (uint16_t)(n - 12));  /* MsgSize */
+    st_le16(out + 12 + 2, 15);              /* blockLength */
+    st_le16(out + 12 + 8, 14);              /* version */
+    memcpy(out + n, g + 12, 120), n += 120; /* then the v13 message again */
+    return n;
+}
+
+Test(mdp3, newer_version_longer_blocks_and_extra_groups_are_skipped_by_their_lengths)
+{
+    uint8_t p[512];
+    size_t len = book46_v14(p);
+    struct mdp3_pkt pkt;
+    struct mdp3_msg msg[2];
+    mdp3_pkt_init(&pkt, p, len);
+    cr_assert(eq(int, mdp3_pkt_next(&pkt, &msg[0]), 1));
+    cr_assert(eq(int, mdp3_pkt_next(&pkt, &msg[1]), 1), "the next message frames");
+    cr_assert(eq(int, mdp3_pkt_next(&pkt, &msg[1]), 0));
+    mdp3_pkt_init(&pkt, p, len);
+    mdp3_pkt_next(&pkt, &msg[0]);
+    mdp3_pkt_next(&pkt, &msg[1]);
+    cr_assert(eq(u16, msg[0].version, 14));
+    struct mdp3_incr m[2];
+    for (int k = 0; k < 2; k++)
+        cr_assert(eq(int, mdp3_book46_decode(&msg[k], &m[k]), GT_OK));
+    cr_assert(eq(u64, m[0].transact_time_ns, TT));
+    cr_assert(eq(u8, m[0].mei, m[1].mei));
+    cr_assert(eq(u16, m[0].entries.n, 2));
+    cr_assert(eq(u16, m[0].entries.block_len, 36));
+    cr_assert(eq(u16, m[0].orders.n, 1));
+    for (size_t i = 0; i < 2; i++) {
+        struct mdp3_book46_entry a, b;
+        mdp3_book46_entry(&m[0], i, &a);
+        mdp3_book46_entry(&m[1], i, &b);
+        cr_assert(eq(i64, a.px, b.px));
+        cr_assert(eq(i32, a.size, b.size));
+        cr_assert(eq(u32, a.rpt_seq, b.rpt_seq));
+        cr_assert(eq(i32, a.n_orders, b.n_orders));
+        cr_assert(eq(u8, a.price_level, b.price_level));
+        cr_assert(eq(chr, a.entry_type, b.entry_type));
+        cr_assert(eq(i32, a.tradeable_size, b.tradeable_size), "v14 holds TradeableSize");
+    }
+    struct mdp3_book46_order a, b;
+    mdp3_book46_order(&m[0], 0, &a);
+    mdp3_book46_order(&m[1], 0, &b);
+    cr_assert(eq(u64, a.order_id, ORDER_ID));
+    cr_assert(eq(i32, a.display_qty, b.display_qty));
+    cr_assert(eq(u8, a.reference_id, b.reference_id));
+}
+
+Test(mdp3, empty_groups_decode_with_no_entries_whatever_their_block_length)
+{
+    uint8_t buf[128];
+    struct mdp3_enc enc;
+    struct mdp3_incr m = {.transact_time_ns = TT, .mei = MDP3_MEI_END_OF_EVENT};
+    mdp3_enc_init(&enc, buf, sizeof buf, 1, 2);
+    cr_assert(eq(int, mdp3_enc_book46(&enc, &m, NULL, 0, NULL, 0), GT_OK));
+    size_t len = mdp3_enc_len(&enc);
+    cr_assert(eq(sz, len, 12 + 10 + 11 + 3 + 8));
+    st_le16(buf + 33, 0); /* blockLength 0 with no entries is fine */
+    struct mdp3_msg msg;
+    struct mdp3_incr d;
+    frame_one(buf, len, &msg);
+    cr_assert(eq(int, mdp3_book46_decode(&msg, &d), GT_OK));
+    cr_assert(eq(u16, d.entries.n, 0));
+    cr_assert(eq(u16, d.orders.n, 0));
+    /* A missing NoOrderIDEntries dimension (cut message) is refused, not guessed. */
+    st_le16(buf + 12, (uint16_t)(len - 12 - 8));
+    frame_one(buf, len - 8, &msg);
+    cr_assert(eq(int, mdp3_book46_decode(&msg, &d), GT_ETRUNC));
+}

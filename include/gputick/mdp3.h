@@ -66,6 +66,10 @@
  *   G:NoMDEntries groupSize 32: 0 8 MDEntryPx PRICENULL9 | 8 4 MDEntrySize i32NULL |
  *   12 4 SecurityID i32 | 16 4 RptSeq u32 | 20 2 TradingReferenceDate u16NULL |
  *   22 1 SettlPriceType u8 set | 23 1 MDUpdateAction u8 | 24 1 MDEntryType char
+ * MDIncrementalRefreshLimitsBanding50 root X (CME's worked example)
+ *   G:NoMDEntries groupSize 32: 0 8 HighLimitPrice PRICENULL9 | 8 8 LowLimitPrice PRICENULL9 |
+ *   16 8 MaxPriceVariation PRICENULL9 | 24 4 SecurityID i32 | 28 4 RptSeq u32
+ *   (MDUpdateAction 0, MDEntryType 'g' constant)
  * MDIncrementalRefreshSessionStatistics51 root X
  *   G:NoMDEntries groupSize 24: 0 8 MDEntryPx PRICE9 | 8 4 SecurityID i32 | 12 4 RptSeq u32 |
  *   16 1 OpenCloseSettlFlag u8NULL | 17 1 MDUpdateAction u8 | 18 1 MDEntryType char |
@@ -326,7 +330,7 @@ struct mdp3_status30 {
 };
 int mdp3_status30_decode(const struct mdp3_msg *msg, struct mdp3_status30 *m);
 
-/* Root of the "X" incremental templates 37, 46, 48, 49, 51. */
+/* Root of the "X" incremental templates 37, 46, 48, 49, 50, 51. */
 struct mdp3_incr {
     uint64_t transact_time_ns;
     uint8_t mei;
@@ -396,6 +400,17 @@ struct mdp3_daily49_entry {
 };
 int mdp3_daily49_decode(const struct mdp3_msg *msg, struct mdp3_incr *m);
 void mdp3_daily49_entry(const struct mdp3_incr *m, size_t i, struct mdp3_daily49_entry *e);
+
+/* LimitsBanding50: CME's worked example. */
+struct mdp3_limits50_entry {
+    int64_t high_limit_px;          /* MDP3_PX_NULL */
+    int64_t low_limit_px;           /* MDP3_PX_NULL */
+    int64_t max_price_variation_px; /* MDP3_PX_NULL */
+    int32_t security_id;
+    uint32_t rpt_seq;
+};
+int mdp3_limits50_decode(const struct mdp3_msg *msg, struct mdp3_incr *m);
+void mdp3_limits50_entry(const struct mdp3_incr *m, size_t i, struct mdp3_limits50_entry *e);
 
 struct mdp3_session51_entry {
     int64_t px;
@@ -579,6 +594,8 @@ int mdp3_enc_trade48(struct mdp3_enc *e, const struct mdp3_incr *m,
                      const struct mdp3_trade48_order *ords, size_t n_ords);
 int mdp3_enc_daily49(struct mdp3_enc *e, const struct mdp3_incr *m,
                      const struct mdp3_daily49_entry *ents, size_t n);
+int mdp3_enc_limits50(struct mdp3_enc *e, const struct mdp3_incr *m,
+                      const struct mdp3_limits50_entry *ents, size_t n);
 int mdp3_enc_session51(struct mdp3_enc *e, const struct mdp3_incr *m,
                        const struct mdp3_session51_entry *ents, size_t n);
 int mdp3_enc_snapshot52(struct mdp3_enc *e, const struct mdp3_snapshot52 *m,

@@ -31,6 +31,7 @@ void bench_sink(uint64_t v);
 double bench_cmd(int (*cmd)(int, char **), char **argv);
 
 int bench_tick(void);
+int bench_mdp3(void);
 int bench_book(void);
 int bench_journal(void);
 int bench_rx(void);

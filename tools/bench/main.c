@@ -8,6 +8,7 @@
 
 static const struct bench benches[] = {
     {"tick", "tick record decode vs memcpy", bench_tick},
+    {"mdp3", "MDP 3.0 packet decode vs reading the same bytes as 64-bit words", bench_mdp3},
     {"book", "MBP book entries vs reading them, and vs a naive book", bench_book},
     {"journal", "journal append+flush vs raw write() of the same bytes", bench_journal},
     {"rx", "multicast zero-loss rate vs recvfrom; arbiter vs reading seqs", bench_rx},

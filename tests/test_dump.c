@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/* test_dump.c -- the readable dump of packets and capture files: packets made
+ * by the encoder print every message with its key fields (prices as decimals,
+ * times in UTC, nulls as null, strings unpadded), unknown templates print as
+ * skipped and are counted, a broken packet prints its error with the byte
+ * offset, and a capture written by pcap_writer dumps record by record. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dump.h"
+#include "gputick/bytes.h"
+#include "gputick/err.h"
+#include "gputick/mdp3.h"
+#include "pcap.h"
+
+#define T0 1764081000000000001ull /* 2025-11-25T14:30:00.000000001Z */
+
+/* Encodes a packet of a book update, a trade, a limits message, a definition and
+ * an index value; returns its length. */
+static size_t sample_packet(uint8_t *buf, size_t cap)
+{
+    struct mdp3_enc e;
+    cr_assert(eq(int, mdp3_enc_init(&e, buf, cap, 4242, T0), GT_OK));
+    struct mdp3_incr x = {.transact_time_ns = T0, .mei = 0x84};
+    struct mdp3_book46_entry be[2] = {
+        {2750000000, 10, 777, 5, 3, 1, MDP3_ACT_NEW, MDP3_ET_BID, MDP3_I32_NULL},
+        {MDP3_PX_NULL, MDP3_I32_NULL, 777, 6, MDP3_I32_NULL, 2, MDP3_ACT_DELETE, MDP3_ET_OFFER,
+         MDP3_I32_NULL}};
+    cr_assert(eq(int, mdp3_enc_book46(&e, &x, be, 2, NULL, 0), GT_OK));
+    struct mdp3_trade48_entry te = {-1250000, 4, 777, 7, 2, 1, MDP3_ACT_NEW, 99};
+    struct mdp3_trade48_order to = {123456789012ull, 4};
+    cr_assert(eq(int, mdp3_enc_trade48(&e, &x, &te, 1, &to, 1), GT_OK));
+    struct mdp3_limits50_entry le = {MDP3_PX_NULL, 9000000000000, 10000000000, 5620, 1869};
+    cr_assert(eq(int, mdp3_enc_limits50(&e, &x, &le, 1), GT_OK));
+    struct mdp3_def54 d;
+    memset(&d, 0, sizeof d);
+    d.security_update_action = 'A';
+    memcpy(d.symbol, "GH1Z6", 5);
+    memcpy(d.unit_of_measure, "GPU HOURS", 9);
+    d.security_id = 777;
+    d.min_price_increment_px = 5000000; /* 0.005 */
+    d.display_factor = 1000000000;
+    d.unit_of_measure_qty = MDP3_PX_NULL;
+    d.instrument_guid = MDP3_U64_NULL;
+    struct mdp3_def54_feed_type ft = {"GBX", 10};
+    cr_assert(eq(int, mdp3_enc_def54(&e, &d, NULL, 0, &ft, 1, NULL, 0, NULL, 0), GT_OK));
+    struct mdp3_idx348 ix = {.transact_time_ns = T0,
+                             .md_feed_type = "IX",
+                             .mei = 0x80,
+                             .batch_total_messages = MDP3_U16_NULL};
+    struct mdp3_idx348_entry ie;
+    memset(&ie, 0, sizeof ie);
+    ie.entry_type = MDP3_ET_INDEX_VALUE;
+    ie.px = (struct mdp3_dec64){2345, -3}; /* 2.345 */
+    ie.yield = ie.net_chg_prev_day = ie.net_pct_chg = ie.percent_trading =
+        (struct mdp3_dec64){MDP3_PX_NULL, 0};
+    ie.size = MDP3_U64_NULL;
+    memcpy(ie.symbol, "SDH100RT", 8);
+    ie.entry_code = 5;
+    cr_assert(eq(int, mdp3_enc_idx348(&e, &ix, &ie, 1), GT_OK));
+    return mdp3_enc_len(&e);
+}
+
+/* Dumps a packet into a string (caller frees). */
+static char *dump_str(const uint8_t *p, size_t len, struct mdp3_dump_stats *st, int *rc)
+{
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *out = open_memstream(&buf, &blen);
+    *rc = mdp3_dump_packet(out, p, len, st);
+    fclose(out);
+    return buf;
+}
+
+static void has(const char *text, const char *want)
+{
+    cr_assert_not_null(strstr(text, want), "missing \"%s\" in:\n%s", want, text);
+}
+
+Test(dump, every_message_and_key_field_of_an_encoded_packet_appears)
+{
+    uint8_t buf[2048];
+    size_t len = sample_packet(buf, sizeof buf);
+    struct mdp3_dump_stats st = {0};
+    int rc;
+    char *s = dump_str(buf, len, &st, &rc);
+    cr_assert(eq(int, rc, 5));
+    cr_assert(eq(u64, st.n_msgs, 5));
+    cr_assert(eq(u64, st.n_unknown + st.n_bad_msgs + st.n_bad_pkts, 0));
+    has(s, "packet len=");
+    has(s, " seq=4242 sending_time=2025-11-25T14:30:00.000000001Z\n");
+    has(s, "\n  MDIncrementalRefreshBook46 off=12 ");
+    has(s, " template=46 schema=1 version=13 transact_time=2025-11-25T14:30:00.000000001Z "
+           "mei=0x84\n");
+    has(s, "\n    NoMDEntries block=32 n=2\n");
+    has(s, "\n      px=2.75 size=10 security_id=777 rpt_seq=5 n_orders=3 price_level=1 "
+           "update_action=0 entry_type=0 tradeable_size=null\n");
+    has(s, "\n      px=null size=null security_id=777 rpt_seq=6 n_orders=null price_level=2 "
+           "update_action=2 entry_type=1 ");
+    has(s, "\n    NoOrderIDEntries block=24 n=0\n");
+    has(s, "\n  MDIncrementalRefreshTradeSummary48 ");
+    has(s, " px=-0.00125 size=4 ");
+    has(s, " aggressor_side=1 update_action=0 trade_entry_id=99\n");
+    has(s, "\n      order_id=123456789012 last_qty=4\n");
+    has(s, " high_limit_px=null low_limit_px=9000 max_price_variation_px=10 security_id=5620 "
+           "rpt_seq=1869\n");
+    has(s, " symbol=\"GH1Z6\" security_id=777 ");
+    has(s, " min_price_increment_px=0.005 display_factor=1 ");
+    has(s, " unit_of_measure=\"GPU HOURS\" unit_of_measure_qty=null ");
+    has(s, "\n      md_feed_type=\"GBX\" market_depth=10\n");
+    has(s, "\n  MDIncrementalRefreshIndices348 ");
+    has(s, " schema=5 version=9 ");
+    has(s, " entry_type=3 rpt_seq=0 px=2.345 size=null symbol=\"SDH100RT\" ");
+    has(s, " entry_code=5 ");
+    free(s);
+}
+
+Test(dump, unknown_templates_are_skipped_and_counted)
+{
+    uint8_t buf[64];
+    struct mdp3_enc e;
+    cr_assert(eq(int, mdp3_enc_init(&e, buf, sizeof buf, 1, T0), GT_OK));
+    cr_assert(eq(int, mdp3_enc_heartbeat12(&e), GT_OK));
+    cr_assert(eq(int, mdp3_enc_heartbeat12(&e), GT_OK));
+    st_le16(buf + 12 + 4, 47);        /* MDIncrementalRefreshOrderBook47: not decoded here */
+    st_le16(buf + 12 + 10 + 6, 9999); /* a schema nobody knows */
+    struct mdp3_dump_stats st = {0};
+    int rc;
+    char *s = dump_str(buf, e.len, &st, &rc);
+    cr_assert(eq(int, rc, 2));
+    cr_assert(eq(u64, st.n_unknown, 2));
+    has(s, "  unknown off=12 size=10 block=0 template=47 schema=1 version=13 skipped\n");
+    has(s, "  unknown off=22 size=10 block=0 template=12 schema=9999 version=13 skipped\n");
+    free(s);
+}
+
+Test(dump, a_broken_packet_prints_its_error_with_the_byte_offset)
+{
+    uint8_t buf[2048];
+    size_t len = sample_packet(buf, sizeof buf);
+    size_t first = ld_le16(buf + 12);
+    struct mdp3_dump_stats st = {0};
+    int rc;
+    /* The second message is cut short: framing fails at its offset. */
+    char *s = dump_str(buf, 12 + first + 20, &st, &rc);
+    cr_assert(eq(int, rc, GT_ETRUNC));
+    cr_assert(eq(u64, st.n_bad_pkts, 1));
+    char want[64];
+    snprintf(want, sizeof want, "  error=\"%s\" at=%zu\n", gt_strerror(GT_ETRUNC), 12 + first);
+    has(s, want);
+    free(s);
+    /* A group count past the message: the message's decoder fails, at its offset. */
+    uint8_t bad[2048];
+    memcpy(bad, buf, len);
+    bad[12 + 10 + 11 + 2] = 200; /* Book46 NoMDEntries numInGroup */
+    memset(&st, 0, sizeof st);
+    s = dump_str(bad, len, &st, &rc);
+    cr_assert(eq(int, rc, 5));
+    cr_assert(eq(u64, st.n_bad_msgs, 1));
+    snprintf(want, sizeof want, " error=\"%s\" at=12\n", gt_strerror(GT_ETRUNC));
+    has(s, want);
+    free(s);
+    /* Shorter than a packet header. */
+    s = dump_str(buf, 5, &st, &rc);
+    cr_assert(eq(int, rc, GT_ETRUNC));
+    has(s, "packet len=5 error=");
+    free(s);
+}
+
+Test(dump, a_capture_file_dumps_record_by_record, .timeout = 10)
+{
+    char dir[] = "/tmp/gt_dump_XXXXXX", path[64], err[GT_ERRLEN];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/c.pcap", dir);
+    uint8_t buf[2048];
+    size_t len = sample_packet(buf, sizeof buf);
+    struct pcap_writer w;
+    cr_assert(eq(int, pcap_writer_open(&w, path, err), GT_OK), "%s", err);
+    for (int i = 0; i < 3; i++)
+        cr_assert(eq(
+            int,
+            pcap_writer_write(&w, (int64_t)T0 + i, 0x7F000001, 5000, 0xE0001C06, 14310, buf, len),
+            GT_OK));
+    cr_assert(eq(int, pcap_writer_close(&w), GT_OK));
+    char *s = NULL;
+    size_t slen = 0;
+    FILE *out = open_memstream(&s, &slen);
+    struct mdp3_dump_stats st = {0};
+    int rc = mdp3_dump_capture(out, path, &st, err);
+    fclose(out);
+    cr_assert(eq(int, rc, 3), "%s", err);
+    cr_assert(eq(u64, st.n_packets, 3));
+    cr_assert(eq(u64, st.n_msgs, 15));
+    has(s, " format=libpcap\n");
+    has(s, "record off=24 ts=2025-11-25T14:30:00.000000001Z src=127.0.0.1:5000 "
+           "dst=224.0.28.6:14310\n");
+    has(s, " ts=2025-11-25T14:30:00.000000003Z ");
+    free(s);
+    cr_assert(eq(int, mdp3_dump_capture(stdout, "/nonexistent/x.pcap", &st, err), GT_EIO));
+    unlink(path);
+    rmdir(dir);
+}

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: MIT */
+/* test_pcap.c -- capture files: the writer's files read back exactly and open in
+ * tshark; the reader on libpcap files laid out by hand (both byte orders,
+ * microsecond and nanosecond magic, 802.1Q, frames that are not UDP, snaplen
+ * cuts), DataMine chains and raw packets; hostile files (truncation at every
+ * byte, lying lengths, another link type) give an error with the record's file
+ * offset and never a read outside the file. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gputick/bytes.h"
+#include "gputick/err.h"
+#include "gputick/mdp3.h"
+#include "pcap.h"
+
+enum { N_DGRAMS = 4 };
+static const size_t dgram_len[N_DGRAMS] = {12, 1, 1400, 0};
+static const int64_t dgram_ts[N_DGRAMS] = {1764000000123456789, 1764000000123456790,
+                                           1764000001000000000, 1764000001999999999};
+
+static void dgram_fill(uint8_t *p, size_t len, int k)
+{
+    for (size_t i = 0; i < len; i++)
+        p[i] = (uint8_t)(i * 7 + (size_t)k);
+}
+
+/* Writes the N_DGRAMS datagrams into a fresh file in a temp folder; returns its path. */
+static void writer_file(char dir[64], char path[128])
+{
+    snprintf(dir, 64, "/tmp/gt_pcap_XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, 128, "%s/cap.pcap", dir);
+    struct pcap_writer w;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, pcap_writer_open(&w, path, err), GT_OK), "%s", err);
+    uint8_t buf[1400];
+    for (int k = 0; k < N_DGRAMS; k++) {
+        dgram_fill(buf, dgram_len[k], k);
+        cr_assert(eq(int,
+                     pcap_writer_write(&w, dgram_ts[k], 0x7F000001, (uint16_t)(20000 + k),
+                                       0xE0001C06, 14315, buf, dgram_len[k]),
+                     GT_OK));
+    }
+    cr_assert(eq(u64, w.n_records, N_DGRAMS));
+    cr_assert(eq(int, pcap_writer_close(&w), GT_OK));
+}
+
+static void cleanup(const char *dir, const char *path)
+{
+    unlink(path);
+    rmdir(dir);
+}
+
+Test(pcap, writer_file_reads_back_every_datagram, .timeout = 10)
+{
+    char dir[64], path[128], err[GT_ERRLEN];
+    writer_file(dir, path);
+    struct pcap_reader r;
+    cr_assert(eq(int, pcap_reader_open(&r, path, err), GT_OK), "%s", err);
+    cr_assert(eq(int, r.format, PCAP_FMT_LIBPCAP));
+    cr_assert(r.nanos);
+    cr_assert(not(r.swapped));
+    struct pcap_rec rec;
+    uint8_t want[1400];
+    for (int k = 0; k < N_DGRAMS; k++) {
+        cr_assert(eq(int, pcap_reader_next(&r, &rec), 1));
+        dgram_fill(want, dgram_len[k], k);
+        cr_assert(eq(sz, rec.len, dgram_len[k]));
+        cr_assert(eq(int, memcmp(rec.p, want, rec.len), 0));
+        cr_assert(eq(i64, rec.ts_ns, dgram_ts[k]));
+        cr_assert(eq(u32, rec.src_ip, 0x7F000001));
+        cr_assert(eq(u32, rec.dst_ip, 0xE0001C06));
+        cr_assert(eq(u16, rec.src_port, 20000 + k));
+        cr_assert(eq(u16, rec.dst_port, 14315));
+    }
+    cr_assert(eq(int, pcap_reader_next(&r, &rec), 0));
+    cr_assert(eq(u64, r.n_records, N_DGRAMS));
+    cr_assert(eq(u64, r.n_skipped, 0));
+    pcap_reader_close(&r);
+    cleanup(dir, path);
+}
+
+Test(pcap, writer_file_opens_in_tshark_with_good_ip_checksums, .timeout = 60)
+{
+    if (access("/usr/bin/tshark", X_OK) != 0)
+        cr_skip_test("/usr/bin/tshark is not installed");
+    char dir[64], path[128], cmd[512];
+    writer_file(dir, path);
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/tshark -r %s -o ip.check_checksum:TRUE -T fields -E separator=' ' "
+             "-e frame.time_epoch -e ip.src -e ip.dst -e udp.srcport -e udp.dstport "
+             "-e udp.length -e ip.checksum.status 2>/dev/null",
+             path);
+    FILE *f = popen(cmd, "r");
+    cr_assert_not_null(f);
+    char line[256];
+    int n = 0;
+    while (n < N_DGRAMS + 1 && fgets(line, sizeof line, f)) {
+        char want[256];
+        snprintf(want, sizeof want, "%lld.%09lld 127.0.0.1 224.0.28.6 %d 14315 %zu 1\n",
+                 (long long)(dgram_ts[n] / 1000000000), (long long)(dgram_ts[n] % 1000000000),
+                 20000 + n, dgram_len[n] + 8);
+        cr_assert(eq(str, line, want));
+        n++;
+    }
+    cr_assert(eq(int, pclose(f), 0));
+    cr_assert(eq(int, n, N_DGRAMS));
+    cleanup(dir, path);
+}
+
+/* Appends a 32-bit value in the file's byte order. */
+static void put32(uint8_t *p, uint32_t v, bool be)
+{
+    if (be)
+        st_be32(p, v);
+    else
+        st_le32(p, v);
+}
+
+/* Lays a libpcap file out by hand: header, then three frames: an 802.1Q-tagged
+ * UDP datagram, an ARP frame (skipped), a plain UDP datagram. Returns its length. */
+static size_t hand_pcap(uint8_t *f, bool be, bool nanos)
+{
+    put32(f, nanos ? 0xA1B23C4D : 0xA1B2C3D4, be);
+    f[4] = be ? 0 : 2, f[5] = be ? 2 : 0;
+    f[6] = be ? 0 : 4, f[7] = be ? 4 : 0;
+    put32(f + 8, 0, be);
+    put32(f + 12, 0, be);
+    put32(f + 16, 65535, be);
+    put32(f + 20, 1, be);
+    size_t off = 24;
+    for (int k = 0; k < 3; k++) {
+        uint8_t *h = f + off, *e = h + 16;
+        bool vlan = k == 0, arp = k == 1;
+        size_t eth = vlan ? 18 : 14, payload = 5 + (size_t)k;
+        size_t frame = arp ? 42 : eth + 20 + 8 + payload;
+        put32(h, 1700000000 + (uint32_t)k, be);
+        put32(h + 4, nanos ? 999999999 : 999999, be);
+        put32(h + 8, (uint32_t)frame, be);
+        put32(h + 12, (uint32_t)frame, be);
+        memset(e, 0, frame);
+        memset(e, 0xFF, 6);
+        if (vlan) {
+            e[12] = 0x81, e[13] = 0x00, e[14] = 0x00, e[15] = 0x05; /* TPID, VID 5 */
+        }
+        e[eth - 2] = arp ? 0x08 : 0x08, e[eth - 1] = arp ? 0x06 : 0x00;
+        if (!arp) {
+            uint8_t *ip = e + eth, *udp = ip + 20;
+            ip[0] = 0x45;
+            ip[2] = 0, ip[3] = (uint8_t)(28 + payload);
+            ip[9] = 17;
+            st_be32(ip + 12, 0x0A000001);
+            st_be32(ip + 16, 0xE0001F01 + (uint32_t)k);
+            udp[0] = 0x3A, udp[1] = 0x98; /* 15000 */
+            udp[2] = 0x3A, udp[3] = 0x99; /* 15001 */
+            udp[4] = 0, udp[5] = (uint8_t)(8 + payload);
+            memset(udp + 8, 'a' + k, payload);
+        }
+        off += 16 + frame;
+    }
+    return off;
+}
+
+Test(pcap, reader_takes_both_byte_orders_and_both_magics)
+{
+    for (int v = 0; v < 4; v++) {
+        bool be = v & 1, nanos = v & 2;
+        uint8_t f[512];
+        size_t len = hand_pcap(f, be, nanos);
+        struct pcap_reader r;
+        cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_OK));
+        cr_assert(eq(int, r.format, PCAP_FMT_LIBPCAP));
+        cr_assert(eq(int, r.nanos, nanos));
+        struct pcap_rec rec;
+        for (int k = 0; k < 3; k += 2) {
+            cr_assert(eq(int, pcap_reader_next(&r, &rec), 1), "variant %d frame %d", v, k);
+            cr_assert(eq(sz, rec.len, 5 + (size_t)k));
+            cr_assert(eq(int, rec.p[0], 'a' + k));
+            cr_assert(
+                eq(i64, rec.ts_ns, (1700000000LL + k) * 1000000000 + 999999999 - !nanos * 999));
+            cr_assert(eq(u32, rec.src_ip, 0x0A000001));
+            cr_assert(eq(u32, rec.dst_ip, 0xE0001F01 + (uint32_t)k));
+            cr_assert(eq(u16, rec.src_port, 15000));
+            cr_assert(eq(u16, rec.dst_port, 15001));
+        }
+        cr_assert(eq(int, pcap_reader_next(&r, &rec), 0));
+        cr_assert(eq(u64, r.n_records, 3));
+        cr_assert(eq(u64, r.n_skipped, 1)); /* the ARP frame */
+    }
+}
+
+Test(pcap, reader_skips_frames_cut_by_the_snap_length)
+{
+    uint8_t f[512];
+    size_t len = hand_pcap(f, false, true);
+    /* The first record's orig_len says the wire frame was longer than captured. */
+    st_le32(f + 24 + 12, ld_le32(f + 24 + 8) + 100);
+    struct pcap_reader r;
+    struct pcap_rec rec;
+    cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_OK));
+    cr_assert(eq(int, pcap_reader_next(&r, &rec), 1));
+    cr_assert(eq(int, rec.p[0], 'c'));
+    cr_assert(eq(u64, r.n_skipped, 2));
+}
+
+Test(pcap, reader_reports_the_offset_of_a_lying_record, .timeout = 10)
+{
+    uint8_t f[512];
+    size_t len = hand_pcap(f, false, true);
+    struct pcap_reader r;
+    struct pcap_rec rec;
+    /* Record 3's IPv4 total length runs past its frame. */
+    size_t rec3 = 24 + 16 + 18 + 20 + 8 + 5 + 16 + 42;
+    f[rec3 + 16 + 14 + 3] = 200;
+    cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_OK));
+    cr_assert(eq(int, pcap_reader_next(&r, &rec), 1));
+    cr_assert(eq(int, pcap_reader_next(&r, &rec), GT_EBADMSG));
+    cr_assert(eq(sz, r.err_off, rec3));
+    /* A nanosecond fraction of a second or more is corrupt. */
+    len = hand_pcap(f, false, true);
+    st_le32(f + 24 + 4, 1000000000);
+    cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_OK));
+    cr_assert(eq(int, pcap_reader_next(&r, &rec), GT_EBADMSG));
+    cr_assert(eq(sz, r.err_off, 24));
+    /* Another link type is refused at once, from memory or from a file. */
+    st_le32(f + 20, 113);
+    cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_EBADMSG));
+    char dir[] = "/tmp/gt_pcap_XXXXXX", path[64], err[GT_ERRLEN];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/sll.pcap", dir);
+    FILE *fp = fopen(path, "wb");
+    cr_assert_not_null(fp);
+    cr_assert(eq(sz, fwrite(f, 1, len, fp), len));
+    fclose(fp);
+    cr_assert(eq(int, pcap_reader_open(&r, path, err), GT_EBADMSG));
+    cr_assert_not_null(strstr(err, path));
+    cr_assert_null(r.map); /* a failed open leaves nothing mapped */
+    cleanup(dir, path);
+}
+
+Test(pcap, reader_truncated_at_every_byte_errs_or_ends_inside_the_file)
+{
+    uint8_t f[512];
+    size_t len = hand_pcap(f, true, false);
+    for (size_t cut = 0; cut < len; cut++) {
+        uint8_t *copy = malloc(cut ? cut : 1); /* exact size: ASan sees any overread */
+        memcpy(copy, f, cut);
+        struct pcap_reader r;
+        int rc = pcap_reader_init(&r, copy, cut);
+        struct pcap_rec rec;
+        int n = 0;
+        while (rc >= 0 && n < 10 && (rc = pcap_reader_next(&r, &rec)) == 1) {
+            cr_assert(rec.p >= copy && rec.p + rec.len <= copy + cut);
+            n++;
+        }
+        cr_assert(lt(int, n, 3), "cut %zu", cut);
+        if (cut >= 24 && rc < 0)
+            cr_assert(lt(sz, r.err_off, cut));
+        free(copy);
+    }
+}
+
+/* Two encoded MDP packets (heartbeats) of sequence 7 and 8. */
+static size_t two_packets(uint8_t *out, size_t cap, bool datamine)
+{
+    size_t off = 0;
+    for (uint32_t seq = 7; seq <= 8; seq++) {
+        uint8_t pkt[64];
+        struct mdp3_enc e;
+        cr_assert(
+            eq(int, mdp3_enc_init(&e, pkt, sizeof pkt, seq, 1764000000000000000 + seq), GT_OK));
+        cr_assert(eq(int, mdp3_enc_heartbeat12(&e), GT_OK));
+        if (!datamine) {
+            memcpy(out, pkt, mdp3_enc_len(&e));
+            return mdp3_enc_len(&e);
+        }
+        int n = pcap_datamine_record(out + off, cap - off, pkt, mdp3_enc_len(&e));
+        cr_assert(gt(int, n, 0));
+        off += (size_t)n;
+    }
+    return off;
+}
+
+Test(pcap, datamine_records_yield_packets_timed_by_sending_time)
+{
+    uint8_t f[256];
+    size_t len = two_packets(f, sizeof f, true);
+    struct pcap_reader r;
+    struct pcap_rec rec;
+    cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_OK));
+    cr_assert(eq(int, r.format, PCAP_FMT_DATAMINE));
+    for (uint32_t seq = 7; seq <= 8; seq++) {
+        cr_assert(eq(int, pcap_reader_next(&r, &rec), 1));
+        cr_assert(eq(sz, rec.len, 22));
+        cr_assert(eq(u32, ld_le32(rec.p), seq));
+        cr_assert(eq(i64, rec.ts_ns, 1764000000000000000 + seq));
+        cr_assert(eq(sz, rec.off, (seq - 7) * 24));
+    }
+    cr_assert(eq(int, pcap_reader_next(&r, &rec), 0));
+    /* A chain broken by a record shorter than a packet header is not DataMine. */
+    st_le16(f + 24, 11);
+    cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_OK));
+    cr_assert(eq(int, r.format, PCAP_FMT_RAW)); /* no longer a clean chain */
+}
+
+Test(pcap, a_file_that_is_neither_is_one_raw_packet)
+{
+    uint8_t f[64];
+    size_t len = two_packets(f, sizeof f, false);
+    struct pcap_reader r;
+    struct pcap_rec rec;
+    cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_OK));
+    cr_assert(eq(int, r.format, PCAP_FMT_RAW));
+    cr_assert(eq(int, pcap_reader_next(&r, &rec), 1));
+    cr_assert(rec.p == f);
+    cr_assert(eq(sz, rec.len, len));
+    cr_assert(eq(i64, rec.ts_ns, 1764000000000000007));
+    cr_assert(eq(int, pcap_reader_next(&r, &rec), 0));
+}
+
+Test(pcap, writer_refuses_an_oversized_datagram_and_a_bad_path, .timeout = 10)
+{
+    char err[GT_ERRLEN];
+    struct pcap_writer w;
+    cr_assert(eq(int, pcap_writer_open(&w, "/nonexistent/dir/x.pcap", err), GT_EIO));
+    cr_assert_not_null(strstr(err, "/nonexistent/dir/x.pcap"));
+    static const uint8_t payload[65508];
+    uint8_t out[128];
+    cr_assert(eq(int, pcap_frame_udp(out, sizeof out, 0, 1, 2, 3, 4, payload, 65508), GT_EINVAL));
+    cr_assert(eq(int, pcap_frame_udp(out, sizeof out, 0, 1, 2, 3, 4, payload, 100), GT_ETRUNC));
+    cr_assert(eq(int, pcap_frame_udp(out, sizeof out, 0, 1, 2, 3, 4, payload, 70), 16 + 42 + 70));
+    /* The IPv4 header checksum verifies: summing the header with it gives 0. */
+    cr_assert(eq(u16, pcap_ip_checksum(out + 16 + 14, 20), 0));
+}

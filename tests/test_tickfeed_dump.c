@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/* test_tickfeed_dump.c -- `tickfeed --pcap FILE --dump` as a user runs it.
+ *
+ * A capture is written with the encoder and pcap_writer into a mkdtemp folder,
+ * and the real tickfeed binary (GT_BINARY_DIR) dumps it: exit 0 and the key
+ * fields on stdout. A capture cut inside a record, a packet whose MsgSize runs
+ * past its datagram, and a missing file each exit 1 with one stderr line that
+ * names the file. */
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gputick/bytes.h"
+#include "gputick/err.h"
+#include "gputick/mdp3.h"
+#include "pcap.h"
+
+enum { OUT_CAP = 1 << 16 };
+
+/* Runs tickfeed with args; stdout into out, stderr into errout; returns the exit status. */
+static int run_tickfeed(const char *args, char *out, char *errout)
+{
+    const char *bin = getenv("GT_BINARY_DIR");
+    if (!bin)
+        cr_skip_test("GT_BINARY_DIR is not set (run under ctest)");
+    char dir[] = "/tmp/gt_dump_run_XXXXXX";
+    cr_assert(ne(ptr, (void *)mkdtemp(dir), NULL));
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s/feedhandler/tickfeed %s 2>%s/err", bin, args, dir);
+    FILE *p = popen(cmd, "r");
+    cr_assert(ne(ptr, (void *)p, NULL));
+    size_t n = fread(out, 1, OUT_CAP - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    char path[64];
+    snprintf(path, sizeof path, "%s/err", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert(ne(ptr, (void *)f, NULL));
+    n = fread(errout, 1, OUT_CAP - 1, f);
+    errout[n] = '\0';
+    fclose(f);
+    unlink(path);
+    rmdir(dir);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* One packet: a Book46 of two entries and a TradeSummary48. */
+static size_t make_packet(uint8_t *buf, size_t cap)
+{
+    struct mdp3_enc e;
+    cr_assert(eq(int, mdp3_enc_init(&e, buf, cap, 4242, 1764000000000000001ull), GT_OK));
+    struct mdp3_incr m = {.transact_time_ns = 1764000000000000000ull,
+                          .mei = MDP3_MEI_END_OF_EVENT | MDP3_MEI_LAST_QUOTE};
+    struct mdp3_book46_entry be[2] = {
+        {2750000000, 10, 777001, 7, 3, 1, MDP3_ACT_NEW, MDP3_ET_BID, MDP3_I32_NULL},
+        {2812500000, 4, 777001, 8, 1, 1, MDP3_ACT_CHANGE, MDP3_ET_OFFER, MDP3_I32_NULL}};
+    cr_assert(eq(int, mdp3_enc_book46(&e, &m, be, 2, NULL, 0), GT_OK));
+    struct mdp3_trade48_entry te = {2800000000, 2, 777001, 9, 2, 1, MDP3_ACT_NEW, 31337};
+    cr_assert(eq(int, mdp3_enc_trade48(&e, &m, &te, 1, NULL, 0), GT_OK));
+    return mdp3_enc_len(&e);
+}
+
+/* Writes a one-packet capture at path. */
+static void write_capture(const char *path, const uint8_t *p, size_t len)
+{
+    struct pcap_writer w;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, pcap_writer_open(&w, path, err), GT_OK), "%s", err);
+    cr_assert(
+        eq(int,
+           pcap_writer_write(&w, 1764000000000000002, 0x7F000001, 40000, 0xE0001F01, 14310, p, len),
+           GT_OK));
+    cr_assert(eq(int, pcap_writer_close(&w), GT_OK));
+}
+
+static char out[OUT_CAP], errout[OUT_CAP];
+
+static void expect_in(const char *text, const char *want)
+{
+    cr_expect_not_null(strstr(text, want), "missing \"%s\" in:\n%s", want, text);
+}
+
+Test(tickfeed_dump, prints_every_message_of_a_good_capture_and_exits_0, .timeout = 20)
+{
+    char dir[] = "/tmp/gt_dump_XXXXXX", path[64], args[256];
+    cr_assert(ne(ptr, (void *)mkdtemp(dir), NULL));
+    snprintf(path, sizeof path, "%s/good.pcap", dir);
+    uint8_t pkt[512];
+    write_capture(path, pkt, make_packet(pkt, sizeof pkt));
+    snprintf(args, sizeof args, "--pcap %s --dump", path);
+    cr_assert(eq(int, run_tickfeed(args, out, errout), 0), "stderr: %s", errout);
+    expect_in(out, "dst=224.0.31.1:14310");
+    expect_in(out, "seq=4242");
+    expect_in(out, "MDIncrementalRefreshBook46");
+    expect_in(out, "MDIncrementalRefreshTradeSummary48");
+    expect_in(out, "2.8125"); /* exact decimal price */
+    expect_in(out, "777001");
+    expect_in(out, "31337");
+    cr_expect(eq(str, errout, ""));
+    unlink(path);
+    rmdir(dir);
+}
+
+Test(tickfeed_dump, a_bad_capture_exits_1_with_a_message_naming_the_file, .timeout = 20)
+{
+    char dir[] = "/tmp/gt_dump_XXXXXX", path[64], args[256];
+    cr_assert(ne(ptr, (void *)mkdtemp(dir), NULL));
+    uint8_t pkt[512];
+    size_t len = make_packet(pkt, sizeof pkt);
+
+    /* A capture cut inside its record. */
+    snprintf(path, sizeof path, "%s/cut.pcap", dir);
+    write_capture(path, pkt, len);
+    cr_assert(eq(int, truncate(path, PCAP_FILE_HDR_LEN + PCAP_REC_HDR_LEN + 20), 0));
+    snprintf(args, sizeof args, "--pcap %s --dump", path);
+    cr_assert(eq(int, run_tickfeed(args, out, errout), 1));
+    expect_in(errout, "tickfeed: ");
+    expect_in(errout, path);
+    unlink(path);
+
+    /* A packet whose first MsgSize runs past the datagram. */
+    snprintf(path, sizeof path, "%s/badmsg.pcap", dir);
+    st_le16(pkt + MDP3_PKT_HDR_LEN, 4000);
+    write_capture(path, pkt, len);
+    snprintf(args, sizeof args, "--pcap %s --dump", path);
+    cr_assert(eq(int, run_tickfeed(args, out, errout), 1));
+    expect_in(errout, path);
+    expect_in(errout, "did not decode");
+    unlink(path);
+
+    /* No such file. */
+    snprintf(path, sizeof path, "%s/absent.pcap", dir);
+    snprintf(args, sizeof args, "--pcap %s --dump", path);
+    cr_assert(eq(int, run_tickfeed(args, out, errout), 1));
+    expect_in(errout, path);
+    rmdir(dir);
+}
