@@ -324,6 +324,14 @@ static void store_options_init(gt_store *st)
     rocksdb_options_set_keep_log_file_num(st->opts, 2);
     rocksdb_options_set_max_background_jobs(st->opts, 2);
     rocksdb_options_set_info_log_level(st->opts, 2); /* WARN */
+    if (st->mode == GT_STORE_READER) {
+        /* A reader opens its table files on the calling thread: the default
+         * spawns up to 16 threads per column family and version, about 100
+         * per open, which cost more than the query of a short tickq command.
+         * Nor does it read every file's statistics (only compaction uses them). */
+        rocksdb_options_set_max_file_opening_threads(st->opts, 1);
+        rocksdb_options_set_skip_stats_update_on_db_open(st->opts, 1);
+    }
 
     st->cf_opts[CF_DEFAULT] = rocksdb_options_create_copy(st->opts);
     rocksdb_options_t *t = rocksdb_options_create_copy(st->opts);
