@@ -31,6 +31,8 @@ const char *gt_strerror(int code)
         return "no space left on device";
     case GT_EBUSY:
         return "resource busy";
+    case GT_ERANGE:
+        return "outside the data kept";
     }
     return code > 0 ? "ok" : "unknown error";
 }

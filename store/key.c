@@ -49,6 +49,12 @@ void key_instr_encode(uint8_t out[KEY_META_LEN], int32_t instr_id)
     st_be32(out + 1, flip32(instr_id));
 }
 
+void key_horizon_encode(uint8_t out[KEY_META_LEN], int32_t instr_id)
+{
+    out[0] = KEY_META_HORIZON;
+    st_be32(out + 1, flip32(instr_id));
+}
+
 int key_instr_decode(const uint8_t *k, size_t len, int32_t *instr_id)
 {
     if (len != KEY_META_LEN || k[0] != KEY_META_INSTR)

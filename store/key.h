@@ -24,6 +24,9 @@
  *                                  as gt_tick_encode() writes it
  *   'K' i32 BE instr, flipped  13  book checkpoint (qbook.h): the book as of
  *       i64 BE exch_ns, flipped    that exchange time
+ *   'H' i32 BE instr, flipped   5  book horizon: i64 LE exch_ns of the
+ *                                  checkpoint retention left; the book before
+ *                                  it is gone
  * Nothing here allocates. */
 #ifndef GT_KEY_H
 #define GT_KEY_H
@@ -44,6 +47,7 @@ enum key_meta {
     KEY_META_SERIES = 'S',
     KEY_META_INSTR = 'I',
     KEY_META_BOOK = 'K',
+    KEY_META_HORIZON = 'H',
 };
 
 /* Writes the block key of (series, key_ns). */
@@ -64,6 +68,9 @@ void key_instr_encode(uint8_t out[KEY_META_LEN], int32_t instr_id);
 
 /* Reads an instrument key. Returns GT_OK, or GT_EBADMSG if it is not one. */
 int key_instr_decode(const uint8_t *k, size_t len, int32_t *instr_id);
+
+/* Writes the book horizon key of instr_id. */
+void key_horizon_encode(uint8_t out[KEY_META_LEN], int32_t instr_id);
 
 /* Writes the book checkpoint key of (instr_id, exch_ns). */
 void key_book_encode(uint8_t out[KEY_BOOK_LEN], int32_t instr_id, int64_t exch_ns);

@@ -41,6 +41,7 @@
 #include <unistd.h>
 #include "block.h"
 #include "gputick/bytes.h"
+#include "gputick/time.h"
 #include "key.h"
 #include "qbook.h"
 
@@ -1360,13 +1361,50 @@ static int book_src_next(gt_store_iter *it, const struct gt_tick **run, int *n, 
     return 1;
 }
 
+/* The book horizon of instr_id (key.h 'H'): *ns, or INT64_MIN when no
+ * retention cut its book. Returns GT_OK or an error. */
+static int book_horizon(gt_store *st, int32_t instr_id, int64_t *ns)
+{
+    uint8_t key[KEY_META_LEN], v[8];
+    key_horizon_encode(key, instr_id);
+    int rc = meta_get(st, key, sizeof key, v, sizeof v);
+    *ns = rc == 8 ? (int64_t)ld_le64(v) : INT64_MIN;
+    if (rc == GT_ENOENT)
+        return GT_OK;
+    if (rc >= 0 && rc != 8)
+        return store_err(st, GT_EBADMSG, "%s: a book horizon record is %s", st->path, "malformed");
+    return rc < 0 ? rc : GT_OK;
+}
+
 int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, struct qbook *b)
 {
     qbook_init(b);
-    int64_t from = INT64_MIN;
-    int rc = 0;
-    if (!(flags & GT_BOOK_REPLAY_ALL) && (rc = book_ckpt_find(st, instr_id, at_ns, b)) < 0)
+    int64_t from = INT64_MIN, horizon;
+    int rc = book_horizon(st, instr_id, &horizon);
+    if (rc < 0)
         return rc;
+    if (at_ns < horizon) {
+        char t[GT_TIME_STRLEN], h[GT_TIME_STRLEN];
+        gt_time_format(at_ns, t);
+        gt_time_format(horizon, h);
+        snprintf(st->errmsg, sizeof st->errmsg,
+                 "the book of instrument %d at %s is older than the data kept "
+                 "(retention: books from %s)",
+                 instr_id, t, h);
+        return GT_ERANGE;
+    }
+    /* After a retention, even a full replay starts from the checkpoint it left. */
+    int64_t find_at = flags & GT_BOOK_REPLAY_ALL ? horizon : at_ns;
+    if ((!(flags & GT_BOOK_REPLAY_ALL) || horizon != INT64_MIN) &&
+        (rc = book_ckpt_find(st, instr_id, find_at, b)) < 0)
+        return rc;
+    if (rc != 1 && horizon != INT64_MIN) {
+        snprintf(st->errmsg, sizeof st->errmsg,
+                 "the book of instrument %d: the checkpoint retention left is missing or "
+                 "unreadable, so no time can be answered",
+                 instr_id);
+        return GT_ECORRUPT;
+    }
     uint64_t after = rc == 1 ? b->last_seq : 0;
     if (rc == 1)
         from = b->last_ns;
@@ -1492,6 +1530,55 @@ struct retain {
     struct series after; /* its counts once the range is gone */
 };
 
+static bool is_book_kind(int kind)
+{
+    return kind == GT_KIND_LEVEL || kind == GT_KIND_STATUS;
+}
+
+/* Keeps book --at exact across a retention. For each instrument whose level
+ * or status series lose blocks, H is the latest first-kept tick time among
+ * them: every deleted tick is before H. The book as of H - 1 (from what is
+ * still committed) becomes a checkpoint at its last tick's time, the older
+ * checkpoints go, and that time is the instrument's book horizon: an earlier
+ * time is refused (GT_ERANGE), never answered from the ticks left. All into
+ * batch b, which deletes the blocks too. Returns GT_OK or an error. */
+static int retain_books(gt_store *st, const struct retain *r, size_t n, rocksdb_writebatch_t *b)
+{
+    for (size_t i = 0; i < n; i++) {
+        int32_t id = r[i].s->instr_id;
+        bool seen = !is_book_kind(r[i].s->kind);
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = is_book_kind(r[j].s->kind) && r[j].s->instr_id == id;
+        if (seen)
+            continue;
+        int64_t h = INT64_MIN;
+        for (size_t j = i; j < n; j++)
+            if (is_book_kind(r[j].s->kind) && r[j].s->instr_id == id && r[j].after.first_ns > h)
+                h = r[j].after.first_ns;
+        struct qbook bk;
+        int rc = gt_store_book_at(st, id, h == INT64_MIN ? h : h - 1, 0, &bk);
+        if (rc == GT_ERANGE)
+            continue; /* an earlier retention's checkpoint covers these ticks */
+        if (rc < 0)
+            return rc;
+        if (bk.last_seq == 0)
+            continue; /* no book tick before H: nothing of the book is lost */
+        uint8_t lo[KEY_BOOK_LEN], key[KEY_BOOK_LEN], hkey[KEY_META_LEN], v[QBOOK_CKPT_MAX], hv[8];
+        key_book_encode(lo, id, INT64_MIN);
+        key_book_encode(key, id, bk.last_ns);
+        rocksdb_writebatch_delete_range_cf(b, st->cf[CF_META], (const char *)lo, sizeof lo,
+                                           (const char *)key, sizeof key);
+        int len = qbook_ckpt_encode(&bk, v);
+        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
+                                  (const char *)v, (size_t)len);
+        key_horizon_encode(hkey, id);
+        st_le64(hv, (uint64_t)bk.last_ns);
+        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)hkey, sizeof hkey,
+                                  (const char *)hv, sizeof hv);
+    }
+    return GT_OK;
+}
+
 int gt_store_delete_before(gt_store *st, int64_t ns)
 {
     if (st->mode != GT_STORE_WRITER || st->n_dirty > 0 || rocksdb_writebatch_count(st->full) > 0)
@@ -1526,6 +1613,8 @@ int gt_store_delete_before(gt_store *st, int64_t ns)
         deleted += (int)nb;
         n++;
     }
+    if (rc >= 0 && n > 0)
+        rc = retain_books(st, r, n, b);
     if (rc >= 0 && n > 0) {
         char *dberr = NULL;
         rocksdb_write(st->db, st->wo, b, &dberr);

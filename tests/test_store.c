@@ -756,6 +756,42 @@ static void book_assert_eq(const struct qbook *got, const struct qbook *want, in
     }
 }
 
+/* Appends ticks [from, to) committing every 1000 and at the end; with
+ * restart_at in the range, closes and reopens the writer before that tick. */
+static gt_store *book_write(gt_store *st, const struct gt_tick *t, size_t from, size_t to,
+                            size_t restart_at)
+{
+    for (size_t i = from; i < to; i++) {
+        if (i == restart_at && i > from) { /* a restart: the books come back from the store */
+            cr_assert(eq(int, gt_store_commit(st, t[i - 1].seq), GT_OK));
+            gt_store_close(st);
+            st = open_ok(GT_STORE_WRITER);
+            gt_store_set_book_every(st, BK_EVERY);
+        }
+        cr_assert(eq(int, gt_store_append(st, &t[i]), 1), "%s", gt_store_errmsg(st));
+        if (i % 1000 == 999)
+            cr_assert(eq(int, gt_store_commit(st, t[i].seq), GT_OK));
+    }
+    cr_assert(eq(int, gt_store_commit(st, t[to - 1].seq), GT_OK));
+    return st;
+}
+
+/* Query q of a series over the stream t[0..n): an instrument and a random
+ * time, a third of them exactly on a tick's time; want gets its book. */
+static int64_t book_query(uint64_t *r, int q, const struct gt_tick *t, size_t n, int32_t *instr,
+                          struct qbook *want)
+{
+    *r ^= *r << 13, *r ^= *r >> 7, *r ^= *r << 17;
+    *instr = 7 + (int)(*r % 2);
+    int64_t t0 = t[0].exch_ns, span = t[n - 1].exch_ns - t0;
+    int64_t at = q % 3 ? t0 - 1000 + (int64_t)(*r >> 8) % (span + 2000) : t[(*r >> 8) % n].exch_ns;
+    qbook_init(want);
+    for (size_t i = 0; i < n && t[i].exch_ns <= at; i++)
+        if (t[i].instr_id == *instr)
+            qbook_apply(want, &t[i]);
+    return at;
+}
+
 /* tickq book --at T from the checkpoints equals a replay from the start and
  * an independent replay in memory, for many random T, with a writer restart
  * in the middle (its books are rebuilt from the store). */
@@ -766,18 +802,7 @@ Test(store, book_at_t_from_checkpoints_equals_replay_from_the_start, .timeout = 
     size_t n = book_stream(ticks);
     gt_store *st = open_ok(GT_STORE_WRITER);
     gt_store_set_book_every(st, BK_EVERY);
-    for (size_t i = 0; i < n; i++) {
-        if (i == n / 2) { /* a restart: the books come back from the store */
-            cr_assert(eq(int, gt_store_commit(st, ticks[i - 1].seq), GT_OK));
-            gt_store_close(st);
-            st = open_ok(GT_STORE_WRITER);
-            gt_store_set_book_every(st, BK_EVERY);
-        }
-        cr_assert(eq(int, gt_store_append(st, &ticks[i]), 1), "%s", gt_store_errmsg(st));
-        if (i % 1000 == 999)
-            cr_assert(eq(int, gt_store_commit(st, ticks[i].seq), GT_OK));
-    }
-    cr_assert(eq(int, gt_store_commit(st, ticks[n - 1].seq), GT_OK));
+    st = book_write(st, ticks, 0, n, n / 2);
     struct gt_store_stats stats;
     gt_store_stats_get(st, &stats);
     cr_assert(gt(u64, stats.book_checkpoints, 100), "checkpoints written");
@@ -786,22 +811,14 @@ Test(store, book_at_t_from_checkpoints_equals_replay_from_the_start, .timeout = 
     st = open_ok(GT_STORE_READER);
     uint64_t r = 12345;
     long with = 0, without = 0;
-    int64_t t0 = ticks[0].exch_ns, span = ticks[n - 1].exch_ns - t0;
     for (int q = 0; q < 300; q++) {
-        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
-        int32_t instr = 7 + (int)(r % 2);
-        /* Random times, a third of them exactly on a tick's time. */
-        int64_t at =
-            q % 3 ? t0 - 1000 + (int64_t)(r >> 8) % (span + 2000) : ticks[(r >> 8) % n].exch_ns;
+        int32_t instr;
         struct qbook a, b, want;
+        int64_t at = book_query(&r, q, ticks, n, &instr, &want);
         int ra = gt_store_book_at(st, instr, at, 0, &a);
         int rb = gt_store_book_at(st, instr, at, GT_BOOK_REPLAY_ALL, &b);
         cr_assert(ge(int, ra, 0), "%s", gt_store_errmsg(st));
         cr_assert(ge(int, rb, 0), "%s", gt_store_errmsg(st));
-        qbook_init(&want);
-        for (size_t i = 0; i < n && ticks[i].exch_ns <= at; i++)
-            if (ticks[i].instr_id == instr)
-                qbook_apply(&want, &ticks[i]);
         book_assert_eq(&a, &want, at);
         book_assert_eq(&b, &want, at);
         cr_assert(le(int, ra, 2 * BK_EVERY), "at most about N ticks after a checkpoint");
@@ -810,6 +827,56 @@ Test(store, book_at_t_from_checkpoints_equals_replay_from_the_start, .timeout = 
     }
     cr_assert(lt(long, with * 20, without), "checkpoints cut the replay (%ld vs %ld ticks)", with,
               without);
+    gt_store_close(st);
+    free(ticks);
+}
+
+/* Retention keeps book --at exact: a time from the cut on is answered as a
+ * replay of every tick would answer it, with and without checkpoints; an
+ * earlier time is refused, never answered from the ticks that are left; and
+ * a writer restarted after the retention rebuilds its books (and writes its
+ * next checkpoints) from the checkpoint the retention left. */
+Test(store, retention_keeps_books_exact_and_refuses_times_before_the_cut, .timeout = 60)
+{
+    struct gt_tick *ticks = malloc(BK_N * sizeof *ticks);
+    cr_assert(not(eq(ptr, ticks, NULL)));
+    size_t n = book_stream(ticks), part = n * 3 / 4;
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    gt_store_set_book_every(st, BK_EVERY);
+    gt_store_close(book_write(st, ticks, 0, part, 0));
+    int64_t cut = ticks[n / 2].exch_ns;
+    st = open_ok(GT_STORE_WRITER);
+    gt_store_set_book_every(st, BK_EVERY);
+    cr_assert(gt(int, gt_store_delete_before(st, cut), 0), "%s", gt_store_errmsg(st));
+    gt_store_close(book_write(st, ticks, part, n, 0));
+
+    st = open_ok(GT_STORE_READER);
+    uint64_t r = 777;
+    int refused = 0, answered_before = 0;
+    int64_t t0 = ticks[0].exch_ns, span = ticks[n - 1].exch_ns - t0;
+    for (int q = 0; q < 400; q++) {
+        int32_t instr;
+        struct qbook a, b, want;
+        int64_t at = book_query(&r, q, ticks, n, &instr, &want);
+        int ra = gt_store_book_at(st, instr, at, 0, &a);
+        int rb = gt_store_book_at(st, instr, at, GT_BOOK_REPLAY_ALL, &b);
+        if (at < cut && ra == GT_ERANGE) {
+            cr_assert(eq(int, rb, GT_ERANGE));
+            cr_assert(not(eq(ptr, strstr(gt_store_errmsg(st), "older than the data kept"), NULL)),
+                      "%s", gt_store_errmsg(st));
+            refused++;
+            continue;
+        }
+        cr_assert(ge(int, ra, 0), "at %lld (cut %lld): %s", (long long)at, (long long)cut,
+                  gt_store_errmsg(st));
+        cr_assert(ge(int, rb, 0), "%s", gt_store_errmsg(st));
+        cr_assert(ge(i64, at, t0 + span / 4), "a time long before the cut was answered");
+        answered_before += at < cut;
+        book_assert_eq(&a, &want, at);
+        book_assert_eq(&b, &want, at);
+    }
+    cr_assert(gt(int, refused, 50), "times before the cut were refused (%d)", refused);
+    cr_assert(lt(int, answered_before, 20), "only times just before the cut are answered");
     gt_store_close(st);
     free(ticks);
 }

@@ -23,6 +23,7 @@ enum gt_err {
     GT_ENOENT = -10, /* no such thing: symbol, database, sequence */
     GT_ENOSPC = -11, /* the disk is full */
     GT_EBUSY = -12,  /* held by another process (a second recorder) */
+    GT_ERANGE = -13, /* before the data a store still keeps (retention) */
 };
 
 enum { GT_ERRLEN = 256 };
