@@ -52,7 +52,12 @@ ip link set lo up
 # Two more hosts: a process each holds a new network namespace open.
 unshare -n sleep 600 & proxy_ns=$!; pids+=("$proxy_ns")
 unshare -n sleep 600 & desk_ns=$!; pids+=("$desk_ns")
-sleep 0.2
+# Until each has left this namespace (a link moved too early would stay here).
+for i in $(seq 200); do
+    [ "$(readlink /proc/$proxy_ns/ns/net)" != "$(readlink /proc/self/ns/net)" ] &&
+        [ "$(readlink /proc/$desk_ns/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break
+    sleep 0.05
+done
 # Run on a host (exec, so that $! is the program itself).
 at_proxy=(nsenter -t "$proxy_ns" -n)
 at_desk=(nsenter -t "$desk_ns" -n)
@@ -99,13 +104,13 @@ rec=$!; pids+=("$rec")
 "${at_desk[@]}" "$bin/store/tickstore" --db "$d/h100.db" --product H100 -e "$prox_pub" -r "$prox_rtr" \
     --curve-client-key "$K/shard.key" "${to_proxy[@]}" --flush-ms 100 --stats 0 >"$d/shard.log" 2>&1 &
 shard=$!; pids+=("$shard")
-"${at_desk[@]}" "$bin/tools/ticksub/ticksub" -e "$prox_pub" -r "$prox_rtr" -k trade -T 12 -j \
+"${at_desk[@]}" "$bin/tools/ticksub/ticksub" -e "$prox_pub" -r "$prox_rtr" -k trade -T 20 -j \
     --curve-client-key "$K/stranger.key" "${to_proxy[@]}" >"$d/stranger.out" 2>"$d/stranger.log" &
 stranger=$!; pids+=("$stranger")
 sleep 1
 
 say "ticksim on the feed host's lo; tickfeed -> tickproxy -> desk host, CURVE on both hops"
-"$bin/tools/ticksim/ticksim" --port-base 33000 --seed 9 --duration 1h --day-seconds 120 \
+"$bin/tools/ticksim/ticksim" --port-base 33000 --seed 9 --duration 2h --day-seconds 120 \
     --fault drop=0.01 >"$d/sim.log" 2>&1 &
 sim=$!; pids+=("$sim")
 # A late joiner on the desk host, mid-session: a snapshot through the proxy,
@@ -139,6 +144,7 @@ for p in "$ref" "$rec" "$shard"; do
     rc=0; wait "$p" || rc=$?
     [ $rc = 0 ] || fail "a tickstore (pid $p) exited with $rc"
 done
+kill -TERM "$stranger" 2>/dev/null || true
 wait "$stranger" || true
 
 [ "$(total "$d/ref.db")" = "$published" ] || fail "the feed host's store holds $(total "$d/ref.db") of $published"
