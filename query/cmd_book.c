@@ -96,7 +96,8 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
 /* Rebuilds the book of instr_id at at_ns from the latest book checkpoint at
  * or before it, in the store that holds the instrument's book (one store, or
  * the shard of its product). Returns 0 or 1 (printed). */
-static int book_at(struct qstore *qs, int32_t instr_id, int64_t at_ns, struct qbook *b)
+static int book_at(struct qstore *qs, const char *symbol, int32_t instr_id, int64_t at_ns,
+                   struct qbook *b)
 {
     gt_store *st = qs->st[0];
     for (int i = 0; i < qs->n; i++) {
@@ -108,7 +109,8 @@ static int book_at(struct qstore *qs, int32_t instr_id, int64_t at_ns, struct qb
     }
     int rc = gt_store_book_at(st, instr_id, at_ns, 0, b);
     if (rc < 0)
-        fprintf(stderr, "tickq book: store: %s\n", gt_store_errmsg(st));
+        fprintf(stderr, "tickq book: %s: %s\n", rc == GT_ERANGE ? symbol : "store",
+                gt_store_errmsg(st));
     return rc < 0;
 }
 
@@ -129,7 +131,7 @@ int cmd_book(int argc, char **argv)
     if ((rc = qdb_instr("book", st, a.symbol, &def)))
         goto done;
     struct qbook b;
-    if ((rc = book_at(st, def.instr_id, a.at_ns, &b)))
+    if ((rc = book_at(st, a.symbol, def.instr_id, a.at_ns, &b)))
         goto done;
     struct out o;
     out_begin(&o, a.q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
