@@ -75,6 +75,8 @@ static void usage(FILE *f)
         "  --pcap FILE            read a capture (libpcap or CME DataMine) instead\n"
         "  --pace                 replay the capture at its recorded pace (default: max)\n"
         "  --dump                 with --pcap: print every message decoded, publish nothing\n"
+        "  --reorder-ms MS        how long a hole on both lines may wait for a late packet\n"
+        "                         before it is a gap (default 2)\n"
         "Output:\n"
         "  --pub ENDPOINT         PUB socket (default tcp://127.0.0.1:5560; ipc:// too)\n"
         "  --router ENDPOINT      ROUTER for replay/snapshot (default tcp://127.0.0.1:5561)\n"
@@ -82,6 +84,10 @@ static void usage(FILE *f)
         "  --journal DIR          journal directory (default ./gputick.journal)\n"
         "  --fsync none|flush|interval   journal fsync policy (default none)\n"
         "  --segment-mb N         journal segment size (default 256)\n"
+        "  --bind-remote          allow --pub/--router on an address other than loopback\n"
+        "  --curve-server-key F   CURVE on PUB and ROUTER with this secret key (tickkey)\n"
+        "  --curve-allow PATH     accept only the client keys in PATH (a file of keys or a\n"
+        "                         folder of .pub files); denials are logged on stderr\n"
         "Running:\n"
         "  --stats SECONDS        stats line interval on stderr (default 10; 0 = at exit only)\n"
         "  --duration SECONDS     stop after this long (default: run until a signal)\n"
@@ -96,7 +102,8 @@ static void usage(FILE *f)
         "Examples:\n"
         "  tickfeed                                   # join the default channels\n"
         "  tickfeed --pcap day.pcap --journal /tmp/j  # publish a capture\n"
-        "  tickfeed --pcap day.pcap --dump | less     # look inside a capture\n");
+        "  tickfeed --pcap day.pcap --dump | less     # look inside a capture\n"
+        "Deployment across machines, with CURVE: docs/deployment.md\n");
 }
 
 static const char *feed_names[GT_N_FEEDS] = {"incr-a", "incr-b", "snap-a",  "snap-b",

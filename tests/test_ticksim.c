@@ -209,6 +209,53 @@ Test(ticksim, same_seed_same_bytes_other_seed_other_bytes)
     tmpdir_remove();
 }
 
+/* Snapshot cycles (packets with MsgSeqNum 1 on snapshot line A) after the
+ * last incremental packet; fails if capture times ever go back. */
+static int cycles_after_end(const char *path, const struct gt_channels *ch)
+{
+    struct pcap_reader r;
+    struct pcap_rec rec;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, pcap_reader_open(&r, path, err), GT_OK), "%s", err);
+    int64_t last_incr = INT64_MIN, prev = INT64_MIN;
+    int cycles = 0, rc;
+    while ((rc = pcap_reader_next(&r, &rec)) > 0) {
+        cr_assert(ge(i64, rec.ts_ns, prev), "capture time went back at %zu", rec.off);
+        prev = rec.ts_ns;
+        if (rec.dst_port == ch->feed[GT_FEED_INCR_A].port) {
+            last_incr = rec.ts_ns;
+            cycles = 0;
+        } else if (rec.dst_port == ch->feed[GT_FEED_SNAP_A].port && rec.len >= 4 &&
+                   ld_le32(rec.p) == 1) {
+            cycles++;
+        }
+    }
+    cr_assert(eq(int, rc, 0));
+    cr_assert(gt(i64, last_incr, INT64_MIN));
+    pcap_reader_close(&r);
+    return cycles;
+}
+
+/* --tail keeps the exchange's loops running after the last event, paced in
+ * simulated time: a snapshot cycle every --snap-every, then the final one. */
+Test(ticksim, tail_keeps_the_snapshot_loop_cycling_after_the_last_event)
+{
+    tmpdir_make();
+    struct sim_config c;
+    struct sim_stats st;
+    cfg_files(&c, path_in("t0.pcap"), NULL, 3000);
+    run_ok(&c, &st);
+    cr_assert(eq(int, cycles_after_end(path_in("t0.pcap"), &c.ch), 1), "one last cycle");
+    cfg_files(&c, path_in("t1.pcap"), NULL, 3000);
+    c.emit.snap_every_ns = 30 * GT_NS_PER_SEC;
+    c.tail_ns = 5 * 60 * GT_NS_PER_SEC;
+    run_ok(&c, &st);
+    int n = cycles_after_end(path_in("t1.pcap"), &c.ch);
+    cr_assert(ge(int, n, 10), "5 min of 30 s cycles, then the last: %d", n);
+    cr_assert(le(int, n, 11), "%d", n);
+    tmpdir_remove();
+}
+
 /* ---- the pcap, decoded, is the truth --------------------------------------- */
 
 enum { MAX_SEEN = 60000, RPT_SLOTS = 40000 };

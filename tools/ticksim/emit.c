@@ -609,11 +609,11 @@ int emit_reset(struct emit *e)
     return rc;
 }
 
-int emit_finish(struct emit *e)
+int emit_finish(struct emit *e, int64_t t_ns)
 {
     fault_drain(&e->line[0], INT64_MAX);
     fault_drain(&e->line[1], INT64_MAX);
     if (!e->cfg.snap_every_ns)
         return GT_OK;
-    return side_loop(e, GT_FEED_SNAP_A, e->m->now_ns, MARKET_N_INSTR, put_snapshot, true);
+    return side_loop(e, GT_FEED_SNAP_A, t_ns, MARKET_N_INSTR, put_snapshot, true);
 }

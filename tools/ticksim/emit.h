@@ -108,8 +108,9 @@ int emit_event(struct emit *e, const struct market_event *ev);
 int emit_reset(struct emit *e);
 
 /* Delivers what the fault lines still hold, then runs the snapshot loop once
- * more (when there is one), so that a receiver that lost packets near the end
- * still converges on the final books. Returns GT_OK or a GT_E*. */
-int emit_finish(struct emit *e);
+ * more at t_ns (when there is one; t_ns no earlier than the last packet), so
+ * that a receiver that lost packets near the end still converges on the final
+ * books. Returns GT_OK or a GT_E*. */
+int emit_finish(struct emit *e, int64_t t_ns);
 
 #endif

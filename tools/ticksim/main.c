@@ -39,6 +39,9 @@ static const char usage[] =
     "                       2 min before pre-open; 'now' works)\n"
     "  --duration D         simulated time to run (default 9h: pre-open to after close)\n"
     "  --events N           stop after N match events instead\n"
+    "  --tail D             after the last event, keep the snapshot, definition and\n"
+    "                       index loops running for D of simulated time, as an\n"
+    "                       exchange does (default 0: one last snapshot cycle)\n"
     "  --day-seconds S      pace: one simulated 24 h day in S wall seconds (default 240)\n"
     "  --rate N             pace: N messages per wall second instead\n"
     "  --fast               no pacing: as fast as the host sends\n"
@@ -71,6 +74,8 @@ static const char usage[] =
     "  --lose-both P        probability a packet is lost on both lines (snapshot recovery)\n"
     "  --lose-seq N[,N...]  incremental sequence numbers lost on both lines\n"
     "  --reset-at TIME      send a ChannelReset4 then (e.g. +3h: 3 h after --start)\n"
+    "  -h, --help           show this help and exit\n"
+    "  -V, --version        show the version and exit\n"
     "\n"
     "Examples:\n"
     "  ticksim                                    # a plausible day on loopback, 90 s\n"
@@ -193,6 +198,7 @@ enum {
     O_SEED = 256,
     O_START,
     O_DURATION,
+    O_TAIL,
     O_EVENTS,
     O_DAYSEC,
     O_RATE,
@@ -228,6 +234,7 @@ static int args_parse(int argc, char **argv, struct args *a)
         {"seed", required_argument, 0, O_SEED},
         {"start", required_argument, 0, O_START},
         {"duration", required_argument, 0, O_DURATION},
+        {"tail", required_argument, 0, O_TAIL},
         {"events", required_argument, 0, O_EVENTS},
         {"day-seconds", required_argument, 0, O_DAYSEC},
         {"rate", required_argument, 0, O_RATE},
@@ -276,6 +283,10 @@ static int args_parse(int argc, char **argv, struct args *a)
         case O_DURATION:
             if (gt_duration_parse(optarg, &c->duration_ns, err))
                 return bad("--duration", optarg, "e.g. 6h, 1d, 90m");
+            break;
+        case O_TAIL:
+            if (gt_duration_parse(optarg, &c->tail_ns, err) || c->tail_ns < 0)
+                return bad("--tail", optarg, "e.g. 10m, or 0");
             break;
         case O_EVENTS:
             if (parse_u64(optarg, &c->max_events) || c->max_events == 0)

@@ -207,8 +207,16 @@ int sim_run(const struct sim_config *c, volatile sig_atomic_t *running, struct s
         if (truth)
             truth_write_event(truth, &m, &ev, e.ev_seq, e.ev_lost);
     }
+    /* The exchange's loops run on after the last event (paced like the rest):
+     * a feed handler that finds a gap at the very end still gets snapshots. */
+    int64_t t = m.now_ns;
+    for (int64_t end = m.now_ns + c->tail_ns;
+         rc == GT_OK && o.rc == GT_OK && t < end && (!running || *running);) {
+        t = end - t > GT_NS_PER_SEC ? t + GT_NS_PER_SEC : end;
+        rc = emit_until(&e, t);
+    }
     if (rc == GT_OK)
-        rc = emit_finish(&e);
+        rc = emit_finish(&e, t);
     if (rc != GT_OK && !err[0])
         snprintf(err, GT_ERRLEN, "encoding failed: %s", gt_strerror(rc));
     if (rc == GT_OK)

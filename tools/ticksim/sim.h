@@ -26,6 +26,7 @@ struct sim_config {
     struct gt_channels ch; /* groups, ports, interface, TTL; ch.channel_id is the ApplID */
     int64_t duration_ns;   /* simulated time to run */
     uint64_t max_events;   /* 0 = until duration */
+    int64_t tail_ns;       /* after the last event the side loops run on this long */
     int64_t reset_ns;      /* ChannelReset4 at this simulated time; 0 = none */
     const char *pcap;      /* NULL = none */
     const char *truth;     /* NULL = none */
