@@ -71,7 +71,7 @@ static void usage(FILE *f)
         "  --port-base N          ports N+1..N+8 for the eight feeds (default 31000)\n"
         "  --feed NAME=GROUP:PORT one feed: incr-a incr-b snap-a snap-b def-a def-b\n"
         "                         index-a index-b (defaults 239.255.31.1-8)\n"
-        "  --rcvbuf BYTES         SO_RCVBUF per socket (default 8 MiB)\n"
+        "  --rcvbuf BYTES         SO_RCVBUF per socket (default 32 MiB)\n"
         "  --pcap FILE            read a capture (libpcap or CME DataMine) instead\n"
         "  --pace                 replay the capture at its recorded pace (default: max)\n"
         "  --dump                 with --pcap: print every message decoded, publish nothing\n"

@@ -9,9 +9,12 @@
  *   latency: a steady 5000 packets/s; send -> tickfeed -> ZeroMQ subscriber,
  *            p50/p99/p99.9, beside raw libzmq PUB -> SUB of same-size
  *            messages over the same transport at the same rate.
- *   rate:    the highest packet rate (doubling from 25k/s) at which every
- *            packet of a 0.5 s burst reaches the subscriber, beside a minimal
- *            recvmmsg receiver of the same bursts. */
+ *   rate:    the highest packet rate at which every packet of a 0.5 s burst
+ *            reaches the subscriber, beside a minimal recvmmsg receiver of the
+ *            same bursts: doubling from 25k/s, then three bisection steps
+ *            between the last pass and the first failure. The rate reported
+ *            is the one the sender achieved in the passing burst (it can fall
+ *            short of the one asked for when the sender is the limit). */
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -108,14 +111,21 @@ struct sender {
     uint32_t seq; /* next MsgSeqNum (and RptSeq) */
     int raw_zmq;  /* send on pub instead: the baseline */
     void *pub;
+    double achieved; /* packets/s the last run really sent */
 };
 
+/* Sends s->n packets (or raw ZeroMQ messages) at s->rate. Packets already
+ * due go out together in one sendmmsg, so the sender is not the limit of the
+ * rate test; at the latency test's rate that is one packet at a time. */
 static void *send_run(void *arg)
 {
+    enum { BATCH = 32 };
     struct sender *s = arg;
-    uint8_t buf[256];
-    int64_t t0 = now_ns(), gap = 1000000000LL / s->rate;
-    for (long i = 0; i < s->n; i++) {
+    static uint8_t buf[BATCH][256];
+    const uint8_t *pp[BATCH];
+    size_t len[BATCH];
+    int64_t t0 = now_ns(), gap = 1000000000LL / s->rate, last = t0;
+    for (long i = 0; i < s->n;) {
         int64_t due = t0 + i * gap;
         if (due - now_ns() > 50000)
             sleep_until(due); /* ahead of time; else send at once (no spinning) */
@@ -124,11 +134,21 @@ static void *send_run(void *arg)
             uint8_t rec[GT_TICK_LEN] = {0};
             st_le64(rec + 16, (uint64_t)t);
             gt_bus_send(s->pub, "tob.NA.S1000", 12, rec, 1, ZMQ_DONTWAIT);
+            i++;
         } else {
-            size_t len = make_pkt(buf, s->seq++, t);
-            net_tx_send(s->fd, buf, len);
+            int k = 0;
+            do {
+                len[k] = make_pkt(buf[k], s->seq++, t);
+                pp[k] = buf[k];
+                k++;
+            } while (k < BATCH && i + k < s->n && t0 + (i + k) * gap <= t);
+            net_tx_sendmmsg(s->fd, pp, len, k);
+            i += k;
         }
+        last = t;
     }
+    /* n packets over n - 1 gaps: the rate the sender kept up. */
+    s->achieved = s->n > 1 && last > t0 ? (double)(s->n - 1) * 1e9 / (double)(last - t0) : 0;
     return NULL;
 }
 
@@ -226,13 +246,33 @@ static int rate_ok(struct sender *s, int rate, void *sub, struct raw_rx *raw)
     return got == s->n;
 }
 
-static int best_rate(struct sender *s, void *sub, struct raw_rx *raw)
+/* The highest rate with no loss, as achieved by the sender (packets/s);
+ * *limited says the sender could not go faster (the receiver lost nothing). */
+static double best_rate(struct sender *s, void *sub, struct raw_rx *raw, int *limited)
 {
-    int best = 0;
-    for (int rate = 25000; rate <= 3200000; rate *= 2) {
-        if (!rate_ok(s, rate, sub, raw))
+    *limited = 0;
+    int lo = 0, hi = 0;
+    double best = 0;
+    for (int rate = 25000; rate <= 6400000; rate *= 2) {
+        if (!rate_ok(s, rate, sub, raw)) {
+            hi = rate;
             break;
-        best = rate;
+        }
+        lo = rate;
+        best = s->achieved;
+        if (s->achieved < 0.9 * rate) {
+            *limited = 1;
+            return best; /* the sender is the limit: asking for more changes nothing */
+        }
+    }
+    for (int step = 0; step < 3 && lo > 0 && hi > 0; step++) {
+        int mid = lo + (hi - lo) / 2;
+        if (rate_ok(s, mid, sub, raw)) {
+            lo = mid;
+            best = s->achieved > best ? s->achieved : best;
+        } else {
+            hi = mid;
+        }
     }
     return best;
 }
@@ -315,7 +355,8 @@ int bench_e2e(void)
         fprintf(stderr, "bench e2e: latency run lost messages\n");
     }
     /* Zero-loss rate: tickfeed vs a bare recvmmsg receiver. */
-    int feed_best = best_rate(&s, sub, NULL);
+    int feed_limited, raw_limited;
+    double feed_best = best_rate(&s, sub, NULL, &feed_limited);
     stop_tickfeed(pid);
     pid = -1;
     struct raw_rx raw = {0};
@@ -326,13 +367,19 @@ int bench_e2e(void)
     if (net_rx_open(&raw.rx, &rcfg, err) == GT_OK) {
         pthread_t th;
         pthread_create(&th, NULL, raw_rx_run, &raw);
-        int raw_best = best_rate(&s, NULL, &raw);
+        double raw_best = best_rate(&s, NULL, &raw, &raw_limited);
+        for (int k = 0; k < 2; k++)
+            if (k ? raw_limited : feed_limited)
+                fprintf(stderr,
+                        "bench e2e: %s lost nothing at the most this sender reached (%.0f k "
+                        "pkt/s): its own limit is higher\n",
+                        k ? "the bare receiver" : "tickfeed", (k ? raw_best : feed_best) / 1000);
         raw.stop = 1;
         pthread_join(th, NULL);
         net_rx_close(&raw.rx);
         bench_row(
             "zero-loss multicast rate, k pkt/s through tickfeed to a subscriber "
-            "(baseline: bare recvmmsg receiver; doubling steps; higher is better, goal >= 0.8)",
+            "as sent (baseline: bare recvmmsg receiver; higher is better, goal >= 0.8)",
             feed_best / 1000.0, raw_best / 1000.0);
     } else {
         fprintf(stderr, "bench e2e: %s\n", err);
