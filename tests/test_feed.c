@@ -337,6 +337,27 @@ Test(feed, a_packet_gap_goes_stale_and_recovers_from_snapshots)
     assert_books_equal();
 }
 
+/* In a quiet market the exchange's heartbeat, with the next sequence number,
+ * is what reveals that the last packet was lost. */
+Test(feed, a_heartbeat_reveals_a_lost_last_packet)
+{
+    for (int k = 0; k < 20; k++)
+        book_event(2, 3, -1);
+    book_event(2, 0, 0); /* the last event before a quiet spell: lost on both */
+    feed_poll(F, (int64_t)X.now + 1000000);
+    cr_assert(eq(u64, feed_stats(F)->gaps, 0), "nothing tells the loss yet");
+    X.now += 30000000000ull;
+    pkt_begin();
+    cr_assert(eq(int, mdp3_enc_heartbeat12(&X.e), GT_OK));
+    pkt_send(3);
+    feed_poll(F, (int64_t)X.now + 1000000);
+    cr_assert(eq(u64, feed_stats(F)->gaps, 1));
+    cr_assert(eq(sz, count(GT_KIND_STATUS, sec_id(0), GT_FEED_STALE), 1));
+    snapshot_loop();
+    cr_assert(eq(sz, count(GT_KIND_STATUS, sec_id(0), GT_FEED_RECOVERED), 1));
+    assert_books_equal();
+}
+
 Test(feed, random_loss_on_both_lines_ends_with_exact_books)
 {
     for (int k = 0; k < 20000; k++) {

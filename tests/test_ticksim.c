@@ -210,7 +210,7 @@ Test(ticksim, same_seed_same_bytes_other_seed_other_bytes)
 }
 
 /* Snapshot cycles (packets with MsgSeqNum 1 on snapshot line A) after the
- * last incremental packet; fails if capture times ever go back. */
+ * last incremental packet with an event; fails if capture times go back. */
 static int cycles_after_end(const char *path, const struct gt_channels *ch)
 {
     struct pcap_reader r;
@@ -222,7 +222,11 @@ static int cycles_after_end(const char *path, const struct gt_channels *ch)
     while ((rc = pcap_reader_next(&r, &rec)) > 0) {
         cr_assert(ge(i64, rec.ts_ns, prev), "capture time went back at %zu", rec.off);
         prev = rec.ts_ns;
-        if (rec.dst_port == ch->feed[GT_FEED_INCR_A].port) {
+        struct mdp3_pkt pkt;
+        struct mdp3_msg msg;
+        if (rec.dst_port == ch->feed[GT_FEED_INCR_A].port &&
+            mdp3_pkt_init(&pkt, rec.p, rec.len) == GT_OK && mdp3_pkt_next(&pkt, &msg) > 0 &&
+            msg.template_id != MDP3_T_ADMIN_HEARTBEAT12) { /* heartbeats carry no event */
             last_incr = rec.ts_ns;
             cycles = 0;
         } else if (rec.dst_port == ch->feed[GT_FEED_SNAP_A].port && rec.len >= 4 &&
@@ -272,7 +276,7 @@ struct seen {
     uint32_t rpt[RPT_SLOTS]; /* last RptSeq per rpt_ix(security id) */
     uint32_t last_incr_seq;
     size_t n_trades, n_stats, n_status, n_index, n_snapshots, n_resets, n_defs, n_index_defs,
-        n_index_repeats;
+        n_index_repeats, n_heartbeats;
     char *def[64]; /* the first definition of each instrument, as a line */
     size_t n_def;
     size_t n_spanning; /* packets ending inside an event */
@@ -392,6 +396,10 @@ static void seen_incr_msg(const struct mdp3_msg *msg)
         mei = r.mei, t = r.transact_time_ns;
         break;
     }
+    case MDP3_T_ADMIN_HEARTBEAT12:
+        cr_assert(not(S->in_event), "a heartbeat inside an event");
+        S->n_heartbeats++;
+        return;
     default:
         cr_assert(false, "unexpected template %u on the incremental feed", msg->template_id);
     }
@@ -689,6 +697,8 @@ Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .tim
     cr_assert(eq(sz, S->n_resets, 1));
     cr_assert(gt(sz, S->n_snapshots, 100));
     cr_assert(gt(sz, S->n_index_repeats, 100), "the index channel repeats its latest values");
+    cr_assert(gt(sz, S->n_heartbeats, 100), "heartbeats while the market is closed");
+    cr_assert(eq(u64, S->n_heartbeats, st.emit.n_heartbeats));
     cr_assert(gt(sz, S->n_spanning, 0), "no event spanned packets");
     cr_assert(not(S->in_event), "the last event never ended");
     cr_assert(gt(sz, S->n_delete_from, 0), "no sweep deleted from the top");

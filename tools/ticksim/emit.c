@@ -22,6 +22,7 @@ void emit_config_default(struct emit_config *c)
     c->snap_every_ns = 30 * GT_NS_PER_SEC;
     c->def_every_ns = 60 * GT_NS_PER_SEC;
     c->index_repeat_ns = 15 * GT_NS_PER_SEC;
+    c->heartbeat_ns = 30 * GT_NS_PER_SEC;
     for (int k = 0; k < 2; k++) {
         c->line[k].burst_mean = 1;
         c->line[k].hold_ns = 1000000; /* a held packet waits 1 ms at most */
@@ -48,7 +49,7 @@ int emit_init(struct emit *e, const struct emit_config *c, struct market *m, uin
     memset(e, 0, sizeof *e);
     if (c->n_lose_seq < 0 || c->n_lose_seq > EMIT_LOSE_MAX ||
         !(c->common_loss_p >= 0 && c->common_loss_p <= 1) || c->snap_every_ns < 0 ||
-        c->def_every_ns < 0 || c->index_repeat_ns < 0)
+        c->def_every_ns < 0 || c->index_repeat_ns < 0 || c->heartbeat_ns < 0)
         return GT_EINVAL;
     e->cfg = *c;
     e->m = m;
@@ -109,6 +110,7 @@ static void incr_flush(struct emit *e)
         e->ev_lost[k] = lost;
     }
     e->pkt_first = e->pkt_end;
+    e->next_hb_ns = e->cfg.heartbeat_ns ? e->enc_t_ns + e->cfg.heartbeat_ns : INT64_MAX;
     incr_open(e, e->enc_t_ns);
 }
 
@@ -547,6 +549,7 @@ int emit_start(struct emit *e, int64_t t_ns)
     e->next_snap_ns = e->cfg.snap_every_ns ? t_ns + e->cfg.snap_every_ns : INT64_MAX;
     e->next_def_ns = e->cfg.def_every_ns ? t_ns + e->cfg.def_every_ns : INT64_MAX;
     e->next_repeat_ns = e->cfg.index_repeat_ns ? t_ns + e->cfg.index_repeat_ns : INT64_MAX;
+    e->next_hb_ns = e->cfg.heartbeat_ns ? t_ns + e->cfg.heartbeat_ns : INT64_MAX;
     return rc;
 }
 
@@ -559,11 +562,19 @@ int emit_until(struct emit *e, int64_t t_ns)
             t = e->next_def_ns;
         if (e->next_repeat_ns < t)
             t = e->next_repeat_ns;
+        if (e->next_hb_ns < t)
+            t = e->next_hb_ns;
         if (t > t_ns || rc != GT_OK)
             return rc;
         fault_drain(&e->line[0], t);
         fault_drain(&e->line[1], t);
-        if (t == e->next_snap_ns) {
+        if (t == e->next_hb_ns) { /* incr_flush() schedules the next one */
+            incr_open(e, t);
+            rc = mdp3_enc_heartbeat12(&e->enc);
+            e->st.n_msgs++;
+            e->st.n_heartbeats++;
+            incr_flush(e);
+        } else if (t == e->next_snap_ns) {
             rc = side_loop(e, GT_FEED_SNAP_A, t, MARKET_N_INSTR, put_snapshot, true);
             e->next_snap_ns += e->cfg.snap_every_ns;
         } else if (t == e->next_def_ns) {

@@ -18,6 +18,9 @@
  *   - index A and B: definitions 347 with the definition loop, values 348 as
  *     the market publishes them, and the latest value of every index again
  *     every index_repeat_ns (the channel has no snapshot loop).
+ *   - heartbeats: after heartbeat_ns without an incremental packet, a packet
+ *     holding one AdminHeartbeat12 goes out on A and B with the next sequence
+ *     number (so a receiver learns of a lost last packet in a quiet market).
  * Packets leave through the caller's sink in send order. Buffers and fault
  * slots are allocated in emit_init(); nothing allocates afterwards. */
 #ifndef GT_EMIT_H
@@ -42,6 +45,7 @@ struct emit_config {
     int64_t snap_every_ns;            /* snapshot loop interval; 0 = no snapshots */
     int64_t def_every_ns;             /* definition loop interval; 0 = only at start */
     int64_t index_repeat_ns;          /* repeat of latest index values; 0 = none */
+    int64_t heartbeat_ns;             /* incremental silence before a heartbeat; 0 = none */
     struct fault_config line[2];      /* faults of incremental A and B */
     double common_loss_p;             /* probability a packet is lost on both lines */
     uint32_t lose_seq[EMIT_LOSE_MAX]; /* incremental sequences lost on both lines */
@@ -53,6 +57,7 @@ struct emit_stats {
     uint64_t n_msgs;         /* messages encoded, all feeds */
     uint64_t n_common_lost;  /* incremental packets chosen to be lost on both lines */
     uint64_t n_both_dropped; /* ... and those both lines' own faults happened to drop */
+    uint64_t n_heartbeats;   /* heartbeat packets on the incremental lines */
 };
 
 struct emit {
@@ -62,7 +67,7 @@ struct emit {
     void *ctx;
     uint64_t rng[4];
     uint32_t seq[GT_N_FEEDS]; /* last sent per feed */
-    int64_t next_snap_ns, next_def_ns, next_repeat_ns;
+    int64_t next_snap_ns, next_def_ns, next_repeat_ns, next_hb_ns;
     struct mdp3_enc enc; /* the open incremental packet */
     int64_t enc_t_ns;
     uint8_t buf[EMIT_PKT_MAX];

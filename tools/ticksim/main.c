@@ -65,6 +65,8 @@ static const char usage[] =
     "  --def-every D        definition loop interval (default 60s; 0 = at start only)\n"
     "  --index-every D      indicative index interval (default 1m)\n"
     "  --index-repeat D     repeat of the latest index values (default 15s; 0 = none)\n"
+    "  --heartbeat D        AdminHeartbeat12 on the incremental lines after D without\n"
+    "                       a packet (default 30s; 0 = none)\n"
     "Faults (incremental lines):\n"
     "  --fault-a SPEC       faults of line A; SPEC is a comma list of drop=P (probability a\n"
     "  --fault-b SPEC       packet starts a loss burst), burst=N (mean burst length),\n"
@@ -218,6 +220,7 @@ enum {
     O_DEF,
     O_IXEVERY,
     O_IXREP,
+    O_HEARTBEAT,
     O_FAULTA,
     O_FAULTB,
     O_FAULT,
@@ -254,6 +257,7 @@ static int args_parse(int argc, char **argv, struct args *a)
         {"def-every", required_argument, 0, O_DEF},
         {"index-every", required_argument, 0, O_IXEVERY},
         {"index-repeat", required_argument, 0, O_IXREP},
+        {"heartbeat", required_argument, 0, O_HEARTBEAT},
         {"fault-a", required_argument, 0, O_FAULTA},
         {"fault-b", required_argument, 0, O_FAULTB},
         {"fault", required_argument, 0, O_FAULT},
@@ -365,6 +369,10 @@ static int args_parse(int argc, char **argv, struct args *a)
         case O_IXREP:
             if (parse_interval(optarg, &c->emit.index_repeat_ns))
                 return bad("--index-repeat", optarg, "a duration, e.g. 15s, or 0");
+            break;
+        case O_HEARTBEAT:
+            if (parse_interval(optarg, &c->emit.heartbeat_ns))
+                return bad("--heartbeat", optarg, "a duration, e.g. 30s, or 0");
             break;
         case O_FAULTA:
         case O_FAULTB:
