@@ -114,8 +114,10 @@ void gt_store_stats_get(const gt_store *st, struct gt_store_stats *out);
 
 /* Deletes every block whose ticks are all older than ns (a block that
  * straddles ns is kept whole, as is each series' open block), then compacts
- * the deleted ranges so the space is reclaimed. Writer only, and only with
- * nothing uncommitted. Returns the number of blocks deleted, GT_EINVAL,
+ * the deleted ranges so the space is reclaimed. In the same batch, each
+ * instrument whose book ticks lose blocks gets a book checkpoint as of its
+ * first kept tick and a book horizon (gt_store_book_at). Writer only, and
+ * only with nothing uncommitted. Returns the number of blocks deleted, GT_EINVAL,
  * GT_ENOSPC or GT_EDB. */
 int gt_store_delete_before(gt_store *st, int64_t ns);
 
@@ -197,8 +199,11 @@ enum { GT_BOOK_REPLAY_ALL = 1 }; /* ignore checkpoints: replay from the start */
  * starting from the latest checkpoint at or before at_ns and replaying the
  * ticks after its seq (a missing or unreadable checkpoint: from the start).
  * Exact while an instrument's book ticks do not go back in time (the
- * iterator's limit above). Returns the number of ticks replayed (>= 0), or an
- * iterator or store error with gt_store_errmsg() saying which. */
+ * iterator's limit above). After a retention (gt_store_delete_before) cut the
+ * instrument's book ticks, a time before the checkpoint it left is refused
+ * with GT_ERANGE, and GT_BOOK_REPLAY_ALL replays from that checkpoint. Returns
+ * the number of ticks replayed (>= 0), or an error with gt_store_errmsg()
+ * saying which. */
 int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, struct qbook *b);
 
 #endif
