@@ -115,8 +115,8 @@ void gt_store_stats_get(const gt_store *st, struct gt_store_stats *out);
 /* Deletes every block whose ticks are all older than ns (a block that
  * straddles ns is kept whole, as is each series' open block), then compacts
  * the deleted ranges so the space is reclaimed. In the same batch, each
- * instrument whose book ticks lose blocks gets a book checkpoint as of its
- * first kept tick and a book horizon (gt_store_book_at). Writer only, and
+ * instrument whose book ticks lose blocks gets a book checkpoint covering
+ * every deleted tick and a book horizon (gt_store_book_at). Writer only, and
  * only with nothing uncommitted. Returns the number of blocks deleted, GT_EINVAL,
  * GT_ENOSPC or GT_EDB. */
 int gt_store_delete_before(gt_store *st, int64_t ns);
