@@ -52,6 +52,17 @@ struct inst {
     struct gt_tick def, status, trade, fixing, stat[GT_STAT_MAX + 1];
 };
 
+/* The latest snapshot of a live instrument, kept while nothing needs it: a
+ * gap declared after it arrived (the hole waited out the reorder window) may
+ * be covered by it already, sparing the wait for the next cycle. */
+struct snapkeep {
+    bool valid;
+    uint8_t n;
+    uint32_t last_msg; /* its LastMsgSeqNumProcessed */
+    uint32_t rpt_seq;
+    struct book_snap_entry e[2 * GT_BOOK_DEPTH];
+};
+
 struct qent { /* a queued entry of a stale instrument */
     uint32_t rpt_seq;
     uint8_t apply; /* 1: a book entry to apply; 0: a trade or statistic (sequence only) */
@@ -89,6 +100,7 @@ struct feed {
     struct book_set bs;
     struct inst *inst;
     size_t n_inst;
+    struct snapkeep *keep; /* per instrument */
     /* queued entries of stale instruments: a ring */
     struct qent *q;
     uint64_t q_head, q_tail;
@@ -478,6 +490,26 @@ static void snapshot_cycle(struct feed *f, size_t ii, int line, uint32_t last_se
     f->cyc_active = false;
 }
 
+/* Loads the kept snapshot of stale instrument ii into its book, replays its
+ * queued entries on top and, if they continue it, publishes the recovery. */
+static void snap_apply(struct feed *f, size_t ii)
+{
+    struct snapkeep *k = &f->keep[ii];
+    struct book *b = &f->bs.books[ii];
+    k->valid = false;
+    if (book_load_snapshot(b, k->rpt_seq, k->e, k->n) < 0) {
+        f->st.malformed++;
+        return;
+    }
+    if (!queue_replay(f, ii)) {
+        b->stale = true; /* still waiting: the next snapshot will do */
+        return;
+    }
+    mark_live(f, ii);
+    f->st.recovered_snap++;
+    publish_recovered(f, ii, GT_CAUSE_SNAPSHOT);
+}
+
 static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
 {
     struct mdp3_snapshot52 s;
@@ -493,34 +525,33 @@ static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
     if (s.transact_time_ns)
         in->last_ns = (int64_t)s.transact_time_ns;
     snapshot_cycle(f, (size_t)ii, line, s.last_msg_seq_num_processed);
-    if (!b->stale || in->state == I_PENDING)
+    if (in->state == I_PENDING)
         return;
-    if (in->state != I_STALE_RPT && s.last_msg_seq_num_processed < in->need_seq)
+    bool wanted = b->stale && (in->state == I_STALE_RPT ||
+                               s.last_msg_seq_num_processed >= in->need_seq);
+    if (b->stale && !wanted)
         return; /* taken before the loss: wait for a newer one */
-    struct book_snap_entry e[2 * GT_BOOK_DEPTH];
-    size_t n = 0;
+    struct snapkeep *k = &f->keep[ii];
+    k->valid = false;
+    k->n = 0;
     for (size_t i = 0; i < s.entries.n; i++) {
         struct mdp3_snapshot52_entry x;
         mdp3_snapshot52_entry(&s, i, &x);
         int side = x.entry_type == MDP3_ET_BID     ? GT_SIDE_BID
                    : x.entry_type == MDP3_ET_OFFER ? GT_SIDE_ASK
                                                    : 0;
-        if (!side || n == 2 * GT_BOOK_DEPTH || x.price_level < 1 || x.price_level > b->depth)
+        if (!side || k->n == 2 * GT_BOOK_DEPTH || x.price_level < 1 || x.price_level > b->depth)
             continue;
-        e[n++] = (struct book_snap_entry){x.px, x.size == MDP3_I32_NULL ? 0 : x.size, x.n_orders,
-                                          (uint8_t)x.price_level, (uint8_t)side};
+        k->e[k->n++] = (struct book_snap_entry){x.px, x.size == MDP3_I32_NULL ? 0 : x.size,
+                                                x.n_orders, (uint8_t)x.price_level, (uint8_t)side};
     }
-    if (book_load_snapshot(b, s.rpt_seq, e, n) < 0) {
-        f->st.malformed++;
+    k->last_msg = s.last_msg_seq_num_processed;
+    k->rpt_seq = s.rpt_seq;
+    if (!wanted) {
+        k->valid = true; /* a live book: kept in case a pending hole turns into a gap */
         return;
     }
-    if (!queue_replay(f, (size_t)ii)) {
-        b->stale = true; /* still waiting: the next snapshot will do */
-        return;
-    }
-    mark_live(f, (size_t)ii);
-    f->st.recovered_snap++;
-    publish_recovered(f, (size_t)ii, GT_CAUSE_SNAPSHOT);
+    snap_apply(f, (size_t)ii);
 }
 
 /* Packets lost on both incremental lines: every book is suspect. */
@@ -542,6 +573,15 @@ static void on_gap(void *ctx, uint32_t from, uint32_t to)
     }
     f->cyc_active = false;
     flush(f, false);
+    /* A snapshot that came while the hole was waiting and already covers it. */
+    for (size_t ii = 0; ii < f->n_inst; ii++)
+        if (f->keep[ii].valid && f->inst[ii].state == I_STALE_GAP &&
+            f->keep[ii].last_msg >= to && to != 0) {
+            f->st.recovered_kept++;
+            snap_apply(f, ii);
+        } else {
+            f->keep[ii].valid = false;
+        }
 }
 
 static void on_reset(void *ctx, uint32_t old_next)
@@ -583,6 +623,7 @@ static void channel_reset(struct feed *f, int64_t exch_ns)
             continue;
         book_clear(&f->bs.books[ii]);
         mark_live(f, ii);
+        f->keep[ii].valid = false; /* taken before the reset */
         in->has_trade = false;
         in->stat_mask = 0;
         in->last_ns = exch_ns;
@@ -1211,13 +1252,14 @@ int feed_open(struct feed **out, const struct feed_opts *o, char err[GT_ERRLEN])
         f->o.max_event = 4096;
     f->stage_cap = f->o.max_event + f->o.max_instruments;
     f->inst = calloc(f->o.max_instruments, sizeof *f->inst);
+    f->keep = calloc(f->o.max_instruments, sizeof *f->keep);
     f->q = calloc(f->o.queue_len, sizeof *f->q);
     f->stage = calloc(f->stage_cap, sizeof *f->stage);
     f->done = calloc(f->stage_cap, 1);
     f->grp = calloc(f->stage_cap, sizeof *f->grp);
     f->out = calloc(f->stage_cap, GT_TICK_LEN);
     f->dfr = calloc(FEED_DEFER_N, sizeof *f->dfr);
-    if (!f->inst || !f->q || !f->stage || !f->done || !f->grp || !f->out || !f->dfr ||
+    if (!f->inst || !f->keep || !f->q || !f->stage || !f->done || !f->grp || !f->out || !f->dfr ||
         book_set_init(&f->bs, f->o.max_instruments) < 0)
         goto nomem;
     /* The window must outlast a receive batch from one line while the other
@@ -1250,6 +1292,7 @@ void feed_close(struct feed *f)
     arb_fini(&f->arb_idx);
     book_set_fini(&f->bs);
     free(f->inst);
+    free(f->keep);
     free(f->q);
     free(f->stage);
     free(f->done);

@@ -66,6 +66,7 @@ struct feed_stats {
     uint64_t rpt_gaps;        /* per-instrument RptSeq gaps */
     uint64_t stale;           /* stale transitions published */
     uint64_t recovered_snap;  /* books recovered from the snapshot loop */
+    uint64_t recovered_kept;  /* ... of which from one that came while the hole waited */
     uint64_t recovered_incr;  /* books recovered by incremental data */
     uint64_t recovered_empty; /* books recovered empty (absent from a whole cycle) */
     uint64_t resets;          /* ChannelResets */

@@ -358,6 +358,33 @@ Test(feed, a_heartbeat_reveals_a_lost_last_packet)
     assert_books_equal();
 }
 
+/* A snapshot that arrived while the hole still waited out the reorder window,
+ * and covers the loss, recovers the books the moment the gap is declared; the
+ * packets held behind the hole add nothing twice, and their trades are still
+ * published. */
+Test(feed, a_snapshot_that_came_while_the_hole_waited_recovers_at_the_gap)
+{
+    for (int k = 0; k < 30; k++)
+        book_event(2, 3, -1);
+    book_event(3, 0, 0); /* lost on both lines */
+    book_event(2, 3, 1); /* held behind the hole */
+    book_event(2, 3, 0);
+    trade_event(0, 3);
+    snapshot_loop(); /* while the hole waits: it covers every packet so far */
+    cr_assert(eq(u64, feed_stats(F)->gaps, 0));
+    feed_poll(F, (int64_t)X.now + 1000000); /* the hole is a gap now */
+    cr_assert(eq(u64, feed_stats(F)->gaps, 1));
+    cr_assert(eq(sz, count(GT_KIND_STATUS, sec_id(0), GT_FEED_STALE), 1));
+    cr_assert(eq(sz, count(GT_KIND_STATUS, sec_id(0), GT_FEED_RECOVERED), 1),
+              "recovered without waiting for another snapshot cycle");
+    cr_assert(ge(u64, feed_stats(F)->recovered_kept, 1));
+    cr_assert(eq(sz, count(GT_KIND_TRADE, sec_id(0), -1), 1), "the held trade is published");
+    assert_books_equal();
+    for (int k = 0; k < 20; k++) /* and the books go on from there */
+        book_event(2, 3, -1);
+    assert_books_equal();
+}
+
 Test(feed, random_loss_on_both_lines_ends_with_exact_books)
 {
     for (int k = 0; k < 20000; k++) {

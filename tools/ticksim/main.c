@@ -289,8 +289,8 @@ static int args_parse(int argc, char **argv, struct args *a)
                 return bad("--duration", optarg, "e.g. 6h, 1d, 90m");
             break;
         case O_TAIL:
-            if (gt_duration_parse(optarg, &c->tail_ns, err) || c->tail_ns < 0)
-                return bad("--tail", optarg, "e.g. 10m, or 0");
+            if (parse_interval(optarg, &c->tail_ns) || c->tail_ns < 0)
+                return bad("--tail", optarg, "a duration, e.g. 10m, or 0");
             break;
         case O_EVENTS:
             if (parse_u64(optarg, &c->max_events) || c->max_events == 0)
