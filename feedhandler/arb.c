@@ -18,6 +18,7 @@ int arb_init(struct arb *a, const struct arb_config *c)
     if (!c || !c->deliver)
         return GT_EINVAL;
     a->c = *c;
+    a->age_on_offer = 1;
     if (!a->c.max_held)
         a->c.max_held = 64;
     if (!a->c.max_pkt_len)
@@ -111,6 +112,11 @@ static int arb_hole_declare(struct arb *a)
     return n;
 }
 
+void arb_age_on_offer(struct arb *a, int on)
+{
+    a->age_on_offer = on != 0;
+}
+
 int arb_poll(struct arb *a, int64_t now_ns)
 {
     int n = 0;
@@ -138,7 +144,7 @@ int arb_offer(struct arb *a, int line, const uint8_t *pkt, size_t len, int64_t n
     }
     uint32_t seq = ld_le32(pkt), w = a->c.max_held;
     /* A packet that fills the hole is taken before the hole's time runs out. */
-    int n = a->n_held && seq != a->next ? arb_poll(a, now_ns) : 0;
+    int n = a->age_on_offer && a->n_held && seq != a->next ? arb_poll(a, now_ns) : 0;
     if (!a->started) {
         a->started = 1;
         a->next = seq;

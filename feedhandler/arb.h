@@ -11,7 +11,8 @@
  * is copied into one of max_held slots allocated at init and held; when the
  * hole fills, the held run is delivered in order ("reorder healed"). A hole
  * becomes a GAP [from, to] reported to gap() when either
- *   - it has waited max_wait_ns (checked by arb_offer() and arb_poll()), or
+ *   - it has waited max_wait_ns (checked by arb_offer(), unless the caller
+ *     turned that off with arb_age_on_offer(), and by arb_poll()), or
  *   - a packet arrives more than max_held sequences ahead of the expected one:
  *     the oldest holes are declared until it fits the window, and if nothing
  *     is held before it, everything before it is declared lost at once;
@@ -68,6 +69,7 @@ struct arb {
     struct arb_config c;
     struct arb_stats stats;
     int started;     /* a first packet set next */
+    int age_on_offer; /* arb_offer() ages holes (default 1) */
     uint32_t next;   /* sequence expected next */
     uint32_t n_held; /* packets in slots */
     int64_t hole_ns; /* when the current hole was first seen (n_held > 0) */
@@ -91,6 +93,12 @@ void arb_fini(struct arb *a);
  * packets delivered (>= 0), or GT_EINVAL for a bad line; a short packet is
  * counted as malformed, not an error. */
 int arb_offer(struct arb *a, int line, const uint8_t *pkt, size_t len, int64_t now_ns);
+
+/* With on = 0, arb_offer() no longer ages holes: only arb_poll() does. For a
+ * caller that offers a batch of packets read from both lines at one moment
+ * and then polls: a hole must not become a gap while its missing packet's
+ * other copy is still further down the same batch. */
+void arb_age_on_offer(struct arb *a, int on);
 
 /* Declares the current hole a gap if it has waited max_wait_ns at now_ns and
  * releases what follows it; call it when no packet arrives. Returns the number

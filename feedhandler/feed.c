@@ -1338,6 +1338,10 @@ int feed_packet(struct feed *f, int which, const uint8_t *p, size_t len, int64_t
 void feed_clock(struct feed *f, int64_t now_ns)
 {
     f->clock_ns = now_ns;
+    /* A batch read at one moment: its holes age in feed_poll(), after all of
+     * it was offered, not at the packet of line A that precedes line B's copy. */
+    arb_age_on_offer(&f->arb_inc, now_ns == 0);
+    arb_age_on_offer(&f->arb_idx, now_ns == 0);
 }
 
 int feed_poll(struct feed *f, int64_t now_ns)

@@ -96,7 +96,10 @@ int feed_packet(struct feed *f, int which, const uint8_t *p, size_t len, int64_t
  * (0: each packet's own recv_ns). A live receiver sets it once per receive
  * batch: kernel timestamps of a backlog drained from one line's socket span
  * more than the reorder window while the other line's copies still wait in
- * their socket, and would declare gaps that are not there. */
+ * their socket, and would declare gaps that are not there. With a clock set,
+ * holes age only in feed_poll(), which the receiver calls after offering the
+ * whole batch: a batch may hold line A's later packets before line B's copy
+ * of the missing one. */
 void feed_clock(struct feed *f, int64_t now_ns);
 
 /* Lets time pass: the arbiters declare holes that waited too long. Call it

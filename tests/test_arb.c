@@ -207,6 +207,36 @@ Test(arb, timeout_releases_held_packets)
     arb_fini(&a);
 }
 
+/* A receiver that reads a batch from both lines at one moment offers line A's
+ * later packets before line B's copy of the missing one. When the batch came
+ * after a long wait (a busy CPU), aging the hole at A's packet would call it a
+ * gap a moment before B fills it: with aging on offer turned off, the batch is
+ * offered whole and only the poll after it ages holes. */
+static int batch_after_a_wait(int age_on_offer)
+{
+    setup_arb(64, 1000);
+    arb_age_on_offer(&a, age_on_offer);
+    offer(ARB_LINE_A, 10, 0);
+    offer(ARB_LINE_A, 12, 0); /* 11 dropped on line A; B's copy not read yet */
+    arb_poll(&a, 0);
+    /* The next batch, read 5 waits later: more of line A, then B's 11. */
+    offer(ARB_LINE_A, 13, 5000);
+    offer(ARB_LINE_B, 11, 5000);
+    arb_poll(&a, 5000);
+    int gaps = r->n_gaps;
+    if (!age_on_offer)
+        check_in_order(10, 4);
+    arb_fini(&a);
+    free(r);
+    return gaps;
+}
+
+Test(arb, a_batch_is_offered_whole_before_its_holes_age)
+{
+    cr_assert(eq(int, batch_after_a_wait(0), 0), "line B's copy in the same batch fills it");
+    cr_assert(eq(int, batch_after_a_wait(1), 1), "aging on offer calls it a gap first");
+}
+
 Test(arb, sequence_reset_to_one_is_reported_and_restarts)
 {
     setup_arb(16, 1000000);

@@ -526,12 +526,13 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
     pid_t shard =
         spawn("store/tickstore", "shard.log", "--db", db_h100, "--endpoint", pub, "--router", rtr,
               "--product", "H100", "--flush-ms", "100", "--stats", "0", NULL);
-    /* A generous reorder window. ticksim sends a run of packets on line A,
-     * then the same run on line B; on a busy 2-core machine (CI runs the ASan
-     * build beside other tests) it can wait for a CPU between the two for
-     * tens of milliseconds. A shorter window rightly calls a packet that line
-     * A dropped a gap, which the truth does not know of, and its trades go
-     * missing: 2 of 6 runs at 50 ms with one CPU busy, 0 of 12 at 300 ms. */
+    /* A generous reorder window, for a busy 2-core machine (CI runs the ASan
+     * build beside other tests). At 50 ms with one CPU kept busy, 2 of 6 runs
+     * once declared gaps the truth does not know of, and their trades went
+     * missing: a receive batch offered line A's later packets, which aged the
+     * hole, before line B's copy further down the same batch. Holes now age
+     * only after a whole batch (feed_clock): 6 of 6 runs at 50 ms declared
+     * exactly the real gaps. 300 ms keeps a margin for slower machines. */
     pid_t feed =
         spawn("feedhandler/tickfeed", "feed.log", "--port-base", pb, "--journal", jdir, "--pub",
               pub, "--router", rtr, "--idle-exit", "4", "--stats", "0", "--reorder-ms", "300", NULL);
