@@ -388,24 +388,9 @@ int pub_serve(struct pub *p, struct feed *f, int max)
     int done = 0;
     while (done < max) {
         zmq_msg_t part[GT_BUS_MAX_FRAMES + 2];
-        int n = 0, more = 1, got = 0, overflow = 0;
-        while (more) {
-            zmq_msg_t scratch, *m = n < GT_BUS_MAX_FRAMES + 2 ? &part[n] : &scratch;
-            zmq_msg_init(m);
-            if (zmq_msg_recv(m, p->router, ZMQ_DONTWAIT) < 0) {
-                zmq_msg_close(m);
-                break;
-            }
-            got = 1;
-            more = zmq_msg_more(m);
-            if (m == &scratch) {
-                zmq_msg_close(m);
-                overflow = 1;
-            } else {
-                n++;
-            }
-        }
-        if (!got)
+        int overflow;
+        int n = gt_bus_recv_parts(p->router, part, GT_BUS_MAX_FRAMES + 2, ZMQ_DONTWAIT, &overflow);
+        if (n < 0)
             break;
         done++;
         p->st.requests++;

@@ -116,6 +116,30 @@ void gt_bus_msg_close(struct gt_bus_msg *m)
 }
 
 /* Receives and discards the rest of a multipart message. */
+int gt_bus_recv_parts(void *sock, zmq_msg_t *part, int cap, int flags, int *dropped)
+{
+    int n = 0, more = 1;
+    *dropped = 0;
+    while (more) {
+        zmq_msg_t scratch, *m = n < cap ? &part[n] : &scratch;
+        zmq_msg_init(m);
+        if (zmq_msg_recv(m, sock, flags) < 0) {
+            zmq_msg_close(m);
+            if (n == 0 && *dropped == 0)
+                return GT_EZMQ;
+            break; /* ZeroMQ delivers a message whole: not expected */
+        }
+        more = zmq_msg_more(m);
+        if (m == &scratch) {
+            zmq_msg_close(m);
+            (*dropped)++;
+        } else {
+            n++;
+        }
+    }
+    return n;
+}
+
 static void drain(void *sock)
 {
     int more = 1;
@@ -178,20 +202,17 @@ static int request(void *dealer, const struct gt_frame *req, int n_req, int time
         return GT_EZMQ;
     }
     const int cap = (int)(sizeof r->f / sizeof r->f[0]);
-    do {
-        if (r->n == cap) {
-            drain(dealer);
-            snprintf(err, GT_ERRLEN, "reply has more than %d frames", cap);
-            return GT_EBADMSG;
-        }
-        zmq_msg_init(&r->f[r->n]);
-        if (zmq_msg_recv(&r->f[r->n], dealer, 0) < 0) {
-            zmq_msg_close(&r->f[r->n]);
-            snprintf(err, GT_ERRLEN, "cannot receive reply: %s", zmq_strerror(errno));
-            return GT_EZMQ;
-        }
-        r->n++;
-    } while (zmq_msg_more(&r->f[r->n - 1]));
+    int dropped;
+    int n = gt_bus_recv_parts(dealer, r->f, cap, 0, &dropped);
+    if (n < 0) {
+        snprintf(err, GT_ERRLEN, "cannot receive reply: %s", zmq_strerror(errno));
+        return GT_EZMQ;
+    }
+    r->n = n;
+    if (dropped) {
+        snprintf(err, GT_ERRLEN, "reply has more than %d frames", cap);
+        return GT_EBADMSG;
+    }
     /* A REQ-style empty delimiter may lead the reply. */
     int first = zmq_msg_size(&r->f[0]) == 0 ? 1 : 0;
     if (first >= r->n) {

@@ -46,16 +46,9 @@ static void *serve(void *arg)
     static uint8_t recs[GT_BUS_CHUNK * GT_TICK_LEN];
     for (;;) {
         zmq_msg_t part[GT_BUS_MAX_FRAMES + 2];
-        int n = 0, more = 1;
-        while (more) {
-            zmq_msg_init(&part[n]);
-            zmq_msg_recv(&part[n], sv->router, 0);
-            more = zmq_msg_more(&part[n]);
-            if (n < GT_BUS_MAX_FRAMES + 1)
-                n++;
-            else
-                zmq_msg_close(&part[n]);
-        }
+        int dropped, n = gt_bus_recv_parts(sv->router, part, GT_BUS_MAX_FRAMES + 1, 0, &dropped);
+        if (n < 0)
+            return NULL; /* the context is gone */
         struct gt_frame f[GT_BUS_MAX_FRAMES + 2];
         for (int i = 0; i < n; i++)
             f[i] = (struct gt_frame){zmq_msg_data(&part[i]), zmq_msg_size(&part[i])};

@@ -78,6 +78,12 @@ int gt_bus_filter_match(const char *filter, const char *topic, size_t topic_len)
 int gt_bus_send(void *sock, const char *topic, size_t topic_len, const uint8_t *recs, size_t n,
                 int flags);
 
+/* Receives every part of one message from sock: the first cap into part[]
+ * (each then to be closed by the caller), the rest closed at once and
+ * counted in *dropped. flags as zmq_msg_recv (ZMQ_DONTWAIT). Returns the
+ * parts kept, or GT_EZMQ if no message came (errno says why; nothing kept). */
+int gt_bus_recv_parts(void *sock, zmq_msg_t *part, int cap, int flags, int *dropped);
+
 /* One received two-frame message. Call gt_bus_msg_init once, then recv
  * repeatedly; views stay valid until the next recv or close. */
 struct gt_bus_msg {
