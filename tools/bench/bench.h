@@ -29,6 +29,13 @@ void bench_sink(uint64_t v);
 /* Runs a tickq command (cmd_bars...) with argv as the user would, its stdout
  * on /dev/null. Returns the seconds it took, or -1 if it failed. */
 double bench_cmd(int (*cmd)(int, char **), char **argv);
+struct gt_tick;
+/* Records t[0..n) into a new store at db as tickstore would (a commit every
+ * commit_every ticks and at the end), then compacts it. *ingest_s gets the
+ * append+commit time, *disk the table files' bytes. who prefixes errors on
+ * stderr. Returns GT_OK or a GT_E* code. */
+int bench_store_ingest(const char *db, const struct gt_tick *t, size_t n, size_t commit_every,
+                       const char *who, double *ingest_s, uint64_t *disk);
 
 int bench_tick(void);
 int bench_mdp3(void);

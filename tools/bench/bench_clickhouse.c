@@ -192,32 +192,6 @@ struct ours {
     uint64_t disk, scanned;
 };
 
-static int ours_ingest(const struct daysim *d, const char *db, struct ours *r)
-{
-    gt_store *st;
-    char err[GT_ERRLEN];
-    int rc = gt_store_open(db, GT_STORE_WRITER, &st, err);
-    if (rc < 0) {
-        fprintf(stderr, "bench_clickhouse: %s\n", err);
-        return rc;
-    }
-    double t0 = bench_now();
-    for (size_t k = 0; k < d->n_ticks && rc >= 0; k++) {
-        rc = gt_store_append(st, &d->stream[k]);
-        if (rc >= 0 && ((k + 1) % COMMIT_EVERY == 0 || k + 1 == d->n_ticks))
-            rc = gt_store_commit(st, d->stream[k].seq);
-    }
-    r->ingest_s = bench_now() - t0;
-    if (rc >= 0)
-        rc = gt_store_compact(st);
-    if (rc >= 0)
-        rc = gt_store_disk_bytes(st, &r->disk);
-    if (rc < 0)
-        fprintf(stderr, "bench_clickhouse: %s\n", gt_store_errmsg(st));
-    gt_store_close(st);
-    return rc < 0 ? rc : GT_OK;
-}
-
 /* Every tick of every series, every field summed (as the ClickHouse scan). */
 static int ours_scan(const char *db, int n_series, struct ours *r)
 {
@@ -309,7 +283,8 @@ static int run(const struct daysim *d, const char *dir)
     snprintf(db, sizeof db, "%s/gputick", dir);
     snprintf(bin, sizeof bin, "%s/ticks.bin", dir);
     struct ours g = {0};
-    int rc = ours_ingest(d, db, &g);
+    int rc = bench_store_ingest(db, d->stream, d->n_ticks, COMMIT_EVERY, "bench_clickhouse",
+                                &g.ingest_s, &g.disk);
     for (int r = 0; r < REPS && rc >= 0; r++)
         rc = ours_scan(db, d->n_series, &g);
     if (rc < 0)

@@ -204,27 +204,13 @@ struct store_run {
 
 static int gputick_store(const char *path, struct store_run *r)
 {
-    gt_store *st;
-    char err[GT_ERRLEN];
-    int rc = gt_store_open(path, GT_STORE_WRITER, &st, err);
-    if (rc < 0) {
-        fprintf(stderr, "bench_store: %s\n", err);
-        return rc;
-    }
-    double t0 = bench_now();
-    for (size_t k = 0; k < N_TICKS && rc >= 0; k++) {
-        rc = gt_store_append(st, &stream[k]);
-        if (rc >= 0 && ((k + 1) % COMMIT_EVERY == 0 || k + 1 == N_TICKS))
-            rc = gt_store_commit(st, stream[k].seq);
-    }
-    r->ingest_s = bench_now() - t0;
-    if (rc >= 0)
-        rc = gt_store_compact(st);
-    if (rc >= 0)
-        rc = gt_store_disk_bytes(st, &r->disk);
-    gt_store_close(st);
+    int rc = bench_store_ingest(path, stream, N_TICKS, COMMIT_EVERY, "bench_store", &r->ingest_s,
+                                &r->disk);
     if (rc < 0)
         return rc;
+    gt_store *st;
+    char err[GT_ERRLEN];
+    double t0;
     if ((rc = gt_store_open(path, GT_STORE_READER, &st, err)) < 0) {
         fprintf(stderr, "bench_store: %s\n", err);
         return rc;

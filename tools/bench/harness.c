@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "bench.h"
+#include "gputick/store.h"
 
 static volatile uint64_t sink;
 
@@ -50,4 +51,31 @@ double bench_cmd(int (*cmd)(int, char **), char **argv)
     close(so);
     close(nul);
     return rc == 0 ? dt : -1;
+}
+
+int bench_store_ingest(const char *db, const struct gt_tick *t, size_t n, size_t commit_every,
+                       const char *who, double *ingest_s, uint64_t *disk)
+{
+    gt_store *st;
+    char err[GT_ERRLEN];
+    int rc = gt_store_open(db, GT_STORE_WRITER, &st, err);
+    if (rc < 0) {
+        fprintf(stderr, "%s: %s\n", who, err);
+        return rc;
+    }
+    double t0 = bench_now();
+    for (size_t k = 0; k < n && rc >= 0; k++) {
+        rc = gt_store_append(st, &t[k]);
+        if (rc >= 0 && ((k + 1) % commit_every == 0 || k + 1 == n))
+            rc = gt_store_commit(st, t[k].seq);
+    }
+    *ingest_s = bench_now() - t0;
+    if (rc >= 0)
+        rc = gt_store_compact(st);
+    if (rc >= 0)
+        rc = gt_store_disk_bytes(st, disk);
+    if (rc < 0)
+        fprintf(stderr, "%s: %s\n", who, gt_store_errmsg(st));
+    gt_store_close(st);
+    return rc < 0 ? rc : GT_OK;
 }
