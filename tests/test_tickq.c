@@ -40,6 +40,8 @@ enum { FRONT = 1001, MAX_TICKS = 200000, N_EVENTS = 12000 };
 
 static struct gt_tick *ticks;
 static int n_ticks;
+static int64_t hole_ns[2]; /* when trading_day() left its holes */
+static int n_full_new;     /* its New entries into a full side */
 static uint64_t seq, rng = 0x9e3779b97f4a7c15u;
 static int32_t index_id;
 
@@ -65,15 +67,20 @@ static struct gt_tick *add(int kind, int32_t id, int64_t ns)
     return t;
 }
 
-static void def(int32_t id, const char *sym, uint32_t maturity, int type)
+static void def_at(int64_t ns, int32_t id, const char *sym, uint32_t maturity, int type, int depth)
 {
-    struct gt_tick *t = add(GT_KIND_DEF, id, DAY_NS);
+    struct gt_tick *t = add(GT_KIND_DEF, id, ns);
     t->u.def.tick_px = TICK_PX;
     t->u.def.maturity = maturity;
     t->u.def.type = (uint8_t)type;
-    t->u.def.depth = 10;
+    t->u.def.depth = (uint8_t)depth;
     memcpy(t->u.def.product, "H100", 4);
     memcpy(t->u.def.symbol, sym, strlen(sym));
+}
+
+static void def(int32_t id, const char *sym, uint32_t maturity, int type)
+{
+    def_at(DAY_NS, id, sym, maturity, type, 10);
 }
 
 static void level(int64_t ns, int side, int lvl, int action, int64_t px, int64_t qty, int flags)
@@ -119,10 +126,18 @@ static void december_fixings(void)
 
 /* One day of the front contract between 09:00 and 17:00: per event a few
  * level changes, a top of book, often a trade; the index ticks hourly. A
- * stale period with a recovery as tickfeed publishes it, and a reset. */
+ * stale period with a recovery as tickfeed publishes it, and a reset. The
+ * book has the MarketDepth of its definition, FRONT_DEPTH, cut to
+ * FRONT_DEPTH_LATER by a new definition at event 6000, and New entries go
+ * into full sides too (the worst level falls off, with no Delete for it), as
+ * the exchange's do. Two lost-entry holes: a Change two levels past the end
+ * of a side. n[] counts the levels the generator believes in use: it does
+ * not trim holes, which only makes some later entries land past the end. */
+enum { FRONT_DEPTH = 8, FRONT_DEPTH_LATER = 6 };
+
 static void trading_day(void)
 {
-    int n[2] = {0, 0};
+    int n[2] = {0, 0}, depth = FRONT_DEPTH;
     int64_t t0 = DAY_NS + 9 * 3600 * GT_NS_PER_SEC, step = 8 * 3600 * GT_NS_PER_SEC / N_EVENTS;
     int64_t mid = 2750000000, next_fix = t0;
     for (int e = 0; e < N_EVENTS; e++) {
@@ -133,6 +148,17 @@ static void trading_day(void)
             next_fix += 3600 * GT_NS_PER_SEC;
         }
         mid += ((int64_t)(rnd() % 3) - 1) * TICK_PX;
+        if (e == 6000) { /* a definition with a smaller MarketDepth */
+            depth = FRONT_DEPTH_LATER;
+            def_at(ns, FRONT, "H100Z6", 20261230, GT_INSTR_FUTURE, depth);
+            for (int s = 0; s < 2; s++)
+                n[s] = n[s] < depth ? n[s] : depth;
+        }
+        if ((e == 1500 || e == 9000) && n[0] + 2 <= depth) { /* a hole at n + 1 */
+            level(ns, GT_SIDE_BID, n[0] + 2, GT_ACT_CHANGE, mid - 20 * TICK_PX, 33, 0);
+            n[0] += 2;
+            hole_ns[e == 9000] = ns;
+        }
         if (e == 4000)
             status(ns, GT_FEED_STALE);
         if (e == 4200) { /* recovery: a fresh book from the snapshot */
@@ -156,10 +182,11 @@ static void trading_day(void)
             int s = (int)(rnd() % 2), r = (int)(rnd() % 10), lvl;
             int64_t px = mid + (s ? 1 : -1) * (int64_t)(rnd() % 10 + 1) * TICK_PX;
             int64_t qty = (int64_t)(rnd() % 90) + 1;
-            if (n[s] == 0 || (r < 4 && n[s] < 10)) {
-                lvl = (int)(rnd() % (uint64_t)(n[s] + 1)) + 1;
+            if (n[s] == 0 || r < 4) {
+                lvl = (int)(rnd() % (uint64_t)(n[s] < depth ? n[s] + 1 : depth)) + 1;
                 level(ns, s + 1, lvl, GT_ACT_NEW, px, qty, 0);
-                n[s]++;
+                n_full_new += n[s] == depth;
+                n[s] += n[s] < depth;
             } else if (r < 7) {
                 level(ns, s + 1, (int)(rnd() % (uint64_t)n[s]) + 1,
                       r == 6 ? GT_ACT_OVERLAY : GT_ACT_CHANGE, px, qty, 0);
@@ -172,7 +199,7 @@ static void trading_day(void)
             } else {
                 lvl = (int)(rnd() % (uint64_t)n[s]) + 1;
                 level(ns, s + 1, lvl, GT_ACT_DELETE_FROM, px, 0, 0);
-                n[s] = lvl - 1;
+                n[s] -= lvl; /* levels 1..lvl go, the rest shift up */
             }
         }
         if (rnd() % 3) {
@@ -355,11 +382,35 @@ static void ref_bar_csv(const struct ref_bar *b, char *buf, size_t cap)
              px(b->c, c), (long long)b->vol, px(vwap, v), (long long)b->n);
 }
 
-/* The naive book: arrays rewritten by hand for each action. */
+/* The naive book, written from CME's MBP rules without query/ or lib/mbp.c:
+ * every action rebuilds the side level by level, asking which old level (or
+ * the entry itself) lands at each position 1..depth; a position past the
+ * old side or past the depth reads empty (px INT64_MAX). A definition sets
+ * the depth. */
+enum { NB_MAX = 16 };
 struct nbook {
-    int64_t px[2][64], qty[2][64];
-    int n[2], stale;
+    int64_t px[2][NB_MAX], qty[2][NB_MAX];
+    int depth, stale;
 };
+
+static void nbook_init(struct nbook *b)
+{
+    memset(b, 0, sizeof *b);
+    b->depth = 10; /* tickfeed's until a definition says */
+    for (int s = 0; s < 2; s++)
+        for (int k = 0; k < NB_MAX; k++)
+            b->px[s][k] = INT64_MAX;
+}
+
+/* Levels a side: up to the last non-empty one. */
+static int nbook_n(const struct nbook *b, int s)
+{
+    int n = 0;
+    for (int k = 0; k < b->depth; k++)
+        if (b->px[s][k] != INT64_MAX)
+            n = k + 1;
+    return n;
+}
 
 static void nbook_apply(struct nbook *b, const struct gt_tick *t)
 {
@@ -369,51 +420,58 @@ static void nbook_apply(struct nbook *b, const struct gt_tick *t)
         if (t->u.status.feed == GT_FEED_RECOVERED)
             b->stale = 0;
         if (t->u.status.feed == GT_FEED_RESET)
-            b->n[0] = b->n[1] = 0;
+            for (int s = 0; s < 2; s++)
+                for (int k = 0; k < NB_MAX; k++)
+                    b->px[s][k] = INT64_MAX;
+        return;
+    }
+    if (t->kind == GT_KIND_DEF) {
+        b->depth = t->u.def.depth;
+        for (int s = 0; s < 2; s++)
+            for (int k = b->depth; k < NB_MAX; k++)
+                b->px[s][k] = INT64_MAX;
         return;
     }
     const struct gt_level *l = &t->u.level;
-    int s = l->side - 1, i = l->level - 1;
-    int64_t tp[64], tq[64];
-    int m = 0;
-    switch (l->action) {
-    case GT_ACT_NEW:
-        for (int k = 0; k < b->n[s]; k++) {
-            if (k == i)
-                tp[m] = l->px, tq[m++] = l->qty;
-            tp[m] = b->px[s][k], tq[m++] = b->qty[s][k];
+    int s = l->side - 1, L = l->level;
+    int64_t tp[NB_MAX], tq[NB_MAX];
+    for (int pos = 1; pos <= NB_MAX; pos++) {
+        int src; /* the old level that lands at pos; 0: the entry; -1: none */
+        switch (l->action) {
+        case GT_ACT_NEW:
+            src = pos < L ? pos : pos == L ? 0 : pos - 1;
+            break;
+        case GT_ACT_CHANGE:
+        case GT_ACT_OVERLAY:
+            src = pos == L ? 0 : pos;
+            break;
+        case GT_ACT_DELETE:
+            src = pos < L ? pos : pos + 1;
+            break;
+        case GT_ACT_DELETE_FROM: /* levels 1..L go, the rest shift up L */
+            src = pos + L;
+            break;
+        default: /* DeleteThru */
+            src = -1;
         }
-        if (i >= b->n[s])
-            tp[m] = l->px, tq[m++] = l->qty;
-        break;
-    case GT_ACT_CHANGE:
-    case GT_ACT_OVERLAY:
-        for (int k = 0; k < b->n[s]; k++)
-            tp[m] = k == i ? l->px : b->px[s][k], tq[m++] = k == i ? l->qty : b->qty[s][k];
-        break;
-    case GT_ACT_DELETE:
-        for (int k = 0; k < b->n[s]; k++)
-            if (k != i)
-                tp[m] = b->px[s][k], tq[m++] = b->qty[s][k];
-        break;
-    case GT_ACT_DELETE_THRU:
-        break;
-    case GT_ACT_DELETE_FROM:
-        for (int k = 0; k < i && k < b->n[s]; k++)
-            tp[m] = b->px[s][k], tq[m++] = b->qty[s][k];
-        break;
+        if (pos > b->depth || src < 0 || src > b->depth)
+            tp[pos - 1] = INT64_MAX, tq[pos - 1] = 0;
+        else if (src == 0)
+            tp[pos - 1] = l->px, tq[pos - 1] = l->qty;
+        else
+            tp[pos - 1] = b->px[s][src - 1], tq[pos - 1] = b->qty[s][src - 1];
     }
     memcpy(b->px[s], tp, sizeof tp);
     memcpy(b->qty[s], tq, sizeof tq);
-    b->n[s] = m;
 }
 
 static void nbook_at(struct nbook *b, int64_t at)
 {
-    memset(b, 0, sizeof *b);
+    nbook_init(b);
     for (int i = 0; i < n_ticks; i++)
         if (ticks[i].instr_id == FRONT && ticks[i].exch_ns <= at &&
-            (ticks[i].kind == GT_KIND_LEVEL || ticks[i].kind == GT_KIND_STATUS))
+            (ticks[i].kind == GT_KIND_LEVEL || ticks[i].kind == GT_KIND_STATUS ||
+             ticks[i].kind == GT_KIND_DEF))
             nbook_apply(b, &ticks[i]);
 }
 
@@ -477,39 +535,46 @@ Test(tickq, bars_fill_prints_empty_intervals_with_null_ohlc)
     cr_assert(not(eq(ptr, strstr(line(out_s, 4, b, sizeof b), "T09:00:00Z,2."), NULL)));
 }
 
+/* Every 10 minutes of the day and at the two holes: the depth of each
+ * definition, New into full sides, DeleteFrom of the top N and holes. */
 Test(tickq, book_at_t_matches_a_naive_replay)
 {
-    int64_t times[] = {DAY_NS + 10 * 3600 * GT_NS_PER_SEC, DAY_NS + 12 * 3600 * GT_NS_PER_SEC + 7,
-                       DAY_NS + 15 * 3600 * GT_NS_PER_SEC, DAY_NS + 17 * 3600 * GT_NS_PER_SEC};
-    for (size_t k = 0; k < sizeof times / sizeof times[0]; k++) {
+    int64_t times[64];
+    int nt = 0, holes = 0;
+    times[nt++] = hole_ns[0];
+    times[nt++] = hole_ns[1];
+    for (int64_t t = DAY_NS + 9 * 3600 * GT_NS_PER_SEC; t <= DAY_NS + 17 * 3600 * GT_NS_PER_SEC;
+         t += 600 * GT_NS_PER_SEC)
+        times[nt++] = t + 7;
+    cr_assert(gt(i64, hole_ns[0], 0));
+    cr_assert(gt(i64, hole_ns[1], 0));
+    for (int k = 0; k < nt; k++) {
         struct nbook nb;
         nbook_at(&nb, times[k]);
         char at[GT_TIME_STRLEN], row[256], want[256], a[GT_PX_STRLEN], c[GT_PX_STRLEN];
         gt_time_format(times[k], at);
         cr_assert(eq(int,
-                     run(cmd_book, "book", "H100Z6", "--at", at, "--depth", "32", "--db", db,
+                     run(cmd_book, "book", "H100Z6", "--at", at, "--depth", "10", "--db", db,
                          "--format", "csv", NULL),
                      0),
                   "%s", err_s);
-        int rows = nb.n[0] > nb.n[1] ? nb.n[0] : nb.n[1];
+        int n[2] = {nbook_n(&nb, 0), nbook_n(&nb, 1)}, rows = n[0] > n[1] ? n[0] : n[1];
         cr_assert(eq(int, count_lines(out_s), 1 + (rows ? rows : 1)), "at %s", at);
         for (int i = 0; i < rows; i++) {
-            char bo[16] = "", bq[24] = "", ao[16] = "", aq[24] = "";
-            if (i < nb.n[0]) {
-                snprintf(bo, sizeof bo, "%lld", (long long)(nb.qty[0][i] % 7 + 1));
-                snprintf(bq, sizeof bq, "%lld", (long long)nb.qty[0][i]);
-            }
-            if (i < nb.n[1]) {
-                snprintf(ao, sizeof ao, "%lld", (long long)(nb.qty[1][i] % 7 + 1));
-                snprintf(aq, sizeof aq, "%lld", (long long)nb.qty[1][i]);
-            }
-            snprintf(want, sizeof want, "%d,%s,%s,%s,%s,%s,%s,%s", i + 1, bo, bq,
-                     px(i < nb.n[0] ? nb.px[0][i] : INT64_MAX, a),
-                     px(i < nb.n[1] ? nb.px[1][i] : INT64_MAX, c), aq, ao,
-                     nb.stale ? "stale" : "ok");
+            char o[2][16] = {"", ""}, q[2][24] = {"", ""};
+            for (int s = 0; s < 2; s++)
+                if (nb.px[s][i] != INT64_MAX) {
+                    snprintf(o[s], sizeof o[s], "%lld", (long long)(nb.qty[s][i] % 7 + 1));
+                    snprintf(q[s], sizeof q[s], "%lld", (long long)nb.qty[s][i]);
+                }
+            holes += i < n[0] && nb.px[0][i] == INT64_MAX;
+            snprintf(want, sizeof want, "%d,%s,%s,%s,%s,%s,%s,%s", i + 1, o[0], q[0],
+                     px(nb.px[0][i], a), px(nb.px[1][i], c), q[1], o[1], nb.stale ? "stale" : "ok");
             cr_assert(eq(str, (char *)line(out_s, i + 1, row, sizeof row), want), "at %s", at);
         }
     }
+    cr_assert(ge(int, holes, 2), "the holes were checked");
+    cr_assert(gt(int, n_full_new, 500), "New entries into full sides");
 }
 
 Test(tickq, book_says_when_it_was_stale)
