@@ -3,9 +3,11 @@
  *
  * A side is an array of GT_BOOK_DEPTH levels indexed by MDPriceLevel - 1 and a
  * count of levels in use (up to the last non-empty one; every level at or past
- * the count is empty). An action is a memmove of at most nine 24-byte levels,
- * so applying an entry costs a few dozen instructions and never allocates.
- * The top of book is level 1; book_apply() compares it before and after.
+ * the count is empty). The actions are gt_mbp_apply()'s (lib/mbp.c): a memmove
+ * of at most nine 24-byte levels, so applying an entry costs a few dozen
+ * instructions and never allocates. The common entry, a Change of a level in
+ * use, does not go there: book_apply() does it here in one store. The top of
+ * book is level 1; book_apply() compares it before and after.
  *
  * The set's hash maps security ids to books by linear probing over a table at
  * least twice the number of books, so a probe sequence stays short; books are
@@ -15,22 +17,7 @@
 #include <string.h>
 #include "gputick/err.h"
 
-static const struct book_level level_empty = {BOOK_PX_NONE, 0, 0};
-
-static void side_fill_empty(struct book_level *s, int from, int to)
-{
-    for (int i = from; i < to; i++)
-        s[i] = level_empty;
-}
-
-/* Drops trailing empty levels so that *n is the last non-empty one. */
-static void side_trim(const struct book_level *s, uint8_t *n)
-{
-    while (*n > 0 && s[*n - 1].px == BOOK_PX_NONE)
-        (*n)--;
-}
-
-static bool level_eq(const struct book_level *a, const struct book_level *b)
+static bool level_eq(const struct gt_mbp_level *a, const struct gt_mbp_level *b)
 {
     return a->px == b->px && a->qty == b->qty && a->n_orders == b->n_orders;
 }
@@ -88,8 +75,8 @@ struct book *book_set_get(struct book_set *bs, int32_t security_id, bool create)
     memset(b, 0, sizeof *b);
     b->security_id = security_id;
     b->depth = GT_BOOK_DEPTH;
-    side_fill_empty(b->bid, 0, GT_BOOK_DEPTH);
-    side_fill_empty(b->ask, 0, GT_BOOK_DEPTH);
+    gt_mbp_clear(b->bid, 0, GT_BOOK_DEPTH);
+    gt_mbp_clear(b->ask, 0, GT_BOOK_DEPTH);
     bs->slots[i] = (int32_t)bs->n_books;
     return b;
 }
@@ -99,90 +86,32 @@ int book_depth_set(struct book *b, int depth)
     if (depth < 1 || depth > GT_BOOK_DEPTH)
         return GT_EINVAL;
     b->depth = (uint8_t)depth;
-    if (b->n_bid > depth) {
-        side_fill_empty(b->bid, depth, b->n_bid);
-        b->n_bid = (uint8_t)depth;
-        side_trim(b->bid, &b->n_bid);
-    }
-    if (b->n_ask > depth) {
-        side_fill_empty(b->ask, depth, b->n_ask);
-        b->n_ask = (uint8_t)depth;
-        side_trim(b->ask, &b->n_ask);
-    }
+    b->n_bid = (uint8_t)gt_mbp_truncate(b->bid, b->n_bid, depth);
+    b->n_ask = (uint8_t)gt_mbp_truncate(b->ask, b->n_ask, depth);
     return GT_OK;
-}
-
-/* The MBP actions on one side. L is the 0-based level, already checked. */
-static void side_apply(struct book_level *s, uint8_t *n, int depth, int action, int L,
-                       const struct book_level *v)
-{
-    int cnt = *n;
-    switch (action) {
-    case GT_ACT_NEW:
-        if (L < cnt) {
-            int last = cnt < depth ? cnt : depth - 1; /* the level that moves last */
-            memmove(&s[L + 1], &s[L], (size_t)(last - L) * sizeof *s);
-            cnt = last + 1;
-        } else {
-            side_fill_empty(s, cnt, L);
-            cnt = L + 1;
-        }
-        s[L] = *v;
-        break;
-    case GT_ACT_CHANGE:
-    case GT_ACT_OVERLAY:
-        if (L >= cnt) {
-            side_fill_empty(s, cnt, L);
-            cnt = L + 1;
-        }
-        s[L] = *v;
-        break;
-    case GT_ACT_DELETE:
-        if (L < cnt) {
-            memmove(&s[L], &s[L + 1], (size_t)(cnt - L - 1) * sizeof *s);
-            s[--cnt] = level_empty;
-        }
-        break;
-    case GT_ACT_DELETE_FROM: {
-        int k = L + 1 < cnt ? L + 1 : cnt; /* levels 1..L+1 go */
-        memmove(&s[0], &s[k], (size_t)(cnt - k) * sizeof *s);
-        side_fill_empty(s, cnt - k, cnt);
-        cnt -= k;
-        break;
-    }
-    case GT_ACT_DELETE_THRU:
-        side_fill_empty(s, 0, cnt);
-        cnt = 0;
-        break;
-    }
-    *n = (uint8_t)cnt;
-    side_trim(s, n);
 }
 
 int book_apply(struct book *b, const struct book_update *u)
 {
     if (u->side != GT_SIDE_BID && u->side != GT_SIDE_ASK)
         return GT_EBADMSG;
-    if (u->action > GT_ACT_OVERLAY)
-        return GT_EBADMSG;
-    if (u->action != GT_ACT_DELETE_THRU && (u->level < 1 || u->level > b->depth))
-        return GT_EBADMSG;
-    bool priced =
-        u->action == GT_ACT_NEW || u->action == GT_ACT_CHANGE || u->action == GT_ACT_OVERLAY;
-    if (priced && u->px == BOOK_PX_NONE)
-        return GT_EBADMSG;
-    struct book_level *s = u->side == GT_SIDE_BID ? b->bid : b->ask;
+    struct gt_mbp_level *s = u->side == GT_SIDE_BID ? b->bid : b->ask;
     uint8_t *n = u->side == GT_SIDE_BID ? &b->n_bid : &b->n_ask;
-    struct book_level v = {u->px, u->qty, u->n_orders};
-    b->rpt_seq = u->rpt_seq;
-    if (priced && u->action != GT_ACT_NEW && u->level <= *n) {
+    struct gt_mbp_level v = {u->px, u->qty, u->n_orders};
+    if ((u->action == GT_ACT_CHANGE || u->action == GT_ACT_OVERLAY) && u->level >= 1 &&
+        u->level <= *n && u->px != BOOK_PX_NONE) {
         /* The common case, a Change of a level in use, is one store. */
         int moved = u->level == 1 && !level_eq(&s[0], &v);
         s[u->level - 1] = v;
+        b->rpt_seq = u->rpt_seq;
         return moved;
     }
-    struct book_level top = s[0];
-    side_apply(s, n, b->depth, u->action, (int)u->level - 1, &v);
+    struct gt_mbp_level top = s[0];
+    int rc = gt_mbp_apply(s, *n, b->depth, u->action, u->level, &v);
+    if (rc < 0)
+        return GT_EBADMSG;
+    *n = (uint8_t)rc;
+    b->rpt_seq = u->rpt_seq;
     return level_eq(&top, &s[0]) ? 0 : 1;
 }
 
@@ -225,14 +154,14 @@ int book_load_snapshot(struct book *b, uint32_t rpt_seq, const struct book_snap_
             return GT_EBADMSG;
     if (!b->stale && rpt_seq <= b->rpt_seq)
         return 0;
-    side_fill_empty(b->bid, 0, GT_BOOK_DEPTH);
-    side_fill_empty(b->ask, 0, GT_BOOK_DEPTH);
+    gt_mbp_clear(b->bid, 0, GT_BOOK_DEPTH);
+    gt_mbp_clear(b->ask, 0, GT_BOOK_DEPTH);
     b->n_bid = b->n_ask = 0;
     for (size_t i = 0; i < n; i++) {
         bool bid = e[i].side == GT_SIDE_BID;
-        struct book_level *s = bid ? b->bid : b->ask;
+        struct gt_mbp_level *s = bid ? b->bid : b->ask;
         uint8_t *cnt = bid ? &b->n_bid : &b->n_ask;
-        s[e[i].level - 1] = (struct book_level){e[i].px, e[i].qty, e[i].n_orders};
+        s[e[i].level - 1] = (struct gt_mbp_level){e[i].px, e[i].qty, e[i].n_orders};
         if (e[i].level > *cnt)
             *cnt = e[i].level;
     }
@@ -244,8 +173,8 @@ int book_load_snapshot(struct book *b, uint32_t rpt_seq, const struct book_snap_
 
 void book_clear(struct book *b)
 {
-    side_fill_empty(b->bid, 0, GT_BOOK_DEPTH);
-    side_fill_empty(b->ask, 0, GT_BOOK_DEPTH);
+    gt_mbp_clear(b->bid, 0, GT_BOOK_DEPTH);
+    gt_mbp_clear(b->ask, 0, GT_BOOK_DEPTH);
     b->n_bid = b->n_ask = 0;
     b->rpt_seq = 0;
     b->stale = false;

@@ -2,18 +2,15 @@
 /* book.h -- price-level (MBP) books for the instruments of one channel.
  *
  * CME MDP 3.0 Market by Price: each side holds up to the definition's
- * MarketDepth levels (1..GT_BOOK_DEPTH), level 1 best. An entry names a level
- * and an action:
- *   New         inserts at the level; worse levels shift down one, and the one
- *               pushed past the depth is dropped;
- *   Change      replaces the level in place (so does Overlay);
- *   Delete      removes the level; worse levels shift up one;
- *   DeleteThru  empties the side (the level is not used);
- *   DeleteFrom  removes levels 1 through the level named (the top N, as after
- *               a sweep), and the remaining levels shift up N.
- * A New or Change beyond the last level leaves empty levels between (the feed
- * lost something; they read as empty, px INT64_MAX). The book never invents
- * prices: it mirrors the exchange's positions.
+ * MarketDepth levels (1..GT_BOOK_DEPTH), level 1 best. The level actions (New,
+ * Change, Overlay, Delete, DeleteThru, DeleteFrom) are the library's
+ * gt_mbp_apply() (gputick/mbp.h, which states them), the same code that
+ * rebuilds books from the store and from the bus, so the books tickfeed
+ * publishes and the books rebuilt from its records cannot disagree. A New
+ * into a full side drops the worst level (the exchange sends no Delete for
+ * it); a New or Change beyond the last level leaves empty levels between (the
+ * feed lost something; they read as empty, px BOOK_PX_NONE). The book never
+ * invents prices: it mirrors the exchange's positions.
  *
  * Entries apply in RptSeq order (book_rpt_check); a gap marks the book stale
  * until a SnapshotFullRefresh replaces it (book_load_snapshot). The caller
@@ -30,18 +27,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "gputick/mbp.h"
 #include "gputick/tick.h"
 
-enum { GT_BOOK_DEPTH = 10 };
+enum { GT_BOOK_DEPTH = GT_MBP_DEPTH_MAX };
 
 /* The price that marks an empty level (PRICENULL9). */
-#define BOOK_PX_NONE INT64_MAX
-
-struct book_level {
-    int64_t px; /* 1e-9; BOOK_PX_NONE if the level is empty */
-    int64_t qty;
-    int32_t n_orders; /* as on the wire; INT32_MAX if not given */
-};
+#define BOOK_PX_NONE GT_MBP_PX_NONE
 
 struct book {
     int32_t security_id;
@@ -51,7 +43,7 @@ struct book {
     uint8_t n_ask;
     bool stale;   /* from a gap until a snapshot recovers it */
     bool changed; /* its top changed in the current event (on the changed list) */
-    struct book_level bid[GT_BOOK_DEPTH], ask[GT_BOOK_DEPTH];
+    struct gt_mbp_level bid[GT_BOOK_DEPTH], ask[GT_BOOK_DEPTH]; /* gputick/mbp.h */
 };
 
 /* One incremental book entry (MDIncrementalRefreshBook46 NoMDEntries). */

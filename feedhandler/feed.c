@@ -295,7 +295,7 @@ static size_t book_records(const struct feed *f, size_t ii, struct gt_tick t[BOO
     size_t n = 0;
     for (int pass = 0; pass < 2; pass++)
         for (int side = GT_SIDE_BID; side <= GT_SIDE_ASK; side++) {
-            const struct book_level *s = side == GT_SIDE_BID ? b->bid : b->ask;
+            const struct gt_mbp_level *s = side == GT_SIDE_BID ? b->bid : b->ask;
             int nl = pass == 0 ? 1 : side == GT_SIDE_BID ? b->n_bid : b->n_ask;
             for (int l = 0; l < nl; l++) {
                 if (pass == 1 && s[l].px == BOOK_PX_NONE)

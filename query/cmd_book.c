@@ -141,7 +141,8 @@ int cmd_book(int argc, char **argv)
     for (int i = 0; i < rows || (i == 0 && rows == 0); i++) {
         out_i64(&o, rows ? i + 1 : INT64_MAX);
         for (int s = 0; s < 2; s++) {
-            const struct qbook_level *l = i < b.n[s] ? &b.side[s][i] : NULL;
+            const struct gt_mbp_level *l = /* a hole (a lost level) prints empty */
+                i < b.n[s] && b.side[s][i].px != GT_MBP_PX_NONE ? &b.side[s][i] : NULL;
             int64_t orders = l && l->n_orders != INT32_MAX ? l->n_orders : INT64_MAX;
             if (s == 0) {
                 out_i64(&o, orders);

@@ -2,16 +2,19 @@
 /* qbook.h -- a price-level book rebuilt from stored book and status ticks,
  * and its checkpoint record.
  *
- * MBP semantics as MDP 3.0 gives them, level 1 best, QBOOK_DEPTH levels a
- * side: New inserts at its level and shifts the worse levels down (the last
- * falls off), Change and Overlay replace the level, Delete removes it and
- * shifts the worse levels up, DeleteThru empties the side, DeleteFrom removes
- * the level and every worse one. Status ticks carry the feed state: STALE
- * marks the book untrusted until RECOVERED; RESET empties it. Recovery is
- * assumed to be published by tickfeed as a fresh book: a DeleteThru on each
- * side then a New per level, all flagged GT_F_RECOVERY, then a RECOVERED
- * status; those apply like any other level tick. Caller-embedded state, no
- * allocation.
+ * Exactly tickfeed's books (feedhandler/book.h): the level actions are the
+ * library's gt_mbp_apply() (gputick/mbp.h states them, CME's MBP rules: New
+ * shifts worse levels down and a New into a full side drops the worst level,
+ * for which the exchange sends no Delete; DeleteFrom removes levels 1..N and
+ * the rest shift up N; holes left by a lost entry stay empty levels). A book
+ * has its instrument's MarketDepth: GT_MBP_DEPTH_DEFAULT (10) until a `def`
+ * tick of the instrument says otherwise, as tickfeed's book does until the
+ * definition arrives; a def with a smaller depth drops the levels past it.
+ * Status ticks carry the feed state: STALE marks the book untrusted until
+ * RECOVERED; RESET empties it. Recovery is published by tickfeed as a fresh
+ * book: a DeleteThru on each side then a New per level, all flagged
+ * GT_F_RECOVERY, then a RECOVERED status; those apply like any other level
+ * tick. Caller-embedded state, no allocation.
  *
  * The store's writer keeps one qbook per instrument and, every few thousand
  * book ticks, writes it as a checkpoint (meta key 'K', key.h) so that tickq
@@ -19,54 +22,63 @@
  * (gt_store_book_at). Checkpoint record, little-endian:
  *   OFFSET  SIZE TYPE  FIELD
  *        0     4 u32   magic "GTBC"
- *        4     1 u8    version (1)
+ *        4     1 u8    version (2)
  *        5     1 u8    flags: 1 stale
- *        6     1 u8    n_bid, levels that follow (0..QBOOK_DEPTH)
+ *        6     1 u8    n_bid, levels that follow (0..depth)
  *        7     1 u8    n_ask
  *        8     8 u64   last_seq: bus seq of the last tick applied
- *       16     8 i64   last_ns: its exch_ns (also the key's time)
+ *       16     8 i64   last_ns: exch_ns of the last level or status tick
+ *                      given, applied or not (also the key's time)
  *       24     8 i64   stale_since_ns
  *       32     8 u64   n_applied
- *       40  20*n i64 px, i64 qty, i32 n_orders per level: bids best first,
- *                      then asks
- *      end     4 u32   CRC32C of every byte before it */
+ *       40     1 u8    depth, 1..QBOOK_DEPTH (since version 2)
+ *       41     3       zero
+ *       44  20*n i64 px, i64 qty, i32 n_orders per level: bids best first,
+ *                      then asks; an empty level (a hole) has px INT64_MAX;
+ *                      the last level of a side is never empty
+ *      end     4 u32   CRC32C of every byte before it
+ * Version 1 records (no depth, 40-byte header) were written by a replay that
+ * ignored the depth and removed the wrong levels on a DeleteFrom: they are
+ * refused (GT_EVERSION), and a book is then replayed from an earlier point. */
 #ifndef GT_STORE_QBOOK_H
 #define GT_STORE_QBOOK_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "gputick/mbp.h"
 #include "gputick/tick.h"
 
-enum { QBOOK_DEPTH = 32 };
-
-struct qbook_level {
-    int64_t px, qty;
-    int32_t n_orders;
-};
+enum { QBOOK_DEPTH = GT_MBP_DEPTH_MAX };
 
 struct qbook {
-    struct qbook_level side[2][QBOOK_DEPTH]; /* [0] bids, [1] asks */
-    int n[2];                                /* levels present a side */
-    bool stale;                              /* between STALE and RECOVERED */
+    struct gt_mbp_level side[2][QBOOK_DEPTH]; /* [0] bids, [1] asks; past n[s]: empty */
+    int n[2];   /* levels in use a side: the last non-empty one, 0..depth */
+    int depth;  /* MarketDepth, 1..QBOOK_DEPTH */
+    bool stale; /* between STALE and RECOVERED */
     int64_t stale_since_ns;
     uint64_t n_applied, n_bad; /* level ticks applied, and refused (bad level/side) */
-    int64_t last_ns;           /* exch_ns of the last tick applied */
+    int64_t last_ns;           /* exch_ns of the last level or status tick given */
     uint64_t last_seq;         /* bus seq of the last tick given to qbook_apply */
 };
 
 enum {
-    QBOOK_CKPT_HDR = 40,
+    QBOOK_CKPT_HDR = 44,
     QBOOK_CKPT_LEVEL = 20,
     QBOOK_CKPT_MAX = QBOOK_CKPT_HDR + 2 * QBOOK_DEPTH * QBOOK_CKPT_LEVEL + 4,
-    QBOOK_CKPT_VERSION = 1,
+    QBOOK_CKPT_VERSION = 2,
 };
 
-void qbook_init(struct qbook *b);
+/* An empty, live book of the given MarketDepth (gt_mbp_depth_of(): out of
+ * range means GT_MBP_DEPTH_DEFAULT). */
+void qbook_init(struct qbook *b, int depth);
 
-/* Applies one stored tick: GT_KIND_LEVEL changes levels, GT_KIND_STATUS may
- * change the feed state; other kinds are ignored. Implied-book levels
- * (GT_F_IMPLIED) are ignored: this is the outright book. Returns 0, or
- * GT_EBADMSG for a level outside 1..QBOOK_DEPTH or an unknown side or action
- * (counted in n_bad, the book unchanged). */
+/* Applies one stored tick of the book's instrument, in bus order:
+ * GT_KIND_LEVEL changes levels (gt_mbp_apply; a null qty is 0, as in
+ * tickfeed's book), GT_KIND_STATUS may change the feed state, GT_KIND_DEF
+ * sets the depth (a smaller one drops the levels past it); other kinds are
+ * ignored. Implied-book levels (GT_F_IMPLIED) are ignored: this is the
+ * outright book. Returns 0, or GT_EBADMSG for a level outside 1..depth, an
+ * unknown side or action, or a New/Change/Overlay without a price (counted
+ * in n_bad, the book unchanged). */
 int qbook_apply(struct qbook *b, const struct gt_tick *t);
 
 /* Writes b as a checkpoint record into out (QBOOK_CKPT_MAX bytes). Returns
@@ -74,8 +86,8 @@ int qbook_apply(struct qbook *b, const struct gt_tick *t);
 int qbook_ckpt_encode(const struct qbook *b, uint8_t out[QBOOK_CKPT_MAX]);
 
 /* Reads a checkpoint record into b. Returns GT_OK, GT_ETRUNC, GT_EBADMSG (bad
- * magic, counts or length), GT_EVERSION or GT_ECORRUPT (CRC); b is then
- * unspecified. */
+ * magic, depth, counts or length, or a side ending in an empty level),
+ * GT_EVERSION (not version 2) or GT_ECORRUPT (CRC); b is then unspecified. */
 int qbook_ckpt_decode(const uint8_t *p, size_t len, struct qbook *b);
 
 #endif

@@ -739,6 +739,13 @@ static struct series *series_get(gt_store *st, const struct gt_tick *t, int *rc)
     return s;
 }
 
+/* Whether t moves or shapes a book: level and status ticks, and the
+ * definitions that set its depth (qbook_apply). */
+static bool is_book_tick(const struct gt_tick *t)
+{
+    return t->kind == GT_KIND_LEVEL || t->kind == GT_KIND_STATUS || t->kind == GT_KIND_DEF;
+}
+
 /* The writer's book of instr_id, rebuilt from the store at its first book
  * tick of this session (the last checkpoint and what followed it). */
 static struct bookst *book_get(gt_store *st, int32_t instr_id, int *rc)
@@ -757,11 +764,12 @@ static struct bookst *book_get(gt_store *st, int32_t instr_id, int *rc)
     struct bookst *bk = calloc(1, sizeof *bk);
     if (!bk)
         goto oom;
-    qbook_init(&bk->b);
+    qbook_init(&bk->b, GT_MBP_DEPTH_DEFAULT);
     bk->max_ns = INT64_MIN;
     /* Book ticks stored before this session: only if a series holds some. */
     if (table_get(&st->series_by_key, series_key(instr_id, GT_KIND_LEVEL)) ||
-        table_get(&st->series_by_key, series_key(instr_id, GT_KIND_STATUS))) {
+        table_get(&st->series_by_key, series_key(instr_id, GT_KIND_STATUS)) ||
+        table_get(&st->series_by_key, series_key(instr_id, GT_KIND_DEF))) {
         int n = gt_store_book_at(st, instr_id, INT64_MAX, 0, &bk->b);
         if (n < 0) {
             free(bk);
@@ -792,6 +800,8 @@ static void book_track(gt_store *st, struct bookst *bk, const struct gt_tick *t)
     qbook_apply(&bk->b, t);
     if (t->exch_ns >= bk->max_ns)
         bk->max_ns = t->exch_ns;
+    if (t->kind == GT_KIND_DEF)
+        return; /* sets the depth; moves no level, so no checkpoint here */
     if (++bk->since < st->book_every || t->exch_ns < bk->max_ns)
         return;
     uint8_t key[KEY_BOOK_LEN], v[QBOOK_CKPT_MAX];
@@ -821,8 +831,7 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
     }
     int rc = GT_OK;
     struct bookst *bk = NULL;
-    if ((t->kind == GT_KIND_LEVEL || t->kind == GT_KIND_STATUS) && st->book_every &&
-        !(bk = book_get(st, t->instr_id, &rc)))
+    if (is_book_tick(t) && st->book_every && !(bk = book_get(st, t->instr_id, &rc)))
         return rc;
     struct series *s = series_get(st, t, &rc);
     if (!s)
@@ -1340,7 +1349,7 @@ static int book_ckpt_find(gt_store *st, int32_t instr_id, int64_t at_ns, struct 
     rocksdb_iter_get_error(it, &dberr);
     rocksdb_iter_destroy(it);
     if (rc != 1)
-        qbook_init(b);
+        qbook_init(b, GT_MBP_DEPTH_DEFAULT);
     return dberr ? store_fail(st, dberr, "reading a book checkpoint") : rc;
 }
 
@@ -1378,7 +1387,7 @@ static int book_horizon(gt_store *st, int32_t instr_id, int64_t *ns)
 
 int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, struct qbook *b)
 {
-    qbook_init(b);
+    qbook_init(b, GT_MBP_DEPTH_DEFAULT);
     int64_t from = INT64_MIN, horizon;
     int rc = book_horizon(st, instr_id, &horizon);
     if (rc < 0)
@@ -1400,8 +1409,8 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
         return rc;
     if (rc != 1 && horizon != INT64_MIN) {
         snprintf(st->errmsg, sizeof st->errmsg,
-                 "the book of instrument %d: the checkpoint retention left is missing or "
-                 "unreadable, so no time can be answered",
+                 "the book of instrument %d: the checkpoint retention left is missing, "
+                 "unreadable or of an older format, so no time can be answered",
                  instr_id);
         return GT_ECORRUPT;
     }
@@ -1409,25 +1418,35 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
     if (rc == 1)
         from = b->last_ns;
     int64_t to = at_ns == INT64_MAX ? INT64_MAX : at_ns + 1;
-    static const int kinds[2] = {GT_KIND_LEVEL, GT_KIND_STATUS};
-    gt_store_iter *it[2] = {NULL, NULL};
-    const struct gt_tick *run[2] = {NULL, NULL}, *cur[2] = {NULL, NULL};
-    int n[2] = {0, 0}, i[2] = {0, 0}, live[2];
-    for (int k = 0; k < 2; k++) {
-        rc = gt_store_iter_open(st, instr_id, kinds[k], from, to, &it[k]);
+    /* Definitions (the depth) carry their LastUpdateTime, often long before
+     * the book ticks they precede on the bus: their whole series is read (a
+     * few ticks), and seq decides what the checkpoint already holds. */
+    enum { N_SRC = 3 };
+    static const int kinds[N_SRC] = {GT_KIND_LEVEL, GT_KIND_STATUS, GT_KIND_DEF};
+    gt_store_iter *it[N_SRC] = {NULL, NULL, NULL};
+    const struct gt_tick *run[N_SRC] = {NULL, NULL, NULL}, *cur[N_SRC] = {NULL, NULL, NULL};
+    int n[N_SRC] = {0, 0, 0}, i[N_SRC] = {0, 0, 0}, live[N_SRC];
+    for (int k = 0; k < N_SRC; k++) {
+        rc = gt_store_iter_open(st, instr_id, kinds[k], kinds[k] == GT_KIND_DEF ? INT64_MIN : from,
+                                to, &it[k]);
         if (rc == GT_ENOENT)
             rc = GT_OK, it[k] = NULL;
         if (rc < 0)
             goto done;
     }
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < N_SRC; k++)
         if ((live[k] = book_src_next(it[k], &run[k], &n[k], &i[k], &cur[k])) < 0) {
             rc = live[k];
             goto done;
         }
     int replayed = 0;
-    while (live[0] > 0 || live[1] > 0) {
-        int k = live[0] > 0 && (live[1] <= 0 || cur[0]->seq < cur[1]->seq) ? 0 : 1;
+    for (;;) {
+        int k = -1; /* the source whose next tick is first in bus order */
+        for (int j = 0; j < N_SRC; j++)
+            if (live[j] > 0 && (k < 0 || cur[j]->seq < cur[k]->seq))
+                k = j;
+        if (k < 0)
+            break;
         if (cur[k]->seq > after) {
             qbook_apply(b, cur[k]);
             replayed++;
@@ -1440,7 +1459,7 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
     }
     rc = replayed;
 done:
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < N_SRC; k++) {
         if (rc < 0 && it[k] && gt_store_iter_errmsg(it[k])[0])
             snprintf(st->errmsg, sizeof st->errmsg, "%s", gt_store_iter_errmsg(it[k]));
         gt_store_iter_close(it[k]);

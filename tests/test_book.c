@@ -16,7 +16,7 @@
 
 struct ref_entry {
     int lvl; /* 1-based */
-    struct book_level v;
+    struct gt_mbp_level v;
 };
 
 struct ref_side {
@@ -83,14 +83,14 @@ static void ref_apply(struct ref_book *r, const struct book_update *u)
 static void check_same(const struct book *b, const struct ref_book *r, int step)
 {
     for (int sd = 0; sd < 2; sd++) {
-        const struct book_level *s = sd == 0 ? b->bid : b->ask;
+        const struct gt_mbp_level *s = sd == 0 ? b->bid : b->ask;
         int n = sd == 0 ? b->n_bid : b->n_ask;
         const struct ref_side *rs = &r->side[sd];
         int want_n = rs->n ? rs->e[rs->n - 1].lvl : 0;
         cr_assert(eq(int, n, want_n), "step %d side %d: count", step, sd);
         int j = 0;
         for (int lvl = 1; lvl <= GT_BOOK_DEPTH; lvl++) {
-            struct book_level want = {BOOK_PX_NONE, 0, 0};
+            struct gt_mbp_level want = {BOOK_PX_NONE, 0, 0};
             if (j < rs->n && rs->e[j].lvl == lvl)
                 want = rs->e[j++].v;
             cr_assert(eq(i64, s[lvl - 1].px, want.px), "step %d side %d level %d px", step, sd,
@@ -415,13 +415,13 @@ Test(book, agrees_with_the_naive_reference_on_random_streams, .timeout = 30)
             u.px = 1000 + (int64_t)rnd(500);
             u.qty = 1 + (int64_t)rnd(1000);
             u.n_orders = 1 + (int32_t)rnd(50);
-            struct book_level top_before = u.side == GT_SIDE_BID ? b->bid[0] : b->ask[0];
+            struct gt_mbp_level top_before = u.side == GT_SIDE_BID ? b->bid[0] : b->ask[0];
             int rc = book_apply(b, &u);
             cr_assert(ge(int, rc, 0), "seed %llu step %d refused a valid entry",
                       (unsigned long long)seed, step);
             ref_apply(&ref, &u);
             check_same(b, &ref, step);
-            struct book_level top = u.side == GT_SIDE_BID ? b->bid[0] : b->ask[0];
+            struct gt_mbp_level top = u.side == GT_SIDE_BID ? b->bid[0] : b->ask[0];
             int moved = top.px != top_before.px || top.qty != top_before.qty ||
                         top.n_orders != top_before.n_orders;
             cr_assert(eq(int, rc, moved), "seed %llu step %d top-changed result",

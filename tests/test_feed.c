@@ -197,7 +197,7 @@ static void snapshot_loop(void)
         size_t n = 0;
         for (int side = 0; side < 2; side++)
             for (int l = 0; l < (side ? b->n_ask : b->n_bid); l++) {
-                const struct book_level *lv = side ? &b->ask[l] : &b->bid[l];
+                const struct gt_mbp_level *lv = side ? &b->ask[l] : &b->bid[l];
                 if (lv->px == BOOK_PX_NONE)
                     continue;
                 en[n++] = (struct mdp3_snapshot52_entry){lv->px,

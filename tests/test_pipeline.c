@@ -169,7 +169,7 @@ static void truth_read(struct truth *t, const char *path)
                 int lvl = (int)jnum(p, "level");
                 cr_assert(ge(int, lvl, 1));
                 cr_assert(le(int, lvl, 10));
-                struct book_level *l = bid ? &b->bid[lvl - 1] : &b->ask[lvl - 1];
+                struct gt_mbp_level *l = bid ? &b->bid[lvl - 1] : &b->ask[lvl - 1];
                 l->px = jnum(p, "px");
                 l->qty = jnum(p, "qty");
             }

@@ -785,7 +785,7 @@ static int64_t book_query(uint64_t *r, int q, const struct gt_tick *t, size_t n,
     *instr = 7 + (int)(*r % 2);
     int64_t t0 = t[0].exch_ns, span = t[n - 1].exch_ns - t0;
     int64_t at = q % 3 ? t0 - 1000 + (int64_t)(*r >> 8) % (span + 2000) : t[(*r >> 8) % n].exch_ns;
-    qbook_init(want);
+    qbook_init(want, GT_MBP_DEPTH_DEFAULT);
     for (size_t i = 0; i < n && t[i].exch_ns <= at; i++)
         if (t[i].instr_id == *instr)
             qbook_apply(want, &t[i]);

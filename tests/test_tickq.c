@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "journal.h"
+#include "proc.h"
 #include "gputick/store.h"
 #include "gputick/tick.h"
 #include "gputick/tickfmt.h"
@@ -40,6 +42,8 @@ enum { FRONT = 1001, MAX_TICKS = 200000, N_EVENTS = 12000 };
 
 static struct gt_tick *ticks;
 static int n_ticks;
+static int64_t hole_ns[2]; /* when trading_day() left its holes */
+static int n_full_new;     /* its New entries into a full side */
 static uint64_t seq, rng = 0x9e3779b97f4a7c15u;
 static int32_t index_id;
 
@@ -65,15 +69,20 @@ static struct gt_tick *add(int kind, int32_t id, int64_t ns)
     return t;
 }
 
-static void def(int32_t id, const char *sym, uint32_t maturity, int type)
+static void def_at(int64_t ns, int32_t id, const char *sym, uint32_t maturity, int type, int depth)
 {
-    struct gt_tick *t = add(GT_KIND_DEF, id, DAY_NS);
+    struct gt_tick *t = add(GT_KIND_DEF, id, ns);
     t->u.def.tick_px = TICK_PX;
     t->u.def.maturity = maturity;
     t->u.def.type = (uint8_t)type;
-    t->u.def.depth = 10;
+    t->u.def.depth = (uint8_t)depth;
     memcpy(t->u.def.product, "H100", 4);
     memcpy(t->u.def.symbol, sym, strlen(sym));
+}
+
+static void def(int32_t id, const char *sym, uint32_t maturity, int type)
+{
+    def_at(DAY_NS, id, sym, maturity, type, 10);
 }
 
 static void level(int64_t ns, int side, int lvl, int action, int64_t px, int64_t qty, int flags)
@@ -119,10 +128,18 @@ static void december_fixings(void)
 
 /* One day of the front contract between 09:00 and 17:00: per event a few
  * level changes, a top of book, often a trade; the index ticks hourly. A
- * stale period with a recovery as tickfeed publishes it, and a reset. */
+ * stale period with a recovery as tickfeed publishes it, and a reset. The
+ * book has the MarketDepth of its definition, FRONT_DEPTH, cut to
+ * FRONT_DEPTH_LATER by a new definition at event 6000, and New entries go
+ * into full sides too (the worst level falls off, with no Delete for it), as
+ * the exchange's do. Two lost-entry holes: a Change two levels past the end
+ * of a side. n[] counts the levels the generator believes in use: it does
+ * not trim holes, which only makes some later entries land past the end. */
+enum { FRONT_DEPTH = 8, FRONT_DEPTH_LATER = 6 };
+
 static void trading_day(void)
 {
-    int n[2] = {0, 0};
+    int n[2] = {0, 0}, depth = FRONT_DEPTH;
     int64_t t0 = DAY_NS + 9 * 3600 * GT_NS_PER_SEC, step = 8 * 3600 * GT_NS_PER_SEC / N_EVENTS;
     int64_t mid = 2750000000, next_fix = t0;
     for (int e = 0; e < N_EVENTS; e++) {
@@ -133,6 +150,17 @@ static void trading_day(void)
             next_fix += 3600 * GT_NS_PER_SEC;
         }
         mid += ((int64_t)(rnd() % 3) - 1) * TICK_PX;
+        if (e == 6000) { /* a definition with a smaller MarketDepth */
+            depth = FRONT_DEPTH_LATER;
+            def_at(ns, FRONT, "H100Z6", 20261230, GT_INSTR_FUTURE, depth);
+            for (int s = 0; s < 2; s++)
+                n[s] = n[s] < depth ? n[s] : depth;
+        }
+        if ((e == 1500 || e == 9000) && n[0] + 2 <= depth) { /* a hole at n + 1 */
+            level(ns, GT_SIDE_BID, n[0] + 2, GT_ACT_CHANGE, mid - 20 * TICK_PX, 33, 0);
+            n[0] += 2;
+            hole_ns[e == 9000] = ns;
+        }
         if (e == 4000)
             status(ns, GT_FEED_STALE);
         if (e == 4200) { /* recovery: a fresh book from the snapshot */
@@ -156,10 +184,11 @@ static void trading_day(void)
             int s = (int)(rnd() % 2), r = (int)(rnd() % 10), lvl;
             int64_t px = mid + (s ? 1 : -1) * (int64_t)(rnd() % 10 + 1) * TICK_PX;
             int64_t qty = (int64_t)(rnd() % 90) + 1;
-            if (n[s] == 0 || (r < 4 && n[s] < 10)) {
-                lvl = (int)(rnd() % (uint64_t)(n[s] + 1)) + 1;
+            if (n[s] == 0 || r < 4) {
+                lvl = (int)(rnd() % (uint64_t)(n[s] < depth ? n[s] + 1 : depth)) + 1;
                 level(ns, s + 1, lvl, GT_ACT_NEW, px, qty, 0);
-                n[s]++;
+                n_full_new += n[s] == depth;
+                n[s] += n[s] < depth;
             } else if (r < 7) {
                 level(ns, s + 1, (int)(rnd() % (uint64_t)n[s]) + 1,
                       r == 6 ? GT_ACT_OVERLAY : GT_ACT_CHANGE, px, qty, 0);
@@ -172,7 +201,7 @@ static void trading_day(void)
             } else {
                 lvl = (int)(rnd() % (uint64_t)n[s]) + 1;
                 level(ns, s + 1, lvl, GT_ACT_DELETE_FROM, px, 0, 0);
-                n[s] = lvl - 1;
+                n[s] -= lvl; /* levels 1..lvl go, the rest shift up */
             }
         }
         if (rnd() % 3) {
@@ -319,13 +348,15 @@ struct ref_bar {
     __int128 notional;
 };
 
-/* Bars of width w of the front contract's trades, by plain loops. */
-static int ref_bars(int64_t w, struct ref_bar *out, int cap)
+/* Bars of width w of instrument id's trades among t[0..n_t), by plain loops
+ * (t in time order). */
+static int ref_bars(const struct gt_tick *tk, int n_t, int32_t id, int64_t w, struct ref_bar *out,
+                    int cap)
 {
     int n = 0;
-    for (int i = 0; i < n_ticks; i++) {
-        const struct gt_tick *t = &ticks[i];
-        if (t->kind != GT_KIND_TRADE || t->instr_id != FRONT)
+    for (int i = 0; i < n_t; i++) {
+        const struct gt_tick *t = &tk[i];
+        if (t->kind != GT_KIND_TRADE || t->instr_id != id)
             continue;
         int64_t start = t->exch_ns - t->exch_ns % w; /* times are positive here */
         if (n == 0 || out[n - 1].start != start) {
@@ -355,11 +386,35 @@ static void ref_bar_csv(const struct ref_bar *b, char *buf, size_t cap)
              px(b->c, c), (long long)b->vol, px(vwap, v), (long long)b->n);
 }
 
-/* The naive book: arrays rewritten by hand for each action. */
+/* The naive book, written from CME's MBP rules without query/ or lib/mbp.c:
+ * every action rebuilds the side level by level, asking which old level (or
+ * the entry itself) lands at each position 1..depth; a position past the
+ * old side or past the depth reads empty (px INT64_MAX). A definition sets
+ * the depth. */
+enum { NB_MAX = 16 };
 struct nbook {
-    int64_t px[2][64], qty[2][64];
-    int n[2], stale;
+    int64_t px[2][NB_MAX], qty[2][NB_MAX];
+    int depth, stale;
 };
+
+static void nbook_init(struct nbook *b)
+{
+    memset(b, 0, sizeof *b);
+    b->depth = 10; /* tickfeed's until a definition says */
+    for (int s = 0; s < 2; s++)
+        for (int k = 0; k < NB_MAX; k++)
+            b->px[s][k] = INT64_MAX;
+}
+
+/* Levels a side: up to the last non-empty one. */
+static int nbook_n(const struct nbook *b, int s)
+{
+    int n = 0;
+    for (int k = 0; k < b->depth; k++)
+        if (b->px[s][k] != INT64_MAX)
+            n = k + 1;
+    return n;
+}
 
 static void nbook_apply(struct nbook *b, const struct gt_tick *t)
 {
@@ -369,51 +424,58 @@ static void nbook_apply(struct nbook *b, const struct gt_tick *t)
         if (t->u.status.feed == GT_FEED_RECOVERED)
             b->stale = 0;
         if (t->u.status.feed == GT_FEED_RESET)
-            b->n[0] = b->n[1] = 0;
+            for (int s = 0; s < 2; s++)
+                for (int k = 0; k < NB_MAX; k++)
+                    b->px[s][k] = INT64_MAX;
+        return;
+    }
+    if (t->kind == GT_KIND_DEF) {
+        b->depth = t->u.def.depth;
+        for (int s = 0; s < 2; s++)
+            for (int k = b->depth; k < NB_MAX; k++)
+                b->px[s][k] = INT64_MAX;
         return;
     }
     const struct gt_level *l = &t->u.level;
-    int s = l->side - 1, i = l->level - 1;
-    int64_t tp[64], tq[64];
-    int m = 0;
-    switch (l->action) {
-    case GT_ACT_NEW:
-        for (int k = 0; k < b->n[s]; k++) {
-            if (k == i)
-                tp[m] = l->px, tq[m++] = l->qty;
-            tp[m] = b->px[s][k], tq[m++] = b->qty[s][k];
+    int s = l->side - 1, L = l->level;
+    int64_t tp[NB_MAX], tq[NB_MAX];
+    for (int pos = 1; pos <= NB_MAX; pos++) {
+        int src; /* the old level that lands at pos; 0: the entry; -1: none */
+        switch (l->action) {
+        case GT_ACT_NEW:
+            src = pos < L ? pos : pos == L ? 0 : pos - 1;
+            break;
+        case GT_ACT_CHANGE:
+        case GT_ACT_OVERLAY:
+            src = pos == L ? 0 : pos;
+            break;
+        case GT_ACT_DELETE:
+            src = pos < L ? pos : pos + 1;
+            break;
+        case GT_ACT_DELETE_FROM: /* levels 1..L go, the rest shift up L */
+            src = pos + L;
+            break;
+        default: /* DeleteThru */
+            src = -1;
         }
-        if (i >= b->n[s])
-            tp[m] = l->px, tq[m++] = l->qty;
-        break;
-    case GT_ACT_CHANGE:
-    case GT_ACT_OVERLAY:
-        for (int k = 0; k < b->n[s]; k++)
-            tp[m] = k == i ? l->px : b->px[s][k], tq[m++] = k == i ? l->qty : b->qty[s][k];
-        break;
-    case GT_ACT_DELETE:
-        for (int k = 0; k < b->n[s]; k++)
-            if (k != i)
-                tp[m] = b->px[s][k], tq[m++] = b->qty[s][k];
-        break;
-    case GT_ACT_DELETE_THRU:
-        break;
-    case GT_ACT_DELETE_FROM:
-        for (int k = 0; k < i && k < b->n[s]; k++)
-            tp[m] = b->px[s][k], tq[m++] = b->qty[s][k];
-        break;
+        if (pos > b->depth || src < 0 || src > b->depth)
+            tp[pos - 1] = INT64_MAX, tq[pos - 1] = 0;
+        else if (src == 0)
+            tp[pos - 1] = l->px, tq[pos - 1] = l->qty;
+        else
+            tp[pos - 1] = b->px[s][src - 1], tq[pos - 1] = b->qty[s][src - 1];
     }
     memcpy(b->px[s], tp, sizeof tp);
     memcpy(b->qty[s], tq, sizeof tq);
-    b->n[s] = m;
 }
 
 static void nbook_at(struct nbook *b, int64_t at)
 {
-    memset(b, 0, sizeof *b);
+    nbook_init(b);
     for (int i = 0; i < n_ticks; i++)
         if (ticks[i].instr_id == FRONT && ticks[i].exch_ns <= at &&
-            (ticks[i].kind == GT_KIND_LEVEL || ticks[i].kind == GT_KIND_STATUS))
+            (ticks[i].kind == GT_KIND_LEVEL || ticks[i].kind == GT_KIND_STATUS ||
+             ticks[i].kind == GT_KIND_DEF))
             nbook_apply(b, &ticks[i]);
 }
 
@@ -422,7 +484,7 @@ static void nbook_at(struct nbook *b, int64_t at)
 Test(tickq, bars_match_an_independent_recomputation_from_the_trades)
 {
     static struct ref_bar ref[2000];
-    int n = ref_bars(60 * GT_NS_PER_SEC, ref, 2000);
+    int n = ref_bars(ticks, n_ticks, FRONT, 60 * GT_NS_PER_SEC, ref, 2000);
     cr_assert(gt(int, n, 400));
     cr_assert(
         eq(int,
@@ -454,7 +516,7 @@ Test(tickq, bars_1h_match_the_golden_csv)
     /* The golden file itself agrees with the recomputation. */
     static struct ref_bar ref[16];
     char got[256], row[256];
-    int n = ref_bars(3600 * GT_NS_PER_SEC, ref, 16);
+    int n = ref_bars(ticks, n_ticks, FRONT, 3600 * GT_NS_PER_SEC, ref, 16);
     cr_assert(eq(int, count_lines(out_s), n + 1));
     for (int i = 0; i < n; i++) {
         ref_bar_csv(&ref[i], row, sizeof row);
@@ -477,39 +539,46 @@ Test(tickq, bars_fill_prints_empty_intervals_with_null_ohlc)
     cr_assert(not(eq(ptr, strstr(line(out_s, 4, b, sizeof b), "T09:00:00Z,2."), NULL)));
 }
 
+/* Every 10 minutes of the day and at the two holes: the depth of each
+ * definition, New into full sides, DeleteFrom of the top N and holes. */
 Test(tickq, book_at_t_matches_a_naive_replay)
 {
-    int64_t times[] = {DAY_NS + 10 * 3600 * GT_NS_PER_SEC, DAY_NS + 12 * 3600 * GT_NS_PER_SEC + 7,
-                       DAY_NS + 15 * 3600 * GT_NS_PER_SEC, DAY_NS + 17 * 3600 * GT_NS_PER_SEC};
-    for (size_t k = 0; k < sizeof times / sizeof times[0]; k++) {
+    int64_t times[64];
+    int nt = 0, holes = 0;
+    times[nt++] = hole_ns[0];
+    times[nt++] = hole_ns[1];
+    for (int64_t t = DAY_NS + 9 * 3600 * GT_NS_PER_SEC; t <= DAY_NS + 17 * 3600 * GT_NS_PER_SEC;
+         t += 600 * GT_NS_PER_SEC)
+        times[nt++] = t + 7;
+    cr_assert(gt(i64, hole_ns[0], 0));
+    cr_assert(gt(i64, hole_ns[1], 0));
+    for (int k = 0; k < nt; k++) {
         struct nbook nb;
         nbook_at(&nb, times[k]);
         char at[GT_TIME_STRLEN], row[256], want[256], a[GT_PX_STRLEN], c[GT_PX_STRLEN];
         gt_time_format(times[k], at);
         cr_assert(eq(int,
-                     run(cmd_book, "book", "H100Z6", "--at", at, "--depth", "32", "--db", db,
+                     run(cmd_book, "book", "H100Z6", "--at", at, "--depth", "10", "--db", db,
                          "--format", "csv", NULL),
                      0),
                   "%s", err_s);
-        int rows = nb.n[0] > nb.n[1] ? nb.n[0] : nb.n[1];
+        int n[2] = {nbook_n(&nb, 0), nbook_n(&nb, 1)}, rows = n[0] > n[1] ? n[0] : n[1];
         cr_assert(eq(int, count_lines(out_s), 1 + (rows ? rows : 1)), "at %s", at);
         for (int i = 0; i < rows; i++) {
-            char bo[16] = "", bq[24] = "", ao[16] = "", aq[24] = "";
-            if (i < nb.n[0]) {
-                snprintf(bo, sizeof bo, "%lld", (long long)(nb.qty[0][i] % 7 + 1));
-                snprintf(bq, sizeof bq, "%lld", (long long)nb.qty[0][i]);
-            }
-            if (i < nb.n[1]) {
-                snprintf(ao, sizeof ao, "%lld", (long long)(nb.qty[1][i] % 7 + 1));
-                snprintf(aq, sizeof aq, "%lld", (long long)nb.qty[1][i]);
-            }
-            snprintf(want, sizeof want, "%d,%s,%s,%s,%s,%s,%s,%s", i + 1, bo, bq,
-                     px(i < nb.n[0] ? nb.px[0][i] : INT64_MAX, a),
-                     px(i < nb.n[1] ? nb.px[1][i] : INT64_MAX, c), aq, ao,
-                     nb.stale ? "stale" : "ok");
+            char o[2][16] = {"", ""}, q[2][24] = {"", ""};
+            for (int s = 0; s < 2; s++)
+                if (nb.px[s][i] != INT64_MAX) {
+                    snprintf(o[s], sizeof o[s], "%lld", (long long)(nb.qty[s][i] % 7 + 1));
+                    snprintf(q[s], sizeof q[s], "%lld", (long long)nb.qty[s][i]);
+                }
+            holes += i < n[0] && nb.px[0][i] == INT64_MAX;
+            snprintf(want, sizeof want, "%d,%s,%s,%s,%s,%s,%s,%s", i + 1, o[0], q[0],
+                     px(nb.px[0][i], a), px(nb.px[1][i], c), q[1], o[1], nb.stale ? "stale" : "ok");
             cr_assert(eq(str, (char *)line(out_s, i + 1, row, sizeof row), want), "at %s", at);
         }
     }
+    cr_assert(ge(int, holes, 2), "the holes were checked");
+    cr_assert(gt(int, n_full_new, 500), "New entries into full sides");
 }
 
 Test(tickq, book_says_when_it_was_stale)
@@ -751,4 +820,267 @@ Test(tickq, bad_input_exits_2_with_one_clear_line)
     cr_assert(eq(int, count_lines(out_s), 2));
     cr_assert(eq(int, run(cmd_bars, "bars", "--help", NULL), 0));
     cr_assert(not(eq(ptr, strstr(out_s, "usage: tickq bars"), NULL)));
+}
+
+/* ---- a recorded ticksim day against ticksim's truth file ---- */
+
+/* ticksim writes a deterministic day (seed 11, the default 9 hours, packets
+ * lost on both lines so that books go stale and recover from the snapshot
+ * loop, and a ChannelReset) as a capture and its truth file. tickfeed --pcap
+ * publishes it into its journal; tickstore then records that journal through
+ * the ROUTER of a second tickfeed that only serves it (an empty capture and
+ * --linger), as a recorder catching up does. tickq's answers are checked
+ * against the truth alone: every instrument's final book against the truth's
+ * final books, and bars, VWAP and trade counts against bars recomputed here
+ * from the truth's trades (those not lost on both lines). */
+
+enum { DAY_INSTR = 64, DAY_TRADES = 400000, DAY_DEPTH = 10 };
+
+struct day_book {
+    char symbol[GT_SYMBOL_LEN + 1];
+    int n[2];                   /* bids, asks */
+    int64_t v[2][DAY_DEPTH][3]; /* px, qty, orders; px INT64_MAX if none */
+};
+
+struct day_truth {
+    struct day_book books[DAY_INSTR];
+    int n_books;
+    char symbol[DAY_INSTR][GT_SYMBOL_LEN + 1];
+    int32_t id[DAY_INSTR];
+    int n_instr;
+    struct gt_tick *trades; /* kind, instr_id, exch_ns, px, qty */
+    int n_trades, n_lost;
+    int64_t end_ns;
+};
+
+static int64_t jnum(const char *s, const char *key)
+{
+    char k[64];
+    snprintf(k, sizeof k, "\"%s\":", key);
+    const char *p = strstr(s, k);
+    cr_assert(not(eq(ptr, (void *)p, NULL)), "truth line lacks %s: %.80s", key, s);
+    return strtoll(p + strlen(k), NULL, 10);
+}
+
+static void jstr(const char *s, const char *key, char *out, size_t cap)
+{
+    char k[64];
+    snprintf(k, sizeof k, "\"%s\":\"", key);
+    const char *p = strstr(s, k);
+    cr_assert(not(eq(ptr, (void *)p, NULL)), "truth line lacks %s", key);
+    p += strlen(k);
+    size_t n = strcspn(p, "\"");
+    cr_assert(lt(sz, n, cap));
+    memcpy(out, p, n);
+    out[n] = 0;
+}
+
+static void day_truth_read(struct day_truth *t, const char *path)
+{
+    memset(t, 0, sizeof *t);
+    t->trades = malloc(DAY_TRADES * sizeof *t->trades);
+    cr_assert(not(eq(ptr, t->trades, NULL)));
+    FILE *f = fopen(path, "r");
+    cr_assert(not(eq(ptr, f, NULL)), "no truth file %s", path);
+    static char l[1 << 16];
+    while (fgets(l, sizeof l, f)) {
+        if (strncmp(l, "{\"type\":\"instrument\"", 20) == 0) {
+            cr_assert(lt(int, t->n_instr, DAY_INSTR));
+            jstr(l, "symbol", t->symbol[t->n_instr], sizeof t->symbol[0]);
+            t->id[t->n_instr++] = (int32_t)jnum(l, "security_id");
+        } else if (strncmp(l, "{\"type\":\"trade\"", 15) == 0) {
+            if (strstr(l, "\"lost\":true")) {
+                t->n_lost++;
+                continue;
+            }
+            cr_assert(lt(int, t->n_trades, DAY_TRADES));
+            struct gt_tick *k = &t->trades[t->n_trades++];
+            memset(k, 0, sizeof *k);
+            k->kind = GT_KIND_TRADE;
+            k->instr_id = (int32_t)jnum(l, "security_id");
+            k->exch_ns = jnum(l, "t_ns");
+            k->u.trade.px = jnum(l, "px");
+            k->u.trade.qty = jnum(l, "qty");
+        } else if (strncmp(l, "{\"type\":\"book\"", 14) == 0) {
+            cr_assert(lt(int, t->n_books, DAY_INSTR));
+            struct day_book *b = &t->books[t->n_books++];
+            jstr(l, "symbol", b->symbol, sizeof b->symbol);
+            b->n[0] = (int)jnum(l, "n_bid");
+            b->n[1] = (int)jnum(l, "n_ask");
+            for (int s = 0; s < 2; s++)
+                for (int i = 0; i < DAY_DEPTH; i++)
+                    b->v[s][i][0] = INT64_MAX;
+            for (const char *p = strstr(l, "{\"side\""); p; p = strstr(p + 1, "{\"side\"")) {
+                int s = strncmp(p, "{\"side\":\"bid\"", 13) != 0, lvl = (int)jnum(p, "level");
+                cr_assert(ge(int, lvl, 1));
+                cr_assert(le(int, lvl, DAY_DEPTH));
+                b->v[s][lvl - 1][0] = jnum(p, "px");
+                b->v[s][lvl - 1][1] = jnum(p, "qty");
+                b->v[s][lvl - 1][2] = jnum(p, "orders");
+            }
+        } else if (strncmp(l, "{\"type\":\"end\"", 13) == 0) {
+            t->end_ns = jnum(l, "t_ns");
+        }
+    }
+    fclose(f);
+}
+
+/* The last bus sequence in tickfeed's journal jdir. */
+static uint64_t journal_last(const char *jdir)
+{
+    struct journal_reader *r;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, journal_reader_open(&r, jdir, err), GT_OK), "%s", err);
+    cr_assert(eq(int, journal_reader_seek(r, 0), GT_OK));
+    struct journal_msg m;
+    uint64_t last = 0;
+    while (journal_reader_next(r, &m) == 1)
+        last = m.first_seq + m.n_records - 1;
+    journal_reader_close(r);
+    return last;
+}
+
+/* The day recorded into db by tickfeed and tickstore, as users run them. */
+static void day_record(const char *truth)
+{
+    char pcap[160], empty[160], jdir[160], pub1[160], pub2[160], rtr[160], log[4][160];
+    snprintf(pcap, sizeof pcap, "%s/day.pcap", dir);
+    snprintf(empty, sizeof empty, "%s/empty.pcap", dir);
+    snprintf(jdir, sizeof jdir, "%s/journal", dir);
+    snprintf(pub1, sizeof pub1, "ipc://%s/pub1", dir);
+    snprintf(pub2, sizeof pub2, "ipc://%s/pub2", dir);
+    snprintf(rtr, sizeof rtr, "ipc://%s/rtr", dir);
+    for (int i = 0; i < 4; i++)
+        snprintf(log[i], sizeof log[i], "%s/%d.log", dir, i);
+    pid_t sim = proc_spawn("tools/ticksim/ticksim", log[0], "--no-send", "--pcap", pcap, "--truth",
+                           truth, "--seed", "11", "--lose-both", "0.002", "--reset-at", "+5h",
+                           "--tail", "5m", NULL);
+    cr_assert(eq(int, proc_wait(sim, 60000), 0), "ticksim failed");
+    pid_t feed = proc_spawn("feedhandler/tickfeed", log[1], "--pcap", pcap, "--journal", jdir,
+                            "--pub", pub1, "--router", "", "--stats", "0", NULL);
+    cr_assert(eq(int, proc_wait(feed, 60000), 0), "tickfeed --pcap failed");
+    uint64_t last = journal_last(jdir);
+    cr_assert(gt(u64, last, 100000));
+    /* The capture's file header alone: a capture of nothing. */
+    FILE *in = fopen(pcap, "rb"), *out = fopen(empty, "wb");
+    char hdr[24];
+    cr_assert(eq(sz, fread(hdr, 1, sizeof hdr, in), sizeof hdr));
+    cr_assert(eq(sz, fwrite(hdr, 1, sizeof hdr, out), sizeof hdr));
+    fclose(in);
+    fclose(out);
+    feed = proc_spawn("feedhandler/tickfeed", log[2], "--pcap", empty, "--journal", jdir, "--pub",
+                      pub2, "--router", rtr, "--linger", "60", "--stats", "0", NULL);
+    pid_t rec = proc_spawn("store/tickstore", log[3], "--db", db, "--endpoint", pub2, "--router",
+                           rtr, "--flush-ms", "100", "--stats", "0", NULL);
+    uint64_t cp = 0;
+    for (int i = 0; i < 300 && cp != last; i++) {
+        usleep(100000);
+        gt_store *st;
+        char err[GT_ERRLEN];
+        if (gt_store_open(db, GT_STORE_READER, &st, err) == GT_OK) {
+            cp = gt_store_checkpoint(st);
+            gt_store_close(st);
+        }
+    }
+    cr_assert(eq(int, proc_stop(rec, 10000), 0), "tickstore did not stop cleanly");
+    cr_assert(eq(int, proc_stop(feed, 10000), 0), "the serving tickfeed did not stop cleanly");
+    cr_assert(eq(u64, cp, last), "tickstore recorded the whole journal");
+    /* A store recorded for minutes has it all in its WAL, which every reader
+     * open replays (96 opens follow); a long-running one has flushed it. */
+    gt_store *st;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER, &st, err), GT_OK), "%s", err);
+    cr_assert(eq(int, gt_store_compact(st), GT_OK));
+    gt_store_close(st);
+}
+
+static void day_setup(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/gt-test-tickq-day-XXXXXX");
+    cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+    snprintf(db, sizeof db, "%s/db", dir);
+}
+
+static void day_teardown(void)
+{
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* About 7 s in Release, a minute under ASan on a busy machine. */
+TestSuite(tickq_day, .init = day_setup, .fini = day_teardown, .timeout = 240);
+
+Test(tickq_day, a_recorded_ticksim_day_answers_with_the_truths_books_bars_and_trades)
+{
+    char truth_path[160];
+    snprintf(truth_path, sizeof truth_path, "%s/day.jsonl", dir);
+    day_record(truth_path);
+    static struct day_truth t;
+    day_truth_read(&t, truth_path);
+    cr_assert(eq(int, t.n_books, 48), "the truth has the market's 48 final books");
+    cr_assert(gt(int, t.n_lost, 0), "packets lost on both lines (books went stale)");
+
+    /* Every final book, level by level, with the state "ok" (recovered). */
+    char at[GT_TIME_STRLEN], row[256], want[256], a[GT_PX_STRLEN], c[GT_PX_STRLEN];
+    gt_time_format(t.end_ns + GT_NS_PER_DAY, at);
+    int full = 0;
+    for (int k = 0; k < t.n_books; k++) {
+        const struct day_book *b = &t.books[k];
+        cr_assert(eq(int,
+                     run(cmd_book, "book", b->symbol, "--at", at, "--depth", "10", "--db", db,
+                         "--format", "csv", NULL),
+                     0),
+                  "%s", err_s);
+        int rows = b->n[0] > b->n[1] ? b->n[0] : b->n[1];
+        full += (b->n[0] == DAY_DEPTH) + (b->n[1] == DAY_DEPTH);
+        cr_assert(eq(int, count_lines(out_s), 1 + (rows ? rows : 1)), "%s: %s", b->symbol, out_s);
+        for (int i = 0; i < rows; i++) {
+            char o[2][24] = {"", ""}, q[2][24] = {"", ""};
+            for (int s = 0; s < 2; s++)
+                if (b->v[s][i][0] != INT64_MAX) {
+                    snprintf(o[s], sizeof o[s], "%lld", (long long)b->v[s][i][2]);
+                    snprintf(q[s], sizeof q[s], "%lld", (long long)b->v[s][i][1]);
+                }
+            snprintf(want, sizeof want, "%d,%s,%s,%s,%s,%s,%s,ok", i + 1, o[0], q[0],
+                     px(b->v[0][i][0], a), px(b->v[1][i][0], c), q[1], o[1]);
+            cr_assert(eq(str, (char *)line(out_s, i + 1, row, sizeof row), want), "%s level %d",
+                      b->symbol, i + 1);
+        }
+    }
+    cr_assert(gt(int, full, 24), "full sides (a New into one drops the worst level): %d", full);
+
+    /* Hourly bars of every contract, and 5-minute bars of the busiest. */
+    static struct ref_bar ref[2000];
+    int trades = 0, busiest = 0, most = 0;
+    for (int k = 0; k < t.n_instr; k++) {
+        int n = ref_bars(t.trades, t.n_trades, t.id[k], 3600 * GT_NS_PER_SEC, ref, 2000);
+        cr_assert(
+            eq(int,
+               run(cmd_bars, "bars", t.symbol[k], "-i", "1h", "--db", db, "--format", "csv", NULL),
+               0),
+            "%s", err_s);
+        cr_assert(eq(int, count_lines(out_s), n + 1), "%s", t.symbol[k]);
+        int in_instr = 0;
+        for (int i = 0; i < n; i++) {
+            ref_bar_csv(&ref[i], want, sizeof want);
+            cr_assert(eq(str, (char *)line(out_s, i + 1, row, sizeof row), want), "%s bar %d",
+                      t.symbol[k], i);
+            in_instr += (int)strtol(strrchr(row, ',') + 1, NULL, 10);
+        }
+        trades += in_instr;
+        if (in_instr > most)
+            most = in_instr, busiest = k;
+    }
+    cr_assert(eq(int, trades, t.n_trades), "tickq's trade counts add up to the truth's trades");
+    int n = ref_bars(t.trades, t.n_trades, t.id[busiest], 300 * GT_NS_PER_SEC, ref, 2000);
+    cr_assert(gt(int, n, 50));
+    cr_assert(eq(
+        int,
+        run(cmd_bars, "bars", t.symbol[busiest], "-i", "5m", "--db", db, "--format", "csv", NULL),
+        0));
+    cr_assert(eq(int, count_lines(out_s), n + 1));
+    for (int i = 0; i < n; i++) {
+        ref_bar_csv(&ref[i], want, sizeof want);
+        cr_assert(eq(str, (char *)line(out_s, i + 1, row, sizeof row), want), "5m bar %d", i);
+    }
+    free(t.trades);
 }

@@ -442,7 +442,7 @@ static void seen_snapshot(const struct mdp3_msg *msg)
         mdp3_snapshot52_entry(&s, i, &e);
         if (e.entry_type != MDP3_ET_BID && e.entry_type != MDP3_ET_OFFER)
             continue;
-        const struct book_level *lv =
+        const struct gt_mbp_level *lv =
             &(e.entry_type == MDP3_ET_BID ? b->bid : b->ask)[e.price_level - 1];
         *(e.entry_type == MDP3_ET_BID ? &n_bid : &n_ask) += 1;
         cr_assert(eq(i64, e.px, lv->px), "snapshot of %d level %d", s.security_id, e.price_level);
@@ -627,7 +627,7 @@ static void compare_books(struct lines *books, const uint32_t *rpt,
         while ((lv = strstr(lv + 1, "{\"side\":"))) {
             char side[8];
             int level = (int)jnum(lv, "level");
-            const struct book_level *bl =
+            const struct gt_mbp_level *bl =
                 &(strcmp(jstr(lv, "side", side, sizeof side), "bid") ? b->ask : b->bid)[level - 1];
             cr_assert(eq(i64, bl->px, jnum(lv, "px")), "%d %s level %d px", id, side, level);
             cr_assert(eq(i64, bl->qty, jnum(lv, "qty")), "%d %s level %d qty", id, side, level);
@@ -753,8 +753,8 @@ static const struct book *feed_book_of(int32_t id, void *ctx)
     cr_assert(not(stale), "book %d still stale", id);
     memset(&fb->b, 0, sizeof fb->b);
     for (int k = 0; k < depth; k++) {
-        fb->b.bid[k] = (struct book_level){bid[k][0], bid[k][1], (int32_t)bid[k][2]};
-        fb->b.ask[k] = (struct book_level){ask[k][0], ask[k][1], (int32_t)ask[k][2]};
+        fb->b.bid[k] = (struct gt_mbp_level){bid[k][0], bid[k][1], (int32_t)bid[k][2]};
+        fb->b.ask[k] = (struct gt_mbp_level){ask[k][0], ask[k][1], (int32_t)ask[k][2]};
         if (bid[k][0] != INT64_MAX)
             fb->b.n_bid = (uint8_t)(k + 1);
         if (ask[k][0] != INT64_MAX)

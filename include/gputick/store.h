@@ -194,10 +194,12 @@ void gt_store_iter_close(gt_store_iter *it);
 
 enum { GT_BOOK_REPLAY_ALL = 1 }; /* ignore checkpoints: replay from the start */
 
-/* Rebuilds into *b the book of instr_id as it was at at_ns: every level and
- * status tick with exch_ns <= at_ns applied in bus order (qbook_apply), by
- * starting from the latest checkpoint at or before at_ns and replaying the
- * ticks after its seq (a missing or unreadable checkpoint: from the start).
+/* Rebuilds into *b the book of instr_id as it was at at_ns: every level,
+ * status and definition (the depth) tick with exch_ns <= at_ns applied in bus
+ * order (qbook_apply) to a book of depth GT_MBP_DEPTH_DEFAULT, by starting
+ * from the latest checkpoint at or before at_ns and replaying the ticks after
+ * its seq (a missing, unreadable or older-format checkpoint: from the
+ * start).
  * Exact while an instrument's book ticks do not go back in time (the
  * iterator's limit above). After a retention (gt_store_delete_before) cut the
  * instrument's book ticks, a time before the checkpoint it left is refused

@@ -2,9 +2,10 @@
 /* fuzz_bookckpt.c -- the book checkpoint record decoder (store/qbook.h) on
  * arbitrary bytes.
  *
- * Invariants: decoding never reads past the input and never yields more than
- * QBOOK_DEPTH levels a side; a record that decodes re-encodes to a record
- * that decodes to the same book. */
+ * Invariants: decoding never reads past the input and never yields a depth
+ * outside 1..QBOOK_DEPTH, more levels a side than the depth, or a side that
+ * ends in an empty level; a record that decodes re-encodes to a record that
+ * decodes to the same book. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int book_same(const struct qbook *a, const struct qbook *b)
 {
-    if (a->n[0] != b->n[0] || a->n[1] != b->n[1] || a->stale != b->stale ||
+    if (a->n[0] != b->n[0] || a->n[1] != b->n[1] || a->depth != b->depth || a->stale != b->stale ||
         a->last_seq != b->last_seq || a->last_ns != b->last_ns ||
         a->stale_since_ns != b->stale_since_ns || a->n_applied != b->n_applied)
         return 0;
@@ -32,8 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct qbook b, back;
     if (qbook_ckpt_decode(data, size, &b) != GT_OK)
         return 0;
-    if (b.n[0] < 0 || b.n[0] > QBOOK_DEPTH || b.n[1] < 0 || b.n[1] > QBOOK_DEPTH)
+    if (b.depth < 1 || b.depth > QBOOK_DEPTH)
         abort();
+    for (int s = 0; s < 2; s++)
+        if (b.n[s] < 0 || b.n[s] > b.depth ||
+            (b.n[s] > 0 && b.side[s][b.n[s] - 1].px == GT_MBP_PX_NONE))
+            abort();
     uint8_t w[QBOOK_CKPT_MAX];
     int len = qbook_ckpt_encode(&b, w);
     if (len < 0 || qbook_ckpt_decode(w, (size_t)len, &back) != GT_OK || !book_same(&b, &back))

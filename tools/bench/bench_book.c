@@ -43,14 +43,14 @@ static void make_stream(struct book_update *u, size_t n)
  * each position which old level (or the entry itself) lands there. */
 struct naive_book {
     int32_t id;
-    struct book_level side[2][GT_BOOK_DEPTH];
+    struct gt_mbp_level side[2][GT_BOOK_DEPTH];
 };
 
 static int naive_apply(struct naive_book *nb, const struct book_update *u)
 {
-    struct book_level *old = nb->side[u->side == GT_SIDE_BID ? 0 : 1];
-    struct book_level next[GT_BOOK_DEPTH], v = {u->px, u->qty, u->n_orders};
-    const struct book_level empty = {BOOK_PX_NONE, 0, 0};
+    struct gt_mbp_level *old = nb->side[u->side == GT_SIDE_BID ? 0 : 1];
+    struct gt_mbp_level next[GT_BOOK_DEPTH], v = {u->px, u->qty, u->n_orders};
+    const struct gt_mbp_level empty = {BOOK_PX_NONE, 0, 0};
     int L = u->level;
     for (int lvl = 1; lvl <= GT_BOOK_DEPTH; lvl++) {
         int src; /* old level moving here; 0 the entry; past the depth: empty */
@@ -103,7 +103,7 @@ int bench_book(void)
         nbs[i].id = 1000 + i;
         for (int s = 0; s < 2; s++)
             for (int l = 0; l < GT_BOOK_DEPTH; l++)
-                nbs[i].side[s][l] = (struct book_level){BOOK_PX_NONE, 0, 0};
+                nbs[i].side[s][l] = (struct gt_mbp_level){BOOK_PX_NONE, 0, 0};
     }
     double best_fast = 1e9, best_floor = 1e9, best_naive = 1e9;
     for (int r = 0; r < ROUNDS; r++) {

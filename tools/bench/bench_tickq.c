@@ -357,7 +357,7 @@ int bench_tickq(void)
         q = best(q, bench_cmd(cmd_book, book_argv));
         double t0 = bench_now();
         struct qbook b;
-        qbook_init(&b);
+        qbook_init(&b, GT_MBP_DEPTH_DEFAULT);
         for (size_t i = book0; i < n; i++)
             qbook_apply(&b, &all[i]);
         bench_sink((uint64_t)b.n[0]);
