@@ -1366,6 +1366,11 @@ int feed_poll(struct feed *f, int64_t now_ns)
     return take_err(f);
 }
 
+bool feed_in_event(const struct feed *f)
+{
+    return f->in_event;
+}
+
 const struct feed_stats *feed_stats(const struct feed *f)
 {
     struct feed *mf = (struct feed *)f;

@@ -35,6 +35,7 @@
  * feed_open() allocates everything; nothing is allocated per packet. */
 #ifndef GT_FEED_H
 #define GT_FEED_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "gputick/err.h"
@@ -105,6 +106,12 @@ void feed_clock(struct feed *f, int64_t now_ns);
 /* Lets time pass: the arbiters declare holes that waited too long. Call it
  * when no packet came for a while. Returns as feed_packet(). */
 int feed_poll(struct feed *f, int64_t now_ns);
+
+/* True while an incremental event is open: its book entries are applied but
+ * its records are published only at its end (or when it is cut, 50 ms of the
+ * receive clock after it opened, in feed_poll). A snapshot taken now would
+ * hold what no published sequence covers yet: the ROUTER waits. */
+bool feed_in_event(const struct feed *f);
 
 /* The state a late joiner needs, for every message whose topic starts with
  * prefix[0..prefix_len): per instrument its definition, status, book (delete

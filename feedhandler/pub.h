@@ -40,8 +40,9 @@ struct pub_stats {
     uint64_t sub_drops;         /* messages zmq_send refused outright (not per-subscriber drops:
                                    PUB drops those silently; subscribers see holes in seq) */
     uint64_t requests, bad_requests;
-    uint64_t replayed;  /* records sent in REPLAY replies */
-    uint64_t snapshots; /* SNAPSHOT replies */
+    uint64_t replayed;       /* records sent in REPLAY replies */
+    uint64_t snapshots;      /* SNAPSHOT replies */
+    uint64_t snapshots_held; /* ... of which waited for the end of an open event */
     uint64_t journal_errors;
     int blocked;           /* the journal cannot be written now: messages are held */
     uint64_t unblocked;    /* times it could be written again */
@@ -72,7 +73,11 @@ int pub_emit(void *ctx, const char *topic, size_t topic_len, uint8_t *recs, size
 int pub_flush(struct pub *p);
 
 /* Answers up to max pending ROUTER requests without waiting. f answers
- * SNAPSHOT (may be NULL: an empty snapshot). Returns requests answered. */
+ * SNAPSHOT (may be NULL: an empty snapshot). A SNAPSHOT that comes while f
+ * has an incremental event open (feed_in_event) is kept, and the requests
+ * behind it stay queued, until a call after the event ended (or was cut):
+ * the reply's as_of then covers every book entry it holds. Returns requests
+ * taken off the socket. */
 int pub_serve(struct pub *p, struct feed *f, int max);
 
 /* Bytes of messages held now (numbered, not yet published). */
