@@ -26,9 +26,15 @@
  *     the queue shows a hole the book stays stale until the next snapshot;
  *   - an instrument absent from a whole snapshot cycle taken after the loss
  *     has an empty book at the exchange, and is recovered empty;
+ *   - a snapshot also brings the trading status and the statistics: a book
+ *     it recovers publishes those that are news, flagged GT_F_RECOVERY, and
+ *     after a packet gap (SecurityStatus has no RptSeq: a halt lost there
+ *     shows nowhere else) the first snapshot past the loss of each book, even
+ *     one recovered from its own data, publishes its status if it differs;
  *   - ChannelReset empties every book (status reset);
  *   - the index channel has no snapshot loop: after a gap each index is stale
- *     until its next value.
+ *     until its next value, or the periodic repeat of the value it holds
+ *     (which is republished, flagged GT_F_RECOVERY).
  * Trades and statistics are facts, not state: they are published whenever
  * they arrive (flagged GT_F_STALE while their book is stale), never twice.
  *
@@ -62,6 +68,10 @@ struct feed_stats {
     uint64_t messages;        /* SBE messages decoded */
     uint64_t unknown;         /* messages of unknown template or schema, skipped */
     uint64_t malformed;       /* packets or messages that failed to decode */
+    uint64_t deferral_full;   /* packets of other channels lost: the buffer they wait in
+                                 during an incremental event was full (or they were
+                                 longer than its slots); an index packet marks every
+                                 index stale */
     uint64_t gaps;            /* packet gaps on both lines (incremental and index) */
     uint64_t lost;            /* packets lost in them */
     uint64_t rpt_gaps;        /* per-instrument RptSeq gaps */

@@ -339,7 +339,8 @@ static void stats_line(struct run *r, int64_t now, const char *when)
         pk += s->packets[i];
     fprintf(stderr,
             "tickfeed %s: packets %llu (A %llu B %llu dup A %llu B %llu) messages %llu "
-            "unknown %llu malformed %llu gaps %llu lost %llu rptgaps %llu stale %llu "
+            "unknown %llu malformed %llu deferral-drops %llu gaps %llu lost %llu rptgaps %llu "
+            "stale %llu "
             "recovered snap %llu (kept %llu) incr %llu empty %llu resets %llu kernel-drops %llu | "
             "published %llu records in %llu msgs (%.0f rec/s) seq %llu pub-refused %llu "
             "requests %llu instruments %u stale-now %u\n",
@@ -348,10 +349,10 @@ static void stats_line(struct run *r, int64_t now, const char *when)
             (unsigned long long)s->duplicates[GT_FEED_INCR_A],
             (unsigned long long)s->duplicates[GT_FEED_INCR_B], (unsigned long long)s->messages,
             (unsigned long long)s->unknown, (unsigned long long)s->malformed,
-            (unsigned long long)s->gaps, (unsigned long long)s->lost,
-            (unsigned long long)s->rpt_gaps, (unsigned long long)s->stale,
-            (unsigned long long)s->recovered_snap, (unsigned long long)s->recovered_kept,
-            (unsigned long long)s->recovered_incr,
+            (unsigned long long)s->deferral_full, (unsigned long long)s->gaps,
+            (unsigned long long)s->lost, (unsigned long long)s->rpt_gaps,
+            (unsigned long long)s->stale, (unsigned long long)s->recovered_snap,
+            (unsigned long long)s->recovered_kept, (unsigned long long)s->recovered_incr,
             (unsigned long long)s->recovered_empty, (unsigned long long)s->resets,
             (unsigned long long)(r->rx_open ? r->rx.stats.kernel_drops : 0),
             (unsigned long long)ps->records, (unsigned long long)ps->messages, rate,
