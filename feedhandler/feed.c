@@ -1471,6 +1471,16 @@ int feed_poll(struct feed *f, int64_t now_ns)
     return take_err(f);
 }
 
+int64_t feed_due(const struct feed *f)
+{
+    int64_t due = arb_due(&f->arb_inc), idx = arb_due(&f->arb_idx);
+    if (idx < due)
+        due = idx;
+    if (f->in_event && f->event_ns + FEED_EVENT_TIMEOUT_NS + 1 < due)
+        due = f->event_ns + FEED_EVENT_TIMEOUT_NS + 1; /* feed_poll cuts past the timeout */
+    return due;
+}
+
 bool feed_in_event(const struct feed *f)
 {
     return f->in_event;

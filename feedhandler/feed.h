@@ -117,6 +117,12 @@ void feed_clock(struct feed *f, int64_t now_ns);
  * when no packet came for a while. Returns as feed_packet(). */
 int feed_poll(struct feed *f, int64_t now_ns);
 
+/* The earliest time at which feed_poll() has something to do: a hole that
+ * will have waited out the reorder window, an open event to cut; INT64_MAX
+ * if nothing waits. A capture replay polls at exactly these times of the
+ * capture's clock, so what it publishes depends on the capture alone. */
+int64_t feed_due(const struct feed *f);
+
 /* True while an incremental event is open: its book entries are applied but
  * its records are published only at its end (or when it is cut, 50 ms of the
  * receive clock after it opened, in feed_poll). A snapshot taken now would

@@ -259,7 +259,7 @@ int pub_flush(struct pub *p)
         size_t tl = ld_le16(h);
         size_t n = ld_le32(h + 2 + tl);
         if (gt_bus_send(p->pub, (const char *)h + 2, tl, h + 6 + tl, n, ZMQ_DONTWAIT) < 0)
-            p->st.sub_drops++;
+            p->st.send_errors++;
         p->st.messages++;
         p->st.records += n;
         p->st.last_seq = ld_le64(h + 6 + tl + (n - 1) * GT_TICK_LEN + 8);
@@ -384,6 +384,7 @@ static void serve_replay(struct pub *p, const struct gt_frame *env, int n_env,
     st_le64(hdr + 16, p->st.last_seq);
     struct gt_frame h[2] = {{(const uint8_t *)"OK", 2}, {hdr, 24}};
     reply_send(p, env, n_env, h, 2, true);
+    p->st.replays++;
     p->st.replayed += p->n_recs;
 }
 
