@@ -278,6 +278,8 @@ struct journal {
     uint8_t *buf;      /* records not yet written */
     size_t buf_len, buf_cap;
     int64_t last_sync_ns;
+    bool unsynced; /* written since the last fdatasync */
+    uint64_t syncs;
     struct journal_opts o;
     char errmsg[GT_ERRLEN];
 };
@@ -452,7 +454,7 @@ fail:
 
 static int journal_sync(struct journal *j, bool force)
 {
-    if (j->fd < 0 || j->o.fsync == JOURNAL_FSYNC_NONE)
+    if (j->fd < 0 || j->o.fsync == JOURNAL_FSYNC_NONE || (!j->unsynced && !force))
         return GT_OK;
     if (j->o.fsync == JOURNAL_FSYNC_INTERVAL && !force) {
         int64_t now = journal_now(j);
@@ -462,6 +464,8 @@ static int journal_sync(struct journal *j, bool force)
     }
     if (fdatasync(j->fd) != 0)
         return journal_fail(j, errno, "cannot fdatasync");
+    j->syncs++;
+    j->unsynced = false;
     return GT_OK;
 }
 
@@ -477,6 +481,7 @@ int journal_flush(struct journal *j)
         }
         j->seg_len += j->buf_len;
         j->buf_len = 0;
+        j->unsynced = true;
     }
     if (j->fd >= 0 && gt_ymd_of_ns(journal_now(j)) != j->seg_ymd)
         j->rotate_due = true;
@@ -582,6 +587,11 @@ uint64_t journal_tail_dropped(const struct journal *j)
 const char *journal_errmsg(const struct journal *j)
 {
     return j->errmsg;
+}
+
+uint64_t journal_syncs(const struct journal *j)
+{
+    return j->syncs;
 }
 
 /* ---- reading ---- */

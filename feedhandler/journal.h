@@ -123,6 +123,9 @@ int journal_flush(struct journal *j);
 /* The last error's text ("disk full writing j-...gtj"). */
 const char *journal_errmsg(const struct journal *j);
 
+/* fdatasyncs done so far (the fsync policy at work). */
+uint64_t journal_syncs(const struct journal *j);
+
 /* ---- reading ---- */
 
 /* Opens a reader on the journal in dir (which may be live: records a writer

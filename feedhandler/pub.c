@@ -239,8 +239,13 @@ int pub_emit(void *ctx, const char *topic, size_t topic_len, uint8_t *recs, size
 
 int pub_flush(struct pub *p)
 {
-    if (p->hold_len == 0)
-        return GT_OK;
+    if (p->hold_len == 0) {
+        /* Nothing to write; the fsync interval may still be due for what was
+         * written last, before the feed went quiet. */
+        int rc = journal_flush(p->j);
+        p->st.syncs = journal_syncs(p->j);
+        return rc;
+    }
     int rc = journal_catch_up(p);
     if (rc >= 0)
         rc = journal_flush(p->j);
@@ -248,6 +253,7 @@ int pub_flush(struct pub *p)
         rc = journal_catch_up(p); /* what did not fit before the flush */
     if (rc >= 0)
         rc = journal_flush(p->j);
+    p->st.syncs = journal_syncs(p->j);
     if (rc < 0)
         return journal_blocked(p, rc); /* held: nothing is published before it is written */
     if (p->st.blocked) {

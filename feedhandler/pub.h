@@ -49,6 +49,7 @@ struct pub_stats {
     uint64_t snapshots;      /* SNAPSHOT replies */
     uint64_t snapshots_held; /* ... of which waited for the end of an open event */
     uint64_t journal_errors;
+    uint64_t syncs;        /* journal fdatasyncs (--fsync flush or interval) */
     int blocked;           /* the journal cannot be written now: messages are held */
     uint64_t unblocked;    /* times it could be written again */
     uint64_t last_seq;     /* last sequence published */

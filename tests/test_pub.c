@@ -169,6 +169,8 @@ Test(pub, replay_serves_ranges_in_chunks_and_sequences_survive_a_restart)
     }
     cr_assert(eq(int, gt_bus_info(d, 2000, &first, &last, err), GT_OK), "%s", err);
     serve_stop(th);
+    cr_assert(ge(u64, pub_stats(p)->replays, 4), "REPLAY replies are counted");
+    cr_assert(ge(u64, pub_stats(p)->replayed, 9005));
     zmq_close(d);
     cr_assert(eq(int, pub_close(p), GT_OK));
     /* A restart continues the sequence. */
@@ -497,4 +499,43 @@ Test(pub, a_snapshot_asked_in_the_middle_of_an_event_waits_for_its_end)
     zmq_close(d);
     feed_close(f);
     pub_close(p);
+}
+
+/* ---- fsync ---- */
+
+static int64_t fake_now;
+static int64_t fake_clock(void)
+{
+    return fake_now;
+}
+
+/* --fsync interval syncs at most once an interval; what was written just
+ * before the feed went quiet must still be synced when the interval passes,
+ * not wait for the next message. */
+Test(pub, the_fsync_interval_syncs_what_was_written_even_when_the_feed_goes_quiet)
+{
+    fake_now = 1795000000LL * 1000000000LL;
+    struct pub *p;
+    char err[GT_ERRLEN];
+    struct pub_opts o = {.journal_dir = jdir,
+                         .pub_endpoint = pub_ep,
+                         .router_endpoint = "",
+                         .journal = {.fsync = JOURNAL_FSYNC_INTERVAL,
+                                     .fsync_interval_ns = 1000000000,
+                                     .clock_ns = fake_clock}};
+    cr_assert(eq(int, pub_open(&p, zctx, &o, err), GT_OK), "%s", err);
+    emit(p, 1001, 2);
+    cr_assert(eq(int, pub_flush(p), GT_OK));
+    uint64_t syncs = pub_stats(p)->syncs; /* the segment's start */
+    emit(p, 1001, 2);
+    fake_now += 500000000;
+    cr_assert(eq(int, pub_flush(p), GT_OK));
+    cr_assert(eq(u64, pub_stats(p)->syncs, syncs), "written, not yet due for a sync");
+    fake_now += 1000000000; /* the interval passes; no message comes */
+    cr_assert(eq(int, pub_flush(p), GT_OK));
+    cr_assert(eq(u64, pub_stats(p)->syncs, syncs + 1), "synced while quiet");
+    fake_now += 5000000000;
+    cr_assert(eq(int, pub_flush(p), GT_OK));
+    cr_assert(eq(u64, pub_stats(p)->syncs, syncs + 1), "nothing new: no sync");
+    cr_assert(eq(int, pub_close(p), GT_OK));
 }
