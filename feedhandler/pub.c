@@ -114,6 +114,7 @@ int pub_open(struct pub **out, void *zctx, const struct pub_opts *o, char err[GT
     rc = journal_reader_open(&p->jr, o->journal_dir, err);
     if (rc < 0)
         goto fail;
+    journal_reader_attach(p->jr, p->j); /* a REPLAY seeks by the writer's index */
     rc = GT_EZMQ;
     if (gt_sec_bind_check(p->o.pub_endpoint, o->bind_remote, err) < 0 ||
         (p->o.router_endpoint[0] &&
