@@ -150,7 +150,9 @@ static void inst_topic_names(const struct inst *in, char *product, char *symbol)
         strcpy(symbol, in->symbol);
         return;
     }
-    /* Not defined yet: a stable placeholder the store keys by id anyway. */
+    /* Not defined yet: a stable placeholder the store keys by id anyway
+     * (docs/wire.md, "Instruments not defined yet": product-prefix
+     * subscribers do not see these). */
     strcpy(product, "NA");
     snprintf(symbol, GT_SYMBOL_LEN + 1, "S%d", in->id < 0 ? -in->id : in->id);
 }
