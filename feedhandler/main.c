@@ -342,7 +342,6 @@ struct run {
     uint64_t pcap_skipped;
     int64_t pcap_first_ns; /* capture time of the first record */
     int64_t pcap_start_ns; /* wall time it was read (--pace maps one to the other) */
-    int64_t pcap_now_ns;   /* the capture clock reached so far */
     int64_t last_tend_ns;
     int64_t t0, last_stats_ns;
     uint64_t last_records;
@@ -528,8 +527,6 @@ static int pcap_clock(struct run *r, int64_t until)
         int rc = feed_poll(r->feed, due);
         if (rc < 0)
             return feed_error(r, rc);
-        if (due > r->pcap_now_ns)
-            r->pcap_now_ns = due;
     }
     return 0;
 }
@@ -587,8 +584,6 @@ static int run_pcap(struct run *r)
             ret = feed_error(r, e);
             break;
         }
-        if (rec.ts_ns > r->pcap_now_ns)
-            r->pcap_now_ns = rec.ts_ns;
         /* Publishing is on the wall clock: once a millisecond at most, so a
          * fast replay writes its journal in batches. */
         int64_t now = gt_now_ns();
