@@ -68,11 +68,11 @@ struct arb_stats {
 struct arb {
     struct arb_config c;
     struct arb_stats stats;
-    int started;     /* a first packet set next */
+    int started;      /* a first packet set next */
     int age_on_offer; /* arb_offer() ages holes (default 1) */
-    uint32_t next;   /* sequence expected next */
-    uint32_t n_held; /* packets in slots */
-    int64_t hole_ns; /* when the current hole was first seen (n_held > 0) */
+    uint32_t next;    /* sequence expected next */
+    uint32_t n_held;  /* packets in slots */
+    int64_t hole_ns;  /* when the current hole was first seen (n_held > 0) */
     /* Allocated at init: max_held slots, slot of seq s at s % max_held. */
     uint8_t *slot_buf;
     uint32_t *slot_seq, *slot_len;
@@ -104,6 +104,13 @@ void arb_age_on_offer(struct arb *a, int on);
  * releases what follows it; call it when no packet arrives. Returns the number
  * of packets delivered. */
 int arb_poll(struct arb *a, int64_t now_ns);
+
+/* The time at which arb_poll() will declare the current hole a gap (when it
+ * started plus max_wait_ns), or INT64_MAX with nothing held. */
+static inline int64_t arb_due(const struct arb *a)
+{
+    return a->n_held ? a->hole_ns + a->c.max_wait_ns : INT64_MAX;
+}
 
 /* Sequence expected next (meaningful once a packet was offered). */
 static inline uint32_t arb_next(const struct arb *a)

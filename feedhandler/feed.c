@@ -38,12 +38,15 @@ struct inst {
     uint8_t type;  /* enum gt_instr_type; 0 while unknown */
     uint8_t state; /* enum inst_state */
     bool has_def, has_status, has_trade, has_fixing;
-    uint32_t need_seq;   /* a snapshot must have processed this packet */
-    uint32_t snap_cycle; /* snapshot cycle in which it was last seen */
-    uint32_t idx_rpt;    /* indexes: last RptSeq published */
-    uint32_t mark;       /* flush generation, for EVENT_END */
-    uint32_t stat_mask;  /* bit per gt_stat_type held in stat[] */
-    int64_t last_ns;     /* exchange time of its last record */
+    uint32_t need_seq;                  /* a snapshot must have processed this packet */
+    uint32_t snap_cycle;                /* snapshot cycle in which it was last seen */
+    uint32_t idx_rpt;                   /* indexes: last RptSeq published */
+    uint32_t mark;                      /* flush generation, for EVENT_END */
+    uint32_t stat_mask;                 /* bit per gt_stat_type held in stat[] */
+    uint32_t stat_rpt[GT_STAT_MAX + 1]; /* RptSeq of each held statistic */
+    uint32_t status_seq;                /* incremental packet that last set its trading status */
+    uint32_t status_need;               /* a packet gap may have lost a status up to this packet */
+    int64_t last_ns;                    /* exchange time of its last record */
     char product[GT_PRODUCT_LEN + 1], symbol[GT_SYMBOL_LEN + 1];
     char group[7];
     bool topics_ok;                     /* topic[] matches the names */
@@ -58,9 +61,14 @@ struct inst {
 struct snapkeep {
     bool valid;
     uint8_t n;
+    uint8_t trading; /* MDSecurityTradingStatus, MDP3_U8_NULL if not given */
+    uint16_t trade_date;
     uint32_t last_msg; /* its LastMsgSeqNumProcessed */
     uint32_t rpt_seq;
+    int64_t exch_ns;    /* its TransactTime */
+    uint32_t stat_mask; /* bit per gt_stat_type in stat[] */
     struct book_snap_entry e[2 * GT_BOOK_DEPTH];
+    struct gt_stat stat[GT_STAT_MAX + 1];
 };
 
 struct qent { /* a queued entry of a stale instrument */
@@ -142,7 +150,9 @@ static void inst_topic_names(const struct inst *in, char *product, char *symbol)
         strcpy(symbol, in->symbol);
         return;
     }
-    /* Not defined yet: a stable placeholder the store keys by id anyway. */
+    /* Not defined yet: a stable placeholder the store keys by id anyway
+     * (docs/wire.md, "Instruments not defined yet": product-prefix
+     * subscribers do not see these). */
     strcpy(product, "NA");
     snprintf(symbol, GT_SYMBOL_LEN + 1, "S%d", in->id < 0 ? -in->id : in->id);
 }
@@ -425,6 +435,58 @@ static int gate(struct feed *f, size_t ii, uint32_t rpt)
 
 /* ---- recovery ------------------------------------------------------------- */
 
+static uint32_t ymd_of_days(uint16_t days);
+static int stat_type(char et);
+static void stat_fill(struct gt_stat *st, int type, int64_t px, int32_t size, uint8_t settl,
+                      uint8_t open_close, uint32_t date);
+
+/* The trading status of a snapshot, if it is news: a status lost in a packet
+ * gap (SecurityStatus has no RptSeq, so nothing else would tell it again) or
+ * one a book missed while stale. Only a snapshot that has processed the
+ * packet of the status we hold may replace it. Published flagged recovery. */
+static void snap_status(struct feed *f, size_t ii, const struct snapkeep *k)
+{
+    struct inst *in = &f->inst[ii];
+    if (in->status_need && k->last_msg >= in->status_need)
+        in->status_need = 0;
+    if (k->trading == MDP3_U8_NULL || k->last_msg < in->status_seq ||
+        (in->has_status && in->status.u.status.trading == k->trading))
+        return;
+    struct gt_tick *t = stage(f, ii, GT_KIND_STATUS, k->exch_ns);
+    t->flags = GT_F_RECOVERY;
+    t->u.status.trading = k->trading;
+    t->u.status.halt_reason = MDP3_U8_NULL; /* not in a snapshot */
+    t->u.status.event = MDP3_U8_NULL;
+    t->u.status.date = ymd_of_days(k->trade_date);
+    in->status = *t;
+    in->has_status = true;
+    in->status_seq = k->last_msg;
+}
+
+/* The statistics of a snapshot that the book being recovered does not hold
+ * (lost with its entries, or changed): each published once, flagged
+ * recovery. One newer than the snapshot (a later RptSeq) is kept. */
+static void snap_stats(struct feed *f, size_t ii, const struct snapkeep *k)
+{
+    struct inst *in = &f->inst[ii];
+    for (int type = 1; type <= GT_STAT_MAX; type++) {
+        uint32_t bit = 1u << type;
+        const struct gt_stat *x = &k->stat[type];
+        if (!(k->stat_mask & bit))
+            continue;
+        if ((in->stat_mask & bit) &&
+            (in->stat_rpt[type] > k->rpt_seq ||
+             (in->stat[type].u.stat.px == x->px && in->stat[type].u.stat.qty == x->qty)))
+            continue;
+        struct gt_tick *t = stage(f, ii, GT_KIND_STAT, k->exch_ns);
+        t->flags = GT_F_RECOVERY;
+        t->u.stat = *x;
+        in->stat[type] = *t;
+        in->stat_mask |= bit;
+        in->stat_rpt[type] = k->rpt_seq;
+    }
+}
+
 /* Applies the queued entries of instrument ii after its loaded snapshot.
  * Returns false if they show a hole (the book is stale again). */
 static bool queue_replay(struct feed *f, size_t ii)
@@ -443,14 +505,20 @@ static bool queue_replay(struct feed *f, size_t ii)
     return true;
 }
 
-/* Publishes the book of ii rebuilt by recovery (wire.md): book, top, status. */
-static void publish_recovered(struct feed *f, size_t ii, int cause)
+/* Publishes the book of ii rebuilt by recovery (wire.md): book, top, then the
+ * snapshot's statistics and trading status where they are news (k: the
+ * snapshot, NULL for a book recovered empty), then the recovered status. */
+static void publish_recovered(struct feed *f, size_t ii, int cause, const struct snapkeep *k)
 {
     flush(f, true);
     stage_book(f, ii, GT_F_RECOVERY);
     book_set_touch(&f->bs, &f->bs.books[ii]);
     f->tob_flags = GT_F_RECOVERY;
     flush(f, false);
+    if (k) {
+        snap_stats(f, ii, k);
+        snap_status(f, ii, k);
+    }
     stage_status(f, ii, GT_FEED_RECOVERED, cause, 0, 0);
     flush(f, false);
 }
@@ -485,7 +553,7 @@ static void snapshot_cycle(struct feed *f, size_t ii, int line, uint32_t last_se
         book_clear(&f->bs.books[k]);
         mark_live(f, k);
         f->st.recovered_empty++;
-        publish_recovered(f, k, GT_CAUSE_SNAPSHOT);
+        publish_recovered(f, k, GT_CAUSE_SNAPSHOT, NULL);
     }
     f->cyc_active = false;
 }
@@ -507,7 +575,7 @@ static void snap_apply(struct feed *f, size_t ii)
     }
     mark_live(f, ii);
     f->st.recovered_snap++;
-    publish_recovered(f, ii, GT_CAUSE_SNAPSHOT);
+    publish_recovered(f, ii, GT_CAUSE_SNAPSHOT, k);
 }
 
 static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
@@ -527,19 +595,27 @@ static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
     snapshot_cycle(f, (size_t)ii, line, s.last_msg_seq_num_processed);
     if (in->state == I_PENDING)
         return;
-    bool wanted = b->stale && (in->state == I_STALE_RPT ||
-                               s.last_msg_seq_num_processed >= in->need_seq);
+    bool wanted =
+        b->stale && (in->state == I_STALE_RPT || s.last_msg_seq_num_processed >= in->need_seq);
     if (b->stale && !wanted)
         return; /* taken before the loss: wait for a newer one */
     struct snapkeep *k = &f->keep[ii];
     k->valid = false;
     k->n = 0;
+    k->stat_mask = 0;
     for (size_t i = 0; i < s.entries.n; i++) {
         struct mdp3_snapshot52_entry x;
         mdp3_snapshot52_entry(&s, i, &x);
         int side = x.entry_type == MDP3_ET_BID     ? GT_SIDE_BID
                    : x.entry_type == MDP3_ET_OFFER ? GT_SIDE_ASK
                                                    : 0;
+        int type = side ? 0 : stat_type(x.entry_type);
+        if (type) {
+            stat_fill(&k->stat[type], type, x.px, x.size, x.settl_price_type,
+                      x.open_close_settl_flag, ymd_of_days(x.trading_ref_date));
+            k->stat_mask |= 1u << type;
+            continue;
+        }
         if (!side || k->n == 2 * GT_BOOK_DEPTH || x.price_level < 1 || x.price_level > b->depth)
             continue;
         k->e[k->n++] = (struct book_snap_entry){x.px, x.size == MDP3_I32_NULL ? 0 : x.size,
@@ -547,8 +623,13 @@ static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
     }
     k->last_msg = s.last_msg_seq_num_processed;
     k->rpt_seq = s.rpt_seq;
+    k->trading = s.trading_status;
+    k->trade_date = s.trade_date;
+    k->exch_ns = (int64_t)s.transact_time_ns;
     if (!wanted) {
         k->valid = true; /* a live book: kept in case a pending hole turns into a gap */
+        if (in->status_need)
+            snap_status(f, (size_t)ii, k); /* it recovered by its data; a status has none */
         return;
     }
     snap_apply(f, (size_t)ii);
@@ -566,6 +647,7 @@ static void on_gap(void *ctx, uint32_t from, uint32_t to)
         if (!is_book(f, ii) || f->inst[ii].state == I_PENDING)
             continue;
         f->inst[ii].need_seq = to;
+        f->inst[ii].status_need = to;
         if (!f->bs.books[ii].stale)
             mark_stale(f, ii, I_STALE_GAP, GT_CAUSE_PACKET_GAP, from, to);
         else if (f->inst[ii].state == I_STALE_RPT)
@@ -575,8 +657,8 @@ static void on_gap(void *ctx, uint32_t from, uint32_t to)
     flush(f, false);
     /* A snapshot that came while the hole was waiting and already covers it. */
     for (size_t ii = 0; ii < f->n_inst; ii++)
-        if (f->keep[ii].valid && f->inst[ii].state == I_STALE_GAP &&
-            f->keep[ii].last_msg >= to && to != 0) {
+        if (f->keep[ii].valid && f->inst[ii].state == I_STALE_GAP && f->keep[ii].last_msg >= to &&
+            to != 0) {
             f->st.recovered_kept++;
             snap_apply(f, ii);
         } else {
@@ -591,16 +673,14 @@ static void on_reset(void *ctx, uint32_t old_next)
     /* The sender restarted its sequence: nothing said about what was lost. */
     on_gap(ctx, 0, 0);
     for (size_t ii = 0; ii < f->n_inst; ii++)
-        f->inst[ii].need_seq = 0;
+        f->inst[ii].need_seq = f->inst[ii].status_seq = 0;
     f->st.resets++;
 }
 
-static void on_idx_gap(void *ctx, uint32_t from, uint32_t to)
+/* Index packets from..to are lost: every index is stale until its next
+ * value (or the repeat of the one it holds). Stages the statuses. */
+static void idx_mark_stale(struct feed *f, uint32_t from, uint32_t to)
 {
-    struct feed *f = ctx;
-    flush(f, true);
-    f->st.gaps++;
-    f->st.lost += (uint64_t)(to - from) + 1;
     for (size_t ii = 0; ii < f->n_inst; ii++) {
         struct inst *in = &f->inst[ii];
         if (in->type != GT_INSTR_INDEX || in->state == I_STALE_IDX)
@@ -610,6 +690,15 @@ static void on_idx_gap(void *ctx, uint32_t from, uint32_t to)
         f->st.stale++;
         stage_status(f, ii, GT_FEED_STALE, GT_CAUSE_PACKET_GAP, from, to);
     }
+}
+
+static void on_idx_gap(void *ctx, uint32_t from, uint32_t to)
+{
+    struct feed *f = ctx;
+    flush(f, true);
+    f->st.gaps++;
+    f->st.lost += (uint64_t)(to - from) + 1;
+    idx_mark_stale(f, from, to);
     flush(f, false);
 }
 
@@ -626,6 +715,7 @@ static void channel_reset(struct feed *f, int64_t exch_ns)
         f->keep[ii].valid = false; /* taken before the reset */
         in->has_trade = false;
         in->stat_mask = 0;
+        memset(in->stat_rpt, 0, sizeof in->stat_rpt);
         in->last_ns = exch_ns;
         stage_status(f, ii, GT_FEED_RESET, GT_CAUSE_CHANNEL_RESET, 0, 0);
         stage_book(f, ii, 0);
@@ -692,9 +782,16 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
                 f->st.malformed++;
                 continue;
             }
-        } else if (book_set_apply(&f->bs, &u) < 0) {
-            f->st.malformed++;
-            continue;
+        } else {
+            /* book_apply on the book already found: book_set_apply would hash
+             * the id a second time. */
+            int top = book_apply(b, &u);
+            if (top < 0) {
+                f->st.malformed++;
+                continue;
+            }
+            if (top == 1)
+                book_set_touch(&f->bs, b);
         }
         struct gt_tick *t = stage(f, (size_t)ii, GT_KIND_LEVEL, ts);
         t->flags = flags;
@@ -793,6 +890,22 @@ static int stat_type(char et)
     }
 }
 
+/* A statistic as published, from the wire's fields (incremental or snapshot). */
+static void stat_fill(struct gt_stat *st, int type, int64_t px, int32_t size, uint8_t settl,
+                      uint8_t open_close, uint32_t date)
+{
+    bool is_qty = type == GT_STAT_OPEN_INTEREST || type == GT_STAT_CLEARED_VOLUME ||
+                  type == GT_STAT_SESSION_VOLUME;
+    *st = (struct gt_stat){
+        .px = is_qty ? INT64_MAX : px,
+        .qty = size == MDP3_I32_NULL ? INT64_MAX : size,
+        .type = (uint8_t)type,
+        .settl_flags = settl,
+        .open_close = open_close,
+        .date = date,
+    };
+}
+
 static void stat_put(struct feed *f, int32_t sec, uint32_t rpt, int64_t ts, char et, int64_t px,
                      int32_t size, uint8_t settl, uint8_t open_close, uint32_t date)
 {
@@ -801,20 +914,11 @@ static void stat_put(struct feed *f, int32_t sec, uint32_t rpt, int64_t ts, char
     struct gt_tick *t = fact(f, sec, rpt, GT_KIND_STAT, ts, &ii);
     if (!t)
         return;
-    bool is_qty = type == GT_STAT_OPEN_INTEREST || type == GT_STAT_CLEARED_VOLUME ||
-                  type == GT_STAT_SESSION_VOLUME;
-    t->u.stat = (struct gt_stat){
-        .px = is_qty ? INT64_MAX : px,
-        .qty = is_qty || size != MDP3_I32_NULL ? (size == MDP3_I32_NULL ? INT64_MAX : size)
-                                               : INT64_MAX,
-        .type = (uint8_t)type,
-        .settl_flags = settl,
-        .open_close = open_close,
-        .date = date,
-    };
+    stat_fill(&t->u.stat, type, px, size, settl, open_close, date);
     if (type) {
         f->inst[ii].stat[type] = *t;
         f->inst[ii].stat_mask |= 1u << type;
+        f->inst[ii].stat_rpt[type] = rpt;
     }
 }
 
@@ -873,6 +977,7 @@ static void status_put(struct feed *f, size_t ii, const struct mdp3_status30 *s)
     t->u.status.date = ymd_of_days(s->trade_date);
     in->status = *t;
     in->has_status = true;
+    in->status_seq = f->inc_seq;
 }
 
 static void on_status30(struct feed *f, const struct mdp3_msg *msg, uint8_t *mei)
@@ -1048,8 +1153,12 @@ static void on_idx348(struct feed *f, const struct mdp3_msg *msg)
             continue;
         }
         struct inst *in = &f->inst[ii];
-        if (in->idx_rpt && e.rpt_seq <= in->idx_rpt)
-            continue; /* a periodic repeat of a value already published */
+        /* A periodic repeat of the value held is not republished, unless the
+         * index is stale: the channel repeats each index's latest value, so
+         * a repeat of ours says nothing newer was lost (its recovery). */
+        bool repeat = in->idx_rpt && e.rpt_seq <= in->idx_rpt;
+        if (repeat && (e.rpt_seq < in->idx_rpt || in->state != I_STALE_IDX))
+            continue;
         if (in->state == I_STALE_IDX) {
             in->state = I_LIVE;
             if (f->st.n_stale)
@@ -1059,6 +1168,7 @@ static void on_idx348(struct feed *f, const struct mdp3_msg *msg)
         }
         in->idx_rpt = e.rpt_seq;
         struct gt_tick *t = stage(f, (size_t)ii, GT_KIND_FIXING, (int64_t)m.transact_time_ns);
+        t->flags = repeat ? GT_F_RECOVERY : 0;
         uint32_t date =
             e.entry_date == MDP3_I32_NULL || e.entry_date < 19000101 || e.entry_date > 99991231
                 ? 0
@@ -1177,7 +1287,11 @@ static void process(struct feed *f, const uint8_t *p, size_t len, int which)
     if (!incremental && f->in_event && !f->draining) {
         /* Wait for the open incremental event to end. */
         if (f->n_dfr == FEED_DEFER_N || len > FEED_DEFER_PKT) {
-            f->st.malformed++;
+            /* Lost. A snapshot or a definition comes again in its loop; an
+             * index value maybe not for a while. */
+            f->st.deferral_full++;
+            if (which == GT_FEED_INDEX_A && len >= 4)
+                idx_mark_stale(f, ld_le32(p), ld_le32(p)); /* published with the event */
             return;
         }
         struct deferred *d = &f->dfr[f->n_dfr++];
@@ -1357,6 +1471,21 @@ int feed_poll(struct feed *f, int64_t now_ns)
         drain_deferred(f);
     }
     return take_err(f);
+}
+
+int64_t feed_due(const struct feed *f)
+{
+    int64_t due = arb_due(&f->arb_inc), idx = arb_due(&f->arb_idx);
+    if (idx < due)
+        due = idx;
+    if (f->in_event && f->event_ns + FEED_EVENT_TIMEOUT_NS + 1 < due)
+        due = f->event_ns + FEED_EVENT_TIMEOUT_NS + 1; /* feed_poll cuts past the timeout */
+    return due;
+}
+
+bool feed_in_event(const struct feed *f)
+{
+    return f->in_event;
 }
 
 const struct feed_stats *feed_stats(const struct feed *f)

@@ -26,15 +26,22 @@
  *     the queue shows a hole the book stays stale until the next snapshot;
  *   - an instrument absent from a whole snapshot cycle taken after the loss
  *     has an empty book at the exchange, and is recovered empty;
+ *   - a snapshot also brings the trading status and the statistics: a book
+ *     it recovers publishes those that are news, flagged GT_F_RECOVERY, and
+ *     after a packet gap (SecurityStatus has no RptSeq: a halt lost there
+ *     shows nowhere else) the first snapshot past the loss of each book, even
+ *     one recovered from its own data, publishes its status if it differs;
  *   - ChannelReset empties every book (status reset);
  *   - the index channel has no snapshot loop: after a gap each index is stale
- *     until its next value.
+ *     until its next value, or the periodic repeat of the value it holds
+ *     (which is republished, flagged GT_F_RECOVERY).
  * Trades and statistics are facts, not state: they are published whenever
  * they arrive (flagged GT_F_STALE while their book is stale), never twice.
  *
  * feed_open() allocates everything; nothing is allocated per packet. */
 #ifndef GT_FEED_H
 #define GT_FEED_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "gputick/err.h"
@@ -61,6 +68,10 @@ struct feed_stats {
     uint64_t messages;        /* SBE messages decoded */
     uint64_t unknown;         /* messages of unknown template or schema, skipped */
     uint64_t malformed;       /* packets or messages that failed to decode */
+    uint64_t deferral_full;   /* packets of other channels lost: the buffer they wait in
+                                 during an incremental event was full (or they were
+                                 longer than its slots); an index packet marks every
+                                 index stale */
     uint64_t gaps;            /* packet gaps on both lines (incremental and index) */
     uint64_t lost;            /* packets lost in them */
     uint64_t rpt_gaps;        /* per-instrument RptSeq gaps */
@@ -105,6 +116,18 @@ void feed_clock(struct feed *f, int64_t now_ns);
 /* Lets time pass: the arbiters declare holes that waited too long. Call it
  * when no packet came for a while. Returns as feed_packet(). */
 int feed_poll(struct feed *f, int64_t now_ns);
+
+/* The earliest time at which feed_poll() has something to do: a hole that
+ * will have waited out the reorder window, an open event to cut; INT64_MAX
+ * if nothing waits. A capture replay polls at exactly these times of the
+ * capture's clock, so what it publishes depends on the capture alone. */
+int64_t feed_due(const struct feed *f);
+
+/* True while an incremental event is open: its book entries are applied but
+ * its records are published only at its end (or when it is cut, 50 ms of the
+ * receive clock after it opened, in feed_poll). A snapshot taken now would
+ * hold what no published sequence covers yet: the ROUTER waits. */
+bool feed_in_event(const struct feed *f);
 
 /* The state a late joiner needs, for every message whose topic starts with
  * prefix[0..prefix_len): per instrument its definition, status, book (delete

@@ -17,8 +17,17 @@
  * bytes. journal_open() runs the cursor over the last segment to find the
  * intact prefix and the next sequence; the reader runs it across segments.
  *
- * Ownership: a journal owns its directory fd, segment fd and buffers; a
- * reader owns its fds, its segment list and its chunk buffer. */
+ * Seeking: a sparse index per segment (journal.h) maps sequences to record
+ * offsets, so a seek reads at most one stride of records instead of the
+ * segment from its start. The writer adds an entry as it appends, for its
+ * current segment and keeps the one of the segment before; a reader attached
+ * to the writer uses those, and any reader keeps the indexes of the last few
+ * segments it read, extended by every record it reads in order (a segment no
+ * one indexed costs one scan, once).
+ *
+ * Ownership: a journal owns its directory fd, segment fd, buffers and two
+ * indexes; a reader owns its fds, its segment list, its chunk buffer and its
+ * index cache. */
 #include "journal.h"
 #include <dirent.h>
 #include <errno.h>
@@ -138,6 +147,84 @@ int journal_scan_buf(const uint8_t *p, size_t len,
     }
     *valid_len = off;
     return n;
+}
+
+/* ---- the sparse index ---- */
+
+enum {
+    INDEX_CAP = 4096,            /* entries per segment; full, every other one goes */
+    INDEX_STRIDE_MIN = 64 << 10, /* bytes of records between two entries, at first */
+    READER_INDEXES = 4,          /* segments a reader keeps the index of */
+};
+
+/* Where records start in one segment: an entry every stride bytes or more,
+ * and the end of the prefix indexed so far (the next record's offset and
+ * sequence: records are indexed in file order only). */
+struct seg_index {
+    uint64_t seg;     /* the segment's first_seq (its name); 0: none */
+    uint64_t end_off; /* records before this offset are indexed */
+    uint64_t end_seq; /* the sequence of the record at end_off */
+    uint64_t stride;
+    uint64_t used; /* reader cache: when last used */
+    uint32_t n;
+    uint64_t seq[INDEX_CAP], off[INDEX_CAP];
+};
+
+static void index_reset(struct seg_index *ix, uint64_t seg)
+{
+    ix->seg = seg;
+    ix->end_off = JOURNAL_HDR_LEN;
+    ix->end_seq = seg;
+    ix->stride = INDEX_STRIDE_MIN;
+    ix->n = 0;
+}
+
+/* Notes the record of len bytes at off (which must be ix->end_off) holding
+ * sequences seq .. seq + n - 1. */
+static void index_add(struct seg_index *ix, uint64_t off, uint64_t seq, size_t len, size_t n)
+{
+    if (ix->n == 0 || off - ix->off[ix->n - 1] >= ix->stride) {
+        if (ix->n == INDEX_CAP) { /* keep every other entry: the stride doubles */
+            for (uint32_t i = 0; i < INDEX_CAP / 2; i++) {
+                ix->seq[i] = ix->seq[2 * i];
+                ix->off[i] = ix->off[2 * i];
+            }
+            ix->n = INDEX_CAP / 2;
+            ix->stride *= 2;
+        }
+        if (ix->n == 0 || off - ix->off[ix->n - 1] >= ix->stride) {
+            ix->seq[ix->n] = seq;
+            ix->off[ix->n++] = off;
+        }
+    }
+    ix->end_off = off + len;
+    ix->end_seq = seq + n;
+}
+
+/* The indexed record start nearest below from_seq: its offset and sequence
+ * (the segment's first record if none is). */
+static void index_find(const struct seg_index *ix, uint64_t from_seq, uint64_t *off, uint64_t *seq)
+{
+    if (from_seq >= ix->end_seq) {
+        *off = ix->end_off;
+        *seq = ix->end_seq;
+        return;
+    }
+    uint32_t lo = 0, hi = ix->n; /* the last entry with seq <= from_seq is below hi */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (ix->seq[mid] <= from_seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0) {
+        *off = JOURNAL_HDR_LEN;
+        *seq = ix->seg;
+    } else {
+        *off = ix->off[lo - 1];
+        *seq = ix->seq[lo - 1];
+    }
 }
 
 /* ---- segment names and lists ---- */
@@ -267,7 +354,8 @@ static int cursor_next(struct cursor *c, struct journal_msg *m)
 /* ---- writing ---- */
 
 struct journal {
-    int dirfd, fd; /* fd -1: no segment yet */
+    int dirfd, fd;                  /* fd -1: no segment yet */
+    struct seg_index *ix, *ix_prev; /* the current segment's index, the last one's */
     char dir[GT_ERRLEN / 2];
     char seg[JOURNAL_NAME_LEN];
     uint64_t seg_len;  /* bytes on disk in the current segment */
@@ -278,6 +366,8 @@ struct journal {
     uint8_t *buf;      /* records not yet written */
     size_t buf_len, buf_cap;
     int64_t last_sync_ns;
+    bool unsynced; /* written since the last fdatasync */
+    uint64_t syncs;
     struct journal_opts o;
     char errmsg[GT_ERRLEN];
 };
@@ -335,12 +425,17 @@ static int journal_recover(struct journal *j, uint64_t name_seq, struct cursor *
         return rc == GT_EIO ? GT_EIO : GT_ECORRUPT;
     }
     cursor_start(c, j->fd, JOURNAL_HDR_LEN);
+    index_reset(j->ix, name_seq);
     struct journal_msg m;
+    uint64_t off = JOURNAL_HDR_LEN;
     while ((rc = cursor_next(c, &m)) > 0) {
+        size_t len = journal_record_len(m.topic_len, m.n_records);
         if (m.first_seq != seq) { /* a record that breaks the sequence ends the intact part */
-            c->pos -= journal_record_len(m.topic_len, m.n_records);
+            c->pos -= len;
             break;
         }
+        index_add(j->ix, off, seq, len, m.n_records);
+        off += len;
         seq += m.n_records;
     }
     if (rc == GT_EIO)
@@ -365,9 +460,12 @@ int journal_open(struct journal **out, const char *dir, const struct journal_opt
     uint64_t *segs = calloc(JOURNAL_MAX_SEGMENTS, sizeof *segs);
     struct cursor c = {.buf = malloc(CHUNK_LEN)};
     int rc = GT_ENOMEM;
-    if (j)
+    if (j) {
         j->dirfd = j->fd = -1;
-    if (!j || !segs || !c.buf) {
+        j->ix = calloc(1, sizeof *j->ix);
+        j->ix_prev = calloc(1, sizeof *j->ix_prev);
+    }
+    if (!j || !segs || !c.buf || !j->ix || !j->ix_prev) {
         snprintf(err, GT_ERRLEN, "out of memory opening the journal");
         goto fail;
     }
@@ -452,7 +550,7 @@ fail:
 
 static int journal_sync(struct journal *j, bool force)
 {
-    if (j->fd < 0 || j->o.fsync == JOURNAL_FSYNC_NONE)
+    if (j->fd < 0 || j->o.fsync == JOURNAL_FSYNC_NONE || (!j->unsynced && !force))
         return GT_OK;
     if (j->o.fsync == JOURNAL_FSYNC_INTERVAL && !force) {
         int64_t now = journal_now(j);
@@ -462,6 +560,8 @@ static int journal_sync(struct journal *j, bool force)
     }
     if (fdatasync(j->fd) != 0)
         return journal_fail(j, errno, "cannot fdatasync");
+    j->syncs++;
+    j->unsynced = false;
     return GT_OK;
 }
 
@@ -477,6 +577,7 @@ int journal_flush(struct journal *j)
         }
         j->seg_len += j->buf_len;
         j->buf_len = 0;
+        j->unsynced = true;
     }
     if (j->fd >= 0 && gt_ymd_of_ns(journal_now(j)) != j->seg_ymd)
         j->rotate_due = true;
@@ -516,6 +617,10 @@ static int journal_rotate(struct journal *j, uint64_t first_seq)
     j->seg_len = JOURNAL_HDR_LEN;
     j->seg_ymd = gt_ymd_of_ns(now);
     j->rotate_due = false;
+    struct seg_index *done = j->ix; /* the finished segment's stays for readers */
+    j->ix = j->ix_prev;
+    j->ix_prev = done;
+    index_reset(j->ix, first_seq);
     return GT_OK;
 }
 
@@ -546,6 +651,7 @@ int journal_append(struct journal *j, const char *topic, size_t topic_len, const
             return rc;
     }
     journal_record_encode(j->buf + j->buf_len, topic, topic_len, records, n_records);
+    index_add(j->ix, j->seg_len + j->buf_len, j->next_seq, len, n_records);
     j->buf_len += len;
     j->next_seq += n_records;
     return GT_OK;
@@ -565,6 +671,8 @@ int journal_close(struct journal *j)
     if (j->dirfd >= 0)
         close(j->dirfd);
     free(j->buf);
+    free(j->ix);
+    free(j->ix_prev);
     free(j);
     return rc;
 }
@@ -584,6 +692,11 @@ const char *journal_errmsg(const struct journal *j)
     return j->errmsg;
 }
 
+uint64_t journal_syncs(const struct journal *j)
+{
+    return j->syncs;
+}
+
 /* ---- reading ---- */
 
 struct journal_reader {
@@ -594,7 +707,12 @@ struct journal_reader {
     struct cursor c;
     bool have_pending; /* seek found the message; next returns it */
     struct journal_msg pending;
-    uint64_t expect_seq; /* 0 until the first message */
+    uint64_t expect_seq;          /* 0 until the first message */
+    const struct journal *writer; /* journal_reader_attach */
+    struct seg_index *ix;         /* the open segment's, extended as it is read; or NULL */
+    struct seg_index *cache;      /* READER_INDEXES of them */
+    uint64_t uses;
+    size_t seek_reads; /* messages the last seek read before the one it found */
     char errmsg[GT_ERRLEN];
 };
 
@@ -605,7 +723,7 @@ int journal_reader_open(struct journal_reader **out, const char *dir, char err[G
     if (r)
         r->dirfd = r->fd = -1;
     if (!r || !(r->segs = calloc(JOURNAL_MAX_SEGMENTS, sizeof *r->segs)) ||
-        !(r->c.buf = malloc(CHUNK_LEN))) {
+        !(r->c.buf = malloc(CHUNK_LEN)) || !(r->cache = calloc(READER_INDEXES, sizeof *r->cache))) {
         snprintf(err, GT_ERRLEN, "out of memory opening a journal reader");
         journal_reader_close(r);
         return GT_ENOMEM;
@@ -631,7 +749,42 @@ void journal_reader_close(struct journal_reader *r)
         close(r->dirfd);
     free(r->segs);
     free(r->c.buf);
+    free(r->cache);
     free(r);
+}
+
+void journal_reader_attach(struct journal_reader *r, const struct journal *j)
+{
+    r->writer = j;
+}
+
+/* The index to seek segment seg by: the writer's (complete for what it
+ * appended; r->ix NULL), or the reader's own, found in its cache or started
+ * in the least recently used slot (r->ix: extended while reading). */
+static const struct seg_index *reader_index(struct journal_reader *r, uint64_t seg)
+{
+    r->ix = NULL;
+    if (r->writer && r->writer->fd >= 0) {
+        if (r->writer->ix->seg == seg)
+            return r->writer->ix;
+        if (r->writer->ix_prev->seg == seg)
+            return r->writer->ix_prev;
+    }
+    struct seg_index *lru = &r->cache[0];
+    for (int i = 0; i < READER_INDEXES; i++) {
+        struct seg_index *c = &r->cache[i];
+        if (c->seg == seg && c->stride) {
+            lru = c;
+            break;
+        }
+        if (c->used < lru->used)
+            lru = c;
+    }
+    if (lru->seg != seg || !lru->stride)
+        index_reset(lru, seg);
+    lru->used = ++r->uses;
+    r->ix = lru;
+    return lru;
 }
 
 const char *journal_reader_errmsg(const struct journal_reader *r)
@@ -680,11 +833,16 @@ static int reader_step(struct journal_reader *r, struct journal_msg *m)
         uint64_t off = cursor_off(&r->c);
         int rc = cursor_next(&r->c, m);
         if (rc > 0) {
+            size_t len = journal_record_len(m->topic_len, m->n_records);
             if (r->expect_seq && m->first_seq != r->expect_seq) {
-                r->c.pos -= journal_record_len(m->topic_len, m->n_records);
+                r->c.pos -= len;
                 return reader_corrupt(r, off, "sequence does not continue");
             }
             r->expect_seq = m->first_seq + m->n_records;
+            struct seg_index *ix = r->ix;
+            if (ix && ix->seg == r->segs[r->seg_i] && off == ix->end_off &&
+                m->first_seq == ix->end_seq)
+                index_add(ix, off, m->first_seq, len, m->n_records);
             return 1;
         }
         bool last = r->seg_i + 1 >= r->n_segs;
@@ -697,6 +855,7 @@ static int reader_step(struct journal_reader *r, struct journal_msg *m)
                 return 0; /* a live writer may still be completing the tail */
             if ((rc = reader_open_seg(r, r->seg_i + 1)) < 0)
                 return rc;
+            reader_index(r, r->segs[r->seg_i]); /* read on from its start: index it */
             continue;
         }
         return reader_corrupt(r, cursor_off(&r->c),
@@ -710,6 +869,7 @@ int journal_reader_seek(struct journal_reader *r, uint64_t from_seq)
 {
     r->have_pending = false;
     r->expect_seq = 0;
+    r->seek_reads = 0;
     if (r->fd >= 0)
         close(r->fd);
     r->fd = -1;
@@ -723,15 +883,46 @@ int journal_reader_seek(struct journal_reader *r, uint64_t from_seq)
         i++;
     if ((rc = reader_open_seg(r, i)) < 0)
         return rc;
+    /* Start at the indexed record nearest below from_seq. If what is there
+     * is not that record (the segment was replaced under a stale index), the
+     * index is dropped and the segment read from its start. */
+    uint64_t off, seq;
+    index_find(reader_index(r, r->segs[i]), from_seq, &off, &seq);
     struct journal_msg m;
+    if (off > JOURNAL_HDR_LEN) {
+        cursor_start(&r->c, r->fd, off);
+        rc = reader_step(r, &m);
+        if (rc == 0 && r->seg_i == i)
+            return GT_OK; /* the end: from_seq is not written yet */
+        if (rc > 0 && m.first_seq == seq) {
+            if (m.first_seq + m.n_records > from_seq) {
+                r->pending = m;
+                r->have_pending = true;
+                return GT_OK;
+            }
+            r->seek_reads++;
+        } else {
+            if (r->ix)
+                index_reset(r->ix, r->segs[i]); /* the writer's (r->ix NULL) is only read */
+            if ((rc = reader_open_seg(r, i)) < 0)
+                return rc;
+            r->expect_seq = 0;
+        }
+    }
     while ((rc = reader_step(r, &m)) > 0) {
         if (m.first_seq + m.n_records > from_seq) {
             r->pending = m;
             r->have_pending = true;
             return GT_OK;
         }
+        r->seek_reads++;
     }
     return rc;
+}
+
+size_t journal_reader_seek_reads(const struct journal_reader *r)
+{
+    return r->seek_reads;
 }
 
 int journal_reader_next(struct journal_reader *r, struct journal_msg *m)

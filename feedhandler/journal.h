@@ -39,7 +39,24 @@
  * All integers little-endian. A message's first sequence is the seq field of
  * its first record (tick offset 8); consecutive messages continue it.
  *
- * Only journal_open() and journal_reader_open() allocate. */
+ * Sparse index, in memory only (nothing of it is on disk, so the format above
+ * is all there is and old segments need no migration). Per segment:
+ *   FIELD    MEANING
+ *   seq[i]   first sequence of an indexed record, increasing
+ *   off[i]   its file offset; entries at least stride bytes apart
+ *   end_off  records before this offset are indexed (in file order only)
+ *   end_seq  sequence of the record at end_off
+ * at most 4096 entries: when full, every other one is dropped and the stride
+ * doubles (64 KiB at first; 128 KiB for a full 256 MiB segment), so a seek
+ * reads at most one stride of records whatever the segment's size. The writer
+ * indexes the segment it appends to (and keeps the index of the one before
+ * when it rotates; journal_open builds it during its scan of the last
+ * segment). A reader attached to the writer (journal_reader_attach) seeks by
+ * those; any reader also keeps the indexes of the last 4 segments it read,
+ * built from every record it reads in order: a segment nobody indexed costs
+ * one scan to the position asked for, once.
+ *
+ * Only journal_open() and journal_reader_open() allocate (the indexes too). */
 #ifndef GT_JOURNAL_H
 #define GT_JOURNAL_H
 #include <stdbool.h>
@@ -123,6 +140,9 @@ int journal_flush(struct journal *j);
 /* The last error's text ("disk full writing j-...gtj"). */
 const char *journal_errmsg(const struct journal *j);
 
+/* fdatasyncs done so far (the fsync policy at work). */
+uint64_t journal_syncs(const struct journal *j);
+
 /* ---- reading ---- */
 
 /* Opens a reader on the journal in dir (which may be live: records a writer
@@ -131,12 +151,23 @@ const char *journal_errmsg(const struct journal *j);
 int journal_reader_open(struct journal_reader **out, const char *dir, char err[GT_ERRLEN]);
 void journal_reader_close(struct journal_reader *r);
 
+/* Lets r seek by j's indexes of the segment j writes and the one before (j
+ * writes into dir): a seek there reads at most one stride, even into the
+ * part no reader has read yet. For one thread holding both; close r before
+ * j. */
+void journal_reader_attach(struct journal_reader *r, const struct journal *j);
+
 /* Positions the reader so that the next message is the one holding from_seq
  * (which may start before it: the caller skips the records below from_seq),
  * or the first message of the journal if from_seq is older. Lists the
- * segments afresh, so a live journal's new segments are seen. Returns GT_OK,
- * GT_ECORRUPT (message in journal_reader_errmsg) or GT_EIO. */
+ * segments afresh, so a live journal's new segments are seen, and starts at
+ * the indexed record nearest below from_seq. Returns GT_OK, GT_ECORRUPT
+ * (message in journal_reader_errmsg) or GT_EIO. */
 int journal_reader_seek(struct journal_reader *r, uint64_t from_seq);
+
+/* Messages the last seek read past before the one holding from_seq: with the
+ * index, at most about one stride of them. */
+size_t journal_reader_seek_reads(const struct journal_reader *r);
 
 /* The next message in sequence order. Returns 1 and *m (views valid until the
  * next call), 0 at the end of the journal, GT_ECORRUPT if a record fails its

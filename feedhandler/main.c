@@ -5,7 +5,13 @@
  * rx (recvmmsg batches) -> feed (A/B arbitration, SBE decode, books, recovery,
  * grouping) -> pub (journal, then PUB; ROUTER for replay and snapshots). One
  * thread: the loop waits on the sockets at most LOOP_WAIT_MS, so the arbiter's
- * reorder window and the ROUTER are served even when the market is quiet. */
+ * reorder window and the ROUTER are served even when the market is quiet.
+ *
+ * Two clocks. The feed's (feed_poll: holes age, open events are cut) is the
+ * receive clock: the wall clock live, the capture's timestamps with --pcap,
+ * where feed_poll runs at exactly the capture times feed_due() names, so a
+ * capture publishes the same records every time. Flushing, the ROUTER and
+ * the stats line run on the wall clock in both. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -23,7 +29,9 @@
 #include "pcap.h"
 #include "pub.h"
 
-enum { LOOP_WAIT_MS = 1, SERVE_MAX = 16, CFG_MAX_STRINGS = 64 };
+enum { LOOP_WAIT_MS = 1, SERVE_MAX = 16, CFG_MAX_STRINGS = 64, PCAP_POLLS_MAX = 1 << 20 };
+#define NS_PER_MS 1000000LL
+#define PACE_SLICE_NS (10 * NS_PER_MS) /* --pace: longest sleep between looks at signals */
 
 static volatile sig_atomic_t stop_flag;
 
@@ -72,14 +80,17 @@ static void usage(FILE *f)
         "  --feed NAME=GROUP:PORT one feed: incr-a incr-b snap-a snap-b def-a def-b\n"
         "                         index-a index-b (defaults 239.255.31.1-8)\n"
         "  --rcvbuf BYTES         SO_RCVBUF per socket (default 32 MiB)\n"
-        "  --pcap FILE            read a capture (libpcap or CME DataMine) instead\n"
+        "  --pcap FILE            read a capture (libpcap or CME DataMine) instead; the\n"
+        "                         capture's clock drives the feed: the same file always\n"
+        "                         publishes the same records\n"
         "  --pace                 replay the capture at its recorded pace (default: max)\n"
         "  --dump                 with --pcap: print every message decoded, publish nothing\n"
         "  --reorder-ms MS        how long a hole on both lines may wait for a late packet\n"
         "                         before it is a gap (default 2)\n"
         "Output:\n"
         "  --pub ENDPOINT         PUB socket (default tcp://127.0.0.1:5560; ipc:// too)\n"
-        "  --router ENDPOINT      ROUTER for replay/snapshot (default tcp://127.0.0.1:5561)\n"
+        "  --router ENDPOINT      ROUTER for replay/snapshot (default tcp://127.0.0.1:5561;\n"
+        "                         \"\" for none)\n"
         "  --sndhwm N             PUB high-water mark in messages (default 100000)\n"
         "  --journal DIR          journal directory (default ./gputick.journal)\n"
         "  --fsync none|flush|interval   journal fsync policy (default none)\n"
@@ -93,8 +104,9 @@ static void usage(FILE *f)
         "  --duration SECONDS     stop after this long (default: run until a signal)\n"
         "  --idle-exit SECONDS    stop once no packet came for this long\n"
         "  --linger SECONDS       after --pcap ends, keep serving the ROUTER this long\n"
-        "  --config FILE          read options from FILE: one 'name value' per line, # comments\n"
-        "  -q, --quiet            no stats lines\n"
+        "  --config FILE          read options from FILE: one 'name value' per line, # comments;\n"
+        "                         a value may be quoted, \"\" is the empty value\n"
+        "  -q, --quiet            no startup or stats lines (errors still)\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\n"
@@ -300,6 +312,11 @@ static int read_config(struct cfg *c, const char *path)
             break;
         }
         char *arg = NULL;
+        size_t vl = strlen(val);
+        if (k == 2 && vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
+            memmove(val, val + 1, vl - 2); /* a quoted value: "" is the empty one */
+            val[vl - 2] = 0;
+        }
         if (o->has_arg == required_argument) {
             if (c->n_strings == CFG_MAX_STRINGS || !(arg = strdup(val))) {
                 fprintf(stderr, "tickfeed: %s:%d: too many options\n", path, ln);
@@ -323,6 +340,9 @@ struct run {
     struct net_rx rx;
     int rx_open;
     uint64_t pcap_skipped;
+    int64_t pcap_first_ns; /* capture time of the first record */
+    int64_t pcap_start_ns; /* wall time it was read (--pace maps one to the other) */
+    int64_t last_tend_ns;
     int64_t t0, last_stats_ns;
     uint64_t last_records;
     int blocked_logged; /* the journal-blocked message was printed */
@@ -339,24 +359,29 @@ static void stats_line(struct run *r, int64_t now, const char *when)
         pk += s->packets[i];
     fprintf(stderr,
             "tickfeed %s: packets %llu (A %llu B %llu dup A %llu B %llu) messages %llu "
-            "unknown %llu malformed %llu gaps %llu lost %llu rptgaps %llu stale %llu "
-            "recovered snap %llu (kept %llu) incr %llu empty %llu resets %llu kernel-drops %llu | "
-            "published %llu records in %llu msgs (%.0f rec/s) seq %llu pub-refused %llu "
-            "requests %llu instruments %u stale-now %u\n",
+            "unknown %llu malformed %llu deferral-drops %llu gaps %llu lost %llu rptgaps %llu "
+            "stale %llu "
+            "recovered snap %llu (kept %llu) incr %llu empty %llu resets %llu kernel-drops %llu "
+            "truncated %llu | published %llu records in %llu msgs (%.0f rec/s) seq %llu "
+            "send-errors %llu requests %llu replays %llu (%llu records) snapshots %llu "
+            "instruments %u stale-now %u\n",
             when, (unsigned long long)pk, (unsigned long long)s->packets[GT_FEED_INCR_A],
             (unsigned long long)s->packets[GT_FEED_INCR_B],
             (unsigned long long)s->duplicates[GT_FEED_INCR_A],
             (unsigned long long)s->duplicates[GT_FEED_INCR_B], (unsigned long long)s->messages,
             (unsigned long long)s->unknown, (unsigned long long)s->malformed,
-            (unsigned long long)s->gaps, (unsigned long long)s->lost,
-            (unsigned long long)s->rpt_gaps, (unsigned long long)s->stale,
-            (unsigned long long)s->recovered_snap, (unsigned long long)s->recovered_kept,
-            (unsigned long long)s->recovered_incr,
+            (unsigned long long)s->deferral_full, (unsigned long long)s->gaps,
+            (unsigned long long)s->lost, (unsigned long long)s->rpt_gaps,
+            (unsigned long long)s->stale, (unsigned long long)s->recovered_snap,
+            (unsigned long long)s->recovered_kept, (unsigned long long)s->recovered_incr,
             (unsigned long long)s->recovered_empty, (unsigned long long)s->resets,
             (unsigned long long)(r->rx_open ? r->rx.stats.kernel_drops : 0),
+            (unsigned long long)(r->rx_open ? r->rx.stats.truncated : 0),
             (unsigned long long)ps->records, (unsigned long long)ps->messages, rate,
-            (unsigned long long)ps->last_seq, (unsigned long long)ps->sub_drops,
-            (unsigned long long)ps->requests, s->n_instruments, s->n_stale);
+            (unsigned long long)ps->last_seq, (unsigned long long)ps->send_errors,
+            (unsigned long long)ps->requests, (unsigned long long)ps->replays,
+            (unsigned long long)ps->replayed, (unsigned long long)ps->snapshots, s->n_instruments,
+            s->n_stale);
     r->last_stats_ns = now;
     r->last_records = ps->records;
 }
@@ -367,15 +392,13 @@ static int feed_error(struct run *r, int rc)
     return -1;
 }
 
-/* Lets the feed's clock reach feed_now (the receive clock: wall time live,
- * capture time from a pcap), flushes, serves requests, prints stats when due
- * (by the wall clock now). Returns 0 or -1 (journal). */
-static int tend(struct run *r, int64_t feed_now, int64_t now)
+/* Flushes (journal, then PUB), serves requests and prints stats when due, all
+ * by the wall clock now. The feed's own clock (feed_poll) is the caller's:
+ * wall time live, capture time from a pcap. Returns 0 or -1 (journal). */
+static int tend(struct run *r, int64_t now)
 {
-    int rc = feed_poll(r->feed, feed_now);
-    if (rc < 0)
-        return feed_error(r, rc);
-    rc = pub_flush(r->pub);
+    r->last_tend_ns = now;
+    int rc = pub_flush(r->pub);
     const struct pub_stats *ps = pub_stats(r->pub);
     if (rc < 0 && !r->blocked_logged) {
         fprintf(stderr,
@@ -408,6 +431,15 @@ static int run_live(struct run *r)
         return -1;
     }
     r->rx_open = 1;
+    int asked = r->c->rcvbuf ? r->c->rcvbuf : NET_RCVBUF_DEFAULT;
+    if (!r->c->quiet)
+        fprintf(stderr,
+                "tickfeed: SO_RCVBUF %d bytes per socket as the kernel reports it (asked %d; "
+                "Linux doubles what it grants, for its bookkeeping)%s\n",
+                r->rx.stats.rcvbuf_len, asked,
+                r->rx.stats.rcvbuf_len < asked ? ": less than asked, raise net.core.rmem_max "
+                                                 "or give tickfeed CAP_NET_ADMIN"
+                                               : "");
     struct net_pkt batch[NET_RX_BATCH];
     int64_t last_pkt = gt_now_ns(), drained = last_pkt;
     while (!stop_flag) {
@@ -431,7 +463,10 @@ static int run_live(struct run *r)
         }
         if (n > 0)
             last_pkt = now;
-        if (tend(r, drained, now) < 0)
+        int e = feed_poll(r->feed, drained);
+        if (e < 0)
+            return feed_error(r, e);
+        if (tend(r, now) < 0)
             return -1;
         if (r->c->duration_s > 0 && now - r->t0 >= r->c->duration_s * 1e9)
             break;
@@ -466,6 +501,59 @@ static void sleep_ns(int64_t ns)
     nanosleep(&ts, NULL);
 }
 
+/* Sleeps up to ns, waking early for a ROUTER request. */
+static void wait_router(struct run *r, int64_t ns)
+{
+    void *rt = pub_router(r->pub);
+    if (rt && ns >= NS_PER_MS) {
+        zmq_pollitem_t pi = {rt, 0, ZMQ_POLLIN, 0};
+        zmq_poll(&pi, 1, (long)(ns / NS_PER_MS));
+    } else {
+        sleep_ns(ns);
+    }
+}
+
+/* Runs the feed's clock up to the capture time until: feed_poll at each
+ * moment something falls due before it (a hole past its reorder window, an
+ * event to cut), at exactly that capture time. Nothing of the wall clock
+ * enters, so a capture publishes the same records every time. Returns 0 or
+ * -1 (journal). */
+static int pcap_clock(struct run *r, int64_t until)
+{
+    for (int i = 0; i < PCAP_POLLS_MAX; i++) {
+        int64_t due = feed_due(r->feed);
+        if (due > until)
+            return 0;
+        int rc = feed_poll(r->feed, due);
+        if (rc < 0)
+            return feed_error(r, rc);
+    }
+    return 0;
+}
+
+/* --pace: waits until the wall clock reaches capture time ts_ns (the first
+ * record's time is the start), publishing what falls due meanwhile at its
+ * moment and serving the ROUTER. What the last packets produced is flushed
+ * before any sleep. Returns 0 or -1. */
+static int pace_until(struct run *r, int64_t ts_ns)
+{
+    while (!stop_flag) {
+        int64_t now = gt_now_ns();
+        int64_t cap = r->pcap_first_ns + (now - r->pcap_start_ns);
+        if (pcap_clock(r, cap < ts_ns ? cap : ts_ns - 1) < 0)
+            return -1;
+        if (cap >= ts_ns)
+            return 0;
+        if (tend(r, now) < 0)
+            return -1;
+        int64_t wake = feed_due(r->feed);
+        if (wake > ts_ns)
+            wake = ts_ns;
+        wait_router(r, wake - cap < PACE_SLICE_NS ? wake - cap : PACE_SLICE_NS);
+    }
+    return 0;
+}
+
 static int run_pcap(struct run *r)
 {
     char err[GT_ERRLEN];
@@ -476,30 +564,32 @@ static int run_pcap(struct run *r)
     }
     struct pcap_rec rec;
     int rc, ret = 0;
-    int64_t first_ts = 0, start = gt_now_ns(), last_tend = 0;
+    r->pcap_start_ns = gt_now_ns();
     while (!stop_flag && (rc = pcap_reader_next(&pr, &rec)) == 1) {
         int which = feed_of(&r->c->ch, &rec);
         if (which < 0) {
             r->pcap_skipped++;
             continue;
         }
-        if (!first_ts)
-            first_ts = rec.ts_ns;
-        int64_t now = gt_now_ns();
-        if (r->c->pace)
-            sleep_ns((rec.ts_ns - first_ts) - (now - start)), now = gt_now_ns();
-        /* Capture time drives the arbiter's clock, so holes heal as they did. */
+        if (!r->pcap_first_ns)
+            r->pcap_first_ns = rec.ts_ns;
+        /* Capture time is the feed's clock (and its recv_ns): holes heal and
+         * events are cut as they did, and the same every time. */
+        if ((r->c->pace ? pace_until(r, rec.ts_ns) : pcap_clock(r, rec.ts_ns - 1)) < 0) {
+            ret = -1;
+            break;
+        }
         int e = feed_packet(r->feed, which, rec.p, rec.len, rec.ts_ns);
         if (e < 0) {
             ret = feed_error(r, e);
             break;
         }
-        if (now - last_tend > 1000000) {
-            if (tend(r, rec.ts_ns, now) < 0) {
-                ret = -1;
-                break;
-            }
-            last_tend = now;
+        /* Publishing is on the wall clock: once a millisecond at most, so a
+         * fast replay writes its journal in batches. */
+        int64_t now = gt_now_ns();
+        if (now - r->last_tend_ns > NS_PER_MS && tend(r, now) < 0) {
+            ret = -1;
+            break;
         }
     }
     if (ret == 0 && rc < 0 && !stop_flag) {
@@ -508,24 +598,27 @@ static int run_pcap(struct run *r)
         ret = -1;
     }
     pcap_reader_close(&pr);
-    /* Whatever is still held in a reorder window is a gap now. */
-    feed_poll(r->feed, INT64_MAX / 2);
+    /* The capture ended: what still waits (a hole in a reorder window, an
+     * event without its end) falls due at its own capture time, as if the
+     * capture had gone on in silence. */
+    if (ret == 0 && pcap_clock(r, INT64_MAX - 1) < 0)
+        ret = -1;
     /* Everything read is published before exiting; a blocked journal is
      * waited for (free the disk, or stop with a signal). */
     while (pub_held(r->pub) && !stop_flag) {
-        if (tend(r, INT64_MAX / 2, gt_now_ns()) < 0)
+        if (tend(r, gt_now_ns()) < 0)
             return -1;
         if (pub_held(r->pub))
-            sleep_ns(100000000);
+            sleep_ns(100 * NS_PER_MS);
     }
     if (r->pcap_skipped && !r->c->quiet)
         fprintf(stderr, "tickfeed: %s: %llu datagrams to no configured feed skipped\n", r->c->pcap,
                 (unsigned long long)r->pcap_skipped);
     int64_t until = gt_now_ns() + (int64_t)(r->c->linger_s * 1e9);
-    while (!stop_flag && gt_now_ns() < until) {
-        if (tend(r, INT64_MAX / 2, gt_now_ns()) < 0)
+    for (int64_t now = gt_now_ns(); !stop_flag && now < until; now = gt_now_ns()) {
+        if (tend(r, now) < 0)
             return -1;
-        sleep_ns(1000000);
+        wait_router(r, until - now < PACE_SLICE_NS ? until - now : PACE_SLICE_NS);
     }
     return ret;
 }
@@ -619,8 +712,10 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
         fprintf(stderr, "tickfeed: %s; publishing on %s, ROUTER %s, journal %s (next seq %llu)\n",
                 cp->pcap ? cp->pcap : "joining multicast on the loopback interface unless --iface",
                 cp->pub_ep ? cp->pub_ep : "tcp://127.0.0.1:5560",
-                cp->router_ep ? cp->router_ep : "tcp://127.0.0.1:5561", cp->journal,
-                (unsigned long long)pub_stats(r.pub)->last_seq + 1);
+                !cp->router_ep     ? "tcp://127.0.0.1:5561"
+                : cp->router_ep[0] ? cp->router_ep
+                                   : "none",
+                cp->journal, (unsigned long long)pub_stats(r.pub)->last_seq + 1);
     ret = (cp->pcap ? run_pcap(&r) : run_live(&r)) < 0 ? 1 : 0;
     if (pub_flush(r.pub) < 0) {
         fprintf(stderr,
@@ -629,7 +724,8 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
                 pub_errmsg(r.pub), pub_held(r.pub));
         ret = 1;
     }
-    stats_line(&r, gt_now_ns(), "exit");
+    if (!cp->quiet)
+        stats_line(&r, gt_now_ns(), "exit");
 out:
     net_rx_close(&r.rx);
     if (pub_close(r.pub) < 0)

@@ -20,6 +20,19 @@
 enum {
     PUB_SNAP_MAX_MSGS = GT_BUS_CHUNK, /* the client takes 2 * GT_BUS_CHUNK + 4 frames */
     PUB_SCAN_MAX = 16 * GT_BUS_CHUNK, /* journal records one filtered REPLAY reads */
+    PUB_ID_MAX = 255,                 /* the longest ZeroMQ routing identity */
+};
+
+/* A SNAPSHOT that came while an incremental event was open: its books are
+ * ahead of every published sequence until the event ends. It waits, and so
+ * does every request behind it (left in the ROUTER's queue), since a client
+ * and tickproxy take one reply per request in order. */
+struct snap_wait {
+    bool held;
+    uint8_t id[PUB_ID_MAX]; /* the client's routing identity */
+    size_t id_len;
+    bool delim; /* a REQ client's empty delimiter followed it */
+    char prefix[GT_TOPIC_MAX];
 };
 
 struct pub {
@@ -40,6 +53,7 @@ struct pub {
     char *topics;            /* topic bytes of a reply */
     size_t n_frames, n_recs, topics_len;
     bool reply_full;
+    struct snap_wait wait;
     char errmsg[GT_ERRLEN];
 };
 
@@ -100,6 +114,7 @@ int pub_open(struct pub **out, void *zctx, const struct pub_opts *o, char err[GT
     rc = journal_reader_open(&p->jr, o->journal_dir, err);
     if (rc < 0)
         goto fail;
+    journal_reader_attach(p->jr, p->j); /* a REPLAY seeks by the writer's index */
     rc = GT_EZMQ;
     if (gt_sec_bind_check(p->o.pub_endpoint, o->bind_remote, err) < 0 ||
         (p->o.router_endpoint[0] &&
@@ -225,8 +240,13 @@ int pub_emit(void *ctx, const char *topic, size_t topic_len, uint8_t *recs, size
 
 int pub_flush(struct pub *p)
 {
-    if (p->hold_len == 0)
-        return GT_OK;
+    if (p->hold_len == 0) {
+        /* Nothing to write; the fsync interval may still be due for what was
+         * written last, before the feed went quiet. */
+        int rc = journal_flush(p->j);
+        p->st.syncs = journal_syncs(p->j);
+        return rc;
+    }
     int rc = journal_catch_up(p);
     if (rc >= 0)
         rc = journal_flush(p->j);
@@ -234,6 +254,7 @@ int pub_flush(struct pub *p)
         rc = journal_catch_up(p); /* what did not fit before the flush */
     if (rc >= 0)
         rc = journal_flush(p->j);
+    p->st.syncs = journal_syncs(p->j);
     if (rc < 0)
         return journal_blocked(p, rc); /* held: nothing is published before it is written */
     if (p->st.blocked) {
@@ -245,7 +266,7 @@ int pub_flush(struct pub *p)
         size_t tl = ld_le16(h);
         size_t n = ld_le32(h + 2 + tl);
         if (gt_bus_send(p->pub, (const char *)h + 2, tl, h + 6 + tl, n, ZMQ_DONTWAIT) < 0)
-            p->st.sub_drops++;
+            p->st.send_errors++;
         p->st.messages++;
         p->st.records += n;
         p->st.last_seq = ld_le64(h + 6 + tl + (n - 1) * GT_TICK_LEN + 8);
@@ -370,7 +391,48 @@ static void serve_replay(struct pub *p, const struct gt_frame *env, int n_env,
     st_le64(hdr + 16, p->st.last_seq);
     struct gt_frame h[2] = {{(const uint8_t *)"OK", 2}, {hdr, 24}};
     reply_send(p, env, n_env, h, 2, true);
+    p->st.replays++;
     p->st.replayed += p->n_recs;
+}
+
+/* Answers SNAPSHOT from the feed's state as of the last published sequence. */
+static void serve_snapshot(struct pub *p, struct feed *f, const struct gt_frame *env, int n_env,
+                           const char *prefix)
+{
+    pub_flush(p);
+    reply_reset(p);
+    uint8_t asof[8];
+    st_le64(asof, p->st.last_seq);
+    if (f && !p->hold_len)
+        feed_snapshot(f, prefix, strlen(prefix), p->st.last_seq, snap_add, p);
+    if (p->hold_len) {
+        /* The books are ahead of what was published: no consistent as_of. */
+        reply_err(p, env, n_env, GT_EIO,
+                  "the journal is blocked (disk full?): no "
+                  "snapshot until it writes again");
+    } else if (p->reply_full) {
+        reply_err(p, env, n_env, GT_ENOSPC, "snapshot too large: ask with a longer prefix");
+    } else {
+        struct gt_frame h[2] = {{(const uint8_t *)"OK", 2}, {asof, 8}};
+        reply_send(p, env, n_env, h, 2, true);
+        p->st.snapshots++;
+    }
+}
+
+/* Keeps a SNAPSHOT request until the open event ends. Returns false if its
+ * identity is too long to keep (it is then refused). */
+static bool snapshot_hold(struct pub *p, const struct gt_frame *env, int n_env, const char *prefix)
+{
+    struct snap_wait *w = &p->wait;
+    if (env[0].len > PUB_ID_MAX)
+        return false;
+    memcpy(w->id, env[0].p, env[0].len);
+    w->id_len = env[0].len;
+    w->delim = n_env == 2;
+    snprintf(w->prefix, sizeof w->prefix, "%s", prefix);
+    w->held = true;
+    p->st.snapshots_held++;
+    return true;
 }
 
 static uint64_t journal_first_seq(struct pub *p)
@@ -385,8 +447,16 @@ int pub_serve(struct pub *p, struct feed *f, int max)
 {
     if (!p->router)
         return 0;
+    bool open_event = f && feed_in_event(f);
+    if (p->wait.held) {
+        if (open_event)
+            return 0; /* it and every request behind it wait for the event's end */
+        struct gt_frame env[2] = {{p->wait.id, p->wait.id_len}, {(const uint8_t *)"", 0}};
+        p->wait.held = false;
+        serve_snapshot(p, f, env, p->wait.delim ? 2 : 1, p->wait.prefix);
+    }
     int done = 0;
-    while (done < max) {
+    while (done < max && !p->wait.held) {
         zmq_msg_t part[GT_BUS_MAX_FRAMES + 2];
         int overflow;
         int n = gt_bus_recv_parts(p->router, part, GT_BUS_MAX_FRAMES + 2, ZMQ_DONTWAIT, &overflow);
@@ -411,24 +481,10 @@ int pub_serve(struct pub *p, struct feed *f, int max)
             pub_flush(p);
             serve_replay(p, fr, n_env, &rq);
         } else if (rq.cmd == GT_BUS_SNAPSHOT) {
-            pub_flush(p);
-            reply_reset(p);
-            uint8_t asof[8];
-            st_le64(asof, p->st.last_seq);
-            if (f && !p->hold_len)
-                feed_snapshot(f, rq.prefix, strlen(rq.prefix), p->st.last_seq, snap_add, p);
-            if (p->hold_len) {
-                /* The books are ahead of what was published: no consistent as_of. */
-                reply_err(p, fr, n_env, GT_EIO,
-                          "the journal is blocked (disk full?): no "
-                          "snapshot until it writes again");
-            } else if (p->reply_full) {
-                reply_err(p, fr, n_env, GT_ENOSPC, "snapshot too large: ask with a longer prefix");
-            } else {
-                struct gt_frame h[2] = {{(const uint8_t *)"OK", 2}, {asof, 8}};
-                reply_send(p, fr, n_env, h, 2, true);
-                p->st.snapshots++;
-            }
+            if (!open_event)
+                serve_snapshot(p, f, fr, n_env, rq.prefix);
+            else if (!snapshot_hold(p, fr, n_env, rq.prefix))
+                reply_err(p, fr, n_env, GT_EINVAL, "routing identity too long");
         } else {
             pub_flush(p);
             uint8_t info[16];

@@ -6,8 +6,11 @@
  * journal to the kernel first and only then sends the held messages on the
  * PUB socket (DESIGN point 5: journal before publish, so a sequence a
  * subscriber saw survives a kill -9 of the feed). The PUB socket never blocks
- * the feed: a message it cannot queue (a subscriber past its high-water mark)
- * is dropped and counted, and the subscriber replays it by sequence.
+ * the feed: past a subscriber's high-water mark ZeroMQ drops that
+ * subscriber's messages silently and tells the publisher nothing, so no
+ * counter here can count them. The subscriber sees the hole in the bus
+ * sequence and replays it: the REPLAY requests served (pub_stats.replays)
+ * are the feed's one measure of what slow subscribers lost.
  *
  * The ROUTER answers the requests of bus.h: REPLAY from the journal in chunks
  * of at most GT_BUS_CHUNK records (with a filter, only the matching messages,
@@ -37,12 +40,16 @@ struct pub_opts {
 
 struct pub_stats {
     uint64_t messages, records; /* published */
-    uint64_t sub_drops;         /* messages zmq_send refused outright (not per-subscriber drops:
-                                   PUB drops those silently; subscribers see holes in seq) */
+    uint64_t send_errors;       /* zmq_send failures (EINTR, ETERM): NOT subscriber drops, which
+                                   a PUB socket does silently per subscriber past its HWM and
+                                   never reports; a subscriber sees them as holes in seq */
     uint64_t requests, bad_requests;
-    uint64_t replayed;  /* records sent in REPLAY replies */
-    uint64_t snapshots; /* SNAPSHOT replies */
+    uint64_t replays;        /* REPLAY replies sent: what slow subscribers ask to fill holes */
+    uint64_t replayed;       /* records sent in REPLAY replies */
+    uint64_t snapshots;      /* SNAPSHOT replies */
+    uint64_t snapshots_held; /* ... of which waited for the end of an open event */
     uint64_t journal_errors;
+    uint64_t syncs;        /* journal fdatasyncs (--fsync flush or interval) */
     int blocked;           /* the journal cannot be written now: messages are held */
     uint64_t unblocked;    /* times it could be written again */
     uint64_t last_seq;     /* last sequence published */
@@ -72,7 +79,11 @@ int pub_emit(void *ctx, const char *topic, size_t topic_len, uint8_t *recs, size
 int pub_flush(struct pub *p);
 
 /* Answers up to max pending ROUTER requests without waiting. f answers
- * SNAPSHOT (may be NULL: an empty snapshot). Returns requests answered. */
+ * SNAPSHOT (may be NULL: an empty snapshot). A SNAPSHOT that comes while f
+ * has an incremental event open (feed_in_event) is kept, and the requests
+ * behind it stay queued, until a call after the event ended (or was cut):
+ * the reply's as_of then covers every book entry it holds. Returns requests
+ * taken off the socket. */
 int pub_serve(struct pub *p, struct feed *f, int max);
 
 /* Bytes of messages held now (numbered, not yet published). */

@@ -237,6 +237,30 @@ Test(arb, a_batch_is_offered_whole_before_its_holes_age)
     cr_assert(eq(int, batch_after_a_wait(1), 1), "aging on offer calls it a gap first");
 }
 
+/* A capture replay polls at the moment arb_due() names: the hole is a gap
+ * exactly then, not a nanosecond before; after it the next hole's moment. */
+Test(arb, arb_due_is_the_moment_the_hole_becomes_a_gap)
+{
+    setup_arb(64, 1000);
+    cr_assert(eq(i64, arb_due(&a), INT64_MAX), "nothing held");
+    offer(ARB_LINE_A, 1, 100);
+    offer(ARB_LINE_A, 3, 200); /* 2 missing: a hole since 200 */
+    offer(ARB_LINE_A, 6, 700); /* 4, 5 missing */
+    cr_assert(eq(i64, arb_due(&a), 1200));
+    arb_poll(&a, arb_due(&a) - 1);
+    cr_assert(eq(int, r->n_gaps, 0));
+    arb_poll(&a, arb_due(&a));
+    cr_assert(eq(int, r->n_gaps, 1));
+    cr_assert(eq(u32, r->gap_from[0], 2));
+    cr_assert(eq(i64, arb_due(&a), 1700), "the next hole, since packet 6 arrived");
+    arb_poll(&a, 1700);
+    cr_assert(eq(int, r->n_gaps, 2));
+    cr_assert(eq(i64, arb_due(&a), INT64_MAX));
+    cr_assert(eq(int, r->n, 3));
+    cr_assert(eq(u32, r->seq[2], 6));
+    arb_fini(&a);
+}
+
 Test(arb, sequence_reset_to_one_is_reported_and_restarts)
 {
     setup_arb(16, 1000000);

@@ -61,6 +61,8 @@ struct exch {
     uint64_t now;
     struct book_set bs; /* the truth */
     uint32_t rpt[N_INSTR];
+    uint8_t status[N_INSTR]; /* trading status the snapshots carry; 0: none */
+    int64_t settle[N_INSTR]; /* settlement price they carry; 0: none */
     uint8_t pkt[1500];
     struct mdp3_enc e;
     uint32_t rng;
@@ -193,7 +195,7 @@ static void snapshot_loop(void)
         struct book *b = book_set_get(&X.bs, sec_id(i), false);
         if (X.rpt[i] == 0)
             continue; /* no activity, no snapshot */
-        struct mdp3_snapshot52_entry en[20];
+        struct mdp3_snapshot52_entry en[24];
         size_t n = 0;
         for (int side = 0; side < 2; side++)
             for (int l = 0; l < (side ? b->n_ask : b->n_bid); l++) {
@@ -209,13 +211,17 @@ static void snapshot_loop(void)
                                                          0,
                                                          side ? MDP3_ET_OFFER : MDP3_ET_BID};
             }
+        if (X.settle[i])
+            en[n++] = (struct mdp3_snapshot52_entry){X.settle[i],  MDP3_I32_NULL, MDP3_I32_NULL,
+                                                     MDP3_I8_NULL, 20000,         MDP3_U8_NULL,
+                                                     0x03,         MDP3_ET_SETTLE};
         struct mdp3_snapshot52 s = {.last_msg_seq_num_processed = X.seq,
                                     .tot_num_reports = N_INSTR,
                                     .security_id = sec_id(i),
                                     .rpt_seq = X.rpt[i],
                                     .transact_time_ns = X.now,
                                     .trade_date = MDP3_U16_NULL,
-                                    .trading_status = MDP3_U8_NULL,
+                                    .trading_status = X.status[i] ? X.status[i] : MDP3_U8_NULL,
                                     .high_limit_px = MDP3_PX_NULL,
                                     .low_limit_px = MDP3_PX_NULL,
                                     .max_price_variation_px = MDP3_PX_NULL};
@@ -448,11 +454,12 @@ Test(feed, channel_reset_empties_every_book)
     assert_books_equal();
 }
 
-static void send_index(uint32_t rpt, int64_t mantissa, int code, int lines)
+/* One index value in index packet seq (a repeat carries an older rpt). */
+static void send_index_pkt(uint32_t seq, uint32_t rpt, int64_t mantissa, int code, int lines)
 {
     uint8_t buf[1500];
     struct mdp3_enc e;
-    mdp3_enc_init(&e, buf, sizeof buf, rpt, X.now);
+    mdp3_enc_init(&e, buf, sizeof buf, seq, X.now);
     struct mdp3_idx348 m = {.transact_time_ns = ++X.now,
                             .md_feed_type = "IX",
                             .mei = MDP3_MEI_END_OF_EVENT,
@@ -475,6 +482,11 @@ static void send_index(uint32_t rpt, int64_t mantissa, int code, int lines)
         feed_packet(F, GT_FEED_INDEX_A, buf, mdp3_enc_len(&e), (int64_t)X.now);
     if (lines & 2)
         feed_packet(F, GT_FEED_INDEX_B, buf, mdp3_enc_len(&e), (int64_t)X.now);
+}
+
+static void send_index(uint32_t rpt, int64_t mantissa, int code, int lines)
+{
+    send_index_pkt(rpt, rpt, mantissa, code, lines);
 }
 
 Test(feed, index_values_are_fixings_and_repeats_are_not_republished)
@@ -595,5 +607,133 @@ Test(feed, an_event_spanning_packets_is_published_whole_after_its_end)
     cr_assert(eq(int, out->t[before + 2].kind, GT_KIND_TOB));
     cr_assert(eq(int, out->t[before + 3].kind, GT_KIND_DEF));
     cr_assert(eq(i64, out->t[before + 3].u.def.tick_px, 10000000));
+    assert_books_equal();
+}
+
+/* Records of a kind and instrument whose flags include all of flags. */
+static size_t count_flagged(int kind, int id, uint16_t flags)
+{
+    size_t c = 0;
+    for (size_t i = 0; i < out->n; i++)
+        c += out->t[i].kind == kind && out->t[i].instr_id == id &&
+             (out->t[i].flags & flags) == flags;
+    return c;
+}
+
+/* A halt and a settlement in a packet lost on both lines: SecurityStatus has
+ * no RptSeq, so nothing on the incremental feed ever tells them again; the
+ * snapshot loop does. The book that needs the snapshot takes its status and
+ * statistics from it, the book that recovered from its own data takes the
+ * status from its next snapshot, each published once and flagged recovery,
+ * and a late joiner then sees the halt. */
+Test(feed, a_status_and_a_settlement_lost_in_a_gap_come_back_with_the_snapshots)
+{
+    for (int k = 0; k < 20; k++)
+        book_event(2, 3, -1);
+    pkt_begin();
+    struct mdp3_status30 st = {.transact_time_ns = ++X.now,
+                               .security_id = sec_id(1),
+                               .trade_date = MDP3_U16_NULL,
+                               .mei = MDP3_MEI_END_OF_EVENT,
+                               .trading_status = 2, /* halt */
+                               .halt_reason = 1,
+                               .trading_event = 0};
+    memcpy(st.security_group, "GH", 2);
+    memcpy(st.asset, "H100", 4);
+    cr_assert(eq(int, mdp3_enc_status30(&X.e, &st), GT_OK));
+    struct mdp3_incr m = {.transact_time_ns = X.now, .mei = MDP3_MEI_END_OF_EVENT};
+    struct mdp3_daily49_entry se = {.px = 2512500000,
+                                    .size = MDP3_I32_NULL,
+                                    .security_id = sec_id(0),
+                                    .rpt_seq = ++X.rpt[0],
+                                    .trading_ref_date = 20000,
+                                    .settl_price_type = 0x03,
+                                    .entry_type = MDP3_ET_SETTLE};
+    cr_assert(eq(int, mdp3_enc_daily49(&X.e, &m, &se, 1), GT_OK));
+    pkt_send(0); /* lost on both lines */
+    X.status[0] = X.status[1] = 2;
+    X.settle[0] = 2512500000;
+    book_event(2, 3, 1); /* instrument 1 goes on without a hole */
+    feed_poll(F, (int64_t)X.now + 1000000);
+    cr_assert(eq(u64, feed_stats(F)->gaps, 1));
+    book_event(1, 3, 0); /* instrument 0 jumped: it waits for a snapshot */
+    snapshot_loop();
+    cr_assert(eq(sz, count(GT_KIND_STATUS, sec_id(0), GT_FEED_RECOVERED), 1));
+    cr_assert(eq(sz, count_flagged(GT_KIND_STAT, sec_id(0), GT_F_RECOVERY), 1));
+    const struct gt_tick *settle = NULL, *halt[2] = {NULL, NULL};
+    for (size_t i = 0; i < out->n; i++) {
+        const struct gt_tick *t = &out->t[i];
+        if (t->kind == GT_KIND_STAT && t->instr_id == sec_id(0))
+            settle = t;
+        for (int k = 0; k < 2; k++)
+            if (t->kind == GT_KIND_STATUS && t->instr_id == sec_id(k) && t->u.status.trading == 2)
+                halt[k] = t;
+    }
+    cr_assert(not(eq(ptr, (void *)settle, NULL)), "the settlement is published");
+    cr_assert(eq(int, settle->u.stat.type, GT_STAT_SETTLE));
+    cr_assert(eq(i64, settle->u.stat.px, 2512500000));
+    for (int k = 0; k < 2; k++) {
+        cr_assert(not(eq(ptr, (void *)halt[k], NULL)), "instrument %d's halt is published", k);
+        cr_assert(ne(int, halt[k]->flags &GT_F_RECOVERY, 0));
+        cr_assert(eq(int, halt[k]->u.status.feed, GT_FEED_NONE));
+    }
+    size_t n = out->n;
+    snapshot_loop(); /* the next cycle says the same: nothing new */
+    cr_assert(eq(sz, count_flagged(GT_KIND_STAT, sec_id(0), GT_F_RECOVERY), 1));
+    cr_assert(eq(sz, count_flagged(GT_KIND_STATUS, sec_id(1), GT_F_RECOVERY), 1));
+    cr_assert(eq(sz, out->n, n));
+    out->n = 0; /* a late joiner sees the halt */
+    feed_snapshot(F, "status.H100.H100G6", 18, 1, snap_collect, NULL);
+    cr_assert(eq(sz, out->n, 1));
+    cr_assert(eq(int, out->t[0].u.status.trading, 2));
+    assert_books_equal();
+}
+
+/* The index channel has no snapshot loop: the periodic repeat of a value is
+ * what tells that nothing newer was lost. An index whose only lost packet
+ * was itself a repeat recovers at the next repeat, which is republished. */
+Test(feed, a_repeat_recovers_an_index_whose_lost_packet_was_a_repeat)
+{
+    send_index_pkt(1, 1, 27512, GT_FIX_INDICATIVE, 3);
+    int32_t id = gt_index_id("SDH100RT", 8);
+    send_index_pkt(2, 1, 27512, GT_FIX_INDICATIVE, 0); /* a repeat, lost on both lines */
+    send_index_pkt(3, 1, 27512, GT_FIX_INDICATIVE, 3); /* the next repeat */
+    feed_poll(F, (int64_t)X.now + 1000000);
+    cr_assert(eq(u64, feed_stats(F)->gaps, 1));
+    cr_assert(eq(sz, count(GT_KIND_STATUS, id, GT_FEED_STALE), 1));
+    cr_assert(eq(sz, count(GT_KIND_STATUS, id, GT_FEED_RECOVERED), 1), "recovered by the repeat");
+    cr_assert(eq(sz, count(GT_KIND_FIXING, id, -1), 2), "the value, then its recovering repeat");
+    cr_assert(eq(sz, count_flagged(GT_KIND_FIXING, id, GT_F_RECOVERY), 1));
+    cr_assert(eq(u32, feed_stats(F)->n_stale, 0));
+    send_index_pkt(4, 1, 27512, GT_FIX_INDICATIVE, 3); /* a live index's repeat: nothing */
+    cr_assert(eq(sz, count(GT_KIND_FIXING, id, -1), 2));
+}
+
+/* Packets of other channels wait while an incremental event is open, in a
+ * buffer of 64. One that finds it full is lost: counted as such, not as
+ * malformed, and for an index packet (its value may be the only one for a
+ * while) every index is marked stale until its next value. */
+Test(feed, an_index_packet_that_finds_the_deferral_buffer_full_marks_the_indexes_stale)
+{
+    send_index(1, 27512, GT_FIX_INDICATIVE, 3);
+    int32_t id = gt_index_id("SDH100RT", 8);
+    struct mdp3_book46_entry a = random_entry(0), b = random_entry(0);
+    pkt_begin();
+    struct mdp3_incr m = {.transact_time_ns = ++X.now, .mei = 0}; /* no EndOfEvent yet */
+    cr_assert(eq(int, mdp3_enc_book46(&X.e, &m, &a, 1, NULL, 0), GT_OK));
+    pkt_send(3);
+    uint64_t malformed = feed_stats(F)->malformed;
+    for (int k = 0; k < 64; k++)
+        send_defs(); /* 256 definition packets: the buffer fills */
+    send_index(2, 27520, GT_FIX_INDICATIVE, 3);
+    cr_assert(eq(u64, feed_stats(F)->malformed, malformed), "nothing malformed");
+    cr_assert(eq(u64, feed_stats(F)->deferral_full, 4 * 64 - 64 + 1));
+    pkt_begin();
+    m.mei = MDP3_MEI_END_OF_EVENT;
+    cr_assert(eq(int, mdp3_enc_book46(&X.e, &m, &b, 1, NULL, 0), GT_OK));
+    pkt_send(3);
+    cr_assert(eq(sz, count(GT_KIND_STATUS, id, GT_FEED_STALE), 1), "the index is stale");
+    send_index(3, 27530, GT_FIX_INDICATIVE, 3);
+    cr_assert(eq(sz, count(GT_KIND_STATUS, id, GT_FEED_RECOVERED), 1));
     assert_books_equal();
 }

@@ -3,8 +3,9 @@
  * read back by sequence, restarts continue the sequence, a torn tail cut at
  * every byte is dropped, segments rotate by size and by day, corruption is
  * reported with its file and offset, a writer killed with SIGKILL at random
- * instants leaves a CRC-valid prefix holding everything it flushed, and a
- * full disk is survived (where a private tmpfs can be mounted). */
+ * instants leaves a CRC-valid prefix holding everything it flushed, a full
+ * disk is survived (where a private tmpfs can be mounted), and a seek into a
+ * large segment reads one stride of it, not all. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <errno.h>
@@ -522,4 +523,62 @@ Test(journal, disk_full_returns_enospc_and_a_retry_succeeds)
     if (WEXITSTATUS(status) == 77)
         cr_skip_test("cannot mount a private tmpfs here: full-disk test skipped");
     cr_assert(eq(int, WEXITSTATUS(status), 0), "failed at step %d", WEXITSTATUS(status));
+}
+
+/* Seeks to from_seq: lands on the message holding it, having read past at
+ * most max messages. */
+static void seek_check(struct journal_reader *r, uint64_t from_seq, size_t max)
+{
+    cr_assert(eq(int, journal_reader_seek(r, from_seq), GT_OK), "%s", journal_reader_errmsg(r));
+    struct journal_msg m;
+    cr_assert(eq(int, journal_reader_next(r, &m), 1), "seek %llu", (unsigned long long)from_seq);
+    cr_assert(le(u64, m.first_seq, from_seq));
+    cr_assert(gt(u64, m.first_seq + m.n_records, from_seq), "seek %llu",
+              (unsigned long long)from_seq);
+    uint8_t want[3 * GT_TICK_LEN];
+    make_records(want, m.first_seq, m.n_records);
+    cr_assert(eq(int, memcmp(m.records, want, m.n_records * GT_TICK_LEN), 0));
+    cr_assert(le(sz, journal_reader_seek_reads(r), max), "seek %llu read past %zu messages",
+              (unsigned long long)from_seq, journal_reader_seek_reads(r));
+}
+
+/* A REPLAY seeks on the feed's thread, so a seek must not read its segment
+ * from the start: it starts at the indexed record nearest below and reads
+ * at most one stride (64 KiB, ~400 messages here) past, whether it seeks by
+ * the writer's index (the current segment and the one before), by the index
+ * the reader built while reading, or by the one journal_open built. */
+Test(journal, a_seek_reads_at_most_one_stride_of_a_large_segment)
+{
+    enum { STRIDE_MSGS = (64 << 10) / 100 + 2 }; /* messages are 138..266 bytes */
+    struct journal_opts o = {.max_segment_len = 16 << 20};
+    struct journal *j = open_ok(&o);
+    while (journal_next_seq(j) < 300000)
+        cr_assert(eq(int, append_one(j), GT_OK));
+    cr_assert(eq(int, journal_flush(j), GT_OK));
+    uint64_t last = journal_next_seq(j) - 1;
+    struct journal_reader *r;
+    cr_assert(eq(int, journal_reader_open(&r, dir, err), GT_OK), "%s", err);
+    journal_reader_attach(r, j);
+    uint64_t probes[] = {1, 2, 99999, 150001, last - 1, last, 180000, 3};
+    for (size_t i = 0; i < sizeof probes / sizeof *probes; i++)
+        seek_check(r, probes[i], STRIDE_MSGS);
+    journal_reader_close(r);
+    /* A reader of its own: its first seek into a segment reads up to there
+     * once (indexing it), every later one a stride at most. */
+    cr_assert(eq(int, journal_reader_open(&r, dir, err), GT_OK), "%s", err);
+    seek_check(r, last, SIZE_MAX);
+    for (size_t i = 0; i < sizeof probes / sizeof *probes; i++)
+        if (probes[i] > 240000)
+            seek_check(r, probes[i], STRIDE_MSGS);
+    journal_reader_close(r);
+    cr_assert(eq(int, journal_close(j), GT_OK));
+    /* Reopened: journal_open's scan of the last segment indexed it. */
+    j = open_ok(&o);
+    cr_assert(eq(int, journal_reader_open(&r, dir, err), GT_OK), "%s", err);
+    journal_reader_attach(r, j);
+    seek_check(r, last - 5, STRIDE_MSGS);
+    seek_check(r, 150001, SIZE_MAX); /* an older segment: indexed as it is read */
+    seek_check(r, 150002, STRIDE_MSGS);
+    journal_reader_close(r);
+    cr_assert(eq(int, journal_close(j), GT_OK));
 }

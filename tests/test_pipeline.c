@@ -28,11 +28,15 @@
 #include "book.h"
 #include "gputick/bus.h"
 #include "gputick/bytes.h"
+#include "gputick/channels.h"
 #include "gputick/crc32c.h"
+#include "gputick/mdp3.h"
 #include "gputick/store.h"
 #include "gputick/tick.h"
+#include "gputick/time.h"
 #include "journal.h"
 #include "net.h"
+#include "pcap.h"
 
 enum { MAX_INSTR = 64, MAX_TRADES = 200000 };
 
@@ -278,6 +282,7 @@ static void seen_free(struct seen *s)
 }
 
 static long log_count(const char *log, const char *key);
+static const char *log_text(const char *log);
 
 /* Books as published == the exchange's final books; trades == those sent
  * (unless check_trades is 0: the kernel dropped datagrams, a loss the truth
@@ -335,9 +340,9 @@ static void capture_run(const char *what, struct seen *s, const char *a1, const 
     /* --tail: snapshot cycles go on after the last event, as an exchange's do,
      * so a gap among the last packets (declared only once later packets show
      * the reorder window passed) is still recovered. */
-    pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--no-send", "--pcap", pcap, "--truth",
-                      truth, "--seed", "3", "--duration", "3h", "--tail", "5m", a1, a2, a3, a4, a5,
-                      a6, NULL);
+    pid_t sim =
+        spawn("tools/ticksim/ticksim", "sim.log", "--no-send", "--pcap", pcap, "--truth", truth,
+              "--seed", "3", "--duration", "3h", "--tail", "5m", a1, a2, a3, a4, a5, a6, NULL);
     cr_assert(eq(int, wait_exit(sim, 60000), 0), "ticksim failed");
     pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--pcap", pcap, "--journal", jdir,
                        "--pub", pub, "--router", "", NULL);
@@ -393,6 +398,192 @@ Test(pipeline, ten_percent_and_burst_loss_on_both_lines)
     capture_run("bursts of 8 on both lines, 1%", &s, "--fault", "drop=0.01,burst=8", "--lose-both",
                 "0.002", NULL, NULL);
     seen_free(&s);
+}
+
+/* Every message of two journals, topic and record bytes, side by side.
+ * Returns the number of records; fails at the first difference. */
+static uint64_t journals_equal(const char *ja, const char *jb)
+{
+    struct journal_reader *ra, *rb;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, journal_reader_open(&ra, ja, err), GT_OK), "%s", err);
+    cr_assert(eq(int, journal_reader_open(&rb, jb, err), GT_OK), "%s", err);
+    cr_assert(eq(int, journal_reader_seek(ra, 0), GT_OK));
+    cr_assert(eq(int, journal_reader_seek(rb, 0), GT_OK));
+    struct journal_msg a, b;
+    uint64_t n = 0;
+    for (;;) {
+        int ka = journal_reader_next(ra, &a), kb = journal_reader_next(rb, &b);
+        cr_assert(ge(int, ka, 0), "%s", journal_reader_errmsg(ra));
+        cr_assert(ge(int, kb, 0), "%s", journal_reader_errmsg(rb));
+        cr_assert(eq(int, ka, kb), "one journal ends after %llu records, the other goes on",
+                  (unsigned long long)n);
+        if (ka == 0)
+            break;
+        cr_assert(eq(u64, a.first_seq, b.first_seq));
+        cr_assert(eq(sz, a.topic_len, b.topic_len), "seq %llu", (unsigned long long)a.first_seq);
+        cr_assert(eq(int, memcmp(a.topic, b.topic, a.topic_len), 0));
+        cr_assert(eq(sz, a.n_records, b.n_records), "seq %llu", (unsigned long long)a.first_seq);
+        for (size_t i = 0; i < a.n_records; i++)
+            cr_assert(
+                eq(int,
+                   memcmp(a.records + i * GT_TICK_LEN, b.records + i * GT_TICK_LEN, GT_TICK_LEN),
+                   0),
+                "record %llu differs", (unsigned long long)(a.first_seq + i));
+        n += a.n_records;
+    }
+    journal_reader_close(ra);
+    journal_reader_close(rb);
+    return n;
+}
+
+/* A faulted capture (loss on each line, on both, reordering, an event cut by
+ * a lost EndOfEvent) through tickfeed twice: the same journal, byte for byte.
+ * In --pcap mode the feed's clock is the capture's (holes age, events are
+ * cut, at capture times) and recv_ns is the capture time, so the wall clock,
+ * which a busy machine makes uneven, cannot change what is published. The
+ * second run reads its options from a file, where router "" means none. */
+Test(pipeline, a_faulted_capture_publishes_the_same_records_every_time)
+{
+    char pcap[128], truth[128], ja[128], jb[128], pub[128], cfg[128];
+    snprintf(pcap, sizeof pcap, "%s/day.pcap", dir);
+    snprintf(truth, sizeof truth, "%s/day.jsonl", dir);
+    snprintf(ja, sizeof ja, "%s/journal-a", dir);
+    snprintf(jb, sizeof jb, "%s/journal-b", dir);
+    snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
+    snprintf(cfg, sizeof cfg, "%s/feed.conf", dir);
+    pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--no-send", "--pcap", pcap, "--truth",
+                      truth, "--seed", "11", "--duration", "3h", "--tail", "5m", "--fault",
+                      "drop=0.03,burst=2,dup=0.01,reorder=0.03", "--lose-both", "0.005", NULL);
+    cr_assert(eq(int, wait_exit(sim, 60000), 0), "ticksim failed");
+    pid_t feed = spawn("feedhandler/tickfeed", "feed-a.log", "--pcap", pcap, "--journal", ja,
+                       "--pub", pub, "--router", "", NULL);
+    cr_assert(eq(int, wait_exit(feed, 60000), 0), "tickfeed --pcap failed");
+    FILE *f = fopen(cfg, "w");
+    cr_assert(not(eq(ptr, f, NULL)));
+    fprintf(f, "pcap %s\njournal %s\npub %s\nrouter \"\"   # no ROUTER\nquiet\n", pcap, jb, pub);
+    fclose(f);
+    feed = spawn("feedhandler/tickfeed", "feed-b.log", "--config", cfg, NULL);
+    int rc = wait_exit(feed, 60000);
+    if (rc != 0)
+        show_log("feed-b.log");
+    cr_assert(eq(int, rc, 0), "tickfeed --config with router \"\" failed");
+    cr_assert(eq(ptr, strstr(log_text("feed-b.log"), "tickfeed"), NULL), "quiet means quiet: %s",
+              log_text("feed-b.log"));
+    cr_assert(not(eq(ptr, strstr(log_text("feed-a.log"), "tickfeed exit:"), NULL)));
+    uint64_t n = journals_equal(ja, jb);
+    cr_assert(gt(u64, n, 10000));
+    fprintf(stderr, "determinism: two runs of a faulted capture, %llu identical records\n",
+            (unsigned long long)n);
+}
+
+/* One MDP 3.0 packet of incremental line A into a capture: a trade or a
+ * book New of instrument 1001, a whole event. */
+static void pcap_incr(struct pcap_writer *w, int64_t ts, uint32_t seq, int trade)
+{
+    uint8_t buf[512];
+    struct mdp3_enc e;
+    mdp3_enc_init(&e, buf, sizeof buf, seq, (uint64_t)ts);
+    struct mdp3_incr m = {.transact_time_ns = (uint64_t)ts, .mei = MDP3_MEI_END_OF_EVENT};
+    struct mdp3_trade48_entry t = {.px = 2500000000,
+                                   .size = 2,
+                                   .security_id = 1001,
+                                   .rpt_seq = seq,
+                                   .n_orders = 1,
+                                   .aggressor_side = 1,
+                                   .trade_entry_id = 77};
+    struct mdp3_book46_entry b = {.px = 2495000000,
+                                  .size = 5,
+                                  .security_id = 1001,
+                                  .rpt_seq = seq,
+                                  .n_orders = 1,
+                                  .price_level = 1,
+                                  .update_action = MDP3_ACT_NEW,
+                                  .entry_type = MDP3_ET_BID,
+                                  .tradeable_size = MDP3_I32_NULL};
+    cr_assert(eq(int,
+                 trade ? mdp3_enc_trade48(&e, &m, &t, 1, NULL, 0)
+                       : mdp3_enc_book46(&e, &m, &b, 1, NULL, 0),
+                 GT_OK));
+    cr_assert(eq(
+        int, pcap_writer_write(w, ts, 0x7f000001, 40000, 0xefff1f01, 31001, buf, mdp3_enc_len(&e)),
+        GT_OK));
+}
+
+/* --pace replays at the capture's pace. A packet that follows another within
+ * a millisecond is published at once, not when the next packet is due
+ * seconds later, and the ROUTER answers while tickfeed waits for it. */
+Test(pipeline, a_paced_capture_publishes_each_packet_at_its_time_and_answers_meanwhile)
+{
+    char pcap[128], jdir[128], pub[128], rtr[128], err[GT_ERRLEN];
+    snprintf(pcap, sizeof pcap, "%s/paced.pcap", dir);
+    snprintf(jdir, sizeof jdir, "%s/journal", dir);
+    snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
+    snprintf(rtr, sizeof rtr, "ipc://%s/rtr", dir);
+    struct pcap_writer w;
+    cr_assert(eq(int, pcap_writer_open(&w, pcap, err), GT_OK), "%s", err);
+    int64_t t0 = 1795000000LL * 1000000000LL;
+    uint8_t hb[64];
+    struct mdp3_enc e;
+    mdp3_enc_init(&e, hb, sizeof hb, 1, (uint64_t)t0);
+    cr_assert(eq(int, mdp3_enc_heartbeat12(&e), GT_OK));
+    cr_assert(eq(
+        int, pcap_writer_write(&w, t0, 0x7f000001, 40000, 0xefff1f05, 31005, hb, mdp3_enc_len(&e)),
+        GT_OK));                          /* 0 s: the capture starts (definition line) */
+    pcap_incr(&w, t0 + 1000000000, 1, 0); /* 1 s: a book event */
+    pcap_incr(&w, t0 + 1000300000, 2, 1); /* 0.3 ms later: a trade */
+    pcap_incr(&w, t0 + 4000000000, 3, 0); /* 3 s later */
+    pcap_incr(&w, t0 + 4000100000, 5, 0); /* 4 is lost: a gap the capture's end declares */
+    cr_assert(eq(int, pcap_writer_close(&w), GT_OK));
+    void *zctx = zmq_ctx_new();
+    void *sub = zmq_socket(zctx, ZMQ_SUB), *dealer = zmq_socket(zctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(dealer, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "trade.", 6);
+    int64_t start = gt_now_ns();
+    pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--pcap", pcap, "--pace", "--journal",
+                       jdir, "--pub", pub, "--router", rtr, "--stats", "0", NULL);
+    zmq_connect(sub, pub);
+    zmq_connect(dealer, rtr);
+    struct gt_bus_msg m;
+    gt_bus_msg_init(&m);
+    zmq_pollitem_t pi = {sub, 0, ZMQ_POLLIN, 0};
+    int got = zmq_poll(&pi, 1, 6000) > 0 && gt_bus_recv(sub, &m, 0) == 1;
+    int64_t trade_ms = (gt_now_ns() - start) / 1000000;
+    gt_bus_msg_close(&m);
+    cr_assert(eq(int, got, 1), "the trade was published");
+    cr_assert(lt(i64, trade_ms, 2500), "the trade (due at 1 s) came at %lld ms",
+              (long long)trade_ms);
+    usleep(300000); /* well inside the 3 s wait for the last packet */
+    int64_t asked = gt_now_ns();
+    uint64_t first = 0, last = 0;
+    cr_assert(eq(int, gt_bus_info(dealer, 5000, &first, &last, err), GT_OK), "%s", err);
+    int64_t info_ms = (gt_now_ns() - asked) / 1000000;
+    cr_assert(lt(i64, info_ms, 1000), "INFO during the wait took %lld ms", (long long)info_ms);
+    cr_assert(ge(u64, last, 2), "both early packets published");
+    zmq_close(sub);
+    zmq_close(dealer);
+    zmq_ctx_term(zctx);
+    cr_assert(eq(int, wait_exit(feed, 20000), 0), "tickfeed --pace failed");
+    /* The records of the gap declared after the capture's last packet carry
+     * the capture time it fell due at, as every other record does. */
+    struct seen sn;
+    journal_read(&sn, jdir);
+    cr_assert(eq(u64, sn.stale, 1), "the lost packet made the book stale");
+    seen_free(&sn);
+    struct journal_reader *r;
+    struct journal_msg jm;
+    cr_assert(eq(int, journal_reader_open(&r, jdir, err), GT_OK), "%s", err);
+    cr_assert(eq(int, journal_reader_seek(r, 0), GT_OK));
+    while (journal_reader_next(r, &jm) == 1)
+        for (size_t i = 0; i < jm.n_records; i++) {
+            int64_t recv = (int64_t)ld_le64(jm.records + i * GT_TICK_LEN + 24);
+            cr_assert(ge(i64, recv, t0 + 1000000000), "recv_ns is capture time");
+            cr_assert(lt(i64, recv, t0 + 5000000000), "recv_ns %lld of record %llu",
+                      (long long)recv, (unsigned long long)jm.first_seq + i);
+        }
+    journal_reader_close(r);
 }
 
 /* ---- live ---- */
@@ -533,9 +724,9 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
      * hole, before line B's copy further down the same batch. Holes now age
      * only after a whole batch (feed_clock): 6 of 6 runs at 50 ms declared
      * exactly the real gaps. 300 ms keeps a margin for slower machines. */
-    pid_t feed =
-        spawn("feedhandler/tickfeed", "feed.log", "--port-base", pb, "--journal", jdir, "--pub",
-              pub, "--router", rtr, "--idle-exit", "4", "--stats", "0", "--reorder-ms", "300", NULL);
+    pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--port-base", pb, "--journal", jdir,
+                       "--pub", pub, "--router", rtr, "--idle-exit", "4", "--stats", "0",
+                       "--reorder-ms", "300", NULL);
     struct seen *mid = calloc(1, sizeof *mid);
     book_set_init(&mid->books, MAX_INSTR);
     mid->trades = malloc(MAX_TRADES * sizeof *mid->trades);
@@ -738,11 +929,16 @@ Test(pipeline, tickfeed_says_what_is_wrong_and_skips_garbage_datagrams)
             st_le32(junk, (uint32_t)i + 1); /* plausible sequence numbers */
         net_tx_send(i % 3 ? fa : fs, junk, len);
     }
+    static uint8_t big[3000]; /* longer than any MDP 3.0 packet: truncated */
+    st_le32(big, 1000);
+    net_tx_send(fa, big, sizeof big);
     net_tx_close(fa);
     net_tx_close(fs);
     cr_assert(eq(int, wait_exit(feed, 10000), 0), "tickfeed survived garbage and exited");
     cr_assert(gt(long, log_count("g.log", "malformed") + log_count("g.log", "unknown"), 0), "%s",
               log_text("g.log"));
+    cr_assert(eq(long, log_count("g.log", "truncated"), 1), "%s", log_text("g.log"));
+    cr_assert(not(eq(ptr, strstr(log_text("g.log"), "SO_RCVBUF"), NULL)), "%s", log_text("g.log"));
 }
 
 /* ---- crash loops ---- */

@@ -16,8 +16,11 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "book.h"
 #include "gputick/bus.h"
 #include "gputick/bytes.h"
+#include "gputick/channels.h"
+#include "gputick/mdp3.h"
 #include "gputick/tick.h"
 #include "pub.h"
 #include "tmpfs.h"
@@ -166,6 +169,8 @@ Test(pub, replay_serves_ranges_in_chunks_and_sequences_survive_a_restart)
     }
     cr_assert(eq(int, gt_bus_info(d, 2000, &first, &last, err), GT_OK), "%s", err);
     serve_stop(th);
+    cr_assert(ge(u64, pub_stats(p)->replays, 4), "REPLAY replies are counted");
+    cr_assert(ge(u64, pub_stats(p)->replayed, 9005));
     zmq_close(d);
     cr_assert(eq(int, pub_close(p), GT_OK));
     /* A restart continues the sequence. */
@@ -364,4 +369,173 @@ Test(pub, a_full_disk_holds_messages_and_a_freed_one_publishes_them_all)
     if (WEXITSTATUS(status) == 77)
         cr_skip_test("cannot mount a private tmpfs here: full-disk test skipped");
     cr_assert(eq(int, WEXITSTATUS(status), 0), "failed at step %d", WEXITSTATUS(status));
+}
+
+/* ---- snapshots and open events ---- */
+
+/* One MDIncrementalRefreshBook46 packet on line A: a New of qty at level 1 of
+ * side, EndOfEvent or not. */
+static void book_pkt(struct feed *f, uint32_t seq, uint32_t rpt, int side, int32_t qty, bool end)
+{
+    uint8_t buf[512];
+    struct mdp3_enc e;
+    uint64_t t = 1795000000ull * 1000000000ull + seq;
+    mdp3_enc_init(&e, buf, sizeof buf, seq, t);
+    struct mdp3_incr m = {.transact_time_ns = t, .mei = end ? MDP3_MEI_END_OF_EVENT : 0};
+    struct mdp3_book46_entry en = {.px = side == GT_SIDE_BID ? 2500000000 : 2510000000,
+                                   .size = qty,
+                                   .security_id = 1001,
+                                   .rpt_seq = rpt,
+                                   .n_orders = 1,
+                                   .price_level = 1,
+                                   .update_action = MDP3_ACT_NEW,
+                                   .entry_type = side == GT_SIDE_BID ? MDP3_ET_BID : MDP3_ET_OFFER,
+                                   .tradeable_size = MDP3_I32_NULL};
+    cr_assert(eq(int, mdp3_enc_book46(&e, &m, &en, 1, NULL, 0), GT_OK));
+    cr_assert(eq(int, feed_packet(f, GT_FEED_INCR_A, buf, mdp3_enc_len(&e), (int64_t)t), GT_OK));
+}
+
+/* Applies the level records of a message to the book of their instrument. */
+static void book_msg_apply(struct book_set *bs, const uint8_t *recs, size_t n, uint64_t after)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct gt_tick t;
+        cr_assert(eq(int, gt_tick_decode(recs + i * GT_TICK_LEN, GT_TICK_LEN, &t), GT_OK));
+        if (t.kind != GT_KIND_LEVEL || (after && t.seq <= after))
+            continue;
+        struct book_update u = {t.instr_id,         0,
+                                t.u.level.px,       t.u.level.qty == INT64_MAX ? 0 : t.u.level.qty,
+                                t.u.level.n_orders, t.u.level.level,
+                                t.u.level.side,     t.u.level.action};
+        cr_assert(ge(int, book_apply(book_set_get(bs, t.instr_id, true), &u), 0));
+    }
+}
+
+/* Reads a SNAPSHOT reply: "OK", as_of, then topic/records pairs applied to bs.
+ * Returns 1 with *as_of, 0 if no reply came within ms. */
+static int snapshot_reply(void *d, int ms, uint64_t *as_of, struct book_set *bs)
+{
+    zmq_pollitem_t pi = {d, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&pi, 1, ms) <= 0)
+        return 0;
+    zmq_msg_t part[2 * GT_BUS_CHUNK + 4];
+    int overflow;
+    int n = gt_bus_recv_parts(d, part, 2 * GT_BUS_CHUNK + 4, 0, &overflow);
+    cr_assert(ge(int, n, 2));
+    cr_assert(eq(sz, zmq_msg_size(&part[0]), 2), "an OK reply");
+    cr_assert(eq(int, memcmp(zmq_msg_data(&part[0]), "OK", 2), 0));
+    *as_of = ld_le64(zmq_msg_data(&part[1]));
+    for (int i = 3; i < n; i += 2)
+        book_msg_apply(bs, zmq_msg_data(&part[i]), zmq_msg_size(&part[i]) / GT_TICK_LEN, 0);
+    for (int i = 0; i < n; i++)
+        zmq_msg_close(&part[i]);
+    return 1;
+}
+
+/* The audit's case: an event split over two packets and a SNAPSHOT asked
+ * between them. The books already hold the first half, which is published
+ * only at the event's end: answered at once, the reply would carry that New
+ * with an as_of before it, and the live record of it would be applied a
+ * second time by the joiner. The request waits for the end of the event. */
+Test(pub, a_snapshot_asked_in_the_middle_of_an_event_waits_for_its_end)
+{
+    struct pub *p = open_pub(0);
+    struct feed *f;
+    char err[GT_ERRLEN];
+    struct feed_opts fo = {.emit = pub_emit, .ctx = p};
+    cr_assert(eq(int, feed_open(&f, &fo, err), GT_OK), "%s", err);
+    uint8_t buf[512];
+    struct mdp3_enc e;
+    struct mdp3_def54 def = {.security_id = 1001, .min_price_increment_px = 5000000};
+    memcpy(def.symbol, "H100Z6", 6);
+    memcpy(def.asset, "H100", 4);
+    struct mdp3_def54_feed_type ft = {"GBX", 10};
+    mdp3_enc_init(&e, buf, sizeof buf, 1, 1);
+    cr_assert(eq(int, mdp3_enc_def54(&e, &def, NULL, 0, &ft, 1, NULL, 0, NULL, 0), GT_OK));
+    feed_packet(f, GT_FEED_DEF_A, buf, mdp3_enc_len(&e), 1);
+    book_pkt(f, 1, 1, GT_SIDE_BID, 5, false); /* the event's first half */
+    cr_assert(eq(int, pub_flush(p), GT_OK));
+    void *d = dealer_open();
+    zmq_send(d, "SNAPSHOT", 8, 0);
+    zmq_send(d, "INFO", 4, 0); /* behind it: answered after it, as clients expect */
+    for (int i = 0; i < 400 && pub_stats(p)->requests == 0; i++) {
+        pub_serve(p, f, 4);
+        usleep(1000);
+    }
+    usleep(20000);
+    pub_serve(p, f, 4);
+    cr_assert(eq(u64, pub_stats(p)->requests, 1), "the SNAPSHOT reached the ROUTER, INFO waits");
+    struct book_set bs;
+    cr_assert(eq(int, book_set_init(&bs, 4), GT_OK));
+    uint64_t as_of = 0;
+    cr_assert(eq(int, snapshot_reply(d, 100, &as_of, &bs), 0), "no reply while the event is open");
+    book_pkt(f, 2, 2, GT_SIDE_ASK, 7, true); /* its second half and EndOfEvent */
+    pub_flush(p);
+    pub_serve(p, f, 4);
+    cr_assert(eq(int, snapshot_reply(d, 2000, &as_of, &bs), 1), "answered once the event ended");
+    cr_assert(eq(u64, as_of, pub_stats(p)->last_seq), "as of everything published");
+    char info[16];
+    cr_assert(eq(int, zmq_recv(d, info, sizeof info, 0), 2), "then INFO's OK");
+    cr_assert(eq(int, zmq_recv(d, info, sizeof info, 0), 16));
+    cr_assert(eq(u64, ld_le64((uint8_t *)info + 8), as_of));
+    /* The joiner's book: the snapshot, then every journaled record after as_of. */
+    struct journal_reader *r;
+    struct journal_msg m;
+    cr_assert(eq(int, journal_reader_open(&r, jdir, err), GT_OK));
+    cr_assert(eq(int, journal_reader_seek(r, 1), GT_OK));
+    while (journal_reader_next(r, &m) == 1)
+        book_msg_apply(&bs, m.records, m.n_records, as_of);
+    journal_reader_close(r);
+    int64_t bid[10][3], ask[10][3];
+    cr_assert(eq(int, feed_book(f, 1001, bid, ask, 10, NULL), 10));
+    struct book *jb = book_set_get(&bs, 1001, false);
+    cr_assert(not(eq(ptr, jb, NULL)));
+    for (int l = 0; l < 10; l++) {
+        cr_assert(eq(i64, jb->bid[l].px, bid[l][0]), "bid level %d", l + 1);
+        cr_assert(eq(i64, jb->bid[l].qty, bid[l][1]), "bid level %d", l + 1);
+        cr_assert(eq(i64, jb->ask[l].px, ask[l][0]), "ask level %d", l + 1);
+    }
+    book_set_fini(&bs);
+    zmq_close(d);
+    feed_close(f);
+    pub_close(p);
+}
+
+/* ---- fsync ---- */
+
+static int64_t fake_now;
+static int64_t fake_clock(void)
+{
+    return fake_now;
+}
+
+/* --fsync interval syncs at most once an interval; what was written just
+ * before the feed went quiet must still be synced when the interval passes,
+ * not wait for the next message. */
+Test(pub, the_fsync_interval_syncs_what_was_written_even_when_the_feed_goes_quiet)
+{
+    fake_now = 1795000000LL * 1000000000LL;
+    struct pub *p;
+    char err[GT_ERRLEN];
+    struct pub_opts o = {.journal_dir = jdir,
+                         .pub_endpoint = pub_ep,
+                         .router_endpoint = "",
+                         .journal = {.fsync = JOURNAL_FSYNC_INTERVAL,
+                                     .fsync_interval_ns = 1000000000,
+                                     .clock_ns = fake_clock}};
+    cr_assert(eq(int, pub_open(&p, zctx, &o, err), GT_OK), "%s", err);
+    emit(p, 1001, 2);
+    cr_assert(eq(int, pub_flush(p), GT_OK));
+    uint64_t syncs = pub_stats(p)->syncs; /* the segment's start */
+    emit(p, 1001, 2);
+    fake_now += 500000000;
+    cr_assert(eq(int, pub_flush(p), GT_OK));
+    cr_assert(eq(u64, pub_stats(p)->syncs, syncs), "written, not yet due for a sync");
+    fake_now += 1000000000; /* the interval passes; no message comes */
+    cr_assert(eq(int, pub_flush(p), GT_OK));
+    cr_assert(eq(u64, pub_stats(p)->syncs, syncs + 1), "synced while quiet");
+    fake_now += 5000000000;
+    cr_assert(eq(int, pub_flush(p), GT_OK));
+    cr_assert(eq(u64, pub_stats(p)->syncs, syncs + 1), "nothing new: no sync");
+    cr_assert(eq(int, pub_close(p), GT_OK));
 }
