@@ -129,8 +129,8 @@ int cmd_asof(int argc, char **argv)
     struct qopt q;
     int c, rc;
     qopt_init(&q);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    optind = 0;
+    while ((c = qopt_getopt(argc, argv, "h", opts, "asof")) != -1) {
         if ((rc = qopt_handle(&q, c, optarg, "asof", gt_now_ns())) == EXIT_USAGE)
             return rc;
         if (rc)
@@ -139,7 +139,6 @@ int cmd_asof(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-        fprintf(stderr, "tickq asof: try 'tickq asof --help'\n");
         return EXIT_USAGE;
     }
     if (optind != argc - 1) {
@@ -194,15 +193,11 @@ int cmd_asof(int argc, char **argv)
     }
     if (e < 0)
         rc = qdb_iter_fail("asof", s.trades.it, e);
-    if (out_end(&o) && !rc) {
-        fprintf(stderr, "tickq asof: writing the output failed\n");
-        rc = 1;
-    }
+    rc = out_finish(&o, "asof", rc);
 close:
     qstore_iter_close(s.trades.it);
     qstore_iter_close(s.tob.it);
     qstore_iter_close(s.fix.it);
 done:
-    qstore_close(st);
-    return rc;
+    return qdb_close("asof", st, rc);
 }

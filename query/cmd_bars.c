@@ -39,8 +39,8 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
     int c;
     memset(a, 0, sizeof *a);
     qopt_init(&a->q);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "hi:", opts, NULL)) != -1) {
+    optind = 0;
+    while ((c = qopt_getopt(argc, argv, "hi:", opts, cmd)) != -1) {
         int r = qopt_handle(&a->q, c, optarg, cmd, now);
         if (r == EXIT_USAGE)
             return r;
@@ -54,16 +54,16 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
             a->fill = 1;
             break;
         case 'o':
-            if (!want_out)
-                goto bad;
+            if (!want_out) {
+                fprintf(stderr, "tickq %s: --out is for 'tickq chart bars' (want no --out)\n", cmd);
+                return EXIT_USAGE;
+            }
             a->out_file = optarg;
             break;
         case 'h':
             help(stdout);
             return -1;
         default:
-        bad:
-            fprintf(stderr, "tickq %s: try 'tickq %s --help'\n", cmd, cmd);
             return EXIT_USAGE;
         }
     }
@@ -89,6 +89,11 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
     }
     if (want_out && !a->out_file) {
         fprintf(stderr, "tickq %s: no --out (want e.g. --out bars.svg)\n", cmd);
+        return EXIT_USAGE;
+    }
+    if (want_out && (a->fill || a->q.fmt != OUT_AUTO)) {
+        fprintf(stderr, "tickq %s: %s does not apply (the chart is the SVG file of --out)\n", cmd,
+                a->fill ? "--fill" : "--format");
         return EXIT_USAGE;
     }
     if (qdb_name_check(cmd, "symbol", a->symbol, GT_SYMBOL_LEN) || qopt_check(&a->q, cmd))
@@ -168,11 +173,7 @@ int cmd_bars(int argc, char **argv)
     if (e < 0 && !it)
         fprintf(stderr, "tickq bars: %s\n", qstore_errmsg(st));
     qstore_iter_close(it);
-    if (out_end(&o) && !rc) {
-        fprintf(stderr, "tickq bars: writing the output failed\n");
-        rc = 1;
-    }
+    rc = out_finish(&o, "bars", rc);
 done:
-    qstore_close(st);
-    return rc;
+    return qdb_close("bars", st, rc);
 }

@@ -21,10 +21,12 @@ static void usage(FILE *f)
             "The book of SYMBOL as it was at T (after every tick with exchange time <= T),\n"
             "one row per level: orders, quantity and price of each side. The state column\n"
             "says 'stale' when the feed had marked the book stale at T (a gap not yet\n"
-            "recovered): the levels are then the last known, not trusted.\n"
+            "recovered): the levels are then the last known, not trusted. An empty book, a\n"
+            "T before the first book tick or a future without book ticks prints no rows and\n"
+            "says so on stderr; an index has no book (exit 2).\n"
             "\n"
             "  --at T           the time (2026-11-24T15:00Z, -1h, now)\n"
-            "  --depth N        levels a side to print, 1..%d (default 10)\n" QOPT_HELP,
+            "  --depth N        levels a side to print, 1..%d (default 10)\n" QOPT_HELP_NO_RANGE,
             QBOOK_DEPTH);
 }
 
@@ -46,8 +48,8 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
     char err[GT_ERRLEN];
     qopt_init(&a->q);
     a->depth = 10;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    optind = 0;
+    while ((c = qopt_getopt(argc, argv, "h", opts, "book")) != -1) {
         int r = qopt_handle(&a->q, c, optarg, "book", now);
         if (r == EXIT_USAGE)
             return r;
@@ -76,7 +78,6 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
             usage(stdout);
             return -1;
         default:
-            fprintf(stderr, "tickq book: try 'tickq book --help'\n");
             return EXIT_USAGE;
         }
     }
@@ -86,6 +87,8 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
         return EXIT_USAGE;
     }
     a->symbol = argv[optind];
+    if (qopt_no_range(&a->q, "book", "the book is as of one time: --at T"))
+        return EXIT_USAGE;
     if (!has_at) {
         fprintf(stderr, "tickq book: no --at (want e.g. --at 2026-11-24T15:00Z)\n");
         return EXIT_USAGE;
@@ -108,7 +111,11 @@ static int book_at(struct qstore *qs, const char *symbol, int32_t instr_id, int6
         }
     }
     int rc = gt_store_book_at(st, instr_id, at_ns, 0, b);
-    if (rc < 0)
+    if (rc == GT_ECORRUPT || rc == GT_EBADMSG || rc == GT_EVERSION || rc == GT_ETRUNC)
+        /* A book replayed past a lost block would be wrong without saying so. */
+        fprintf(stderr, "tickq book: the book of %s at T cannot be rebuilt: %s\n", symbol,
+                gt_store_errmsg(st));
+    else if (rc < 0)
         fprintf(stderr, "tickq book: %s: %s\n", rc == GT_ERANGE ? symbol : "store",
                 gt_store_errmsg(st));
     return rc < 0;
@@ -130,16 +137,32 @@ int cmd_book(int argc, char **argv)
         return rc;
     if ((rc = qdb_instr("book", st, a.symbol, &def)))
         goto done;
+    if (def.u.def.type == GT_INSTR_INDEX) {
+        fprintf(stderr,
+                "tickq book: %s is an index, which has no book (want a future; see 'tickq "
+                "symbols')\n",
+                a.symbol);
+        rc = EXIT_USAGE;
+        goto done;
+    }
+    struct gt_series_info levels;
+    int has_book = qstore_series_find(st, def.instr_id, GT_KIND_LEVEL, &levels);
+    if (has_book < 0 && has_book != GT_ENOENT) {
+        fprintf(stderr, "tickq book: %s\n", qstore_errmsg(st));
+        rc = 1;
+        goto done;
+    }
     struct qbook b;
-    if ((rc = book_at(st, a.symbol, def.instr_id, a.at_ns, &b)))
+    qbook_init(&b, GT_MBP_DEPTH_DEFAULT);
+    if (has_book == GT_OK && (rc = book_at(st, a.symbol, def.instr_id, a.at_ns, &b)))
         goto done;
     struct out o;
     out_begin(&o, a.q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
     int rows = b.n[0] > b.n[1] ? b.n[0] : b.n[1];
     if (rows > a.depth)
         rows = a.depth;
-    for (int i = 0; i < rows || (i == 0 && rows == 0); i++) {
-        out_i64(&o, rows ? i + 1 : INT64_MAX);
+    for (int i = 0; i < rows; i++) {
+        out_i64(&o, i + 1);
         for (int s = 0; s < 2; s++) {
             const struct gt_mbp_level *l = /* a hole (a lost level) prints empty */
                 i < b.n[s] && b.side[s][i].px != GT_MBP_PX_NONE ? &b.side[s][i] : NULL;
@@ -157,19 +180,23 @@ int cmd_book(int argc, char **argv)
         out_str(&o, b.stale ? "stale" : "ok");
         out_row_end(&o);
     }
-    if (out_end(&o)) {
-        fprintf(stderr, "tickq book: writing the output failed\n");
-        rc = 1;
+    rc = out_finish(&o, "book", rc);
+    /* No rows is an answer, said on stderr: a valid question, no data (exit 0). */
+    char t[GT_TIME_STRLEN];
+    if (has_book != GT_OK) {
+        fprintf(stderr, "tickq book: %s has no book ticks in the store (no rows)\n", a.symbol);
+    } else if (b.n_applied == 0) {
+        gt_time_format(levels.first_ns, t);
+        fprintf(stderr, "tickq book: no book ticks of %s at or before T (its first is at %s)\n",
+                a.symbol, t);
+    } else if (rows == 0) {
+        fprintf(stderr, "tickq book: the book of %s was empty at T (no rows)\n", a.symbol);
     }
     if (b.stale) {
-        char since[GT_TIME_STRLEN];
-        gt_time_format(b.stale_since_ns, since);
+        gt_time_format(b.stale_since_ns, t);
         fprintf(stderr, "tickq book: %s was stale at T (since %s, not yet recovered)\n", a.symbol,
-                since);
+                t);
     }
-    if (b.n_applied == 0)
-        fprintf(stderr, "tickq book: no book ticks of %s at or before T\n", a.symbol);
 done:
-    qstore_close(st);
-    return rc;
+    return qdb_close("book", st, rc);
 }

@@ -34,7 +34,8 @@ static void usage(FILE *f)
             "\n"
             "  -i, --interval I  bar width (chart bars)\n"
             "  --at T           the time of the curve (chart curve; default now)\n"
-            "  --out FILE       the SVG file to write\n" QOPT_HELP,
+            "  --out FILE       the SVG file to write\n" QOPT_HELP_DB QOPT_HELP_RANGE
+            "                   (chart bars only: the curve is as of --at)\n" QOPT_HELP_HELP,
             CHART_MAX_BARS);
 }
 
@@ -164,8 +165,7 @@ static int chart_bars(int argc, char **argv)
     }
 done:
     free(bb.b);
-    qstore_close(st);
-    return rc;
+    return qdb_close("chart bars", st, rc);
 }
 
 static int draw_curve(const char *path, const char *product, int64_t at, const struct curve *c)
@@ -239,8 +239,7 @@ static int chart_curve(int argc, char **argv)
     }
 done:
     free(c);
-    qstore_close(st);
-    return rc;
+    return qdb_close("chart curve", st, rc);
 }
 
 int cmd_chart(int argc, char **argv)

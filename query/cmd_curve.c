@@ -21,7 +21,7 @@ static void usage(FILE *f)
                "index, in $ and %%. The future's price is the mid, or the last trade when a\n"
                "side is empty.\n"
                "\n"
-               "  --at T           the time (default: now)\n" QOPT_HELP);
+               "  --at T           the time (default: now)\n" QOPT_HELP_NO_RANGE);
 }
 
 static const struct out_col cols[] = {{"symbol", -12}, {"maturity", 8}, {"days", 5},  {"bid", 10},
@@ -40,8 +40,8 @@ int curve_args_parse(const char *cmd, int argc, char **argv, struct qopt *q, con
     int c, rc;
     qopt_init(q);
     *at_ns = now;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    optind = 0;
+    while ((c = qopt_getopt(argc, argv, "h", opts, cmd)) != -1) {
         if ((rc = qopt_handle(q, c, optarg, cmd, now)) == EXIT_USAGE)
             return rc;
         if (rc)
@@ -51,11 +51,13 @@ int curve_args_parse(const char *cmd, int argc, char **argv, struct qopt *q, con
             return EXIT_USAGE;
         } else if (c == 'o' && out_file) {
             *out_file = optarg;
+        } else if (c == 'o') {
+            fprintf(stderr, "tickq %s: --out is for 'tickq chart curve' (want no --out)\n", cmd);
+            return EXIT_USAGE;
         } else if (c == 'h') {
             help(stdout);
             return -1;
         } else if (c != 'a') {
-            fprintf(stderr, "tickq %s: try 'tickq %s --help'\n", cmd, cmd);
             return EXIT_USAGE;
         }
     }
@@ -64,8 +66,15 @@ int curve_args_parse(const char *cmd, int argc, char **argv, struct qopt *q, con
         return EXIT_USAGE;
     }
     *product = argv[optind];
+    if (qopt_no_range(q, cmd, "the curve is as of one time: --at T"))
+        return EXIT_USAGE;
     if (out_file && !*out_file) {
         fprintf(stderr, "tickq %s: no --out (want e.g. --out curve.svg)\n", cmd);
+        return EXIT_USAGE;
+    }
+    if (out_file && q->fmt != OUT_AUTO) {
+        fprintf(stderr, "tickq %s: --format does not apply (the chart is the SVG file of --out)\n",
+                cmd);
         return EXIT_USAGE;
     }
     return qdb_name_check(cmd, "product", *product, GT_PRODUCT_LEN);
@@ -101,16 +110,12 @@ int cmd_curve(int argc, char **argv)
         out_f64(&o, r->basis_pct, 4);
         out_row_end(&o);
     }
-    if (out_end(&o)) {
-        fprintf(stderr, "tickq curve: writing the output failed\n");
-        rc = 1;
-    }
+    rc = out_finish(&o, "curve", rc);
     if (c->n == 0)
         fprintf(stderr, "tickq curve: %s lists no contract at T\n", product);
     if (c->index_px == INT64_MAX)
         fprintf(stderr, "tickq curve: no index value of %s at or before T\n", product);
     free(c);
 done:
-    qstore_close(st);
-    return rc;
+    return qdb_close("curve", st, rc);
 }

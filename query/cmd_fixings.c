@@ -37,8 +37,8 @@ int cmd_fixings(int argc, char **argv)
     struct qopt q;
     int c, rc, official = 0;
     qopt_init(&q);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "ho", opts, NULL)) != -1) {
+    optind = 0;
+    while ((c = qopt_getopt(argc, argv, "ho", opts, "fixings")) != -1) {
         if ((rc = qopt_handle(&q, c, optarg, "fixings", gt_now_ns())) == EXIT_USAGE)
             return rc;
         if (rc)
@@ -49,7 +49,6 @@ int cmd_fixings(int argc, char **argv)
             usage(stdout);
             return 0;
         } else {
-            fprintf(stderr, "tickq fixings: try 'tickq fixings --help'\n");
             return EXIT_USAGE;
         }
     }
@@ -101,11 +100,7 @@ int cmd_fixings(int argc, char **argv)
     if (it && e < 0)
         rc = qdb_iter_fail("fixings", it, e);
     qstore_iter_close(it);
-    if (out_end(&o) && !rc) {
-        fprintf(stderr, "tickq fixings: writing the output failed\n");
-        rc = 1;
-    }
+    rc = out_finish(&o, "fixings", rc);
 done:
-    qstore_close(st);
-    return rc;
+    return qdb_close("fixings", st, rc);
 }

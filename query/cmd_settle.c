@@ -29,7 +29,7 @@ static void usage(FILE *f)
                "weekday through the last trading day has its fixing.\n"
                "\n"
                "  -r, --rule R     mean-official (default): mean of those fixings;\n"
-               "                   last-official: the last of them\n" QOPT_HELP);
+               "                   last-official: the last of them\n" QOPT_HELP_NO_RANGE);
 }
 
 enum rule { RULE_MEAN, RULE_LAST };
@@ -63,8 +63,8 @@ int cmd_settle(int argc, char **argv)
     enum rule rule = RULE_MEAN;
     int c, rc;
     qopt_init(&q);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "hr:", opts, NULL)) != -1) {
+    optind = 0;
+    while ((c = qopt_getopt(argc, argv, "hr:", opts, "settle")) != -1) {
         if ((rc = qopt_handle(&q, c, optarg, "settle", gt_now_ns())) == EXIT_USAGE)
             return rc;
         if (rc)
@@ -82,7 +82,6 @@ int cmd_settle(int argc, char **argv)
             usage(stdout);
             return 0;
         } else {
-            fprintf(stderr, "tickq settle: try 'tickq settle --help'\n");
             return EXIT_USAGE;
         }
     }
@@ -92,7 +91,8 @@ int cmd_settle(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *symbol = argv[optind];
-    if (qdb_name_check("settle", "symbol", symbol, GT_SYMBOL_LEN))
+    if (qdb_name_check("settle", "symbol", symbol, GT_SYMBOL_LEN) ||
+        qopt_no_range(&q, "settle", "the settlement reads the whole contract month"))
         return EXIT_USAGE;
     struct qstore *st;
     struct gt_tick def, idx;
@@ -193,16 +193,12 @@ int cmd_settle(int argc, char **argv)
         out_null(&o);
     out_px(&o, found && n ? last.u.trade.px - settle : INT64_MAX);
     out_row_end(&o);
-    if (out_end(&o)) {
-        fprintf(stderr, "tickq settle: writing the output failed\n");
-        rc = 1;
-    }
+    rc = out_finish(&o, "settle", rc);
     if (!complete)
         fprintf(stderr,
                 "tickq settle: month %u is incomplete: %d official fixings for %d "
                 "weekdays through %u; the value is provisional\n",
                 month, n, weekdays, d->maturity);
 done:
-    qstore_close(st);
-    return rc;
+    return qdb_close("settle", st, rc);
 }

@@ -18,14 +18,66 @@ static void usage(FILE *f)
     fprintf(f, "usage: tickq stats [OPTIONS]\n"
                "\n"
                "Per series (instrument and kind): ticks, blocks, bytes stored (blocks and\n"
-               "keys), bytes per tick, first and last exchange time; then the totals, and on\n"
-               "stderr the bytes of the store's table files on disk.\n"
-               "\n" QOPT_HELP);
+               "keys), bytes per tick, first and last exchange time; then the totals (their\n"
+               "time range leaves out records at time 0, such as definitions), and on stderr\n"
+               "the bytes of the store's table files on disk. With several --db stores a\n"
+               "series' counts are the sum over the stores (records two overlapping shards\n"
+               "both hold count twice; queries read them once).\n"
+               "\n" QOPT_HELP_NO_RANGE);
 }
 
 static const struct out_col cols[] = {{"symbol", -12}, {"kind", -6},  {"ticks", 10},
                                       {"blocks", 7},   {"bytes", 11}, {"bytes_per_tick", 14},
                                       {"first", -30},  {"last", -30}};
+
+/* The stored bytes of series s into *b. Returns 0, or 1 after printing why
+ * they are unknown: a table file RocksDB cannot read (the other series
+ * still count), or a view of the store that lacks the series' blocks. */
+static int series_bytes(struct qstore *st, const struct gt_series_info *s, const char *name,
+                        uint64_t *b)
+{
+    int rc = qstore_series_bytes(st, s->instr_id, s->kind, b);
+    if (rc >= 0 && *b == 0 && s->n_blocks > 0) {
+        /* Blocks named and none found: the iterator's check of the view says why. */
+        struct qstore_iter *it;
+        if ((rc = qstore_iter_open(st, s->instr_id, s->kind, 0, 1, &it)) >= 0)
+            qstore_iter_close(it);
+    }
+    if (rc >= 0)
+        return 0;
+    fprintf(stderr, "tickq stats: bytes of %s %s unknown: %s\n", name, gt_kind_name(s->kind),
+            qstore_errmsg(st));
+    return 1;
+}
+
+/* Widens [*first, *last] by the times of series s, leaving out records at
+ * time 0 (definitions often carry exch_ns 0): when s starts at 0, its first
+ * tick after 0 is read. Returns 0, or 1 after printing a store error. */
+static int time_range(struct qstore *st, const struct gt_series_info *s, int64_t *first,
+                      int64_t *last)
+{
+    if (s->last_ns == 0)
+        return 0;
+    int64_t lo = s->first_ns;
+    if (lo == 0) {
+        struct qstore_iter *it;
+        const struct gt_tick *t;
+        if (qstore_iter_open(st, s->instr_id, s->kind, 1, INT64_MAX, &it) < 0) {
+            fprintf(stderr, "tickq stats: %s\n", qstore_errmsg(st));
+            return 1;
+        }
+        int n = qstore_iter_next(it, &t);
+        lo = n > 0 ? t[0].exch_ns : s->last_ns;
+        if (n < 0)
+            qdb_iter_fail("stats", it, n);
+        qstore_iter_close(it);
+        if (n < 0)
+            return 1;
+    }
+    *first = lo < *first ? lo : *first;
+    *last = s->last_ns > *last ? s->last_ns : *last;
+    return 0;
+}
 
 int cmd_stats(int argc, char **argv)
 {
@@ -33,8 +85,8 @@ int cmd_stats(int argc, char **argv)
     struct qopt q;
     int c, rc;
     qopt_init(&q);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    optind = 0;
+    while ((c = qopt_getopt(argc, argv, "h", opts, "stats")) != -1) {
         if ((rc = qopt_handle(&q, c, optarg, "stats", gt_now_ns())) == EXIT_USAGE)
             return rc;
         if (rc)
@@ -43,13 +95,16 @@ int cmd_stats(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-        fprintf(stderr, "tickq stats: try 'tickq stats --help'\n");
         return EXIT_USAGE;
     }
     if (optind != argc) {
         fprintf(stderr, "tickq stats: unexpected '%s' (want no argument)\n", argv[optind]);
         return EXIT_USAGE;
     }
+    if (qopt_no_range(&q, "stats",
+                      "stats cover the whole store; 'tickq symbols --from/--to' counts the "
+                      "ticks of a range"))
+        return EXIT_USAGE;
     struct qstore *st;
     if ((rc = qdb_open("stats", q.db, &st)))
         return rc;
@@ -65,54 +120,55 @@ int cmd_stats(int argc, char **argv)
     out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
     uint64_t ticks = 0, blocks = 0, bytes = 0;
     int64_t first = INT64_MAX, last = INT64_MIN;
-    for (int i = 0; i < n; i++) {
+    int bytes_known = 1;
+    for (int i = 0; i < n && !ferror(stdout); i++) {
         uint64_t b = 0;
-        if (qstore_series_bytes(st, ser[i].instr_id, ser[i].kind, &b) < 0) {
-            fprintf(stderr, "tickq stats: %s\n", qstore_errmsg(st));
-            rc = 1;
-            break;
-        }
         char id[GT_SYMBOL_LEN + 1];
         if (!ser[i].symbol[0])
             snprintf(id, sizeof id, "#%d", ser[i].instr_id);
+        if (series_bytes(st, &ser[i], ser[i].symbol[0] ? ser[i].symbol : id, &b)) {
+            rc = 1;
+            bytes_known = 0;
+            b = UINT64_MAX;
+        }
         out_str(&o, ser[i].symbol[0] ? ser[i].symbol : id);
         out_str(&o, gt_kind_name(ser[i].kind));
         out_i64(&o, (int64_t)ser[i].n_ticks);
         out_i64(&o, (int64_t)ser[i].n_blocks);
-        out_i64(&o, (int64_t)b);
-        out_f64(&o, ser[i].n_ticks ? (double)b / (double)ser[i].n_ticks : NAN, 2);
+        out_i64(&o, b == UINT64_MAX ? INT64_MAX : (int64_t)b);
+        out_f64(&o, ser[i].n_ticks && b != UINT64_MAX ? (double)b / (double)ser[i].n_ticks : NAN,
+                2);
         out_time(&o, ser[i].first_ns);
         out_time(&o, ser[i].last_ns);
         out_row_end(&o);
         ticks += ser[i].n_ticks;
         blocks += ser[i].n_blocks;
-        bytes += b;
-        if (ser[i].n_ticks) {
-            first = ser[i].first_ns < first ? ser[i].first_ns : first;
-            last = ser[i].last_ns > last ? ser[i].last_ns : last;
-        }
+        bytes += b == UINT64_MAX ? 0 : b;
+        if (ser[i].n_ticks && time_range(st, &ser[i], &first, &last))
+            rc = 1;
     }
     out_str(&o, "TOTAL");
     out_null(&o);
     out_i64(&o, (int64_t)ticks);
     out_i64(&o, (int64_t)blocks);
-    out_i64(&o, (int64_t)bytes);
-    out_f64(&o, ticks ? (double)bytes / (double)ticks : NAN, 2);
+    out_i64(&o, bytes_known ? (int64_t)bytes : INT64_MAX);
+    out_f64(&o, ticks && bytes_known ? (double)bytes / (double)ticks : NAN, 2);
     if (first <= last) {
         out_time(&o, first);
         out_time(&o, last);
     }
     out_row_end(&o);
-    if (out_end(&o) && !rc) {
-        fprintf(stderr, "tickq stats: writing the output failed\n");
-        rc = 1;
-    }
+    rc = out_finish(&o, "stats", rc);
     uint64_t disk = 0;
     if (qstore_disk_bytes(st, &disk) == GT_OK)
         fprintf(stderr, "tickq stats: %d series; table files on disk: %llu bytes\n", n,
                 (unsigned long long)disk);
+    if (st->n_shared)
+        fprintf(stderr,
+                "tickq stats: %d series are in more than one --db store: their ticks, blocks "
+                "and bytes add up every store's, so records the stores share count twice\n",
+                st->n_shared);
 done:
     free(ser);
-    qstore_close(st);
-    return rc;
+    return qdb_close("stats", st, rc);
 }

@@ -18,6 +18,11 @@ static void usage(FILE *f)
                "\n"
                "Instruments (futures and indexes): product, symbol, type, maturity (last\n"
                "trading day), tick size, first and last tick time, and ticks stored per kind.\n"
+               "With --from/--to, first, last and the counts are those of the ticks in\n"
+               "[from, to), read from the store (a scan of that range); every instrument is\n"
+               "still listed. With several --db stores the counts without a range are sums\n"
+               "over the stores (records two overlapping shards both hold count twice); with\n"
+               "a range each record counts once.\n"
                "\n"
                "  -p, --product P  only the instruments of product P (e.g. H100)\n" QOPT_HELP);
 }
@@ -27,6 +32,35 @@ static const struct out_col cols[] = {
     {"first", -24},  {"last", -24},   {"trade", 8},  {"book", 8},     {"tob", 8},
     {"fixing", 6},   {"stat", 5},     {"status", 6}, {"def", 3}};
 
+/* Counts the ticks of (instr_id, kind) in [from, to) into *count and
+ * widens [*first, *last] by them. Returns 0, or 1 after printing a store
+ * error. */
+static int range_count(struct qstore *st, int32_t instr_id, int kind, const struct qopt *q,
+                       uint64_t *count, int64_t *first, int64_t *last)
+{
+    struct qstore_iter *it;
+    int n = qstore_iter_open(st, instr_id, kind, q->from_ns, q->to_ns, &it);
+    if (n == GT_ENOENT)
+        return 0;
+    if (n < 0) {
+        fprintf(stderr, "tickq symbols: %s\n", qstore_errmsg(st));
+        return 1;
+    }
+    const struct gt_tick *t;
+    while ((n = qstore_iter_next(it, &t)) > 0) {
+        *count += (uint64_t)n;
+        if (kind == GT_KIND_DEF)
+            continue;
+        for (int i = 0; i < n; i++) {
+            *first = t[i].exch_ns < *first ? t[i].exch_ns : *first;
+            *last = t[i].exch_ns > *last ? t[i].exch_ns : *last;
+        }
+    }
+    int rc = n < 0 ? qdb_iter_fail("symbols", it, n) : 0;
+    qstore_iter_close(it);
+    return rc;
+}
+
 int cmd_symbols(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -35,8 +69,8 @@ int cmd_symbols(int argc, char **argv)
     const char *product = NULL;
     int c, rc;
     qopt_init(&q);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "hp:", opts, NULL)) != -1) {
+    optind = 0;
+    while ((c = qopt_getopt(argc, argv, "hp:", opts, "symbols")) != -1) {
         if ((rc = qopt_handle(&q, c, optarg, "symbols", gt_now_ns())) == EXIT_USAGE)
             return rc;
         if (rc)
@@ -47,7 +81,6 @@ int cmd_symbols(int argc, char **argv)
             usage(stdout);
             return 0;
         } else {
-            fprintf(stderr, "tickq symbols: try 'tickq symbols --help'\n");
             return EXIT_USAGE;
         }
     }
@@ -83,22 +116,29 @@ int cmd_symbols(int argc, char **argv)
         n = QDB_MAX_INSTR;
     struct out o;
     out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && !rc && !ferror(stdout); i++) {
         const struct gt_def *d = &defs[i].u.def;
         char sym[GT_SYMBOL_LEN + 1], prod[GT_PRODUCT_LEN + 1];
         qdb_symbol(&defs[i], sym);
         qdb_productname(&defs[i], prod);
         uint64_t count[GT_KIND_MAX + 1] = {0};
         int64_t first = INT64_MAX, last = INT64_MIN;
-        for (int k = 0; k < n_ser; k++) {
+        for (int k = 0; k < n_ser && !rc; k++) {
             if (ser[k].instr_id != defs[i].instr_id || ser[k].kind > GT_KIND_MAX)
                 continue;
+            if (q.has_from || q.has_to) {
+                rc = range_count(st, ser[k].instr_id, ser[k].kind, &q, &count[ser[k].kind], &first,
+                                 &last);
+                continue;
+            }
             count[ser[k].kind] += ser[k].n_ticks;
             if (ser[k].kind != GT_KIND_DEF && ser[k].n_ticks) {
                 first = ser[k].first_ns < first ? ser[k].first_ns : first;
                 last = ser[k].last_ns > last ? ser[k].last_ns : last;
             }
         }
+        if (rc)
+            break;
         out_str(&o, prod);
         out_str(&o, sym);
         out_str(&o, d->type == GT_INSTR_INDEX ? "index" : "future");
@@ -115,13 +155,15 @@ int cmd_symbols(int argc, char **argv)
             out_i64(&o, (int64_t)count[k]);
         out_row_end(&o);
     }
-    if (out_end(&o)) {
-        fprintf(stderr, "tickq symbols: writing the output failed\n");
-        rc = 1;
-    }
+    rc = out_finish(&o, "symbols", rc);
+    if (st->n_shared && !q.has_from && !q.has_to)
+        fprintf(stderr,
+                "tickq symbols: %d series are in more than one --db store: their counts add up "
+                "every store's, so records the stores share count twice (with --from/--to "
+                "each counts once)\n",
+                st->n_shared);
 done:
     free(defs);
     free(ser);
-    qstore_close(st);
-    return rc;
+    return qdb_close("symbols", st, rc);
 }

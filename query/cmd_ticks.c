@@ -222,8 +222,8 @@ int cmd_ticks(int argc, char **argv)
     struct qopt q;
     int c, rc, kind = 0;
     qopt_init(&q);
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "hk:", opts, NULL)) != -1) {
+    optind = 0;
+    while ((c = qopt_getopt(argc, argv, "hk:", opts, "ticks")) != -1) {
         if ((rc = qopt_handle(&q, c, optarg, "ticks", gt_now_ns())) == EXIT_USAGE)
             return rc;
         if (rc)
@@ -240,7 +240,6 @@ int cmd_ticks(int argc, char **argv)
             usage(stdout);
             return 0;
         } else {
-            fprintf(stderr, "tickq ticks: try 'tickq ticks --help'\n");
             return EXIT_USAGE;
         }
     }
@@ -300,11 +299,7 @@ int cmd_ticks(int argc, char **argv)
     qdb_merge_close(&m);
     if (r < 0)
         rc = 1;
-    if (out_end(&o) && !rc) {
-        fprintf(stderr, "tickq ticks: writing the output failed\n");
-        rc = 1;
-    }
+    rc = out_finish(&o, "ticks", rc);
 done:
-    qstore_close(st);
-    return rc;
+    return qdb_close("ticks", st, rc);
 }

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include "cmd.h"
+#include "qopt.h"
 #include "gputick/time.h"
 
 static void usage(FILE *f)
@@ -23,8 +24,8 @@ int cmd_time(int argc, char **argv)
     static const struct option opts[] = {
         {"duration", no_argument, 0, 'd'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int c, durations = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "dh", opts, NULL)) != -1) {
+    optind = 0;
+    while ((c = qopt_getopt(argc, argv, "dh", opts, "time")) != -1) {
         switch (c) {
         case 'd':
             durations = 1;
@@ -33,7 +34,6 @@ int cmd_time(int argc, char **argv)
             usage(stdout);
             return 0;
         default:
-            fprintf(stderr, "tickq time: try 'tickq time --help'\n");
             return EXIT_USAGE;
         }
     }

@@ -4,6 +4,7 @@
  * "tickq COMMAND [OPTIONS] ARGS": finds the command in one table and hands it
  * its own argv. Every command has --help; usage errors exit 2, runtime
  * failures 1. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include "cmd.h"
@@ -40,6 +41,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* A reader that stops early (tickq ticks X | head) is the end of the
+     * output: writes then fail with EPIPE, out_finish() takes that quietly,
+     * and the store is closed as usual (its reader folder removed). */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

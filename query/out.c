@@ -4,7 +4,9 @@
  * Every cell arrives as text plus a flag saying whether it is a number or
  * null; the format decides quoting, alignment and separators. */
 #include "out.h"
+#include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 #include "gputick/tickfmt.h"
@@ -153,9 +155,37 @@ void out_row_end(struct out *o)
     o->rows++;
 }
 
-int out_end(struct out *o)
+/* Whether the reader of f has gone: a pipe or socket closed at its end. */
+static int reader_gone(FILE *f)
+{
+    struct pollfd p = {.fd = fileno(f), .events = POLLOUT};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+/* out_end(), with *err the errno of a failed flush (0 if it was earlier). */
+static int out_flush(struct out *o, int *err)
 {
     if (o->col)
         out_row_end(o);
-    return fflush(o->f) == 0 && !ferror(o->f) ? 0 : -1;
+    errno = 0;
+    *err = fflush(o->f) == 0 ? 0 : errno;
+    if (!ferror(o->f))
+        return 0;
+    return *err == EPIPE || reader_gone(o->f) ? OUT_CLOSED : -1;
+}
+
+int out_end(struct out *o)
+{
+    int err;
+    return out_flush(o, &err);
+}
+
+int out_finish(struct out *o, const char *cmd, int rc)
+{
+    int err;
+    if (out_flush(o, &err) >= 0)
+        return rc;
+    fprintf(stderr, "tickq %s: writing the output failed: %s\n", cmd,
+            err ? strerror(err) : "I/O error");
+    return rc ? rc : 1;
 }

@@ -44,7 +44,16 @@ void out_f64(struct out *o, double v, int decimals); /* NaN = null */
 void out_null(struct out *o);
 /* Ends the current row (cells not written are null). */
 void out_row_end(struct out *o);
-/* Flushes; returns 0, or -1 if writing failed (a closed pipe, a full disk). */
+/* Flushes; returns 0, OUT_CLOSED if the reader of a pipe (or socket) went
+ * away, as "tickq ticks X | head" does, or -1 if writing failed (a full
+ * disk). */
+enum { OUT_CLOSED = 1 };
 int out_end(struct out *o);
+
+/* Ends the output (out_end) and returns the command's exit status: rc, or 1
+ * after printing "tickq CMD: writing the output failed: ..." on a failure. A
+ * reader that went away is the end of the output, not a failure: nothing is
+ * printed and rc is returned. Needs SIGPIPE ignored (tickq's main does). */
+int out_finish(struct out *o, const char *cmd, int rc);
 
 #endif

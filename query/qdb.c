@@ -60,6 +60,54 @@ static int open_one(const char *cmd, const char *path, gt_store **st)
     return 0;
 }
 
+static const char *kind_plural(int kind)
+{
+    static const char *n[GT_KIND_MAX + 1] = {"ticks",        "trades",     "book levels",
+                                             "tops of book", "fixings",    "statistics",
+                                             "status ticks", "definitions"};
+    return n[kind >= 1 && kind <= GT_KIND_MAX ? kind : 0];
+}
+
+/* The on_bad hook: one line per skipped block or stretch. */
+static void bad_print(const void *ctx, const struct qstore_bad *b)
+{
+    const char *cmd = ctx;
+    char id[GT_SYMBOL_LEN + 16], t0[GT_TIME_STRLEN], t1[GT_TIME_STRLEN];
+    snprintf(id, sizeof id, "%s", b->symbol);
+    if (!id[0])
+        snprintf(id, sizeof id, "instrument %d", b->instr_id);
+    gt_time_format(b->key_ns, t0);
+    gt_time_format(b->end_ns, t1);
+    if (b->nth > QDB_BAD_SHOWN) {
+        if (b->nth == QDB_BAD_SHOWN + 1)
+            fprintf(stderr, "tickq %s: more was skipped (not named; the count follows)\n", cmd);
+        return;
+    }
+    if (b->end_ns == b->key_ns)
+        fprintf(stderr, "tickq %s: skipped a corrupt block of %s %s at %s (%s)\n", cmd, id,
+                kind_plural(b->kind), t0, gt_strerror(b->rc));
+    else if (b->key_ns == INT64_MIN)
+        fprintf(stderr, "tickq %s: skipped unreadable table data of %s %s before %s (%s)\n", cmd,
+                id, kind_plural(b->kind), t1, b->why);
+    else if (b->end_ns == INT64_MAX)
+        fprintf(stderr, "tickq %s: skipped unreadable table data of %s %s from %s on (%s)\n", cmd,
+                id, kind_plural(b->kind), t0, b->why);
+    else
+        fprintf(stderr, "tickq %s: skipped unreadable table data of %s %s from %s to %s (%s)\n",
+                cmd, id, kind_plural(b->kind), t0, t1, b->why);
+}
+
+int qdb_close(const char *cmd, struct qstore *st, int rc)
+{
+    if (st && st->n_bad > QDB_BAD_SHOWN)
+        fprintf(stderr, "tickq %s: %llu unreadable blocks or stretches skipped in all\n", cmd,
+                (unsigned long long)st->n_bad);
+    if (st && st->n_bad && !rc)
+        rc = 1;
+    qstore_close(st);
+    return rc;
+}
+
 int qdb_open(const char *cmd, const char *paths, struct qstore **st)
 {
     struct qstore *qs = qstore_new();
@@ -67,6 +115,8 @@ int qdb_open(const char *cmd, const char *paths, struct qstore **st)
         fprintf(stderr, "tickq %s: out of memory\n", cmd);
         return 1;
     }
+    qs->on_bad = bad_print;
+    qs->bad_ctx = cmd;
     for (const char *p = paths;;) {
         char path[4096];
         size_t n = strcspn(p, ",");
@@ -246,7 +296,8 @@ int qdb_product_index(const char *cmd, struct qstore *st, const char *product, s
 
 int qdb_iter_fail(const char *cmd, struct qstore_iter *it, int rc)
 {
-    fprintf(stderr, "tickq %s: store: %s (%s)\n", cmd, qstore_iter_errmsg(it), gt_strerror(rc));
+    const char *msg = qstore_iter_errmsg(it);
+    fprintf(stderr, "tickq %s: store: %s\n", cmd, *msg ? msg : gt_strerror(rc));
     return 1;
 }
 

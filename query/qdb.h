@@ -23,8 +23,15 @@ int qdb_name_check(const char *cmd, const char *what, const char *s, size_t max_
 /* Opens the stores of paths (one path, or several separated by commas: the
  * shards of a sharded recording) as readers, read as one (qstore.h). A
  * missing store is wrong input (2); a store that will not open is a failure
- * (1). */
+ * (1). What the queries then skip as unreadable is named on stderr, one line
+ * each (the first QDB_BAD_SHOWN): "tickq CMD: skipped a corrupt block of
+ * H100Z6 trades at T (checksum mismatch)". */
+enum { QDB_BAD_SHOWN = 20 };
 int qdb_open(const char *cmd, const char *paths, struct qstore **st);
+
+/* Closes the stores (NULL does nothing) and returns the exit status: rc, or
+ * 1 when rc is 0 but a query skipped something (the output is incomplete). */
+int qdb_close(const char *cmd, struct qstore *st, int rc);
 
 /* Finds the definition of symbol; unknown: prints suggestions, returns 2. */
 int qdb_instr(const char *cmd, struct qstore *st, const char *symbol, struct gt_tick *def);

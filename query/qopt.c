@@ -70,3 +70,117 @@ int qopt_check(const struct qopt *q, const char *cmd)
     }
     return 0;
 }
+
+int qopt_no_range(const struct qopt *q, const char *cmd, const char *why)
+{
+    if (!q->has_from && !q->has_to)
+        return 0;
+    fprintf(stderr, "tickq %s: --from/--to do not apply (%s)\n", cmd, why);
+    return EXIT_USAGE;
+}
+
+/* The long option that name (len bytes, maybe abbreviated) selects, as
+ * getopt_long finds it: an exact name, else the only one it starts. */
+static const struct option *long_find(const struct option *lo, const char *name, size_t len)
+{
+    const struct option *hit = NULL;
+    int n = 0;
+    for (; lo->name; lo++) {
+        if (strncmp(lo->name, name, len) != 0)
+            continue;
+        if (strlen(lo->name) == len)
+            return lo;
+        hit = lo;
+        n++;
+    }
+    return n == 1 ? hit : NULL;
+}
+
+/* How many long options start with name (len bytes). */
+static int long_count(const struct option *lo, const char *name, size_t len)
+{
+    int n = 0;
+    for (; lo->name; lo++)
+        n += strncmp(lo->name, name, len) == 0;
+    return n;
+}
+
+/* Whether option element a takes the next element as its value. */
+static int takes_next(const char *a, const char *so, const struct option *lo)
+{
+    if (a[1] == '-') {
+        if (strchr(a, '='))
+            return 0;
+        const struct option *o = long_find(lo, a + 2, strlen(a + 2));
+        return o && o->has_arg == required_argument;
+    }
+    for (const char *p = a + 1; *p; p++) {
+        const char *s = *p == ':' ? NULL : strchr(so, *p);
+        if (!s)
+            return 0; /* unknown: getopt says so */
+        if (s[1] == ':')
+            return p[1] == 0; /* else the rest of a is the value */
+    }
+    return 0;
+}
+
+static int is_operand(const char *a)
+{
+    return a[0] != '-' || a[1] == 0 || (a[1] >= '0' && a[1] <= '9');
+}
+
+/* Moves the operands of argv[1..argc) after the options (with their values)
+ * and a "--", keeping both orders. Returns where the operands start. Once
+ * sorted, a second call moves nothing. */
+static int args_sort(int argc, char **argv, const char *so, const struct option *lo)
+{
+    int k = 1; /* argv[1..k) are options */
+    for (int i = 1; i < argc; i++) {
+        if (is_operand(argv[i]))
+            continue;
+        int n = strcmp(argv[i], "--") == 0 || !takes_next(argv[i], so, lo) || i + 1 == argc ? 1 : 2;
+        char *moved[2] = {argv[i], n == 2 ? argv[i + 1] : NULL};
+        memmove(argv + k + n, argv + k, (size_t)(i - k) * sizeof *argv);
+        memcpy(argv + k, moved, (size_t)n * sizeof *argv);
+        k += n;
+        if (strcmp(moved[0], "--") == 0)
+            break;
+        i += n - 1;
+    }
+    return k;
+}
+
+int qopt_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+                const char *cmd)
+{
+    char so[64];
+    snprintf(so, sizeof so, ":%s", shortopts); /* ':' reports a missing value apart */
+    int n_opt = args_sort(argc, argv, shortopts, longopts);
+    opterr = 0;
+    optopt = 0;
+    int c = getopt_long(n_opt, argv, so, longopts, NULL);
+    if (c != '?' && c != ':')
+        return c;
+    /* A long option at fault has been passed (argv[optind - 1]); a short
+     * one is optopt. */
+    const char *a = optind >= 1 && optind - 1 < argc ? argv[optind - 1] : "";
+    int is_long = a[0] == '-' && a[1] == '-', len = (int)strcspn(a, "=");
+    const struct option *o = is_long ? long_find(longopts, a + 2, (size_t)len - 2) : NULL;
+    char name[64];
+    if (c == ':' && !is_long)
+        snprintf(name, sizeof name, "-%c", optopt);
+    else
+        snprintf(name, sizeof name, "%.*s", len, a);
+    if (c == ':')
+        fprintf(stderr, "tickq %s: option '%s' needs a value", cmd, name);
+    else if (is_long && o && o->has_arg == no_argument && a[len] == '=')
+        fprintf(stderr, "tickq %s: option '%s' takes no value", cmd, name);
+    else if (optopt)
+        fprintf(stderr, "tickq %s: unknown option '-%c'", cmd, optopt);
+    else if (is_long && !o && long_count(longopts, a + 2, (size_t)len - 2) > 1)
+        fprintf(stderr, "tickq %s: option '%s' is ambiguous (want more of its name)", cmd, name);
+    else
+        fprintf(stderr, "tickq %s: unknown option '%s'", cmd, name);
+    fprintf(stderr, " (try 'tickq %s --help')\n", cmd);
+    return '?';
+}

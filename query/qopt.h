@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* qopt.h -- the options every tickq command shares: --db, --from, --to,
- * --format, --help.
+ * --format, --help, and the one getopt loop every command uses.
  *
- * A command puts QOPT_LONGOPTS in its getopt_long table, passes each option it
- * does not know to qopt_handle(), and calls qopt_check() before opening the
- * store, so that every bad input is refused before any work starts. */
+ * A command puts QOPT_LONGOPTS in its table, reads its options with
+ * qopt_getopt(), passes each it does not know to qopt_handle(), and calls
+ * qopt_check() before opening the store, so that every bad input is refused
+ * before any work starts. A command that reads no time range refuses
+ * --from/--to with qopt_no_range() and shows QOPT_HELP_NO_RANGE. */
 #ifndef GT_QUERY_QOPT_H
 #define GT_QUERY_QOPT_H
 #include <getopt.h>
@@ -20,13 +22,18 @@ enum { QOPT_DB = 1000, QOPT_FROM, QOPT_TO, QOPT_FORMAT };
     {"help", no_argument, 0, 'h'}
 /* clang-format on */
 
-#define QOPT_HELP                                                                                  \
+#define QOPT_HELP_DB                                                                               \
     "  --db PATH        the tick store (default $GPUTICK_DB, else ./gputick.db); several\n"        \
-    "                   (--db A --db B, or A,B) are read as one: the shards of tickstore\n"        \
-    "  --from T         start of the range, inclusive (2026-11-24, 2026-11-24T13:30Z, -1h)\n"      \
-    "  --to T           end of the range, exclusive (default: now)\n"                              \
-    "  --format F       table, csv or json (default: table on a terminal, csv otherwise)\n"        \
-    "  -h, --help       show this help and exit\n"
+    "                   (--db A --db B, or A,B) are read as one: the shards of tickstore\n"
+#define QOPT_HELP_RANGE                                                                            \
+    "  --from T         start of the range, inclusive (2026-11-24, 2026-11-24T13:30Z, -1h;\n"      \
+    "                   default: the start of the data)\n"                                         \
+    "  --to T           end of the range, exclusive (default: the end of the data)\n"
+#define QOPT_HELP_FORMAT                                                                           \
+    "  --format F       table, csv or json (default: table on a terminal, csv otherwise)\n"
+#define QOPT_HELP_HELP "  -h, --help       show this help and exit\n"
+#define QOPT_HELP QOPT_HELP_DB QOPT_HELP_RANGE QOPT_HELP_FORMAT QOPT_HELP_HELP
+#define QOPT_HELP_NO_RANGE QOPT_HELP_DB QOPT_HELP_FORMAT QOPT_HELP_HELP
 
 enum { QOPT_DB_LIST = 4096 };
 
@@ -49,5 +56,22 @@ int qopt_handle(struct qopt *q, int c, const char *arg, const char *cmd, int64_t
 /* Checks the options together (from < to). Returns 0 or EXIT_USAGE after
  * printing why. */
 int qopt_check(const struct qopt *q, const char *cmd);
+
+/* For a command that reads no time range: 0 if neither --from nor --to was
+ * given, else EXIT_USAGE after printing "tickq CMD: --from/--to do not apply
+ * (WHY)". */
+int qopt_no_range(const struct qopt *q, const char *cmd, const char *why);
+
+/* getopt_long for tickq commands; set optind = 0 before the first call (a
+ * full reset of getopt). Each call first moves the operands after the
+ * options, keeping their order, so that an operand starting with '-' and a
+ * digit (a relative time such as -1h) stays an operand, while an option's
+ * value may still be one (--from -1h). Returns the next option as
+ * getopt_long does, or -1 at the end with argv[optind..argc) the operands.
+ * An unknown option, one missing its value or one given a value it does not
+ * take is one line on stderr, "tickq CMD: unknown option '--x' (try 'tickq
+ * CMD --help')", and '?'. */
+int qopt_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+                const char *cmd);
 
 #endif

@@ -13,10 +13,14 @@
 #include <string.h>
 
 struct qstore_iter {
+    struct qstore *qs;
+    int32_t instr_id;
+    int kind;
     struct {
         gt_store_iter *it;
         const struct gt_tick *t;
         int n, i;
+        int store; /* index in qs->st */
     } in[QSTORE_MAX];
     int n_in;
     uint64_t last_seq; /* of the last tick handed out, to drop a second copy */
@@ -99,10 +103,15 @@ int qstore_series_list(struct qstore *qs, struct gt_series_info *out, size_t cap
     }
     qsort(all, have, sizeof *all, series_cmp);
     size_t k = 0;
+    int shared = 0; /* whether all[k - 1] was folded */
+    qs->n_shared = 0;
     for (size_t i = 0; i < have; i++) {
-        if (k && series_cmp(&all[k - 1], &all[i]) == 0)
+        if (k && series_cmp(&all[k - 1], &all[i]) == 0) {
+            qs->n_shared += !shared;
+            shared = 1;
             series_fold(&all[k - 1], &all[i]);
-        else {
+        } else {
+            shared = 0;
             all[k] = all[i];
             all[k++].series = 0;
         }
@@ -225,6 +234,9 @@ int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from
     struct qstore_iter *it = calloc(1, sizeof *it);
     if (!it)
         return GT_ENOMEM;
+    it->qs = qs;
+    it->instr_id = instr_id;
+    it->kind = kind;
     for (int i = 0; i < qs->n; i++) {
         gt_store_iter *one;
         int rc = gt_store_iter_open(qs->st[i], instr_id, kind, from_ns, to_ns, &one);
@@ -234,6 +246,7 @@ int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from
             qstore_iter_close(it);
             return rc;
         }
+        it->in[it->n_in].store = i;
         it->in[it->n_in++].it = one;
     }
     if (it->n_in == 0) {
@@ -244,14 +257,51 @@ int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from
     return GT_OK;
 }
 
-int qstore_iter_next(struct qstore_iter *it, const struct gt_tick **ticks)
+/* Counts and reports the stretch input k could not read, once. */
+static void bad_note(struct qstore_iter *it, int k, int rc)
 {
-    if (it->n_in == 1) {
-        int rc = gt_store_iter_next(it->in[0].it, ticks);
+    struct qstore *qs = it->qs;
+    gt_store_iter *one = it->in[k].it;
+    uint32_t series;
+    struct qstore_bad b = {.instr_id = it->instr_id, .kind = it->kind, .symbol = "", .rc = rc};
+    gt_store_iter_bad_block(one, &series, &b.key_ns);
+    b.end_ns = gt_store_iter_bad_end(one);
+    for (int i = 0; i < qs->n_seen; i++)
+        if (qs->seen[i].store == it->in[k].store && qs->seen[i].series == series &&
+            qs->seen[i].key_ns == b.key_ns)
+            return;
+    if (qs->n_seen < QSTORE_BAD_SEEN)
+        qs->seen[qs->n_seen++] = (struct qstore_seen){it->in[k].store, series, b.key_ns};
+    b.nth = ++qs->n_bad;
+    if (!qs->on_bad)
+        return;
+    struct gt_series_info info;
+    if (gt_store_series_find(qs->st[it->in[k].store], it->instr_id, it->kind, &info) == GT_OK)
+        b.symbol = info.symbol;
+    b.why = gt_store_iter_errmsg(one);
+    qs->on_bad(qs->bad_ctx, &b);
+}
+
+/* The next run of input k, past what it cannot read: > 0, 0 at its end, or
+ * GT_EDB (GT_ENOMEM) with it->errmsg set. */
+static int input_next(struct qstore_iter *it, int k, const struct gt_tick **ticks)
+{
+    for (;;) {
+        int rc = gt_store_iter_next(it->in[k].it, ticks);
+        if (rc == GT_ECORRUPT || rc == GT_EBADMSG || rc == GT_EVERSION || rc == GT_ETRUNC) {
+            bad_note(it, k, rc);
+            continue;
+        }
         if (rc < 0)
-            snprintf(it->errmsg, sizeof it->errmsg, "%s", gt_store_iter_errmsg(it->in[0].it));
+            snprintf(it->errmsg, sizeof it->errmsg, "%s", gt_store_iter_errmsg(it->in[k].it));
         return rc;
     }
+}
+
+int qstore_iter_next(struct qstore_iter *it, const struct gt_tick **ticks)
+{
+    if (it->n_in == 1)
+        return input_next(it, 0, ticks);
     int best = -1;
     for (int k = 0; k < it->n_in; k++) {
         if (!it->in[k].it)
@@ -263,11 +313,9 @@ int qstore_iter_next(struct qstore_iter *it, const struct gt_tick **ticks)
                 it->in[k].i++;
             if (it->in[k].i < it->in[k].n)
                 break;
-            int rc = gt_store_iter_next(it->in[k].it, &it->in[k].t);
-            if (rc < 0) {
-                snprintf(it->errmsg, sizeof it->errmsg, "%s", gt_store_iter_errmsg(it->in[k].it));
+            int rc = input_next(it, k, &it->in[k].t);
+            if (rc < 0)
                 return rc;
-            }
             if (rc == 0) {
                 gt_store_iter_close(it->in[k].it);
                 it->in[k].it = NULL;

@@ -11,17 +11,53 @@
  * by one store, the usual case with shards by product, and a single store
  * pass straight through, so one store reads exactly as gt_store does.
  *
+ * What cannot be read is skipped, not fatal: a block that fails its checks,
+ * or a stretch of a table file RocksDB cannot read, is passed over by
+ * qstore_iter_next(), counted once (n_bad; the same block met again by a
+ * second iterator is not counted again) and handed to the on_bad hook, so
+ * the rest of a query still works and the command can say what is missing.
+ *
+ * Counts with several stores are sums: a record that two overlapping shards
+ * both hold counts twice in qstore_series_list() and qstore_series_find()
+ * (n_shared says how many series more than one store holds), while the
+ * iterator hands it out once.
+ *
  * Functions return what their gt_store_ twins return. */
 #ifndef GT_QUERY_QSTORE_H
 #define GT_QUERY_QSTORE_H
 #include "gputick/store.h"
 
-enum { QSTORE_MAX = 16 };
+enum { QSTORE_MAX = 16, QSTORE_BAD_SEEN = 256 };
+
+/* A stretch of a series that could not be read and was skipped. */
+struct qstore_bad {
+    int32_t instr_id;
+    int kind;
+    const char *symbol; /* from the definition, "" if none */
+    int rc;             /* GT_ECORRUPT, GT_EBADMSG, GT_EVERSION or GT_ETRUNC */
+    int64_t key_ns;     /* the block's key (INT64_MIN: before the range read) */
+    int64_t end_ns;     /* == key_ns: one block; else ticks in [key_ns, end_ns) of a
+                         * table file (INT64_MAX: to the series' end) */
+    const char *why;    /* for a table file, RocksDB's words naming it */
+    uint64_t nth;       /* 1 for the first skipped by this qstore, ... */
+};
 
 struct qstore {
     gt_store *st[QSTORE_MAX];
     int n;
     char errmsg[GT_ERRLEN];
+    /* Skipped stretches: the hook (may be NULL), their count, and the first
+     * QSTORE_BAD_SEEN of them, to count each once. */
+    void (*on_bad)(const void *ctx, const struct qstore_bad *b);
+    const void *bad_ctx;
+    uint64_t n_bad;
+    struct qstore_seen {
+        int store;
+        uint32_t series;
+        int64_t key_ns;
+    } seen[QSTORE_BAD_SEEN];
+    int n_seen;
+    int n_shared; /* series held by more than one store, after qstore_series_list() */
 };
 
 struct qstore_iter;
@@ -50,7 +86,9 @@ int qstore_disk_bytes(struct qstore *qs, uint64_t *bytes);
 
 int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
                      struct qstore_iter **out);
-/* The next run of ticks in seq order (a view valid until the next call). */
+/* The next run of ticks in seq order (a view valid until the next call),
+ * past whatever cannot be read (above). Returns > 0, 0 at the end, or GT_EDB
+ * (or GT_ENOMEM) with qstore_iter_errmsg() saying why. */
 int qstore_iter_next(struct qstore_iter *it, const struct gt_tick **ticks);
 const char *qstore_iter_errmsg(const struct qstore_iter *it);
 void qstore_iter_close(struct qstore_iter *it);

@@ -434,6 +434,38 @@ static int check_families(gt_store *st)
     return GT_OK;
 }
 
+/* What a read-only open of the store says, into why ("" if it opens): a
+ * RocksDB secondary that cannot load a table file opens regardless, with an
+ * older view, while a read-only open fails and names the file. */
+static void readonly_diagnose(gt_store *st, char why[GT_ERRLEN])
+{
+    rocksdb_column_family_handle_t *cf[N_CF];
+    const rocksdb_options_t *cfo[N_CF] = {st->cf_opts[0], st->cf_opts[1], st->cf_opts[2]};
+    char *dberr = NULL;
+    rocksdb_t *ro = rocksdb_open_for_read_only_column_families(st->opts, st->path, N_CF, cf_names,
+                                                               cfo, cf, 0, &dberr);
+    if (ro) {
+        for (int i = 0; i < N_CF; i++)
+            rocksdb_column_family_handle_destroy(cf[i]);
+        rocksdb_close(ro);
+    }
+    /* Short enough to quote: "Corruption: block checksum mismatch in 000013.sst
+     * offset 2659612 size 2822", without the sums, the folder and the MANIFEST. */
+    const char *m = dberr ? dberr : "", *sums = strstr(m, ": stored = "), *in = strstr(m, " in ");
+    size_t dir_len = strlen(st->path);
+    if (!sums || !in || in < sums)
+        sums = in = m + strlen(m);
+    const char *file = in + 4;
+    if (strncmp(file, st->path, dir_len) == 0 && file[dir_len] == '/')
+        file += dir_len + 1;
+    snprintf(why, GT_ERRLEN, "%.*s%s%.*s", (int)(sums - m), m, *in ? " in " : "",
+             (int)strcspn(file, "\n"), *in ? file : "");
+    rocksdb_free(dberr);
+    char *manifest = strstr(why, " in file "); /* the MANIFEST that names the table file */
+    if (manifest)
+        *manifest = 0;
+}
+
 static int check_format(gt_store *st, bool created)
 {
     uint8_t key = KEY_META_FORMAT, v[FORMAT_REC_LEN];
@@ -448,6 +480,12 @@ static int check_format(gt_store *st, bool created)
     }
     if (rc == GT_EDB || rc == GT_ENOSPC)
         return rc;
+    char why[GT_ERRLEN] = "";
+    if (rc == GT_ENOENT && st->mode == GT_STORE_READER && !st->read_only)
+        readonly_diagnose(st, why);
+    if (why[0])
+        return store_err(st, GT_ECORRUPT, "%s: a table file could not be loaded (%s)", st->path,
+                         why);
     if (rc != FORMAT_REC_LEN || memcmp(v, format_magic, sizeof format_magic) != 0)
         return store_err(st, GT_EVERSION,
                          "%s is not a gputick tick store (no valid format record)%s", st->path,
@@ -1147,10 +1185,13 @@ struct gt_store_iter {
     uint32_t series;
     int64_t from_ns, to_ns;
     bool started, done;
+    bool positioned; /* on a key not read yet: where a skip over a table stretch landed */
+    bool have_last;  /* a block has been read: its key and greatest exch_ns */
+    int64_t last_key_ns, last_max_ns;
     struct gt_tick *ticks;
     uint8_t *scratch;
     uint32_t bad_series;
-    int64_t bad_key_ns;
+    int64_t bad_key_ns, bad_end_ns;
     char errmsg[GT_ERRLEN];
 };
 
@@ -1167,6 +1208,38 @@ void gt_store_iter_close(gt_store_iter *it)
     free(it);
 }
 
+/* Whether this handle's view holds the open block of series, which every
+ * commit writes with the series' record. A secondary instance that cannot
+ * load a table file (a corrupt index block, say) keeps, without an error, an
+ * older version of the family that lacks its blocks; a read-only open of the
+ * store then names the file. Returns GT_OK, GT_ECORRUPT (the message gives
+ * the read-only open's words) or GT_EDB. */
+static int iter_view_check(gt_store *st, uint32_t series)
+{
+    uint8_t mkey[KEY_META_LEN], rec[SERIES_REC_LEN], key[KEY_BLOCK_LEN];
+    struct series s;
+    key_series_encode(mkey, series);
+    int rc = meta_get(st, mkey, sizeof mkey, rec, sizeof rec);
+    if (rc < 0 || series_rec_read(rec, (size_t)rc, &s) < 0 || !s.has_block)
+        return rc < 0 && rc != GT_ENOENT ? rc : GT_OK;
+    key_block_encode(key, series, s.key_ns);
+    char *dberr = NULL;
+    rocksdb_pinnableslice_t *v = rocksdb_get_pinned_cf(st->db, st->ro, st->cf[CF_TICKS],
+                                                       (const char *)key, sizeof key, &dberr);
+    if (dberr)
+        return store_fail(st, dberr, "reading blocks");
+    if (v) {
+        rocksdb_pinnableslice_destroy(v);
+        return GT_OK;
+    }
+    char why[GT_ERRLEN];
+    readonly_diagnose(st, why);
+    snprintf(st->errmsg, sizeof st->errmsg,
+             "%s: series %u lacks blocks: a table file could not be loaded (%.*s)", st->path,
+             series, GT_ERRLEN / 2, why[0] ? why : "a read-only open finds no error");
+    return GT_ECORRUPT;
+}
+
 int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
                        gt_store_iter **out)
 {
@@ -1180,7 +1253,7 @@ int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns
         return store_err(st, rc, "no %s series for instrument %s in the store",
                          name ? name : "such", id);
     }
-    if (rc < 0)
+    if (rc < 0 || (rc = iter_view_check(st, info.series)) < 0)
         return rc;
     gt_store_iter *it = calloc(1, sizeof *it);
     if (!it || !(it->ticks = malloc(BLOCK_CAP * sizeof *it->ticks)) ||
@@ -1220,12 +1293,17 @@ static bool iter_at_series(rocksdb_iterator_t *ri, uint32_t series, int64_t *key
     return true;
 }
 
+/* Seeks the block at or before from_ns, else the series' first. A seek that
+ * fails is left so: gt_store_iter_next() then skips the stretch. */
 static void iter_seek(gt_store_iter *it)
 {
     uint8_t key[KEY_BLOCK_LEN];
+    char *dberr = NULL;
     key_block_encode(key, it->series, it->from_ns);
     rocksdb_iter_seek_for_prev(it->it, (const char *)key, sizeof key);
-    if (!iter_at_series(it->it, it->series, NULL)) {
+    rocksdb_iter_get_error(it->it, &dberr);
+    rocksdb_free(dberr);
+    if (!dberr && !iter_at_series(it->it, it->series, NULL)) {
         key_block_encode(key, it->series, INT64_MIN);
         rocksdb_iter_seek(it->it, (const char *)key, sizeof key);
     }
@@ -1233,11 +1311,80 @@ static void iter_seek(gt_store_iter *it)
 
 static int iter_bad(gt_store_iter *it, int rc, int64_t key_ns)
 {
+    char t[GT_TIME_STRLEN];
+    gt_time_format(key_ns, t);
     it->bad_series = it->series;
-    it->bad_key_ns = key_ns;
-    snprintf(it->errmsg, sizeof it->errmsg, "block (series %u, key_ns %lld) is unreadable: %s",
-             it->series, (long long)key_ns, gt_strerror(rc));
+    it->bad_key_ns = it->bad_end_ns = key_ns;
+    snprintf(it->errmsg, sizeof it->errmsg, "block (series %u, key %s) is unreadable: %s",
+             it->series, t, gt_strerror(rc));
     return rc;
+}
+
+/* Seeks the first key of the series at or after key_ns with a fresh RocksDB
+ * iterator (one that failed keeps state a later seek trips on); returns
+ * whether RocksDB could read the table block that holds it (or found none). */
+static bool iter_seek_ok(gt_store_iter *it, int64_t key_ns)
+{
+    uint8_t key[KEY_BLOCK_LEN];
+    char *dberr = NULL;
+    rocksdb_iter_destroy(it->it);
+    it->it = rocksdb_create_iterator_cf(it->st->db, it->ro, it->st->cf[CF_TICKS]);
+    key_block_encode(key, it->series, key_ns);
+    rocksdb_iter_seek(it->it, (const char *)key, sizeof key);
+    rocksdb_iter_get_error(it->it, &dberr);
+    rocksdb_free(dberr);
+    return dberr == NULL;
+}
+
+/* Called when the RocksDB iterator has left the series. GT_OK: the series
+ * ended. A table-file block RocksDB cannot read (a "Corruption" status: its
+ * checksum, say) becomes a skipped stretch: the least key after the last one
+ * read whose seek reads cleanly is found by bisection (each seek reads the
+ * table block holding the first key at or after it, so the keys that fail
+ * are those of the bad blocks), the iterator is left there, and the stretch
+ * is the bad block, GT_ECORRUPT. Any other error is GT_EDB. */
+static int iter_left_series(gt_store_iter *it)
+{
+    char *dberr = NULL;
+    rocksdb_iter_get_error(it->it, &dberr);
+    if (!dberr)
+        return GT_OK;
+    int corrupt = strncmp(dberr, "Corruption", 10) == 0;
+    snprintf(it->errmsg, sizeof it->errmsg, corrupt ? "%s" : "reading blocks: %s", dberr);
+    rocksdb_free(dberr);
+    if (!corrupt)
+        return GT_EDB;
+    /* The stretch starts after the last block read; its keys follow that
+     * block's (a seek just past its key fails), or the failed first seek. */
+    int64_t start = !it->have_last                 ? INT64_MIN
+                    : it->last_max_ns == INT64_MAX ? INT64_MAX
+                                                   : it->last_max_ns + 1;
+    int64_t lo = it->have_last              ? it->last_key_ns
+                 : it->from_ns == INT64_MIN ? INT64_MIN
+                                            : it->from_ns - 1;
+    if (it->have_last && start >= it->to_ns) {
+        it->done = true; /* past the range: the query has what it needs */
+        it->errmsg[0] = 0;
+        return GT_OK;
+    }
+    int64_t hi = INT64_MAX, next_ns = INT64_MAX;
+    bool readable = iter_seek_ok(it, hi);
+    if (readable) {
+        while ((uint64_t)hi - (uint64_t)lo > 1) {
+            int64_t mid = (int64_t)((uint64_t)lo + ((uint64_t)hi - (uint64_t)lo) / 2);
+            if (iter_seek_ok(it, mid))
+                hi = mid;
+            else
+                lo = mid;
+        }
+        readable = iter_seek_ok(it, hi) && iter_at_series(it->it, it->series, &next_ns);
+    }
+    it->positioned = readable;
+    it->done = !readable; /* else nothing after the stretch can be read */
+    it->bad_series = it->series;
+    it->bad_key_ns = start;
+    it->bad_end_ns = readable ? next_ns : INT64_MAX;
+    return GT_ECORRUPT;
 }
 
 int gt_store_iter_next(gt_store_iter *it, const struct gt_tick **ticks)
@@ -1246,20 +1393,28 @@ int gt_store_iter_next(gt_store_iter *it, const struct gt_tick **ticks)
         if (!it->started) {
             iter_seek(it);
             it->started = true;
+        } else if (it->positioned) {
+            it->positioned = false;
         } else {
             rocksdb_iter_next(it->it);
         }
         size_t vlen;
         int64_t key_ns;
         if (!iter_at_series(it->it, it->series, &key_ns)) {
+            int rc = iter_left_series(it);
+            if (rc < 0)
+                return rc;
             it->done = true;
             break;
         }
+        it->have_last = true;
+        it->last_key_ns = it->last_max_ns = key_ns;
         const uint8_t *v = (const uint8_t *)rocksdb_iter_value(it->it, &vlen);
         struct block_hdr h;
         int rc = block_hdr_read(v, vlen, &h);
         if (rc < 0)
             return iter_bad(it, rc, key_ns);
+        it->last_max_ns = h.max_ns > key_ns ? h.max_ns : key_ns;
         if (key_ns >= it->to_ns && h.min_ns >= it->to_ns) {
             it->done = true;
             break;
@@ -1278,13 +1433,6 @@ int gt_store_iter_next(gt_store_iter *it, const struct gt_tick **ticks)
             return k;
         }
     }
-    char *dberr = NULL;
-    rocksdb_iter_get_error(it->it, &dberr);
-    if (dberr) {
-        snprintf(it->errmsg, sizeof it->errmsg, "reading blocks: %s", dberr);
-        rocksdb_free(dberr);
-        return GT_EDB;
-    }
     return 0;
 }
 
@@ -1292,6 +1440,11 @@ void gt_store_iter_bad_block(const gt_store_iter *it, uint32_t *series, int64_t 
 {
     *series = it->bad_series;
     *key_ns = it->bad_key_ns;
+}
+
+int64_t gt_store_iter_bad_end(const gt_store_iter *it)
+{
+    return it->bad_end_ns;
 }
 
 const char *gt_store_iter_errmsg(const gt_store_iter *it)

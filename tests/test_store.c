@@ -880,3 +880,178 @@ Test(store, retention_keeps_books_exact_and_refuses_times_before_the_cut, .timeo
     gt_store_close(st);
     free(ticks);
 }
+
+/* Flips one byte at the middle of the largest table file of the store. */
+static void table_file_flip(void)
+{
+    char cmd[256], path[512] = "";
+    snprintf(cmd, sizeof cmd, "ls -S %s/*.sst | head -1", db);
+    FILE *p = popen(cmd, "r");
+    cr_assert(not(eq(ptr, p, NULL)));
+    cr_assert(not(eq(ptr, fgets(path, sizeof path, p), NULL)));
+    pclose(p);
+    path[strcspn(path, "\n")] = 0;
+    FILE *f = fopen(path, "r+b");
+    cr_assert(not(eq(ptr, f, NULL)), "%s", path);
+    fseek(f, 0, SEEK_END);
+    long mid = ftell(f) / 2;
+    cr_assert(gt(long, mid, 50000), "the blocks are in %s", path);
+    fseek(f, mid, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, mid, SEEK_SET);
+    fputc(c ^ 0x40, f);
+    fclose(f);
+}
+
+/* Reads (9, trade) in [from, to): the seqs found (seen[seq]), the failures
+ * and the stretch of the last. Returns the ticks read. */
+static int read_past(int64_t from, int64_t to, uint8_t *seen, int *n_bad, int64_t *bad_from,
+                     int64_t *bad_to, char *msg)
+{
+    gt_store *st = open_ok(GT_STORE_READER);
+    gt_store_iter *it;
+    cr_assert(eq(int, gt_store_iter_open(st, 9, GT_KIND_TRADE, from, to, &it), GT_OK));
+    const struct gt_tick *v;
+    int n, got = 0;
+    uint64_t last = 0;
+    *n_bad = 0;
+    while ((n = gt_store_iter_next(it, &v)) != 0) {
+        if (n < 0) {
+            cr_assert(eq(int, n, GT_ECORRUPT), "%s", gt_store_iter_errmsg(it));
+            uint32_t series;
+            gt_store_iter_bad_block(it, &series, bad_from);
+            *bad_to = gt_store_iter_bad_end(it);
+            snprintf(msg, GT_ERRLEN, "%s", gt_store_iter_errmsg(it));
+            cr_assert(eq(u32, series, 1));
+            (*n_bad)++;
+            continue;
+        }
+        for (int i = 0; i < n; i++) {
+            cr_assert(gt(u64, v[i].seq, last), "in order, each once");
+            last = v[i].seq;
+            seen[v[i].seq] = 1;
+        }
+        got += n;
+    }
+    gt_store_iter_close(it);
+    gt_store_close(st);
+    return got;
+}
+
+Test(store, an_unreadable_table_file_block_is_skipped_and_the_rest_is_read)
+{
+    enum { N = 40 * BLOCK_TICKS };
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    int64_t *ns = malloc((N + 1) * sizeof *ns);
+    uint64_t r = 12345;
+    int64_t t = 1795000000000000000;
+    for (uint64_t s = 1; s <= N; s++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17; /* prices and times that do not compress */
+        struct gt_tick k = tick_at(4 * s);
+        k.instr_id = 9;
+        k.seq = s;
+        k.exch_ns = ns[s] = t += 1 + (int64_t)(r % 1000000000);
+        k.u.trade.px = 2500000000 + (int64_t)(r >> 20) % 1000 * 5000000;
+        k.u.trade.qty = 1 + (int64_t)(r >> 40) % 1000;
+        cr_assert(eq(int, gt_store_append(st, &k), 1));
+    }
+    cr_assert(eq(int, gt_store_commit(st, N), GT_OK));
+    cr_assert(eq(int, gt_store_compact(st), GT_OK));
+    gt_store_close(st);
+    table_file_flip();
+
+    uint8_t *seen = calloc(N + 1, 1);
+    int n_bad;
+    int64_t lo = 0, hi = 0;
+    char msg[GT_ERRLEN];
+    int got = read_past(INT64_MIN, INT64_MAX, seen, &n_bad, &lo, &hi, msg);
+    cr_assert(eq(int, n_bad, 1), "one stretch");
+    cr_assert(not(eq(ptr, strstr(msg, ".sst"), NULL)), "the message names the file: %s", msg);
+    cr_assert(lt(int, got, N));
+    cr_assert(gt(int, got, N / 2), "the query goes on past the stretch");
+    cr_assert(lt(i64, lo, hi));
+    for (int s = 1; s <= N; s++)
+        if (!seen[s])
+            cr_assert(ns[s] >= lo && ns[s] < hi, "a lost tick lies in the stretch");
+    cr_assert(seen[N], "the ticks after it are read");
+
+    /* A range starting inside the stretch: the rest of it, from its end. */
+    memset(seen, 0, N + 1);
+    int64_t lo2, hi2;
+    int from_mid = read_past(lo + (hi - lo) / 2, INT64_MAX, seen, &n_bad, &lo2, &hi2, msg);
+    cr_assert(eq(int, n_bad, 1));
+    cr_assert(eq(i64, lo2, INT64_MIN), "the stretch starts before the range");
+    cr_assert(eq(i64, hi2, hi));
+    int want = 0;
+    for (int s = 1; s <= N; s++)
+        want += ns[s] >= hi;
+    cr_assert(eq(int, from_mid, want));
+    /* A range ending before it reads cleanly. */
+    int before = read_past(INT64_MIN, lo - 1, seen, &n_bad, &lo2, &hi2, msg);
+    cr_assert(eq(int, n_bad, 0), "%s", msg);
+    cr_assert(gt(int, before, 0));
+    free(seen);
+    free(ns);
+}
+
+/* The largest table file's path, and the offset and size of its index block
+ * read from the footer (RocksDB's block-based format versions 1 to 5: the
+ * checksum type, then the metaindex and index handles as varints, in the
+ * last 53 bytes). Returns 0, or -1 for a footer of another layout. */
+static int table_index_block(char *path, size_t cap, long *off, long *len)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls -S %s/*.sst | head -1", db);
+    FILE *p = popen(cmd, "r");
+    cr_assert(not(eq(ptr, fgets(path, (int)cap, p), NULL)));
+    pclose(p);
+    path[strcspn(path, "\n")] = 0;
+    FILE *f = fopen(path, "rb");
+    uint8_t foot[53];
+    fseek(f, -53, SEEK_END);
+    cr_assert(eq(sz, fread(foot, 1, sizeof foot, f), sizeof foot));
+    fclose(f);
+    if (ld_le32(foot + 41) < 1 || ld_le32(foot + 41) > 5)
+        return -1;
+    uint64_t v[4] = {0};
+    const uint8_t *q = foot + 1;
+    for (int k = 0; k < 4; k++)
+        for (int s = 0; q < foot + 41; s += 7) {
+            v[k] |= (uint64_t)(*q & 0x7f) << s;
+            if (!(*q++ & 0x80))
+                break;
+        }
+    *off = (long)v[2];
+    *len = (long)v[3];
+    return 0;
+}
+
+Test(store, a_reader_that_cannot_load_a_table_file_says_so_and_names_it)
+{
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    append_range(st, 1, 20 * BLOCK_TICKS, 1);
+    cr_assert(eq(int, gt_store_commit(st, 20 * BLOCK_TICKS), GT_OK));
+    cr_assert(eq(int, gt_store_compact(st), GT_OK));
+    gt_store_close(st);
+    char path[512];
+    long off, len;
+    if (table_index_block(path, sizeof path, &off, &len) < 0)
+        cr_skip_test("this RocksDB writes another table footer layout");
+    FILE *f = fopen(path, "r+b");
+    fseek(f, off + len / 3, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, off + len / 3, SEEK_SET);
+    fputc(c ^ 0x40, f);
+    fclose(f);
+    /* A secondary instance opens, but without that file's blocks. */
+    st = open_ok(GT_STORE_READER);
+    gt_store_iter *it;
+    cr_assert(eq(int, gt_store_iter_open(st, 101, GT_KIND_TRADE, INT64_MIN, INT64_MAX, &it),
+                 GT_ECORRUPT),
+              "not a silent empty series");
+    cr_assert(not(eq(ptr, strstr(gt_store_errmsg(st), "could not be loaded"), NULL)), "%s",
+              gt_store_errmsg(st));
+    cr_assert(not(eq(ptr, strstr(gt_store_errmsg(st), ".sst"), NULL)), "names the file: %s",
+              gt_store_errmsg(st));
+    gt_store_close(st);
+}

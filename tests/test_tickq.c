@@ -10,16 +10,21 @@
  * message. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <rocksdb/c.h>
 #include <stdarg.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include "block.h"
 #include "cmd.h"
 #include "journal.h"
+#include "key.h"
 #include "proc.h"
 #include "gputick/store.h"
 #include "gputick/tick.h"
@@ -563,7 +568,7 @@ Test(tickq, book_at_t_matches_a_naive_replay)
                      0),
                   "%s", err_s);
         int n[2] = {nbook_n(&nb, 0), nbook_n(&nb, 1)}, rows = n[0] > n[1] ? n[0] : n[1];
-        cr_assert(eq(int, count_lines(out_s), 1 + (rows ? rows : 1)), "at %s", at);
+        cr_assert(eq(int, count_lines(out_s), 1 + rows), "at %s", at);
         for (int i = 0; i < rows; i++) {
             char o[2][16] = {"", ""}, q[2][24] = {"", ""};
             for (int s = 0; s < 2; s++)
@@ -1083,4 +1088,425 @@ Test(tickq_day, a_recorded_ticksim_day_answers_with_the_truths_books_bars_and_tr
         cr_assert(eq(str, (char *)line(out_s, i + 1, row, sizeof row), want), "5m bar %d", i);
     }
     free(t.trades);
+}
+
+/* ---- what cannot be read is named and skipped, and the rest still works ---- */
+
+/* Flips one byte in the middle of block nth (0 = the first) of the series
+ * of (instr_id, kind), through RocksDB itself. Returns the block's key. */
+static int64_t corrupt_block(int32_t instr_id, int kind, int nth)
+{
+    gt_store *st;
+    char err[GT_ERRLEN];
+    struct gt_series_info info;
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_READER, &st, err), GT_OK), "%s", err);
+    cr_assert(eq(int, gt_store_series_find(st, instr_id, kind, &info), GT_OK));
+    gt_store_close(st);
+    static const char *names[3] = {"default", "ticks", "meta"};
+    rocksdb_options_t *o = rocksdb_options_create();
+    const rocksdb_options_t *cfo[3] = {o, o, o};
+    rocksdb_column_family_handle_t *cf[3];
+    char *e = NULL;
+    rocksdb_t *d = rocksdb_open_column_families(o, db, 3, names, cfo, cf, &e);
+    cr_assert(eq(ptr, e, NULL), "%s", e);
+    rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
+    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(d, ro, cf[1]);
+    uint8_t key[KEY_BLOCK_LEN];
+    key_block_encode(key, info.series, INT64_MIN);
+    rocksdb_iter_seek(it, (const char *)key, sizeof key);
+    for (int i = 0; i < nth; i++)
+        rocksdb_iter_next(it);
+    cr_assert(rocksdb_iter_valid(it));
+    size_t klen, vlen;
+    memcpy(key, rocksdb_iter_key(it, &klen), sizeof key);
+    uint32_t series;
+    int64_t key_ns;
+    cr_assert(eq(int, key_block_decode(key, klen, &series, &key_ns), GT_OK));
+    cr_assert(eq(u32, series, info.series), "block %d is in the series", nth);
+    const char *v = rocksdb_iter_value(it, &vlen);
+    char *copy = malloc(vlen);
+    memcpy(copy, v, vlen);
+    copy[vlen / 2] ^= 0x10;
+    rocksdb_iter_destroy(it);
+    rocksdb_writeoptions_t *wo = rocksdb_writeoptions_create();
+    rocksdb_put_cf(d, wo, cf[1], (const char *)key, sizeof key, copy, vlen, &e);
+    cr_assert(eq(ptr, e, NULL), "%s", e);
+    free(copy);
+    rocksdb_writeoptions_destroy(wo);
+    rocksdb_readoptions_destroy(ro);
+    for (int i = 0; i < 3; i++)
+        rocksdb_column_family_handle_destroy(cf[i]);
+    rocksdb_close(d);
+    rocksdb_options_destroy(o);
+    return key_ns;
+}
+
+static int count_of(const char *s, const char *needle)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+/* The sum of the last CSV column of every row (the header is skipped). */
+static long long last_column_sum(const char *s)
+{
+    long long sum = 0;
+    for (const char *p = strchr(s, '\n'); p && p[1]; p = strchr(p + 1, '\n')) {
+        const char *end = strchr(p + 1, '\n'), *c = end;
+        while (c > p && c[-1] != ',')
+            c--;
+        sum += atoll(c);
+    }
+    return sum;
+}
+
+Test(tickq, a_corrupt_block_is_named_once_and_the_commands_go_on_past_it)
+{
+    int64_t key_ns = corrupt_block(FRONT, GT_KIND_TRADE, 2);
+    int n_trades = 0, lost = 0;
+    for (int i = 0; i < n_ticks; i++)
+        if (ticks[i].instr_id == FRONT && ticks[i].kind == GT_KIND_TRADE)
+            lost += n_trades / BLOCK_TICKS == 2, n_trades++;
+    cr_assert(eq(int, lost, BLOCK_TICKS));
+    char t[GT_TIME_STRLEN], want[256];
+    gt_time_format(key_ns, t);
+
+    cr_assert(eq(
+        int, run(cmd_bars, "bars", "H100Z6", "-i", "1h", "--db", db, "--format", "csv", NULL), 1));
+    snprintf(want, sizeof want,
+             "tickq bars: skipped a corrupt block of H100Z6 trades at %s (checksum mismatch)\n", t);
+    cr_assert(eq(str, err_s, want));
+    cr_assert(eq(i64, last_column_sum(out_s), n_trades - lost), "the other trades are in bars");
+
+    cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--kind", "trade", "--db", db, NULL), 1));
+    cr_assert(eq(int, count_lines(out_s), n_trades - lost + 1));
+    cr_assert(eq(int, count_lines(err_s), 1), "%s", err_s);
+    cr_assert(not(eq(ptr, strstr(err_s, "tickq ticks: skipped a corrupt block of H100Z6"), NULL)));
+
+    cr_assert(eq(int, run(cmd_asof, "asof", "H100Z6", "--db", db, "--format", "csv", NULL), 1));
+    cr_assert(eq(int, count_lines(out_s), n_trades - lost + 1));
+    cr_assert(eq(int, count_lines(err_s), 1), "%s", err_s);
+
+    /* A range that does not reach the block reads cleanly. */
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "H100Z6", "--kind", "trade", "--to", "2026-11-24T09:30Z",
+                     "--db", db, NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(str, err_s, ""));
+}
+
+Test(tickq, settle_goes_on_past_a_corrupt_last_block_and_names_it_once)
+{
+    int n_trades = 0;
+    for (int i = 0; i < n_ticks; i++)
+        n_trades += ticks[i].instr_id == FRONT && ticks[i].kind == GT_KIND_TRADE;
+    int last_block = (n_trades - 1) / BLOCK_TICKS, k = 0;
+    struct gt_tick before = {0}; /* the last trade of the block before it */
+    for (int i = 0; i < n_ticks; i++)
+        if (ticks[i].instr_id == FRONT && ticks[i].kind == GT_KIND_TRADE &&
+            k++ == last_block * BLOCK_TICKS - 1)
+            before = ticks[i];
+    corrupt_block(FRONT, GT_KIND_TRADE, last_block);
+    cr_assert(eq(int, run(cmd_settle, "settle", "H100Z6", "--db", db, "--format", "csv", NULL), 1));
+    cr_assert(eq(int, count_of(err_s, "skipped a corrupt block of H100Z6 trades"), 1), "%s", err_s);
+    cr_assert(eq(int, count_lines(err_s), 1), "%s", err_s);
+    char t[GT_TIME_STRLEN], p[GT_PX_STRLEN], want[128];
+    gt_time_format(before.exch_ns, t);
+    snprintf(want, sizeof want, ",%s,%s,", px(before.u.trade.px, p), t);
+    cr_assert(not(eq(ptr, strstr(out_s, want), NULL)), "%s wants %s", out_s, want);
+}
+
+/* The largest table file of the store, after a compaction put every block
+ * into table files. */
+static void largest_table(char *path, size_t cap, long *size)
+{
+    DIR *dp = opendir(db);
+    cr_assert(not(eq(ptr, dp, NULL)));
+    *size = 0;
+    for (struct dirent *de; (de = readdir(dp));) {
+        size_t n = strlen(de->d_name);
+        struct stat sb;
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", db, de->d_name);
+        if (n > 4 && strcmp(de->d_name + n - 4, ".sst") == 0 && stat(p, &sb) == 0 &&
+            sb.st_size > *size) {
+            *size = sb.st_size;
+            snprintf(path, cap, "%s", p);
+        }
+    }
+    closedir(dp);
+}
+
+Test(tickq, unreadable_table_data_is_named_and_stats_and_ticks_go_on)
+{
+    gt_store *st;
+    char err[GT_ERRLEN], sst[512];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER, &st, err), GT_OK), "%s", err);
+    cr_assert(eq(int, gt_store_compact(st), GT_OK));
+    gt_store_close(st);
+    long size;
+    largest_table(sst, sizeof sst, &size);
+    cr_assert(gt(long, size, 100000), "the blocks are in a table file");
+    FILE *f = fopen(sst, "r+b");
+    cr_assert(not(eq(ptr, f, NULL)));
+    fseek(f, size * 2 / 5, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, size * 2 / 5, SEEK_SET);
+    fputc(c ^ 0x40, f);
+    fclose(f);
+
+    /* Which series lost a stretch, and how many of its ticks are still read. */
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_READER, &st, err), GT_OK), "%s", err);
+    struct gt_series_info ser[64], hit = {0};
+    int n_ser = gt_store_series_list(st, ser, 64), n_hit = 0;
+    long readable = 0;
+    for (int i = 0; i < n_ser; i++) {
+        gt_store_iter *it;
+        const struct gt_tick *v;
+        long got = 0;
+        int n, bad = 0;
+        cr_assert(
+            eq(int, gt_store_iter_open(st, ser[i].instr_id, ser[i].kind, INT64_MIN, INT64_MAX, &it),
+               GT_OK));
+        while ((n = gt_store_iter_next(it, &v)) != 0) {
+            cr_assert(eq(int, n < 0 ? n : GT_ECORRUPT, GT_ECORRUPT), "%s",
+                      gt_store_iter_errmsg(it));
+            if (n > 0)
+                got += n;
+            bad |= n < 0;
+        }
+        gt_store_iter_close(it);
+        if (bad) {
+            hit = ser[i];
+            readable = got;
+            n_hit++;
+        }
+    }
+    gt_store_close(st);
+    cr_assert(eq(int, n_hit, 1), "one series lost a stretch");
+    cr_assert(lt(long, readable, (long)hit.n_ticks));
+    cr_assert(gt(long, readable, 0));
+
+    cr_assert(eq(int, run(cmd_stats, "stats", "--db", db, "--format", "csv", NULL), 1));
+    cr_assert(eq(int, count_lines(out_s), n_ser + 2), "every series and the total: %s", out_s);
+    cr_assert(not(eq(ptr, strstr(err_s, "unknown: "), NULL)), "%s", err_s);
+    cr_assert(not(eq(ptr, strstr(err_s, ".sst"), NULL)), "%s", err_s);
+
+    const char *sym = hit.symbol[0] ? hit.symbol : "?", *kind = gt_kind_name(hit.kind);
+    cr_assert(eq(int, run(cmd_ticks, "ticks", sym, "--kind", kind, "--db", db, NULL), 1));
+    cr_assert(eq(int, count_lines(out_s), readable + 1));
+    cr_assert(eq(int, count_lines(err_s), 1), "%s", err_s);
+    char want[128];
+    snprintf(want, sizeof want, "tickq ticks: skipped unreadable table data of %s ", sym);
+    cr_assert(eq(int, strncmp(err_s, want, strlen(want)), 0), "%s", err_s);
+    cr_assert(not(eq(ptr, strstr(err_s, ".sst"), NULL)), "%s", err_s);
+}
+
+/* ---- the CLI's own edges ---- */
+
+Test(tickq, a_closed_pipe_ends_the_output_quietly_and_removes_the_reader_folder)
+{
+    const char *bin = getenv("GT_BINARY_DIR");
+    if (!bin)
+        cr_skip_test("GT_BINARY_DIR is not set (run through ctest)");
+    char tickq[512], tmp[160], errp[160];
+    snprintf(tickq, sizeof tickq, "%s/query/tickq", bin);
+    snprintf(tmp, sizeof tmp, "%s/tmp", dir);
+    snprintf(errp, sizeof errp, "%s/pipe.err", dir);
+    cr_assert(eq(int, mkdir(tmp, 0700), 0));
+    int p[2];
+    cr_assert(eq(int, pipe(p), 0));
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fe = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(p[1], 1);
+        dup2(fe, 2);
+        close(p[0]);
+        setenv("TMPDIR", tmp, 1);
+        execl(tickq, "tickq", "ticks", "H100Z6", "--db", db, "--format", "csv", (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    char buf[4096];
+    cr_assert(gt(long, (long)read(p[0], buf, sizeof buf), 0));
+    close(p[0]); /* as head does after its lines */
+    int status;
+    cr_assert(eq(int, waitpid(pid, &status, 0), pid));
+    int killed = WIFSIGNALED(status) ? WTERMSIG(status) : 0, code = WEXITSTATUS(status);
+    cr_assert(eq(int, killed, 0), "tickq was killed by a signal");
+    cr_assert(eq(int, code, 0));
+    char *e = slurp(errp);
+    cr_assert(eq(str, e, ""));
+    free(e);
+    DIR *dp = opendir(tmp);
+    int left = 0;
+    for (struct dirent *de; (de = readdir(dp));)
+        left += de->d_name[0] != '.';
+    closedir(dp);
+    cr_assert(eq(int, left, 0), "the reader's folder under TMPDIR is removed");
+}
+
+Test(tickq, a_leading_minus_digit_is_a_time_and_option_errors_are_one_prefixed_line)
+{
+    cr_assert(eq(int, run(cmd_time, "time", "-1h", "now", NULL), 0), "%s", err_s);
+    cr_assert(eq(int, strncmp(out_s, "-1h\t", 4), 0), "%s", out_s);
+    cr_assert(eq(int, count_lines(out_s), 2));
+    cr_assert(eq(int, run(cmd_time, "time", "--", "-30m", NULL), 0), "%s", err_s);
+    int n_front = 0;
+    for (int i = 0; i < n_ticks; i++)
+        n_front += ticks[i].instr_id == FRONT;
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "--from", "-100000h", "H100Z6", "--db", db, "--format",
+                     "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(int, count_lines(out_s), n_front + 1), "--from takes -100000h as its value");
+    cr_assert(
+        eq(int,
+           run(cmd_ticks, "ticks", "H100Z6", "--from=-100000h", "-k", "trade", "--db", db, NULL),
+           0),
+        "%s", err_s);
+
+    bad("unknown long option", run(cmd_ticks, "ticks", "H100Z6", "--frm", "x", "--db", db, NULL));
+    cr_assert(eq(str, err_s, "tickq ticks: unknown option '--frm' (try 'tickq ticks --help')\n"));
+    bad("unknown short option", run(cmd_stats, "stats", "-x", "--db", db, NULL));
+    cr_assert(eq(str, err_s, "tickq stats: unknown option '-x' (try 'tickq stats --help')\n"));
+    bad("missing value", run(cmd_bars, "bars", "H100Z6", "--interval", NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "tickq bars: option '--interval' needs a value"), NULL)),
+              "%s", err_s);
+    bad("value not taken", run(cmd_bars, "bars", "H100Z6", "-i", "1m", "--fill=yes", NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "option '--fill' takes no value"), NULL)), "%s", err_s);
+    bad("ambiguous", run(cmd_bars, "bars", "H100Z6", "-i", "1m", "--f", "x", NULL));
+    bad("time: unknown", run(cmd_time, "time", "--zone", "now", NULL));
+    bad("chart: unknown", run(cmd_chart, "chart", "curve", "H100", "--out", "x.svg", "-q", NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "tickq chart curve: unknown option '-q'"), NULL)), "%s",
+              err_s);
+}
+
+Test(tickq, commands_without_a_range_refuse_from_and_to_and_symbols_counts_one)
+{
+    bad("stats --from", run(cmd_stats, "stats", "--from", "2026-11-24", "--db", db, NULL));
+    bad("book --to", run(cmd_book, "book", "H100Z6", "--at", "2026-11-24T12:00Z", "--to",
+                         "2026-11-25", "--db", db, NULL));
+    bad("curve --from", run(cmd_curve, "curve", "H100", "--from", "-1d", "--db", db, NULL));
+    bad("settle --from", run(cmd_settle, "settle", "H100Z6", "--from", "-1d", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "--from/--to do not apply"), NULL)), "%s", err_s);
+    bad("chart curve --to", run(cmd_chart, "chart", "curve", "H100", "--out", "x.svg", "--to",
+                                "now", "--db", db, NULL));
+    bad("chart bars --fill", run(cmd_chart, "chart", "bars", "H100Z6", "-i", "1h", "--fill",
+                                 "--out", "x.svg", "--db", db, NULL));
+    bad("chart bars --format", run(cmd_chart, "chart", "bars", "H100Z6", "-i", "1h", "--format",
+                                   "csv", "--out", "x.svg", "--db", db, NULL));
+    cr_assert(eq(int, run(cmd_stats, "stats", "--help", NULL), 0));
+    cr_assert(eq(ptr, strstr(out_s, "--from"), NULL), "stats --help offers no range");
+    cr_assert(eq(int, run(cmd_ticks, "ticks", "--help", NULL), 0));
+    cr_assert(not(eq(ptr, strstr(out_s, "(default: the end of the data)"), NULL)), "%s", out_s);
+
+    int64_t from = DAY_NS + 12 * 3600 * GT_NS_PER_SEC, to = from + 3600 * GT_NS_PER_SEC;
+    int n = 0;
+    int64_t first = INT64_MAX, last = INT64_MIN;
+    for (int i = 0; i < n_ticks; i++)
+        if (ticks[i].instr_id == FRONT && ticks[i].exch_ns >= from && ticks[i].exch_ns < to) {
+            n += ticks[i].kind == GT_KIND_TRADE;
+            first = ticks[i].exch_ns < first ? ticks[i].exch_ns : first;
+            last = ticks[i].exch_ns > last ? ticks[i].exch_ns : last;
+        }
+    cr_assert(eq(int,
+                 run(cmd_symbols, "symbols", "--from", "2026-11-24T12:00Z", "--to",
+                     "2026-11-24T13:00Z", "--db", db, "--format", "json", NULL),
+                 0),
+              "%s", err_s);
+    char f[GT_TIME_STRLEN], l[GT_TIME_STRLEN], want[256];
+    gt_time_format(first, f);
+    gt_time_format(last, l);
+    snprintf(want, sizeof want,
+             "\"symbol\":\"H100Z6\",\"type\":\"future\",\"maturity\":20261230,"
+             "\"tick\":0.005,\"first\":\"%s\",\"last\":\"%s\",\"trade\":%d,",
+             f, l, n);
+    cr_assert(not(eq(ptr, strstr(out_s, want), NULL)), "%s wants %s", out_s, want);
+    cr_assert(not(eq(ptr,
+                     strstr(out_s, "\"symbol\":\"H100G7\",\"type\":\"future\",\"maturity\":"
+                                   "20270226,\"tick\":0.005,\"first\":null,\"last\":null,"
+                                   "\"trade\":0,"),
+                     NULL)),
+              "%s", out_s);
+}
+
+Test(tickq, the_stats_total_range_leaves_out_records_at_time_zero)
+{
+    gt_store *st;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER, &st, err), GT_OK), "%s", err);
+    struct gt_tick d = {.version = GT_TICK_VERSION, .kind = GT_KIND_DEF, .instr_id = 2000};
+    d.u.def = (struct gt_def){.tick_px = TICK_PX, .type = GT_INSTR_INDEX};
+    memcpy(d.u.def.product, "A100", 4);
+    memcpy(d.u.def.symbol, "SDA100RT", 8);
+    d.seq = seq + 1; /* an index definition as feeds send it: exch_ns 0 */
+    cr_assert(eq(int, gt_store_append(st, &d), 1));
+    d.seq = seq + 2;
+    d.exch_ns = DAY_NS - 3600 * GT_NS_PER_SEC; /* and again an hour before the day */
+    cr_assert(eq(int, gt_store_append(st, &d), 1));
+    cr_assert(eq(int, gt_store_commit(st, seq + 2), GT_OK));
+    gt_store_close(st);
+    cr_assert(eq(int, run(cmd_stats, "stats", "--db", db, "--format", "csv", NULL), 0), "%s",
+              err_s);
+    cr_assert(not(eq(ptr, strstr(out_s, "SDA100RT,def,2,1,"), NULL)), "%s", out_s);
+    cr_assert(not(eq(ptr, strstr(out_s, ",1970-01-01T00:00:00Z,2026-11-23T23:00:00Z\n"), NULL)),
+              "the series row keeps its time 0: %s", out_s);
+    char *total = strstr(out_s, "TOTAL,");
+    cr_assert(not(eq(ptr, total, NULL)));
+    cr_assert(not(eq(ptr, strstr(total, ",2026-11-23T23:00:00Z,"), NULL)), "%s", total);
+}
+
+Test(tickq, counts_over_overlapping_stores_say_they_add_up)
+{
+    char two[300], want[64];
+    snprintf(two, sizeof two, "%s,%s", db, db);
+    cr_assert(eq(int, run(cmd_stats, "stats", "--db", two, "--format", "csv", NULL), 0), "%s",
+              err_s);
+    snprintf(want, sizeof want, "TOTAL,,%d,", 2 * n_ticks);
+    cr_assert(not(eq(ptr, strstr(out_s, want), NULL)), "%s", out_s);
+    cr_assert(not(eq(ptr, strstr(err_s, "in more than one --db store"), NULL)), "%s", err_s);
+    int n_trades = 0;
+    for (int i = 0; i < n_ticks; i++)
+        n_trades += ticks[i].instr_id == FRONT && ticks[i].kind == GT_KIND_TRADE;
+    cr_assert(eq(int,
+                 run(cmd_symbols, "symbols", "--db", two, "--from", "2026-11-24", "--to",
+                     "2026-11-25", "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    snprintf(want, sizeof want, ",%d,", n_trades);
+    char b[512];
+    for (int r = 1; line(out_s, r, b, sizeof b); r++)
+        if (strstr(b, ",H100Z6,"))
+            cr_assert(not(eq(ptr, strstr(b, want), NULL)), "with a range once: %s", b);
+}
+
+Test(tickq, book_refuses_an_index_and_prints_no_rows_without_data)
+{
+    bad("book of an index",
+        run(cmd_book, "book", "SDH100RT", "--at", "2026-11-24T12:00Z", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "is an index"), NULL)), "%s", err_s);
+    cr_assert(eq(int,
+                 run(cmd_book, "book", "H100Z6", "--at", "2026-11-24T08:00Z", "--db", db,
+                     "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(int, count_lines(out_s), 1), "the header only: %s", out_s);
+    cr_assert(eq(int, count_lines(err_s), 1), "%s", err_s);
+    cr_assert(not(eq(ptr,
+                     strstr(err_s, "no book ticks of H100Z6 at or before T (its first is at "
+                                   "2026-11-24T09:"),
+                     NULL)),
+              "%s", err_s);
+    cr_assert(eq(int,
+                 run(cmd_book, "book", "H100F7", "--at", "2026-11-24T13:00Z", "--db", db,
+                     "--format", "json", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(str, out_s, ""));
+    cr_assert(not(eq(ptr, strstr(err_s, "H100F7 has no book ticks"), NULL)), "%s", err_s);
 }

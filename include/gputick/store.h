@@ -170,21 +170,37 @@ int gt_store_series_bytes(gt_store *st, uint32_t series, uint64_t *bytes);
 /* Opens an iterator over the ticks of (instr_id, kind) with from_ns <= exch_ns
  * < to_ns, in stored order. It holds one decoded block at a time (constant
  * memory) and reads the store as of this call. Returns GT_OK and *out,
- * GT_ENOENT (no such series), GT_ENOMEM or GT_EDB. Ticks that went backwards
- * in time across a block boundary are found only from a from_ns at or before
- * that block's key. */
+ * GT_ENOENT (no such series), GT_ENOMEM, GT_EDB, or GT_ECORRUPT when this
+ * handle's view lacks the series' last block, which the metadata names: a
+ * reader (a RocksDB secondary) that could not load a table file, a corrupt
+ * index block say, silently sees an older version of the ticks; the message
+ * then quotes a read-only open, which names the file. Ticks that went
+ * backwards in time across a block boundary are found only from a from_ns at
+ * or before that block's key. */
 int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
                        gt_store_iter **out);
 
 /* The next run of ticks: *ticks points to them (a view valid until the next
  * call or the close). Returns how many (> 0), 0 at the end, GT_ECORRUPT (or
- * GT_EBADMSG, GT_EVERSION) for a block that fails its checks, whose key
- * gt_store_iter_bad_block() then gives (calling again continues with the next
- * block), or GT_EDB. */
+ * GT_EBADMSG, GT_EVERSION, GT_ETRUNC) for a block that fails its checks,
+ * whose key gt_store_iter_bad_block() then gives (calling again continues
+ * with the next block), or GT_EDB. When RocksDB cannot read a part of a
+ * table file (a "Corruption" status), the iterator skips to the next key of
+ * the series it can read and returns GT_ECORRUPT for the stretch it skipped
+ * (gt_store_iter_bad_block() and gt_store_iter_bad_end()); a stretch that
+ * starts past to_ns ends the iteration instead. */
 int gt_store_iter_next(gt_store_iter *it, const struct gt_tick **ticks);
 
-/* The key of the last block that failed (series id and key_ns). */
+/* The key of the last block that failed (series id and key_ns); for a
+ * skipped table-file stretch, the time just after the last tick of the
+ * block read before it (INT64_MIN: none was). */
 void gt_store_iter_bad_block(const gt_store_iter *it, uint32_t *series, int64_t *key_ns);
+
+/* The end of the last failure: the bad block's own key_ns for one block; for
+ * a table-file stretch, the key of the first block read after it (INT64_MAX:
+ * nothing after it could be read), so ticks in [key_ns, end) may be lost.
+ * Then gt_store_iter_errmsg() is RocksDB's message, which names the file. */
+int64_t gt_store_iter_bad_end(const gt_store_iter *it);
 
 /* The text of the iterator's last error ("" if none). */
 const char *gt_store_iter_errmsg(const gt_store_iter *it);

@@ -82,7 +82,7 @@ static int sh(const char *fmt, ...)
 }
 
 /* Runs sql through clickhouse-client --time: *secs is the elapsed time it
- * reports, out (if not NULL) the first line of the result. */
+ * reports, out (if not NULL) the result, up to cap - 1 bytes. */
 static int ch_query(const char *sql, double *secs, char *out, size_t cap)
 {
     char res[192], tim[192];
@@ -104,8 +104,7 @@ static int ch_query(const char *sql, double *secs, char *out, size_t cap)
     if (secs)
         *secs = t;
     if (out && (f = fopen(res, "r"))) {
-        if (!fgets(out, (int)cap, f))
-            out[0] = 0;
+        out[fread(out, 1, cap - 1, f)] = 0;
         fclose(f);
     }
     return t < 0 ? GT_EIO : GT_OK;
@@ -271,6 +270,89 @@ static double ours_bars(const char *db, int n_instr, int64_t w, double *open_s)
     return rc != 0 ? -1 : open_s ? t2 - t1 : bench_now() - t0;
 }
 
+/* The trades a VWAP counts, in ClickHouse's words: bars.c's rule (no busts,
+ * no null price, a positive quantity). kind = GT_KIND_TRADE. */
+#define VWAP_WHERE                                                                                 \
+    "kind = 1 AND action != 2 AND px != 9223372036854775807 AND qty > 0 AND "                      \
+    "qty != 9223372036854775807"
+_Static_assert(GT_KIND_TRADE == 1, "VWAP_WHERE selects trades");
+
+struct vwap_sum {
+    __int128 notional; /* sum(px * qty) */
+    int64_t volume, n;
+};
+
+static int vwap_add(const struct bar *b, void *ctx)
+{
+    struct vwap_sum *v = ctx;
+    v->notional += b->notional;
+    v->volume += b->volume;
+    v->n += b->n_trades;
+    return 0;
+}
+
+/* Checks that both sides' full-day VWAP count the same trades: per contract,
+ * ClickHouse's sum(px * qty), sum(qty) and count() under VWAP_WHERE equal
+ * what bars_run sums, and so do the VWAPs. Returns GT_OK, or GT_EIO after
+ * printing the first difference. */
+static int vwap_check(const char *db, int n_instr)
+{
+    static char out[1 << 16];
+    if (ch_query("SELECT instr, sum(px * qty), sum(qty), count() FROM ticks WHERE " VWAP_WHERE
+                 " GROUP BY instr ORDER BY instr FORMAT TabSeparated",
+                 NULL, out, sizeof out) < 0)
+        return GT_EIO;
+    gt_store *st;
+    char err[GT_ERRLEN];
+    struct qstore *qs = qstore_new();
+    if (!qs || gt_store_open(db, GT_STORE_READER, &st, err) < 0) {
+        qstore_close(qs);
+        return GT_EIO;
+    }
+    qstore_add(qs, st);
+    int rc = GT_OK, rows = 0, with_trades = 0;
+    const char *p = out;
+    for (int i = 0; i < n_instr && rc == GT_OK; i++) {
+        struct vwap_sum v = {0};
+        struct qstore_iter *it = NULL;
+        if (bars_run(qs, DAYSIM_ID0 + i, INT64_MIN, INT64_MAX, GT_NS_PER_DAY, 0, vwap_add, &v,
+                     &it) < 0)
+            rc = GT_EIO;
+        qstore_iter_close(it);
+        if (rc < 0 || v.n == 0)
+            continue;
+        with_trades++;
+        long long id = 0, notional = 0, volume = 0, n = 0;
+        const char *row = p;
+        int got = sscanf(row, "%lld\t%lld\t%lld\t%lld", &id, &notional, &volume, &n);
+        p += strcspn(p, "\n");
+        p += *p == '\n';
+        rows += got == 4;
+        struct bar ours = {.notional = v.notional, .volume = v.volume};
+        struct bar theirs = {.notional = notional, .volume = volume};
+        if (got != 4 || id != DAYSIM_ID0 + i || (__int128)notional != v.notional ||
+            volume != v.volume || n != v.n || bars_vwap(&ours) != bars_vwap(&theirs)) {
+            fprintf(stderr,
+                    "bench_clickhouse: the VWAP of instrument %d differs: ours %lld trades, "
+                    "volume %lld, vwap %lld e-9; ClickHouse's row: %.*s\n",
+                    DAYSIM_ID0 + i, (long long)v.n, (long long)v.volume,
+                    (long long)bars_vwap(&ours), (int)strcspn(row, "\n"), row);
+            rc = GT_EIO;
+        }
+    }
+    qstore_close(qs);
+    if (rc == GT_OK && (*p || rows != with_trades)) {
+        fprintf(stderr, "bench_clickhouse: ClickHouse has VWAP rows for other instruments\n");
+        rc = GT_EIO;
+    }
+    if (rc == GT_OK)
+        fprintf(stderr,
+                "bench_clickhouse: full-day VWAP of %d contracts agrees exactly "
+                "(sum(px * qty), volume and trades of each)\n",
+                with_trades);
+    return rc;
+}
+
 static int ch_available(void)
 {
     return sh("{ command -v clickhouse-server || test -x /usr/sbin/clickhouse-server; } "
@@ -371,9 +453,10 @@ static int run(const struct daysim *d, const char *dir)
              "ms (baseline: ClickHouse, --time; lower is better)",
              open_s * 1e3);
     bench_row(what, q * 1e3, ch_bars * 1e3);
+    if (vwap_check(db, d->n_instr) < 0)
+        return GT_EIO;
     double ch_vwap = ch_best("SELECT instr, sum(px * qty) / sum(qty), sum(qty), count() FROM "
-                             "ticks WHERE kind = 2 AND action != 2 AND qty > 0 GROUP BY instr "
-                             "FORMAT Null");
+                             "ticks WHERE " VWAP_WHERE " GROUP BY instr FORMAT Null");
     q = -1;
     for (int r = 0; r < REPS; r++) {
         double t = ours_bars(db, d->n_instr, GT_NS_PER_DAY, NULL);
