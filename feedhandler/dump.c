@@ -724,12 +724,13 @@ static void count_template(struct mdp3_dump_stats *st, const struct mdp3_msg *ms
 /* An error line of a packet: indented in text, an object of its own in JSON. */
 static void pkt_error(struct out *o, int rc, size_t at)
 {
-    if (o->json) {
+    if (o->json)
         obj_begin(o);
-        fprintf(o->f, "%s\"error\":\"%s\",\"at\":%zu}\n", o->first ? "" : ",", gt_strerror(rc), at);
-    } else {
-        fprintf(o->f, "  error=\"%s\" at=%zu\n", gt_strerror(rc), at);
-    }
+    else
+        fputc(' ', o->f);
+    kv_str(o, "error", gt_strerror(rc));
+    kv_uint(o, "at", at);
+    fputs(o->json ? "}\n" : "\n", o->f);
 }
 
 static int dump_packet(struct out *o, const uint8_t *pkt, size_t len, struct mdp3_dump_stats *st)
@@ -788,10 +789,9 @@ static int dump_packet(struct out *o, const uint8_t *pkt, size_t len, struct mdp
             fputs(o->json ? ",\"skipped\":true" : " skipped\n", o->f);
             st->n_unknown++;
         } else if (drc < 0) {
-            if (o->json)
-                fprintf(o->f, ",\"error\":\"%s\",\"at\":%zu", gt_strerror(drc), msg.off);
-            else
-                fprintf(o->f, " error=\"%s\" at=%zu\n", gt_strerror(drc), msg.off);
+            kv_str(o, "error", gt_strerror(drc));
+            kv_uint(o, "at", msg.off);
+            root_end(o);
             st->n_bad_msgs++;
         }
         if (o->json)
