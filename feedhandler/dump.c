@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* dump.c -- MDP 3.0 packets and captures as text (contract in dump.h).
+/* dump.c -- MDP 3.0 packets and captures as text or JSON lines (contract in dump.h).
  *
  * Frames each message with mdp3_pkt_next(), decodes it with its template's
  * decoder and prints every field through one small family of kv_*() printers,
  * so that a null, a price, a time or a string looks the same wherever it
  * appears. Prices are formatted from their integer mantissa and exponent, never
- * through a double, so every digit on the wire is shown. */
+ * through a double, so every digit on the wire is shown. The printers write to
+ * a struct out, which knows the style: in text a field is " key=value" and the
+ * structure is lines and indentation; in JSON it is "key":value inside the
+ * message's object, a group is an array of entry objects, and the record and
+ * packet a message came in are repeated in each object (kept, formatted, in
+ * out's two context buffers), so that every line stands alone. */
 #include "dump.h"
 
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -36,100 +42,157 @@ static void fmt_dec(char *out, size_t cap, int64_t mant, int exp)
              d + n - frac);
 }
 
-static void kv_px(FILE *o, const char *k, int64_t px)
+/* Where the dump goes and in which style. JSON members are separated by commas:
+ * first says none is needed before the next; n_ents counts a group's entries. */
+struct out {
+    FILE *f;
+    bool json;
+    bool first;
+    unsigned n_ents;
+    char rec_ctx[192]; /* JSON: the capture record's members, or "" */
+    char pkt_ctx[160]; /* JSON: the packet's members */
+};
+
+/* Starts a field: " key=" or ,"key": */
+static void key(struct out *o, const char *k)
+{
+    if (o->json) {
+        fprintf(o->f, "%s\"%s\":", o->first ? "" : ",", k);
+        o->first = false;
+    } else {
+        fprintf(o->f, " %s=", k);
+    }
+}
+
+static void kv_null(struct out *o, const char *k)
+{
+    key(o, k);
+    fputs("null", o->f);
+}
+
+static void kv_px(struct out *o, const char *k, int64_t px)
 {
     char b[64];
     if (px == MDP3_PX_NULL) {
-        fprintf(o, " %s=null", k);
+        kv_null(o, k);
         return;
     }
     fmt_dec(b, sizeof b, px, -9);
-    fprintf(o, " %s=%s", k, b);
+    key(o, k);
+    fputs(b, o->f);
 }
 
-static void kv_dec64(FILE *o, const char *k, struct mdp3_dec64 d)
+static void kv_dec64(struct out *o, const char *k, struct mdp3_dec64 d)
 {
     char b[200];
     if (d.mantissa == MDP3_PX_NULL) {
-        fprintf(o, " %s=null", k);
+        kv_null(o, k);
         return;
     }
     fmt_dec(b, sizeof b, d.mantissa, d.exponent);
-    fprintf(o, " %s=%s", k, b);
-}
-
-/* A signed or unsigned integer that is null when it equals null_v. */
-static void kv_i(FILE *o, const char *k, int64_t v, int64_t null_v)
-{
-    if (v == null_v)
-        fprintf(o, " %s=null", k);
-    else
-        fprintf(o, " %s=%lld", k, (long long)v);
-}
-
-static void kv_u(FILE *o, const char *k, uint64_t v, uint64_t null_v)
-{
-    if (v == null_v)
-        fprintf(o, " %s=null", k);
-    else
-        fprintf(o, " %s=%llu", k, (unsigned long long)v);
+    key(o, k);
+    fputs(b, o->f);
 }
 
 /* Integers that have no null value. */
-static void kv_int(FILE *o, const char *k, int64_t v)
+static void kv_int(struct out *o, const char *k, int64_t v)
 {
-    fprintf(o, " %s=%lld", k, (long long)v);
+    key(o, k);
+    fprintf(o->f, "%lld", (long long)v);
 }
 
-static void kv_uint(FILE *o, const char *k, uint64_t v)
+static void kv_uint(struct out *o, const char *k, uint64_t v)
 {
-    fprintf(o, " %s=%llu", k, (unsigned long long)v);
+    key(o, k);
+    fprintf(o->f, "%llu", (unsigned long long)v);
 }
 
-static void kv_hex(FILE *o, const char *k, unsigned v)
+/* A signed or unsigned integer that is null when it equals null_v. */
+static void kv_i(struct out *o, const char *k, int64_t v, int64_t null_v)
 {
-    fprintf(o, " %s=0x%02x", k, v);
-}
-
-static void kv_ch(FILE *o, const char *k, char c)
-{
-    if (c > ' ' && c < 127)
-        fprintf(o, " %s=%c", k, c);
+    if (v == null_v)
+        kv_null(o, k);
     else
-        fprintf(o, " %s=\\x%02x", k, (unsigned char)c);
+        kv_int(o, k, v);
+}
+
+static void kv_u(struct out *o, const char *k, uint64_t v, uint64_t null_v)
+{
+    if (v == null_v)
+        kv_null(o, k);
+    else
+        kv_uint(o, k, v);
+}
+
+/* Bit sets: hex in text, a plain number in JSON. */
+static void kv_hex(struct out *o, const char *k, unsigned v)
+{
+    key(o, k);
+    fprintf(o->f, o->json ? "%u" : "0x%02x", v);
+}
+
+/* One byte of a string: printable ASCII as itself, anything else escaped
+ * (\xNN in text, \u00NN in JSON). */
+static void str_byte(struct out *o, unsigned char c)
+{
+    if (c >= ' ' && c < 127 && c != '"' && c != '\\')
+        fputc(c, o->f);
+    else
+        fprintf(o->f, o->json ? "\\u%04x" : "\\x%02x", c);
+}
+
+static void kv_ch(struct out *o, const char *k, char c)
+{
+    key(o, k);
+    if (o->json) {
+        fputc('"', o->f);
+        str_byte(o, (unsigned char)c);
+        fputc('"', o->f);
+    } else if (c > ' ' && c < 127) {
+        fputc(c, o->f);
+    } else {
+        fprintf(o->f, "\\x%02x", (unsigned char)c);
+    }
 }
 
 /* A NUL-padded char[n] as it came off the wire (already NUL-terminated). */
-static void kv_str(FILE *o, const char *k, const char *s)
+static void kv_str(struct out *o, const char *k, const char *s)
 {
-    fprintf(o, " %s=\"", k);
+    key(o, k);
+    fputc('"', o->f);
     for (; *s; s++)
-        if (*s >= ' ' && *s < 127 && *s != '"' && *s != '\\')
-            fputc(*s, o);
-        else
-            fprintf(o, "\\x%02x", (unsigned char)*s);
-    fputc('"', o);
+        str_byte(o, (unsigned char)*s);
+    fputc('"', o->f);
 }
 
-static void kv_ns(FILE *o, const char *k, uint64_t ns)
+/* Writes ns since the epoch as UTC ISO 8601 with nanoseconds. */
+static void fmt_ns(char *b, size_t cap, uint64_t ns)
 {
-    if (ns == MDP3_U64_NULL) {
-        fprintf(o, " %s=null", k);
-        return;
-    }
     time_t s = (time_t)(ns / 1000000000u);
     struct tm tm;
-    char b[32];
+    char d[32];
     gmtime_r(&s, &tm);
-    strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S", &tm);
-    fprintf(o, " %s=%s.%09uZ", k, b, (unsigned)(ns % 1000000000u));
+    strftime(d, sizeof d, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(b, cap, "%s.%09uZ", d, (unsigned)(ns % 1000000000u));
+}
+
+static void kv_ns(struct out *o, const char *k, uint64_t ns)
+{
+    if (ns == MDP3_U64_NULL) {
+        kv_null(o, k);
+        return;
+    }
+    char b[48];
+    fmt_ns(b, sizeof b, ns);
+    key(o, k);
+    fprintf(o->f, o->json ? "\"%s\"" : "%s", b);
 }
 
 /* LocalMktDate: days since the epoch. */
-static void kv_date(FILE *o, const char *k, uint16_t days)
+static void kv_date(struct out *o, const char *k, uint16_t days)
 {
     if (days == MDP3_U16_NULL) {
-        fprintf(o, " %s=null", k);
+        kv_null(o, k);
         return;
     }
     time_t s = (time_t)days * 86400;
@@ -137,32 +200,76 @@ static void kv_date(FILE *o, const char *k, uint16_t days)
     char b[16];
     gmtime_r(&s, &tm);
     strftime(b, sizeof b, "%Y-%m-%d", &tm);
-    fprintf(o, " %s=%s", k, b);
+    key(o, k);
+    fprintf(o->f, o->json ? "\"%s\"" : "%s", b);
 }
 
-static void grp_line(FILE *o, const char *name, const struct mdp3_group *g)
+/* The end of a message's root fields: a newline in text. */
+static void root_end(struct out *o)
 {
-    fprintf(o, "    %s block=%u n=%u\n", name, g->block_len, g->n);
+    if (!o->json)
+        fputc('\n', o->f);
 }
 
-#define ENTRY_BEGIN(o) fputs("     ", (o))
-#define ENTRY_END(o) fputc('\n', (o))
+/* A group: its dimension line in text, the start of its array in JSON. */
+static void grp_begin(struct out *o, const char *name, const struct mdp3_group *g)
+{
+    if (o->json) {
+        fprintf(o->f, ",\"%s\":[", name);
+        o->n_ents = 0;
+    } else {
+        fprintf(o->f, "    %s block=%u n=%u\n", name, g->block_len, g->n);
+    }
+}
 
-static void x_root(FILE *o, const struct mdp3_incr *m)
+static void grp_end(struct out *o)
+{
+    if (o->json)
+        fputc(']', o->f);
+}
+
+static void ent_begin(struct out *o)
+{
+    if (o->json) {
+        fputs(o->n_ents++ ? ",{" : "{", o->f);
+        o->first = true;
+    } else {
+        fputs("     ", o->f);
+    }
+}
+
+static void ent_end(struct out *o)
+{
+    if (o->json) {
+        fputc('}', o->f);
+        o->first = false;
+    } else {
+        fputc('\n', o->f);
+    }
+}
+
+/* JSON: opens a line's object with the record's and the packet's members. */
+static void obj_begin(struct out *o)
+{
+    fprintf(o->f, "{%s%s", o->rec_ctx, o->pkt_ctx);
+    o->first = !o->rec_ctx[0] && !o->pkt_ctx[0];
+}
+
+static void x_root(struct out *o, const struct mdp3_incr *m)
 {
     kv_ns(o, "transact_time", m->transact_time_ns);
     kv_hex(o, "mei", m->mei);
-    fputc('\n', o);
+    root_end(o);
 }
 
-static void dump_book46(FILE *o, const struct mdp3_incr *m)
+static void dump_book46(struct out *o, const struct mdp3_incr *m)
 {
     x_root(o, m);
-    grp_line(o, "NoMDEntries", &m->entries);
+    grp_begin(o, "NoMDEntries", &m->entries);
     for (size_t i = 0; i < m->entries.n; i++) {
         struct mdp3_book46_entry e;
         mdp3_book46_entry(m, i, &e);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_px(o, "px", e.px);
         kv_i(o, "size", e.size, MDP3_I32_NULL);
         kv_int(o, "security_id", e.security_id);
@@ -172,30 +279,32 @@ static void dump_book46(FILE *o, const struct mdp3_incr *m)
         kv_uint(o, "update_action", e.update_action);
         kv_ch(o, "entry_type", e.entry_type);
         kv_i(o, "tradeable_size", e.tradeable_size, MDP3_I32_NULL);
-        ENTRY_END(o);
+        ent_end(o);
     }
-    grp_line(o, "NoOrderIDEntries", &m->orders);
+    grp_end(o);
+    grp_begin(o, "NoOrderIDEntries", &m->orders);
     for (size_t i = 0; i < m->orders.n; i++) {
         struct mdp3_book46_order r;
         mdp3_book46_order(m, i, &r);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_uint(o, "order_id", r.order_id);
         kv_u(o, "priority", r.priority, MDP3_U64_NULL);
         kv_i(o, "display_qty", r.display_qty, MDP3_I32_NULL);
         kv_u(o, "reference_id", r.reference_id, MDP3_U8_NULL);
         kv_uint(o, "order_update_action", r.order_update_action);
-        ENTRY_END(o);
+        ent_end(o);
     }
+    grp_end(o);
 }
 
-static void dump_trade48(FILE *o, const struct mdp3_incr *m)
+static void dump_trade48(struct out *o, const struct mdp3_incr *m)
 {
     x_root(o, m);
-    grp_line(o, "NoMDEntries", &m->entries);
+    grp_begin(o, "NoMDEntries", &m->entries);
     for (size_t i = 0; i < m->entries.n; i++) {
         struct mdp3_trade48_entry e;
         mdp3_trade48_entry(m, i, &e);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_px(o, "px", e.px);
         kv_int(o, "size", e.size);
         kv_int(o, "security_id", e.security_id);
@@ -204,43 +313,46 @@ static void dump_trade48(FILE *o, const struct mdp3_incr *m)
         kv_u(o, "aggressor_side", e.aggressor_side, MDP3_U8_NULL);
         kv_uint(o, "update_action", e.update_action);
         kv_u(o, "trade_entry_id", e.trade_entry_id, MDP3_U32_NULL);
-        ENTRY_END(o);
+        ent_end(o);
     }
-    grp_line(o, "NoOrderIDEntries", &m->orders);
+    grp_end(o);
+    grp_begin(o, "NoOrderIDEntries", &m->orders);
     for (size_t i = 0; i < m->orders.n; i++) {
         struct mdp3_trade48_order r;
         mdp3_trade48_order(m, i, &r);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_uint(o, "order_id", r.order_id);
         kv_int(o, "last_qty", r.last_qty);
-        ENTRY_END(o);
+        ent_end(o);
     }
+    grp_end(o);
 }
 
-static void dump_volume37(FILE *o, const struct mdp3_incr *m)
+static void dump_volume37(struct out *o, const struct mdp3_incr *m)
 {
     x_root(o, m);
-    grp_line(o, "NoMDEntries", &m->entries);
+    grp_begin(o, "NoMDEntries", &m->entries);
     for (size_t i = 0; i < m->entries.n; i++) {
         struct mdp3_volume37_entry e;
         mdp3_volume37_entry(m, i, &e);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_int(o, "size", e.size);
         kv_int(o, "security_id", e.security_id);
         kv_uint(o, "rpt_seq", e.rpt_seq);
         kv_uint(o, "update_action", e.update_action);
-        ENTRY_END(o);
+        ent_end(o);
     }
+    grp_end(o);
 }
 
-static void dump_daily49(FILE *o, const struct mdp3_incr *m)
+static void dump_daily49(struct out *o, const struct mdp3_incr *m)
 {
     x_root(o, m);
-    grp_line(o, "NoMDEntries", &m->entries);
+    grp_begin(o, "NoMDEntries", &m->entries);
     for (size_t i = 0; i < m->entries.n; i++) {
         struct mdp3_daily49_entry e;
         mdp3_daily49_entry(m, i, &e);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_px(o, "px", e.px);
         kv_i(o, "size", e.size, MDP3_I32_NULL);
         kv_int(o, "security_id", e.security_id);
@@ -249,35 +361,37 @@ static void dump_daily49(FILE *o, const struct mdp3_incr *m)
         kv_hex(o, "settl_price_type", e.settl_price_type);
         kv_uint(o, "update_action", e.update_action);
         kv_ch(o, "entry_type", e.entry_type);
-        ENTRY_END(o);
+        ent_end(o);
     }
+    grp_end(o);
 }
 
-static void dump_limits50(FILE *o, const struct mdp3_incr *m)
+static void dump_limits50(struct out *o, const struct mdp3_incr *m)
 {
     x_root(o, m);
-    grp_line(o, "NoMDEntries", &m->entries);
+    grp_begin(o, "NoMDEntries", &m->entries);
     for (size_t i = 0; i < m->entries.n; i++) {
         struct mdp3_limits50_entry e;
         mdp3_limits50_entry(m, i, &e);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_px(o, "high_limit_px", e.high_limit_px);
         kv_px(o, "low_limit_px", e.low_limit_px);
         kv_px(o, "max_price_variation_px", e.max_price_variation_px);
         kv_int(o, "security_id", e.security_id);
         kv_uint(o, "rpt_seq", e.rpt_seq);
-        ENTRY_END(o);
+        ent_end(o);
     }
+    grp_end(o);
 }
 
-static void dump_session51(FILE *o, const struct mdp3_incr *m)
+static void dump_session51(struct out *o, const struct mdp3_incr *m)
 {
     x_root(o, m);
-    grp_line(o, "NoMDEntries", &m->entries);
+    grp_begin(o, "NoMDEntries", &m->entries);
     for (size_t i = 0; i < m->entries.n; i++) {
         struct mdp3_session51_entry e;
         mdp3_session51_entry(m, i, &e);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_px(o, "px", e.px);
         kv_int(o, "security_id", e.security_id);
         kv_uint(o, "rpt_seq", e.rpt_seq);
@@ -285,26 +399,28 @@ static void dump_session51(FILE *o, const struct mdp3_incr *m)
         kv_uint(o, "update_action", e.update_action);
         kv_ch(o, "entry_type", e.entry_type);
         kv_i(o, "size", e.size, MDP3_I32_NULL);
-        ENTRY_END(o);
+        ent_end(o);
     }
+    grp_end(o);
 }
 
-static void dump_reset4(FILE *o, const struct mdp3_reset4 *m)
+static void dump_reset4(struct out *o, const struct mdp3_reset4 *m)
 {
     kv_ns(o, "transact_time", m->transact_time_ns);
     kv_hex(o, "mei", m->mei);
-    fputc('\n', o);
-    grp_line(o, "NoMDEntries", &m->entries);
+    root_end(o);
+    grp_begin(o, "NoMDEntries", &m->entries);
     for (size_t i = 0; i < m->entries.n; i++) {
         struct mdp3_reset4_entry e;
         mdp3_reset4_entry(m, i, &e);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_int(o, "appl_id", e.appl_id);
-        ENTRY_END(o);
+        ent_end(o);
     }
+    grp_end(o);
 }
 
-static void dump_status30(FILE *o, const struct mdp3_status30 *m)
+static void dump_status30(struct out *o, const struct mdp3_status30 *m)
 {
     kv_ns(o, "transact_time", m->transact_time_ns);
     kv_str(o, "security_group", m->security_group);
@@ -315,10 +431,10 @@ static void dump_status30(FILE *o, const struct mdp3_status30 *m)
     kv_u(o, "trading_status", m->trading_status, MDP3_U8_NULL);
     kv_uint(o, "halt_reason", m->halt_reason);
     kv_uint(o, "trading_event", m->trading_event);
-    fputc('\n', o);
+    root_end(o);
 }
 
-static void dump_snapshot52(FILE *o, const struct mdp3_snapshot52 *m)
+static void dump_snapshot52(struct out *o, const struct mdp3_snapshot52 *m)
 {
     kv_uint(o, "last_msg_seq_num_processed", m->last_msg_seq_num_processed);
     kv_uint(o, "tot_num_reports", m->tot_num_reports);
@@ -331,12 +447,12 @@ static void dump_snapshot52(FILE *o, const struct mdp3_snapshot52 *m)
     kv_px(o, "high_limit_px", m->high_limit_px);
     kv_px(o, "low_limit_px", m->low_limit_px);
     kv_px(o, "max_price_variation_px", m->max_price_variation_px);
-    fputc('\n', o);
-    grp_line(o, "NoMDEntries", &m->entries);
+    root_end(o);
+    grp_begin(o, "NoMDEntries", &m->entries);
     for (size_t i = 0; i < m->entries.n; i++) {
         struct mdp3_snapshot52_entry e;
         mdp3_snapshot52_entry(m, i, &e);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_px(o, "px", e.px);
         kv_i(o, "size", e.size, MDP3_I32_NULL);
         kv_i(o, "n_orders", e.n_orders, MDP3_I32_NULL);
@@ -345,11 +461,12 @@ static void dump_snapshot52(FILE *o, const struct mdp3_snapshot52 *m)
         kv_u(o, "open_close_settl_flag", e.open_close_settl_flag, MDP3_U8_NULL);
         kv_hex(o, "settl_price_type", e.settl_price_type);
         kv_ch(o, "entry_type", e.entry_type);
-        ENTRY_END(o);
+        ent_end(o);
     }
+    grp_end(o);
 }
 
-static void dump_def54(FILE *o, const struct mdp3_def54 *m)
+static void dump_def54(struct out *o, const struct mdp3_def54 *m)
 {
     kv_hex(o, "mei", m->mei);
     kv_u(o, "tot_num_reports", m->tot_num_reports, MDP3_U32_NULL);
@@ -399,49 +516,54 @@ static void dump_def54(FILE *o, const struct mdp3_def54 *m)
     kv_ch(o, "user_defined_instrument", m->user_defined_instrument);
     kv_date(o, "trading_ref_date", m->trading_ref_date);
     kv_u(o, "instrument_guid", m->instrument_guid, MDP3_U64_NULL);
-    fputc('\n', o);
-    grp_line(o, "NoEvents", &m->events);
+    root_end(o);
+    grp_begin(o, "NoEvents", &m->events);
     for (size_t i = 0; i < m->events.n; i++) {
         struct mdp3_def54_event e;
         mdp3_def54_event(m, i, &e);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_uint(o, "event_type", e.event_type);
         kv_ns(o, "event_time", e.event_time_ns);
-        ENTRY_END(o);
+        ent_end(o);
     }
-    grp_line(o, "NoMDFeedTypes", &m->feed_types);
+    grp_end(o);
+    grp_begin(o, "NoMDFeedTypes", &m->feed_types);
     for (size_t i = 0; i < m->feed_types.n; i++) {
         struct mdp3_def54_feed_type f;
         mdp3_def54_feed_type(m, i, &f);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_str(o, "md_feed_type", f.md_feed_type);
         kv_int(o, "market_depth", f.market_depth);
-        ENTRY_END(o);
+        ent_end(o);
     }
-    grp_line(o, "NoInstAttrib", &m->inst_attribs);
+    grp_end(o);
+    grp_begin(o, "NoInstAttrib", &m->inst_attribs);
     for (size_t i = 0; i < m->inst_attribs.n; i++) {
-        ENTRY_BEGIN(o);
-        fprintf(o, " inst_attrib_value=0x%08x", mdp3_def54_inst_attrib(m, i));
-        ENTRY_END(o);
+        ent_begin(o);
+        kv_hex(o, "inst_attrib_value", mdp3_def54_inst_attrib(m, i));
+        ent_end(o);
     }
-    grp_line(o, "NoLotTypeRules", &m->lot_type_rules);
+    grp_end(o);
+    grp_begin(o, "NoLotTypeRules", &m->lot_type_rules);
     for (size_t i = 0; i < m->lot_type_rules.n; i++) {
         struct mdp3_def54_lot_type_rule r;
         mdp3_def54_lot_type_rule(m, i, &r);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_int(o, "lot_type", r.lot_type);
-        if (r.min_lot_size == MDP3_I32_NULL)
-            fputs(" min_lot_size=null", o);
-        else {
+        if (r.min_lot_size == MDP3_I32_NULL) {
+            kv_null(o, "min_lot_size");
+        } else {
             char b[32];
             fmt_dec(b, sizeof b, r.min_lot_size, -4); /* DecimalQty */
-            fprintf(o, " min_lot_size=%s", b);
+            key(o, "min_lot_size");
+            fputs(b, o->f);
         }
-        ENTRY_END(o);
+        ent_end(o);
     }
+    grp_end(o);
 }
 
-static void dump_def347(FILE *o, const struct mdp3_def347 *m)
+static void dump_def347(struct out *o, const struct mdp3_def347 *m)
 {
     kv_str(o, "symbol", m->symbol);
     kv_int(o, "product", m->product);
@@ -450,39 +572,41 @@ static void dump_def347(FILE *o, const struct mdp3_def347 *m)
     kv_ch(o, "security_update_action", m->security_update_action);
     kv_str(o, "md_feed_type", m->md_feed_type);
     kv_u(o, "appl_id", m->appl_id, MDP3_U16_NULL);
-    fputc('\n', o);
-    grp_line(o, "NoInstAttrib", &m->inst_attribs);
+    root_end(o);
+    grp_begin(o, "NoInstAttrib", &m->inst_attribs);
     for (size_t i = 0; i < m->inst_attribs.n; i++) {
         struct mdp3_def347_inst_attrib a;
         mdp3_def347_inst_attrib(m, i, &a);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_uint(o, "type", a.type);
         kv_str(o, "value", a.value);
-        ENTRY_END(o);
+        ent_end(o);
     }
-    grp_line(o, "NoEvents", &m->events);
+    grp_end(o);
+    grp_begin(o, "NoEvents", &m->events);
     for (size_t i = 0; i < m->events.n; i++) {
         struct mdp3_def54_event e;
         mdp3_def347_event(m, i, &e);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_uint(o, "event_type", e.event_type);
         kv_ns(o, "event_time", e.event_time_ns);
-        ENTRY_END(o);
+        ent_end(o);
     }
+    grp_end(o);
 }
 
-static void dump_idx348(FILE *o, const struct mdp3_idx348 *m)
+static void dump_idx348(struct out *o, const struct mdp3_idx348 *m)
 {
     kv_ns(o, "transact_time", m->transact_time_ns);
     kv_str(o, "md_feed_type", m->md_feed_type);
     kv_hex(o, "mei", m->mei);
     kv_u(o, "batch_total_messages", m->batch_total_messages, MDP3_U16_NULL);
-    fputc('\n', o);
-    grp_line(o, "NoMDEntries", &m->entries);
+    root_end(o);
+    grp_begin(o, "NoMDEntries", &m->entries);
     for (size_t i = 0; i < m->entries.n; i++) {
         struct mdp3_idx348_entry e;
         mdp3_idx348_entry(m, i, &e);
-        ENTRY_BEGIN(o);
+        ent_begin(o);
         kv_ch(o, "entry_type", e.entry_type);
         kv_uint(o, "rpt_seq", e.rpt_seq);
         kv_dec64(o, "px", e.px);
@@ -498,13 +622,14 @@ static void dump_idx348(FILE *o, const struct mdp3_idx348 *m)
         kv_i(o, "entry_date", e.entry_date, MDP3_I32_NULL);
         kv_i(o, "entry_time", e.entry_time, MDP3_I32_NULL);
         kv_str(o, "reference_id", e.reference_id);
-        ENTRY_END(o);
+        ent_end(o);
     }
+    grp_end(o);
 }
 
 /* Decodes and prints one message after its header tokens. Returns the decoder's
  * code, or 1 if this module does not decode the template. */
-static int dump_msg(FILE *o, const struct mdp3_msg *msg)
+static int dump_msg(struct out *o, const struct mdp3_msg *msg)
 {
     int rc = 1;
     if (msg->schema_id == MDP3_SCHEMA_INDICES) {
@@ -530,7 +655,7 @@ static int dump_msg(FILE *o, const struct mdp3_msg *msg)
         break;
     }
     case MDP3_T_ADMIN_HEARTBEAT12:
-        fputc('\n', o);
+        root_end(o);
         rc = GT_OK;
         break;
     case MDP3_T_SECURITY_STATUS30: {
@@ -579,7 +704,36 @@ static int dump_msg(FILE *o, const struct mdp3_msg *msg)
     return rc;
 }
 
-int mdp3_dump_packet(FILE *out, const uint8_t *pkt, size_t len, struct mdp3_dump_stats *st)
+/* Counts one framed message under its (schema, template). */
+static void count_template(struct mdp3_dump_stats *st, const struct mdp3_msg *msg)
+{
+    for (size_t i = 0; i < st->n_templates; i++)
+        if (st->templates[i].schema_id == msg->schema_id &&
+            st->templates[i].template_id == msg->template_id) {
+            st->templates[i].n++;
+            return;
+        }
+    if (st->n_templates == MDP3_DUMP_TEMPLATES) {
+        st->n_other_templates++;
+        return;
+    }
+    st->templates[st->n_templates++] =
+        (struct mdp3_dump_template){msg->schema_id, msg->template_id, 1};
+}
+
+/* An error line of a packet: indented in text, an object of its own in JSON. */
+static void pkt_error(struct out *o, int rc, size_t at)
+{
+    if (o->json)
+        obj_begin(o);
+    else
+        fputc(' ', o->f);
+    kv_str(o, "error", gt_strerror(rc));
+    kv_uint(o, "at", at);
+    fputs(o->json ? "}\n" : "\n", o->f);
+}
+
+static int dump_packet(struct out *o, const uint8_t *pkt, size_t len, struct mdp3_dump_stats *st)
 {
     struct mdp3_dump_stats none;
     if (!st)
@@ -587,61 +741,171 @@ int mdp3_dump_packet(FILE *out, const uint8_t *pkt, size_t len, struct mdp3_dump
     st->n_packets++;
     struct mdp3_pkt pk;
     if (mdp3_pkt_init(&pk, pkt, len) < 0) {
-        fprintf(out, "packet len=%zu error=\"%s\" at=0\n", len, gt_strerror(GT_ETRUNC));
+        if (o->json) {
+            snprintf(o->pkt_ctx, sizeof o->pkt_ctx, "%s\"packet_len\":%zu",
+                     o->rec_ctx[0] ? "," : "", len);
+            pkt_error(o, GT_ETRUNC, 0);
+        } else {
+            fprintf(o->f, "packet len=%zu error=\"%s\" at=0\n", len, gt_strerror(GT_ETRUNC));
+        }
         st->n_bad_pkts++;
         return GT_ETRUNC;
     }
-    fprintf(out, "packet len=%zu seq=%u", len, pk.seq);
-    kv_ns(out, "sending_time", pk.sending_time_ns);
-    fputc('\n', out);
+    if (o->json) {
+        char t[48];
+        fmt_ns(t, sizeof t, pk.sending_time_ns);
+        snprintf(o->pkt_ctx, sizeof o->pkt_ctx,
+                 "%s\"packet_len\":%zu,\"seq\":%u,\"sending_time\":\"%s\"",
+                 o->rec_ctx[0] ? "," : "", len, pk.seq, t);
+    } else {
+        fprintf(o->f, "packet len=%zu seq=%u", len, pk.seq);
+        kv_ns(o, "sending_time", pk.sending_time_ns);
+        fputc('\n', o->f);
+    }
     struct mdp3_msg msg;
     int rc, n = 0;
     while ((rc = mdp3_pkt_next(&pk, &msg)) > 0) {
         n++;
         st->n_msgs++;
+        count_template(st, &msg);
         const char *name = mdp3_template_name(msg.schema_id, msg.template_id);
-        fprintf(out, "  %s off=%zu size=%zu block=%u template=%u schema=%u version=%u",
-                name ? name : "unknown", msg.off, msg.len, msg.block_len, msg.template_id,
-                msg.schema_id, msg.version);
-        int drc = dump_msg(out, &msg);
+        if (o->json) {
+            obj_begin(o);
+            if (name)
+                kv_str(o, "message", name);
+            else
+                kv_null(o, "message");
+        } else {
+            fprintf(o->f, "  %s", name ? name : "unknown");
+        }
+        kv_uint(o, "off", msg.off);
+        kv_uint(o, "size", msg.len);
+        kv_uint(o, "block", msg.block_len);
+        kv_uint(o, "template", msg.template_id);
+        kv_uint(o, "schema", msg.schema_id);
+        kv_uint(o, "version", msg.version);
+        int drc = dump_msg(o, &msg);
         if (drc == 1) {
-            fputs(" skipped\n", out);
+            fputs(o->json ? ",\"skipped\":true" : " skipped\n", o->f);
             st->n_unknown++;
         } else if (drc < 0) {
-            fprintf(out, " error=\"%s\" at=%zu\n", gt_strerror(drc), msg.off);
+            kv_str(o, "error", gt_strerror(drc));
+            kv_uint(o, "at", msg.off);
+            root_end(o);
             st->n_bad_msgs++;
         }
+        if (o->json)
+            fputs("}\n", o->f);
     }
     if (rc < 0) {
-        fprintf(out, "  error=\"%s\" at=%zu\n", gt_strerror(rc), pk.err_off);
+        pkt_error(o, rc, pk.err_off);
         st->n_bad_pkts++;
         return rc;
     }
     return n;
 }
 
-int mdp3_dump_capture(FILE *out, const char *path, struct mdp3_dump_stats *st, char err[GT_ERRLEN])
+int mdp3_dump_packet_as(FILE *out, enum mdp3_dump_style style, const uint8_t *pkt, size_t len,
+                        struct mdp3_dump_stats *st)
+{
+    struct out o = {.f = out, .json = style == MDP3_DUMP_JSON};
+    return dump_packet(&o, pkt, len, st);
+}
+
+int mdp3_dump_packet(FILE *out, const uint8_t *pkt, size_t len, struct mdp3_dump_stats *st)
+{
+    return mdp3_dump_packet_as(out, MDP3_DUMP_TEXT, pkt, len, st);
+}
+
+static void fmt_addr(char *b, size_t cap, uint32_t ip, uint16_t port)
+{
+    snprintf(b, cap, "%u.%u.%u.%u:%u", ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255, port);
+}
+
+/* The closing line: what the capture held and what was not printed in full. */
+static void summary(struct out *o, const char *path, const char *format,
+                    const struct mdp3_dump_stats *st, int rc, size_t err_off)
+{
+    if (o->json) {
+        fputs("{\"summary\":{", o->f);
+        o->first = true;
+        kv_str(o, "capture", path);
+        kv_str(o, "format", format);
+    } else {
+        fputs("summary", o->f);
+    }
+    kv_uint(o, "packets", st->n_packets);
+    kv_uint(o, "messages", st->n_msgs);
+    kv_uint(o, "unknown", st->n_unknown);
+    kv_uint(o, "bad_messages", st->n_bad_msgs);
+    kv_uint(o, "bad_packets", st->n_bad_pkts);
+    kv_uint(o, "skipped_frames", st->n_skipped_frames);
+    /* templates=46:3,48:3,5/348:1 (schema/ before a template of another schema than 1) */
+    key(o, "templates");
+    fputs(o->json ? "{" : "", o->f);
+    for (size_t i = 0; i < st->n_templates; i++) {
+        const struct mdp3_dump_template *t = &st->templates[i];
+        char id[16];
+        if (t->schema_id == MDP3_SCHEMA_MDP)
+            snprintf(id, sizeof id, "%u", t->template_id);
+        else
+            snprintf(id, sizeof id, "%u/%u", t->schema_id, t->template_id);
+        fprintf(o->f, o->json ? "%s\"%s\":%llu" : "%s%s:%llu", i ? "," : "", id,
+                (unsigned long long)t->n);
+    }
+    if (st->n_other_templates)
+        fprintf(o->f, o->json ? "%s\"other\":%llu" : "%sother:%llu", st->n_templates ? "," : "",
+                (unsigned long long)st->n_other_templates);
+    if (o->json)
+        fputc('}', o->f);
+    else if (!st->n_templates && !st->n_other_templates)
+        fputs("none", o->f);
+    if (rc < 0) {
+        kv_str(o, "error", gt_strerror(rc));
+        kv_uint(o, "error_at", err_off);
+    }
+    fputs(o->json ? "}}\n" : "\n", o->f);
+}
+
+int mdp3_dump_capture_as(FILE *out, enum mdp3_dump_style style, const char *path,
+                         struct mdp3_dump_stats *st, char err[GT_ERRLEN])
 {
     struct pcap_reader r;
     int rc = pcap_reader_open(&r, path, err);
     if (rc < 0)
         return rc;
-    static const char *const fmt[] = {"?", "libpcap", "datamine", "raw"};
-    fprintf(out, "capture %s format=%s\n", path, fmt[r.format]);
+    struct mdp3_dump_stats none;
+    if (!st)
+        st = memset(&none, 0, sizeof none);
+    struct out o = {.f = out, .json = style == MDP3_DUMP_JSON};
+    static const char *const fmt[] = {"?", "libpcap", "datamine", "raw", "pcapng"};
+    if (!o.json)
+        fprintf(out, "capture %s format=%s\n", path, fmt[r.format]);
     struct pcap_rec rec;
     int n = 0;
     while ((rc = pcap_reader_next(&r, &rec)) > 0) {
-        fprintf(out, "record off=%zu", rec.off);
-        kv_ns(out, "ts", (uint64_t)rec.ts_ns);
-        fprintf(out, " src=%u.%u.%u.%u:%u dst=%u.%u.%u.%u:%u\n", rec.src_ip >> 24,
-                rec.src_ip >> 16 & 255, rec.src_ip >> 8 & 255, rec.src_ip & 255, rec.src_port,
-                rec.dst_ip >> 24, rec.dst_ip >> 16 & 255, rec.dst_ip >> 8 & 255, rec.dst_ip & 255,
-                rec.dst_port);
-        mdp3_dump_packet(out, rec.p, rec.len, st);
+        char ts[48], src[32], dst[32];
+        fmt_ns(ts, sizeof ts, (uint64_t)rec.ts_ns);
+        fmt_addr(src, sizeof src, rec.src_ip, rec.src_port);
+        fmt_addr(dst, sizeof dst, rec.dst_ip, rec.dst_port);
+        if (o.json)
+            snprintf(o.rec_ctx, sizeof o.rec_ctx,
+                     "\"record_off\":%zu,\"ts\":\"%s\",\"src\":\"%s\",\"dst\":\"%s\"", rec.off, ts,
+                     src, dst);
+        else
+            fprintf(out, "record off=%zu ts=%s src=%s dst=%s\n", rec.off, ts, src, dst);
+        dump_packet(&o, rec.p, rec.len, st);
         n++;
     }
+    st->n_skipped_frames += r.n_skipped;
+    summary(&o, path, fmt[r.format], st, rc, r.err_off);
     if (rc < 0)
         snprintf(err, GT_ERRLEN, "%s: %s at file offset %zu", path, gt_strerror(rc), r.err_off);
     pcap_reader_close(&r);
     return rc < 0 ? rc : n;
+}
+
+int mdp3_dump_capture(FILE *out, const char *path, struct mdp3_dump_stats *st, char err[GT_ERRLEN])
+{
+    return mdp3_dump_capture_as(out, MDP3_DUMP_TEXT, path, st, err);
 }

@@ -19,6 +19,25 @@
  *       NoMDEntries block=32 n=1
  *         high_limit_px=null low_limit_px=9000 max_price_variation_px=10 ...
  *
+ * A capture's dump ends with one summary line: packets, messages, those of
+ * templates not decoded here (unknown), bad messages and packets, capture frames
+ * the reader passed over (skipped_frames: TCP, ARP, IPv6, ...), the messages of
+ * each template, and the reader's error if it stopped early:
+ *
+ *   summary packets=1 messages=7 unknown=0 bad_messages=0 bad_packets=0
+ *     skipped_frames=0 templates=37:1,46:3,48:3   (one line)
+ *
+ * MDP3_DUMP_JSON prints JSON lines instead: one object per message, holding its
+ * record's and packet's fields (record_off, ts, src, dst, packet_len, seq,
+ * sending_time), its header (message: the template's name or null, off, size,
+ * block, template, schema, version), its root fields and each group as an
+ * array of entry objects ("NoMDEntries":[{...},...]); a message not decoded
+ * here has "skipped":true, one that fails "error" and "at"; a packet that
+ * cannot be framed is an object with "error" and "at"; the summary is
+ * {"summary":{...}}. Prices are JSON numbers written exactly from the mantissa
+ * (2.75), nulls null, times and dates strings, bit sets numbers, char fields
+ * one-character strings.
+ *
  * The output is for reading, not a stable interface; this module writes only to
  * the FILE it is given and allocates nothing. */
 #ifndef GT_DUMP_H
@@ -29,27 +48,52 @@
 
 #include "gputick/err.h"
 
+enum mdp3_dump_style {
+    MDP3_DUMP_TEXT = 0, /* indented key=value lines */
+    MDP3_DUMP_JSON = 1, /* JSON lines, one object per message */
+};
+
+enum { MDP3_DUMP_TEMPLATES = 32 };
+
+/* Messages of one (schema, template). */
+struct mdp3_dump_template {
+    uint16_t schema_id, template_id;
+    uint64_t n;
+};
+
 /* What a dump saw; the caller zeroes it and may sum it over many calls. */
 struct mdp3_dump_stats {
     uint64_t n_packets;
-    uint64_t n_msgs;     /* framed messages, decoded or not */
-    uint64_t n_unknown;  /* messages of a template or schema not decoded here, skipped */
-    uint64_t n_bad_msgs; /* messages that failed to decode */
-    uint64_t n_bad_pkts; /* packets that could not be framed to their end */
+    uint64_t n_msgs;           /* framed messages, decoded or not */
+    uint64_t n_unknown;        /* messages of a template or schema not decoded here, skipped */
+    uint64_t n_bad_msgs;       /* messages that failed to decode */
+    uint64_t n_bad_pkts;       /* packets that could not be framed to their end */
+    uint64_t n_skipped_frames; /* capture frames the reader passed over (captures only) */
+    struct mdp3_dump_template templates[MDP3_DUMP_TEMPLATES]; /* in order of first sight */
+    size_t n_templates;
+    uint64_t n_other_templates; /* messages of templates past the table */
 };
 
-/* Prints one MDP packet (12-byte header, then messages) to out. Returns the
- * number of messages framed, or the first error (GT_ETRUNC, GT_EBADMSG) after
+/* Prints one MDP packet (12-byte header, then messages) to out, as text. Returns
+ * the number of messages framed, or the first error (GT_ETRUNC, GT_EBADMSG) after
  * printing everything before it and an error line with its byte offset in the
  * packet. Adds to *st if st is not NULL. */
 int mdp3_dump_packet(FILE *out, const uint8_t *pkt, size_t len, struct mdp3_dump_stats *st);
+/* The same in either style. */
+int mdp3_dump_packet_as(FILE *out, enum mdp3_dump_style style, const uint8_t *pkt, size_t len,
+                        struct mdp3_dump_stats *st);
 
 /* Prints every packet of a capture file (classic libpcap, DataMine or one raw
- * packet; see pcap.h), each preceded by a "record" line with its file offset,
- * capture time and addresses. A packet that fails to decode is reported and the
- * dump goes on; a capture record that cannot be read ends it. Returns the
- * number of packets, GT_EIO if the file cannot be opened (message in err), or
- * the reader's error (GT_ETRUNC, GT_EBADMSG; err then names the file offset). */
+ * packet; see pcap.h) as text, after a "capture" line, each packet preceded by a
+ * "record" line with its file offset, capture time and addresses, then the
+ * summary line. A packet that fails to decode is reported and the dump goes on;
+ * a capture record that cannot be read ends it (the summary names it). Returns
+ * the number of packets, GT_EIO if the file cannot be opened (message in err;
+ * nothing printed), or the reader's error (GT_ETRUNC, GT_EBADMSG; err then names
+ * the file offset). Adds to *st if st is not NULL. */
 int mdp3_dump_capture(FILE *out, const char *path, struct mdp3_dump_stats *st, char err[GT_ERRLEN]);
+/* The same in either style (JSON has no capture or record lines). */
+int mdp3_dump_capture_as(FILE *out, enum mdp3_dump_style style, const char *path,
+                         struct mdp3_dump_stats *st, char err[GT_ERRLEN]);
 
 #endif

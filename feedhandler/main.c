@@ -48,6 +48,7 @@ struct cfg {
     int bind_remote;
     int pace; /* --pcap at the capture's pace */
     int dump; /* --pcap --dump: decode and print, no publishing */
+    int json; /* --dump --json: JSON lines, one object per message */
     double stats_s, duration_s, idle_exit_s, linger_s, reorder_ms;
     int sndhwm, rcvbuf;
     long segment_mb;
@@ -85,6 +86,7 @@ static void usage(FILE *f)
         "                         publishes the same records\n"
         "  --pace                 replay the capture at its recorded pace (default: max)\n"
         "  --dump                 with --pcap: print every message decoded, publish nothing\n"
+        "  --json                 with --dump: JSON lines, one object per message\n"
         "  --reorder-ms MS        how long a hole on both lines may wait for a late packet\n"
         "                         before it is a gap (default 2)\n"
         "Output:\n"
@@ -164,6 +166,7 @@ static const struct option long_opts[] = {{"iface", required_argument, 0, 'i'},
                                           {"pcap", required_argument, 0, 'p'},
                                           {"pace", no_argument, 0, 'a'},
                                           {"dump", no_argument, 0, 'D'},
+                                          {"json", no_argument, 0, 'J'},
                                           {"pub", required_argument, 0, 'o'},
                                           {"router", required_argument, 0, 'r'},
                                           {"sndhwm", required_argument, 0, 'H'},
@@ -219,6 +222,9 @@ static int apply_opt(struct cfg *c, int opt, const char *arg)
         return 0;
     case 'D':
         c->dump = 1;
+        return 0;
+    case 'J':
+        c->json = 1;
         return 0;
     case 'o':
         c->pub_ep = arg;
@@ -652,10 +658,15 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
         fprintf(stderr, "tickfeed: --dump needs --pcap FILE\n");
         return 2;
     }
+    if (cp->json && !cp->dump) {
+        fprintf(stderr, "tickfeed: --json needs --pcap FILE --dump\n");
+        return 2;
+    }
     if (cp->dump) {
         char err[GT_ERRLEN];
         struct mdp3_dump_stats st = {0};
-        int rc = mdp3_dump_capture(stdout, cp->pcap, &st, err);
+        int rc = mdp3_dump_capture_as(stdout, cp->json ? MDP3_DUMP_JSON : MDP3_DUMP_TEXT, cp->pcap,
+                                      &st, err);
         if (rc >= 0 && st.n_bad_pkts + st.n_bad_msgs) {
             snprintf(err, sizeof err, "%s: %llu packets and %llu messages did not decode", cp->pcap,
                      (unsigned long long)st.n_bad_pkts, (unsigned long long)st.n_bad_msgs);

@@ -2,10 +2,14 @@
 /* pcap.c -- capture files in and out (contract in pcap.h).
  *
  * The reader walks the records of a buffer, checking each header against the
- * bytes left before it reads it, and peels Ethernet, an optional 802.1Q tag,
- * IPv4 and UDP off libpcap frames. Format detection: a libpcap magic in either
- * byte order; else a chain of DataMine records that ends exactly at the end of
- * the buffer; else one raw MDP packet. */
+ * bytes left before it reads it, and peels the link header (Ethernet with an
+ * optional 802.1Q tag, or Linux cooked SLL / SLL2), IPv4 and UDP off libpcap
+ * frames. Format detection: a libpcap magic in either byte order; a pcapng
+ * section header (recognised so that it can be named, not read); else DataMine
+ * if its first records are whole MDP packets (their messages chain exactly to
+ * the record's end), so that a file cut inside its last record is still
+ * DataMine and its reader stops there with the offset; else one raw MDP
+ * packet. */
 #include "pcap.h"
 
 #include <errno.h>
@@ -21,12 +25,17 @@
 enum {
     MAGIC_US = 0xA1B2C3D4u,
     MAGIC_NS = 0xA1B23C4Du,
+    MAGIC_PCAPNG = 0x0A0D0D0Au, /* the Section Header Block's type, a palindrome */
     ETH_HDR_LEN = 14,
+    SLL_HDR_LEN = 16,  /* protocol at 14 */
+    SLL2_HDR_LEN = 20, /* protocol at 0 */
     ETHERTYPE_IPV4 = 0x0800,
     ETHERTYPE_VLAN = 0x8100,
     IPPROTO_UDP_ = 17,
     UDP_HDR_LEN = 8,
     MDP_PKT_HDR = 12,
+    MDP_MSG_HDR = 10,
+    DATAMINE_PROBE = 64, /* records checked to tell DataMine from a raw packet */
 };
 
 static uint16_t ld_be16(const uint8_t *p)
@@ -45,21 +54,62 @@ static uint32_t ld32(const struct pcap_reader *r, const uint8_t *p)
     return r->swapped ? ld_be32(p) : ld_le32(p);
 }
 
-/* True if p holds DataMine records that end exactly at len. */
+/* True if p[0..n) is one MDP packet whose messages chain exactly to its end. */
+static bool mdp_packet_frames(const uint8_t *p, size_t n)
+{
+    size_t off = MDP_PKT_HDR;
+    if (n < MDP_PKT_HDR)
+        return false;
+    while (off < n) {
+        if (n - off < MDP_MSG_HDR)
+            return false;
+        size_t size = ld_le16(p + off);
+        if (size < MDP_MSG_HDR || size > n - off)
+            return false;
+        off += size;
+    }
+    return true;
+}
+
+/* True if p holds DataMine records: its first records (up to DATAMINE_PROBE) are
+ * whole MDP packets, and after them the file ends, or its last record is cut
+ * short (the reader then yields the records before it and reports the cut), or
+ * at least two good records came before a bad one. A raw packet does not chain
+ * like that. */
 static bool datamine_chain(const uint8_t *p, size_t len)
 {
     size_t off = 0;
-    if (len < 2 + MDP_PKT_HDR)
-        return false;
-    while (off < len) {
+    int good = 0;
+    while (off < len && good < DATAMINE_PROBE) {
         if (len - off < 2)
-            return false;
+            return good >= 1; /* cut inside the length */
         size_t n = ld_le16(p + off);
-        if (n < MDP_PKT_HDR || len - off - 2 < n)
-            return false;
+        if (n > len - off - 2)
+            return good >= 1 && n >= MDP_PKT_HDR; /* cut inside the packet */
+        if (!mdp_packet_frames(p + off + 2, n))
+            return good >= 2;
         off += 2 + n;
+        good++;
     }
-    return true;
+    return good >= 1;
+}
+
+/* Where a libpcap frame's IPv4 header starts for each link type read here, and
+ * where its 16-bit EtherType or protocol field is. */
+static bool link_layout(uint32_t linktype, size_t *hdr, size_t *proto)
+{
+    switch (linktype) {
+    case PCAP_LINKTYPE_ETHERNET:
+        *hdr = ETH_HDR_LEN, *proto = 12;
+        return true;
+    case PCAP_LINKTYPE_LINUX_SLL:
+        *hdr = SLL_HDR_LEN, *proto = 14;
+        return true;
+    case PCAP_LINKTYPE_LINUX_SLL2:
+        *hdr = SLL2_HDR_LEN, *proto = 0;
+        return true;
+    }
+    return false;
 }
 
 int pcap_reader_init(struct pcap_reader *r, const uint8_t *p, size_t len)
@@ -75,13 +125,37 @@ int pcap_reader_init(struct pcap_reader *r, const uint8_t *p, size_t len)
         r->nanos = magic == MAGIC_NS || __builtin_bswap32(magic) == MAGIC_NS;
         if (len < PCAP_FILE_HDR_LEN)
             return GT_ETRUNC;
-        if ((ld32(r, p + 20) & 0xFFFFFFu) != PCAP_LINKTYPE_ETHERNET)
-            return GT_EBADMSG;
+        /* The top bits of the field carry FCS information, not the link type. */
+        r->linktype = ld32(r, p + 20) & 0xFFFFFFu;
+        size_t hdr, proto;
+        if (!link_layout(r->linktype, &hdr, &proto))
+            return GT_EVERSION;
         r->off = PCAP_FILE_HDR_LEN;
         return GT_OK;
     }
+    if (magic == MAGIC_PCAPNG) {
+        r->format = PCAP_FMT_PCAPNG;
+        return GT_EVERSION;
+    }
     r->format = datamine_chain(p, len) ? PCAP_FMT_DATAMINE : PCAP_FMT_RAW;
     return GT_OK;
+}
+
+/* The reason pcap_reader_init refused a file, for a person. */
+static void init_fail_msg(const struct pcap_reader *r, int rc, const char *path,
+                          char err[GT_ERRLEN])
+{
+    if (r->format == PCAP_FMT_PCAPNG)
+        snprintf(err, GT_ERRLEN,
+                 "%s: pcapng is not supported; convert with `editcap -F pcap %s out.pcap`", path,
+                 path);
+    else if (rc == GT_EVERSION)
+        snprintf(err, GT_ERRLEN,
+                 "%s: libpcap link type %u is not supported (Ethernet 1, Linux cooked SLL 113 "
+                 "and SLL2 276 are)",
+                 path, (unsigned)r->linktype);
+    else
+        snprintf(err, GT_ERRLEN, "%s: %s", path, gt_strerror(rc));
 }
 
 int pcap_reader_open(struct pcap_reader *r, const char *path, char err[GT_ERRLEN])
@@ -98,6 +172,12 @@ int pcap_reader_open(struct pcap_reader *r, const char *path, char err[GT_ERRLEN
         close(fd);
         return GT_EIO;
     }
+    if (!S_ISREG(st.st_mode)) { /* mmap would say "No such device" */
+        snprintf(err, GT_ERRLEN, "%s: %s", path,
+                 S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+        close(fd);
+        return GT_EIO;
+    }
     void *map = NULL;
     size_t len = (size_t)st.st_size;
     if (len) {
@@ -111,10 +191,10 @@ int pcap_reader_open(struct pcap_reader *r, const char *path, char err[GT_ERRLEN
     close(fd);
     int rc = pcap_reader_init(r, map ? map : (const void *)"", len);
     if (rc < 0) { /* nothing stays mapped: the caller need not close a failed open */
+        init_fail_msg(r, rc, path, err);
         if (map)
             munmap(map, len);
         memset(r, 0, sizeof *r);
-        snprintf(err, GT_ERRLEN, "%s: %s", path, gt_strerror(rc));
         return rc;
     }
     r->map = map;
@@ -136,21 +216,21 @@ static int rd_fail(struct pcap_reader *r, size_t off, int rc)
     return rc;
 }
 
-/* Peels Ethernet/VLAN/IPv4/UDP off a frame. Returns 1 with the payload in rec,
- * 0 if the frame is something else (skipped), GT_EBADMSG if its lengths lie. */
-static int frame_udp(const uint8_t *f, size_t n, struct pcap_rec *rec)
+/* Peels the link header (Ethernet/VLAN, SLL or SLL2), IPv4 and UDP off a frame.
+ * Returns 1 with the payload in rec, 0 if the frame is something else (skipped),
+ * GT_EBADMSG if its lengths lie. */
+static int frame_udp(const struct pcap_reader *r, const uint8_t *f, size_t n, struct pcap_rec *rec)
 {
-    if (n < ETH_HDR_LEN)
+    size_t off = 0, proto = 0;
+    if (!link_layout(r->linktype, &off, &proto) || n < off) /* the type: checked at init */
         return 0;
-    size_t off = 12;
-    uint16_t type = ld_be16(f + off);
-    if (type == ETHERTYPE_VLAN) {
-        if (n < ETH_HDR_LEN + 4)
+    uint16_t type = ld_be16(f + proto);
+    if (type == ETHERTYPE_VLAN && r->linktype == PCAP_LINKTYPE_ETHERNET) {
+        if (n < off + 4)
             return 0;
+        type = ld_be16(f + proto + 4);
         off += 4;
-        type = ld_be16(f + off);
     }
-    off += 2;
     if (type != ETHERTYPE_IPV4 || n - off < 20)
         return 0;
     const uint8_t *ip = f + off;
@@ -226,7 +306,7 @@ int pcap_reader_next(struct pcap_reader *r, struct pcap_rec *rec)
         r->off += PCAP_REC_HDR_LEN + incl;
         r->n_records++;
         /* A frame cut by the snap length is not corrupt, just incomplete: skip it. */
-        int rc = incl < ld32(r, h + 12) ? 0 : frame_udp(h + PCAP_REC_HDR_LEN, incl, rec);
+        int rc = incl < ld32(r, h + 12) ? 0 : frame_udp(r, h + PCAP_REC_HDR_LEN, incl, rec);
         if (rc < 0)
             return rd_fail(r, at, rc);
         if (rc == 0) {

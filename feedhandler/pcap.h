@@ -4,12 +4,17 @@
  * The reader yields the UDP payloads of a capture as views into a buffer the
  * caller gives (or a file this module maps read-only), each with its capture
  * time and its addresses. It reads classic libpcap files in both byte orders with
- * microsecond or nanosecond timestamps, link type Ethernet (with an optional
- * 802.1Q tag) over IPv4/UDP; frames that are not IPv4/UDP are skipped and counted.
+ * microsecond or nanosecond timestamps, link types Ethernet (with an optional
+ * 802.1Q tag), Linux cooked SLL and SLL2 (captures on "any"), over IPv4/UDP;
+ * frames that are not IPv4/UDP are skipped and counted. A pcapng file is
+ * recognised and refused by name (convert it with `editcap -F pcap`).
  * It also reads CME DataMine packet-capture files, which are not libpcap: records
  * of a u16 length and that many bytes of MDP packet (12-byte packet header, then
  * messages); their time is the packet's SendingTime, their addresses zero. A file
- * that is neither is read as one raw MDP packet. Nothing is allocated per record.
+ * whose first records are whole MDP packets is DataMine even if its last record
+ * is cut short: the reader yields the records before the cut, then GT_ETRUNC with
+ * the cut record's offset. A file that is none of these is read as one raw MDP
+ * packet. Nothing is allocated per record.
  *
  * The writer frames payloads as Ethernet/IPv4/UDP (IPv4 header checksum set, UDP
  * checksum 0 as IPv4 allows) in a nanosecond-magic pcap that tcpdump and tshark
@@ -19,8 +24,11 @@
  *   OFFSET 0 SIZE 4 magic 0xA1B2C3D4 (us) or 0xA1B23C4D (ns) | 4 2 version major 2 |
  *   6 2 minor 4 | 8 4 thiszone | 12 4 sigfigs | 16 4 snaplen | 20 4 linktype (1 Ethernet)
  * Record header, 16 bytes: 0 4 ts_sec | 4 4 ts_usec or ts_nsec | 8 4 incl_len | 12 4 orig_len
- * Ethernet 14 (+4 for 802.1Q 0x8100), IPv4 20+ (IHL), UDP 8: 0 2 src port | 2 2 dst port |
- *   4 2 length | 6 2 checksum (all big-endian).
+ * Link headers (big-endian): Ethernet 14, EtherType at 12 (+4 for 802.1Q 0x8100);
+ *   SLL (113) 16, protocol at 14; SLL2 (276) 20, protocol at 0.
+ * IPv4 20+ (IHL), UDP 8: 0 2 src port | 2 2 dst port | 4 2 length | 6 2 checksum
+ *   (all big-endian).
+ * pcapng starts with a Section Header Block, block type 0x0A0D0D0A.
  * DataMine record: OFFSET 0 SIZE 2 length u16 LE | OFFSET 2 SIZE length MDP packet. */
 #ifndef GT_PCAP_H
 #define GT_PCAP_H
@@ -30,13 +38,21 @@
 
 #include "gputick/err.h"
 
-enum pcap_format { PCAP_FMT_LIBPCAP = 1, PCAP_FMT_DATAMINE = 2, PCAP_FMT_RAW = 3 };
+/* PCAP_FMT_PCAPNG is recognised only to be refused by name. */
+enum pcap_format {
+    PCAP_FMT_LIBPCAP = 1,
+    PCAP_FMT_DATAMINE = 2,
+    PCAP_FMT_RAW = 3,
+    PCAP_FMT_PCAPNG = 4,
+};
 
 enum {
     PCAP_FILE_HDR_LEN = 24,
     PCAP_REC_HDR_LEN = 16,
     PCAP_UDP_HDRS_LEN = 14 + 20 + 8, /* what the writer puts before a payload */
     PCAP_LINKTYPE_ETHERNET = 1,
+    PCAP_LINKTYPE_LINUX_SLL = 113,
+    PCAP_LINKTYPE_LINUX_SLL2 = 276,
 };
 
 /* One UDP payload (or DataMine / raw packet): a view valid while the reader is open. */
@@ -56,8 +72,9 @@ struct pcap_reader {
     size_t len;
     size_t off;
     enum pcap_format format;
-    bool swapped; /* libpcap written in the other byte order */
-    bool nanos;   /* libpcap nanosecond magic */
+    bool swapped;      /* libpcap written in the other byte order */
+    bool nanos;        /* libpcap nanosecond magic */
+    uint32_t linktype; /* libpcap: PCAP_LINKTYPE_* */
     uint64_t n_records;
     uint64_t n_skipped; /* frames not Ethernet/IPv4/UDP, IP fragments, cut by snaplen */
     size_t err_off;     /* file offset of the last error */
@@ -66,13 +83,16 @@ struct pcap_reader {
 };
 
 /* Reads a capture held in memory (p must outlive the reader); detects its format.
- * Returns GT_OK, or GT_EBADMSG for a libpcap file of another link type, GT_ETRUNC
- * for a libpcap file shorter than its header. */
+ * Returns GT_OK; GT_EVERSION for a libpcap file of a link type not read here
+ * (r->linktype says which) or a pcapng file (r->format PCAP_FMT_PCAPNG);
+ * GT_ETRUNC for a libpcap file shorter than its header. */
 int pcap_reader_init(struct pcap_reader *r, const uint8_t *p, size_t len);
 
-/* Maps the file at path read-only and calls pcap_reader_init. Returns GT_OK or
- * GT_EIO (message in err) or the init error (message in err; nothing is left
- * mapped). After GT_OK, close with pcap_reader_close. */
+/* Maps the file at path read-only and calls pcap_reader_init. Returns GT_OK,
+ * GT_EIO (a directory, not a regular file, or a system error), or the init
+ * error; err then says what, naming the file (a pcapng file is named as such,
+ * with the editcap command that converts it; another link type by its number),
+ * and nothing is left mapped. After GT_OK, close with pcap_reader_close. */
 int pcap_reader_open(struct pcap_reader *r, const char *path, char err[GT_ERRLEN]);
 
 /* Unmaps a file opened by pcap_reader_open; does nothing for a memory reader. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dump.h"
@@ -201,6 +202,197 @@ Test(dump, a_capture_file_dumps_record_by_record, .timeout = 10)
     has(s, " ts=2025-11-25T14:30:00.000000003Z ");
     free(s);
     cr_assert(eq(int, mdp3_dump_capture(stdout, "/nonexistent/x.pcap", &st, err), GT_EIO));
+    unlink(path);
+    rmdir(dir);
+}
+
+/* Dumps a packet into a string in the given style (caller frees). */
+static char *dump_str_as(enum mdp3_dump_style style, const uint8_t *p, size_t len,
+                         struct mdp3_dump_stats *st, int *rc)
+{
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *out = open_memstream(&buf, &blen);
+    *rc = mdp3_dump_packet_as(out, style, p, len, st);
+    fclose(out);
+    return buf;
+}
+
+/* Parses every line of text with Python's json module; returns the number of
+ * lines, or -1 if one is not a JSON object. Skips the test without python3. */
+static int json_lines(const char *text)
+{
+    if (system("command -v python3 >/dev/null 2>&1") != 0)
+        cr_skip_test("python3 is not installed: JSON lines not checked");
+    char path[] = "/tmp/gt_dump_json_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(ge(int, fd, 0));
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd,
+             "python3 -c 'import json,sys\n"
+             "n=0\n"
+             "for l in open(sys.argv[1]):\n"
+             "    assert isinstance(json.loads(l), dict), l\n"
+             "    n+=1\n"
+             "print(n)' %s",
+             path);
+    FILE *p = popen(cmd, "r");
+    int n = -1;
+    if (fscanf(p, "%d", &n) != 1)
+        n = -1;
+    int st = pclose(p);
+    unlink(path);
+    return st == 0 ? n : -1;
+}
+
+Test(dump, json_lines_hold_one_object_per_message_with_groups_as_arrays, .timeout = 20)
+{
+    uint8_t buf[2048];
+    size_t len = sample_packet(buf, sizeof buf);
+    struct mdp3_dump_stats st = {0};
+    int rc;
+    char *s = dump_str_as(MDP3_DUMP_JSON, buf, len, &st, &rc);
+    cr_assert(eq(int, rc, 5));
+    cr_assert(eq(int, json_lines(s), 5), "%s", s);
+    has(s, "{\"packet_len\":");
+    has(s, ",\"seq\":4242,\"sending_time\":\"2025-11-25T14:30:00.000000001Z\",\"message\":"
+           "\"MDIncrementalRefreshBook46\",\"off\":12,");
+    has(s, "\"template\":46,\"schema\":1,\"version\":13,\"transact_time\":"
+           "\"2025-11-25T14:30:00.000000001Z\",\"mei\":132,\"NoMDEntries\":[{\"px\":2.75,"
+           "\"size\":10,\"security_id\":777,\"rpt_seq\":5,\"n_orders\":3,\"price_level\":1,"
+           "\"update_action\":0,\"entry_type\":\"0\",\"tradeable_size\":null},{\"px\":null,");
+    has(s, "\"NoOrderIDEntries\":[]}\n");
+    has(s, "\"px\":-0.00125,");
+    has(s, "\"NoOrderIDEntries\":[{\"order_id\":123456789012,\"last_qty\":4}]}\n");
+    has(s, "\"symbol\":\"GH1Z6\"");
+    has(s, "\"NoMDFeedTypes\":[{\"md_feed_type\":\"GBX\",\"market_depth\":10}]");
+    has(s, "\"schema\":5,\"version\":9,");
+    has(s, "\"px\":2.345,\"size\":null,\"symbol\":\"SDH100RT\"");
+    free(s);
+
+    /* Unknown templates, a message that fails, a packet that cannot be framed:
+     * each still one object a line. */
+    uint8_t hb[64];
+    struct mdp3_enc e;
+    mdp3_enc_init(&e, hb, sizeof hb, 1, T0);
+    mdp3_enc_heartbeat12(&e);
+    mdp3_enc_heartbeat12(&e);
+    st_le16(hb + 12 + 4, 47);
+    s = dump_str_as(MDP3_DUMP_JSON, hb, e.len, &st, &rc);
+    cr_assert(eq(int, json_lines(s), 2), "%s", s);
+    has(s, "\"message\":null,\"off\":12,\"size\":10,\"block\":0,\"template\":47,\"schema\":1,"
+           "\"version\":13,\"skipped\":true}\n");
+    has(s, "\"message\":\"AdminHeartbeat12\",\"off\":22,");
+    free(s);
+    uint8_t bad[2048];
+    memcpy(bad, buf, len);
+    bad[12 + 10 + 11 + 2] = 200; /* Book46 NoMDEntries numInGroup past the message */
+    size_t first = ld_le16(buf + 12);
+    s = dump_str_as(MDP3_DUMP_JSON, bad, 12 + first + 20, &st, &rc);
+    cr_assert(eq(int, rc, GT_ETRUNC));
+    cr_assert(eq(int, json_lines(s), 2), "%s", s);
+    char want[96];
+    snprintf(want, sizeof want, ",\"error\":\"%s\",\"at\":12}\n", gt_strerror(GT_ETRUNC));
+    has(s, want);
+    snprintf(want, sizeof want, ",\"error\":\"%s\",\"at\":%zu}\n", gt_strerror(GT_ETRUNC),
+             12 + first);
+    has(s, want);
+    free(s);
+    s = dump_str_as(MDP3_DUMP_JSON, buf, 5, &st, &rc);
+    cr_assert(eq(int, json_lines(s), 1), "%s", s);
+    has(s, "{\"packet_len\":5,\"error\":");
+    free(s);
+}
+
+Test(dump, json_strings_escape_what_the_wire_holds)
+{
+    uint8_t buf[512];
+    struct mdp3_enc e;
+    mdp3_enc_init(&e, buf, sizeof buf, 1, T0);
+    struct mdp3_status30 m;
+    memset(&m, 0, sizeof m);
+    memcpy(m.security_group, "A\"\\\x01", 4);
+    m.asset[0] = (char)0xE9;
+    cr_assert(eq(int, mdp3_enc_status30(&e, &m), GT_OK));
+    struct mdp3_dump_stats st = {0};
+    int rc;
+    char *s = dump_str_as(MDP3_DUMP_JSON, buf, e.len, &st, &rc);
+    cr_assert(eq(int, json_lines(s), 1), "%s", s);
+    has(s, "\"security_group\":\"A\\u0022\\u005c\\u0001\",\"asset\":\"\\u00e9\"");
+    free(s);
+    s = dump_str(buf, e.len, &st, &rc);
+    has(s, " security_group=\"A\\x22\\x5c\\x01\" asset=\"\\xe9\"");
+    free(s);
+}
+
+/* A one-record capture at path of sample_packet, then a TCP frame, which the
+ * reader passes over. */
+static void capture_with_tcp(const char *path)
+{
+    uint8_t buf[2048], rec[4096];
+    size_t len = sample_packet(buf, sizeof buf);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    uint8_t hdr[PCAP_FILE_HDR_LEN];
+    pcap_file_header(hdr);
+    fwrite(hdr, 1, sizeof hdr, f);
+    int n =
+        pcap_frame_udp(rec, sizeof rec, (int64_t)T0, 0x7F000001, 5000, 0xE0001C06, 14310, buf, len);
+    cr_assert(gt(int, n, 0));
+    fwrite(rec, 1, (size_t)n, f);
+    n = pcap_frame_udp(rec, sizeof rec, (int64_t)T0 + 1, 0x7F000001, 5000, 0x7F000001, 9000, buf,
+                       20);
+    rec[PCAP_REC_HDR_LEN + 14 + 9] = 6; /* IPv4 protocol: TCP */
+    fwrite(rec, 1, (size_t)n, f);
+    cr_assert(eq(int, fclose(f), 0));
+}
+
+Test(dump, a_capture_ends_with_a_summary_of_packets_templates_and_skipped_frames, .timeout = 20)
+{
+    char dir[] = "/tmp/gt_dump_XXXXXX", path[64], err[GT_ERRLEN];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/c.pcap", dir);
+    capture_with_tcp(path);
+    for (int style = MDP3_DUMP_TEXT; style <= MDP3_DUMP_JSON; style++) {
+        char *s = NULL;
+        size_t slen = 0;
+        FILE *out = open_memstream(&s, &slen);
+        struct mdp3_dump_stats st = {0};
+        int rc = mdp3_dump_capture_as(out, (enum mdp3_dump_style)style, path, &st, err);
+        fclose(out);
+        cr_assert(eq(int, rc, 1), "%s", err);
+        cr_assert(eq(u64, st.n_skipped_frames, 1));
+        cr_assert(eq(sz, st.n_templates, 5));
+        if (style == MDP3_DUMP_TEXT) {
+            has(s, "\nsummary packets=1 messages=5 unknown=0 bad_messages=0 bad_packets=0 "
+                   "skipped_frames=1 templates=46:1,48:1,50:1,54:1,5/348:1\n");
+        } else {
+            cr_assert(eq(int, json_lines(s), 6), "%s", s);
+            has(s, "{\"record_off\":24,\"ts\":\"2025-11-25T14:30:00.000000001Z\",\"src\":"
+                   "\"127.0.0.1:5000\",\"dst\":\"224.0.28.6:14310\",\"packet_len\":");
+            has(s, "\n{\"summary\":{\"capture\":\"");
+            has(s, "\"format\":\"libpcap\",\"packets\":1,\"messages\":5,\"unknown\":0,"
+                   "\"bad_messages\":0,\"bad_packets\":0,\"skipped_frames\":1,\"templates\":{"
+                   "\"46\":1,\"48\":1,\"50\":1,\"54\":1,\"5/348\":1}}}\n");
+        }
+        free(s);
+    }
+    /* Cut inside the TCP record: the summary says where the reader stopped. */
+    struct stat sb;
+    cr_assert(eq(int, stat(path, &sb), 0));
+    cr_assert(eq(int, truncate(path, sb.st_size - 3), 0));
+    char *s = NULL;
+    size_t slen = 0;
+    FILE *out = open_memstream(&s, &slen);
+    struct mdp3_dump_stats st = {0};
+    cr_assert(eq(int, mdp3_dump_capture(out, path, &st, err), GT_ETRUNC));
+    fclose(out);
+    has(s, " skipped_frames=0 templates=46:1,48:1,50:1,54:1,5/348:1 error=\"");
+    has(s, "\" error_at=");
+    free(s);
     unlink(path);
     rmdir(dir);
 }

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* test_mdp3.c -- the MDP 3.0 codec against bytes laid out by hand from the
- * schema offsets (so a bug shared by encoder and decoder cannot pass), round
- * trips of every template at extreme values, and hostile framing: truncation at
- * every byte, MsgSize 0 or past the end, short blockLengths, groups past the
- * message, foreign schemas. */
+ * schema offsets for every template (so a bug shared by encoder and decoder,
+ * such as the same two offsets swapped in both, cannot pass), round trips of
+ * every template at extreme values compared field by field with the encoder's
+ * input, and hostile framing: a packet of every template truncated at every
+ * byte, every message with its MsgSize cut short, MsgSize 0 or past the end,
+ * short blockLengths, groups past the message, foreign schemas. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,6 +245,274 @@ Test(mdp3, golden_snapshot52_decodes_every_field_and_encodes_the_same_bytes)
     mdp3_enc_init(&enc, buf, sizeof buf, 1002, 0x1122334455667788ull);
     cr_assert(eq(int, mdp3_enc_snapshot52(&enc, &m, &e, 1), GT_OK));
     check_same(buf, mdp3_enc_len(&enc), golden_snapshot52, sizeof golden_snapshot52);
+}
+
+/* ChannelReset4, AdminHeartbeat12, SecurityStatus30, Volume37 (v13),
+ * DailyStatistics49 and SessionStatistics51, laid out by hand from
+ * templates_FixBinary.xml (v13): every field at its schema offset, values
+ * chosen distinct so that reading one field at another's offset shows. */
+/* clang-format off */
+static const uint8_t golden_reset4_heartbeat12[] = {
+    0xEB, 0x03, 0x00, 0x00,                         /* MsgSeqNum 1003 */
+    0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, /* SendingTime */
+    0x1A, 0x00,                                     /* MsgSize 26 */
+    0x09, 0x00, 0x04, 0x00, 0x01, 0x00, 0x0D, 0x00, /* blockLength 9, template 4, schema 1, v13 */
+    0x5E, 0x4D, 0x3C, 0x2B, 0x8A, 0x01, 0x00, 0x00, /* 0 TransactTime */
+    0x80,                                           /* 8 MEI EndOfEvent */
+    0x02, 0x00, 0x02,                               /* NoMDEntries: blockLength 2, 2 entries */
+    0x36, 0x01,                                     /* 0 ApplID 310 */
+    0xFE, 0xFF,                                     /* 0 ApplID -2 (Int16) */
+    0x0A, 0x00,                                     /* MsgSize 10 */
+    0x00, 0x00, 0x0C, 0x00, 0x01, 0x00, 0x0D, 0x00, /* blockLength 0, template 12, schema 1, v13 */
+};
+static const uint8_t golden_status30[] = {
+    0xEC, 0x03, 0x00, 0x00,                         /* MsgSeqNum 1004 */
+    0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, /* SendingTime */
+    0x28, 0x00,                                     /* MsgSize 40 */
+    0x1E, 0x00, 0x1E, 0x00, 0x01, 0x00, 0x0D, 0x00, /* blockLength 30, template 30, schema 1, v13 */
+    0x5E, 0x4D, 0x3C, 0x2B, 0x8A, 0x01, 0x00, 0x00, /* 0 TransactTime */
+    0x47, 0x48, 0x00, 0x00, 0x00, 0x00,             /* 8 SecurityGroup "GH" */
+    0x47, 0x48, 0x31, 0x00, 0x00, 0x00,             /* 14 Asset "GH1" */
+    0x92, 0x10, 0x00, 0x00,                         /* 20 SecurityID 4242 */
+    0xB0, 0x4F,                                     /* 24 TradeDate 20400 */
+    0x81,                                           /* 26 MEI EndOfEvent|LastTrade */
+    0x15,                                           /* 27 SecurityTradingStatus 21 PreOpen */
+    0x03,                                           /* 28 HaltReason 3 InstrumentActivation */
+    0x04,                                           /* 29 SecurityTradingEvent 4 ResetStatistics */
+};
+static const uint8_t golden_volume37[] = {
+    0xED, 0x03, 0x00, 0x00,                         /* MsgSeqNum 1005 */
+    0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, /* SendingTime */
+    0x38, 0x00,                                     /* MsgSize 56 */
+    0x0B, 0x00, 0x25, 0x00, 0x01, 0x00, 0x0D, 0x00, /* blockLength 11, template 37, schema 1, v13 */
+    0x5E, 0x4D, 0x3C, 0x2B, 0x8A, 0x01, 0x00, 0x00, /* 0 TransactTime */
+    0x82, 0x00, 0x00,                               /* 8 MEI EndOfEvent|LastVolume, padding */
+    0x10, 0x00, 0x02,                               /* NoMDEntries: blockLength 16, 2 entries */
+    0x45, 0x25, 0x00, 0x00,                         /* 0 MDEntrySize 9541 */
+    0x4D, 0xDC, 0x01, 0x00,                         /* 4 SecurityID 121933 */
+    0x00, 0x0C, 0x00, 0x00,                         /* 8 RptSeq 3072 */
+    0x01, 0x00, 0x00, 0x00,                         /* 12 MDUpdateAction Change, padding */
+    0x01, 0x00, 0x00, 0x00,                         /* 0 MDEntrySize 1 */
+    0xE7, 0x03, 0x00, 0x00,                         /* 4 SecurityID 999 */
+    0xFF, 0xFF, 0xFF, 0xFF,                         /* 8 RptSeq 4294967295 */
+    0x00, 0x00, 0x00, 0x00,                         /* 12 MDUpdateAction New, padding */
+};
+static const uint8_t golden_daily49[] = {
+    0xEE, 0x03, 0x00, 0x00,                         /* MsgSeqNum 1006 */
+    0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, /* SendingTime */
+    0x58, 0x00,                                     /* MsgSize 88 */
+    0x0B, 0x00, 0x31, 0x00, 0x01, 0x00, 0x0D, 0x00, /* blockLength 11, template 49, schema 1, v13 */
+    0x5E, 0x4D, 0x3C, 0x2B, 0x8A, 0x01, 0x00, 0x00, /* 0 TransactTime */
+    0x88, 0x00, 0x00,                               /* 8 MEI EndOfEvent|LastStats, padding */
+    0x20, 0x00, 0x02,                               /* NoMDEntries: blockLength 32, 2 entries */
+    0x80, 0xAB, 0xE9, 0xA3, 0x00, 0x00, 0x00, 0x00, /* 0 MDEntryPx 2.75 */
+    0xFF, 0xFF, 0xFF, 0x7F,                         /* 8 MDEntrySize null */
+    0x40, 0xE2, 0x01, 0x00,                         /* 12 SecurityID 123456 */
+    0x0B, 0x00, 0x00, 0x00,                         /* 16 RptSeq 11 */
+    0xB0, 0x4F,                                     /* 20 TradingReferenceDate 20400 */
+    0x03,                                           /* 22 SettlPriceType Final|Actual */
+    0x00,                                           /* 23 MDUpdateAction New */
+    0x36,                                           /* 24 MDEntryType '6' settlement */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,       /* 25 padding */
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, /* 0 MDEntryPx null */
+    0x2B, 0x02, 0x00, 0x00,                         /* 8 MDEntrySize 555 */
+    0x40, 0xE2, 0x01, 0x00,                         /* 12 SecurityID 123456 */
+    0x0C, 0x00, 0x00, 0x00,                         /* 16 RptSeq 12 */
+    0xFF, 0xFF,                                     /* 20 TradingReferenceDate null */
+    0x80,                                           /* 22 SettlPriceType null bit */
+    0x01,                                           /* 23 MDUpdateAction Change */
+    0x43,                                           /* 24 MDEntryType 'C' open interest */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,       /* 25 padding */
+};
+static const uint8_t golden_session51[] = {
+    0xEF, 0x03, 0x00, 0x00,                         /* MsgSeqNum 1007 */
+    0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, /* SendingTime */
+    0x48, 0x00,                                     /* MsgSize 72 */
+    0x0B, 0x00, 0x33, 0x00, 0x01, 0x00, 0x0D, 0x00, /* blockLength 11, template 51, schema 1, v13 */
+    0x5E, 0x4D, 0x3C, 0x2B, 0x8A, 0x01, 0x00, 0x00, /* 0 TransactTime */
+    0x88, 0x00, 0x00,                               /* 8 MEI EndOfEvent|LastStats, padding */
+    0x18, 0x00, 0x02,                               /* NoMDEntries: blockLength 24, 2 entries */
+    0x30, 0xED, 0xEC, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, /* 0 MDEntryPx -0.00125 */
+    0x40, 0xE2, 0x01, 0x00,                         /* 8 SecurityID 123456 */
+    0x0D, 0x00, 0x00, 0x00,                         /* 12 RptSeq 13 */
+    0x05,                                           /* 16 OpenCloseSettlFlag 5 indicative open */
+    0x00,                                           /* 17 MDUpdateAction New */
+    0x34,                                           /* 18 MDEntryType '4' open */
+    0x11, 0x00, 0x00, 0x00,                         /* 19 MDEntrySize 17 */
+    0x00,                                           /* 23 padding */
+    0x00, 0x5E, 0xD0, 0xB2, 0x00, 0x00, 0x00, 0x00, /* 0 MDEntryPx 3.0 */
+    0x40, 0xE2, 0x01, 0x00,                         /* 8 SecurityID 123456 */
+    0x0E, 0x00, 0x00, 0x00,                         /* 12 RptSeq 14 */
+    0xFF,                                           /* 16 OpenCloseSettlFlag null */
+    0x01,                                           /* 17 MDUpdateAction Change */
+    0x37,                                           /* 18 MDEntryType '7' high */
+    0xFF, 0xFF, 0xFF, 0x7F,                         /* 19 MDEntrySize null */
+    0x00,                                           /* 23 padding */
+};
+/* clang-format on */
+
+Test(mdp3, golden_reset4_and_heartbeat12_decode_every_field_and_encode_the_same_bytes)
+{
+    const uint8_t *g = golden_reset4_heartbeat12;
+    size_t len = sizeof golden_reset4_heartbeat12;
+    struct mdp3_pkt pkt;
+    struct mdp3_msg msg, hb;
+    cr_assert(eq(int, mdp3_pkt_init(&pkt, g, len), GT_OK));
+    cr_assert(eq(u32, pkt.seq, 1003));
+    cr_assert(eq(int, mdp3_pkt_next(&pkt, &msg), 1));
+    cr_assert(eq(int, mdp3_pkt_next(&pkt, &hb), 1));
+    struct mdp3_msg end;
+    cr_assert(eq(int, mdp3_pkt_next(&pkt, &end), 0));
+    cr_assert(eq(u16, msg.template_id, MDP3_T_CHANNEL_RESET4));
+    cr_assert(eq(u16, msg.block_len, 9));
+    struct mdp3_reset4 m;
+    cr_assert(eq(int, mdp3_reset4_decode(&msg, &m), GT_OK));
+    cr_assert(eq(u64, m.transact_time_ns, TT));
+    cr_assert(eq(u8, m.mei, MDP3_MEI_END_OF_EVENT));
+    cr_assert(eq(u16, m.entries.n, 2));
+    struct mdp3_reset4_entry e[2];
+    mdp3_reset4_entry(&m, 0, &e[0]);
+    mdp3_reset4_entry(&m, 1, &e[1]);
+    cr_assert(eq(i16, e[0].appl_id, 310));
+    cr_assert(eq(i16, e[1].appl_id, -2));
+    /* AdminHeartbeat12: blockLength 0, nothing after its header. */
+    cr_assert(eq(u16, hb.template_id, MDP3_T_ADMIN_HEARTBEAT12));
+    cr_assert(eq(sz, hb.off, 38));
+    cr_assert(eq(sz, hb.len, 10));
+    cr_assert(eq(u16, hb.block_len, 0));
+    cr_assert(eq(sz, hb.body_len, 0));
+    cr_assert(eq(str, (char *)mdp3_template_name(1, 12), "AdminHeartbeat12"));
+    uint8_t buf[128];
+    struct mdp3_enc enc;
+    mdp3_enc_init(&enc, buf, sizeof buf, 1003, 0x1122334455667788ull);
+    cr_assert(eq(int, mdp3_enc_reset4(&enc, &m, e, 2), GT_OK));
+    cr_assert(eq(int, mdp3_enc_heartbeat12(&enc), GT_OK));
+    check_same(buf, mdp3_enc_len(&enc), g, len);
+}
+
+Test(mdp3, golden_status30_decodes_every_field_and_encodes_the_same_bytes)
+{
+    struct mdp3_msg msg;
+    struct mdp3_status30 m;
+    frame_one(golden_status30, sizeof golden_status30, &msg);
+    cr_assert(eq(int, mdp3_status30_decode(&msg, &m), GT_OK));
+    cr_assert(eq(u64, m.transact_time_ns, TT));
+    cr_assert(eq(str, m.security_group, "GH"));
+    cr_assert(eq(str, m.asset, "GH1"));
+    cr_assert(eq(i32, m.security_id, 4242));
+    cr_assert(eq(u16, m.trade_date, 20400));
+    cr_assert(eq(u8, m.mei, 0x81));
+    cr_assert(eq(u8, m.trading_status, MDP3_TS_PRE_OPEN));
+    cr_assert(eq(u8, m.halt_reason, 3));
+    cr_assert(eq(u8, m.trading_event, 4));
+    uint8_t buf[128];
+    struct mdp3_enc enc;
+    mdp3_enc_init(&enc, buf, sizeof buf, 1004, 0x1122334455667788ull);
+    cr_assert(eq(int, mdp3_enc_status30(&enc, &m), GT_OK));
+    check_same(buf, mdp3_enc_len(&enc), golden_status30, sizeof golden_status30);
+    /* A block one byte short of SecurityTradingEvent is refused. */
+    uint8_t bad[sizeof golden_status30];
+    memcpy(bad, golden_status30, sizeof bad);
+    st_le16(bad + 12, 39);
+    st_le16(bad + 14, 29);
+    frame_one(bad, sizeof bad - 1, &msg);
+    cr_assert(eq(int, mdp3_status30_decode(&msg, &m), GT_EBADMSG));
+}
+
+Test(mdp3, golden_volume37_v13_decodes_every_field_and_encodes_the_same_bytes)
+{
+    struct mdp3_msg msg;
+    struct mdp3_incr m;
+    frame_one(golden_volume37, sizeof golden_volume37, &msg);
+    cr_assert(eq(u16, msg.version, 13));
+    cr_assert(eq(int, mdp3_volume37_decode(&msg, &m), GT_OK));
+    cr_assert(eq(u64, m.transact_time_ns, TT));
+    cr_assert(eq(u8, m.mei, MDP3_MEI_END_OF_EVENT | MDP3_MEI_LAST_VOLUME));
+    cr_assert(eq(u16, m.entries.n, 2));
+    cr_assert(eq(u16, m.entries.block_len, 16));
+    struct mdp3_volume37_entry e[2];
+    mdp3_volume37_entry(&m, 0, &e[0]);
+    mdp3_volume37_entry(&m, 1, &e[1]);
+    cr_assert(eq(i32, e[0].size, 9541));
+    cr_assert(eq(i32, e[0].security_id, 121933));
+    cr_assert(eq(u32, e[0].rpt_seq, 3072));
+    cr_assert(eq(u8, e[0].update_action, MDP3_ACT_CHANGE));
+    cr_assert(eq(i32, e[1].size, 1));
+    cr_assert(eq(i32, e[1].security_id, 999));
+    cr_assert(eq(u32, e[1].rpt_seq, UINT32_MAX));
+    cr_assert(eq(u8, e[1].update_action, MDP3_ACT_NEW));
+    uint8_t buf[128];
+    struct mdp3_enc enc;
+    mdp3_enc_init(&enc, buf, sizeof buf, 1005, 0x1122334455667788ull);
+    cr_assert(eq(int, mdp3_enc_volume37(&enc, &m, e, 2), GT_OK));
+    check_same(buf, mdp3_enc_len(&enc), golden_volume37, sizeof golden_volume37);
+}
+
+Test(mdp3, golden_daily49_decodes_every_field_and_encodes_the_same_bytes)
+{
+    struct mdp3_msg msg;
+    struct mdp3_incr m;
+    frame_one(golden_daily49, sizeof golden_daily49, &msg);
+    cr_assert(eq(int, mdp3_daily49_decode(&msg, &m), GT_OK));
+    cr_assert(eq(u64, m.transact_time_ns, TT));
+    cr_assert(eq(u8, m.mei, MDP3_MEI_END_OF_EVENT | MDP3_MEI_LAST_STATS));
+    cr_assert(eq(u16, m.entries.n, 2));
+    struct mdp3_daily49_entry e[2];
+    mdp3_daily49_entry(&m, 0, &e[0]);
+    mdp3_daily49_entry(&m, 1, &e[1]);
+    cr_assert(eq(i64, e[0].px, PX));
+    cr_assert(eq(i32, e[0].size, MDP3_I32_NULL));
+    cr_assert(eq(i32, e[0].security_id, 123456));
+    cr_assert(eq(u32, e[0].rpt_seq, 11));
+    cr_assert(eq(u16, e[0].trading_ref_date, 20400));
+    cr_assert(eq(u8, e[0].settl_price_type, 0x03));
+    cr_assert(eq(u8, e[0].update_action, MDP3_ACT_NEW));
+    cr_assert(eq(chr, e[0].entry_type, MDP3_ET_SETTLE));
+    cr_assert(eq(i64, e[1].px, MDP3_PX_NULL));
+    cr_assert(eq(i32, e[1].size, 555));
+    cr_assert(eq(i32, e[1].security_id, 123456));
+    cr_assert(eq(u32, e[1].rpt_seq, 12));
+    cr_assert(eq(u16, e[1].trading_ref_date, MDP3_U16_NULL));
+    cr_assert(eq(u8, e[1].settl_price_type, 0x80));
+    cr_assert(eq(u8, e[1].update_action, MDP3_ACT_CHANGE));
+    cr_assert(eq(chr, e[1].entry_type, MDP3_ET_OPEN_INTEREST));
+    uint8_t buf[128];
+    struct mdp3_enc enc;
+    mdp3_enc_init(&enc, buf, sizeof buf, 1006, 0x1122334455667788ull);
+    cr_assert(eq(int, mdp3_enc_daily49(&enc, &m, e, 2), GT_OK));
+    check_same(buf, mdp3_enc_len(&enc), golden_daily49, sizeof golden_daily49);
+}
+
+Test(mdp3, golden_session51_decodes_every_field_and_encodes_the_same_bytes)
+{
+    struct mdp3_msg msg;
+    struct mdp3_incr m;
+    frame_one(golden_session51, sizeof golden_session51, &msg);
+    cr_assert(eq(int, mdp3_session51_decode(&msg, &m), GT_OK));
+    cr_assert(eq(u64, m.transact_time_ns, TT));
+    cr_assert(eq(u16, m.entries.n, 2));
+    cr_assert(eq(u16, m.entries.block_len, 24));
+    struct mdp3_session51_entry e[2];
+    mdp3_session51_entry(&m, 0, &e[0]);
+    mdp3_session51_entry(&m, 1, &e[1]);
+    cr_assert(eq(i64, e[0].px, -1250000));
+    cr_assert(eq(i32, e[0].security_id, 123456));
+    cr_assert(eq(u32, e[0].rpt_seq, 13));
+    cr_assert(eq(u8, e[0].open_close_settl_flag, 5));
+    cr_assert(eq(u8, e[0].update_action, MDP3_ACT_NEW));
+    cr_assert(eq(chr, e[0].entry_type, MDP3_ET_OPEN));
+    cr_assert(eq(i32, e[0].size, 17));
+    cr_assert(eq(i64, e[1].px, 3000000000));
+    cr_assert(eq(u32, e[1].rpt_seq, 14));
+    cr_assert(eq(u8, e[1].open_close_settl_flag, MDP3_U8_NULL));
+    cr_assert(eq(u8, e[1].update_action, MDP3_ACT_CHANGE));
+    cr_assert(eq(chr, e[1].entry_type, MDP3_ET_HIGH));
+    cr_assert(eq(i32, e[1].size, MDP3_I32_NULL));
+    uint8_t buf[128];
+    struct mdp3_enc enc;
+    mdp3_enc_init(&enc, buf, sizeof buf, 1007, 0x1122334455667788ull);
+    cr_assert(eq(int, mdp3_enc_session51(&enc, &m, e, 2), GT_OK));
+    check_same(buf, mdp3_enc_len(&enc), golden_session51, sizeof golden_session51);
 }
 
 /* Lays out a message by hand: header at off 12 of p, fields patched at schema offsets. */
@@ -506,6 +777,76 @@ Test(mdp3, golden_idx348_decodes_decimal64_and_encodes_the_same_bytes)
     check_same(buf, mdp3_enc_len(&enc), p, len);
 }
 
+/* Schema 5's MDInstrumentDefinitionIndices347 by hand from
+ * streamlined_schema5_v9.xml: root 63, then NoInstAttrib and NoEvents, both
+ * groupSizeEncoding (blockLength u16, numInGroup u16). */
+static size_t hand_def347(uint8_t *p, uint16_t version)
+{
+    size_t len = hand_msg(p, 63, 347, 5, version, 63 + 4 + 101 + 4 + 2 * 9);
+    uint8_t *b = p + 22;
+    memcpy(b, "SDH100RT", 8);  /* 0 Symbol char50 */
+    b[50] = 14;                /* 50 Product */
+    memcpy(b + 51, "XCME", 4); /* 51 SecurityExchange char4 */
+    memcpy(b + 55, "USD", 3);  /* 55 Currency char3 */
+    b[58] = 'A';               /* 58 SecurityUpdateAction */
+    memcpy(b + 59, "GI", 2);   /* 59 MDFeedType char2 */
+    st_le16(b + 61, 320);      /* 61 ApplID (since v4) */
+    uint8_t *g = b + 63;
+    g[0] = 101, g[2] = 1;         /* NoInstAttrib: blockLength 101, numInGroup (u16 at 2) 1 */
+    g[4] = 24;                    /* 0 InstAttribType */
+    memcpy(g + 5, "GPU-hour", 8); /* 1 InstAttribValue char100 */
+    g += 4 + 101;
+    g[0] = 9, g[2] = 2;         /* NoEvents: blockLength 9, numInGroup 2 */
+    g[4] = 5;                   /* 0 EventType Activation */
+    st_le64(g + 5, TT);         /* 1 EventTime */
+    g[13] = 7;                  /* 0 EventType LastEligibleTradeDate */
+    st_le64(g + 14, TT + 1000); /* 1 EventTime */
+    return len;
+}
+
+Test(mdp3, golden_def347_decodes_every_field_and_encodes_the_same_bytes)
+{
+    uint8_t p[512], buf[512];
+    size_t len = hand_def347(p, 9);
+    cr_assert(eq(sz, len, 12 + 10 + 63 + 4 + 101 + 4 + 18));
+    struct mdp3_msg msg;
+    struct mdp3_def347 m;
+    frame_one(p, len, &msg);
+    cr_assert(eq(u16, msg.schema_id, MDP3_SCHEMA_INDICES));
+    cr_assert(eq(int, mdp3_def347_decode(&msg, &m), GT_OK));
+    cr_assert(eq(str, m.symbol, "SDH100RT"));
+    cr_assert(eq(i8, m.product, 14));
+    cr_assert(eq(str, m.security_exchange, "XCME"));
+    cr_assert(eq(str, m.currency, "USD"));
+    cr_assert(eq(chr, m.security_update_action, 'A'));
+    cr_assert(eq(str, m.md_feed_type, "GI"));
+    cr_assert(eq(u16, m.appl_id, 320));
+    cr_assert(eq(u16, m.inst_attribs.n, 1));
+    cr_assert(eq(u16, m.inst_attribs.block_len, 101));
+    cr_assert(eq(u16, m.events.n, 2));
+    struct mdp3_def347_inst_attrib a;
+    mdp3_def347_inst_attrib(&m, 0, &a);
+    cr_assert(eq(u8, a.type, 24));
+    cr_assert(eq(str, a.value, "GPU-hour"));
+    struct mdp3_def54_event ev[2];
+    mdp3_def347_event(&m, 0, &ev[0]);
+    mdp3_def347_event(&m, 1, &ev[1]);
+    cr_assert(eq(u8, ev[0].event_type, 5));
+    cr_assert(eq(u64, ev[0].event_time_ns, TT));
+    cr_assert(eq(u8, ev[1].event_type, 7));
+    cr_assert(eq(u64, ev[1].event_time_ns, TT + 1000));
+    struct mdp3_enc enc;
+    mdp3_enc_init(&enc, buf, sizeof buf, 77, 99);
+    cr_assert(eq(int, mdp3_enc_def347(&enc, &m, &a, 1, ev, 2), GT_OK));
+    check_same(buf, mdp3_enc_len(&enc), p, len);
+    /* Before version 4 the ApplID bytes are not ApplID: null. */
+    len = hand_def347(p, 3);
+    frame_one(p, len, &msg);
+    cr_assert(eq(int, mdp3_def347_decode(&msg, &m), GT_OK));
+    cr_assert(eq(u16, m.appl_id, MDP3_U16_NULL));
+    cr_assert(eq(str, m.md_feed_type, "GI"));
+}
+
 Test(mdp3, dec64_normalises_to_1e9_and_refuses_overflow)
 {
     int64_t px = 0;
@@ -550,18 +891,13 @@ static void fill(void *p, size_t n, int pattern)
     for (size_t i = 0; i < n; i++)
         b[i] = pattern ? fixed[pattern] : (uint8_t)rng();
 }
-#define FILL(x, pat) fill(&(x), sizeof(x), pat)
 
-enum { NE = 3 };
+enum { NE = 3, N_TEMPLATES = 13 };
 
-/* Encodes every template from pattern-filled structs into one packet, then decodes
- * each message and re-encodes it from the decoded structs into a second packet:
- * the two packets must be byte-identical and the decoders must accept everything. */
-static void round_trip(int pat)
-{
-    static uint8_t a[8192], b[8192];
-    struct mdp3_enc ea, eb;
-    cr_assert(eq(int, mdp3_enc_init(&ea, a, sizeof a, (uint32_t)rng(), rng()), GT_OK));
+/* The encoder's inputs for one message of every template, NE entries a group. */
+struct every_in {
+    uint32_t seq;
+    uint64_t sending_time_ns;
     struct mdp3_reset4 r4;
     struct mdp3_reset4_entry r4e[NE];
     struct mdp3_status30 s30;
@@ -572,6 +908,7 @@ static void round_trip(int pat)
     struct mdp3_trade48_entry t48[NE];
     struct mdp3_trade48_order t48o[NE];
     struct mdp3_daily49_entry d49[NE];
+    struct mdp3_limits50_entry l50[NE];
     struct mdp3_session51_entry s51[NE];
     struct mdp3_snapshot52 s52;
     struct mdp3_snapshot52_entry s52e[NE];
@@ -584,122 +921,509 @@ static void round_trip(int pat)
     struct mdp3_def347_inst_attrib a347[NE];
     struct mdp3_idx348 i348;
     struct mdp3_idx348_entry i348e[NE];
-    FILL(r4, pat), FILL(r4e, pat), FILL(s30, pat), FILL(x, pat), FILL(v37, pat);
-    FILL(b46, pat), FILL(b46o, pat), FILL(t48, pat), FILL(t48o, pat), FILL(d49, pat);
-    FILL(s51, pat), FILL(s52, pat), FILL(s52e, pat), FILL(d54, pat), FILL(ev, pat);
-    FILL(ft, pat), FILL(at, pat), FILL(lt, pat), FILL(d347, pat), FILL(a347, pat);
-    FILL(i348, pat), FILL(i348e, pat);
-    cr_assert(eq(int, mdp3_enc_reset4(&ea, &r4, r4e, NE), GT_OK));
-    cr_assert(eq(int, mdp3_enc_heartbeat12(&ea), GT_OK));
-    cr_assert(eq(int, mdp3_enc_status30(&ea, &s30), GT_OK));
-    cr_assert(eq(int, mdp3_enc_volume37(&ea, &x, v37, NE), GT_OK));
-    cr_assert(eq(int, mdp3_enc_book46(&ea, &x, b46, NE, b46o, NE), GT_OK));
-    cr_assert(eq(int, mdp3_enc_trade48(&ea, &x, t48, NE, t48o, NE), GT_OK));
-    cr_assert(eq(int, mdp3_enc_daily49(&ea, &x, d49, NE), GT_OK));
-    cr_assert(eq(int, mdp3_enc_session51(&ea, &x, s51, NE), GT_OK));
-    cr_assert(eq(int, mdp3_enc_snapshot52(&ea, &s52, s52e, NE), GT_OK));
-    cr_assert(eq(int, mdp3_enc_def54(&ea, &d54, ev, NE, ft, NE, at, NE, lt, NE), GT_OK));
-    cr_assert(eq(int, mdp3_enc_def347(&ea, &d347, a347, NE, ev, NE), GT_OK));
-    cr_assert(eq(int, mdp3_enc_idx348(&ea, &i348, i348e, NE), GT_OK));
+};
+
+/* Encodes one message of each of the N_TEMPLATES templates from in into buf;
+ * bounds[k] is where message k starts, bounds[N_TEMPLATES] the end. */
+static size_t every_template(uint8_t *buf, size_t cap, const struct every_in *in, size_t *bounds)
+{
+    struct mdp3_enc e;
+    int k = 0;
+    cr_assert(eq(int, mdp3_enc_init(&e, buf, cap, in->seq, in->sending_time_ns), GT_OK));
+    bounds[k++] = mdp3_enc_len(&e);
+#define ENC(call)                                                                                  \
+    do {                                                                                           \
+        cr_assert(eq(int, call, GT_OK));                                                           \
+        bounds[k++] = mdp3_enc_len(&e);                                                            \
+    } while (0)
+    ENC(mdp3_enc_reset4(&e, &in->r4, in->r4e, NE));
+    ENC(mdp3_enc_heartbeat12(&e));
+    ENC(mdp3_enc_status30(&e, &in->s30));
+    ENC(mdp3_enc_volume37(&e, &in->x, in->v37, NE));
+    ENC(mdp3_enc_book46(&e, &in->x, in->b46, NE, in->b46o, NE));
+    ENC(mdp3_enc_trade48(&e, &in->x, in->t48, NE, in->t48o, NE));
+    ENC(mdp3_enc_daily49(&e, &in->x, in->d49, NE));
+    ENC(mdp3_enc_limits50(&e, &in->x, in->l50, NE));
+    ENC(mdp3_enc_session51(&e, &in->x, in->s51, NE));
+    ENC(mdp3_enc_snapshot52(&e, &in->s52, in->s52e, NE));
+    ENC(mdp3_enc_def54(&e, &in->d54, in->ev, NE, in->ft, NE, in->at, NE, in->lt, NE));
+    ENC(mdp3_enc_def347(&e, &in->d347, in->a347, NE, in->ev, NE));
+    ENC(mdp3_enc_idx348(&e, &in->i348, in->i348e, NE));
+#undef ENC
+    cr_assert(eq(int, k, N_TEMPLATES + 1));
+    return mdp3_enc_len(&e);
+}
+
+/* 1 if got holds want's n wire bytes and the decoder's NUL after them. */
+static int wire_str_same(const char *got, const char *want, size_t n)
+{
+    return !memcmp(got, want, n) && got[n] == '\0';
+}
+
+/* Field by field, decoded (got) against the encoder's input (want): integers
+ * compared as their 64-bit patterns, char[n] fields on their n wire bytes and
+ * the decoder's NUL after them. */
+#define SAME(f) cr_assert(eq(u64, (uint64_t)got->f, (uint64_t)want->f), "%s: " #f, what)
+#define SAME_STR(f)                                                                                \
+    cr_assert(eq(int, wire_str_same(got->f, want->f, sizeof got->f - 1), 1), "%s: " #f, what)
+#define SAME_DEC64(f)                                                                              \
+    do {                                                                                           \
+        SAME(f.mantissa);                                                                          \
+        SAME(f.exponent);                                                                          \
+    } while (0)
+
+static void same_incr(const struct mdp3_incr *got, const struct mdp3_incr *want, const char *what)
+{
+    SAME(transact_time_ns);
+    SAME(mei);
+}
+
+static void same_v37(const struct mdp3_volume37_entry *got, const struct mdp3_volume37_entry *want,
+                     const char *what)
+{
+    SAME(size);
+    SAME(security_id);
+    SAME(rpt_seq);
+    SAME(update_action);
+}
+
+static void same_b46(const struct mdp3_book46_entry *got, const struct mdp3_book46_entry *want,
+                     const char *what)
+{
+    SAME(px);
+    SAME(size);
+    SAME(security_id);
+    SAME(rpt_seq);
+    SAME(n_orders);
+    SAME(price_level);
+    SAME(update_action);
+    SAME(entry_type);
+    SAME(tradeable_size); /* the encoder writes v13, which has it */
+}
+
+static void same_b46o(const struct mdp3_book46_order *got, const struct mdp3_book46_order *want,
+                      const char *what)
+{
+    SAME(order_id);
+    SAME(priority);
+    SAME(display_qty);
+    SAME(reference_id);
+    SAME(order_update_action);
+}
+
+static void same_t48(const struct mdp3_trade48_entry *got, const struct mdp3_trade48_entry *want,
+                     const char *what)
+{
+    SAME(px);
+    SAME(size);
+    SAME(security_id);
+    SAME(rpt_seq);
+    SAME(n_orders);
+    SAME(aggressor_side);
+    SAME(update_action);
+    SAME(trade_entry_id);
+}
+
+static void same_t48o(const struct mdp3_trade48_order *got, const struct mdp3_trade48_order *want,
+                      const char *what)
+{
+    SAME(order_id);
+    SAME(last_qty);
+}
+
+static void same_d49(const struct mdp3_daily49_entry *got, const struct mdp3_daily49_entry *want,
+                     const char *what)
+{
+    SAME(px);
+    SAME(size);
+    SAME(security_id);
+    SAME(rpt_seq);
+    SAME(trading_ref_date);
+    SAME(settl_price_type);
+    SAME(update_action);
+    SAME(entry_type);
+}
+
+static void same_l50(const struct mdp3_limits50_entry *got, const struct mdp3_limits50_entry *want,
+                     const char *what)
+{
+    SAME(high_limit_px);
+    SAME(low_limit_px);
+    SAME(max_price_variation_px);
+    SAME(security_id);
+    SAME(rpt_seq);
+}
+
+static void same_s51(const struct mdp3_session51_entry *got,
+                     const struct mdp3_session51_entry *want, const char *what)
+{
+    SAME(px);
+    SAME(security_id);
+    SAME(rpt_seq);
+    SAME(open_close_settl_flag);
+    SAME(update_action);
+    SAME(entry_type);
+    SAME(size);
+}
+
+static void same_s52(const struct mdp3_snapshot52 *got, const struct mdp3_snapshot52 *want,
+                     const char *what)
+{
+    SAME(last_msg_seq_num_processed);
+    SAME(tot_num_reports);
+    SAME(security_id);
+    SAME(rpt_seq);
+    SAME(transact_time_ns);
+    SAME(last_update_time_ns);
+    SAME(trade_date);
+    SAME(trading_status);
+    SAME(high_limit_px);
+    SAME(low_limit_px);
+    SAME(max_price_variation_px);
+}
+
+static void same_s52e(const struct mdp3_snapshot52_entry *got,
+                      const struct mdp3_snapshot52_entry *want, const char *what)
+{
+    SAME(px);
+    SAME(size);
+    SAME(n_orders);
+    SAME(price_level);
+    SAME(trading_ref_date);
+    SAME(open_close_settl_flag);
+    SAME(settl_price_type);
+    SAME(entry_type);
+}
+
+static void same_d54(const struct mdp3_def54 *got, const struct mdp3_def54 *want, const char *what)
+{
+    SAME(mei);
+    SAME(tot_num_reports);
+    SAME(security_update_action);
+    SAME(last_update_time_ns);
+    SAME(trading_status);
+    SAME(appl_id);
+    SAME(market_segment_id);
+    SAME(underlying_product);
+    SAME_STR(security_exchange);
+    SAME_STR(security_group);
+    SAME_STR(asset);
+    SAME_STR(symbol);
+    SAME(security_id);
+    SAME_STR(security_type);
+    SAME_STR(cfi_code);
+    SAME(maturity_year);
+    SAME(maturity_month);
+    SAME(maturity_day);
+    SAME(maturity_week);
+    SAME_STR(currency);
+    SAME_STR(settl_currency);
+    SAME(match_algorithm);
+    SAME(min_trade_vol);
+    SAME(max_trade_vol);
+    SAME(min_price_increment_px);
+    SAME(display_factor);
+    SAME(main_fraction);
+    SAME(sub_fraction);
+    SAME(price_display_format);
+    SAME_STR(unit_of_measure);
+    SAME(unit_of_measure_qty);
+    SAME(trading_ref_px);
+    SAME(settl_price_type);
+    SAME(open_interest_qty);
+    SAME(cleared_volume);
+    SAME(high_limit_px);
+    SAME(low_limit_px);
+    SAME(max_price_variation_px);
+    SAME(decay_quantity);
+    SAME(decay_start_date);
+    SAME(original_contract_size);
+    SAME(contract_multiplier);
+    SAME(contract_multiplier_unit);
+    SAME(flow_schedule_type);
+    SAME(min_price_increment_amount_px);
+    SAME(user_defined_instrument);
+    SAME(trading_ref_date);
+    SAME(instrument_guid); /* v13 has it */
+}
+
+static void same_event(const struct mdp3_def54_event *got, const struct mdp3_def54_event *want,
+                       const char *what)
+{
+    SAME(event_type);
+    SAME(event_time_ns);
+}
+
+static void same_d347(const struct mdp3_def347 *got, const struct mdp3_def347 *want,
+                      const char *what)
+{
+    SAME_STR(symbol);
+    SAME(product);
+    SAME_STR(security_exchange);
+    SAME_STR(currency);
+    SAME(security_update_action);
+    SAME_STR(md_feed_type);
+    SAME(appl_id); /* the encoder writes v9, which has it */
+}
+
+static void same_i348(const struct mdp3_idx348 *got, const struct mdp3_idx348 *want,
+                      const char *what)
+{
+    SAME(transact_time_ns);
+    SAME_STR(md_feed_type);
+    SAME(mei);
+    SAME(batch_total_messages);
+}
+
+static void same_i348e(const struct mdp3_idx348_entry *got, const struct mdp3_idx348_entry *want,
+                       const char *what)
+{
+    SAME(entry_type);
+    SAME(rpt_seq);
+    SAME_DEC64(px);
+    SAME(size);
+    SAME_STR(symbol);
+    SAME(open_close_settl_flag);
+    SAME_STR(yield_type);
+    SAME_DEC64(yield);
+    SAME_DEC64(net_chg_prev_day);
+    SAME_DEC64(net_pct_chg);
+    SAME_DEC64(percent_trading);
+    SAME(entry_code);
+    SAME(entry_date);
+    SAME(entry_time);
+    SAME_STR(reference_id);
+}
+
+/* Checks that a group holds NE entries and compares each, read with its
+ * accessor, against want[i]. */
+#define SAME_GROUP(grp, acc, m, want, cmp, name)                                                   \
+    do {                                                                                           \
+        cr_assert(eq(u16, (m)->grp.n, NE), "%s: n", name);                                         \
+        for (size_t i_ = 0; i_ < NE; i_++) {                                                       \
+            __typeof__((want)[0]) got_;                                                            \
+            char what_[64];                                                                        \
+            acc(m, i_, &got_);                                                                     \
+            snprintf(what_, sizeof what_, "%s %zu", name, i_);                                     \
+            cmp(&got_, &(want)[i_], what_);                                                        \
+        }                                                                                          \
+    } while (0)
+
+/* Encodes every template from pattern-filled inputs into one packet, then
+ * decodes each message, compares every decoded field with the encoder's input
+ * (so a field that encoder and decoder both drop or cut short is seen), and
+ * re-encodes from the decoded structs: the second packet must be byte-identical.
+ * A swap of two offsets made in both encoder and decoder round-trips; the
+ * golden tests above, laid out from the schema, catch that. */
+static void round_trip(int pat)
+{
+    static struct every_in in;
+    static uint8_t a[8192], b[8192];
+    fill(&in, sizeof in, pat);
+    size_t bounds[N_TEMPLATES + 1];
+    size_t len = every_template(a, sizeof a, &in, bounds);
 
     struct mdp3_pkt pkt;
     struct mdp3_msg msg;
-    cr_assert(eq(int, mdp3_pkt_init(&pkt, a, mdp3_enc_len(&ea)), GT_OK));
+    struct mdp3_enc eb;
+    cr_assert(eq(int, mdp3_pkt_init(&pkt, a, len), GT_OK));
+    cr_assert(eq(u32, pkt.seq, in.seq));
+    cr_assert(eq(u64, pkt.sending_time_ns, in.sending_time_ns));
     mdp3_enc_init(&eb, b, sizeof b, pkt.seq, pkt.sending_time_ns);
     int n = 0, rc;
     while ((rc = mdp3_pkt_next(&pkt, &msg)) > 0) {
+        cr_assert(eq(sz, msg.off, bounds[n]));
         n++;
-        memset(&x, 0, sizeof x);
         switch (msg.template_id) {
-        case MDP3_T_CHANNEL_RESET4:
-            cr_assert(eq(int, mdp3_reset4_decode(&msg, &r4), GT_OK));
-            for (size_t i = 0; i < r4.entries.n; i++)
-                mdp3_reset4_entry(&r4, i, &r4e[i]);
-            cr_assert(eq(int, mdp3_enc_reset4(&eb, &r4, r4e, r4.entries.n), GT_OK));
+        case MDP3_T_CHANNEL_RESET4: {
+            struct mdp3_reset4 m;
+            struct mdp3_reset4_entry e[NE];
+            cr_assert(eq(int, mdp3_reset4_decode(&msg, &m), GT_OK));
+            cr_assert(eq(u64, m.transact_time_ns, in.r4.transact_time_ns));
+            cr_assert(eq(u8, m.mei, in.r4.mei));
+            cr_assert(eq(u16, m.entries.n, NE));
+            for (size_t i = 0; i < NE; i++) {
+                mdp3_reset4_entry(&m, i, &e[i]);
+                cr_assert(eq(i16, e[i].appl_id, in.r4e[i].appl_id));
+            }
+            cr_assert(eq(int, mdp3_enc_reset4(&eb, &m, e, NE), GT_OK));
             break;
+        }
         case MDP3_T_ADMIN_HEARTBEAT12:
+            cr_assert(eq(sz, msg.body_len, 0));
             cr_assert(eq(int, mdp3_enc_heartbeat12(&eb), GT_OK));
             break;
-        case MDP3_T_SECURITY_STATUS30:
-            cr_assert(eq(int, mdp3_status30_decode(&msg, &s30), GT_OK));
-            cr_assert(eq(int, mdp3_enc_status30(&eb, &s30), GT_OK));
+        case MDP3_T_SECURITY_STATUS30: {
+            struct mdp3_status30 m, *got = &m;
+            const struct mdp3_status30 *want = &in.s30;
+            const char *what = "status30";
+            cr_assert(eq(int, mdp3_status30_decode(&msg, &m), GT_OK));
+            SAME(transact_time_ns);
+            SAME_STR(security_group);
+            SAME_STR(asset);
+            SAME(security_id);
+            SAME(trade_date);
+            SAME(mei);
+            SAME(trading_status);
+            SAME(halt_reason);
+            SAME(trading_event);
+            cr_assert(eq(int, mdp3_enc_status30(&eb, &m), GT_OK));
             break;
-        case MDP3_T_VOLUME37:
-            cr_assert(eq(int, mdp3_volume37_decode(&msg, &x), GT_OK));
-            for (size_t i = 0; i < x.entries.n; i++)
-                mdp3_volume37_entry(&x, i, &v37[i]);
-            cr_assert(eq(int, mdp3_enc_volume37(&eb, &x, v37, x.entries.n), GT_OK));
+        }
+        case MDP3_T_VOLUME37: {
+            struct mdp3_incr m;
+            struct mdp3_volume37_entry e[NE];
+            cr_assert(eq(int, mdp3_volume37_decode(&msg, &m), GT_OK));
+            same_incr(&m, &in.x, "volume37");
+            SAME_GROUP(entries, mdp3_volume37_entry, &m, in.v37, same_v37, "volume37 entry");
+            for (size_t i = 0; i < NE; i++)
+                mdp3_volume37_entry(&m, i, &e[i]);
+            cr_assert(eq(int, mdp3_enc_volume37(&eb, &m, e, NE), GT_OK));
             break;
-        case MDP3_T_BOOK46:
-            cr_assert(eq(int, mdp3_book46_decode(&msg, &x), GT_OK));
-            for (size_t i = 0; i < x.entries.n; i++)
-                mdp3_book46_entry(&x, i, &b46[i]);
-            for (size_t i = 0; i < x.orders.n; i++)
-                mdp3_book46_order(&x, i, &b46o[i]);
-            cr_assert(eq(int, mdp3_enc_book46(&eb, &x, b46, x.entries.n, b46o, x.orders.n), GT_OK));
-            break;
-        case MDP3_T_TRADE_SUMMARY48:
-            cr_assert(eq(int, mdp3_trade48_decode(&msg, &x), GT_OK));
-            for (size_t i = 0; i < x.entries.n; i++)
-                mdp3_trade48_entry(&x, i, &t48[i]);
-            for (size_t i = 0; i < x.orders.n; i++)
-                mdp3_trade48_order(&x, i, &t48o[i]);
-            cr_assert(
-                eq(int, mdp3_enc_trade48(&eb, &x, t48, x.entries.n, t48o, x.orders.n), GT_OK));
-            break;
-        case MDP3_T_DAILY_STATISTICS49:
-            cr_assert(eq(int, mdp3_daily49_decode(&msg, &x), GT_OK));
-            for (size_t i = 0; i < x.entries.n; i++)
-                mdp3_daily49_entry(&x, i, &d49[i]);
-            cr_assert(eq(int, mdp3_enc_daily49(&eb, &x, d49, x.entries.n), GT_OK));
-            break;
-        case MDP3_T_SESSION_STATISTICS51:
-            cr_assert(eq(int, mdp3_session51_decode(&msg, &x), GT_OK));
-            for (size_t i = 0; i < x.entries.n; i++)
-                mdp3_session51_entry(&x, i, &s51[i]);
-            cr_assert(eq(int, mdp3_enc_session51(&eb, &x, s51, x.entries.n), GT_OK));
-            break;
-        case MDP3_T_SNAPSHOT52:
-            cr_assert(eq(int, mdp3_snapshot52_decode(&msg, &s52), GT_OK));
-            for (size_t i = 0; i < s52.entries.n; i++)
-                mdp3_snapshot52_entry(&s52, i, &s52e[i]);
-            cr_assert(eq(int, mdp3_enc_snapshot52(&eb, &s52, s52e, s52.entries.n), GT_OK));
-            break;
-        case MDP3_T_DEFINITION_FUTURE54:
-            cr_assert(eq(int, mdp3_def54_decode(&msg, &d54), GT_OK));
+        }
+        case MDP3_T_BOOK46: {
+            struct mdp3_incr m;
+            struct mdp3_book46_entry e[NE];
+            struct mdp3_book46_order o[NE];
+            cr_assert(eq(int, mdp3_book46_decode(&msg, &m), GT_OK));
+            same_incr(&m, &in.x, "book46");
+            SAME_GROUP(entries, mdp3_book46_entry, &m, in.b46, same_b46, "book46 entry");
+            SAME_GROUP(orders, mdp3_book46_order, &m, in.b46o, same_b46o, "book46 order");
             for (size_t i = 0; i < NE; i++) {
-                mdp3_def54_event(&d54, i, &ev[i]);
-                mdp3_def54_feed_type(&d54, i, &ft[i]);
-                at[i] = mdp3_def54_inst_attrib(&d54, i);
-                mdp3_def54_lot_type_rule(&d54, i, &lt[i]);
+                mdp3_book46_entry(&m, i, &e[i]);
+                mdp3_book46_order(&m, i, &o[i]);
             }
-            cr_assert(eq(int, mdp3_enc_def54(&eb, &d54, ev, NE, ft, NE, at, NE, lt, NE), GT_OK));
+            cr_assert(eq(int, mdp3_enc_book46(&eb, &m, e, NE, o, NE), GT_OK));
             break;
-        case MDP3_T_DEFINITION_INDICES347:
-            cr_assert(eq(int, mdp3_def347_decode(&msg, &d347), GT_OK));
-            cr_assert(eq(u16, d347.events.n, NE));
+        }
+        case MDP3_T_TRADE_SUMMARY48: {
+            struct mdp3_incr m;
+            struct mdp3_trade48_entry e[NE];
+            struct mdp3_trade48_order o[NE];
+            cr_assert(eq(int, mdp3_trade48_decode(&msg, &m), GT_OK));
+            same_incr(&m, &in.x, "trade48");
+            SAME_GROUP(entries, mdp3_trade48_entry, &m, in.t48, same_t48, "trade48 entry");
+            SAME_GROUP(orders, mdp3_trade48_order, &m, in.t48o, same_t48o, "trade48 order");
             for (size_t i = 0; i < NE; i++) {
-                mdp3_def347_inst_attrib(&d347, i, &a347[i]);
-                mdp3_def347_event(&d347, i, &ev[i]);
+                mdp3_trade48_entry(&m, i, &e[i]);
+                mdp3_trade48_order(&m, i, &o[i]);
             }
-            cr_assert(eq(int, mdp3_enc_def347(&eb, &d347, a347, NE, ev, NE), GT_OK));
+            cr_assert(eq(int, mdp3_enc_trade48(&eb, &m, e, NE, o, NE), GT_OK));
             break;
-        case MDP3_T_INDICES348:
-            cr_assert(eq(int, mdp3_idx348_decode(&msg, &i348), GT_OK));
-            for (size_t i = 0; i < i348.entries.n; i++)
-                mdp3_idx348_entry(&i348, i, &i348e[i]);
-            cr_assert(eq(int, mdp3_enc_idx348(&eb, &i348, i348e, i348.entries.n), GT_OK));
+        }
+        case MDP3_T_DAILY_STATISTICS49: {
+            struct mdp3_incr m;
+            struct mdp3_daily49_entry e[NE];
+            cr_assert(eq(int, mdp3_daily49_decode(&msg, &m), GT_OK));
+            same_incr(&m, &in.x, "daily49");
+            SAME_GROUP(entries, mdp3_daily49_entry, &m, in.d49, same_d49, "daily49 entry");
+            for (size_t i = 0; i < NE; i++)
+                mdp3_daily49_entry(&m, i, &e[i]);
+            cr_assert(eq(int, mdp3_enc_daily49(&eb, &m, e, NE), GT_OK));
             break;
+        }
+        case MDP3_T_LIMITS_BANDING50: {
+            struct mdp3_incr m;
+            struct mdp3_limits50_entry e[NE];
+            cr_assert(eq(int, mdp3_limits50_decode(&msg, &m), GT_OK));
+            same_incr(&m, &in.x, "limits50");
+            SAME_GROUP(entries, mdp3_limits50_entry, &m, in.l50, same_l50, "limits50 entry");
+            for (size_t i = 0; i < NE; i++)
+                mdp3_limits50_entry(&m, i, &e[i]);
+            cr_assert(eq(int, mdp3_enc_limits50(&eb, &m, e, NE), GT_OK));
+            break;
+        }
+        case MDP3_T_SESSION_STATISTICS51: {
+            struct mdp3_incr m;
+            struct mdp3_session51_entry e[NE];
+            cr_assert(eq(int, mdp3_session51_decode(&msg, &m), GT_OK));
+            same_incr(&m, &in.x, "session51");
+            SAME_GROUP(entries, mdp3_session51_entry, &m, in.s51, same_s51, "session51 entry");
+            for (size_t i = 0; i < NE; i++)
+                mdp3_session51_entry(&m, i, &e[i]);
+            cr_assert(eq(int, mdp3_enc_session51(&eb, &m, e, NE), GT_OK));
+            break;
+        }
+        case MDP3_T_SNAPSHOT52: {
+            struct mdp3_snapshot52 m;
+            struct mdp3_snapshot52_entry e[NE];
+            cr_assert(eq(int, mdp3_snapshot52_decode(&msg, &m), GT_OK));
+            same_s52(&m, &in.s52, "snapshot52");
+            SAME_GROUP(entries, mdp3_snapshot52_entry, &m, in.s52e, same_s52e, "snapshot52 entry");
+            for (size_t i = 0; i < NE; i++)
+                mdp3_snapshot52_entry(&m, i, &e[i]);
+            cr_assert(eq(int, mdp3_enc_snapshot52(&eb, &m, e, NE), GT_OK));
+            break;
+        }
+        case MDP3_T_DEFINITION_FUTURE54: {
+            struct mdp3_def54 m;
+            struct mdp3_def54_event ev[NE];
+            struct mdp3_def54_feed_type ft[NE];
+            uint32_t at[NE];
+            struct mdp3_def54_lot_type_rule lt[NE];
+            cr_assert(eq(int, mdp3_def54_decode(&msg, &m), GT_OK));
+            same_d54(&m, &in.d54, "def54");
+            cr_assert(eq(u16, m.events.n, NE));
+            cr_assert(eq(u16, m.feed_types.n, NE));
+            cr_assert(eq(u16, m.inst_attribs.n, NE));
+            cr_assert(eq(u16, m.lot_type_rules.n, NE));
+            for (size_t i = 0; i < NE; i++) {
+                mdp3_def54_event(&m, i, &ev[i]);
+                same_event(&ev[i], &in.ev[i], "def54 event");
+                mdp3_def54_feed_type(&m, i, &ft[i]);
+                const struct mdp3_def54_feed_type *got = &ft[i], *want = &in.ft[i];
+                const char *what = "def54 feed type";
+                SAME_STR(md_feed_type);
+                SAME(market_depth);
+                at[i] = mdp3_def54_inst_attrib(&m, i);
+                cr_assert(eq(u32, at[i], in.at[i]));
+                mdp3_def54_lot_type_rule(&m, i, &lt[i]);
+                cr_assert(eq(i8, lt[i].lot_type, in.lt[i].lot_type));
+                cr_assert(eq(i32, lt[i].min_lot_size, in.lt[i].min_lot_size));
+            }
+            cr_assert(eq(int, mdp3_enc_def54(&eb, &m, ev, NE, ft, NE, at, NE, lt, NE), GT_OK));
+            break;
+        }
+        case MDP3_T_DEFINITION_INDICES347: {
+            struct mdp3_def347 m;
+            struct mdp3_def347_inst_attrib a347[NE];
+            struct mdp3_def54_event ev[NE];
+            cr_assert(eq(int, mdp3_def347_decode(&msg, &m), GT_OK));
+            same_d347(&m, &in.d347, "def347");
+            cr_assert(eq(u16, m.inst_attribs.n, NE));
+            SAME_GROUP(events, mdp3_def347_event, &m, in.ev, same_event, "def347 event");
+            for (size_t i = 0; i < NE; i++) {
+                mdp3_def347_inst_attrib(&m, i, &a347[i]);
+                const struct mdp3_def347_inst_attrib *got = &a347[i], *want = &in.a347[i];
+                const char *what = "def347 attrib";
+                SAME(type);
+                SAME_STR(value);
+                mdp3_def347_event(&m, i, &ev[i]);
+            }
+            cr_assert(eq(int, mdp3_enc_def347(&eb, &m, a347, NE, ev, NE), GT_OK));
+            break;
+        }
+        case MDP3_T_INDICES348: {
+            struct mdp3_idx348 m;
+            struct mdp3_idx348_entry e[NE];
+            cr_assert(eq(int, mdp3_idx348_decode(&msg, &m), GT_OK));
+            same_i348(&m, &in.i348, "idx348");
+            SAME_GROUP(entries, mdp3_idx348_entry, &m, in.i348e, same_i348e, "idx348 entry");
+            for (size_t i = 0; i < NE; i++)
+                mdp3_idx348_entry(&m, i, &e[i]);
+            cr_assert(eq(int, mdp3_enc_idx348(&eb, &m, e, NE), GT_OK));
+            break;
+        }
         default:
             cr_assert(false, "unexpected template %u", msg.template_id);
         }
     }
     cr_assert(eq(int, rc, 0));
-    cr_assert(eq(int, n, 12));
-    check_same(b, mdp3_enc_len(&eb), a, mdp3_enc_len(&ea));
+    cr_assert(eq(int, n, N_TEMPLATES));
+    check_same(b, mdp3_enc_len(&eb), a, len);
 }
 
-Test(mdp3, every_template_round_trips_random_and_extreme_values)
+Test(mdp3, every_template_round_trips_random_and_extreme_values_field_by_field)
 {
     for (int pat = 1; pat <= 4; pat++)
         round_trip(pat);
@@ -729,27 +1453,118 @@ static size_t three_msgs(uint8_t *buf, size_t cap, size_t *bounds)
     return mdp3_enc_len(&e);
 }
 
-/* Decodes whatever a known template frames; returns the first error or GT_OK. */
+/* Decodes a message of any template the codec knows and reads every entry of
+ * every group through the accessors (so ASan sees any read outside the
+ * message); returns the decoder's code, GT_OK for a template without fields or
+ * one not known here. */
 static int decode_all(const struct mdp3_msg *msg)
 {
     struct mdp3_incr x;
-    switch (msg->template_id) {
-    case MDP3_T_BOOK46:
-        return mdp3_book46_decode(msg, &x);
-    case MDP3_T_TRADE_SUMMARY48:
-        return mdp3_trade48_decode(msg, &x);
-    default:
-        return GT_OK;
+    int rc = GT_OK;
+    if (msg->schema_id == MDP3_SCHEMA_INDICES) {
+        if (msg->template_id == MDP3_T_DEFINITION_INDICES347) {
+            struct mdp3_def347 m;
+            struct mdp3_def347_inst_attrib a;
+            struct mdp3_def54_event ev;
+            if ((rc = mdp3_def347_decode(msg, &m)) == GT_OK) {
+                for (size_t i = 0; i < m.inst_attribs.n; i++)
+                    mdp3_def347_inst_attrib(&m, i, &a);
+                for (size_t i = 0; i < m.events.n; i++)
+                    mdp3_def347_event(&m, i, &ev);
+            }
+        } else if (msg->template_id == MDP3_T_INDICES348) {
+            struct mdp3_idx348 m;
+            struct mdp3_idx348_entry e;
+            if ((rc = mdp3_idx348_decode(msg, &m)) == GT_OK)
+                for (size_t i = 0; i < m.entries.n; i++)
+                    mdp3_idx348_entry(&m, i, &e);
+        }
+        return rc;
     }
+#define READ_ALL(grp, acc, type)                                                                   \
+    for (size_t i = 0; i < (grp).n; i++) {                                                         \
+        type e_;                                                                                   \
+        acc(&x, i, &e_);                                                                           \
+    }
+    switch (msg->template_id) {
+    case MDP3_T_CHANNEL_RESET4: {
+        struct mdp3_reset4 m;
+        struct mdp3_reset4_entry e;
+        if ((rc = mdp3_reset4_decode(msg, &m)) == GT_OK)
+            for (size_t i = 0; i < m.entries.n; i++)
+                mdp3_reset4_entry(&m, i, &e);
+        return rc;
+    }
+    case MDP3_T_SECURITY_STATUS30: {
+        struct mdp3_status30 m;
+        return mdp3_status30_decode(msg, &m);
+    }
+    case MDP3_T_VOLUME37:
+        if ((rc = mdp3_volume37_decode(msg, &x)) == GT_OK)
+            READ_ALL(x.entries, mdp3_volume37_entry, struct mdp3_volume37_entry);
+        return rc;
+    case MDP3_T_BOOK46:
+        if ((rc = mdp3_book46_decode(msg, &x)) == GT_OK) {
+            READ_ALL(x.entries, mdp3_book46_entry, struct mdp3_book46_entry);
+            READ_ALL(x.orders, mdp3_book46_order, struct mdp3_book46_order);
+        }
+        return rc;
+    case MDP3_T_TRADE_SUMMARY48:
+        if ((rc = mdp3_trade48_decode(msg, &x)) == GT_OK) {
+            READ_ALL(x.entries, mdp3_trade48_entry, struct mdp3_trade48_entry);
+            READ_ALL(x.orders, mdp3_trade48_order, struct mdp3_trade48_order);
+        }
+        return rc;
+    case MDP3_T_DAILY_STATISTICS49:
+        if ((rc = mdp3_daily49_decode(msg, &x)) == GT_OK)
+            READ_ALL(x.entries, mdp3_daily49_entry, struct mdp3_daily49_entry);
+        return rc;
+    case MDP3_T_LIMITS_BANDING50:
+        if ((rc = mdp3_limits50_decode(msg, &x)) == GT_OK)
+            READ_ALL(x.entries, mdp3_limits50_entry, struct mdp3_limits50_entry);
+        return rc;
+    case MDP3_T_SESSION_STATISTICS51:
+        if ((rc = mdp3_session51_decode(msg, &x)) == GT_OK)
+            READ_ALL(x.entries, mdp3_session51_entry, struct mdp3_session51_entry);
+        return rc;
+    case MDP3_T_SNAPSHOT52: {
+        struct mdp3_snapshot52 m;
+        struct mdp3_snapshot52_entry e;
+        if ((rc = mdp3_snapshot52_decode(msg, &m)) == GT_OK)
+            for (size_t i = 0; i < m.entries.n; i++)
+                mdp3_snapshot52_entry(&m, i, &e);
+        return rc;
+    }
+    case MDP3_T_DEFINITION_FUTURE54: {
+        struct mdp3_def54 m;
+        struct mdp3_def54_event ev;
+        struct mdp3_def54_feed_type ft;
+        struct mdp3_def54_lot_type_rule lt;
+        if ((rc = mdp3_def54_decode(msg, &m)) == GT_OK) {
+            for (size_t i = 0; i < m.events.n; i++)
+                mdp3_def54_event(&m, i, &ev);
+            for (size_t i = 0; i < m.feed_types.n; i++)
+                mdp3_def54_feed_type(&m, i, &ft);
+            for (size_t i = 0; i < m.inst_attribs.n; i++)
+                (void)mdp3_def54_inst_attrib(&m, i);
+            for (size_t i = 0; i < m.lot_type_rules.n; i++)
+                mdp3_def54_lot_type_rule(&m, i, &lt);
+        }
+        return rc;
+    }
+    }
+#undef READ_ALL
+    return GT_OK;
 }
 
-Test(mdp3, truncation_at_every_byte_fails_or_stops_at_a_message_boundary)
+/* Cuts the packet full[0..len) at every byte into an exact-size heap copy (so
+ * ASan sees any read past the cut): below the packet header init fails; else the
+ * messages before the cut frame and decode whole, and a cut on a message boundary
+ * (bounds[0..nb)) ends cleanly while any other gives a sticky GT_ETRUNC at the
+ * start of the message it cuts. */
+static void cut_everywhere(const uint8_t *full, size_t len, const size_t *bounds, size_t nb)
 {
-    uint8_t full[512];
-    size_t bounds[4];
-    size_t len = three_msgs(full, sizeof full, bounds);
     for (size_t cut = 0; cut <= len; cut++) {
-        /* A heap copy of exactly cut bytes, so ASan sees any read past it. */
         uint8_t *p = malloc(cut ? cut : 1);
         memcpy(p, full, cut);
         struct mdp3_pkt pkt;
@@ -762,11 +1577,14 @@ Test(mdp3, truncation_at_every_byte_fails_or_stops_at_a_message_boundary)
         }
         while ((rc = mdp3_pkt_next(&pkt, &msg)) > 0) {
             cr_assert(le(sz, msg.off + msg.len, cut));
-            cr_assert(eq(int, decode_all(&msg), GT_OK));
+            cr_assert(eq(sz, msg.off, bounds[n]), "cut %zu", cut);
+            cr_assert(eq(int, decode_all(&msg), GT_OK), "cut %zu, template %u", cut,
+                      msg.template_id);
             n++;
         }
-        bool on_boundary =
-            cut == bounds[0] || cut == bounds[1] || cut == bounds[2] || cut == bounds[3];
+        bool on_boundary = false;
+        for (size_t k = 0; k < nb; k++)
+            on_boundary |= cut == bounds[k];
         if (on_boundary) {
             cr_assert(eq(int, rc, 0), "cut %zu", cut);
         } else {
@@ -775,6 +1593,58 @@ Test(mdp3, truncation_at_every_byte_fails_or_stops_at_a_message_boundary)
             cr_assert(eq(int, mdp3_pkt_next(&pkt, &msg), GT_ETRUNC), "errors are sticky");
         }
         free(p);
+    }
+}
+
+Test(mdp3, truncation_at_every_byte_fails_or_stops_at_a_message_boundary)
+{
+    uint8_t full[512];
+    size_t bounds[4];
+    size_t len = three_msgs(full, sizeof full, bounds);
+    cut_everywhere(full, len, bounds, 4);
+}
+
+Test(mdp3, a_packet_of_every_template_cut_at_every_byte_errs_and_reads_nothing_past_the_cut)
+{
+    static struct every_in in;
+    static uint8_t full[8192];
+    size_t bounds[N_TEMPLATES + 1];
+    for (int pat = 0; pat <= 2; pat++) {
+        fill(&in, sizeof in, pat);
+        size_t len = every_template(full, sizeof full, &in, bounds);
+        cut_everywhere(full, len, bounds, N_TEMPLATES + 1);
+    }
+}
+
+Test(mdp3, every_template_with_its_msgsize_cut_short_is_refused_within_the_cut)
+{
+    static struct every_in in;
+    static uint8_t full[8192];
+    size_t bounds[N_TEMPLATES + 1];
+    fill(&in, sizeof in, 0);
+    every_template(full, sizeof full, &in, bounds);
+    for (int k = 0; k < N_TEMPLATES; k++) {
+        size_t msg_len = bounds[k + 1] - bounds[k];
+        /* The message alone in a packet, MsgSize and the datagram both short. */
+        for (size_t size = MDP3_MSG_HDR_LEN; size <= msg_len; size++) {
+            size_t len = MDP3_PKT_HDR_LEN + size;
+            uint8_t *p = malloc(len);
+            memcpy(p, full, MDP3_PKT_HDR_LEN);
+            memcpy(p + MDP3_PKT_HDR_LEN, full + bounds[k], size);
+            st_le16(p + MDP3_PKT_HDR_LEN, (uint16_t)size);
+            struct mdp3_pkt pkt;
+            struct mdp3_msg msg;
+            mdp3_pkt_init(&pkt, p, len);
+            int rc = mdp3_pkt_next(&pkt, &msg);
+            if (rc > 0)
+                rc = decode_all(&msg);
+            if (size == msg_len)
+                cr_assert(eq(int, rc, GT_OK), "message %d whole", k);
+            else
+                cr_assert(lt(int, rc, 0), "message %d (template %u) with MsgSize %zu of %zu", k,
+                          ld_le16(full + bounds[k] + 4), size, msg_len);
+            free(p);
+        }
     }
 }
 

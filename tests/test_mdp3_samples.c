@@ -18,7 +18,8 @@
  *
  * The text prints no schema id or version ("SchemaId", "Version"); those are
  * checked against the folder's version instead. The samples are never copied
- * into the project: without the folder (a user's clone) every test skips. */
+ * into the project: without the folder (a user's clone) the suite says so and
+ * ctest shows it skipped (samples.h). */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 #include "gputick/err.h"
 #include "gputick/mdp3.h"
 #include "pcap.h"
+#include "samples.h"
 
 enum { MAX_ROWS = 4096, KEY_LEN = 64, VAL_LEN = 96, MAX_PKTS = 4 };
 
@@ -446,24 +448,11 @@ static void chk_packet(struct text *t, int pkt, const uint8_t *p, size_t len, in
 
 /* ---- sample files ------------------------------------------------------- */
 
-static const char *samples_dir(char *buf, size_t cap)
-{
-    const char *src = getenv("GT_SOURCE_DIR");
-    if (!src)
-        cr_skip_test("GT_SOURCE_DIR is not set (run under ctest)");
-    snprintf(buf, cap, "%s/../shared/mdp3/samples", src);
-    FILE *f = fopen(buf, "r");
-    if (!f)
-        cr_skip_test("%s is absent (a clone without ../shared): real-capture tests skipped", buf);
-    fclose(f);
-    return buf;
-}
-
 /* Reads a UDP capture (or raw .bin) and checks it against its decoded.txt. */
 static void chk_udp_sample(const char *rel, int version)
 {
     char dir[1024], path[1200], txt[1200];
-    samples_dir(dir, sizeof dir);
+    cr_assert_not_null(samples_dir(dir, sizeof dir), "%s", dir);
     snprintf(path, sizeof path, "%s/%s", dir, rel);
     snprintf(txt, sizeof txt, "%.*s.decoded.txt", (int)(strrchr(path, '.') - path), path);
     static struct text t;
@@ -545,7 +534,7 @@ Test(mdp3_samples, cme_worked_example_pcap)
 Test(mdp3_samples, cme_worked_example_raw)
 {
     char dir[1024], path[1200];
-    samples_dir(dir, sizeof dir);
+    cr_assert_not_null(samples_dir(dir, sizeof dir), "%s", dir);
     snprintf(path, sizeof path, "%s/cme_wiki_example/cme_wiki_sbe_decoding_example_template50.bin",
              dir);
     struct pcap_reader r;
@@ -596,7 +585,7 @@ static void tcp_payload(const struct pcap_reader *r, const uint8_t **p, size_t *
 static void chk_tcp_sample(const char *name, bool has_text)
 {
     char dir[1024], path[1200];
-    samples_dir(dir, sizeof dir);
+    cr_assert_not_null(samples_dir(dir, sizeof dir), "%s", dir);
     snprintf(path, sizeof path, "%s/Mdp3.Sbe.v1.12/%s.pcap", dir, name);
     struct pcap_reader r;
     char err[GT_ERRLEN];

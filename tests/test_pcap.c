@@ -2,14 +2,17 @@
 /* test_pcap.c -- capture files: the writer's files read back exactly and open in
  * tshark; the reader on libpcap files laid out by hand (both byte orders,
  * microsecond and nanosecond magic, 802.1Q, frames that are not UDP, snaplen
- * cuts), DataMine chains and raw packets; hostile files (truncation at every
- * byte, lying lengths, another link type) give an error with the record's file
- * offset and never a read outside the file. */
+ * cuts), Linux cooked SLL and SLL2 captures, DataMine chains (whole and cut in
+ * their last record) and raw packets; hostile files (truncation at every byte,
+ * lying lengths) give an error with the record's file offset and never a read
+ * outside the file; a pcapng file, another link type, a directory or a FIFO is
+ * refused with a message that names it. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +57,24 @@ static void cleanup(const char *dir, const char *path)
 {
     unlink(path);
     rmdir(dir);
+}
+
+/* Writes p[0..len) as dir/name in a fresh temp folder. */
+static void file_of(char dir[64], char path[128], const char *name, const uint8_t *p, size_t len)
+{
+    snprintf(dir, 64, "/tmp/gt_pcap_XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, 128, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    cr_assert_not_null(fp);
+    cr_assert(eq(sz, fwrite(p, 1, len, fp), len));
+    cr_assert(eq(int, fclose(fp), 0));
+}
+
+static void st_be16_(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
 }
 
 Test(pcap, writer_file_reads_back_every_datagram, .timeout = 10)
@@ -227,20 +248,146 @@ Test(pcap, reader_reports_the_offset_of_a_lying_record, .timeout = 10)
     cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_OK));
     cr_assert(eq(int, pcap_reader_next(&r, &rec), GT_EBADMSG));
     cr_assert(eq(sz, r.err_off, 24));
-    /* Another link type is refused at once, from memory or from a file. */
-    st_le32(f + 20, 113);
-    cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_EBADMSG));
-    char dir[] = "/tmp/gt_pcap_XXXXXX", path[64], err[GT_ERRLEN];
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/sll.pcap", dir);
-    FILE *fp = fopen(path, "wb");
-    cr_assert_not_null(fp);
-    cr_assert(eq(sz, fwrite(f, 1, len, fp), len));
-    fclose(fp);
-    cr_assert(eq(int, pcap_reader_open(&r, path, err), GT_EBADMSG));
+    /* A link type not read here is refused at once, from memory or from a file,
+     * by its number. */
+    st_le32(f + 20, 105); /* IEEE 802.11 */
+    cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_EVERSION));
+    cr_assert(eq(u32, r.linktype, 105));
+    char dir[64], path[128], err[GT_ERRLEN];
+    file_of(dir, path, "wifi.pcap", f, len);
+    cr_assert(eq(int, pcap_reader_open(&r, path, err), GT_EVERSION));
     cr_assert_not_null(strstr(err, path));
+    cr_assert_not_null(strstr(err, "link type 105 is not supported"), "%s", err);
     cr_assert_null(r.map); /* a failed open leaves nothing mapped */
     cleanup(dir, path);
+}
+
+/* A libpcap file of link type Linux cooked SLL (113) or SLL2 (276), as tcpdump
+ * -i any writes: a UDP datagram to 224.0.31.1:14310, an IPv6 frame (skipped),
+ * a second datagram. Returns its length. */
+static size_t hand_cooked(uint8_t *f, uint32_t linktype)
+{
+    bool sll2 = linktype == PCAP_LINKTYPE_LINUX_SLL2;
+    size_t hdr = sll2 ? 20 : 16;
+    st_le32(f, 0xA1B2C3D4);
+    st_le16(f + 4, 2), st_le16(f + 6, 4);
+    st_le32(f + 8, 0), st_le32(f + 12, 0), st_le32(f + 16, 262144);
+    st_le32(f + 20, linktype);
+    size_t off = 24;
+    for (int k = 0; k < 3; k++) {
+        bool ipv6 = k == 1;
+        size_t payload = 3 + (size_t)k, frame = hdr + 20 + 8 + payload;
+        uint8_t *h = f + off, *l = h + 16;
+        st_le32(h, 1764000000 + (uint32_t)k);
+        st_le32(h + 4, 250000);
+        st_le32(h + 8, (uint32_t)frame);
+        st_le32(h + 12, (uint32_t)frame);
+        memset(l, 0, frame);
+        uint16_t proto = ipv6 ? 0x86DD : 0x0800;
+        if (sll2) {
+            l[0] = (uint8_t)(proto >> 8), l[1] = (uint8_t)proto; /* 0 protocol */
+            st_be32(l + 4, 2);                                   /* 4 interface index */
+            l[8] = 0, l[9] = 1;                                  /* 8 ARPHRD_ETHER */
+            l[10] = 2;                                           /* 10 packet type: multicast */
+            l[11] = 6;                                           /* 11 address length */
+            memset(l + 12, 0xAB, 6);                             /* 12 address */
+        } else {
+            l[1] = 2;                                              /* 0 packet type: multicast */
+            l[3] = 1;                                              /* 2 ARPHRD_ETHER */
+            l[5] = 6;                                              /* 4 address length */
+            memset(l + 6, 0xAB, 6);                                /* 6 address */
+            l[14] = (uint8_t)(proto >> 8), l[15] = (uint8_t)proto; /* 14 protocol */
+        }
+        uint8_t *ip = l + hdr, *udp = ip + 20;
+        ip[0] = 0x45;
+        st_be16_(ip + 2, (uint16_t)(28 + payload));
+        ip[9] = 17;
+        st_be32(ip + 12, 0x0A000002);
+        st_be32(ip + 16, 0xE0001F01);
+        st_be16_(udp, 14310), st_be16_(udp + 2, 14310);
+        st_be16_(udp + 4, (uint16_t)(8 + payload));
+        memset(udp + 8, 'x' + k, payload);
+        off += 16 + frame;
+    }
+    return off;
+}
+
+Test(pcap, linux_cooked_sll_and_sll2_captures_yield_their_udp_payloads)
+{
+    const uint32_t types[] = {PCAP_LINKTYPE_LINUX_SLL, PCAP_LINKTYPE_LINUX_SLL2};
+    for (int t = 0; t < 2; t++) {
+        uint8_t f[512];
+        size_t len = hand_cooked(f, types[t]);
+        struct pcap_reader r;
+        struct pcap_rec rec;
+        cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_OK), "link type %u", types[t]);
+        cr_assert(eq(u32, r.linktype, types[t]));
+        for (int k = 0; k < 3; k += 2) {
+            cr_assert(eq(int, pcap_reader_next(&r, &rec), 1), "link type %u frame %d", types[t], k);
+            cr_assert(eq(sz, rec.len, 3 + (size_t)k));
+            cr_assert(eq(int, rec.p[0], 'x' + k));
+            cr_assert(eq(u32, rec.src_ip, 0x0A000002));
+            cr_assert(eq(u32, rec.dst_ip, 0xE0001F01));
+            cr_assert(eq(u16, rec.dst_port, 14310));
+            cr_assert(eq(i64, rec.ts_ns, (1764000000LL + k) * 1000000000 + 250000000));
+        }
+        cr_assert(eq(int, pcap_reader_next(&r, &rec), 0));
+        cr_assert(eq(u64, r.n_skipped, 1), "the IPv6 frame");
+        /* Every truncation errs or ends, and never reads past the cut. */
+        for (size_t cut = 24; cut < len; cut++) {
+            uint8_t *copy = malloc(cut);
+            memcpy(copy, f, cut);
+            int rc = pcap_reader_init(&r, copy, cut), n = 0;
+            while (rc >= 0 && n < 10 && (rc = pcap_reader_next(&r, &rec)) == 1) {
+                cr_assert(rec.p >= copy && rec.p + rec.len <= copy + cut);
+                n++;
+            }
+            cr_assert(lt(int, n, 3), "cut %zu", cut);
+            free(copy);
+        }
+    }
+}
+
+Test(pcap, pcapng_is_refused_by_name_with_the_command_that_converts_it, .timeout = 10)
+{
+    /* A pcapng Section Header Block: type 0x0A0D0D0A, length 28, byte-order
+     * magic 0x1A2B3C4D, version 1.0, section length -1, length again. */
+    uint8_t f[28] = {0};
+    st_le32(f, 0x0A0D0D0A);
+    st_le32(f + 4, 28);
+    st_le32(f + 8, 0x1A2B3C4D);
+    st_le16(f + 12, 1);
+    memset(f + 16, 0xFF, 8);
+    st_le32(f + 24, 28);
+    struct pcap_reader r;
+    cr_assert(eq(int, pcap_reader_init(&r, f, sizeof f), GT_EVERSION));
+    cr_assert(eq(int, r.format, PCAP_FMT_PCAPNG));
+    char dir[64], path[128], err[GT_ERRLEN];
+    file_of(dir, path, "day.pcapng", f, sizeof f);
+    cr_assert(eq(int, pcap_reader_open(&r, path, err), GT_EVERSION));
+    cr_assert_not_null(strstr(err, "pcapng is not supported"), "%s", err);
+    cr_assert_not_null(strstr(err, "editcap -F pcap"), "%s", err);
+    cr_assert_not_null(strstr(err, path));
+    cr_assert_null(r.map);
+    cleanup(dir, path);
+}
+
+Test(pcap, a_directory_or_a_fifo_is_named_as_such, .timeout = 10)
+{
+    char dir[] = "/tmp/gt_pcap_XXXXXX", fifo[64], err[GT_ERRLEN];
+    cr_assert_not_null(mkdtemp(dir));
+    struct pcap_reader r;
+    cr_assert(eq(int, pcap_reader_open(&r, dir, err), GT_EIO));
+    cr_assert_not_null(strstr(err, "is a directory"), "%s", err);
+    cr_assert_not_null(strstr(err, dir));
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    cr_assert(eq(int, mkfifo(fifo, 0600), 0));
+    int fd = open(fifo, O_RDWR | O_NONBLOCK); /* so that opening it to read does not block */
+    cr_assert(ge(int, fd, 0));
+    cr_assert(eq(int, pcap_reader_open(&r, fifo, err), GT_EIO));
+    cr_assert_not_null(strstr(err, "not a regular file"), "%s", err);
+    close(fd);
+    cleanup(dir, fifo);
 }
 
 Test(pcap, reader_truncated_at_every_byte_errs_or_ends_inside_the_file)
@@ -306,6 +453,30 @@ Test(pcap, datamine_records_yield_packets_timed_by_sending_time)
     st_le16(f + 24, 11);
     cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_OK));
     cr_assert(eq(int, r.format, PCAP_FMT_RAW)); /* no longer a clean chain */
+}
+
+Test(pcap, a_datamine_file_cut_inside_its_last_record_yields_the_whole_ones_then_the_cut)
+{
+    uint8_t f[256];
+    size_t len = two_packets(f, sizeof f, true);
+    /* Cut anywhere inside the second record (its length bytes or its packet). */
+    for (size_t cut = 25; cut < len; cut++) {
+        uint8_t *copy = malloc(cut); /* exact size: ASan sees any overread */
+        memcpy(copy, f, cut);
+        struct pcap_reader r;
+        struct pcap_rec rec;
+        cr_assert(eq(int, pcap_reader_init(&r, copy, cut), GT_OK));
+        cr_assert(eq(int, r.format, PCAP_FMT_DATAMINE), "cut %zu", cut);
+        cr_assert(eq(int, pcap_reader_next(&r, &rec), 1));
+        cr_assert(eq(u32, ld_le32(rec.p), 7));
+        cr_assert(eq(int, pcap_reader_next(&r, &rec), GT_ETRUNC), "cut %zu", cut);
+        cr_assert(eq(sz, r.err_off, 24), "the cut record's offset");
+        free(copy);
+    }
+    /* Cut inside the first record, it is one raw packet, as before. */
+    struct pcap_reader r;
+    cr_assert(eq(int, pcap_reader_init(&r, f, 20), GT_OK));
+    cr_assert(eq(int, r.format, PCAP_FMT_RAW));
 }
 
 Test(pcap, a_file_that_is_neither_is_one_raw_packet)

@@ -3,7 +3,8 @@
  *
  * A capture is written with the encoder and pcap_writer into a mkdtemp folder,
  * and the real tickfeed binary (GT_BINARY_DIR) dumps it: exit 0 and the key
- * fields on stdout. A capture cut inside a record, a packet whose MsgSize runs
+ * fields on stdout, as text ending with its summary line or, with --json, as
+ * one JSON object a line. A capture cut inside a record, a packet whose MsgSize runs
  * past its datagram, and a missing file each exit 1 with one stderr line that
  * names the file. */
 #include <criterion/criterion.h>
@@ -101,6 +102,41 @@ Test(tickfeed_dump, prints_every_message_of_a_good_capture_and_exits_0, .timeout
     expect_in(out, "777001");
     expect_in(out, "31337");
     cr_expect(eq(str, errout, ""));
+    unlink(path);
+    rmdir(dir);
+}
+
+Test(tickfeed_dump, json_prints_one_object_a_message_and_the_summary, .timeout = 20)
+{
+    char dir[] = "/tmp/gt_dump_XXXXXX", path[64], args[256];
+    cr_assert(ne(ptr, (void *)mkdtemp(dir), NULL));
+    snprintf(path, sizeof path, "%s/good.pcap", dir);
+    uint8_t pkt[512];
+    write_capture(path, pkt, make_packet(pkt, sizeof pkt));
+    snprintf(args, sizeof args, "--pcap %s --dump --json", path);
+    cr_assert(eq(int, run_tickfeed(args, out, errout), 0), "stderr: %s", errout);
+    int lines = 0;
+    for (const char *l = out; *l; lines++) {
+        const char *nl = strchr(l, '\n');
+        cr_assert_not_null(nl, "an unterminated line in:\n%s", out);
+        cr_assert(l[0] == '{' && nl[-1] == '}', "line %d is not one object:\n%s", lines, out);
+        l = nl + 1;
+    }
+    cr_expect(eq(int, lines, 3), "two messages and the summary:\n%s", out);
+    expect_in(out, "\"dst\":\"224.0.31.1:14310\"");
+    expect_in(out, "\"seq\":4242");
+    expect_in(out, "\"message\":\"MDIncrementalRefreshBook46\"");
+    expect_in(out, "\"NoMDEntries\":[{\"px\":2.75,");
+    expect_in(out, "\"trade_entry_id\":31337");
+    expect_in(out, "{\"summary\":{");
+    /* The text dump ends with its summary line; --json alone is bad usage. */
+    snprintf(args, sizeof args, "--pcap %s --dump", path);
+    cr_assert(eq(int, run_tickfeed(args, out, errout), 0), "stderr: %s", errout);
+    expect_in(out, "\nsummary packets=1 messages=2 unknown=0 ");
+    expect_in(out, " templates=46:1,48:1\n");
+    snprintf(args, sizeof args, "--pcap %s --json", path);
+    cr_assert(eq(int, run_tickfeed(args, out, errout), 2));
+    expect_in(errout, "--json needs");
     unlink(path);
     rmdir(dir);
 }

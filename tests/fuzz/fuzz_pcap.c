@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_pcap.c -- the capture reader on arbitrary bytes.
  *
- * The input is a whole capture file (libpcap in either byte order, DataMine, or
- * raw). Invariants: every record's payload view lies inside the input, records
- * come in file order, the count is bounded by the input size, an error carries a
- * file offset inside the input; and a UDP payload read from a libpcap file,
- * framed again by the writer and read back, gives the same payload, ports,
- * addresses and time. The reader's counters agree with what it yielded. */
+ * The input is a whole capture file (libpcap in either byte order over Ethernet,
+ * Linux cooked SLL or SLL2; DataMine, whole or cut in its last record; pcapng,
+ * refused; or raw). Invariants: an input refused at init is a short libpcap
+ * header or a format not read; every record's payload view lies inside the
+ * input, records come in file order, the count is bounded by the input size, an
+ * error carries a file offset inside the input; and a UDP payload read from a
+ * libpcap file, framed again by the writer (as Ethernet) and read back, gives the
+ * same payload, ports, addresses and time. The reader's counters agree with what
+ * it yielded. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,11 +52,13 @@ static void check_rewrite(const struct pcap_rec *rec)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct pcap_reader r;
-    if (pcap_reader_init(&r, data, size) < 0)
+    int rc = pcap_reader_init(&r, data, size);
+    if (rc < 0) {
+        must(rc == GT_ETRUNC || rc == GT_EVERSION);
         return 0;
+    }
     struct pcap_rec rec;
     size_t last_off = 0;
-    int rc;
     uint64_t n = 0;
     while ((rc = pcap_reader_next(&r, &rec)) > 0) {
         must(++n <= size + 1);

@@ -34,6 +34,20 @@ int main(int argc, char **argv)
             printf("  %-12s %s\n", benches[i].name, benches[i].summary);
         return 0;
     }
+    /* Every name must be a benchmark: a typo would otherwise print an empty table
+     * and exit 0, which a script reads as a clean run. */
+    for (int a = 1; a < argc; a++) {
+        int known = 0;
+        for (int i = 0; i < N_BENCHES; i++)
+            known |= strcmp(argv[a], benches[i].name) == 0;
+        if (!known) {
+            fprintf(stderr, "gtbench: unknown benchmark '%s' (want one of:", argv[a]);
+            for (int i = 0; i < N_BENCHES; i++)
+                fprintf(stderr, " %s", benches[i].name);
+            fprintf(stderr, "; see gtbench --help)\n");
+            return 2;
+        }
+    }
     int rc = 0;
     bench_table_header();
     for (int i = 0; i < N_BENCHES; i++) {

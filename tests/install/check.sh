@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# check.sh BINARY_DIR CC [CFLAGS...] -- installs a built tree into a temporary
+# prefix and builds a downstream program against it the way a user would.
+#
+# `cmake --install --prefix` puts the tree in a fresh folder; every installed
+# header must compile on its own (one file includes them all), every function
+# an installed header declares must be defined in the installed libgputick.a
+# (a header whose code lives in another library would not link for a user),
+# and tests/install/reader.c, compiled and linked with nothing but
+# `pkg-config --cflags --libs gputick` from that prefix, must run and read its
+# tick. CFLAGS carry the sanitizer flags of a sanitizer tree.
+set -eu
+bin=$1 cc=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cmake --install "$bin" --prefix "$tmp/prefix" >/dev/null
+pc=$(find "$tmp/prefix" -name gputick.pc)
+[ -n "$pc" ] || { echo "check.sh: no gputick.pc installed" >&2; exit 1; }
+PKG_CONFIG_PATH=$(dirname "$pc")
+export PKG_CONFIG_PATH
+inc=$(pkg-config --variable=includedir gputick)
+lib=$(pkg-config --variable=libdir gputick)
+case $inc in "$tmp"/prefix/*) ;; *) echo "check.sh: includedir $inc is outside the prefix" >&2; exit 1 ;; esac
+[ -f "$lib/libgputick.a" ] || { echo "check.sh: no $lib/libgputick.a" >&2; exit 1; }
+
+# Functions the installed headers declare: a line at column 0 that is not a
+# comment, macro, type or static inline, up to its first '(' (house style
+# writes a prototype on its first line with its name).
+nm -g --defined-only "$lib/libgputick.a" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/defined"
+missing=0 checked=0
+for h in "$inc"/gputick/*.h; do
+    echo "#include <gputick/$(basename "$h")>" >>"$tmp/all_headers.c"
+    for f in $(grep -E '^[A-Za-z_][A-Za-z0-9_ *]*\(' "$h" |
+        grep -vE '^(static|typedef|struct|enum|union|extern|_Static_assert)\b' |
+        sed -E 's/^([^(]*[^A-Za-z0-9_(])?([A-Za-z_][A-Za-z0-9_]*)\(.*/\2/'); do
+        checked=$((checked + 1))
+        if ! grep -qx "$f" "$tmp/defined"; then
+            echo "check.sh: $(basename "$h") declares $f, which the installed libgputick.a lacks" >&2
+            missing=1
+        fi
+    done
+done
+[ "$missing" -eq 0 ] || exit 1
+echo "int gt_all_headers_compile;" >>"$tmp/all_headers.c"
+
+# shellcheck disable=SC2046 # pkg-config's words are meant to split
+"$cc" "$@" -Wall -Wextra -Werror -o "$tmp/reader" "$here/reader.c" "$tmp/all_headers.c" \
+    $(pkg-config --cflags --libs gputick)
+"$tmp/reader"
+echo "check.sh: $(ls "$inc"/gputick | wc -l) headers installed, their $checked functions all in libgputick.a; the downstream reader links and runs"
