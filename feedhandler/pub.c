@@ -291,8 +291,8 @@ static int snap_add(void *ctx, const char *topic, size_t tl, uint8_t *recs, size
     return reply_add(ctx, topic, tl, recs, n);
 }
 
-/* Sends the envelope (identity and any delimiter), head frames, then the
- * reply's pairs. */
+/* Sends the envelope (identities and any delimiter, as received: bus.h),
+ * head frames, then the reply's pairs. */
 static void reply_send(struct pub *p, const struct gt_frame *env, int n_env,
                        const struct gt_frame *head, int n_head, bool with_pairs)
 {
@@ -387,22 +387,26 @@ int pub_serve(struct pub *p, struct feed *f, int max)
         return 0;
     int done = 0;
     while (done < max) {
-        zmq_msg_t part[GT_BUS_MAX_FRAMES + 2];
+        zmq_msg_t part[GT_BUS_MAX_PARTS];
         int overflow;
-        int n = gt_bus_recv_parts(p->router, part, GT_BUS_MAX_FRAMES + 2, ZMQ_DONTWAIT, &overflow);
+        int n = gt_bus_recv_parts(p->router, part, GT_BUS_MAX_PARTS, ZMQ_DONTWAIT, &overflow);
         if (n < 0)
             break;
         done++;
         p->st.requests++;
-        struct gt_frame fr[GT_BUS_MAX_FRAMES + 2];
+        struct gt_frame fr[GT_BUS_MAX_PARTS];
         for (int i = 0; i < n; i++)
             fr[i] = (struct gt_frame){zmq_msg_data(&part[i]), zmq_msg_size(&part[i])};
-        int n_env = (n > 1 && fr[1].len == 0) ? 2 : 1; /* identity, REQ's delimiter */
+        /* Identities up to the first delimiter: a proxy chain's, a REQ's. */
+        int n_env = gt_bus_envelope(fr, n);
         struct gt_bus_req rq;
         char err[GT_ERRLEN];
-        if (overflow || n <= n_env) {
+        if (overflow || n <= n_env || n_env > GT_BUS_MAX_HOPS + 1) {
             p->st.bad_requests++;
-            reply_err(p, fr, n_env, GT_EBADMSG, overflow ? "too many frames" : "empty request");
+            reply_err(p, fr, n_env, GT_EBADMSG,
+                      overflow     ? "too many frames"
+                      : n <= n_env ? "empty request"
+                                   : "more than 16 hops in the envelope");
         } else if (gt_bus_req_parse(fr + n_env, n - n_env, &rq, err) < 0) {
             p->st.bad_requests++;
             reply_err(p, fr, n_env, GT_EBADMSG, err);
