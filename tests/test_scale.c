@@ -162,6 +162,7 @@ struct feed {
     atomic_int stop, target, published; /* messages */
     atomic_int n_subs;
     atomic_int drop_requests;              /* the next this many requests get no reply */
+    int pace_us, sub_delay_ms;             /* feed_start_paced */
     char subs[MAX_SUBS][GT_TOPIC_MAX + 1]; /* subscriptions received, "+prefix" / "-prefix" */
     gt_zap *zap;
     atomic_int denials; /* log lines */
@@ -269,29 +270,59 @@ static void serve(struct feed *fd)
         zmq_msg_close(&part[i]);
 }
 
+/* Reads one subscription message; with sub_delay_ms (XPUB_MANUAL) it takes
+ * effect only now. */
+static void feed_subscription(struct feed *fd)
+{
+    char s[GT_TOPIC_MAX + 1];
+    int n = zmq_recv(fd->pub, s, sizeof s - 1, ZMQ_DONTWAIT);
+    if (n < 1)
+        return;
+    if (fd->sub_delay_ms)
+        zmq_setsockopt(fd->pub, s[0] ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, s + 1, (size_t)n - 1);
+    int k = atomic_load(&fd->n_subs);
+    if (k < MAX_SUBS) {
+        s[n] = 0;
+        fd->subs[k][0] = s[0] ? '+' : '-';
+        memcpy(fd->subs[k] + 1, s + 1, (size_t)n);
+        atomic_store(&fd->n_subs, k + 1);
+    }
+}
+
 static void *feed_main(void *arg)
 {
     struct feed *fd = arg;
+    int64_t next_ns = 0, subs_seen_ns = 0;
     while (!atomic_load(&fd->stop)) {
-        for (int i; (i = atomic_load(&fd->published)) < atomic_load(&fd->target);) {
+        int64_t now = gt_now_ns();
+        for (int i; (i = atomic_load(&fd->published)) < atomic_load(&fd->target) &&
+                    (!fd->pace_us || now >= next_ns);) {
             const uint8_t *p = bytes + (size_t)msgs[i].first * GT_TICK_LEN;
             gt_bus_send(fd->pub, msgs[i].topic, strlen(msgs[i].topic), p, (size_t)msgs[i].n, 0);
             atomic_store(&fd->published, i + 1);
+            next_ns = now + fd->pace_us * 1000;
         }
+        /* Subscriptions that arrived wait sub_delay_ms before they count: a
+         * slow way up through proxies, made certain. */
+        int subs_due = !subs_seen_ns || now - subs_seen_ns >= fd->sub_delay_ms * INT64_C(1000000);
         zmq_pollitem_t pi[2] = {{fd->router, 0, ZMQ_POLLIN, 0}, {fd->pub, 0, ZMQ_POLLIN, 0}};
-        if (zmq_poll(pi, 2, 5) <= 0)
+        if (zmq_poll(pi, subs_due ? 2 : 1, fd->pace_us || !subs_due ? 1 : 5) <= 0)
             continue;
         if (pi[0].revents & ZMQ_POLLIN)
             serve(fd);
-        if (pi[1].revents & ZMQ_POLLIN) {
-            char s[GT_TOPIC_MAX + 1];
-            int n = zmq_recv(fd->pub, s, sizeof s - 1, 0);
-            int k = atomic_load(&fd->n_subs);
-            if (n >= 1 && k < MAX_SUBS) {
-                s[n] = 0;
-                fd->subs[k][0] = s[0] ? '+' : '-';
-                memcpy(fd->subs[k] + 1, s + 1, (size_t)n);
-                atomic_store(&fd->n_subs, k + 1);
+        if (subs_due && (pi[1].revents & ZMQ_POLLIN)) {
+            if (fd->sub_delay_ms && !subs_seen_ns) {
+                subs_seen_ns = now;
+                continue;
+            }
+            subs_seen_ns = 0;
+            for (int k = 0; k < MAX_SUBS; k++) {
+                int ev = 0;
+                size_t len = sizeof ev;
+                zmq_getsockopt(fd->pub, ZMQ_EVENTS, &ev, &len);
+                if (!(ev & ZMQ_POLLIN))
+                    break;
+                feed_subscription(fd);
             }
         }
     }
@@ -313,10 +344,15 @@ static void endpoint(void *s, char *out_ep)
 }
 
 /* Starts the feed; with secret (a key file) its sockets are CURVE servers
- * accepting the keys at allow. */
-static void feed_start(struct feed *fd, const char *secret, const char *allow)
+ * accepting the keys at allow. pace_us: one message per that many
+ * microseconds (0 = at once); sub_delay_ms: a subscription takes effect that
+ * long after it arrives. */
+static void feed_start_paced(struct feed *fd, const char *secret, const char *allow, int pace_us,
+                             int sub_delay_ms)
 {
     memset(fd, 0, sizeof *fd);
+    fd->pace_us = pace_us;
+    fd->sub_delay_ms = sub_delay_ms;
     journal_build();
     char err[GT_ERRLEN] = "";
     fd->ctx = zmq_ctx_new();
@@ -330,6 +366,8 @@ static void feed_start(struct feed *fd, const char *secret, const char *allow)
     for (int i = 0; i < 2; i++) {
         zmq_setsockopt(socks[i], ZMQ_LINGER, &linger, sizeof linger);
         zmq_setsockopt(socks[i], ZMQ_SNDHWM, &hwm, sizeof hwm);
+        if (i == 0 && sub_delay_ms)
+            zmq_setsockopt(socks[i], ZMQ_XPUB_MANUAL, &(int){1}, sizeof(int));
         if (secret)
             cr_assert(eq(int, gt_sec_server(socks[i], secret, err), GT_OK), "%s", err);
         if (fd->zap)
@@ -339,6 +377,11 @@ static void feed_start(struct feed *fd, const char *secret, const char *allow)
     endpoint(fd->pub, fd->pub_ep);
     endpoint(fd->router, fd->router_ep);
     pthread_create(&fd->thread, NULL, feed_main, fd);
+}
+
+static void feed_start(struct feed *fd, const char *secret, const char *allow)
+{
+    feed_start_paced(fd, secret, allow, 0, 0);
 }
 
 static void feed_stop(struct feed *fd)
@@ -474,6 +517,16 @@ static char *slurp(const char *path)
     if (f)
         fclose(f);
     return buf;
+}
+
+/* dir/NAME.log, a program's stderr (prog_start). */
+static const char *kpath_log(const char *name)
+{
+    static char buf[2][256];
+    static int i;
+    i = !i;
+    snprintf(buf[i], sizeof buf[i], "%s/%s.log", dir, name);
+    return buf[i];
 }
 
 static void *sock_new(void *ctx, int type, const char *ep, const char *prefix, const char *key,
@@ -615,36 +668,123 @@ Test(proxy, chain_passes_ticks_and_subscriptions_upstream, .timeout = 30)
     dir_remove();
 }
 
-Test(proxy, late_joiner_behind_proxies_gets_snapshot_then_live, .timeout = 30)
+/* One JSON line of ticksub's output. */
+struct sub_line {
+    uint64_t seq;
+    unsigned flags;
+    int kind;
+};
+
+/* Reads ticksub -j output from dir/NAME.out; returns the lines read. */
+static int sub_lines(const char *name, struct sub_line *l, int cap)
+{
+    char path[256], line[4096], kind[16];
+    snprintf(path, sizeof path, "%s/%s.out", dir, name);
+    FILE *f = fopen(path, "r");
+    cr_assert(ne(ptr, f, NULL), "no %s", path);
+    int n = 0;
+    while (n < cap && fgets(line, sizeof line, f)) {
+        const char *q = strstr(line, "\"seq\":"), *fl = strstr(line, "\"flags\":"),
+                   *k = strstr(line, "\"kind\":\"");
+        cr_assert(q && fl && k, "not a tick line: %s", line);
+        l[n].seq = strtoull(q + 6, NULL, 10);
+        l[n].flags = (unsigned)strtoul(fl + 8, NULL, 10);
+        snprintf(kind, sizeof kind, "%.*s", (int)strcspn(k + 8, "\""), k + 8);
+        l[n++].kind = gt_kind_parse(kind);
+    }
+    fclose(f);
+    return n;
+}
+
+/* Checks a late joiner's lines of one kind against the journal's records of
+ * the topics starting with prefix: its snapshot (one as_of, the flag), then
+ * exactly every record after as_of, in order. Returns the snapshot lines. */
+static int late_join_check(const char *who, const struct sub_line *l, int n, int kind,
+                           const char *prefix)
+{
+    static int rec_msg[MAX_RECS]; /* the message of each record */
+    for (int i = 0; i < n_msgs; i++)
+        for (int k = 0; k < msgs[i].n; k++)
+            rec_msg[msgs[i].first + k] = i;
+    uint64_t as_of = 0, last = 0;
+    int snap = 0, live = 0;
+    for (int i = 0; i < n; i++) {
+        if (l[i].kind != kind)
+            continue;
+        if (l[i].flags & GT_F_SNAPSHOT) {
+            cr_assert(eq(int, live, 0), "%s: a %s snapshot line after live ones", who, prefix);
+            cr_assert(as_of == 0 || l[i].seq == as_of, "%s: one as_of per snapshot", who);
+            as_of = last = l[i].seq;
+            snap++;
+            continue;
+        }
+        /* The next journal record under prefix after the last one printed. */
+        int r = (int)last;
+        while (r < n_recs && strncmp(msgs[rec_msg[r]].topic, prefix, strlen(prefix)) != 0)
+            r++;
+        cr_assert(lt(int, r, n_recs), "%s: %s record %llu is not in the journal", who, prefix,
+                  (unsigned long long)l[i].seq);
+        cr_assert(eq(u64, l[i].seq, (uint64_t)r + 1),
+                  "%s: after seq %llu the next %s record (none missed, none twice)", who,
+                  (unsigned long long)last, prefix);
+        last = l[i].seq;
+        live++;
+    }
+    cr_assert(gt(int, snap, 0), "%s: a snapshot of %s", who, prefix);
+    /* Every record under prefix after as_of, up to the journal's end. */
+    long want = 0;
+    for (int i = 0; i < n_msgs; i++)
+        if (strncmp(msgs[i].topic, prefix, strlen(prefix)) == 0 &&
+            (uint64_t)msgs[i].first + 1 > as_of)
+            want += msgs[i].n;
+    cr_assert(eq(long, live, want), "%s: every %s record after the snapshot's %llu", who, prefix,
+              (unsigned long long)as_of);
+    return snap;
+}
+
+/* The Clone pattern through two proxies, with ticksub as users run it. A
+ * subscription reaches the feed 300 ms after it left (made certain here:
+ * real proxies are merely slower than a request), so the snapshot is
+ * answered first, and the records published in between are on no live
+ * stream of the joiner: it must replay them. */
+Test(proxy, late_joiner_behind_proxies_gets_snapshot_then_every_record, .timeout = 30)
 {
     struct feed fd;
     dir_make();
-    feed_start(&fd, NULL, NULL);
+    feed_start_paced(&fd, NULL, NULL, 1000, 300);
     struct chain c;
     chain_start(&c, &fd);
-    int half = n_msgs / 2;
-    atomic_store(&fd.target, half);
-    for (int i = 0; i < 500 && atomic_load(&fd.published) < half; i++)
-        usleep(2000);
-    /* The Clone pattern: subscribe, snapshot as of S, then live after S. */
     void *ctx = zmq_ctx_new();
-    void *sub = sock_new(ctx, ZMQ_SUB, c.pub2, "tob.", NULL, NULL);
+    /* An early subscriber on the feed itself: the view to equal. */
+    void *early = sock_new(ctx, ZMQ_SUB, fd.pub_ep, "tob.", NULL, NULL);
     cr_assert(feed_saw(&fd, "tob.", 5000));
-    void *dealer = sock_new(ctx, ZMQ_DEALER, c.router2, NULL, NULL, NULL);
-    char err[GT_ERRLEN] = "";
-    long snap = 0;
-    uint64_t as_of = 0;
-    cr_assert(gt(long, gt_bus_snapshot(dealer, "tob.", 3000, count_cb, &snap, &as_of, err), 0),
-              "%s", err);
-    cr_assert(eq(u64, as_of, (uint64_t)msgs[half - 1].first + msgs[half - 1].n));
-    cr_assert(eq(long, snap, 4), "one top of book per contract");
     atomic_store(&fd.target, n_msgs);
+    for (int i = 0; i < 5000 && atomic_load(&fd.published) < n_msgs / 3; i++)
+        usleep(1000);
+    pid_t s1 = prog_start("tools/ticksub/ticksub", "late-tob", "-S", "-j", "-t", "tob.", "-e",
+                          c.pub2, "-r", c.router2, "-T", "3", NULL);
+    pid_t s2 = prog_start("tools/ticksub/ticksub", "late-h100", "-S", "-j", "-p", "H100", "-e",
+                          c.pub2, "-r", c.router2, "-T", "3", NULL);
     int bad = 0;
-    long want = journal_count("tob.", half, n_msgs);
-    cr_assert(eq(long, sub_drain(sub, 5000, want, &bad, as_of), want));
+    long early_got = sub_drain(early, 5000, journal_count("tob.", 0, n_msgs), &bad, 0);
+    cr_assert(eq(long, early_got, journal_count("tob.", 0, n_msgs)));
     cr_assert(eq(int, bad, 0));
-    zmq_close(sub);
-    zmq_close(dealer);
+    cr_assert(eq(int, prog_wait(s1, 10000), 0), "%s", slurp(kpath_log("late-tob")));
+    cr_assert(eq(int, prog_wait(s2, 10000), 0), "%s", slurp(kpath_log("late-h100")));
+    static struct sub_line l[MAX_RECS * 2];
+    int n = sub_lines("late-tob", l, MAX_RECS * 2);
+    cr_assert(eq(int, late_join_check("ticksub -t tob.", l, n, GT_KIND_TOB, "tob."), 4),
+              "one top of book per contract");
+    /* -p H100: a prefix per kind, each its snapshot and its replay. */
+    n = sub_lines("late-h100", l, MAX_RECS * 2);
+    static const int kinds[] = {GT_KIND_DEF, GT_KIND_TRADE, GT_KIND_LEVEL, GT_KIND_TOB,
+                                GT_KIND_FIXING};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "%s.H100.", gt_kind_name(kinds[k]));
+        late_join_check("ticksub -p H100", l, n, kinds[k], prefix);
+    }
+    zmq_close(early);
     zmq_ctx_term(ctx);
     cr_assert(eq(int, proxy_stop(c.p2), 0));
     cr_assert(eq(int, proxy_stop(c.p1), 0));
