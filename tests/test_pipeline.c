@@ -120,6 +120,13 @@ static void show_log(const char *log)
 
 /* ---- the truth file ---- */
 
+/* An entry of the exchange's that rode in a packet lost on both lines. */
+struct lost {
+    int32_t security_id;
+    uint32_t seq; /* the packet's MsgSeqNum */
+    int64_t t_ns; /* its event's TransactTime */
+};
+
 struct truth {
     struct book_set books;
     uint32_t rpt[MAX_INSTR];
@@ -127,6 +134,8 @@ struct truth {
     int n_books;
     uint64_t *trades; /* (security_id << 32 | trade_id) of trades not lost */
     size_t n_trades;
+    struct lost *lost; /* trades, statuses and statistics lost, in time order */
+    size_t n_lost;
 };
 
 static int64_t jnum(const char *s, const char *key)
@@ -149,13 +158,24 @@ static void truth_read(struct truth *t, const char *path)
     memset(t, 0, sizeof *t);
     cr_assert(eq(int, book_set_init(&t->books, MAX_INSTR), GT_OK));
     t->trades = malloc(MAX_TRADES * sizeof *t->trades);
+    t->lost = malloc(MAX_TRADES * sizeof *t->lost);
     FILE *f = fopen(path, "r");
     cr_assert(not(eq(ptr, f, NULL)), "no truth file %s", path);
     static char line[1 << 16];
     while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "{\"type\":\"trade\"", 15) == 0) {
-            if (strstr(line, "\"lost\":true"))
+        if (strncmp(line, "{\"type\":\"stat", 14) == 0 && strstr(line, "\"lost\":true")) {
+            /* stat and status lines */
+            cr_assert(lt(sz, t->n_lost, MAX_TRADES));
+            t->lost[t->n_lost++] = (struct lost){(int32_t)jnum(line, "security_id"),
+                                                 (uint32_t)jnum(line, "seq"), jnum(line, "t_ns")};
+        } else if (strncmp(line, "{\"type\":\"trade\"", 15) == 0) {
+            if (strstr(line, "\"lost\":true")) {
+                cr_assert(lt(sz, t->n_lost, MAX_TRADES));
+                t->lost[t->n_lost++] =
+                    (struct lost){(int32_t)jnum(line, "security_id"), (uint32_t)jnum(line, "seq"),
+                                  jnum(line, "t_ns")};
                 continue;
+            }
             cr_assert(lt(sz, t->n_trades, MAX_TRADES));
             t->trades[t->n_trades++] =
                 (uint64_t)jnum(line, "security_id") << 32 | (uint32_t)jnum(line, "trade_id");
@@ -183,6 +203,7 @@ static void truth_free(struct truth *t)
 {
     book_set_fini(&t->books);
     free(t->trades);
+    free(t->lost);
 }
 
 /* ---- what tickfeed published: its journal ---- */
@@ -198,6 +219,14 @@ struct seen {
     int64_t stale_since[MAX_INSTR]; /* receive time of the stale status */
     uint64_t n_recoveries;          /* stale -> recovered periods, and their length */
     int64_t recovery_sum_ns, recovery_max_ns;
+    /* The losses of the truth (NULL: not checked), and what was published of
+     * them: the last STALE's gap per book, a RECOVERED owed. */
+    const struct lost *lost;
+    size_t n_lost, next_lost;
+    uint32_t stale_from[MAX_INSTR], stale_to[MAX_INSTR];
+    uint8_t owed[MAX_INSTR];
+    uint64_t lost_ok, lost_bad;
+    char lost_msg[256];
 };
 
 /* An order-independent checksum of records: the sum of their CRC-32Cs. */
@@ -228,7 +257,10 @@ static void apply_record(struct seen *s, const uint8_t *r)
             if (!s->stale_now[i])
                 s->stale_since[i] = t.recv_ns;
             s->stale_now[i] = 1;
+            s->stale_from[i] = t.u.status.gap_from;
+            s->stale_to[i] = t.u.status.gap_to;
         } else if (t.u.status.feed == GT_FEED_RECOVERED || t.u.status.feed == GT_FEED_RESET) {
+            s->owed[i] = 0;
             s->recovered += t.u.status.feed == GT_FEED_RECOVERED;
             s->resets += t.u.status.feed == GT_FEED_RESET;
             if (s->stale_now[i] && !(t.flags & GT_F_SNAPSHOT)) {
@@ -243,9 +275,51 @@ static void apply_record(struct seen *s, const uint8_t *r)
     }
 }
 
-static void journal_read(struct seen *s, const char *jdir)
+/* Was loss L published before the book's next tick: the book stale now (a
+ * RECOVERED then owed), or its last STALE naming L's packet (a loss a
+ * snapshot already covered recovers at once)? */
+static void lost_judge(struct seen *s, const struct lost *l, const char *when)
+{
+    struct book *b = book_set_get(&s->books, l->security_id, true);
+    cr_assert(not(eq(ptr, b, NULL)));
+    size_t i = (size_t)(b - s->books.books);
+    int named = s->stale_from[i] && s->stale_from[i] <= l->seq && l->seq <= s->stale_to[i];
+    if (s->stale_now[i]) {
+        s->owed[i] = 1;
+    } else if (!named) {
+        if (!s->lost_bad++)
+            snprintf(s->lost_msg, sizeof s->lost_msg,
+                     "%d: packet %u (t %lld) lost on both lines, no STALE before %s (last STALE "
+                     "named %u..%u)",
+                     l->security_id, l->seq, (long long)l->t_ns, when, s->stale_from[i],
+                     s->stale_to[i]);
+        return;
+    }
+    s->lost_ok++;
+}
+
+/* Before record r is applied: the losses of the exchange's events before r's
+ * (r a tick from the incremental feed, not rebuilt by recovery) are judged. */
+static void lost_check(struct seen *s, const uint8_t *r)
+{
+    struct gt_tick t;
+    if (s->next_lost >= s->n_lost || gt_tick_decode(r, GT_TICK_LEN, &t) < 0)
+        return;
+    int incremental = t.kind == GT_KIND_TRADE || t.kind == GT_KIND_LEVEL || t.kind == GT_KIND_TOB ||
+                      t.kind == GT_KIND_STAT;
+    if (!incremental || (t.flags & (GT_F_RECOVERY | GT_F_SNAPSHOT)))
+        return;
+    while (s->next_lost < s->n_lost && t.exch_ns > s->lost[s->next_lost].t_ns)
+        lost_judge(s, &s->lost[s->next_lost++], "the next tick");
+}
+
+static void journal_read_truth(struct seen *s, const char *jdir, const struct truth *tr)
 {
     memset(s, 0, sizeof *s);
+    if (tr) {
+        s->lost = tr->lost;
+        s->n_lost = tr->n_lost;
+    }
     cr_assert(eq(int, book_set_init(&s->books, MAX_INSTR), GT_OK));
     s->trades = malloc(MAX_TRADES * sizeof *s->trades);
     struct journal_reader *r;
@@ -258,6 +332,7 @@ static void journal_read(struct seen *s, const char *jdir)
         cr_assert(eq(u64, m.first_seq, s->last_seq + 1), "bus sequence without holes");
         for (size_t i = 0; i < m.n_records; i++) {
             const uint8_t *rec = m.records + i * GT_TICK_LEN;
+            lost_check(s, rec);
             apply_record(s, rec);
             s->sum += rec_sum(rec);
             if (memmem(m.topic, m.topic_len, ".H100.", 6))
@@ -269,6 +344,25 @@ static void journal_read(struct seen *s, const char *jdir)
     cr_assert(eq(int, rc, 0), "%s", journal_reader_errmsg(r));
     journal_reader_close(r);
     qsort(s->trades, s->n_trades, sizeof *s->trades, cmp_u64);
+    while (s->next_lost < s->n_lost)
+        lost_judge(s, &s->lost[s->next_lost++], "the end");
+}
+
+static void journal_read(struct seen *s, const char *jdir)
+{
+    journal_read_truth(s, jdir, NULL);
+}
+
+/* Every loss on both lines was published: STALE before the book's next tick,
+ * RECOVERED after. */
+static void assert_losses_published(const struct seen *s, const struct truth *t)
+{
+    cr_assert(eq(u64, s->lost_bad, 0), "%llu of %zu losses unpublished; first: %s",
+              (unsigned long long)s->lost_bad, t->n_lost, s->lost_msg);
+    cr_assert(eq(u64, s->lost_ok, (uint64_t)t->n_lost));
+    for (int i = 0; i < MAX_INSTR; i++)
+        cr_assert(eq(int, s->owed[i], 0), "book %d: stale for a loss, never RECOVERED",
+                  s->books.books[i].security_id);
 }
 
 static void seen_free(struct seen *s)
@@ -335,9 +429,9 @@ static void capture_run(const char *what, struct seen *s, const char *a1, const 
     /* --tail: snapshot cycles go on after the last event, as an exchange's do,
      * so a gap among the last packets (declared only once later packets show
      * the reorder window passed) is still recovered. */
-    pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--no-send", "--pcap", pcap, "--truth",
-                      truth, "--seed", "3", "--duration", "3h", "--tail", "5m", a1, a2, a3, a4, a5,
-                      a6, NULL);
+    pid_t sim =
+        spawn("tools/ticksim/ticksim", "sim.log", "--no-send", "--pcap", pcap, "--truth", truth,
+              "--seed", "3", "--duration", "3h", "--tail", "5m", a1, a2, a3, a4, a5, a6, NULL);
     cr_assert(eq(int, wait_exit(sim, 60000), 0), "ticksim failed");
     pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--pcap", pcap, "--journal", jdir,
                        "--pub", pub, "--router", "", NULL);
@@ -347,16 +441,19 @@ static void capture_run(const char *what, struct seen *s, const char *a1, const 
     cr_assert(eq(int, rc, 0), "tickfeed --pcap failed");
     struct truth t;
     truth_read(&t, truth);
-    journal_read(s, jdir);
+    journal_read_truth(s, jdir, &t);
     fprintf(stderr,
             "loss %s: %llu stale, %llu recovered, %llu resets; recovery (capture time) mean "
-            "%.1f ms, max %.1f ms over %llu periods; %llu records\n",
+            "%.1f ms, max %.1f ms over %llu periods; %llu records; %zu entries lost on both "
+            "lines, each published stale before its book's next tick\n",
             what, (unsigned long long)s->stale, (unsigned long long)s->recovered,
             (unsigned long long)s->resets,
             s->n_recoveries ? (double)s->recovery_sum_ns / (double)s->n_recoveries / 1e6 : 0.0,
             (double)s->recovery_max_ns / 1e6, (unsigned long long)s->n_recoveries,
-            (unsigned long long)s->n);
+            (unsigned long long)s->n, t.n_lost);
     assert_matches_truth(s, &t);
+    assert_losses_published(s, &t);
+    cr_assert(gt(sz, t.n_lost, 0), "the run lost entries on both lines");
     truth_free(&t);
 }
 
@@ -389,9 +486,13 @@ Test(pipeline, ten_percent_and_burst_loss_on_both_lines)
         cr_skip_test("10%% and burst loss run in tests/soak/run (GT_SOAK=1)");
     struct seen s;
     capture_run("10% both", &s, "--lose-both", "0.10", NULL, NULL, NULL, NULL);
+    cr_assert(gt(u64, s.stale, 0));
     seen_free(&s);
+    /* Bursts hit each line on its own (ticksim has no burst on both at once):
+     * where they overlap, and at --lose-both's packets, both lines lose. */
     capture_run("bursts of 8 on both lines, 1%", &s, "--fault", "drop=0.01,burst=8", "--lose-both",
                 "0.002", NULL, NULL);
+    cr_assert(gt(u64, s.stale, 0));
     seen_free(&s);
 }
 
@@ -533,9 +634,9 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
      * hole, before line B's copy further down the same batch. Holes now age
      * only after a whole batch (feed_clock): 6 of 6 runs at 50 ms declared
      * exactly the real gaps. 300 ms keeps a margin for slower machines. */
-    pid_t feed =
-        spawn("feedhandler/tickfeed", "feed.log", "--port-base", pb, "--journal", jdir, "--pub",
-              pub, "--router", rtr, "--idle-exit", "4", "--stats", "0", "--reorder-ms", "300", NULL);
+    pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--port-base", pb, "--journal", jdir,
+                       "--pub", pub, "--router", rtr, "--idle-exit", "4", "--stats", "0",
+                       "--reorder-ms", "300", NULL);
     struct seen *mid = calloc(1, sizeof *mid);
     book_set_init(&mid->books, MAX_INSTR);
     mid->trades = malloc(MAX_TRADES * sizeof *mid->trades);
@@ -578,8 +679,9 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
     struct truth t;
     struct seen s;
     truth_read(&t, truth);
-    journal_read(&s, jdir);
+    journal_read_truth(&s, jdir, &t);
     cr_assert(le(u64, as_of, s.last_seq));
+    assert_losses_published(&s, &t);
     long kdrops = log_count("feed.log", "kernel-drops");
     cr_assert(ge(long, kdrops, 0), "tickfeed printed its stats");
     if (kdrops > 0)
