@@ -527,8 +527,8 @@ static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
     snapshot_cycle(f, (size_t)ii, line, s.last_msg_seq_num_processed);
     if (in->state == I_PENDING)
         return;
-    bool wanted = b->stale && (in->state == I_STALE_RPT ||
-                               s.last_msg_seq_num_processed >= in->need_seq);
+    bool wanted =
+        b->stale && (in->state == I_STALE_RPT || s.last_msg_seq_num_processed >= in->need_seq);
     if (b->stale && !wanted)
         return; /* taken before the loss: wait for a newer one */
     struct snapkeep *k = &f->keep[ii];
@@ -575,8 +575,8 @@ static void on_gap(void *ctx, uint32_t from, uint32_t to)
     flush(f, false);
     /* A snapshot that came while the hole was waiting and already covers it. */
     for (size_t ii = 0; ii < f->n_inst; ii++)
-        if (f->keep[ii].valid && f->inst[ii].state == I_STALE_GAP &&
-            f->keep[ii].last_msg >= to && to != 0) {
+        if (f->keep[ii].valid && f->inst[ii].state == I_STALE_GAP && f->keep[ii].last_msg >= to &&
+            to != 0) {
             f->st.recovered_kept++;
             snap_apply(f, ii);
         } else {
@@ -1309,6 +1309,22 @@ static int take_err(struct feed *f)
     return rc;
 }
 
+/* Does the datagram frame as MDP 3.0: a header, then one or more whole
+ * messages? One that does not is no packet of the exchange's and its
+ * MsgSeqNum is noise: offered to an arbiter it would take the place of the
+ * other line's copy, or, far ahead, declare a gap that never was. */
+static bool pkt_frames(const uint8_t *p, size_t len)
+{
+    struct mdp3_pkt pkt;
+    struct mdp3_msg msg;
+    int rc, n = 0;
+    if (mdp3_pkt_init(&pkt, p, len) < 0)
+        return false;
+    while ((rc = mdp3_pkt_next(&pkt, &msg)) > 0)
+        n++;
+    return rc == 0 && n > 0;
+}
+
 int feed_packet(struct feed *f, int which, const uint8_t *p, size_t len, int64_t recv_ns)
 {
     if (which < 0 || which >= GT_N_FEEDS)
@@ -1318,13 +1334,18 @@ int feed_packet(struct feed *f, int which, const uint8_t *p, size_t len, int64_t
     switch (which) {
     case GT_FEED_INCR_A:
     case GT_FEED_INCR_B:
-        arb_offer(&f->arb_inc, which == GT_FEED_INCR_A ? ARB_LINE_A : ARB_LINE_B, p, len,
-                  f->clock_ns ? f->clock_ns : recv_ns);
-        break;
     case GT_FEED_INDEX_A:
     case GT_FEED_INDEX_B:
-        arb_offer(&f->arb_idx, which == GT_FEED_INDEX_A ? ARB_LINE_A : ARB_LINE_B, p, len,
-                  f->clock_ns ? f->clock_ns : recv_ns);
+        if (!pkt_frames(p, len)) {
+            f->st.malformed++;
+            break;
+        }
+        if (which == GT_FEED_INCR_A || which == GT_FEED_INCR_B)
+            arb_offer(&f->arb_inc, which == GT_FEED_INCR_A ? ARB_LINE_A : ARB_LINE_B, p, len,
+                      f->clock_ns ? f->clock_ns : recv_ns);
+        else
+            arb_offer(&f->arb_idx, which == GT_FEED_INDEX_A ? ARB_LINE_A : ARB_LINE_B, p, len,
+                      f->clock_ns ? f->clock_ns : recv_ns);
         break;
     default:
         process(f, p, len, which);
