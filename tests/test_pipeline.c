@@ -959,15 +959,42 @@ static int env_int(const char *name, int def)
     return v && atoi(v) > 0 ? atoi(v) : def;
 }
 
+/* The store's checkpoint, 0 if it cannot be read now (a recorder opening). */
+static uint64_t store_checkpoint(const char *db)
+{
+    gt_store *st;
+    char err[GT_ERRLEN];
+    if (gt_store_open(db, GT_STORE_READER, &st, err) < 0)
+        return 0;
+    uint64_t cp = gt_store_checkpoint(st);
+    gt_store_close(st);
+    return cp;
+}
+
+/* How far behind tickfeed's last published sequence the store is, or -1 if
+ * either cannot say now. */
+static long store_behind(void *dealer, const char *db)
+{
+    uint64_t first, last, cp = store_checkpoint(db);
+    char err[GT_ERRLEN];
+    if (!cp || gt_bus_info(dealer, 300, &first, &last, err) < 0)
+        return -1;
+    return last > cp ? (long)(last - cp) : 0;
+}
+
 /* kill -9 of tickstore and tickfeed at random instants while ticksim runs,
  * each restarted at once: afterwards every tick tickfeed published (its
  * journal, one unbroken sequence across its restarts) is in the store exactly
- * once. GT_CRASH_STORE / GT_CRASH_FEED / GT_CRASH_SECONDS scale it up
- * (tests/soak/run). */
+ * once. A quarter of tickstore's kills aim at its catch-up: the previous kill
+ * left it down a while, so it restarts with a backlog to replay, and dies again
+ * a few tens of ms into it. GT_CRASH_STORE / GT_CRASH_FEED / GT_CRASH_SECONDS
+ * scale it up (tests/soak/run). */
 Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
 {
-    int n_store = env_int("GT_CRASH_STORE", 6), n_feed = env_int("GT_CRASH_FEED", 5);
+    int n_store = env_int("GT_CRASH_STORE", 20), n_feed = env_int("GT_CRASH_FEED", 5);
     int secs = env_int("GT_CRASH_SECONDS", 14);
+    int n_aim = n_store / 4, n_slots = n_store - n_aim; /* an aimed slot kills twice */
+    enum { DOWN_MS = 400 };
     char jdir[128], pub[128], rtr[128], db[128], pb[16], daysec[16], log[32];
     snprintf(jdir, sizeof jdir, "%s/journal", dir);
     snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
@@ -988,8 +1015,13 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
     usleep(400000);
     pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--port-base", pb, "--seed", "11",
                       "--day-seconds", daysec, NULL);
+    void *zctx = zmq_ctx_new(), *dealer = zmq_socket(zctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(dealer, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(dealer, rtr);
     /* Random instants over the run, for both programs, in time order. */
-    int n = n_store + n_feed;
+    int n = n_slots + n_feed, aimed = 0, slots = 0, in_catchup = 0;
+    long behind_max = 0;
     int64_t *at = calloc((size_t)n, sizeof *at);
     uint32_t x = (uint32_t)getpid();
     for (int i = 0; i < n; i++) {
@@ -1012,10 +1044,25 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
             usleep((useconds_t)(at[i] - el) * 1000);
         x = x * 1103515245u + 12345u;
         int kill_store =
-            (ks < n_store && (kf >= n_feed || (x >> 8) % (uint32_t)n < (uint32_t)n_store));
+            (slots < n_slots && (kf >= n_feed || (x >> 8) % (uint32_t)n < (uint32_t)n_slots));
         if (kill_store) {
+            x = x * 1103515245u + 12345u;
+            int aim = aimed < n_aim && (n_slots - slots <= n_aim - aimed || (x >> 8) % 3 == 0);
+            slots++;
             kill(store, SIGKILL);
             waitpid(store, NULL, 0);
+            if (aim) {
+                /* Down while the market moves on, then killed during its catch-up. */
+                usleep(DOWN_MS * 1000);
+                store = START_STORE(++ks);
+                usleep((useconds_t)(20 + (x >> 12) % 100) * 1000);
+                long behind = store_behind(dealer, db);
+                in_catchup += behind > 4000;
+                behind_max = behind > behind_max ? behind : behind_max;
+                kill(store, SIGKILL);
+                waitpid(store, NULL, 0);
+                aimed++;
+            }
             store = START_STORE(++ks);
         } else {
             kill(feed, SIGKILL);
@@ -1024,6 +1071,8 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
         }
     }
     free(at);
+    zmq_close(dealer);
+    zmq_ctx_term(zctx);
     int sim_rc = wait_exit(sim, (secs + 120) * 1000);
     if (sim_rc != 0)
         show_log("sim.log");
@@ -1052,9 +1101,14 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
     wait_exit(server, 10000);
     cr_assert(eq(int, src, 0), "tickstore stopped cleanly");
     store_sum(db, &cnt, &sum, &cp);
-    fprintf(stderr, "crash loops: %d tickstore and %d tickfeed kills, %llu ticks compared\n", ks,
-            kf, (unsigned long long)s.n);
+    fprintf(stderr,
+            "crash loops: %d tickstore kills (%d aimed at its catch-up after %d ms down, %d of "
+            "them landing more than 4000 records behind, at most %ld) and %d tickfeed kills, "
+            "%llu ticks compared\n",
+            ks, aimed, DOWN_MS, in_catchup, behind_max, kf, (unsigned long long)s.n);
     cr_assert(eq(int, ks, n_store));
+    cr_assert(eq(int, aimed, n_aim));
+    cr_assert(gt(int, in_catchup, 0), "some kill landed while the recorder caught up");
     cr_assert(eq(int, kf, n_feed));
     cr_assert(eq(u64, cp, s.last_seq), "tickstore caught up");
     cr_assert(eq(u64, cnt, s.n), "every published tick recorded, none twice");
