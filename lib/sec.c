@@ -480,6 +480,10 @@ int gt_zap_watch(gt_zap *z, void *sock)
 
 void gt_zap_stats_get(gt_zap *z, struct gt_zap_stats *out)
 {
+    if (!z) {
+        *out = (struct gt_zap_stats){0};
+        return;
+    }
     out->allowed = atomic_load(&z->allowed);
     out->denied = atomic_load(&z->denied);
     out->handshake_failed = atomic_load(&z->handshake_failed);

@@ -90,7 +90,8 @@ int gt_zap_open(gt_zap **out, void *zctx, const char *allow_path, gt_zap_log_fn 
  * ZAP. At most 8 sockets. Returns GT_OK, GT_EINVAL (too many) or GT_EZMQ. */
 int gt_zap_watch(gt_zap *z, void *sock);
 
-/* Copies the counters (safe while the handler runs). */
+/* Copies the counters (safe while the handler runs); NULL (no allow-list)
+ * gives zeros. */
 void gt_zap_stats_get(gt_zap *z, struct gt_zap_stats *out);
 
 /* Stops the handler and frees it; call before closing the watched sockets'
