@@ -792,6 +792,13 @@ Test(proxy, late_joiner_behind_proxies_gets_snapshot_then_every_record, .timeout
     dir_remove();
 }
 
+/* Sends frames (NULL-terminated strings; "" is an empty frame) on s. */
+static void frames_send(void *s, const char *const *f)
+{
+    for (int i = 0; f[i]; i++)
+        zmq_send(s, f[i], strlen(f[i]), f[i + 1] ? ZMQ_SNDMORE : 0);
+}
+
 /* A client's request on its own DEALER: a REPLAY of the one record seq. */
 static void replay_send(void *dealer, uint64_t seq)
 {
@@ -859,6 +866,26 @@ Test(proxy, replies_reach_their_askers_after_the_upstream_drops_a_request, .time
         replay_send(cl[k], 100 + (uint64_t)k);
     for (int k = 0; k < N; k++)
         cr_assert(eq(u64, replay_answer(cl[k], 3000), 100 + (uint64_t)k), "client %d", k);
+    /* Envelopes are bounded: behind two proxies a client may put 13
+     * identities of its own before INFO (16 at the feed), not 14 or 15 (a
+     * proxy refuses, and the refusal still finds the client). */
+    for (int hops = 13; hops <= 15; hops++) {
+        const char *f[20];
+        for (int i = 0; i < hops; i++)
+            f[i] = "h";
+        f[hops] = "", f[hops + 1] = "INFO", f[hops + 2] = NULL;
+        frames_send(cl[4], f);
+        zmq_pollitem_t pi = {cl[4], 0, ZMQ_POLLIN, 0};
+        cr_assert(eq(int, zmq_poll(&pi, 1, 3000), 1), "%d hops: an answer", hops);
+        zmq_msg_t part[32];
+        int dropped, n = gt_bus_recv_parts(cl[4], part, 32, 0, &dropped);
+        cr_assert(gt(int, n, hops + 1));
+        const char *want = hops == 13 ? "OK" : "ERR";
+        cr_assert(eq(int, memcmp(zmq_msg_data(&part[hops + 1]), want, strlen(want)), 0),
+                  "%d hops: %s", hops, want);
+        for (int i = 0; i < n; i++)
+            zmq_msg_close(&part[i]);
+    }
     /* A REQ client (its own delimiter) and an empty SNAPSHOT prefix (an empty
      * last frame that is no delimiter) pass the chain as well. */
     void *req = sock_new(ctx, ZMQ_REQ, c.router2, NULL, NULL, NULL);
@@ -891,13 +918,6 @@ static void *pub_serve_main(void *arg)
             zmq_poll(&pi, 1, 5);
         }
     return NULL;
-}
-
-/* Sends frames (NULL-terminated strings; "" is an empty frame) on s. */
-static void frames_send(void *s, const char *const *f)
-{
-    for (int i = 0; f[i]; i++)
-        zmq_send(s, f[i], strlen(f[i]), f[i + 1] ? ZMQ_SNDMORE : 0);
 }
 
 Test(proxy, tickfeed_echoes_the_whole_envelope, .timeout = 30)

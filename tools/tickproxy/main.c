@@ -78,7 +78,7 @@ static void usage(FILE *f)
            "  --pub-bind EP          where subscribers connect (default tcp://127.0.0.1:5570)\n"
            "  --req-connect EP       upstream ROUTER (default tcp://127.0.0.1:5561)\n"
            "  --router-bind EP       where request clients connect (default tcp://127.0.0.1:5571)\n"
-           "  --bind-remote          allow binding other than ipc://, inproc:// or loopback tcp://\n"
+           "  --bind-remote          allow binds but ipc://, inproc://, loopback tcp://\n"
            "  --curve-server-key F   CURVE on the bound sockets, with this secret key file\n"
            "  --curve-allow PATH     accept only client keys in PATH (a file of keys or a\n"
            "                         folder of .pub files); denials are logged on stderr\n"
@@ -273,23 +273,27 @@ static void reply_refuse(void *front, zmq_msg_t *f, int n, int n_env, int code, 
 {
     uint8_t c[4];
     st_le32(c, (uint32_t)code);
-    int delimited = n_env > 1;
-    for (int i = 0; i < n_env; i++)
-        zmq_send(front, zmq_msg_data(&f[i]), zmq_msg_size(&f[i]), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    if (!delimited)
-        zmq_send(front, "", 0, ZMQ_SNDMORE);
-    zmq_send(front, "ERR", 3, ZMQ_SNDMORE);
-    zmq_send(front, c, 4, ZMQ_SNDMORE);
-    zmq_send(front, why, strlen(why), 0);
+    /* A client gone or full fails the first frame; then nothing is sent. */
+    if (zmq_send(front, zmq_msg_data(&f[0]), zmq_msg_size(&f[0]), ZMQ_SNDMORE | ZMQ_DONTWAIT) >=
+        0) {
+        for (int i = 1; i < n_env; i++)
+            zmq_send(front, zmq_msg_data(&f[i]), zmq_msg_size(&f[i]), ZMQ_SNDMORE);
+        if (n_env == 1)
+            zmq_send(front, "", 0, ZMQ_SNDMORE);
+        zmq_send(front, "ERR", 3, ZMQ_SNDMORE);
+        zmq_send(front, c, 4, ZMQ_SNDMORE);
+        zmq_send(front, why, strlen(why), 0);
+    }
     for (int i = 0; i < n; i++)
         zmq_msg_close(&f[i]);
 }
 
-/* The envelope of the n frames received in f. */
+/* The envelope of the n frames received in f, looked for far enough to
+ * tell one deeper than GT_BUS_MAX_HOPS identities. */
 static int envelope_of(zmq_msg_t *f, int n)
 {
-    struct gt_frame fr[GT_BUS_MAX_HOPS + 2];
-    int k = n < GT_BUS_MAX_HOPS + 2 ? n : GT_BUS_MAX_HOPS + 2;
+    struct gt_frame fr[GT_BUS_MAX_HOPS + 3];
+    int k = n < GT_BUS_MAX_HOPS + 3 ? n : GT_BUS_MAX_HOPS + 3;
     for (int i = 0; i < k; i++)
         fr[i] = (struct gt_frame){zmq_msg_data(&f[i]), zmq_msg_size(&f[i])};
     return gt_bus_envelope(fr, k);
