@@ -222,12 +222,17 @@ struct seen {
     int64_t stale_since[MAX_INSTR]; /* receive time of the stale status */
     uint64_t n_recoveries;          /* stale -> recovered periods, and their length */
     int64_t recovery_sum_ns, recovery_max_ns;
-    /* The losses of the truth (NULL: not checked), and what was published of
-     * them: the last STALE's gap per book, a RECOVERED owed. */
+    /* The losses of the truth (NULL: not checked) and what was published of
+     * them. Records are numbered in journal order; lost_before[k] is the last
+     * incremental record before loss k's event. A book must be stale at some
+     * point after it and before its next incremental record. */
     const struct lost *lost;
-    size_t n_lost, next_lost;
-    uint32_t stale_from[MAX_INSTR], stale_to[MAX_INSTR];
-    uint8_t owed[MAX_INSTR];
+    size_t n_lost, next_arm, next_judge;
+    uint64_t *lost_before;
+    uint64_t idx, last_incr;                             /* this record, the last incremental one */
+    uint64_t recovered_at[MAX_INSTR];                    /* the last RECOVERED or RESET */
+    uint32_t stale_from[MAX_INSTR], stale_to[MAX_INSTR]; /* the last STALE's gap */
+    uint8_t owed[MAX_INSTR];                             /* stale for a loss: a RECOVERED is owed */
     uint64_t lost_ok, lost_bad;
     char lost_msg[256];
 };
@@ -264,6 +269,8 @@ static void apply_record(struct seen *s, const uint8_t *r)
             s->stale_to[i] = t.u.status.gap_to;
         } else if (t.u.status.feed == GT_FEED_RECOVERED || t.u.status.feed == GT_FEED_RESET) {
             s->owed[i] = 0;
+            if (s->stale_now[i])
+                s->recovered_at[i] = s->idx; /* the end of a stale period */
             s->recovered += t.u.status.feed == GT_FEED_RECOVERED;
             s->resets += t.u.status.feed == GT_FEED_RESET;
             if (s->stale_now[i] && !(t.flags & GT_F_SNAPSHOT)) {
@@ -278,42 +285,47 @@ static void apply_record(struct seen *s, const uint8_t *r)
     }
 }
 
-/* Was loss L published before the book's next tick: the book stale now (a
- * RECOVERED then owed), or its last STALE naming L's packet (a loss a
- * snapshot already covered recovers at once)? */
-static void lost_judge(struct seen *s, const struct lost *l, const char *when)
+/* Was loss k published: its book stale at some point between the last
+ * incremental record before the loss and now (its next incremental record,
+ * or the end), stale now (a RECOVERED then owed) or recovered since? */
+static void lost_judge(struct seen *s, size_t k, const char *when)
 {
+    const struct lost *l = &s->lost[k];
     struct book *b = book_set_get(&s->books, l->security_id, true);
     cr_assert(not(eq(ptr, b, NULL)));
     size_t i = (size_t)(b - s->books.books);
-    int named = s->stale_from[i] && s->stale_from[i] <= l->seq && l->seq <= s->stale_to[i];
     if (s->stale_now[i]) {
         s->owed[i] = 1;
-    } else if (!named) {
+    } else if (s->recovered_at[i] <= s->lost_before[k]) {
         if (!s->lost_bad++)
             snprintf(s->lost_msg, sizeof s->lost_msg,
-                     "%d: packet %u (t %lld) lost on both lines, no STALE before %s (last STALE "
-                     "named %u..%u)",
-                     l->security_id, l->seq, (long long)l->t_ns, when, s->stale_from[i],
-                     s->stale_to[i]);
+                     "%d: packet %u (t %lld) lost on both lines, not stale from record %llu to "
+                     "%s (last STALE named %u..%u, last RECOVERED at record %llu)",
+                     l->security_id, l->seq, (long long)l->t_ns,
+                     (unsigned long long)s->lost_before[k], when, s->stale_from[i], s->stale_to[i],
+                     (unsigned long long)s->recovered_at[i]);
         return;
     }
     s->lost_ok++;
 }
 
-/* Before record r is applied: the losses of the exchange's events before r's
- * (r a tick from the incremental feed, not rebuilt by recovery) are judged. */
+/* Before record r (number s->idx) is applied: a tick of the incremental
+ * feed, not rebuilt by recovery, marks where the losses of the events before
+ * it end (judged) and where those of its own event begin. */
 static void lost_check(struct seen *s, const uint8_t *r)
 {
     struct gt_tick t;
-    if (s->next_lost >= s->n_lost || gt_tick_decode(r, GT_TICK_LEN, &t) < 0)
+    if (s->next_judge >= s->n_lost || gt_tick_decode(r, GT_TICK_LEN, &t) < 0)
         return;
     int incremental = t.kind == GT_KIND_TRADE || t.kind == GT_KIND_LEVEL || t.kind == GT_KIND_TOB ||
                       t.kind == GT_KIND_STAT;
     if (!incremental || (t.flags & (GT_F_RECOVERY | GT_F_SNAPSHOT)))
         return;
-    while (s->next_lost < s->n_lost && t.exch_ns > s->lost[s->next_lost].t_ns)
-        lost_judge(s, &s->lost[s->next_lost++], "the next tick");
+    for (; s->next_arm < s->n_lost && s->lost[s->next_arm].t_ns <= t.exch_ns; s->next_arm++)
+        s->lost_before[s->next_arm] = s->last_incr;
+    for (; s->next_judge < s->next_arm && s->lost[s->next_judge].t_ns < t.exch_ns; s->next_judge++)
+        lost_judge(s, s->next_judge, "the next incremental tick");
+    s->last_incr = s->idx;
 }
 
 static void journal_read_truth(struct seen *s, const char *jdir, const struct truth *tr)
@@ -322,6 +334,7 @@ static void journal_read_truth(struct seen *s, const char *jdir, const struct tr
     if (tr) {
         s->lost = tr->lost;
         s->n_lost = tr->n_lost;
+        s->lost_before = calloc(tr->n_lost + 1, sizeof *s->lost_before);
     }
     cr_assert(eq(int, book_set_init(&s->books, MAX_INSTR), GT_OK));
     s->trades = malloc(MAX_TRADES * sizeof *s->trades);
@@ -335,6 +348,7 @@ static void journal_read_truth(struct seen *s, const char *jdir, const struct tr
         cr_assert(eq(u64, m.first_seq, s->last_seq + 1), "bus sequence without holes");
         for (size_t i = 0; i < m.n_records; i++) {
             const uint8_t *rec = m.records + i * GT_TICK_LEN;
+            s->idx++;
             lost_check(s, rec);
             apply_record(s, rec);
             s->sum += rec_sum(rec);
@@ -347,8 +361,10 @@ static void journal_read_truth(struct seen *s, const char *jdir, const struct tr
     cr_assert(eq(int, rc, 0), "%s", journal_reader_errmsg(r));
     journal_reader_close(r);
     qsort(s->trades, s->n_trades, sizeof *s->trades, cmp_u64);
-    while (s->next_lost < s->n_lost)
-        lost_judge(s, &s->lost[s->next_lost++], "the end");
+    for (; s->next_arm < s->n_lost; s->next_arm++)
+        s->lost_before[s->next_arm] = s->last_incr;
+    for (; s->next_judge < s->n_lost; s->next_judge++)
+        lost_judge(s, s->next_judge, "the end");
 }
 
 static void journal_read(struct seen *s, const char *jdir)
@@ -372,6 +388,7 @@ static void seen_free(struct seen *s)
 {
     book_set_fini(&s->books);
     free(s->trades);
+    free(s->lost_before);
 }
 
 static long log_count(const char *log, const char *key);
@@ -448,7 +465,7 @@ static void capture_run(const char *what, struct seen *s, const char *a1, const 
     fprintf(stderr,
             "loss %s: %llu stale, %llu recovered, %llu resets; recovery (capture time) mean "
             "%.1f ms, max %.1f ms over %llu periods; %llu records; %zu entries lost on both "
-            "lines, each published stale before its book's next tick\n",
+            "lines, each published stale\n",
             what, (unsigned long long)s->stale, (unsigned long long)s->recovered,
             (unsigned long long)s->resets,
             s->n_recoveries ? (double)s->recovery_sum_ns / (double)s->n_recoveries / 1e6 : 0.0,
