@@ -527,8 +527,8 @@ static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
     snapshot_cycle(f, (size_t)ii, line, s.last_msg_seq_num_processed);
     if (in->state == I_PENDING)
         return;
-    bool wanted =
-        b->stale && (in->state == I_STALE_RPT || s.last_msg_seq_num_processed >= in->need_seq);
+    bool wanted = b->stale && (in->state == I_STALE_RPT ||
+                               s.last_msg_seq_num_processed >= in->need_seq);
     if (b->stale && !wanted)
         return; /* taken before the loss: wait for a newer one */
     struct snapkeep *k = &f->keep[ii];
@@ -575,8 +575,8 @@ static void on_gap(void *ctx, uint32_t from, uint32_t to)
     flush(f, false);
     /* A snapshot that came while the hole was waiting and already covers it. */
     for (size_t ii = 0; ii < f->n_inst; ii++)
-        if (f->keep[ii].valid && f->inst[ii].state == I_STALE_GAP && f->keep[ii].last_msg >= to &&
-            to != 0) {
+        if (f->keep[ii].valid && f->inst[ii].state == I_STALE_GAP &&
+            f->keep[ii].last_msg >= to && to != 0) {
             f->st.recovered_kept++;
             snap_apply(f, ii);
         } else {
