@@ -1423,6 +1423,22 @@ static int take_err(struct feed *f)
     return rc;
 }
 
+/* Does the datagram frame as MDP 3.0: a header, then one or more whole
+ * messages? One that does not is no packet of the exchange's and its
+ * MsgSeqNum is noise: offered to an arbiter it would take the place of the
+ * other line's copy, or, far ahead, declare a gap that never was. */
+static bool pkt_frames(const uint8_t *p, size_t len)
+{
+    struct mdp3_pkt pkt;
+    struct mdp3_msg msg;
+    int rc, n = 0;
+    if (mdp3_pkt_init(&pkt, p, len) < 0)
+        return false;
+    while ((rc = mdp3_pkt_next(&pkt, &msg)) > 0)
+        n++;
+    return rc == 0 && n > 0;
+}
+
 int feed_packet(struct feed *f, int which, const uint8_t *p, size_t len, int64_t recv_ns)
 {
     if (which < 0 || which >= GT_N_FEEDS)
@@ -1432,13 +1448,18 @@ int feed_packet(struct feed *f, int which, const uint8_t *p, size_t len, int64_t
     switch (which) {
     case GT_FEED_INCR_A:
     case GT_FEED_INCR_B:
-        arb_offer(&f->arb_inc, which == GT_FEED_INCR_A ? ARB_LINE_A : ARB_LINE_B, p, len,
-                  f->clock_ns ? f->clock_ns : recv_ns);
-        break;
     case GT_FEED_INDEX_A:
     case GT_FEED_INDEX_B:
-        arb_offer(&f->arb_idx, which == GT_FEED_INDEX_A ? ARB_LINE_A : ARB_LINE_B, p, len,
-                  f->clock_ns ? f->clock_ns : recv_ns);
+        if (!pkt_frames(p, len)) {
+            f->st.malformed++;
+            break;
+        }
+        if (which == GT_FEED_INCR_A || which == GT_FEED_INCR_B)
+            arb_offer(&f->arb_inc, which == GT_FEED_INCR_A ? ARB_LINE_A : ARB_LINE_B, p, len,
+                      f->clock_ns ? f->clock_ns : recv_ns);
+        else
+            arb_offer(&f->arb_idx, which == GT_FEED_INDEX_A ? ARB_LINE_A : ARB_LINE_B, p, len,
+                      f->clock_ns ? f->clock_ns : recv_ns);
         break;
     default:
         process(f, p, len, which);

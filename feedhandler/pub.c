@@ -29,9 +29,9 @@ enum {
  * and tickproxy take one reply per request in order. */
 struct snap_wait {
     bool held;
-    uint8_t id[PUB_ID_MAX]; /* the client's routing identity */
-    size_t id_len;
-    bool delim; /* a REQ client's empty delimiter followed it */
+    int n_env; /* envelope frames kept: identities, then any delimiter */
+    size_t len[GT_BUS_MAX_HOPS + 1];
+    uint8_t id[GT_BUS_MAX_HOPS + 1][PUB_ID_MAX]; /* a proxy chain's and the client's */
     char prefix[GT_TOPIC_MAX];
 };
 
@@ -312,8 +312,8 @@ static int snap_add(void *ctx, const char *topic, size_t tl, uint8_t *recs, size
     return reply_add(ctx, topic, tl, recs, n);
 }
 
-/* Sends the envelope (identity and any delimiter), head frames, then the
- * reply's pairs. */
+/* Sends the envelope (identities and any delimiter, as received: bus.h),
+ * head frames, then the reply's pairs. */
 static void reply_send(struct pub *p, const struct gt_frame *env, int n_env,
                        const struct gt_frame *head, int n_head, bool with_pairs)
 {
@@ -419,16 +419,19 @@ static void serve_snapshot(struct pub *p, struct feed *f, const struct gt_frame 
     }
 }
 
-/* Keeps a SNAPSHOT request until the open event ends. Returns false if its
- * identity is too long to keep (it is then refused). */
+/* Keeps a SNAPSHOT request and its whole envelope until the open event ends.
+ * Returns false if an identity is too long to keep (it is then refused). */
 static bool snapshot_hold(struct pub *p, const struct gt_frame *env, int n_env, const char *prefix)
 {
     struct snap_wait *w = &p->wait;
-    if (env[0].len > PUB_ID_MAX)
-        return false;
-    memcpy(w->id, env[0].p, env[0].len);
-    w->id_len = env[0].len;
-    w->delim = n_env == 2;
+    for (int i = 0; i < n_env; i++)
+        if (env[i].len > PUB_ID_MAX)
+            return false;
+    for (int i = 0; i < n_env; i++) {
+        memcpy(w->id[i], env[i].p, env[i].len);
+        w->len[i] = env[i].len;
+    }
+    w->n_env = n_env;
     snprintf(w->prefix, sizeof w->prefix, "%s", prefix);
     w->held = true;
     p->st.snapshots_held++;
@@ -451,28 +454,34 @@ int pub_serve(struct pub *p, struct feed *f, int max)
     if (p->wait.held) {
         if (open_event)
             return 0; /* it and every request behind it wait for the event's end */
-        struct gt_frame env[2] = {{p->wait.id, p->wait.id_len}, {(const uint8_t *)"", 0}};
+        struct gt_frame env[GT_BUS_MAX_HOPS + 1];
+        for (int i = 0; i < p->wait.n_env; i++)
+            env[i] = (struct gt_frame){p->wait.id[i], p->wait.len[i]};
         p->wait.held = false;
-        serve_snapshot(p, f, env, p->wait.delim ? 2 : 1, p->wait.prefix);
+        serve_snapshot(p, f, env, p->wait.n_env, p->wait.prefix);
     }
     int done = 0;
     while (done < max && !p->wait.held) {
-        zmq_msg_t part[GT_BUS_MAX_FRAMES + 2];
+        zmq_msg_t part[GT_BUS_MAX_PARTS];
         int overflow;
-        int n = gt_bus_recv_parts(p->router, part, GT_BUS_MAX_FRAMES + 2, ZMQ_DONTWAIT, &overflow);
+        int n = gt_bus_recv_parts(p->router, part, GT_BUS_MAX_PARTS, ZMQ_DONTWAIT, &overflow);
         if (n < 0)
             break;
         done++;
         p->st.requests++;
-        struct gt_frame fr[GT_BUS_MAX_FRAMES + 2];
+        struct gt_frame fr[GT_BUS_MAX_PARTS];
         for (int i = 0; i < n; i++)
             fr[i] = (struct gt_frame){zmq_msg_data(&part[i]), zmq_msg_size(&part[i])};
-        int n_env = (n > 1 && fr[1].len == 0) ? 2 : 1; /* identity, REQ's delimiter */
+        /* Identities up to the first delimiter: a proxy chain's, a REQ's. */
+        int n_env = gt_bus_envelope(fr, n);
         struct gt_bus_req rq;
         char err[GT_ERRLEN];
-        if (overflow || n <= n_env) {
+        if (overflow || n <= n_env || n_env > GT_BUS_MAX_HOPS + 1) {
             p->st.bad_requests++;
-            reply_err(p, fr, n_env, GT_EBADMSG, overflow ? "too many frames" : "empty request");
+            reply_err(p, fr, n_env, GT_EBADMSG,
+                      overflow     ? "too many frames"
+                      : n <= n_env ? "empty request"
+                                   : "more than 16 hops in the envelope");
         } else if (gt_bus_req_parse(fr + n_env, n - n_env, &rq, err) < 0) {
             p->st.bad_requests++;
             reply_err(p, fr, n_env, GT_EBADMSG, err);

@@ -27,6 +27,14 @@ static int frame_is(const struct gt_frame *f, const char *word)
     return f->len == n && memcmp(f->p, word, n) == 0;
 }
 
+int gt_bus_envelope(const struct gt_frame *f, int n)
+{
+    for (int i = 1; i + 1 < n; i++)
+        if (f[i].len == 0)
+            return i + 1;
+    return 1;
+}
+
 int gt_bus_req_parse(const struct gt_frame *f, int n, struct gt_bus_req *req, char *err)
 {
     memset(req, 0, sizeof *req);

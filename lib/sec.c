@@ -11,6 +11,7 @@
  * is a sorted array of binary keys, searched with bsearch. Counters are
  * atomics so the owner reads them while the thread runs. */
 #include "gputick/sec.h"
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -44,20 +45,52 @@ struct gt_zap {
 
 /* ---- binds ---- */
 
+/* Is host (len bytes, no port) a loopback address: an IPv4 literal in
+ * 127.0.0.0/8, [::1] (or [::ffff:127.x.y.z]), or the name localhost? A name
+ * that merely starts with "127." is a DNS name and resolves anywhere; an
+ * interface name (lo) may carry addresses other than 127.0.0.1. */
+static int host_is_loopback(const char *host, size_t len)
+{
+    char h[64];
+    if (len == 0 || len >= sizeof h)
+        return 0;
+    memcpy(h, host, len);
+    h[len] = 0;
+    if (strcmp(h, "localhost") == 0)
+        return 1;
+    struct in_addr a4;
+    if (inet_pton(AF_INET, h, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    struct in6_addr a6;
+    if (len > 2 && h[0] == '[' && h[len - 1] == ']') {
+        h[len - 1] = 0;
+        if (inet_pton(AF_INET6, h + 1, &a6) != 1)
+            return 0;
+        return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+    }
+    return 0;
+}
+
 int gt_sec_bind_check(const char *ep, int allow_remote, char err[GT_ERRLEN])
 {
-    if (allow_remote || strncmp(ep, "tcp://", 6) != 0)
+    if (allow_remote || strncmp(ep, "ipc://", 6) == 0 || strncmp(ep, "inproc://", 9) == 0)
         return GT_OK;
-    const char *host = ep + 6;
-    size_t n = strcspn(host, ":");
-    if (host[0] == '[')
-        n = strcspn(host, "]") + 1;
-    if ((n > 4 && strncmp(host, "127.", 4) == 0) || (n == 5 && strncmp(host, "[::1]", 5) == 0) ||
-        (n == 9 && strncmp(host, "localhost", 9) == 0) || (n == 2 && strncmp(host, "lo", 2) == 0))
-        return GT_OK;
+    if (strncmp(ep, "tcp://", 6) == 0) {
+        /* host:port, [v6]:port; the port is after the last ':'. */
+        const char *host = ep + 6, *colon = strrchr(host, ':');
+        if (colon && host_is_loopback(host, (size_t)(colon - host)))
+            return GT_OK;
+        snprintf(err, GT_ERRLEN,
+                 "'%s' is not a loopback address; binding there needs --bind-remote (and CURVE, "
+                 "see docs/deployment.md)",
+                 ep);
+        return GT_EINVAL;
+    }
+    /* pgm, epgm, norm, udp, tipc, vmci, ws, wss...: on a network whatever the
+     * address says, or not checked here. */
     snprintf(err, GT_ERRLEN,
-             "'%s' is not a loopback address; binding there needs --bind-remote (and CURVE, "
-             "see docs/deployment.md)",
+             "'%s' is not ipc://, inproc:// or a loopback tcp:// address; binding there needs "
+             "--bind-remote (and CURVE, see docs/deployment.md)",
              ep);
     return GT_EINVAL;
 }
@@ -447,6 +480,10 @@ int gt_zap_watch(gt_zap *z, void *sock)
 
 void gt_zap_stats_get(gt_zap *z, struct gt_zap_stats *out)
 {
+    if (!z) {
+        *out = (struct gt_zap_stats){0};
+        return;
+    }
     out->allowed = atomic_load(&z->allowed);
     out->denied = atomic_load(&z->denied);
     out->handshake_failed = atomic_load(&z->handshake_failed);

@@ -32,6 +32,7 @@
 #include "gputick/bytes.h"
 #include "gputick/sec.h"
 #include "gputick/time.h"
+#include "pub.h"
 #include "recorder.h"
 
 #define DAY_NS INT64_C(1795478400000000000) /* 2026-11-24T00:00:00Z */
@@ -160,6 +161,8 @@ struct feed {
     pthread_t thread;
     atomic_int stop, target, published; /* messages */
     atomic_int n_subs;
+    atomic_int drop_requests;              /* the next this many requests get no reply */
+    int pace_us, sub_delay_ms;             /* feed_start_paced */
     char subs[MAX_SUBS][GT_TOPIC_MAX + 1]; /* subscriptions received, "+prefix" / "-prefix" */
     gt_zap *zap;
     atomic_int denials; /* log lines */
@@ -182,22 +185,27 @@ static struct gt_frame out[2 * GT_BUS_CHUNK + 8];
 
 static void serve(struct feed *fd)
 {
-    zmq_msg_t part[GT_BUS_MAX_FRAMES + 2];
-    int dropped, n = gt_bus_recv_parts(fd->router, part, GT_BUS_MAX_FRAMES + 1, 0, &dropped);
+    zmq_msg_t part[GT_BUS_MAX_PARTS];
+    int dropped, n = gt_bus_recv_parts(fd->router, part, GT_BUS_MAX_PARTS, 0, &dropped);
     if (n < 0)
         return;
-    struct gt_frame f[GT_BUS_MAX_FRAMES + 2];
+    struct gt_frame f[GT_BUS_MAX_PARTS];
     for (int i = 0; i < n; i++)
         f[i] = (struct gt_frame){zmq_msg_data(&part[i]), zmq_msg_size(&part[i])};
     struct gt_bus_req req;
     char err[GT_ERRLEN];
     static uint8_t hdr[24], code[4];
     static uint8_t snap[64 * GT_TICK_LEN];
-    int m = 0;
-    out[m++] = f[0];
+    int m = 0, n_env = gt_bus_envelope(f, n);
+    for (; m < n_env; m++)
+        out[m] = f[m];
     uint64_t last = feed_last_seq(fd);
     int published = atomic_load(&fd->published);
-    if (gt_bus_req_parse(f + 1, n - 1, &req, err) < 0) {
+    if (atomic_load(&fd->drop_requests) > 0) {
+        /* A server that dies with the request in flight: no reply, ever. */
+        atomic_fetch_sub(&fd->drop_requests, 1);
+        m = 0;
+    } else if (gt_bus_req_parse(f + n_env, n - n_env, &req, err) < 0) {
         st_le32(code, (uint32_t)GT_EBADMSG);
         out[m++] = (struct gt_frame){(const uint8_t *)"ERR", 3};
         out[m++] = (struct gt_frame){code, 4};
@@ -237,7 +245,7 @@ static void serve(struct feed *fd)
             if (strncmp(msgs[i].topic, req.prefix, strlen(req.prefix)) != 0)
                 continue;
             int seen = 0;
-            for (int j = 3; j < m; j += 2)
+            for (int j = n_env + 2; j < m; j += 2)
                 seen |= strcmp((const char *)out[j].p, msgs[i].topic) == 0;
             if (seen)
                 continue;
@@ -256,34 +264,65 @@ static void serve(struct feed *fd)
         out[m++] = (struct gt_frame){(const uint8_t *)"OK", 2};
         out[m++] = (struct gt_frame){info, 16};
     }
-    reply(fd->router, out, m);
+    if (m)
+        reply(fd->router, out, m);
     for (int i = 0; i < n; i++)
         zmq_msg_close(&part[i]);
+}
+
+/* Reads one subscription message; with sub_delay_ms (XPUB_MANUAL) it takes
+ * effect only now. */
+static void feed_subscription(struct feed *fd)
+{
+    char s[GT_TOPIC_MAX + 1];
+    int n = zmq_recv(fd->pub, s, sizeof s - 1, ZMQ_DONTWAIT);
+    if (n < 1)
+        return;
+    if (fd->sub_delay_ms)
+        zmq_setsockopt(fd->pub, s[0] ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, s + 1, (size_t)n - 1);
+    int k = atomic_load(&fd->n_subs);
+    if (k < MAX_SUBS) {
+        s[n] = 0;
+        fd->subs[k][0] = s[0] ? '+' : '-';
+        memcpy(fd->subs[k] + 1, s + 1, (size_t)n);
+        atomic_store(&fd->n_subs, k + 1);
+    }
 }
 
 static void *feed_main(void *arg)
 {
     struct feed *fd = arg;
+    int64_t next_ns = 0, subs_seen_ns = 0;
     while (!atomic_load(&fd->stop)) {
-        for (int i; (i = atomic_load(&fd->published)) < atomic_load(&fd->target);) {
+        int64_t now = gt_now_ns();
+        for (int i; (i = atomic_load(&fd->published)) < atomic_load(&fd->target) &&
+                    (!fd->pace_us || now >= next_ns);) {
             const uint8_t *p = bytes + (size_t)msgs[i].first * GT_TICK_LEN;
             gt_bus_send(fd->pub, msgs[i].topic, strlen(msgs[i].topic), p, (size_t)msgs[i].n, 0);
             atomic_store(&fd->published, i + 1);
+            next_ns = now + fd->pace_us * 1000;
         }
+        /* Subscriptions that arrived wait sub_delay_ms before they count: a
+         * slow way up through proxies, made certain. */
+        int subs_due = !subs_seen_ns || now - subs_seen_ns >= fd->sub_delay_ms * INT64_C(1000000);
         zmq_pollitem_t pi[2] = {{fd->router, 0, ZMQ_POLLIN, 0}, {fd->pub, 0, ZMQ_POLLIN, 0}};
-        if (zmq_poll(pi, 2, 5) <= 0)
+        if (zmq_poll(pi, subs_due ? 2 : 1, fd->pace_us || !subs_due ? 1 : 5) <= 0)
             continue;
         if (pi[0].revents & ZMQ_POLLIN)
             serve(fd);
-        if (pi[1].revents & ZMQ_POLLIN) {
-            char s[GT_TOPIC_MAX + 1];
-            int n = zmq_recv(fd->pub, s, sizeof s - 1, 0);
-            int k = atomic_load(&fd->n_subs);
-            if (n >= 1 && k < MAX_SUBS) {
-                s[n] = 0;
-                fd->subs[k][0] = s[0] ? '+' : '-';
-                memcpy(fd->subs[k] + 1, s + 1, (size_t)n);
-                atomic_store(&fd->n_subs, k + 1);
+        if (subs_due && (pi[1].revents & ZMQ_POLLIN)) {
+            if (fd->sub_delay_ms && !subs_seen_ns) {
+                subs_seen_ns = now;
+                continue;
+            }
+            subs_seen_ns = 0;
+            for (int k = 0; k < MAX_SUBS; k++) {
+                int ev = 0;
+                size_t len = sizeof ev;
+                zmq_getsockopt(fd->pub, ZMQ_EVENTS, &ev, &len);
+                if (!(ev & ZMQ_POLLIN))
+                    break;
+                feed_subscription(fd);
             }
         }
     }
@@ -305,10 +344,15 @@ static void endpoint(void *s, char *out_ep)
 }
 
 /* Starts the feed; with secret (a key file) its sockets are CURVE servers
- * accepting the keys at allow. */
-static void feed_start(struct feed *fd, const char *secret, const char *allow)
+ * accepting the keys at allow. pace_us: one message per that many
+ * microseconds (0 = at once); sub_delay_ms: a subscription takes effect that
+ * long after it arrives. */
+static void feed_start_paced(struct feed *fd, const char *secret, const char *allow, int pace_us,
+                             int sub_delay_ms)
 {
     memset(fd, 0, sizeof *fd);
+    fd->pace_us = pace_us;
+    fd->sub_delay_ms = sub_delay_ms;
     journal_build();
     char err[GT_ERRLEN] = "";
     fd->ctx = zmq_ctx_new();
@@ -322,6 +366,8 @@ static void feed_start(struct feed *fd, const char *secret, const char *allow)
     for (int i = 0; i < 2; i++) {
         zmq_setsockopt(socks[i], ZMQ_LINGER, &linger, sizeof linger);
         zmq_setsockopt(socks[i], ZMQ_SNDHWM, &hwm, sizeof hwm);
+        if (i == 0 && sub_delay_ms)
+            zmq_setsockopt(socks[i], ZMQ_XPUB_MANUAL, &(int){1}, sizeof(int));
         if (secret)
             cr_assert(eq(int, gt_sec_server(socks[i], secret, err), GT_OK), "%s", err);
         if (fd->zap)
@@ -331,6 +377,11 @@ static void feed_start(struct feed *fd, const char *secret, const char *allow)
     endpoint(fd->pub, fd->pub_ep);
     endpoint(fd->router, fd->router_ep);
     pthread_create(&fd->thread, NULL, feed_main, fd);
+}
+
+static void feed_start(struct feed *fd, const char *secret, const char *allow)
+{
+    feed_start_paced(fd, secret, allow, 0, 0);
 }
 
 static void feed_stop(struct feed *fd)
@@ -386,41 +437,60 @@ static int free_port(void)
     return ntohs(a.sin_port);
 }
 
-/* Starts tickproxy with "--flag value" pairs (NULL-terminated); its stderr
- * goes to dir/NAME.log. */
-static pid_t proxy_start(const char *name, ...)
+/* Starts the built program rel (e.g. "tools/tickproxy/tickproxy") with its
+ * arguments (NULL-terminated); its stderr goes to dir/NAME.log, its stdout
+ * to dir/NAME.out. */
+static pid_t vprog_start(const char *rel, const char *name, va_list ap)
 {
     const char *bin = getenv("GT_BINARY_DIR");
     if (!bin)
         cr_skip_test("GT_BINARY_DIR is not set (run under ctest)");
-    char path[512], log[256];
-    snprintf(path, sizeof path, "%s/tools/tickproxy/tickproxy", bin);
+    char path[512], log[256], out_path[256];
+    snprintf(path, sizeof path, "%s/%s", bin, rel);
     snprintf(log, sizeof log, "%s/%s.log", dir, name);
+    snprintf(out_path, sizeof out_path, "%s/%s.out", dir, name);
     char *argv[32];
     int argc = 0;
     argv[argc++] = path;
-    va_list ap;
-    va_start(ap, name);
     for (char *a; (a = va_arg(ap, char *)) && argc < 30;)
         argv[argc++] = a;
-    va_end(ap);
     argv[argc] = NULL;
     pid_t pid = fork();
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives a test that timed out */
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(fd, 2);
+        dup2(fo, 1);
         execv(path, argv);
         _exit(127);
     }
     return pid;
 }
 
-/* Stops a proxy with SIGTERM; returns its exit status (-1 if it hung). */
-static int proxy_stop(pid_t pid)
+static pid_t prog_start(const char *rel, const char *name, ...)
 {
-    kill(pid, SIGTERM);
-    for (int i = 0; i < 300; i++) {
+    va_list ap;
+    va_start(ap, name);
+    pid_t pid = vprog_start(rel, name, ap);
+    va_end(ap);
+    return pid;
+}
+
+/* Starts tickproxy with "--flag value" pairs (NULL-terminated). */
+static pid_t proxy_start(const char *name, ...)
+{
+    va_list ap;
+    va_start(ap, name);
+    pid_t pid = vprog_start("tools/tickproxy/tickproxy", name, ap);
+    va_end(ap);
+    return pid;
+}
+
+/* Waits up to ms for pid to exit (SIGKILL after); its exit status, or -1. */
+static int prog_wait(pid_t pid, int ms)
+{
+    for (int i = 0; i < ms / 10; i++) {
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid)
             return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
@@ -429,6 +499,13 @@ static int proxy_stop(pid_t pid)
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     return -1;
+}
+
+/* Stops a proxy with SIGTERM; returns its exit status (-1 if it hung). */
+static int proxy_stop(pid_t pid)
+{
+    kill(pid, SIGTERM);
+    return prog_wait(pid, 3000);
 }
 
 static char *slurp(const char *path)
@@ -440,6 +517,16 @@ static char *slurp(const char *path)
     if (f)
         fclose(f);
     return buf;
+}
+
+/* dir/NAME.log, a program's stderr (prog_start). */
+static const char *kpath_log(const char *name)
+{
+    static char buf[2][256];
+    static int i;
+    i = !i;
+    snprintf(buf[i], sizeof buf[i], "%s/%s.log", dir, name);
+    return buf[i];
 }
 
 static void *sock_new(void *ctx, int type, const char *ep, const char *prefix, const char *key,
@@ -581,36 +668,123 @@ Test(proxy, chain_passes_ticks_and_subscriptions_upstream, .timeout = 30)
     dir_remove();
 }
 
-Test(proxy, late_joiner_behind_proxies_gets_snapshot_then_live, .timeout = 30)
+/* One JSON line of ticksub's output. */
+struct sub_line {
+    uint64_t seq;
+    unsigned flags;
+    int kind;
+};
+
+/* Reads ticksub -j output from dir/NAME.out; returns the lines read. */
+static int sub_lines(const char *name, struct sub_line *l, int cap)
+{
+    char path[256], line[4096], kind[16];
+    snprintf(path, sizeof path, "%s/%s.out", dir, name);
+    FILE *f = fopen(path, "r");
+    cr_assert(ne(ptr, f, NULL), "no %s", path);
+    int n = 0;
+    while (n < cap && fgets(line, sizeof line, f)) {
+        const char *q = strstr(line, "\"seq\":"), *fl = strstr(line, "\"flags\":"),
+                   *k = strstr(line, "\"kind\":\"");
+        cr_assert(q && fl && k, "not a tick line: %s", line);
+        l[n].seq = strtoull(q + 6, NULL, 10);
+        l[n].flags = (unsigned)strtoul(fl + 8, NULL, 10);
+        snprintf(kind, sizeof kind, "%.*s", (int)strcspn(k + 8, "\""), k + 8);
+        l[n++].kind = gt_kind_parse(kind);
+    }
+    fclose(f);
+    return n;
+}
+
+/* Checks a late joiner's lines of one kind against the journal's records of
+ * the topics starting with prefix: its snapshot (one as_of, the flag), then
+ * exactly every record after as_of, in order. Returns the snapshot lines. */
+static int late_join_check(const char *who, const struct sub_line *l, int n, int kind,
+                           const char *prefix)
+{
+    static int rec_msg[MAX_RECS]; /* the message of each record */
+    for (int i = 0; i < n_msgs; i++)
+        for (int k = 0; k < msgs[i].n; k++)
+            rec_msg[msgs[i].first + k] = i;
+    uint64_t as_of = 0, last = 0;
+    int snap = 0, live = 0;
+    for (int i = 0; i < n; i++) {
+        if (l[i].kind != kind)
+            continue;
+        if (l[i].flags & GT_F_SNAPSHOT) {
+            cr_assert(eq(int, live, 0), "%s: a %s snapshot line after live ones", who, prefix);
+            cr_assert(as_of == 0 || l[i].seq == as_of, "%s: one as_of per snapshot", who);
+            as_of = last = l[i].seq;
+            snap++;
+            continue;
+        }
+        /* The next journal record under prefix after the last one printed. */
+        int r = (int)last;
+        while (r < n_recs && strncmp(msgs[rec_msg[r]].topic, prefix, strlen(prefix)) != 0)
+            r++;
+        cr_assert(lt(int, r, n_recs), "%s: %s record %llu is not in the journal", who, prefix,
+                  (unsigned long long)l[i].seq);
+        cr_assert(eq(u64, l[i].seq, (uint64_t)r + 1),
+                  "%s: after seq %llu the next %s record (none missed, none twice)", who,
+                  (unsigned long long)last, prefix);
+        last = l[i].seq;
+        live++;
+    }
+    cr_assert(gt(int, snap, 0), "%s: a snapshot of %s", who, prefix);
+    /* Every record under prefix after as_of, up to the journal's end. */
+    long want = 0;
+    for (int i = 0; i < n_msgs; i++)
+        if (strncmp(msgs[i].topic, prefix, strlen(prefix)) == 0 &&
+            (uint64_t)msgs[i].first + 1 > as_of)
+            want += msgs[i].n;
+    cr_assert(eq(long, live, want), "%s: every %s record after the snapshot's %llu", who, prefix,
+              (unsigned long long)as_of);
+    return snap;
+}
+
+/* The Clone pattern through two proxies, with ticksub as users run it. A
+ * subscription reaches the feed 300 ms after it left (made certain here:
+ * real proxies are merely slower than a request), so the snapshot is
+ * answered first, and the records published in between are on no live
+ * stream of the joiner: it must replay them. */
+Test(proxy, late_joiner_behind_proxies_gets_snapshot_then_every_record, .timeout = 30)
 {
     struct feed fd;
     dir_make();
-    feed_start(&fd, NULL, NULL);
+    feed_start_paced(&fd, NULL, NULL, 1000, 300);
     struct chain c;
     chain_start(&c, &fd);
-    int half = n_msgs / 2;
-    atomic_store(&fd.target, half);
-    for (int i = 0; i < 500 && atomic_load(&fd.published) < half; i++)
-        usleep(2000);
-    /* The Clone pattern: subscribe, snapshot as of S, then live after S. */
     void *ctx = zmq_ctx_new();
-    void *sub = sock_new(ctx, ZMQ_SUB, c.pub2, "tob.", NULL, NULL);
+    /* An early subscriber on the feed itself: the view to equal. */
+    void *early = sock_new(ctx, ZMQ_SUB, fd.pub_ep, "tob.", NULL, NULL);
     cr_assert(feed_saw(&fd, "tob.", 5000));
-    void *dealer = sock_new(ctx, ZMQ_DEALER, c.router2, NULL, NULL, NULL);
-    char err[GT_ERRLEN] = "";
-    long snap = 0;
-    uint64_t as_of = 0;
-    cr_assert(gt(long, gt_bus_snapshot(dealer, "tob.", 3000, count_cb, &snap, &as_of, err), 0),
-              "%s", err);
-    cr_assert(eq(u64, as_of, (uint64_t)msgs[half - 1].first + msgs[half - 1].n));
-    cr_assert(eq(long, snap, 4), "one top of book per contract");
     atomic_store(&fd.target, n_msgs);
+    for (int i = 0; i < 5000 && atomic_load(&fd.published) < n_msgs / 3; i++)
+        usleep(1000);
+    pid_t s1 = prog_start("tools/ticksub/ticksub", "late-tob", "-S", "-j", "-t", "tob.", "-e",
+                          c.pub2, "-r", c.router2, "-T", "3", NULL);
+    pid_t s2 = prog_start("tools/ticksub/ticksub", "late-h100", "-S", "-j", "-p", "H100", "-e",
+                          c.pub2, "-r", c.router2, "-T", "3", NULL);
     int bad = 0;
-    long want = journal_count("tob.", half, n_msgs);
-    cr_assert(eq(long, sub_drain(sub, 5000, want, &bad, as_of), want));
+    long early_got = sub_drain(early, 5000, journal_count("tob.", 0, n_msgs), &bad, 0);
+    cr_assert(eq(long, early_got, journal_count("tob.", 0, n_msgs)));
     cr_assert(eq(int, bad, 0));
-    zmq_close(sub);
-    zmq_close(dealer);
+    cr_assert(eq(int, prog_wait(s1, 10000), 0), "%s", slurp(kpath_log("late-tob")));
+    cr_assert(eq(int, prog_wait(s2, 10000), 0), "%s", slurp(kpath_log("late-h100")));
+    static struct sub_line l[MAX_RECS * 2];
+    int n = sub_lines("late-tob", l, MAX_RECS * 2);
+    cr_assert(eq(int, late_join_check("ticksub -t tob.", l, n, GT_KIND_TOB, "tob."), 4),
+              "one top of book per contract");
+    /* -p H100: a prefix per kind, each its snapshot and its replay. */
+    n = sub_lines("late-h100", l, MAX_RECS * 2);
+    static const int kinds[] = {GT_KIND_DEF, GT_KIND_TRADE, GT_KIND_LEVEL, GT_KIND_TOB,
+                                GT_KIND_FIXING};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "%s.H100.", gt_kind_name(kinds[k]));
+        late_join_check("ticksub -p H100", l, n, kinds[k], prefix);
+    }
+    zmq_close(early);
     zmq_ctx_term(ctx);
     cr_assert(eq(int, proxy_stop(c.p2), 0));
     cr_assert(eq(int, proxy_stop(c.p1), 0));
@@ -618,22 +792,294 @@ Test(proxy, late_joiner_behind_proxies_gets_snapshot_then_live, .timeout = 30)
     dir_remove();
 }
 
-Test(proxy, refuses_a_remote_bind_unless_told)
+/* Sends frames (NULL-terminated strings; "" is an empty frame) on s. */
+static void frames_send(void *s, const char *const *f)
+{
+    for (int i = 0; f[i]; i++)
+        zmq_send(s, f[i], strlen(f[i]), f[i + 1] ? ZMQ_SNDMORE : 0);
+}
+
+/* A client's request on its own DEALER: a REPLAY of the one record seq. */
+static void replay_send(void *dealer, uint64_t seq)
+{
+    uint8_t range[16];
+    st_le64(range, seq);
+    st_le64(range + 8, seq);
+    zmq_send(dealer, "REPLAY", 6, ZMQ_SNDMORE);
+    zmq_send(dealer, range, 16, 0);
+}
+
+/* The sequence of the record in the REPLAY reply that reaches dealer within
+ * ms: 0 if no reply came, UINT64_MAX if it was not one record's OK. */
+static uint64_t replay_answer(void *dealer, int ms)
+{
+    zmq_pollitem_t pi = {dealer, 0, ZMQ_POLLIN, 0};
+    if (zmq_poll(&pi, 1, ms) <= 0)
+        return 0;
+    zmq_msg_t part[16];
+    int dropped, n = gt_bus_recv_parts(dealer, part, 16, 0, &dropped);
+    int i = n > 0 && zmq_msg_size(&part[0]) == 0; /* the delimiter a proxy adds */
+    uint64_t seq = UINT64_MAX;
+    if (n == i + 4 && zmq_msg_size(&part[i]) == 2 && memcmp(zmq_msg_data(&part[i]), "OK", 2) == 0 &&
+        zmq_msg_size(&part[i + 3]) == GT_TICK_LEN)
+        seq = ld_le64((const uint8_t *)zmq_msg_data(&part[i + 3]) + 8);
+    for (int k = 0; k < n; k++)
+        zmq_msg_close(&part[k]);
+    return seq;
+}
+
+Test(proxy, replies_reach_their_askers_after_the_upstream_drops_a_request, .timeout = 30)
+{
+    struct feed fd;
+    dir_make();
+    feed_start(&fd, NULL, NULL);
+    atomic_store(&fd.target, n_msgs);
+    struct chain c;
+    chain_start(&c, &fd);
+    for (int i = 0; i < 500 && atomic_load(&fd.published) < n_msgs; i++)
+        usleep(2000);
+    void *ctx = zmq_ctx_new();
+    enum { N = 5 };
+    void *cl[N];
+    for (int k = 0; k < N; k++)
+        cl[k] = sock_new(ctx, ZMQ_DEALER, c.router2, NULL, NULL, NULL);
+    /* The upstream loses client 0's request (killed with it in flight). */
+    atomic_store(&fd.drop_requests, 1);
+    replay_send(cl[0], 5);
+    cr_assert(eq(u64, replay_answer(cl[0], 500), 0), "a dropped request has no answer");
+    /* The others ask at once, several in flight together, and each gets its
+     * own answer; then client 0 asks again and gets its own too. */
+    for (int k = 1; k < N; k++)
+        replay_send(cl[k], 10 * (uint64_t)k);
+    for (int k = 1; k < N; k++)
+        cr_assert(eq(u64, replay_answer(cl[k], 3000), 10 * (uint64_t)k),
+                  "client %d got its own reply", k);
+    cr_assert(eq(u64, replay_answer(cl[0], 200), 0), "nobody else's reply reached client 0");
+    replay_send(cl[0], 7);
+    cr_assert(eq(u64, replay_answer(cl[0], 3000), 7));
+    /* Two more lost at once, mixed with others: still nobody misrouted. */
+    atomic_store(&fd.drop_requests, 2);
+    replay_send(cl[1], 11);
+    replay_send(cl[2], 12);
+    usleep(200000);
+    for (int k = 0; k < N; k++)
+        replay_send(cl[k], 100 + (uint64_t)k);
+    for (int k = 0; k < N; k++)
+        cr_assert(eq(u64, replay_answer(cl[k], 3000), 100 + (uint64_t)k), "client %d", k);
+    /* Envelopes are bounded: behind two proxies a client may put 13
+     * identities of its own before INFO (16 at the feed), not 14 or 15 (a
+     * proxy refuses, and the refusal still finds the client). */
+    for (int hops = 13; hops <= 15; hops++) {
+        const char *f[20];
+        for (int i = 0; i < hops; i++)
+            f[i] = "h";
+        f[hops] = "", f[hops + 1] = "INFO", f[hops + 2] = NULL;
+        frames_send(cl[4], f);
+        zmq_pollitem_t pi = {cl[4], 0, ZMQ_POLLIN, 0};
+        cr_assert(eq(int, zmq_poll(&pi, 1, 3000), 1), "%d hops: an answer", hops);
+        zmq_msg_t part[32];
+        int dropped, n = gt_bus_recv_parts(cl[4], part, 32, 0, &dropped);
+        cr_assert(gt(int, n, hops + 1));
+        const char *want = hops == 13 ? "OK" : "ERR";
+        cr_assert(eq(int, memcmp(zmq_msg_data(&part[hops + 1]), want, strlen(want)), 0),
+                  "%d hops: %s", hops, want);
+        for (int i = 0; i < n; i++)
+            zmq_msg_close(&part[i]);
+    }
+    /* A REQ client (its own delimiter) and an empty SNAPSHOT prefix (an empty
+     * last frame that is no delimiter) pass the chain as well. */
+    void *req = sock_new(ctx, ZMQ_REQ, c.router2, NULL, NULL, NULL);
+    char err[GT_ERRLEN] = "";
+    uint64_t first = 0, last = 0, as_of = 0;
+    cr_assert(eq(int, gt_bus_info(req, 3000, &first, &last, err), GT_OK), "%s", err);
+    cr_assert(eq(u64, last, (uint64_t)n_recs));
+    long snap = 0;
+    cr_assert(gt(long, gt_bus_snapshot(cl[3], "", 3000, count_cb, &snap, &as_of, err), 0), "%s",
+              err);
+    cr_assert(eq(u64, as_of, (uint64_t)n_recs));
+    for (int k = 0; k < N; k++)
+        zmq_close(cl[k]);
+    zmq_close(req);
+    zmq_ctx_term(ctx);
+    cr_assert(eq(int, proxy_stop(c.p2), 0));
+    cr_assert(eq(int, proxy_stop(c.p1), 0));
+    feed_stop(&fd);
+    dir_remove();
+}
+
+/* tickfeed's publisher (the real pub) serving in a thread. */
+static volatile int pub_serving;
+static void *pub_serve_main(void *arg)
+{
+    struct pub *p = arg;
+    while (pub_serving)
+        if (pub_serve(p, NULL, 4) == 0) {
+            zmq_pollitem_t pi = {pub_router(p), 0, ZMQ_POLLIN, 0};
+            zmq_poll(&pi, 1, 5);
+        }
+    return NULL;
+}
+
+Test(proxy, tickfeed_echoes_the_whole_envelope, .timeout = 30)
 {
     dir_make();
-    pid_t p = proxy_start("remote", "--pub-bind", "tcp://0.0.0.0:5999", NULL);
-    int st;
-    waitpid(p, &st, 0);
-    cr_assert(eq(int, WEXITSTATUS(st), 2));
-    char log[256];
-    snprintf(log, sizeof log, "%s/remote.log", dir);
-    cr_assert(ne(ptr, strstr(slurp(log), "--bind-remote"), NULL), "%s", slurp(log));
+    char jdir[128], pub_ep[128], rtr_ep[128], err[GT_ERRLEN] = "";
+    snprintf(jdir, sizeof jdir, "%s/journal", dir);
+    snprintf(pub_ep, sizeof pub_ep, "ipc://%s/pub", dir);
+    snprintf(rtr_ep, sizeof rtr_ep, "ipc://%s/rtr", dir);
+    void *zctx = zmq_ctx_new();
+    struct pub *p;
+    struct pub_opts o = {.journal_dir = jdir, .pub_endpoint = pub_ep, .router_endpoint = rtr_ep};
+    cr_assert(eq(int, pub_open(&p, zctx, &o, err), GT_OK), "%s", err);
+    for (int i = 0; i < 100; i++) {
+        uint8_t rec[GT_TICK_LEN];
+        struct gt_tick t = {.version = GT_TICK_VERSION, .kind = GT_KIND_TRADE, .instr_id = 7};
+        t.u.trade.px = 2500000000 + i;
+        t.u.trade.qty = 1;
+        gt_tick_encode(&t, rec);
+        cr_assert(eq(int, pub_emit(p, "trade.H100.H100Z6", 17, rec, 1), GT_OK));
+    }
+    cr_assert(eq(int, pub_flush(p), GT_OK));
+    pthread_t th;
+    pub_serving = 1;
+    pthread_create(&th, NULL, pub_serve_main, p);
+    void *ctx = zmq_ctx_new();
+    /* Two identities and a delimiter in front (what proxies make): all echoed. */
+    void *d = sock_new(ctx, ZMQ_DEALER, rtr_ep, NULL, NULL, NULL);
+    frames_send(d, (const char *const[]){"hopA", "hopB", "", "INFO", NULL});
+    zmq_pollitem_t pi = {d, 0, ZMQ_POLLIN, 0};
+    cr_assert(eq(int, zmq_poll(&pi, 1, 3000), 1));
+    zmq_msg_t part[32];
+    int dropped, n = gt_bus_recv_parts(d, part, 32, 0, &dropped);
+    cr_assert(eq(int, n, 5), "hopA, hopB, delimiter, OK, info");
+    cr_assert(eq(int, memcmp(zmq_msg_data(&part[0]), "hopA", 4), 0));
+    cr_assert(eq(int, memcmp(zmq_msg_data(&part[1]), "hopB", 4), 0));
+    cr_assert(eq(sz, zmq_msg_size(&part[2]), 0));
+    cr_assert(eq(int, memcmp(zmq_msg_data(&part[3]), "OK", 2), 0));
+    cr_assert(eq(u64, ld_le64((const uint8_t *)zmq_msg_data(&part[4]) + 8), 100));
+    for (int i = 0; i < n; i++)
+        zmq_msg_close(&part[i]);
+    /* 17 identities (with the server's own, 18): refused, still echoed. */
+    const char *deep[22];
+    for (int i = 0; i < 17; i++)
+        deep[i] = "hop";
+    deep[17] = "", deep[18] = "INFO", deep[19] = NULL;
+    frames_send(d, deep);
+    cr_assert(eq(int, zmq_poll(&pi, 1, 3000), 1));
+    n = gt_bus_recv_parts(d, part, 32, 0, &dropped);
+    cr_assert(eq(int, n, 21), "the envelope, ERR, code, text");
+    cr_assert(eq(int, memcmp(zmq_msg_data(&part[18]), "ERR", 3), 0));
+    for (int i = 0; i < n; i++)
+        zmq_msg_close(&part[i]);
+    /* A DEALER without a delimiter, asking a SNAPSHOT of prefix "" (an empty
+     * last frame is the request's, not a delimiter). */
+    uint64_t as_of = 0, first = 0, last = 0;
+    long got = 0;
+    cr_assert(ge(long, gt_bus_snapshot(d, "", 3000, count_cb, &got, &as_of, err), 0), "%s", err);
+    cr_assert(eq(u64, as_of, 100));
+    /* Behind two proxies: a DEALER replays everything, a REQ asks INFO. */
+    char pub1[128], router1[128], pub2[128], router2[128];
+    snprintf(pub1, sizeof pub1, "ipc://%s/p1", dir);
+    snprintf(router1, sizeof router1, "ipc://%s/r1", dir);
+    snprintf(pub2, sizeof pub2, "ipc://%s/p2", dir);
+    snprintf(router2, sizeof router2, "ipc://%s/r2", dir);
+    pid_t p1 = proxy_start("proxy1", "--sub-connect", pub_ep, "--req-connect", rtr_ep, "--pub-bind",
+                           pub1, "--router-bind", router1, "--stats", "0", NULL);
+    pid_t p2 = proxy_start("proxy2", "--sub-connect", pub1, "--req-connect", router1, "--pub-bind",
+                           pub2, "--router-bind", router2, "--stats", "0", NULL);
+    void *far = sock_new(ctx, ZMQ_DEALER, router2, NULL, NULL, NULL);
+    void *req = sock_new(ctx, ZMQ_REQ, router2, NULL, NULL, NULL);
+    got = 0;
+    cr_assert(eq(long, gt_bus_replay(far, 1, UINT64_MAX, 5000, count_cb, &got, &last, err), 100),
+              "%s", err);
+    cr_assert(eq(int, gt_bus_info(req, 3000, &first, &last, err), GT_OK), "%s", err);
+    cr_assert(eq(u64, last, 100));
+    zmq_close(d);
+    zmq_close(far);
+    zmq_close(req);
+    zmq_ctx_term(ctx);
+    cr_assert(eq(int, proxy_stop(p2), 0));
+    cr_assert(eq(int, proxy_stop(p1), 0));
+    pub_serving = 0;
+    pthread_join(th, NULL);
+    pub_close(p);
+    zmq_ctx_term(zctx);
+    dir_remove();
+}
+
+Test(sec, every_program_that_binds_refuses_a_network_endpoint_unless_told, .timeout = 30)
+{
+    dir_make();
     char err[GT_ERRLEN];
-    cr_assert(eq(int, gt_sec_bind_check("tcp://127.0.0.1:5560", 0, err), GT_OK));
-    cr_assert(eq(int, gt_sec_bind_check("tcp://localhost:5560", 0, err), GT_OK));
-    cr_assert(eq(int, gt_sec_bind_check("tcp://*:5560", 0, err), GT_EINVAL));
-    cr_assert(eq(int, gt_sec_bind_check("tcp://eth0:5560", 0, err), GT_EINVAL));
-    cr_assert(eq(int, gt_sec_bind_check("tcp://*:5560", 1, err), GT_OK));
+    static const char *local[] = {"tcp://127.0.0.1:5560",
+                                  "tcp://127.1.2.3:*",
+                                  "tcp://localhost:5560",
+                                  "tcp://[::1]:5560",
+                                  "tcp://[::ffff:127.0.0.1]:5560",
+                                  "ipc:///tmp/gt.ipc",
+                                  "ipc://@gt-abstract",
+                                  "inproc://gt"};
+    static const char *remote[] = {"tcp://0.0.0.0:5560",
+                                   "tcp://*:5560",
+                                   "tcp://eth0:5560",
+                                   "tcp://lo:5560",
+                                   "tcp://127.example.com:5560",
+                                   "tcp://128.0.0.1:5560",
+                                   "tcp://10.1.2.3:5560",
+                                   "tcp://[::]:5560",
+                                   "tcp://[fe80::1]:5560",
+                                   "tcp://127.0.0.1",
+                                   "epgm://eth0;239.192.1.1:5560",
+                                   "pgm://eth0;239.192.1.1:5560",
+                                   "norm://eth0;239.192.1.1:5560",
+                                   "udp://127.0.0.1:5560",
+                                   "udp://*:5560",
+                                   "tipc://{5560,0,0}",
+                                   "vmci://1:5560",
+                                   "ws://127.0.0.1:5560",
+                                   "wss://127.0.0.1:5560",
+                                   "",
+                                   "5560"};
+    for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
+        cr_assert(eq(int, gt_sec_bind_check(local[i], 0, err), GT_OK), "%s: %s", local[i], err);
+    for (size_t i = 0; i < sizeof remote / sizeof remote[0]; i++) {
+        err[0] = 0;
+        cr_assert(eq(int, gt_sec_bind_check(remote[i], 0, err), GT_EINVAL), "'%s' was allowed",
+                  remote[i]);
+        cr_assert(ne(ptr, strstr(err, "--bind-remote"), NULL), "%s", err);
+        cr_assert(eq(int, gt_sec_bind_check(remote[i], 1, err), GT_OK));
+    }
+    /* The programs ask the same check. The endpoints are on loopback (ws, udp)
+     * so that a program that failed to refuse would still reach no network. */
+    char ws[64], udp[64], journal[128], ipc_a[128], ipc_b[128], tcp[64];
+    snprintf(ws, sizeof ws, "ws://127.0.0.1:%d", free_port());
+    snprintf(udp, sizeof udp, "udp://127.0.0.1:%d", free_port());
+    snprintf(tcp, sizeof tcp, "tcp://0.0.0.0:%d", free_port());
+    snprintf(journal, sizeof journal, "%s/journal", dir);
+    snprintf(ipc_a, sizeof ipc_a, "ipc://%s/a", dir);
+    snprintf(ipc_b, sizeof ipc_b, "ipc://%s/b", dir);
+    struct {
+        const char *rel, *a[8];
+    } run[] = {
+        {"tools/tickproxy/tickproxy", {"--pub-bind", ws, "--router-bind", ipc_b, "--stats", "0"}},
+        {"tools/tickproxy/tickproxy", {"--router-bind", udp, "--pub-bind", ipc_a, "--stats", "0"}},
+        {"tools/tickproxy/tickproxy", {"--pub-bind", tcp, "--router-bind", ipc_b, "--stats", "0"}},
+        {"feedhandler/tickfeed",
+         {"--pub", ws, "--router", ipc_b, "--pcap", "/nonexistent.pcap", "--journal", journal}},
+        {"feedhandler/tickfeed",
+         {"--router", udp, "--pub", ipc_a, "--pcap", "/nonexistent.pcap", "--journal", journal}}};
+    for (size_t i = 0; i < sizeof run / sizeof run[0]; i++) {
+        char name[16], log[256];
+        const char *const *a = run[i].a;
+        snprintf(name, sizeof name, "bind%zu", i);
+        snprintf(log, sizeof log, "%s/%s.log", dir, name);
+        pid_t pid =
+            prog_start(run[i].rel, name, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], NULL);
+        int rc = prog_wait(pid, 5000);
+        cr_assert(ne(int, rc, 0), "%s %s %s was not refused", run[i].rel, a[0], a[1]);
+        cr_assert(ne(ptr, strstr(slurp(log), "--bind-remote"), NULL), "%s %s: %s", run[i].rel, a[1],
+                  slurp(log));
+    }
     dir_remove();
 }
 

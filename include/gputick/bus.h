@@ -29,7 +29,15 @@
  *                     seq = as_of and the flag GT_F_SNAPSHOT; apply live records > as_of.
  *   info (16 bytes):  OFFSET 0 SIZE 8 first_seq held | 8 SIZE 8 last_seq published.
  *   code (4 bytes):   a gt_err value, little-endian i32.
- * All integers little-endian. A REQ client's empty delimiter frame is honoured.
+ * All integers little-endian.
+ *
+ * Envelopes (ZeroMQ's extended request-reply): a server's ROUTER receives
+ * identity frames, an empty delimiter, then the request; it sends the same
+ * envelope back in front of the reply. A DEALER client that sends no
+ * delimiter has an envelope of its identity alone; a REQ client's delimiter,
+ * and a proxy's (tickproxy puts its client's identity and a delimiter in front
+ * of a request it forwards), are echoed. A reply through a proxy therefore
+ * starts with an empty frame, which the client helpers below skip.
  *
  * Request parsing is pure (no sockets) so it can be fuzzed; the client helpers
  * below do the socket work for tickstore, ticksub and downstream programs. */
@@ -42,9 +50,12 @@
 #include "gputick/topic.h"
 
 enum {
-    GT_BUS_CHUNK = 4096,    /* most records in one replay reply */
-    GT_BUS_MAX_FRAMES = 8,  /* a request never has more frames than this */
-    GT_BUS_FILTER_MAX = 256 /* a REPLAY filter is shorter than this */
+    GT_BUS_CHUNK = 4096,     /* most records in one replay reply */
+    GT_BUS_MAX_FRAMES = 8,   /* a request never has more frames than this */
+    GT_BUS_FILTER_MAX = 256, /* a REPLAY filter is shorter than this */
+    GT_BUS_MAX_HOPS = 16,    /* most identities in a request's envelope (proxies + 1) */
+    /* most frames a server receives of one request: envelope, then the request */
+    GT_BUS_MAX_PARTS = GT_BUS_MAX_HOPS + 1 + GT_BUS_MAX_FRAMES
 };
 
 enum gt_bus_cmd { GT_BUS_REPLAY = 1, GT_BUS_SNAPSHOT = 2, GT_BUS_INFO = 3 };
@@ -63,9 +74,17 @@ struct gt_bus_req {
     char filter[GT_BUS_FILTER_MAX]; /* REPLAY, "" = every message */
 };
 
-/* Parses the frames of one request (after the ROUTER's identity frame and a
- * REQ client's empty delimiter). Returns GT_OK, or GT_EBADMSG with a message
- * for the client in err. */
+/* The envelope of a request as a ROUTER received it, f[0..n): the identity
+ * of the peer, then any identities proxies put in front, up to and including
+ * the delimiter. A request's own frames are never empty but for a last
+ * SNAPSHOT prefix, so the envelope ends at the first empty frame that another
+ * frame follows; without one (a DEALER client that sent no delimiter) it is
+ * the identity alone. Returns its frame count: 1 to n - 1, or 1 when n < 2.
+ * A count above GT_BUS_MAX_HOPS + 1 is deeper than a server serves. */
+int gt_bus_envelope(const struct gt_frame *f, int n);
+
+/* Parses the frames of one request (after its envelope, gt_bus_envelope).
+ * Returns GT_OK, or GT_EBADMSG with a message for the client in err. */
 int gt_bus_req_parse(const struct gt_frame *f, int n, struct gt_bus_req *req, char *err);
 
 /* True if the topic starts with one of filter's space-separated prefixes,

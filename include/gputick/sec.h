@@ -2,7 +2,8 @@
 /* sec.h -- where gputick listens, and ZeroMQ CURVE on its sockets.
  *
  * Endpoints: every program binds to loopback unless told otherwise;
- * gt_sec_bind_check() refuses a tcp:// bind on any other address unless the
+ * gt_sec_bind_check() refuses any bind that could reach a network (tcp://
+ * off loopback, and every transport but ipc:// and inproc://) unless the
  * program's explicit flag (--bind-remote) was given.
  *
  * CURVE (RFC 26, CurveZMQ) encrypts a connection and authenticates both ends
@@ -35,9 +36,11 @@ enum {
     GT_ZAP_MAX_KEYS = 4096 /* most keys in an allow-list */
 };
 
-/* Returns GT_OK if ep may be bound: not tcp://, or tcp:// on 127.0.0.0/8,
- * [::1] or localhost; any address when allow_remote. Else GT_EINVAL with err
- * naming the flag that allows it. */
+/* Returns GT_OK if ep may be bound: ipc://, inproc://, or tcp:// on an
+ * IPv4 literal in 127.0.0.0/8, [::1] or localhost; any endpoint when
+ * allow_remote. Every other transport (pgm, epgm, norm, udp, tipc, vmci, ws,
+ * wss) and tcp:// on any other host, "*" or an interface name gives
+ * GT_EINVAL with err naming the flag that allows it. */
 int gt_sec_bind_check(const char *ep, int allow_remote, char err[GT_ERRLEN]);
 
 /* Reads the Z85 key of a key file into z85 (NUL-terminated). Returns GT_OK,
@@ -87,7 +90,8 @@ int gt_zap_open(gt_zap **out, void *zctx, const char *allow_path, gt_zap_log_fn 
  * ZAP. At most 8 sockets. Returns GT_OK, GT_EINVAL (too many) or GT_EZMQ. */
 int gt_zap_watch(gt_zap *z, void *sock);
 
-/* Copies the counters (safe while the handler runs). */
+/* Copies the counters (safe while the handler runs); NULL (no allow-list)
+ * gives zeros. */
 void gt_zap_stats_get(gt_zap *z, struct gt_zap_stats *out);
 
 /* Stops the handler and frees it; call before closing the watched sockets'

@@ -6,7 +6,8 @@
  * an accepted REPLAY has 1 <= from <= to; an accepted SNAPSHOT prefix is a
  * NUL-terminated string shorter than any topic; an accepted REPLAY filter is
  * a NUL-terminated string that matches the topics starting with its first
- * prefix. */
+ * prefix; and an accepted request's envelope is found whether a DEALER sent
+ * it bare or proxies put identities and a delimiter before it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (req.cmd == GT_BUS_REPLAY && (req.from_seq == 0 || req.from_seq > req.to_seq))
         abort();
     if (req.cmd == GT_BUS_SNAPSHOT && strlen(req.prefix) >= GT_TOPIC_MAX)
+        abort();
+    struct gt_frame e[GT_BUS_MAX_FRAMES + 3] = {
+        {(const uint8_t *)"id", 2}, {(const uint8_t *)"hop", 3}, {(const uint8_t *)"", 0}};
+    memcpy(e + 3, f, (size_t)n * sizeof *f);
+    if (gt_bus_envelope(e, n + 3) != 3)
+        abort();
+    memcpy(e + 1, f, (size_t)n * sizeof *f);
+    if (gt_bus_envelope(e, n + 1) != 1)
         abort();
     if (req.cmd == GT_BUS_REPLAY && req.filter[0]) {
         size_t len = strlen(req.filter), first = strcspn(req.filter, " ");

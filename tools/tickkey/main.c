@@ -17,13 +17,18 @@ static void usage(FILE *f)
                "Makes a CURVE key pair: NAME.key (secret, mode 0600) and NAME.pub (public).\n"
                "NAME may include a folder (keys/feed). Existing files are never overwritten.\n"
                "\n"
-               "  -h, --help   show this help and exit\n");
+               "  -h, --help      show this help and exit\n"
+               "  -V, --version   show the version and exit\n");
 }
 
 int main(int argc, char **argv)
 {
     if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
         usage(stdout);
+        return 0;
+    }
+    if (argc == 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
+        printf("tickkey %s\n", GT_VERSION);
         return 0;
     }
     if (argc != 2 || argv[1][0] == '-' || !argv[1][0]) {

@@ -9,12 +9,20 @@
  * STATISTICS for the stats line, TERMINATE on SIGINT/SIGTERM.
  *
  * Requests (REPLAY, SNAPSHOT, INFO of docs/wire.md): a ROUTER socket that
- * clients connect to and a DEALER connected to the upstream ROUTER. The bus
- * protocol has no routing envelope, so the proxy keeps one: it forwards a
- * request without its client's identity and remembers the identity in a FIFO;
- * the upstream server answers the requests of one connection in order, each
- * with one reply, so the reply at the head goes to the identity at the head.
- * Proxies chain: each tier is a client of the one above.
+ * clients connect to and a DEALER connected to the upstream ROUTER, routed
+ * as ZeroMQ's extended request-reply does (zmq_proxy's ROUTER -> DEALER):
+ * the proxy keeps no state. A request goes upstream with its whole envelope,
+ * the client's identity first (bus.h: gt_bus_envelope); when the client, a
+ * DEALER, sent no delimiter the proxy puts an empty frame after its identity,
+ * and a request that already has one (a REQ client, or a proxy below this
+ * one) keeps it, so a chain carries one delimiter after every tier's
+ * identity. The upstream server echoes the envelope; its ROUTER takes its own
+ * identity of this proxy off, so a reply arrives here led by the client's
+ * identity, and this proxy's ROUTER routes it there. A request the upstream
+ * never answers (a tickfeed killed with it in flight) costs its client a
+ * timeout and nobody else anything. Proxies chain: each tier is a client of
+ * the one above; an envelope of more than GT_BUS_MAX_HOPS identities (a loop
+ * of proxies) is refused.
  *
  * Every bind is on loopback unless --bind-remote; CURVE on the bound sockets
  * (--curve-server-key, --curve-allow) and on the upstream connections
@@ -27,11 +35,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+#include "gputick/bus.h"
+#include "gputick/bytes.h"
 #include "gputick/err.h"
 #include "gputick/sec.h"
 #include "gputick/time.h"
 
-enum { PENDING_MAX = 4096, FRAMES_MAX = 2 * 4096 + 4 };
+/* Most frames of one reply: envelope, status, header, topic/records pairs. */
+enum { REPLY_FRAMES_MAX = GT_BUS_MAX_HOPS + 1 + 2 * GT_BUS_CHUNK + 4 };
 
 struct proxy_args {
     const char *sub_connect, *pub_bind, *req_connect, *router_bind;
@@ -40,15 +51,9 @@ struct proxy_args {
     long stats_s;
 };
 
-/* Identities of the clients whose requests are upstream, oldest first. */
-struct pending {
-    uint8_t id[PENDING_MAX][256];
-    uint8_t id_len[PENDING_MAX];
-    int head, n;
-};
-
 struct req_stats {
     uint64_t requests, replies, refused;
+    uint64_t unroutable; /* replies whose client had gone (or was full) */
 };
 
 static volatile sig_atomic_t stop;
@@ -73,7 +78,7 @@ static void usage(FILE *f)
            "  --pub-bind EP          where subscribers connect (default tcp://127.0.0.1:5570)\n"
            "  --req-connect EP       upstream ROUTER (default tcp://127.0.0.1:5561)\n"
            "  --router-bind EP       where request clients connect (default tcp://127.0.0.1:5571)\n"
-           "  --bind-remote          allow binding to an address other than loopback\n"
+           "  --bind-remote          allow binds but ipc://, inproc://, loopback tcp://\n"
            "  --curve-server-key F   CURVE on the bound sockets, with this secret key file\n"
            "  --curve-allow PATH     accept only client keys in PATH (a file of keys or a\n"
            "                         folder of .pub files); denials are logged on stderr\n"
@@ -241,81 +246,106 @@ static void live_stats(void *ctl, uint64_t *frames, uint64_t *subs)
     *subs = v[4];
 }
 
-/* Receives one whole message from s into f; returns its frame count, or -1. */
-static int recv_all(void *s, zmq_msg_t *f)
+/* Sends f[0..n) as one message (zmq_msg_send takes the frames over),
+ * preceded by an empty delimiter after frame 0 when delimit. Never blocks: a
+ * full or vanished peer (ROUTER_MANDATORY) fails the first frame, and
+ * ZeroMQ takes the rest of a message it took the first frame of. Closes
+ * what it did not send. Returns 0, or -1 if nothing was sent. */
+static int send_all(void *s, zmq_msg_t *f, int n, int delimit)
 {
-    int n = 0, more = 1;
-    while (more) {
-        if (n == FRAMES_MAX) {
-            zmq_msg_close(&f[--n]);
-        }
-        zmq_msg_init(&f[n]);
-        if (zmq_msg_recv(&f[n], s, 0) < 0) {
-            zmq_msg_close(&f[n]);
-            for (int i = 0; i < n; i++)
-                zmq_msg_close(&f[i]);
-            return -1;
-        }
-        more = zmq_msg_more(&f[n]);
-        n++;
+    int i = 0;
+    for (; i < n; i++) {
+        int more = i + 1 < n || (i == 0 && delimit) ? ZMQ_SNDMORE : 0;
+        if (zmq_msg_send(&f[i], s, more | ZMQ_DONTWAIT) < 0)
+            break;
+        if (i == 0 && delimit)
+            zmq_send(s, "", 0, n > 1 ? ZMQ_SNDMORE : 0);
     }
-    return n;
+    for (int k = i; k < n; k++)
+        zmq_msg_close(&f[k]);
+    return i == 0 && n > 0 ? -1 : 0;
 }
 
-/* Sends frames f[from..n) (zmq_msg_send takes them over), closing the rest. */
-static void send_all(void *s, zmq_msg_t *f, int from, int n)
+/* Answers a client at once, as a reply from upstream would reach it: its
+ * envelope f[0..n_env) (with the delimiter added when it had none), then
+ * ERR, code, text. Closes f[0..n). */
+static void reply_refuse(void *front, zmq_msg_t *f, int n, int n_env, int code, const char *why)
 {
-    for (int i = 0; i < from; i++)
+    uint8_t c[4];
+    st_le32(c, (uint32_t)code);
+    /* A client gone or full fails the first frame; then nothing is sent. */
+    if (zmq_send(front, zmq_msg_data(&f[0]), zmq_msg_size(&f[0]), ZMQ_SNDMORE | ZMQ_DONTWAIT) >=
+        0) {
+        for (int i = 1; i < n_env; i++)
+            zmq_send(front, zmq_msg_data(&f[i]), zmq_msg_size(&f[i]), ZMQ_SNDMORE);
+        if (n_env == 1)
+            zmq_send(front, "", 0, ZMQ_SNDMORE);
+        zmq_send(front, "ERR", 3, ZMQ_SNDMORE);
+        zmq_send(front, c, 4, ZMQ_SNDMORE);
+        zmq_send(front, why, strlen(why), 0);
+    }
+    for (int i = 0; i < n; i++)
         zmq_msg_close(&f[i]);
-    for (int i = from; i < n; i++)
-        if (zmq_msg_send(&f[i], s, i + 1 < n ? ZMQ_SNDMORE : 0) < 0)
-            zmq_msg_close(&f[i]);
 }
 
-/* Forwards one request from a client (front) upstream (back). */
-static void req_forward(void *front, void *back, struct pending *p, zmq_msg_t *f,
-                        struct req_stats *rs)
+/* The envelope of the n frames received in f, looked for far enough to
+ * tell one deeper than GT_BUS_MAX_HOPS identities. */
+static int envelope_of(zmq_msg_t *f, int n)
 {
-    int n = recv_all(front, f);
+    struct gt_frame fr[GT_BUS_MAX_HOPS + 3];
+    int k = n < GT_BUS_MAX_HOPS + 3 ? n : GT_BUS_MAX_HOPS + 3;
+    for (int i = 0; i < k; i++)
+        fr[i] = (struct gt_frame){zmq_msg_data(&f[i]), zmq_msg_size(&f[i])};
+    return gt_bus_envelope(fr, k);
+}
+
+/* Forwards one request from a client (front) upstream (back), envelope and
+ * all. */
+static void req_forward(void *front, void *back, zmq_msg_t *f, struct req_stats *rs)
+{
+    int dropped, n = gt_bus_recv_parts(front, f, GT_BUS_MAX_PARTS, ZMQ_DONTWAIT, &dropped);
     if (n < 0)
         return;
-    size_t id_len = zmq_msg_size(&f[0]);
-    if (n < 2 || id_len > 255 || p->n == PENDING_MAX) {
+    int n_env = envelope_of(f, n);
+    int delimited = n_env > 1, ids = delimited ? n_env - 1 : 1, events = 0;
+    size_t len = sizeof events;
+    zmq_getsockopt(back, ZMQ_EVENTS, &events, &len);
+    int code = GT_EBADMSG;
+    const char *why = NULL;
+    if (dropped)
+        why = "tickproxy: a request has at most 8 frames";
+    else if (n < 2)
+        why = "tickproxy: empty request";
+    else if (ids + 1 > GT_BUS_MAX_HOPS)
+        why = "tickproxy: more than 16 hops (a loop of proxies?)";
+    else if (!(events & ZMQ_POLLOUT))
+        code = GT_EBUSY, why = "tickproxy: too many requests in flight upstream";
+    if (why) {
         /* Answer at once: the client is not left waiting for its timeout. */
-        static const uint8_t busy[4] = {0xf4, 0xff, 0xff, 0xff}; /* GT_EBUSY, i32 LE */
-        const char *why = "tickproxy: too many requests in flight";
-        zmq_send(front, zmq_msg_data(&f[0]), id_len, ZMQ_SNDMORE);
-        zmq_send(front, "ERR", 3, ZMQ_SNDMORE);
-        zmq_send(front, busy, 4, ZMQ_SNDMORE);
-        zmq_send(front, why, strlen(why), 0);
-        for (int i = 0; i < n; i++)
-            zmq_msg_close(&f[i]);
+        reply_refuse(front, f, n, n_env, code, why);
         rs->refused++;
         return;
     }
-    int slot = (p->head + p->n++) % PENDING_MAX;
-    memcpy(p->id[slot], zmq_msg_data(&f[0]), id_len);
-    p->id_len[slot] = (uint8_t)id_len;
-    send_all(back, f, 1, n);
+    send_all(back, f, n, !delimited);
     rs->requests++;
 }
 
-/* Hands one reply from upstream to the client whose request is oldest. */
-static void req_reply(void *front, void *back, struct pending *p, zmq_msg_t *f,
-                      struct req_stats *rs)
+/* Hands one reply from upstream to the client its envelope names. */
+static void req_reply(void *front, void *back, zmq_msg_t *f, struct req_stats *rs)
 {
-    int n = recv_all(back, f);
+    int dropped, n = gt_bus_recv_parts(back, f, REPLY_FRAMES_MAX, ZMQ_DONTWAIT, &dropped);
     if (n < 0)
         return;
-    if (p->n == 0) { /* a reply nobody asked for */
-        send_all(front, f, n, n);
-        return;
+    if (dropped) { /* not with tickfeed's bounds; never pass half a reply on */
+        reply_refuse(front, f, n, envelope_of(f, n), GT_EBADMSG, "tickproxy: reply too large");
+        rs->refused++;
+    } else if (n >= 2 && send_all(front, f, n, 0) == 0) {
+        rs->replies++;
+    } else {
+        if (n < 2)
+            zmq_msg_close(&f[0]);
+        rs->unroutable++;
     }
-    zmq_send(front, p->id[p->head], p->id_len[p->head], ZMQ_SNDMORE);
-    p->head = (p->head + 1) % PENDING_MAX;
-    p->n--;
-    send_all(front, f, 0, n);
-    rs->replies++;
 }
 
 int main(int argc, char **argv)
@@ -331,12 +361,11 @@ int main(int argc, char **argv)
     gt_zap *zap = NULL;
     struct live l = {0};
     void *ctl = NULL, *front = NULL, *back = NULL;
-    struct pending *p = calloc(1, sizeof *p);
-    zmq_msg_t *f = malloc(FRAMES_MAX * sizeof *f);
+    zmq_msg_t *f = malloc(REPLY_FRAMES_MAX * sizeof *f);
     pthread_t thread;
     int started = 0;
     rc = 1;
-    if (!p || !f) {
+    if (!f) {
         fprintf(stderr, "tickproxy: out of memory\n");
         goto out;
     }
@@ -350,6 +379,8 @@ int main(int argc, char **argv)
     front = sock_open(zctx, ZMQ_ROUTER, a.router_bind, 1, &a, zap);
     if (!l.xsub || !l.xpub || !back || !front)
         goto out;
+    int mandatory = 1; /* a reply to a client that has gone is counted, not lost unseen */
+    zmq_setsockopt(front, ZMQ_ROUTER_MANDATORY, &mandatory, sizeof mandatory);
     ctl = zmq_socket(zctx, ZMQ_PAIR);
     l.ctl_peer = zmq_socket(zctx, ZMQ_PAIR);
     zmq_bind(ctl, "inproc://tickproxy-ctl");
@@ -370,9 +401,9 @@ int main(int argc, char **argv)
             zmq_pollitem_t pi[2] = {{front, 0, ZMQ_POLLIN, 0}, {back, 0, ZMQ_POLLIN, 0}};
             if (zmq_poll(pi, 2, 100) > 0) {
                 if (pi[0].revents & ZMQ_POLLIN)
-                    req_forward(front, back, p, f, &rs);
+                    req_forward(front, back, f, &rs);
                 if (pi[1].revents & ZMQ_POLLIN)
-                    req_reply(front, back, p, f, &rs);
+                    req_reply(front, back, f, &rs);
             }
         }
         if (last || (a.stats_s && gt_now_ns() >= next_report)) {
@@ -383,11 +414,13 @@ int main(int argc, char **argv)
                 gt_zap_stats_get(zap, &zs);
             fprintf(stderr,
                     "tickproxy: messages %llu subscriptions %llu requests %llu replies %llu "
-                    "refused %llu curve allowed %llu denied %llu handshake_failed %llu\n",
+                    "refused %llu unroutable %llu curve allowed %llu denied %llu "
+                    "handshake_failed %llu\n",
                     (unsigned long long)(frames / 2), (unsigned long long)subs,
                     (unsigned long long)rs.requests, (unsigned long long)rs.replies,
-                    (unsigned long long)rs.refused, (unsigned long long)zs.allowed,
-                    (unsigned long long)zs.denied, (unsigned long long)zs.handshake_failed);
+                    (unsigned long long)rs.refused, (unsigned long long)rs.unroutable,
+                    (unsigned long long)zs.allowed, (unsigned long long)zs.denied,
+                    (unsigned long long)zs.handshake_failed);
             next_report = gt_now_ns() + a.stats_s * GT_NS_PER_SEC;
         }
     }
@@ -403,7 +436,6 @@ out:
         if (socks[i])
             zmq_close(socks[i]);
     zmq_ctx_term(zctx);
-    free(p);
     free(f);
     return rc;
 }

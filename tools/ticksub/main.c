@@ -2,12 +2,21 @@
 /* main.c -- ticksub: subscribe to tickfeed and print ticks.
  *
  * Subscribes on tickfeed's PUB endpoint to the prefixes that select the asked
- * kind, product and symbol, optionally asks the ROUTER for a snapshot first
- * (the Clone pattern: subscribe, snapshot as of S, then print live records
- * after S), and prints each tick as a table row or a JSON line. When it
- * subscribes to everything it also watches the bus sequence and reports any
- * hole (records the PUB socket dropped), which a reader that must not lose
- * data would replay. Bounded by --count and --seconds when given. */
+ * kind, product and symbol, optionally asks the ROUTER for a snapshot first,
+ * and prints each tick as a table row or a JSON line. When it subscribes to
+ * everything it also watches the bus sequence and reports any hole (records
+ * the PUB socket dropped), which a reader that must not lose data would
+ * replay. Bounded by --count and --seconds when given.
+ *
+ * The snapshot follows the Clone pattern, per subscription prefix: subscribe,
+ * ask SNAPSHOT of the prefix (the state as of S), then print live records
+ * after S. A subscription takes a while to reach tickfeed, through proxies
+ * longer, and a snapshot may be answered before it arrives: the records
+ * published between S and the first live message were then sent to nobody
+ * here, and a filtered stream cannot show that hole. So when a prefix's
+ * first live message comes (its first sequence F), the records of (S, F)
+ * under that prefix are asked for with a filtered REPLAY and printed first;
+ * live records at or below S are skipped, they were in the snapshot. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -15,10 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gputick/bus.h"
+#include "gputick/bytes.h"
 #include "gputick/err.h"
 #include "gputick/sec.h"
 #include "gputick/tickfmt.h"
 #include "gputick/time.h"
+
+struct printer;
 
 struct sub_args {
     const char *endpoint, *router;
@@ -30,14 +42,27 @@ struct sub_args {
     double seconds;
 };
 
+/* One subscription prefix and where its snapshot left it. */
+struct stream {
+    struct printer *pr;
+    const char *prefix;
+    uint64_t as_of; /* live records at or below this were in the snapshot */
+    int live;       /* its first live message came (and the hole before it was filled) */
+};
+
 struct printer {
     int json;
     long printed, limit;
-    uint64_t as_of;    /* live records at or below this were in the snapshot */
+    struct stream st[GT_KIND_MAX];
+    int n_st;
+    void *dealer;      /* with --snapshot: the ROUTER, for the replays */
+    uint64_t replayed; /* records between a snapshot and its first live message */
     uint64_t next_seq; /* when subscribed to everything: the seq expected next */
     int check_holes;
     uint64_t holes;
 };
+
+enum { REQ_TIMEOUT_MS = 3000 };
 
 static volatile sig_atomic_t stop;
 
@@ -67,6 +92,7 @@ static void usage(FILE *f)
                "      --curve-client-key F  CURVE: this subscriber's secret key file...\n"
                "      --curve-server-pub F  ...and the feed's (or proxy's) public key file\n"
                "  -h, --help          show this help and exit\n"
+               "  -V, --version       show the version and exit\n"
                "\n"
                "Examples:\n"
                "  ticksub -k tob -p H100            top of book of every H100 contract\n"
@@ -87,13 +113,14 @@ static int parse_args(int argc, char **argv, struct sub_args *a)
                                          {"count", required_argument, 0, 'n'},
                                          {"seconds", required_argument, 0, 'T'},
                                          {"help", no_argument, 0, 'h'},
+                                         {"version", no_argument, 0, 'V'},
                                          {"curve-client-key", required_argument, 0, 1000},
                                          {"curve-server-pub", required_argument, 0, 1001},
                                          {0, 0, 0, 0}};
     *a = (struct sub_args){.endpoint = "tcp://127.0.0.1:5560", .router = "tcp://127.0.0.1:5561"};
     int c;
     char *end;
-    while ((c = getopt_long(argc, argv, "e:r:k:p:s:t:Sjn:T:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "e:r:k:p:s:t:Sjn:T:hV", opts, NULL)) != -1) {
         switch (c) {
         case 'e':
             a->endpoint = optarg;
@@ -148,6 +175,9 @@ static int parse_args(int argc, char **argv, struct sub_args *a)
             break;
         case 'h':
             usage(stdout);
+            exit(0);
+        case 'V':
+            printf("ticksub %s\n", GT_VERSION);
             exit(0);
         default:
             fprintf(stderr, "ticksub: try 'ticksub --help'\n");
@@ -224,11 +254,11 @@ static void print_tick(struct printer *pr, const struct gt_tick *t, const char *
     pr->printed++;
 }
 
-/* Prints the records of one message; live ones at or below the snapshot's
- * sequence are skipped, they were part of it. */
-static int print_msg(void *ctx, const char *topic, size_t topic_len, const uint8_t *recs, size_t n)
+/* Prints the records of one message of stream st; live ones at or below its
+ * snapshot's sequence are skipped, they were part of it. */
+static void print_recs(struct printer *pr, const struct stream *st, const char *topic,
+                       size_t topic_len, const uint8_t *recs, size_t n)
 {
-    struct printer *pr = ctx;
     struct gt_topic tp;
     if (gt_topic_parse(topic, topic_len, &tp) < 0)
         snprintf(tp.symbol, sizeof tp.symbol, "?");
@@ -237,7 +267,7 @@ static int print_msg(void *ctx, const char *topic, size_t topic_len, const uint8
         if (gt_tick_decode(recs + i * GT_TICK_LEN, GT_TICK_LEN, &t) < 0)
             continue;
         if (!(t.flags & GT_F_SNAPSHOT)) {
-            if (t.seq <= pr->as_of)
+            if (st && t.seq <= st->as_of)
                 continue;
             if (pr->check_holes && pr->next_seq && t.seq != pr->next_seq)
                 pr->holes += t.seq > pr->next_seq ? t.seq - pr->next_seq : 0;
@@ -245,6 +275,47 @@ static int print_msg(void *ctx, const char *topic, size_t topic_len, const uint8
         }
         print_tick(pr, &t, tp.symbol);
     }
+}
+
+/* The stream whose prefix the topic starts with (the prefixes are disjoint),
+ * or NULL. */
+static struct stream *stream_of(struct printer *pr, const char *topic, size_t topic_len)
+{
+    for (int i = 0; i < pr->n_st; i++)
+        if (gt_bus_filter_match(pr->st[i].prefix, topic, topic_len))
+            return &pr->st[i];
+    return NULL;
+}
+
+/* gt_bus_cb of snapshots and replays: ctx is the stream. */
+static int print_cb(void *ctx, const char *topic, size_t topic_len, const uint8_t *recs, size_t n)
+{
+    struct stream *st = ctx;
+    print_recs(st->pr, st, topic, topic_len, recs, n);
+    return 0;
+}
+
+/* Prints one live message; the first of a stream after its snapshot is
+ * preceded by the records that stream missed between the two. Returns 0, or
+ * the failed replay's error (err says why). */
+static long on_live(struct printer *pr, const char *topic, size_t topic_len, const uint8_t *recs,
+                    size_t n, char *err)
+{
+    struct stream *st = stream_of(pr, topic, topic_len);
+    uint64_t first = ld_le64(recs + 8);
+    if (st && pr->dealer && !st->live) {
+        st->live = 1;
+        if (first > st->as_of + 1) {
+            uint64_t from = st->as_of + 1;
+            long got = gt_bus_replay_filter(pr->dealer, from, first - 1, st->prefix, REQ_TIMEOUT_MS,
+                                            print_cb, st, NULL, err);
+            if (got < 0)
+                return got;
+            pr->replayed += (uint64_t)got;
+            st->as_of = first - 1; /* covered */
+        }
+    }
+    print_recs(pr, st, topic, topic_len, recs, n);
     return 0;
 }
 
@@ -263,6 +334,12 @@ int main(int argc, char **argv)
                         "--symbol needs --product)\n");
         return 2;
     }
+    struct printer pr = {.json = a.json,
+                         .limit = a.count,
+                         .n_st = n_subs,
+                         .check_holes = n_subs == 1 && subs[0][0] == '\0'};
+    for (int i = 0; i < n_subs; i++)
+        pr.st[i] = (struct stream){.pr = &pr, .prefix = subs[i]};
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     void *ctx = zmq_ctx_new();
@@ -282,18 +359,19 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    struct printer pr = {
-        .json = a.json, .limit = a.count, .check_holes = n_subs == 1 && subs[0][0] == '\0'};
     if (a.snapshot) {
-        void *dealer = zmq_socket(ctx, ZMQ_DEALER);
-        zmq_setsockopt(dealer, ZMQ_LINGER, &linger, sizeof linger);
+        pr.dealer = zmq_socket(ctx, ZMQ_DEALER);
+        zmq_setsockopt(pr.dealer, ZMQ_LINGER, &linger, sizeof linger);
         long got = GT_EZMQ;
-        if (a.client_key && gt_sec_client(dealer, a.client_key, a.server_pub, err) < 0)
+        if (a.client_key && gt_sec_client(pr.dealer, a.client_key, a.server_pub, err) < 0)
             snprintf(err + strlen(err), sizeof err - strlen(err), " (CURVE)");
-        else if (zmq_connect(dealer, a.router) == 0)
-            got = gt_bus_snapshot(dealer, a.prefix ? a.prefix : subs[0], 3000, print_msg, &pr,
-                                  &pr.as_of, err);
-        zmq_close(dealer);
+        else if (zmq_connect(pr.dealer, a.router) == 0)
+            for (int i = 0; i < n_subs; i++) { /* one snapshot per prefix, each its as_of */
+                got = gt_bus_snapshot(pr.dealer, subs[i], REQ_TIMEOUT_MS, print_cb, &pr.st[i],
+                                      &pr.st[i].as_of, err);
+                if (got < 0)
+                    break;
+            }
         if (got < 0) {
             fprintf(stderr, "ticksub: snapshot from '%s' failed: %s\n", a.router, err);
             rc = 1;
@@ -308,9 +386,15 @@ int main(int argc, char **argv)
         if (zmq_poll(&pi, 1, 200) <= 0)
             continue;
         int n = gt_bus_recv(sub, &m, ZMQ_DONTWAIT);
-        if (n > 0)
-            print_msg(&pr, zmq_msg_data(&m.topic), zmq_msg_size(&m.topic), gt_bus_msg_rec(&m, 0),
-                      (size_t)n);
+        if (n > 0 && on_live(&pr, zmq_msg_data(&m.topic), zmq_msg_size(&m.topic),
+                             gt_bus_msg_rec(&m, 0), (size_t)n, err) < 0) {
+            fprintf(stderr,
+                    "ticksub: replay of what passed before the live stream from '%s' failed: "
+                    "%s\n",
+                    a.router, err);
+            rc = 1;
+            break;
+        }
         fflush(stdout);
     }
     gt_bus_msg_close(&m);
@@ -320,6 +404,8 @@ int main(int argc, char **argv)
                 "publisher's high-water mark; replay them from the ROUTER)\n",
                 (unsigned long long)pr.holes);
 out:
+    if (pr.dealer)
+        zmq_close(pr.dealer);
     zmq_close(sub);
     zmq_ctx_term(ctx);
     return rc;
