@@ -263,16 +263,24 @@ int net_rx_recv(struct net_rx *rx, struct net_pkt *batch, int cap, int timeout_m
         return errno == EINTR ? 0 : GT_EIO;
     struct mmsghdr *m = rx->msgs;
     int n = 0;
+    /* Each readable socket gets an equal share of the batch, so that after a
+     * wait for a CPU line A's backlog cannot run ahead of line B's copies by
+     * more than a batch: a hole on A then still finds B's copy inside the
+     * arbiter's window instead of being declared a gap. */
+    int share = r > 0 ? cap / r : cap;
+    if (share < 1)
+        share = 1;
     for (int k = 0; k < rx->n_fds && n < cap && r > 0; k++) {
         int s = (rx->next + k) % rx->n_fds;
         if (!(pfd[s].revents & POLLIN))
             continue;
-        for (int i = n; i < cap; i++) {
+        int want = cap - n < share ? cap - n : share;
+        for (int i = n; i < n + want; i++) {
             m[i].msg_len = 0;
             m[i].msg_hdr.msg_controllen = NET_CMSG_CAP;
             m[i].msg_hdr.msg_flags = 0;
         }
-        int got = recvmmsg(rx->fd[s], m + n, (unsigned)(cap - n), MSG_DONTWAIT, NULL);
+        int got = recvmmsg(rx->fd[s], m + n, (unsigned)want, MSG_DONTWAIT, NULL);
         if (got < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                 continue;

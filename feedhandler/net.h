@@ -91,7 +91,8 @@ int net_rx_open(struct net_rx *rx, const struct net_rx_config *c, char err[GT_ER
 
 /* Waits up to timeout_ms (0 = do not wait, < 0 = forever) for datagrams, then
  * fills batch[0..cap) (cap is clamped to NET_RX_BATCH) from every readable
- * socket with recvmmsg(MSG_DONTWAIT). Returns the count (0 on timeout or
+ * socket with recvmmsg(MSG_DONTWAIT), an equal share of cap from each (so no
+ * line's backlog runs ahead of another's). Returns the count (0 on timeout or
  * EINTR), or GT_EIO. The views in batch live until the next call. */
 int net_rx_recv(struct net_rx *rx, struct net_pkt *batch, int cap, int timeout_ms);
 
