@@ -97,7 +97,8 @@ static void usage(FILE *f)
         "  --journal DIR          journal directory (default ./gputick.journal)\n"
         "  --fsync none|flush|interval   journal fsync policy (default none)\n"
         "  --segment-mb N         journal segment size (default 256)\n"
-        "  --bind-remote          allow --pub/--router on an address other than loopback\n"
+        "  --bind-remote          allow --pub/--router on anything but ipc://, inproc:// or "
+        "loopback tcp://\n"
         "  --curve-server-key F   CURVE on PUB and ROUTER with this secret key (tickkey)\n"
         "  --curve-allow PATH     accept only the client keys in PATH (a file of keys or a\n"
         "                         folder of .pub files); denials are logged on stderr\n"
@@ -352,6 +353,7 @@ struct run {
     int64_t t0, last_stats_ns;
     uint64_t last_records;
     int blocked_logged; /* the journal-blocked message was printed */
+    gt_zap *zap;        /* the CURVE allow-list's handler, or NULL */
 };
 
 static void stats_line(struct run *r, int64_t now, const char *when)
@@ -363,6 +365,8 @@ static void stats_line(struct run *r, int64_t now, const char *when)
     uint64_t pk = 0;
     for (int i = 0; i < GT_N_FEEDS; i++)
         pk += s->packets[i];
+    struct gt_zap_stats zs;
+    gt_zap_stats_get(r->zap, &zs);
     fprintf(stderr,
             "tickfeed %s: packets %llu (A %llu B %llu dup A %llu B %llu) messages %llu "
             "unknown %llu malformed %llu deferral-drops %llu gaps %llu lost %llu rptgaps %llu "
@@ -370,7 +374,7 @@ static void stats_line(struct run *r, int64_t now, const char *when)
             "recovered snap %llu (kept %llu) incr %llu empty %llu resets %llu kernel-drops %llu "
             "truncated %llu | published %llu records in %llu msgs (%.0f rec/s) seq %llu "
             "send-errors %llu requests %llu replays %llu (%llu records) snapshots %llu "
-            "instruments %u stale-now %u\n",
+            "curve-denied %llu handshake-failed %llu instruments %u stale-now %u\n",
             when, (unsigned long long)pk, (unsigned long long)s->packets[GT_FEED_INCR_A],
             (unsigned long long)s->packets[GT_FEED_INCR_B],
             (unsigned long long)s->duplicates[GT_FEED_INCR_A],
@@ -386,8 +390,9 @@ static void stats_line(struct run *r, int64_t now, const char *when)
             (unsigned long long)ps->records, (unsigned long long)ps->messages, rate,
             (unsigned long long)ps->last_seq, (unsigned long long)ps->send_errors,
             (unsigned long long)ps->requests, (unsigned long long)ps->replays,
-            (unsigned long long)ps->replayed, (unsigned long long)ps->snapshots, s->n_instruments,
-            s->n_stale);
+            (unsigned long long)ps->replayed, (unsigned long long)ps->snapshots,
+            (unsigned long long)zs.denied, (unsigned long long)zs.handshake_failed,
+            s->n_instruments, s->n_stale);
     r->last_stats_ns = now;
     r->last_records = ps->records;
 }
@@ -699,6 +704,7 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
         return 1;
     }
     po.zap = zap;
+    r.zap = zap;
     po.journal.fsync = !cp->fsync || !strcmp(cp->fsync, "none") ? JOURNAL_FSYNC_NONE
                        : !strcmp(cp->fsync, "flush")            ? JOURNAL_FSYNC_FLUSH
                                                                 : JOURNAL_FSYNC_INTERVAL;
