@@ -32,6 +32,23 @@ static void set_error(struct recorder *r, const char *what, const char *detail)
     snprintf(r->s.last_error, sizeof r->s.last_error, "%s: %s", what, detail);
 }
 
+/* Opens the request socket (CURVE as configured) and connects it. */
+static int dealer_open(struct recorder *r, char err[GT_ERRLEN])
+{
+    int linger = 0, rc;
+    r->dealer = zmq_socket(r->zctx, ZMQ_DEALER);
+    zmq_setsockopt(r->dealer, ZMQ_LINGER, &linger, sizeof linger);
+    if (r->c.curve_client_key &&
+        (rc = gt_sec_client(r->dealer, r->c.curve_client_key, r->c.curve_server_pub, err)) < 0)
+        return rc;
+    if (zmq_connect(r->dealer, r->c.router_ep) < 0) {
+        snprintf(err, GT_ERRLEN, "cannot connect to tickfeed's ROUTER endpoint '%s': %s",
+                 r->c.router_ep, zmq_strerror(errno));
+        return GT_EZMQ;
+    }
+    return GT_OK;
+}
+
 int recorder_open(struct recorder **out, const struct recorder_config *c, char err[GT_ERRLEN])
 {
     struct recorder *r = calloc(1, sizeof *r);
@@ -48,10 +65,8 @@ int recorder_open(struct recorder **out, const struct recorder_config *c, char e
     r->s.checkpoint = r->expected - 1;
     r->zctx = zmq_ctx_new();
     r->sub = zmq_socket(r->zctx, ZMQ_SUB);
-    r->dealer = zmq_socket(r->zctx, ZMQ_DEALER);
     int linger = 0, hwm = 1000000;
     zmq_setsockopt(r->sub, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(r->dealer, ZMQ_LINGER, &linger, sizeof linger);
     /* A deep receive queue rides out replays and commits; anything it still
      * drops is replayed by sequence. */
     zmq_setsockopt(r->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
@@ -64,8 +79,7 @@ int recorder_open(struct recorder **out, const struct recorder_config *c, char e
         p += n + (p[n] == ' ');
     }
     if (c->curve_client_key &&
-        ((rc = gt_sec_client(r->sub, c->curve_client_key, c->curve_server_pub, err)) < 0 ||
-         (rc = gt_sec_client(r->dealer, c->curve_client_key, c->curve_server_pub, err)) < 0))
+        (rc = gt_sec_client(r->sub, c->curve_client_key, c->curve_server_pub, err)) < 0)
         goto fail;
     if (zmq_connect(r->sub, c->pub_ep) < 0) {
         snprintf(err, GT_ERRLEN, "cannot connect to tickfeed's PUB endpoint '%s': %s", c->pub_ep,
@@ -73,12 +87,8 @@ int recorder_open(struct recorder **out, const struct recorder_config *c, char e
         rc = GT_EZMQ;
         goto fail;
     }
-    if (zmq_connect(r->dealer, c->router_ep) < 0) {
-        snprintf(err, GT_ERRLEN, "cannot connect to tickfeed's ROUTER endpoint '%s': %s",
-                 c->router_ep, zmq_strerror(errno));
-        rc = GT_EZMQ;
+    if ((rc = dealer_open(r, err)) < 0)
         goto fail;
-    }
     r->last_commit_ns = gt_now_ns();
     *out = r;
     return GT_OK;
@@ -154,19 +164,23 @@ static int on_replayed(void *ctx, const char *topic, size_t topic_len, const uin
 }
 
 /* Replays [expected, to]. Returns GT_OK when expected moved past to or the
- * journal ran out, else the error. */
+ * journal ran out, else the error. After a timeout the request socket is
+ * replaced, so a reply that comes late cannot answer a later request. */
 static int replay(struct recorder *r, uint64_t to, char err[GT_ERRLEN])
 {
-    uint64_t last = 0;
+    uint64_t last = 0, next = 0;
     long got = gt_bus_replay_filter(r->dealer, r->expected, to, r->c.filter, r->c.timeout_ms,
-                                    on_replayed, r, &last, err);
+                                    on_replayed, r, &last, &next, err);
     if (last)
         r->s.feed_last = last;
-    /* A shard's reply covered the range up to min(to, last), its records or not. */
-    if (got >= 0 && r->sharded && !r->s.blocked) {
-        uint64_t covered = to < last ? to : last;
-        if (covered >= r->expected)
-            r->expected = covered + 1;
+    /* A shard's replies covered [expected, next), its records or not. */
+    if (r->sharded && !r->s.blocked && next > r->expected)
+        r->expected = next;
+    if (got == GT_EZMQ) {
+        char derr[GT_ERRLEN];
+        zmq_close(r->dealer);
+        if (dealer_open(r, derr) < 0)
+            snprintf(err, GT_ERRLEN, "%s", derr);
     }
     if (got == GT_ECORRUPT)
         snprintf(err, GT_ERRLEN, "tickfeed's journal has no record %llu",
