@@ -17,6 +17,7 @@
 #include "recorder.h"
 
 static volatile sig_atomic_t stop;
+static const struct recorder_config *cfg; /* for the messages of report() */
 
 static void on_signal(int sig)
 {
@@ -78,8 +79,29 @@ static int filter_add(char filter[GT_BUS_FILTER_MAX], int product, const char *a
     return 0;
 }
 
-static void report(const struct recorder_stats *s)
+/* The stats line, or one line when writing stops or resumes. */
+static void report(int event, const struct recorder_stats *s)
 {
+    if (event == RECORDER_BLOCKED) {
+        char free_txt[48] = "";
+        if (s->disk_free != UINT64_MAX)
+            snprintf(free_txt, sizeof free_txt, " (%llu bytes free)",
+                     (unsigned long long)s->disk_free);
+        fprintf(stderr,
+                "tickstore: %s %s%s: writing stopped, checkpoint kept at seq %llu; retrying "
+                "every %d ms (%s)\n",
+                s->blocked_code == GT_ENOSPC ? "disk full on" : "commits fail on", cfg->db,
+                free_txt, (unsigned long long)s->checkpoint, cfg->flush_ms, s->last_error);
+        return;
+    }
+    if (event == RECORDER_RESUMED) {
+        fprintf(stderr,
+                "tickstore: writing again on %s after %.1f s stopped: checkpoint %llu; catching "
+                "up from seq %llu\n",
+                cfg->db, (double)s->blocked_ns / 1e9, (unsigned long long)s->checkpoint,
+                (unsigned long long)s->checkpoint + 1);
+        return;
+    }
     fprintf(stderr,
             "tickstore: ticks %llu checkpoint %llu feed %llu behind %llu replayed %llu gaps %llu "
             "dups %llu commits %llu%s%s\n",
@@ -239,8 +261,9 @@ int main(int argc, char **argv)
     fprintf(stderr, "tickstore: recording %s -> %s from sequence %llu%s%s%s\n", c.pub_ep, c.db,
             (unsigned long long)(recorder_stats(r)->checkpoint + 1), c.filter ? " (shard: " : "",
             c.filter ? c.filter : "", c.filter ? ")" : "");
-    int rc = recorder_run(r, &stop, (int)stats_s * 1000, stats_s ? report : NULL, err);
-    report(recorder_stats(r));
+    cfg = &c;
+    int rc = recorder_run(r, &stop, (int)stats_s * 1000, report, err);
+    report(RECORDER_STATS, recorder_stats(r));
     recorder_close(r);
     if (rc < 0) {
         fprintf(stderr, "tickstore: %s\n", err);

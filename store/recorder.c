@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <zmq.h>
 #include "gputick/bus.h"
 #include "gputick/sec.h"
@@ -24,6 +25,10 @@ struct recorder {
     int sharded;
     uint64_t pending; /* ticks appended since the last commit */
     int64_t last_commit_ns;
+    int caught_up;       /* replayed up to the newest record: following live */
+    int64_t next_try_ns; /* when to try the catch-up replay again */
+    int64_t blocked_since_ns;
+    void (*report)(int event, const struct recorder_stats *s);
     struct recorder_stats s;
 };
 
@@ -97,20 +102,48 @@ fail:
     return rc;
 }
 
+/* Bytes free on the store's disk, UINT64_MAX if it cannot tell. */
+static uint64_t disk_free(const char *path)
+{
+    struct statvfs fs;
+    return statvfs(path, &fs) == 0 ? (uint64_t)fs.f_bavail * fs.f_frsize : UINT64_MAX;
+}
+
+static void event(struct recorder *r, int ev)
+{
+    if (r->report)
+        r->report(ev, &r->s);
+}
+
+/* Commits; the first failure stops writing (blocked: live records are left
+ * to the journal), the first success after it resumes with a catch-up replay
+ * at once, since the records skipped meanwhile may be the last ones sent. */
 static int commit(struct recorder *r)
 {
     int rc = gt_store_commit(r->st, r->expected - 1);
-    r->last_commit_ns = gt_now_ns();
+    int64_t now = r->last_commit_ns = gt_now_ns();
     if (rc < 0) {
         r->s.commit_errors++;
-        r->s.blocked = 1;
         set_error(r, "commit failed", gt_store_errmsg(r->st));
+        if (!r->s.blocked) {
+            r->s.blocked = 1;
+            r->s.blocked_code = rc;
+            r->s.disk_free = disk_free(r->c.db);
+            r->blocked_since_ns = now;
+            event(r, RECORDER_BLOCKED);
+        }
         return rc;
     }
     r->s.commits++;
-    r->s.blocked = 0;
     r->pending = 0;
     r->s.checkpoint = r->expected - 1;
+    if (r->s.blocked) {
+        r->s.blocked = 0;
+        r->s.blocked_ns = now - r->blocked_since_ns;
+        r->caught_up = 0;
+        r->next_try_ns = 0;
+        event(r, RECORDER_RESUMED);
+    }
     return GT_OK;
 }
 
@@ -189,15 +222,18 @@ static int replay(struct recorder *r, uint64_t to, char err[GT_ERRLEN])
 }
 
 int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
-                 void (*report)(const struct recorder_stats *s), char err[GT_ERRLEN])
+                 void (*report)(int event, const struct recorder_stats *s), char err[GT_ERRLEN])
 {
-    int caught_up = 0, rc = GT_OK;
-    int64_t next_try = 0, last_pull = 0, next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
+    int rc = GT_OK;
+    int64_t last_pull = 0, next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
     struct gt_bus_msg m;
     gt_bus_msg_init(&m);
+    r->report = report;
+    r->caught_up = 0;
+    r->next_try_ns = 0;
     while (!*stop) {
         int64_t now = gt_now_ns();
-        if (!caught_up && !r->s.blocked && now >= next_try) {
+        if (!r->caught_up && !r->s.blocked && now >= r->next_try_ns) {
             char rerr[GT_ERRLEN] = "";
             rc = replay(r, UINT64_MAX, rerr);
             if (rc == GT_OK && r->s.feed_last + 1 < r->expected) {
@@ -209,11 +245,11 @@ int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
                 break;
             }
             if (rc == GT_OK)
-                caught_up = 1;
-            else
+                r->caught_up = 1;
+            else if (!r->s.blocked)
                 set_error(r, "replay", rerr);
             rc = GT_OK;
-            next_try = now + 1000000000;
+            r->next_try_ns = now + 1000000000;
         }
         zmq_pollitem_t pi = {r->sub, 0, ZMQ_POLLIN, 0};
         if (zmq_poll(&pi, 1, 50) > 0) {
@@ -231,32 +267,32 @@ int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
                     r->want = end;
                 /* While catching up or blocked, live records wait in the
                  * journal; they come back through replay. */
-                if (caught_up && !r->s.blocked && !r->sharded) {
+                if (r->caught_up && !r->s.blocked && !r->sharded) {
                     if (first.seq > r->expected) {
                         char rerr[GT_ERRLEN] = "";
                         r->s.gaps++;
                         if (replay(r, first.seq - 1, rerr) < 0 || r->expected != first.seq) {
                             set_error(r, "gap replay", rerr);
-                            caught_up = 0;
+                            r->caught_up = 0;
                         }
                     }
-                    if (caught_up && take(r, gt_bus_msg_rec(&m, 0), (size_t)n) == 1)
-                        caught_up = 0; /* cannot happen after a good replay; recover anyway */
+                    if (r->caught_up && take(r, gt_bus_msg_rec(&m, 0), (size_t)n) == 1)
+                        r->caught_up = 0; /* cannot happen after a good replay; recover anyway */
                 }
             }
         }
-        if (r->sharded && caught_up && !r->s.blocked && r->want >= r->expected &&
+        if (r->sharded && r->caught_up && !r->s.blocked && r->want >= r->expected &&
             (zmq_poll(&pi, 1, 0) == 0 || gt_now_ns() - last_pull > 20 * 1000000)) {
             char rerr[GT_ERRLEN] = "";
             last_pull = gt_now_ns();
             if (replay(r, r->want, rerr) < 0) {
                 set_error(r, "shard replay", rerr);
-                caught_up = 0;
+                r->caught_up = 0;
             }
         }
         maybe_commit(r);
-        if (report && gt_now_ns() >= next_report) {
-            report(&r->s);
+        if (report && report_ms > 0 && gt_now_ns() >= next_report) {
+            report(RECORDER_STATS, &r->s);
             next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
         }
     }

@@ -1,23 +1,47 @@
 /* SPDX-License-Identifier: MIT */
-/* test_recorder.c -- tickstore (the recorder) against its failures:
+/* test_recorder.c -- tickstore (the recorder) against its failures, as the
+ * programs run them:
  *
+ *   - its store on a small private tmpfs that fills while ticksim and
+ *     tickfeed go on: tickstore says so in one line (with --stats 0), keeps its
+ *     checkpoint, and once the filesystem grows resumes on its own, although no
+ *     live message comes any more, until every published tick is in the store
+ *     exactly once (count and checksum against tickfeed's journal);
+ *   - tickfeed's journal on a small tmpfs that fills: nothing is published
+ *     unwritten, and once it grows every tick of the capture is journaled,
+ *     published and recorded exactly once (against a journal of the same
+ *     capture on a roomy disk);
+ *   - a folder that is not a store, and --retain on a path without one;
  *   - a shard whose REPLAY replies come late: a late reply is never taken for
- *     the answer to a later request, and no record of its share is skipped. */
+ *     the answer to a later request, and no record of its share is skipped.
+ *
+ * The tmpfs is mounted in a child's own user and mount namespaces
+ * (tests/tmpfs.h), which holds it and grows it on request; the programs reach
+ * it through /proc/CHILD/root, so they run as users run them. A machine that
+ * allows no such namespace skips those tests with a message. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
 #include <zmq.h>
 #include "e2e.h"
 #include "gputick/bus.h"
 #include "gputick/bytes.h"
+#include "journal.h"
 #include "recorder.h"
+#include "tmpfs.h"
 
 static char dir[64];
+static int port_base;
 
 static void setup(void)
 {
     e2e_dir_make(dir, sizeof dir, "gtrec-test");
+    port_base = 50000 + (int)(getpid() % 400) * 16;
 }
 
 static void teardown(void)
@@ -26,6 +50,278 @@ static void teardown(void)
 }
 
 TestSuite(recorder, .init = setup, .fini = teardown, .timeout = 180);
+
+/* ---- a small filesystem that a child holds ---- */
+
+struct holder {
+    pid_t pid;
+    int cmd, ack;   /* pipes to and from it */
+    char root[256]; /* the tmpfs as this process reaches it */
+};
+
+/* The child: mounts the tmpfs, says 'y' (or 'n'), then grows it to 256 MiB
+ * at each 'g' and answers 'y' or 'n', until the pipe closes. */
+static void holder_child(const char *fsdir, const char *size, int cmd, int ack)
+{
+    alarm(600); /* bounded, whatever the test does */
+    char ok = tmpfs_private(fsdir, size) == 0 ? 'y' : 'n';
+    if (write(ack, &ok, 1) != 1 || ok != 'y')
+        _exit(77);
+    char c;
+    while (read(cmd, &c, 1) == 1) {
+        ok = mount("tmpfs", fsdir, "tmpfs", MS_REMOUNT, "size=256m") == 0 ? 'y' : 'n';
+        if (write(ack, &ok, 1) != 1)
+            break;
+    }
+    _exit(0);
+}
+
+/* Mounts a private tmpfs of size (e.g. "6m") on DIR/fs in a child; h->root
+ * then names it. Returns 0, or -1 when this machine allows no such mount. */
+static int holder_start(struct holder *h, const char *size, long bytes)
+{
+    char fsdir[128];
+    snprintf(fsdir, sizeof fsdir, "%s/fs", dir);
+    cr_assert(eq(int, mkdir(fsdir, 0700), 0));
+    int to[2], from[2];
+    cr_assert(eq(int, pipe(to), 0));
+    cr_assert(eq(int, pipe(from), 0));
+    h->pid = fork();
+    cr_assert(ge(int, h->pid, 0));
+    if (h->pid == 0) {
+        close(to[1]);
+        close(from[0]);
+        holder_child(fsdir, size, to[0], from[1]);
+    }
+    close(to[0]);
+    close(from[1]);
+    h->cmd = to[1];
+    h->ack = from[0];
+    char ok = 'n';
+    if (read(h->ack, &ok, 1) != 1 || ok != 'y') {
+        waitpid(h->pid, NULL, 0);
+        return -1;
+    }
+    snprintf(h->root, sizeof h->root, "/proc/%d/root%s", (int)h->pid, fsdir);
+    struct statvfs fs;
+    cr_assert(eq(int, statvfs(h->root, &fs), 0), "%s", h->root);
+    cr_assert(eq(u64, (uint64_t)fs.f_blocks * fs.f_frsize, (uint64_t)bytes),
+              "%s is the private tmpfs", h->root);
+    return 0;
+}
+
+static void holder_grow(struct holder *h)
+{
+    char c = 'g', ok = 'n';
+    cr_assert(eq(int, (int)write(h->cmd, &c, 1), 1));
+    cr_assert(eq(int, (int)read(h->ack, &ok, 1), 1));
+    cr_assert(eq(chr, ok, 'y'), "the tmpfs grew");
+}
+
+static void holder_stop(struct holder *h)
+{
+    close(h->cmd);
+    close(h->ack);
+    waitpid(h->pid, NULL, 0);
+}
+
+/* ---- what tickfeed published: its journal ---- */
+
+struct sums {
+    uint64_t n, sum, last;
+};
+
+/* Count, checksum and last sequence of a journal, checking it has no hole. */
+static struct sums journal_sums(const char *jdir)
+{
+    struct sums s = {0, 0, 0};
+    struct journal_reader *r;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, journal_reader_open(&r, jdir, err), GT_OK), "%s", err);
+    cr_assert(eq(int, journal_reader_seek(r, 0), GT_OK));
+    struct journal_msg m;
+    int rc;
+    while ((rc = journal_reader_next(r, &m)) == 1) {
+        cr_assert(eq(u64, m.first_seq, s.last + 1), "bus sequence without holes");
+        for (size_t i = 0; i < m.n_records; i++)
+            s.sum += rec_sum(m.records + i * GT_TICK_LEN);
+        s.n += m.n_records;
+        s.last = m.first_seq + m.n_records - 1;
+    }
+    cr_assert(eq(int, rc, 0), "%s", journal_reader_errmsg(r));
+    journal_reader_close(r);
+    return s;
+}
+
+/* The last sequence tickfeed has published, asked through its ROUTER. */
+static uint64_t feed_last(const char *rtr)
+{
+    void *zctx = zmq_ctx_new(), *d = zmq_socket(zctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(d, rtr);
+    uint64_t first = 0, last = 0;
+    char err[GT_ERRLEN];
+    int rc = gt_bus_info(d, 3000, &first, &last, err);
+    zmq_close(d);
+    zmq_ctx_term(zctx);
+    cr_assert(eq(int, rc, GT_OK), "INFO: %s", err);
+    return last;
+}
+
+/* Polls every 100 ms, at most ms, until log holds text. Returns 1 if so. */
+static int log_wait(const char *log, const char *text, int ms)
+{
+    for (int i = 0; i < ms / 100; i++) {
+        if (strstr(log_text(log), text))
+            return 1;
+        usleep(100000);
+    }
+    return 0;
+}
+
+/* Polls the store until its checkpoint is want (at most ms). */
+static void store_wait(const char *db, uint64_t want, int ms, uint64_t *n, uint64_t *sum)
+{
+    uint64_t cp = 0;
+    for (int i = 0; i < ms / 200; i++) {
+        store_sum(db, n, sum, &cp);
+        if (cp == want)
+            return;
+        usleep(200000);
+    }
+    cr_assert(eq(u64, cp, want), "the store caught up to the last published tick");
+}
+
+/* ---- tickstore on a full disk ---- */
+
+Test(recorder, tickstore_on_a_full_disk_stops_says_so_and_resumes_alone_losing_nothing)
+{
+    struct holder h;
+    if (holder_start(&h, "6m", 6 << 20) != 0)
+        cr_skip_test("cannot mount a private tmpfs here: full-disk test skipped");
+    char db[320], jdir[128], pub[128], rtr[128], pb[16];
+    snprintf(db, sizeof db, "%s/db", h.root);
+    snprintf(jdir, sizeof jdir, "%s/journal", dir);
+    snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
+    snprintf(rtr, sizeof rtr, "ipc://%s/rtr", dir);
+    snprintf(pb, sizeof pb, "%d", port_base);
+    /* --stats 0: the stop and resume lines come whatever the stats. */
+    pid_t store = spawn("store/tickstore", "store.log", "--db", db, "--endpoint", pub, "--router",
+                        rtr, "--flush-ms", "100", "--stats", "0", NULL);
+    pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--port-base", pb, "--journal", jdir,
+                       "--pub", pub, "--router", rtr, "--duration", "150", "--stats", "0",
+                       "--reorder-ms", "300", NULL);
+    usleep(500000);
+    pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--port-base", pb, "--seed", "7",
+                      "--duration", "3h", "--day-seconds", "120", "--quiet", NULL);
+    int filled = log_wait("store.log", "writing stopped", 15000);
+    int sim_running = waitpid(sim, NULL, WNOHANG) == 0;
+    cr_assert(eq(int, wait_exit(sim, 60000), 0), "ticksim");
+    if (!filled)
+        show_log("store.log");
+    cr_assert(eq(int, filled, 1), "the disk filled");
+    cr_assert(eq(int, sim_running, 1), "while the stream went on");
+    /* tickstore: disk full on DB (N bytes free): writing stopped, checkpoint
+     * kept at seq S; retrying ... */
+    const char *line = strstr(log_text("store.log"), "tickstore: disk full on ");
+    cr_assert(not(eq(ptr, (void *)line, NULL)), "%s", log_text("store.log"));
+    cr_assert(eq(int, strncmp(line + 24, db, strlen(db)), 0), "names the store: %s", line);
+    cr_assert(not(eq(ptr, strstr(line, " bytes free): writing stopped"), NULL)), "%s", line);
+    const char *kept = strstr(line, "checkpoint kept at seq ");
+    cr_assert(not(eq(ptr, (void *)kept, NULL)), "%s", line);
+    uint64_t s_kept = strtoull(kept + 23, NULL, 10), n, sum, cp;
+    usleep(1000000); /* the last live messages have come and gone */
+    uint64_t last = feed_last(rtr);
+    store_sum(db, &n, &sum, &cp);
+    cr_assert(eq(u64, cp, s_kept), "the store's checkpoint is the one the message names");
+    cr_assert(lt(u64, cp, last), "ticks were published after the disk filled");
+    cr_assert(eq(int, waitpid(store, NULL, WNOHANG), 0), "tickstore waits, it does not exit");
+    /* More room, and no live message any more: tickstore must go on alone. */
+    holder_grow(&h);
+    store_wait(db, last, 20000, &n, &sum);
+    cr_assert(not(eq(ptr, strstr(log_text("store.log"), "tickstore: writing again on "), NULL)),
+              "%s", log_text("store.log"));
+    kill(feed, SIGTERM);
+    cr_assert(eq(int, wait_exit(feed, 10000), 0), "tickfeed stopped cleanly");
+    struct sums j = journal_sums(jdir);
+    kill(store, SIGTERM);
+    int rc = wait_exit(store, 20000);
+    if (rc != 0)
+        show_log("store.log");
+    cr_assert(eq(int, rc, 0), "tickstore stopped cleanly");
+    fprintf(stderr, "full store disk: stopped at seq %llu of %llu; %llu ticks compared\n",
+            (unsigned long long)s_kept, (unsigned long long)j.last, (unsigned long long)j.n);
+    cr_assert(eq(u64, last, j.last));
+    cr_assert(eq(u64, n, j.n), "every published tick recorded exactly once");
+    cr_assert(eq(u64, sum, j.sum), "and the same ticks");
+    holder_stop(&h);
+}
+
+/* ---- tickfeed's journal on a full disk ---- */
+
+Test(recorder, tickfeed_on_a_full_journal_disk_publishes_nothing_unwritten_then_everything_once)
+{
+    char pcap[128], ref[128], jdir[320], pub[128], rtr[128], db[128];
+    snprintf(pcap, sizeof pcap, "%s/day.pcap", dir);
+    snprintf(ref, sizeof ref, "%s/ref-journal", dir);
+    snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
+    snprintf(rtr, sizeof rtr, "ipc://%s/rtr", dir);
+    snprintf(db, sizeof db, "%s/db", dir);
+    pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--no-send", "--pcap", pcap, "--seed",
+                      "3", "--duration", "2h", "--quiet", NULL);
+    cr_assert(eq(int, wait_exit(sim, 60000), 0), "ticksim");
+    /* The same capture into a journal on a roomy disk: what must come out. */
+    char refpub[160];
+    snprintf(refpub, sizeof refpub, "ipc://%s/refpub", dir);
+    pid_t feed = spawn("feedhandler/tickfeed", "ref.log", "--pcap", pcap, "--journal", ref, "--pub",
+                       refpub, "--router", "", "--stats", "0", NULL);
+    cr_assert(eq(int, wait_exit(feed, 60000), 0), "tickfeed --pcap");
+    struct sums want = journal_sums(ref);
+    cr_assert(gt(u64, want.n, 50000), "a capture bigger than the disk");
+    struct holder h;
+    if (holder_start(&h, "1m", 1 << 20) != 0)
+        cr_skip_test("cannot mount a private tmpfs here: full-disk test skipped");
+    snprintf(jdir, sizeof jdir, "%s/journal", h.root);
+    pid_t store = spawn("store/tickstore", "store.log", "--db", db, "--endpoint", pub, "--router",
+                        rtr, "--flush-ms", "100", "--stats", "0", NULL);
+    usleep(300000);
+    feed = spawn("feedhandler/tickfeed", "feed.log", "--pcap", pcap, "--journal", jdir, "--pub",
+                 pub, "--router", rtr, "--linger", "120", "--stats", "0", NULL);
+    int full = log_wait("feed.log", "publishing nothing until it can write again", 30000);
+    if (!full)
+        show_log("feed.log");
+    cr_assert(eq(int, full, 1), "tickfeed says its journal is blocked");
+    usleep(500000);
+    cr_assert(eq(int, waitpid(feed, NULL, WNOHANG), 0), "tickfeed waits for its journal");
+    /* Nothing was published that is not in the journal. */
+    struct sums part = journal_sums(jdir);
+    uint64_t published = feed_last(rtr), n, sum, cp;
+    cr_assert(lt(u64, part.last, want.last), "the disk filled before the capture's end");
+    cr_assert(le(u64, published, part.last), "published only what is journaled");
+    store_sum(db, &n, &sum, &cp);
+    cr_assert(le(u64, cp, part.last), "recorded only what is journaled");
+    holder_grow(&h);
+    cr_assert(eq(int, log_wait("feed.log", "journal writes again", 30000), 1), "%s",
+              log_text("feed.log"));
+    store_wait(db, want.last, 60000, &n, &sum);
+    kill(feed, SIGTERM);
+    cr_assert(eq(int, wait_exit(feed, 10000), 0), "tickfeed stopped cleanly");
+    struct sums got = journal_sums(jdir);
+    kill(store, SIGTERM);
+    cr_assert(eq(int, wait_exit(store, 20000), 0), "tickstore stopped cleanly");
+    fprintf(stderr,
+            "full journal disk: blocked at seq %llu of %llu; journal and store hold all %llu "
+            "ticks once\n",
+            (unsigned long long)part.last, (unsigned long long)want.last,
+            (unsigned long long)want.n);
+    cr_assert(eq(u64, got.n, want.n), "the journal holds every tick of the capture once");
+    cr_assert(eq(u64, got.sum, want.sum));
+    cr_assert(eq(u64, got.last, want.last));
+    cr_assert(eq(u64, n, want.n), "and so does the store");
+    cr_assert(eq(u64, sum, want.sum));
+    holder_stop(&h);
+}
 
 /* ---- a shard against a ROUTER that answers late ---- */
 
