@@ -27,27 +27,30 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tickstore [OPTIONS]\n"
-               "\n"
-               "Records every tick of tickfeed's bus exactly once into a RocksDB store of\n"
-               "LZ4-compressed column blocks: replays from its checkpoint, then follows the live\n"
-               "stream, replaying any gap. Survives a kill at any instant. tickq reads the store\n"
-               "while tickstore records.\n"
-               "\n"
-               "  -d, --db PATH        the store (default $GPUTICK_DB, else ./gputick.db)\n"
-               "  -e, --endpoint EP    tickfeed's PUB endpoint (default tcp://127.0.0.1:5560)\n"
-               "  -r, --router EP      tickfeed's ROUTER endpoint (default tcp://127.0.0.1:5561)\n"
-               "      --prefix P       shard: record only topics starting with P (repeatable)\n"
-               "      --product P      shard: record only product P (every kind of it)\n"
-               "      --curve-client-key F  CURVE: this recorder's secret key file...\n"
-               "      --curve-server-pub F  ...and the feed's (or proxy's) public key file\n"
-               "      --flush-ms MS    commit at least this often, 1..1000 (default 500)\n"
-               "      --sync           fsync every commit (survives power loss, slower)\n"
-               "      --retain DUR     first delete data older than DUR (e.g. 90d), then record\n"
-               "      --retain-only    with --retain: delete, compact and exit\n"
-               "  -s, --stats SEC      print a stats line every SEC seconds (default 10, 0 = off)\n"
-               "  -h, --help           show this help and exit\n"
-               "  -V, --version        show the version and exit\n");
+    fprintf(f,
+            "usage: tickstore [OPTIONS]\n"
+            "\n"
+            "Records every tick of tickfeed's bus exactly once into a RocksDB store of\n"
+            "LZ4-compressed column blocks: replays from its checkpoint, then follows the live\n"
+            "stream, replaying any gap. Survives a kill at any instant. tickq reads the store\n"
+            "while tickstore records.\n"
+            "\n"
+            "  -d, --db PATH        the store (default $GPUTICK_DB, else ./gputick.db); a new\n"
+            "                       one is made only in a new or empty folder\n"
+            "  -e, --endpoint EP    tickfeed's PUB endpoint (default tcp://127.0.0.1:5560)\n"
+            "  -r, --router EP      tickfeed's ROUTER endpoint (default tcp://127.0.0.1:5561)\n"
+            "      --prefix P       shard: record only topics starting with P (repeatable)\n"
+            "      --product P      shard: record only product P (every kind of it)\n"
+            "      --curve-client-key F  CURVE: this recorder's secret key file...\n"
+            "      --curve-server-pub F  ...and the feed's (or proxy's) public key file\n"
+            "      --flush-ms MS    commit at least this often, 1..1000 (default 500)\n"
+            "      --sync           fsync every commit (survives power loss, slower)\n"
+            "      --retain DUR     first delete data older than DUR (e.g. 90d) from the existing\n"
+            "                       store, then record\n"
+            "      --retain-only    with --retain: delete, compact and exit\n"
+            "  -s, --stats SEC      print a stats line every SEC seconds (default 10, 0 = off)\n"
+            "  -h, --help           show this help and exit\n"
+            "  -V, --version        show the version and exit\n");
 }
 
 /* Appends a topic prefix (or, for a product, one per kind) to the shard's
@@ -236,9 +239,12 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (retain_ns) {
         gt_store *st;
-        int rc = gt_store_open(c.db, GT_STORE_WRITER, &st, err);
+        int rc = gt_store_open(c.db, GT_STORE_WRITER | GT_STORE_NO_CREATE, &st, err);
         if (rc < 0) {
-            fprintf(stderr, "tickstore: %s\n", err);
+            fprintf(stderr, "tickstore: --retain: %s%s\n", err,
+                    rc == GT_ENOENT ? " (is --db right? a new store is made by tickstore without "
+                                      "--retain)"
+                                    : "");
             return 1;
         }
         int64_t cutoff = gt_now_ns() - retain_ns;

@@ -29,6 +29,7 @@
  * Checkpoint ('C'): u64 LE. Instrument ('I' + id): the 64-byte DEF record. */
 #include "gputick/store.h"
 #include <errno.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <rocksdb/c.h>
 #include <stdbool.h>
@@ -595,11 +596,40 @@ static int secondary_settle(gt_store *st)
     return 1;
 }
 
+/* Where no store is, a writer creates one only in a new or empty folder:
+ * a folder holding other files (tickfeed's journal, a mistyped path) is not
+ * turned into a store. Returns GT_OK or GT_EVERSION / GT_EINVAL. */
+static int check_new_folder(gt_store *st)
+{
+    struct stat sb;
+    if (stat(st->path, &sb) != 0)
+        return GT_OK; /* RocksDB makes it (or says why not) */
+    if (!S_ISDIR(sb.st_mode))
+        return store_err(st, GT_EINVAL, "%s is not a folder%s", st->path, NULL);
+    DIR *d = opendir(st->path);
+    if (!d)
+        return GT_OK;
+    const struct dirent *e;
+    int other = 0;
+    while (!other && (e = readdir(d)))
+        other = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    if (other)
+        return store_err(st, GT_EVERSION,
+                         "%s is not a gputick store (it holds other files); give an empty or "
+                         "new folder%s",
+                         st->path, NULL);
+    return GT_OK;
+}
+
 int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN])
 {
     *out = NULL;
-    if (mode != GT_STORE_WRITER && mode != GT_STORE_READER) {
-        snprintf(err, GT_ERRLEN, "gt_store_open: bad mode %d", mode);
+    int no_create = (mode & GT_STORE_NO_CREATE) != 0;
+    mode &= ~GT_STORE_NO_CREATE;
+    if ((mode != GT_STORE_WRITER && mode != GT_STORE_READER) ||
+        (no_create && mode != GT_STORE_WRITER)) {
+        snprintf(err, GT_ERRLEN, "gt_store_open: bad mode %d", mode | no_create * 4);
         return GT_EINVAL;
     }
     gt_store *st = calloc(1, sizeof *st);
@@ -625,11 +655,13 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     snprintf(current, sizeof current, "%s/CURRENT", path);
     struct stat sb;
     bool exists = stat(current, &sb) == 0;
-    if (!exists && mode == GT_STORE_READER) {
+    if (!exists && (mode == GT_STORE_READER || no_create)) {
         rc = store_err(st, GT_ENOENT, "no tick store at %s (no RocksDB database there)%s", path,
                        NULL);
         goto fail;
     }
+    if (!exists && (rc = check_new_folder(st)) < 0)
+        goto fail;
     if (exists && (rc = check_families(st)) < 0)
         goto fail;
     if ((rc = db_open(st)) < 0)

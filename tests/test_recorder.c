@@ -11,7 +11,8 @@
  *     unwritten, and once it grows every tick of the capture is journaled,
  *     published and recorded exactly once (against a journal of the same
  *     capture on a roomy disk);
- *   - a folder that is not a store, and --retain on a path without one;
+ *   - tickstore --db on a folder that is not a store (tickfeed's journal) and
+ *     --retain on a path without one: refused, and nothing written there;
  *   - a shard whose REPLAY replies come late: a late reply is never taken for
  *     the answer to a later request, and no record of its share is skipped.
  *
@@ -321,6 +322,56 @@ Test(recorder, tickfeed_on_a_full_journal_disk_publishes_nothing_unwritten_then_
     cr_assert(eq(u64, n, want.n), "and so does the store");
     cr_assert(eq(u64, sum, want.sum));
     holder_stop(&h);
+}
+
+/* ---- the wrong folder ---- */
+
+/* Number of entries in folder p (0 if it does not exist). */
+static int folder_entries(const char *p)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "test ! -d '%s' || [ -z \"$(ls -A '%s')\" ]", p, p);
+    return system(cmd) == 0 ? 0 : 1;
+}
+
+Test(recorder, tickstore_refuses_a_folder_that_is_not_a_store_and_retain_without_one)
+{
+    char jdir[128], pcap[128], pub[128], nope[128];
+    snprintf(jdir, sizeof jdir, "%s/journal", dir);
+    snprintf(pcap, sizeof pcap, "%s/day.pcap", dir);
+    snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
+    snprintf(nope, sizeof nope, "%s/mistyped.db", dir);
+    pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--no-send", "--pcap", pcap, "--duration",
+                      "10m", "--quiet", NULL);
+    cr_assert(eq(int, wait_exit(sim, 60000), 0), "ticksim");
+    pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--pcap", pcap, "--journal", jdir,
+                       "--pub", pub, "--router", "", "--stats", "0", NULL);
+    cr_assert(eq(int, wait_exit(feed, 60000), 0), "tickfeed --pcap");
+    struct sums before = journal_sums(jdir);
+    cr_assert(gt(u64, before.n, 0));
+    /* tickstore --db <tickfeed's journal>: refused, the journal untouched. */
+    pid_t st = spawn("store/tickstore", "j.log", "--db", jdir, "--stats", "0", NULL);
+    cr_assert(eq(int, wait_exit(st, 10000), 1), "%s", log_text("j.log"));
+    char want[256];
+    snprintf(want, sizeof want,
+             "tickstore: %s is not a gputick store (it holds other files); give an empty or new "
+             "folder",
+             jdir);
+    cr_assert(not(eq(ptr, strstr(log_text("j.log"), want), NULL)), "%s", log_text("j.log"));
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "ls '%s' | grep -qv '^j-.*\\.gtj$'", jdir);
+    cr_assert(not(eq(int, system(cmd), 0)), "nothing but journal segments in the journal");
+    struct sums after = journal_sums(jdir);
+    cr_assert(eq(u64, after.sum, before.sum));
+    /* --retain on a path without a store: an error, and no store made. */
+    st = spawn("store/tickstore", "r.log", "--db", nope, "--retain", "90d", "--retain-only", NULL);
+    cr_assert(eq(int, wait_exit(st, 10000), 1), "%s", log_text("r.log"));
+    cr_assert(not(eq(ptr, strstr(log_text("r.log"), "no tick store at"), NULL)), "%s",
+              log_text("r.log"));
+    cr_assert(eq(int, folder_entries(nope), 0), "no store made at %s", nope);
+    st = spawn("store/tickstore", "r2.log", "--db", nope, "--retain", "90d", NULL);
+    cr_assert(eq(int, wait_exit(st, 10000), 1), "%s", log_text("r2.log"));
+    cr_assert(eq(int, folder_entries(nope), 0), "no store made at %s", nope);
 }
 
 /* ---- a shard against a ROUTER that answers late ---- */

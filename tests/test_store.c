@@ -5,6 +5,7 @@
  * with clear errors; retention frees space. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <rocksdb/c.h>
 #include <signal.h>
@@ -352,6 +353,59 @@ Test(store, missing_store_is_a_clear_error)
     cr_assert(eq(ptr, st, NULL));
     cr_assert(not(eq(ptr, strstr(err, db), NULL)), "names the path: %s", err);
     cr_assert(not(eq(ptr, strstr(err, "no tick store"), NULL)), "%s", err);
+}
+
+/* tickstore --db pointed at tickfeed's journal, or at any folder in use:
+ * refused, and nothing is added to it; an empty folder is fine. */
+Test(store, a_writer_makes_a_store_only_in_a_new_or_empty_folder)
+{
+    char err[GT_ERRLEN];
+    gt_store *st = NULL;
+    cr_assert(eq(int, mkdir(db, 0755), 0));
+    char f[160];
+    snprintf(f, sizeof f, "%s/j-00000000000000000001.gtj", db);
+    FILE *fp = fopen(f, "w");
+    cr_assert(not(eq(ptr, fp, NULL)));
+    fclose(fp);
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER, &st, err), GT_EVERSION));
+    cr_assert(eq(ptr, st, NULL));
+    cr_assert(not(eq(ptr, strstr(err, "is not a gputick store (it holds other files)"), NULL)),
+              "%s", err);
+    cr_assert(not(eq(ptr, strstr(err, db), NULL)), "names the path: %s", err);
+    DIR *d = opendir(db);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    cr_assert(eq(int, n, 1), "nothing was added to the folder");
+    cr_assert(eq(int, unlink(f), 0));
+    st = open_ok(GT_STORE_WRITER); /* the same folder, empty now */
+    gt_store_close(st);
+    st = open_ok(GT_STORE_WRITER); /* and the store it holds */
+    gt_store_close(st);
+    /* A file is no folder. */
+    snprintf(f, sizeof f, "%s/a-file", dir);
+    fp = fopen(f, "w");
+    fclose(fp);
+    cr_assert(eq(int, gt_store_open(f, GT_STORE_WRITER, &st, err), GT_EINVAL), "%s", err);
+    cr_assert(not(eq(ptr, strstr(err, "is not a folder"), NULL)), "%s", err);
+}
+
+Test(store, a_writer_that_must_not_create_refuses_a_missing_store)
+{
+    char err[GT_ERRLEN];
+    gt_store *st = NULL;
+    cr_assert(
+        eq(int, gt_store_open(db, GT_STORE_WRITER | GT_STORE_NO_CREATE, &st, err), GT_ENOENT));
+    cr_assert(not(eq(ptr, strstr(err, "no tick store"), NULL)), "%s", err);
+    struct stat sb;
+    cr_assert(not(eq(int, stat(db, &sb), 0)), "no folder made");
+    gt_store_close(open_ok(GT_STORE_WRITER));
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER | GT_STORE_NO_CREATE, &st, err), GT_OK),
+              "%s", err);
+    gt_store_close(st);
+    cr_assert(
+        eq(int, gt_store_open(db, GT_STORE_READER | GT_STORE_NO_CREATE, &st, err), GT_EINVAL));
 }
 
 static void plain_rocksdb(const char *path)
