@@ -24,6 +24,8 @@
 #include "gputick/tick.h"
 
 static const char *e2e_dir; /* the test's folder: the logs go there */
+static pid_t e2e_pids[64];  /* what spawn() started, killed at e2e_dir_remove() */
+static int e2e_n_pids;
 
 /* Makes /tmp/NAME-XXXXXX into dir (cap bytes) and the test's folder. */
 static inline void e2e_dir_make(char *dir, size_t cap, const char *name)
@@ -33,8 +35,15 @@ static inline void e2e_dir_make(char *dir, size_t cap, const char *name)
     e2e_dir = dir;
 }
 
+/* Kills what spawn() started and is still running (a test that failed
+ * midway), then removes the test's folder. */
 static inline void e2e_dir_remove(void)
 {
+    for (int i = 0; i < e2e_n_pids; i++)
+        if (waitpid(e2e_pids[i], NULL, WNOHANG) == 0) {
+            kill(e2e_pids[i], SIGKILL);
+            waitpid(e2e_pids[i], NULL, 0);
+        }
     if (getenv("GT_KEEP_TMP"))
         return; /* for a post-mortem */
     char cmd[600];
@@ -77,6 +86,8 @@ static inline pid_t spawn(const char *rel, const char *log, ...)
         _exit(127);
     }
     close(fd);
+    if (e2e_n_pids < (int)(sizeof e2e_pids / sizeof e2e_pids[0]))
+        e2e_pids[e2e_n_pids++] = pid;
     return pid;
 }
 
