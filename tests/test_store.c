@@ -405,6 +405,31 @@ Test(store, reader_sees_a_consistent_prefix_while_a_writer_commits)
     gt_store_close(r);
 }
 
+/* A reader that stays open while the writer flushes (at its close here;
+ * every 8 MiB of WAL while recording) must not mix the memtable it replayed
+ * from the retired WAL with the new table files. */
+Test(store, a_reader_that_stays_open_sees_whole_commits_across_a_flush)
+{
+    enum { BATCH = 3 * BLOCK_TICKS / 2 };
+    gt_store *w = open_ok(GT_STORE_WRITER);
+    append_range(w, 1, BATCH, 1);
+    cr_assert(eq(int, gt_store_commit(w, BATCH), GT_OK));
+    gt_store *r = open_ok(GT_STORE_READER);
+    check_all(r, BATCH);
+    append_range(w, BATCH + 1, 2 * BATCH, 1);
+    cr_assert(eq(int, gt_store_commit(w, 2 * BATCH), GT_OK));
+    cr_assert(eq(int, gt_store_refresh(r), GT_OK), "%s", gt_store_errmsg(r));
+    cr_assert(eq(u64, gt_store_checkpoint(r), 2 * BATCH));
+    check_all(r, 2 * BATCH); /* from the WAL */
+    append_range(w, 2 * BATCH + 1, 3 * BATCH, 1);
+    cr_assert(eq(int, gt_store_commit(w, 3 * BATCH), GT_OK));
+    gt_store_close(w); /* flushes: the WAL the reader replayed is retired */
+    cr_assert(eq(int, gt_store_refresh(r), GT_OK), "%s", gt_store_errmsg(r));
+    cr_assert(eq(u64, gt_store_checkpoint(r), 3 * BATCH), "the last commit's checkpoint");
+    check_all(r, 3 * BATCH);
+    gt_store_close(r);
+}
+
 Test(store, missing_store_is_a_clear_error)
 {
     gt_store *st = (gt_store *)1;
