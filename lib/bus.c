@@ -13,6 +13,7 @@
 #include <string.h>
 #include "gputick/bytes.h"
 #include "gputick/err.h"
+#include <time.h>
 
 static int req_fail(char *err, const char *msg)
 {
@@ -193,22 +194,63 @@ static void reply_close(struct reply *r)
     r->n = 0;
 }
 
-/* Sends a request and receives its whole reply within timeout_ms. */
-static int request(void *dealer, const struct gt_frame *req, int n_req, int timeout_ms,
-                   struct reply *r, char *err)
+static int64_t mono_ms(void)
 {
-    r->n = 0;
-    for (int i = 0; i < n_req; i++)
-        if (zmq_send(dealer, req[i].p, req[i].len, i + 1 < n_req ? ZMQ_SNDMORE : 0) < 0) {
-            snprintf(err, GT_ERRLEN, "cannot send request: %s", zmq_strerror(errno));
-            return GT_EZMQ;
-        }
-    zmq_pollitem_t pi = {dealer, 0, ZMQ_POLLIN, 0};
-    int rc = zmq_poll(&pi, 1, timeout_ms);
-    if (rc <= 0) {
-        snprintf(err, GT_ERRLEN, "no reply within %d ms (is tickfeed running?)", timeout_ms);
-        return GT_EZMQ;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What the reply to the request just sent looks like, so that a late reply
+ * to an earlier request (one that timed out) is told apart and discarded. */
+struct want {
+    int cmd;           /* enum gt_bus_cmd */
+    uint64_t from_seq; /* REPLAY: the chunk header's first_seq echoes it */
+};
+
+/* Which request the OK reply r (header frame at h) answers by its shape: a
+ * REPLAY's 24-byte chunk header, a SNAPSHOT's 8-byte as_of, an INFO's one
+ * 16-byte frame; 0 for none of them. */
+static int reply_kind(struct reply *r, int h)
+{
+    size_t len = h < r->n ? zmq_msg_size(&r->f[h]) : 0;
+    if (len == 24)
+        return GT_BUS_REPLAY;
+    if (len == 8)
+        return GT_BUS_SNAPSHOT;
+    return len == 16 && h + 1 == r->n ? GT_BUS_INFO : 0;
+}
+
+/* Whether reply r answers w: 1 yes, 0 it is a late reply to another request,
+ * GT_EBADMSG it answers nothing (err says so). */
+static int reply_matches(struct reply *r, int h, const struct want *w, char *err)
+{
+    static const char *const what[] = {"", "REPLAY", "SNAPSHOT", "INFO"};
+    int kind = reply_kind(r, h);
+    if (kind == 0) {
+        snprintf(err, GT_ERRLEN, "%s reply is malformed (its frames fit no request)", what[w->cmd]);
+        return GT_EBADMSG;
     }
+    if (kind != w->cmd)
+        return 0;
+    return kind != GT_BUS_REPLAY || ld_le64(zmq_msg_data(&r->f[h])) == w->from_seq;
+}
+
+/* Discards every message already waiting on the socket: requests are
+ * answered one at a time, so they are replies to requests that timed out. */
+static void discard_pending(void *dealer)
+{
+    zmq_msg_t part[4];
+    int dropped, n;
+    while ((n = gt_bus_recv_parts(dealer, part, 4, ZMQ_DONTWAIT, &dropped)) >= 0)
+        for (int i = 0; i < n; i++)
+            zmq_msg_close(&part[i]);
+}
+
+/* Receives one whole reply into r. Returns the index of its header frame
+ * (after "OK"), or an error; for an ERR reply the server's code. */
+static int reply_recv(void *dealer, struct reply *r, char *err)
+{
     const int cap = (int)(sizeof r->f / sizeof r->f[0]);
     int dropped;
     int n = gt_bus_recv_parts(dealer, r->f, cap, 0, &dropped);
@@ -243,7 +285,37 @@ static int request(void *dealer, const struct gt_frame *req, int n_req, int time
         snprintf(err, GT_ERRLEN, "reply is neither OK nor ERR");
         return GT_EBADMSG;
     }
-    return first + 1; /* index of the header frame */
+    return first + 1;
+}
+
+/* Sends a request and receives its reply within timeout_ms. A reply that
+ * does not answer it (a late one to an earlier request that timed out) is
+ * discarded and the wait goes on; an ERR reply cannot be told apart and is
+ * taken as the answer. Returns the index of the header frame, or an error. */
+static int request(void *dealer, const struct gt_frame *req, int n_req, const struct want *w,
+                   int timeout_ms, struct reply *r, char *err)
+{
+    r->n = 0;
+    discard_pending(dealer);
+    for (int i = 0; i < n_req; i++)
+        if (zmq_send(dealer, req[i].p, req[i].len, i + 1 < n_req ? ZMQ_SNDMORE : 0) < 0) {
+            snprintf(err, GT_ERRLEN, "cannot send request: %s", zmq_strerror(errno));
+            return GT_EZMQ;
+        }
+    int64_t deadline = mono_ms() + timeout_ms;
+    for (;;) {
+        int64_t left_ms = deadline - mono_ms();
+        zmq_pollitem_t pi = {dealer, 0, ZMQ_POLLIN, 0};
+        if (left_ms <= 0 || zmq_poll(&pi, 1, (long)left_ms) <= 0) {
+            snprintf(err, GT_ERRLEN, "no reply within %d ms (is tickfeed running?)", timeout_ms);
+            return GT_EZMQ;
+        }
+        int h = reply_recv(dealer, r, err);
+        int m = h < 0 ? 1 : reply_matches(r, h, w, err);
+        if (m != 0)
+            return m < 0 ? m : h;
+        reply_close(r); /* a late reply to an earlier request */
+    }
 }
 
 /* Hands the topic/records pairs from frame i on to cb. */
@@ -272,14 +344,18 @@ static long deliver(struct reply *r, int i, gt_bus_cb cb, void *ctx, char *err)
 long gt_bus_replay(void *dealer, uint64_t from_seq, uint64_t to_seq, int timeout_ms, gt_bus_cb cb,
                    void *ctx, uint64_t *last_seq, char *err)
 {
-    return gt_bus_replay_filter(dealer, from_seq, to_seq, NULL, timeout_ms, cb, ctx, last_seq, err);
+    return gt_bus_replay_filter(dealer, from_seq, to_seq, NULL, timeout_ms, cb, ctx, last_seq, NULL,
+                                err);
 }
 
 long gt_bus_replay_filter(void *dealer, uint64_t from_seq, uint64_t to_seq, const char *filter,
-                          int timeout_ms, gt_bus_cb cb, void *ctx, uint64_t *last_seq, char *err)
+                          int timeout_ms, gt_bus_cb cb, void *ctx, uint64_t *last_seq,
+                          uint64_t *next_seq, char *err)
 {
     struct reply *r = malloc(sizeof *r);
     long total = 0;
+    if (next_seq)
+        *next_seq = from_seq;
     if (!r)
         return GT_ENOMEM;
     r->n = 0;
@@ -290,11 +366,8 @@ long gt_bus_replay_filter(void *dealer, uint64_t from_seq, uint64_t to_seq, cons
         struct gt_frame req[3] = {{(const uint8_t *)"REPLAY", 6},
                                   {range, sizeof range},
                                   {(const uint8_t *)filter, filter ? strlen(filter) : 0}};
-        int h = request(dealer, req, filter && *filter ? 3 : 2, timeout_ms, r, err);
-        if (h >= 0 && (h >= r->n || zmq_msg_size(&r->f[h]) != 24)) {
-            snprintf(err, GT_ERRLEN, "REPLAY reply lacks its 24-byte chunk header");
-            h = GT_EBADMSG;
-        }
+        struct want w = {GT_BUS_REPLAY, from_seq};
+        int h = request(dealer, req, filter && *filter ? 3 : 2, &w, timeout_ms, r, err);
         if (h < 0) {
             total = h;
             break;
@@ -310,6 +383,8 @@ long gt_bus_replay_filter(void *dealer, uint64_t from_seq, uint64_t to_seq, cons
             break;
         }
         total += got;
+        if (next_seq && next > *next_seq)
+            *next_seq = next;
         /* Done when the range or the journal is exhausted; a server that does
          * not move forward is not asked again. */
         if (next > last || next <= from_seq)
@@ -329,11 +404,8 @@ long gt_bus_snapshot(void *dealer, const char *prefix, int timeout_ms, gt_bus_cb
         return GT_ENOMEM;
     struct gt_frame req[2] = {{(const uint8_t *)"SNAPSHOT", 8},
                               {(const uint8_t *)prefix, strlen(prefix)}};
-    long got = request(dealer, req, 2, timeout_ms, r, err);
-    if (got >= 0 && (got >= r->n || zmq_msg_size(&r->f[got]) != 8)) {
-        snprintf(err, GT_ERRLEN, "SNAPSHOT reply lacks its 8-byte as_of frame");
-        got = GT_EBADMSG;
-    }
+    struct want w = {GT_BUS_SNAPSHOT, 0};
+    long got = request(dealer, req, 2, &w, timeout_ms, r, err);
     if (got >= 0) {
         *as_of = ld_le64(zmq_msg_data(&r->f[got]));
         got = deliver(r, (int)got + 1, cb, ctx, err);
@@ -349,13 +421,11 @@ int gt_bus_info(void *dealer, int timeout_ms, uint64_t *first_seq, uint64_t *las
     if (!r)
         return GT_ENOMEM;
     struct gt_frame req[1] = {{(const uint8_t *)"INFO", 4}};
-    int h = request(dealer, req, 1, timeout_ms, r, err);
+    struct want w = {GT_BUS_INFO, 0};
+    int h = request(dealer, req, 1, &w, timeout_ms, r, err);
     int rc = GT_OK;
-    if (h < 0)
+    if (h < 0) {
         rc = h;
-    else if (h + 1 != r->n || zmq_msg_size(&r->f[h]) != 16) {
-        snprintf(err, GT_ERRLEN, "INFO reply is not one 16-byte frame");
-        rc = GT_EBADMSG;
     } else {
         *first_seq = ld_le64(zmq_msg_data(&r->f[h]));
         *last_seq = ld_le64(zmq_msg_data(&r->f[h]) + 8);

@@ -17,6 +17,7 @@
 #include "recorder.h"
 
 static volatile sig_atomic_t stop;
+static const struct recorder_config *cfg; /* for the messages of report() */
 
 static void on_signal(int sig)
 {
@@ -26,27 +27,30 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tickstore [OPTIONS]\n"
-               "\n"
-               "Records every tick of tickfeed's bus exactly once into a RocksDB store of\n"
-               "LZ4-compressed column blocks: replays from its checkpoint, then follows the live\n"
-               "stream, replaying any gap. Survives a kill at any instant. tickq reads the store\n"
-               "while tickstore records.\n"
-               "\n"
-               "  -d, --db PATH        the store (default $GPUTICK_DB, else ./gputick.db)\n"
-               "  -e, --endpoint EP    tickfeed's PUB endpoint (default tcp://127.0.0.1:5560)\n"
-               "  -r, --router EP      tickfeed's ROUTER endpoint (default tcp://127.0.0.1:5561)\n"
-               "      --prefix P       shard: record only topics starting with P (repeatable)\n"
-               "      --product P      shard: record only product P (every kind of it)\n"
-               "      --curve-client-key F  CURVE: this recorder's secret key file...\n"
-               "      --curve-server-pub F  ...and the feed's (or proxy's) public key file\n"
-               "      --flush-ms MS    commit at least this often, 1..1000 (default 500)\n"
-               "      --sync           fsync every commit (survives power loss, slower)\n"
-               "      --retain DUR     first delete data older than DUR (e.g. 90d), then record\n"
-               "      --retain-only    with --retain: delete, compact and exit\n"
-               "  -s, --stats SEC      print a stats line every SEC seconds (default 10, 0 = off)\n"
-               "  -h, --help           show this help and exit\n"
-               "  -V, --version        show the version and exit\n");
+    fprintf(f,
+            "usage: tickstore [OPTIONS]\n"
+            "\n"
+            "Records every tick of tickfeed's bus exactly once into a RocksDB store of\n"
+            "LZ4-compressed column blocks: replays from its checkpoint, then follows the live\n"
+            "stream, replaying any gap. Survives a kill at any instant. tickq reads the store\n"
+            "while tickstore records.\n"
+            "\n"
+            "  -d, --db PATH        the store (default $GPUTICK_DB, else ./gputick.db); a new\n"
+            "                       one is made only in a new or empty folder\n"
+            "  -e, --endpoint EP    tickfeed's PUB endpoint (default tcp://127.0.0.1:5560)\n"
+            "  -r, --router EP      tickfeed's ROUTER endpoint (default tcp://127.0.0.1:5561)\n"
+            "      --prefix P       shard: record only topics starting with P (repeatable)\n"
+            "      --product P      shard: record only product P (every kind of it)\n"
+            "      --curve-client-key F  CURVE: this recorder's secret key file...\n"
+            "      --curve-server-pub F  ...and the feed's (or proxy's) public key file\n"
+            "      --flush-ms MS    commit at least this often, 1..1000 (default 500)\n"
+            "      --sync           fsync every commit (survives power loss, slower)\n"
+            "      --retain DUR     first delete data older than DUR (e.g. 90d) from the existing\n"
+            "                       store, then record\n"
+            "      --retain-only    with --retain: delete, compact and exit\n"
+            "  -s, --stats SEC      print a stats line every SEC seconds (default 10, 0 = off)\n"
+            "  -h, --help           show this help and exit\n"
+            "  -V, --version        show the version and exit\n");
 }
 
 /* Appends a topic prefix (or, for a product, one per kind) to the shard's
@@ -78,8 +82,29 @@ static int filter_add(char filter[GT_BUS_FILTER_MAX], int product, const char *a
     return 0;
 }
 
-static void report(const struct recorder_stats *s)
+/* The stats line, or one line when writing stops or resumes. */
+static void report(int event, const struct recorder_stats *s)
 {
+    if (event == RECORDER_BLOCKED) {
+        char free_txt[48] = "";
+        if (s->disk_free != UINT64_MAX)
+            snprintf(free_txt, sizeof free_txt, " (%llu bytes free)",
+                     (unsigned long long)s->disk_free);
+        fprintf(stderr,
+                "tickstore: %s %s%s: writing stopped, checkpoint kept at seq %llu; retrying "
+                "every %d ms (%s)\n",
+                s->blocked_code == GT_ENOSPC ? "disk full on" : "commits fail on", cfg->db,
+                free_txt, (unsigned long long)s->checkpoint, cfg->flush_ms, s->last_error);
+        return;
+    }
+    if (event == RECORDER_RESUMED) {
+        fprintf(stderr,
+                "tickstore: writing again on %s after %.1f s stopped: checkpoint %llu; catching "
+                "up from seq %llu\n",
+                cfg->db, (double)s->blocked_ns / 1e9, (unsigned long long)s->checkpoint,
+                (unsigned long long)s->checkpoint + 1);
+        return;
+    }
     fprintf(stderr,
             "tickstore: ticks %llu checkpoint %llu feed %llu behind %llu replayed %llu gaps %llu "
             "dups %llu commits %llu%s%s\n",
@@ -214,9 +239,12 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (retain_ns) {
         gt_store *st;
-        int rc = gt_store_open(c.db, GT_STORE_WRITER, &st, err);
+        int rc = gt_store_open(c.db, GT_STORE_WRITER | GT_STORE_NO_CREATE, &st, err);
         if (rc < 0) {
-            fprintf(stderr, "tickstore: %s\n", err);
+            fprintf(stderr, "tickstore: --retain: %s%s\n", err,
+                    rc == GT_ENOENT ? " (is --db right? a new store is made by tickstore without "
+                                      "--retain)"
+                                    : "");
             return 1;
         }
         int64_t cutoff = gt_now_ns() - retain_ns;
@@ -239,8 +267,9 @@ int main(int argc, char **argv)
     fprintf(stderr, "tickstore: recording %s -> %s from sequence %llu%s%s%s\n", c.pub_ep, c.db,
             (unsigned long long)(recorder_stats(r)->checkpoint + 1), c.filter ? " (shard: " : "",
             c.filter ? c.filter : "", c.filter ? ")" : "");
-    int rc = recorder_run(r, &stop, (int)stats_s * 1000, stats_s ? report : NULL, err);
-    report(recorder_stats(r));
+    cfg = &c;
+    int rc = recorder_run(r, &stop, (int)stats_s * 1000, report, err);
+    report(RECORDER_STATS, recorder_stats(r));
     recorder_close(r);
     if (rc < 0) {
         fprintf(stderr, "tickstore: %s\n", err);

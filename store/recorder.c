@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <zmq.h>
 #include "gputick/bus.h"
 #include "gputick/sec.h"
@@ -24,12 +25,33 @@ struct recorder {
     int sharded;
     uint64_t pending; /* ticks appended since the last commit */
     int64_t last_commit_ns;
+    int caught_up;       /* replayed up to the newest record: following live */
+    int64_t next_try_ns; /* when to try the catch-up replay again */
+    int64_t blocked_since_ns;
+    void (*report)(int event, const struct recorder_stats *s);
     struct recorder_stats s;
 };
 
 static void set_error(struct recorder *r, const char *what, const char *detail)
 {
     snprintf(r->s.last_error, sizeof r->s.last_error, "%s: %s", what, detail);
+}
+
+/* Opens the request socket (CURVE as configured) and connects it. */
+static int dealer_open(struct recorder *r, char err[GT_ERRLEN])
+{
+    int linger = 0, rc;
+    r->dealer = zmq_socket(r->zctx, ZMQ_DEALER);
+    zmq_setsockopt(r->dealer, ZMQ_LINGER, &linger, sizeof linger);
+    if (r->c.curve_client_key &&
+        (rc = gt_sec_client(r->dealer, r->c.curve_client_key, r->c.curve_server_pub, err)) < 0)
+        return rc;
+    if (zmq_connect(r->dealer, r->c.router_ep) < 0) {
+        snprintf(err, GT_ERRLEN, "cannot connect to tickfeed's ROUTER endpoint '%s': %s",
+                 r->c.router_ep, zmq_strerror(errno));
+        return GT_EZMQ;
+    }
+    return GT_OK;
 }
 
 int recorder_open(struct recorder **out, const struct recorder_config *c, char err[GT_ERRLEN])
@@ -48,10 +70,8 @@ int recorder_open(struct recorder **out, const struct recorder_config *c, char e
     r->s.checkpoint = r->expected - 1;
     r->zctx = zmq_ctx_new();
     r->sub = zmq_socket(r->zctx, ZMQ_SUB);
-    r->dealer = zmq_socket(r->zctx, ZMQ_DEALER);
     int linger = 0, hwm = 1000000;
     zmq_setsockopt(r->sub, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(r->dealer, ZMQ_LINGER, &linger, sizeof linger);
     /* A deep receive queue rides out replays and commits; anything it still
      * drops is replayed by sequence. */
     zmq_setsockopt(r->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
@@ -64,8 +84,7 @@ int recorder_open(struct recorder **out, const struct recorder_config *c, char e
         p += n + (p[n] == ' ');
     }
     if (c->curve_client_key &&
-        ((rc = gt_sec_client(r->sub, c->curve_client_key, c->curve_server_pub, err)) < 0 ||
-         (rc = gt_sec_client(r->dealer, c->curve_client_key, c->curve_server_pub, err)) < 0))
+        (rc = gt_sec_client(r->sub, c->curve_client_key, c->curve_server_pub, err)) < 0)
         goto fail;
     if (zmq_connect(r->sub, c->pub_ep) < 0) {
         snprintf(err, GT_ERRLEN, "cannot connect to tickfeed's PUB endpoint '%s': %s", c->pub_ep,
@@ -73,12 +92,8 @@ int recorder_open(struct recorder **out, const struct recorder_config *c, char e
         rc = GT_EZMQ;
         goto fail;
     }
-    if (zmq_connect(r->dealer, c->router_ep) < 0) {
-        snprintf(err, GT_ERRLEN, "cannot connect to tickfeed's ROUTER endpoint '%s': %s",
-                 c->router_ep, zmq_strerror(errno));
-        rc = GT_EZMQ;
+    if ((rc = dealer_open(r, err)) < 0)
         goto fail;
-    }
     r->last_commit_ns = gt_now_ns();
     *out = r;
     return GT_OK;
@@ -87,20 +102,48 @@ fail:
     return rc;
 }
 
+/* Bytes free on the store's disk, UINT64_MAX if it cannot tell. */
+static uint64_t disk_free(const char *path)
+{
+    struct statvfs fs;
+    return statvfs(path, &fs) == 0 ? (uint64_t)fs.f_bavail * fs.f_frsize : UINT64_MAX;
+}
+
+static void event(struct recorder *r, int ev)
+{
+    if (r->report)
+        r->report(ev, &r->s);
+}
+
+/* Commits; the first failure stops writing (blocked: live records are left
+ * to the journal), the first success after it resumes with a catch-up replay
+ * at once, since the records skipped meanwhile may be the last ones sent. */
 static int commit(struct recorder *r)
 {
     int rc = gt_store_commit(r->st, r->expected - 1);
-    r->last_commit_ns = gt_now_ns();
+    int64_t now = r->last_commit_ns = gt_now_ns();
     if (rc < 0) {
         r->s.commit_errors++;
-        r->s.blocked = 1;
         set_error(r, "commit failed", gt_store_errmsg(r->st));
+        if (!r->s.blocked) {
+            r->s.blocked = 1;
+            r->s.blocked_code = rc;
+            r->s.disk_free = disk_free(r->c.db);
+            r->blocked_since_ns = now;
+            event(r, RECORDER_BLOCKED);
+        }
         return rc;
     }
     r->s.commits++;
-    r->s.blocked = 0;
     r->pending = 0;
     r->s.checkpoint = r->expected - 1;
+    if (r->s.blocked) {
+        r->s.blocked = 0;
+        r->s.blocked_ns = now - r->blocked_since_ns;
+        r->caught_up = 0;
+        r->next_try_ns = 0;
+        event(r, RECORDER_RESUMED);
+    }
     return GT_OK;
 }
 
@@ -154,19 +197,23 @@ static int on_replayed(void *ctx, const char *topic, size_t topic_len, const uin
 }
 
 /* Replays [expected, to]. Returns GT_OK when expected moved past to or the
- * journal ran out, else the error. */
+ * journal ran out, else the error. After a timeout the request socket is
+ * replaced, so a reply that comes late cannot answer a later request. */
 static int replay(struct recorder *r, uint64_t to, char err[GT_ERRLEN])
 {
-    uint64_t last = 0;
+    uint64_t last = 0, next = 0;
     long got = gt_bus_replay_filter(r->dealer, r->expected, to, r->c.filter, r->c.timeout_ms,
-                                    on_replayed, r, &last, err);
+                                    on_replayed, r, &last, &next, err);
     if (last)
         r->s.feed_last = last;
-    /* A shard's reply covered the range up to min(to, last), its records or not. */
-    if (got >= 0 && r->sharded && !r->s.blocked) {
-        uint64_t covered = to < last ? to : last;
-        if (covered >= r->expected)
-            r->expected = covered + 1;
+    /* A shard's replies covered [expected, next), its records or not. */
+    if (r->sharded && !r->s.blocked && next > r->expected)
+        r->expected = next;
+    if (got == GT_EZMQ) {
+        char derr[GT_ERRLEN];
+        zmq_close(r->dealer);
+        if (dealer_open(r, derr) < 0)
+            snprintf(err, GT_ERRLEN, "%s", derr);
     }
     if (got == GT_ECORRUPT)
         snprintf(err, GT_ERRLEN, "tickfeed's journal has no record %llu",
@@ -175,15 +222,18 @@ static int replay(struct recorder *r, uint64_t to, char err[GT_ERRLEN])
 }
 
 int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
-                 void (*report)(const struct recorder_stats *s), char err[GT_ERRLEN])
+                 void (*report)(int event, const struct recorder_stats *s), char err[GT_ERRLEN])
 {
-    int caught_up = 0, rc = GT_OK;
-    int64_t next_try = 0, last_pull = 0, next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
+    int rc = GT_OK;
+    int64_t last_pull = 0, next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
     struct gt_bus_msg m;
     gt_bus_msg_init(&m);
+    r->report = report;
+    r->caught_up = 0;
+    r->next_try_ns = 0;
     while (!*stop) {
         int64_t now = gt_now_ns();
-        if (!caught_up && !r->s.blocked && now >= next_try) {
+        if (!r->caught_up && !r->s.blocked && now >= r->next_try_ns) {
             char rerr[GT_ERRLEN] = "";
             rc = replay(r, UINT64_MAX, rerr);
             if (rc == GT_OK && r->s.feed_last + 1 < r->expected) {
@@ -195,11 +245,11 @@ int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
                 break;
             }
             if (rc == GT_OK)
-                caught_up = 1;
-            else
+                r->caught_up = 1;
+            else if (!r->s.blocked)
                 set_error(r, "replay", rerr);
             rc = GT_OK;
-            next_try = now + 1000000000;
+            r->next_try_ns = now + 1000000000;
         }
         zmq_pollitem_t pi = {r->sub, 0, ZMQ_POLLIN, 0};
         if (zmq_poll(&pi, 1, 50) > 0) {
@@ -217,32 +267,32 @@ int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
                     r->want = end;
                 /* While catching up or blocked, live records wait in the
                  * journal; they come back through replay. */
-                if (caught_up && !r->s.blocked && !r->sharded) {
+                if (r->caught_up && !r->s.blocked && !r->sharded) {
                     if (first.seq > r->expected) {
                         char rerr[GT_ERRLEN] = "";
                         r->s.gaps++;
                         if (replay(r, first.seq - 1, rerr) < 0 || r->expected != first.seq) {
                             set_error(r, "gap replay", rerr);
-                            caught_up = 0;
+                            r->caught_up = 0;
                         }
                     }
-                    if (caught_up && take(r, gt_bus_msg_rec(&m, 0), (size_t)n) == 1)
-                        caught_up = 0; /* cannot happen after a good replay; recover anyway */
+                    if (r->caught_up && take(r, gt_bus_msg_rec(&m, 0), (size_t)n) == 1)
+                        r->caught_up = 0; /* cannot happen after a good replay; recover anyway */
                 }
             }
         }
-        if (r->sharded && caught_up && !r->s.blocked && r->want >= r->expected &&
+        if (r->sharded && r->caught_up && !r->s.blocked && r->want >= r->expected &&
             (zmq_poll(&pi, 1, 0) == 0 || gt_now_ns() - last_pull > 20 * 1000000)) {
             char rerr[GT_ERRLEN] = "";
             last_pull = gt_now_ns();
             if (replay(r, r->want, rerr) < 0) {
                 set_error(r, "shard replay", rerr);
-                caught_up = 0;
+                r->caught_up = 0;
             }
         }
         maybe_commit(r);
-        if (report && gt_now_ns() >= next_report) {
-            report(&r->s);
+        if (report && report_ms > 0 && gt_now_ns() >= next_report) {
+            report(RECORDER_STATS, &r->s);
             next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
         }
     }

@@ -11,8 +11,10 @@
  * store and committed together with the checkpoint (the last sequence
  * recorded) in one WriteBatch, at least every flush interval, so a kill at any
  * instant and a restart end with the same store. When a commit fails (a full
- * disk) the recorder stops taking ticks, keeps its checkpoint, retries, and
- * after success replays what it skipped.
+ * disk) the recorder stops taking ticks, keeps its checkpoint and retries
+ * every flush interval; the first commit that succeeds starts a catch-up
+ * replay from the checkpoint at once (the records skipped meanwhile wait in
+ * tickfeed's journal, and no live message may ever come to show the hole).
  *
  * A shard (filter set) records only the messages whose topic starts with one
  * of its prefixes. Its live stream has holes by design, so it cannot tell a
@@ -53,7 +55,17 @@ struct recorder_stats {
     uint64_t checkpoint; /* last committed sequence */
     uint64_t feed_last;  /* newest sequence tickfeed reported */
     int blocked;         /* commits failing: not taking ticks */
+    int blocked_code;    /* the gt_err of the commit that stopped writing (GT_ENOSPC...) */
+    uint64_t disk_free;  /* bytes free on the store's disk then, UINT64_MAX if unknown */
+    int64_t blocked_ns;  /* at a resume: how long writing was stopped */
     char last_error[GT_ERRLEN];
+};
+
+/* What a report() call is about. */
+enum recorder_event {
+    RECORDER_STATS = 0,   /* the periodic stats */
+    RECORDER_BLOCKED = 1, /* a commit failed: writing stopped (last_error says why) */
+    RECORDER_RESUMED = 2, /* a commit succeeded again: catching up from the checkpoint */
 };
 
 struct recorder;
@@ -63,12 +75,14 @@ struct recorder;
  * folder that is not a gputick store) or GT_EZMQ, with err filled. */
 int recorder_open(struct recorder **out, const struct recorder_config *c, char err[GT_ERRLEN]);
 
-/* Runs until *stop is set: catch-up replay, then live. Calls report() every
- * report_ms (if not NULL) with the current stats. Commits before returning.
+/* Runs until *stop is set: catch-up replay, then live. Calls report() (if not
+ * NULL) with RECORDER_STATS every report_ms (never if report_ms is 0), and
+ * with RECORDER_BLOCKED and RECORDER_RESUMED whenever writing stops or
+ * resumes, whatever report_ms. Commits before returning.
  * Returns GT_OK, or an error that cannot be retried (tickfeed's journal is
  * behind the store's checkpoint, the store is corrupt) with err filled. */
 int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
-                 void (*report)(const struct recorder_stats *s), char err[GT_ERRLEN]);
+                 void (*report)(int event, const struct recorder_stats *s), char err[GT_ERRLEN]);
 
 const struct recorder_stats *recorder_stats(const struct recorder *r);
 

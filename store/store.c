@@ -29,6 +29,7 @@
  * Checkpoint ('C'): u64 LE. Instrument ('I' + id): the 64-byte DEF record. */
 #include "gputick/store.h"
 #include <errno.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <rocksdb/c.h>
 #include <stdbool.h>
@@ -46,6 +47,8 @@
 #include "qbook.h"
 
 enum {
+    TICKS_WRITE_BUFFER = 8 << 20, /* docs/store.md, Options: measured beside 4 and 64 MiB */
+    WAL_MAX = 8 << 20,
     SERIES_REC_LEN = 56,
     FORMAT_REC_LEN = 12,
     CF_DEFAULT = 0,
@@ -94,8 +97,9 @@ struct table {
 struct gt_store {
     int mode;
     char *path;
-    char *sec_path; /* a reader's secondary folder, removed at close */
-    bool read_only; /* a reader that fell back to read-only */
+    char *sec_path;      /* a reader's secondary folder, removed at close */
+    bool read_only;      /* a reader that fell back to read-only */
+    uint64_t files_seen; /* a secondary: its table files' bytes at the last catch-up */
     rocksdb_t *db;
     rocksdb_options_t *opts, *cf_opts[N_CF];
     rocksdb_column_family_handle_t *cf[N_CF];
@@ -278,10 +282,13 @@ static void db_close(gt_store *st)
     st->db = NULL;
 }
 
+static void writer_flush(gt_store *st);
+
 void gt_store_close(gt_store *st)
 {
     if (!st)
         return;
+    writer_flush(st);
     db_close(st);
     for (int i = 0; i < N_CF; i++)
         if (st->cf_opts[i])
@@ -315,7 +322,8 @@ void gt_store_close(gt_store *st)
 
 /* The options of docs/store.md: no RocksDB compression on the ticks (the
  * blocks are LZ4 already), a 4-byte prefix extractor (the series) with a
- * prefix bloom filter, 16 KiB table blocks, a 64 MiB write buffer. */
+ * prefix bloom filter, 16 KiB table blocks, an 8 MiB write buffer and at most
+ * 8 MiB of WAL. */
 static void store_options_init(gt_store *st)
 {
     st->opts = rocksdb_options_create();
@@ -325,6 +333,9 @@ static void store_options_init(gt_store *st)
     rocksdb_options_set_keep_log_file_num(st->opts, 2);
     rocksdb_options_set_max_background_jobs(st->opts, 2);
     rocksdb_options_set_info_log_level(st->opts, 2); /* WARN */
+    /* Past this much WAL every family in the oldest WAL file is flushed, so
+     * the WAL, which each reader's open replays, stays small. */
+    rocksdb_options_set_max_total_wal_size(st->opts, WAL_MAX);
     if (st->mode == GT_STORE_READER) {
         /* A reader opens its table files on the calling thread: the default
          * spawns up to 16 threads per column family and version, about 100
@@ -337,7 +348,7 @@ static void store_options_init(gt_store *st)
     st->cf_opts[CF_DEFAULT] = rocksdb_options_create_copy(st->opts);
     rocksdb_options_t *t = rocksdb_options_create_copy(st->opts);
     rocksdb_options_set_compression(t, rocksdb_no_compression);
-    rocksdb_options_set_write_buffer_size(t, 64 << 20);
+    rocksdb_options_set_write_buffer_size(t, TICKS_WRITE_BUFFER);
     rocksdb_options_set_prefix_extractor(
         t, rocksdb_slicetransform_create_fixed_prefix(KEY_SERIES_PREFIX_LEN));
     rocksdb_block_based_table_options_t *bb = rocksdb_block_based_options_create();
@@ -633,11 +644,53 @@ static int secondary_settle(gt_store *st)
     return 1;
 }
 
+/* Where no store is, a writer creates one only in a new or empty folder:
+ * a folder holding other files (tickfeed's journal, a mistyped path) is not
+ * turned into a store. Returns GT_OK or GT_EVERSION / GT_EINVAL. */
+static int check_new_folder(gt_store *st)
+{
+    struct stat sb;
+    if (stat(st->path, &sb) != 0)
+        return GT_OK; /* RocksDB makes it (or says why not) */
+    if (!S_ISDIR(sb.st_mode))
+        return store_err(st, GT_EINVAL, "%s is not a folder%s", st->path, NULL);
+    DIR *d = opendir(st->path);
+    if (!d)
+        return GT_OK;
+    const struct dirent *e;
+    int other = 0;
+    while (!other && (e = readdir(d)))
+        other = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    if (other)
+        return store_err(st, GT_EVERSION,
+                         "%s is not a gputick store (it holds other files); give an empty or "
+                         "new folder%s",
+                         st->path, NULL);
+    return GT_OK;
+}
+
+/* The bytes of the table files a secondary sees, all families: they change
+ * when the writer flushes (or compacts). */
+static uint64_t view_files(gt_store *st)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < N_CF; i++) {
+        uint64_t v = 0;
+        if (rocksdb_property_int_cf(st->db, st->cf[i], "rocksdb.total-sst-files-size", &v) == 0)
+            total += v;
+    }
+    return total;
+}
+
 int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN])
 {
     *out = NULL;
-    if (mode != GT_STORE_WRITER && mode != GT_STORE_READER) {
-        snprintf(err, GT_ERRLEN, "gt_store_open: bad mode %d", mode);
+    int no_create = (mode & GT_STORE_NO_CREATE) != 0;
+    mode &= ~GT_STORE_NO_CREATE;
+    if ((mode != GT_STORE_WRITER && mode != GT_STORE_READER) ||
+        (no_create && mode != GT_STORE_WRITER)) {
+        snprintf(err, GT_ERRLEN, "gt_store_open: bad mode %d", mode | no_create * 4);
         return GT_EINVAL;
     }
     gt_store *st = calloc(1, sizeof *st);
@@ -663,17 +716,21 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     snprintf(current, sizeof current, "%s/CURRENT", path);
     struct stat sb;
     bool exists = stat(current, &sb) == 0;
-    if (!exists && mode == GT_STORE_READER) {
+    if (!exists && (mode == GT_STORE_READER || no_create)) {
         rc = store_err(st, GT_ENOENT, "no tick store at %s (no RocksDB database there)%s", path,
                        NULL);
         goto fail;
     }
+    if (!exists && (rc = check_new_folder(st)) < 0)
+        goto fail;
     if (exists && (rc = check_families(st)) < 0)
         goto fail;
     if ((rc = db_open(st)) < 0)
         goto fail;
     if (mode == GT_STORE_READER && !st->read_only && (rc = secondary_settle(st)) < 0)
         goto fail; /* 1: check_format() says what is missing */
+    if (mode == GT_STORE_READER && !st->read_only)
+        st->files_seen = view_files(st);
     if ((rc = check_format(st, !exists)) < 0)
         goto fail;
     if ((rc = mode == GT_STORE_WRITER ? writer_load(st) : checkpoint_load(st)) < 0)
@@ -696,6 +753,21 @@ int gt_store_refresh(gt_store *st)
     if (st->mode != GT_STORE_READER || st->read_only)
         return GT_OK;
     int rc = secondary_settle(st);
+    if (rc == GT_OK && view_files(st) != st->files_seen) {
+        /* The writer flushed. A secondary keeps the memtable it replayed
+         * from the WAL that flush retired, and its older versions of the
+         * keys every commit re-puts (the checkpoint, the series records, the
+         * open blocks) then shadow the newer ones in the new table files,
+         * beside the new blocks: a view mixing two commits (the reader test
+         * saw ticks beyond its checkpoint in 1 run of 6, always after the
+         * writer's flush). A fresh open reads the files and the live WAL as
+         * they are. */
+        db_close(st);
+        if ((rc = db_open(st)) == GT_OK)
+            rc = secondary_settle(st);
+    }
+    if (rc == GT_OK)
+        st->files_seen = view_files(st);
     if (rc == 1)
         return store_err(st, GT_EDB, "%s: the view stays incomplete while the writer %s", st->path,
                          "starts; try again");
@@ -956,6 +1028,27 @@ static int space_check(gt_store *st, size_t len)
                      "commit: No space left on the disk of %s (%s: the batch, a memtable "
                      "flush and 1 MiB); nothing written, retry when space is freed",
                      st->path, what);
+}
+
+/* At a writer's close: the memtables into table files, so the store is not
+ * left as a WAL that every reader's open must replay (docs/store.md,
+ * Options). Only with room for it, and not after RocksDB refused a write; the
+ * WAL keeps everything anyway. */
+static void writer_flush(gt_store *st)
+{
+    if (st->mode != GT_STORE_WRITER || !st->db || st->need_reopen || space_check(st, 0) < 0)
+        return;
+    rocksdb_flushoptions_t *fo = rocksdb_flushoptions_create();
+    rocksdb_flushoptions_set_wait(fo, 1);
+    for (int i = CF_TICKS; i < N_CF; i++) {
+        char *dberr = NULL;
+        rocksdb_flush_cf(st->db, fo, st->cf[i], &dberr);
+        if (dberr) {
+            rocksdb_free(dberr);
+            break;
+        }
+    }
+    rocksdb_flushoptions_destroy(fo);
 }
 
 int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)

@@ -4,11 +4,14 @@
  * A small ROUTER in a thread serves a journal of 10000 records from memory with
  * gt_bus_req_parse, in GT_BUS_CHUNK-record replies, so the client side
  * (gt_bus_replay, gt_bus_snapshot, gt_bus_info) is tried end to end: chunking,
- * ranges past the newest record, errors coming back as codes and text. */
+ * ranges past the newest record, errors coming back as codes and text, and a
+ * reply that comes after its request timed out, which must not be taken for
+ * the answer to the next request. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <pthread.h>
 #include <string.h>
+#include <unistd.h>
 #include "gputick/bus.h"
 #include "gputick/bytes.h"
 #include "gputick/err.h"
@@ -19,6 +22,7 @@ struct server {
     void *ctx, *router;
     char endpoint[64];
     pthread_t thread;
+    int late_ms;
 };
 
 static void make_tick(uint64_t seq, uint8_t out[GT_TICK_LEN])
@@ -68,6 +72,8 @@ static void *serve(void *arg)
             out[m++] = (struct gt_frame){(const uint8_t *)err, strlen(err)};
         } else if (req.cmd == GT_BUS_REPLAY) {
             static uint8_t hdr[24];
+            if (req.from_seq == 1 && sv->late_ms)
+                usleep((useconds_t)sv->late_ms * 1000);
             uint64_t to = req.to_seq < N_JOURNAL ? req.to_seq : N_JOURNAL;
             uint64_t s = req.from_seq, k = 0;
             out[m++] = (struct gt_frame){(const uint8_t *)"OK", 2};
@@ -107,8 +113,10 @@ static void *serve(void *arg)
     }
 }
 
-static void server_start(struct server *sv)
+/* late_ms: answer a REPLAY from seq 1 that late (0: at once). */
+static void server_start(struct server *sv, int late_ms)
 {
+    sv->late_ms = late_ms;
     sv->ctx = zmq_ctx_new();
     sv->router = zmq_socket(sv->ctx, ZMQ_ROUTER);
     cr_assert(eq(int, zmq_bind(sv->router, "tcp://127.0.0.1:*"), 0));
@@ -158,7 +166,7 @@ static int check_seq(void *ctx, const char *topic, size_t tlen, const uint8_t *r
 Test(bus, replay_walks_every_chunk_in_order, .timeout = 10)
 {
     struct server sv;
-    server_start(&sv);
+    server_start(&sv, 0);
     void *d = client(&sv);
     char err[GT_ERRLEN] = "";
     struct seen s = {.next = 5};
@@ -180,7 +188,7 @@ Test(bus, replay_walks_every_chunk_in_order, .timeout = 10)
 Test(bus, server_errors_come_back_as_codes_and_text, .timeout = 10)
 {
     struct server sv;
-    server_start(&sv);
+    server_start(&sv, 0);
     void *d = client(&sv);
     char err[GT_ERRLEN] = "";
     struct seen s = {.next = 1};
@@ -193,7 +201,7 @@ Test(bus, server_errors_come_back_as_codes_and_text, .timeout = 10)
 Test(bus, snapshot_and_info, .timeout = 10)
 {
     struct server sv;
-    server_start(&sv);
+    server_start(&sv, 0);
     void *d = client(&sv);
     char err[GT_ERRLEN] = "";
     struct seen s = {.next = N_JOURNAL};
@@ -219,6 +227,63 @@ Test(bus, no_server_times_out_with_a_clear_message, .timeout = 10)
     cr_assert(ne(ptr, strstr(err, "no reply within 200 ms"), NULL), "%s", err);
     zmq_close(d);
     zmq_ctx_term(ctx);
+}
+
+/* The server answers the first request after the client gave up on it; the
+ * client's next requests get their own answers, not that late one. */
+Test(bus, a_late_reply_is_not_taken_for_the_answer_to_the_next_request, .timeout = 10)
+{
+    struct server sv;
+    server_start(&sv, 300);
+    void *d = client(&sv);
+    char err[GT_ERRLEN] = "";
+    struct seen s = {.next = 1};
+    cr_assert(eq(long, gt_bus_replay(d, 1, 100, 100, check_seq, &s, NULL, err), GT_EZMQ));
+    cr_assert(ne(ptr, strstr(err, "no reply within 100 ms"), NULL), "%s", err);
+    /* Another range: the late reply (records 1..100) comes first and is dropped. */
+    s = (struct seen){.next = 5000};
+    cr_assert(eq(long, gt_bus_replay(d, 5000, 5010, 2000, check_seq, &s, NULL, err), 11), "%s",
+              err);
+    cr_assert(eq(int, s.bad, 0), "only records 5000..5010");
+    cr_assert(eq(u64, s.next, 5011));
+    /* Another kind of request after a timeout: INFO gets INFO's reply. */
+    cr_assert(eq(long, gt_bus_replay(d, 1, 100, 100, check_seq, &s, NULL, err), GT_EZMQ));
+    uint64_t first = 0, last = 0;
+    cr_assert(eq(int, gt_bus_info(d, 2000, &first, &last, err), GT_OK), "%s", err);
+    cr_assert(eq(u64, first, 1));
+    cr_assert(eq(u64, last, N_JOURNAL));
+    /* A reply that was already waiting before the request is dropped too. */
+    cr_assert(eq(long, gt_bus_replay(d, 1, 100, 100, check_seq, &s, NULL, err), GT_EZMQ));
+    usleep(400000);
+    s = (struct seen){.next = 7000};
+    cr_assert(eq(long, gt_bus_replay(d, 7000, 7000, 2000, check_seq, &s, NULL, err), 1), "%s", err);
+    cr_assert(eq(int, s.bad, 0));
+    server_stop(&sv, d);
+}
+
+/* A filtered replay reports how far its replies covered the journal. */
+Test(bus, filtered_replay_reports_the_range_it_covered, .timeout = 10)
+{
+    struct server sv;
+    server_start(&sv, 0);
+    void *d = client(&sv);
+    char err[GT_ERRLEN] = "";
+    struct seen s = {.next = 5};
+    uint64_t last = 0, next = 0;
+    cr_assert(eq(long,
+                 gt_bus_replay_filter(d, 5, 9000, "trade.", 2000, check_seq, &s, &last, &next, err),
+                 8996),
+              "%s", err);
+    cr_assert(eq(u64, next, 9001), "[5, 9001) covered");
+    s = (struct seen){.next = 9990};
+    cr_assert(eq(long,
+                 gt_bus_replay_filter(d, 9990, UINT64_MAX, "trade.", 2000, check_seq, &s, &last,
+                                      &next, err),
+                 11),
+              "%s", err);
+    cr_assert(eq(u64, next, N_JOURNAL + 1), "up to the newest");
+    cr_assert(eq(u64, last, N_JOURNAL));
+    server_stop(&sv, d);
 }
 
 Test(bus, request_parser_refuses_malformed_requests)

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <zmq.h>
 #include "book.h"
+#include "e2e.h"
 #include "gputick/bus.h"
 #include "gputick/bytes.h"
 #include "gputick/channels.h"
@@ -46,82 +47,16 @@ static int port_base;
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/gtpipe-test-XXXXXX");
-    cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+    e2e_dir_make(dir, sizeof dir, "gtpipe-test");
     port_base = 42000 + (int)(getpid() % 500) * 16;
 }
 
 static void teardown(void)
 {
-    if (getenv("GT_KEEP_TMP"))
-        return; /* for a post-mortem */
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    e2e_dir_remove();
 }
 
 TestSuite(pipeline, .init = setup, .fini = teardown, .timeout = 120);
-
-/* ---- processes ---- */
-
-static void bin_path(char *out, size_t cap, const char *rel)
-{
-    const char *b = getenv("GT_BINARY_DIR");
-    cr_assert(not(eq(ptr, (void *)b, NULL)), "ctest sets GT_BINARY_DIR");
-    snprintf(out, cap, "%s/%s", b, rel);
-}
-
-/* Starts rel (under the build tree) with the NULL-terminated arguments;
- * output goes to DIR/<log>. */
-static pid_t spawn(const char *rel, const char *log, ...)
-{
-    char exe[512], logp[128];
-    char *argv[48];
-    int argc = 0;
-    bin_path(exe, sizeof exe, rel);
-    argv[argc++] = exe;
-    va_list ap;
-    va_start(ap, log);
-    for (char *a; (a = va_arg(ap, char *)) && argc < 46;)
-        argv[argc++] = a;
-    va_end(ap);
-    argv[argc] = NULL;
-    snprintf(logp, sizeof logp, "%s/%s", dir, log);
-    pid_t pid = fork();
-    cr_assert(ge(int, pid, 0));
-    if (pid == 0) {
-        int fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execv(exe, argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-/* Waits up to ms for pid to exit; kills it if it does not. Returns its exit
- * status, or -1 if it had to be killed. */
-static int wait_exit(pid_t pid, int ms)
-{
-    int st;
-    for (int i = 0; i < ms / 10; i++) {
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        usleep(10000);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    return -1;
-}
-
-static void show_log(const char *log)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "tail -5 '%s/%s' >&2", dir, log);
-    if (system(cmd) != 0)
-        return;
-}
 
 /* ---- the truth file ---- */
 
@@ -238,12 +173,6 @@ struct seen {
     uint64_t lost_ok, lost_bad;
     char lost_msg[256];
 };
-
-/* An order-independent checksum of records: the sum of their CRC-32Cs. */
-static uint64_t rec_sum(const uint8_t *r)
-{
-    return gt_crc32c(0, r, GT_TICK_LEN);
-}
 
 static void apply_record(struct seen *s, const uint8_t *r)
 {
@@ -788,37 +717,6 @@ out:
     return NULL;
 }
 
-/* Sum and count of every tick in the store. */
-static void store_sum(const char *db, uint64_t *n, uint64_t *sum, uint64_t *checkpoint)
-{
-    gt_store *st;
-    char err[GT_ERRLEN];
-    cr_assert(eq(int, gt_store_open(db, GT_STORE_READER, &st, err), GT_OK), "%s", err);
-    *checkpoint = gt_store_checkpoint(st);
-    static struct gt_series_info info[1024];
-    int ns = gt_store_series_list(st, info, 1024);
-    cr_assert(ge(int, ns, 0));
-    *n = *sum = 0;
-    for (int i = 0; i < ns; i++) {
-        gt_store_iter *it;
-        cr_assert(eq(
-            int, gt_store_iter_open(st, info[i].instr_id, info[i].kind, INT64_MIN, INT64_MAX, &it),
-            GT_OK));
-        const struct gt_tick *tk;
-        int k;
-        while ((k = gt_store_iter_next(it, &tk)) > 0)
-            for (int j = 0; j < k; j++) {
-                uint8_t rec[GT_TICK_LEN];
-                gt_tick_encode(&tk[j], rec);
-                *sum += rec_sum(rec);
-                (*n)++;
-            }
-        cr_assert(eq(int, k, 0));
-        gt_store_iter_close(it);
-    }
-    gt_store_close(st);
-}
-
 Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once)
 {
     char truth[128], jdir[128], pub[128], rtr[128], db[128], pb[16];
@@ -989,18 +887,6 @@ static long log_count(const char *log, const char *key)
     }
     fclose(f);
     return v;
-}
-
-static const char *log_text(const char *log)
-{
-    static char buf[8192];
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, log);
-    FILE *f = fopen(path, "r");
-    cr_assert(not(eq(ptr, f, NULL)));
-    buf[fread(buf, 1, sizeof buf - 1, f)] = 0;
-    fclose(f);
-    return buf;
 }
 
 Test(pipeline, tickfeed_says_what_is_wrong)

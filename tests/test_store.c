@@ -5,6 +5,7 @@
  * with clear errors; retention frees space. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <rocksdb/c.h>
 #include <signal.h>
@@ -137,6 +138,63 @@ static uint64_t check_all(gt_store *st, uint64_t last)
         }
     cr_assert(eq(u64, total, last), "every tick once");
     return total;
+}
+
+/* Bytes in the store's files whose names end in suffix (".log": the WAL). */
+static uint64_t files_bytes(const char *suffix)
+{
+    uint64_t n = 0;
+    DIR *d = opendir(db);
+    cr_assert(not(eq(ptr, d, NULL)));
+    size_t sl = strlen(suffix);
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t l = strlen(e->d_name);
+        char p[512];
+        struct stat sb;
+        snprintf(p, sizeof p, "%s/%s", db, e->d_name);
+        if (l > sl && strcmp(e->d_name + l - sl, suffix) == 0 && stat(p, &sb) == 0)
+            n += (uint64_t)sb.st_size;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Every commit re-puts each open block whole, so the WAL takes several times
+ * the ticks' stored size; a reader's open replays all of it. The writer
+ * bounds it (docs/store.md, Options) and flushes at its close. */
+Test(store, the_wal_stays_small_while_recording_and_a_close_leaves_table_files)
+{
+    enum { N = 500000, EVERY = 50 };
+    gt_store *st = open_ok(GT_STORE_WRITER);
+    uint64_t max_wal = 0, written = 0;
+    for (uint64_t s = 1; s <= N; s += EVERY) {
+        append_range(st, s, s + EVERY - 1, 1);
+        cr_assert(eq(int, gt_store_commit(st, s + EVERY - 1), GT_OK), "%s", gt_store_errmsg(st));
+        uint64_t w = files_bytes(".log");
+        if (w > max_wal)
+            max_wal = w;
+        written += EVERY;
+    }
+    /* The flushes that retire old WAL files run in the background: on a busy
+     * machine they may lag, so the bound is checked once they had time. */
+    uint64_t settled = files_bytes(".log");
+    for (int i = 0; i < 100 && settled > (12u << 20); i++) {
+        nanosleep(&(struct timespec){0, 50000000}, NULL);
+        settled = files_bytes(".log");
+    }
+    gt_store_close(st);
+    uint64_t wal = files_bytes(".log"), sst = files_bytes(".sst");
+    fprintf(stderr,
+            "WAL: at most %.1f MB while %llu ticks were committed %d at a time, %.1f MB at the "
+            "end; after the close %llu bytes of WAL, %.1f MB of table files\n",
+            (double)max_wal / 1e6, (unsigned long long)written, EVERY, (double)settled / 1e6,
+            (unsigned long long)wal, (double)sst / 1e6);
+    cr_assert(le(u64, settled, 12u << 20), "the WAL stays near its 8 MiB bound");
+    cr_assert(lt(u64, wal, 4096), "the close flushed the memtables");
+    cr_assert(gt(u64, sst, 0));
+    st = open_ok(GT_STORE_READER);
+    check_all(st, N);
+    gt_store_close(st);
 }
 
 Test(store, committed_ticks_come_back_equal_after_reopen)
@@ -296,17 +354,25 @@ Test(store, open_block_is_replaced_as_it_grows_not_duplicated)
 Test(store, reader_sees_a_consistent_prefix_while_a_writer_commits)
 {
     enum { BATCH = 997, BATCHES = 40 };
-    gt_store *w = open_ok(GT_STORE_WRITER);
-    append_range(w, 1, BATCH, 1);
-    cr_assert(eq(int, gt_store_commit(w, BATCH), GT_OK));
-    gt_store_close(w);
-    pid_t pid = fork(); /* before this process has RocksDB threads of its own */
+    /* The writer is a child forked before this process uses RocksDB: a child
+     * of a process with RocksDB's background threads has none of them, and
+     * its first flush (the close flushes) would wait for them forever. The
+     * first batch is committed before the reader opens. */
+    int go[2], status = 0;
+    cr_assert(eq(int, pipe(go), 0));
+    pid_t pid = fork();
     cr_assert(ge(int, pid, 0));
     if (pid == 0) {
         gt_store *cw = NULL;
         char err[GT_ERRLEN];
         if (gt_store_open(db, GT_STORE_WRITER, &cw, err) != GT_OK)
             _exit(2);
+        for (uint64_t s = 1; s <= BATCH; s++) {
+            struct gt_tick t = tick_at(s);
+            gt_store_append(cw, &t);
+        }
+        if (gt_store_commit(cw, BATCH) != GT_OK || write(go[1], "y", 1) != 1)
+            _exit(1);
         for (uint64_t b = 1; b < BATCHES; b++) {
             for (uint64_t s = b * BATCH + 1; s <= (b + 1) * BATCH; s++) {
                 struct gt_tick t = tick_at(s);
@@ -319,9 +385,11 @@ Test(store, reader_sees_a_consistent_prefix_while_a_writer_commits)
         gt_store_close(cw);
         _exit(0);
     }
+    char c;
+    cr_assert(eq(int, (int)read(go[0], &c, 1), 1), "the writer committed its first batch");
     gt_store *r = open_ok(GT_STORE_READER);
     uint64_t seen = 0;
-    int views = 0, status = 0;
+    int views = 0;
     bool child_done = false;
     time_t t0 = time(NULL);
     while (time(NULL) - t0 < 30 && views < 1000) {
@@ -344,6 +412,31 @@ Test(store, reader_sees_a_consistent_prefix_while_a_writer_commits)
     gt_store_close(r);
 }
 
+/* A reader that stays open while the writer flushes (at its close here;
+ * every 8 MiB of WAL while recording) must not mix the memtable it replayed
+ * from the retired WAL with the new table files. */
+Test(store, a_reader_that_stays_open_sees_whole_commits_across_a_flush)
+{
+    enum { BATCH = 3 * BLOCK_TICKS / 2 };
+    gt_store *w = open_ok(GT_STORE_WRITER);
+    append_range(w, 1, BATCH, 1);
+    cr_assert(eq(int, gt_store_commit(w, BATCH), GT_OK));
+    gt_store *r = open_ok(GT_STORE_READER);
+    check_all(r, BATCH);
+    append_range(w, BATCH + 1, 2 * BATCH, 1);
+    cr_assert(eq(int, gt_store_commit(w, 2 * BATCH), GT_OK));
+    cr_assert(eq(int, gt_store_refresh(r), GT_OK), "%s", gt_store_errmsg(r));
+    cr_assert(eq(u64, gt_store_checkpoint(r), 2 * BATCH));
+    check_all(r, 2 * BATCH); /* from the WAL */
+    append_range(w, 2 * BATCH + 1, 3 * BATCH, 1);
+    cr_assert(eq(int, gt_store_commit(w, 3 * BATCH), GT_OK));
+    gt_store_close(w); /* flushes: the WAL the reader replayed is retired */
+    cr_assert(eq(int, gt_store_refresh(r), GT_OK), "%s", gt_store_errmsg(r));
+    cr_assert(eq(u64, gt_store_checkpoint(r), 3 * BATCH), "the last commit's checkpoint");
+    check_all(r, 3 * BATCH);
+    gt_store_close(r);
+}
+
 Test(store, missing_store_is_a_clear_error)
 {
     gt_store *st = (gt_store *)1;
@@ -352,6 +445,59 @@ Test(store, missing_store_is_a_clear_error)
     cr_assert(eq(ptr, st, NULL));
     cr_assert(not(eq(ptr, strstr(err, db), NULL)), "names the path: %s", err);
     cr_assert(not(eq(ptr, strstr(err, "no tick store"), NULL)), "%s", err);
+}
+
+/* tickstore --db pointed at tickfeed's journal, or at any folder in use:
+ * refused, and nothing is added to it; an empty folder is fine. */
+Test(store, a_writer_makes_a_store_only_in_a_new_or_empty_folder)
+{
+    char err[GT_ERRLEN];
+    gt_store *st = NULL;
+    cr_assert(eq(int, mkdir(db, 0755), 0));
+    char f[160];
+    snprintf(f, sizeof f, "%s/j-00000000000000000001.gtj", db);
+    FILE *fp = fopen(f, "w");
+    cr_assert(not(eq(ptr, fp, NULL)));
+    fclose(fp);
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER, &st, err), GT_EVERSION));
+    cr_assert(eq(ptr, st, NULL));
+    cr_assert(not(eq(ptr, strstr(err, "is not a gputick store (it holds other files)"), NULL)),
+              "%s", err);
+    cr_assert(not(eq(ptr, strstr(err, db), NULL)), "names the path: %s", err);
+    DIR *d = opendir(db);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    cr_assert(eq(int, n, 1), "nothing was added to the folder");
+    cr_assert(eq(int, unlink(f), 0));
+    st = open_ok(GT_STORE_WRITER); /* the same folder, empty now */
+    gt_store_close(st);
+    st = open_ok(GT_STORE_WRITER); /* and the store it holds */
+    gt_store_close(st);
+    /* A file is no folder. */
+    snprintf(f, sizeof f, "%s/a-file", dir);
+    fp = fopen(f, "w");
+    fclose(fp);
+    cr_assert(eq(int, gt_store_open(f, GT_STORE_WRITER, &st, err), GT_EINVAL), "%s", err);
+    cr_assert(not(eq(ptr, strstr(err, "is not a folder"), NULL)), "%s", err);
+}
+
+Test(store, a_writer_that_must_not_create_refuses_a_missing_store)
+{
+    char err[GT_ERRLEN];
+    gt_store *st = NULL;
+    cr_assert(
+        eq(int, gt_store_open(db, GT_STORE_WRITER | GT_STORE_NO_CREATE, &st, err), GT_ENOENT));
+    cr_assert(not(eq(ptr, strstr(err, "no tick store"), NULL)), "%s", err);
+    struct stat sb;
+    cr_assert(not(eq(int, stat(db, &sb), 0)), "no folder made");
+    gt_store_close(open_ok(GT_STORE_WRITER));
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER | GT_STORE_NO_CREATE, &st, err), GT_OK),
+              "%s", err);
+    gt_store_close(st);
+    cr_assert(
+        eq(int, gt_store_open(db, GT_STORE_READER | GT_STORE_NO_CREATE, &st, err), GT_EINVAL));
 }
 
 static void plain_rocksdb(const char *path)

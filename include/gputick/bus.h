@@ -125,22 +125,33 @@ static inline const uint8_t *gt_bus_msg_rec(struct gt_bus_msg *m, size_t i)
 typedef int (*gt_bus_cb)(void *ctx, const char *topic, size_t topic_len, const uint8_t *recs,
                          size_t n);
 
-/* Replays [from_seq, to_seq] through a DEALER socket connected to tickfeed's
- * ROUTER, chunk after chunk, calling cb per message. Stops at to_seq or at the
- * newest record. Returns records delivered, GT_EZMQ on a socket error or when
- * no reply came within timeout_ms, GT_EBADMSG for a malformed reply, the
- * server's error code, or cb's negative return. *last_seq (may be NULL) gets
- * the newest sequence the server holds. */
+/* The request helpers below send one request on a DEALER socket connected to
+ * tickfeed's ROUTER and wait at most timeout_ms for its reply. A reply that
+ * comes after its request timed out is not taken for the answer to a later
+ * one: replies already waiting are discarded before a request is sent, and a
+ * reply of another request's shape (or a REPLAY chunk whose first_seq is not
+ * the from_seq asked for) is discarded while waiting. An ERR reply carries
+ * nothing to match it by and is taken as the answer; a caller that must never
+ * see a late one closes the socket after a timeout and opens a new one. */
+
+/* Replays [from_seq, to_seq], chunk after chunk, calling cb per message.
+ * Stops at to_seq or at the newest record. Returns records delivered, GT_EZMQ
+ * on a socket error or when no reply came within timeout_ms, GT_EBADMSG for a
+ * malformed reply, the server's error code, or cb's negative return.
+ * *last_seq (may be NULL) gets the newest sequence the server holds. */
 long gt_bus_replay(void *dealer, uint64_t from_seq, uint64_t to_seq, int timeout_ms, gt_bus_cb cb,
                    void *ctx, uint64_t *last_seq, char *err);
 
 /* As gt_bus_replay, asking only for the messages whose topic starts with one
  * of filter's space-separated prefixes (NULL or "" = all). Records then have
- * holes in seq by design; when it returns >= 0 the range up to
- * min(to_seq, *last_seq) was covered. A server without filters answers
- * GT_EBADMSG. */
+ * holes in seq by design. *next_seq (may be NULL) gets the first sequence the
+ * replies did not cover, their chunks' next_seq: [from_seq, *next_seq) was
+ * scanned whether or not it held records of the filter, also when an error
+ * stopped a later chunk (from_seq itself when nothing was covered). A server
+ * without filters answers GT_EBADMSG. */
 long gt_bus_replay_filter(void *dealer, uint64_t from_seq, uint64_t to_seq, const char *filter,
-                          int timeout_ms, gt_bus_cb cb, void *ctx, uint64_t *last_seq, char *err);
+                          int timeout_ms, gt_bus_cb cb, void *ctx, uint64_t *last_seq,
+                          uint64_t *next_seq, char *err);
 
 /* Asks for the current state under a topic prefix ("" = all) and calls cb per
  * message; *as_of gets the sequence it reflects. Returns records delivered or

@@ -35,8 +35,9 @@ typedef struct gt_store_iter gt_store_iter;
 struct qbook; /* store/qbook.h: the book model of tickq and the checkpoints */
 
 enum {
-    GT_STORE_WRITER = 1, /* the one recorder: creates the store if missing */
-    GT_STORE_READER = 2, /* any number of readers, beside a running writer */
+    GT_STORE_WRITER = 1,    /* the one recorder: creates the store if missing */
+    GT_STORE_READER = 2,    /* any number of readers, beside a running writer */
+    GT_STORE_NO_CREATE = 4, /* or'ed into GT_STORE_WRITER: a store must be there already */
 };
 
 /* The on-disk format this build reads and writes (the 'F' record). */
@@ -55,13 +56,15 @@ struct gt_series_info {
 };
 
 /* Opens the store at path. GT_STORE_WRITER creates it when missing (column
- * families "default", "ticks", "meta" and the format record); a second writer
- * on the same store is refused with GT_EBUSY. GT_STORE_READER opens it as a
- * RocksDB secondary instance with its own folder under $TMPDIR (removed by
- * gt_store_close), or read-only if that fails. Returns GT_OK and *out, or:
- * GT_ENOENT (a reader and no store at path), GT_EVERSION (not a gputick store,
- * or another format version), GT_EBUSY, GT_EDB, GT_ENOMEM, GT_EINVAL (bad
- * mode); err then says what and where. */
+ * families "default", "ticks", "meta" and the format record), but only in a
+ * new or empty folder; with GT_STORE_NO_CREATE it never creates one. A second
+ * writer on the same store is refused with GT_EBUSY. GT_STORE_READER opens it
+ * as a RocksDB secondary instance with its own folder under $TMPDIR (removed
+ * by gt_store_close), or read-only if that fails. Returns GT_OK and *out, or:
+ * GT_ENOENT (a reader, or GT_STORE_NO_CREATE, and no store at path),
+ * GT_EVERSION (not a gputick store: another database, or a folder holding
+ * other files; or another format version), GT_EBUSY, GT_EDB, GT_ENOMEM,
+ * GT_EINVAL (bad mode, or path is a file); err then says what and where. */
 int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN]);
 
 /* Closes the store; uncommitted appends are dropped. NULL does nothing. */

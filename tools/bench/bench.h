@@ -43,6 +43,7 @@ int bench_book(void);
 int bench_journal(void);
 int bench_rx(void);
 int bench_store(void);
+int bench_retention(void);
 int bench_tickq(void);
 int bench_feed(void);
 int bench_e2e(void);

@@ -13,6 +13,8 @@ static const struct bench benches[] = {
     {"journal", "journal append+flush vs raw write() of the same bytes", bench_journal},
     {"rx", "multicast zero-loss rate vs recvfrom; arbiter vs reading seqs", bench_rx},
     {"store", "block codec and tick store vs LZ4 alone and naive RocksDB", bench_store},
+    {"retention", "retention by DeleteRange + compaction vs day column families dropped whole",
+     bench_retention},
     {"feed", "tickfeed core (decode, books, normalize) vs decoding alone", bench_feed},
     {"e2e", "tickfeed process: latency and zero-loss rate vs raw zmq / recvmmsg", bench_e2e},
     {"tickq", "tickq bars, VWAP and book --at over a simulated day vs decoded ticks in memory",

@@ -307,11 +307,18 @@ static long on_live(struct printer *pr, const char *topic, size_t topic_len, con
         st->live = 1;
         if (first > st->as_of + 1) {
             uint64_t from = st->as_of + 1;
+            uint64_t next = from;
             long got = gt_bus_replay_filter(pr->dealer, from, first - 1, st->prefix, REQ_TIMEOUT_MS,
-                                            print_cb, st, NULL, err);
+                                            print_cb, st, NULL, &next, err);
             if (got < 0)
                 return got;
             pr->replayed += (uint64_t)got;
+            if (next < first) { /* the journal no longer reaches back that far */
+                snprintf(err, GT_ERRLEN, "the replay covered only %llu..%llu of %llu..%llu",
+                         (unsigned long long)from, (unsigned long long)next - 1,
+                         (unsigned long long)from, (unsigned long long)first - 1);
+                return GT_ERANGE;
+            }
             st->as_of = first - 1; /* covered */
         }
     }

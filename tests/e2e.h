@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/* e2e.h -- the built programs as child processes, for the end-to-end tests.
+ *
+ * e2e_dir_make() makes the test's folder under /tmp (e2e_dir_remove() removes
+ * it, unless GT_KEEP_TMP is set for a post-mortem). spawn() starts a program of the build tree
+ * ($GT_BINARY_DIR, which ctest sets) with its output in a log file in that folder; wait_exit()
+ * waits a bounded time and kills what does not stop; show_log() and log_text() read a log back.
+ * rec_sum() and store_sum() give an order-independent count and checksum of records, to compare a
+ * store with tickfeed's journal. Criterion forks per test, so the static state is the test's own.
+ */
+#ifndef GT_TEST_E2E_H
+#define GT_TEST_E2E_H
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "gputick/crc32c.h"
+#include "gputick/store.h"
+#include "gputick/tick.h"
+
+static const char *e2e_dir; /* the test's folder: the logs go there */
+static pid_t e2e_pids[64];  /* what spawn() started, killed at e2e_dir_remove() */
+static int e2e_n_pids;
+
+/* Makes /tmp/NAME-XXXXXX into dir (cap bytes) and the test's folder. */
+static inline void e2e_dir_make(char *dir, size_t cap, const char *name)
+{
+    snprintf(dir, cap, "/tmp/%s-XXXXXX", name);
+    cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+    e2e_dir = dir;
+}
+
+/* Kills what spawn() started and is still running (a test that failed
+ * midway), then removes the test's folder. */
+static inline void e2e_dir_remove(void)
+{
+    for (int i = 0; i < e2e_n_pids; i++)
+        if (waitpid(e2e_pids[i], NULL, WNOHANG) == 0) {
+            kill(e2e_pids[i], SIGKILL);
+            waitpid(e2e_pids[i], NULL, 0);
+        }
+    if (getenv("GT_KEEP_TMP"))
+        return; /* for a post-mortem */
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", e2e_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", e2e_dir);
+}
+
+static inline void bin_path(char *out, size_t cap, const char *rel)
+{
+    const char *b = getenv("GT_BINARY_DIR");
+    cr_assert(not(eq(ptr, (void *)b, NULL)), "ctest sets GT_BINARY_DIR");
+    snprintf(out, cap, "%s/%s", b, rel);
+}
+
+/* Starts rel (under the build tree) with the NULL-terminated arguments;
+ * output goes to e2e_dir/<log>. */
+static inline pid_t spawn(const char *rel, const char *log, ...)
+{
+    char exe[512], logp[512];
+    char *argv[48];
+    int argc = 0;
+    bin_path(exe, sizeof exe, rel);
+    argv[argc++] = exe;
+    va_list ap;
+    va_start(ap, log);
+    for (char *a; (a = va_arg(ap, char *)) && argc < 46;)
+        argv[argc++] = a;
+    va_end(ap);
+    argv[argc] = NULL;
+    snprintf(logp, sizeof logp, "%s/%s", e2e_dir, log);
+    int fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0644); /* there when spawn returns */
+    cr_assert(ge(int, fd, 0), "%s", logp);
+    pid_t pid = fork();
+    cr_assert(ge(int, pid, 0));
+    if (pid == 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execv(exe, argv);
+        _exit(127);
+    }
+    close(fd);
+    if (e2e_n_pids < (int)(sizeof e2e_pids / sizeof e2e_pids[0]))
+        e2e_pids[e2e_n_pids++] = pid;
+    return pid;
+}
+
+/* Waits up to ms for pid to exit; kills it if it does not. Returns its exit
+ * status, or -1 if it had to be killed. */
+static inline int wait_exit(pid_t pid, int ms)
+{
+    int st;
+    for (int i = 0; i < ms / 10; i++) {
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &st, 0);
+    return -1;
+}
+
+static inline void show_log(const char *log)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "tail -5 '%s/%s' >&2", e2e_dir, log);
+    if (system(cmd) != 0)
+        return;
+}
+
+/* The first 64 KiB of a log, NUL-terminated (a static buffer). */
+static inline const char *log_text(const char *log)
+{
+    static char buf[1 << 16];
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", e2e_dir, log);
+    FILE *f = fopen(path, "r");
+    cr_assert(not(eq(ptr, f, NULL)));
+    buf[fread(buf, 1, sizeof buf - 1, f)] = 0;
+    fclose(f);
+    return buf;
+}
+
+/* An order-independent checksum of records: the sum of their CRC-32Cs. */
+static inline uint64_t rec_sum(const uint8_t *r)
+{
+    return gt_crc32c(0, r, GT_TICK_LEN);
+}
+
+/* Sum and count of every tick in the store, and its checkpoint. */
+static inline void store_sum(const char *db, uint64_t *n, uint64_t *sum, uint64_t *checkpoint)
+{
+    gt_store *st;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_READER, &st, err), GT_OK), "%s", err);
+    *checkpoint = gt_store_checkpoint(st);
+    static struct gt_series_info info[1024];
+    int ns = gt_store_series_list(st, info, 1024);
+    cr_assert(ge(int, ns, 0));
+    *n = *sum = 0;
+    for (int i = 0; i < ns; i++) {
+        gt_store_iter *it;
+        cr_assert(eq(
+            int, gt_store_iter_open(st, info[i].instr_id, info[i].kind, INT64_MIN, INT64_MAX, &it),
+            GT_OK));
+        const struct gt_tick *tk;
+        int k;
+        while ((k = gt_store_iter_next(it, &tk)) > 0)
+            for (int j = 0; j < k; j++) {
+                uint8_t rec[GT_TICK_LEN];
+                gt_tick_encode(&tk[j], rec);
+                *sum += rec_sum(rec);
+                (*n)++;
+            }
+        cr_assert(eq(int, k, 0));
+        gt_store_iter_close(it);
+    }
+    gt_store_close(st);
+}
+
+#endif
