@@ -440,10 +440,15 @@ Test(pipeline, ten_percent_and_burst_loss_on_both_lines)
     capture_run("10% both", &s, "--lose-both", "0.10", NULL, NULL, NULL, NULL);
     cr_assert(gt(u64, s.stale, 0));
     seen_free(&s);
-    /* Bursts hit each line on its own (ticksim has no burst on both at once):
-     * where they overlap, and at --lose-both's packets, both lines lose. */
-    capture_run("bursts of 8 on both lines, 1%", &s, "--fault", "drop=0.01,burst=8", "--lose-both",
+    /* Bursts on each line on its own: where they overlap, and at
+     * --lose-both's packets, both lines lose. */
+    capture_run("bursts of 8 on each line, 1%", &s, "--fault", "drop=0.01,burst=8", "--lose-both",
                 "0.002", NULL, NULL);
+    cr_assert(gt(u64, s.stale, 0));
+    seen_free(&s);
+    /* Bursts that hit both lines at once: 8 packets in a row on average. */
+    capture_run("bursts of 8 on both lines at once, 0.2%", &s, "--lose-both", "0.002",
+                "--lose-both-burst", "8", NULL, NULL);
     cr_assert(gt(u64, s.stale, 0));
     seen_free(&s);
 }

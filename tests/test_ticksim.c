@@ -942,6 +942,26 @@ Test(ticksim, common_loss_hits_both_lines_at_its_rate)
     tmpdir_remove();
 }
 
+/* --lose-both-burst: a loss on both lines goes on for N packets on average,
+ * so the same rate of starts loses N times the packets, in runs. */
+Test(ticksim, common_loss_bursts_have_their_mean_length)
+{
+    tmpdir_make();
+    struct sim_config c;
+    struct sim_stats st;
+    cfg_files(&c, NULL, NULL, 40000);
+    c.emit.common_loss_p = 0.004;
+    c.emit.common_burst = 6;
+    run_ok(&c, &st);
+    uint64_t sent = st.last_seq[GT_FEED_INCR_A];
+    cr_assert(gt(u64, st.emit.n_common_runs, 20), "%llu runs",
+              (unsigned long long)st.emit.n_common_runs);
+    near((double)st.emit.n_common_lost / (double)st.emit.n_common_runs, 6, 1.5, "mean run");
+    cr_assert(eq(u64, st.emit.n_pkts[GT_FEED_INCR_A], sent - st.emit.n_common_lost));
+    cr_assert(eq(u64, st.emit.n_pkts[GT_FEED_INCR_B], sent - st.emit.n_common_lost));
+    tmpdir_remove();
+}
+
 /* ---- pcap framing ---------------------------------------------------------- */
 
 Test(ticksim, pcap_headers_are_valid)

@@ -72,9 +72,18 @@ void emit_fini(struct emit *e)
 
 /* ---- incremental feed ---------------------------------------------------- */
 
+/* Whether packet seq is lost on both lines: --lose-seq names it, or a loss
+ * starts (--lose-both P) or goes on (a burst of mean length --lose-both-burst
+ * N lasts one more packet with probability 1 - 1/N). With N <= 1 no extra draw
+ * is made, so a seed's bytes do not depend on the option being given. */
 static bool common_lost(struct emit *e, uint32_t seq)
 {
-    bool lost = market_rng_unit(e->rng) < e->cfg.common_loss_p;
+    bool lost;
+    if (e->common_burst_on && e->cfg.common_burst > 1)
+        lost = market_rng_unit(e->rng) < 1.0 - 1.0 / e->cfg.common_burst;
+    else
+        lost = market_rng_unit(e->rng) < e->cfg.common_loss_p;
+    e->common_burst_on = lost;
     for (int k = 0; k < e->cfg.n_lose_seq; k++)
         lost |= e->cfg.lose_seq[k] == seq;
     return lost;
@@ -97,6 +106,8 @@ static void incr_flush(struct emit *e)
     e->seq[GT_FEED_INCR_B] = seq;
     bool lost = common_lost(e, seq);
     if (lost) {
+        e->st.n_common_runs += e->st.n_common_lost == 0 || e->common_last_seq != seq - 1;
+        e->common_last_seq = seq;
         e->st.n_common_lost++;
     } else {
         int a = fault_push(&e->line[0], e->enc_t_ns, e->buf, len);

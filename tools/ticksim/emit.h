@@ -48,6 +48,7 @@ struct emit_config {
     int64_t heartbeat_ns;             /* incremental silence before a heartbeat; 0 = none */
     struct fault_config line[2];      /* faults of incremental A and B */
     double common_loss_p;             /* probability a packet is lost on both lines */
+    double common_burst;              /* mean length of such a loss, packets (<= 1: one) */
     uint32_t lose_seq[EMIT_LOSE_MAX]; /* incremental sequences lost on both lines */
     int n_lose_seq;
 };
@@ -56,6 +57,7 @@ struct emit_stats {
     uint64_t n_pkts[GT_N_FEEDS];
     uint64_t n_msgs;         /* messages encoded, all feeds */
     uint64_t n_common_lost;  /* incremental packets chosen to be lost on both lines */
+    uint64_t n_common_runs;  /* ... the runs of consecutive ones among them */
     uint64_t n_both_dropped; /* ... and those both lines' own faults happened to drop */
     uint64_t n_heartbeats;   /* heartbeat packets on the incremental lines */
 };
@@ -68,7 +70,9 @@ struct emit {
     uint64_t rng[4];
     uint32_t seq[GT_N_FEEDS]; /* last sent per feed */
     int64_t next_snap_ns, next_def_ns, next_repeat_ns, next_hb_ns;
-    struct mdp3_enc enc; /* the open incremental packet */
+    bool common_burst_on;     /* the last packet was lost on both lines by --lose-both */
+    uint32_t common_last_seq; /* the last packet lost on both lines */
+    struct mdp3_enc enc;      /* the open incremental packet */
     int64_t enc_t_ns;
     uint8_t buf[EMIT_PKT_MAX];
     uint8_t side_buf[EMIT_PKT_MAX]; /* snapshot, definition, index packets */

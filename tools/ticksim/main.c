@@ -74,6 +74,7 @@ static const char usage[] =
     "                       packets, for hold=D at most, default 1ms), delay=D; --fault\n"
     "                       sets both lines\n"
     "  --lose-both P        probability a packet is lost on both lines (snapshot recovery)\n"
+    "  --lose-both-burst N  such a loss lasts N packets on average (default 1)\n"
     "  --lose-seq N[,N...]  incremental sequence numbers lost on both lines\n"
     "  --reset-at TIME      send a ChannelReset4 then (e.g. +3h: 3 h after --start)\n"
     "  -h, --help           show this help and exit\n"
@@ -225,6 +226,7 @@ enum {
     O_FAULTB,
     O_FAULT,
     O_LOSEBOTH,
+    O_LOSEBURST,
     O_LOSESEQ,
     O_RESET,
     O_HELP,
@@ -262,6 +264,7 @@ static int args_parse(int argc, char **argv, struct args *a)
         {"fault-b", required_argument, 0, O_FAULTB},
         {"fault", required_argument, 0, O_FAULT},
         {"lose-both", required_argument, 0, O_LOSEBOTH},
+        {"lose-both-burst", required_argument, 0, O_LOSEBURST},
         {"lose-seq", required_argument, 0, O_LOSESEQ},
         {"reset-at", required_argument, 0, O_RESET},
         {"help", no_argument, 0, O_HELP},
@@ -391,6 +394,10 @@ static int args_parse(int argc, char **argv, struct args *a)
         case O_LOSEBOTH:
             if (parse_double(optarg, 0, 1, &c->emit.common_loss_p))
                 return bad("--lose-both", optarg, "a probability 0..1");
+            break;
+        case O_LOSEBURST:
+            if (parse_double(optarg, 1, 1e6, &c->emit.common_burst))
+                return bad("--lose-both-burst", optarg, "a mean length in packets, >= 1");
             break;
         case O_LOSESEQ: {
             char *save = NULL;
