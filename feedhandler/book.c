@@ -91,28 +91,40 @@ int book_depth_set(struct book *b, int depth)
     return GT_OK;
 }
 
-int book_apply(struct book *b, const struct book_update *u)
+/* book_apply() of an entry other than a Change of a level in use. Not
+ * inlined: its call to gt_mbp_apply() would give the Change path a stack
+ * frame. */
+__attribute__((noinline)) static int book_apply_mbp(struct book *b, struct gt_mbp_level *s,
+                                                    uint8_t *n, const struct book_update *u)
 {
-    if (u->side != GT_SIDE_BID && u->side != GT_SIDE_ASK)
-        return GT_EBADMSG;
-    struct gt_mbp_level *s = u->side == GT_SIDE_BID ? b->bid : b->ask;
-    uint8_t *n = u->side == GT_SIDE_BID ? &b->n_bid : &b->n_ask;
-    struct gt_mbp_level v = {u->px, u->qty, u->n_orders};
-    if ((u->action == GT_ACT_CHANGE || u->action == GT_ACT_OVERLAY) && u->level >= 1 &&
-        u->level <= *n && u->px != BOOK_PX_NONE) {
-        /* The common case, a Change of a level in use, is one store. */
-        int moved = u->level == 1 && !level_eq(&s[0], &v);
-        s[u->level - 1] = v;
-        b->rpt_seq = u->rpt_seq;
-        return moved;
-    }
-    struct gt_mbp_level top = s[0];
+    struct gt_mbp_level top = s[0], v = {u->px, u->qty, u->n_orders};
     int rc = gt_mbp_apply(s, *n, b->depth, u->action, u->level, &v);
     if (rc < 0)
         return GT_EBADMSG;
     *n = (uint8_t)rc;
     b->rpt_seq = u->rpt_seq;
     return level_eq(&top, &s[0]) ? 0 : 1;
+}
+
+int book_apply(struct book *b, const struct book_update *u)
+{
+    if (u->side != GT_SIDE_BID && u->side != GT_SIDE_ASK)
+        return GT_EBADMSG;
+    bool bid = u->side == GT_SIDE_BID;
+    struct gt_mbp_level *s = bid ? b->bid : b->ask;
+    uint8_t *n = bid ? &b->n_bid : &b->n_ask;
+    if ((u->action == GT_ACT_CHANGE || u->action == GT_ACT_OVERLAY) && u->level >= 1 &&
+        u->level <= *n && u->px != BOOK_PX_NONE) {
+        /* The common entry, a Change of a level in use, is one store; the
+         * rest is a call away, so that this path needs no stack frame. */
+        struct gt_mbp_level *l = &s[u->level - 1];
+        int moved =
+            u->level == 1 && (l->px != u->px || l->qty != u->qty || l->n_orders != u->n_orders);
+        *l = (struct gt_mbp_level){u->px, u->qty, u->n_orders};
+        b->rpt_seq = u->rpt_seq;
+        return moved;
+    }
+    return book_apply_mbp(b, s, n, u);
 }
 
 void book_set_touch(struct book_set *bs, struct book *b)

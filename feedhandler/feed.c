@@ -41,7 +41,9 @@ struct inst {
     uint32_t need_seq;                  /* a snapshot must have processed this packet */
     uint32_t snap_cycle;                /* snapshot cycle in which it was last seen */
     uint32_t idx_rpt;                   /* indexes: last RptSeq published */
-    uint32_t mark;                      /* flush generation, for EVENT_END */
+    uint64_t mark;                      /* flush generation, for EVENT_END */
+    uint64_t grp_gen[GT_KIND_MAX + 1];  /* flush generation of grp_at[kind] */
+    uint32_t grp_at[GT_KIND_MAX + 1];   /* its group of the kind in that flush */
     uint32_t stat_mask;                 /* bit per gt_stat_type held in stat[] */
     uint32_t stat_rpt[GT_STAT_MAX + 1]; /* RptSeq of each held statistic */
     uint32_t status_seq;                /* incremental packet that last set its trading status */
@@ -77,11 +79,6 @@ struct qent { /* a queued entry of a stale instrument */
     struct book_update u;
 };
 
-struct staged {
-    struct gt_tick t;
-    uint32_t ii;
-};
-
 enum {
     FEED_DEFER_N = 64,     /* packets of other channels held during an event */
     FEED_DEFER_PKT = 2048, /* bytes each */
@@ -97,8 +94,9 @@ struct deferred {
 
 struct group { /* one message of a flush */
     size_t start, n;
+    size_t n_out; /* records placed so far, when they must be reordered */
     uint32_t ii;
-    int kind;
+    uint8_t kind;
 };
 
 struct feed {
@@ -108,20 +106,22 @@ struct feed {
     struct book_set bs;
     struct inst *inst;
     size_t n_inst;
+    size_t last_ii;        /* inst_get()'s last answer */
     struct snapkeep *keep; /* per instrument */
     /* queued entries of stale instruments: a ring */
     struct qent *q;
     uint64_t q_head, q_tail;
-    /* the open event */
-    struct staged *stage;
+    /* the open event: its records, encoded when staged */
+    uint8_t *stage;      /* stage_cap records of GT_TICK_LEN */
+    uint32_t *stage_ii;  /* the instrument of each */
+    uint32_t *stage_grp; /* the group of each, during a flush */
     size_t n_stage, stage_cap;
-    uint8_t *done;      /* per staged record, during a flush */
     struct group *grp;  /* the messages of a flush */
-    uint8_t *out;       /* encoded records of one flush */
+    uint8_t *out;       /* the records of a flush in group order, if they were not */
     bool in_event;      /* an incremental event is open */
     int64_t event_ns;   /* when it was opened (receive clock) */
     uint16_t tob_flags; /* flags of the tops added at the next flush */
-    uint32_t flush_gen;
+    uint64_t flush_gen; /* +1 per flush */
     /* deferred packets of other channels */
     struct deferred *dfr;
     size_t n_dfr;
@@ -202,18 +202,71 @@ static void emit_msg(struct feed *f, struct inst *in, int kind, uint8_t *recs, s
     f->st.emitted++;
 }
 
+/* Encodes record t of instrument ii into the stage. */
+static void stage_put(struct feed *f, size_t ii, const struct gt_tick *t)
+{
+    gt_tick_encode(t, f->stage + f->n_stage * GT_TICK_LEN);
+    f->stage_ii[f->n_stage++] = (uint32_t)ii;
+}
+
 static void tob_add(struct book *b, void *ctx)
 {
     struct feed *f = ctx;
     size_t ii = (size_t)(b - f->bs.books);
-    struct inst *in = &f->inst[ii];
     if (b->stale || f->n_stage >= f->stage_cap)
         return; /* a stale book's top is not published: its status says why */
-    struct staged *s = &f->stage[f->n_stage++];
-    tick_init(&s->t, in, GT_KIND_TOB, in->last_ns, f->recv_ns);
-    s->t.flags = f->tob_flags;
-    book_tob(b, &s->t.u.tob);
-    s->ii = (uint32_t)ii;
+    struct gt_tick t;
+    tick_init(&t, &f->inst[ii], GT_KIND_TOB, f->inst[ii].last_ns, f->recv_ns);
+    t.flags = f->tob_flags;
+    book_tob(b, &t.u.tob);
+    stage_put(f, ii, &t);
+}
+
+/* Groups the n staged records into f->grp, one group per instrument and kind,
+ * groups in order of first appearance and records in arrival order within
+ * each; returns the number of groups and sets *recs to the records in group
+ * order. Each instrument keeps its group of each kind stamped with the
+ * flush, so this is one pass. An event's records come nearly always already
+ * grouped (an instrument's entries, then its top of book); they are then
+ * left where they are, and only otherwise copied into f->out in order. */
+static size_t flush_group(struct feed *f, size_t n, uint8_t **recs)
+{
+    size_t n_grp = 0;
+    bool in_order = true;
+    struct group *g = NULL;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t ii = f->stage_ii[i];
+        uint8_t kind = f->stage[i * GT_TICK_LEN + 1];
+        if (!g || g->ii != ii || g->kind != kind) {
+            struct inst *in = &f->inst[ii];
+            if (in->grp_gen[kind] == f->flush_gen) {
+                g = &f->grp[in->grp_at[kind]]; /* seen before, other records between */
+                in_order = false;
+            } else {
+                in->grp_gen[kind] = f->flush_gen;
+                in->grp_at[kind] = (uint32_t)n_grp;
+                g = &f->grp[n_grp++];
+                *g = (struct group){.ii = ii, .kind = kind};
+            }
+        }
+        g->n++;
+        f->stage_grp[i] = (uint32_t)(g - f->grp);
+    }
+    size_t k = 0;
+    for (size_t m = 0; m < n_grp; m++) {
+        f->grp[m].start = k;
+        k += f->grp[m].n;
+    }
+    *recs = f->stage;
+    if (in_order)
+        return n_grp;
+    for (size_t i = 0; i < n; i++) {
+        g = &f->grp[f->stage_grp[i]];
+        memcpy(f->out + (g->start + g->n_out++) * GT_TICK_LEN, f->stage + i * GT_TICK_LEN,
+               GT_TICK_LEN);
+    }
+    *recs = f->out;
+    return n_grp;
 }
 
 /* Publishes the staged records: one message per instrument and kind. cut:
@@ -229,67 +282,50 @@ static void flush(struct feed *f, bool cut)
         return;
     if (cut)
         f->st.events_cut++;
-    /* Order: groups by first appearance; within a group, arrival order. */
-    memset(f->done, 0, n);
-    size_t k = 0, n_grp = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (f->done[i])
-            continue;
-        struct group *g = &f->grp[n_grp++];
-        *g = (struct group){k, 0, f->stage[i].ii, f->stage[i].t.kind};
-        for (size_t j = i; j < n; j++)
-            if (!f->done[j] && f->stage[j].ii == g->ii && f->stage[j].t.kind == g->kind) {
-                f->done[j] = 1;
-                gt_tick_encode(&f->stage[j].t, f->out + k * GT_TICK_LEN);
-                k++;
-            }
-        g->n = k - g->start;
-    }
+    f->flush_gen++;
+    uint8_t *recs;
+    size_t n_grp = flush_group(f, n, &recs);
     /* EVENT_END on each instrument's last record of the event. */
-    if (!cut) {
-        f->flush_gen++;
+    if (!cut)
         for (size_t m = n_grp; m-- > 0;) {
             struct inst *in = &f->inst[f->grp[m].ii];
             if (in->mark == f->flush_gen)
                 continue;
             in->mark = f->flush_gen;
-            uint8_t *last = f->out + (f->grp[m].start + f->grp[m].n - 1) * GT_TICK_LEN;
+            uint8_t *last = recs + (f->grp[m].start + f->grp[m].n - 1) * GT_TICK_LEN;
             st_le16(last + 2, (uint16_t)(ld_le16(last + 2) | GT_F_EVENT_END));
         }
-    }
     for (size_t m = 0; m < n_grp; m++)
-        emit_msg(f, &f->inst[f->grp[m].ii], f->grp[m].kind, f->out + f->grp[m].start * GT_TICK_LEN,
+        emit_msg(f, &f->inst[f->grp[m].ii], f->grp[m].kind, recs + f->grp[m].start * GT_TICK_LEN,
                  f->grp[m].n);
     f->n_stage = 0;
 }
 
-/* Stages one record of instrument ii; cuts the event if the stage is full
- * (keeping room for the tops added at its end). */
-static struct gt_tick *stage(struct feed *f, size_t ii, int kind, int64_t exch_ns)
+/* Stages record t of instrument ii; cuts the event first if the stage is
+ * full (keeping room for the tops added at its end). */
+static void stage(struct feed *f, size_t ii, const struct gt_tick *t)
 {
     if (f->n_stage >= f->o.max_event)
         flush(f, true);
-    struct staged *s = &f->stage[f->n_stage++];
-    struct inst *in = &f->inst[ii];
-    tick_init(&s->t, in, kind, exch_ns, f->recv_ns);
-    s->ii = (uint32_t)ii;
-    if (exch_ns)
-        in->last_ns = exch_ns;
-    return &s->t;
+    stage_put(f, ii, t);
+    if (t->exch_ns)
+        f->inst[ii].last_ns = t->exch_ns;
 }
 
 static void stage_status(struct feed *f, size_t ii, int feed_state, int cause, uint32_t from,
                          uint32_t to)
 {
     struct inst *in = &f->inst[ii];
-    struct gt_tick *t = stage(f, ii, GT_KIND_STATUS, in->last_ns);
-    t->u.status.trading = 255;
-    t->u.status.feed = (uint8_t)feed_state;
-    t->u.status.cause = (uint8_t)cause;
-    t->u.status.gap_from = from;
-    t->u.status.gap_to = to;
+    struct gt_tick t;
+    tick_init(&t, in, GT_KIND_STATUS, in->last_ns, f->recv_ns);
+    t.u.status.trading = 255;
+    t.u.status.feed = (uint8_t)feed_state;
+    t.u.status.cause = (uint8_t)cause;
+    t.u.status.gap_from = from;
+    t.u.status.gap_to = to;
     if (feed_state == GT_FEED_STALE)
-        t->flags |= GT_F_STALE;
+        t.flags |= GT_F_STALE;
+    stage(f, ii, &t);
 }
 
 /* A delete thru of each side then a new per level: the whole book. */
@@ -329,7 +365,7 @@ static void stage_book(struct feed *f, size_t ii, uint16_t flags)
     struct gt_tick t[BOOK_RECS_MAX];
     size_t n = book_records(f, ii, t, flags);
     for (size_t i = 0; i < n; i++)
-        *stage(f, ii, GT_KIND_LEVEL, f->inst[ii].last_ns) = t[i];
+        stage(f, ii, &t[i]);
 }
 
 /* ---- instruments: lookup and state --------------------------------------- */
@@ -352,18 +388,10 @@ static void mark_live(struct feed *f, size_t ii)
     f->bs.books[ii].stale = false;
 }
 
-/* The instrument of id, created if create; returns its index or -1. */
-static long inst_get(struct feed *f, int32_t id, int type, bool create)
+/* Sets up instrument ii, just added to the book set as id. */
+static long inst_new(struct feed *f, size_t ii, int32_t id, int type)
 {
-    struct book *b = book_set_get(&f->bs, id, create);
-    if (!b)
-        return -1;
-    size_t ii = (size_t)(b - f->bs.books);
-    if (ii < f->n_inst) {
-        if (!f->inst[ii].type && type)
-            f->inst[ii].type = (uint8_t)type;
-        return (long)ii;
-    }
+    struct book *b = &f->bs.books[ii];
     struct inst *in = &f->inst[ii];
     memset(in, 0, sizeof *in);
     in->id = id;
@@ -379,6 +407,36 @@ static long inst_get(struct feed *f, int32_t id, int type, bool create)
         in->need_seq = 0;
         mark_stale(f, ii, I_STALE_START, GT_CAUSE_STARTUP, 0, 0);
     }
+    return (long)ii;
+}
+
+/* The instrument of id by the hash, created if create; returns its index or
+ * -1. */
+static long inst_lookup(struct feed *f, int32_t id, int type, bool create)
+{
+    struct book *b = book_set_get(&f->bs, id, create);
+    if (!b)
+        return -1;
+    size_t ii = (size_t)(b - f->bs.books);
+    f->last_ii = ii;
+    if (ii >= f->n_inst)
+        return inst_new(f, ii, id, type);
+    if (!f->inst[ii].type && type)
+        f->inst[ii].type = (uint8_t)type;
+    return (long)ii;
+}
+
+/* The instrument of id, created if create; returns its index or -1. The
+ * entries of an event are nearly always of one instrument, so the last one
+ * found is tried before the hash; instruments are never removed, so it is
+ * the right one whenever its id matches. */
+static inline long inst_get(struct feed *f, int32_t id, int type, bool create)
+{
+    size_t ii = f->last_ii;
+    if (ii >= f->n_inst || f->inst[ii].id != id)
+        return inst_lookup(f, id, type, create);
+    if (!f->inst[ii].type && type)
+        f->inst[ii].type = (uint8_t)type;
     return (long)ii;
 }
 
@@ -407,7 +465,8 @@ static void queue_push(struct feed *f, const struct book_update *u, bool apply)
     }
 }
 
-static int gate(struct feed *f, size_t ii, uint32_t rpt)
+/* gate() past its common case. */
+static int gate_check(struct feed *f, size_t ii, uint32_t rpt)
 {
     struct book *b = &f->bs.books[ii];
     struct inst *in = &f->inst[ii];
@@ -433,6 +492,19 @@ static int gate(struct feed *f, size_t ii, uint32_t rpt)
     return GATE_QUEUE;
 }
 
+/* Where the entry of instrument ii with RptSeq rpt goes (enum gate): applied,
+ * dropped as already applied, or queued while the book is stale. A jump
+ * marks the book stale; a stale book whose sequence continues is recovered.
+ * The common case, a live book's next entry, is decided here at once; a
+ * pending instrument's book is stale (inst_new), so it never passes here. */
+static inline int gate(struct feed *f, size_t ii, uint32_t rpt)
+{
+    const struct book *b = &f->bs.books[ii];
+    if (!b->stale && rpt == (uint64_t)b->rpt_seq + 1)
+        return GATE_OK;
+    return gate_check(f, ii, rpt);
+}
+
 /* ---- recovery ------------------------------------------------------------- */
 
 static uint32_t ymd_of_days(uint16_t days);
@@ -452,13 +524,15 @@ static void snap_status(struct feed *f, size_t ii, const struct snapkeep *k)
     if (k->trading == MDP3_U8_NULL || k->last_msg < in->status_seq ||
         (in->has_status && in->status.u.status.trading == k->trading))
         return;
-    struct gt_tick *t = stage(f, ii, GT_KIND_STATUS, k->exch_ns);
-    t->flags = GT_F_RECOVERY;
-    t->u.status.trading = k->trading;
-    t->u.status.halt_reason = MDP3_U8_NULL; /* not in a snapshot */
-    t->u.status.event = MDP3_U8_NULL;
-    t->u.status.date = ymd_of_days(k->trade_date);
-    in->status = *t;
+    struct gt_tick t;
+    tick_init(&t, in, GT_KIND_STATUS, k->exch_ns, f->recv_ns);
+    t.flags = GT_F_RECOVERY;
+    t.u.status.trading = k->trading;
+    t.u.status.halt_reason = MDP3_U8_NULL; /* not in a snapshot */
+    t.u.status.event = MDP3_U8_NULL;
+    t.u.status.date = ymd_of_days(k->trade_date);
+    stage(f, ii, &t);
+    in->status = t;
     in->has_status = true;
     in->status_seq = k->last_msg;
 }
@@ -478,10 +552,12 @@ static void snap_stats(struct feed *f, size_t ii, const struct snapkeep *k)
             (in->stat_rpt[type] > k->rpt_seq ||
              (in->stat[type].u.stat.px == x->px && in->stat[type].u.stat.qty == x->qty)))
             continue;
-        struct gt_tick *t = stage(f, ii, GT_KIND_STAT, k->exch_ns);
-        t->flags = GT_F_RECOVERY;
-        t->u.stat = *x;
-        in->stat[type] = *t;
+        struct gt_tick t;
+        tick_init(&t, in, GT_KIND_STAT, k->exch_ns, f->recv_ns);
+        t.flags = GT_F_RECOVERY;
+        t.u.stat = *x;
+        stage(f, ii, &t);
+        in->stat[type] = t;
         in->stat_mask |= bit;
         in->stat_rpt[type] = k->rpt_seq;
     }
@@ -793,27 +869,30 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
             if (top == 1)
                 book_set_touch(&f->bs, b);
         }
-        struct gt_tick *t = stage(f, (size_t)ii, GT_KIND_LEVEL, ts);
-        t->flags = flags;
-        t->u.level = (struct gt_level){.px = e.px,
-                                       .qty = e.size == MDP3_I32_NULL ? INT64_MAX : e.size,
-                                       .n_orders = e.n_orders,
-                                       .level = e.price_level,
-                                       .side = (uint8_t)side,
-                                       .action = e.update_action,
-                                       .rpt_seq = e.rpt_seq};
+        struct gt_tick t;
+        tick_init(&t, &f->inst[ii], GT_KIND_LEVEL, ts, f->recv_ns);
+        t.flags = flags;
+        t.u.level = (struct gt_level){.px = e.px,
+                                      .qty = e.size == MDP3_I32_NULL ? INT64_MAX : e.size,
+                                      .n_orders = e.n_orders,
+                                      .level = e.price_level,
+                                      .side = (uint8_t)side,
+                                      .action = e.update_action,
+                                      .rpt_seq = e.rpt_seq};
+        stage(f, (size_t)ii, &t);
     }
 }
 
 /* A trade or statistic of instrument ii with RptSeq rpt: published always
- * (each arrives once), flagged stale while its book is; returns the record,
- * or NULL if the instrument is unknown. */
-static struct gt_tick *fact(struct feed *f, int32_t security_id, uint32_t rpt, int kind, int64_t ts,
-                            long *ii_out)
+ * (each arrives once), flagged stale while its book is. Fills the header of
+ * *t, whose payload the caller fills before staging it; returns the
+ * instrument, or -1 if it is unknown. */
+static long fact(struct feed *f, int32_t security_id, uint32_t rpt, int kind, int64_t ts,
+                 struct gt_tick *t)
 {
     long ii = inst_get(f, security_id, GT_INSTR_FUTURE, true);
     if (ii < 0)
-        return NULL;
+        return -1;
     struct book *b = &f->bs.books[ii];
     int g = gate(f, (size_t)ii, rpt);
     uint16_t flags = 0;
@@ -824,10 +903,9 @@ static struct gt_tick *fact(struct feed *f, int32_t security_id, uint32_t rpt, i
         queue_push(f, &u, false);
         flags = GT_F_STALE;
     }
-    struct gt_tick *t = stage(f, (size_t)ii, kind, ts);
+    tick_init(t, &f->inst[ii], kind, ts, f->recv_ns);
     t->flags = flags;
-    *ii_out = ii;
-    return t;
+    return ii;
 }
 
 static void on_trade48(struct feed *f, const struct mdp3_incr *m)
@@ -835,12 +913,12 @@ static void on_trade48(struct feed *f, const struct mdp3_incr *m)
     for (size_t i = 0; i < m->entries.n; i++) {
         struct mdp3_trade48_entry e;
         mdp3_trade48_entry(m, i, &e);
-        long ii;
-        struct gt_tick *t =
-            fact(f, e.security_id, e.rpt_seq, GT_KIND_TRADE, (int64_t)m->transact_time_ns, &ii);
-        if (!t)
+        struct gt_tick t;
+        long ii =
+            fact(f, e.security_id, e.rpt_seq, GT_KIND_TRADE, (int64_t)m->transact_time_ns, &t);
+        if (ii < 0)
             continue;
-        t->u.trade = (struct gt_trade){
+        t.u.trade = (struct gt_trade){
             .px = e.px,
             .qty = e.size,
             .trade_id = e.trade_entry_id,
@@ -850,7 +928,8 @@ static void on_trade48(struct feed *f, const struct mdp3_incr *m)
                                                  : GT_SIDE_NONE,
             .action = e.update_action,
         };
-        f->inst[ii].trade = *t;
+        stage(f, (size_t)ii, &t);
+        f->inst[ii].trade = t;
         f->inst[ii].has_trade = true;
     }
 }
@@ -910,13 +989,14 @@ static void stat_put(struct feed *f, int32_t sec, uint32_t rpt, int64_t ts, char
                      int32_t size, uint8_t settl, uint8_t open_close, uint32_t date)
 {
     int type = stat_type(et);
-    long ii;
-    struct gt_tick *t = fact(f, sec, rpt, GT_KIND_STAT, ts, &ii);
-    if (!t)
+    struct gt_tick t;
+    long ii = fact(f, sec, rpt, GT_KIND_STAT, ts, &t);
+    if (ii < 0)
         return;
-    stat_fill(&t->u.stat, type, px, size, settl, open_close, date);
+    stat_fill(&t.u.stat, type, px, size, settl, open_close, date);
+    stage(f, (size_t)ii, &t);
     if (type) {
-        f->inst[ii].stat[type] = *t;
+        f->inst[ii].stat[type] = t;
         f->inst[ii].stat_mask |= 1u << type;
         f->inst[ii].stat_rpt[type] = rpt;
     }
@@ -970,12 +1050,14 @@ static void on_stats(struct feed *f, const struct mdp3_msg *msg, uint8_t *mei)
 static void status_put(struct feed *f, size_t ii, const struct mdp3_status30 *s)
 {
     struct inst *in = &f->inst[ii];
-    struct gt_tick *t = stage(f, ii, GT_KIND_STATUS, (int64_t)s->transact_time_ns);
-    t->u.status.trading = s->trading_status;
-    t->u.status.halt_reason = s->halt_reason;
-    t->u.status.event = s->trading_event;
-    t->u.status.date = ymd_of_days(s->trade_date);
-    in->status = *t;
+    struct gt_tick t;
+    tick_init(&t, in, GT_KIND_STATUS, (int64_t)s->transact_time_ns, f->recv_ns);
+    t.u.status.trading = s->trading_status;
+    t.u.status.halt_reason = s->halt_reason;
+    t.u.status.event = s->trading_event;
+    t.u.status.date = ymd_of_days(s->trade_date);
+    stage(f, ii, &t);
+    in->status = t;
     in->has_status = true;
     in->status_seq = f->inc_seq;
 }
@@ -1020,8 +1102,7 @@ static void def_put(struct feed *f, size_t ii, const struct gt_tick *d)
         return;
     in->def = *d;
     in->has_def = true;
-    struct gt_tick *t = stage(f, ii, GT_KIND_DEF, d->exch_ns);
-    t->u.def = d->u.def;
+    stage(f, ii, d);
 }
 
 static void on_def54(struct feed *f, const struct mdp3_msg *msg)
@@ -1167,18 +1248,20 @@ static void on_idx348(struct feed *f, const struct mdp3_msg *msg)
             stage_status(f, (size_t)ii, GT_FEED_RECOVERED, GT_CAUSE_INCREMENTAL, 0, 0);
         }
         in->idx_rpt = e.rpt_seq;
-        struct gt_tick *t = stage(f, (size_t)ii, GT_KIND_FIXING, (int64_t)m.transact_time_ns);
-        t->flags = repeat ? GT_F_RECOVERY : 0;
+        struct gt_tick t;
+        tick_init(&t, in, GT_KIND_FIXING, (int64_t)m.transact_time_ns, f->recv_ns);
+        t.flags = repeat ? GT_F_RECOVERY : 0;
         uint32_t date =
             e.entry_date == MDP3_I32_NULL || e.entry_date < 19000101 || e.entry_date > 99991231
                 ? 0
                 : (uint32_t)e.entry_date;
-        t->u.fixing = (struct gt_fixing){.px = px,
-                                         .date = date,
-                                         .code = e.entry_code == MDP3_U8_NULL ? 0 : e.entry_code,
-                                         .entry_type = (uint8_t)e.entry_type,
-                                         .rpt_seq = e.rpt_seq};
-        in->fixing = *t;
+        t.u.fixing = (struct gt_fixing){.px = px,
+                                        .date = date,
+                                        .code = e.entry_code == MDP3_U8_NULL ? 0 : e.entry_code,
+                                        .entry_type = (uint8_t)e.entry_type,
+                                        .rpt_seq = e.rpt_seq};
+        stage(f, (size_t)ii, &t);
+        in->fixing = t;
         in->has_fixing = true;
     }
 }
@@ -1368,13 +1451,14 @@ int feed_open(struct feed **out, const struct feed_opts *o, char err[GT_ERRLEN])
     f->inst = calloc(f->o.max_instruments, sizeof *f->inst);
     f->keep = calloc(f->o.max_instruments, sizeof *f->keep);
     f->q = calloc(f->o.queue_len, sizeof *f->q);
-    f->stage = calloc(f->stage_cap, sizeof *f->stage);
-    f->done = calloc(f->stage_cap, 1);
+    f->stage = calloc(f->stage_cap, GT_TICK_LEN);
+    f->stage_ii = calloc(f->stage_cap, sizeof *f->stage_ii);
+    f->stage_grp = calloc(f->stage_cap, sizeof *f->stage_grp);
     f->grp = calloc(f->stage_cap, sizeof *f->grp);
     f->out = calloc(f->stage_cap, GT_TICK_LEN);
     f->dfr = calloc(FEED_DEFER_N, sizeof *f->dfr);
-    if (!f->inst || !f->keep || !f->q || !f->stage || !f->done || !f->grp || !f->out || !f->dfr ||
-        book_set_init(&f->bs, f->o.max_instruments) < 0)
+    if (!f->inst || !f->keep || !f->q || !f->stage || !f->stage_ii || !f->stage_grp || !f->grp ||
+        !f->out || !f->dfr || book_set_init(&f->bs, f->o.max_instruments) < 0)
         goto nomem;
     /* The window must outlast a receive batch from one line while the other
      * line's copy of a missing packet still waits in its socket. */
@@ -1409,7 +1493,8 @@ void feed_close(struct feed *f)
     free(f->keep);
     free(f->q);
     free(f->stage);
-    free(f->done);
+    free(f->stage_ii);
+    free(f->stage_grp);
     free(f->grp);
     free(f->out);
     free(f->dfr);
