@@ -110,16 +110,20 @@ int book_apply(struct book *b, const struct book_update *u)
 {
     if (u->side != GT_SIDE_BID && u->side != GT_SIDE_ASK)
         return GT_EBADMSG;
-    bool bid = u->side == GT_SIDE_BID;
-    struct gt_mbp_level *s = bid ? b->bid : b->ask;
-    uint8_t *n = bid ? &b->n_bid : &b->n_ask;
+    /* The side is as random as the market: picked by index, not by a branch
+     * that would mispredict every other entry. */
+    struct gt_mbp_level *const sides[2] = {b->bid, b->ask};
+    uint8_t *const counts[2] = {&b->n_bid, &b->n_ask};
+    struct gt_mbp_level *s = sides[u->side - 1];
+    uint8_t *n = counts[u->side - 1];
     if ((u->action == GT_ACT_CHANGE || u->action == GT_ACT_OVERLAY) && u->level >= 1 &&
         u->level <= *n && u->px != BOOK_PX_NONE) {
         /* The common entry, a Change of a level in use, is one store; the
-         * rest is a call away, so that this path needs no stack frame. */
+         * rest is a call away, so that this path needs no stack frame. Bitwise
+         * operators, not && and ||: each operand would be a branch. */
         struct gt_mbp_level *l = &s[u->level - 1];
-        int moved =
-            u->level == 1 && (l->px != u->px || l->qty != u->qty || l->n_orders != u->n_orders);
+        int moved = (u->level == 1) &
+                    ((l->px != u->px) | (l->qty != u->qty) | (l->n_orders != u->n_orders));
         *l = (struct gt_mbp_level){u->px, u->qty, u->n_orders};
         b->rpt_seq = u->rpt_seq;
         return moved;

@@ -111,17 +111,19 @@ struct feed {
     /* queued entries of stale instruments: a ring */
     struct qent *q;
     uint64_t q_head, q_tail;
-    /* the open event: its records, encoded when staged */
+    /* the open event: its records, encoded when staged, and their groups */
     uint8_t *stage;      /* stage_cap records of GT_TICK_LEN */
-    uint32_t *stage_ii;  /* the instrument of each */
-    uint32_t *stage_grp; /* the group of each, during a flush */
+    uint32_t *stage_grp; /* the group of each */
     size_t n_stage, stage_cap;
-    struct group *grp;  /* the messages of a flush */
-    uint8_t *out;       /* the records of a flush in group order, if they were not */
+    struct group *grp; /* the messages it will be */
+    size_t n_grp;
+    uint32_t cur_grp;   /* the last record's group */
+    bool scattered;     /* records of a group with others between */
+    uint8_t *out;       /* the records in group order, if scattered */
     bool in_event;      /* an incremental event is open */
     int64_t event_ns;   /* when it was opened (receive clock) */
     uint16_t tob_flags; /* flags of the tops added at the next flush */
-    uint64_t flush_gen; /* +1 per flush */
+    uint64_t flush_gen; /* the open event's: +1 per flush */
     /* deferred packets of other channels */
     struct deferred *dfr;
     size_t n_dfr;
@@ -157,19 +159,24 @@ static void inst_topic_names(const struct inst *in, char *product, char *symbol)
     snprintf(symbol, GT_SYMBOL_LEN + 1, "S%d", in->id < 0 ? -in->id : in->id);
 }
 
+/* Formats the topics of every kind of the instrument. */
+static void inst_topics_format(struct inst *in)
+{
+    char product[GT_PRODUCT_LEN + 1], symbol[GT_SYMBOL_LEN + 1];
+    inst_topic_names(in, product, symbol);
+    for (int k = 1; k <= GT_KIND_MAX; k++) {
+        int tl = gt_topic_format(in->topic[k], k, product, symbol);
+        in->topic_len[k] = (uint8_t)(tl > 0 ? tl : 0);
+    }
+    in->topics_ok = true;
+}
+
 /* The topic of a kind of the instrument, formatted once per name change.
  * Returns its length, or a negative code if the names are not valid. */
-static int inst_topic(struct inst *in, int kind, const char **out)
+static inline int inst_topic(struct inst *in, int kind, const char **out)
 {
-    if (!in->topics_ok) {
-        char product[GT_PRODUCT_LEN + 1], symbol[GT_SYMBOL_LEN + 1];
-        inst_topic_names(in, product, symbol);
-        for (int k = 1; k <= GT_KIND_MAX; k++) {
-            int tl = gt_topic_format(in->topic[k], k, product, symbol);
-            in->topic_len[k] = (uint8_t)(tl > 0 ? tl : 0);
-        }
-        in->topics_ok = true;
-    }
+    if (!in->topics_ok)
+        inst_topics_format(in);
     *out = in->topic[kind];
     return in->topic_len[kind] ? in->topic_len[kind] : GT_EINVAL;
 }
@@ -202,11 +209,31 @@ static void emit_msg(struct feed *f, struct inst *in, int kind, uint8_t *recs, s
     f->st.emitted++;
 }
 
-/* Encodes record t of instrument ii into the stage. */
-static void stage_put(struct feed *f, size_t ii, const struct gt_tick *t)
+/* A slot for the next record, of instrument ii and kind, and its place in a
+ * group: the last record's if it has the same instrument and kind (nearly
+ * always: an instrument's entries come together), else the instrument's group
+ * of the kind in this event if it has one (the records are then scattered),
+ * else a new group. Each instrument keeps its group of each kind stamped with
+ * the event, so no search. */
+static uint8_t *stage_add(struct feed *f, size_t ii, uint8_t kind)
 {
-    gt_tick_encode(t, f->stage + f->n_stage * GT_TICK_LEN);
-    f->stage_ii[f->n_stage++] = (uint32_t)ii;
+    struct group *g = &f->grp[f->cur_grp];
+    if (!f->n_grp || g->ii != ii || g->kind != kind) {
+        struct inst *in = &f->inst[ii];
+        if (in->grp_gen[kind] == f->flush_gen) {
+            f->cur_grp = in->grp_at[kind];
+            f->scattered = true;
+        } else {
+            in->grp_gen[kind] = f->flush_gen;
+            in->grp_at[kind] = f->cur_grp = (uint32_t)f->n_grp++;
+            f->grp[f->cur_grp] = (struct group){.ii = (uint32_t)ii, .kind = kind};
+        }
+        g = &f->grp[f->cur_grp];
+    }
+    g->n++;
+    size_t i = f->n_stage++;
+    f->stage_grp[i] = f->cur_grp;
+    return f->stage + i * GT_TICK_LEN;
 }
 
 static void tob_add(struct book *b, void *ctx)
@@ -215,58 +242,32 @@ static void tob_add(struct book *b, void *ctx)
     size_t ii = (size_t)(b - f->bs.books);
     if (b->stale || f->n_stage >= f->stage_cap)
         return; /* a stale book's top is not published: its status says why */
-    struct gt_tick t;
-    tick_init(&t, &f->inst[ii], GT_KIND_TOB, f->inst[ii].last_ns, f->recv_ns);
-    t.flags = f->tob_flags;
-    book_tob(b, &t.u.tob);
-    stage_put(f, ii, &t);
+    const struct inst *in = &f->inst[ii];
+    struct gt_tob tob;
+    book_tob(b, &tob);
+    uint8_t *rec = stage_add(f, ii, GT_KIND_TOB);
+    gt_tick_header_encode(rec, GT_TICK_VERSION, GT_KIND_TOB, f->tob_flags, in->id, 0, in->last_ns,
+                          f->recv_ns);
+    gt_tick_tob_encode(rec, &tob);
 }
 
-/* Groups the n staged records into f->grp, one group per instrument and kind,
- * groups in order of first appearance and records in arrival order within
- * each; returns the number of groups and sets *recs to the records in group
- * order. Each instrument keeps its group of each kind stamped with the
- * flush, so this is one pass. An event's records come nearly always already
- * grouped (an instrument's entries, then its top of book); they are then
- * left where they are, and only otherwise copied into f->out in order. */
-static size_t flush_group(struct feed *f, size_t n, uint8_t **recs)
+/* The staged records in group order: where they are, unless they were
+ * scattered; then copied into f->out. Sets each group's start. */
+static uint8_t *flush_order(struct feed *f)
 {
-    size_t n_grp = 0;
-    bool in_order = true;
-    struct group *g = NULL;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t ii = f->stage_ii[i];
-        uint8_t kind = f->stage[i * GT_TICK_LEN + 1];
-        if (!g || g->ii != ii || g->kind != kind) {
-            struct inst *in = &f->inst[ii];
-            if (in->grp_gen[kind] == f->flush_gen) {
-                g = &f->grp[in->grp_at[kind]]; /* seen before, other records between */
-                in_order = false;
-            } else {
-                in->grp_gen[kind] = f->flush_gen;
-                in->grp_at[kind] = (uint32_t)n_grp;
-                g = &f->grp[n_grp++];
-                *g = (struct group){.ii = ii, .kind = kind};
-            }
-        }
-        g->n++;
-        f->stage_grp[i] = (uint32_t)(g - f->grp);
-    }
     size_t k = 0;
-    for (size_t m = 0; m < n_grp; m++) {
+    for (size_t m = 0; m < f->n_grp; m++) {
         f->grp[m].start = k;
         k += f->grp[m].n;
     }
-    *recs = f->stage;
-    if (in_order)
-        return n_grp;
-    for (size_t i = 0; i < n; i++) {
-        g = &f->grp[f->stage_grp[i]];
+    if (!f->scattered)
+        return f->stage;
+    for (size_t i = 0; i < f->n_stage; i++) {
+        struct group *g = &f->grp[f->stage_grp[i]];
         memcpy(f->out + (g->start + g->n_out++) * GT_TICK_LEN, f->stage + i * GT_TICK_LEN,
                GT_TICK_LEN);
     }
-    *recs = f->out;
-    return n_grp;
+    return f->out;
 }
 
 /* Publishes the staged records: one message per instrument and kind. cut:
@@ -275,16 +276,14 @@ static void flush(struct feed *f, bool cut)
 {
     book_set_event_end(&f->bs, tob_add, f);
     f->tob_flags = 0;
-    size_t n = f->n_stage;
     if (!cut)
         f->in_event = false;
-    if (n == 0)
+    if (f->n_stage == 0)
         return;
     if (cut)
         f->st.events_cut++;
-    f->flush_gen++;
-    uint8_t *recs;
-    size_t n_grp = flush_group(f, n, &recs);
+    uint8_t *recs = flush_order(f);
+    size_t n_grp = f->n_grp;
     /* EVENT_END on each instrument's last record of the event. */
     if (!cut)
         for (size_t m = n_grp; m-- > 0;) {
@@ -298,18 +297,27 @@ static void flush(struct feed *f, bool cut)
     for (size_t m = 0; m < n_grp; m++)
         emit_msg(f, &f->inst[f->grp[m].ii], f->grp[m].kind, recs + f->grp[m].start * GT_TICK_LEN,
                  f->grp[m].n);
-    f->n_stage = 0;
+    f->n_stage = f->n_grp = 0;
+    f->scattered = false;
+    f->flush_gen++;
 }
 
-/* Stages record t of instrument ii; cuts the event first if the stage is
- * full (keeping room for the tops added at its end). */
-static void stage(struct feed *f, size_t ii, const struct gt_tick *t)
+/* The stage slot of the next record, of instrument ii at exchange time
+ * exch_ns; cuts the event first if the stage is full (keeping room for the
+ * tops added at its end). */
+static uint8_t *stage_slot(struct feed *f, size_t ii, uint8_t kind, int64_t exch_ns)
 {
     if (f->n_stage >= f->o.max_event)
         flush(f, true);
-    stage_put(f, ii, t);
-    if (t->exch_ns)
-        f->inst[ii].last_ns = t->exch_ns;
+    if (exch_ns)
+        f->inst[ii].last_ns = exch_ns;
+    return stage_add(f, ii, kind);
+}
+
+/* Stages record t of instrument ii. */
+static void stage(struct feed *f, size_t ii, const struct gt_tick *t)
+{
+    gt_tick_encode(t, stage_slot(f, ii, t->kind, t->exch_ns));
 }
 
 static void stage_status(struct feed *f, size_t ii, int feed_state, int cause, uint32_t from,
@@ -803,23 +811,19 @@ static void channel_reset(struct feed *f, int64_t exch_ns)
 
 /* ---- incremental templates ----------------------------------------------- */
 
-static int side_of_entry(char et, uint16_t *flags)
-{
-    switch (et) {
-    case MDP3_ET_BID:
-        return GT_SIDE_BID;
-    case MDP3_ET_OFFER:
-        return GT_SIDE_ASK;
-    case MDP3_ET_IMPLIED_BID:
-        *flags |= GT_F_IMPLIED;
-        return GT_SIDE_BID;
-    case MDP3_ET_IMPLIED_OFFER:
-        *flags |= GT_F_IMPLIED;
-        return GT_SIDE_ASK;
-    default:
-        return 0;
-    }
-}
+/* The side of each book MDEntryType, by its character: bid, offer, implied
+ * bid and implied offer; 0 for the rest. A table, not a switch: the type is
+ * as random as the market, and a branch on it mispredicts every other
+ * entry. */
+static const struct {
+    uint8_t side;
+    bool implied;
+} entry_side[256] = {
+    [MDP3_ET_BID] = {GT_SIDE_BID, false},
+    [MDP3_ET_OFFER] = {GT_SIDE_ASK, false},
+    [MDP3_ET_IMPLIED_BID] = {GT_SIDE_BID, true},
+    [MDP3_ET_IMPLIED_OFFER] = {GT_SIDE_ASK, true},
+};
 
 static void on_book46(struct feed *f, const struct mdp3_incr *m)
 {
@@ -831,8 +835,9 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
         if (ii < 0)
             continue;
         struct book *b = &f->bs.books[ii];
-        uint16_t flags = 0;
-        int side = side_of_entry(e.entry_type, &flags);
+        int side = entry_side[(uint8_t)e.entry_type].side;
+        bool implied = entry_side[(uint8_t)e.entry_type].implied;
+        uint16_t flags = implied ? GT_F_IMPLIED : 0;
         if (e.entry_type == MDP3_ET_BOOK_RESET) {
             book_clear(b);
             mark_live(f, (size_t)ii);
@@ -845,7 +850,6 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
             e.security_id, e.rpt_seq,     e.px,          e.size == MDP3_I32_NULL ? 0 : e.size,
             e.n_orders,    e.price_level, (uint8_t)side, e.update_action};
         int g = gate(f, (size_t)ii, e.rpt_seq);
-        bool implied = flags & GT_F_IMPLIED;
         if (g == GATE_DUP)
             continue;
         if (g == GATE_QUEUE) {
@@ -869,17 +873,18 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
             if (top == 1)
                 book_set_touch(&f->bs, b);
         }
-        struct gt_tick t;
-        tick_init(&t, &f->inst[ii], GT_KIND_LEVEL, ts, f->recv_ns);
-        t.flags = flags;
-        t.u.level = (struct gt_level){.px = e.px,
-                                      .qty = e.size == MDP3_I32_NULL ? INT64_MAX : e.size,
-                                      .n_orders = e.n_orders,
-                                      .level = e.price_level,
-                                      .side = (uint8_t)side,
-                                      .action = e.update_action,
-                                      .rpt_seq = e.rpt_seq};
-        stage(f, (size_t)ii, &t);
+        /* The record of every entry: encoded from its parts, no struct gt_tick. */
+        struct gt_level l = {.px = e.px,
+                             .qty = e.size == MDP3_I32_NULL ? INT64_MAX : e.size,
+                             .n_orders = e.n_orders,
+                             .level = e.price_level,
+                             .side = (uint8_t)side,
+                             .action = e.update_action,
+                             .rpt_seq = e.rpt_seq};
+        uint8_t *rec = stage_slot(f, (size_t)ii, GT_KIND_LEVEL, ts);
+        gt_tick_header_encode(rec, GT_TICK_VERSION, GT_KIND_LEVEL, flags, e.security_id, 0, ts,
+                              f->recv_ns);
+        gt_tick_level_encode(rec, &l);
     }
 }
 
@@ -1289,7 +1294,7 @@ static void first_incremental(struct feed *f, uint32_t seq)
 
 static void drain_deferred(struct feed *f)
 {
-    if (f->draining)
+    if (f->draining || !f->n_dfr)
         return;
     f->draining = true;
     for (size_t i = 0; i < f->n_dfr && !f->in_event; i++)
@@ -1448,17 +1453,17 @@ int feed_open(struct feed **out, const struct feed_opts *o, char err[GT_ERRLEN])
     if (!f->o.max_event)
         f->o.max_event = 4096;
     f->stage_cap = f->o.max_event + f->o.max_instruments;
+    f->flush_gen = 1; /* an instrument's stamps start at 0: no event's */
     f->inst = calloc(f->o.max_instruments, sizeof *f->inst);
     f->keep = calloc(f->o.max_instruments, sizeof *f->keep);
     f->q = calloc(f->o.queue_len, sizeof *f->q);
     f->stage = calloc(f->stage_cap, GT_TICK_LEN);
-    f->stage_ii = calloc(f->stage_cap, sizeof *f->stage_ii);
     f->stage_grp = calloc(f->stage_cap, sizeof *f->stage_grp);
     f->grp = calloc(f->stage_cap, sizeof *f->grp);
     f->out = calloc(f->stage_cap, GT_TICK_LEN);
     f->dfr = calloc(FEED_DEFER_N, sizeof *f->dfr);
-    if (!f->inst || !f->keep || !f->q || !f->stage || !f->stage_ii || !f->stage_grp || !f->grp ||
-        !f->out || !f->dfr || book_set_init(&f->bs, f->o.max_instruments) < 0)
+    if (!f->inst || !f->keep || !f->q || !f->stage || !f->stage_grp || !f->grp || !f->out ||
+        !f->dfr || book_set_init(&f->bs, f->o.max_instruments) < 0)
         goto nomem;
     /* The window must outlast a receive batch from one line while the other
      * line's copy of a missing packet still waits in its socket. */
@@ -1493,7 +1498,6 @@ void feed_close(struct feed *f)
     free(f->keep);
     free(f->q);
     free(f->stage);
-    free(f->stage_ii);
     free(f->stage_grp);
     free(f->grp);
     free(f->out);
