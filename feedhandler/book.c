@@ -32,7 +32,7 @@ int book_set_init(struct book_set *bs, size_t max_books)
         n_slots <<= 1;
     bs->books = calloc(max_books, sizeof *bs->books);
     bs->slots = calloc(n_slots, sizeof *bs->slots);
-    bs->changed = calloc(max_books, sizeof *bs->changed);
+    bs->changed = calloc(max_books + 1, sizeof *bs->changed); /* book_set_touch_if() */
     if (!bs->books || !bs->slots || !bs->changed) {
         book_set_fini(bs);
         return GT_ENOMEM;
@@ -133,10 +133,7 @@ int book_apply(struct book *b, const struct book_update *u)
 
 void book_set_touch(struct book_set *bs, struct book *b)
 {
-    if (!b->changed) {
-        b->changed = true;
-        bs->changed[bs->n_changed++] = b;
-    }
+    book_set_touch_if(bs, b, true);
 }
 
 int book_set_apply(struct book_set *bs, const struct book_update *u)
@@ -145,8 +142,7 @@ int book_set_apply(struct book_set *bs, const struct book_update *u)
     if (!b)
         return GT_ENOENT;
     int rc = book_apply(b, u);
-    if (rc == 1)
-        book_set_touch(bs, b);
+    book_set_touch_if(bs, b, rc == 1);
     return rc;
 }
 

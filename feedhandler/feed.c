@@ -4,12 +4,18 @@
  *
  * Instruments (futures and indexes) share one table: the book set's hash finds
  * a book by id, and the instrument's other state lives in inst[] at the same
- * index. Records of the current exchange event are staged; at EndOfEvent the
- * changed books add their top of book, the records are grouped per
- * instrument and kind (first appearance first) and handed to emit one message
- * per group. Packets of the snapshot, definition and index channels that
- * arrive while an incremental event is open wait in a small deferral buffer,
- * so that an event is never published in pieces because of them. */
+ * index; the last instrument found is tried first, as an event's entries are
+ * nearly always of one instrument. Records of the current exchange event are
+ * staged, written once in their wire form, and each joins its group (one per
+ * instrument and kind, in order of first appearance) as it is staged. At
+ * EndOfEvent the changed books add their top of book and each group goes to
+ * emit as one message, straight from the stage when the records came in
+ * group order, as they nearly always do. Sides and top changes are as random
+ * as the market, so where they decide, a table or bitwise operators stand in
+ * for a branch that would mispredict. Packets of the snapshot, definition and
+ * index channels that arrive while an incremental event is open wait in a
+ * small deferral buffer, so that an event is never published in pieces
+ * because of them. */
 #include "feed.h"
 #include <stdbool.h>
 #include <stdio.h>
@@ -115,7 +121,7 @@ struct feed {
     uint8_t *stage;      /* stage_cap records of GT_TICK_LEN */
     uint32_t *stage_grp; /* the group of each */
     size_t n_stage, stage_cap;
-    struct group *grp; /* the messages it will be */
+    struct group *grp; /* the messages its records make */
     size_t n_grp;
     uint32_t cur_grp;   /* the last record's group */
     bool scattered;     /* records of a group with others between */
@@ -209,31 +215,36 @@ static void emit_msg(struct feed *f, struct inst *in, int kind, uint8_t *recs, s
     f->st.emitted++;
 }
 
-/* A slot for the next record, of instrument ii and kind, and its place in a
- * group: the last record's if it has the same instrument and kind (nearly
- * always: an instrument's entries come together), else the instrument's group
- * of the kind in this event if it has one (the records are then scattered),
- * else a new group. Each instrument keeps its group of each kind stamped with
- * the event, so no search. */
-static uint8_t *stage_add(struct feed *f, size_t ii, uint8_t kind)
+/* The group of a record of instrument ii and kind that is not the last
+ * record's: the instrument's group of the kind in this event if it has one
+ * (the records are then scattered), else a new group. Each instrument keeps
+ * its group of each kind stamped with the event, so no search. */
+static uint32_t stage_group(struct feed *f, size_t ii, uint8_t kind)
 {
-    struct group *g = &f->grp[f->cur_grp];
-    if (!f->n_grp || g->ii != ii || g->kind != kind) {
-        struct inst *in = &f->inst[ii];
-        if (in->grp_gen[kind] == f->flush_gen) {
-            f->cur_grp = in->grp_at[kind];
-            f->scattered = true;
-        } else {
-            in->grp_gen[kind] = f->flush_gen;
-            in->grp_at[kind] = f->cur_grp = (uint32_t)f->n_grp++;
-            f->grp[f->cur_grp] = (struct group){.ii = (uint32_t)ii, .kind = kind};
-        }
-        g = &f->grp[f->cur_grp];
+    struct inst *in = &f->inst[ii];
+    if (in->grp_gen[kind] == f->flush_gen) {
+        f->scattered = true;
+        return in->grp_at[kind];
     }
-    g->n++;
+    in->grp_gen[kind] = f->flush_gen;
+    in->grp_at[kind] = (uint32_t)f->n_grp;
+    f->grp[f->n_grp] = (struct group){.ii = (uint32_t)ii, .kind = kind};
+    return (uint32_t)f->n_grp++;
+}
+
+/* A slot for the next record, of instrument ii and kind, in its group: the
+ * last record's if it has the same instrument and kind (nearly always: an
+ * instrument's entries come together), else stage_group()'s. */
+static inline uint8_t *stage_add(struct feed *f, size_t ii, uint8_t kind)
+{
+    uint32_t g = f->cur_grp;
+    if (!f->n_grp || f->grp[g].ii != ii || f->grp[g].kind != kind)
+        f->cur_grp = g = stage_group(f, ii, kind);
     size_t i = f->n_stage++;
-    f->stage_grp[i] = f->cur_grp;
-    return f->stage + i * GT_TICK_LEN;
+    uint8_t *rec = f->stage + i * GT_TICK_LEN;
+    f->stage_grp[i] = g;
+    f->grp[g].n++;
+    return rec;
 }
 
 static void tob_add(struct book *b, void *ctx)
@@ -302,9 +313,9 @@ static void flush(struct feed *f, bool cut)
     f->flush_gen++;
 }
 
-/* The stage slot of the next record, of instrument ii at exchange time
- * exch_ns; cuts the event first if the stage is full (keeping room for the
- * tops added at its end). */
+/* The stage slot of the next record, of instrument ii and kind at exchange
+ * time exch_ns; cuts the event first if the stage is full (keeping room for
+ * the tops added at its end). */
 static uint8_t *stage_slot(struct feed *f, size_t ii, uint8_t kind, int64_t exch_ns)
 {
     if (f->n_stage >= f->o.max_event)
@@ -870,8 +881,7 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
                 f->st.malformed++;
                 continue;
             }
-            if (top == 1)
-                book_set_touch(&f->bs, b);
+            book_set_touch_if(&f->bs, b, top == 1);
         }
         /* The record of every entry: encoded from its parts, no struct gt_tick. */
         struct gt_level l = {.px = e.px,
