@@ -32,7 +32,7 @@ int book_set_init(struct book_set *bs, size_t max_books)
         n_slots <<= 1;
     bs->books = calloc(max_books, sizeof *bs->books);
     bs->slots = calloc(n_slots, sizeof *bs->slots);
-    bs->changed = calloc(max_books, sizeof *bs->changed);
+    bs->changed = calloc(max_books + 1, sizeof *bs->changed); /* book_set_touch_if() */
     if (!bs->books || !bs->slots || !bs->changed) {
         book_set_fini(bs);
         return GT_ENOMEM;
@@ -91,22 +91,13 @@ int book_depth_set(struct book *b, int depth)
     return GT_OK;
 }
 
-int book_apply(struct book *b, const struct book_update *u)
+/* book_apply() of an entry other than a Change of a level in use. Not
+ * inlined: its call to gt_mbp_apply() would give the Change path a stack
+ * frame. */
+__attribute__((noinline)) static int book_apply_mbp(struct book *b, struct gt_mbp_level *s,
+                                                    uint8_t *n, const struct book_update *u)
 {
-    if (u->side != GT_SIDE_BID && u->side != GT_SIDE_ASK)
-        return GT_EBADMSG;
-    struct gt_mbp_level *s = u->side == GT_SIDE_BID ? b->bid : b->ask;
-    uint8_t *n = u->side == GT_SIDE_BID ? &b->n_bid : &b->n_ask;
-    struct gt_mbp_level v = {u->px, u->qty, u->n_orders};
-    if ((u->action == GT_ACT_CHANGE || u->action == GT_ACT_OVERLAY) && u->level >= 1 &&
-        u->level <= *n && u->px != BOOK_PX_NONE) {
-        /* The common case, a Change of a level in use, is one store. */
-        int moved = u->level == 1 && !level_eq(&s[0], &v);
-        s[u->level - 1] = v;
-        b->rpt_seq = u->rpt_seq;
-        return moved;
-    }
-    struct gt_mbp_level top = s[0];
+    struct gt_mbp_level top = s[0], v = {u->px, u->qty, u->n_orders};
     int rc = gt_mbp_apply(s, *n, b->depth, u->action, u->level, &v);
     if (rc < 0)
         return GT_EBADMSG;
@@ -115,12 +106,34 @@ int book_apply(struct book *b, const struct book_update *u)
     return level_eq(&top, &s[0]) ? 0 : 1;
 }
 
+int book_apply(struct book *b, const struct book_update *u)
+{
+    if (u->side != GT_SIDE_BID && u->side != GT_SIDE_ASK)
+        return GT_EBADMSG;
+    /* The side is as random as the market: picked by index, not by a branch
+     * that would mispredict every other entry. */
+    struct gt_mbp_level *const sides[2] = {b->bid, b->ask};
+    uint8_t *const counts[2] = {&b->n_bid, &b->n_ask};
+    struct gt_mbp_level *s = sides[u->side - 1];
+    uint8_t *n = counts[u->side - 1];
+    if ((u->action == GT_ACT_CHANGE || u->action == GT_ACT_OVERLAY) && u->level >= 1 &&
+        u->level <= *n && u->px != BOOK_PX_NONE) {
+        /* The common entry, a Change of a level in use, is one store; the
+         * rest is a call away, so that this path needs no stack frame. Bitwise
+         * operators, not && and ||: each operand would be a branch. */
+        struct gt_mbp_level *l = &s[u->level - 1];
+        int moved = (u->level == 1) &
+                    ((l->px != u->px) | (l->qty != u->qty) | (l->n_orders != u->n_orders));
+        *l = (struct gt_mbp_level){u->px, u->qty, u->n_orders};
+        b->rpt_seq = u->rpt_seq;
+        return moved;
+    }
+    return book_apply_mbp(b, s, n, u);
+}
+
 void book_set_touch(struct book_set *bs, struct book *b)
 {
-    if (!b->changed) {
-        b->changed = true;
-        bs->changed[bs->n_changed++] = b;
-    }
+    book_set_touch_if(bs, b, true);
 }
 
 int book_set_apply(struct book_set *bs, const struct book_update *u)
@@ -129,8 +142,7 @@ int book_set_apply(struct book_set *bs, const struct book_update *u)
     if (!b)
         return GT_ENOENT;
     int rc = book_apply(b, u);
-    if (rc == 1)
-        book_set_touch(bs, b);
+    book_set_touch_if(bs, b, rc == 1);
     return rc;
 }
 

@@ -80,7 +80,7 @@ struct book_set {
     size_t n_books, max_books;
     int32_t *slots;        /* hash: index into books + 1, 0 = free */
     size_t n_slots;        /* a power of two, at least twice max_books */
-    struct book **changed; /* books whose top changed in this event */
+    struct book **changed; /* books whose top changed in this event, max_books + 1 */
     size_t n_changed;
 };
 
@@ -130,6 +130,17 @@ void book_clear(struct book *b);
 /* Adds b to the event's changed list (once); for snapshots and resets, whose
  * new top the caller publishes at the end of the event. */
 void book_set_touch(struct book_set *bs, struct book *b);
+
+/* book_set_touch() if moved (book_apply() returned 1), without a branch on
+ * it: whether an entry moves the top is as random as the market, and the
+ * branch mispredicted about one entry in three. The slot past the list
+ * (changed[] has max_books + 1) is written always and kept only if counted. */
+static inline void book_set_touch_if(struct book_set *bs, struct book *b, bool moved)
+{
+    bs->changed[bs->n_changed] = b;
+    bs->n_changed += moved & !b->changed;
+    b->changed |= moved;
+}
 
 /* ChannelReset: clears every book and touches each. */
 void book_set_clear_all(struct book_set *bs);

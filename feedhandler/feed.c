@@ -4,12 +4,18 @@
  *
  * Instruments (futures and indexes) share one table: the book set's hash finds
  * a book by id, and the instrument's other state lives in inst[] at the same
- * index. Records of the current exchange event are staged; at EndOfEvent the
- * changed books add their top of book, the records are grouped per
- * instrument and kind (first appearance first) and handed to emit one message
- * per group. Packets of the snapshot, definition and index channels that
- * arrive while an incremental event is open wait in a small deferral buffer,
- * so that an event is never published in pieces because of them. */
+ * index; the last instrument found is tried first, as an event's entries are
+ * nearly always of one instrument. Records of the current exchange event are
+ * staged, written once in their wire form, and each joins its group (one per
+ * instrument and kind, in order of first appearance) as it is staged. At
+ * EndOfEvent the changed books add their top of book and each group goes to
+ * emit as one message, straight from the stage when the records came in
+ * group order, as they nearly always do. Sides and top changes are as random
+ * as the market, so where they decide, a table or bitwise operators stand in
+ * for a branch that would mispredict. Packets of the snapshot, definition and
+ * index channels that arrive while an incremental event is open wait in a
+ * small deferral buffer, so that an event is never published in pieces
+ * because of them. */
 #include "feed.h"
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,7 +47,9 @@ struct inst {
     uint32_t need_seq;                  /* a snapshot must have processed this packet */
     uint32_t snap_cycle;                /* snapshot cycle in which it was last seen */
     uint32_t idx_rpt;                   /* indexes: last RptSeq published */
-    uint32_t mark;                      /* flush generation, for EVENT_END */
+    uint64_t mark;                      /* flush generation, for EVENT_END */
+    uint64_t grp_gen[GT_KIND_MAX + 1];  /* flush generation of grp_at[kind] */
+    uint32_t grp_at[GT_KIND_MAX + 1];   /* its group of the kind in that flush */
     uint32_t stat_mask;                 /* bit per gt_stat_type held in stat[] */
     uint32_t stat_rpt[GT_STAT_MAX + 1]; /* RptSeq of each held statistic */
     uint32_t status_seq;                /* incremental packet that last set its trading status */
@@ -77,11 +85,6 @@ struct qent { /* a queued entry of a stale instrument */
     struct book_update u;
 };
 
-struct staged {
-    struct gt_tick t;
-    uint32_t ii;
-};
-
 enum {
     FEED_DEFER_N = 64,     /* packets of other channels held during an event */
     FEED_DEFER_PKT = 2048, /* bytes each */
@@ -97,8 +100,9 @@ struct deferred {
 
 struct group { /* one message of a flush */
     size_t start, n;
+    size_t n_out; /* records placed so far, when they must be reordered */
     uint32_t ii;
-    int kind;
+    uint8_t kind;
 };
 
 struct feed {
@@ -108,20 +112,24 @@ struct feed {
     struct book_set bs;
     struct inst *inst;
     size_t n_inst;
+    size_t last_ii;        /* inst_get()'s last answer */
     struct snapkeep *keep; /* per instrument */
     /* queued entries of stale instruments: a ring */
     struct qent *q;
     uint64_t q_head, q_tail;
-    /* the open event */
-    struct staged *stage;
+    /* the open event: its records, encoded when staged, and their groups */
+    uint8_t *stage;      /* stage_cap records of GT_TICK_LEN */
+    uint32_t *stage_grp; /* the group of each */
     size_t n_stage, stage_cap;
-    uint8_t *done;      /* per staged record, during a flush */
-    struct group *grp;  /* the messages of a flush */
-    uint8_t *out;       /* encoded records of one flush */
+    struct group *grp; /* the messages its records make */
+    size_t n_grp;
+    uint32_t cur_grp;   /* the last record's group */
+    bool scattered;     /* records of a group with others between */
+    uint8_t *out;       /* the records in group order, if scattered */
     bool in_event;      /* an incremental event is open */
     int64_t event_ns;   /* when it was opened (receive clock) */
     uint16_t tob_flags; /* flags of the tops added at the next flush */
-    uint32_t flush_gen;
+    uint64_t flush_gen; /* the open event's: +1 per flush */
     /* deferred packets of other channels */
     struct deferred *dfr;
     size_t n_dfr;
@@ -157,19 +165,24 @@ static void inst_topic_names(const struct inst *in, char *product, char *symbol)
     snprintf(symbol, GT_SYMBOL_LEN + 1, "S%d", in->id < 0 ? -in->id : in->id);
 }
 
+/* Formats the topics of every kind of the instrument. */
+static void inst_topics_format(struct inst *in)
+{
+    char product[GT_PRODUCT_LEN + 1], symbol[GT_SYMBOL_LEN + 1];
+    inst_topic_names(in, product, symbol);
+    for (int k = 1; k <= GT_KIND_MAX; k++) {
+        int tl = gt_topic_format(in->topic[k], k, product, symbol);
+        in->topic_len[k] = (uint8_t)(tl > 0 ? tl : 0);
+    }
+    in->topics_ok = true;
+}
+
 /* The topic of a kind of the instrument, formatted once per name change.
  * Returns its length, or a negative code if the names are not valid. */
-static int inst_topic(struct inst *in, int kind, const char **out)
+static inline int inst_topic(struct inst *in, int kind, const char **out)
 {
-    if (!in->topics_ok) {
-        char product[GT_PRODUCT_LEN + 1], symbol[GT_SYMBOL_LEN + 1];
-        inst_topic_names(in, product, symbol);
-        for (int k = 1; k <= GT_KIND_MAX; k++) {
-            int tl = gt_topic_format(in->topic[k], k, product, symbol);
-            in->topic_len[k] = (uint8_t)(tl > 0 ? tl : 0);
-        }
-        in->topics_ok = true;
-    }
+    if (!in->topics_ok)
+        inst_topics_format(in);
     *out = in->topic[kind];
     return in->topic_len[kind] ? in->topic_len[kind] : GT_EINVAL;
 }
@@ -202,18 +215,70 @@ static void emit_msg(struct feed *f, struct inst *in, int kind, uint8_t *recs, s
     f->st.emitted++;
 }
 
+/* The group of a record of instrument ii and kind that is not the last
+ * record's: the instrument's group of the kind in this event if it has one
+ * (the records are then scattered), else a new group. Each instrument keeps
+ * its group of each kind stamped with the event, so no search. */
+static uint32_t stage_group(struct feed *f, size_t ii, uint8_t kind)
+{
+    struct inst *in = &f->inst[ii];
+    if (in->grp_gen[kind] == f->flush_gen) {
+        f->scattered = true;
+        return in->grp_at[kind];
+    }
+    in->grp_gen[kind] = f->flush_gen;
+    in->grp_at[kind] = (uint32_t)f->n_grp;
+    f->grp[f->n_grp] = (struct group){.ii = (uint32_t)ii, .kind = kind};
+    return (uint32_t)f->n_grp++;
+}
+
+/* A slot for the next record, of instrument ii and kind, in its group: the
+ * last record's if it has the same instrument and kind (nearly always: an
+ * instrument's entries come together), else stage_group()'s. */
+static inline uint8_t *stage_add(struct feed *f, size_t ii, uint8_t kind)
+{
+    uint32_t g = f->cur_grp;
+    if (!f->n_grp || f->grp[g].ii != ii || f->grp[g].kind != kind)
+        f->cur_grp = g = stage_group(f, ii, kind);
+    size_t i = f->n_stage++;
+    uint8_t *rec = f->stage + i * GT_TICK_LEN;
+    f->stage_grp[i] = g;
+    f->grp[g].n++;
+    return rec;
+}
+
 static void tob_add(struct book *b, void *ctx)
 {
     struct feed *f = ctx;
     size_t ii = (size_t)(b - f->bs.books);
-    struct inst *in = &f->inst[ii];
     if (b->stale || f->n_stage >= f->stage_cap)
         return; /* a stale book's top is not published: its status says why */
-    struct staged *s = &f->stage[f->n_stage++];
-    tick_init(&s->t, in, GT_KIND_TOB, in->last_ns, f->recv_ns);
-    s->t.flags = f->tob_flags;
-    book_tob(b, &s->t.u.tob);
-    s->ii = (uint32_t)ii;
+    const struct inst *in = &f->inst[ii];
+    struct gt_tob tob;
+    book_tob(b, &tob);
+    uint8_t *rec = stage_add(f, ii, GT_KIND_TOB);
+    gt_tick_header_encode(rec, GT_TICK_VERSION, GT_KIND_TOB, f->tob_flags, in->id, 0, in->last_ns,
+                          f->recv_ns);
+    gt_tick_tob_encode(rec, &tob);
+}
+
+/* The staged records in group order: where they are, unless they were
+ * scattered; then copied into f->out. Sets each group's start. */
+static uint8_t *flush_order(struct feed *f)
+{
+    size_t k = 0;
+    for (size_t m = 0; m < f->n_grp; m++) {
+        f->grp[m].start = k;
+        k += f->grp[m].n;
+    }
+    if (!f->scattered)
+        return f->stage;
+    for (size_t i = 0; i < f->n_stage; i++) {
+        struct group *g = &f->grp[f->stage_grp[i]];
+        memcpy(f->out + (g->start + g->n_out++) * GT_TICK_LEN, f->stage + i * GT_TICK_LEN,
+               GT_TICK_LEN);
+    }
+    return f->out;
 }
 
 /* Publishes the staged records: one message per instrument and kind. cut:
@@ -222,74 +287,64 @@ static void flush(struct feed *f, bool cut)
 {
     book_set_event_end(&f->bs, tob_add, f);
     f->tob_flags = 0;
-    size_t n = f->n_stage;
     if (!cut)
         f->in_event = false;
-    if (n == 0)
+    if (f->n_stage == 0)
         return;
     if (cut)
         f->st.events_cut++;
-    /* Order: groups by first appearance; within a group, arrival order. */
-    memset(f->done, 0, n);
-    size_t k = 0, n_grp = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (f->done[i])
-            continue;
-        struct group *g = &f->grp[n_grp++];
-        *g = (struct group){k, 0, f->stage[i].ii, f->stage[i].t.kind};
-        for (size_t j = i; j < n; j++)
-            if (!f->done[j] && f->stage[j].ii == g->ii && f->stage[j].t.kind == g->kind) {
-                f->done[j] = 1;
-                gt_tick_encode(&f->stage[j].t, f->out + k * GT_TICK_LEN);
-                k++;
-            }
-        g->n = k - g->start;
-    }
+    uint8_t *recs = flush_order(f);
+    size_t n_grp = f->n_grp;
     /* EVENT_END on each instrument's last record of the event. */
-    if (!cut) {
-        f->flush_gen++;
+    if (!cut)
         for (size_t m = n_grp; m-- > 0;) {
             struct inst *in = &f->inst[f->grp[m].ii];
             if (in->mark == f->flush_gen)
                 continue;
             in->mark = f->flush_gen;
-            uint8_t *last = f->out + (f->grp[m].start + f->grp[m].n - 1) * GT_TICK_LEN;
+            uint8_t *last = recs + (f->grp[m].start + f->grp[m].n - 1) * GT_TICK_LEN;
             st_le16(last + 2, (uint16_t)(ld_le16(last + 2) | GT_F_EVENT_END));
         }
-    }
     for (size_t m = 0; m < n_grp; m++)
-        emit_msg(f, &f->inst[f->grp[m].ii], f->grp[m].kind, f->out + f->grp[m].start * GT_TICK_LEN,
+        emit_msg(f, &f->inst[f->grp[m].ii], f->grp[m].kind, recs + f->grp[m].start * GT_TICK_LEN,
                  f->grp[m].n);
-    f->n_stage = 0;
+    f->n_stage = f->n_grp = 0;
+    f->scattered = false;
+    f->flush_gen++;
 }
 
-/* Stages one record of instrument ii; cuts the event if the stage is full
- * (keeping room for the tops added at its end). */
-static struct gt_tick *stage(struct feed *f, size_t ii, int kind, int64_t exch_ns)
+/* The stage slot of the next record, of instrument ii and kind at exchange
+ * time exch_ns; cuts the event first if the stage is full (keeping room for
+ * the tops added at its end). */
+static uint8_t *stage_slot(struct feed *f, size_t ii, uint8_t kind, int64_t exch_ns)
 {
     if (f->n_stage >= f->o.max_event)
         flush(f, true);
-    struct staged *s = &f->stage[f->n_stage++];
-    struct inst *in = &f->inst[ii];
-    tick_init(&s->t, in, kind, exch_ns, f->recv_ns);
-    s->ii = (uint32_t)ii;
     if (exch_ns)
-        in->last_ns = exch_ns;
-    return &s->t;
+        f->inst[ii].last_ns = exch_ns;
+    return stage_add(f, ii, kind);
+}
+
+/* Stages record t of instrument ii. */
+static void stage(struct feed *f, size_t ii, const struct gt_tick *t)
+{
+    gt_tick_encode(t, stage_slot(f, ii, t->kind, t->exch_ns));
 }
 
 static void stage_status(struct feed *f, size_t ii, int feed_state, int cause, uint32_t from,
                          uint32_t to)
 {
     struct inst *in = &f->inst[ii];
-    struct gt_tick *t = stage(f, ii, GT_KIND_STATUS, in->last_ns);
-    t->u.status.trading = 255;
-    t->u.status.feed = (uint8_t)feed_state;
-    t->u.status.cause = (uint8_t)cause;
-    t->u.status.gap_from = from;
-    t->u.status.gap_to = to;
+    struct gt_tick t;
+    tick_init(&t, in, GT_KIND_STATUS, in->last_ns, f->recv_ns);
+    t.u.status.trading = 255;
+    t.u.status.feed = (uint8_t)feed_state;
+    t.u.status.cause = (uint8_t)cause;
+    t.u.status.gap_from = from;
+    t.u.status.gap_to = to;
     if (feed_state == GT_FEED_STALE)
-        t->flags |= GT_F_STALE;
+        t.flags |= GT_F_STALE;
+    stage(f, ii, &t);
 }
 
 /* A delete thru of each side then a new per level: the whole book. */
@@ -329,7 +384,7 @@ static void stage_book(struct feed *f, size_t ii, uint16_t flags)
     struct gt_tick t[BOOK_RECS_MAX];
     size_t n = book_records(f, ii, t, flags);
     for (size_t i = 0; i < n; i++)
-        *stage(f, ii, GT_KIND_LEVEL, f->inst[ii].last_ns) = t[i];
+        stage(f, ii, &t[i]);
 }
 
 /* ---- instruments: lookup and state --------------------------------------- */
@@ -352,18 +407,10 @@ static void mark_live(struct feed *f, size_t ii)
     f->bs.books[ii].stale = false;
 }
 
-/* The instrument of id, created if create; returns its index or -1. */
-static long inst_get(struct feed *f, int32_t id, int type, bool create)
+/* Sets up instrument ii, just added to the book set as id. */
+static long inst_new(struct feed *f, size_t ii, int32_t id, int type)
 {
-    struct book *b = book_set_get(&f->bs, id, create);
-    if (!b)
-        return -1;
-    size_t ii = (size_t)(b - f->bs.books);
-    if (ii < f->n_inst) {
-        if (!f->inst[ii].type && type)
-            f->inst[ii].type = (uint8_t)type;
-        return (long)ii;
-    }
+    struct book *b = &f->bs.books[ii];
     struct inst *in = &f->inst[ii];
     memset(in, 0, sizeof *in);
     in->id = id;
@@ -379,6 +426,36 @@ static long inst_get(struct feed *f, int32_t id, int type, bool create)
         in->need_seq = 0;
         mark_stale(f, ii, I_STALE_START, GT_CAUSE_STARTUP, 0, 0);
     }
+    return (long)ii;
+}
+
+/* The instrument of id by the hash, created if create; returns its index or
+ * -1. */
+static long inst_lookup(struct feed *f, int32_t id, int type, bool create)
+{
+    struct book *b = book_set_get(&f->bs, id, create);
+    if (!b)
+        return -1;
+    size_t ii = (size_t)(b - f->bs.books);
+    f->last_ii = ii;
+    if (ii >= f->n_inst)
+        return inst_new(f, ii, id, type);
+    if (!f->inst[ii].type && type)
+        f->inst[ii].type = (uint8_t)type;
+    return (long)ii;
+}
+
+/* The instrument of id, created if create; returns its index or -1. The
+ * entries of an event are nearly always of one instrument, so the last one
+ * found is tried before the hash; instruments are never removed, so it is
+ * the right one whenever its id matches. */
+static inline long inst_get(struct feed *f, int32_t id, int type, bool create)
+{
+    size_t ii = f->last_ii;
+    if (ii >= f->n_inst || f->inst[ii].id != id)
+        return inst_lookup(f, id, type, create);
+    if (!f->inst[ii].type && type)
+        f->inst[ii].type = (uint8_t)type;
     return (long)ii;
 }
 
@@ -407,7 +484,8 @@ static void queue_push(struct feed *f, const struct book_update *u, bool apply)
     }
 }
 
-static int gate(struct feed *f, size_t ii, uint32_t rpt)
+/* gate() past its common case. */
+static int gate_check(struct feed *f, size_t ii, uint32_t rpt)
 {
     struct book *b = &f->bs.books[ii];
     struct inst *in = &f->inst[ii];
@@ -433,6 +511,19 @@ static int gate(struct feed *f, size_t ii, uint32_t rpt)
     return GATE_QUEUE;
 }
 
+/* Where the entry of instrument ii with RptSeq rpt goes (enum gate): applied,
+ * dropped as already applied, or queued while the book is stale. A jump
+ * marks the book stale; a stale book whose sequence continues is recovered.
+ * The common case, a live book's next entry, is decided here at once; a
+ * pending instrument's book is stale (inst_new), so it never passes here. */
+static inline int gate(struct feed *f, size_t ii, uint32_t rpt)
+{
+    const struct book *b = &f->bs.books[ii];
+    if (!b->stale && rpt == (uint64_t)b->rpt_seq + 1)
+        return GATE_OK;
+    return gate_check(f, ii, rpt);
+}
+
 /* ---- recovery ------------------------------------------------------------- */
 
 static uint32_t ymd_of_days(uint16_t days);
@@ -452,13 +543,15 @@ static void snap_status(struct feed *f, size_t ii, const struct snapkeep *k)
     if (k->trading == MDP3_U8_NULL || k->last_msg < in->status_seq ||
         (in->has_status && in->status.u.status.trading == k->trading))
         return;
-    struct gt_tick *t = stage(f, ii, GT_KIND_STATUS, k->exch_ns);
-    t->flags = GT_F_RECOVERY;
-    t->u.status.trading = k->trading;
-    t->u.status.halt_reason = MDP3_U8_NULL; /* not in a snapshot */
-    t->u.status.event = MDP3_U8_NULL;
-    t->u.status.date = ymd_of_days(k->trade_date);
-    in->status = *t;
+    struct gt_tick t;
+    tick_init(&t, in, GT_KIND_STATUS, k->exch_ns, f->recv_ns);
+    t.flags = GT_F_RECOVERY;
+    t.u.status.trading = k->trading;
+    t.u.status.halt_reason = MDP3_U8_NULL; /* not in a snapshot */
+    t.u.status.event = MDP3_U8_NULL;
+    t.u.status.date = ymd_of_days(k->trade_date);
+    stage(f, ii, &t);
+    in->status = t;
     in->has_status = true;
     in->status_seq = k->last_msg;
 }
@@ -478,10 +571,12 @@ static void snap_stats(struct feed *f, size_t ii, const struct snapkeep *k)
             (in->stat_rpt[type] > k->rpt_seq ||
              (in->stat[type].u.stat.px == x->px && in->stat[type].u.stat.qty == x->qty)))
             continue;
-        struct gt_tick *t = stage(f, ii, GT_KIND_STAT, k->exch_ns);
-        t->flags = GT_F_RECOVERY;
-        t->u.stat = *x;
-        in->stat[type] = *t;
+        struct gt_tick t;
+        tick_init(&t, in, GT_KIND_STAT, k->exch_ns, f->recv_ns);
+        t.flags = GT_F_RECOVERY;
+        t.u.stat = *x;
+        stage(f, ii, &t);
+        in->stat[type] = t;
         in->stat_mask |= bit;
         in->stat_rpt[type] = k->rpt_seq;
     }
@@ -727,23 +822,19 @@ static void channel_reset(struct feed *f, int64_t exch_ns)
 
 /* ---- incremental templates ----------------------------------------------- */
 
-static int side_of_entry(char et, uint16_t *flags)
-{
-    switch (et) {
-    case MDP3_ET_BID:
-        return GT_SIDE_BID;
-    case MDP3_ET_OFFER:
-        return GT_SIDE_ASK;
-    case MDP3_ET_IMPLIED_BID:
-        *flags |= GT_F_IMPLIED;
-        return GT_SIDE_BID;
-    case MDP3_ET_IMPLIED_OFFER:
-        *flags |= GT_F_IMPLIED;
-        return GT_SIDE_ASK;
-    default:
-        return 0;
-    }
-}
+/* The side of each book MDEntryType, by its character: bid, offer, implied
+ * bid and implied offer; 0 for the rest. A table, not a switch: the type is
+ * as random as the market, and a branch on it mispredicts every other
+ * entry. */
+static const struct {
+    uint8_t side;
+    bool implied;
+} entry_side[256] = {
+    [MDP3_ET_BID] = {GT_SIDE_BID, false},
+    [MDP3_ET_OFFER] = {GT_SIDE_ASK, false},
+    [MDP3_ET_IMPLIED_BID] = {GT_SIDE_BID, true},
+    [MDP3_ET_IMPLIED_OFFER] = {GT_SIDE_ASK, true},
+};
 
 static void on_book46(struct feed *f, const struct mdp3_incr *m)
 {
@@ -755,8 +846,9 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
         if (ii < 0)
             continue;
         struct book *b = &f->bs.books[ii];
-        uint16_t flags = 0;
-        int side = side_of_entry(e.entry_type, &flags);
+        int side = entry_side[(uint8_t)e.entry_type].side;
+        bool implied = entry_side[(uint8_t)e.entry_type].implied;
+        uint16_t flags = implied ? GT_F_IMPLIED : 0;
         if (e.entry_type == MDP3_ET_BOOK_RESET) {
             book_clear(b);
             mark_live(f, (size_t)ii);
@@ -769,7 +861,6 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
             e.security_id, e.rpt_seq,     e.px,          e.size == MDP3_I32_NULL ? 0 : e.size,
             e.n_orders,    e.price_level, (uint8_t)side, e.update_action};
         int g = gate(f, (size_t)ii, e.rpt_seq);
-        bool implied = flags & GT_F_IMPLIED;
         if (g == GATE_DUP)
             continue;
         if (g == GATE_QUEUE) {
@@ -790,30 +881,33 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
                 f->st.malformed++;
                 continue;
             }
-            if (top == 1)
-                book_set_touch(&f->bs, b);
+            book_set_touch_if(&f->bs, b, top == 1);
         }
-        struct gt_tick *t = stage(f, (size_t)ii, GT_KIND_LEVEL, ts);
-        t->flags = flags;
-        t->u.level = (struct gt_level){.px = e.px,
-                                       .qty = e.size == MDP3_I32_NULL ? INT64_MAX : e.size,
-                                       .n_orders = e.n_orders,
-                                       .level = e.price_level,
-                                       .side = (uint8_t)side,
-                                       .action = e.update_action,
-                                       .rpt_seq = e.rpt_seq};
+        /* The record of every entry: encoded from its parts, no struct gt_tick. */
+        struct gt_level l = {.px = e.px,
+                             .qty = e.size == MDP3_I32_NULL ? INT64_MAX : e.size,
+                             .n_orders = e.n_orders,
+                             .level = e.price_level,
+                             .side = (uint8_t)side,
+                             .action = e.update_action,
+                             .rpt_seq = e.rpt_seq};
+        uint8_t *rec = stage_slot(f, (size_t)ii, GT_KIND_LEVEL, ts);
+        gt_tick_header_encode(rec, GT_TICK_VERSION, GT_KIND_LEVEL, flags, e.security_id, 0, ts,
+                              f->recv_ns);
+        gt_tick_level_encode(rec, &l);
     }
 }
 
 /* A trade or statistic of instrument ii with RptSeq rpt: published always
- * (each arrives once), flagged stale while its book is; returns the record,
- * or NULL if the instrument is unknown. */
-static struct gt_tick *fact(struct feed *f, int32_t security_id, uint32_t rpt, int kind, int64_t ts,
-                            long *ii_out)
+ * (each arrives once), flagged stale while its book is. Fills the header of
+ * *t, whose payload the caller fills before staging it; returns the
+ * instrument, or -1 if it is unknown. */
+static long fact(struct feed *f, int32_t security_id, uint32_t rpt, int kind, int64_t ts,
+                 struct gt_tick *t)
 {
     long ii = inst_get(f, security_id, GT_INSTR_FUTURE, true);
     if (ii < 0)
-        return NULL;
+        return -1;
     struct book *b = &f->bs.books[ii];
     int g = gate(f, (size_t)ii, rpt);
     uint16_t flags = 0;
@@ -824,10 +918,9 @@ static struct gt_tick *fact(struct feed *f, int32_t security_id, uint32_t rpt, i
         queue_push(f, &u, false);
         flags = GT_F_STALE;
     }
-    struct gt_tick *t = stage(f, (size_t)ii, kind, ts);
+    tick_init(t, &f->inst[ii], kind, ts, f->recv_ns);
     t->flags = flags;
-    *ii_out = ii;
-    return t;
+    return ii;
 }
 
 static void on_trade48(struct feed *f, const struct mdp3_incr *m)
@@ -835,12 +928,12 @@ static void on_trade48(struct feed *f, const struct mdp3_incr *m)
     for (size_t i = 0; i < m->entries.n; i++) {
         struct mdp3_trade48_entry e;
         mdp3_trade48_entry(m, i, &e);
-        long ii;
-        struct gt_tick *t =
-            fact(f, e.security_id, e.rpt_seq, GT_KIND_TRADE, (int64_t)m->transact_time_ns, &ii);
-        if (!t)
+        struct gt_tick t;
+        long ii =
+            fact(f, e.security_id, e.rpt_seq, GT_KIND_TRADE, (int64_t)m->transact_time_ns, &t);
+        if (ii < 0)
             continue;
-        t->u.trade = (struct gt_trade){
+        t.u.trade = (struct gt_trade){
             .px = e.px,
             .qty = e.size,
             .trade_id = e.trade_entry_id,
@@ -850,7 +943,8 @@ static void on_trade48(struct feed *f, const struct mdp3_incr *m)
                                                  : GT_SIDE_NONE,
             .action = e.update_action,
         };
-        f->inst[ii].trade = *t;
+        stage(f, (size_t)ii, &t);
+        f->inst[ii].trade = t;
         f->inst[ii].has_trade = true;
     }
 }
@@ -910,13 +1004,14 @@ static void stat_put(struct feed *f, int32_t sec, uint32_t rpt, int64_t ts, char
                      int32_t size, uint8_t settl, uint8_t open_close, uint32_t date)
 {
     int type = stat_type(et);
-    long ii;
-    struct gt_tick *t = fact(f, sec, rpt, GT_KIND_STAT, ts, &ii);
-    if (!t)
+    struct gt_tick t;
+    long ii = fact(f, sec, rpt, GT_KIND_STAT, ts, &t);
+    if (ii < 0)
         return;
-    stat_fill(&t->u.stat, type, px, size, settl, open_close, date);
+    stat_fill(&t.u.stat, type, px, size, settl, open_close, date);
+    stage(f, (size_t)ii, &t);
     if (type) {
-        f->inst[ii].stat[type] = *t;
+        f->inst[ii].stat[type] = t;
         f->inst[ii].stat_mask |= 1u << type;
         f->inst[ii].stat_rpt[type] = rpt;
     }
@@ -970,12 +1065,14 @@ static void on_stats(struct feed *f, const struct mdp3_msg *msg, uint8_t *mei)
 static void status_put(struct feed *f, size_t ii, const struct mdp3_status30 *s)
 {
     struct inst *in = &f->inst[ii];
-    struct gt_tick *t = stage(f, ii, GT_KIND_STATUS, (int64_t)s->transact_time_ns);
-    t->u.status.trading = s->trading_status;
-    t->u.status.halt_reason = s->halt_reason;
-    t->u.status.event = s->trading_event;
-    t->u.status.date = ymd_of_days(s->trade_date);
-    in->status = *t;
+    struct gt_tick t;
+    tick_init(&t, in, GT_KIND_STATUS, (int64_t)s->transact_time_ns, f->recv_ns);
+    t.u.status.trading = s->trading_status;
+    t.u.status.halt_reason = s->halt_reason;
+    t.u.status.event = s->trading_event;
+    t.u.status.date = ymd_of_days(s->trade_date);
+    stage(f, ii, &t);
+    in->status = t;
     in->has_status = true;
     in->status_seq = f->inc_seq;
 }
@@ -1020,8 +1117,7 @@ static void def_put(struct feed *f, size_t ii, const struct gt_tick *d)
         return;
     in->def = *d;
     in->has_def = true;
-    struct gt_tick *t = stage(f, ii, GT_KIND_DEF, d->exch_ns);
-    t->u.def = d->u.def;
+    stage(f, ii, d);
 }
 
 static void on_def54(struct feed *f, const struct mdp3_msg *msg)
@@ -1167,18 +1263,20 @@ static void on_idx348(struct feed *f, const struct mdp3_msg *msg)
             stage_status(f, (size_t)ii, GT_FEED_RECOVERED, GT_CAUSE_INCREMENTAL, 0, 0);
         }
         in->idx_rpt = e.rpt_seq;
-        struct gt_tick *t = stage(f, (size_t)ii, GT_KIND_FIXING, (int64_t)m.transact_time_ns);
-        t->flags = repeat ? GT_F_RECOVERY : 0;
+        struct gt_tick t;
+        tick_init(&t, in, GT_KIND_FIXING, (int64_t)m.transact_time_ns, f->recv_ns);
+        t.flags = repeat ? GT_F_RECOVERY : 0;
         uint32_t date =
             e.entry_date == MDP3_I32_NULL || e.entry_date < 19000101 || e.entry_date > 99991231
                 ? 0
                 : (uint32_t)e.entry_date;
-        t->u.fixing = (struct gt_fixing){.px = px,
-                                         .date = date,
-                                         .code = e.entry_code == MDP3_U8_NULL ? 0 : e.entry_code,
-                                         .entry_type = (uint8_t)e.entry_type,
-                                         .rpt_seq = e.rpt_seq};
-        in->fixing = *t;
+        t.u.fixing = (struct gt_fixing){.px = px,
+                                        .date = date,
+                                        .code = e.entry_code == MDP3_U8_NULL ? 0 : e.entry_code,
+                                        .entry_type = (uint8_t)e.entry_type,
+                                        .rpt_seq = e.rpt_seq};
+        stage(f, (size_t)ii, &t);
+        in->fixing = t;
         in->has_fixing = true;
     }
 }
@@ -1206,7 +1304,7 @@ static void first_incremental(struct feed *f, uint32_t seq)
 
 static void drain_deferred(struct feed *f)
 {
-    if (f->draining)
+    if (f->draining || !f->n_dfr)
         return;
     f->draining = true;
     for (size_t i = 0; i < f->n_dfr && !f->in_event; i++)
@@ -1365,16 +1463,17 @@ int feed_open(struct feed **out, const struct feed_opts *o, char err[GT_ERRLEN])
     if (!f->o.max_event)
         f->o.max_event = 4096;
     f->stage_cap = f->o.max_event + f->o.max_instruments;
+    f->flush_gen = 1; /* an instrument's stamps start at 0: no event's */
     f->inst = calloc(f->o.max_instruments, sizeof *f->inst);
     f->keep = calloc(f->o.max_instruments, sizeof *f->keep);
     f->q = calloc(f->o.queue_len, sizeof *f->q);
-    f->stage = calloc(f->stage_cap, sizeof *f->stage);
-    f->done = calloc(f->stage_cap, 1);
+    f->stage = calloc(f->stage_cap, GT_TICK_LEN);
+    f->stage_grp = calloc(f->stage_cap, sizeof *f->stage_grp);
     f->grp = calloc(f->stage_cap, sizeof *f->grp);
     f->out = calloc(f->stage_cap, GT_TICK_LEN);
     f->dfr = calloc(FEED_DEFER_N, sizeof *f->dfr);
-    if (!f->inst || !f->keep || !f->q || !f->stage || !f->done || !f->grp || !f->out || !f->dfr ||
-        book_set_init(&f->bs, f->o.max_instruments) < 0)
+    if (!f->inst || !f->keep || !f->q || !f->stage || !f->stage_grp || !f->grp || !f->out ||
+        !f->dfr || book_set_init(&f->bs, f->o.max_instruments) < 0)
         goto nomem;
     /* The window must outlast a receive batch from one line while the other
      * line's copy of a missing packet still waits in its socket. */
@@ -1409,7 +1508,7 @@ void feed_close(struct feed *f)
     free(f->keep);
     free(f->q);
     free(f->stage);
-    free(f->done);
+    free(f->stage_grp);
     free(f->grp);
     free(f->out);
     free(f->dfr);

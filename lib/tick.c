@@ -52,14 +52,8 @@ size_t gt_fixed_str(char *dst, size_t cap, const char *src, size_t len)
 
 void gt_tick_encode(const struct gt_tick *t, uint8_t out[GT_TICK_LEN])
 {
-    memset(out, 0, GT_TICK_LEN);
-    out[0] = t->version;
-    out[1] = t->kind;
-    st_le16(out + 2, t->flags);
-    st_le32(out + 4, (uint32_t)t->instr_id);
-    st_le64(out + 8, t->seq);
-    st_le64(out + 16, (uint64_t)t->exch_ns);
-    st_le64(out + 24, (uint64_t)t->recv_ns);
+    gt_tick_header_encode(out, t->version, t->kind, t->flags, t->instr_id, t->seq, t->exch_ns,
+                          t->recv_ns);
     uint8_t *p = out + 32;
     switch (t->kind) {
     case GT_KIND_TRADE:
@@ -71,21 +65,10 @@ void gt_tick_encode(const struct gt_tick *t, uint8_t out[GT_TICK_LEN])
         p[25] = t->u.trade.action;
         break;
     case GT_KIND_LEVEL:
-        st_le64(p, (uint64_t)t->u.level.px);
-        st_le64(p + 8, (uint64_t)t->u.level.qty);
-        st_le32(p + 16, (uint32_t)t->u.level.n_orders);
-        p[20] = t->u.level.level;
-        p[21] = t->u.level.side;
-        p[22] = t->u.level.action;
-        st_le32(p + 24, t->u.level.rpt_seq);
+        gt_tick_level_encode(out, &t->u.level);
         break;
     case GT_KIND_TOB:
-        st_le64(p, (uint64_t)t->u.tob.bid_px);
-        st_le64(p + 8, (uint64_t)t->u.tob.ask_px);
-        st_le32(p + 16, (uint32_t)t->u.tob.bid_qty);
-        st_le32(p + 20, (uint32_t)t->u.tob.ask_qty);
-        st_le16(p + 24, t->u.tob.bid_orders);
-        st_le16(p + 26, t->u.tob.ask_orders);
+        gt_tick_tob_encode(out, &t->u.tob);
         break;
     case GT_KIND_FIXING:
         st_le64(p, (uint64_t)t->u.fixing.px);

@@ -372,6 +372,29 @@ Test(book, event_end_lists_each_changed_book_once)
     cr_assert(eq(sz, book_set_event_end(&set, collect, &p), 0));
 }
 
+/* book_set_touch_if() writes the slot past the changed list on every call:
+ * with every book of a full set already changed, that slot is the last one
+ * the set has (ASan would see one more). */
+Test(book, every_book_of_a_full_set_changing_twice_is_listed_once)
+{
+    struct book_set full;
+    cr_assert(eq(int, book_set_init(&full, 2), GT_OK));
+    book_set_get(&full, 1, true);
+    book_set_get(&full, 2, true);
+    for (int k = 0; k < 3; k++)
+        for (int32_t id = 1; id <= 2; id++) {
+            struct book_update u = {
+                id, (uint32_t)k + 1, 100 + k, 1, 1, 1, GT_SIDE_BID, k ? GT_ACT_CHANGE : GT_ACT_NEW};
+            cr_assert(eq(int, book_set_apply(&full, &u), 1));
+        }
+    book_set_touch_if(&full, &full.books[0], false);
+    int32_t got[3], *p = got;
+    cr_assert(eq(sz, book_set_event_end(&full, collect, &p), 2));
+    cr_assert(eq(i32, got[0], 1));
+    cr_assert(eq(i32, got[1], 2));
+    book_set_fini(&full);
+}
+
 Test(book, set_finds_books_by_id_and_refuses_past_capacity)
 {
     for (int32_t id = 1; id <= 7; id++)

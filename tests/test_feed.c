@@ -303,6 +303,60 @@ Test(feed, an_event_is_one_message_per_instrument_and_kind_with_one_top)
     assert_books_equal();
 }
 
+/* The exchange interleaves instruments within an event (and a trade comes
+ * before the book entries it caused): the records are regrouped into one
+ * message per instrument and kind, in order of first appearance, each in
+ * arrival order, with EVENT_END once per instrument on its last record. */
+Test(feed, interleaved_instruments_are_regrouped_in_order_of_first_appearance)
+{
+    static const int of[] = {0, 1, 0, 2, 1, 0};
+    enum { N = sizeof of / sizeof of[0] };
+    struct mdp3_trade48_entry t = {.px = 2500000000,
+                                   .size = 3,
+                                   .security_id = sec_id(2),
+                                   .rpt_seq = ++X.rpt[2],
+                                   .n_orders = 2,
+                                   .aggressor_side = 1,
+                                   .trade_entry_id = 7};
+    struct mdp3_book46_entry en[N];
+    for (int j = 0; j < N; j++)
+        en[j] = random_entry(of[j]);
+    pkt_begin();
+    struct mdp3_incr m = {.transact_time_ns = ++X.now, .mei = MDP3_MEI_LAST_TRADE};
+    cr_assert(eq(int, mdp3_enc_trade48(&X.e, &m, &t, 1, NULL, 0), GT_OK));
+    m.mei = MDP3_MEI_END_OF_EVENT;
+    cr_assert(eq(int, mdp3_enc_book46(&X.e, &m, en, N, NULL, 0), GT_OK));
+    size_t before = out->n;
+    pkt_send(1);
+    /* The trade, then the levels of instruments 0, 1, 2, then the tops. */
+    cr_assert(eq(int, out->t[before].kind, GT_KIND_TRADE));
+    static const int want[] = {0, 0, 0, 1, 1, 2};
+    static const int sent[] = {0, 2, 5, 1, 4, 3}; /* the entry of each record */
+    for (int j = 0; j < N; j++) {
+        const struct gt_tick *r = &out->t[before + 1 + (size_t)j];
+        cr_assert(eq(int, r->kind, GT_KIND_LEVEL));
+        cr_assert(eq(int, r->instr_id, sec_id(want[j])), "record %d", j);
+        cr_assert(eq(u32, r->u.level.rpt_seq, en[sent[j]].rpt_seq), "arrival order");
+        bool same_msg = j > 0 && want[j] == want[j - 1];
+        cr_assert(eq(int, out->msg_of[before + 1 + (size_t)j] == out->msg_of[before + (size_t)j],
+                     same_msg),
+                  "one message per instrument, record %d", j);
+    }
+    for (size_t i = before + 1 + N; i < out->n; i++)
+        cr_assert(eq(int, out->t[i].kind, GT_KIND_TOB));
+    for (int i = 0; i < 3; i++) {
+        size_t last = 0, n_end = 0;
+        for (size_t k = before; k < out->n; k++)
+            if (out->t[k].instr_id == sec_id(i)) {
+                last = k;
+                n_end += !!(out->t[k].flags & GT_F_EVENT_END);
+            }
+        cr_assert(eq(sz, n_end, 1), "instrument %d: one EVENT_END", i);
+        cr_assert(out->t[last].flags & GT_F_EVENT_END, "on its last record");
+    }
+    assert_books_equal();
+}
+
 Test(feed, loss_on_one_line_needs_no_recovery)
 {
     for (int k = 0; k < 2000; k++)

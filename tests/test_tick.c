@@ -101,6 +101,28 @@ Test(tick, header_and_trade_offsets_match_the_documented_layout)
         cr_assert(eq(u8, w[i], 0), "payload padding byte %d is not zero", i);
 }
 
+/* tickfeed writes level and top-of-book records with the encoder's parts,
+ * into a buffer that held other records: the bytes must be gt_tick_encode()'s
+ * all the same, padding zeroed. */
+Test(tick, the_encoders_parts_write_what_gt_tick_encode_writes_over_old_bytes)
+{
+    struct gt_tick t = base(GT_KIND_LEVEL, 0);
+    t.u.level = (struct gt_level){-5, INT64_MAX, INT32_MAX, 10, GT_SIDE_ASK, GT_ACT_NEW, 0, 77};
+    uint8_t want[GT_TICK_LEN], got[GT_TICK_LEN];
+    gt_tick_encode(&t, want);
+    memset(got, 0xa5, sizeof got);
+    gt_tick_header_encode(got, t.version, t.kind, t.flags, t.instr_id, t.seq, t.exch_ns, t.recv_ns);
+    gt_tick_level_encode(got, &t.u.level);
+    cr_assert(eq(int, memcmp(got, want, GT_TICK_LEN), 0), "level");
+    t = base(GT_KIND_TOB, 0);
+    t.u.tob = (struct gt_tob){1, INT64_MAX, INT32_MAX, 0, 65535, 3};
+    gt_tick_encode(&t, want);
+    memset(got, 0xa5, sizeof got);
+    gt_tick_header_encode(got, t.version, t.kind, t.flags, t.instr_id, t.seq, t.exch_ns, t.recv_ns);
+    gt_tick_tob_encode(got, &t.u.tob);
+    cr_assert(eq(int, memcmp(got, want, GT_TICK_LEN), 0), "tob");
+}
+
 Test(tick, def_offsets_match_the_documented_layout)
 {
     struct gt_tick t = base(GT_KIND_DEF, 1);

@@ -31,6 +31,8 @@
 #define GT_TICK_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include "gputick/bytes.h"
 
 enum { GT_TICK_LEN = 64, GT_TICK_VERSION = 1 };
 
@@ -206,6 +208,44 @@ _Static_assert(sizeof(struct gt_tick) == GT_TICK_LEN, "a tick is 64 bytes");
 /* Writes t as GT_TICK_LEN wire bytes. Payload bytes the kind does not use are
  * written as zero, so equal ticks encode to equal bytes. */
 void gt_tick_encode(const struct gt_tick *t, uint8_t out[GT_TICK_LEN]);
+
+/* gt_tick_encode() in parts, inline for a feed handler's per-entry path,
+ * which writes its level and top-of-book records from their fields without
+ * building the struct. gt_tick_header_encode() writes the common header and
+ * zeroes the payload; gt_tick_level_encode() or gt_tick_tob_encode() then
+ * writes the payload. */
+static inline void gt_tick_header_encode(uint8_t out[GT_TICK_LEN], uint8_t version, uint8_t kind,
+                                         uint16_t flags, int32_t instr_id, uint64_t seq,
+                                         int64_t exch_ns, int64_t recv_ns)
+{
+    memset(out, 0, GT_TICK_LEN);
+    out[0] = version;
+    out[1] = kind;
+    st_le16(out + 2, flags);
+    st_le32(out + 4, (uint32_t)instr_id);
+    st_le64(out + 8, seq);
+    st_le64(out + 16, (uint64_t)exch_ns);
+    st_le64(out + 24, (uint64_t)recv_ns);
+}
+static inline void gt_tick_level_encode(uint8_t out[GT_TICK_LEN], const struct gt_level *l)
+{
+    st_le64(out + 32, (uint64_t)l->px);
+    st_le64(out + 40, (uint64_t)l->qty);
+    st_le32(out + 48, (uint32_t)l->n_orders);
+    out[52] = l->level;
+    out[53] = l->side;
+    out[54] = l->action;
+    st_le32(out + 56, l->rpt_seq);
+}
+static inline void gt_tick_tob_encode(uint8_t out[GT_TICK_LEN], const struct gt_tob *t)
+{
+    st_le64(out + 32, (uint64_t)t->bid_px);
+    st_le64(out + 40, (uint64_t)t->ask_px);
+    st_le32(out + 48, (uint32_t)t->bid_qty);
+    st_le32(out + 52, (uint32_t)t->ask_qty);
+    st_le16(out + 56, t->bid_orders);
+    st_le16(out + 58, t->ask_orders);
+}
 
 /* Reads one record. Returns GT_OK, GT_ETRUNC if len < GT_TICK_LEN, GT_EVERSION
  * if the version is not GT_TICK_VERSION, GT_EBADMSG if the kind is unknown. */
