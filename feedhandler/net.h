@@ -21,8 +21,8 @@
 #include "gputick/err.h"
 
 enum {
-    NET_RX_BATCH = 64,           /* most datagrams one net_rx_recv() returns */
-    NET_PKT_CAP = 2048,          /* bytes kept of a datagram; MDP 3.0 packets are <= 1420 */
+    NET_RX_BATCH = 64,  /* most datagrams one net_rx_recv() returns */
+    NET_PKT_CAP = 2048, /* bytes kept of a datagram; MDP 3.0 packets are <= 1420 */
     /* SO_RCVBUF asked for per socket: about 50 ms of 600 k pkt/s, the bursts a
      * busy 2-core host makes tickfeed wait out (gtbench e2e: 8 MiB lost packets
      * at 450 k pkt/s, 32 MiB none at the 580-660 k pkt/s the sender reached) */

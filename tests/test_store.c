@@ -1192,9 +1192,9 @@ Test(store, a_reader_that_cannot_load_a_table_file_says_so_and_names_it)
     /* A secondary instance opens, but without that file's blocks. */
     st = open_ok(GT_STORE_READER);
     gt_store_iter *it;
-    cr_assert(eq(int, gt_store_iter_open(st, 101, GT_KIND_TRADE, INT64_MIN, INT64_MAX, &it),
-                 GT_ECORRUPT),
-              "not a silent empty series");
+    cr_assert(
+        eq(int, gt_store_iter_open(st, 101, GT_KIND_TRADE, INT64_MIN, INT64_MAX, &it), GT_ECORRUPT),
+        "not a silent empty series");
     cr_assert(not(eq(ptr, strstr(gt_store_errmsg(st), "could not be loaded"), NULL)), "%s",
               gt_store_errmsg(st));
     cr_assert(not(eq(ptr, strstr(gt_store_errmsg(st), ".sst"), NULL)), "names the file: %s",

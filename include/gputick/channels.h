@@ -29,9 +29,9 @@ struct gt_endpoint {
 };
 
 struct gt_channels {
-    uint16_t channel_id;             /* MDP 3.0 ApplID of the market */
-    char iface[16];                  /* interface address; "127.0.0.1" by default */
-    int ttl;                         /* multicast TTL for senders; 0 by default */
+    uint16_t channel_id; /* MDP 3.0 ApplID of the market */
+    char iface[16];      /* interface address; "127.0.0.1" by default */
+    int ttl;             /* multicast TTL for senders; 0 by default */
     struct gt_endpoint feed[GT_N_FEEDS];
 };
 

@@ -377,10 +377,9 @@ int bench_e2e(void)
         raw.stop = 1;
         pthread_join(th, NULL);
         net_rx_close(&raw.rx);
-        bench_row(
-            "zero-loss multicast rate, k pkt/s through tickfeed to a subscriber "
-            "as sent (baseline: bare recvmmsg receiver; higher is better, goal >= 0.8)",
-            feed_best / 1000.0, raw_best / 1000.0);
+        bench_row("zero-loss multicast rate, k pkt/s through tickfeed to a subscriber "
+                  "as sent (baseline: bare recvmmsg receiver; higher is better, goal >= 0.8)",
+                  feed_best / 1000.0, raw_best / 1000.0);
     } else {
         fprintf(stderr, "bench e2e: %s\n", err);
     }
