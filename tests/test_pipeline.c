@@ -1099,7 +1099,9 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
     int n_store = env_int("GT_CRASH_STORE", 20), n_feed = env_int("GT_CRASH_FEED", 5);
     int secs = env_int("GT_CRASH_SECONDS", 14);
     int n_aim = n_store / 4, n_slots = n_store - n_aim; /* an aimed slot kills twice */
-    enum { DOWN_MS = 400 };
+    /* Down long enough for a backlog of thousands of records: 400 ms at CI's
+     * 14 s session, as long in market time at a slower one. */
+    int down_ms = 400 * secs / 14 > 400 ? 400 * secs / 14 : 400;
     char jdir[128], pub[128], rtr[128], db[128], pb[16], daysec[16], log[32];
     snprintf(jdir, sizeof jdir, "%s/journal", dir);
     snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
@@ -1158,7 +1160,7 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
             waitpid(store, NULL, 0);
             if (aim) {
                 /* Down while the market moves on, then killed during its catch-up. */
-                usleep(DOWN_MS * 1000);
+                usleep((useconds_t)down_ms * 1000);
                 store = START_STORE(++ks);
                 usleep((useconds_t)(20 + (x >> 12) % 100) * 1000);
                 long behind = store_behind(dealer, db);
@@ -1210,7 +1212,7 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
             "crash loops: %d tickstore kills (%d aimed at its catch-up after %d ms down, %d of "
             "them landing more than 4000 records behind, at most %ld) and %d tickfeed kills, "
             "%llu ticks compared\n",
-            ks, aimed, DOWN_MS, in_catchup, behind_max, kf, (unsigned long long)s.n);
+            ks, aimed, down_ms, in_catchup, behind_max, kf, (unsigned long long)s.n);
     cr_assert(eq(int, ks, n_store));
     cr_assert(eq(int, aimed, n_aim));
     cr_assert(gt(int, in_catchup, 0), "some kill landed while the recorder caught up");
