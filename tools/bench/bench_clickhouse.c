@@ -1,28 +1,35 @@
 /* SPDX-License-Identifier: MIT */
-/* bench_clickhouse.c -- the tick store and tickq beside ClickHouse, on the
- * same 10 M ticks in the same run.
+/* bench_clickhouse.c -- the tick store beside ClickHouse and beside naive
+ * RocksDB, and tickq beside ClickHouse, on the same ticks in the same run.
  *
- * The day (daysim.c): 4 products x 12 monthly contracts, Poisson events 20 ms
- * apart on average from 01:00 UTC for about 21 hours, the nearer contracts
- * busier; each event maybe a trade, one or two level changes and a top of
- * book. gputick: gt_store_append + gt_store_commit every 65 536 ticks into a
- * fresh store, gt_store_compact, table file bytes; a full scan of every series
- * summing every field. ClickHouse (Debian's clickhouse-server, started on
- * loopback by tools/bench/clickhouse.sh and stopped at the end): a MergeTree
- * ORDER BY (series, ts) with its default LZ4, one typed column per tick field
- * (the union of the kinds' payloads; the definitions' symbol strings are left
- * out), loaded in bulk from a RowBinary file with clickhouse-client (wall
- * time of that client, file already written), OPTIMIZE TABLE FINAL, then
- * bytes_on_disk of the active parts from system.parts; the scan is a sum of
- * every column.
+ * The ticks: one ticksim trading day as tickstore would record it
+ * (feedday.h: the simulator's pcap fed to tickfeed's core, every record it
+ * emits in bus order), ticksim's default day (four products of twelve
+ * monthly contracts and their four indexes, from 12:58 to 21:58 UTC: pre-open
+ * 13:00, open 13:30, close 21:00) with the order flow raised to FLOW_PER_S
+ * events a second per product, about 11 M records. gputick:
+ * gt_store_append + gt_store_commit every 65 536 ticks into a fresh store,
+ * gt_store_compact, table file bytes; a full scan of every series summing
+ * every field. Naive RocksDB (naive.h): one key per tick, its LZ4, the same
+ * batches; a full iteration decoding and summing every record. ClickHouse
+ * (Debian's clickhouse-server, started on loopback by tools/bench/clickhouse.sh
+ * and stopped at the end; its rows are skipped with a message when it is not
+ * installed): a MergeTree ORDER BY (series, ts) with its default LZ4, one
+ * typed column per tick field (the union of the kinds' payloads; the
+ * definitions' product and symbol strings are left out), loaded in bulk from a
+ * RowBinary file with clickhouse-client (wall time of that client, file
+ * already written), OPTIMIZE TABLE FINAL, then bytes_on_disk of the active
+ * parts from system.parts; the scan is a sum of every column.
  *
  * tickq rows: 1-minute bars (OHLCV, VWAP, count) of the front contract's day
- * through cmd_bars exactly as a user runs it (store opened and closed,
- * output to /dev/null), and a full-day VWAP of every contract through
+ * (the H100 contract of the nearest last trading day, from the day's
+ * definitions) through cmd_bars exactly as a user runs it (store opened and
+ * closed, output to /dev/null), and a full-day VWAP of every contract through
  * bars_run (tickq bars' code path, 1d bars) on one opened store, beside the
- * same queries in ClickHouse. ClickHouse's times are the elapsed time
- * clickhouse-client --time reports per query (connection and process start
- * not included); ours include opening the store. Each query: best of REPS. */
+ * same queries in ClickHouse; both sides' VWAPs are checked equal first.
+ * ClickHouse's times are the elapsed time clickhouse-client --time reports
+ * per query (connection and process start not included); ours include
+ * opening the store. Each query: best of REPS. */
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -34,20 +41,28 @@
 #include "qstore.h"
 #include "bench.h"
 #include "cmd.h"
-#include "daysim.h"
+#include "naive.h"
+#include "feedday.h"
 #include "gputick/bytes.h"
 #include "gputick/store.h"
 #include "gputick/time.h"
 
 enum {
-    N_TICKS = 10 * 1000 * 1000,
-    N_PRODUCTS = 4,
-    N_CONTRACTS = 12,
+    FLOW_PER_S = 50, /* order-flow events a second per product (ticksim's default: 2) */
     COMMIT_EVERY = 1 << 16,
     REPS = 3,
     ROW_LEN = 82, /* one RowBinary row of the table below: its last field ends at 82 */
 };
-#define START_NS INT64_C(1795482000000000000) /* 2026-11-24T01:00:00Z */
+
+/* The day's ticks and what the queries need of its definitions. */
+struct day {
+    struct feedday_ticks d;
+    int32_t contracts[64]; /* futures with a definition, ascending */
+    int n_contracts;
+    int32_t front; /* its instrument id */
+    char front_sym[GT_SYMBOL_LEN + 1];
+    size_t front_trades;
+};
 
 static const char table_sql[] =
     "CREATE TABLE ticks (series UInt32, ts Int64, recv_ns Int64, seq UInt64, kind UInt8, "
@@ -123,7 +138,7 @@ static double ch_best(const char *sql)
 }
 
 /* One row of the table: the tick's fields in its columns, little-endian. */
-static void row_write(const struct gt_tick *t, uint8_t *p)
+static void row_write(const struct gt_tick *t, int series, uint8_t *p)
 {
     int64_t px = 0, qty = 0, px2 = 0, qty2 = 0;
     int32_t n1 = 0, n2 = 0;
@@ -143,12 +158,25 @@ static void row_write(const struct gt_tick *t, uint8_t *p)
         px = t->u.tob.bid_px, px2 = t->u.tob.ask_px, qty = t->u.tob.bid_qty;
         qty2 = t->u.tob.ask_qty, n1 = t->u.tob.bid_orders, n2 = t->u.tob.ask_orders;
         break;
+    case GT_KIND_FIXING:
+        px = t->u.fixing.px, n1 = (int32_t)t->u.fixing.date, level = t->u.fixing.code;
+        side = t->u.fixing.entry_type, ref = t->u.fixing.rpt_seq;
+        break;
+    case GT_KIND_STAT:
+        px = t->u.stat.px, qty = t->u.stat.qty, level = t->u.stat.type;
+        side = t->u.stat.settl_flags, action = t->u.stat.open_close, ref = t->u.stat.date;
+        break;
+    case GT_KIND_STATUS:
+        level = t->u.status.trading, side = t->u.status.halt_reason;
+        action = t->u.status.event, n1 = t->u.status.feed, n2 = t->u.status.cause;
+        px = t->u.status.gap_from, qty = t->u.status.gap_to, ref = t->u.status.date;
+        break;
     case GT_KIND_DEF:
         px = t->u.def.tick_px, ref = t->u.def.maturity, level = t->u.def.depth;
         side = t->u.def.type;
         break;
     }
-    st_le32(p, (uint32_t)daysim_series(t));
+    st_le32(p, (uint32_t)series);
     st_le64(p + 4, (uint64_t)t->exch_ns);
     st_le64(p + 12, (uint64_t)t->recv_ns);
     st_le64(p + 20, t->seq);
@@ -165,7 +193,7 @@ static void row_write(const struct gt_tick *t, uint8_t *p)
     st_le32(p + 78, ref);
 }
 
-static int rowbinary_write(const struct daysim *d, const char *path)
+static int rowbinary_write(const struct feedday_ticks *d, const char *path)
 {
     FILE *f = fopen(path, "wb");
     if (!f)
@@ -173,9 +201,9 @@ static int rowbinary_write(const struct daysim *d, const char *path)
     static uint8_t buf[ROW_LEN * 4096];
     size_t k = 0;
     int rc = GT_OK;
-    for (size_t i = 0; i < d->n_ticks && rc == GT_OK; i++) {
-        row_write(&d->stream[i], buf + k * ROW_LEN);
-        if (++k == 4096 || i + 1 == d->n_ticks) {
+    for (size_t i = 0; i < d->n && rc == GT_OK; i++) {
+        row_write(&d->t[i], feedday_series(d, &d->t[i]), buf + k * ROW_LEN);
+        if (++k == 4096 || i + 1 == d->n) {
             if (fwrite(buf, ROW_LEN, k, f) != k)
                 rc = GT_EIO;
             k = 0;
@@ -240,10 +268,10 @@ static int count_bar(const struct bar *b, void *ctx)
     return 0;
 }
 
-/* Bars of width w of instruments [0, n_instr) through bars_run (tickq bars'
- * code path). With open_too the time includes opening and closing the store;
- * without, *open_s gets the open time and the rest is the query alone. */
-static double ours_bars(const char *db, int n_instr, int64_t w, double *open_s)
+/* Bars of width w of the instruments ids[0..n) through bars_run (tickq bars'
+ * code path). Without open_s the time includes opening and closing the
+ * store; with it, *open_s gets the open time and the rest is the query alone. */
+static double ours_bars(const char *db, const int32_t *ids, int n, int64_t w, double *open_s)
 {
     double t0 = bench_now();
     gt_store *st;
@@ -257,9 +285,9 @@ static double ours_bars(const char *db, int n_instr, int64_t w, double *open_s)
     double t1 = bench_now();
     uint64_t sink = 0;
     int rc = 0;
-    for (int i = 0; i < n_instr && rc == 0; i++) {
+    for (int i = 0; i < n && rc == 0; i++) {
         struct qstore_iter *it = NULL;
-        rc = bars_run(qs, DAYSIM_ID0 + i, INT64_MIN, INT64_MAX, w, 0, count_bar, &sink, &it);
+        rc = bars_run(qs, ids[i], INT64_MIN, INT64_MAX, w, 0, count_bar, &sink, &it);
         qstore_iter_close(it);
     }
     double t2 = bench_now();
@@ -295,7 +323,7 @@ static int vwap_add(const struct bar *b, void *ctx)
  * ClickHouse's sum(px * qty), sum(qty) and count() under VWAP_WHERE equal
  * what bars_run sums, and so do the VWAPs. Returns GT_OK, or GT_EIO after
  * printing the first difference. */
-static int vwap_check(const char *db, int n_instr)
+static int vwap_check(const char *db, const struct day *day)
 {
     static char out[1 << 16];
     if (ch_query("SELECT instr, sum(px * qty), sum(qty), count() FROM ticks WHERE " VWAP_WHERE
@@ -312,11 +340,11 @@ static int vwap_check(const char *db, int n_instr)
     qstore_add(qs, st);
     int rc = GT_OK, rows = 0, with_trades = 0;
     const char *p = out;
-    for (int i = 0; i < n_instr && rc == GT_OK; i++) {
+    for (int i = 0; i < day->n_contracts && rc == GT_OK; i++) {
+        int32_t instr = day->contracts[i];
         struct vwap_sum v = {0};
         struct qstore_iter *it = NULL;
-        if (bars_run(qs, DAYSIM_ID0 + i, INT64_MIN, INT64_MAX, GT_NS_PER_DAY, 0, vwap_add, &v,
-                     &it) < 0)
+        if (bars_run(qs, instr, INT64_MIN, INT64_MAX, GT_NS_PER_DAY, 0, vwap_add, &v, &it) < 0)
             rc = GT_EIO;
         qstore_iter_close(it);
         if (rc < 0 || v.n == 0)
@@ -330,13 +358,13 @@ static int vwap_check(const char *db, int n_instr)
         rows += got == 4;
         struct bar ours = {.notional = v.notional, .volume = v.volume};
         struct bar theirs = {.notional = notional, .volume = volume};
-        if (got != 4 || id != DAYSIM_ID0 + i || (__int128)notional != v.notional ||
-            volume != v.volume || n != v.n || bars_vwap(&ours) != bars_vwap(&theirs)) {
+        if (got != 4 || id != instr || (__int128)notional != v.notional || volume != v.volume ||
+            n != v.n || bars_vwap(&ours) != bars_vwap(&theirs)) {
             fprintf(stderr,
                     "bench_clickhouse: the VWAP of instrument %d differs: ours %lld trades, "
                     "volume %lld, vwap %lld e-9; ClickHouse's row: %.*s\n",
-                    DAYSIM_ID0 + i, (long long)v.n, (long long)v.volume,
-                    (long long)bars_vwap(&ours), (int)strcspn(row, "\n"), row);
+                    instr, (long long)v.n, (long long)v.volume, (long long)bars_vwap(&ours),
+                    (int)strcspn(row, "\n"), row);
             rc = GT_EIO;
         }
     }
@@ -359,24 +387,127 @@ static int ch_available(void)
               ">/dev/null 2>&1 && command -v clickhouse-client >/dev/null 2>&1") == 0;
 }
 
-static int run(const struct daysim *d, const char *dir)
+/* The day: ticksim's default with the order flow raised, through tickfeed's
+ * core; its contracts and front contract from the definitions. */
+static int day_make(struct day *day)
 {
+    memset(day, 0, sizeof *day);
+    struct sim_config c;
+    sim_config_default(&c);
+    c.market.flow_per_s = FLOW_PER_S;
+    struct feedday fd;
+    char err[GT_ERRLEN];
+    double t0 = bench_now();
+    int rc = feedday_load(&fd, &c, err);
+    if (rc < 0) {
+        fprintf(stderr, "bench_clickhouse: %s\n", err);
+        return rc;
+    }
+    double t1 = bench_now();
+    rc = feedday_ticks(&fd, &day->d);
+    feedday_free(&fd);
+    if (rc >= 0 && day->d.n == 0) {
+        feedday_ticks_free(&day->d);
+        rc = GT_EINVAL;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "bench_clickhouse: the day did not run clean (%s)\n", gt_strerror(rc));
+        return rc;
+    }
+    const struct feedday_ticks *d = &day->d;
+    uint32_t today = gt_ymd_of_ns(d->t[0].exch_ns), front_mat = UINT32_MAX;
+    size_t n_kind[FEEDDAY_KINDS] = {0};
+    for (size_t i = 0; i < d->n; i++) {
+        const struct gt_tick *t = &d->t[i];
+        n_kind[t->kind]++;
+        if (t->kind != GT_KIND_DEF || t->u.def.type != GT_INSTR_FUTURE ||
+            day->n_contracts == (int)(sizeof day->contracts / sizeof day->contracts[0]))
+            continue;
+        int known = 0;
+        for (int k = 0; k < day->n_contracts; k++)
+            known |= day->contracts[k] == t->instr_id;
+        if (!known)
+            day->contracts[day->n_contracts++] = t->instr_id;
+        if (memcmp(t->u.def.product, "H100", 5) == 0 && t->u.def.maturity >= today &&
+            t->u.def.maturity < front_mat) {
+            front_mat = t->u.def.maturity;
+            day->front = t->instr_id;
+            gt_fixed_str(day->front_sym, sizeof day->front_sym, t->u.def.symbol, GT_SYMBOL_LEN);
+        }
+    }
+    for (int i = 1; i < day->n_contracts; i++) /* ascending, as ClickHouse orders them */
+        for (int k = i; k > 0 && day->contracts[k - 1] > day->contracts[k]; k--) {
+            int32_t x = day->contracts[k];
+            day->contracts[k] = day->contracts[k - 1];
+            day->contracts[k - 1] = x;
+        }
+    for (size_t i = 0; i < d->n; i++)
+        day->front_trades += d->t[i].kind == GT_KIND_TRADE && d->t[i].instr_id == day->front;
+    if (!day->front_sym[0]) {
+        fprintf(stderr, "bench_clickhouse: the day has no H100 contract\n");
+        feedday_ticks_free(&day->d);
+        return GT_EINVAL;
+    }
+    fprintf(stderr,
+            "bench_clickhouse: a ticksim day (flow %d/s a product), %zu records in %.1f s "
+            "(simulator and pcap %.1f s): %zu trades, %zu levels, %zu tops of book, %zu stats, "
+            "%zu fixings, %zu status, %zu definitions; %d instruments (%d contracts); front %s "
+            "(%zu trades)\n",
+            FLOW_PER_S, d->n, bench_now() - t0, t1 - t0, n_kind[GT_KIND_TRADE],
+            n_kind[GT_KIND_LEVEL], n_kind[GT_KIND_TOB], n_kind[GT_KIND_STAT],
+            n_kind[GT_KIND_FIXING], n_kind[GT_KIND_STATUS], n_kind[GT_KIND_DEF], d->n_ids,
+            day->n_contracts, day->front_sym, day->front_trades);
+    return GT_OK;
+}
+
+/* Our store and naive RocksDB at dir; their rows. */
+static int run_stores(const struct day *day, const char *dir, struct ours *g)
+{
+    const struct feedday_ticks *d = &day->d;
+    char db[192], naive[192];
+    snprintf(db, sizeof db, "%s/gputick", dir);
+    snprintf(naive, sizeof naive, "%s/naive", dir);
+    int rc = bench_store_ingest(db, d->t, d->n, COMMIT_EVERY, "bench_clickhouse", &g->ingest_s,
+                                &g->disk);
+    for (int r = 0; r < REPS && rc >= 0; r++)
+        rc = ours_scan(db, d->n_ids * FEEDDAY_KINDS, g);
+    if (rc < 0)
+        return rc;
+    struct naive_run nv = {0};
+    if ((rc = naive_store(naive, d, COMMIT_EVERY, &nv)) < 0)
+        return rc;
+    nftw(naive, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (g->scanned != d->n || nv.scanned != d->n) {
+        fprintf(stderr,
+                "bench_clickhouse: scans read %llu (ours) and %llu (naive) ticks, want %zu\n",
+                (unsigned long long)g->scanned, (unsigned long long)nv.scanned, d->n);
+        return GT_EIO;
+    }
+    double n = (double)d->n;
+    char what[320];
+    snprintf(what, sizeof what,
+             "ticksim day, %.1f M ticks: store ingest (append + commit per 65536), M ticks/s "
+             "(baseline: naive RocksDB, one key per tick, LZ4, same batches; higher is better)",
+             n / 1e6);
+    bench_row(what, n / g->ingest_s / 1e6, n / nv.ingest_s / 1e6);
+    bench_row("ticksim day: on disk after full compaction, bytes/tick (baseline: naive RocksDB; "
+              "lower is better)",
+              (double)g->disk / n, (double)nv.disk / n);
+    bench_row("ticksim day: full scan, every field, M ticks/s (baseline: naive RocksDB, iterate + "
+              "decode; higher is better)",
+              n / g->scan_s / 1e6, n / nv.scan_s / 1e6);
+    return GT_OK;
+}
+
+/* ClickHouse over the same ticks: the store rows, then tickq's. */
+static int run_clickhouse(const struct day *day, const char *dir, const struct ours *g)
+{
+    const struct feedday_ticks *d = &day->d;
     char db[192], bin[192], sql[512], out[256];
     snprintf(db, sizeof db, "%s/gputick", dir);
     snprintf(bin, sizeof bin, "%s/ticks.bin", dir);
-    struct ours g = {0};
-    int rc = bench_store_ingest(db, d->stream, d->n_ticks, COMMIT_EVERY, "bench_clickhouse",
-                                &g.ingest_s, &g.disk);
-    for (int r = 0; r < REPS && rc >= 0; r++)
-        rc = ours_scan(db, d->n_series, &g);
+    int rc = rowbinary_write(d, bin);
     if (rc < 0)
-        return rc;
-    if (g.scanned != d->n_ticks) {
-        fprintf(stderr, "bench_clickhouse: our scan read %llu ticks, want %zu\n",
-                (unsigned long long)g.scanned, d->n_ticks);
-        return GT_EIO;
-    }
-    if ((rc = rowbinary_write(d, bin)) < 0)
         return rc;
     if (ch_query(table_sql, NULL, NULL, 0) < 0)
         return GT_EIO;
@@ -395,56 +526,53 @@ static int run(const struct daysim *d, const char *dir)
     if (sscanf(out, "%llu %llu", &parts, &ch_bytes) != 2 || ch_bytes == 0)
         return GT_EIO;
     if (ch_query("SELECT count() FROM ticks", NULL, out, sizeof out) < 0 ||
-        strtoull(out, NULL, 10) != d->n_ticks) {
-        fprintf(stderr, "bench_clickhouse: ClickHouse holds %s rows, want %zu\n", out, d->n_ticks);
+        strtoull(out, NULL, 10) != d->n) {
+        fprintf(stderr, "bench_clickhouse: ClickHouse holds %s rows, want %zu\n", out, d->n);
         return GT_EIO;
     }
     double ch_scan = ch_best(scan_sql);
-    double n = (double)d->n_ticks;
+    double n = (double)d->n;
     char what[320];
     snprintf(what, sizeof what,
-             "%.0f M ticks, 48 contracts: ingest, M ticks/s (baseline: ClickHouse MergeTree "
-             "ORDER BY (series, ts), clickhouse-client RowBinary bulk load, wall; higher is "
-             "better)",
-             n / 1e6);
-    bench_row(what, n / g.ingest_s / 1e6, n / ch_ingest / 1e6);
+             "ticksim day, %.1f M ticks, %d instruments: ingest, M ticks/s (baseline: ClickHouse "
+             "MergeTree ORDER BY (series, ts), clickhouse-client RowBinary bulk load, wall; "
+             "higher is better, goal >= 2)",
+             n / 1e6, d->n_ids);
+    bench_row(what, n / g->ingest_s / 1e6, n / ch_ingest / 1e6);
     snprintf(what, sizeof what,
-             "%.0f M ticks: on disk after compaction, bytes/tick (baseline: ClickHouse after "
-             "OPTIMIZE FINAL, system.parts bytes_on_disk, %llu part; lower is better)",
-             n / 1e6, parts);
-    bench_row(what, (double)g.disk / n, (double)ch_bytes / n);
-    snprintf(what, sizeof what,
-             "%.0f M ticks: full scan, every field, M ticks/s (baseline: ClickHouse sum of "
-             "every column, --time; higher is better)",
-             n / 1e6);
-    bench_row(what, n / g.scan_s / 1e6, ch_scan < 0 ? 0 : n / ch_scan / 1e6);
+             "ticksim day: on disk after compaction, bytes/tick (baseline: ClickHouse after "
+             "OPTIMIZE FINAL, system.parts bytes_on_disk, %llu part; lower is better, goal <= "
+             "0.5)",
+             parts);
+    bench_row(what, (double)g->disk / n, (double)ch_bytes / n);
+    bench_row("ticksim day: full scan, every field, M ticks/s (baseline: ClickHouse sum of every "
+              "column, --time; higher is better, goal >= 1)",
+              n / g->scan_s / 1e6, ch_scan < 0 ? 0 : n / ch_scan / 1e6);
 
     /* tickq: 1-minute bars of the front contract; full-day VWAP of all. */
-    int front = GT_KIND_TRADE; /* series of instrument 0's trades */
+    int front = feedday_series(d, &(struct gt_tick){.instr_id = day->front, .kind = GT_KIND_TRADE});
     snprintf(sql, sizeof sql,
              "SELECT intDiv(ts, 60000000000) AS m, argMin(px, seq), max(px), min(px), "
              "argMax(px, seq), sum(qty), sum(px * qty) / sum(qty), count() FROM ticks WHERE "
-             "series = %d AND action != 2 AND qty > 0 GROUP BY m ORDER BY m FORMAT Null",
+             "series = %d AND " VWAP_WHERE " GROUP BY m ORDER BY m FORMAT Null",
              front);
     double ch_bars = ch_best(sql);
-    char *argv[] = {"bars", "H100F7", "--interval", "1m", "--db", db, "--format", "csv", NULL};
+    char *argv[] = {
+        "bars", (char *)day->front_sym, "--interval", "1m", "--db", db, "--format", "csv", NULL};
     double q = -1;
     for (int r = 0; r < REPS; r++) {
         double t = bench_cmd(cmd_bars, argv);
         q = q < 0 || (t >= 0 && t < q) ? t : q;
     }
-    size_t front_trades = 0;
-    for (size_t i = 0; i < d->n_ticks; i++)
-        front_trades += daysim_series(&d->stream[i]) == front;
     snprintf(what, sizeof what,
-             "tickq bars 1m of the front contract's day (%zu trades), ms incl. opening the "
-             "store (baseline: the same query in ClickHouse, --time; lower is better)",
-             front_trades);
+             "tickq bars 1m of the front contract's day (%s, %zu trades), ms incl. opening the "
+             "store (baseline: the same query in ClickHouse, --time; lower is better, goal <= 1)",
+             day->front_sym, day->front_trades);
     bench_row(what, q * 1e3, ch_bars * 1e3);
     double open_s = 0, o;
     q = -1;
     for (int r = 0; r < REPS; r++) {
-        double t = ours_bars(db, 1, 60 * GT_NS_PER_SEC, &o);
+        double t = ours_bars(db, &day->front, 1, 60 * GT_NS_PER_SEC, &o);
         q = q < 0 || (t >= 0 && t < q) ? t : q;
         open_s = r == 0 || o < open_s ? o : open_s;
     }
@@ -453,53 +581,55 @@ static int run(const struct daysim *d, const char *dir)
              "ms (baseline: ClickHouse, --time; lower is better)",
              open_s * 1e3);
     bench_row(what, q * 1e3, ch_bars * 1e3);
-    if (vwap_check(db, d->n_instr) < 0)
+    if (vwap_check(db, day) < 0)
         return GT_EIO;
     double ch_vwap = ch_best("SELECT instr, sum(px * qty) / sum(qty), sum(qty), count() FROM "
                              "ticks WHERE " VWAP_WHERE " GROUP BY instr FORMAT Null");
     q = -1;
     for (int r = 0; r < REPS; r++) {
-        double t = ours_bars(db, d->n_instr, GT_NS_PER_DAY, NULL);
+        double t = ours_bars(db, day->contracts, day->n_contracts, GT_NS_PER_DAY, NULL);
         q = q < 0 || (t >= 0 && t < q) ? t : q;
     }
-    bench_row("tickq full-day VWAP of all 48 contracts, ms incl. opening the store (baseline: "
-              "ClickHouse GROUP BY instr, --time; lower is better)",
-              q * 1e3, ch_vwap * 1e3);
+    snprintf(what, sizeof what,
+             "tickq full-day VWAP of all %d contracts, ms incl. opening the store (baseline: "
+             "ClickHouse GROUP BY instr, --time; lower is better, goal <= 1)",
+             day->n_contracts);
+    bench_row(what, q * 1e3, ch_vwap * 1e3);
     return GT_OK;
 }
 
 int bench_clickhouse(void)
 {
-    if (!ch_available()) {
-        fprintf(stderr, "gtbench clickhouse: skipped: clickhouse-server/clickhouse-client not "
-                        "installed (apt-get install clickhouse-server clickhouse-client)\n");
-        return GT_OK;
-    }
+    int have_ch = ch_available();
+    if (!have_ch)
+        fprintf(stderr, "gtbench clickhouse: ClickHouse rows skipped: clickhouse-server/"
+                        "clickhouse-client not installed (apt-get install clickhouse-server "
+                        "clickhouse-client)\n");
     const char *slash = strrchr(__FILE__, '/');
     snprintf(script, sizeof script, "%.*s/clickhouse.sh", slash ? (int)(slash - __FILE__) : 1,
              slash ? __FILE__ : ".");
+    struct day day;
+    int rc = day_make(&day);
+    if (rc < 0)
+        return rc;
     char dir[] = "/tmp/gt-bench-ch-XXXXXX";
-    if (!mkdtemp(dir))
+    if (!mkdtemp(dir)) {
+        feedday_ticks_free(&day.d);
         return GT_EIO;
+    }
     snprintf(chdir_, sizeof chdir_, "%s/ch", dir);
-    struct daysim d;
-    const struct daysim_config c = {.n_ticks = N_TICKS,
-                                    .n_products = N_PRODUCTS,
-                                    .n_contracts = N_CONTRACTS,
-                                    .start_ns = START_NS,
-                                    .mean_gap_ns = 20000000,
-                                    .skew = 1};
-    int rc = daysim_gen(&d, &c);
-    if (rc >= 0) {
+    struct ours g = {0};
+    rc = run_stores(&day, dir, &g);
+    if (rc >= 0 && have_ch) {
         if (sh("bash '%s' start '%s' >/dev/null", script, chdir_) != 0) {
             fprintf(stderr, "bench_clickhouse: the ClickHouse server did not start\n");
             rc = GT_EIO;
         } else {
-            rc = run(&d, dir);
+            rc = run_clickhouse(&day, dir, &g);
         }
         sh("bash '%s' stop '%s'", script, chdir_);
     }
-    daysim_free(&d);
+    feedday_ticks_free(&day.d);
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return rc;
 }

@@ -19,11 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include "../ticksim/sim.h"
 #include "bench.h"
 #include "feed.h"
-#include "pcap.h"
+#include "feedday.h"
 #include "gputick/channels.h"
 #include "gputick/err.h"
 #include "gputick/mdp3.h"
@@ -194,62 +192,11 @@ int bench_feed(void)
     return rc < 0 ? rc : feed_day();
 }
 
-/* ---- a ticksim day from a pcap in memory ---- */
-
-struct day {
-    struct pcap_reader pr; /* the mapping the packets point into */
-    struct day_pkt {
-        const uint8_t *p;
-        uint32_t len;
-        uint8_t feed;
-        int64_t ts_ns;
-    } * pkt;
-    size_t n_pkts;
-};
-
-/* Writes the day with ticksim's defaults (four products, nine hours) and
- * maps it; every datagram is assigned its feed by port. */
-static int day_load(struct day *d, const char *dir)
-{
-    char path[256], err[GT_ERRLEN];
-    snprintf(path, sizeof path, "%s/day.pcap", dir);
-    struct sim_config c;
-    sim_config_default(&c);
-    c.live = false;
-    c.day_seconds = 0;
-    c.pcap = path;
-    c.tail_ns = 120 * (int64_t)1000000000;
-    struct sim_stats st;
-    if (sim_run(&c, NULL, &st, err) < 0 || pcap_reader_open(&d->pr, path, err) < 0) {
-        fprintf(stderr, "bench_feed: %s\n", err);
-        return GT_EIO;
-    }
-    unlink(path);
-    size_t cap = 1 << 16;
-    d->pkt = malloc(cap * sizeof *d->pkt);
-    struct pcap_rec rec;
-    int rc;
-    while (d->pkt && (rc = pcap_reader_next(&d->pr, &rec)) == 1) {
-        int feed = -1;
-        for (int i = 0; i < GT_N_FEEDS; i++)
-            if (c.ch.feed[i].port == rec.dst_port)
-                feed = i;
-        if (feed < 0)
-            continue;
-        if (d->n_pkts == cap) {
-            void *n = realloc(d->pkt, (cap *= 2) * sizeof *d->pkt);
-            if (!n)
-                return GT_ENOMEM;
-            d->pkt = n;
-        }
-        d->pkt[d->n_pkts++] = (struct day_pkt){rec.p, (uint32_t)rec.len, (uint8_t)feed, rec.ts_ns};
-    }
-    return d->pkt ? GT_OK : GT_ENOMEM;
-}
+/* ---- a ticksim day from a pcap in memory (feedday.h) ---- */
 
 /* The baseline: frames every message of every packet, decodes it and reads
  * every entry of its groups. Counts the entries into *n. */
-static uint64_t day_decode(const struct day *d, unsigned feeds, size_t *n)
+static uint64_t day_decode(const struct feedday *d, unsigned feeds, size_t *n)
 {
     uint64_t sum = 0;
     size_t k = 0;
@@ -332,32 +279,20 @@ static uint64_t day_decode(const struct day *d, unsigned feeds, size_t *n)
     return sum;
 }
 
-static int day_feed(const struct day *d, unsigned feeds, double *secs)
-{
-    struct feed *f;
-    char err[GT_ERRLEN];
-    struct feed_opts o = {.emit = count_emit};
-    int rc = feed_open(&f, &o, err);
-    if (rc < 0)
-        return rc;
-    double t0 = bench_now();
-    for (size_t p = 0; p < d->n_pkts; p++)
-        if (feeds >> d->pkt[p].feed & 1)
-            feed_packet(f, d->pkt[p].feed, d->pkt[p].p, d->pkt[p].len, d->pkt[p].ts_ns);
-    *secs = bench_now() - t0;
-    rc = feed_stats(f)->gaps || feed_stats(f)->n_stale ? GT_ECORRUPT : GT_OK;
-    feed_close(f);
-    return rc;
-}
-
 static int feed_day(void)
 {
-    char dir[] = "/tmp/gtbench-feed-XXXXXX";
-    if (!mkdtemp(dir))
-        return GT_EIO;
-    struct day d = {0};
-    int rc = day_load(&d, dir);
-    rmdir(dir);
+    /* ticksim's default day (four products, nine hours), and two minutes of
+     * the side loops after its last event. */
+    struct sim_config c;
+    sim_config_default(&c);
+    c.tail_ns = 120 * (int64_t)1000000000;
+    struct feedday d;
+    char err[GT_ERRLEN];
+    int rc = feedday_load(&d, &c, err);
+    if (rc < 0) {
+        fprintf(stderr, "bench_feed: %s\n", err);
+        return rc;
+    }
     /* Every feed, as tickfeed --pcap reads the day; then the definitions and
      * incremental line A alone, the book work without line B's duplicates
      * and the snapshot loop (whose entries a live book only checks). */
@@ -375,7 +310,7 @@ static int feed_day(void)
             double t0 = bench_now();
             bench_sink(day_decode(&d, runs[v].feeds, &n));
             double dec = bench_now() - t0, fd = 1e9;
-            rc = day_feed(&d, runs[v].feeds, &fd);
+            rc = feedday_feed(&d, runs[v].feeds, count_emit, NULL, &fd);
             if (dec < best_dec)
                 best_dec = dec;
             if (fd < best_feed)
@@ -393,7 +328,6 @@ static int feed_day(void)
     }
     if (rc < 0)
         fprintf(stderr, "bench_feed: the day did not run clean (%s)\n", gt_strerror(rc));
-    free(d.pkt);
-    pcap_reader_close(&d.pr);
+    feedday_free(&d);
     return rc;
 }

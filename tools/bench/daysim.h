@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* daysim.h -- a deterministic simulated trading day for the benchmarks.
  *
- * Until tools/ticksim can hand the benchmarks a day, this builds one in
- * memory: n_products products of n_contracts monthly futures each (instrument
- * ids 10000.., one definition each first), prices random-walking on a $0.005
- * grid, Poisson event times with the given mean gap, and per event maybe a
- * trade, one or two MBP level changes and a top of book, with one bus
- * sequence per record as tickfeed publishes them. With skew the nearer
- * contracts trade more (contract c is picked with weight 1 / (c + 1)), as on a
- * real curve; without it every instrument is equally busy. The same config
- * gives the same ticks on every run. */
+ * The store's and tickq's comparisons with ClickHouse and naive RocksDB run on
+ * a real ticksim day (feedday.h). This synthetic one stays for the measures
+ * that want an exact tick count in milliseconds, without a simulator and a
+ * pcap: the block codec's sweeps (bench_store.c) and the multi-day stores of
+ * bench_retention.c. It is built in memory: n_products products of n_contracts
+ * monthly futures each (instrument ids 10000.., one definition each first),
+ * prices random-walking on a $0.005 grid, Poisson event times with the given
+ * mean gap, and per event maybe a trade, one or two MBP level changes and a
+ * top of book, with one bus sequence per record as tickfeed publishes them.
+ * With skew the nearer contracts trade more (contract c is picked with weight
+ * 1 / (c + 1)), as on a real curve; without it every instrument is equally
+ * busy. The same config gives the same ticks on every run. */
 #ifndef GT_BENCH_DAYSIM_H
 #define GT_BENCH_DAYSIM_H
 #include <stddef.h>

@@ -12,7 +12,7 @@ static const struct bench benches[] = {
     {"book", "MBP book entries vs reading them, and vs a naive book", bench_book},
     {"journal", "journal append+flush vs raw write() of the same bytes", bench_journal},
     {"rx", "multicast zero-loss rate vs recvfrom; arbiter vs reading seqs", bench_rx},
-    {"store", "block codec and tick store vs LZ4 alone and naive RocksDB", bench_store},
+    {"store", "block codec vs LZ4 alone and memcpy", bench_store},
     {"retention", "retention by DeleteRange + compaction vs day column families dropped whole",
      bench_retention},
     {"feed", "tickfeed core (decode, books, normalize) vs decoding alone", bench_feed},
@@ -20,8 +20,8 @@ static const struct bench benches[] = {
     {"tickq", "tickq bars, VWAP and book --at over a simulated day vs decoded ticks in memory",
      bench_tickq},
     {"clickhouse",
-     "store ingest, size, scan and tickq bars/VWAP vs ClickHouse on 10 M ticks (skipped when "
-     "clickhouse-server is absent)",
+     "store ingest, size, scan vs ClickHouse and naive RocksDB, tickq bars/VWAP vs ClickHouse, "
+     "on a ticksim day of 11 M ticks (ClickHouse rows skipped when it is absent)",
      bench_clickhouse},
     {"curve", "CURVE-encrypted PUB->SUB throughput vs plain text", bench_curve},
 };
