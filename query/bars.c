@@ -58,8 +58,12 @@ int bars_run(struct qstore *st, int32_t instr_id, int64_t from_ns, int64_t to_ns
         rc = 0, it = NULL;
     else if (rc < 0)
         return rc;
+    if (it) /* a bar needs these of a trade, and its exch_ns */
+        qstore_iter_fields(it,
+                           GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty) | GT_FIELD(u.trade.action));
     struct bar b;
     int open = 0, stop = 0;
+    int64_t lo = INT64_MAX, hi = INT64_MIN; /* exch_ns in [lo, hi] falls in the open bar */
     int64_t next = fill ? bars_align(from_ns, w) : 0; /* the next bar to fill */
     const struct gt_tick *t;
     while (it && !stop && (rc = qstore_iter_next(it, &t)) > 0) {
@@ -67,18 +71,27 @@ int bars_run(struct qstore *st, int32_t instr_id, int64_t from_ns, int64_t to_ns
             const struct gt_trade *tr = &t[i].u.trade;
             if (tr->action == 2 || tr->px == INT64_MAX || tr->qty <= 0 || tr->qty == INT64_MAX)
                 continue;
-            int64_t start = bars_align(t[i].exch_ns, w);
-            if (!open || start != b.start_ns) {
-                if (open) {
-                    if ((stop = emit(&b, ctx)))
+            int64_t ns = t[i].exch_ns;
+            if (!open || ns < lo || ns > hi) { /* perhaps another bar: which, by a division */
+                int64_t start = bars_align(ns, w);
+                if (!open || start != b.start_ns) {
+                    if (open) {
+                        if ((stop = emit(&b, ctx)))
+                            break;
+                        next = b.start_ns + w;
+                    }
+                    if (fill && (stop = fill_to(&next, start, w, emit, ctx)))
                         break;
-                    next = b.start_ns + w;
+                    bar_empty(&b, start);
+                    b.open = b.high = b.low = tr->px;
+                    open = 1;
                 }
-                if (fill && (stop = fill_to(&next, start, w, emit, ctx)))
-                    break;
-                bar_empty(&b, start);
-                b.open = b.high = b.low = tr->px;
-                open = 1;
+                if (start % w == 0) { /* the bar holds [start, start + w) */
+                    lo = start;
+                    hi = start > INT64_MAX - (w - 1) ? INT64_MAX : start + (w - 1);
+                } else { /* clamped at INT64_MIN: no shortcut */
+                    lo = INT64_MAX, hi = INT64_MIN;
+                }
             }
             if (tr->px > b.high)
                 b.high = tr->px;

@@ -349,6 +349,15 @@ int qstore_iter_next(struct qstore_iter *it, const struct gt_tick **ticks)
     return n;
 }
 
+void qstore_iter_fields(struct qstore_iter *it, uint64_t fields)
+{
+    if (it->n_in > 1)
+        fields |= GT_FIELD(seq);
+    for (int k = 0; k < it->n_in; k++)
+        if (it->in[k].it)
+            gt_store_iter_fields(it->in[k].it, fields);
+}
+
 const char *qstore_iter_errmsg(const struct qstore_iter *it)
 {
     return it->errmsg;

@@ -90,6 +90,9 @@ int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from
  * past whatever cannot be read (above). Returns > 0, 0 at the end, or GT_EDB
  * (or GT_ENOMEM) with qstore_iter_errmsg() saying why. */
 int qstore_iter_next(struct qstore_iter *it, const struct gt_tick **ticks);
+/* gt_store_iter_fields() for every store; with several, the bus sequence
+ * is read too, since the merge needs it. */
+void qstore_iter_fields(struct qstore_iter *it, uint64_t fields);
 const char *qstore_iter_errmsg(const struct qstore_iter *it);
 void qstore_iter_close(struct qstore_iter *it);
 

@@ -542,31 +542,110 @@ int block_hdr_read(const uint8_t *p, size_t len, struct block_hdr *h)
     return GT_OK;
 }
 
-/* Reads the n values of a column in mode from p into vals. Returns the
- * position after the column, or NULL if it does not fit before end. Packed
- * values are read with 8-byte loads that may run up to 8 bytes past end, into
- * the columns that follow or the scratch pad. */
+/* Steps over one varint as get_var() reads it (at most 10 bytes). */
+static inline const uint8_t *var_skip(const uint8_t *p)
+{
+    for (int i = 0; i < 9 && *p >= 0x80; i++)
+        p++;
+    return p + 1;
+}
+
+/* A run of varints read with their chain of dependencies cut short. Read one
+ * at a time, where a varint starts is known only once the one before it is
+ * decoded, and when lengths vary from row to row (times, quantities) the
+ * branches on them mispredict. Here the ends of the varints (the bytes
+ * without the continuation bit) of 8 bytes at a time are found at once, so
+ * each start follows from the previous end in a couple of instructions and
+ * the decodes, one 8-byte load and three shift-and-mask steps each, overlap.
+ * A varint longer than 8 bytes (a value of 2^56 or more, or a malformed one)
+ * goes to get_var(), so the values and positions are exactly get_var()'s.
+ * The caller checks that each varint starts before the end of the columns;
+ * the loads then stay within the zero pad after them, whose first byte ends
+ * any varint still open. */
+#define VAR_ENDS(x) (~(x)&UINT64_C(0x8080808080808080))
+struct vrun {
+    const uint8_t *s; /* the next varint */
+    const uint8_t *w; /* the 8 bytes whose ends are in t */
+    uint64_t t;       /* their ends not taken yet: bit 7 of each such byte */
+};
+
+static inline void vrun_start(struct vrun *r, const uint8_t *p)
+{
+    r->s = r->w = p;
+    r->t = VAR_ENDS(ld_le64(p));
+}
+
+/* The end of the next varint. */
+static inline const uint8_t *vrun_end(struct vrun *r)
+{
+    while (!r->t) {
+        r->w += 8;
+        r->t = VAR_ENDS(ld_le64(r->w));
+    }
+    return r->w + ((unsigned)__builtin_ctzll(r->t) >> 3);
+}
+
+static inline uint64_t vrun_get(struct vrun *r)
+{
+    const uint8_t *e = vrun_end(r), *p = r->s;
+    size_t len = (size_t)(e - p) + 1;
+    if (len > 8) {
+        uint64_t v = get_var(&p);
+        vrun_start(r, p);
+        return v;
+    }
+    r->t &= r->t - 1;
+    r->s = e + 1;
+    uint64_t x = ld_le64(p) & (UINT64_MAX >> (64 - 8 * len));
+    x = ((x & UINT64_C(0x7f007f007f007f00)) >> 1) | (x & UINT64_C(0x007f007f007f007f));
+    x = ((x & UINT64_C(0x3fff00003fff0000)) >> 2) | (x & UINT64_C(0x00003fff00003fff));
+    return ((x & UINT64_C(0x0fffffff00000000)) >> 4) | (x & UINT64_C(0x000000000fffffff));
+}
+
+static inline void vrun_skip(struct vrun *r)
+{
+    const uint8_t *e = vrun_end(r);
+    if ((size_t)(e - r->s) >= 10) { /* malformed: get_var() stops at 10 bytes */
+        vrun_start(r, var_skip(r->s));
+        return;
+    }
+    r->t &= r->t - 1;
+    r->s = e + 1;
+}
+
+/* Reads the n values of a column in mode from p into vals, or only steps
+ * over them if vals is NULL. Returns the position after the column, or NULL
+ * if it does not fit before end. Packed values are read with 8-byte loads
+ * that may run up to 8 bytes past end, into the columns that follow or the
+ * scratch pad. */
 static const uint8_t *vals_read(const uint8_t *p, const uint8_t *end, unsigned mode, size_t n,
                                 uint64_t *vals)
 {
     if (mode == MODE_VARINT) {
+        struct vrun r;
+        vrun_start(&r, p);
         for (size_t i = 0; i < n; i++) {
-            if (p >= end)
+            if (r.s >= end)
                 return NULL;
-            vals[i] = get_var(&p);
+            if (vals)
+                vals[i] = vrun_get(&r);
+            else
+                vrun_skip(&r);
         }
-        return p;
+        return r.s;
     }
     if (mode == MODE_CONST) {
         if (p >= end)
             return NULL;
         uint64_t v = get_var(&p);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n && vals; i++)
             vals[i] = v;
         return p;
     }
     if (mode > 64 || (size_t)(end - p) < (n * mode + 7) / 8)
         return NULL;
+    if (!vals)
+        return p + (n * mode + 7) / 8;
     uint64_t m = mask(mode), off = 0;
     for (size_t i = 0; i < n; i++, off += mode) {
         const uint8_t *b = p + (off >> 3);
@@ -579,7 +658,7 @@ static const uint8_t *vals_read(const uint8_t *p, const uint8_t *end, unsigned m
     return p + (n * mode + 7) / 8;
 }
 
-/* Opens a column: its mode byte, then its values. */
+/* Opens a column: its mode byte, then its values (vals NULL: steps over them). */
 static const uint8_t *col_vals(const uint8_t *p, const uint8_t *end, size_t n, uint64_t *vals)
 {
     if (!p || p >= end)
@@ -618,39 +697,52 @@ static void vals_store(struct gt_tick *t, size_t n, unsigned off, unsigned size,
 }
 
 /* A price column in varint mode with tick_px >= 2: values shifted left by
- * one, an odd one announcing a raw delta in the next varint. */
+ * one, an odd one announcing a raw delta in the next varint. vals NULL:
+ * steps over the column. */
 static const uint8_t *px_escaped_read(const uint8_t *p, const uint8_t *end, size_t n, int64_t tick,
                                       uint64_t prev, uint64_t *vals)
 {
+    struct vrun r;
+    vrun_start(&r, p);
     for (size_t i = 0; i < n; i++) {
-        if (p >= end)
+        if (r.s >= end)
             return NULL;
-        uint64_t u = get_var(&p);
+        if (!vals) {
+            bool escape = *r.s & 1; /* the value's lowest bit is its first byte's */
+            vrun_skip(&r);
+            if (escape && r.s >= end)
+                return NULL;
+            if (escape)
+                vrun_skip(&r);
+            continue;
+        }
+        uint64_t u = vrun_get(&r);
         if (!(u & 1)) {
             prev += (uint64_t)zz_dec(u >> 1) * (uint64_t)tick;
         } else {
-            if (p >= end)
+            if (r.s >= end)
                 return NULL;
-            prev += (uint64_t)zz_dec(get_var(&p));
+            prev += (uint64_t)zz_dec(vrun_get(&r));
         }
         vals[i] = prev;
     }
-    return p;
+    return r.s;
 }
 
-/* Decodes one payload column into t[0..n); returns the read position or NULL
- * if the column does not fit. */
+/* Decodes one payload column into t[0..n), or only steps over it when want is
+ * false (the fields then keep the zero they were given); returns the read
+ * position or NULL if the column does not fit. */
 static const uint8_t *col_decode(const struct col *c, struct gt_tick *t, size_t n, int64_t tick,
-                                 const uint8_t *p, const uint8_t *end, uint64_t *vals)
+                                 const uint8_t *p, const uint8_t *end, uint64_t *vals, bool want)
 {
     if (!p || p > end)
         return NULL;
     if (c->codec == C_BYTES) {
         if ((size_t)(end - p) < n * c->size)
             return NULL;
-        for (size_t i = 0; i < n; i++, p += c->size)
-            memcpy((uint8_t *)&t[i] + c->off, p, c->size);
-        return p;
+        for (size_t i = 0; i < n && want; i++)
+            memcpy((uint8_t *)&t[i] + c->off, p + i * c->size, c->size);
+        return p + n * c->size;
     }
     uint64_t prev = 0, m = mask(8u * c->size);
     if (c->codec == C_PX || c->codec == C_DELTA) {
@@ -662,7 +754,11 @@ static const uint8_t *col_decode(const struct col *c, struct gt_tick *t, size_t 
     if (p >= end)
         return NULL;
     unsigned mode = *p++;
-    if (c->codec == C_PX && mode == MODE_VARINT && tick >= 2) {
+    bool escaped = c->codec == C_PX && mode == MODE_VARINT && tick >= 2;
+    if (!want)
+        return escaped ? px_escaped_read(p, end, n, tick, prev, NULL)
+                       : vals_read(p, end, mode, n, NULL);
+    if (escaped) {
         p = px_escaped_read(p, end, n, tick, prev, vals);
     } else if ((p = vals_read(p, end, mode, n, vals))) {
         uint64_t unit = c->codec == C_PX && tick >= 2 ? (uint64_t)tick : 1;
@@ -689,6 +785,18 @@ static const uint8_t *col_decode(const struct col *c, struct gt_tick *t, size_t 
 
 int block_decode(const uint8_t *p, size_t len, struct gt_tick *out, size_t cap, uint8_t *scratch,
                  struct block_hdr *hp)
+{
+    return block_decode_fields(p, len, out, cap, scratch, hp, GT_FIELDS_ALL);
+}
+
+/* Whether the field at offset off is wanted. */
+static inline bool wants(uint64_t fields, unsigned off)
+{
+    return (fields >> off) & 1;
+}
+
+int block_decode_fields(const uint8_t *p, size_t len, struct gt_tick *out, size_t cap,
+                        uint8_t *scratch, struct block_hdr *hp, uint64_t fields)
 {
     struct block_hdr hbuf, *h = hp ? hp : &hbuf;
     int rc = block_hdr_read(p, len, h);
@@ -724,30 +832,37 @@ int block_decode(const uint8_t *p, size_t len, struct gt_tick *out, size_t cap, 
         prev_d = d;
         struct gt_tick *t = &out[i];
         memset(t->u.raw, 0, sizeof t->u.raw);
+        t->flags = 0;
+        t->seq = 0;
+        t->recv_ns = 0;
         t->version = GT_TICK_VERSION;
         t->kind = h->kind;
         t->instr_id = h->instr_id;
         t->exch_ns = (int64_t)prev;
     }
-    if (!(q = col_vals(q, end, n, vals)))
+    /* The columns not wanted are stepped over, their fields left 0. */
+    bool want_recv = wants(fields, OFF(recv_ns)), want_seq = wants(fields, OFF(seq));
+    if (!(q = col_vals(q, end, n, want_recv ? vals : NULL)))
         return GT_EBADMSG;
     uint64_t lat = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && want_recv; i++) {
         lat += (uint64_t)zz_dec(vals[i]);
         out[i].recv_ns = (int64_t)((uint64_t)out[i].exch_ns + lat);
     }
-    if (!(q = col_vals(q, end, n, vals)))
+    if (!(q = col_vals(q, end, n, want_seq ? vals : NULL)))
         return GT_EBADMSG;
     uint64_t seq = h->first_seq - 1;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && want_seq; i++) {
         seq += (uint64_t)zz_dec(vals[i]) + 1;
         out[i].seq = seq;
     }
-    q = col_decode(&flags_col, out, n, 0, q, end, vals);
+    bool want_flags = wants(fields, OFF(flags));
+    q = col_decode(&flags_col, out, n, 0, q, end, vals, want_flags);
     for (unsigned c = 0; c < s->n_cols && q; c++)
-        q = col_decode(&s->cols[c], out, n, h->tick_px, q, end, vals);
-    if (q != end || out[n - 1].exch_ns != h->last_ns || out[n - 1].seq != h->last_seq ||
-        out[0].seq != h->first_seq)
+        q = col_decode(&s->cols[c], out, n, h->tick_px, q, end, vals,
+                       wants(fields, s->cols[c].off));
+    if (q != end || out[n - 1].exch_ns != h->last_ns ||
+        (want_seq && (out[n - 1].seq != h->last_seq || out[0].seq != h->first_seq)))
         return GT_EBADMSG;
     return (int)n;
 }

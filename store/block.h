@@ -155,4 +155,12 @@ int block_hdr_read(const uint8_t *p, size_t len, struct block_hdr *h);
 int block_decode(const uint8_t *p, size_t len, struct gt_tick *out, size_t cap, uint8_t *scratch,
                  struct block_hdr *h);
 
+/* block_decode() filling only the fields named in fields (GT_FIELD() bits,
+ * gputick/tick.h): version, kind, instr_id and exch_ns always, every
+ * other field only if named, else 0. The columns not wanted are stepped over,
+ * not decoded, and checked as far as that goes (the CRC still covers every
+ * byte); with GT_FIELDS_ALL this is block_decode(). */
+int block_decode_fields(const uint8_t *p, size_t len, struct gt_tick *out, size_t cap,
+                        uint8_t *scratch, struct block_hdr *h, uint64_t fields);
+
 #endif

@@ -1281,6 +1281,7 @@ struct gt_store_iter {
     bool positioned; /* on a key not read yet: where a skip over a table stretch landed */
     bool have_last;  /* a block has been read: its key and greatest exch_ns */
     int64_t last_key_ns, last_max_ns;
+    uint64_t fields; /* GT_FIELD() bits the caller reads */
     struct gt_tick *ticks;
     uint8_t *scratch;
     uint32_t bad_series;
@@ -1357,6 +1358,7 @@ int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns
     it->st = st;
     it->series = info.series;
     it->from_ns = from_ns;
+    it->fields = GT_FIELDS_ALL;
     it->to_ns = to_ns;
     it->ro = rocksdb_readoptions_create();
     if (info.series < UINT32_MAX) {
@@ -1514,9 +1516,13 @@ int gt_store_iter_next(gt_store_iter *it, const struct gt_tick **ticks)
         }
         if (h.max_ns < it->from_ns || h.min_ns >= it->to_ns)
             continue;
-        int n = block_decode(v, vlen, it->ticks, BLOCK_CAP, it->scratch, NULL);
+        int n = block_decode_fields(v, vlen, it->ticks, BLOCK_CAP, it->scratch, NULL, it->fields);
         if (n < 0)
             return iter_bad(it, n, key_ns);
+        if (h.min_ns >= it->from_ns && h.max_ns < it->to_ns) { /* all of it */
+            *ticks = it->ticks;
+            return n;
+        }
         int k = 0;
         for (int i = 0; i < n; i++)
             if (it->ticks[i].exch_ns >= it->from_ns && it->ticks[i].exch_ns < it->to_ns)
@@ -1527,6 +1533,11 @@ int gt_store_iter_next(gt_store_iter *it, const struct gt_tick **ticks)
         }
     }
     return 0;
+}
+
+void gt_store_iter_fields(gt_store_iter *it, uint64_t fields)
+{
+    it->fields = fields;
 }
 
 void gt_store_iter_bad_block(const gt_store_iter *it, uint32_t *series, int64_t *key_ns)

@@ -194,6 +194,14 @@ int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns
  * starts past to_ns ends the iteration instead. */
 int gt_store_iter_next(gt_store_iter *it, const struct gt_tick **ticks);
 
+/* Names the fields of each tick the caller reads from the next run on (a
+ * set of GT_FIELD() bits, gputick/tick.h; GT_FIELDS_ALL, the default, for
+ * all): version, kind, instr_id and exch_ns are always filled, any other
+ * field not named reads as 0. A query that reads a few fields of many ticks,
+ * say the prices and quantities of a day of trades for a VWAP, skips
+ * decoding the other columns. */
+void gt_store_iter_fields(gt_store_iter *it, uint64_t fields);
+
 /* The key of the last block that failed (series id and key_ns); for a
  * skipped table-file stretch, the time just after the last tick of the
  * block read before it (INT64_MIN: none was). */

@@ -205,6 +205,12 @@ struct gt_tick {
 };
 _Static_assert(sizeof(struct gt_tick) == GT_TICK_LEN, "a tick is 64 bytes");
 
+/* A set of the fields of struct gt_tick, for a reader that needs only some
+ * (gt_store_iter_fields): one bit per byte of the struct, a field named by
+ * the bit of its first byte, e.g. GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty). */
+#define GT_FIELD(f) ((uint64_t)1 << offsetof(struct gt_tick, f))
+#define GT_FIELDS_ALL UINT64_MAX
+
 /* Writes t as GT_TICK_LEN wire bytes. Payload bytes the kind does not use are
  * written as zero, so equal ticks encode to equal bytes. */
 void gt_tick_encode(const struct gt_tick *t, uint8_t out[GT_TICK_LEN]);
