@@ -3,8 +3,8 @@
  *
  * e2e_dir_make() makes the test's folder under /tmp (e2e_dir_remove() removes
  * it, unless GT_KEEP_TMP is set for a post-mortem). spawn() starts a program of the build tree
- * ($GT_BINARY_DIR, which ctest sets) with its output in a log file in that folder; wait_exit()
- * waits a bounded time and kills what does not stop; show_log() and log_text() read a log back.
+ * (proc.h) with its output in a log file in that folder and kills it at e2e_dir_remove() if it
+ * still runs; proc_wait() waits a bounded time; show_log() and log_text() read a log back.
  * rec_sum() and store_sum() give an order-independent count and checksum of records, to compare a
  * store with tickfeed's journal. Criterion forks per test, so the static state is the test's own.
  */
@@ -12,16 +12,13 @@
 #define GT_TEST_E2E_H
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include <unistd.h>
 #include "gputick/crc32c.h"
 #include "gputick/store.h"
 #include "gputick/tick.h"
+#include "proc.h"
 
 static const char *e2e_dir; /* the test's folder: the logs go there */
 static pid_t e2e_pids[64];  /* what spawn() started, killed at e2e_dir_remove() */
@@ -52,58 +49,19 @@ static inline void e2e_dir_remove(void)
         fprintf(stderr, "could not remove %s\n", e2e_dir);
 }
 
-static inline void bin_path(char *out, size_t cap, const char *rel)
-{
-    const char *b = getenv("GT_BINARY_DIR");
-    cr_assert(not(eq(ptr, (void *)b, NULL)), "ctest sets GT_BINARY_DIR");
-    snprintf(out, cap, "%s/%s", b, rel);
-}
-
 /* Starts rel (under the build tree) with the NULL-terminated arguments;
  * output goes to e2e_dir/<log>. */
 static inline pid_t spawn(const char *rel, const char *log, ...)
 {
-    char exe[512], logp[512];
-    char *argv[48];
-    int argc = 0;
-    bin_path(exe, sizeof exe, rel);
-    argv[argc++] = exe;
+    char logp[512];
+    snprintf(logp, sizeof logp, "%s/%s", e2e_dir, log);
     va_list ap;
     va_start(ap, log);
-    for (char *a; (a = va_arg(ap, char *)) && argc < 46;)
-        argv[argc++] = a;
+    pid_t pid = proc_vstart(rel, logp, logp, ap);
     va_end(ap);
-    argv[argc] = NULL;
-    snprintf(logp, sizeof logp, "%s/%s", e2e_dir, log);
-    int fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0644); /* there when spawn returns */
-    cr_assert(ge(int, fd, 0), "%s", logp);
-    pid_t pid = fork();
-    cr_assert(ge(int, pid, 0));
-    if (pid == 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execv(exe, argv);
-        _exit(127);
-    }
-    close(fd);
     if (e2e_n_pids < (int)(sizeof e2e_pids / sizeof e2e_pids[0]))
         e2e_pids[e2e_n_pids++] = pid;
     return pid;
-}
-
-/* Waits up to ms for pid to exit; kills it if it does not. Returns its exit
- * status, or -1 if it had to be killed. */
-static inline int wait_exit(pid_t pid, int ms)
-{
-    int st;
-    for (int i = 0; i < ms / 10; i++) {
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        usleep(10000);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &st, 0);
-    return -1;
 }
 
 static inline void show_log(const char *log)

@@ -15,38 +15,62 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Starts the program rel (a path under the build tree, e.g.
- * "tools/ticksim/ticksim") with the NULL-terminated arguments; its stdout and
- * stderr go to the file log. Skips the test if GT_BINARY_DIR is not set. */
-static inline pid_t proc_spawn(const char *rel, const char *log, ...)
+/* The path of rel under the build tree into out; skips the test if
+ * GT_BINARY_DIR is not set. */
+static inline void proc_bin(char *out, size_t cap, const char *rel)
 {
     const char *bin = getenv("GT_BINARY_DIR");
     if (!bin)
         cr_skip_test("GT_BINARY_DIR is not set (run under ctest)");
+    snprintf(out, cap, "%s/%s", bin, rel);
+}
+
+/* Starts the program rel (a path under the build tree, e.g.
+ * "tools/ticksim/ticksim") with the arguments of ap (NULL-terminated); its
+ * stdout goes to the file out_log and its stderr to err_log (one file when
+ * the paths are equal), both there when this returns. */
+static inline pid_t proc_vstart(const char *rel, const char *out_log, const char *err_log,
+                                va_list ap)
+{
     char exe[512];
     char *argv[48];
     int argc = 0;
-    snprintf(exe, sizeof exe, "%s/%s", bin, rel);
+    proc_bin(exe, sizeof exe, rel);
     argv[argc++] = exe;
-    va_list ap;
-    va_start(ap, log);
     for (char *a; (a = va_arg(ap, char *)) && argc < 46;)
         argv[argc++] = a;
-    va_end(ap);
     argv[argc] = NULL;
+    int fo = open(out_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fe = strcmp(out_log, err_log) == 0 ? fo : open(err_log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    cr_assert(fo >= 0 && fe >= 0, "cannot create %s or %s", out_log, err_log);
     pid_t pid = fork();
+    cr_assert(pid >= 0, "fork failed");
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fd, 1);
-        dup2(fd, 2);
+        dup2(fo, 1);
+        dup2(fe, 2);
         execv(exe, argv);
         _exit(127);
     }
+    close(fo);
+    if (fe != fo)
+        close(fe);
+    return pid;
+}
+
+/* proc_vstart() with the arguments given here, stdout and stderr both to
+ * the file log. */
+static inline pid_t proc_spawn(const char *rel, const char *log, ...)
+{
+    va_list ap;
+    va_start(ap, log);
+    pid_t pid = proc_vstart(rel, log, log, ap);
+    va_end(ap);
     return pid;
 }
 

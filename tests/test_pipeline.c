@@ -384,10 +384,10 @@ static void capture_run(const char *what, struct seen *s, const char *a1, const 
     pid_t sim =
         spawn("tools/ticksim/ticksim", "sim.log", "--no-send", "--pcap", pcap, "--truth", truth,
               "--seed", "3", "--duration", "3h", "--tail", "5m", a1, a2, a3, a4, a5, a6, NULL);
-    cr_assert(eq(int, wait_exit(sim, 60000), 0), "ticksim failed");
+    cr_assert(eq(int, proc_wait(sim, 60000), 0), "ticksim failed");
     pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--pcap", pcap, "--journal", jdir,
                        "--pub", pub, "--router", "", NULL);
-    int rc = wait_exit(feed, 60000);
+    int rc = proc_wait(feed, 60000);
     if (rc != 0)
         show_log("feed.log");
     cr_assert(eq(int, rc, 0), "tickfeed --pcap failed");
@@ -508,16 +508,16 @@ Test(pipeline, a_faulted_capture_publishes_the_same_records_every_time)
     pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--no-send", "--pcap", pcap, "--truth",
                       truth, "--seed", "11", "--duration", "3h", "--tail", "5m", "--fault",
                       "drop=0.03,burst=2,dup=0.01,reorder=0.03", "--lose-both", "0.005", NULL);
-    cr_assert(eq(int, wait_exit(sim, 60000), 0), "ticksim failed");
+    cr_assert(eq(int, proc_wait(sim, 60000), 0), "ticksim failed");
     pid_t feed = spawn("feedhandler/tickfeed", "feed-a.log", "--pcap", pcap, "--journal", ja,
                        "--pub", pub, "--router", "", NULL);
-    cr_assert(eq(int, wait_exit(feed, 60000), 0), "tickfeed --pcap failed");
+    cr_assert(eq(int, proc_wait(feed, 60000), 0), "tickfeed --pcap failed");
     FILE *f = fopen(cfg, "w");
     cr_assert(not(eq(ptr, f, NULL)));
     fprintf(f, "pcap %s\njournal %s\npub %s\nrouter \"\"   # no ROUTER\nquiet\n", pcap, jb, pub);
     fclose(f);
     feed = spawn("feedhandler/tickfeed", "feed-b.log", "--config", cfg, NULL);
-    int rc = wait_exit(feed, 60000);
+    int rc = proc_wait(feed, 60000);
     if (rc != 0)
         show_log("feed-b.log");
     cr_assert(eq(int, rc, 0), "tickfeed --config with router \"\" failed");
@@ -618,7 +618,7 @@ Test(pipeline, a_paced_capture_publishes_each_packet_at_its_time_and_answers_mea
     zmq_close(sub);
     zmq_close(dealer);
     zmq_ctx_term(zctx);
-    cr_assert(eq(int, wait_exit(feed, 20000), 0), "tickfeed --pace failed");
+    cr_assert(eq(int, proc_wait(feed, 20000), 0), "tickfeed --pace failed");
     /* The records of the gap declared after the capture's last packet carry
      * the capture time it fell due at, as every other record does. */
     struct seen sn;
@@ -763,7 +763,7 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
     pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--port-base", pb, "--truth", truth,
                       "--seed", "5", "--duration", "2h", "--day-seconds", "120", "--lose-both",
                       "0.002", "--fault", "drop=0.01", "--tail", "10m", NULL);
-    int rc = wait_exit(sim, 60000);
+    int rc = proc_wait(sim, 60000);
     if (rc != 0)
         show_log("sim.log");
     cr_assert(eq(int, rc, 0), "ticksim failed");
@@ -783,7 +783,7 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
     zmq_close(dealer);
     zmq_ctx_term(zctx);
     cr_assert(gt(long, got, 0), "snapshot: %s", err);
-    rc = wait_exit(feed, 30000);
+    rc = proc_wait(feed, 30000);
     if (rc != 0)
         show_log("feed.log");
     cr_assert(eq(int, rc, 0), "tickfeed failed");
@@ -822,7 +822,7 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
         usleep(100000);
     }
     kill(store, SIGTERM);
-    rc = wait_exit(store, 10000);
+    rc = proc_wait(store, 10000);
     if (rc != 0)
         show_log("store.log");
     cr_assert(eq(int, rc, 0), "tickstore did not stop cleanly");
@@ -837,7 +837,7 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
         usleep(100000);
     }
     kill(shard, SIGTERM);
-    rc = wait_exit(shard, 10000);
+    rc = proc_wait(shard, 10000);
     if (rc != 0)
         show_log("shard.log");
     cr_assert(eq(int, rc, 0), "the shard stopped cleanly");
@@ -862,10 +862,10 @@ Test(pipeline, loss_on_one_line_needs_no_recovery)
     pid_t sim =
         spawn("tools/ticksim/ticksim", "sim.log", "--no-send", "--pcap", pcap, "--truth", truth,
               "--seed", "9", "--duration", "2h", "--fault-a", "drop=0.05,burst=3", NULL);
-    cr_assert(eq(int, wait_exit(sim, 60000), 0), "ticksim failed");
+    cr_assert(eq(int, proc_wait(sim, 60000), 0), "ticksim failed");
     pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--pcap", pcap, "--journal", jdir,
                        "--pub", pub, "--router", "", NULL);
-    cr_assert(eq(int, wait_exit(feed, 60000), 0), "tickfeed --pcap failed");
+    cr_assert(eq(int, proc_wait(feed, 60000), 0), "tickfeed --pcap failed");
     struct truth t;
     struct seen s;
     truth_read(&t, truth);
@@ -901,14 +901,14 @@ Test(pipeline, tickfeed_says_what_is_wrong)
     snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
     snprintf(cfg, sizeof cfg, "%s/feed.conf", dir);
     snprintf(pb, sizeof pb, "%d", port_base + 8);
-    cr_assert(eq(int, wait_exit(spawn("feedhandler/tickfeed", "h.log", "--help", NULL), 5000), 0));
+    cr_assert(eq(int, proc_wait(spawn("feedhandler/tickfeed", "h.log", "--help", NULL), 5000), 0));
     cr_assert(not(eq(ptr, (void *)strstr(log_text("h.log"), "--pcap FILE"), NULL)));
     cr_assert(eq(int,
-                 wait_exit(spawn("feedhandler/tickfeed", "e.log", "--fsync", "always", NULL), 5000),
+                 proc_wait(spawn("feedhandler/tickfeed", "e.log", "--fsync", "always", NULL), 5000),
                  2));
     cr_assert(not(eq(ptr, (void *)strstr(log_text("e.log"), "--fsync wants none"), NULL)));
     cr_assert(eq(int,
-                 wait_exit(spawn("feedhandler/tickfeed", "p.log", "--pcap", "/nonexistent.pcap",
+                 proc_wait(spawn("feedhandler/tickfeed", "p.log", "--pcap", "/nonexistent.pcap",
                                  "--journal", jdir, "--pub", pub, "--router", "", NULL),
                            5000),
                  1));
@@ -918,7 +918,7 @@ Test(pipeline, tickfeed_says_what_is_wrong)
             jdir, pub);
     fclose(f);
     cr_assert(
-        eq(int, wait_exit(spawn("feedhandler/tickfeed", "c.log", "--config", cfg, NULL), 5000), 2));
+        eq(int, proc_wait(spawn("feedhandler/tickfeed", "c.log", "--config", cfg, NULL), 5000), 2));
     cr_assert(not(eq(ptr, (void *)strstr(log_text("c.log"), "bogus"), NULL)));
 }
 
@@ -1020,13 +1020,13 @@ Test(pipeline, garbage_among_real_traffic_changes_nothing)
     struct garbage g = {.port_base = port_base + 8};
     pthread_t th;
     pthread_create(&th, NULL, garbage_run, &g);
-    int rc = wait_exit(sim, 60000);
+    int rc = proc_wait(sim, 60000);
     __atomic_store_n(&g.stop, 1, __ATOMIC_RELAXED);
     pthread_join(th, NULL);
     if (rc != 0)
         show_log("sim.log");
     cr_assert(eq(int, rc, 0), "ticksim failed");
-    rc = wait_exit(feed, 30000);
+    rc = proc_wait(feed, 30000);
     if (rc != 0)
         show_log("g.log");
     cr_assert(eq(int, rc, 0), "tickfeed survived the garbage and exited");
@@ -1180,11 +1180,11 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
     free(at);
     zmq_close(dealer);
     zmq_ctx_term(zctx);
-    int sim_rc = wait_exit(sim, (secs + 120) * 1000);
+    int sim_rc = proc_wait(sim, (secs + 120) * 1000);
     if (sim_rc != 0)
         show_log("sim.log");
     cr_assert(eq(int, sim_rc, 0), "ticksim failed");
-    int rc = wait_exit(feed, 30000);
+    int rc = proc_wait(feed, 30000);
     if (rc != 0)
         show_log(log);
     cr_assert(eq(int, rc, 0), "the last tickfeed stopped cleanly");
@@ -1203,9 +1203,9 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
         usleep(100000);
     }
     kill(store, SIGTERM);
-    int src = wait_exit(store, 10000);
+    int src = proc_wait(store, 10000);
     kill(server, SIGTERM);
-    wait_exit(server, 10000);
+    proc_wait(server, 10000);
     cr_assert(eq(int, src, 0), "tickstore stopped cleanly");
     store_sum(db, &cnt, &sum, &cp);
     fprintf(stderr,
@@ -1398,7 +1398,7 @@ Test(pipeline, a_subscriber_that_never_reads_slows_nobody)
     snprintf(pcap, sizeof pcap, "%s/slow-paced.pcap", dir);
     pid_t sim = spawn("tools/ticksim/ticksim", "cap.log", "--no-send", "--pcap", cap, "--seed", "4",
                       "--duration", "30m", NULL);
-    cr_assert(eq(int, wait_exit(sim, 60000), 0));
+    cr_assert(eq(int, proc_wait(sim, 60000), 0));
     pcap_retime(cap, pcap, (int64_t)(slow_s * 1e9), (int64_t)(fast_s * 1e9));
     struct slow_result with, without;
     slow_run(pcap, n_subs - 1, 1, slow_s, &with);

@@ -218,7 +218,7 @@ Test(recorder, tickstore_on_a_full_disk_stops_says_so_and_resumes_alone_losing_n
                       "--duration", "3h", "--day-seconds", "120", "--quiet", NULL);
     int filled = log_wait("store.log", "writing stopped", 15000);
     int sim_running = waitpid(sim, NULL, WNOHANG) == 0;
-    cr_assert(eq(int, wait_exit(sim, 60000), 0), "ticksim");
+    cr_assert(eq(int, proc_wait(sim, 60000), 0), "ticksim");
     if (!filled)
         show_log("store.log");
     cr_assert(eq(int, filled, 1), "the disk filled");
@@ -244,10 +244,10 @@ Test(recorder, tickstore_on_a_full_disk_stops_says_so_and_resumes_alone_losing_n
     cr_assert(not(eq(ptr, strstr(log_text("store.log"), "tickstore: writing again on "), NULL)),
               "%s", log_text("store.log"));
     kill(feed, SIGTERM);
-    cr_assert(eq(int, wait_exit(feed, 10000), 0), "tickfeed stopped cleanly");
+    cr_assert(eq(int, proc_wait(feed, 10000), 0), "tickfeed stopped cleanly");
     struct sums j = journal_sums(jdir);
     kill(store, SIGTERM);
-    int rc = wait_exit(store, 20000);
+    int rc = proc_wait(store, 20000);
     if (rc != 0)
         show_log("store.log");
     cr_assert(eq(int, rc, 0), "tickstore stopped cleanly");
@@ -271,13 +271,13 @@ Test(recorder, tickfeed_on_a_full_journal_disk_publishes_nothing_unwritten_then_
     snprintf(db, sizeof db, "%s/db", dir);
     pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--no-send", "--pcap", pcap, "--seed",
                       "3", "--duration", "2h", "--quiet", NULL);
-    cr_assert(eq(int, wait_exit(sim, 60000), 0), "ticksim");
+    cr_assert(eq(int, proc_wait(sim, 60000), 0), "ticksim");
     /* The same capture into a journal on a roomy disk: what must come out. */
     char refpub[160];
     snprintf(refpub, sizeof refpub, "ipc://%s/refpub", dir);
     pid_t feed = spawn("feedhandler/tickfeed", "ref.log", "--pcap", pcap, "--journal", ref, "--pub",
                        refpub, "--router", "", "--stats", "0", NULL);
-    cr_assert(eq(int, wait_exit(feed, 60000), 0), "tickfeed --pcap");
+    cr_assert(eq(int, proc_wait(feed, 60000), 0), "tickfeed --pcap");
     struct sums want = journal_sums(ref);
     cr_assert(gt(u64, want.n, 50000), "a capture bigger than the disk");
     struct holder h;
@@ -307,10 +307,10 @@ Test(recorder, tickfeed_on_a_full_journal_disk_publishes_nothing_unwritten_then_
               log_text("feed.log"));
     store_wait(db, want.last, 60000, &n, &sum);
     kill(feed, SIGTERM);
-    cr_assert(eq(int, wait_exit(feed, 10000), 0), "tickfeed stopped cleanly");
+    cr_assert(eq(int, proc_wait(feed, 10000), 0), "tickfeed stopped cleanly");
     struct sums got = journal_sums(jdir);
     kill(store, SIGTERM);
-    cr_assert(eq(int, wait_exit(store, 20000), 0), "tickstore stopped cleanly");
+    cr_assert(eq(int, proc_wait(store, 20000), 0), "tickstore stopped cleanly");
     fprintf(stderr,
             "full journal disk: blocked at seq %llu of %llu; journal and store hold all %llu "
             "ticks once\n",
@@ -343,15 +343,15 @@ Test(recorder, tickstore_refuses_a_folder_that_is_not_a_store_and_retain_without
     snprintf(nope, sizeof nope, "%s/mistyped.db", dir);
     pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--no-send", "--pcap", pcap, "--duration",
                       "10m", "--quiet", NULL);
-    cr_assert(eq(int, wait_exit(sim, 60000), 0), "ticksim");
+    cr_assert(eq(int, proc_wait(sim, 60000), 0), "ticksim");
     pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--pcap", pcap, "--journal", jdir,
                        "--pub", pub, "--router", "", "--stats", "0", NULL);
-    cr_assert(eq(int, wait_exit(feed, 60000), 0), "tickfeed --pcap");
+    cr_assert(eq(int, proc_wait(feed, 60000), 0), "tickfeed --pcap");
     struct sums before = journal_sums(jdir);
     cr_assert(gt(u64, before.n, 0));
     /* tickstore --db <tickfeed's journal>: refused, the journal untouched. */
     pid_t st = spawn("store/tickstore", "j.log", "--db", jdir, "--stats", "0", NULL);
-    cr_assert(eq(int, wait_exit(st, 10000), 1), "%s", log_text("j.log"));
+    cr_assert(eq(int, proc_wait(st, 10000), 1), "%s", log_text("j.log"));
     char want[256];
     snprintf(want, sizeof want,
              "tickstore: %s is not a gputick store (it holds other files); give an empty or new "
@@ -365,12 +365,12 @@ Test(recorder, tickstore_refuses_a_folder_that_is_not_a_store_and_retain_without
     cr_assert(eq(u64, after.sum, before.sum));
     /* --retain on a path without a store: an error, and no store made. */
     st = spawn("store/tickstore", "r.log", "--db", nope, "--retain", "90d", "--retain-only", NULL);
-    cr_assert(eq(int, wait_exit(st, 10000), 1), "%s", log_text("r.log"));
+    cr_assert(eq(int, proc_wait(st, 10000), 1), "%s", log_text("r.log"));
     cr_assert(not(eq(ptr, strstr(log_text("r.log"), "no tick store at"), NULL)), "%s",
               log_text("r.log"));
     cr_assert(eq(int, folder_entries(nope), 0), "no store made at %s", nope);
     st = spawn("store/tickstore", "r2.log", "--db", nope, "--retain", "90d", NULL);
-    cr_assert(eq(int, wait_exit(st, 10000), 1), "%s", log_text("r2.log"));
+    cr_assert(eq(int, proc_wait(st, 10000), 1), "%s", log_text("r2.log"));
     cr_assert(eq(int, folder_entries(nope), 0), "no store made at %s", nope);
 }
 

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -32,6 +31,7 @@
 #include "gputick/bytes.h"
 #include "gputick/sec.h"
 #include "gputick/time.h"
+#include "proc.h"
 #include "pub.h"
 #include "recorder.h"
 
@@ -442,30 +442,10 @@ static int free_port(void)
  * to dir/NAME.out. */
 static pid_t vprog_start(const char *rel, const char *name, va_list ap)
 {
-    const char *bin = getenv("GT_BINARY_DIR");
-    if (!bin)
-        cr_skip_test("GT_BINARY_DIR is not set (run under ctest)");
-    char path[512], log[256], out_path[256];
-    snprintf(path, sizeof path, "%s/%s", bin, rel);
+    char log[256], out_path[256];
     snprintf(log, sizeof log, "%s/%s.log", dir, name);
     snprintf(out_path, sizeof out_path, "%s/%s.out", dir, name);
-    char *argv[32];
-    int argc = 0;
-    argv[argc++] = path;
-    for (char *a; (a = va_arg(ap, char *)) && argc < 30;)
-        argv[argc++] = a;
-    argv[argc] = NULL;
-    pid_t pid = fork();
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives a test that timed out */
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fo = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fd, 2);
-        dup2(fo, 1);
-        execv(path, argv);
-        _exit(127);
-    }
-    return pid;
+    return proc_vstart(rel, out_path, log, ap);
 }
 
 static pid_t prog_start(const char *rel, const char *name, ...)
@@ -487,25 +467,10 @@ static pid_t proxy_start(const char *name, ...)
     return pid;
 }
 
-/* Waits up to ms for pid to exit (SIGKILL after); its exit status, or -1. */
-static int prog_wait(pid_t pid, int ms)
-{
-    for (int i = 0; i < ms / 10; i++) {
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        usleep(10000);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    return -1;
-}
-
 /* Stops a proxy with SIGTERM; returns its exit status (-1 if it hung). */
 static int proxy_stop(pid_t pid)
 {
-    kill(pid, SIGTERM);
-    return prog_wait(pid, 3000);
+    return proc_stop(pid, 3000);
 }
 
 static char *slurp(const char *path)
@@ -769,8 +734,8 @@ Test(proxy, late_joiner_behind_proxies_gets_snapshot_then_every_record, .timeout
     long early_got = sub_drain(early, 5000, journal_count("tob.", 0, n_msgs), &bad, 0);
     cr_assert(eq(long, early_got, journal_count("tob.", 0, n_msgs)));
     cr_assert(eq(int, bad, 0));
-    cr_assert(eq(int, prog_wait(s1, 10000), 0), "%s", slurp(kpath_log("late-tob")));
-    cr_assert(eq(int, prog_wait(s2, 10000), 0), "%s", slurp(kpath_log("late-h100")));
+    cr_assert(eq(int, proc_wait(s1, 10000), 0), "%s", slurp(kpath_log("late-tob")));
+    cr_assert(eq(int, proc_wait(s2, 10000), 0), "%s", slurp(kpath_log("late-h100")));
     static struct sub_line l[MAX_RECS * 2];
     int n = sub_lines("late-tob", l, MAX_RECS * 2);
     cr_assert(eq(int, late_join_check("ticksub -t tob.", l, n, GT_KIND_TOB, "tob."), 4),
@@ -1075,7 +1040,7 @@ Test(sec, every_program_that_binds_refuses_a_network_endpoint_unless_told, .time
         snprintf(log, sizeof log, "%s/%s.log", dir, name);
         pid_t pid =
             prog_start(run[i].rel, name, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], NULL);
-        int rc = prog_wait(pid, 5000);
+        int rc = proc_wait(pid, 5000);
         cr_assert(ne(int, rc, 0), "%s %s %s was not refused", run[i].rel, a[0], a[1]);
         cr_assert(ne(ptr, strstr(slurp(log), "--bind-remote"), NULL), "%s %s: %s", run[i].rel, a[1],
                   slurp(log));
