@@ -45,6 +45,7 @@
 #include "gputick/time.h"
 #include "key.h"
 #include "qbook.h"
+#include "ticks_cf.h"
 
 enum {
     TICKS_WRITE_BUFFER = 8 << 20, /* docs/store.md, Options: measured beside 4 and 64 MiB */
@@ -347,16 +348,7 @@ static void store_options_init(gt_store *st)
 
     st->cf_opts[CF_DEFAULT] = rocksdb_options_create_copy(st->opts);
     rocksdb_options_t *t = rocksdb_options_create_copy(st->opts);
-    rocksdb_options_set_compression(t, rocksdb_no_compression);
-    rocksdb_options_set_write_buffer_size(t, TICKS_WRITE_BUFFER);
-    rocksdb_options_set_prefix_extractor(
-        t, rocksdb_slicetransform_create_fixed_prefix(KEY_SERIES_PREFIX_LEN));
-    rocksdb_block_based_table_options_t *bb = rocksdb_block_based_options_create();
-    rocksdb_block_based_options_set_filter_policy(bb, rocksdb_filterpolicy_create_bloom_full(10));
-    rocksdb_block_based_options_set_whole_key_filtering(bb, 0);
-    rocksdb_block_based_options_set_block_size(bb, 16 << 10);
-    rocksdb_options_set_block_based_table_factory(t, bb);
-    rocksdb_block_based_options_destroy(bb);
+    store_ticks_cf_options(t);
     st->cf_opts[CF_TICKS] = t;
     rocksdb_options_t *m = rocksdb_options_create_copy(st->opts);
     rocksdb_options_set_compression(m, rocksdb_lz4_compression);
@@ -681,6 +673,20 @@ static uint64_t view_files(gt_store *st)
             total += v;
     }
     return total;
+}
+
+void store_ticks_cf_options(rocksdb_options_t *t)
+{
+    rocksdb_options_set_compression(t, rocksdb_no_compression);
+    rocksdb_options_set_write_buffer_size(t, TICKS_WRITE_BUFFER);
+    rocksdb_options_set_prefix_extractor(
+        t, rocksdb_slicetransform_create_fixed_prefix(KEY_SERIES_PREFIX_LEN));
+    rocksdb_block_based_table_options_t *bb = rocksdb_block_based_options_create();
+    rocksdb_block_based_options_set_filter_policy(bb, rocksdb_filterpolicy_create_bloom_full(10));
+    rocksdb_block_based_options_set_whole_key_filtering(bb, 0);
+    rocksdb_block_based_options_set_block_size(bb, 16 << 10);
+    rocksdb_options_set_block_based_table_factory(t, bb);
+    rocksdb_block_based_options_destroy(bb);
 }
 
 int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN])

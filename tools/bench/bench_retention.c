@@ -32,6 +32,7 @@
 #include "gputick/store.h"
 #include "gputick/tick.h"
 #include "key.h"
+#include "ticks_cf.h"
 
 enum {
     MAX_DAYS = 12,
@@ -105,8 +106,7 @@ struct parted {
     int live[MAX_DAYS + 1];
 };
 
-/* The ticks family's options of store.c: no compression, the series prefix
- * with its bloom filter, 16 KiB table blocks, an 8 MiB write buffer. */
+/* The ticks family's options of store.c, in a database of its own. */
 static rocksdb_options_t *ticks_options(void)
 {
     rocksdb_options_t *t = rocksdb_options_create();
@@ -114,16 +114,7 @@ static rocksdb_options_t *ticks_options(void)
     rocksdb_options_set_create_missing_column_families(t, 1);
     rocksdb_options_set_max_open_files(t, -1);
     rocksdb_options_set_max_background_jobs(t, 2);
-    rocksdb_options_set_compression(t, rocksdb_no_compression);
-    rocksdb_options_set_write_buffer_size(t, 8 << 20);
-    rocksdb_options_set_prefix_extractor(
-        t, rocksdb_slicetransform_create_fixed_prefix(KEY_SERIES_PREFIX_LEN));
-    rocksdb_block_based_table_options_t *bb = rocksdb_block_based_options_create();
-    rocksdb_block_based_options_set_filter_policy(bb, rocksdb_filterpolicy_create_bloom_full(10));
-    rocksdb_block_based_options_set_whole_key_filtering(bb, 0);
-    rocksdb_block_based_options_set_block_size(bb, 16 << 10);
-    rocksdb_options_set_block_based_table_factory(t, bb);
-    rocksdb_block_based_options_destroy(bb);
+    store_ticks_cf_options(t);
     return t;
 }
 
