@@ -315,8 +315,9 @@ struct fld {
     {                                                                                              \
         offsetof(struct gt_tick, f), sizeof(((struct gt_tick *)0)->f)                              \
     }
-static const struct fld common_flds[] = {FLD(flags), FLD(seq), FLD(recv_ns)};
-static const struct fld kind_flds[GT_KIND_MAX + 1][8] = {
+enum { N_COMMON = 3, N_KIND_FLDS = 8 };
+static const struct fld common_flds[N_COMMON] = {FLD(flags), FLD(seq), FLD(recv_ns)};
+static const struct fld kind_flds[GT_KIND_MAX + 1][N_KIND_FLDS] = {
     [GT_KIND_TRADE] = {FLD(u.trade.px), FLD(u.trade.qty), FLD(u.trade.trade_id),
                        FLD(u.trade.n_orders), FLD(u.trade.aggressor), FLD(u.trade.action)},
     [GT_KIND_LEVEL] = {FLD(u.level.px), FLD(u.level.qty), FLD(u.level.n_orders), FLD(u.level.level),
@@ -337,8 +338,8 @@ static const struct fld kind_flds[GT_KIND_MAX + 1][8] = {
 /* t with every field that fields does not name zeroed. */
 static void keep_fields(struct gt_tick *t, uint64_t fields)
 {
-    for (size_t i = 0; i < 3 + 8; i++) {
-        const struct fld *f = i < 3 ? &common_flds[i] : &kind_flds[t->kind][i - 3];
+    for (size_t i = 0; i < N_COMMON + N_KIND_FLDS; i++) {
+        const struct fld *f = i < N_COMMON ? &common_flds[i] : &kind_flds[t->kind][i - N_COMMON];
         if (f->size && !((fields >> f->off) & 1))
             memset((uint8_t *)t + f->off, 0, f->size);
     }
@@ -366,8 +367,9 @@ Test(block, decoding_some_fields_equals_the_full_decode_with_the_rest_zeroed)
                                      GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty) |
                                          GT_FIELD(u.trade.action)};
                 size_t n_sets = 3;
-                for (size_t i = 0; i < 3 + 8; i++) {
-                    const struct fld *f = i < 3 ? &common_flds[i] : &kind_flds[kind][i - 3];
+                for (size_t i = 0; i < N_COMMON + N_KIND_FLDS; i++) {
+                    const struct fld *f =
+                        i < N_COMMON ? &common_flds[i] : &kind_flds[kind][i - N_COMMON];
                     if (f->size)
                         sets[n_sets++] = (uint64_t)1 << f->off;
                 }
