@@ -759,7 +759,8 @@ int gt_store_refresh(gt_store *st)
     if (st->mode != GT_STORE_READER || st->read_only)
         return GT_OK;
     int rc = secondary_settle(st);
-    if (rc == GT_OK && view_files(st) != st->files_seen) {
+    uint64_t files = rc == GT_OK ? view_files(st) : 0;
+    if (rc == GT_OK && files != st->files_seen) {
         /* The writer flushed. A secondary keeps the memtable it replayed
          * from the WAL that flush retired, and its older versions of the
          * keys every commit re-puts (the checkpoint, the series records, the
@@ -769,11 +770,11 @@ int gt_store_refresh(gt_store *st)
          * writer's flush). A fresh open reads the files and the live WAL as
          * they are. */
         db_close(st);
-        if ((rc = db_open(st)) == GT_OK)
-            rc = secondary_settle(st);
+        if ((rc = db_open(st)) == GT_OK && (rc = secondary_settle(st)) == GT_OK)
+            files = view_files(st);
     }
     if (rc == GT_OK)
-        st->files_seen = view_files(st);
+        st->files_seen = files;
     if (rc == 1)
         return store_err(st, GT_EDB, "%s: the view stays incomplete while the writer %s", st->path,
                          "starts; try again");
@@ -855,11 +856,17 @@ static struct series *series_get(gt_store *st, const struct gt_tick *t, int *rc)
     return s;
 }
 
-/* Whether t moves or shapes a book: level and status ticks, and the
+/* The kinds that move or shape a book: level and status ticks, and the
  * definitions that set its depth (qbook_apply). */
+enum { N_BOOK_KINDS = 3 };
+static const int book_kinds[N_BOOK_KINDS] = {GT_KIND_LEVEL, GT_KIND_STATUS, GT_KIND_DEF};
+
 static bool is_book_tick(const struct gt_tick *t)
 {
-    return t->kind == GT_KIND_LEVEL || t->kind == GT_KIND_STATUS || t->kind == GT_KIND_DEF;
+    for (int i = 0; i < N_BOOK_KINDS; i++)
+        if (t->kind == book_kinds[i])
+            return true;
+    return false;
 }
 
 /* The writer's book of instr_id, rebuilt from the store at its first book
@@ -883,9 +890,10 @@ static struct bookst *book_get(gt_store *st, int32_t instr_id, int *rc)
     qbook_init(&bk->b, GT_MBP_DEPTH_DEFAULT);
     bk->max_ns = INT64_MIN;
     /* Book ticks stored before this session: only if a series holds some. */
-    if (table_get(&st->series_by_key, series_key(instr_id, GT_KIND_LEVEL)) ||
-        table_get(&st->series_by_key, series_key(instr_id, GT_KIND_STATUS)) ||
-        table_get(&st->series_by_key, series_key(instr_id, GT_KIND_DEF))) {
+    bool stored = false;
+    for (int i = 0; i < N_BOOK_KINDS; i++)
+        stored |= table_get(&st->series_by_key, series_key(instr_id, book_kinds[i])) != 0;
+    if (stored) {
         int n = gt_store_book_at(st, instr_id, INT64_MAX, 0, &bk->b);
         if (n < 0) {
             free(bk);
@@ -1175,6 +1183,7 @@ struct series_scan {
     size_t cap, n;
     int32_t instr_id; /* for a find */
     int kind;
+    struct series *rec; /* for a find: the record found, if not NULL */
 };
 
 static void series_info_fill(gt_store *st, struct gt_series_info *info, uint32_t id,
@@ -1205,6 +1214,8 @@ static int series_scan_one(void *arg, const uint8_t *k, size_t klen, const uint8
         if (s.instr_id != sc->instr_id || s.kind != sc->kind)
             return 0;
         series_info_fill(sc->st, sc->out, id, &s);
+        if (sc->rec)
+            *sc->rec = s;
         return 1;
     }
     if (sc->n < sc->cap)
@@ -1215,20 +1226,27 @@ static int series_scan_one(void *arg, const uint8_t *k, size_t klen, const uint8
 
 int gt_store_series_list(gt_store *st, struct gt_series_info *out, size_t cap)
 {
-    struct series_scan sc = {st, out, cap, 0, 0, 0};
+    struct series_scan sc = {st, out, cap, 0, 0, 0, NULL};
     int rc = meta_scan(st, KEY_META_SERIES, series_scan_one, &sc);
     return rc < 0 ? rc : (int)sc.n;
 }
 
-int gt_store_series_find(gt_store *st, int32_t instr_id, int kind, struct gt_series_info *info)
+/* gt_store_series_find(), and the series' record into *rec if not NULL. */
+static int series_find(gt_store *st, int32_t instr_id, int kind, struct gt_series_info *info,
+                       struct series *rec)
 {
     if (kind < 1 || kind > GT_KIND_MAX)
         return GT_ENOENT;
-    struct series_scan sc = {st, info, 1, 0, instr_id, kind};
+    struct series_scan sc = {st, info, 1, 0, instr_id, kind, rec};
     int rc = meta_scan(st, KEY_META_SERIES, series_scan_one, &sc);
     if (rc < 0)
         return rc;
     return rc == 1 ? GT_OK : GT_ENOENT;
+}
+
+int gt_store_series_find(gt_store *st, int32_t instr_id, int kind, struct gt_series_info *info)
+{
+    return series_find(st, instr_id, kind, info, NULL);
 }
 
 struct instr_scan {
@@ -1308,21 +1326,18 @@ void gt_store_iter_close(gt_store_iter *it)
     free(it);
 }
 
-/* Whether this handle's view holds the open block of series, which every
- * commit writes with the series' record. A secondary instance that cannot
+/* Whether this handle's view holds the open block of the series whose
+ * record is s, which every commit writes with the record. A secondary instance that cannot
  * load a table file (a corrupt index block, say) keeps, without an error, an
  * older version of the family that lacks its blocks; a read-only open of the
  * store then names the file. Returns GT_OK, GT_ECORRUPT (the message gives
  * the read-only open's words) or GT_EDB. */
-static int iter_view_check(gt_store *st, uint32_t series)
+static int iter_view_check(gt_store *st, uint32_t series, const struct series *s)
 {
-    uint8_t mkey[KEY_META_LEN], rec[SERIES_REC_LEN], key[KEY_BLOCK_LEN];
-    struct series s;
-    key_series_encode(mkey, series);
-    int rc = meta_get(st, mkey, sizeof mkey, rec, sizeof rec);
-    if (rc < 0 || series_rec_read(rec, (size_t)rc, &s) < 0 || !s.has_block)
-        return rc < 0 && rc != GT_ENOENT ? rc : GT_OK;
-    key_block_encode(key, series, s.key_ns);
+    uint8_t key[KEY_BLOCK_LEN];
+    if (!s->has_block)
+        return GT_OK;
+    key_block_encode(key, series, s->key_ns);
     char *dberr = NULL;
     rocksdb_pinnableslice_t *v = rocksdb_get_pinned_cf(st->db, st->ro, st->cf[CF_TICKS],
                                                        (const char *)key, sizeof key, &dberr);
@@ -1345,7 +1360,8 @@ int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns
 {
     *out = NULL;
     struct gt_series_info info;
-    int rc = gt_store_series_find(st, instr_id, kind, &info);
+    struct series rec;
+    int rc = series_find(st, instr_id, kind, &info, &rec);
     if (rc == GT_ENOENT) {
         char id[16];
         snprintf(id, sizeof id, "%d", (int)instr_id);
@@ -1353,7 +1369,7 @@ int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns
         return store_err(st, rc, "no %s series for instrument %s in the store",
                          name ? name : "such", id);
     }
-    if (rc < 0 || (rc = iter_view_check(st, info.series)) < 0)
+    if (rc < 0 || (rc = iter_view_check(st, info.series, &rec)) < 0)
         return rc;
     gt_store_iter *it = calloc(1, sizeof *it);
     if (!it || !(it->ticks = malloc(BLOCK_CAP * sizeof *it->ticks)) ||
@@ -1684,8 +1700,8 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
     /* Definitions (the depth) carry their LastUpdateTime, often long before
      * the book ticks they precede on the bus: their whole series is read (a
      * few ticks), and seq decides what the checkpoint already holds. */
-    enum { N_SRC = 3 };
-    static const int kinds[N_SRC] = {GT_KIND_LEVEL, GT_KIND_STATUS, GT_KIND_DEF};
+    enum { N_SRC = N_BOOK_KINDS };
+    const int *kinds = book_kinds;
     gt_store_iter *it[N_SRC] = {NULL, NULL, NULL};
     const struct gt_tick *run[N_SRC] = {NULL, NULL, NULL}, *cur[N_SRC] = {NULL, NULL, NULL};
     int n[N_SRC] = {0, 0, 0}, i[N_SRC] = {0, 0, 0}, live[N_SRC];
