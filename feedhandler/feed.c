@@ -1603,6 +1603,19 @@ int64_t feed_due(const struct feed *f)
     return due;
 }
 
+int feed_advance(struct feed *f, int64_t until)
+{
+    for (int i = 0; i < FEED_POLLS_MAX; i++) {
+        int64_t due = feed_due(f);
+        if (due > until)
+            return GT_OK;
+        int rc = feed_poll(f, due);
+        if (rc < 0)
+            return rc;
+    }
+    return GT_OK;
+}
+
 bool feed_in_event(const struct feed *f)
 {
     return f->in_event;

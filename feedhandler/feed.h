@@ -123,6 +123,13 @@ int feed_poll(struct feed *f, int64_t now_ns);
  * capture's clock, so what it publishes depends on the capture alone. */
 int64_t feed_due(const struct feed *f);
 
+/* Runs the feed's clock up to until on a capture's clock: feed_poll() at each
+ * feed_due() moment up to until, at exactly that time, so what a capture
+ * publishes depends on the capture alone (at most FEED_POLLS_MAX polls a
+ * call). Returns as feed_poll(). */
+enum { FEED_POLLS_MAX = 1 << 20 };
+int feed_advance(struct feed *f, int64_t until);
+
 /* True while an incremental event is open: its book entries are applied but
  * its records are published only at its end (or when it is cut, 50 ms of the
  * receive clock after it opened, in feed_poll). A snapshot taken now would

@@ -29,7 +29,7 @@
 #include "pcap.h"
 #include "pub.h"
 
-enum { LOOP_WAIT_MS = 1, SERVE_MAX = 16, CFG_MAX_STRINGS = 64, PCAP_POLLS_MAX = 1 << 20 };
+enum { LOOP_WAIT_MS = 1, SERVE_MAX = 16, CFG_MAX_STRINGS = 64 };
 #define NS_PER_MS 1000000LL
 #define PACE_SLICE_NS (10 * NS_PER_MS) /* --pace: longest sleep between looks at signals */
 
@@ -524,22 +524,13 @@ static void wait_router(struct run *r, int64_t ns)
     }
 }
 
-/* Runs the feed's clock up to the capture time until: feed_poll at each
- * moment something falls due before it (a hole past its reorder window, an
- * event to cut), at exactly that capture time. Nothing of the wall clock
- * enters, so a capture publishes the same records every time. Returns 0 or
+/* feed_advance() to the capture time until (nothing of the wall clock
+ * enters, so a capture publishes the same records every time). Returns 0 or
  * -1 (journal). */
 static int pcap_clock(struct run *r, int64_t until)
 {
-    for (int i = 0; i < PCAP_POLLS_MAX; i++) {
-        int64_t due = feed_due(r->feed);
-        if (due > until)
-            return 0;
-        int rc = feed_poll(r->feed, due);
-        if (rc < 0)
-            return feed_error(r, rc);
-    }
-    return 0;
+    int rc = feed_advance(r->feed, until);
+    return rc < 0 ? feed_error(r, rc) : 0;
 }
 
 /* --pace: waits until the wall clock reaches capture time ts_ns (the first

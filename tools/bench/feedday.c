@@ -9,8 +9,6 @@
 #include <unistd.h>
 #include "bench.h"
 
-enum { POLLS_MAX = 1 << 20 }; /* tickfeed's PCAP_POLLS_MAX */
-
 int feedday_load(struct feedday *d, const struct sim_config *c, char err[GT_ERRLEN])
 {
     memset(d, 0, sizeof *d);
@@ -73,21 +71,6 @@ void feedday_free(struct feedday *d)
     memset(d, 0, sizeof *d);
 }
 
-/* tickfeed's pcap_clock: feed_poll at each moment something falls due up to
- * until, at exactly that capture time (as bounded as there). */
-static int day_clock(struct feed *f, int64_t until)
-{
-    for (int i = 0; i < POLLS_MAX; i++) {
-        int64_t due = feed_due(f);
-        if (due > until)
-            return GT_OK;
-        int rc = feed_poll(f, due);
-        if (rc < 0)
-            return rc;
-    }
-    return GT_OK;
-}
-
 int feedday_feed(const struct feedday *d, unsigned feeds, feed_emit_fn emit, void *ctx,
                  double *secs)
 {
@@ -102,12 +85,12 @@ int feedday_feed(const struct feedday *d, unsigned feeds, feed_emit_fn emit, voi
         const struct feedday_pkt *k = &d->pkt[p];
         if (!(feeds >> k->feed & 1))
             continue;
-        rc = day_clock(f, k->ts_ns - 1);
+        rc = feed_advance(f, k->ts_ns - 1);
         if (rc >= 0)
             rc = feed_packet(f, k->feed, k->p, k->len, k->ts_ns);
     }
     if (rc >= 0) /* what still waits falls due at its own time */
-        rc = day_clock(f, INT64_MAX - 1);
+        rc = feed_advance(f, INT64_MAX - 1);
     if (secs)
         *secs = bench_now() - t0;
     if (rc >= 0)
