@@ -1544,26 +1544,18 @@ int feed_packet(struct feed *f, int which, const uint8_t *p, size_t len, int64_t
         return GT_EINVAL;
     f->st.packets[which]++;
     f->recv_ns = recv_ns;
-    switch (which) {
-    case GT_FEED_INCR_A:
-    case GT_FEED_INCR_B:
-    case GT_FEED_INDEX_A:
-    case GT_FEED_INDEX_B:
-        if (!pkt_frames(p, len)) {
-            f->st.malformed++;
-            break;
-        }
-        if (which == GT_FEED_INCR_A || which == GT_FEED_INCR_B)
-            arb_offer(&f->arb_inc, which == GT_FEED_INCR_A ? ARB_LINE_A : ARB_LINE_B, p, len,
-                      f->clock_ns ? f->clock_ns : recv_ns);
-        else
-            arb_offer(&f->arb_idx, which == GT_FEED_INDEX_A ? ARB_LINE_A : ARB_LINE_B, p, len,
-                      f->clock_ns ? f->clock_ns : recv_ns);
-        break;
-    default:
+    struct arb *a = NULL; /* the lines A/B that are arbitrated */
+    int line = which == GT_FEED_INCR_A || which == GT_FEED_INDEX_A ? ARB_LINE_A : ARB_LINE_B;
+    if (which == GT_FEED_INCR_A || which == GT_FEED_INCR_B)
+        a = &f->arb_inc;
+    else if (which == GT_FEED_INDEX_A || which == GT_FEED_INDEX_B)
+        a = &f->arb_idx;
+    if (!a)
         process(f, p, len, which);
-        break;
-    }
+    else if (!pkt_frames(p, len)) /* garbage must not take a sequence number */
+        f->st.malformed++;
+    else
+        arb_offer(a, line, p, len, f->clock_ns ? f->clock_ns : recv_ns);
     if (!f->in_event && f->n_dfr)
         drain_deferred(f); /* the event that held them was cut by a gap */
     return take_err(f);
