@@ -889,18 +889,14 @@ int journal_reader_seek(struct journal_reader *r, uint64_t from_seq)
     uint64_t off, seq;
     index_find(reader_index(r, r->segs[i]), from_seq, &off, &seq);
     struct journal_msg m;
+    bool have = false; /* m holds a record read and not yet looked at */
     if (off > JOURNAL_HDR_LEN) {
         cursor_start(&r->c, r->fd, off);
         rc = reader_step(r, &m);
         if (rc == 0 && r->seg_i == i)
             return GT_OK; /* the end: from_seq is not written yet */
         if (rc > 0 && m.first_seq == seq) {
-            if (m.first_seq + m.n_records > from_seq) {
-                r->pending = m;
-                r->have_pending = true;
-                return GT_OK;
-            }
-            r->seek_reads++;
+            have = true;
         } else {
             if (r->ix)
                 index_reset(r->ix, r->segs[i]); /* the writer's (r->ix NULL) is only read */
@@ -909,7 +905,8 @@ int journal_reader_seek(struct journal_reader *r, uint64_t from_seq)
             r->expect_seq = 0;
         }
     }
-    while ((rc = reader_step(r, &m)) > 0) {
+    while (have || (rc = reader_step(r, &m)) > 0) {
+        have = false;
         if (m.first_seq + m.n_records > from_seq) {
             r->pending = m;
             r->have_pending = true;
