@@ -531,6 +531,23 @@ static int stat_type(char et);
 static void stat_fill(struct gt_stat *st, int type, int64_t px, int32_t size, uint8_t settl,
                       uint8_t open_close, uint32_t date);
 
+/* What an instrument keeps of the last statistic of type and the last status
+ * it published: for snapshots (what a recovery must republish) and late
+ * joiners. */
+static void stat_keep(struct inst *in, int type, const struct gt_tick *t, uint32_t rpt)
+{
+    in->stat[type] = *t;
+    in->stat_mask |= 1u << type;
+    in->stat_rpt[type] = rpt;
+}
+
+static void status_keep(struct inst *in, const struct gt_tick *t, uint32_t seq)
+{
+    in->status = *t;
+    in->has_status = true;
+    in->status_seq = seq;
+}
+
 /* The trading status of a snapshot, if it is news: a status lost in a packet
  * gap (SecurityStatus has no RptSeq, so nothing else would tell it again) or
  * one a book missed while stale. Only a snapshot that has processed the
@@ -551,9 +568,7 @@ static void snap_status(struct feed *f, size_t ii, const struct snapkeep *k)
     t.u.status.event = MDP3_U8_NULL;
     t.u.status.date = ymd_of_days(k->trade_date);
     stage(f, ii, &t);
-    in->status = t;
-    in->has_status = true;
-    in->status_seq = k->last_msg;
+    status_keep(in, &t, k->last_msg);
 }
 
 /* The statistics of a snapshot that the book being recovered does not hold
@@ -576,9 +591,7 @@ static void snap_stats(struct feed *f, size_t ii, const struct snapkeep *k)
         t.flags = GT_F_RECOVERY;
         t.u.stat = *x;
         stage(f, ii, &t);
-        in->stat[type] = t;
-        in->stat_mask |= bit;
-        in->stat_rpt[type] = k->rpt_seq;
+        stat_keep(in, type, &t, k->rpt_seq);
     }
 }
 
@@ -1010,11 +1023,8 @@ static void stat_put(struct feed *f, int32_t sec, uint32_t rpt, int64_t ts, char
         return;
     stat_fill(&t.u.stat, type, px, size, settl, open_close, date);
     stage(f, (size_t)ii, &t);
-    if (type) {
-        f->inst[ii].stat[type] = t;
-        f->inst[ii].stat_mask |= 1u << type;
-        f->inst[ii].stat_rpt[type] = rpt;
-    }
+    if (type)
+        stat_keep(&f->inst[ii], type, &t, rpt);
 }
 
 static void on_stats(struct feed *f, const struct mdp3_msg *msg, uint8_t *mei)
@@ -1072,9 +1082,7 @@ static void status_put(struct feed *f, size_t ii, const struct mdp3_status30 *s)
     t.u.status.event = s->trading_event;
     t.u.status.date = ymd_of_days(s->trade_date);
     stage(f, ii, &t);
-    in->status = t;
-    in->has_status = true;
-    in->status_seq = f->inc_seq;
+    status_keep(in, &t, f->inc_seq);
 }
 
 static void on_status30(struct feed *f, const struct mdp3_msg *msg, uint8_t *mei)
