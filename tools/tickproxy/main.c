@@ -268,24 +268,21 @@ static int send_all(void *s, zmq_msg_t *f, int n, int delimit)
 
 /* Answers a client at once, as a reply from upstream would reach it: its
  * envelope f[0..n_env) (with the delimiter added when it had none), then
- * ERR, code, text. Closes f[0..n). */
+ * ERR, code, text, in f[n_env..n_env + 3) (f holds REPLY_FRAMES_MAX).
+ * Closes f[0..n). */
 static void reply_refuse(void *front, zmq_msg_t *f, int n, int n_env, int code, const char *why)
 {
+    for (int i = n_env; i < n; i++)
+        zmq_msg_close(&f[i]);
     uint8_t c[4];
     st_le32(c, (uint32_t)code);
-    /* A client gone or full fails the first frame; then nothing is sent. */
-    if (zmq_send(front, zmq_msg_data(&f[0]), zmq_msg_size(&f[0]), ZMQ_SNDMORE | ZMQ_DONTWAIT) >=
-        0) {
-        for (int i = 1; i < n_env; i++)
-            zmq_send(front, zmq_msg_data(&f[i]), zmq_msg_size(&f[i]), ZMQ_SNDMORE);
-        if (n_env == 1)
-            zmq_send(front, "", 0, ZMQ_SNDMORE);
-        zmq_send(front, "ERR", 3, ZMQ_SNDMORE);
-        zmq_send(front, c, 4, ZMQ_SNDMORE);
-        zmq_send(front, why, strlen(why), 0);
+    const struct gt_frame h[3] = {
+        {(const uint8_t *)"ERR", 3}, {c, 4}, {(const uint8_t *)why, strlen(why)}};
+    for (int i = 0; i < 3; i++) {
+        zmq_msg_init_size(&f[n_env + i], h[i].len);
+        memcpy(zmq_msg_data(&f[n_env + i]), h[i].p, h[i].len);
     }
-    for (int i = 0; i < n; i++)
-        zmq_msg_close(&f[i]);
+    send_all(front, f, n_env + 3, n_env == 1); /* a client gone or full: nothing sent */
 }
 
 /* The envelope of the n frames received in f, looked for far enough to
