@@ -80,8 +80,11 @@ int qopt_no_range(const struct qopt *q, const char *cmd, const char *why)
 }
 
 /* The long option that name (len bytes, maybe abbreviated) selects, as
- * getopt_long finds it: an exact name, else the only one it starts. */
-static const struct option *long_find(const struct option *lo, const char *name, size_t len)
+ * getopt_long finds it: an exact name, else the only one it starts. When
+ * there is none, *n_start (if not NULL) gets how many it starts: 2 or more
+ * is ambiguous. */
+static const struct option *long_find(const struct option *lo, const char *name, size_t len,
+                                      int *n_start)
 {
     const struct option *hit = NULL;
     int n = 0;
@@ -93,16 +96,9 @@ static const struct option *long_find(const struct option *lo, const char *name,
         hit = lo;
         n++;
     }
+    if (n_start)
+        *n_start = n;
     return n == 1 ? hit : NULL;
-}
-
-/* How many long options start with name (len bytes). */
-static int long_count(const struct option *lo, const char *name, size_t len)
-{
-    int n = 0;
-    for (; lo->name; lo++)
-        n += strncmp(lo->name, name, len) == 0;
-    return n;
 }
 
 /* Whether option element a takes the next element as its value. */
@@ -111,7 +107,7 @@ static int takes_next(const char *a, const char *so, const struct option *lo)
     if (a[1] == '-') {
         if (strchr(a, '='))
             return 0;
-        const struct option *o = long_find(lo, a + 2, strlen(a + 2));
+        const struct option *o = long_find(lo, a + 2, strlen(a + 2), NULL);
         return o && o->has_arg == required_argument;
     }
     for (const char *p = a + 1; *p; p++) {
@@ -165,7 +161,8 @@ int qopt_getopt(int argc, char **argv, const char *shortopts, const struct optio
      * one is optopt. */
     const char *a = optind >= 1 && optind - 1 < argc ? argv[optind - 1] : "";
     int is_long = a[0] == '-' && a[1] == '-', len = (int)strcspn(a, "=");
-    const struct option *o = is_long ? long_find(longopts, a + 2, (size_t)len - 2) : NULL;
+    int n_start = 0;
+    const struct option *o = is_long ? long_find(longopts, a + 2, (size_t)len - 2, &n_start) : NULL;
     char name[64];
     if (c == ':' && !is_long)
         snprintf(name, sizeof name, "-%c", optopt);
@@ -177,7 +174,7 @@ int qopt_getopt(int argc, char **argv, const char *shortopts, const struct optio
         fprintf(stderr, "tickq %s: option '%s' takes no value", cmd, name);
     else if (optopt)
         fprintf(stderr, "tickq %s: unknown option '-%c'", cmd, optopt);
-    else if (is_long && !o && long_count(longopts, a + 2, (size_t)len - 2) > 1)
+    else if (is_long && !o && n_start > 1)
         fprintf(stderr, "tickq %s: option '%s' is ambiguous (want more of its name)", cmd, name);
     else
         fprintf(stderr, "tickq %s: unknown option '%s'", cmd, name);
