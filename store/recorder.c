@@ -292,7 +292,7 @@ int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
         }
         maybe_commit(r);
         if (report && report_ms > 0 && gt_now_ns() >= next_report) {
-            report(RECORDER_STATS, &r->s);
+            event(r, RECORDER_STATS);
             next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
         }
     }
