@@ -6,6 +6,7 @@
  * version and kind once and then reads at fixed offsets. The payload is
  * encoded per kind, field by field, so padding never leaks into the wire. */
 #include "gputick/tick.h"
+#include <stdlib.h>
 #include "gputick/bytes.h"
 #include "gputick/err.h"
 
@@ -187,4 +188,92 @@ int gt_tick_decode(const uint8_t *in, size_t len, struct gt_tick *t)
         break;
     }
     return GT_OK;
+}
+
+/* ---- which trades count (the rule is in tick.h) ---- */
+
+void gt_busts_init(struct gt_busts *b)
+{
+    *b = (struct gt_busts){0};
+}
+
+void gt_busts_fini(struct gt_busts *b)
+{
+    free(b->v);
+    gt_busts_init(b);
+}
+
+int gt_busts_note(struct gt_busts *b, const struct gt_tick *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!gt_trade_is_bust(&t[i]))
+            continue;
+        if (b->n == b->cap) {
+            size_t cap = b->cap ? b->cap * 2 : 16;
+            struct gt_bust *v = realloc(b->v, cap * sizeof *v);
+            if (!v)
+                return GT_ENOMEM;
+            b->v = v, b->cap = cap;
+        }
+        b->v[b->n++] = (struct gt_bust){.trade_id = t[i].u.trade.trade_id, .bust_seq = t[i].seq};
+        b->sorted = false;
+    }
+    return (int)(b->n > INT32_MAX ? INT32_MAX : b->n);
+}
+
+static int bust_cmp(const void *a, const void *b)
+{
+    const struct gt_bust *x = a, *y = b;
+    if (x->trade_id != y->trade_id)
+        return x->trade_id < y->trade_id ? -1 : 1;
+    return (x->bust_seq > y->bust_seq) - (x->bust_seq < y->bust_seq);
+}
+
+/* The first bust of trade id, or b->n: a binary search of the sorted set. */
+static size_t bust_first(const struct gt_busts *b, uint32_t id)
+{
+    size_t lo = 0, hi = b->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->v[mid].trade_id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+void gt_busts_match(struct gt_busts *b, const struct gt_tick *t, size_t n)
+{
+    if (!b->n)
+        return;
+    if (!b->sorted) {
+        qsort(b->v, b->n, sizeof *b->v, bust_cmp);
+        b->sorted = true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!gt_trade_is_print(&t[i]))
+            continue;
+        /* Each bust of this id takes the latest print before it. */
+        uint32_t id = t[i].u.trade.trade_id;
+        uint64_t s = t[i].seq;
+        for (size_t k = bust_first(b, id); k < b->n && b->v[k].trade_id == id; k++) {
+            struct gt_bust *x = &b->v[k];
+            if (s < x->bust_seq && (!x->matched || s > x->victim_seq))
+                x->victim_seq = s, x->matched = true;
+        }
+    }
+}
+
+bool gt_trade_counts(const struct gt_tick *t, const struct gt_busts *b)
+{
+    if (!gt_trade_is_print(t))
+        return false;
+    if (!b || !b->n || !b->sorted)
+        return true;
+    uint32_t id = t->u.trade.trade_id;
+    for (size_t k = bust_first(b, id); k < b->n && b->v[k].trade_id == id; k++)
+        if (b->v[k].matched && b->v[k].victim_seq == t->seq)
+            return false;
+    return true;
 }

@@ -52,15 +52,20 @@ int bars_run(struct qstore *st, int32_t instr_id, int64_t from_ns, int64_t to_ns
              struct qstore_iter **it_out)
 {
     struct qstore_iter *it = NULL;
-    int rc = qstore_iter_open(st, instr_id, GT_KIND_TRADE, from_ns, to_ns, &it);
+    struct gt_busts busts;
+    gt_busts_init(&busts);
+    int rc = qstore_busts_read(st, instr_id, from_ns, &busts, it_out);
+    if (rc < 0)
+        goto done;
+    rc = qstore_iter_open(st, instr_id, GT_KIND_TRADE, from_ns, to_ns, &it);
     *it_out = it;
     if (rc == GT_ENOENT)
         rc = 0, it = NULL;
     else if (rc < 0)
-        return rc;
-    if (it) /* a bar needs these of a trade, and its exch_ns */
-        qstore_iter_fields(it,
-                           GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty) | GT_FIELD(u.trade.action));
+        goto done;
+    if (it) /* a bar needs these of a trade (and the rule's), and its exch_ns */
+        qstore_iter_fields(it, GT_FIELD(seq) | GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty) |
+                                   GT_FIELD(u.trade.trade_id) | GT_FIELD(u.trade.action));
     struct bar b;
     int open = 0, stop = 0;
     int64_t lo = INT64_MAX, hi = INT64_MIN; /* exch_ns in [lo, hi] falls in the open bar */
@@ -69,7 +74,7 @@ int bars_run(struct qstore *st, int32_t instr_id, int64_t from_ns, int64_t to_ns
     while (it && !stop && (rc = qstore_iter_next(it, &t)) > 0) {
         for (int i = 0; i < rc && !stop; i++) {
             const struct gt_trade *tr = &t[i].u.trade;
-            if (tr->action == 2 || tr->px == INT64_MAX || tr->qty <= 0 || tr->qty == INT64_MAX)
+            if (!gt_trade_counts(&t[i], &busts))
                 continue;
             int64_t ns = t[i].exch_ns;
             if (!open || ns < lo || ns > hi) { /* perhaps another bar: which, by a division */
@@ -104,12 +109,15 @@ int bars_run(struct qstore *st, int32_t instr_id, int64_t from_ns, int64_t to_ns
         }
     }
     if (rc < 0)
-        return rc;
+        goto done;
+    rc = 0;
     if (!stop && open) {
         stop = emit(&b, ctx);
         next = b.start_ns + w;
     }
     if (!stop && fill)
         fill_to(&next, to_ns, w, emit, ctx);
-    return 0;
+done:
+    gt_busts_fini(&busts);
+    return rc;
 }

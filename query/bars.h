@@ -4,9 +4,10 @@
  * Intervals are aligned to the Unix epoch (UTC): a bar of width w holds the
  * trades with floor(exch_ns / w) * w <= exch_ns < that + w. VWAP is exact:
  * sum(px * qty) in __int128, divided once at the end and rounded half away
- * from zero to 1e-9. Busted trades (action 2) and trades with a null price
- * or a non-positive quantity are left out. The reader streams: one bar is
- * open at a time. */
+ * from zero to 1e-9. The trades are those that count by tick.h's rule
+ * (gt_trade_counts): a busted trade leaves its bar, whenever its bust came.
+ * The reader streams: one bar is open at a time, after a first pass that
+ * reads the busts (qstore_busts_read). */
 #ifndef GT_QUERY_BARS_H
 #define GT_QUERY_BARS_H
 #include <stdint.h>

@@ -94,6 +94,7 @@ struct asof_state {
     struct cursor trades, tob, fix;
     struct gt_tick q, x; /* the prevailing quote and index value */
     int have_q, have_x;
+    struct gt_busts busts; /* which trades count (tick.h) */
 };
 
 static void asof_row(struct out *o, const struct gt_tick *t, const struct asof_state *s)
@@ -153,6 +154,7 @@ int cmd_asof(int argc, char **argv)
     struct gt_tick def, idx;
     struct asof_state s;
     memset(&s, 0, sizeof s);
+    gt_busts_init(&s.busts);
     if ((rc = qdb_open("asof", q.db, &st)))
         return rc;
     if ((rc = qdb_instr("asof", st, symbol, &def)))
@@ -165,12 +167,14 @@ int cmd_asof(int argc, char **argv)
         rc = 1;
         goto done;
     }
+    if ((rc = qdb_busts("asof", st, def.instr_id, q.from_ns, &s.busts)))
+        goto done;
     if (q.from_ns != INT64_MIN) {
-        if ((rc = qdb_last_at("asof", st, def.instr_id, GT_KIND_TOB, q.from_ns - 1, NULL, &s.q,
-                              &s.have_q)))
+        if ((rc = qdb_last_at("asof", st, def.instr_id, GT_KIND_TOB, q.from_ns - 1, NULL, NULL,
+                              &s.q, &s.have_q)))
             goto done;
         if (has_index && (rc = qdb_last_at("asof", st, idx.instr_id, GT_KIND_FIXING, q.from_ns - 1,
-                                           NULL, &s.x, &s.have_x)))
+                                           NULL, NULL, &s.x, &s.have_x)))
             goto done;
     }
     if ((rc = cursor_open(st, &s.trades, def.instr_id, GT_KIND_TRADE, q.from_ns, q.to_ns)) ||
@@ -184,7 +188,7 @@ int cmd_asof(int argc, char **argv)
     int e;
     while ((e = cursor_peek(&s.trades, &t)) > 0 && !ferror(stdout)) {
         s.trades.i++;
-        if (t->u.trade.action == 2)
+        if (!gt_trade_counts(t, &s.busts))
             continue;
         if ((rc = cursor_advance(&s.tob, t, &s.q, &s.have_q)) ||
             (rc = cursor_advance(&s.fix, t, &s.x, &s.have_x)))
@@ -199,5 +203,6 @@ close:
     qstore_iter_close(s.tob.it);
     qstore_iter_close(s.fix.it);
 done:
+    gt_busts_fini(&s.busts);
     return qdb_close("asof", st, rc);
 }

@@ -50,11 +50,6 @@ static __int128 div_round(__int128 num, __int128 den)
     return q;
 }
 
-static int trade_valid(const struct gt_tick *t)
-{
-    return t->u.trade.action != 2 && t->u.trade.px != INT64_MAX;
-}
-
 int cmd_settle(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -173,8 +168,7 @@ int cmd_settle(int argc, char **argv)
     }
     struct gt_tick last;
     int found;
-    if ((rc = qdb_last_at("settle", st, def.instr_id, GT_KIND_TRADE, INT64_MAX, trade_valid, &last,
-                          &found)))
+    if ((rc = qdb_last_trade_at("settle", st, def.instr_id, INT64_MAX, &last, &found)))
         goto done;
     struct out o;
     out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);

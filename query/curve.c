@@ -12,11 +12,6 @@ static int64_t days_of_ymd(uint32_t ymd)
     return gt_days_from_civil((int)(ymd / 10000), ymd / 100 % 100, ymd % 100);
 }
 
-static int trade_valid(const struct gt_tick *t)
-{
-    return t->u.trade.action != 2 && t->u.trade.px != INT64_MAX;
-}
-
 int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t at_ns,
                 struct curve **out)
 {
@@ -44,7 +39,8 @@ int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t
             if (c->index_symbol[0])
                 continue;
             qdb_symbol(&defs[i], c->index_symbol);
-            rc = qdb_last_at(cmd, st, defs[i].instr_id, GT_KIND_FIXING, at_ns, NULL, &t, &found);
+            rc = qdb_last_at(cmd, st, defs[i].instr_id, GT_KIND_FIXING, at_ns, NULL, NULL, &t,
+                             &found);
             if (!rc && found) {
                 c->index_px = t.u.fixing.px;
                 c->index_ns = t.exch_ns;
@@ -58,7 +54,7 @@ int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t
         r->maturity = d->maturity;
         r->days = days_of_ymd(d->maturity) - days_of_ymd(today);
         r->bid = r->ask = r->mid = r->last = INT64_MAX;
-        rc = qdb_last_at(cmd, st, defs[i].instr_id, GT_KIND_TOB, at_ns, NULL, &t, &found);
+        rc = qdb_last_at(cmd, st, defs[i].instr_id, GT_KIND_TOB, at_ns, NULL, NULL, &t, &found);
         if (!rc && found) {
             r->bid = t.u.tob.bid_px;
             r->ask = t.u.tob.ask_px;
@@ -66,8 +62,7 @@ int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t
                 r->mid = (int64_t)(((__int128)r->bid + r->ask) / 2);
         }
         if (!rc)
-            rc = qdb_last_at(cmd, st, defs[i].instr_id, GT_KIND_TRADE, at_ns, trade_valid, &t,
-                             &found);
+            rc = qdb_last_trade_at(cmd, st, defs[i].instr_id, at_ns, &t, &found);
         if (!rc && found)
             r->last = t.u.trade.px;
     }

@@ -302,7 +302,8 @@ int qdb_iter_fail(const char *cmd, struct qstore_iter *it, int rc)
 }
 
 int qdb_last_at(const char *cmd, struct qstore *st, int32_t instr_id, int kind, int64_t at_ns,
-                int (*pred)(const struct gt_tick *t), struct gt_tick *out, int *found)
+                bool (*pred)(const struct gt_tick *t, const void *ctx), const void *ctx,
+                struct gt_tick *out, int *found)
 {
     struct gt_series_info info;
     *found = 0;
@@ -326,7 +327,7 @@ int qdb_last_at(const char *cmd, struct qstore *st, int32_t instr_id, int kind, 
         const struct gt_tick *t;
         while ((rc = qstore_iter_next(it, &t)) > 0)
             for (int i = 0; i < rc; i++)
-                if (!pred || pred(&t[i])) {
+                if (!pred || pred(&t[i], ctx)) {
                     *out = t[i];
                     *found = 1;
                 }
@@ -341,6 +342,37 @@ int qdb_last_at(const char *cmd, struct qstore *st, int32_t instr_id, int kind, 
         hi = lo;
         width = width > INT64_MAX / 16 ? INT64_MAX : width * 16;
     }
+}
+
+int qdb_busts(const char *cmd, struct qstore *st, int32_t instr_id, int64_t from_ns,
+              struct gt_busts *b)
+{
+    struct qstore_iter *it;
+    int rc = qstore_busts_read(st, instr_id, from_ns, b, &it);
+    if (rc < 0 && it)
+        rc = qdb_iter_fail(cmd, it, rc);
+    else if (rc < 0)
+        rc = 1, fprintf(stderr, "tickq %s: %s\n", cmd, qstore_errmsg(st));
+    qstore_iter_close(it);
+    return rc;
+}
+
+static bool trade_counts(const struct gt_tick *t, const void *busts)
+{
+    return gt_trade_counts(t, busts);
+}
+
+int qdb_last_trade_at(const char *cmd, struct qstore *st, int32_t instr_id, int64_t at_ns,
+                      struct gt_tick *out, int *found)
+{
+    struct gt_busts b;
+    gt_busts_init(&b);
+    *found = 0;
+    int rc = qdb_busts(cmd, st, instr_id, INT64_MIN, &b);
+    if (!rc)
+        rc = qdb_last_at(cmd, st, instr_id, GT_KIND_TRADE, at_ns, trade_counts, &b, out, found);
+    gt_busts_fini(&b);
+    return rc;
 }
 
 int qdb_merge_open(const char *cmd, struct qstore *st, struct qdb_merge *m, int32_t instr_id,

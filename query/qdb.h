@@ -10,6 +10,7 @@
  * store holds (edit distance). */
 #ifndef GT_QUERY_QDB_H
 #define GT_QUERY_QDB_H
+#include <stdbool.h>
 #include <stdint.h>
 #include "gputick/store.h"
 #include "qstore.h"
@@ -55,7 +56,19 @@ int qdb_product_index(const char *cmd, struct qstore *st, const char *product, s
  * cost is about the ticks since the one found. Sets *found (1 and *out, or 0
  * if there is none) and returns 0, or 1 after printing a store error. */
 int qdb_last_at(const char *cmd, struct qstore *st, int32_t instr_id, int kind, int64_t at_ns,
-                int (*pred)(const struct gt_tick *t), struct gt_tick *out, int *found);
+                bool (*pred)(const struct gt_tick *t, const void *ctx), const void *ctx,
+                struct gt_tick *out, int *found);
+
+/* qstore_busts_read() for a command: the busts of instr_id's trades from
+ * from_ns on into b (gt_busts_init()ed by the caller, who finis it).
+ * Returns 0, or 1 after printing a store error. */
+int qdb_busts(const char *cmd, struct qstore *st, int32_t instr_id, int64_t from_ns,
+              struct gt_busts *b);
+
+/* The last trade of instr_id at or before at_ns that counts by tick.h's rule,
+ * busts of it read first: qdb_last_at() over the trades that count. */
+int qdb_last_trade_at(const char *cmd, struct qstore *st, int32_t instr_id, int64_t at_ns,
+                      struct gt_tick *out, int *found);
 
 /* A merge of several series of one store in bus order (seq): up to
  * QDB_MERGE_MAX iterators, one decoded block each, so constant memory. */

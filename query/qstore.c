@@ -371,3 +371,36 @@ void qstore_iter_close(struct qstore_iter *it)
         gt_store_iter_close(it->in[k].it);
     free(it);
 }
+
+int qstore_busts_read(struct qstore *qs, int32_t instr_id, int64_t from_ns, struct gt_busts *b,
+                      struct qstore_iter **it_out)
+{
+    *it_out = NULL;
+    /* Pass 1 notes the busts; pass 2, only if there are any, finds what
+     * each cancels. Both read just the fields the rule needs. */
+    for (int pass = 0; pass < 2 && (pass == 0 || b->n); pass++) {
+        struct qstore_iter *it;
+        int rc = qstore_iter_open(qs, instr_id, GT_KIND_TRADE, from_ns, INT64_MAX, &it);
+        if (rc == GT_ENOENT)
+            return 0;
+        if (rc < 0)
+            return rc;
+        qstore_iter_fields(it, GT_FIELD(seq) | GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty) |
+                                   GT_FIELD(u.trade.trade_id) | GT_FIELD(u.trade.action));
+        const struct gt_tick *t;
+        while ((rc = qstore_iter_next(it, &t)) > 0) {
+            if (pass == 0 && gt_busts_note(b, t, (size_t)rc) < 0) {
+                rc = GT_ENOMEM;
+                break;
+            }
+            if (pass == 1)
+                gt_busts_match(b, t, (size_t)rc);
+        }
+        if (rc < 0) {
+            *it_out = it;
+            return rc;
+        }
+        qstore_iter_close(it);
+    }
+    return 0;
+}

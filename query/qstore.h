@@ -96,4 +96,12 @@ void qstore_iter_fields(struct qstore_iter *it, uint64_t fields);
 const char *qstore_iter_errmsg(const struct qstore_iter *it);
 void qstore_iter_close(struct qstore_iter *it);
 
+/* Reads the busts of instr_id's trades from from_ns on into b (which the
+ * caller has gt_busts_init()ed), both passes of tick.h's trade rule, so
+ * that gt_trade_counts(t, b) then answers for any of its trades at or after
+ * from_ns. Returns 0, or GT_E* with *it_out still open for its message (the
+ * caller closes it; NULL when the open failed). */
+int qstore_busts_read(struct qstore *qs, int32_t instr_id, int64_t from_ns, struct gt_busts *b,
+                      struct qstore_iter **it_out);
+
 #endif

@@ -190,6 +190,43 @@ Test(tick, fixed_strings_copy_without_overrun)
     cr_assert(eq(sz, gt_fixed_str(out, sizeof out, "H1\0Z", 4), 2));
 }
 
+/* A trade record of id at seq: a print (qty > 0) or, with action 2, a bust. */
+static struct gt_tick trade(uint64_t seq, uint32_t id, int action, int64_t qty)
+{
+    struct gt_tick t = base(GT_KIND_TRADE, seq);
+    t.u.trade =
+        (struct gt_trade){.px = 2750000000, .qty = qty, .trade_id = id, .action = (uint8_t)action};
+    return t;
+}
+
+Test(tick, a_bust_cancels_the_latest_print_of_its_id_before_it_and_never_counts_itself)
+{
+    /* Id 7 prints at 1 and again at 4 (a new trading day reuses it); the
+     * bust at 5 cancels the print at 4 only. Id 8's bust at 2 comes before
+     * its print at 3 and cancels nothing. Id 9 has no bust. */
+    struct gt_tick t[] = {trade(1, 7, GT_ACT_NEW, 5),    trade(2, 8, GT_ACT_DELETE, 5),
+                          trade(3, 8, GT_ACT_NEW, 5),    trade(4, 7, GT_ACT_NEW, 5),
+                          trade(5, 7, GT_ACT_DELETE, 5), trade(6, 9, GT_ACT_NEW, 0),
+                          trade(7, 9, GT_ACT_NEW, 2)};
+    size_t n = sizeof t / sizeof t[0];
+    struct gt_busts b;
+    gt_busts_init(&b);
+    /* The first pass in two runs, as a reader gets them block by block. */
+    cr_assert(eq(int, gt_busts_note(&b, t, 3), 1));
+    cr_assert(eq(int, gt_busts_note(&b, t + 3, n - 3), 2));
+    gt_busts_match(&b, t, 2);
+    gt_busts_match(&b, t + 2, n - 2);
+    int want[] = {1, 0, 1, 0, 0, 0, 1}; /* seq 6: no quantity, not a print */
+    for (size_t i = 0; i < n; i++)
+        cr_assert(eq(int, gt_trade_counts(&t[i], &b), want[i]), "seq %zu", i + 1);
+    /* Without the busts, only the rule's other half applies. */
+    int plain[] = {1, 0, 1, 1, 0, 0, 1};
+    for (size_t i = 0; i < n; i++)
+        cr_assert(eq(int, gt_trade_counts(&t[i], NULL), plain[i]), "seq %zu", i + 1);
+    gt_busts_fini(&b);
+    cr_assert(eq(sz, b.n, 0));
+}
+
 Test(crc32c, matches_the_standard_check_value_and_extends)
 {
     cr_assert(eq(u32, gt_crc32c(0, "123456789", 9), 0xe3069283u));

@@ -29,6 +29,7 @@
  */
 #ifndef GT_TICK_H
 #define GT_TICK_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -121,7 +122,7 @@ struct gt_trade {
     uint32_t trade_id; /* 48 MDTradeEntryID, UINT32_MAX if none */
     int32_t n_orders;  /* 52 */
     uint8_t aggressor; /* 56 enum gt_side, the aggressor's side */
-    uint8_t action;    /* 57 0 new, 2 delete (a bust) */
+    uint8_t action;    /* 57 GT_ACT_NEW, or GT_ACT_DELETE: a bust (below) */
 };
 
 struct gt_level {
@@ -256,6 +257,62 @@ static inline void gt_tick_tob_encode(uint8_t out[GT_TICK_LEN], const struct gt_
 /* Reads one record. Returns GT_OK, GT_ETRUNC if len < GT_TICK_LEN, GT_EVERSION
  * if the version is not GT_TICK_VERSION, GT_EBADMSG if the kind is unknown. */
 int gt_tick_decode(const uint8_t *p, size_t len, struct gt_tick *t);
+
+/* Which trades count: the one rule for every reader (bars, VWAP, last trade,
+ * as-of joins, the store's readers and the bindings over them).
+ *
+ * A trade record counts when it is a print (action GT_ACT_NEW, a price and a
+ * positive quantity) that no bust has cancelled. A bust is the exchange's
+ * trade cancellation: a TradeSummary entry with MDUpdateAction Delete
+ * (action GT_ACT_DELETE), of the same instrument, naming the cancelled trade
+ * by its MDTradeEntryID (trade_id) and arriving later on the bus. CME numbers
+ * trades per instrument and trading day, so an id can come again: a bust
+ * cancels the latest print of its instrument with that id before it (by bus
+ * sequence). A bust never counts itself, however late it comes: a reader
+ * honours every bust it can see, so a bar or a last trade of the past changes
+ * when a bust of it arrives.
+ *
+ * Since the bust comes after its trade, a streaming reader of one
+ * instrument's trades makes two passes: gt_busts_note() over every trade
+ * record (seq, action and trade_id suffice), then, only if that found a bust,
+ * gt_busts_match() over them again; gt_trade_counts() then answers for any
+ * record. Memory is one entry per bust, never per trade. */
+struct gt_bust {
+    uint32_t trade_id;   /* the cancelled trade's MDTradeEntryID */
+    uint64_t bust_seq;   /* the bust record's bus sequence */
+    uint64_t victim_seq; /* the cancelled print's sequence, once matched */
+    bool matched;        /* a print was found for it */
+};
+struct gt_busts {
+    struct gt_bust *v; /* sorted by (trade_id, bust_seq) after gt_busts_note */
+    size_t n, cap;
+    bool sorted;
+};
+
+/* A print: a new trade with a price and a positive quantity (busts aside). */
+static inline bool gt_trade_is_print(const struct gt_tick *t)
+{
+    return t->kind == GT_KIND_TRADE && t->u.trade.action == GT_ACT_NEW &&
+           t->u.trade.px != INT64_MAX && t->u.trade.qty > 0 && t->u.trade.qty != INT64_MAX;
+}
+/* A bust: the cancellation of an earlier print of the same id. */
+static inline bool gt_trade_is_bust(const struct gt_tick *t)
+{
+    return t->kind == GT_KIND_TRADE && t->u.trade.action == GT_ACT_DELETE;
+}
+
+/* An empty set; gt_busts_fini() frees what the passes allocated. */
+void gt_busts_init(struct gt_busts *b);
+void gt_busts_fini(struct gt_busts *b);
+/* First pass: notes the busts among t[0..n) (records of one instrument).
+ * Returns the busts noted so far, or GT_ENOMEM. */
+int gt_busts_note(struct gt_busts *b, const struct gt_tick *t, size_t n);
+/* Second pass, after every record went through gt_busts_note(): finds the
+ * print each bust cancels among t[0..n). Needless (a no-op) with no busts. */
+void gt_busts_match(struct gt_busts *b, const struct gt_tick *t, size_t n);
+/* The rule: true if t is a print that no bust of b cancels. b may be NULL
+ * (no busts known); t needs kind, seq, px, qty, trade_id and action. */
+bool gt_trade_counts(const struct gt_tick *t, const struct gt_busts *b);
 
 /* The topic-and-CLI name of a kind ("trade"), or NULL if kind is unknown. */
 const char *gt_kind_name(int kind);
