@@ -831,13 +831,16 @@ Test(tickq, bad_input_exits_2_with_one_clear_line)
 
 /* ticksim writes a deterministic day (seed 11, the default 9 hours, packets
  * lost on both lines so that books go stale and recover from the snapshot
- * loop, and a ChannelReset) as a capture and its truth file. tickfeed --pcap
+ * loop, a ChannelReset, and every 50th trade busted ten minutes later) as a
+ * capture and its truth file. tickfeed --pcap
  * publishes it into its journal; tickstore then records that journal through
  * the ROUTER of a second tickfeed that only serves it (an empty capture and
  * --linger), as a recorder catching up does. tickq's answers are checked
  * against the truth alone: every instrument's final book against the truth's
  * final books, and bars, VWAP and trade counts against bars recomputed here
- * from the truth's trades (those not lost on both lines). */
+ * from the truth's trades (those not lost on both lines, less those a bust
+ * that was not lost cancelled); ticks, asof, curve and settle against the
+ * same trades. */
 
 enum { DAY_INSTR = 64, DAY_TRADES = 400000, DAY_DEPTH = 10 };
 
@@ -853,8 +856,11 @@ struct day_truth {
     char symbol[DAY_INSTR][GT_SYMBOL_LEN + 1];
     int32_t id[DAY_INSTR];
     int n_instr;
-    struct gt_tick *trades; /* kind, instr_id, exch_ns, px, qty */
+    struct gt_tick *trades; /* kind, instr_id, exch_ns, px, qty, trade_id: those that count */
     int n_trades, n_lost;
+    int n_busted;            /* trades taken out by a bust that arrived */
+    int n_prints[DAY_INSTR]; /* trade lines that arrived, busted or not */
+    int n_busts[DAY_INSTR];  /* bust lines that arrived */
     int64_t end_ns;
 };
 
@@ -900,12 +906,31 @@ static void day_truth_read(struct day_truth *t, const char *path)
             }
             cr_assert(lt(int, t->n_trades, DAY_TRADES));
             struct gt_tick *k = &t->trades[t->n_trades++];
+            for (int i = 0; i < t->n_instr; i++)
+                t->n_prints[i] += t->id[i] == (int32_t)jnum(l, "security_id");
             memset(k, 0, sizeof *k);
             k->kind = GT_KIND_TRADE;
             k->instr_id = (int32_t)jnum(l, "security_id");
             k->exch_ns = jnum(l, "t_ns");
             k->u.trade.px = jnum(l, "px");
             k->u.trade.qty = jnum(l, "qty");
+            k->u.trade.trade_id = (uint32_t)jnum(l, "trade_id");
+        } else if (strncmp(l, "{\"type\":\"bust\"", 14) == 0) {
+            if (strstr(l, "\"lost\":true"))
+                continue;
+            /* ticksim's trade ids are unique in a run: the bust takes the
+             * trade of its instrument and id out, if that arrived. */
+            int32_t id = (int32_t)jnum(l, "security_id");
+            uint32_t tid = (uint32_t)jnum(l, "trade_id");
+            for (int k = 0; k < t->n_instr; k++)
+                t->n_busts[k] += t->id[k] == id;
+            for (int i = t->n_trades - 1; i >= 0; i--)
+                if (t->trades[i].kind && t->trades[i].instr_id == id &&
+                    t->trades[i].u.trade.trade_id == tid) {
+                    t->trades[i].kind = 0; /* taken out below */
+                    t->n_busted++;
+                    break;
+                }
         } else if (strncmp(l, "{\"type\":\"book\"", 14) == 0) {
             cr_assert(lt(int, t->n_books, DAY_INSTR));
             struct day_book *b = &t->books[t->n_books++];
@@ -928,6 +953,11 @@ static void day_truth_read(struct day_truth *t, const char *path)
         }
     }
     fclose(f);
+    int n = 0;
+    for (int i = 0; i < t->n_trades; i++)
+        if (t->trades[i].kind)
+            t->trades[n++] = t->trades[i];
+    t->n_trades = n;
 }
 
 /* The last bus sequence in tickfeed's journal jdir. */
@@ -959,7 +989,7 @@ static void day_record(const char *truth)
         snprintf(log[i], sizeof log[i], "%s/%d.log", dir, i);
     pid_t sim = proc_spawn("tools/ticksim/ticksim", log[0], "--no-send", "--pcap", pcap, "--truth",
                            truth, "--seed", "11", "--lose-both", "0.002", "--reset-at", "+5h",
-                           "--tail", "5m", NULL);
+                           "--tail", "5m", "--bust-every", "50", NULL);
     cr_assert(eq(int, proc_wait(sim, 60000), 0), "ticksim failed");
     pid_t feed = proc_spawn("feedhandler/tickfeed", log[1], "--pcap", pcap, "--journal", jdir,
                             "--pub", pub1, "--router", "", "--stats", "0", NULL);
@@ -1009,6 +1039,113 @@ static void day_setup(void)
 static void day_teardown(void)
 {
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int count_of(const char *s, const char *needle)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+/* Field k (0 = the first) of CSV line s, copied into out. */
+static char *csv_field(const char *s, int k, char *out, size_t cap)
+{
+    for (; k > 0 && s; k--)
+        if ((s = strchr(s, ',')))
+            s++;
+    cr_assert(not(eq(ptr, (void *)s, NULL)), "too few fields");
+    size_t n = strcspn(s, ",\n");
+    cr_assert(lt(sz, n, cap));
+    memcpy(out, s, n);
+    out[n] = 0;
+    return out;
+}
+
+/* The last trade of instrument id at or before at_ns among the trades that
+ * count, or NULL. */
+static const struct gt_tick *day_last_trade(const struct day_truth *t, int32_t id, int64_t at_ns)
+{
+    const struct gt_tick *last = NULL;
+    for (int i = 0; i < t->n_trades; i++)
+        if (t->trades[i].instr_id == id && t->trades[i].exch_ns <= at_ns)
+            last = &t->trades[i];
+    return last;
+}
+
+/* The commands other than bars agree with the truth's trades less the busted
+ * ones: ticks shows every print and every bust that arrived, asof joins only
+ * the trades that count, and the last trade of curve and settle is the last
+ * that counts. k is an instrument with busts. */
+static void day_busts_agree(const struct day_truth *t, int k)
+{
+    char row[512], f[3][64], want[64], b[GT_PX_STRLEN];
+    const char *sym = t->symbol[k];
+    int32_t id = t->id[k];
+    cr_assert(gt(int, t->n_busted, 100), "the day has busts: %d", t->n_busted);
+    cr_assert(gt(int, t->n_busts[k], 0), "%s has busts", sym);
+
+    /* ticks: the raw records, a print and, later, its bust. */
+    cr_assert(
+        eq(int,
+           run(cmd_ticks, "ticks", sym, "--kind", "trade", "--db", db, "--format", "csv", NULL), 0),
+        "%s", err_s);
+    cr_assert(eq(int, count_lines(out_s), 1 + t->n_prints[k] + t->n_busts[k]), "%s", sym);
+    cr_assert(eq(int, count_of(out_s, ",bust,"), t->n_busts[k]));
+
+    /* asof: one row per trade that counts, in order. */
+    cr_assert(eq(int, run(cmd_asof, "asof", sym, "--db", db, "--format", "csv", NULL), 0), "%s",
+              err_s);
+    int n = 0;
+    for (int i = 0; i < t->n_trades; i++) {
+        const struct gt_tick *x = &t->trades[i];
+        if (x->instr_id != id)
+            continue;
+        cr_assert(not(eq(ptr, (void *)line(out_s, ++n, row, sizeof row), NULL)), "asof row %d", n);
+        gt_time_format(x->exch_ns, want);
+        cr_assert(eq(str, csv_field(row, 0, f[0], sizeof f[0]), want), "asof row %d", n);
+        cr_assert(eq(str, csv_field(row, 1, f[1], sizeof f[1]), px(x->u.trade.px, b)));
+        cr_assert(eq(i64, strtoll(csv_field(row, 2, f[2], sizeof f[2]), NULL, 10), x->u.trade.qty));
+    }
+    cr_assert(eq(int, count_lines(out_s), n + 1), "asof: only the trades that count");
+
+    /* settle: the last trade that counts, beside the settlement. */
+    cr_assert(eq(int, run(cmd_settle, "settle", sym, "--db", db, "--format", "csv", NULL), 0), "%s",
+              err_s);
+    const struct gt_tick *last = day_last_trade(t, id, INT64_MAX);
+    cr_assert(not(eq(ptr, (void *)last, NULL)));
+    line(out_s, 1, row, sizeof row);
+    cr_assert(eq(str, csv_field(row, 8, f[0], sizeof f[0]), px(last->u.trade.px, b)), "%s", row);
+    gt_time_format(last->exch_ns, want);
+    cr_assert(eq(str, csv_field(row, 9, f[1], sizeof f[1]), want), "%s", row);
+
+    /* curve at the end of the day and at its middle: each contract's last. */
+    char product[GT_SYMBOL_LEN + 1];
+    snprintf(product, sizeof product, "%.*s", (int)strlen(sym) - 2, sym);
+    int64_t ats[2] = {t->end_ns, t->end_ns - 4 * 3600 * GT_NS_PER_SEC};
+    for (int a = 0; a < 2; a++) {
+        char at[GT_TIME_STRLEN];
+        gt_time_format(ats[a], at);
+        cr_assert(
+            eq(int,
+               run(cmd_curve, "curve", product, "--at", at, "--db", db, "--format", "csv", NULL),
+               0),
+            "%s", err_s);
+        int rows = count_lines(out_s) - 1;
+        cr_assert(gt(int, rows, 1));
+        for (int r = 1; r <= rows; r++) {
+            line(out_s, r, row, sizeof row);
+            csv_field(row, 0, f[0], sizeof f[0]);
+            int j = 0;
+            while (j < t->n_instr && strcmp(t->symbol[j], f[0]))
+                j++;
+            cr_assert(lt(int, j, t->n_instr), "curve symbol %s", f[0]);
+            const struct gt_tick *l = day_last_trade(t, t->id[j], ats[a]);
+            cr_assert(eq(str, csv_field(row, 6, f[1], sizeof f[1]), l ? px(l->u.trade.px, b) : ""),
+                      "%s at %s: %s", f[0], at, row);
+        }
+    }
 }
 
 /* About 7 s in Release, a minute under ASan on a busy machine. */
@@ -1087,6 +1224,25 @@ Test(tickq_day, a_recorded_ticksim_day_answers_with_the_truths_books_bars_and_tr
         ref_bar_csv(&ref[i], want, sizeof want);
         cr_assert(eq(str, (char *)line(out_s, i + 1, row, sizeof row), want), "5m bar %d", i);
     }
+    /* A range that ends before some of its trades' busts came: they are
+     * left out all the same. */
+    int64_t from_ns = ref[n / 3].start, to_ns = ref[n / 3].start + 3600 * GT_NS_PER_SEC;
+    char from_s[GT_TIME_STRLEN], to_s[GT_TIME_STRLEN];
+    gt_time_format(from_ns, from_s);
+    gt_time_format(to_ns, to_s);
+    cr_assert(eq(int,
+                 run(cmd_bars, "bars", t.symbol[busiest], "-i", "5m", "--from", from_s, "--to",
+                     to_s, "--db", db, "--format", "csv", NULL),
+                 0));
+    int in_range = 0;
+    for (int i = 0; i < n; i++) {
+        if (ref[i].start < from_ns || ref[i].start >= to_ns)
+            continue;
+        ref_bar_csv(&ref[i], want, sizeof want);
+        cr_assert(eq(str, (char *)line(out_s, ++in_range, row, sizeof row), want), "ranged %d", i);
+    }
+    cr_assert(eq(int, count_lines(out_s), in_range + 1));
+    day_busts_agree(&t, busiest);
     free(t.trades);
 }
 
@@ -1139,14 +1295,6 @@ static int64_t corrupt_block(int32_t instr_id, int kind, int nth)
     rocksdb_close(d);
     rocksdb_options_destroy(o);
     return key_ns;
-}
-
-static int count_of(const char *s, const char *needle)
-{
-    int n = 0;
-    for (const char *p = s; (p = strstr(p, needle)); p++)
-        n++;
-    return n;
 }
 
 /* The sum of the last CSV column of every row (the header is skipped). */

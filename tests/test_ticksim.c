@@ -285,6 +285,8 @@ struct seen {
     bool in_event;
     uint32_t ix_rpt[8];
     char *trade[MAX_SEEN];
+    char *bust[MAX_SEEN / 8]; /* TradeSummary entries with MDUpdateAction Delete */
+    size_t n_busts;
     char *stat[MAX_SEEN];
     char *index[MAX_SEEN];
 };
@@ -336,9 +338,12 @@ static void seen_incr_msg(const struct mdp3_msg *msg)
             struct mdp3_trade48_entry e;
             mdp3_trade48_entry(&m, i, &e);
             rpt_next(e.security_id, e.rpt_seq);
-            S->trade[S->n_trades < MAX_SEEN ? S->n_trades++ : MAX_SEEN - 1] = fmt(
-                "%d %u %" PRId64 " %d %d %u %" PRIu64 " %u", e.security_id, e.rpt_seq, e.px, e.size,
-                e.aggressor_side, e.trade_entry_id, m.transact_time_ns, S->last_incr_seq);
+            char **to = e.update_action == MDP3_ACT_DELETE
+                            ? &S->bust[S->n_busts < MAX_SEEN / 8 ? S->n_busts++ : MAX_SEEN / 8 - 1]
+                            : &S->trade[S->n_trades < MAX_SEEN ? S->n_trades++ : MAX_SEEN - 1];
+            *to = fmt("%d %u %" PRId64 " %d %d %u %" PRIu64 " %u", e.security_id, e.rpt_seq, e.px,
+                      e.size, e.aggressor_side, e.trade_entry_id, m.transact_time_ns,
+                      S->last_incr_seq);
         }
         mei = m.mei, t = m.transact_time_ns;
         break;
@@ -639,6 +644,31 @@ static void compare_books(struct lines *books, const uint32_t *rpt,
     }
 }
 
+/* A temporary folder and an empty S. */
+static void seen_new(void)
+{
+    tmpdir_make();
+    S = calloc(1, sizeof *S);
+    cr_assert(eq(int, book_set_init(&S->bs, MARKET_N_INSTR), GT_OK));
+}
+
+/* Frees S and what it holds. */
+static void seen_free(void)
+{
+    book_set_fini(&S->bs);
+    for (size_t i = 0; i < S->n_trades; i++)
+        free(S->trade[i]);
+    for (size_t i = 0; i < S->n_busts; i++)
+        free(S->bust[i]);
+    for (size_t i = 0; i < S->n_stats; i++)
+        free(S->stat[i]);
+    for (size_t i = 0; i < S->n_index; i++)
+        free(S->index[i]);
+    for (size_t i = 0; i < S->n_def; i++)
+        free(S->def[i]);
+    free(S);
+}
+
 static const struct book *seen_book(int32_t id, void *ctx)
 {
     (void)ctx;
@@ -647,9 +677,7 @@ static const struct book *seen_book(int32_t id, void *ctx)
 
 Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .timeout = 60)
 {
-    tmpdir_make();
-    S = calloc(1, sizeof *S);
-    cr_assert(eq(int, book_set_init(&S->bs, MARKET_N_INSTR), GT_OK));
+    seen_new();
     struct sim_config c;
     struct sim_stats st;
     /* A day's fixing, close and the next morning, a reset in between, sweeps often. */
@@ -687,8 +715,6 @@ Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .tim
     cr_assert(gt(sz, S->n_defs, (size_t)MARKET_N_INSTR), "the definition loop repeats");
     cr_assert(ge(sz, S->n_index_defs, (size_t)MARKET_N_PRODUCTS));
     compare_list(S->def, S->n_def, &instr, "definition", expect_def);
-    for (size_t i = 0; i < S->n_def; i++)
-        free(S->def[i]);
     lines_free(&instr);
     /* The last MsgSeqNum per feed. */
     cr_assert(eq(i64, jnum(feeds.l[GT_FEED_INCR_A], "last_msg_seq"), S->last_incr_seq));
@@ -703,6 +729,7 @@ Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .tim
     cr_assert(not(S->in_event), "the last event never ended");
     cr_assert(gt(sz, S->n_delete_from, 0), "no sweep deleted from the top");
     cr_assert(gt(sz, S->n_delete_thru, 0), "the expiring contract's book was not emptied");
+    cr_assert(eq(sz, S->n_busts, 0), "no busts unless asked for");
     lines_free(&trades);
     lines_free(&stats);
     lines_free(&ix);
@@ -711,14 +738,7 @@ Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .tim
     lines_free(&feeds);
     lines_free(&all_ix);
     lines_free(&every);
-    book_set_fini(&S->bs);
-    for (size_t i = 0; i < S->n_trades; i++)
-        free(S->trade[i]);
-    for (size_t i = 0; i < S->n_stats; i++)
-        free(S->stat[i]);
-    for (size_t i = 0; i < S->n_index; i++)
-        free(S->index[i]);
-    free(S);
+    seen_free();
     tmpdir_remove();
 }
 
@@ -761,6 +781,47 @@ static const struct book *feed_book_of(int32_t id, void *ctx)
             fb->b.n_ask = (uint8_t)(k + 1);
     }
     return &fb->b;
+}
+
+Test(ticksim, busts_come_later_in_the_session_on_the_wire_and_in_the_truth, .timeout = 60)
+{
+    seen_new();
+    struct sim_config c;
+    struct sim_stats st;
+    cfg_files(&c, path_in("b.pcap"), path_in("b.jsonl"), 0);
+    c.duration_ns = 9 * 3600 * GT_NS_PER_SEC; /* pre-open to after the close */
+    c.market.bust_every = 20;
+    run_ok(&c, &st);
+    seen_capture(c.pcap, &c.ch);
+    struct lines trades = truth_lines(c.truth, "trade"), busts = truth_lines(c.truth, "bust");
+    cr_assert(gt(sz, busts.n, 50), "busts: %zu", busts.n);
+    cr_assert(lt(sz, busts.n, trades.n / 10), "a small share of the trades");
+    /* Every bust on the wire is a TradeSummary Delete, as in the truth; the
+     * prints stay as they were. */
+    compare_list(S->bust, S->n_busts, &busts, "bust", expect_trade);
+    compare_list(S->trade, S->n_trades, &trades, "trade", expect_trade);
+    /* Each names an earlier trade of its instrument by id, repeats its price
+     * and quantity, and comes bust_after_ns later, before that day's close. */
+    for (size_t i = 0, j = 0; i < busts.n; i++) {
+        const char *b = busts.l[i];
+        int64_t id = jnum(b, "trade_id");
+        while (j < trades.n && jnum(trades.l[j], "trade_id") != id)
+            j++;
+        cr_assert(lt(sz, j, trades.n), "bust of trade %" PRId64 " without the trade", id);
+        const char *t = trades.l[j];
+        cr_assert(eq(i64, jnum(b, "security_id"), jnum(t, "security_id")));
+        cr_assert(eq(i64, jnum(b, "px"), jnum(t, "px")));
+        cr_assert(eq(i64, jnum(b, "qty"), jnum(t, "qty")));
+        int64_t t_ns = jnum(t, "t_ns"), b_ns = jnum(b, "t_ns");
+        cr_assert(eq(i64, b_ns - t_ns, c.market.bust_after_ns));
+        cr_assert(eq(i64, b_ns / GT_NS_PER_DAY, t_ns / GT_NS_PER_DAY));
+        cr_assert(lt(i64, b_ns % GT_NS_PER_DAY, c.market.close_ns));
+        cr_assert(eq(i64, id % 20, 0));
+    }
+    lines_free(&trades);
+    lines_free(&busts);
+    seen_free();
+    tmpdir_remove();
 }
 
 Test(ticksim, feed_recovers_truth_books_through_line_faults_and_common_loss, .timeout = 60)

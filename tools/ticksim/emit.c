@@ -168,7 +168,7 @@ static int incr_encode(struct emit *e, int64_t t_ns, uint8_t mei, const struct m
                 .rpt_seq = es[k].rpt_seq,
                 .n_orders = es[k].n_orders,
                 .aggressor_side = es[k].aggressor,
-                .update_action = MDP3_ACT_NEW,
+                .update_action = es[k].action,
                 .trade_entry_id = es[k].trade_id,
             };
         return mdp3_enc_trade48(&e->enc, &root, u.t, nn, NULL, 0);
@@ -379,7 +379,7 @@ static int put_snapshot(struct emit *e, struct mdp3_enc *enc, int i, int64_t t_n
     size_t n = 0;
     for (int side = 0; side < 2; side++) {
         const struct market_level *lv = side ? in->ask : in->bid;
-        for (int k = 0; k < (side ? in->n_ask : in->n_bid); k++)
+        for (int k = 0; k < (side ? in->n_ask : in->n_bid) && k < MARKET_DEPTH; k++)
             es[n++] = (struct mdp3_snapshot52_entry){
                 .px = lv[k].px,
                 .size = lv[k].qty,

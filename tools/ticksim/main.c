@@ -46,6 +46,8 @@ static const char usage[] =
     "  --rate N             pace: N messages per wall second instead\n"
     "  --fast               no pacing: as fast as the host sends\n"
     "  --flow N             order-flow events per simulated second per product (default 2)\n"
+    "  --bust-every N       cancel every Nth trade (by trade id) 10 simulated minutes\n"
+    "                       later in its session, as CME busts a trade (default 0: none)\n"
     "Outputs:\n"
     "  --pcap FILE          write every packet of every feed to a libpcap file\n"
     "  --truth FILE         JSON lines: trades, index values, fixings, statistics, status,\n"
@@ -207,6 +209,7 @@ enum {
     O_RATE,
     O_FAST,
     O_FLOW,
+    O_BUST,
     O_PCAP,
     O_TRUTH,
     O_NOSEND,
@@ -245,6 +248,7 @@ static int args_parse(int argc, char **argv, struct args *a)
         {"rate", required_argument, 0, O_RATE},
         {"fast", no_argument, 0, O_FAST},
         {"flow", required_argument, 0, O_FLOW},
+        {"bust-every", required_argument, 0, O_BUST},
         {"pcap", required_argument, 0, O_PCAP},
         {"truth", required_argument, 0, O_TRUTH},
         {"no-send", no_argument, 0, O_NOSEND},
@@ -316,6 +320,11 @@ static int args_parse(int argc, char **argv, struct args *a)
         case O_FLOW:
             if (parse_double(optarg, 0.001, 1e6, &c->market.flow_per_s))
                 return bad("--flow", optarg, "events per second > 0");
+            break;
+        case O_BUST:
+            if (parse_u64(optarg, &u) || u > UINT32_MAX)
+                return bad("--bust-every", optarg, "a count of trades, or 0 for no busts");
+            c->market.bust_every = (uint32_t)u;
             break;
         case O_PCAP:
             c->pcap = optarg;

@@ -43,6 +43,8 @@ void market_config_default(struct market_config *c)
     c->flow_per_s = 2.0;
     c->trade_share = 0.2;
     c->sweep_share = 0.1;
+    c->bust_every = 0;
+    c->bust_after_ns = 10 * 60 * GT_NS_PER_SEC;
     c->halt_jump = 0.08;
     c->halt_ns = 5 * 60 * GT_NS_PER_SEC;
     c->index_every_ns = 60 * GT_NS_PER_SEC;
@@ -141,7 +143,7 @@ int market_init(struct market *m, const struct market_config *c)
 {
     if (c->tick_px <= 0 || c->unit_gpuh <= 0 || c->flow_per_s <= 0 || c->index_every_ns <= 0 ||
         c->trade_share < 0 || c->trade_share > 1 || c->sweep_share < 0 || c->sweep_share > 1 ||
-        c->halt_ns <= 0 || !(c->halt_jump > 0) ||
+        c->halt_ns <= 0 || !(c->halt_jump > 0) || c->bust_after_ns <= 0 ||
         !(c->preopen_ns < c->open_ns && c->open_ns < c->fixing_ns && c->fixing_ns < c->close_ns &&
           c->close_ns < GT_NS_PER_DAY))
         return GT_EINVAL;
@@ -331,6 +333,43 @@ static void trade_stats(struct market *m, struct market_event *ev, int i, int64_
     }
 }
 
+/* Schedules the bust of trade entry t of instrument i, when its id is one of
+ * every bust_every and the bust still falls in the trading day: CME busts a
+ * trade in the session it traded in, some minutes later. */
+static void bust_plan(struct market *m, int i, const struct market_entry *t)
+{
+    const struct market_config *c = &m->cfg;
+    int64_t due = m->now_ns + c->bust_after_ns;
+    if (!c->bust_every || t->trade_id % c->bust_every || m->n_bust == MARKET_BUSTS_MAX ||
+        due / GT_NS_PER_DAY != m->now_ns / GT_NS_PER_DAY || due % GT_NS_PER_DAY >= c->close_ns)
+        return;
+    m->bust[(m->bust_head + m->n_bust++) % MARKET_BUSTS_MAX] =
+        (struct market_bust){.due_ns = due,
+                             .instr = i,
+                             .qty = t->qty,
+                             .n_orders = t->n_orders,
+                             .trade_id = t->trade_id,
+                             .aggressor = t->aggressor,
+                             .px = t->px};
+}
+
+/* The next pending bust as its own event: a TradeSummary entry with
+ * MDUpdateAction Delete repeating the cancelled trade. The volume statistics
+ * stay as they were (CME corrects cleared volume at the close). */
+static void bust_send(struct market *m, struct market_event *ev)
+{
+    const struct market_bust *b = &m->bust[m->bust_head];
+    m->bust_head = (m->bust_head + 1) % MARKET_BUSTS_MAX;
+    m->n_bust--;
+    struct market_entry *e = ev_instr(m, ev, MK_TRADE, b->instr);
+    e->action = MDP3_ACT_DELETE;
+    e->px = b->px;
+    e->qty = b->qty;
+    e->n_orders = b->n_orders;
+    e->aggressor = b->aggressor;
+    e->trade_id = b->trade_id;
+}
+
 /* An aggressor order: usually a few lots off the top level, sometimes a sweep
  * through several levels. CME prints one TradeSummary entry per price, then the
  * book: a Delete of level 1 or, for several whole levels, one DeleteFrom of
@@ -360,6 +399,7 @@ static void flow_trade(struct market *m, struct market_event *ev, int i)
         t->aggressor = buy ? 1 : 2;
         t->n_orders = 1 + (q == lv[k].qty ? lv[k].n_orders : 1);
         t->trade_id = ++m->trade_id;
+        bust_plan(m, i, t);
         want -= q;
         total += q;
         if (q == lv[k].qty)
@@ -587,6 +627,8 @@ int64_t market_peek_ns(const struct market *m)
     for (int p = 0; p < MARKET_N_PRODUCTS; p++)
         if (m->resume_ns[p] && m->resume_ns[p] < t)
             t = m->resume_ns[p];
+    if (m->n_bust && m->bust[m->bust_head].due_ns < t)
+        t = m->bust[m->bust_head].due_ns;
     return t < m->now_ns ? m->now_ns : t;
 }
 
@@ -609,11 +651,17 @@ int market_next(struct market *m, struct market_event *ev)
             t = m->resume_ns[p];
             which = 3 + p;
         }
+    if (m->n_bust && m->bust[m->bust_head].due_ns < t) {
+        t = m->bust[m->bust_head].due_ns;
+        which = -1;
+    }
     if (t < m->now_ns)
         t = m->now_ns; /* a step due before a mid-session start happens at once */
     m->now_ns = t;
     ev->t_ns = t;
-    if (which == 0) {
+    if (which < 0) {
+        bust_send(m, ev);
+    } else if (which == 0) {
         calendar_step(m, ev, &m->cal_sub);
     } else if (which == 1) {
         index_step(m, ev);

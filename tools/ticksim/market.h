@@ -31,6 +31,7 @@ enum {
     MARKET_DEPTH = 10,
     MARKET_EV_MAX = 64, /* entries in one match event, at most */
     MARKET_SYMLEN = 13,
+    MARKET_BUSTS_MAX = 256, /* busts pending at once; a trade past that is not busted */
 };
 
 /* All assumptions; market_config_default() fills the documented defaults. */
@@ -49,6 +50,8 @@ struct market_config {
     double flow_per_s;               /* order-flow events per second per product in session */
     double trade_share;              /* share of flow events that trade */
     double sweep_share;              /* share of trades that sweep whole levels */
+    uint32_t bust_every;             /* bust every Nth trade id (0: no busts) */
+    int64_t bust_after_ns;           /* how long after its trade a bust comes */
     double halt_jump;                /* |log jump| of an index that halts its futures */
     int64_t halt_ns;                 /* how long such a halt lasts */
     int64_t index_every_ns;          /* indicative index interval */
@@ -57,7 +60,7 @@ struct market_config {
 
 enum market_kind {
     MK_BOOK = 1, /* 46: action, side, level, px, qty, n_orders */
-    MK_TRADE,    /* 48: px, qty, aggressor, n_orders, trade_id */
+    MK_TRADE,    /* 48: px, qty, aggressor, n_orders, trade_id; action 2: a bust */
     MK_VOLUME,   /* 37: qty = cumulative day volume */
     MK_DSTAT,    /* 49: stat '6' settle, 'B' cleared volume, 'C' open interest */
     MK_SSTAT,    /* 51: stat '4' open, '7' high, '8' low */
@@ -81,6 +84,17 @@ struct market_entry {
     int32_t n_orders;
     uint32_t trade_id;
     int64_t px; /* 1e-9 */
+};
+
+/* A trade to be cancelled: what its bust entry repeats, and when it comes. */
+struct market_bust {
+    int64_t due_ns;
+    int32_t instr;
+    int32_t qty;
+    int32_t n_orders;
+    uint32_t trade_id;
+    uint8_t aggressor;
+    int64_t px;
 };
 
 struct market_event {
@@ -122,6 +136,9 @@ struct market {
     int64_t index_px[MARKET_N_PRODUCTS];
     uint32_t index_rpt[MARKET_N_PRODUCTS];
     uint32_t trade_id;
+    /* Busts pending, a ring in due order (one delay for all). */
+    struct market_bust bust[MARKET_BUSTS_MAX];
+    int bust_head, n_bust;
     int64_t resume_ns[MARKET_N_PRODUCTS]; /* end of a product's halt; 0 if none */
     int64_t fix_sum[MARKET_N_PRODUCTS];   /* official fixings of fix_month, 1e-9 */
     int fix_n[MARKET_N_PRODUCTS];

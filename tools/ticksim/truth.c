@@ -3,6 +3,7 @@
 #include "truth.h"
 #include <inttypes.h>
 #include "gputick/err.h"
+#include "gputick/tick.h"
 
 static const char *const feed_name[GT_N_FEEDS] = {
     [GT_FEED_INCR_A] = "incr_a",   [GT_FEED_INCR_B] = "incr_b",   [GT_FEED_SNAP_A] = "snap_a",
@@ -109,7 +110,7 @@ int truth_write_event(FILE *f, const struct market *m, const struct market_event
         case MK_BOOK:
             break;
         case MK_TRADE:
-            head(f, "trade", m, e, ev->t_ns, sq, ls);
+            head(f, e->action == GT_ACT_DELETE ? "bust" : "trade", m, e, ev->t_ns, sq, ls);
             fprintf(f,
                     ",\"rpt_seq\":%" PRIu32 ",\"px\":%" PRId64 ",\"px_str\":\"%s\",\"qty\":%" PRId32
                     ",\"aggressor\":\"%s\",\"aggressor_side\":%d,\"trade_id\":%" PRIu32 "}\n",
