@@ -279,23 +279,24 @@ int cmd_ticks(int argc, char **argv)
     out_begin(&o, q.fmt, stdout, cols, n_cols);
     const struct gt_tick *t;
     int r;
-    while ((r = qdb_merge_next("ticks", &m, &t)) > 0 && !ferror(stdout)) {
-        tick_cells(t, cv);
-        for (int i = 0; i < n_cols; i++) {
-            const struct cellv *x = &cv[idx[i]];
-            if (x->t == 'p')
-                out_px(&o, x->v);
-            else if (x->t == 'i')
-                out_i64(&o, x->v);
-            else if (x->t == 't')
-                out_time(&o, x->v);
-            else if (x->t == 's')
-                out_str(&o, x->s);
-            else
-                out_null(&o);
+    while ((r = qdb_merge_run(&m, &t)) > 0 && !ferror(stdout))
+        for (int j = 0; j < r; j++) {
+            tick_cells(&t[j], cv);
+            for (int i = 0; i < n_cols; i++) {
+                const struct cellv *x = &cv[idx[i]];
+                if (x->t == 'p')
+                    out_px(&o, x->v);
+                else if (x->t == 'i')
+                    out_i64(&o, x->v);
+                else if (x->t == 't')
+                    out_time(&o, x->v);
+                else if (x->t == 's')
+                    out_str(&o, x->s);
+                else
+                    out_null(&o);
+            }
+            out_row_end(&o);
         }
-        out_row_end(&o);
-    }
     qdb_merge_close(&m);
     if (r < 0)
         rc = 1;

@@ -375,10 +375,25 @@ int qdb_last_trade_at(const char *cmd, struct qstore *st, int32_t instr_id, int6
     return rc;
 }
 
+/* seqmerge's refill: series k's next run, its iterator closed at the end. */
+static int merge_refill(void *ctx, int k, const struct gt_tick **t)
+{
+    struct qdb_merge *m = ctx;
+    int rc = qstore_iter_next(m->it[k], t);
+    if (rc < 0)
+        return -qdb_iter_fail(m->cmd, m->it[k], rc);
+    if (rc == 0) {
+        qstore_iter_close(m->it[k]);
+        m->it[k] = NULL;
+    }
+    return rc;
+}
+
 int qdb_merge_open(const char *cmd, struct qstore *st, struct qdb_merge *m, int32_t instr_id,
                    const int *kinds, int n_kinds, int64_t from_ns, int64_t to_ns)
 {
     memset(m, 0, sizeof *m);
+    m->cmd = cmd;
     for (int k = 0; k < n_kinds && m->n_in < QDB_MERGE_MAX; k++) {
         struct qstore_iter *it;
         int rc = qstore_iter_open(st, instr_id, kinds[k], from_ns, to_ns, &it);
@@ -389,64 +404,20 @@ int qdb_merge_open(const char *cmd, struct qstore *st, struct qdb_merge *m, int3
             qdb_merge_close(m);
             return 1;
         }
-        m->in[m->n_in++].it = it;
+        m->it[m->n_in++] = it;
     }
+    seqmerge_init(&m->merge, m->n_in, merge_refill, m);
     return 0;
 }
 
-int qdb_merge_next(const char *cmd, struct qdb_merge *m, const struct gt_tick **t)
+int qdb_merge_run(struct qdb_merge *m, const struct gt_tick **t)
 {
-    int best = -1;
-    uint64_t best_seq = UINT64_MAX;
-    for (int k = 0; k < m->n_in; k++) {
-        if (!m->in[k].it)
-            continue;
-        if (m->in[k].i >= m->in[k].n) {
-            int rc = qstore_iter_next(m->in[k].it, &m->in[k].t);
-            if (rc < 0)
-                return -qdb_iter_fail(cmd, m->in[k].it, rc);
-            if (rc == 0) {
-                qstore_iter_close(m->in[k].it);
-                m->in[k].it = NULL;
-                continue;
-            }
-            m->in[k].n = rc;
-            m->in[k].i = 0;
-        }
-        uint64_t s = m->in[k].t[m->in[k].i].seq;
-        if (best < 0 || s < best_seq)
-            best = k, best_seq = s;
-    }
-    if (best < 0)
-        return 0;
-    *t = &m->in[best].t[m->in[best].i++];
-    return 1;
-}
-
-int qdb_merge_run(const char *cmd, struct qdb_merge *m, const struct gt_tick **t)
-{
-    const struct gt_tick *first;
-    int rc = qdb_merge_next(cmd, m, &first);
-    if (rc <= 0)
-        return rc;
-    /* The chosen input's ticks below every other input's next seq follow. */
-    int k = 0;
-    while (&m->in[k].t[m->in[k].i - 1] != first)
-        k++;
-    uint64_t limit = UINT64_MAX;
-    for (int j = 0; j < m->n_in; j++)
-        if (j != k && m->in[j].it && m->in[j].i < m->in[j].n && m->in[j].t[m->in[j].i].seq < limit)
-            limit = m->in[j].t[m->in[j].i].seq;
-    int n = 1;
-    for (; m->in[k].i < m->in[k].n && m->in[k].t[m->in[k].i].seq < limit; m->in[k].i++)
-        n++;
-    *t = first;
-    return n;
+    return seqmerge_run(&m->merge, t);
 }
 
 void qdb_merge_close(struct qdb_merge *m)
 {
     for (int k = 0; k < m->n_in; k++)
-        qstore_iter_close(m->in[k].it);
+        qstore_iter_close(m->it[k]);
     m->n_in = 0;
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "gputick/store.h"
 #include "qstore.h"
+#include "seqmerge.h"
 
 enum { QDB_MAX_INSTR = 4096 };
 
@@ -74,24 +75,20 @@ int qdb_last_trade_at(const char *cmd, struct qstore *st, int32_t instr_id, int6
  * QDB_MERGE_MAX iterators, one decoded block each, so constant memory. */
 enum { QDB_MERGE_MAX = GT_KIND_MAX };
 struct qdb_merge {
-    struct {
-        struct qstore_iter *it;
-        const struct gt_tick *t;
-        int n, i;
-    } in[QDB_MERGE_MAX];
+    const char *cmd;
+    struct qstore_iter *it[QDB_MERGE_MAX]; /* NULL once used up */
     int n_in;
+    struct seqmerge merge;
 };
 
 /* Opens the series (instr_id, kinds[k]) in [from_ns, to_ns); kinds without a
  * series are skipped. Returns 0, or 1 after printing a store error. */
 int qdb_merge_open(const char *cmd, struct qstore *st, struct qdb_merge *m, int32_t instr_id,
                    const int *kinds, int n_kinds, int64_t from_ns, int64_t to_ns);
-/* The next tick in seq order: 1 and *t (valid until the next call), 0 at the
- * end, or -1 after printing a store error. */
-int qdb_merge_next(const char *cmd, struct qdb_merge *m, const struct gt_tick **t);
-/* As qdb_merge_next, but returns a run: n > 0 ticks at *t, consecutive in
- * one series and in seq order before every other input's next tick. */
-int qdb_merge_run(const char *cmd, struct qdb_merge *m, const struct gt_tick **t);
+/* The next run in seq order: n > 0 ticks at *t (valid until the next call),
+ * consecutive in one series and before every other series' next tick; 0 at
+ * the end, or -1 after printing a store error. */
+int qdb_merge_run(struct qdb_merge *m, const struct gt_tick **t);
 void qdb_merge_close(struct qdb_merge *m);
 
 /* Prints a failed iterator step ("tickq CMD: store: ...") and returns 1. */

@@ -2,31 +2,40 @@
 /* qstore.c -- several tick stores read as one (contract in qstore.h).
  *
  * Lists are gathered store by store and folded by key. The iterator holds one
- * gt_store_iter per store that has the series; each call hands back a run of
- * the input whose next tick has the least sequence, up to the least next
- * sequence of any other input, so ticks come in bus order with one decoded
- * block per store in memory. An input is advanced only once its run is used
- * up, so the view handed back lives until the next call. */
+ * gt_store_iter per store that has the series and merges their blocks by
+ * sequence (seqmerge.h), which also drops a second copy of a record. */
 #include "qstore.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "seqmerge.h"
+
+_Static_assert((int)QSTORE_MAX <= (int)SEQMERGE_MAX, "one merge input per store");
 
 struct qstore_iter {
     struct qstore *qs;
     int32_t instr_id;
     int kind;
-    struct {
-        gt_store_iter *it;
-        const struct gt_tick *t;
-        int n, i;
-        int store; /* index in qs->st */
-    } in[QSTORE_MAX];
+    gt_store_iter *in[QSTORE_MAX]; /* NULL once used up */
+    int store[QSTORE_MAX];         /* in[k]'s index in qs->st */
     int n_in;
-    uint64_t last_seq; /* of the last tick handed out, to drop a second copy */
-    int started;
+    struct seqmerge merge;
     char errmsg[GT_ERRLEN];
 };
+
+static int input_next(struct qstore_iter *it, int k, const struct gt_tick **ticks);
+
+/* seqmerge's refill: input k's next run, its iterator closed at the end. */
+static int input_refill(void *ctx, int k, const struct gt_tick **ticks)
+{
+    struct qstore_iter *it = ctx;
+    int rc = input_next(it, k, ticks);
+    if (rc == 0) {
+        gt_store_iter_close(it->in[k]);
+        it->in[k] = NULL;
+    }
+    return rc;
+}
 
 struct qstore *qstore_new(void)
 {
@@ -246,13 +255,14 @@ int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from
             qstore_iter_close(it);
             return rc;
         }
-        it->in[it->n_in].store = i;
-        it->in[it->n_in++].it = one;
+        it->store[it->n_in] = i;
+        it->in[it->n_in++] = one;
     }
     if (it->n_in == 0) {
         free(it);
         return GT_ENOENT;
     }
+    seqmerge_init(&it->merge, it->n_in, input_refill, it);
     *out = it;
     return GT_OK;
 }
@@ -261,22 +271,22 @@ int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from
 static void bad_note(struct qstore_iter *it, int k, int rc)
 {
     struct qstore *qs = it->qs;
-    gt_store_iter *one = it->in[k].it;
+    gt_store_iter *one = it->in[k];
     uint32_t series;
     struct qstore_bad b = {.instr_id = it->instr_id, .kind = it->kind, .symbol = "", .rc = rc};
     gt_store_iter_bad_block(one, &series, &b.key_ns);
     b.end_ns = gt_store_iter_bad_end(one);
     for (int i = 0; i < qs->n_seen; i++)
-        if (qs->seen[i].store == it->in[k].store && qs->seen[i].series == series &&
+        if (qs->seen[i].store == it->store[k] && qs->seen[i].series == series &&
             qs->seen[i].key_ns == b.key_ns)
             return;
     if (qs->n_seen < QSTORE_BAD_SEEN)
-        qs->seen[qs->n_seen++] = (struct qstore_seen){it->in[k].store, series, b.key_ns};
+        qs->seen[qs->n_seen++] = (struct qstore_seen){it->store[k], series, b.key_ns};
     b.nth = ++qs->n_bad;
     if (!qs->on_bad)
         return;
     struct gt_series_info info;
-    if (gt_store_series_find(qs->st[it->in[k].store], it->instr_id, it->kind, &info) == GT_OK)
+    if (gt_store_series_find(qs->st[it->store[k]], it->instr_id, it->kind, &info) == GT_OK)
         b.symbol = info.symbol;
     b.why = gt_store_iter_errmsg(one);
     qs->on_bad(qs->bad_ctx, &b);
@@ -287,66 +297,22 @@ static void bad_note(struct qstore_iter *it, int k, int rc)
 static int input_next(struct qstore_iter *it, int k, const struct gt_tick **ticks)
 {
     for (;;) {
-        int rc = gt_store_iter_next(it->in[k].it, ticks);
+        int rc = gt_store_iter_next(it->in[k], ticks);
         if (rc == GT_ECORRUPT || rc == GT_EBADMSG || rc == GT_EVERSION || rc == GT_ETRUNC) {
             bad_note(it, k, rc);
             continue;
         }
         if (rc < 0)
-            snprintf(it->errmsg, sizeof it->errmsg, "%s", gt_store_iter_errmsg(it->in[k].it));
+            snprintf(it->errmsg, sizeof it->errmsg, "%s", gt_store_iter_errmsg(it->in[k]));
         return rc;
     }
 }
 
 int qstore_iter_next(struct qstore_iter *it, const struct gt_tick **ticks)
 {
-    if (it->n_in == 1)
+    if (it->n_in == 1) /* one store: its runs as they come */
         return input_next(it, 0, ticks);
-    int best = -1;
-    for (int k = 0; k < it->n_in; k++) {
-        if (!it->in[k].it)
-            continue;
-        for (;;) {
-            /* Drop ticks at or below the last handed out: a shard's copy. */
-            while (it->started && it->in[k].i < it->in[k].n &&
-                   it->in[k].t[it->in[k].i].seq <= it->last_seq)
-                it->in[k].i++;
-            if (it->in[k].i < it->in[k].n)
-                break;
-            int rc = input_next(it, k, &it->in[k].t);
-            if (rc < 0)
-                return rc;
-            if (rc == 0) {
-                gt_store_iter_close(it->in[k].it);
-                it->in[k].it = NULL;
-                break;
-            }
-            it->in[k].n = rc;
-            it->in[k].i = 0;
-        }
-        if (it->in[k].it &&
-            (best < 0 || it->in[k].t[it->in[k].i].seq < it->in[best].t[it->in[best].i].seq))
-            best = k;
-    }
-    if (best < 0)
-        return 0;
-    uint64_t limit = UINT64_MAX;
-    for (int k = 0; k < it->n_in; k++)
-        if (k != best && it->in[k].it && it->in[k].t[it->in[k].i].seq < limit)
-            limit = it->in[k].t[it->in[k].i].seq;
-    int from = it->in[best].i, n = 0;
-    while (it->in[best].i < it->in[best].n && it->in[best].t[it->in[best].i].seq < limit) {
-        it->in[best].i++;
-        n++;
-    }
-    if (n == 0) { /* equal heads: hand out one, the other is dropped next time */
-        it->in[best].i++;
-        n = 1;
-    }
-    *ticks = &it->in[best].t[from];
-    it->last_seq = it->in[best].t[it->in[best].i - 1].seq;
-    it->started = 1;
-    return n;
+    return seqmerge_run(&it->merge, ticks);
 }
 
 void qstore_iter_fields(struct qstore_iter *it, uint64_t fields)
@@ -354,8 +320,8 @@ void qstore_iter_fields(struct qstore_iter *it, uint64_t fields)
     if (it->n_in > 1)
         fields |= GT_FIELD(seq);
     for (int k = 0; k < it->n_in; k++)
-        if (it->in[k].it)
-            gt_store_iter_fields(it->in[k].it, fields);
+        if (it->in[k])
+            gt_store_iter_fields(it->in[k], fields);
 }
 
 const char *qstore_iter_errmsg(const struct qstore_iter *it)
@@ -368,7 +334,7 @@ void qstore_iter_close(struct qstore_iter *it)
     if (!it)
         return;
     for (int k = 0; k < it->n_in; k++)
-        gt_store_iter_close(it->in[k].it);
+        gt_store_iter_close(it->in[k]);
     free(it);
 }
 
