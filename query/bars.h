@@ -7,14 +7,14 @@
  * from zero to 1e-9. The trades are those that count by tick.h's rule
  * (gt_trade_counts): a busted trade leaves its bar, whenever its bust came.
  * The reader streams: one bar is open at a time, after a first pass that
- * reads the busts (qstore_busts_read). */
+ * reads the busts (shards_busts_read). */
 #ifndef GT_QUERY_BARS_H
 #define GT_QUERY_BARS_H
 #include <stdint.h>
 #include <stdio.h>
 #include "qopt.h"
 #include "gputick/store.h"
-#include "qstore.h"
+#include "shards.h"
 
 /* The widest and the most intervals tickq will produce. */
 #define BARS_MAX_INTERVAL_NS (366 * INT64_C(86400000000000))
@@ -38,9 +38,9 @@ int64_t bars_vwap(const struct bar *b);
  * (which must then be finite). emit returning non-zero stops the walk.
  * Returns 0, or an iterator error (GT_E*) with *it_out still open for its
  * message (the caller closes it; NULL when the open failed). */
-int bars_run(struct qstore *st, int32_t instr_id, int64_t from_ns, int64_t to_ns, int64_t w,
+int bars_run(struct shards *st, int32_t instr_id, int64_t from_ns, int64_t to_ns, int64_t w,
              int fill, int (*emit)(const struct bar *b, void *ctx), void *ctx,
-             struct qstore_iter **it_out);
+             struct shards_iter **it_out);
 
 /* The arguments of bars and chart bars. */
 struct bars_args {

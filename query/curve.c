@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "qdb.h"
+#include "cmdstore.h"
 #include "gputick/time.h"
 
 static int64_t days_of_ymd(uint32_t ymd)
@@ -12,16 +12,16 @@ static int64_t days_of_ymd(uint32_t ymd)
     return gt_days_from_civil((int)(ymd / 10000), ymd / 100 % 100, ymd % 100);
 }
 
-int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t at_ns,
+int curve_build(const char *cmd, struct shards *st, const char *product, int64_t at_ns,
                 struct curve **out)
 {
     *out = NULL;
-    struct gt_tick *defs = malloc(QDB_MAX_INSTR * sizeof *defs);
+    struct gt_tick *defs = malloc(CMDSTORE_MAX_INSTR * sizeof *defs);
     if (!defs) {
         fprintf(stderr, "tickq %s: out of memory\n", cmd);
         return 1;
     }
-    int n = 0, rc = qdb_product(cmd, st, product, 0, defs, &n);
+    int n = 0, rc = cmdstore_product(cmd, st, product, 0, defs, &n);
     struct curve *c = rc ? NULL : calloc(1, sizeof *c + (size_t)n * sizeof c->rows[0]);
     if (!rc && !c) {
         fprintf(stderr, "tickq %s: out of memory\n", cmd);
@@ -38,9 +38,9 @@ int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t
         if (d->type == GT_INSTR_INDEX) {
             if (c->index_symbol[0])
                 continue;
-            qdb_symbol(&defs[i], c->index_symbol);
-            rc = qdb_last_at(cmd, st, defs[i].instr_id, GT_KIND_FIXING, at_ns, NULL, NULL, &t,
-                             &found);
+            cmdstore_symbol(&defs[i], c->index_symbol);
+            rc = cmdstore_last_at(cmd, st, defs[i].instr_id, GT_KIND_FIXING, at_ns, NULL, NULL, &t,
+                                  &found);
             if (!rc && found) {
                 c->index_px = t.u.fixing.px;
                 c->index_ns = t.exch_ns;
@@ -50,11 +50,12 @@ int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t
         if (d->maturity < today)
             continue;
         struct curve_row *r = &c->rows[c->n++];
-        qdb_symbol(&defs[i], r->symbol);
+        cmdstore_symbol(&defs[i], r->symbol);
         r->maturity = d->maturity;
         r->days = days_of_ymd(d->maturity) - days_of_ymd(today);
         r->bid = r->ask = r->mid = r->last = INT64_MAX;
-        rc = qdb_last_at(cmd, st, defs[i].instr_id, GT_KIND_TOB, at_ns, NULL, NULL, &t, &found);
+        rc =
+            cmdstore_last_at(cmd, st, defs[i].instr_id, GT_KIND_TOB, at_ns, NULL, NULL, &t, &found);
         if (!rc && found) {
             r->bid = t.u.tob.bid_px;
             r->ask = t.u.tob.ask_px;
@@ -62,7 +63,7 @@ int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t
                 r->mid = (int64_t)(((__int128)r->bid + r->ask) / 2);
         }
         if (!rc)
-            rc = qdb_last_trade_at(cmd, st, defs[i].instr_id, at_ns, &t, &found);
+            rc = cmdstore_last_trade_at(cmd, st, defs[i].instr_id, at_ns, &t, &found);
         if (!rc && found)
             r->last = t.u.trade.px;
     }

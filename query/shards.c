@@ -1,34 +1,34 @@
 /* SPDX-License-Identifier: MIT */
-/* qstore.c -- several tick stores read as one (contract in qstore.h).
+/* shards.c -- several tick stores read as one (contract in shards.h).
  *
  * Lists are gathered store by store and folded by key. The iterator holds one
  * gt_store_iter per store that has the series and merges their blocks by
  * sequence (seqmerge.h), which also drops a second copy of a record. */
-#include "qstore.h"
+#include "shards.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "seqmerge.h"
 
-_Static_assert((int)QSTORE_MAX <= (int)SEQMERGE_MAX, "one merge input per store");
+_Static_assert((int)SHARDS_MAX <= (int)SEQMERGE_MAX, "one merge input per store");
 
-struct qstore_iter {
-    struct qstore *qs;
+struct shards_iter {
+    struct shards *qs;
     int32_t instr_id;
     int kind;
-    gt_store_iter *in[QSTORE_MAX]; /* NULL once used up */
-    int store[QSTORE_MAX];         /* in[k]'s index in qs->st */
+    gt_store_iter *in[SHARDS_MAX]; /* NULL once used up */
+    int store[SHARDS_MAX];         /* in[k]'s index in qs->st */
     int n_in;
     struct seqmerge merge;
     char errmsg[GT_ERRLEN];
 };
 
-static int input_next(struct qstore_iter *it, int k, const struct gt_tick **ticks);
+static int input_next(struct shards_iter *it, int k, const struct gt_tick **ticks);
 
 /* seqmerge's refill: input k's next run, its iterator closed at the end. */
 static int input_refill(void *ctx, int k, const struct gt_tick **ticks)
 {
-    struct qstore_iter *it = ctx;
+    struct shards_iter *it = ctx;
     int rc = input_next(it, k, ticks);
     if (rc == 0) {
         gt_store_iter_close(it->in[k]);
@@ -37,20 +37,20 @@ static int input_refill(void *ctx, int k, const struct gt_tick **ticks)
     return rc;
 }
 
-struct qstore *qstore_new(void)
+struct shards *shards_new(void)
 {
-    return calloc(1, sizeof(struct qstore));
+    return calloc(1, sizeof(struct shards));
 }
 
-int qstore_add(struct qstore *qs, gt_store *st)
+int shards_add(struct shards *qs, gt_store *st)
 {
-    if (qs->n == QSTORE_MAX)
+    if (qs->n == SHARDS_MAX)
         return GT_EINVAL;
     qs->st[qs->n++] = st;
     return GT_OK;
 }
 
-void qstore_close(struct qstore *qs)
+void shards_close(struct shards *qs)
 {
     if (!qs)
         return;
@@ -59,7 +59,7 @@ void qstore_close(struct qstore *qs)
     free(qs);
 }
 
-const char *qstore_errmsg(struct qstore *qs)
+const char *shards_errmsg(struct shards *qs)
 {
     for (int i = 0; i < qs->n; i++)
         if (*gt_store_errmsg(qs->st[i]))
@@ -87,7 +87,7 @@ static void series_fold(struct gt_series_info *a, const struct gt_series_info *b
         memcpy(a->symbol, b->symbol, sizeof a->symbol);
 }
 
-int qstore_series_list(struct qstore *qs, struct gt_series_info *out, size_t cap)
+int shards_series_list(struct shards *qs, struct gt_series_info *out, size_t cap)
 {
     if (qs->n == 1)
         return gt_store_series_list(qs->st[0], out, cap);
@@ -131,7 +131,7 @@ int qstore_series_list(struct qstore *qs, struct gt_series_info *out, size_t cap
     return (int)k;
 }
 
-int qstore_series_find(struct qstore *qs, int32_t instr_id, int kind, struct gt_series_info *info)
+int shards_series_find(struct shards *qs, int32_t instr_id, int kind, struct gt_series_info *info)
 {
     int found = 0;
     for (int i = 0; i < qs->n; i++) {
@@ -150,7 +150,7 @@ int qstore_series_find(struct qstore *qs, int32_t instr_id, int kind, struct gt_
     return found ? GT_OK : GT_ENOENT;
 }
 
-int qstore_series_bytes(struct qstore *qs, int32_t instr_id, int kind, uint64_t *bytes)
+int shards_series_bytes(struct shards *qs, int32_t instr_id, int kind, uint64_t *bytes)
 {
     *bytes = 0;
     int found = 0;
@@ -174,7 +174,7 @@ static int def_cmp(const void *a, const void *b)
     return x->instr_id < y->instr_id ? -1 : x->instr_id > y->instr_id;
 }
 
-int qstore_instr_list(struct qstore *qs, struct gt_tick *defs, size_t cap)
+int shards_instr_list(struct shards *qs, struct gt_tick *defs, size_t cap)
 {
     if (qs->n == 1)
         return gt_store_instr_list(qs->st[0], defs, cap);
@@ -214,7 +214,7 @@ int qstore_instr_list(struct qstore *qs, struct gt_tick *defs, size_t cap)
     return (int)k;
 }
 
-int qstore_instr_find(struct qstore *qs, const char *symbol, struct gt_tick *def)
+int shards_instr_find(struct shards *qs, const char *symbol, struct gt_tick *def)
 {
     for (int i = 0; i < qs->n; i++) {
         int rc = gt_store_instr_find(qs->st[i], symbol, def);
@@ -224,7 +224,7 @@ int qstore_instr_find(struct qstore *qs, const char *symbol, struct gt_tick *def
     return GT_ENOENT;
 }
 
-int qstore_disk_bytes(struct qstore *qs, uint64_t *bytes)
+int shards_disk_bytes(struct shards *qs, uint64_t *bytes)
 {
     *bytes = 0;
     for (int i = 0; i < qs->n; i++) {
@@ -237,10 +237,10 @@ int qstore_disk_bytes(struct qstore *qs, uint64_t *bytes)
     return GT_OK;
 }
 
-int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
-                     struct qstore_iter **out)
+int shards_iter_open(struct shards *qs, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
+                     struct shards_iter **out)
 {
-    struct qstore_iter *it = calloc(1, sizeof *it);
+    struct shards_iter *it = calloc(1, sizeof *it);
     if (!it)
         return GT_ENOMEM;
     it->qs = qs;
@@ -252,7 +252,7 @@ int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from
         if (rc == GT_ENOENT)
             continue;
         if (rc < 0) {
-            qstore_iter_close(it);
+            shards_iter_close(it);
             return rc;
         }
         it->store[it->n_in] = i;
@@ -268,20 +268,20 @@ int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from
 }
 
 /* Counts and reports the stretch input k could not read, once. */
-static void bad_note(struct qstore_iter *it, int k, int rc)
+static void bad_note(struct shards_iter *it, int k, int rc)
 {
-    struct qstore *qs = it->qs;
+    struct shards *qs = it->qs;
     gt_store_iter *one = it->in[k];
     uint32_t series;
-    struct qstore_bad b = {.instr_id = it->instr_id, .kind = it->kind, .symbol = "", .rc = rc};
+    struct shards_bad b = {.instr_id = it->instr_id, .kind = it->kind, .symbol = "", .rc = rc};
     gt_store_iter_bad_block(one, &series, &b.key_ns);
     b.end_ns = gt_store_iter_bad_end(one);
     for (int i = 0; i < qs->n_seen; i++)
         if (qs->seen[i].store == it->store[k] && qs->seen[i].series == series &&
             qs->seen[i].key_ns == b.key_ns)
             return;
-    if (qs->n_seen < QSTORE_BAD_SEEN)
-        qs->seen[qs->n_seen++] = (struct qstore_seen){it->store[k], series, b.key_ns};
+    if (qs->n_seen < SHARDS_BAD_SEEN)
+        qs->seen[qs->n_seen++] = (struct shards_seen){it->store[k], series, b.key_ns};
     b.nth = ++qs->n_bad;
     if (!qs->on_bad)
         return;
@@ -294,7 +294,7 @@ static void bad_note(struct qstore_iter *it, int k, int rc)
 
 /* The next run of input k, past what it cannot read: > 0, 0 at its end, or
  * GT_EDB (GT_ENOMEM) with it->errmsg set. */
-static int input_next(struct qstore_iter *it, int k, const struct gt_tick **ticks)
+static int input_next(struct shards_iter *it, int k, const struct gt_tick **ticks)
 {
     for (;;) {
         int rc = gt_store_iter_next(it->in[k], ticks);
@@ -308,14 +308,14 @@ static int input_next(struct qstore_iter *it, int k, const struct gt_tick **tick
     }
 }
 
-int qstore_iter_next(struct qstore_iter *it, const struct gt_tick **ticks)
+int shards_iter_next(struct shards_iter *it, const struct gt_tick **ticks)
 {
     if (it->n_in == 1) /* one store: its runs as they come */
         return input_next(it, 0, ticks);
     return seqmerge_run(&it->merge, ticks);
 }
 
-void qstore_iter_fields(struct qstore_iter *it, uint64_t fields)
+void shards_iter_fields(struct shards_iter *it, uint64_t fields)
 {
     if (it->n_in > 1)
         fields |= GT_FIELD(seq);
@@ -324,12 +324,12 @@ void qstore_iter_fields(struct qstore_iter *it, uint64_t fields)
             gt_store_iter_fields(it->in[k], fields);
 }
 
-const char *qstore_iter_errmsg(const struct qstore_iter *it)
+const char *shards_iter_errmsg(const struct shards_iter *it)
 {
     return it->errmsg;
 }
 
-void qstore_iter_close(struct qstore_iter *it)
+void shards_iter_close(struct shards_iter *it)
 {
     if (!it)
         return;
@@ -338,23 +338,23 @@ void qstore_iter_close(struct qstore_iter *it)
     free(it);
 }
 
-int qstore_busts_read(struct qstore *qs, int32_t instr_id, int64_t from_ns, struct gt_busts *b,
-                      struct qstore_iter **it_out)
+int shards_busts_read(struct shards *qs, int32_t instr_id, int64_t from_ns, struct gt_busts *b,
+                      struct shards_iter **it_out)
 {
     *it_out = NULL;
     /* Pass 1 notes the busts; pass 2, only if there are any, finds what
      * each cancels. Both read just the fields the rule needs. */
     for (int pass = 0; pass < 2 && (pass == 0 || b->n); pass++) {
-        struct qstore_iter *it;
-        int rc = qstore_iter_open(qs, instr_id, GT_KIND_TRADE, from_ns, INT64_MAX, &it);
+        struct shards_iter *it;
+        int rc = shards_iter_open(qs, instr_id, GT_KIND_TRADE, from_ns, INT64_MAX, &it);
         if (rc == GT_ENOENT)
             return 0;
         if (rc < 0)
             return rc;
-        qstore_iter_fields(it, GT_FIELD(seq) | GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty) |
+        shards_iter_fields(it, GT_FIELD(seq) | GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty) |
                                    GT_FIELD(u.trade.trade_id) | GT_FIELD(u.trade.action));
         const struct gt_tick *t;
-        while ((rc = qstore_iter_next(it, &t)) > 0) {
+        while ((rc = shards_iter_next(it, &t)) > 0) {
             if (pass == 0 && gt_busts_note(b, t, (size_t)rc) < 0) {
                 rc = GT_ENOMEM;
                 break;
@@ -366,7 +366,7 @@ int qstore_busts_read(struct qstore *qs, int32_t instr_id, int64_t from_ns, stru
             *it_out = it;
             return rc;
         }
-        qstore_iter_close(it);
+        shards_iter_close(it);
     }
     return 0;
 }
