@@ -5,11 +5,13 @@
 #
 # `cmake --install --prefix` puts the tree in a fresh folder; every installed
 # header must compile on its own (one file includes them all), every function
-# an installed header declares must be defined in the installed libgputick.a
-# (a header whose code lives in another library would not link for a user),
-# and tests/install/reader.c, compiled and linked with nothing but
-# `pkg-config --cflags --libs gputick` from that prefix, must run and read its
-# tick. CFLAGS carry the sanitizer flags of a sanitizer tree.
+# an installed header declares must be defined in an installed library
+# (libgputick.a, or libgtstore.a for store.h; a header whose code is not
+# installed would not link for a user), tests/install/reader.c, compiled and
+# linked with nothing but `pkg-config --cflags --libs gputick` from that
+# prefix, must run and read its tick, and tests/install/store_reader.c, built
+# the same way with `gputick-store`, must record and read back a store. CFLAGS
+# carry the sanitizer flags of a sanitizer tree.
 set -eu
 bin=$1 cc=$2
 shift 2
@@ -29,7 +31,8 @@ case $inc in "$tmp"/prefix/*) ;; *) echo "check.sh: includedir $inc is outside t
 # Functions the installed headers declare: a line at column 0 that is not a
 # comment, macro, type or static inline, up to its first '(' (house style
 # writes a prototype on its first line with its name).
-nm -g --defined-only "$lib/libgputick.a" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/defined"
+[ -f "$lib/libgtstore.a" ] || { echo "check.sh: no $lib/libgtstore.a" >&2; exit 1; }
+nm -g --defined-only "$lib/libgputick.a" "$lib/libgtstore.a" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/defined"
 missing=0 checked=0
 for h in "$inc"/gputick/*.h; do
     echo "#include <gputick/$(basename "$h")>" >>"$tmp/all_headers.c"
@@ -38,7 +41,7 @@ for h in "$inc"/gputick/*.h; do
         sed -E 's/^([^(]*[^A-Za-z0-9_(])?([A-Za-z_][A-Za-z0-9_]*)\(.*/\2/'); do
         checked=$((checked + 1))
         if ! grep -qx "$f" "$tmp/defined"; then
-            echo "check.sh: $(basename "$h") declares $f, which the installed libgputick.a lacks" >&2
+            echo "check.sh: $(basename "$h") declares $f, which no installed library defines" >&2
             missing=1
         fi
     done
@@ -50,4 +53,8 @@ echo "int gt_all_headers_compile;" >>"$tmp/all_headers.c"
 "$cc" "$@" -Wall -Wextra -Werror -o "$tmp/reader" "$here/reader.c" "$tmp/all_headers.c" \
     $(pkg-config --cflags --libs gputick)
 "$tmp/reader"
-echo "check.sh: $(ls "$inc"/gputick | wc -l) headers installed, their $checked functions all in libgputick.a; the downstream reader links and runs"
+# shellcheck disable=SC2046 # pkg-config's words are meant to split
+"$cc" "$@" -Wall -Wextra -Werror -o "$tmp/store_reader" "$here/store_reader.c" \
+    $(pkg-config --cflags --libs gputick-store)
+"$tmp/store_reader" "$tmp/store"
+echo "check.sh: $(ls "$inc"/gputick | wc -l) headers installed, their $checked functions all in libgputick.a or libgtstore.a; the downstream reader and store reader link and run"
