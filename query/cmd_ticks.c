@@ -144,7 +144,7 @@ static void tick_cells(const struct gt_tick *t, struct cellv *c)
         put_i(&c[C_PX], x->px, 'p');
         put_i(&c[C_QTY], x->qty, 'i');
         put_s(&c[C_SIDE], side_name(x->aggressor));
-        put_s(&c[C_ACTION], x->action == 2 ? "bust" : "new");
+        put_s(&c[C_ACTION], gt_trade_is_bust(t) ? "bust" : "new");
         put_i(&c[C_ORDERS], x->n_orders == INT32_MAX ? INT64_MAX : x->n_orders, 'i');
         put_i(&c[C_TRADE_ID], x->trade_id == UINT32_MAX ? INT64_MAX : x->trade_id, 'i');
         break;

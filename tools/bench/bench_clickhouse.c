@@ -298,8 +298,10 @@ static double ours_bars(const char *db, const int32_t *ids, int n, int64_t w, do
     return rc != 0 ? -1 : open_s ? t2 - t1 : bench_now() - t0;
 }
 
-/* The trades a VWAP counts, in ClickHouse's words: bars.c's rule (no busts,
- * no null price, a positive quantity). kind = GT_KIND_TRADE. */
+/* The trades a VWAP counts, in ClickHouse's words: tick.h's rule
+ * (gt_trade_counts: a print, with a price and a positive quantity) on a day
+ * without busts, as the benchmark's day is (ticksim busts only when asked),
+ * so no bust can cancel an earlier print. kind = GT_KIND_TRADE. */
 #define VWAP_WHERE                                                                                 \
     "kind = 1 AND action != 2 AND px != 9223372036854775807 AND qty > 0 AND "                      \
     "qty != 9223372036854775807"
