@@ -351,8 +351,9 @@ int shards_busts_read(struct shards *qs, int32_t instr_id, int64_t from_ns, stru
             return 0;
         if (rc < 0)
             return rc;
-        shards_iter_fields(it, GT_FIELD(seq) | GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty) |
-                                   GT_FIELD(u.trade.trade_id) | GT_FIELD(u.trade.action));
+        /* The first pass needs only what names a bust; the second, a print. */
+        uint64_t f = GT_FIELD(seq) | GT_FIELD(u.trade.trade_id) | GT_FIELD(u.trade.action);
+        shards_iter_fields(it, pass ? f | GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty) : f);
         const struct gt_tick *t;
         while ((rc = shards_iter_next(it, &t)) > 0) {
             if (pass == 0 && gt_busts_note(b, t, (size_t)rc) < 0) {
