@@ -333,10 +333,10 @@ static void trade_stats(struct market *m, struct market_event *ev, int i, int64_
     }
 }
 
-/* Schedules the bust of trade entry t of instrument i, when its id is one of
+/* Schedules the bust of trade entry t, when its id is one of
  * every bust_every and the bust still falls in the trading day: CME busts a
  * trade in the session it traded in, some minutes later. */
-static void bust_plan(struct market *m, int i, const struct market_entry *t)
+static void bust_plan(struct market *m, const struct market_entry *t)
 {
     const struct market_config *c = &m->cfg;
     int64_t due = m->now_ns + c->bust_after_ns;
@@ -344,13 +344,7 @@ static void bust_plan(struct market *m, int i, const struct market_entry *t)
         due / GT_NS_PER_DAY != m->now_ns / GT_NS_PER_DAY || due % GT_NS_PER_DAY >= c->close_ns)
         return;
     m->bust[(m->bust_head + m->n_bust++) % MARKET_BUSTS_MAX] =
-        (struct market_bust){.due_ns = due,
-                             .instr = i,
-                             .qty = t->qty,
-                             .n_orders = t->n_orders,
-                             .trade_id = t->trade_id,
-                             .aggressor = t->aggressor,
-                             .px = t->px};
+        (struct market_bust){.due_ns = due, .trade = *t};
 }
 
 /* The next pending bust as its own event: a TradeSummary entry with
@@ -361,13 +355,11 @@ static void bust_send(struct market *m, struct market_event *ev)
     const struct market_bust *b = &m->bust[m->bust_head];
     m->bust_head = (m->bust_head + 1) % MARKET_BUSTS_MAX;
     m->n_bust--;
-    struct market_entry *e = ev_instr(m, ev, MK_TRADE, b->instr);
+    struct market_entry *e = ev_instr(m, ev, MK_TRADE, b->trade.instr);
+    uint32_t rpt_seq = e->rpt_seq; /* the bust's own */
+    *e = b->trade;
+    e->rpt_seq = rpt_seq;
     e->action = MDP3_ACT_DELETE;
-    e->px = b->px;
-    e->qty = b->qty;
-    e->n_orders = b->n_orders;
-    e->aggressor = b->aggressor;
-    e->trade_id = b->trade_id;
 }
 
 /* An aggressor order: usually a few lots off the top level, sometimes a sweep
@@ -399,7 +391,7 @@ static void flow_trade(struct market *m, struct market_event *ev, int i)
         t->aggressor = buy ? 1 : 2;
         t->n_orders = 1 + (q == lv[k].qty ? lv[k].n_orders : 1);
         t->trade_id = ++m->trade_id;
-        bust_plan(m, i, t);
+        bust_plan(m, t);
         want -= q;
         total += q;
         if (q == lv[k].qty)

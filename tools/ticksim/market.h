@@ -86,17 +86,6 @@ struct market_entry {
     int64_t px; /* 1e-9 */
 };
 
-/* A trade to be cancelled: what its bust entry repeats, and when it comes. */
-struct market_bust {
-    int64_t due_ns;
-    int32_t instr;
-    int32_t qty;
-    int32_t n_orders;
-    uint32_t trade_id;
-    uint8_t aggressor;
-    int64_t px;
-};
-
 struct market_event {
     int64_t t_ns;
     int n;
@@ -107,6 +96,12 @@ struct market_level {
     int64_t px;
     int32_t qty;
     int32_t n_orders;
+};
+
+/* A trade to be cancelled: its entry, and when the bust comes. */
+struct market_bust {
+    int64_t due_ns;
+    struct market_entry trade;
 };
 
 struct market_instr {
