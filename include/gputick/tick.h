@@ -284,7 +284,7 @@ struct gt_bust {
     bool matched;        /* a print was found for it */
 };
 struct gt_busts {
-    struct gt_bust *v; /* sorted by (trade_id, bust_seq) after gt_busts_note */
+    struct gt_bust *v; /* sorted by (trade_id, bust_seq) by gt_busts_match */
     size_t n, cap;
     bool sorted;
 };
