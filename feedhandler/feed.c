@@ -785,6 +785,39 @@ static void on_reset(void *ctx, uint32_t old_next)
     f->st.resets++;
 }
 
+/* A jump of the incremental lines' sequence was false (arb.h): the stream is
+ * back at next, below the expectation, and from..next-1 (maybe nothing) never
+ * came through. Every book is stale again, announced with the range that was
+ * really lost, and waits for a snapshot past next-1 -- not past the forged
+ * sequence, which no snapshot would ever reach. */
+static void on_resync(void *ctx, uint32_t from, uint32_t next)
+{
+    struct feed *f = ctx;
+    flush(f, true);
+    f->in_event = false;
+    f->st.resyncs++;
+    if (next != from) {
+        f->st.gaps++;
+        f->st.lost += (uint32_t)(next - from);
+    }
+    for (size_t ii = 0; ii < f->n_inst; ii++) {
+        struct inst *in = &f->inst[ii];
+        if (!is_book(f, ii) || in->state == I_PENDING)
+            continue;
+        in->need_seq = in->status_need = next - 1;
+        f->keep[ii].valid = false;
+        if (!f->bs.books[ii].stale) {
+            mark_stale(f, ii, I_STALE_GAP, GT_CAUSE_RESYNC, from, next - 1);
+            continue;
+        }
+        if (in->state == I_STALE_RPT)
+            in->state = I_STALE_GAP;
+        stage_status(f, ii, GT_FEED_STALE, GT_CAUSE_RESYNC, from, next - 1);
+    }
+    f->cyc_active = false;
+    flush(f, false);
+}
+
 /* Index packets from..to are lost: every index is stale until its next
  * value (or the repeat of the one it holds). Stages the statuses. */
 static void idx_mark_stale(struct feed *f, uint32_t from, uint32_t to)
@@ -808,6 +841,16 @@ static void on_idx_gap(void *ctx, uint32_t from, uint32_t to)
     f->st.lost += (uint64_t)(to - from) + 1;
     idx_mark_stale(f, from, to);
     flush(f, false);
+}
+
+/* The index lines' false jump: an index is stale until its next value, as
+ * after a gap. */
+static void on_idx_resync(void *ctx, uint32_t from, uint32_t next)
+{
+    struct feed *f = ctx;
+    f->st.resyncs++;
+    if (next != from)
+        on_idx_gap(ctx, from, next - 1);
 }
 
 static void channel_reset(struct feed *f, int64_t exch_ns)
@@ -1490,11 +1533,13 @@ int feed_open(struct feed **out, const struct feed_opts *o, char err[GT_ERRLEN])
     ac.deliver = deliver_inc;
     ac.gap = on_gap;
     ac.reset = on_reset;
+    ac.resync = on_resync;
     if (arb_init(&f->arb_inc, &ac) < 0)
         goto nomem;
     ac.deliver = deliver_idx;
     ac.gap = on_idx_gap;
     ac.reset = NULL;
+    ac.resync = on_idx_resync;
     if (arb_init(&f->arb_idx, &ac) < 0)
         goto nomem;
     *out = f;
@@ -1628,6 +1673,10 @@ const struct feed_stats *feed_stats(const struct feed *f)
     mf->st.duplicates[GT_FEED_INCR_B] = f->arb_inc.stats.duplicates[1];
     mf->st.duplicates[GT_FEED_INDEX_A] = f->arb_idx.stats.duplicates[0];
     mf->st.duplicates[GT_FEED_INDEX_B] = f->arb_idx.stats.duplicates[1];
+    const struct arb_stats *ai = &f->arb_inc.stats, *ax = &f->arb_idx.stats;
+    mf->st.suspects = ai->suspects[0] + ai->suspects[1] + ax->suspects[0] + ax->suspects[1];
+    mf->st.suspect_dropped = ai->suspect_dropped + ax->suspect_dropped;
+    mf->st.jumps = ai->jumps + ax->jumps;
     return &f->st;
 }
 
