@@ -246,11 +246,15 @@ static int run_confirm(struct arb *a, int kind, uint32_t lo, int64_t now_ns)
         if (!a->jump_open || a->taken - a->jump_taken >= a->c.confirm_run) {
             a->jump_from = a->next; /* the last jump held: this one starts afresh */
             a->jump_start = 0;
+            a->jump_lost = a->jump_gaps = 0;
         }
         a->jump_open = 1;
         a->stats.jumps++;
-        if (lo != a->next)
+        if (lo != a->next) {
             arb_gap(a, a->next, lo - 1);
+            a->jump_lost += (uint32_t)(lo - a->next);
+            a->jump_gaps++;
+        }
         a->next = lo;
     } else if (kind == ARB_RUN_RESET) {
         uint32_t old = a->next;
@@ -275,6 +279,9 @@ static int run_confirm(struct arb *a, int kind, uint32_t lo, int64_t now_ns)
             lo = a->jump_from; /* below it: delivered before the jump */
         a->jump_open = 0;
         a->stats.resyncs++;
+        a->stats.lost_undone += a->jump_lost;
+        a->stats.gaps_undone += a->jump_gaps;
+        a->jump_lost = a->jump_gaps = 0;
         a->next = lo;
         if (a->c.resync) /* a false first packet: nothing before it is known lost */
             a->c.resync(a->c.ctx, a->jump_start ? lo : a->jump_from, lo);

@@ -112,6 +112,8 @@ struct arb_stats {
     uint64_t suspect_dropped; /* suspect packets never confirmed, or dropped at a resync */
     uint64_t jumps;           /* forward jumps confirmed */
     uint64_t resyncs;         /* false jumps undone */
+    uint64_t gaps_undone;     /* gaps (counted above) that were false jumps */
+    uint64_t lost_undone;     /* ... and the sequences they said lost */
 };
 
 /* A line's suspect run: sequences first .. first+n-1 in a row, the last
@@ -143,14 +145,15 @@ struct arb {
     int64_t *slot_ns;
     /* Suspects. */
     struct arb_run run[2];
-    int n_runs;            /* runs open */
-    uint64_t taken;        /* packets accepted in the window (delivered or held) */
-    int jump_open;         /* a confirmed jump has not held yet */
-    uint32_t jump_from;    /* the expectation before it */
-    int jump_start;        /* ... which is the first packet ever offered */
-    uint64_t jump_taken;   /* taken when it was confirmed */
-    uint32_t line_last[2]; /* the last sequence each line had taken */
-    uint64_t rx_taken[2];  /* taken when each line last received a packet */
+    int n_runs;                    /* runs open */
+    uint64_t taken;                /* packets accepted in the window (delivered or held) */
+    int jump_open;                 /* a confirmed jump has not held yet */
+    uint32_t jump_from;            /* the expectation before it */
+    uint64_t jump_lost, jump_gaps; /* what the jumps since jump_from declared */
+    int jump_start;                /* ... which is the first packet ever offered */
+    uint64_t jump_taken;           /* taken when it was confirmed */
+    uint32_t line_last[2];         /* the last sequence each line had taken */
+    uint64_t rx_taken[2];          /* taken when each line last received a packet */
 };
 
 /* Sets up a with c (defaults for zero fields) and allocates the slots.

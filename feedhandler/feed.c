@@ -145,6 +145,8 @@ struct feed {
     int64_t recv_ns;
     int64_t clock_ns; /* feed_clock(): the arbiters' clock, 0 = each packet's recv_ns */
     int err;          /* first emit error since the last call */
+    /* Gaps the callbacks saw; feed_stats() takes off the false jumps. */
+    uint64_t gaps_declared, lost_declared;
 };
 
 _Static_assert(GT_N_FEEDS == 8, "feed_stats keeps 8 per-feed counters");
@@ -749,8 +751,8 @@ static void on_gap(void *ctx, uint32_t from, uint32_t to)
     struct feed *f = ctx;
     flush(f, true);
     f->in_event = false;
-    f->st.gaps++;
-    f->st.lost += (uint64_t)(to - from) + 1;
+    f->gaps_declared++;
+    f->lost_declared += (uint64_t)(to - from) + 1;
     for (size_t ii = 0; ii < f->n_inst; ii++) {
         if (!is_book(f, ii) || f->inst[ii].state == I_PENDING)
             continue;
@@ -795,10 +797,9 @@ static void on_resync(void *ctx, uint32_t from, uint32_t next)
     struct feed *f = ctx;
     flush(f, true);
     f->in_event = false;
-    f->st.resyncs++;
     if (next != from) {
-        f->st.gaps++;
-        f->st.lost += (uint32_t)(next - from);
+        f->gaps_declared++;
+        f->lost_declared += (uint32_t)(next - from);
     }
     for (size_t ii = 0; ii < f->n_inst; ii++) {
         struct inst *in = &f->inst[ii];
@@ -837,8 +838,8 @@ static void on_idx_gap(void *ctx, uint32_t from, uint32_t to)
 {
     struct feed *f = ctx;
     flush(f, true);
-    f->st.gaps++;
-    f->st.lost += (uint64_t)(to - from) + 1;
+    f->gaps_declared++;
+    f->lost_declared += (uint64_t)(to - from) + 1;
     idx_mark_stale(f, from, to);
     flush(f, false);
 }
@@ -847,8 +848,6 @@ static void on_idx_gap(void *ctx, uint32_t from, uint32_t to)
  * after a gap. */
 static void on_idx_resync(void *ctx, uint32_t from, uint32_t next)
 {
-    struct feed *f = ctx;
-    f->st.resyncs++;
     if (next != from)
         on_idx_gap(ctx, from, next - 1);
 }
@@ -1677,6 +1676,9 @@ const struct feed_stats *feed_stats(const struct feed *f)
     mf->st.suspects = ai->suspects[0] + ai->suspects[1] + ax->suspects[0] + ax->suspects[1];
     mf->st.suspect_dropped = ai->suspect_dropped + ax->suspect_dropped;
     mf->st.jumps = ai->jumps + ax->jumps;
+    mf->st.resyncs = ai->resyncs + ax->resyncs;
+    mf->st.gaps = f->gaps_declared - ai->gaps_undone - ax->gaps_undone;
+    mf->st.lost = f->lost_declared - ai->lost_undone - ax->lost_undone;
     return &f->st;
 }
 

@@ -77,7 +77,8 @@ struct feed_stats {
                                  during an incremental event was full (or they were
                                  longer than its slots); an index packet marks every
                                  index stale */
-    uint64_t gaps;            /* packet gaps on both lines (incremental and index) */
+    uint64_t gaps;            /* packet gaps on both lines (incremental and index), but
+                                 not the jumps a resync found false */
     uint64_t suspects;        /* packets beyond the reorder window, held until confirmed */
     uint64_t suspect_dropped; /* ... never confirmed (forged, corrupt), or dropped at a resync */
     uint64_t jumps;           /* jumps past the window confirmed (both lines, or a lone run) */
