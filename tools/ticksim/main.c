@@ -405,9 +405,14 @@ static int args_parse(int argc, char **argv, struct args *a)
         case O_FAULTB:
         case O_FAULT: {
             struct fault_config fc = c->emit.line[o == O_FAULTB];
-            if (parse_fault(optarg, &fc))
+            char spec[256]; /* parse_fault cuts it up; the message shows it whole */
+            snprintf(spec, sizeof spec, "%s", optarg);
+            if (parse_fault(spec, &fc))
                 return bad(
-                    argv[optind - 1], optarg,
+                    o == O_FAULTA   ? "--fault-a"
+                    : o == O_FAULTB ? "--fault-b"
+                                    : "--fault",
+                    optarg,
                     "e.g. drop=0.01,burst=3,dup=0.01,reorder=0.02,window=4,hold=1ms,delay=1ms,"
                     "hostile=0.01,hseq=random|ahead|flip|N,hbody=heartbeat|random");
             if (o != O_FAULTB)
