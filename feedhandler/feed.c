@@ -707,8 +707,8 @@ static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
         return;
     bool wanted =
         b->stale && (in->state == I_STALE_RPT || s.last_msg_seq_num_processed >= in->need_seq);
-    if (b->stale && !wanted)
-        return; /* taken before the loss: wait for a newer one */
+    /* A stale book's snapshot taken before what it waits for is kept too: a
+     * resync may lower the wait to it (on_resync). */
     struct snapkeep *k = &f->keep[ii];
     k->valid = false;
     k->n = 0;
@@ -737,8 +737,8 @@ static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
     k->trade_date = s.trade_date;
     k->exch_ns = (int64_t)s.transact_time_ns;
     if (!wanted) {
-        k->valid = true; /* a live book: kept in case a pending hole turns into a gap */
-        if (in->status_need)
+        k->valid = true; /* kept in case a pending hole turns into a gap */
+        if (!b->stale && in->status_need)
             snap_status(f, (size_t)ii, k); /* it recovered by its data; a status has none */
         return;
     }
@@ -806,7 +806,6 @@ static void on_resync(void *ctx, uint32_t from, uint32_t next)
         if (!is_book(f, ii) || in->state == I_PENDING)
             continue;
         in->need_seq = in->status_need = next - 1;
-        f->keep[ii].valid = false;
         if (!f->bs.books[ii].stale) {
             mark_stale(f, ii, I_STALE_GAP, GT_CAUSE_RESYNC, from, next - 1);
             continue;
@@ -817,6 +816,14 @@ static void on_resync(void *ctx, uint32_t from, uint32_t next)
     }
     f->cyc_active = false;
     flush(f, false);
+    /* A snapshot read before the stream below the false jump (its socket
+     * ran ahead) may already cover what the books now wait for. */
+    for (size_t ii = 0; ii < f->n_inst; ii++)
+        if (f->keep[ii].valid && f->inst[ii].state == I_STALE_GAP &&
+            f->keep[ii].last_msg >= next - 1) {
+            f->st.recovered_kept++;
+            snap_apply(f, ii);
+        }
 }
 
 /* Index packets from..to are lost: every index is stale until its next

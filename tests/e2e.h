@@ -276,8 +276,8 @@ struct seen {
     uint64_t lost_ok, lost_bad;
     char lost_msg[256];
     /* The market's clock in the journal: the latest exchange time of an
-     * incremental tick; what it read at the last RECOVERED, at each book's
-     * STALE, and the longest stale period on it. */
+     * incremental tick; what it read at the last RECOVERED and at each book's
+     * latest STALE, and the longest wait on it from a STALE to RECOVERED. */
     int64_t clock_ns, recovered_clock_ns;
     int64_t stale_clock_ns[MAX_INSTR], stale_max_clock_ns;
 };
@@ -301,10 +301,9 @@ static inline void apply_record(struct seen *s, const uint8_t *r)
         size_t i = (size_t)(b - s->books.books);
         if (t.u.status.feed == GT_FEED_STALE) {
             s->stale++;
-            if (!s->stale_now[i]) {
+            if (!s->stale_now[i])
                 s->stale_since[i] = t.recv_ns;
-                s->stale_clock_ns[i] = s->clock_ns;
-            }
+            s->stale_clock_ns[i] = s->clock_ns;
             s->stale_now[i] = 1;
             s->stale_from[i] = t.u.status.gap_from;
             s->stale_to[i] = t.u.status.gap_to;

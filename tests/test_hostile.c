@@ -159,7 +159,7 @@ struct run {
 
 /* ticksim with fault arguments f1 f2 (NULL-terminated after them) beside
  * tickfeed; reads the truth and the journal into r. */
-static void live_run(struct run *r, int seed, const char *f1, const char *f2)
+static void live_run(struct run *r, int seed, const char *day_s, const char *f1, const char *f2)
 {
     static int n_run;
     char pub[128], pb[16], sd[16], log_sim[32];
@@ -185,7 +185,7 @@ static void live_run(struct run *r, int seed, const char *f1, const char *f2)
     }
     cr_assert(joined, "tickfeed joined the groups: %s", log_text(log_feed));
     pid_t sim = spawn("tools/ticksim/ticksim", log_sim, "--port-base", pb, "--truth", r->truth_path,
-                      "--seed", sd, "--duration", "1h", "--day-seconds", "60", "--tail", "5m", f1,
+                      "--seed", sd, "--duration", "1h", "--day-seconds", day_s, "--tail", "5m", f1,
                       f2, NULL);
     int rc = proc_wait(sim, 120000);
     if (rc != 0)
@@ -218,7 +218,7 @@ static void run_free(struct run *r)
 static void one_line(const char *flag, const char *spec, int seed)
 {
     struct run *r = calloc(1, sizeof *r);
-    live_run(r, seed, flag, spec);
+    live_run(r, seed, "60", flag, spec);
     long forged = r->forged_a + r->forged_b;
     fprintf(stderr,
             "hostile %s %s: %ld forged packets among %llu records published; %zu trades and %d "
@@ -300,7 +300,10 @@ static void both_lines(const char *spec, int seed)
 {
     enum { SNAP_EVERY_S = 30 }; /* ticksim's default snapshot loop */
     struct run *r = calloc(1, sizeof *r);
-    live_run(r, seed, "--fault", spec);
+    /* Paced at one day in 240 s, ticksim's default: a market second is 2.8
+     * ms of the wall clock, so the market clock read from the journal moves
+     * by whole seconds when a busy machine delays one socket's reading. */
+    live_run(r, seed, "240", "--fault", spec);
     cr_assert(gt(long, r->forged_a, 20));
     cr_assert(eq(long, r->forged_b, r->forged_a), "both lines forged alike");
     const char *log = r->log_feed;
@@ -318,12 +321,14 @@ static void both_lines(const char *spec, int seed)
     }
     /* Healthy at the end of the day: the exchange's books, none stale. */
     assert_matches_truth_opt(&r->s, &r->t, 0);
-    /* Each stale period, on the market's clock, at most one snapshot cycle
-     * (and the clock's grain: it moves with the incremental ticks, a few a
-     * second here), so every book recovered within one of the last forged
-     * packet. */
+    /* From each book's latest STALE (a false jump undone: the last forged
+     * packet that touched it) to its RECOVERED, on the market's clock, at
+     * most one snapshot cycle, and 10 s for the clock's grain: it moves with
+     * the incremental ticks, and with the order in which a busy receiver
+     * reads the snapshot and incremental sockets. A book that missed its
+     * cycle would wait for the next, 30 s later. */
     cr_assert(gt(u64, r->s.stale, 0), "the false jumps were published");
-    cr_assert(le(i64, r->s.stale_max_clock_ns, (SNAP_EVERY_S + 5) * 1000000000LL));
+    cr_assert(le(i64, r->s.stale_max_clock_ns, (SNAP_EVERY_S + 10) * 1000000000LL));
     cr_assert(le(i64, r->s.recovered_clock_ns, r->last_forged_ns + SNAP_EVERY_S * 1000000000LL),
               "last recovery at %" PRId64 ", last forged packet at %" PRId64,
               r->s.recovered_clock_ns, r->last_forged_ns);
@@ -337,7 +342,8 @@ static void both_lines(const char *spec, int seed)
     assert_losses_published(&r->s, &r->t);
     fprintf(stderr,
             "hostile on both lines (%s): %ld forged packets each, %ld jumps confirmed and "
-            "undone, %llu stale statuses, longest stale period %.1f s of market time; %zu trades "
+            "undone, %llu stale statuses, longest wait from a stale status to recovery %.1f s of "
+            "market time; %zu trades "
             "compared, %zu missing (each inside a stale period); %d books compared; kernel drops "
             "%ld\n",
             spec, r->forged_a, jumps, (unsigned long long)stale, (double)longest / 1e9,
