@@ -363,10 +363,9 @@ int arb_poll(struct arb *a, int64_t now_ns)
     return n;
 }
 
-int64_t arb_due(const struct arb *a)
+int64_t arb_runs_due(const struct arb *a, int64_t due)
 {
-    int64_t due = a->n_held ? a->hole_ns + a->c.max_wait_ns : INT64_MAX;
-    for (int l = 0; l < 2 && a->n_runs; l++) {
+    for (int l = 0; l < 2; l++) {
         const struct arb_run *r = &a->run[l];
         if (r->kind && r->twin_dead && r->n >= a->c.confirm_run && r->taken == a->taken &&
             r->other_rx == a->stats.received[!l] && r->t0_ns + a->c.max_wait_ns < due)
@@ -415,6 +414,10 @@ int arb_offer(struct arb *a, int line, const uint8_t *pkt, size_t len, int64_t n
     if (seq - a->next <= a->c.max_held) {
         n += arb_take(a, line, pkt, len, seq, now_ns);
         return n + (a->n_runs ? runs_settle(a, now_ns) : 0);
+    }
+    if (a->next - seq <= a->c.max_held && seq != 1 && !a->n_runs) {
+        a->stats.duplicates[line]++; /* the other line's copy: the common case */
+        return n;
     }
     if (a->n_held && seq - a->line_last[line] <= a->c.max_held &&
         seq - a->next < UINT32_C(0x80000000)) {

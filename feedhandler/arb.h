@@ -184,7 +184,12 @@ int arb_poll(struct arb *a, int64_t now_ns);
 /* The time at which arb_poll() has something to do: the current hole
  * becomes a gap (when it started plus max_wait_ns), or a lone line's run
  * becomes confirmed; INT64_MAX if neither. */
-int64_t arb_due(const struct arb *a);
+int64_t arb_runs_due(const struct arb *a, int64_t due); /* arb_due() with a run open */
+static inline int64_t arb_due(const struct arb *a)
+{
+    int64_t due = a->n_held ? a->hole_ns + a->c.max_wait_ns : INT64_MAX;
+    return a->n_runs ? arb_runs_due(a, due) : due;
+}
 
 /* Sequence expected next (meaningful once a packet was offered). */
 static inline uint32_t arb_next(const struct arb *a)
