@@ -21,11 +21,43 @@
  * A gap is reported just before the packet that follows it is delivered, and
  * a run lost on both lines is one gap with its exact range.
  *
- * Sequences are compared modulo 2^32, so 0xFFFFFFFF is followed by 0. A
- * sequence 1 that is not within max_held ahead and lies at least
- * reset_min_jump behind the expected one is a reset (weekly reset, restarted
- * sender): held packets are flushed, reset() is called, and the stream
- * restarts at 1. The first packet ever offered sets the expected sequence.
+ * Sequences are compared modulo 2^32, so 0xFFFFFFFF is followed by 0. The
+ * first packet ever offered sets the expected sequence (see below).
+ *
+ * One line's word is never enough for an implausible sequence. A packet
+ * beyond the reorder window -- more than max_held ahead, or a sequence 1 at
+ * least reset_min_jump behind (a reset) -- is a SUSPECT: it is copied into
+ * its line's run buffer (ARB_RUN_MAX slots), and consecutive sequences after
+ * it on the same line extend the run. A forged or bit-flipped MsgSeqNum is a
+ * lone suspect; a real jump (packets lost on both lines, a sender restarted
+ * at 1) is seen on both lines, or on a line whose twin is dead. A run is
+ * CONFIRMED when
+ *   - the other line holds a run of the same kind within max_held of it
+ *     (both lines jumped to the same place), or
+ *   - it is confirm_run packets long, the other line received nothing and
+ *     no packet was accepted in the window since it began, and either the
+ *     other line had already been silent for the last confirm_run packets
+ *     accepted before it (a dead twin) and the run is max_wait_ns old (the
+ *     wait a hole gets), or its packets kept coming for ARB_LONE_WAITS times
+ *     max_wait_ns (the twin died at the jump). A burst is never enough.
+ * A confirmed jump declares next .. first-1 a gap (after the held holes);
+ * a confirmed reset flushes the holes, calls reset() and restarts at 1; the
+ * run's buffered packets are then delivered in order. A line that runs on
+ * past the window while a hole waits -- within max_held of the last packet
+ * it had accepted -- did not jump: the oldest holes give way until it fits. A run that an in-window
+ * packet reaches (the window caught up with it) joins the window. Anything
+ * else replaces a line's run; what it held is dropped and counted.
+ *
+ * A jump confirmed by two lines can still be false (a forger on both lines,
+ * a buggy sender). If fewer than confirm_run packets are delivered after it,
+ * packets keep arriving inside the skipped range and more than max_held below
+ * the expectation, confirm_run of them in a row on one line (or a run on
+ * each line within max_held of each other) with nothing accepted meanwhile
+ * RE-SYNCHRONIZE the channel: held packets are dropped, resync() is called,
+ * and the stream continues from the run. Packets of the skipped range that
+ * arrived before the run are lost and said so through resync(). The first
+ * packet ever offered is such a jump from nowhere: if it was forged, the
+ * stream below it re-synchronizes the channel the same way.
  *
  * Nothing here allocates after arb_init(), prints, or makes a syscall. */
 #ifndef GT_ARB_H
@@ -34,13 +66,23 @@
 #include <stdint.h>
 #include "gputick/err.h"
 
-enum { ARB_LINE_A = 0, ARB_LINE_B = 1, ARB_SEQ_LEN = 4 };
+enum {
+    ARB_LINE_A = 0,
+    ARB_LINE_B = 1,
+    ARB_SEQ_LEN = 4,
+    ARB_RUN_MAX = 16,    /* suspect packets buffered per line */
+    ARB_LONE_WAITS = 16, /* a lone run with a live twin must last this many max_wait_ns */
+};
+
+/* What a suspect run would do if confirmed. */
+enum arb_run_kind { ARB_RUN_NONE = 0, ARB_RUN_AHEAD = 1, ARB_RUN_RESET = 2, ARB_RUN_RESYNC = 3 };
 
 struct arb_config {
     uint32_t max_held;       /* reorder window in packets; 0 = 64 */
     uint32_t max_pkt_len;    /* bytes a held slot keeps; 0 = 2048; longer ones are dropped */
     int64_t max_wait_ns;     /* how long a hole may wait; 0 = 2 ms */
     uint32_t reset_min_jump; /* backward distance to 1 that is a reset; 0 = 1024 */
+    uint32_t confirm_run;    /* a run this long on a lone line confirms; 0 = 8, <= ARB_RUN_MAX */
     void *ctx;               /* first argument of the callbacks */
     /* A packet to process, in strictly increasing sequence. pkt is a view valid
      * only during the call (the caller's buffer or an arb slot). Required. */
@@ -51,6 +93,9 @@ struct arb_config {
     /* The stream restarted at 1; old_next was the sequence expected before.
      * Optional. */
     void (*reset)(void *ctx, uint32_t old_next);
+    /* A jump was false: the stream continues at next, below the expectation,
+     * and from..next-1 (none if from == next) were not delivered. Optional. */
+    void (*resync)(void *ctx, uint32_t from, uint32_t next);
 };
 
 struct arb_stats {
@@ -62,7 +107,27 @@ struct arb_stats {
     uint64_t lost;            /* sequences lost on both lines, summed over gaps */
     uint64_t reorders_healed; /* holes filled before becoming gaps */
     uint64_t resets;
-    uint64_t held_max; /* most packets held at once */
+    uint64_t held_max;        /* most packets held at once */
+    uint64_t suspects[2];     /* packets per line taken as suspect (beyond the window) */
+    uint64_t suspect_dropped; /* suspect packets never confirmed, or dropped at a resync */
+    uint64_t jumps;           /* forward jumps confirmed */
+    uint64_t resyncs;         /* false jumps undone */
+    uint64_t gaps_undone;     /* gaps (counted above) that were false jumps */
+    uint64_t lost_undone;     /* ... and the sequences they said lost */
+};
+
+/* A line's suspect run: sequences first .. first+n-1 in a row, the last
+ * ARB_RUN_MAX of them buffered at slot seq % ARB_RUN_MAX. */
+struct arb_run {
+    uint8_t kind; /* enum arb_run_kind */
+    uint32_t first, n;
+    int64_t t0_ns;     /* arrival of first */
+    uint64_t other_rx; /* the other line's received count then */
+    uint64_t taken;    /* arb's taken count then */
+    int64_t t_last_ns; /* arrival of the last */
+    int twin_dead;     /* the other line had been silent for confirm_run taken packets */
+    uint32_t len[ARB_RUN_MAX];
+    uint8_t *buf; /* ARB_RUN_MAX * max_pkt_len */
 };
 
 struct arb {
@@ -78,6 +143,17 @@ struct arb {
     uint32_t *slot_seq, *slot_len;
     uint8_t *slot_used, *slot_line;
     int64_t *slot_ns;
+    /* Suspects. */
+    struct arb_run run[2];
+    int n_runs;                    /* runs open */
+    uint64_t taken;                /* packets accepted in the window (delivered or held) */
+    int jump_open;                 /* a confirmed jump has not held yet */
+    uint32_t jump_from;            /* the expectation before it */
+    uint64_t jump_lost, jump_gaps; /* what the jumps since jump_from declared */
+    int jump_start;                /* ... which is the first packet ever offered */
+    uint64_t jump_taken;           /* taken when it was confirmed */
+    uint32_t line_last[2];         /* the last sequence each line had taken */
+    uint64_t rx_taken[2];          /* taken when each line last received a packet */
 };
 
 /* Sets up a with c (defaults for zero fields) and allocates the slots.
@@ -105,11 +181,14 @@ void arb_age_on_offer(struct arb *a, int on);
  * of packets delivered. */
 int arb_poll(struct arb *a, int64_t now_ns);
 
-/* The time at which arb_poll() will declare the current hole a gap (when it
- * started plus max_wait_ns), or INT64_MAX with nothing held. */
+/* The time at which arb_poll() has something to do: the current hole
+ * becomes a gap (when it started plus max_wait_ns), or a lone line's run
+ * becomes confirmed; INT64_MAX if neither. */
+int64_t arb_runs_due(const struct arb *a, int64_t due); /* arb_due() with a run open */
 static inline int64_t arb_due(const struct arb *a)
 {
-    return a->n_held ? a->hole_ns + a->c.max_wait_ns : INT64_MAX;
+    int64_t due = a->n_held ? a->hole_ns + a->c.max_wait_ns : INT64_MAX;
+    return a->n_runs ? arb_runs_due(a, due) : due;
 }
 
 /* Sequence expected next (meaningful once a packet was offered). */

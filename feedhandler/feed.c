@@ -145,6 +145,8 @@ struct feed {
     int64_t recv_ns;
     int64_t clock_ns; /* feed_clock(): the arbiters' clock, 0 = each packet's recv_ns */
     int err;          /* first emit error since the last call */
+    /* Gaps the callbacks saw; feed_stats() takes off the false jumps. */
+    uint64_t gaps_declared, lost_declared;
 };
 
 _Static_assert(GT_N_FEEDS == 8, "feed_stats keeps 8 per-feed counters");
@@ -705,8 +707,8 @@ static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
         return;
     bool wanted =
         b->stale && (in->state == I_STALE_RPT || s.last_msg_seq_num_processed >= in->need_seq);
-    if (b->stale && !wanted)
-        return; /* taken before the loss: wait for a newer one */
+    /* A stale book's snapshot taken before what it waits for is kept too: a
+     * resync may lower the wait to it (on_resync). */
     struct snapkeep *k = &f->keep[ii];
     k->valid = false;
     k->n = 0;
@@ -735,8 +737,8 @@ static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
     k->trade_date = s.trade_date;
     k->exch_ns = (int64_t)s.transact_time_ns;
     if (!wanted) {
-        k->valid = true; /* a live book: kept in case a pending hole turns into a gap */
-        if (in->status_need)
+        k->valid = true; /* kept in case a pending hole turns into a gap */
+        if (!b->stale && in->status_need)
             snap_status(f, (size_t)ii, k); /* it recovered by its data; a status has none */
         return;
     }
@@ -749,8 +751,8 @@ static void on_gap(void *ctx, uint32_t from, uint32_t to)
     struct feed *f = ctx;
     flush(f, true);
     f->in_event = false;
-    f->st.gaps++;
-    f->st.lost += (uint64_t)(to - from) + 1;
+    f->gaps_declared++;
+    f->lost_declared += (uint64_t)(to - from) + 1;
     for (size_t ii = 0; ii < f->n_inst; ii++) {
         if (!is_book(f, ii) || f->inst[ii].state == I_PENDING)
             continue;
@@ -785,6 +787,45 @@ static void on_reset(void *ctx, uint32_t old_next)
     f->st.resets++;
 }
 
+/* A jump of the incremental lines' sequence was false (arb.h): the stream is
+ * back at next, below the expectation, and from..next-1 (maybe nothing) never
+ * came through. Every book is stale again, announced with the range that was
+ * really lost, and waits for a snapshot past next-1 -- not past the forged
+ * sequence, which no snapshot would ever reach. */
+static void on_resync(void *ctx, uint32_t from, uint32_t next)
+{
+    struct feed *f = ctx;
+    flush(f, true);
+    f->in_event = false;
+    if (next != from) {
+        f->gaps_declared++;
+        f->lost_declared += (uint32_t)(next - from);
+    }
+    for (size_t ii = 0; ii < f->n_inst; ii++) {
+        struct inst *in = &f->inst[ii];
+        if (!is_book(f, ii) || in->state == I_PENDING)
+            continue;
+        in->need_seq = in->status_need = next - 1;
+        if (!f->bs.books[ii].stale) {
+            mark_stale(f, ii, I_STALE_GAP, GT_CAUSE_RESYNC, from, next - 1);
+            continue;
+        }
+        if (in->state == I_STALE_RPT)
+            in->state = I_STALE_GAP;
+        stage_status(f, ii, GT_FEED_STALE, GT_CAUSE_RESYNC, from, next - 1);
+    }
+    f->cyc_active = false;
+    flush(f, false);
+    /* A snapshot read before the stream below the false jump (its socket
+     * ran ahead) may already cover what the books now wait for. */
+    for (size_t ii = 0; ii < f->n_inst; ii++)
+        if (f->keep[ii].valid && f->inst[ii].state == I_STALE_GAP &&
+            f->keep[ii].last_msg >= next - 1) {
+            f->st.recovered_kept++;
+            snap_apply(f, ii);
+        }
+}
+
 /* Index packets from..to are lost: every index is stale until its next
  * value (or the repeat of the one it holds). Stages the statuses. */
 static void idx_mark_stale(struct feed *f, uint32_t from, uint32_t to)
@@ -804,10 +845,18 @@ static void on_idx_gap(void *ctx, uint32_t from, uint32_t to)
 {
     struct feed *f = ctx;
     flush(f, true);
-    f->st.gaps++;
-    f->st.lost += (uint64_t)(to - from) + 1;
+    f->gaps_declared++;
+    f->lost_declared += (uint64_t)(to - from) + 1;
     idx_mark_stale(f, from, to);
     flush(f, false);
+}
+
+/* The index lines' false jump: an index is stale until its next value, as
+ * after a gap. */
+static void on_idx_resync(void *ctx, uint32_t from, uint32_t next)
+{
+    if (next != from)
+        on_idx_gap(ctx, from, next - 1);
 }
 
 static void channel_reset(struct feed *f, int64_t exch_ns)
@@ -1490,11 +1539,13 @@ int feed_open(struct feed **out, const struct feed_opts *o, char err[GT_ERRLEN])
     ac.deliver = deliver_inc;
     ac.gap = on_gap;
     ac.reset = on_reset;
+    ac.resync = on_resync;
     if (arb_init(&f->arb_inc, &ac) < 0)
         goto nomem;
     ac.deliver = deliver_idx;
     ac.gap = on_idx_gap;
     ac.reset = NULL;
+    ac.resync = on_idx_resync;
     if (arb_init(&f->arb_idx, &ac) < 0)
         goto nomem;
     *out = f;
@@ -1628,6 +1679,13 @@ const struct feed_stats *feed_stats(const struct feed *f)
     mf->st.duplicates[GT_FEED_INCR_B] = f->arb_inc.stats.duplicates[1];
     mf->st.duplicates[GT_FEED_INDEX_A] = f->arb_idx.stats.duplicates[0];
     mf->st.duplicates[GT_FEED_INDEX_B] = f->arb_idx.stats.duplicates[1];
+    const struct arb_stats *ai = &f->arb_inc.stats, *ax = &f->arb_idx.stats;
+    mf->st.suspects = ai->suspects[0] + ai->suspects[1] + ax->suspects[0] + ax->suspects[1];
+    mf->st.suspect_dropped = ai->suspect_dropped + ax->suspect_dropped;
+    mf->st.jumps = ai->jumps + ax->jumps;
+    mf->st.resyncs = ai->resyncs + ax->resyncs;
+    mf->st.gaps = f->gaps_declared - ai->gaps_undone - ax->gaps_undone;
+    mf->st.lost = f->lost_declared - ai->lost_undone - ax->lost_undone;
     return &f->st;
 }
 

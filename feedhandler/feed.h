@@ -32,6 +32,11 @@
  *     shows nowhere else) the first snapshot past the loss of each book, even
  *     one recovered from its own data, publishes its status if it differs;
  *   - ChannelReset empties every book (status reset);
+ *   - a sequence jump that the arbiter confirmed and then found false (the
+ *     stream kept arriving below it, arb.h) re-synchronizes the channel:
+ *     every book is announced stale again (cause resync, with the range the
+ *     stream really lost) and waits for a snapshot past that range, or
+ *     recovers from its own data if its RptSeq continues;
  *   - the index channel has no snapshot loop: after a gap each index is stale
  *     until its next value, or the periodic repeat of the value it holds
  *     (which is republished, flagged GT_F_RECOVERY).
@@ -72,7 +77,12 @@ struct feed_stats {
                                  during an incremental event was full (or they were
                                  longer than its slots); an index packet marks every
                                  index stale */
-    uint64_t gaps;            /* packet gaps on both lines (incremental and index) */
+    uint64_t gaps;            /* packet gaps on both lines (incremental and index), but
+                                 not the jumps a resync found false */
+    uint64_t suspects;        /* packets beyond the reorder window, held until confirmed */
+    uint64_t suspect_dropped; /* ... never confirmed (forged, corrupt), or dropped at a resync */
+    uint64_t jumps;           /* jumps past the window confirmed (both lines, or a lone run) */
+    uint64_t resyncs;         /* confirmed jumps found false: re-synchronized below them */
     uint64_t lost;            /* packets lost in them */
     uint64_t rpt_gaps;        /* per-instrument RptSeq gaps */
     uint64_t stale;           /* stale transitions published */

@@ -369,7 +369,8 @@ static void stats_line(struct run *r, int64_t now, const char *when)
     gt_zap_stats_get(r->zap, &zs);
     fprintf(stderr,
             "tickfeed %s: packets %llu (A %llu B %llu dup A %llu B %llu) messages %llu "
-            "unknown %llu malformed %llu deferral-drops %llu gaps %llu lost %llu rptgaps %llu "
+            "unknown %llu malformed %llu deferral-drops %llu gaps %llu lost %llu suspects %llu "
+            "(dropped %llu) jumps %llu resyncs %llu rptgaps %llu "
             "stale %llu "
             "recovered snap %llu (kept %llu) incr %llu empty %llu resets %llu kernel-drops %llu "
             "truncated %llu | published %llu records in %llu msgs (%.0f rec/s) seq %llu "
@@ -381,7 +382,9 @@ static void stats_line(struct run *r, int64_t now, const char *when)
             (unsigned long long)s->duplicates[GT_FEED_INCR_B], (unsigned long long)s->messages,
             (unsigned long long)s->unknown, (unsigned long long)s->malformed,
             (unsigned long long)s->deferral_full, (unsigned long long)s->gaps,
-            (unsigned long long)s->lost, (unsigned long long)s->rpt_gaps,
+            (unsigned long long)s->lost, (unsigned long long)s->suspects,
+            (unsigned long long)s->suspect_dropped, (unsigned long long)s->jumps,
+            (unsigned long long)s->resyncs, (unsigned long long)s->rpt_gaps,
             (unsigned long long)s->stale, (unsigned long long)s->recovered_snap,
             (unsigned long long)s->recovered_kept, (unsigned long long)s->recovered_incr,
             (unsigned long long)s->recovered_empty, (unsigned long long)s->resets,

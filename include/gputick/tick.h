@@ -110,6 +110,7 @@ enum gt_feed_cause {
     GT_CAUSE_STARTUP = 4,     /* no state yet: joined mid-session */
     GT_CAUSE_SNAPSHOT = 5,    /* recovered from the snapshot loop */
     GT_CAUSE_INCREMENTAL = 6, /* recovered from incremental data (index values) */
+    GT_CAUSE_RESYNC = 7,      /* a jump of the lines' sequence was false: re-synchronized */
 };
 
 enum gt_instr_type { GT_INSTR_FUTURE = 1, GT_INSTR_INDEX = 2 };

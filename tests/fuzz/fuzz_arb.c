@@ -7,7 +7,8 @@
  * other), bit 2 "poll instead of offer". Invariants: between resets the
  * delivered sequences strictly increase (mod 2^32); every delivered packet is
  * a byte-exact copy of one that was offered with that sequence; a gap covers
- * exactly the sequences before the next delivery; no crash, no leak. */
+ * exactly the sequences before the next delivery; after a re-synchronization
+ * the next delivery is the sequence it named; no crash, no leak. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,17 @@ static void on_reset(void *ctx, uint32_t old_next)
     f->gap_open = 0;
 }
 
+/* The stream continues below a false jump, at next: as if next - 1 had been
+ * the last delivery. */
+static void on_resync(void *ctx, uint32_t from, uint32_t next)
+{
+    struct fz *f = ctx;
+    (void)from;
+    f->have_last = 1;
+    f->last = next - 1;
+    f->gap_open = 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 4)
@@ -91,7 +103,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            .ctx = &f,
                            .deliver = on_deliver,
                            .gap = on_gap,
-                           .reset = on_reset};
+                           .reset = on_reset,
+                           .resync = on_resync,
+                           .confirm_run = 1u + data[3] / 200u * 7u};
     struct arb a;
     if (arb_init(&a, &c) != GT_OK)
         abort();

@@ -12,7 +12,9 @@
 #include "fault.h"
 #include <stdlib.h>
 #include <string.h>
+#include "gputick/bytes.h"
 #include "gputick/err.h"
+#include "gputick/mdp3.h"
 #include "market.h"
 
 int fault_init(struct fault *f, const struct fault_config *c, uint64_t seed, fault_out_fn *out,
@@ -22,13 +24,16 @@ int fault_init(struct fault *f, const struct fault_config *c, uint64_t seed, fau
     if (!(c->drop_p >= 0 && c->drop_p <= 1) || !(c->dup_p >= 0 && c->dup_p <= 1) ||
         !(c->reorder_p >= 0 && c->reorder_p <= 1) || !(c->burst_mean >= 1) ||
         c->reorder_window < 0 || c->reorder_window >= FAULT_HOLD || c->delay_ns < 0 ||
-        c->hold_ns < 0)
+        c->hold_ns < 0 || !(c->hostile_p >= 0 && c->hostile_p <= 1) ||
+        c->hostile_seq < FAULT_SEQ_RANDOM || c->hostile_seq > FAULT_SEQ_FLIP ||
+        c->hostile_body < FAULT_BODY_HEARTBEAT || c->hostile_body > FAULT_BODY_RANDOM)
         return GT_EINVAL;
     f->mem = malloc((size_t)FAULT_HOLD * FAULT_PKT_CAP);
     if (!f->mem)
         return GT_ENOMEM;
     f->cfg = *c;
     market_rng_seed(f->rng, seed);
+    market_rng_seed(f->hrng, c->hostile_seed ^ 0x466f726765ULL);
     f->out = out;
     f->ctx = ctx;
     return GT_OK;
@@ -119,11 +124,61 @@ static void hold(struct fault *f, int64_t t_ns, int after, const uint8_t *p, siz
     h->overtaken = false;
 }
 
+/* Builds the forged packet that follows real packet p into out; returns its
+ * length. Every choice comes from the forger's generator. */
+static size_t forge(struct fault *f, const uint8_t *p, size_t len, uint8_t *out)
+{
+    uint64_t *g = f->hrng;
+    uint32_t real = ld_le32(p), seq = (uint32_t)market_rng_next(g);
+    if (f->cfg.hostile_seq == FAULT_SEQ_AHEAD)
+        seq = real + (1u << 16) + (uint32_t)(market_rng_next(g) % ((1u << 30) - (1u << 16)));
+    else if (f->cfg.hostile_seq == FAULT_SEQ_FIXED)
+        seq = f->cfg.hostile_fixed;
+    if (f->cfg.hostile_seq == FAULT_SEQ_FLIP) {
+        memcpy(out, p, len);
+        st_le32(out, real ^ (1u << (11 + market_rng_next(g) % 21)));
+        return len;
+    }
+    struct mdp3_enc e;
+    mdp3_enc_init(&e, out, FAULT_PKT_CAP, seq, ld_le64(p + 4)); /* the real SendingTime */
+    if (f->cfg.hostile_body == FAULT_BODY_HEARTBEAT) {
+        mdp3_enc_heartbeat12(&e);
+        return mdp3_enc_len(&e);
+    }
+    size_t n = MDP3_PKT_HDR_LEN;
+    for (int m = 1 + (int)(market_rng_next(g) % 3); m > 0; m--) {
+        uint64_t x = market_rng_next(g);
+        uint16_t blen = (uint16_t)(x % 49), tid = (uint16_t)(x >> 8);
+        if (x >> 62 == 0)
+            tid = MDP3_T_ADMIN_HEARTBEAT12 + (uint16_t)(x >> 24) % 50; /* a known one, maybe */
+        uint8_t *h = out + n;
+        st_le16(h, (uint16_t)(MDP3_MSG_HDR_LEN + blen));
+        st_le16(h + 2, blen);
+        st_le16(h + 4, tid);
+        st_le16(h + 6, MDP3_SCHEMA_MDP);
+        st_le16(h + 8, MDP3_VERSION);
+        for (uint16_t i = 0; i < blen; i++)
+            h[MDP3_MSG_HDR_LEN + i] = (uint8_t)market_rng_next(g);
+        n += MDP3_MSG_HDR_LEN + blen;
+    }
+    return n;
+}
+
 int fault_push(struct fault *f, int64_t t_ns, const uint8_t *p, size_t len)
 {
     if (len > FAULT_PKT_CAP)
         return GT_EINVAL;
     f->st.n_in++;
+    /* Decided first, from the forger's own generator, so that two lines
+     * forge alike whatever else befalls each. */
+    if (f->cfg.hostile_p > 0 && len >= MDP3_PKT_HDR_LEN &&
+        market_rng_unit(f->hrng) < f->cfg.hostile_p) {
+        uint8_t forged[FAULT_PKT_CAP];
+        size_t n = forge(f, p, len, forged);
+        deliver(f, t_ns + f->cfg.delay_ns, forged, n);
+        f->st.n_forged++;
+        f->st.last_forged_ns = t_ns;
+    }
     fault_drain(f, t_ns);
     if (f->burst_left > 0) {
         f->burst_left--;

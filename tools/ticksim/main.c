@@ -73,8 +73,10 @@ static const char usage[] =
     "  --fault-a SPEC       faults of line A; SPEC is a comma list of drop=P (probability a\n"
     "  --fault-b SPEC       packet starts a loss burst), burst=N (mean burst length),\n"
     "  --fault SPEC         dup=P, reorder=P (hold a packet back behind window=N later\n"
-    "                       packets, for hold=D at most, default 1ms), delay=D; --fault\n"
-    "                       sets both lines\n"
+    "                       packets, for hold=D at most, default 1ms), delay=D,\n"
+    "                       hostile=P (a forged packet before a packet: MsgSeqNum\n"
+    "                       hseq=random, ahead, flip or a number; body hbody=heartbeat\n"
+    "                       or random); --fault sets both lines, which then forge alike\n"
     "  --lose-both P        probability a packet is lost on both lines (snapshot recovery)\n"
     "  --lose-both-burst N  such a loss lasts N packets on average (default 1)\n"
     "  --lose-seq N[,N...]  incremental sequence numbers lost on both lines\n"
@@ -162,7 +164,29 @@ static int parse_fault(char *spec, struct fault_config *fc)
             rc = parse_interval(v, &fc->hold_ns);
         else if (!strcmp(kv, "delay"))
             rc = parse_interval(v, &fc->delay_ns);
-        else
+        else if (!strcmp(kv, "hostile"))
+            rc = parse_double(v, 0, 1, &fc->hostile_p);
+        else if (!strcmp(kv, "hseq")) {
+            uint64_t n = 0;
+            if (!strcmp(v, "random"))
+                fc->hostile_seq = FAULT_SEQ_RANDOM;
+            else if (!strcmp(v, "ahead"))
+                fc->hostile_seq = FAULT_SEQ_AHEAD;
+            else if (!strcmp(v, "flip"))
+                fc->hostile_seq = FAULT_SEQ_FLIP;
+            else if ((rc = parse_u64(v, &n)) == GT_OK && n <= UINT32_MAX) {
+                fc->hostile_seq = FAULT_SEQ_FIXED;
+                fc->hostile_fixed = (uint32_t)n;
+            } else
+                return GT_EINVAL;
+        } else if (!strcmp(kv, "hbody")) {
+            if (!strcmp(v, "heartbeat"))
+                fc->hostile_body = FAULT_BODY_HEARTBEAT;
+            else if (!strcmp(v, "random"))
+                fc->hostile_body = FAULT_BODY_RANDOM;
+            else
+                return GT_EINVAL;
+        } else
             return GT_EINVAL;
         if (rc != GT_OK)
             return rc;
@@ -390,10 +414,16 @@ static int args_parse(int argc, char **argv, struct args *a)
         case O_FAULTB:
         case O_FAULT: {
             struct fault_config fc = c->emit.line[o == O_FAULTB];
-            if (parse_fault(optarg, &fc))
+            char spec[256]; /* parse_fault cuts it up; the message shows it whole */
+            snprintf(spec, sizeof spec, "%s", optarg);
+            if (parse_fault(spec, &fc))
                 return bad(
-                    argv[optind - 1], optarg,
-                    "e.g. drop=0.01,burst=3,dup=0.01,reorder=0.02,window=4,hold=1ms,delay=1ms");
+                    o == O_FAULTA   ? "--fault-a"
+                    : o == O_FAULTB ? "--fault-b"
+                                    : "--fault",
+                    optarg,
+                    "e.g. drop=0.01,burst=3,dup=0.01,reorder=0.02,window=4,hold=1ms,delay=1ms,"
+                    "hostile=0.01,hseq=random|ahead|flip|N,hbody=heartbeat|random");
             if (o != O_FAULTB)
                 c->emit.line[0] = fc;
             if (o != O_FAULTA)
@@ -442,6 +472,8 @@ static int args_parse(int argc, char **argv, struct args *a)
     if (a->reset_at && (gt_time_parse(a->reset_at, c->market.start_ns, &c->reset_ns, err) ||
                         c->reset_ns <= c->market.start_ns))
         return bad("--reset-at", a->reset_at, "a time after --start, e.g. +3h");
+    /* Both lines forge from the run's seed: alike where their settings are. */
+    c->emit.line[0].hostile_seed = c->emit.line[1].hostile_seed = c->market.seed;
     return 0;
 }
 
@@ -495,12 +527,16 @@ int main(int argc, char **argv)
                 "ticksim: %" PRIu64 " events to %s, %" PRIu64 " messages; packets incr %" PRIu64
                 " (last seq %" PRIu32 "), snap %" PRIu64 ", def %" PRIu64 ", index %" PRIu64
                 "; lost A %" PRIu64 " B %" PRIu64 " both %" PRIu64 "; dup A %" PRIu64 " B %" PRIu64
-                "; send failures %" PRIu64 "\n",
+                "; forged A %" PRIu64 " B %" PRIu64 " (last at %" PRId64
+                " ns); send failures %" PRIu64 "\n",
                 st.n_events, end, st.emit.n_msgs, st.emit.n_pkts[GT_FEED_INCR_A],
                 st.last_seq[GT_FEED_INCR_A], st.emit.n_pkts[GT_FEED_SNAP_A],
                 st.emit.n_pkts[GT_FEED_DEF_A], st.emit.n_pkts[GT_FEED_INDEX_A],
                 st.line[0].n_dropped, st.line[1].n_dropped, st.emit.n_common_lost, st.line[0].n_dup,
-                st.line[1].n_dup, st.n_send_fail);
+                st.line[1].n_dup, st.line[0].n_forged, st.line[1].n_forged,
+                st.line[0].last_forged_ns > st.line[1].last_forged_ns ? st.line[0].last_forged_ns
+                                                                      : st.line[1].last_forged_ns,
+                st.n_send_fail);
     }
     return 0;
 }
