@@ -29,6 +29,7 @@
  * Checkpoint ('C'): u64 LE. Instrument ('I' + id): the 64-byte DEF record. */
 #include "gputick/store.h"
 #include <errno.h>
+#include <stdarg.h>
 #include <dirent.h>
 #include <ftw.h>
 #include <rocksdb/c.h>
@@ -132,9 +133,15 @@ struct gt_store {
 
 /* ---- errors ---- */
 
-static int store_err(gt_store *st, int code, const char *fmt, const char *a, const char *b)
+/* Formats the message of an error into st->errmsg; returns code. */
+static int store_err(gt_store *st, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int store_err(gt_store *st, int code, const char *fmt, ...)
 {
-    snprintf(st->errmsg, sizeof st->errmsg, fmt, a, b ? b : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->errmsg, sizeof st->errmsg, fmt, ap);
+    va_end(ap);
     return code;
 }
 
@@ -372,7 +379,7 @@ static int db_open(gt_store *st)
             rocksdb_free(dberr);
             return store_err(st, GT_EBUSY,
                              "another tickstore is recording into %s (its RocksDB LOCK is held)",
-                             st->path, NULL);
+                             st->path);
         }
         return dberr ? store_fail(st, dberr, st->path) : GT_OK;
     }
@@ -432,8 +439,8 @@ static int check_families(gt_store *st)
     if (found != N_CF - 1)
         return store_err(st, GT_EVERSION,
                          "%s is a RocksDB database but not a gputick tick store (no \"ticks\" "
-                         "and \"meta\" column families)%s",
-                         st->path, NULL);
+                         "and \"meta\" column families)",
+                         st->path);
     return GT_OK;
 }
 
@@ -490,17 +497,11 @@ static int check_format(gt_store *st, bool created)
         return store_err(st, GT_ECORRUPT, "%s: a table file could not be loaded (%s)", st->path,
                          why);
     if (rc != FORMAT_REC_LEN || memcmp(v, format_magic, sizeof format_magic) != 0)
-        return store_err(st, GT_EVERSION,
-                         "%s is not a gputick tick store (no valid format record)%s", st->path,
-                         NULL);
-    if (ld_le32(v + 8) != GT_STORE_FORMAT) {
-        char got[16], want[16];
-        snprintf(got, sizeof got, "%u", ld_le32(v + 8));
-        snprintf(want, sizeof want, "%d", GT_STORE_FORMAT);
-        snprintf(st->errmsg, sizeof st->errmsg,
-                 "%s holds store format %s; this build reads format %s", st->path, got, want);
-        return GT_EVERSION;
-    }
+        return store_err(st, GT_EVERSION, "%s is not a gputick tick store (no valid format record)",
+                         st->path);
+    if (ld_le32(v + 8) != GT_STORE_FORMAT)
+        return store_err(st, GT_EVERSION, "%s holds store format %u; this build reads format %d",
+                         st->path, ld_le32(v + 8), GT_STORE_FORMAT);
     return GT_OK;
 }
 
@@ -556,8 +557,7 @@ static int checkpoint_load(gt_store *st)
     if (rc == GT_ENOENT)
         return 0;
     if (rc != 8)
-        return rc < 0 ? rc
-                      : store_err(st, GT_EBADMSG, "%s: bad checkpoint record%s", st->path, NULL);
+        return rc < 0 ? rc : store_err(st, GT_EBADMSG, "%s: bad checkpoint record", st->path);
     st->checkpoint = ld_le64(v);
     return 1;
 }
@@ -588,7 +588,7 @@ static int writer_load(gt_store *st)
             s->id = id;
             if (series_rec_read(val, vlen, s) < 0 || id != st->n_series + 1) {
                 free(s);
-                rc = store_err(st, GT_EBADMSG, "%s: bad series record%s", st->path, NULL);
+                rc = store_err(st, GT_EBADMSG, "%s: bad series record", st->path);
                 break;
             }
             if ((rc = series_add(st, s)) < 0)
@@ -596,7 +596,7 @@ static int writer_load(gt_store *st)
         } else if (key_instr_decode(k, klen, &instr) == GT_OK) {
             struct gt_tick def;
             if (vlen != GT_TICK_LEN || gt_tick_decode(val, vlen, &def) != GT_OK) {
-                rc = store_err(st, GT_EBADMSG, "%s: bad instrument record%s", st->path, NULL);
+                rc = store_err(st, GT_EBADMSG, "%s: bad instrument record", st->path);
                 break;
             }
             rc = instr_put(st, &def, false);
@@ -645,7 +645,7 @@ static int check_new_folder(gt_store *st)
     if (stat(st->path, &sb) != 0)
         return GT_OK; /* RocksDB makes it (or says why not) */
     if (!S_ISDIR(sb.st_mode))
-        return store_err(st, GT_EINVAL, "%s is not a folder%s", st->path, NULL);
+        return store_err(st, GT_EINVAL, "%s is not a folder", st->path);
     DIR *d = opendir(st->path);
     if (!d)
         return GT_OK;
@@ -657,8 +657,8 @@ static int check_new_folder(gt_store *st)
     if (other)
         return store_err(st, GT_EVERSION,
                          "%s is not a gputick store (it holds other files); give an empty or "
-                         "new folder%s",
-                         st->path, NULL);
+                         "new folder",
+                         st->path);
     return GT_OK;
 }
 
@@ -714,7 +714,7 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     }
     st->full = rocksdb_writebatch_create();
     if (!st->path || (mode == GT_STORE_WRITER && (!st->scratch || !st->enc))) {
-        rc = store_err(st, GT_ENOMEM, "%s: out of memory%s", path, NULL);
+        rc = store_err(st, GT_ENOMEM, "%s: out of memory", path);
         goto fail;
     }
     store_options_init(st);
@@ -723,8 +723,7 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     struct stat sb;
     bool exists = stat(current, &sb) == 0;
     if (!exists && (mode == GT_STORE_READER || no_create)) {
-        rc = store_err(st, GT_ENOENT, "no tick store at %s (no RocksDB database there)%s", path,
-                       NULL);
+        rc = store_err(st, GT_ENOENT, "no tick store at %s (no RocksDB database there)", path);
         goto fail;
     }
     if (!exists && (rc = check_new_folder(st)) < 0)
@@ -776,8 +775,9 @@ int gt_store_refresh(gt_store *st)
     if (rc == GT_OK)
         st->files_seen = files;
     if (rc == 1)
-        return store_err(st, GT_EDB, "%s: the view stays incomplete while the writer %s", st->path,
-                         "starts; try again");
+        return store_err(st, GT_EDB,
+                         "%s: the view stays incomplete while the writer starts; try again",
+                         st->path);
     return rc;
 }
 
@@ -795,7 +795,7 @@ static int series_encode(gt_store *st, const struct series *s)
     int len =
         block_encode(s->buf, s->n, series_tick_px(st, s), 0, st->scratch, st->enc, BLOCK_OUT_MAX);
     if (len < 0)
-        return store_err(st, len, "encoding a block: %s%s", gt_strerror(len), NULL);
+        return store_err(st, len, "encoding a block: %s", gt_strerror(len));
     return len;
 }
 
@@ -812,7 +812,7 @@ static void batch_put_block(gt_store *st, rocksdb_writebatch_t *b, const struct 
 static int series_load(gt_store *st, struct series *s)
 {
     if (!s->buf && !(s->buf = malloc(BLOCK_TICKS * sizeof *s->buf)))
-        return store_err(st, GT_ENOMEM, "out of memory for a block buffer%s%s", "", NULL);
+        return store_err(st, GT_ENOMEM, "out of memory for a block buffer");
     s->loaded = true;
     s->n = 0;
     if (!s->has_block || s->stored_open == 0)
@@ -911,7 +911,7 @@ static struct bookst *book_get(gt_store *st, int32_t instr_id, int *rc)
     st->books[st->n_books++] = bk;
     return bk;
 oom:
-    *rc = store_err(st, GT_ENOMEM, "append: out of memory for a book%s%s", "", NULL);
+    *rc = store_err(st, GT_ENOMEM, "append: out of memory for a book");
     return NULL;
 }
 
@@ -946,9 +946,8 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
 {
     if (st->mode != GT_STORE_WRITER || t->kind < 1 || t->kind > GT_KIND_MAX ||
         t->version != GT_TICK_VERSION)
-        return store_err(st, GT_EINVAL, "append: %s%s",
-                         st->mode != GT_STORE_WRITER ? "not a writer" : "bad tick kind or version",
-                         NULL);
+        return store_err(st, GT_EINVAL, "append: %s",
+                         st->mode != GT_STORE_WRITER ? "not a writer" : "bad tick kind or version");
     if (st->have_hwm && t->seq <= st->hwm) {
         st->stats.ignored++;
         return 0;
@@ -959,16 +958,16 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
         return rc;
     struct series *s = series_get(st, t, &rc);
     if (!s)
-        return store_err(st, rc, "append: out of memory%s%s", "", NULL);
+        return store_err(st, rc, "append: out of memory");
     if (!s->loaded && (rc = series_load(st, s)) < 0)
         return rc;
     if (t->kind == GT_KIND_DEF && (rc = instr_put(st, t, true)) < 0)
-        return store_err(st, rc, "append: out of memory%s%s", "", NULL);
+        return store_err(st, rc, "append: out of memory");
     if (s->n == BLOCK_TICKS || !s->has_block) {
         int64_t key_ns = t->exch_ns;
         if (s->has_block) {
             if (s->key_ns == INT64_MAX)
-                return store_err(st, GT_EINVAL, "append: series time exhausted%s%s", "", NULL);
+                return store_err(st, GT_EINVAL, "append: series time exhausted");
             if (key_ns <= s->key_ns)
                 key_ns = s->key_ns + 1;
             if (s->n > s->stored_open) {
@@ -1033,15 +1032,11 @@ static int space_check(gt_store *st, size_t len)
     uint64_t avail = (uint64_t)fs.f_bavail * fs.f_frsize, need = len + mem + (1u << 20);
     if (avail >= need)
         return GT_OK;
-    char a[32], n[48];
-    snprintf(a, sizeof a, "%llu", (unsigned long long)avail);
-    snprintf(n, sizeof n, "%llu bytes", (unsigned long long)need);
-    char what[128];
-    snprintf(what, sizeof what, "%s bytes free, need %s", a, n);
     return store_err(st, GT_ENOSPC,
-                     "commit: No space left on the disk of %s (%s: the batch, a memtable "
-                     "flush and 1 MiB); nothing written, retry when space is freed",
-                     st->path, what);
+                     "commit: No space left on the disk of %s (%llu bytes free, need %llu bytes: "
+                     "the batch, a memtable flush and 1 MiB); nothing written, retry when space "
+                     "is freed",
+                     st->path, (unsigned long long)avail, (unsigned long long)need);
 }
 
 /* At a writer's close: the memtables into table files, so the store is not
@@ -1068,10 +1063,9 @@ static void writer_flush(gt_store *st)
 int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
 {
     if (st->mode != GT_STORE_WRITER)
-        return store_err(st, GT_EINVAL, "commit: not a writer%s%s", "", NULL);
+        return store_err(st, GT_EINVAL, "commit: not a writer");
     if (st->have_hwm && checkpoint_seq < st->hwm)
-        return store_err(st, GT_EINVAL, "commit: checkpoint below the last appended seq%s%s", "",
-                         NULL);
+        return store_err(st, GT_EINVAL, "commit: checkpoint below the last appended seq");
     if (st->need_reopen) {
         int rc = writer_reopen(st);
         if (rc < 0)
@@ -1349,10 +1343,9 @@ static int iter_view_check(gt_store *st, uint32_t series, const struct series *s
     }
     char why[GT_ERRLEN];
     readonly_diagnose(st, why);
-    snprintf(st->errmsg, sizeof st->errmsg,
-             "%s: series %u lacks blocks: a table file could not be loaded (%.*s)", st->path,
-             series, GT_ERRLEN / 2, why[0] ? why : "a read-only open finds no error");
-    return GT_ECORRUPT;
+    return store_err(
+        st, GT_ECORRUPT, "%s: series %u lacks blocks: a table file could not be loaded (%.*s)",
+        st->path, series, GT_ERRLEN / 2, why[0] ? why : "a read-only open finds no error");
 }
 
 int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
@@ -1363,11 +1356,9 @@ int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns
     struct series rec;
     int rc = series_find(st, instr_id, kind, &info, &rec);
     if (rc == GT_ENOENT) {
-        char id[16];
-        snprintf(id, sizeof id, "%d", (int)instr_id);
         const char *name = gt_kind_name(kind);
-        return store_err(st, rc, "no %s series for instrument %s in the store",
-                         name ? name : "such", id);
+        return store_err(st, rc, "no %s series for instrument %d in the store",
+                         name ? name : "such", (int)instr_id);
     }
     if (rc < 0 || (rc = iter_view_check(st, info.series, &rec)) < 0)
         return rc;
@@ -1375,7 +1366,7 @@ int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns
     if (!it || !(it->ticks = malloc(BLOCK_CAP * sizeof *it->ticks)) ||
         !(it->scratch = malloc(BLOCK_SCRATCH_LEN))) {
         gt_store_iter_close(it);
-        return store_err(st, GT_ENOMEM, "iterator: out of memory%s%s", "", NULL);
+        return store_err(st, GT_ENOMEM, "iterator: out of memory");
     }
     it->st = st;
     it->series = info.series;
@@ -1582,7 +1573,7 @@ int gt_store_series_bytes(gt_store *st, uint32_t series, uint64_t *bytes)
 {
     *bytes = 0;
     if (series == 0)
-        return store_err(st, GT_ENOENT, "no series 0%s%s", "", NULL);
+        return store_err(st, GT_ENOENT, "no series 0");
     uint8_t key[KEY_BLOCK_LEN];
     key_block_encode(key, series, INT64_MIN);
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, st->ro, st->cf[CF_TICKS]);
@@ -1660,7 +1651,7 @@ static int book_horizon(gt_store *st, int32_t instr_id, int64_t *ns)
     if (rc == GT_ENOENT)
         return GT_OK;
     if (rc >= 0 && rc != 8)
-        return store_err(st, GT_EBADMSG, "%s: a book horizon record is %s", st->path, "malformed");
+        return store_err(st, GT_EBADMSG, "%s: a book horizon record is malformed", st->path);
     return rc < 0 ? rc : GT_OK;
 }
 
@@ -1675,11 +1666,10 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
         char t[GT_TIME_STRLEN], h[GT_TIME_STRLEN];
         gt_time_format(at_ns, t);
         gt_time_format(horizon, h);
-        snprintf(st->errmsg, sizeof st->errmsg,
-                 "the book of instrument %d at %s is older than the data kept "
-                 "(retention: books from %s)",
-                 instr_id, t, h);
-        return GT_ERANGE;
+        return store_err(st, GT_ERANGE,
+                         "the book of instrument %d at %s is older than the data kept "
+                         "(retention: books from %s)",
+                         instr_id, t, h);
     }
     /* After a retention, even a full replay starts from the checkpoint it left. */
     int64_t find_at = flags & GT_BOOK_REPLAY_ALL ? horizon : at_ns;
@@ -1687,11 +1677,10 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
         (rc = book_ckpt_find(st, instr_id, find_at, b)) < 0)
         return rc;
     if (rc != 1 && horizon != INT64_MIN) {
-        snprintf(st->errmsg, sizeof st->errmsg,
-                 "the book of instrument %d: the checkpoint retention left is missing, "
-                 "unreadable or of an older format, so no time can be answered",
-                 instr_id);
-        return GT_ECORRUPT;
+        return store_err(st, GT_ECORRUPT,
+                         "the book of instrument %d: the checkpoint retention left is missing, "
+                         "unreadable or of an older format, so no time can be answered",
+                         instr_id);
     }
     uint64_t after = rc == 1 ? b->last_seq : 0;
     if (rc == 1)
@@ -1740,7 +1729,7 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
 done:
     for (int k = 0; k < N_SRC; k++) {
         if (rc < 0 && it[k] && gt_store_iter_errmsg(it[k])[0])
-            snprintf(st->errmsg, sizeof st->errmsg, "%s", gt_store_iter_errmsg(it[k]));
+            store_err(st, rc, "%s", gt_store_iter_errmsg(it[k]));
         gt_store_iter_close(it[k]);
     }
     return rc;
@@ -1803,7 +1792,7 @@ static void compact_range(gt_store *st, int cf, const uint8_t *lo, const uint8_t
 int gt_store_compact(gt_store *st)
 {
     if (st->mode != GT_STORE_WRITER)
-        return store_err(st, GT_EINVAL, "compact: not a writer%s%s", "", NULL);
+        return store_err(st, GT_EINVAL, "compact: not a writer");
     compact_range(st, CF_TICKS, NULL, NULL, 0);
     compact_range(st, CF_META, NULL, NULL, 0);
     return GT_OK;
@@ -1815,7 +1804,7 @@ int gt_store_disk_bytes(gt_store *st, uint64_t *bytes)
     for (int i = 0; i < N_CF; i++) {
         uint64_t v = 0;
         if (rocksdb_property_int_cf(st->db, st->cf[i], "rocksdb.total-sst-files-size", &v) != 0)
-            return store_err(st, GT_EDB, "%s: no table file sizes%s", st->path, NULL);
+            return store_err(st, GT_EDB, "%s: no table file sizes", st->path);
         *bytes += v;
     }
     return GT_OK;
@@ -1880,11 +1869,11 @@ static int retain_books(gt_store *st, const struct retain *r, size_t n, rocksdb_
 int gt_store_delete_before(gt_store *st, int64_t ns)
 {
     if (st->mode != GT_STORE_WRITER || st->n_dirty > 0 || rocksdb_writebatch_count(st->full) > 0)
-        return store_err(st, GT_EINVAL, "retention: %s%s",
-                         st->mode != GT_STORE_WRITER ? "not a writer" : "commit first", NULL);
+        return store_err(st, GT_EINVAL, "retention: %s",
+                         st->mode != GT_STORE_WRITER ? "not a writer" : "commit first");
     struct retain *r = calloc(st->n_series + 1, sizeof *r);
     if (!r)
-        return store_err(st, GT_ENOMEM, "retention: out of memory%s%s", "", NULL);
+        return store_err(st, GT_ENOMEM, "retention: out of memory");
     rocksdb_writebatch_t *b = rocksdb_writebatch_create();
     int deleted = 0, rc = GT_OK;
     size_t n = 0;
