@@ -26,7 +26,18 @@
  *       48    4 u32   open_count  ticks in it
  *       52    4       zero
  * Format record ('F'): "GTSTORE\0" then u32 LE GT_STORE_FORMAT (12 bytes).
- * Checkpoint ('C'): u64 LE. Instrument ('I' + id): the 64-byte DEF record. */
+ * Checkpoint ('C'): u64 LE. Instrument ('I' + id): the 64-byte DEF record.
+ * Book horizon ('H' + id): i64 LE.
+ *
+ * Every one of those values is sealed: a u32 LE CRC32C of its key and then
+ * its bytes follows it, so a record that RocksDB hands back damaged (or
+ * under another key) is refused by name, never read as a wrong count. The
+ * book checkpoints ('K') carry their own CRC (bookckpt.h). The commit mark
+ * (key.h), sealed the same way, is the checkpoint again in the "ticks"
+ * family: each commit writes both in one batch, so a view in which they
+ * differ lacks a table file of one family (a RocksDB secondary that cannot
+ * load a table file keeps an older version of that family without a word).
+ * Format 1 stores had no seals and no mark: they are refused. */
 #include "gputick/store.h"
 #include <errno.h>
 #include <stdarg.h>
@@ -43,6 +54,7 @@
 #include <unistd.h>
 #include "block.h"
 #include "gputick/bytes.h"
+#include "gputick/crc32c.h"
 #include "gputick/time.h"
 #include "key.h"
 #include "qbook.h"
@@ -52,7 +64,9 @@ enum {
     TICKS_WRITE_BUFFER = 8 << 20, /* docs/store.md, Options: measured beside 4 and 64 MiB */
     WAL_MAX = 8 << 20,
     SERIES_REC_LEN = 56,
-    FORMAT_REC_LEN = 12,
+    FORMAT_REC_LEN = 12, /* before its CRC */
+    CRC_LEN = 4,         /* the CRC32C that ends every sealed value */
+    SEALED_MAX = GT_TICK_LEN + CRC_LEN,
     CF_DEFAULT = 0,
     CF_TICKS = 1,
     CF_META = 2,
@@ -102,6 +116,7 @@ struct gt_store {
     char *sec_path;      /* a reader's secondary folder, removed at close */
     bool read_only;      /* a reader that fell back to read-only */
     uint64_t files_seen; /* a secondary: its table files' bytes at the last catch-up */
+    bool files_known;    /* files_seen is set */
     rocksdb_t *db;
     rocksdb_options_t *opts, *cf_opts[N_CF];
     rocksdb_column_family_handle_t *cf[N_CF];
@@ -160,6 +175,54 @@ static int store_fail(gt_store *st, char *dberr, const char *what)
 const char *gt_store_errmsg(const gt_store *st)
 {
     return st ? st->errmsg : "";
+}
+
+/* ---- sealed values ---- */
+
+static uint32_t seal_crc(const uint8_t *key, size_t klen, const uint8_t *v, size_t len)
+{
+    return gt_crc32c(gt_crc32c(0, key, klen), v, len);
+}
+
+/* Puts key -> v[0..len) followed by its seal into batch b, family cf. */
+static void batch_put_sealed(gt_store *st, rocksdb_writebatch_t *b, int cf, const uint8_t *key,
+                             size_t klen, const uint8_t *v, size_t len)
+{
+    uint8_t buf[SEALED_MAX];
+    memcpy(buf, v, len);
+    st_le32(buf + len, seal_crc(key, klen, v, len));
+    rocksdb_writebatch_put_cf(b, st->cf[cf], (const char *)key, klen, (const char *)buf,
+                              len + CRC_LEN);
+}
+
+/* Checks that v[0..vlen) is a sealed value of len bytes under key. Returns
+ * GT_OK, or GT_ECORRUPT with a message naming the record (what). */
+static int seal_check(gt_store *st, const uint8_t *key, size_t klen, const uint8_t *v, size_t vlen,
+                      size_t len, const char *what)
+{
+    if (vlen == len + CRC_LEN && ld_le32(v + len) == seal_crc(key, klen, v, len))
+        return GT_OK;
+    return store_err(st, GT_ECORRUPT, "%s: the %s record is damaged (%s)", st->path, what,
+                     vlen == len + CRC_LEN ? "checksum mismatch" : "wrong length");
+}
+
+/* Reads the sealed value of key in family cf into buf (len bytes). Returns
+ * GT_OK, GT_ENOENT, GT_ECORRUPT or GT_EDB. */
+static int sealed_get(gt_store *st, int cf, const uint8_t *key, size_t klen, uint8_t *buf,
+                      size_t len, const char *what)
+{
+    char *dberr = NULL;
+    size_t vlen = 0;
+    char *v = rocksdb_get_cf(st->db, st->ro, st->cf[cf], (const char *)key, klen, &vlen, &dberr);
+    if (dberr)
+        return store_fail(st, dberr, "reading metadata");
+    if (!v)
+        return GT_ENOENT;
+    int rc = seal_check(st, key, klen, (const uint8_t *)v, vlen, len, what);
+    if (rc == GT_OK)
+        memcpy(buf, v, len);
+    rocksdb_free(v);
+    return rc;
 }
 
 /* ---- table ---- */
@@ -478,14 +541,16 @@ static void readonly_diagnose(gt_store *st, char why[GT_ERRLEN])
 
 static int check_format(gt_store *st, bool created)
 {
-    uint8_t key = KEY_META_FORMAT, v[FORMAT_REC_LEN];
+    uint8_t key = KEY_META_FORMAT, v[FORMAT_REC_LEN + CRC_LEN];
     int rc = meta_get(st, &key, 1, v, sizeof v);
     if (rc == GT_ENOENT && created) {
         memcpy(v, format_magic, sizeof format_magic);
         st_le32(v + 8, GT_STORE_FORMAT);
         char *dberr = NULL;
-        rocksdb_put_cf(st->db, st->wo, st->cf[CF_META], (const char *)&key, 1, (const char *)v,
-                       sizeof v, &dberr);
+        rocksdb_writebatch_t *b = rocksdb_writebatch_create();
+        batch_put_sealed(st, b, CF_META, &key, 1, v, FORMAT_REC_LEN);
+        rocksdb_write(st->db, st->wo, b, &dberr);
+        rocksdb_writebatch_destroy(b);
         return dberr ? store_fail(st, dberr, "writing the format record") : GT_OK;
     }
     if (rc == GT_EDB || rc == GT_ENOSPC)
@@ -496,12 +561,18 @@ static int check_format(gt_store *st, bool created)
     if (why[0])
         return store_err(st, GT_ECORRUPT, "%s: a table file could not be loaded (%s)", st->path,
                          why);
-    if (rc != FORMAT_REC_LEN || memcmp(v, format_magic, sizeof format_magic) != 0)
+    if (rc < FORMAT_REC_LEN || memcmp(v, format_magic, sizeof format_magic) != 0)
         return store_err(st, GT_EVERSION, "%s is not a gputick tick store (no valid format record)",
                          st->path);
+    /* A format 1 record has no seal; its number is where format 2's is. */
     if (ld_le32(v + 8) != GT_STORE_FORMAT)
-        return store_err(st, GT_EVERSION, "%s holds store format %u; this build reads format %d",
-                         st->path, ld_le32(v + 8), GT_STORE_FORMAT);
+        return store_err(st, GT_EVERSION, "%s holds store format %u; this build reads format %d%s",
+                         st->path, ld_le32(v + 8), GT_STORE_FORMAT,
+                         ld_le32(v + 8) == 1 ? " (format 1 has no metadata checksums: record the "
+                                               "data into a new store)"
+                                             : "");
+    if ((rc = seal_check(st, &key, 1, v, (size_t)rc, FORMAT_REC_LEN, "format")) < 0)
+        return rc;
     return GT_OK;
 }
 
@@ -552,12 +623,12 @@ static int instr_put(gt_store *st, const struct gt_tick *def, bool dirty)
  * one, 0 if not, or an error. */
 static int checkpoint_load(gt_store *st)
 {
-    uint8_t key = KEY_META_CHECKPOINT, v[8];
-    int rc = meta_get(st, &key, 1, v, sizeof v);
+    uint8_t key = KEY_META_CHECKPOINT, v[8] = {0};
+    int rc = sealed_get(st, CF_META, &key, 1, v, sizeof v, "checkpoint");
     if (rc == GT_ENOENT)
         return 0;
-    if (rc != 8)
-        return rc < 0 ? rc : store_err(st, GT_EBADMSG, "%s: bad checkpoint record", st->path);
+    if (rc < 0)
+        return rc;
     st->checkpoint = ld_le64(v);
     return 1;
 }
@@ -586,16 +657,20 @@ static int writer_load(gt_store *st)
                 break;
             }
             s->id = id;
-            if (series_rec_read(val, vlen, s) < 0 || id != st->n_series + 1) {
+            if ((rc = seal_check(st, k, klen, val, vlen, SERIES_REC_LEN, "series")) < 0 ||
+                series_rec_read(val, SERIES_REC_LEN, s) < 0 || id != st->n_series + 1) {
                 free(s);
-                rc = store_err(st, GT_EBADMSG, "%s: bad series record", st->path);
+                if (rc == GT_OK)
+                    rc = store_err(st, GT_EBADMSG, "%s: bad series record", st->path);
                 break;
             }
             if ((rc = series_add(st, s)) < 0)
                 free(s);
         } else if (key_instr_decode(k, klen, &instr) == GT_OK) {
             struct gt_tick def;
-            if (vlen != GT_TICK_LEN || gt_tick_decode(val, vlen, &def) != GT_OK) {
+            if ((rc = seal_check(st, k, klen, val, vlen, GT_TICK_LEN, "instrument")) < 0)
+                break;
+            if (gt_tick_decode(val, GT_TICK_LEN, &def) != GT_OK) {
                 rc = store_err(st, GT_EBADMSG, "%s: bad instrument record", st->path);
                 break;
             }
@@ -610,26 +685,107 @@ static int writer_load(gt_store *st)
     return rc;
 }
 
+/* The bytes of the table files a secondary sees, all families: they change
+ * when the writer flushes (or compacts). */
+static uint64_t view_files(gt_store *st)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < N_CF; i++) {
+        uint64_t v = 0;
+        if (rocksdb_property_int_cf(st->db, st->cf[i], "rocksdb.total-sst-files-size", &v) == 0)
+            total += v;
+    }
+    return total;
+}
+
+/* Whether the view's two families are of one commit: the checkpoint in
+ * "meta" and the commit mark in "ticks", which every commit writes in one
+ * batch, are equal, or both absent (nothing committed yet). Sets
+ * st->checkpoint. Returns GT_OK, 1 if they differ (*mark then holds the
+ * mark, UINT64_MAX if there is none), or an error (a damaged record). */
+static int view_check(gt_store *st, uint64_t *mark)
+{
+    uint8_t key[KEY_BLOCK_LEN], v[8];
+    int have = checkpoint_load(st);
+    if (have < 0)
+        return have;
+    key_mark_encode(key);
+    int rc = sealed_get(st, CF_TICKS, key, sizeof key, v, sizeof v, "commit mark");
+    if (rc < 0 && rc != GT_ENOENT)
+        return rc;
+    *mark = rc == GT_OK ? ld_le64(v) : UINT64_MAX;
+    if (rc == GT_ENOENT ? have == 0 : have == 1 && *mark == st->checkpoint)
+        return GT_OK;
+    return 1;
+}
+
+/* The error of a view that view_check() found torn, in the words of a
+ * read-only open where it names a file. */
+static int view_torn(gt_store *st, uint64_t mark)
+{
+    char why[GT_ERRLEN], m[32];
+    readonly_diagnose(st, why);
+    if (mark == UINT64_MAX)
+        snprintf(m, sizeof m, "none");
+    else
+        snprintf(m, sizeof m, "%llu", (unsigned long long)mark);
+    return store_err(st, GT_ECORRUPT,
+                     "%s: a table file is missing or damaged: the metadata is as of checkpoint "
+                     "%llu, the blocks as of %s (%.*s)",
+                     st->path, (unsigned long long)st->checkpoint, m, GT_ERRLEN / 2,
+                     why[0] ? why : "a read-only open finds no error");
+}
+
 /* Catches a secondary up with the writer until its view holds the format
- * record and a checkpoint no older than the one it had. While the writer is
- * opening (replaying its WAL into a table file and deleting the WAL), a
- * secondary can see neither for a moment; a few short retries (at most about
- * 0.5 s) bridge that. Returns GT_OK, 1 if the view stays incomplete (no
- * format record: not a store, or a writer still starting), or an error. */
+ * record and a checkpoint no older than the one it had, with its families
+ * of one commit (view_check). While the writer is opening (replaying its
+ * WAL into a table file and deleting the WAL), a secondary can see neither
+ * for a moment; a few short retries (at most about 0.5 s) bridge that. A
+ * view that a damaged table file keeps incomplete is not waited for: when
+ * the first look fails and a read-only open names a corrupt file, that is
+ * the error. Returns GT_OK, 1 if the view stays incomplete (no format
+ * record: not a store, or a writer still starting; or torn families), or
+ * an error. */
 static int secondary_settle(gt_store *st)
 {
-    uint64_t had = st->checkpoint;
+    uint64_t had = st->checkpoint, mark;
     for (int i = 0; i < 100; i++) {
         char *dberr = NULL;
         rocksdb_try_catch_up_with_primary(st->db, &dberr);
         if (dberr)
             return store_fail(st, dberr, "catching up with the writer");
-        uint8_t key = KEY_META_FORMAT, v[FORMAT_REC_LEN];
+        uint64_t files = view_files(st);
+        if (st->files_known && files != st->files_seen) {
+            /* The writer flushed. A secondary keeps the memtable it
+             * replayed from the WAL that flush retired, and its older
+             * versions of the keys every commit re-puts (the checkpoint,
+             * the commit mark, the series records, the open blocks) then
+             * shadow the newer ones in the new table files, beside the new
+             * blocks: a view mixing two commits (the reader test saw ticks
+             * beyond its checkpoint in 1 run of 6, always after the
+             * writer's flush). A fresh open reads the files and the live
+             * WAL as they are. */
+            db_close(st);
+            int rc = db_open(st);
+            if (rc < 0)
+                return rc;
+            files = view_files(st);
+        }
+        st->files_seen = files;
+        st->files_known = true;
+        uint8_t key = KEY_META_FORMAT, v[FORMAT_REC_LEN + CRC_LEN];
         int rc = meta_get(st, &key, 1, v, sizeof v);
-        if (rc == FORMAT_REC_LEN && (rc = checkpoint_load(st)) >= 0 && st->checkpoint >= had)
+        if (rc >= FORMAT_REC_LEN && (rc = view_check(st, &mark)) == GT_OK && st->checkpoint >= had)
             return GT_OK;
-        if (rc == GT_EDB || rc == GT_EBADMSG)
+        if (rc == GT_EDB || rc == GT_EBADMSG || rc == GT_ECORRUPT)
             return rc;
+        if (i == 0) {
+            char why[GT_ERRLEN];
+            readonly_diagnose(st, why);
+            if (strncmp(why, "Corruption", 10) == 0)
+                return store_err(st, GT_ECORRUPT, "%s: a table file could not be loaded (%s)",
+                                 st->path, why);
+        }
         st->checkpoint = had;
         nanosleep(&(struct timespec){0, 5000000}, NULL);
     }
@@ -660,19 +816,6 @@ static int check_new_folder(gt_store *st)
                          "new folder",
                          st->path);
     return GT_OK;
-}
-
-/* The bytes of the table files a secondary sees, all families: they change
- * when the writer flushes (or compacts). */
-static uint64_t view_files(gt_store *st)
-{
-    uint64_t total = 0;
-    for (int i = 0; i < N_CF; i++) {
-        uint64_t v = 0;
-        if (rocksdb_property_int_cf(st->db, st->cf[i], "rocksdb.total-sst-files-size", &v) == 0)
-            total += v;
-    }
-    return total;
 }
 
 void store_ticks_cf_options(rocksdb_options_t *t)
@@ -734,11 +877,12 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
         goto fail;
     if (mode == GT_STORE_READER && !st->read_only && (rc = secondary_settle(st)) < 0)
         goto fail; /* 1: check_format() says what is missing */
-    if (mode == GT_STORE_READER && !st->read_only)
-        st->files_seen = view_files(st);
     if ((rc = check_format(st, !exists)) < 0)
         goto fail;
-    if ((rc = mode == GT_STORE_WRITER ? writer_load(st) : checkpoint_load(st)) < 0)
+    uint64_t mark;
+    if ((rc = view_check(st, &mark)) == 1)
+        rc = view_torn(st, mark);
+    if (rc < 0 || (mode == GT_STORE_WRITER && (rc = writer_load(st)) < 0))
         goto fail;
     *out = st;
     return GT_OK;
@@ -758,22 +902,9 @@ int gt_store_refresh(gt_store *st)
     if (st->mode != GT_STORE_READER || st->read_only)
         return GT_OK;
     int rc = secondary_settle(st);
-    uint64_t files = rc == GT_OK ? view_files(st) : 0;
-    if (rc == GT_OK && files != st->files_seen) {
-        /* The writer flushed. A secondary keeps the memtable it replayed
-         * from the WAL that flush retired, and its older versions of the
-         * keys every commit re-puts (the checkpoint, the series records, the
-         * open blocks) then shadow the newer ones in the new table files,
-         * beside the new blocks: a view mixing two commits (the reader test
-         * saw ticks beyond its checkpoint in 1 run of 6, always after the
-         * writer's flush). A fresh open reads the files and the live WAL as
-         * they are. */
-        db_close(st);
-        if ((rc = db_open(st)) == GT_OK && (rc = secondary_settle(st)) == GT_OK)
-            files = view_files(st);
-    }
-    if (rc == GT_OK)
-        st->files_seen = files;
+    uint64_t mark;
+    if (rc == 1 && view_check(st, &mark) == 1)
+        return view_torn(st, mark);
     if (rc == 1)
         return store_err(st, GT_EDB,
                          "%s: the view stays incomplete while the writer starts; try again",
@@ -1087,8 +1218,7 @@ int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
         }
         key_series_encode(key, s->id);
         series_rec_write(rec, s);
-        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
-                                  (const char *)rec, sizeof rec);
+        batch_put_sealed(st, b, CF_META, key, sizeof key, rec, sizeof rec);
     }
     for (size_t i = 0; i < st->n_instrs; i++) {
         if (!st->instrs[i].dirty)
@@ -1096,12 +1226,13 @@ int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
         uint8_t w[GT_TICK_LEN];
         gt_tick_encode(&st->instrs[i].def, w);
         key_instr_encode(key, st->instrs[i].def.instr_id);
-        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
-                                  (const char *)w, sizeof w);
+        batch_put_sealed(st, b, CF_META, key, sizeof key, w, sizeof w);
     }
-    uint8_t ck = KEY_META_CHECKPOINT, v[8];
+    uint8_t ck = KEY_META_CHECKPOINT, v[8], mark[KEY_BLOCK_LEN];
     st_le64(v, checkpoint_seq);
-    rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)&ck, 1, (const char *)v, 8);
+    batch_put_sealed(st, b, CF_META, &ck, 1, v, sizeof v);
+    key_mark_encode(mark);
+    batch_put_sealed(st, b, CF_TICKS, mark, sizeof mark, v, sizeof v);
     size_t batch_len;
     rocksdb_writebatch_data(b, &batch_len);
     int rc = space_check(st, batch_len);
@@ -1180,8 +1311,8 @@ struct series_scan {
     struct series *rec; /* for a find: the record found, if not NULL */
 };
 
-static void series_info_fill(gt_store *st, struct gt_series_info *info, uint32_t id,
-                             const struct series *s)
+static int series_info_fill(gt_store *st, struct gt_series_info *info, uint32_t id,
+                            const struct series *s)
 {
     memset(info, 0, sizeof *info);
     info->series = id;
@@ -1193,8 +1324,10 @@ static void series_info_fill(gt_store *st, struct gt_series_info *info, uint32_t
     info->last_ns = s->last_ns;
     uint8_t key[KEY_META_LEN], v[GT_TICK_LEN];
     key_instr_encode(key, s->instr_id);
-    if (meta_get(st, key, sizeof key, v, sizeof v) == GT_TICK_LEN)
+    int rc = sealed_get(st, CF_META, key, sizeof key, v, sizeof v, "instrument");
+    if (rc == GT_OK)
         gt_fixed_str(info->symbol, sizeof info->symbol, (const char *)v + 52, GT_SYMBOL_LEN);
+    return rc == GT_ENOENT ? GT_OK : rc;
 }
 
 static int series_scan_one(void *arg, const uint8_t *k, size_t klen, const uint8_t *v, size_t vlen)
@@ -1202,18 +1335,24 @@ static int series_scan_one(void *arg, const uint8_t *k, size_t klen, const uint8
     struct series_scan *sc = arg;
     struct series s;
     uint32_t id;
-    if (key_series_decode(k, klen, &id) < 0 || series_rec_read(v, vlen, &s) < 0)
-        return 0; /* not ours: skipped */
+    int rc;
+    if (key_series_decode(k, klen, &id) < 0)
+        return store_err(sc->st, GT_ECORRUPT, "%s: a series key is damaged", sc->st->path);
+    if ((rc = seal_check(sc->st, k, klen, v, vlen, SERIES_REC_LEN, "series")) < 0)
+        return rc;
+    if (series_rec_read(v, SERIES_REC_LEN, &s) < 0)
+        return store_err(sc->st, GT_EBADMSG, "%s: bad series record", sc->st->path);
     if (sc->kind) {
         if (s.instr_id != sc->instr_id || s.kind != sc->kind)
             return 0;
-        series_info_fill(sc->st, sc->out, id, &s);
+        if ((rc = series_info_fill(sc->st, sc->out, id, &s)) < 0)
+            return rc;
         if (sc->rec)
             *sc->rec = s;
         return 1;
     }
-    if (sc->n < sc->cap)
-        series_info_fill(sc->st, &sc->out[sc->n], id, &s);
+    if (sc->n < sc->cap && (rc = series_info_fill(sc->st, &sc->out[sc->n], id, &s)) < 0)
+        return rc;
     sc->n++;
     return 0;
 }
@@ -1244,6 +1383,7 @@ int gt_store_series_find(gt_store *st, int32_t instr_id, int kind, struct gt_ser
 }
 
 struct instr_scan {
+    gt_store *st;
     struct gt_tick *defs;
     size_t cap, n;
     const char *symbol; /* for a find */
@@ -1254,8 +1394,13 @@ static int instr_scan_one(void *arg, const uint8_t *k, size_t klen, const uint8_
     struct instr_scan *sc = arg;
     struct gt_tick def;
     int32_t id;
-    if (key_instr_decode(k, klen, &id) < 0 || gt_tick_decode(v, vlen, &def) != GT_OK)
-        return 0;
+    int rc;
+    if (key_instr_decode(k, klen, &id) < 0)
+        return store_err(sc->st, GT_ECORRUPT, "%s: an instrument key is damaged", sc->st->path);
+    if ((rc = seal_check(sc->st, k, klen, v, vlen, GT_TICK_LEN, "instrument")) < 0)
+        return rc;
+    if (gt_tick_decode(v, GT_TICK_LEN, &def) != GT_OK)
+        return store_err(sc->st, GT_EBADMSG, "%s: bad instrument record", sc->st->path);
     if (sc->symbol) {
         char sym[GT_SYMBOL_LEN + 1];
         gt_fixed_str(sym, sizeof sym, def.u.def.symbol, GT_SYMBOL_LEN);
@@ -1272,14 +1417,14 @@ static int instr_scan_one(void *arg, const uint8_t *k, size_t klen, const uint8_
 
 int gt_store_instr_list(gt_store *st, struct gt_tick *defs, size_t cap)
 {
-    struct instr_scan sc = {defs, cap, 0, NULL};
+    struct instr_scan sc = {st, defs, cap, 0, NULL};
     int rc = meta_scan(st, KEY_META_INSTR, instr_scan_one, &sc);
     return rc < 0 ? rc : (int)sc.n;
 }
 
 int gt_store_instr_find(gt_store *st, const char *symbol, struct gt_tick *def)
 {
-    struct instr_scan sc = {def, 1, 0, symbol};
+    struct instr_scan sc = {st, def, 1, 0, symbol};
     int rc = meta_scan(st, KEY_META_INSTR, instr_scan_one, &sc);
     if (rc < 0)
         return rc;
@@ -1646,13 +1791,9 @@ static int book_horizon(gt_store *st, int32_t instr_id, int64_t *ns)
 {
     uint8_t key[KEY_META_LEN], v[8];
     key_horizon_encode(key, instr_id);
-    int rc = meta_get(st, key, sizeof key, v, sizeof v);
-    *ns = rc == 8 ? (int64_t)ld_le64(v) : INT64_MIN;
-    if (rc == GT_ENOENT)
-        return GT_OK;
-    if (rc >= 0 && rc != 8)
-        return store_err(st, GT_EBADMSG, "%s: a book horizon record is malformed", st->path);
-    return rc < 0 ? rc : GT_OK;
+    int rc = sealed_get(st, CF_META, key, sizeof key, v, sizeof v, "book horizon");
+    *ns = rc == GT_OK ? (int64_t)ld_le64(v) : INT64_MIN;
+    return rc == GT_ENOENT ? GT_OK : rc;
 }
 
 int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, struct qbook *b)
@@ -1860,8 +2001,7 @@ static int retain_books(gt_store *st, const struct retain *r, size_t n, rocksdb_
                                   (const char *)v, (size_t)len);
         key_horizon_encode(hkey, id);
         st_le64(hv, (uint64_t)bk.last_ns);
-        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)hkey, sizeof hkey,
-                                  (const char *)hv, sizeof hv);
+        batch_put_sealed(st, b, CF_META, hkey, sizeof hkey, hv, sizeof hv);
     }
     return GT_OK;
 }
@@ -1895,8 +2035,7 @@ int gt_store_delete_before(gt_store *st, int64_t ns)
         uint8_t key[KEY_META_LEN], rec[SERIES_REC_LEN];
         key_series_encode(key, x->s->id);
         series_rec_write(rec, &x->after);
-        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
-                                  (const char *)rec, sizeof rec);
+        batch_put_sealed(st, b, CF_META, key, sizeof key, rec, sizeof rec);
         deleted += (int)nb;
         n++;
     }

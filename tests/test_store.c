@@ -1189,15 +1189,12 @@ Test(store, a_reader_that_cannot_load_a_table_file_says_so_and_names_it)
     fseek(f, off + len / 3, SEEK_SET);
     fputc(c ^ 0x40, f);
     fclose(f);
-    /* A secondary instance opens, but without that file's blocks. */
-    st = open_ok(GT_STORE_READER);
-    gt_store_iter *it;
-    cr_assert(
-        eq(int, gt_store_iter_open(st, 101, GT_KIND_TRADE, INT64_MIN, INT64_MAX, &it), GT_ECORRUPT),
-        "not a silent empty series");
-    cr_assert(not(eq(ptr, strstr(gt_store_errmsg(st), "could not be loaded"), NULL)), "%s",
-              gt_store_errmsg(st));
-    cr_assert(not(eq(ptr, strstr(gt_store_errmsg(st), ".sst"), NULL)), "names the file: %s",
-              gt_store_errmsg(st));
-    gt_store_close(st);
+    /* A secondary instance would open without that file's blocks: the
+     * commit mark in "ticks" then disagrees with the checkpoint in "meta",
+     * and the open fails naming the file. */
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_READER, &st, err), GT_ECORRUPT),
+              "not a silent empty series: %s", err);
+    cr_assert(not(eq(ptr, strstr(err, "could not be loaded"), NULL)), "%s", err);
+    cr_assert(not(eq(ptr, strstr(err, ".sst"), NULL)), "names the file: %s", err);
 }

@@ -40,8 +40,9 @@ enum {
     GT_STORE_NO_CREATE = 4, /* or'ed into GT_STORE_WRITER: a store must be there already */
 };
 
-/* The on-disk format this build reads and writes (the 'F' record). */
-enum { GT_STORE_FORMAT = 1 };
+/* The on-disk format this build reads and writes (the 'F' record): 2, with
+ * every metadata value sealed by a CRC32C and a commit mark (docs/store.md). */
+enum { GT_STORE_FORMAT = 2 };
 
 /* A series as committed. */
 struct gt_series_info {
@@ -63,8 +64,11 @@ struct gt_series_info {
  * by gt_store_close), or read-only if that fails. Returns GT_OK and *out, or:
  * GT_ENOENT (a reader, or GT_STORE_NO_CREATE, and no store at path),
  * GT_EVERSION (not a gputick store: another database, or a folder holding
- * other files; or another format version), GT_EBUSY, GT_EDB, GT_ENOMEM,
- * GT_EINVAL (bad mode, or path is a file); err then says what and where. */
+ * other files; or another format version, format 1 included), GT_ECORRUPT
+ * (a damaged metadata record, or a view lacking a table file: the
+ * checkpoint and the commit mark disagree; err names the file where a
+ * read-only open can), GT_EBUSY, GT_EDB, GT_ENOMEM, GT_EINVAL (bad mode,
+ * or path is a file); err then says what and where. */
 int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN]);
 
 /* Closes the store; uncommitted appends are dropped. NULL does nothing. */
