@@ -61,6 +61,15 @@ int bars_run(struct qstore *st, int32_t instr_id, int64_t from_ns, int64_t to_ns
     if (it) /* a bar needs these of a trade, and its exch_ns */
         qstore_iter_fields(it,
                            GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty) | GT_FIELD(u.trade.action));
+    /* A bar that the retention horizon cuts would print as if whole with
+     * only its part after the horizon: bars start at the first whole one. */
+    int64_t h = qstore_horizon(st), whole = INT64_MIN;
+    if (from_ns < h) {
+        whole = bars_align(h, w);
+        if (whole < h)
+            whole = whole > INT64_MAX - w ? INT64_MAX : whole + w;
+        from_ns = whole;
+    }
     struct bar b;
     int open = 0, stop = 0;
     int64_t lo = INT64_MAX, hi = INT64_MIN; /* exch_ns in [lo, hi] falls in the open bar */
@@ -69,9 +78,10 @@ int bars_run(struct qstore *st, int32_t instr_id, int64_t from_ns, int64_t to_ns
     while (it && !stop && (rc = qstore_iter_next(it, &t)) > 0) {
         for (int i = 0; i < rc && !stop; i++) {
             const struct gt_trade *tr = &t[i].u.trade;
-            if (tr->action == 2 || tr->px == INT64_MAX || tr->qty <= 0 || tr->qty == INT64_MAX)
-                continue;
             int64_t ns = t[i].exch_ns;
+            if (tr->action == 2 || tr->px == INT64_MAX || tr->qty <= 0 || tr->qty == INT64_MAX ||
+                ns < whole)
+                continue;
             if (!open || ns < lo || ns > hi) { /* perhaps another bar: which, by a division */
                 int64_t start = bars_align(ns, w);
                 if (!open || start != b.start_ns) {

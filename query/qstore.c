@@ -228,6 +228,15 @@ int qstore_disk_bytes(struct qstore *qs, uint64_t *bytes)
     return GT_OK;
 }
 
+int64_t qstore_horizon(const struct qstore *qs)
+{
+    int64_t h = INT64_MIN;
+    for (int i = 0; i < qs->n; i++)
+        if (gt_store_horizon(qs->st[i]) > h)
+            h = gt_store_horizon(qs->st[i]);
+    return h;
+}
+
 int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
                      struct qstore_iter **out)
 {
@@ -245,6 +254,11 @@ int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from
         if (rc < 0) {
             qstore_iter_close(it);
             return rc;
+        }
+        int64_t h = gt_store_horizon(qs->st[i]);
+        if (from_ns < h && qs->on_horizon && !qs->horizon_said) {
+            qs->horizon_said = 1;
+            qs->on_horizon(qs->bad_ctx, h);
         }
         it->in[it->n_in].store = i;
         it->in[it->n_in++].it = one;

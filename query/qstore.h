@@ -58,6 +58,10 @@ struct qstore {
     } seen[QSTORE_BAD_SEEN];
     int n_seen;
     int n_shared; /* series held by more than one store, after qstore_series_list() */
+    /* Called once, with bad_ctx, by the first iterator whose range reaches
+     * before a store's retention horizon (gt_store_horizon); may be NULL. */
+    void (*on_horizon)(const void *ctx, int64_t horizon_ns);
+    int horizon_said;
 };
 
 struct qstore_iter;
@@ -70,6 +74,9 @@ int qstore_add(struct qstore *qs, gt_store *st);
 
 /* Closes every store; NULL does nothing. */
 void qstore_close(struct qstore *qs);
+
+/* The latest retention horizon of the stores (INT64_MIN: none). */
+int64_t qstore_horizon(const struct qstore *qs);
 
 /* The text of the last error of any store ("" if none). */
 const char *qstore_errmsg(struct qstore *qs);

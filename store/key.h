@@ -32,6 +32,8 @@
  *   'H' i32 BE instr, flipped   5  book horizon: i64 LE exch_ns of the
  *                                  checkpoint retention left; the book before
  *                                  it is gone
+ *   'R'                         1  retention horizon: i64 LE exch_ns; the
+ *                                  store keeps no data before it
  * Nothing here allocates. */
 #ifndef GT_KEY_H
 #define GT_KEY_H
@@ -53,6 +55,7 @@ enum key_meta {
     KEY_META_INSTR = 'I',
     KEY_META_BOOK = 'K',
     KEY_META_HORIZON = 'H',
+    KEY_META_RETAIN = 'R',
 };
 
 /* Writes the block key of (series, key_ns). */

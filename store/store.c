@@ -27,7 +27,7 @@
  *       52    4       zero
  * Format record ('F'): "GTSTORE\0" then u32 LE GT_STORE_FORMAT (12 bytes).
  * Checkpoint ('C'): u64 LE. Instrument ('I' + id): the 64-byte DEF record.
- * Book horizon ('H' + id): i64 LE.
+ * Book horizon ('H' + id): i64 LE. Retention horizon ('R'): i64 LE.
  *
  * Every one of those values is sealed: a u32 LE CRC32C of its key and then
  * its bytes follows it, so a record that RocksDB hands back damaged (or
@@ -135,6 +135,7 @@ struct gt_store {
     size_t n_dirty;
     rocksdb_writebatch_t *full; /* finished blocks not yet committed */
     uint64_t checkpoint;        /* last committed */
+    int64_t horizon;            /* retention ('R'): no data kept before it; INT64_MIN */
     uint64_t hwm;               /* greatest seq appended or committed */
     bool have_hwm;
     bool need_reopen; /* RocksDB refused a write: reopen before the next */
@@ -736,6 +737,16 @@ static int view_torn(gt_store *st, uint64_t mark)
                      why[0] ? why : "a read-only open finds no error");
 }
 
+/* Reads the retention horizon ('R') into st->horizon. Returns GT_OK or an
+ * error (a damaged record). */
+static int horizon_load(gt_store *st)
+{
+    uint8_t key = KEY_META_RETAIN, v[8];
+    int rc = sealed_get(st, CF_META, &key, 1, v, sizeof v, "retention horizon");
+    st->horizon = rc == GT_OK ? (int64_t)ld_le64(v) : INT64_MIN;
+    return rc == GT_ENOENT ? GT_OK : rc;
+}
+
 /* Catches a secondary up with the writer until its view holds the format
  * record and a checkpoint no older than the one it had, with its families
  * of one commit (view_check). While the writer is opening (replaying its
@@ -850,6 +861,7 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     int rc;
     st->mode = mode;
     st->book_every = GT_STORE_BOOK_EVERY;
+    st->horizon = INT64_MIN;
     st->path = strdup(path);
     if (mode == GT_STORE_WRITER) {
         st->scratch = malloc(BLOCK_SCRATCH_LEN);
@@ -882,7 +894,8 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     uint64_t mark;
     if ((rc = view_check(st, &mark)) == 1)
         rc = view_torn(st, mark);
-    if (rc < 0 || (mode == GT_STORE_WRITER && (rc = writer_load(st)) < 0))
+    if (rc < 0 || (rc = horizon_load(st)) < 0 ||
+        (mode == GT_STORE_WRITER && (rc = writer_load(st)) < 0))
         goto fail;
     *out = st;
     return GT_OK;
@@ -902,6 +915,8 @@ int gt_store_refresh(gt_store *st)
     if (st->mode != GT_STORE_READER || st->read_only)
         return GT_OK;
     int rc = secondary_settle(st);
+    if (rc == GT_OK)
+        return horizon_load(st);
     uint64_t mark;
     if (rc == 1 && view_check(st, &mark) == 1)
         return view_torn(st, mark);
@@ -1493,8 +1508,16 @@ static int iter_view_check(gt_store *st, uint32_t series, const struct series *s
         st->path, series, GT_ERRLEN / 2, why[0] ? why : "a read-only open finds no error");
 }
 
-int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
-                       gt_store_iter **out)
+int64_t gt_store_horizon(const gt_store *st)
+{
+    return st->horizon;
+}
+
+/* gt_store_iter_open() without the retention horizon's clamp: the book
+ * replay starts from the checkpoint a retention left, which may lie before
+ * it, in the block that straddles it. */
+static int iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
+                     gt_store_iter **out)
 {
     *out = NULL;
     struct gt_series_info info;
@@ -1528,6 +1551,12 @@ int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns
     it->done = from_ns >= to_ns;
     *out = it;
     return GT_OK;
+}
+
+int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
+                       gt_store_iter **out)
+{
+    return iter_open(st, instr_id, kind, from_ns < st->horizon ? st->horizon : from_ns, to_ns, out);
 }
 
 /* Whether the RocksDB iterator is on a block of series; *key_ns its key. */
@@ -1836,8 +1865,8 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
     const struct gt_tick *run[N_SRC] = {NULL, NULL, NULL}, *cur[N_SRC] = {NULL, NULL, NULL};
     int n[N_SRC] = {0, 0, 0}, i[N_SRC] = {0, 0, 0}, live[N_SRC];
     for (int k = 0; k < N_SRC; k++) {
-        rc = gt_store_iter_open(st, instr_id, kinds[k], kinds[k] == GT_KIND_DEF ? INT64_MIN : from,
-                                to, &it[k]);
+        rc = iter_open(st, instr_id, kinds[k], kinds[k] == GT_KIND_DEF ? INT64_MIN : from, to,
+                       &it[k]);
         if (rc == GT_ENOENT)
             rc = GT_OK, it[k] = NULL;
         if (rc < 0)
@@ -2041,11 +2070,17 @@ int gt_store_delete_before(gt_store *st, int64_t ns)
     }
     if (rc >= 0 && n > 0)
         rc = retain_books(st, r, n, b);
-    if (rc >= 0 && n > 0) {
+    int64_t horizon = ns > st->horizon ? ns : st->horizon;
+    if (rc >= 0) {
+        uint8_t key = KEY_META_RETAIN, v[8];
+        st_le64(v, (uint64_t)horizon);
+        batch_put_sealed(st, b, CF_META, &key, 1, v, sizeof v);
         char *dberr = NULL;
         rocksdb_write(st->db, st->wo, b, &dberr);
         if (dberr)
             rc = store_fail(st, dberr, "retention");
+        else
+            st->horizon = horizon;
     }
     rocksdb_writebatch_destroy(b);
     for (size_t i = 0; rc >= 0 && i < n; i++) {

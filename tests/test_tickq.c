@@ -1510,3 +1510,114 @@ Test(tickq, book_refuses_an_index_and_prints_no_rows_without_data)
     cr_assert(eq(str, out_s, ""));
     cr_assert(not(eq(ptr, strstr(err_s, "H100F7 has no book ticks"), NULL)), "%s", err_s);
 }
+
+/* ---- retention said out loud ---- */
+
+/* After a retention cut at noon, every query that reaches before it says so
+ * in one line, reads nothing before it (though the block that straddles the
+ * cut is kept whole), and leaves out the bar the cut falls in. */
+Test(tickq, retention_is_said_and_the_bar_it_cuts_is_left_out)
+{
+    int64_t cut = DAY_NS + 12 * 3600 * GT_NS_PER_SEC;
+    gt_store *st;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER, &st, err), GT_OK), "%s", err);
+    cr_assert(ge(int, gt_store_delete_before(st, cut), 1), "%s", gt_store_errmsg(st));
+    gt_store_close(st);
+    const char *said = "tickq bars: the store keeps data from 2026-11-24T12:00:00Z on "
+                       "(retention); what the range asks for before it is not shown\n";
+
+    /* Hourly bars: the ones from the cut on, as recomputed; none before. */
+    static struct ref_bar ref[64];
+    int n_kept = 0, n_trades = 0;
+    for (int i = 0; i < n_ticks; i++)
+        if (ticks[i].exch_ns >= cut)
+            ticks[n_kept++] = ticks[i];
+    for (int i = 0; i < n_kept; i++)
+        n_trades += ticks[i].instr_id == FRONT && ticks[i].kind == GT_KIND_TRADE;
+    int n = ref_bars(ticks, n_kept, FRONT, 3600 * GT_NS_PER_SEC, ref, 64);
+    cr_assert(eq(int,
+                 run(cmd_bars, "bars", "H100Z6", "-i", "1h", "--db", db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(str, err_s, (char *)said));
+    cr_assert(eq(int, count_lines(out_s), n + 1));
+    char got[256], want[256];
+    ref_bar_csv(&ref[0], want, sizeof want);
+    cr_assert(eq(str, (char *)line(out_s, 1, got, sizeof got), want), "the first bar is 12:00's");
+
+    /* The day bar holds the cut: it is left out, not printed with the
+     * afternoon's volume as the day's. */
+    cr_assert(eq(int,
+                 run(cmd_bars, "bars", "H100Z6", "-i", "1d", "--db", db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(int, count_lines(out_s), 1), "no day bar: %s", out_s);
+    cr_assert(eq(str, err_s, (char *)said));
+
+    /* Ticks: none before the cut; a range after it says nothing. */
+    cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--kind", "trade", "--db", db, NULL), 0));
+    cr_assert(eq(int, count_lines(out_s), n_trades + 1));
+    cr_assert(not(eq(ptr, strstr(err_s, "keeps data from 2026-11-24T12:00:00Z"), NULL)), "%s",
+              err_s);
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "H100Z6", "--kind", "trade", "--from", "2026-11-24T13:00Z",
+                     "--db", db, NULL),
+                 0));
+    cr_assert(eq(str, err_s, ""));
+}
+
+/* tickstore --retain cuts at a whole UTC day: the midnight at or before
+ * now - DUR, recorded as the store's horizon; tickq then reads from there. */
+Test(tickq, tickstore_retain_cuts_at_a_utc_midnight)
+{
+    char rdb[160], log[160], exe[512];
+    proc_bin(exe, sizeof exe, "store/tickstore");
+    snprintf(rdb, sizeof rdb, "%s/recent", dir);
+    snprintf(log, sizeof log, "%s/tickstore.log", dir);
+    int64_t before = gt_now_ns();
+    gt_store *st;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(rdb, GT_STORE_WRITER, &st, err), GT_OK), "%s", err);
+    /* A trade every 10 minutes over the last 3 days: one block straddles the cut. */
+    enum { N = 3 * 24 * 6 };
+    for (int i = 0; i < N; i++) {
+        struct gt_tick t = {.version = GT_TICK_VERSION, .kind = GT_KIND_TRADE, .instr_id = 7};
+        t.seq = (uint64_t)i + 1;
+        t.exch_ns = t.recv_ns = before - (int64_t)(N - i) * 600 * GT_NS_PER_SEC;
+        t.u.trade = (struct gt_trade){.px = 2500000000, .qty = 1, .aggressor = 1};
+        cr_assert(eq(int, gt_store_append(st, &t), 1));
+    }
+    cr_assert(eq(int, gt_store_commit(st, N), GT_OK));
+    gt_store_close(st);
+    pid_t pid =
+        proc_spawn("store/tickstore", log, "--db", rdb, "--retain", "1d", "--retain-only", NULL);
+    cr_assert(eq(int, proc_wait(pid, 60000), 0));
+    int64_t after = gt_now_ns();
+    cr_assert(eq(int, gt_store_open(rdb, GT_STORE_READER, &st, err), GT_OK), "%s", err);
+    int64_t h = gt_store_horizon(st);
+    cr_assert(eq(i64, h % GT_NS_PER_DAY, 0), "a UTC midnight");
+    cr_assert(le(i64, h, after - GT_NS_PER_DAY), "at least a day kept");
+    cr_assert(gt(i64, h, before - 2 * GT_NS_PER_DAY), "no more than a day more");
+    gt_store_iter *it;
+    const struct gt_tick *v;
+    cr_assert(eq(int, gt_store_iter_open(st, 7, GT_KIND_TRADE, INT64_MIN, INT64_MAX, &it), GT_OK));
+    int got = 0, k;
+    int64_t first = INT64_MAX;
+    while ((k = gt_store_iter_next(it, &v)) > 0) {
+        first = got == 0 ? v[0].exch_ns : first;
+        got += k;
+    }
+    gt_store_iter_close(it);
+    gt_store_close(st);
+    int want = 0;
+    for (int i = 0; i < N; i++)
+        want += before - (int64_t)(N - i) * 600 * GT_NS_PER_SEC >= h;
+    cr_assert(eq(int, got, want), "the ticks from the midnight on, and no older one");
+    cr_assert(ge(i64, first, h));
+    char *msg = slurp(log);
+    char hs[GT_TIME_STRLEN];
+    gt_time_format(h, hs);
+    cr_assert(not(eq(ptr, strstr(msg, hs), NULL)), "tickstore names the cut: %s", msg);
+    free(msg);
+}

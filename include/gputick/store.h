@@ -121,11 +121,12 @@ void gt_store_stats_get(const gt_store *st, struct gt_store_stats *out);
 
 /* Deletes every block whose ticks are all older than ns (a block that
  * straddles ns is kept whole, as is each series' open block), then compacts
- * the deleted ranges so the space is reclaimed. In the same batch, each
- * instrument whose book ticks lose blocks gets a book checkpoint covering
- * every deleted tick and a book horizon (gt_store_book_at). Writer only, and
- * only with nothing uncommitted. Returns the number of blocks deleted, GT_EINVAL,
- * GT_ENOSPC or GT_EDB. */
+ * the deleted ranges so the space is reclaimed. In the same batch it records
+ * ns as the store's retention horizon (the greatest ever given is kept: see
+ * gt_store_horizon), and each instrument whose book ticks lose blocks gets a
+ * book checkpoint covering every deleted tick and a book horizon
+ * (gt_store_book_at). Writer only, and only with nothing uncommitted.
+ * Returns the number of blocks deleted, GT_EINVAL, GT_ENOSPC or GT_EDB. */
 int gt_store_delete_before(gt_store *st, int64_t ns);
 
 /* Compacts the whole store (both column families, down to the last level),
@@ -174,16 +175,21 @@ int gt_store_instr_find(gt_store *st, const char *symbol, struct gt_tick *def);
  * GT_OK, GT_ENOENT (no such series id) or GT_EDB. */
 int gt_store_series_bytes(gt_store *st, uint32_t series, uint64_t *bytes);
 
+/* The retention horizon: the store keeps no data before it (the ns of the
+ * last gt_store_delete_before), INT64_MIN if no retention ran. Iterators
+ * start no earlier, so the ticks a straddling block still holds before it
+ * are never read; a reader that asks for less can tell its caller. As of the
+ * open or the last gt_store_refresh(). */
+int64_t gt_store_horizon(const gt_store *st);
+
 /* Opens an iterator over the ticks of (instr_id, kind) with from_ns <= exch_ns
- * < to_ns, in stored order. It holds one decoded block at a time (constant
- * memory) and reads the store as of this call. Returns GT_OK and *out,
- * GT_ENOENT (no such series), GT_ENOMEM, GT_EDB, or GT_ECORRUPT when this
- * handle's view lacks the series' last block, which the metadata names: a
- * reader (a RocksDB secondary) that could not load a table file, a corrupt
- * index block say, silently sees an older version of the ticks; the message
- * then quotes a read-only open, which names the file. Ticks that went
- * backwards in time across a block boundary are found only from a from_ns at
- * or before that block's key. */
+ * < to_ns (from_ns raised to gt_store_horizon()), in stored order. It holds one decoded block at a
+ * time (constant memory) and reads the store as of this call. Returns GT_OK and *out, GT_ENOENT (no
+ * such series), GT_ENOMEM, GT_EDB, or GT_ECORRUPT when this handle's view lacks the series' last
+ * block, which the metadata names: a reader (a RocksDB secondary) that could not load a table file,
+ * a corrupt index block say, silently sees an older version of the ticks; the message then quotes a
+ * read-only open, which names the file. Ticks that went backwards in time across a block boundary
+ * are found only from a from_ns at or before that block's key. */
 int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
                        gt_store_iter **out);
 
