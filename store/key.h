@@ -27,7 +27,7 @@
  *   'S' u32 BE series           5  series record (instrument, kind, counts)
  *   'I' i32 BE instr, flipped   5  instrument: the GT_KIND_DEF tick, 64 bytes
  *                                  as gt_tick_encode() writes it
- *   'K' i32 BE instr, flipped  13  book checkpoint (qbook.h): the book as of
+ *   'K' i32 BE instr, flipped  13  book checkpoint (bookckpt.h): the book as of
  *       i64 BE exch_ns, flipped    that exchange time
  *   'H' i32 BE instr, flipped   5  book horizon: i64 LE exch_ns of the
  *                                  checkpoint retention left; the book before

@@ -53,11 +53,11 @@
 #include <time.h>
 #include <unistd.h>
 #include "block.h"
+#include "bookckpt.h"
 #include "gputick/bytes.h"
 #include "gputick/crc32c.h"
 #include "gputick/time.h"
 #include "key.h"
-#include "qbook.h"
 #include "ticks_cf.h"
 
 enum {
@@ -98,7 +98,7 @@ struct instr {
 
 /* The writer's book of one instrument, for its checkpoints. */
 struct bookst {
-    struct qbook b;
+    struct gt_mbp_book b;
     int64_t max_ns; /* greatest exch_ns of its book ticks */
     uint32_t since; /* book ticks since its last checkpoint */
 };
@@ -1003,7 +1003,7 @@ static struct series *series_get(gt_store *st, const struct gt_tick *t, int *rc)
 }
 
 /* The kinds that move or shape a book: level and status ticks, and the
- * definitions that set its depth (qbook_apply). */
+ * definitions that set its depth (gt_mbp_book_apply). */
 enum { N_BOOK_KINDS = 3 };
 static const int book_kinds[N_BOOK_KINDS] = {GT_KIND_LEVEL, GT_KIND_STATUS, GT_KIND_DEF};
 
@@ -1033,7 +1033,7 @@ static struct bookst *book_get(gt_store *st, int32_t instr_id, int *rc)
     struct bookst *bk = calloc(1, sizeof *bk);
     if (!bk)
         goto oom;
-    qbook_init(&bk->b, GT_MBP_DEPTH_DEFAULT);
+    gt_mbp_book_init(&bk->b, GT_MBP_DEPTH_DEFAULT);
     bk->max_ns = INT64_MIN;
     /* Book ticks stored before this session: only if a series holds some. */
     bool stored = false;
@@ -1067,18 +1067,14 @@ oom:
  * then holds exactly the ticks with exch_ns <= its key. */
 static void book_track(gt_store *st, struct bookst *bk, const struct gt_tick *t)
 {
-    qbook_apply(&bk->b, t);
+    gt_mbp_book_apply(&bk->b, t);
     if (t->exch_ns >= bk->max_ns)
         bk->max_ns = t->exch_ns;
     if (t->kind == GT_KIND_DEF)
         return; /* sets the depth; moves no level, so no checkpoint here */
     if (++bk->since < st->book_every || t->exch_ns < bk->max_ns)
         return;
-    uint8_t key[KEY_BOOK_LEN], v[QBOOK_CKPT_MAX];
-    key_book_encode(key, t->instr_id, t->exch_ns);
-    int len = qbook_ckpt_encode(&bk->b, v);
-    rocksdb_writebatch_put_cf(st->full, st->cf[CF_META], (const char *)key, sizeof key,
-                              (const char *)v, (size_t)len);
+    bookckpt_put(st->full, st->cf[CF_META], t->instr_id, &bk->b); /* at t->exch_ns */
     bk->since = 0;
     st->stats.book_checkpoints++;
 }
@@ -1770,33 +1766,6 @@ int gt_store_series_bytes(gt_store *st, uint32_t series, uint64_t *bytes)
 
 /* ---- books as of a time ---- */
 
-/* The latest checkpoint of instr_id at or before at_ns into b. Returns 1 if
- * one was read, 0 if there is none or it is unreadable (b is then empty: the
- * caller replays from the start), or GT_EDB. */
-static int book_ckpt_find(gt_store *st, int32_t instr_id, int64_t at_ns, struct qbook *b)
-{
-    uint8_t key[KEY_BOOK_LEN];
-    key_book_encode(key, instr_id, at_ns);
-    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, st->ro, st->cf[CF_META]);
-    rocksdb_iter_seek_for_prev(it, (const char *)key, sizeof key);
-    int rc = 0;
-    if (rocksdb_iter_valid(it)) {
-        size_t klen, vlen;
-        int32_t id;
-        int64_t ns;
-        const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &klen);
-        const uint8_t *v = (const uint8_t *)rocksdb_iter_value(it, &vlen);
-        if (key_book_decode(k, klen, &id, &ns) == GT_OK && id == instr_id)
-            rc = qbook_ckpt_decode(v, vlen, b) == GT_OK && b->last_ns == ns;
-    }
-    char *dberr = NULL;
-    rocksdb_iter_get_error(it, &dberr);
-    rocksdb_iter_destroy(it);
-    if (rc != 1)
-        qbook_init(b, GT_MBP_DEPTH_DEFAULT);
-    return dberr ? store_fail(st, dberr, "reading a book checkpoint") : rc;
-}
-
 /* The next tick of a book series: 1 and *t, 0 at its end, or an error. */
 static int book_src_next(gt_store_iter *it, const struct gt_tick **run, int *n, int *i,
                          const struct gt_tick **t)
@@ -1825,9 +1794,11 @@ static int book_horizon(gt_store *st, int32_t instr_id, int64_t *ns)
     return rc == GT_ENOENT ? GT_OK : rc;
 }
 
-int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, struct qbook *b)
+int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags,
+                     struct gt_mbp_book *b)
 {
-    qbook_init(b, GT_MBP_DEPTH_DEFAULT);
+    char *dberr = NULL;
+    gt_mbp_book_init(b, GT_MBP_DEPTH_DEFAULT);
     int64_t from = INT64_MIN, horizon;
     int rc = book_horizon(st, instr_id, &horizon);
     if (rc < 0)
@@ -1844,8 +1815,8 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
     /* After a retention, even a full replay starts from the checkpoint it left. */
     int64_t find_at = flags & GT_BOOK_REPLAY_ALL ? horizon : at_ns;
     if ((!(flags & GT_BOOK_REPLAY_ALL) || horizon != INT64_MIN) &&
-        (rc = book_ckpt_find(st, instr_id, find_at, b)) < 0)
-        return rc;
+        (rc = bookckpt_find(st->db, st->ro, st->cf[CF_META], instr_id, find_at, b, &dberr)) < 0)
+        return store_fail(st, dberr, "reading a book checkpoint");
     if (rc != 1 && horizon != INT64_MIN) {
         return store_err(st, GT_ECORRUPT,
                          "the book of instrument %d: the checkpoint retention left is missing, "
@@ -1886,7 +1857,7 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
         if (k < 0)
             break;
         if (cur[k]->seq > after) {
-            qbook_apply(b, cur[k]);
+            gt_mbp_book_apply(b, cur[k]);
             replayed++;
         }
         i[k]++;
@@ -2012,7 +1983,7 @@ static int retain_books(gt_store *st, const struct retain *r, size_t n, rocksdb_
         for (size_t j = i; j < n; j++)
             if (is_book_kind(r[j].s->kind) && r[j].s->instr_id == id && r[j].after.first_ns > h)
                 h = r[j].after.first_ns;
-        struct qbook bk;
+        struct gt_mbp_book bk;
         int rc = gt_store_book_at(st, id, h == INT64_MIN ? h : h - 1, 0, &bk);
         if (rc == GT_ERANGE)
             continue; /* an earlier retention's checkpoint covers these ticks */
@@ -2020,14 +1991,12 @@ static int retain_books(gt_store *st, const struct retain *r, size_t n, rocksdb_
             return rc;
         if (bk.last_seq == 0)
             continue; /* no book tick before H: nothing of the book is lost */
-        uint8_t lo[KEY_BOOK_LEN], key[KEY_BOOK_LEN], hkey[KEY_META_LEN], v[QBOOK_CKPT_MAX], hv[8];
+        uint8_t lo[KEY_BOOK_LEN], key[KEY_BOOK_LEN], hkey[KEY_META_LEN], hv[8];
         key_book_encode(lo, id, INT64_MIN);
         key_book_encode(key, id, bk.last_ns);
         rocksdb_writebatch_delete_range_cf(b, st->cf[CF_META], (const char *)lo, sizeof lo,
                                            (const char *)key, sizeof key);
-        int len = qbook_ckpt_encode(&bk, v);
-        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
-                                  (const char *)v, (size_t)len);
+        bookckpt_put(b, st->cf[CF_META], id, &bk);
         key_horizon_encode(hkey, id);
         st_le64(hv, (uint64_t)bk.last_ns);
         batch_put_sealed(st, b, CF_META, hkey, sizeof hkey, hv, sizeof hv);

@@ -25,7 +25,7 @@
 #include "gputick/store.h"
 #include "gputick/tick.h"
 #include "key.h"
-#include "qbook.h"
+#include "gputick/mbp.h"
 
 static char dir[64];
 static char db[128];
@@ -898,7 +898,8 @@ static size_t book_stream(struct gt_tick *out)
     return BK_N;
 }
 
-static void book_assert_eq(const struct qbook *got, const struct qbook *want, int64_t at)
+static void book_assert_eq(const struct gt_mbp_book *got, const struct gt_mbp_book *want,
+                           int64_t at)
 {
     cr_assert(eq(int, got->stale, want->stale), "stale at %lld", (long long)at);
     for (int s = 0; s < 2; s++) {
@@ -934,16 +935,16 @@ static gt_store *book_write(gt_store *st, const struct gt_tick *t, size_t from, 
 /* Query q of a series over the stream t[0..n): an instrument and a random
  * time, a third of them exactly on a tick's time; want gets its book. */
 static int64_t book_query(uint64_t *r, int q, const struct gt_tick *t, size_t n, int32_t *instr,
-                          struct qbook *want)
+                          struct gt_mbp_book *want)
 {
     *r ^= *r << 13, *r ^= *r >> 7, *r ^= *r << 17;
     *instr = 7 + (int)(*r % 2);
     int64_t t0 = t[0].exch_ns, span = t[n - 1].exch_ns - t0;
     int64_t at = q % 3 ? t0 - 1000 + (int64_t)(*r >> 8) % (span + 2000) : t[(*r >> 8) % n].exch_ns;
-    qbook_init(want, GT_MBP_DEPTH_DEFAULT);
+    gt_mbp_book_init(want, GT_MBP_DEPTH_DEFAULT);
     for (size_t i = 0; i < n && t[i].exch_ns <= at; i++)
         if (t[i].instr_id == *instr)
-            qbook_apply(want, &t[i]);
+            gt_mbp_book_apply(want, &t[i]);
     return at;
 }
 
@@ -968,7 +969,7 @@ Test(store, book_at_t_from_checkpoints_equals_replay_from_the_start, .timeout = 
     long with = 0, without = 0;
     for (int q = 0; q < 300; q++) {
         int32_t instr;
-        struct qbook a, b, want;
+        struct gt_mbp_book a, b, want;
         int64_t at = book_query(&r, q, ticks, n, &instr, &want);
         int ra = gt_store_book_at(st, instr, at, 0, &a);
         int rb = gt_store_book_at(st, instr, at, GT_BOOK_REPLAY_ALL, &b);
@@ -1011,7 +1012,7 @@ Test(store, retention_keeps_books_exact_and_refuses_times_before_the_cut, .timeo
     int64_t t0 = ticks[0].exch_ns, span = ticks[n - 1].exch_ns - t0;
     for (int q = 0; q < 400; q++) {
         int32_t instr;
-        struct qbook a, b, want;
+        struct gt_mbp_book a, b, want;
         int64_t at = book_query(&r, q, ticks, n, &instr, &want);
         int ra = gt_store_book_at(st, instr, at, 0, &a);
         int rb = gt_store_book_at(st, instr, at, GT_BOOK_REPLAY_ALL, &b);

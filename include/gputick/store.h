@@ -28,11 +28,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "gputick/err.h"
+#include "gputick/mbp.h"
 #include "gputick/tick.h"
 
 typedef struct gt_store gt_store;
 typedef struct gt_store_iter gt_store_iter;
-struct qbook; /* store/qbook.h: the book model of tickq and the checkpoints */
 
 enum {
     GT_STORE_WRITER = 1,    /* the one recorder: creates the store if missing */
@@ -233,7 +233,7 @@ enum { GT_BOOK_REPLAY_ALL = 1 }; /* ignore checkpoints: replay from the start */
 
 /* Rebuilds into *b the book of instr_id as it was at at_ns: every level,
  * status and definition (the depth) tick with exch_ns <= at_ns applied in bus
- * order (qbook_apply) to a book of depth GT_MBP_DEPTH_DEFAULT, by starting
+ * order (gt_mbp_book_apply, gputick/mbp.h) to a book of depth GT_MBP_DEPTH_DEFAULT, by starting
  * from the latest checkpoint at or before at_ns and replaying the ticks after
  * its seq (a missing, unreadable or older-format checkpoint: from the
  * start).
@@ -243,6 +243,7 @@ enum { GT_BOOK_REPLAY_ALL = 1 }; /* ignore checkpoints: replay from the start */
  * with GT_ERANGE, and GT_BOOK_REPLAY_ALL replays from that checkpoint. Returns
  * the number of ticks replayed (>= 0), or an error with gt_store_errmsg()
  * saying which. */
-int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, struct qbook *b);
+int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags,
+                     struct gt_mbp_book *b);
 
 #endif
