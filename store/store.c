@@ -402,6 +402,12 @@ static void store_options_init(gt_store *st)
     rocksdb_options_set_create_if_missing(st->opts, st->mode == GT_STORE_WRITER);
     rocksdb_options_set_create_missing_column_families(st->opts, st->mode == GT_STORE_WRITER);
     rocksdb_options_set_max_open_files(st->opts, -1); /* required by secondaries */
+    /* RocksDB's defaults, said here because the store relies on them: the
+     * open checks the files it loads, and every read the checksum of each
+     * table block it reads (st->ro, the iterators'). rocksdb_verify_checksum,
+     * which reads every block of every file, costs a full scan: not for an
+     * open. */
+    rocksdb_options_set_paranoid_checks(st->opts, 1);
     rocksdb_options_set_keep_log_file_num(st->opts, 2);
     rocksdb_options_set_max_background_jobs(st->opts, 2);
     rocksdb_options_set_info_log_level(st->opts, 2); /* WARN */
@@ -426,6 +432,7 @@ static void store_options_init(gt_store *st)
     st->cf_opts[CF_META] = m;
 
     st->ro = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_verify_checksums(st->ro, 1);
     st->wo = rocksdb_writeoptions_create();
 }
 
@@ -1538,6 +1545,7 @@ static int iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, 
     it->fields = GT_FIELDS_ALL;
     it->to_ns = to_ns;
     it->ro = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_verify_checksums(it->ro, 1);
     if (info.series < UINT32_MAX) {
         key_block_encode(it->upper, info.series + 1, INT64_MIN);
         rocksdb_readoptions_set_iterate_upper_bound(it->ro, (const char *)it->upper,
