@@ -32,6 +32,7 @@
 #include "gputick/store.h"
 #include "gputick/tick.h"
 #include "gputick/time.h"
+#include "tickgen.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define BITFLIP_SANITIZED 1
@@ -51,55 +52,28 @@ enum { N_TRIALS = 240 };
 enum { FRONT = 1001, DEFERRED = 1002, MAX_TICKS = 120000, N_EVENTS = 9000, N_SESSIONS = 3 };
 
 static char dir[64], pristine[128], trial[128];
-static struct gt_tick *ticks;
-static int n_ticks;
-static uint64_t seq, rng = 0x2545f4914f6cdd1du;
+static struct tickgen gen;
+static uint64_t rng = 0x2545f4914f6cdd1du;
 static int32_t index_id;
 
 static uint64_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
+    return tickgen_rnd(&rng);
 }
 
 static struct gt_tick *add(int kind, int32_t id, int64_t ns)
 {
-    cr_assert(n_ticks < MAX_TICKS);
-    struct gt_tick *t = &ticks[n_ticks++];
-    memset(t, 0, sizeof *t);
-    t->version = GT_TICK_VERSION;
-    t->kind = (uint8_t)kind;
-    t->instr_id = id;
-    t->seq = ++seq;
-    t->exch_ns = ns;
-    t->recv_ns = ns + 1500;
-    return t;
+    return tickgen_add(&gen, kind, id, ns);
 }
 
 static void def(int64_t ns, int32_t id, const char *sym, uint32_t maturity, int type, int depth)
 {
-    struct gt_tick *t = add(GT_KIND_DEF, id, ns);
-    t->u.def.tick_px = TICK_PX;
-    t->u.def.maturity = maturity;
-    t->u.def.type = (uint8_t)type;
-    t->u.def.depth = (uint8_t)depth;
-    memcpy(t->u.def.product, "H100", 4);
-    memcpy(t->u.def.symbol, sym, strlen(sym));
+    tickgen_def(&gen, ns, id, sym, maturity, type, depth);
 }
 
 static void fixing(int64_t ns, int64_t px, int code, uint32_t date)
 {
-    struct gt_tick *t = add(GT_KIND_FIXING, index_id, ns);
-    t->u.fixing =
-        (struct gt_fixing){.px = px, .date = date, .code = (uint8_t)code, .entry_type = '3'};
+    tickgen_fixing(&gen, index_id, ns, px, code, date);
 }
 
 static void level(int64_t ns, int side, int lvl, int action, int64_t px, int64_t qty)
@@ -195,8 +169,8 @@ static void setup(void)
     cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
     snprintf(pristine, sizeof pristine, "%s/pristine", dir);
     snprintf(trial, sizeof trial, "%s/trial", dir);
-    ticks = malloc(MAX_TICKS * sizeof *ticks);
-    cr_assert(not(eq(ptr, ticks, NULL)));
+    gen = (struct tickgen){malloc(MAX_TICKS * sizeof *gen.ticks), 0, MAX_TICKS, 0};
+    cr_assert(not(eq(ptr, gen.ticks, NULL)));
     market();
     /* Three writer sessions of a few commits each: each close flushes, so
      * each family gets a table file per session. */
@@ -206,11 +180,11 @@ static void setup(void)
         char err[GT_ERRLEN];
         cr_assert(eq(int, gt_store_open(pristine, GT_STORE_WRITER, &st, err), GT_OK), "%s", err);
         gt_store_set_book_every(st, 400);
-        int end = s == N_SESSIONS - 1 ? n_ticks : n_ticks * (s + 1) / N_SESSIONS;
+        int end = s == N_SESSIONS - 1 ? gen.n : gen.n * (s + 1) / N_SESSIONS;
         for (; at < end; at++) {
-            cr_assert(eq(int, gt_store_append(st, &ticks[at]), 1), "%s", gt_store_errmsg(st));
+            cr_assert(eq(int, gt_store_append(st, &gen.ticks[at]), 1), "%s", gt_store_errmsg(st));
             if (at % 5000 == 4999 || at == end - 1)
-                cr_assert(eq(int, gt_store_commit(st, ticks[at].seq), GT_OK));
+                cr_assert(eq(int, gt_store_commit(st, gen.ticks[at].seq), GT_OK));
         }
         gt_store_close(st);
     }
@@ -218,11 +192,11 @@ static void setup(void)
 
 static void teardown(void)
 {
-    free(ticks);
+    free(gen.ticks);
     if (getenv("GT_BITFLIP_KEEP")) /* to look into a failure: the trial's store stays */
         fprintf(stderr, "bitflip: kept %s\n", dir);
     else
-        nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        nftw(dir, tickgen_rm, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 TestSuite(bitflip, .init = setup, .fini = teardown, .timeout = 600);
@@ -244,7 +218,7 @@ static void copy_file(const char *from, const char *to)
 /* A fresh copy of the pristine store at trial. */
 static void store_copy(void)
 {
-    nftw(trial, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    nftw(trial, tickgen_rm, 16, FTW_DEPTH | FTW_PHYS);
     cr_assert(eq(int, mkdir(trial, 0755), 0));
     DIR *d = opendir(pristine);
     cr_assert(not(eq(ptr, d, NULL)));
@@ -324,20 +298,6 @@ struct result {
     char *out, *err;
 };
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return strdup("");
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    s[fread(s, 1, (size_t)n, f)] = 0;
-    fclose(f);
-    return s;
-}
-
 /* Runs command c on the store at db in this process, its stdout (or its
  * chart file) and stderr captured. */
 static struct result run(const struct command *c, const char *db)
@@ -353,22 +313,9 @@ static struct result run(const struct command *c, const char *db)
     argv[argc] = NULL;
     snprintf(opath, sizeof opath, "%s/out", dir);
     snprintf(epath, sizeof epath, "%s/err", dir);
-    fflush(stdout);
-    fflush(stderr);
-    int so = dup(1), se = dup(2);
-    int fo = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int fe = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fo, 1);
-    dup2(fe, 2);
-    optind = 0; /* each command's getopt_long starts over */
-    struct result r = {c->run(argc, argv), NULL, NULL};
-    fflush(stdout);
-    fflush(stderr);
-    dup2(so, 1);
-    dup2(se, 2);
-    close(so), close(se), close(fo), close(fe);
-    r.out = slurp(strcmp(c->args[0], "chart") == 0 ? chart_path : opath);
-    r.err = slurp(epath);
+    struct result r = {tickgen_run(c->run, argc, argv, opath, epath), NULL, NULL};
+    r.out = tickgen_slurp(strcmp(c->args[0], "chart") == 0 ? chart_path : opath);
+    r.err = tickgen_slurp(epath);
     return r;
 }
 

@@ -26,6 +26,7 @@
 #include "journal.h"
 #include "key.h"
 #include "proc.h"
+#include "tickgen.h"
 #include "gputick/store.h"
 #include "gputick/tick.h"
 #include "gputick/tickfmt.h"
@@ -33,11 +34,7 @@
 
 static char dir[64], db[128];
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
+#define rm_entry tickgen_rm
 
 /* ---- the generated market ---- */
 
@@ -54,35 +51,23 @@ static int32_t index_id;
 
 static uint64_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return tickgen_rnd(&rng);
 }
 
+/* The ticks go into ticks[0..n_ticks) through tickgen.h, numbered by seq. */
 static struct gt_tick *add(int kind, int32_t id, int64_t ns)
 {
-    cr_assert(n_ticks < MAX_TICKS);
-    struct gt_tick *t = &ticks[n_ticks++];
-    memset(t, 0, sizeof *t);
-    t->version = GT_TICK_VERSION;
-    t->kind = (uint8_t)kind;
-    t->instr_id = id;
-    t->seq = ++seq;
-    t->exch_ns = ns;
-    t->recv_ns = ns + 1000;
+    struct tickgen g = {ticks, n_ticks, MAX_TICKS, seq};
+    struct gt_tick *t = tickgen_add(&g, kind, id, ns);
+    n_ticks = g.n, seq = g.seq;
     return t;
 }
 
 static void def_at(int64_t ns, int32_t id, const char *sym, uint32_t maturity, int type, int depth)
 {
-    struct gt_tick *t = add(GT_KIND_DEF, id, ns);
-    t->u.def.tick_px = TICK_PX;
-    t->u.def.maturity = maturity;
-    t->u.def.type = (uint8_t)type;
-    t->u.def.depth = (uint8_t)depth;
-    memcpy(t->u.def.product, "H100", 4);
-    memcpy(t->u.def.symbol, sym, strlen(sym));
+    struct tickgen g = {ticks, n_ticks, MAX_TICKS, seq};
+    tickgen_def(&g, ns, id, sym, maturity, type, depth);
+    n_ticks = g.n, seq = g.seq;
 }
 
 static void def(int32_t id, const char *sym, uint32_t maturity, int type)
@@ -110,9 +95,9 @@ static void status(int64_t ns, int feed)
 
 static void fixing(int64_t ns, int64_t px, int code, uint32_t date)
 {
-    struct gt_tick *t = add(GT_KIND_FIXING, index_id, ns);
-    t->u.fixing =
-        (struct gt_fixing){.px = px, .date = date, .code = (uint8_t)code, .entry_type = '3'};
+    struct tickgen g = {ticks, n_ticks, MAX_TICKS, seq};
+    tickgen_fixing(&g, index_id, ns, px, code, date);
+    n_ticks = g.n, seq = g.seq;
 }
 
 /* Official fixings of 2026-12 (weekdays through the 30th), one a day at
@@ -269,18 +254,7 @@ TestSuite(tickq, .init = setup, .fini = teardown, .timeout = 60);
 
 static char *out_s, *err_s;
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert(not(eq(ptr, f, NULL)));
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    s[fread(s, 1, (size_t)n, f)] = 0;
-    fclose(f);
-    return s;
-}
+#define slurp tickgen_slurp
 
 /* Runs "tickq ARGS..." (NULL-terminated) in this process with stdout and
  * stderr captured into out_s and err_s; returns the exit status. */
@@ -296,19 +270,7 @@ static int run(int (*cmd)(int, char **), ...)
     argv[argc] = NULL;
     snprintf(opath, sizeof opath, "%s/out", dir);
     snprintf(epath, sizeof epath, "%s/err", dir);
-    fflush(stdout);
-    fflush(stderr);
-    int so = dup(1), se = dup(2);
-    int fo = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int fe = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fo, 1);
-    dup2(fe, 2);
-    int rc = cmd(argc, argv);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(so, 1);
-    dup2(se, 2);
-    close(so), close(se), close(fo), close(fe);
+    int rc = tickgen_run(cmd, argc, argv, opath, epath);
     free(out_s);
     free(err_s);
     out_s = slurp(opath);
