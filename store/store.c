@@ -536,7 +536,7 @@ static void readonly_diagnose(gt_store *st, char why[GT_ERRLEN])
     size_t dir_len = strlen(st->path);
     if (!sums || !in || in < sums)
         sums = in = m + strlen(m);
-    const char *file = in + 4;
+    const char *file = *in ? in + 4 : in; /* never past the message's end */
     if (strncmp(file, st->path, dir_len) == 0 && file[dir_len] == '/')
         file += dir_len + 1;
     snprintf(why, GT_ERRLEN, "%.*s%s%.*s", (int)(sums - m), m, *in ? " in " : "",
