@@ -8,7 +8,7 @@
 #include "bars.h"
 #include "cmd.h"
 #include "out.h"
-#include "qdb.h"
+#include "cmdstore.h"
 #include "qopt.h"
 #include "gputick/time.h"
 
@@ -96,7 +96,7 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
                 a->fill ? "--fill" : "--format");
         return EXIT_USAGE;
     }
-    if (qdb_name_check(cmd, "symbol", a->symbol, GT_SYMBOL_LEN) || qopt_check(&a->q, cmd))
+    if (cmdstore_name_check(cmd, "symbol", a->symbol, GT_SYMBOL_LEN) || qopt_check(&a->q, cmd))
         return EXIT_USAGE;
     return 0;
 }
@@ -142,15 +142,15 @@ int cmd_bars(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if (a.fill && a.q.has_from && a.q.has_to && fill_check(&a, a.q.from_ns, a.q.to_ns))
         return EXIT_USAGE;
-    struct qstore *st;
+    struct shards *st;
     struct gt_tick def;
-    if ((rc = qdb_open("bars", a.q.db, &st)))
+    if ((rc = cmdstore_open("bars", a.q.db, &st)))
         return rc;
-    if ((rc = qdb_instr("bars", st, a.symbol, &def)))
+    if ((rc = cmdstore_instr("bars", st, a.symbol, &def)))
         goto done;
     if (a.fill && (!a.q.has_from || !a.q.has_to)) {
         struct gt_series_info si;
-        if (qstore_series_find(st, def.instr_id, GT_KIND_TRADE, &si) == GT_OK) {
+        if (shards_series_find(st, def.instr_id, GT_KIND_TRADE, &si) == GT_OK) {
             if (!a.q.has_from)
                 a.q.from_ns = si.first_ns;
             if (!a.q.has_to)
@@ -164,16 +164,16 @@ int cmd_bars(int argc, char **argv)
         }
     }
     struct out o;
-    struct qstore_iter *it = NULL;
+    struct shards_iter *it = NULL;
     out_begin(&o, a.q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
     int e = bars_run(st, def.instr_id, a.q.from_ns, a.q.to_ns, a.interval_ns, a.fill, bar_print, &o,
                      &it);
     if (e < 0)
-        rc = it ? qdb_iter_fail("bars", it, e) : 1;
+        rc = it ? cmdstore_iter_fail("bars", it, e) : 1;
     if (e < 0 && !it)
-        fprintf(stderr, "tickq bars: %s\n", qstore_errmsg(st));
-    qstore_iter_close(it);
+        fprintf(stderr, "tickq bars: %s\n", shards_errmsg(st));
+    shards_iter_close(it);
     rc = out_finish(&o, "bars", rc);
 done:
-    return qdb_close("bars", st, rc);
+    return cmdstore_close("bars", st, rc);
 }

@@ -38,7 +38,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "bars.h"
-#include "qstore.h"
+#include "shards.h"
 #include "bench.h"
 #include "cmd.h"
 #include "naive.h"
@@ -276,22 +276,22 @@ static double ours_bars(const char *db, const int32_t *ids, int n, int64_t w, do
     double t0 = bench_now();
     gt_store *st;
     char err[GT_ERRLEN];
-    struct qstore *qs = qstore_new();
+    struct shards *qs = shards_new();
     if (!qs || gt_store_open(db, GT_STORE_READER, &st, err) < 0) {
-        qstore_close(qs);
+        shards_close(qs);
         return -1;
     }
-    qstore_add(qs, st);
+    shards_add(qs, st);
     double t1 = bench_now();
     uint64_t sink = 0;
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
-        struct qstore_iter *it = NULL;
+        struct shards_iter *it = NULL;
         rc = bars_run(qs, ids[i], INT64_MIN, INT64_MAX, w, 0, count_bar, &sink, &it);
-        qstore_iter_close(it);
+        shards_iter_close(it);
     }
     double t2 = bench_now();
-    qstore_close(qs);
+    shards_close(qs);
     bench_sink(sink);
     if (open_s)
         *open_s = t1 - t0;
@@ -332,21 +332,21 @@ static int vwap_check(const char *db, const struct day *day)
         return GT_EIO;
     gt_store *st;
     char err[GT_ERRLEN];
-    struct qstore *qs = qstore_new();
+    struct shards *qs = shards_new();
     if (!qs || gt_store_open(db, GT_STORE_READER, &st, err) < 0) {
-        qstore_close(qs);
+        shards_close(qs);
         return GT_EIO;
     }
-    qstore_add(qs, st);
+    shards_add(qs, st);
     int rc = GT_OK, rows = 0, with_trades = 0;
     const char *p = out;
     for (int i = 0; i < day->n_contracts && rc == GT_OK; i++) {
         int32_t instr = day->contracts[i];
         struct vwap_sum v = {0};
-        struct qstore_iter *it = NULL;
+        struct shards_iter *it = NULL;
         if (bars_run(qs, instr, INT64_MIN, INT64_MAX, GT_NS_PER_DAY, 0, vwap_add, &v, &it) < 0)
             rc = GT_EIO;
-        qstore_iter_close(it);
+        shards_iter_close(it);
         if (rc < 0 || v.n == 0)
             continue;
         with_trades++;
@@ -368,7 +368,7 @@ static int vwap_check(const char *db, const struct day *day)
             rc = GT_EIO;
         }
     }
-    qstore_close(qs);
+    shards_close(qs);
     if (rc == GT_OK && (*p || rows != with_trades)) {
         fprintf(stderr, "bench_clickhouse: ClickHouse has VWAP rows for other instruments\n");
         rc = GT_EIO;
