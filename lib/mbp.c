@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* mbp.c -- MBP level actions on one side of a book (contract in mbp.h).
+/* mbp.c -- MBP level actions on one side of a book, and a whole book of one
+ * instrument rebuilt from ticks (contract in mbp.h).
  *
  * Every action is at most one memmove of depth - 1 levels of 24 bytes and a
  * few stores, so it costs a few dozen instructions. The count n tracks the
@@ -92,4 +93,75 @@ int gt_mbp_truncate(struct gt_mbp_level *lv, int n, int depth)
         return n;
     gt_mbp_clear(lv, depth, n);
     return side_trim(lv, depth);
+}
+
+/* ---- a whole book (gt_mbp_book) ---- */
+
+void gt_mbp_book_init(struct gt_mbp_book *b, int depth)
+{
+    memset(b, 0, sizeof *b);
+    for (int s = 0; s < 2; s++)
+        gt_mbp_clear(b->side[s], 0, GT_MBP_DEPTH_MAX);
+    b->depth = gt_mbp_depth_of(depth);
+    b->last_ns = INT64_MIN;
+}
+
+static int level_apply(struct gt_mbp_book *b, const struct gt_level *l)
+{
+    if (l->side != GT_SIDE_BID && l->side != GT_SIDE_ASK)
+        return GT_EBADMSG;
+    int s = l->side == GT_SIDE_ASK;
+    /* tickfeed's book keeps a null quantity as 0 (feed.c). */
+    struct gt_mbp_level v = {l->px, l->qty == INT64_MAX ? 0 : l->qty, l->n_orders};
+    int n = gt_mbp_apply(b->side[s], b->n[s], b->depth, l->action, l->level, &v);
+    if (n < 0)
+        return GT_EBADMSG;
+    b->n[s] = n;
+    return 0;
+}
+
+int gt_mbp_book_apply(struct gt_mbp_book *b, const struct gt_tick *t)
+{
+    b->last_seq = t->seq;
+    if (t->kind == GT_KIND_DEF) {
+        /* As tickfeed's book_depth_set(); not a book change, so last_ns stays. */
+        b->depth = gt_mbp_depth_of(t->u.def.depth);
+        for (int s = 0; s < 2; s++)
+            b->n[s] = gt_mbp_truncate(b->side[s], b->n[s], b->depth);
+        return 0;
+    }
+    if (t->kind == GT_KIND_STATUS) {
+        switch (t->u.status.feed) {
+        case GT_FEED_STALE:
+            if (!b->stale)
+                b->stale_since_ns = t->exch_ns;
+            b->stale = true;
+            break;
+        case GT_FEED_RECOVERED:
+            b->stale = false;
+            break;
+        case GT_FEED_RESET:
+            for (int s = 0; s < 2; s++) {
+                gt_mbp_clear(b->side[s], 0, b->n[s]);
+                b->n[s] = 0;
+            }
+            break;
+        }
+        b->last_ns = t->exch_ns;
+        return 0;
+    }
+    if (t->kind != GT_KIND_LEVEL)
+        return 0;
+    /* Even a tick that moves nothing is the book's latest: a checkpoint
+     * written at it is keyed by its time (store/bookckpt.c). */
+    b->last_ns = t->exch_ns;
+    if (t->flags & GT_F_IMPLIED)
+        return 0;
+    int rc = level_apply(b, &t->u.level);
+    if (rc < 0) {
+        b->n_bad++;
+        return rc;
+    }
+    b->n_applied++;
+    return 0;
 }

@@ -66,6 +66,15 @@ int bars_run(struct shards *st, int32_t instr_id, int64_t from_ns, int64_t to_ns
     if (it) /* a bar needs these of a trade (and the rule's), and its exch_ns */
         shards_iter_fields(it, GT_FIELD(seq) | GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty) |
                                    GT_FIELD(u.trade.trade_id) | GT_FIELD(u.trade.action));
+    /* A bar that the retention horizon cuts would print as if whole with
+     * only its part after the horizon: bars start at the first whole one. */
+    int64_t h = shards_horizon(st), whole = INT64_MIN;
+    if (from_ns < h) {
+        whole = bars_align(h, w);
+        if (whole < h)
+            whole = whole > INT64_MAX - w ? INT64_MAX : whole + w;
+        from_ns = whole;
+    }
     struct bar b;
     int open = 0, stop = 0;
     int64_t lo = INT64_MAX, hi = INT64_MIN; /* exch_ns in [lo, hi] falls in the open bar */
@@ -74,9 +83,9 @@ int bars_run(struct shards *st, int32_t instr_id, int64_t from_ns, int64_t to_ns
     while (it && !stop && (rc = shards_iter_next(it, &t)) > 0) {
         for (int i = 0; i < rc && !stop; i++) {
             const struct gt_trade *tr = &t[i].u.trade;
-            if (!gt_trade_counts(&t[i], &busts))
-                continue;
             int64_t ns = t[i].exch_ns;
+            if (!gt_trade_counts(&t[i], &busts) || ns < whole)
+                continue;
             if (!open || ns < lo || ns > hi) { /* perhaps another bar: which, by a division */
                 int64_t start = bars_align(ns, w);
                 if (!open || start != b.start_ns) {

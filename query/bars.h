@@ -35,7 +35,10 @@ int64_t bars_vwap(const struct bar *b);
 
 /* Calls emit for each bar of the trades of instr_id in [from_ns, to_ns), in
  * time order; with fill, also for each empty interval between from and to
- * (which must then be finite). emit returning non-zero stops the walk.
+ * (which must then be finite). emit returning non-zero stops the walk. When
+ * from_ns lies before the store's retention horizon, the bars start at the
+ * first one wholly after it: the bar the horizon cuts is left out, never
+ * printed with only its part after the horizon.
  * Returns 0, or an iterator error (GT_E*) with *it_out still open for its
  * message (the caller closes it; NULL when the open failed). */
 int bars_run(struct shards *st, int32_t instr_id, int64_t from_ns, int64_t to_ns, int64_t w,

@@ -2,13 +2,13 @@
 /* cmd_book.c -- tickq book: the price-level book of one contract as it was at
  * a time T, rebuilt from the store's latest book checkpoint at or before T by
  * replaying its book (level change) and status ticks in bus order up to T
- * (gt_store_book_at; qbook.c applies them). */
+ * (gt_store_book_at; gt_mbp_book_apply applies them). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "cmd.h"
 #include "out.h"
-#include "qbook.h"
+#include "gputick/mbp.h"
 #include "cmdstore.h"
 #include "qopt.h"
 #include "gputick/time.h"
@@ -27,7 +27,7 @@ static void usage(FILE *f)
             "\n"
             "  --at T           the time (2026-11-24T15:00Z, -1h, now)\n"
             "  --depth N        levels a side to print, 1..%d (default 10)\n" QOPT_HELP_NO_RANGE,
-            QBOOK_DEPTH);
+            GT_MBP_DEPTH_MAX);
 }
 
 struct book_args {
@@ -66,9 +66,9 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
         case 'd': {
             char *end;
             long d = strtol(optarg, &end, 10);
-            if (*optarg == 0 || *end || d < 1 || d > QBOOK_DEPTH) {
+            if (*optarg == 0 || *end || d < 1 || d > GT_MBP_DEPTH_MAX) {
                 fprintf(stderr, "tickq book: bad --depth '%s' (want 1 to %d)\n", optarg,
-                        QBOOK_DEPTH);
+                        GT_MBP_DEPTH_MAX);
                 return EXIT_USAGE;
             }
             a->depth = (int)d;
@@ -100,7 +100,7 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
  * or before it, in the store that holds the instrument's book (one store, or
  * the shard of its product). Returns 0 or 1 (printed). */
 static int book_at(struct shards *qs, const char *symbol, int32_t instr_id, int64_t at_ns,
-                   struct qbook *b)
+                   struct gt_mbp_book *b)
 {
     gt_store *st = qs->st[0];
     for (int i = 0; i < qs->n; i++) {
@@ -152,8 +152,8 @@ int cmd_book(int argc, char **argv)
         rc = 1;
         goto done;
     }
-    struct qbook b;
-    qbook_init(&b, GT_MBP_DEPTH_DEFAULT);
+    struct gt_mbp_book b;
+    gt_mbp_book_init(&b, GT_MBP_DEPTH_DEFAULT);
     if (has_book == GT_OK && (rc = book_at(st, a.symbol, def.instr_id, a.at_ns, &b)))
         goto done;
     struct out o;

@@ -146,6 +146,8 @@ static int chart_bars(int argc, char **argv)
         bars_run(st, def.instr_id, a.q.from_ns, a.q.to_ns, a.interval_ns, 0, bar_keep, &bb, &it);
     if (e < 0)
         rc = it ? cmdstore_iter_fail("chart bars", it, e) : 1;
+    if (e < 0 && !it)
+        fprintf(stderr, "tickq chart bars: %s\n", shards_errmsg(st));
     shards_iter_close(it);
     if (rc)
         goto done;

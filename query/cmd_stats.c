@@ -108,6 +108,7 @@ int cmd_stats(int argc, char **argv)
     struct shards *st;
     if ((rc = cmdstore_open("stats", q.db, &st)))
         return rc;
+    st->on_horizon = NULL; /* its probes of a series' start are no query of a range */
     int n = shards_series_list(st, NULL, 0);
     struct gt_series_info *ser = n >= 0 ? calloc((size_t)n + 1, sizeof *ser) : NULL;
     if (!ser) {

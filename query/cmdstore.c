@@ -97,6 +97,18 @@ static void bad_print(const void *ctx, const struct shards_bad *b)
                 cmd, id, kind_plural(b->kind), t0, t1, b->why);
 }
 
+/* The on_horizon hook: one line when a query reaches before what retention
+ * kept. */
+static void horizon_print(const void *ctx, int64_t horizon_ns)
+{
+    char t[GT_TIME_STRLEN];
+    gt_time_format(horizon_ns, t);
+    fprintf(stderr,
+            "tickq %s: the store keeps data from %s on (retention); what the range asks for "
+            "before it is not shown\n",
+            (const char *)ctx, t);
+}
+
 int cmdstore_close(const char *cmd, struct shards *st, int rc)
 {
     if (st && st->n_bad > CMDSTORE_BAD_SHOWN)
@@ -116,6 +128,7 @@ int cmdstore_open(const char *cmd, const char *paths, struct shards **st)
         return 1;
     }
     qs->on_bad = bad_print;
+    qs->on_horizon = horizon_print;
     qs->bad_ctx = cmd;
     for (const char *p = paths;;) {
         char path[4096];

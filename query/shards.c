@@ -237,6 +237,15 @@ int shards_disk_bytes(struct shards *qs, uint64_t *bytes)
     return GT_OK;
 }
 
+int64_t shards_horizon(const struct shards *qs)
+{
+    int64_t h = INT64_MIN;
+    for (int i = 0; i < qs->n; i++)
+        if (gt_store_horizon(qs->st[i]) > h)
+            h = gt_store_horizon(qs->st[i]);
+    return h;
+}
+
 int shards_iter_open(struct shards *qs, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
                      struct shards_iter **out)
 {
@@ -254,6 +263,11 @@ int shards_iter_open(struct shards *qs, int32_t instr_id, int kind, int64_t from
         if (rc < 0) {
             shards_iter_close(it);
             return rc;
+        }
+        int64_t h = gt_store_horizon(qs->st[i]);
+        if (from_ns < h && qs->on_horizon && !qs->horizon_said) {
+            qs->horizon_said = 1;
+            qs->on_horizon(qs->bad_ctx, h);
         }
         it->store[it->n_in] = i;
         it->in[it->n_in++] = one;

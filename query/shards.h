@@ -58,6 +58,10 @@ struct shards {
     } seen[SHARDS_BAD_SEEN];
     int n_seen;
     int n_shared; /* series held by more than one store, after shards_series_list() */
+    /* Called once, with bad_ctx, by the first iterator whose range reaches
+     * before a store's retention horizon (gt_store_horizon); may be NULL. */
+    void (*on_horizon)(const void *ctx, int64_t horizon_ns);
+    int horizon_said;
 };
 
 struct shards_iter;
@@ -70,6 +74,9 @@ int shards_add(struct shards *qs, gt_store *st);
 
 /* Closes every store; NULL does nothing. */
 void shards_close(struct shards *qs);
+
+/* The latest retention horizon of the stores (INT64_MIN: none). */
+int64_t shards_horizon(const struct shards *qs);
 
 /* The text of the last error of any store ("" if none). */
 const char *shards_errmsg(struct shards *qs);

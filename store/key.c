@@ -29,6 +29,11 @@ int key_block_decode(const uint8_t *k, size_t len, uint32_t *series, int64_t *ke
     return GT_OK;
 }
 
+void key_mark_encode(uint8_t out[KEY_BLOCK_LEN])
+{
+    key_block_encode(out, 0, INT64_MIN);
+}
+
 void key_series_encode(uint8_t out[KEY_META_LEN], uint32_t series)
 {
     out[0] = KEY_META_SERIES;

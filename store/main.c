@@ -27,30 +27,32 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: tickstore [OPTIONS]\n"
-            "\n"
-            "Records every tick of tickfeed's bus exactly once into a RocksDB store of\n"
-            "LZ4-compressed column blocks: replays from its checkpoint, then follows the live\n"
-            "stream, replaying any gap. Survives a kill at any instant. tickq reads the store\n"
-            "while tickstore records.\n"
-            "\n"
-            "  -d, --db PATH        the store (default $GPUTICK_DB, else ./gputick.db); a new\n"
-            "                       one is made only in a new or empty folder\n"
-            "  -e, --endpoint EP    tickfeed's PUB endpoint (default tcp://127.0.0.1:5560)\n"
-            "  -r, --router EP      tickfeed's ROUTER endpoint (default tcp://127.0.0.1:5561)\n"
-            "      --prefix P       shard: record only topics starting with P (repeatable)\n"
-            "      --product P      shard: record only product P (every kind of it)\n"
-            "      --curve-client-key F  CURVE: this recorder's secret key file...\n"
-            "      --curve-server-pub F  ...and the feed's (or proxy's) public key file\n"
-            "      --flush-ms MS    commit at least this often, 1..1000 (default 500)\n"
-            "      --sync           fsync every commit (survives power loss, slower)\n"
-            "      --retain DUR     first delete data older than DUR (e.g. 90d) from the existing\n"
-            "                       store, then record\n"
-            "      --retain-only    with --retain: delete, compact and exit\n"
-            "  -s, --stats SEC      print a stats line every SEC seconds (default 10, 0 = off)\n"
-            "  -h, --help           show this help and exit\n"
-            "  -V, --version        show the version and exit\n");
+    fprintf(
+        f,
+        "usage: tickstore [OPTIONS]\n"
+        "\n"
+        "Records every tick of tickfeed's bus exactly once into a RocksDB store of\n"
+        "LZ4-compressed column blocks: replays from its checkpoint, then follows the live\n"
+        "stream, replaying any gap. Survives a kill at any instant. tickq reads the store\n"
+        "while tickstore records.\n"
+        "\n"
+        "  -d, --db PATH        the store (default $GPUTICK_DB, else ./gputick.db); a new\n"
+        "                       one is made only in a new or empty folder\n"
+        "  -e, --endpoint EP    tickfeed's PUB endpoint (default tcp://127.0.0.1:5560)\n"
+        "  -r, --router EP      tickfeed's ROUTER endpoint (default tcp://127.0.0.1:5561)\n"
+        "      --prefix P       shard: record only topics starting with P (repeatable)\n"
+        "      --product P      shard: record only product P (every kind of it)\n"
+        "      --curve-client-key F  CURVE: this recorder's secret key file...\n"
+        "      --curve-server-pub F  ...and the feed's (or proxy's) public key file\n"
+        "      --flush-ms MS    commit at least this often, 1..1000 (default 500)\n"
+        "      --sync           fsync every commit (survives power loss, slower)\n"
+        "      --retain DUR     first delete data before the UTC midnight at or before now - DUR\n"
+        "                       (e.g. 90d: at least 90 days kept, whole days) from the existing\n"
+        "                       store, then record\n"
+        "      --retain-only    with --retain: delete, compact and exit\n"
+        "  -s, --stats SEC      print a stats line every SEC seconds (default 10, 0 = off)\n"
+        "  -h, --help           show this help and exit\n"
+        "  -V, --version        show the version and exit\n");
 }
 
 /* Appends a topic prefix (or, for a product, one per kind) to the shard's
@@ -247,14 +249,20 @@ int main(int argc, char **argv)
                                     : "");
             return 1;
         }
+        /* Whole UTC days: the cut is the midnight at or before now - DUR, so
+         * at least DUR is kept and no day is left partial. */
         int64_t cutoff = gt_now_ns() - retain_ns;
+        cutoff -= (cutoff % GT_NS_PER_DAY + GT_NS_PER_DAY) % GT_NS_PER_DAY;
         char when[GT_TIME_STRLEN];
         gt_time_format(cutoff, when);
         rc = gt_store_delete_before(st, cutoff);
         if (rc < 0)
             fprintf(stderr, "tickstore: retention failed: %s\n", gt_store_errmsg(st));
         else
-            fprintf(stderr, "tickstore: deleted %d blocks older than %s\n", rc, when);
+            fprintf(stderr,
+                    "tickstore: deleted %d blocks before %s (whole UTC days); the store keeps "
+                    "data from then on\n",
+                    rc, when);
         gt_store_close(st);
         if (rc < 0 || retain_only)
             return rc < 0 ? 1 : 0;

@@ -26,9 +26,21 @@
  *       48    4 u32   open_count  ticks in it
  *       52    4       zero
  * Format record ('F'): "GTSTORE\0" then u32 LE GT_STORE_FORMAT (12 bytes).
- * Checkpoint ('C'): u64 LE. Instrument ('I' + id): the 64-byte DEF record. */
+ * Checkpoint ('C'): u64 LE. Instrument ('I' + id): the 64-byte DEF record.
+ * Book horizon ('H' + id): i64 LE. Retention horizon ('R'): i64 LE.
+ *
+ * Every one of those values is sealed: a u32 LE CRC32C of its key and then
+ * its bytes follows it, so a record that RocksDB hands back damaged (or
+ * under another key) is refused by name, never read as a wrong count. The
+ * book checkpoints ('K') carry their own CRC (bookckpt.h). The commit mark
+ * (key.h), sealed the same way, is the checkpoint again in the "ticks"
+ * family: each commit writes both in one batch, so a view in which they
+ * differ lacks a table file of one family (a RocksDB secondary that cannot
+ * load a table file keeps an older version of that family without a word).
+ * Format 1 stores had no seals and no mark: they are refused. */
 #include "gputick/store.h"
 #include <errno.h>
+#include <stdarg.h>
 #include <dirent.h>
 #include <ftw.h>
 #include <rocksdb/c.h>
@@ -41,17 +53,20 @@
 #include <time.h>
 #include <unistd.h>
 #include "block.h"
+#include "bookckpt.h"
 #include "gputick/bytes.h"
+#include "gputick/crc32c.h"
 #include "gputick/time.h"
 #include "key.h"
-#include "qbook.h"
 #include "ticks_cf.h"
 
 enum {
     TICKS_WRITE_BUFFER = 8 << 20, /* docs/store.md, Options: measured beside 4 and 64 MiB */
     WAL_MAX = 8 << 20,
     SERIES_REC_LEN = 56,
-    FORMAT_REC_LEN = 12,
+    FORMAT_REC_LEN = 12, /* before its CRC */
+    CRC_LEN = 4,         /* the CRC32C that ends every sealed value */
+    SEALED_MAX = GT_TICK_LEN + CRC_LEN,
     CF_DEFAULT = 0,
     CF_TICKS = 1,
     CF_META = 2,
@@ -83,7 +98,7 @@ struct instr {
 
 /* The writer's book of one instrument, for its checkpoints. */
 struct bookst {
-    struct qbook b;
+    struct gt_mbp_book b;
     int64_t max_ns; /* greatest exch_ns of its book ticks */
     uint32_t since; /* book ticks since its last checkpoint */
 };
@@ -101,6 +116,7 @@ struct gt_store {
     char *sec_path;      /* a reader's secondary folder, removed at close */
     bool read_only;      /* a reader that fell back to read-only */
     uint64_t files_seen; /* a secondary: its table files' bytes at the last catch-up */
+    bool files_known;    /* files_seen is set */
     rocksdb_t *db;
     rocksdb_options_t *opts, *cf_opts[N_CF];
     rocksdb_column_family_handle_t *cf[N_CF];
@@ -119,6 +135,7 @@ struct gt_store {
     size_t n_dirty;
     rocksdb_writebatch_t *full; /* finished blocks not yet committed */
     uint64_t checkpoint;        /* last committed */
+    int64_t horizon;            /* retention ('R'): no data kept before it; INT64_MIN */
     uint64_t hwm;               /* greatest seq appended or committed */
     bool have_hwm;
     bool need_reopen; /* RocksDB refused a write: reopen before the next */
@@ -132,9 +149,15 @@ struct gt_store {
 
 /* ---- errors ---- */
 
-static int store_err(gt_store *st, int code, const char *fmt, const char *a, const char *b)
+/* Formats the message of an error into st->errmsg; returns code. */
+static int store_err(gt_store *st, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int store_err(gt_store *st, int code, const char *fmt, ...)
 {
-    snprintf(st->errmsg, sizeof st->errmsg, fmt, a, b ? b : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->errmsg, sizeof st->errmsg, fmt, ap);
+    va_end(ap);
     return code;
 }
 
@@ -153,6 +176,54 @@ static int store_fail(gt_store *st, char *dberr, const char *what)
 const char *gt_store_errmsg(const gt_store *st)
 {
     return st ? st->errmsg : "";
+}
+
+/* ---- sealed values ---- */
+
+static uint32_t seal_crc(const uint8_t *key, size_t klen, const uint8_t *v, size_t len)
+{
+    return gt_crc32c(gt_crc32c(0, key, klen), v, len);
+}
+
+/* Puts key -> v[0..len) followed by its seal into batch b, family cf. */
+static void batch_put_sealed(gt_store *st, rocksdb_writebatch_t *b, int cf, const uint8_t *key,
+                             size_t klen, const uint8_t *v, size_t len)
+{
+    uint8_t buf[SEALED_MAX];
+    memcpy(buf, v, len);
+    st_le32(buf + len, seal_crc(key, klen, v, len));
+    rocksdb_writebatch_put_cf(b, st->cf[cf], (const char *)key, klen, (const char *)buf,
+                              len + CRC_LEN);
+}
+
+/* Checks that v[0..vlen) is a sealed value of len bytes under key. Returns
+ * GT_OK, or GT_ECORRUPT with a message naming the record (what). */
+static int seal_check(gt_store *st, const uint8_t *key, size_t klen, const uint8_t *v, size_t vlen,
+                      size_t len, const char *what)
+{
+    if (vlen == len + CRC_LEN && ld_le32(v + len) == seal_crc(key, klen, v, len))
+        return GT_OK;
+    return store_err(st, GT_ECORRUPT, "%s: the %s record is damaged (%s)", st->path, what,
+                     vlen == len + CRC_LEN ? "checksum mismatch" : "wrong length");
+}
+
+/* Reads the sealed value of key in family cf into buf (len bytes). Returns
+ * GT_OK, GT_ENOENT, GT_ECORRUPT or GT_EDB. */
+static int sealed_get(gt_store *st, int cf, const uint8_t *key, size_t klen, uint8_t *buf,
+                      size_t len, const char *what)
+{
+    char *dberr = NULL;
+    size_t vlen = 0;
+    char *v = rocksdb_get_cf(st->db, st->ro, st->cf[cf], (const char *)key, klen, &vlen, &dberr);
+    if (dberr)
+        return store_fail(st, dberr, "reading metadata");
+    if (!v)
+        return GT_ENOENT;
+    int rc = seal_check(st, key, klen, (const uint8_t *)v, vlen, len, what);
+    if (rc == GT_OK)
+        memcpy(buf, v, len);
+    rocksdb_free(v);
+    return rc;
 }
 
 /* ---- table ---- */
@@ -331,6 +402,12 @@ static void store_options_init(gt_store *st)
     rocksdb_options_set_create_if_missing(st->opts, st->mode == GT_STORE_WRITER);
     rocksdb_options_set_create_missing_column_families(st->opts, st->mode == GT_STORE_WRITER);
     rocksdb_options_set_max_open_files(st->opts, -1); /* required by secondaries */
+    /* RocksDB's defaults, said here because the store relies on them: the
+     * open checks the files it loads, and every read the checksum of each
+     * table block it reads (st->ro, the iterators'). rocksdb_verify_checksum,
+     * which reads every block of every file, costs a full scan: not for an
+     * open. */
+    rocksdb_options_set_paranoid_checks(st->opts, 1);
     rocksdb_options_set_keep_log_file_num(st->opts, 2);
     rocksdb_options_set_max_background_jobs(st->opts, 2);
     rocksdb_options_set_info_log_level(st->opts, 2); /* WARN */
@@ -355,6 +432,7 @@ static void store_options_init(gt_store *st)
     st->cf_opts[CF_META] = m;
 
     st->ro = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_verify_checksums(st->ro, 1);
     st->wo = rocksdb_writeoptions_create();
 }
 
@@ -372,7 +450,7 @@ static int db_open(gt_store *st)
             rocksdb_free(dberr);
             return store_err(st, GT_EBUSY,
                              "another tickstore is recording into %s (its RocksDB LOCK is held)",
-                             st->path, NULL);
+                             st->path);
         }
         return dberr ? store_fail(st, dberr, st->path) : GT_OK;
     }
@@ -432,8 +510,8 @@ static int check_families(gt_store *st)
     if (found != N_CF - 1)
         return store_err(st, GT_EVERSION,
                          "%s is a RocksDB database but not a gputick tick store (no \"ticks\" "
-                         "and \"meta\" column families)%s",
-                         st->path, NULL);
+                         "and \"meta\" column families)",
+                         st->path);
     return GT_OK;
 }
 
@@ -458,7 +536,7 @@ static void readonly_diagnose(gt_store *st, char why[GT_ERRLEN])
     size_t dir_len = strlen(st->path);
     if (!sums || !in || in < sums)
         sums = in = m + strlen(m);
-    const char *file = in + 4;
+    const char *file = *in ? in + 4 : in; /* never past the message's end */
     if (strncmp(file, st->path, dir_len) == 0 && file[dir_len] == '/')
         file += dir_len + 1;
     snprintf(why, GT_ERRLEN, "%.*s%s%.*s", (int)(sums - m), m, *in ? " in " : "",
@@ -471,14 +549,16 @@ static void readonly_diagnose(gt_store *st, char why[GT_ERRLEN])
 
 static int check_format(gt_store *st, bool created)
 {
-    uint8_t key = KEY_META_FORMAT, v[FORMAT_REC_LEN];
+    uint8_t key = KEY_META_FORMAT, v[FORMAT_REC_LEN + CRC_LEN];
     int rc = meta_get(st, &key, 1, v, sizeof v);
     if (rc == GT_ENOENT && created) {
         memcpy(v, format_magic, sizeof format_magic);
         st_le32(v + 8, GT_STORE_FORMAT);
         char *dberr = NULL;
-        rocksdb_put_cf(st->db, st->wo, st->cf[CF_META], (const char *)&key, 1, (const char *)v,
-                       sizeof v, &dberr);
+        rocksdb_writebatch_t *b = rocksdb_writebatch_create();
+        batch_put_sealed(st, b, CF_META, &key, 1, v, FORMAT_REC_LEN);
+        rocksdb_write(st->db, st->wo, b, &dberr);
+        rocksdb_writebatch_destroy(b);
         return dberr ? store_fail(st, dberr, "writing the format record") : GT_OK;
     }
     if (rc == GT_EDB || rc == GT_ENOSPC)
@@ -489,18 +569,18 @@ static int check_format(gt_store *st, bool created)
     if (why[0])
         return store_err(st, GT_ECORRUPT, "%s: a table file could not be loaded (%s)", st->path,
                          why);
-    if (rc != FORMAT_REC_LEN || memcmp(v, format_magic, sizeof format_magic) != 0)
-        return store_err(st, GT_EVERSION,
-                         "%s is not a gputick tick store (no valid format record)%s", st->path,
-                         NULL);
-    if (ld_le32(v + 8) != GT_STORE_FORMAT) {
-        char got[16], want[16];
-        snprintf(got, sizeof got, "%u", ld_le32(v + 8));
-        snprintf(want, sizeof want, "%d", GT_STORE_FORMAT);
-        snprintf(st->errmsg, sizeof st->errmsg,
-                 "%s holds store format %s; this build reads format %s", st->path, got, want);
-        return GT_EVERSION;
-    }
+    if (rc < FORMAT_REC_LEN || memcmp(v, format_magic, sizeof format_magic) != 0)
+        return store_err(st, GT_EVERSION, "%s is not a gputick tick store (no valid format record)",
+                         st->path);
+    /* A format 1 record has no seal; its number is where format 2's is. */
+    if (ld_le32(v + 8) != GT_STORE_FORMAT)
+        return store_err(st, GT_EVERSION, "%s holds store format %u; this build reads format %d%s",
+                         st->path, ld_le32(v + 8), GT_STORE_FORMAT,
+                         ld_le32(v + 8) == 1 ? " (format 1 has no metadata checksums: record the "
+                                               "data into a new store)"
+                                             : "");
+    if ((rc = seal_check(st, &key, 1, v, (size_t)rc, FORMAT_REC_LEN, "format")) < 0)
+        return rc;
     return GT_OK;
 }
 
@@ -551,13 +631,12 @@ static int instr_put(gt_store *st, const struct gt_tick *def, bool dirty)
  * one, 0 if not, or an error. */
 static int checkpoint_load(gt_store *st)
 {
-    uint8_t key = KEY_META_CHECKPOINT, v[8];
-    int rc = meta_get(st, &key, 1, v, sizeof v);
+    uint8_t key = KEY_META_CHECKPOINT, v[8] = {0};
+    int rc = sealed_get(st, CF_META, &key, 1, v, sizeof v, "checkpoint");
     if (rc == GT_ENOENT)
         return 0;
-    if (rc != 8)
-        return rc < 0 ? rc
-                      : store_err(st, GT_EBADMSG, "%s: bad checkpoint record%s", st->path, NULL);
+    if (rc < 0)
+        return rc;
     st->checkpoint = ld_le64(v);
     return 1;
 }
@@ -586,17 +665,21 @@ static int writer_load(gt_store *st)
                 break;
             }
             s->id = id;
-            if (series_rec_read(val, vlen, s) < 0 || id != st->n_series + 1) {
+            if ((rc = seal_check(st, k, klen, val, vlen, SERIES_REC_LEN, "series")) < 0 ||
+                series_rec_read(val, SERIES_REC_LEN, s) < 0 || id != st->n_series + 1) {
                 free(s);
-                rc = store_err(st, GT_EBADMSG, "%s: bad series record%s", st->path, NULL);
+                if (rc == GT_OK)
+                    rc = store_err(st, GT_EBADMSG, "%s: bad series record", st->path);
                 break;
             }
             if ((rc = series_add(st, s)) < 0)
                 free(s);
         } else if (key_instr_decode(k, klen, &instr) == GT_OK) {
             struct gt_tick def;
-            if (vlen != GT_TICK_LEN || gt_tick_decode(val, vlen, &def) != GT_OK) {
-                rc = store_err(st, GT_EBADMSG, "%s: bad instrument record%s", st->path, NULL);
+            if ((rc = seal_check(st, k, klen, val, vlen, GT_TICK_LEN, "instrument")) < 0)
+                break;
+            if (gt_tick_decode(val, GT_TICK_LEN, &def) != GT_OK) {
+                rc = store_err(st, GT_EBADMSG, "%s: bad instrument record", st->path);
                 break;
             }
             rc = instr_put(st, &def, false);
@@ -610,26 +693,117 @@ static int writer_load(gt_store *st)
     return rc;
 }
 
+/* The bytes of the table files a secondary sees, all families: they change
+ * when the writer flushes (or compacts). */
+static uint64_t view_files(gt_store *st)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < N_CF; i++) {
+        uint64_t v = 0;
+        if (rocksdb_property_int_cf(st->db, st->cf[i], "rocksdb.total-sst-files-size", &v) == 0)
+            total += v;
+    }
+    return total;
+}
+
+/* Whether the view's two families are of one commit: the checkpoint in
+ * "meta" and the commit mark in "ticks", which every commit writes in one
+ * batch, are equal, or both absent (nothing committed yet). Sets
+ * st->checkpoint. Returns GT_OK, 1 if they differ (*mark then holds the
+ * mark, UINT64_MAX if there is none), or an error (a damaged record). */
+static int view_check(gt_store *st, uint64_t *mark)
+{
+    uint8_t key[KEY_BLOCK_LEN], v[8];
+    int have = checkpoint_load(st);
+    if (have < 0)
+        return have;
+    key_mark_encode(key);
+    int rc = sealed_get(st, CF_TICKS, key, sizeof key, v, sizeof v, "commit mark");
+    if (rc < 0 && rc != GT_ENOENT)
+        return rc;
+    *mark = rc == GT_OK ? ld_le64(v) : UINT64_MAX;
+    if (rc == GT_ENOENT ? have == 0 : have == 1 && *mark == st->checkpoint)
+        return GT_OK;
+    return 1;
+}
+
+/* The error of a view that view_check() found torn, in the words of a
+ * read-only open where it names a file. */
+static int view_torn(gt_store *st, uint64_t mark)
+{
+    char why[GT_ERRLEN], m[32];
+    readonly_diagnose(st, why);
+    if (mark == UINT64_MAX)
+        snprintf(m, sizeof m, "none");
+    else
+        snprintf(m, sizeof m, "%llu", (unsigned long long)mark);
+    return store_err(st, GT_ECORRUPT,
+                     "%s: a table file is missing or damaged: the metadata is as of checkpoint "
+                     "%llu, the blocks as of %s (%.*s)",
+                     st->path, (unsigned long long)st->checkpoint, m, GT_ERRLEN / 2,
+                     why[0] ? why : "a read-only open finds no error");
+}
+
+/* Reads the retention horizon ('R') into st->horizon. Returns GT_OK or an
+ * error (a damaged record). */
+static int horizon_load(gt_store *st)
+{
+    uint8_t key = KEY_META_RETAIN, v[8];
+    int rc = sealed_get(st, CF_META, &key, 1, v, sizeof v, "retention horizon");
+    st->horizon = rc == GT_OK ? (int64_t)ld_le64(v) : INT64_MIN;
+    return rc == GT_ENOENT ? GT_OK : rc;
+}
+
 /* Catches a secondary up with the writer until its view holds the format
- * record and a checkpoint no older than the one it had. While the writer is
- * opening (replaying its WAL into a table file and deleting the WAL), a
- * secondary can see neither for a moment; a few short retries (at most about
- * 0.5 s) bridge that. Returns GT_OK, 1 if the view stays incomplete (no
- * format record: not a store, or a writer still starting), or an error. */
+ * record and a checkpoint no older than the one it had, with its families
+ * of one commit (view_check). While the writer is opening (replaying its
+ * WAL into a table file and deleting the WAL), a secondary can see neither
+ * for a moment; a few short retries (at most about 0.5 s) bridge that. A
+ * view that a damaged table file keeps incomplete is not waited for: when
+ * the first look fails and a read-only open names a corrupt file, that is
+ * the error. Returns GT_OK, 1 if the view stays incomplete (no format
+ * record: not a store, or a writer still starting; or torn families), or
+ * an error. */
 static int secondary_settle(gt_store *st)
 {
-    uint64_t had = st->checkpoint;
+    uint64_t had = st->checkpoint, mark;
     for (int i = 0; i < 100; i++) {
         char *dberr = NULL;
         rocksdb_try_catch_up_with_primary(st->db, &dberr);
         if (dberr)
             return store_fail(st, dberr, "catching up with the writer");
-        uint8_t key = KEY_META_FORMAT, v[FORMAT_REC_LEN];
+        uint64_t files = view_files(st);
+        if (st->files_known && files != st->files_seen) {
+            /* The writer flushed. A secondary keeps the memtable it
+             * replayed from the WAL that flush retired, and its older
+             * versions of the keys every commit re-puts (the checkpoint,
+             * the commit mark, the series records, the open blocks) then
+             * shadow the newer ones in the new table files, beside the new
+             * blocks: a view mixing two commits (the reader test saw ticks
+             * beyond its checkpoint in 1 run of 6, always after the
+             * writer's flush). A fresh open reads the files and the live
+             * WAL as they are. */
+            db_close(st);
+            int rc = db_open(st);
+            if (rc < 0)
+                return rc;
+            files = view_files(st);
+        }
+        st->files_seen = files;
+        st->files_known = true;
+        uint8_t key = KEY_META_FORMAT, v[FORMAT_REC_LEN + CRC_LEN];
         int rc = meta_get(st, &key, 1, v, sizeof v);
-        if (rc == FORMAT_REC_LEN && (rc = checkpoint_load(st)) >= 0 && st->checkpoint >= had)
+        if (rc >= FORMAT_REC_LEN && (rc = view_check(st, &mark)) == GT_OK && st->checkpoint >= had)
             return GT_OK;
-        if (rc == GT_EDB || rc == GT_EBADMSG)
+        if (rc == GT_EDB || rc == GT_EBADMSG || rc == GT_ECORRUPT)
             return rc;
+        if (i == 0) {
+            char why[GT_ERRLEN];
+            readonly_diagnose(st, why);
+            if (strncmp(why, "Corruption", 10) == 0)
+                return store_err(st, GT_ECORRUPT, "%s: a table file could not be loaded (%s)",
+                                 st->path, why);
+        }
         st->checkpoint = had;
         nanosleep(&(struct timespec){0, 5000000}, NULL);
     }
@@ -645,7 +819,7 @@ static int check_new_folder(gt_store *st)
     if (stat(st->path, &sb) != 0)
         return GT_OK; /* RocksDB makes it (or says why not) */
     if (!S_ISDIR(sb.st_mode))
-        return store_err(st, GT_EINVAL, "%s is not a folder%s", st->path, NULL);
+        return store_err(st, GT_EINVAL, "%s is not a folder", st->path);
     DIR *d = opendir(st->path);
     if (!d)
         return GT_OK;
@@ -657,22 +831,9 @@ static int check_new_folder(gt_store *st)
     if (other)
         return store_err(st, GT_EVERSION,
                          "%s is not a gputick store (it holds other files); give an empty or "
-                         "new folder%s",
-                         st->path, NULL);
+                         "new folder",
+                         st->path);
     return GT_OK;
-}
-
-/* The bytes of the table files a secondary sees, all families: they change
- * when the writer flushes (or compacts). */
-static uint64_t view_files(gt_store *st)
-{
-    uint64_t total = 0;
-    for (int i = 0; i < N_CF; i++) {
-        uint64_t v = 0;
-        if (rocksdb_property_int_cf(st->db, st->cf[i], "rocksdb.total-sst-files-size", &v) == 0)
-            total += v;
-    }
-    return total;
 }
 
 void store_ticks_cf_options(rocksdb_options_t *t)
@@ -707,6 +868,7 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     int rc;
     st->mode = mode;
     st->book_every = GT_STORE_BOOK_EVERY;
+    st->horizon = INT64_MIN;
     st->path = strdup(path);
     if (mode == GT_STORE_WRITER) {
         st->scratch = malloc(BLOCK_SCRATCH_LEN);
@@ -714,7 +876,7 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     }
     st->full = rocksdb_writebatch_create();
     if (!st->path || (mode == GT_STORE_WRITER && (!st->scratch || !st->enc))) {
-        rc = store_err(st, GT_ENOMEM, "%s: out of memory%s", path, NULL);
+        rc = store_err(st, GT_ENOMEM, "%s: out of memory", path);
         goto fail;
     }
     store_options_init(st);
@@ -723,8 +885,7 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     struct stat sb;
     bool exists = stat(current, &sb) == 0;
     if (!exists && (mode == GT_STORE_READER || no_create)) {
-        rc = store_err(st, GT_ENOENT, "no tick store at %s (no RocksDB database there)%s", path,
-                       NULL);
+        rc = store_err(st, GT_ENOENT, "no tick store at %s (no RocksDB database there)", path);
         goto fail;
     }
     if (!exists && (rc = check_new_folder(st)) < 0)
@@ -735,11 +896,13 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
         goto fail;
     if (mode == GT_STORE_READER && !st->read_only && (rc = secondary_settle(st)) < 0)
         goto fail; /* 1: check_format() says what is missing */
-    if (mode == GT_STORE_READER && !st->read_only)
-        st->files_seen = view_files(st);
     if ((rc = check_format(st, !exists)) < 0)
         goto fail;
-    if ((rc = mode == GT_STORE_WRITER ? writer_load(st) : checkpoint_load(st)) < 0)
+    uint64_t mark;
+    if ((rc = view_check(st, &mark)) == 1)
+        rc = view_torn(st, mark);
+    if (rc < 0 || (rc = horizon_load(st)) < 0 ||
+        (mode == GT_STORE_WRITER && (rc = writer_load(st)) < 0))
         goto fail;
     *out = st;
     return GT_OK;
@@ -759,25 +922,15 @@ int gt_store_refresh(gt_store *st)
     if (st->mode != GT_STORE_READER || st->read_only)
         return GT_OK;
     int rc = secondary_settle(st);
-    uint64_t files = rc == GT_OK ? view_files(st) : 0;
-    if (rc == GT_OK && files != st->files_seen) {
-        /* The writer flushed. A secondary keeps the memtable it replayed
-         * from the WAL that flush retired, and its older versions of the
-         * keys every commit re-puts (the checkpoint, the series records, the
-         * open blocks) then shadow the newer ones in the new table files,
-         * beside the new blocks: a view mixing two commits (the reader test
-         * saw ticks beyond its checkpoint in 1 run of 6, always after the
-         * writer's flush). A fresh open reads the files and the live WAL as
-         * they are. */
-        db_close(st);
-        if ((rc = db_open(st)) == GT_OK && (rc = secondary_settle(st)) == GT_OK)
-            files = view_files(st);
-    }
     if (rc == GT_OK)
-        st->files_seen = files;
+        return horizon_load(st);
+    uint64_t mark;
+    if (rc == 1 && view_check(st, &mark) == 1)
+        return view_torn(st, mark);
     if (rc == 1)
-        return store_err(st, GT_EDB, "%s: the view stays incomplete while the writer %s", st->path,
-                         "starts; try again");
+        return store_err(st, GT_EDB,
+                         "%s: the view stays incomplete while the writer starts; try again",
+                         st->path);
     return rc;
 }
 
@@ -795,7 +948,7 @@ static int series_encode(gt_store *st, const struct series *s)
     int len =
         block_encode(s->buf, s->n, series_tick_px(st, s), 0, st->scratch, st->enc, BLOCK_OUT_MAX);
     if (len < 0)
-        return store_err(st, len, "encoding a block: %s%s", gt_strerror(len), NULL);
+        return store_err(st, len, "encoding a block: %s", gt_strerror(len));
     return len;
 }
 
@@ -812,7 +965,7 @@ static void batch_put_block(gt_store *st, rocksdb_writebatch_t *b, const struct 
 static int series_load(gt_store *st, struct series *s)
 {
     if (!s->buf && !(s->buf = malloc(BLOCK_TICKS * sizeof *s->buf)))
-        return store_err(st, GT_ENOMEM, "out of memory for a block buffer%s%s", "", NULL);
+        return store_err(st, GT_ENOMEM, "out of memory for a block buffer");
     s->loaded = true;
     s->n = 0;
     if (!s->has_block || s->stored_open == 0)
@@ -857,7 +1010,7 @@ static struct series *series_get(gt_store *st, const struct gt_tick *t, int *rc)
 }
 
 /* The kinds that move or shape a book: level and status ticks, and the
- * definitions that set its depth (qbook_apply). */
+ * definitions that set its depth (gt_mbp_book_apply). */
 enum { N_BOOK_KINDS = 3 };
 static const int book_kinds[N_BOOK_KINDS] = {GT_KIND_LEVEL, GT_KIND_STATUS, GT_KIND_DEF};
 
@@ -887,7 +1040,7 @@ static struct bookst *book_get(gt_store *st, int32_t instr_id, int *rc)
     struct bookst *bk = calloc(1, sizeof *bk);
     if (!bk)
         goto oom;
-    qbook_init(&bk->b, GT_MBP_DEPTH_DEFAULT);
+    gt_mbp_book_init(&bk->b, GT_MBP_DEPTH_DEFAULT);
     bk->max_ns = INT64_MIN;
     /* Book ticks stored before this session: only if a series holds some. */
     bool stored = false;
@@ -911,7 +1064,7 @@ static struct bookst *book_get(gt_store *st, int32_t instr_id, int *rc)
     st->books[st->n_books++] = bk;
     return bk;
 oom:
-    *rc = store_err(st, GT_ENOMEM, "append: out of memory for a book%s%s", "", NULL);
+    *rc = store_err(st, GT_ENOMEM, "append: out of memory for a book");
     return NULL;
 }
 
@@ -921,18 +1074,14 @@ oom:
  * then holds exactly the ticks with exch_ns <= its key. */
 static void book_track(gt_store *st, struct bookst *bk, const struct gt_tick *t)
 {
-    qbook_apply(&bk->b, t);
+    gt_mbp_book_apply(&bk->b, t);
     if (t->exch_ns >= bk->max_ns)
         bk->max_ns = t->exch_ns;
     if (t->kind == GT_KIND_DEF)
         return; /* sets the depth; moves no level, so no checkpoint here */
     if (++bk->since < st->book_every || t->exch_ns < bk->max_ns)
         return;
-    uint8_t key[KEY_BOOK_LEN], v[QBOOK_CKPT_MAX];
-    key_book_encode(key, t->instr_id, t->exch_ns);
-    int len = qbook_ckpt_encode(&bk->b, v);
-    rocksdb_writebatch_put_cf(st->full, st->cf[CF_META], (const char *)key, sizeof key,
-                              (const char *)v, (size_t)len);
+    bookckpt_put(st->full, st->cf[CF_META], t->instr_id, &bk->b); /* at t->exch_ns */
     bk->since = 0;
     st->stats.book_checkpoints++;
 }
@@ -946,9 +1095,8 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
 {
     if (st->mode != GT_STORE_WRITER || t->kind < 1 || t->kind > GT_KIND_MAX ||
         t->version != GT_TICK_VERSION)
-        return store_err(st, GT_EINVAL, "append: %s%s",
-                         st->mode != GT_STORE_WRITER ? "not a writer" : "bad tick kind or version",
-                         NULL);
+        return store_err(st, GT_EINVAL, "append: %s",
+                         st->mode != GT_STORE_WRITER ? "not a writer" : "bad tick kind or version");
     if (st->have_hwm && t->seq <= st->hwm) {
         st->stats.ignored++;
         return 0;
@@ -959,16 +1107,16 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
         return rc;
     struct series *s = series_get(st, t, &rc);
     if (!s)
-        return store_err(st, rc, "append: out of memory%s%s", "", NULL);
+        return store_err(st, rc, "append: out of memory");
     if (!s->loaded && (rc = series_load(st, s)) < 0)
         return rc;
     if (t->kind == GT_KIND_DEF && (rc = instr_put(st, t, true)) < 0)
-        return store_err(st, rc, "append: out of memory%s%s", "", NULL);
+        return store_err(st, rc, "append: out of memory");
     if (s->n == BLOCK_TICKS || !s->has_block) {
         int64_t key_ns = t->exch_ns;
         if (s->has_block) {
             if (s->key_ns == INT64_MAX)
-                return store_err(st, GT_EINVAL, "append: series time exhausted%s%s", "", NULL);
+                return store_err(st, GT_EINVAL, "append: series time exhausted");
             if (key_ns <= s->key_ns)
                 key_ns = s->key_ns + 1;
             if (s->n > s->stored_open) {
@@ -1033,15 +1181,11 @@ static int space_check(gt_store *st, size_t len)
     uint64_t avail = (uint64_t)fs.f_bavail * fs.f_frsize, need = len + mem + (1u << 20);
     if (avail >= need)
         return GT_OK;
-    char a[32], n[48];
-    snprintf(a, sizeof a, "%llu", (unsigned long long)avail);
-    snprintf(n, sizeof n, "%llu bytes", (unsigned long long)need);
-    char what[128];
-    snprintf(what, sizeof what, "%s bytes free, need %s", a, n);
     return store_err(st, GT_ENOSPC,
-                     "commit: No space left on the disk of %s (%s: the batch, a memtable "
-                     "flush and 1 MiB); nothing written, retry when space is freed",
-                     st->path, what);
+                     "commit: No space left on the disk of %s (%llu bytes free, need %llu bytes: "
+                     "the batch, a memtable flush and 1 MiB); nothing written, retry when space "
+                     "is freed",
+                     st->path, (unsigned long long)avail, (unsigned long long)need);
 }
 
 /* At a writer's close: the memtables into table files, so the store is not
@@ -1068,10 +1212,9 @@ static void writer_flush(gt_store *st)
 int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
 {
     if (st->mode != GT_STORE_WRITER)
-        return store_err(st, GT_EINVAL, "commit: not a writer%s%s", "", NULL);
+        return store_err(st, GT_EINVAL, "commit: not a writer");
     if (st->have_hwm && checkpoint_seq < st->hwm)
-        return store_err(st, GT_EINVAL, "commit: checkpoint below the last appended seq%s%s", "",
-                         NULL);
+        return store_err(st, GT_EINVAL, "commit: checkpoint below the last appended seq");
     if (st->need_reopen) {
         int rc = writer_reopen(st);
         if (rc < 0)
@@ -1093,8 +1236,7 @@ int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
         }
         key_series_encode(key, s->id);
         series_rec_write(rec, s);
-        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
-                                  (const char *)rec, sizeof rec);
+        batch_put_sealed(st, b, CF_META, key, sizeof key, rec, sizeof rec);
     }
     for (size_t i = 0; i < st->n_instrs; i++) {
         if (!st->instrs[i].dirty)
@@ -1102,12 +1244,13 @@ int gt_store_commit(gt_store *st, uint64_t checkpoint_seq)
         uint8_t w[GT_TICK_LEN];
         gt_tick_encode(&st->instrs[i].def, w);
         key_instr_encode(key, st->instrs[i].def.instr_id);
-        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
-                                  (const char *)w, sizeof w);
+        batch_put_sealed(st, b, CF_META, key, sizeof key, w, sizeof w);
     }
-    uint8_t ck = KEY_META_CHECKPOINT, v[8];
+    uint8_t ck = KEY_META_CHECKPOINT, v[8], mark[KEY_BLOCK_LEN];
     st_le64(v, checkpoint_seq);
-    rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)&ck, 1, (const char *)v, 8);
+    batch_put_sealed(st, b, CF_META, &ck, 1, v, sizeof v);
+    key_mark_encode(mark);
+    batch_put_sealed(st, b, CF_TICKS, mark, sizeof mark, v, sizeof v);
     size_t batch_len;
     rocksdb_writebatch_data(b, &batch_len);
     int rc = space_check(st, batch_len);
@@ -1186,8 +1329,8 @@ struct series_scan {
     struct series *rec; /* for a find: the record found, if not NULL */
 };
 
-static void series_info_fill(gt_store *st, struct gt_series_info *info, uint32_t id,
-                             const struct series *s)
+static int series_info_fill(gt_store *st, struct gt_series_info *info, uint32_t id,
+                            const struct series *s)
 {
     memset(info, 0, sizeof *info);
     info->series = id;
@@ -1199,8 +1342,10 @@ static void series_info_fill(gt_store *st, struct gt_series_info *info, uint32_t
     info->last_ns = s->last_ns;
     uint8_t key[KEY_META_LEN], v[GT_TICK_LEN];
     key_instr_encode(key, s->instr_id);
-    if (meta_get(st, key, sizeof key, v, sizeof v) == GT_TICK_LEN)
+    int rc = sealed_get(st, CF_META, key, sizeof key, v, sizeof v, "instrument");
+    if (rc == GT_OK)
         gt_fixed_str(info->symbol, sizeof info->symbol, (const char *)v + 52, GT_SYMBOL_LEN);
+    return rc == GT_ENOENT ? GT_OK : rc;
 }
 
 static int series_scan_one(void *arg, const uint8_t *k, size_t klen, const uint8_t *v, size_t vlen)
@@ -1208,18 +1353,24 @@ static int series_scan_one(void *arg, const uint8_t *k, size_t klen, const uint8
     struct series_scan *sc = arg;
     struct series s;
     uint32_t id;
-    if (key_series_decode(k, klen, &id) < 0 || series_rec_read(v, vlen, &s) < 0)
-        return 0; /* not ours: skipped */
+    int rc;
+    if (key_series_decode(k, klen, &id) < 0)
+        return store_err(sc->st, GT_ECORRUPT, "%s: a series key is damaged", sc->st->path);
+    if ((rc = seal_check(sc->st, k, klen, v, vlen, SERIES_REC_LEN, "series")) < 0)
+        return rc;
+    if (series_rec_read(v, SERIES_REC_LEN, &s) < 0)
+        return store_err(sc->st, GT_EBADMSG, "%s: bad series record", sc->st->path);
     if (sc->kind) {
         if (s.instr_id != sc->instr_id || s.kind != sc->kind)
             return 0;
-        series_info_fill(sc->st, sc->out, id, &s);
+        if ((rc = series_info_fill(sc->st, sc->out, id, &s)) < 0)
+            return rc;
         if (sc->rec)
             *sc->rec = s;
         return 1;
     }
-    if (sc->n < sc->cap)
-        series_info_fill(sc->st, &sc->out[sc->n], id, &s);
+    if (sc->n < sc->cap && (rc = series_info_fill(sc->st, &sc->out[sc->n], id, &s)) < 0)
+        return rc;
     sc->n++;
     return 0;
 }
@@ -1250,6 +1401,7 @@ int gt_store_series_find(gt_store *st, int32_t instr_id, int kind, struct gt_ser
 }
 
 struct instr_scan {
+    gt_store *st;
     struct gt_tick *defs;
     size_t cap, n;
     const char *symbol; /* for a find */
@@ -1260,8 +1412,13 @@ static int instr_scan_one(void *arg, const uint8_t *k, size_t klen, const uint8_
     struct instr_scan *sc = arg;
     struct gt_tick def;
     int32_t id;
-    if (key_instr_decode(k, klen, &id) < 0 || gt_tick_decode(v, vlen, &def) != GT_OK)
-        return 0;
+    int rc;
+    if (key_instr_decode(k, klen, &id) < 0)
+        return store_err(sc->st, GT_ECORRUPT, "%s: an instrument key is damaged", sc->st->path);
+    if ((rc = seal_check(sc->st, k, klen, v, vlen, GT_TICK_LEN, "instrument")) < 0)
+        return rc;
+    if (gt_tick_decode(v, GT_TICK_LEN, &def) != GT_OK)
+        return store_err(sc->st, GT_EBADMSG, "%s: bad instrument record", sc->st->path);
     if (sc->symbol) {
         char sym[GT_SYMBOL_LEN + 1];
         gt_fixed_str(sym, sizeof sym, def.u.def.symbol, GT_SYMBOL_LEN);
@@ -1278,14 +1435,14 @@ static int instr_scan_one(void *arg, const uint8_t *k, size_t klen, const uint8_
 
 int gt_store_instr_list(gt_store *st, struct gt_tick *defs, size_t cap)
 {
-    struct instr_scan sc = {defs, cap, 0, NULL};
+    struct instr_scan sc = {st, defs, cap, 0, NULL};
     int rc = meta_scan(st, KEY_META_INSTR, instr_scan_one, &sc);
     return rc < 0 ? rc : (int)sc.n;
 }
 
 int gt_store_instr_find(gt_store *st, const char *symbol, struct gt_tick *def)
 {
-    struct instr_scan sc = {def, 1, 0, symbol};
+    struct instr_scan sc = {st, def, 1, 0, symbol};
     int rc = meta_scan(st, KEY_META_INSTR, instr_scan_one, &sc);
     if (rc < 0)
         return rc;
@@ -1349,25 +1506,30 @@ static int iter_view_check(gt_store *st, uint32_t series, const struct series *s
     }
     char why[GT_ERRLEN];
     readonly_diagnose(st, why);
-    snprintf(st->errmsg, sizeof st->errmsg,
-             "%s: series %u lacks blocks: a table file could not be loaded (%.*s)", st->path,
-             series, GT_ERRLEN / 2, why[0] ? why : "a read-only open finds no error");
-    return GT_ECORRUPT;
+    return store_err(
+        st, GT_ECORRUPT, "%s: series %u lacks blocks: a table file could not be loaded (%.*s)",
+        st->path, series, GT_ERRLEN / 2, why[0] ? why : "a read-only open finds no error");
 }
 
-int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
-                       gt_store_iter **out)
+int64_t gt_store_horizon(const gt_store *st)
+{
+    return st->horizon;
+}
+
+/* gt_store_iter_open() without the retention horizon's clamp: the book
+ * replay starts from the checkpoint a retention left, which may lie before
+ * it, in the block that straddles it. */
+static int iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
+                     gt_store_iter **out)
 {
     *out = NULL;
     struct gt_series_info info;
     struct series rec;
     int rc = series_find(st, instr_id, kind, &info, &rec);
     if (rc == GT_ENOENT) {
-        char id[16];
-        snprintf(id, sizeof id, "%d", (int)instr_id);
         const char *name = gt_kind_name(kind);
-        return store_err(st, rc, "no %s series for instrument %s in the store",
-                         name ? name : "such", id);
+        return store_err(st, rc, "no %s series for instrument %d in the store",
+                         name ? name : "such", (int)instr_id);
     }
     if (rc < 0 || (rc = iter_view_check(st, info.series, &rec)) < 0)
         return rc;
@@ -1375,7 +1537,7 @@ int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns
     if (!it || !(it->ticks = malloc(BLOCK_CAP * sizeof *it->ticks)) ||
         !(it->scratch = malloc(BLOCK_SCRATCH_LEN))) {
         gt_store_iter_close(it);
-        return store_err(st, GT_ENOMEM, "iterator: out of memory%s%s", "", NULL);
+        return store_err(st, GT_ENOMEM, "iterator: out of memory");
     }
     it->st = st;
     it->series = info.series;
@@ -1383,6 +1545,7 @@ int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns
     it->fields = GT_FIELDS_ALL;
     it->to_ns = to_ns;
     it->ro = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_verify_checksums(it->ro, 1);
     if (info.series < UINT32_MAX) {
         key_block_encode(it->upper, info.series + 1, INT64_MIN);
         rocksdb_readoptions_set_iterate_upper_bound(it->ro, (const char *)it->upper,
@@ -1392,6 +1555,12 @@ int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns
     it->done = from_ns >= to_ns;
     *out = it;
     return GT_OK;
+}
+
+int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
+                       gt_store_iter **out)
+{
+    return iter_open(st, instr_id, kind, from_ns < st->horizon ? st->horizon : from_ns, to_ns, out);
 }
 
 /* Whether the RocksDB iterator is on a block of series; *key_ns its key. */
@@ -1582,7 +1751,7 @@ int gt_store_series_bytes(gt_store *st, uint32_t series, uint64_t *bytes)
 {
     *bytes = 0;
     if (series == 0)
-        return store_err(st, GT_ENOENT, "no series 0%s%s", "", NULL);
+        return store_err(st, GT_ENOENT, "no series 0");
     uint8_t key[KEY_BLOCK_LEN];
     key_block_encode(key, series, INT64_MIN);
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, st->ro, st->cf[CF_TICKS]);
@@ -1604,33 +1773,6 @@ int gt_store_series_bytes(gt_store *st, uint32_t series, uint64_t *bytes)
 }
 
 /* ---- books as of a time ---- */
-
-/* The latest checkpoint of instr_id at or before at_ns into b. Returns 1 if
- * one was read, 0 if there is none or it is unreadable (b is then empty: the
- * caller replays from the start), or GT_EDB. */
-static int book_ckpt_find(gt_store *st, int32_t instr_id, int64_t at_ns, struct qbook *b)
-{
-    uint8_t key[KEY_BOOK_LEN];
-    key_book_encode(key, instr_id, at_ns);
-    rocksdb_iterator_t *it = rocksdb_create_iterator_cf(st->db, st->ro, st->cf[CF_META]);
-    rocksdb_iter_seek_for_prev(it, (const char *)key, sizeof key);
-    int rc = 0;
-    if (rocksdb_iter_valid(it)) {
-        size_t klen, vlen;
-        int32_t id;
-        int64_t ns;
-        const uint8_t *k = (const uint8_t *)rocksdb_iter_key(it, &klen);
-        const uint8_t *v = (const uint8_t *)rocksdb_iter_value(it, &vlen);
-        if (key_book_decode(k, klen, &id, &ns) == GT_OK && id == instr_id)
-            rc = qbook_ckpt_decode(v, vlen, b) == GT_OK && b->last_ns == ns;
-    }
-    char *dberr = NULL;
-    rocksdb_iter_get_error(it, &dberr);
-    rocksdb_iter_destroy(it);
-    if (rc != 1)
-        qbook_init(b, GT_MBP_DEPTH_DEFAULT);
-    return dberr ? store_fail(st, dberr, "reading a book checkpoint") : rc;
-}
 
 /* The next tick of a book series: 1 and *t, 0 at its end, or an error. */
 static int book_src_next(gt_store_iter *it, const struct gt_tick **run, int *n, int *i,
@@ -1655,18 +1797,16 @@ static int book_horizon(gt_store *st, int32_t instr_id, int64_t *ns)
 {
     uint8_t key[KEY_META_LEN], v[8];
     key_horizon_encode(key, instr_id);
-    int rc = meta_get(st, key, sizeof key, v, sizeof v);
-    *ns = rc == 8 ? (int64_t)ld_le64(v) : INT64_MIN;
-    if (rc == GT_ENOENT)
-        return GT_OK;
-    if (rc >= 0 && rc != 8)
-        return store_err(st, GT_EBADMSG, "%s: a book horizon record is %s", st->path, "malformed");
-    return rc < 0 ? rc : GT_OK;
+    int rc = sealed_get(st, CF_META, key, sizeof key, v, sizeof v, "book horizon");
+    *ns = rc == GT_OK ? (int64_t)ld_le64(v) : INT64_MIN;
+    return rc == GT_ENOENT ? GT_OK : rc;
 }
 
-int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, struct qbook *b)
+int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags,
+                     struct gt_mbp_book *b)
 {
-    qbook_init(b, GT_MBP_DEPTH_DEFAULT);
+    char *dberr = NULL;
+    gt_mbp_book_init(b, GT_MBP_DEPTH_DEFAULT);
     int64_t from = INT64_MIN, horizon;
     int rc = book_horizon(st, instr_id, &horizon);
     if (rc < 0)
@@ -1675,23 +1815,21 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
         char t[GT_TIME_STRLEN], h[GT_TIME_STRLEN];
         gt_time_format(at_ns, t);
         gt_time_format(horizon, h);
-        snprintf(st->errmsg, sizeof st->errmsg,
-                 "the book of instrument %d at %s is older than the data kept "
-                 "(retention: books from %s)",
-                 instr_id, t, h);
-        return GT_ERANGE;
+        return store_err(st, GT_ERANGE,
+                         "the book of instrument %d at %s is older than the data kept "
+                         "(retention: books from %s)",
+                         instr_id, t, h);
     }
     /* After a retention, even a full replay starts from the checkpoint it left. */
     int64_t find_at = flags & GT_BOOK_REPLAY_ALL ? horizon : at_ns;
     if ((!(flags & GT_BOOK_REPLAY_ALL) || horizon != INT64_MIN) &&
-        (rc = book_ckpt_find(st, instr_id, find_at, b)) < 0)
-        return rc;
+        (rc = bookckpt_find(st->db, st->ro, st->cf[CF_META], instr_id, find_at, b, &dberr)) < 0)
+        return store_fail(st, dberr, "reading a book checkpoint");
     if (rc != 1 && horizon != INT64_MIN) {
-        snprintf(st->errmsg, sizeof st->errmsg,
-                 "the book of instrument %d: the checkpoint retention left is missing, "
-                 "unreadable or of an older format, so no time can be answered",
-                 instr_id);
-        return GT_ECORRUPT;
+        return store_err(st, GT_ECORRUPT,
+                         "the book of instrument %d: the checkpoint retention left is missing, "
+                         "unreadable or of an older format, so no time can be answered",
+                         instr_id);
     }
     uint64_t after = rc == 1 ? b->last_seq : 0;
     if (rc == 1)
@@ -1706,8 +1844,8 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
     const struct gt_tick *run[N_SRC] = {NULL, NULL, NULL}, *cur[N_SRC] = {NULL, NULL, NULL};
     int n[N_SRC] = {0, 0, 0}, i[N_SRC] = {0, 0, 0}, live[N_SRC];
     for (int k = 0; k < N_SRC; k++) {
-        rc = gt_store_iter_open(st, instr_id, kinds[k], kinds[k] == GT_KIND_DEF ? INT64_MIN : from,
-                                to, &it[k]);
+        rc = iter_open(st, instr_id, kinds[k], kinds[k] == GT_KIND_DEF ? INT64_MIN : from, to,
+                       &it[k]);
         if (rc == GT_ENOENT)
             rc = GT_OK, it[k] = NULL;
         if (rc < 0)
@@ -1727,7 +1865,7 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
         if (k < 0)
             break;
         if (cur[k]->seq > after) {
-            qbook_apply(b, cur[k]);
+            gt_mbp_book_apply(b, cur[k]);
             replayed++;
         }
         i[k]++;
@@ -1740,7 +1878,7 @@ int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, s
 done:
     for (int k = 0; k < N_SRC; k++) {
         if (rc < 0 && it[k] && gt_store_iter_errmsg(it[k])[0])
-            snprintf(st->errmsg, sizeof st->errmsg, "%s", gt_store_iter_errmsg(it[k]));
+            store_err(st, rc, "%s", gt_store_iter_errmsg(it[k]));
         gt_store_iter_close(it[k]);
     }
     return rc;
@@ -1803,7 +1941,7 @@ static void compact_range(gt_store *st, int cf, const uint8_t *lo, const uint8_t
 int gt_store_compact(gt_store *st)
 {
     if (st->mode != GT_STORE_WRITER)
-        return store_err(st, GT_EINVAL, "compact: not a writer%s%s", "", NULL);
+        return store_err(st, GT_EINVAL, "compact: not a writer");
     compact_range(st, CF_TICKS, NULL, NULL, 0);
     compact_range(st, CF_META, NULL, NULL, 0);
     return GT_OK;
@@ -1815,7 +1953,7 @@ int gt_store_disk_bytes(gt_store *st, uint64_t *bytes)
     for (int i = 0; i < N_CF; i++) {
         uint64_t v = 0;
         if (rocksdb_property_int_cf(st->db, st->cf[i], "rocksdb.total-sst-files-size", &v) != 0)
-            return store_err(st, GT_EDB, "%s: no table file sizes%s", st->path, NULL);
+            return store_err(st, GT_EDB, "%s: no table file sizes", st->path);
         *bytes += v;
     }
     return GT_OK;
@@ -1853,7 +1991,7 @@ static int retain_books(gt_store *st, const struct retain *r, size_t n, rocksdb_
         for (size_t j = i; j < n; j++)
             if (is_book_kind(r[j].s->kind) && r[j].s->instr_id == id && r[j].after.first_ns > h)
                 h = r[j].after.first_ns;
-        struct qbook bk;
+        struct gt_mbp_book bk;
         int rc = gt_store_book_at(st, id, h == INT64_MIN ? h : h - 1, 0, &bk);
         if (rc == GT_ERANGE)
             continue; /* an earlier retention's checkpoint covers these ticks */
@@ -1861,18 +1999,15 @@ static int retain_books(gt_store *st, const struct retain *r, size_t n, rocksdb_
             return rc;
         if (bk.last_seq == 0)
             continue; /* no book tick before H: nothing of the book is lost */
-        uint8_t lo[KEY_BOOK_LEN], key[KEY_BOOK_LEN], hkey[KEY_META_LEN], v[QBOOK_CKPT_MAX], hv[8];
+        uint8_t lo[KEY_BOOK_LEN], key[KEY_BOOK_LEN], hkey[KEY_META_LEN], hv[8];
         key_book_encode(lo, id, INT64_MIN);
         key_book_encode(key, id, bk.last_ns);
         rocksdb_writebatch_delete_range_cf(b, st->cf[CF_META], (const char *)lo, sizeof lo,
                                            (const char *)key, sizeof key);
-        int len = qbook_ckpt_encode(&bk, v);
-        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
-                                  (const char *)v, (size_t)len);
+        bookckpt_put(b, st->cf[CF_META], id, &bk);
         key_horizon_encode(hkey, id);
         st_le64(hv, (uint64_t)bk.last_ns);
-        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)hkey, sizeof hkey,
-                                  (const char *)hv, sizeof hv);
+        batch_put_sealed(st, b, CF_META, hkey, sizeof hkey, hv, sizeof hv);
     }
     return GT_OK;
 }
@@ -1880,11 +2015,11 @@ static int retain_books(gt_store *st, const struct retain *r, size_t n, rocksdb_
 int gt_store_delete_before(gt_store *st, int64_t ns)
 {
     if (st->mode != GT_STORE_WRITER || st->n_dirty > 0 || rocksdb_writebatch_count(st->full) > 0)
-        return store_err(st, GT_EINVAL, "retention: %s%s",
-                         st->mode != GT_STORE_WRITER ? "not a writer" : "commit first", NULL);
+        return store_err(st, GT_EINVAL, "retention: %s",
+                         st->mode != GT_STORE_WRITER ? "not a writer" : "commit first");
     struct retain *r = calloc(st->n_series + 1, sizeof *r);
     if (!r)
-        return store_err(st, GT_ENOMEM, "retention: out of memory%s%s", "", NULL);
+        return store_err(st, GT_ENOMEM, "retention: out of memory");
     rocksdb_writebatch_t *b = rocksdb_writebatch_create();
     int deleted = 0, rc = GT_OK;
     size_t n = 0;
@@ -1906,18 +2041,23 @@ int gt_store_delete_before(gt_store *st, int64_t ns)
         uint8_t key[KEY_META_LEN], rec[SERIES_REC_LEN];
         key_series_encode(key, x->s->id);
         series_rec_write(rec, &x->after);
-        rocksdb_writebatch_put_cf(b, st->cf[CF_META], (const char *)key, sizeof key,
-                                  (const char *)rec, sizeof rec);
+        batch_put_sealed(st, b, CF_META, key, sizeof key, rec, sizeof rec);
         deleted += (int)nb;
         n++;
     }
     if (rc >= 0 && n > 0)
         rc = retain_books(st, r, n, b);
-    if (rc >= 0 && n > 0) {
+    int64_t horizon = ns > st->horizon ? ns : st->horizon;
+    if (rc >= 0) {
+        uint8_t key = KEY_META_RETAIN, v[8];
+        st_le64(v, (uint64_t)horizon);
+        batch_put_sealed(st, b, CF_META, &key, 1, v, sizeof v);
         char *dberr = NULL;
         rocksdb_write(st->db, st->wo, b, &dberr);
         if (dberr)
             rc = store_fail(st, dberr, "retention");
+        else
+            st->horizon = horizon;
     }
     rocksdb_writebatch_destroy(b);
     for (size_t i = 0; rc >= 0 && i < n; i++) {

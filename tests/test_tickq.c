@@ -26,6 +26,7 @@
 #include "journal.h"
 #include "key.h"
 #include "proc.h"
+#include "tickgen.h"
 #include "gputick/store.h"
 #include "gputick/tick.h"
 #include "gputick/tickfmt.h"
@@ -33,11 +34,7 @@
 
 static char dir[64], db[128];
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(p);
-}
+#define rm_entry tickgen_rm
 
 /* ---- the generated market ---- */
 
@@ -54,35 +51,23 @@ static int32_t index_id;
 
 static uint64_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return tickgen_rnd(&rng);
 }
 
+/* The ticks go into ticks[0..n_ticks) through tickgen.h, numbered by seq. */
 static struct gt_tick *add(int kind, int32_t id, int64_t ns)
 {
-    cr_assert(n_ticks < MAX_TICKS);
-    struct gt_tick *t = &ticks[n_ticks++];
-    memset(t, 0, sizeof *t);
-    t->version = GT_TICK_VERSION;
-    t->kind = (uint8_t)kind;
-    t->instr_id = id;
-    t->seq = ++seq;
-    t->exch_ns = ns;
-    t->recv_ns = ns + 1000;
+    struct tickgen g = {ticks, n_ticks, MAX_TICKS, seq};
+    struct gt_tick *t = tickgen_add(&g, kind, id, ns);
+    n_ticks = g.n, seq = g.seq;
     return t;
 }
 
 static void def_at(int64_t ns, int32_t id, const char *sym, uint32_t maturity, int type, int depth)
 {
-    struct gt_tick *t = add(GT_KIND_DEF, id, ns);
-    t->u.def.tick_px = TICK_PX;
-    t->u.def.maturity = maturity;
-    t->u.def.type = (uint8_t)type;
-    t->u.def.depth = (uint8_t)depth;
-    memcpy(t->u.def.product, "H100", 4);
-    memcpy(t->u.def.symbol, sym, strlen(sym));
+    struct tickgen g = {ticks, n_ticks, MAX_TICKS, seq};
+    tickgen_def(&g, ns, id, sym, maturity, type, depth);
+    n_ticks = g.n, seq = g.seq;
 }
 
 static void def(int32_t id, const char *sym, uint32_t maturity, int type)
@@ -110,9 +95,9 @@ static void status(int64_t ns, int feed)
 
 static void fixing(int64_t ns, int64_t px, int code, uint32_t date)
 {
-    struct gt_tick *t = add(GT_KIND_FIXING, index_id, ns);
-    t->u.fixing =
-        (struct gt_fixing){.px = px, .date = date, .code = (uint8_t)code, .entry_type = '3'};
+    struct tickgen g = {ticks, n_ticks, MAX_TICKS, seq};
+    tickgen_fixing(&g, index_id, ns, px, code, date);
+    n_ticks = g.n, seq = g.seq;
 }
 
 /* Official fixings of 2026-12 (weekdays through the 30th), one a day at
@@ -269,18 +254,7 @@ TestSuite(tickq, .init = setup, .fini = teardown, .timeout = 60);
 
 static char *out_s, *err_s;
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert(not(eq(ptr, f, NULL)));
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    s[fread(s, 1, (size_t)n, f)] = 0;
-    fclose(f);
-    return s;
-}
+#define slurp tickgen_slurp
 
 /* Runs "tickq ARGS..." (NULL-terminated) in this process with stdout and
  * stderr captured into out_s and err_s; returns the exit status. */
@@ -296,19 +270,7 @@ static int run(int (*cmd)(int, char **), ...)
     argv[argc] = NULL;
     snprintf(opath, sizeof opath, "%s/out", dir);
     snprintf(epath, sizeof epath, "%s/err", dir);
-    fflush(stdout);
-    fflush(stderr);
-    int so = dup(1), se = dup(2);
-    int fo = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int fe = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fo, 1);
-    dup2(fe, 2);
-    int rc = cmd(argc, argv);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(so, 1);
-    dup2(se, 2);
-    close(so), close(se), close(fo), close(fe);
+    int rc = tickgen_run(cmd, argc, argv, opath, epath);
     free(out_s);
     free(err_s);
     out_s = slurp(opath);
@@ -1657,4 +1619,115 @@ Test(tickq, book_refuses_an_index_and_prints_no_rows_without_data)
               "%s", err_s);
     cr_assert(eq(str, out_s, ""));
     cr_assert(not(eq(ptr, strstr(err_s, "H100F7 has no book ticks"), NULL)), "%s", err_s);
+}
+
+/* ---- retention said out loud ---- */
+
+/* After a retention cut at noon, every query that reaches before it says so
+ * in one line, reads nothing before it (though the block that straddles the
+ * cut is kept whole), and leaves out the bar the cut falls in. */
+Test(tickq, retention_is_said_and_the_bar_it_cuts_is_left_out)
+{
+    int64_t cut = DAY_NS + 12 * 3600 * GT_NS_PER_SEC;
+    gt_store *st;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER, &st, err), GT_OK), "%s", err);
+    cr_assert(ge(int, gt_store_delete_before(st, cut), 1), "%s", gt_store_errmsg(st));
+    gt_store_close(st);
+    const char *said = "tickq bars: the store keeps data from 2026-11-24T12:00:00Z on "
+                       "(retention); what the range asks for before it is not shown\n";
+
+    /* Hourly bars: the ones from the cut on, as recomputed; none before. */
+    static struct ref_bar ref[64];
+    int n_kept = 0, n_trades = 0;
+    for (int i = 0; i < n_ticks; i++)
+        if (ticks[i].exch_ns >= cut)
+            ticks[n_kept++] = ticks[i];
+    for (int i = 0; i < n_kept; i++)
+        n_trades += ticks[i].instr_id == FRONT && ticks[i].kind == GT_KIND_TRADE;
+    int n = ref_bars(ticks, n_kept, FRONT, 3600 * GT_NS_PER_SEC, ref, 64);
+    cr_assert(eq(int,
+                 run(cmd_bars, "bars", "H100Z6", "-i", "1h", "--db", db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(str, err_s, (char *)said));
+    cr_assert(eq(int, count_lines(out_s), n + 1));
+    char got[256], want[256];
+    ref_bar_csv(&ref[0], want, sizeof want);
+    cr_assert(eq(str, (char *)line(out_s, 1, got, sizeof got), want), "the first bar is 12:00's");
+
+    /* The day bar holds the cut: it is left out, not printed with the
+     * afternoon's volume as the day's. */
+    cr_assert(eq(int,
+                 run(cmd_bars, "bars", "H100Z6", "-i", "1d", "--db", db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(int, count_lines(out_s), 1), "no day bar: %s", out_s);
+    cr_assert(eq(str, err_s, (char *)said));
+
+    /* Ticks: none before the cut; a range after it says nothing. */
+    cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--kind", "trade", "--db", db, NULL), 0));
+    cr_assert(eq(int, count_lines(out_s), n_trades + 1));
+    cr_assert(not(eq(ptr, strstr(err_s, "keeps data from 2026-11-24T12:00:00Z"), NULL)), "%s",
+              err_s);
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "H100Z6", "--kind", "trade", "--from", "2026-11-24T13:00Z",
+                     "--db", db, NULL),
+                 0));
+    cr_assert(eq(str, err_s, ""));
+}
+
+/* tickstore --retain cuts at a whole UTC day: the midnight at or before
+ * now - DUR, recorded as the store's horizon; tickq then reads from there. */
+Test(tickq, tickstore_retain_cuts_at_a_utc_midnight)
+{
+    char rdb[160], log[160], exe[512];
+    proc_bin(exe, sizeof exe, "store/tickstore");
+    snprintf(rdb, sizeof rdb, "%s/recent", dir);
+    snprintf(log, sizeof log, "%s/tickstore.log", dir);
+    int64_t before = gt_now_ns();
+    gt_store *st;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(rdb, GT_STORE_WRITER, &st, err), GT_OK), "%s", err);
+    /* A trade every 10 minutes over the last 3 days: one block straddles the cut. */
+    enum { N = 3 * 24 * 6 };
+    for (int i = 0; i < N; i++) {
+        struct gt_tick t = {.version = GT_TICK_VERSION, .kind = GT_KIND_TRADE, .instr_id = 7};
+        t.seq = (uint64_t)i + 1;
+        t.exch_ns = t.recv_ns = before - (int64_t)(N - i) * 600 * GT_NS_PER_SEC;
+        t.u.trade = (struct gt_trade){.px = 2500000000, .qty = 1, .aggressor = 1};
+        cr_assert(eq(int, gt_store_append(st, &t), 1));
+    }
+    cr_assert(eq(int, gt_store_commit(st, N), GT_OK));
+    gt_store_close(st);
+    pid_t pid =
+        proc_spawn("store/tickstore", log, "--db", rdb, "--retain", "1d", "--retain-only", NULL);
+    cr_assert(eq(int, proc_wait(pid, 60000), 0));
+    int64_t after = gt_now_ns();
+    cr_assert(eq(int, gt_store_open(rdb, GT_STORE_READER, &st, err), GT_OK), "%s", err);
+    int64_t h = gt_store_horizon(st);
+    cr_assert(eq(i64, h % GT_NS_PER_DAY, 0), "a UTC midnight");
+    cr_assert(le(i64, h, after - GT_NS_PER_DAY), "at least a day kept");
+    cr_assert(gt(i64, h, before - 2 * GT_NS_PER_DAY), "no more than a day more");
+    gt_store_iter *it;
+    const struct gt_tick *v;
+    cr_assert(eq(int, gt_store_iter_open(st, 7, GT_KIND_TRADE, INT64_MIN, INT64_MAX, &it), GT_OK));
+    int got = 0, k;
+    int64_t first = INT64_MAX;
+    while ((k = gt_store_iter_next(it, &v)) > 0) {
+        first = got == 0 ? v[0].exch_ns : first;
+        got += k;
+    }
+    gt_store_iter_close(it);
+    gt_store_close(st);
+    int want = 0;
+    for (int i = 0; i < N; i++)
+        want += before - (int64_t)(N - i) * 600 * GT_NS_PER_SEC >= h;
+    cr_assert(eq(int, got, want), "the ticks from the midnight on, and no older one");
+    cr_assert(ge(i64, first, h));
+    char *msg = slurp(log);
+    char hs[GT_TIME_STRLEN];
+    gt_time_format(h, hs);
+    cr_assert(not(eq(ptr, strstr(msg, hs), NULL)), "tickstore names the cut: %s", msg);
+    free(msg);
 }

@@ -37,7 +37,6 @@ tests              9      any
 
 # file                        header                   until / why
 EXCEPTIONS='
-query/cmd_book.c              store/qbook.h            the store book-at-T API speaks the public book types (issue 18)
 tools/ticksim/sim.c           feedhandler/net.h        the multicast sender moves to mdp3/ (issue 18)
 tools/ticksim/sim.c           feedhandler/pcap.h       the pcap writer moves to mdp3/ (issue 18)
 '

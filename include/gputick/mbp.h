@@ -3,7 +3,7 @@
  * level actions on a caller-owned array.
  *
  * The one implementation of the book rules: tickfeed's live books
- * (feedhandler/book.c), tickq's books rebuilt from the store (store/qbook.c)
+ * (feedhandler/book.c), the books rebuilt from the store (gt_mbp_book below)
  * and a downstream program rebuilding books from the bus's `book` records
  * (docs/wire.md) all apply entries through gt_mbp_apply(), so they cannot
  * disagree.
@@ -27,7 +27,10 @@
  * allocates or keeps state. */
 #ifndef GT_MBP_H
 #define GT_MBP_H
+#include <stdbool.h>
 #include <stdint.h>
+
+struct gt_tick;
 
 /* GT_MBP_DEPTH_MAX: the deepest book on the bus (tickfeed keeps at most this
  * many levels a side, and a `def` says 1..this). GT_MBP_DEPTH_DEFAULT: the
@@ -65,5 +68,40 @@ int gt_mbp_apply(struct gt_mbp_level *lv, int n, int depth, int action, int leve
  * smaller MarketDepth): levels past depth become empty. Returns the new
  * count, or GT_EINVAL if depth is outside 1..GT_MBP_DEPTH_MAX. */
 int gt_mbp_truncate(struct gt_mbp_level *lv, int n, int depth);
+
+/* A whole price-level book of one instrument, as rebuilt from stored or bus
+ * ticks: exactly tickfeed's books (feedhandler/book.h), whose level actions
+ * are gt_mbp_apply()'s. A book has its instrument's MarketDepth:
+ * GT_MBP_DEPTH_DEFAULT until a `def` tick of the instrument says otherwise,
+ * as tickfeed's book does until the definition arrives; a def with a smaller
+ * depth drops the levels past it. Status ticks carry the feed state: STALE
+ * marks the book untrusted until RECOVERED; RESET empties it. Recovery is
+ * published by tickfeed as a fresh book: a DeleteThru on each side then a
+ * New per level, all flagged GT_F_RECOVERY, then a RECOVERED status; those
+ * apply like any other level tick. Caller-embedded state, no allocation. */
+struct gt_mbp_book {
+    struct gt_mbp_level side[2][GT_MBP_DEPTH_MAX]; /* [0] bids, [1] asks; past n[s]: empty */
+    int n[2];   /* levels in use a side: the last non-empty one, 0..depth */
+    int depth;  /* MarketDepth, 1..GT_MBP_DEPTH_MAX */
+    bool stale; /* between STALE and RECOVERED */
+    int64_t stale_since_ns;
+    uint64_t n_applied, n_bad; /* level ticks applied, and refused (bad level/side) */
+    int64_t last_ns;           /* exch_ns of the last level or status tick given */
+    uint64_t last_seq;         /* bus seq of the last tick given to gt_mbp_book_apply */
+};
+
+/* An empty, live book of the given MarketDepth (gt_mbp_depth_of(): out of
+ * range means GT_MBP_DEPTH_DEFAULT). */
+void gt_mbp_book_init(struct gt_mbp_book *b, int depth);
+
+/* Applies one tick of the book's instrument, in bus order: GT_KIND_LEVEL
+ * changes levels (gt_mbp_apply; a null qty is 0, as in tickfeed's book),
+ * GT_KIND_STATUS may change the feed state, GT_KIND_DEF sets the depth (a
+ * smaller one drops the levels past it); other kinds are ignored.
+ * Implied-book levels (GT_F_IMPLIED) are ignored: this is the outright
+ * book. Returns 0, or GT_EBADMSG for a level outside 1..depth, an unknown
+ * side or action, or a New/Change/Overlay without a price (counted in n_bad,
+ * the book unchanged). */
+int gt_mbp_book_apply(struct gt_mbp_book *b, const struct gt_tick *t);
 
 #endif

@@ -28,11 +28,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "gputick/err.h"
+#include "gputick/mbp.h"
 #include "gputick/tick.h"
 
 typedef struct gt_store gt_store;
 typedef struct gt_store_iter gt_store_iter;
-struct qbook; /* store/qbook.h: the book model of tickq and the checkpoints */
 
 enum {
     GT_STORE_WRITER = 1,    /* the one recorder: creates the store if missing */
@@ -40,8 +40,9 @@ enum {
     GT_STORE_NO_CREATE = 4, /* or'ed into GT_STORE_WRITER: a store must be there already */
 };
 
-/* The on-disk format this build reads and writes (the 'F' record). */
-enum { GT_STORE_FORMAT = 1 };
+/* The on-disk format this build reads and writes (the 'F' record): 2, with
+ * every metadata value sealed by a CRC32C and a commit mark (docs/store.md). */
+enum { GT_STORE_FORMAT = 2 };
 
 /* A series as committed. */
 struct gt_series_info {
@@ -63,8 +64,11 @@ struct gt_series_info {
  * by gt_store_close), or read-only if that fails. Returns GT_OK and *out, or:
  * GT_ENOENT (a reader, or GT_STORE_NO_CREATE, and no store at path),
  * GT_EVERSION (not a gputick store: another database, or a folder holding
- * other files; or another format version), GT_EBUSY, GT_EDB, GT_ENOMEM,
- * GT_EINVAL (bad mode, or path is a file); err then says what and where. */
+ * other files; or another format version, format 1 included), GT_ECORRUPT
+ * (a damaged metadata record, or a view lacking a table file: the
+ * checkpoint and the commit mark disagree; err names the file where a
+ * read-only open can), GT_EBUSY, GT_EDB, GT_ENOMEM, GT_EINVAL (bad mode,
+ * or path is a file); err then says what and where. */
 int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN]);
 
 /* Closes the store; uncommitted appends are dropped. NULL does nothing. */
@@ -117,11 +121,12 @@ void gt_store_stats_get(const gt_store *st, struct gt_store_stats *out);
 
 /* Deletes every block whose ticks are all older than ns (a block that
  * straddles ns is kept whole, as is each series' open block), then compacts
- * the deleted ranges so the space is reclaimed. In the same batch, each
- * instrument whose book ticks lose blocks gets a book checkpoint covering
- * every deleted tick and a book horizon (gt_store_book_at). Writer only, and
- * only with nothing uncommitted. Returns the number of blocks deleted, GT_EINVAL,
- * GT_ENOSPC or GT_EDB. */
+ * the deleted ranges so the space is reclaimed. In the same batch it records
+ * ns as the store's retention horizon (the greatest ever given is kept: see
+ * gt_store_horizon), and each instrument whose book ticks lose blocks gets a
+ * book checkpoint covering every deleted tick and a book horizon
+ * (gt_store_book_at). Writer only, and only with nothing uncommitted.
+ * Returns the number of blocks deleted, GT_EINVAL, GT_ENOSPC or GT_EDB. */
 int gt_store_delete_before(gt_store *st, int64_t ns);
 
 /* Compacts the whole store (both column families, down to the last level),
@@ -170,16 +175,21 @@ int gt_store_instr_find(gt_store *st, const char *symbol, struct gt_tick *def);
  * GT_OK, GT_ENOENT (no such series id) or GT_EDB. */
 int gt_store_series_bytes(gt_store *st, uint32_t series, uint64_t *bytes);
 
+/* The retention horizon: the store keeps no data before it (the ns of the
+ * last gt_store_delete_before), INT64_MIN if no retention ran. Iterators
+ * start no earlier, so the ticks a straddling block still holds before it
+ * are never read; a reader that asks for less can tell its caller. As of the
+ * open or the last gt_store_refresh(). */
+int64_t gt_store_horizon(const gt_store *st);
+
 /* Opens an iterator over the ticks of (instr_id, kind) with from_ns <= exch_ns
- * < to_ns, in stored order. It holds one decoded block at a time (constant
- * memory) and reads the store as of this call. Returns GT_OK and *out,
- * GT_ENOENT (no such series), GT_ENOMEM, GT_EDB, or GT_ECORRUPT when this
- * handle's view lacks the series' last block, which the metadata names: a
- * reader (a RocksDB secondary) that could not load a table file, a corrupt
- * index block say, silently sees an older version of the ticks; the message
- * then quotes a read-only open, which names the file. Ticks that went
- * backwards in time across a block boundary are found only from a from_ns at
- * or before that block's key. */
+ * < to_ns (from_ns raised to gt_store_horizon()), in stored order. It holds one decoded block at a
+ * time (constant memory) and reads the store as of this call. Returns GT_OK and *out, GT_ENOENT (no
+ * such series), GT_ENOMEM, GT_EDB, or GT_ECORRUPT when this handle's view lacks the series' last
+ * block, which the metadata names: a reader (a RocksDB secondary) that could not load a table file,
+ * a corrupt index block say, silently sees an older version of the ticks; the message then quotes a
+ * read-only open, which names the file. Ticks that went backwards in time across a block boundary
+ * are found only from a from_ns at or before that block's key. */
 int gt_store_iter_open(gt_store *st, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
                        gt_store_iter **out);
 
@@ -223,7 +233,7 @@ enum { GT_BOOK_REPLAY_ALL = 1 }; /* ignore checkpoints: replay from the start */
 
 /* Rebuilds into *b the book of instr_id as it was at at_ns: every level,
  * status and definition (the depth) tick with exch_ns <= at_ns applied in bus
- * order (qbook_apply) to a book of depth GT_MBP_DEPTH_DEFAULT, by starting
+ * order (gt_mbp_book_apply, gputick/mbp.h) to a book of depth GT_MBP_DEPTH_DEFAULT, by starting
  * from the latest checkpoint at or before at_ns and replaying the ticks after
  * its seq (a missing, unreadable or older-format checkpoint: from the
  * start).
@@ -233,6 +243,7 @@ enum { GT_BOOK_REPLAY_ALL = 1 }; /* ignore checkpoints: replay from the start */
  * with GT_ERANGE, and GT_BOOK_REPLAY_ALL replays from that checkpoint. Returns
  * the number of ticks replayed (>= 0), or an error with gt_store_errmsg()
  * saying which. */
-int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags, struct qbook *b);
+int gt_store_book_at(gt_store *st, int32_t instr_id, int64_t at_ns, int flags,
+                     struct gt_mbp_book *b);
 
 #endif

@@ -239,8 +239,10 @@ static int parted_fill(struct parted *p, const char *store_path)
     rocksdb_writebatch_t *b = rocksdb_writebatch_create();
     rocksdb_iterator_t *it = rocksdb_create_iterator_cf(src, ro, cf[1]);
     int rc = GT_OK;
-    for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it) && rc == GT_OK;
-         rocksdb_iter_next(it)) {
+    uint8_t first[KEY_BLOCK_LEN]; /* series 1: the commit mark before it is no block */
+    key_block_encode(first, 1, INT64_MIN);
+    for (rocksdb_iter_seek(it, (const char *)first, sizeof first);
+         rocksdb_iter_valid(it) && rc == GT_OK; rocksdb_iter_next(it)) {
         size_t klen, vlen;
         const char *k = rocksdb_iter_key(it, &klen), *v = rocksdb_iter_value(it, &vlen);
         if ((rc = parted_put(p, b, k, klen, (const uint8_t *)v, vlen)) < 0) {

@@ -17,7 +17,7 @@
 #include "bars.h"
 #include "bench.h"
 #include "cmd.h"
-#include "qbook.h"
+#include "gputick/mbp.h"
 #include "gputick/store.h"
 #include "gputick/time.h"
 
@@ -158,7 +158,7 @@ static double book_replay_all(const char *db, int64_t at_ns)
     gt_store *st;
     char err[GT_ERRLEN];
     struct gt_tick def;
-    struct qbook b;
+    struct gt_mbp_book b;
     if (gt_store_open(db, GT_STORE_READER, &st, err) < 0)
         return -1;
     int rc = gt_store_instr_find(st, "H100Z6", &def);
@@ -240,7 +240,7 @@ static int book_sweep(const char *dir, struct gt_tick *book, size_t n)
         for (int k = 0; k < BOOK_TIMES && rc >= 0; k++) {
             double q = -1, base = -1;
             for (int r = 0; r < REPS && rc >= 0; r++) {
-                struct qbook b;
+                struct gt_mbp_book b;
                 double tq = bench_now();
                 rc = gt_store_book_at(st, FRONT, book_time(k), 0, &b);
                 double t1 = bench_now();
@@ -356,10 +356,10 @@ int bench_tickq(void)
     for (int r = 0; r < REPS; r++) {
         q = best(q, bench_cmd(cmd_book, book_argv));
         double t0 = bench_now();
-        struct qbook b;
-        qbook_init(&b, GT_MBP_DEPTH_DEFAULT);
+        struct gt_mbp_book b;
+        gt_mbp_book_init(&b, GT_MBP_DEPTH_DEFAULT);
         for (size_t i = book0; i < n; i++)
-            qbook_apply(&b, &all[i]);
+            gt_mbp_book_apply(&b, &all[i]);
         bench_sink((uint64_t)b.n[0]);
         base = best(base, bench_now() - t0);
     }
