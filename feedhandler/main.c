@@ -22,7 +22,7 @@
 #include <zmq.h>
 #include "dump.h"
 #include "feed.h"
-#include "gputick/channels.h"
+#include "channels.h"
 #include "gputick/sec.h"
 #include "gputick/time.h"
 #include "net.h"

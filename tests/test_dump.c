@@ -15,7 +15,7 @@
 #include "dump.h"
 #include "gputick/bytes.h"
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "pcap.h"
 
 #define T0 1764081000000000001ull /* 2025-11-25T14:30:00.000000001Z */

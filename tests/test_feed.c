@@ -13,8 +13,8 @@
 #include "book.h"
 #include "feed.h"
 #include "gputick/bytes.h"
-#include "gputick/channels.h"
-#include "gputick/mdp3.h"
+#include "channels.h"
+#include "mdp3.h"
 #include "gputick/tick.h"
 #include "gputick/topic.h"
 

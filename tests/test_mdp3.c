@@ -14,7 +14,7 @@
 
 #include "gputick/bytes.h"
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 
 /* Frames the only message of a packet. */
 static void frame_one(const uint8_t *p, size_t len, struct mdp3_msg *msg)

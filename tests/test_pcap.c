@@ -18,7 +18,7 @@
 
 #include "gputick/bytes.h"
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "pcap.h"
 
 enum { N_DGRAMS = 4 };

@@ -17,7 +17,7 @@
 
 #include "gputick/bytes.h"
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "pcap.h"
 
 enum { OUT_CAP = 1 << 16 };

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* mdp3.c -- CME MDP 3.0 SBE framing, decoders and encoder (contract in gputick/mdp3.h).
+/* mdp3.c -- CME MDP 3.0 SBE framing, decoders and encoder (contract in mdp3.h).
  *
  * Decoding checks once and then trusts: mdp3_pkt_next() frames a message by its
  * MsgSize and checks that the SBE header and the acting root block fit; each
@@ -11,7 +11,7 @@
  *
  * The encoder sizes a whole message before it writes a byte, so a message that
  * does not fit leaves the packet as it was and the caller starts the next one. */
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 
 #include <stdbool.h>
 #include <string.h>

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "pcap.h"
 
 /* Writes mant * 10^exp in decimal, without trailing fractional zeros. The
