@@ -107,22 +107,6 @@ static int root_check(const struct mdp3_msg *msg, uint16_t schema, uint16_t tid,
     return GT_OK;
 }
 
-/* A field of SIZE at OFF is present if the acting block holds it. */
-#define HAS(bl, off, size) ((size_t)(off) + (size) <= (size_t)(bl))
-#define ENTRY(g, i) ((g)->p + (size_t)(i) * (g)->block_len)
-
-static void str_get(char *dst, const uint8_t *src, size_t n)
-{
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
-static struct mdp3_dec64 dec64_get(const uint8_t *p)
-{
-    struct mdp3_dec64 d = {(int64_t)ld_le64(p), (int8_t)p[8]};
-    return d;
-}
-
 int mdp3_dec64_to_px(struct mdp3_dec64 d, int64_t *px)
 {
     if (d.mantissa == MDP3_PX_NULL) {
@@ -145,376 +129,351 @@ int mdp3_dec64_to_px(struct mdp3_dec64 d, int64_t *px)
     return GT_OK;
 }
 
+/* ---- the tables, expanded ----------------------------------------------- */
+
+/* Each field kind (mdp3.h) is read and written as one of three classes: a
+ * little-endian integer of its size, a raw char[n], or a Decimal64. */
+#define CLS_U8 SCALAR
+#define CLS_U8N SCALAR
+#define CLS_HEX8 SCALAR
+#define CLS_I8 SCALAR
+#define CLS_I8N SCALAR
+#define CLS_CH SCALAR
+#define CLS_U16N SCALAR
+#define CLS_DATE SCALAR
+#define CLS_I16 SCALAR
+#define CLS_U32 SCALAR
+#define CLS_U32N SCALAR
+#define CLS_HEX32 SCALAR
+#define CLS_I32 SCALAR
+#define CLS_I32N SCALAR
+#define CLS_QTY4 SCALAR
+#define CLS_U64 SCALAR
+#define CLS_U64N SCALAR
+#define CLS_NS SCALAR
+#define CLS_PX SCALAR
+#define CLS_DEC64 DEC64
+#define CLS_STR STR
+
+/* The null a field newer than the message reads as (0 for kinds without one,
+ * which no "since" field has). */
+#define NULLV_U8 0
+#define NULLV_U8N MDP3_U8_NULL
+#define NULLV_HEX8 0
+#define NULLV_I8 0
+#define NULLV_I8N MDP3_I8_NULL
+#define NULLV_CH 0
+#define NULLV_U16N MDP3_U16_NULL
+#define NULLV_DATE MDP3_U16_NULL
+#define NULLV_I16 0
+#define NULLV_U32 0
+#define NULLV_U32N MDP3_U32_NULL
+#define NULLV_HEX32 0
+#define NULLV_I32 0
+#define NULLV_I32N MDP3_I32_NULL
+#define NULLV_QTY4 MDP3_I32_NULL
+#define NULLV_U64 0
+#define NULLV_U64N MDP3_U64_NULL
+#define NULLV_NS MDP3_U64_NULL
+#define NULLV_PX MDP3_PX_NULL
+
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+
+/* A little-endian unsigned integer of n (constant) bytes. */
+static inline uint64_t ld_n(const uint8_t *p, size_t n)
+{
+    return n == 1 ? p[0] : n == 2 ? ld_le16(p) : n == 4 ? ld_le32(p) : ld_le64(p);
+}
+
+static inline void st_n(uint8_t *p, uint64_t v, size_t n)
+{
+    if (n == 1)
+        p[0] = (uint8_t)v;
+    else if (n == 2)
+        st_le16(p, (uint16_t)v);
+    else if (n == 4)
+        st_le32(p, (uint32_t)v);
+    else
+        st_le64(p, v);
+}
+
+static void str_get(char *dst, const uint8_t *src, size_t n)
+{
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static void str_put(uint8_t *dst, const char *src, size_t n)
+{
+    memcpy(dst, src, n);
+}
+
+static struct mdp3_dec64 dec64_get(const uint8_t *p)
+{
+    struct mdp3_dec64 d = {(int64_t)ld_le64(p), (int8_t)p[8]};
+    return d;
+}
+
+static void dec64_put(uint8_t *p, struct mdp3_dec64 d)
+{
+    st_le64(p, (uint64_t)d.mantissa);
+    p[8] = (uint8_t)d.exponent;
+}
+
+#define LD_SCALAR(dst, p, n) (dst) = ld_n(p, n)
+#define LD_STR(dst, p, n) str_get(dst, p, n)
+#define LD_DEC64(dst, p, n) (dst) = dec64_get(p)
+#define NUL_SCALAR(dst, kind) (dst) = NULLV_##kind
+#define NUL_STR(dst, kind) (dst)[0] = '\0'
+#define NUL_DEC64(dst, kind)                                                                       \
+    (dst) = (struct mdp3_dec64)                                                                    \
+    {                                                                                              \
+        MDP3_PX_NULL, 0                                                                            \
+    }
+#define ST_SCALAR(q, v, n) st_n(q, (uint64_t)(v), n)
+#define ST_STR(q, v, n) str_put(q, v, n)
+#define ST_DEC64(q, v, n) dec64_put(q, v)
+
+#define ENTRY(g, i) ((g)->p + (size_t)(i) * (g)->block_len)
+
+/* Whether a field added in version since (0: in every version) and ending at
+ * end is absent from a block of bl bytes at version ver. */
+static inline bool absent(unsigned since, unsigned ver, size_t bl, size_t end)
+{
+    return since && !(ver >= since && end <= bl);
+}
+
+/* Decodes one row from p (block length bl, acting version ver) into d->member;
+ * a "since" field the message does not hold reads as its null. */
+#define DEC_FIELD(m_, key, off, n, kind, since)                                                    \
+    if (absent(since, ver, bl, (off) + (n)))                                                       \
+        CAT(NUL_, CLS_##kind)(d->m_, kind);                                                        \
+    else                                                                                           \
+        CAT(LD_, CLS_##kind)(d->m_, p + (off), n);
+
+/* Encodes s->member of one row at q. */
+#define ENC_FIELD(m_, key, off, n, kind, since) CAT(ST_, CLS_##kind)(q + (off), s->m_, n);
+
+/* The bytes a table requires: the end of its last field but the "since" ones. */
+#define MIN_MEMBER(m_, key, off, n, kind, since) char m_[(since) ? 1 : (off) + (n)];
+#define MIN_LEN(TABLE) ((uint16_t)sizeof(union {TABLE(MIN_MEMBER)}))
+
+/* An entry accessor: fn(root, i, entry) reads entry i of group grp by TABLE. */
+#define ACCESSOR(fn, root_t, grp, ent_t, TABLE, VER)                                               \
+    void fn(const root_t *m, size_t i, ent_t *d)                                                   \
+    {                                                                                              \
+        const uint8_t *p = ENTRY(&m->grp, i);                                                      \
+        size_t bl = m->grp.block_len;                                                              \
+        unsigned ver = (VER);                                                                      \
+        TABLE(DEC_FIELD)                                                                           \
+    }
+
+/* Reads the root block of msg into d by TABLE. */
+#define DEC_ROOT(TABLE)                                                                            \
+    do {                                                                                           \
+        const uint8_t *p = msg->body;                                                              \
+        size_t bl = msg->block_len;                                                                \
+        unsigned ver = msg->version;                                                               \
+        TABLE(DEC_FIELD)                                                                           \
+    } while (0)
+
+/* Writes the root s at q by TABLE. */
+#define ENC_ROOT(TABLE, q_, s_)                                                                    \
+    do {                                                                                           \
+        uint8_t *q = (q_);                                                                         \
+        const __typeof__(*(s_)) *s = (s_);                                                         \
+        TABLE(ENC_FIELD)                                                                           \
+    } while (0)
+
+/* Writes n entries from ents at q, blk bytes apart, by TABLE; q ends after them. */
+#define ENC_ENTRIES(TABLE, q_, ents, n, blk)                                                       \
+    for (size_t i_ = 0; i_ < (n); i_++, (q_) += (blk)) {                                           \
+        uint8_t *q = (q_);                                                                         \
+        const __typeof__(*(ents)) *s = &(ents)[i_];                                                \
+        TABLE(ENC_FIELD)                                                                           \
+    }
+
 /* ---- templates ---------------------------------------------------------- */
 
-int mdp3_reset4_decode(const struct mdp3_msg *msg, struct mdp3_reset4 *m)
+int mdp3_reset4_decode(const struct mdp3_msg *msg, struct mdp3_reset4 *d)
 {
     size_t off;
-    int rc = root_check(msg, MDP3_SCHEMA_MDP, MDP3_T_CHANNEL_RESET4, 9, &off);
+    int rc = root_check(msg, MDP3_SCHEMA_MDP, MDP3_T_CHANNEL_RESET4, MIN_LEN(MDP3_X_ROOT), &off);
     if (rc < 0)
         return rc;
-    m->transact_time_ns = ld_le64(msg->body);
-    m->mei = msg->body[8];
-    return grp_parse(msg->body, msg->body_len, &off, DIM_3, 2, &m->entries);
+    DEC_ROOT(MDP3_X_ROOT);
+    return grp_parse(msg->body, msg->body_len, &off, DIM_3, MIN_LEN(MDP3_RESET4_ENTRY),
+                     &d->entries);
 }
 
-void mdp3_reset4_entry(const struct mdp3_reset4 *m, size_t i, struct mdp3_reset4_entry *e)
-{
-    e->appl_id = (int16_t)ld_le16(ENTRY(&m->entries, i));
-}
+ACCESSOR(mdp3_reset4_entry, struct mdp3_reset4, entries, struct mdp3_reset4_entry,
+         MDP3_RESET4_ENTRY, 0)
 
-int mdp3_status30_decode(const struct mdp3_msg *msg, struct mdp3_status30 *m)
+int mdp3_status30_decode(const struct mdp3_msg *msg, struct mdp3_status30 *d)
 {
     size_t off;
-    int rc = root_check(msg, MDP3_SCHEMA_MDP, MDP3_T_SECURITY_STATUS30, 30, &off);
+    int rc = root_check(msg, MDP3_SCHEMA_MDP, MDP3_T_SECURITY_STATUS30, MIN_LEN(MDP3_STATUS30_ROOT),
+                        &off);
     if (rc < 0)
         return rc;
-    const uint8_t *b = msg->body;
-    m->transact_time_ns = ld_le64(b);
-    str_get(m->security_group, b + 8, 6);
-    str_get(m->asset, b + 14, 6);
-    m->security_id = (int32_t)ld_le32(b + 20);
-    m->trade_date = ld_le16(b + 24);
-    m->mei = b[26];
-    m->trading_status = b[27];
-    m->halt_reason = b[28];
-    m->trading_event = b[29];
+    DEC_ROOT(MDP3_STATUS30_ROOT);
     return GT_OK;
 }
 
-/* The "X" root shared by 37, 46, 48, 49, 51, and its one or two groups. */
+/* The "X" root shared by 37, 46, 47, 48, 49, 50, 51, and its one or two groups
+ * (min_order 0: no second group). */
 static int incr_decode(const struct mdp3_msg *msg, uint16_t tid, uint16_t min_entry,
-                       uint16_t min_order, struct mdp3_incr *m)
+                       uint16_t min_order, struct mdp3_incr *d)
 {
     size_t off;
-    int rc = root_check(msg, MDP3_SCHEMA_MDP, tid, 9, &off);
+    int rc = root_check(msg, MDP3_SCHEMA_MDP, tid, MIN_LEN(MDP3_X_ROOT), &off);
     if (rc < 0)
         return rc;
-    m->transact_time_ns = ld_le64(msg->body);
-    m->mei = msg->body[8];
-    m->version = msg->version;
-    m->orders = (struct mdp3_group){msg->body + msg->body_len, 0, 0};
-    rc = grp_parse(msg->body, msg->body_len, &off, DIM_3, min_entry, &m->entries);
+    DEC_ROOT(MDP3_X_ROOT);
+    d->version = msg->version;
+    d->orders = (struct mdp3_group){msg->body + msg->body_len, 0, 0};
+    rc = grp_parse(msg->body, msg->body_len, &off, DIM_3, min_entry, &d->entries);
     if (rc < 0 || !min_order)
         return rc;
-    return grp_parse(msg->body, msg->body_len, &off, DIM_8, min_order, &m->orders);
+    return grp_parse(msg->body, msg->body_len, &off, DIM_8, min_order, &d->orders);
 }
 
 int mdp3_volume37_decode(const struct mdp3_msg *msg, struct mdp3_incr *m)
 {
-    return incr_decode(msg, MDP3_T_VOLUME37, 13, 0, m);
+    return incr_decode(msg, MDP3_T_VOLUME37, MIN_LEN(MDP3_VOLUME37_ENTRY), 0, m);
 }
 
-void mdp3_volume37_entry(const struct mdp3_incr *m, size_t i, struct mdp3_volume37_entry *e)
-{
-    const uint8_t *p = ENTRY(&m->entries, i);
-    e->size = (int32_t)ld_le32(p);
-    e->security_id = (int32_t)ld_le32(p + 4);
-    e->rpt_seq = ld_le32(p + 8);
-    e->update_action = p[12];
-}
+ACCESSOR(mdp3_volume37_entry, struct mdp3_incr, entries, struct mdp3_volume37_entry,
+         MDP3_VOLUME37_ENTRY, m->version)
 
 int mdp3_book46_decode(const struct mdp3_msg *msg, struct mdp3_incr *m)
 {
-    return incr_decode(msg, MDP3_T_BOOK46, 27, 22, m);
+    return incr_decode(msg, MDP3_T_BOOK46, MIN_LEN(MDP3_BOOK46_ENTRY), MIN_LEN(MDP3_BOOK46_ORDER),
+                       m);
 }
 
-void mdp3_book46_entry(const struct mdp3_incr *m, size_t i, struct mdp3_book46_entry *e)
-{
-    const uint8_t *p = ENTRY(&m->entries, i);
-    e->px = (int64_t)ld_le64(p);
-    e->size = (int32_t)ld_le32(p + 8);
-    e->security_id = (int32_t)ld_le32(p + 12);
-    e->rpt_seq = ld_le32(p + 16);
-    e->n_orders = (int32_t)ld_le32(p + 20);
-    e->price_level = p[24];
-    e->update_action = p[25];
-    e->entry_type = (char)p[26];
-    /* TradeableSize (since v10) lies in what v9 calls padding: the version decides. */
-    e->tradeable_size = m->version >= 10 && HAS(m->entries.block_len, 27, 4)
-                            ? (int32_t)ld_le32(p + 27)
-                            : MDP3_I32_NULL;
-}
-
-void mdp3_book46_order(const struct mdp3_incr *m, size_t i, struct mdp3_book46_order *o)
-{
-    const uint8_t *p = ENTRY(&m->orders, i);
-    o->order_id = ld_le64(p);
-    o->priority = ld_le64(p + 8);
-    o->display_qty = (int32_t)ld_le32(p + 16);
-    o->reference_id = p[20];
-    o->order_update_action = p[21];
-}
+ACCESSOR(mdp3_book46_entry, struct mdp3_incr, entries, struct mdp3_book46_entry, MDP3_BOOK46_ENTRY,
+         m->version)
+ACCESSOR(mdp3_book46_order, struct mdp3_incr, orders, struct mdp3_book46_order, MDP3_BOOK46_ORDER,
+         m->version)
 
 int mdp3_trade48_decode(const struct mdp3_msg *msg, struct mdp3_incr *m)
 {
-    return incr_decode(msg, MDP3_T_TRADE_SUMMARY48, 30, 12, m);
+    return incr_decode(msg, MDP3_T_TRADE_SUMMARY48, MIN_LEN(MDP3_TRADE48_ENTRY),
+                       MIN_LEN(MDP3_TRADE48_ORDER), m);
 }
 
-void mdp3_trade48_entry(const struct mdp3_incr *m, size_t i, struct mdp3_trade48_entry *e)
-{
-    const uint8_t *p = ENTRY(&m->entries, i);
-    e->px = (int64_t)ld_le64(p);
-    e->size = (int32_t)ld_le32(p + 8);
-    e->security_id = (int32_t)ld_le32(p + 12);
-    e->rpt_seq = ld_le32(p + 16);
-    e->n_orders = (int32_t)ld_le32(p + 20);
-    e->aggressor_side = p[24];
-    e->update_action = p[25];
-    e->trade_entry_id = ld_le32(p + 26);
-}
-
-void mdp3_trade48_order(const struct mdp3_incr *m, size_t i, struct mdp3_trade48_order *o)
-{
-    const uint8_t *p = ENTRY(&m->orders, i);
-    o->order_id = ld_le64(p);
-    o->last_qty = (int32_t)ld_le32(p + 8);
-}
+ACCESSOR(mdp3_trade48_entry, struct mdp3_incr, entries, struct mdp3_trade48_entry,
+         MDP3_TRADE48_ENTRY, m->version)
+ACCESSOR(mdp3_trade48_order, struct mdp3_incr, orders, struct mdp3_trade48_order,
+         MDP3_TRADE48_ORDER, m->version)
 
 int mdp3_daily49_decode(const struct mdp3_msg *msg, struct mdp3_incr *m)
 {
-    return incr_decode(msg, MDP3_T_DAILY_STATISTICS49, 25, 0, m);
+    return incr_decode(msg, MDP3_T_DAILY_STATISTICS49, MIN_LEN(MDP3_DAILY49_ENTRY), 0, m);
 }
 
-void mdp3_daily49_entry(const struct mdp3_incr *m, size_t i, struct mdp3_daily49_entry *e)
-{
-    const uint8_t *p = ENTRY(&m->entries, i);
-    e->px = (int64_t)ld_le64(p);
-    e->size = (int32_t)ld_le32(p + 8);
-    e->security_id = (int32_t)ld_le32(p + 12);
-    e->rpt_seq = ld_le32(p + 16);
-    e->trading_ref_date = ld_le16(p + 20);
-    e->settl_price_type = p[22];
-    e->update_action = p[23];
-    e->entry_type = (char)p[24];
-}
+ACCESSOR(mdp3_daily49_entry, struct mdp3_incr, entries, struct mdp3_daily49_entry,
+         MDP3_DAILY49_ENTRY, m->version)
 
 int mdp3_limits50_decode(const struct mdp3_msg *msg, struct mdp3_incr *m)
 {
-    return incr_decode(msg, MDP3_T_LIMITS_BANDING50, 32, 0, m);
+    return incr_decode(msg, MDP3_T_LIMITS_BANDING50, MIN_LEN(MDP3_LIMITS50_ENTRY), 0, m);
 }
 
-void mdp3_limits50_entry(const struct mdp3_incr *m, size_t i, struct mdp3_limits50_entry *e)
-{
-    const uint8_t *p = ENTRY(&m->entries, i);
-    e->high_limit_px = (int64_t)ld_le64(p);
-    e->low_limit_px = (int64_t)ld_le64(p + 8);
-    e->max_price_variation_px = (int64_t)ld_le64(p + 16);
-    e->security_id = (int32_t)ld_le32(p + 24);
-    e->rpt_seq = ld_le32(p + 28);
-}
+ACCESSOR(mdp3_limits50_entry, struct mdp3_incr, entries, struct mdp3_limits50_entry,
+         MDP3_LIMITS50_ENTRY, m->version)
 
 int mdp3_session51_decode(const struct mdp3_msg *msg, struct mdp3_incr *m)
 {
-    return incr_decode(msg, MDP3_T_SESSION_STATISTICS51, 23, 0, m);
+    return incr_decode(msg, MDP3_T_SESSION_STATISTICS51, MIN_LEN(MDP3_SESSION51_ENTRY), 0, m);
 }
 
-void mdp3_session51_entry(const struct mdp3_incr *m, size_t i, struct mdp3_session51_entry *e)
-{
-    const uint8_t *p = ENTRY(&m->entries, i);
-    e->px = (int64_t)ld_le64(p);
-    e->security_id = (int32_t)ld_le32(p + 8);
-    e->rpt_seq = ld_le32(p + 12);
-    e->open_close_settl_flag = p[16];
-    e->update_action = p[17];
-    e->entry_type = (char)p[18];
-    e->size = (int32_t)ld_le32(p + 19);
-}
+ACCESSOR(mdp3_session51_entry, struct mdp3_incr, entries, struct mdp3_session51_entry,
+         MDP3_SESSION51_ENTRY, m->version)
 
-int mdp3_snapshot52_decode(const struct mdp3_msg *msg, struct mdp3_snapshot52 *m)
-{
-    size_t off;
-    int rc = root_check(msg, MDP3_SCHEMA_MDP, MDP3_T_SNAPSHOT52, 59, &off);
-    if (rc < 0)
-        return rc;
-    const uint8_t *b = msg->body;
-    m->last_msg_seq_num_processed = ld_le32(b);
-    m->tot_num_reports = ld_le32(b + 4);
-    m->security_id = (int32_t)ld_le32(b + 8);
-    m->rpt_seq = ld_le32(b + 12);
-    m->transact_time_ns = ld_le64(b + 16);
-    m->last_update_time_ns = ld_le64(b + 24);
-    m->trade_date = ld_le16(b + 32);
-    m->trading_status = b[34];
-    m->high_limit_px = (int64_t)ld_le64(b + 35);
-    m->low_limit_px = (int64_t)ld_le64(b + 43);
-    m->max_price_variation_px = (int64_t)ld_le64(b + 51);
-    return grp_parse(b, msg->body_len, &off, DIM_3, 22, &m->entries);
-}
-
-void mdp3_snapshot52_entry(const struct mdp3_snapshot52 *m, size_t i,
-                           struct mdp3_snapshot52_entry *e)
-{
-    const uint8_t *p = ENTRY(&m->entries, i);
-    e->px = (int64_t)ld_le64(p);
-    e->size = (int32_t)ld_le32(p + 8);
-    e->n_orders = (int32_t)ld_le32(p + 12);
-    e->price_level = (int8_t)p[16];
-    e->trading_ref_date = ld_le16(p + 17);
-    e->open_close_settl_flag = p[19];
-    e->settl_price_type = p[20];
-    e->entry_type = (char)p[21];
-}
-
-int mdp3_def54_decode(const struct mdp3_msg *msg, struct mdp3_def54 *m)
+int mdp3_snapshot52_decode(const struct mdp3_msg *msg, struct mdp3_snapshot52 *d)
 {
     size_t off;
     int rc =
-        root_check(msg, MDP3_SCHEMA_MDP, MDP3_T_DEFINITION_FUTURE54, MDP3_DEF54_V9_ROOT_LEN, &off);
+        root_check(msg, MDP3_SCHEMA_MDP, MDP3_T_SNAPSHOT52, MIN_LEN(MDP3_SNAPSHOT52_ROOT), &off);
     if (rc < 0)
         return rc;
+    DEC_ROOT(MDP3_SNAPSHOT52_ROOT);
+    return grp_parse(msg->body, msg->body_len, &off, DIM_3, MIN_LEN(MDP3_SNAPSHOT52_ENTRY),
+                     &d->entries);
+}
+
+ACCESSOR(mdp3_snapshot52_entry, struct mdp3_snapshot52, entries, struct mdp3_snapshot52_entry,
+         MDP3_SNAPSHOT52_ENTRY, 0)
+
+int mdp3_def54_decode(const struct mdp3_msg *msg, struct mdp3_def54 *d)
+{
+    size_t off;
+    int rc = root_check(msg, MDP3_SCHEMA_MDP, MDP3_T_DEFINITION_FUTURE54, MIN_LEN(MDP3_DEF54_ROOT),
+                        &off);
+    if (rc < 0)
+        return rc;
+    DEC_ROOT(MDP3_DEF54_ROOT);
     const uint8_t *b = msg->body;
-    m->mei = b[0];
-    m->tot_num_reports = ld_le32(b + 1);
-    m->security_update_action = (char)b[5];
-    m->last_update_time_ns = ld_le64(b + 6);
-    m->trading_status = b[14];
-    m->appl_id = (int16_t)ld_le16(b + 15);
-    m->market_segment_id = b[17];
-    m->underlying_product = b[18];
-    str_get(m->security_exchange, b + 19, 4);
-    str_get(m->security_group, b + 23, 6);
-    str_get(m->asset, b + 29, 6);
-    str_get(m->symbol, b + 35, 20);
-    m->security_id = (int32_t)ld_le32(b + 55);
-    str_get(m->security_type, b + 59, 6);
-    str_get(m->cfi_code, b + 65, 6);
-    m->maturity_year = ld_le16(b + 71);
-    m->maturity_month = b[73];
-    m->maturity_day = b[74];
-    m->maturity_week = b[75];
-    str_get(m->currency, b + 76, 3);
-    str_get(m->settl_currency, b + 79, 3);
-    m->match_algorithm = (char)b[82];
-    m->min_trade_vol = ld_le32(b + 83);
-    m->max_trade_vol = ld_le32(b + 87);
-    m->min_price_increment_px = (int64_t)ld_le64(b + 91);
-    m->display_factor = (int64_t)ld_le64(b + 99);
-    m->main_fraction = b[107];
-    m->sub_fraction = b[108];
-    m->price_display_format = b[109];
-    str_get(m->unit_of_measure, b + 110, 30);
-    m->unit_of_measure_qty = (int64_t)ld_le64(b + 140);
-    m->trading_ref_px = (int64_t)ld_le64(b + 148);
-    m->settl_price_type = b[156];
-    m->open_interest_qty = (int32_t)ld_le32(b + 157);
-    m->cleared_volume = (int32_t)ld_le32(b + 161);
-    m->high_limit_px = (int64_t)ld_le64(b + 165);
-    m->low_limit_px = (int64_t)ld_le64(b + 173);
-    m->max_price_variation_px = (int64_t)ld_le64(b + 181);
-    m->decay_quantity = (int32_t)ld_le32(b + 189);
-    m->decay_start_date = ld_le16(b + 193);
-    m->original_contract_size = (int32_t)ld_le32(b + 195);
-    m->contract_multiplier = (int32_t)ld_le32(b + 199);
-    m->contract_multiplier_unit = (int8_t)b[203];
-    m->flow_schedule_type = (int8_t)b[204];
-    m->min_price_increment_amount_px = (int64_t)ld_le64(b + 205);
-    m->user_defined_instrument = (char)b[213];
-    m->trading_ref_date = ld_le16(b + 214);
-    m->instrument_guid =
-        msg->version >= 10 && HAS(msg->block_len, 216, 8) ? ld_le64(b + 216) : MDP3_U64_NULL;
     size_t len = msg->body_len;
-    if ((rc = grp_parse(b, len, &off, DIM_3, 9, &m->events)) < 0 ||
-        (rc = grp_parse(b, len, &off, DIM_3, 4, &m->feed_types)) < 0 ||
-        (rc = grp_parse(b, len, &off, DIM_3, 4, &m->inst_attribs)) < 0)
+    if ((rc = grp_parse(b, len, &off, DIM_3, MIN_LEN(MDP3_EVENT), &d->events)) < 0 ||
+        (rc = grp_parse(b, len, &off, DIM_3, MIN_LEN(MDP3_FEED_TYPE), &d->feed_types)) < 0 ||
+        (rc = grp_parse(b, len, &off, DIM_3, MIN_LEN(MDP3_INST_ATTRIB), &d->inst_attribs)) < 0)
         return rc;
-    return grp_parse(b, len, &off, DIM_3, 5, &m->lot_type_rules);
+    return grp_parse(b, len, &off, DIM_3, MIN_LEN(MDP3_LOT_TYPE_RULE), &d->lot_type_rules);
 }
 
-void mdp3_def54_event(const struct mdp3_def54 *m, size_t i, struct mdp3_def54_event *e)
+ACCESSOR(mdp3_def54_event, struct mdp3_def54, events, struct mdp3_def54_event, MDP3_EVENT, 0)
+ACCESSOR(mdp3_def54_feed_type, struct mdp3_def54, feed_types, struct mdp3_def54_feed_type,
+         MDP3_FEED_TYPE, 0)
+ACCESSOR(mdp3_def54_lot_type_rule, struct mdp3_def54, lot_type_rules,
+         struct mdp3_def54_lot_type_rule, MDP3_LOT_TYPE_RULE, 0)
+
+/* NoInstAttrib of 54 is one field: the accessor returns it. */
+static ACCESSOR(inst_attrib_get, struct mdp3_def54, inst_attribs, struct mdp3_def54_inst_attrib,
+                MDP3_INST_ATTRIB, 0)
+
+    uint32_t mdp3_def54_inst_attrib(const struct mdp3_def54 *m, size_t i)
 {
-    const uint8_t *p = ENTRY(&m->events, i);
-    e->event_type = p[0];
-    e->event_time_ns = ld_le64(p + 1);
+    struct mdp3_def54_inst_attrib a;
+    inst_attrib_get(m, i, &a);
+    return a.value;
 }
 
-void mdp3_def54_feed_type(const struct mdp3_def54 *m, size_t i, struct mdp3_def54_feed_type *f)
-{
-    const uint8_t *p = ENTRY(&m->feed_types, i);
-    str_get(f->md_feed_type, p, 3);
-    f->market_depth = (int8_t)p[3];
-}
-
-uint32_t mdp3_def54_inst_attrib(const struct mdp3_def54 *m, size_t i)
-{
-    return ld_le32(ENTRY(&m->inst_attribs, i));
-}
-
-void mdp3_def54_lot_type_rule(const struct mdp3_def54 *m, size_t i,
-                              struct mdp3_def54_lot_type_rule *r)
-{
-    const uint8_t *p = ENTRY(&m->lot_type_rules, i);
-    r->lot_type = (int8_t)p[0];
-    r->min_lot_size = (int32_t)ld_le32(p + 1);
-}
-
-int mdp3_def347_decode(const struct mdp3_msg *msg, struct mdp3_def347 *m)
+int mdp3_def347_decode(const struct mdp3_msg *msg, struct mdp3_def347 *d)
 {
     size_t off;
-    int rc = root_check(msg, MDP3_SCHEMA_INDICES, MDP3_T_DEFINITION_INDICES347, 61, &off);
+    int rc = root_check(msg, MDP3_SCHEMA_INDICES, MDP3_T_DEFINITION_INDICES347,
+                        MIN_LEN(MDP3_DEF347_ROOT), &off);
     if (rc < 0)
         return rc;
-    const uint8_t *b = msg->body;
-    str_get(m->symbol, b, 50);
-    m->product = (int8_t)b[50];
-    str_get(m->security_exchange, b + 51, 4);
-    str_get(m->currency, b + 55, 3);
-    m->security_update_action = (char)b[58];
-    str_get(m->md_feed_type, b + 59, 2);
-    m->appl_id = msg->version >= 4 && HAS(msg->block_len, 61, 2) ? ld_le16(b + 61) : MDP3_U16_NULL;
-    if ((rc = grp_parse(b, msg->body_len, &off, DIM_ENC, 101, &m->inst_attribs)) < 0)
+    DEC_ROOT(MDP3_DEF347_ROOT);
+    if ((rc = grp_parse(msg->body, msg->body_len, &off, DIM_ENC, MIN_LEN(MDP3_DEF347_INST_ATTRIB),
+                        &d->inst_attribs)) < 0)
         return rc;
-    return grp_parse(b, msg->body_len, &off, DIM_ENC, 9, &m->events);
+    return grp_parse(msg->body, msg->body_len, &off, DIM_ENC, MIN_LEN(MDP3_EVENT), &d->events);
 }
 
-void mdp3_def347_inst_attrib(const struct mdp3_def347 *m, size_t i,
-                             struct mdp3_def347_inst_attrib *a)
-{
-    const uint8_t *p = ENTRY(&m->inst_attribs, i);
-    a->type = p[0];
-    str_get(a->value, p + 1, 100);
-}
+ACCESSOR(mdp3_def347_inst_attrib, struct mdp3_def347, inst_attribs, struct mdp3_def347_inst_attrib,
+         MDP3_DEF347_INST_ATTRIB, 0)
+ACCESSOR(mdp3_def347_event, struct mdp3_def347, events, struct mdp3_def54_event, MDP3_EVENT, 0)
 
-void mdp3_def347_event(const struct mdp3_def347 *m, size_t i, struct mdp3_def54_event *e)
-{
-    const uint8_t *p = ENTRY(&m->events, i);
-    e->event_type = p[0];
-    e->event_time_ns = ld_le64(p + 1);
-}
-
-int mdp3_idx348_decode(const struct mdp3_msg *msg, struct mdp3_idx348 *m)
+int mdp3_idx348_decode(const struct mdp3_msg *msg, struct mdp3_idx348 *d)
 {
     size_t off;
-    int rc = root_check(msg, MDP3_SCHEMA_INDICES, MDP3_T_INDICES348, 13, &off);
+    int rc =
+        root_check(msg, MDP3_SCHEMA_INDICES, MDP3_T_INDICES348, MIN_LEN(MDP3_IDX348_ROOT), &off);
     if (rc < 0)
         return rc;
-    const uint8_t *b = msg->body;
-    m->transact_time_ns = ld_le64(b);
-    str_get(m->md_feed_type, b + 8, 2);
-    m->mei = b[10];
-    m->batch_total_messages = ld_le16(b + 11);
-    return grp_parse(b, msg->body_len, &off, DIM_3, 176, &m->entries);
+    DEC_ROOT(MDP3_IDX348_ROOT);
+    return grp_parse(msg->body, msg->body_len, &off, DIM_3, MIN_LEN(MDP3_IDX348_ENTRY),
+                     &d->entries);
 }
 
-void mdp3_idx348_entry(const struct mdp3_idx348 *m, size_t i, struct mdp3_idx348_entry *e)
-{
-    const uint8_t *p = ENTRY(&m->entries, i);
-    e->entry_type = (char)p[0];
-    e->rpt_seq = ld_le32(p + 1);
-    e->px = dec64_get(p + 5);
-    e->size = ld_le64(p + 14);
-    str_get(e->symbol, p + 22, 50);
-    e->open_close_settl_flag = (int8_t)p[72];
-    str_get(e->yield_type, p + 73, 8);
-    e->yield = dec64_get(p + 81);
-    e->net_chg_prev_day = dec64_get(p + 90);
-    e->net_pct_chg = dec64_get(p + 99);
-    e->percent_trading = dec64_get(p + 108);
-    e->entry_code = p[117];
-    e->entry_date = (int32_t)ld_le32(p + 118);
-    e->entry_time = (int32_t)ld_le32(p + 122);
-    str_get(e->reference_id, p + 126, 50);
-}
+ACCESSOR(mdp3_idx348_entry, struct mdp3_idx348, entries, struct mdp3_idx348_entry,
+         MDP3_IDX348_ENTRY, 0)
 
 /* ---- encoder ------------------------------------------------------------ */
 
@@ -584,36 +543,17 @@ static uint8_t *enc_dim(uint8_t *p, const struct grp_spec *g)
     return p + g->dim;
 }
 
-static void str_put(uint8_t *dst, const char *src, size_t n)
-{
-    memcpy(dst, src, n);
-}
-
-static void dec64_put(uint8_t *p, struct mdp3_dec64 d)
-{
-    st_le64(p, (uint64_t)d.mantissa);
-    p[8] = (uint8_t)d.exponent;
-}
-
-static void x_root_put(uint8_t *b, const struct mdp3_incr *m)
-{
-    st_le64(b, m->transact_time_ns);
-    b[8] = m->mei;
-}
-
 int mdp3_enc_reset4(struct mdp3_enc *e, const struct mdp3_reset4 *m,
                     const struct mdp3_reset4_entry *ents, size_t n)
 {
-    struct grp_spec g = {DIM_3, 2, n};
+    struct grp_spec g = {DIM_3, MDP3_RESET4_ENTRY_LEN, n};
     uint8_t *b;
     int rc = enc_begin(e, MDP3_SCHEMA_MDP, MDP3_T_CHANNEL_RESET4, MDP3_RESET4_ROOT_LEN, &g, 1, &b);
     if (rc < 0)
         return rc;
-    st_le64(b, m->transact_time_ns);
-    b[8] = m->mei;
+    ENC_ROOT(MDP3_X_ROOT, b, m);
     uint8_t *p = enc_dim(b + MDP3_RESET4_ROOT_LEN, &g);
-    for (size_t i = 0; i < n; i++, p += 2)
-        st_le16(p, (uint16_t)ents[i].appl_id);
+    ENC_ENTRIES(MDP3_RESET4_ENTRY, p, ents, n, g.block_len);
     return GT_OK;
 }
 
@@ -630,34 +570,34 @@ int mdp3_enc_status30(struct mdp3_enc *e, const struct mdp3_status30 *m)
                        0, &b);
     if (rc < 0)
         return rc;
-    st_le64(b, m->transact_time_ns);
-    str_put(b + 8, m->security_group, 6);
-    str_put(b + 14, m->asset, 6);
-    st_le32(b + 20, (uint32_t)m->security_id);
-    st_le16(b + 24, m->trade_date);
-    b[26] = m->mei;
-    b[27] = m->trading_status;
-    b[28] = m->halt_reason;
-    b[29] = m->trading_event;
+    ENC_ROOT(MDP3_STATUS30_ROOT, b, m);
+    return GT_OK;
+}
+
+/* Begins an "X" template with its root and returns where its first group's
+ * dimension goes in *p. */
+static int enc_incr(struct mdp3_enc *e, uint16_t tid, const struct mdp3_incr *m,
+                    const struct grp_spec *g, size_t n_g, uint8_t **p)
+{
+    uint8_t *b;
+    int rc = enc_begin(e, MDP3_SCHEMA_MDP, tid, MDP3_X_ROOT_LEN, g, n_g, &b);
+    if (rc < 0)
+        return rc;
+    ENC_ROOT(MDP3_X_ROOT, b, m);
+    *p = b + MDP3_X_ROOT_LEN;
     return GT_OK;
 }
 
 int mdp3_enc_volume37(struct mdp3_enc *e, const struct mdp3_incr *m,
                       const struct mdp3_volume37_entry *ents, size_t n)
 {
-    struct grp_spec g = {DIM_3, 16, n};
-    uint8_t *b;
-    int rc = enc_begin(e, MDP3_SCHEMA_MDP, MDP3_T_VOLUME37, MDP3_X_ROOT_LEN, &g, 1, &b);
+    struct grp_spec g = {DIM_3, MDP3_VOLUME37_ENTRY_LEN, n};
+    uint8_t *p;
+    int rc = enc_incr(e, MDP3_T_VOLUME37, m, &g, 1, &p);
     if (rc < 0)
         return rc;
-    x_root_put(b, m);
-    uint8_t *p = enc_dim(b + MDP3_X_ROOT_LEN, &g);
-    for (size_t i = 0; i < n; i++, p += g.block_len) {
-        st_le32(p, (uint32_t)ents[i].size);
-        st_le32(p + 4, (uint32_t)ents[i].security_id);
-        st_le32(p + 8, ents[i].rpt_seq);
-        p[12] = ents[i].update_action;
-    }
+    p = enc_dim(p, &g);
+    ENC_ENTRIES(MDP3_VOLUME37_ENTRY, p, ents, n, g.block_len);
     return GT_OK;
 }
 
@@ -665,33 +605,16 @@ int mdp3_enc_book46(struct mdp3_enc *e, const struct mdp3_incr *m,
                     const struct mdp3_book46_entry *ents, size_t n,
                     const struct mdp3_book46_order *ords, size_t n_ords)
 {
-    struct grp_spec g[2] = {{DIM_3, 32, n}, {DIM_8, 24, n_ords}};
-    uint8_t *b;
-    int rc = enc_begin(e, MDP3_SCHEMA_MDP, MDP3_T_BOOK46, MDP3_X_ROOT_LEN, g, 2, &b);
+    struct grp_spec g[2] = {{DIM_3, MDP3_BOOK46_ENTRY_LEN, n},
+                            {DIM_8, MDP3_BOOK46_ORDER_LEN, n_ords}};
+    uint8_t *p;
+    int rc = enc_incr(e, MDP3_T_BOOK46, m, g, 2, &p);
     if (rc < 0)
         return rc;
-    x_root_put(b, m);
-    uint8_t *p = enc_dim(b + MDP3_X_ROOT_LEN, &g[0]);
-    for (size_t i = 0; i < n; i++, p += g[0].block_len) {
-        const struct mdp3_book46_entry *x = &ents[i];
-        st_le64(p, (uint64_t)x->px);
-        st_le32(p + 8, (uint32_t)x->size);
-        st_le32(p + 12, (uint32_t)x->security_id);
-        st_le32(p + 16, x->rpt_seq);
-        st_le32(p + 20, (uint32_t)x->n_orders);
-        p[24] = x->price_level;
-        p[25] = x->update_action;
-        p[26] = (uint8_t)x->entry_type;
-        st_le32(p + 27, (uint32_t)x->tradeable_size);
-    }
+    p = enc_dim(p, &g[0]);
+    ENC_ENTRIES(MDP3_BOOK46_ENTRY, p, ents, n, g[0].block_len);
     p = enc_dim(p, &g[1]);
-    for (size_t i = 0; i < n_ords; i++, p += g[1].block_len) {
-        st_le64(p, ords[i].order_id);
-        st_le64(p + 8, ords[i].priority);
-        st_le32(p + 16, (uint32_t)ords[i].display_qty);
-        p[20] = ords[i].reference_id;
-        p[21] = ords[i].order_update_action;
-    }
+    ENC_ENTRIES(MDP3_BOOK46_ORDER, p, ords, n_ords, g[1].block_len);
     return GT_OK;
 }
 
@@ -699,131 +622,79 @@ int mdp3_enc_trade48(struct mdp3_enc *e, const struct mdp3_incr *m,
                      const struct mdp3_trade48_entry *ents, size_t n,
                      const struct mdp3_trade48_order *ords, size_t n_ords)
 {
-    struct grp_spec g[2] = {{DIM_3, 32, n}, {DIM_8, 16, n_ords}};
-    uint8_t *b;
-    int rc = enc_begin(e, MDP3_SCHEMA_MDP, MDP3_T_TRADE_SUMMARY48, MDP3_X_ROOT_LEN, g, 2, &b);
+    struct grp_spec g[2] = {{DIM_3, MDP3_TRADE48_ENTRY_LEN, n},
+                            {DIM_8, MDP3_TRADE48_ORDER_LEN, n_ords}};
+    uint8_t *p;
+    int rc = enc_incr(e, MDP3_T_TRADE_SUMMARY48, m, g, 2, &p);
     if (rc < 0)
         return rc;
-    x_root_put(b, m);
-    uint8_t *p = enc_dim(b + MDP3_X_ROOT_LEN, &g[0]);
-    for (size_t i = 0; i < n; i++, p += g[0].block_len) {
-        const struct mdp3_trade48_entry *x = &ents[i];
-        st_le64(p, (uint64_t)x->px);
-        st_le32(p + 8, (uint32_t)x->size);
-        st_le32(p + 12, (uint32_t)x->security_id);
-        st_le32(p + 16, x->rpt_seq);
-        st_le32(p + 20, (uint32_t)x->n_orders);
-        p[24] = x->aggressor_side;
-        p[25] = x->update_action;
-        st_le32(p + 26, x->trade_entry_id);
-    }
+    p = enc_dim(p, &g[0]);
+    ENC_ENTRIES(MDP3_TRADE48_ENTRY, p, ents, n, g[0].block_len);
     p = enc_dim(p, &g[1]);
-    for (size_t i = 0; i < n_ords; i++, p += g[1].block_len) {
-        st_le64(p, ords[i].order_id);
-        st_le32(p + 8, (uint32_t)ords[i].last_qty);
-    }
+    ENC_ENTRIES(MDP3_TRADE48_ORDER, p, ords, n_ords, g[1].block_len);
     return GT_OK;
 }
 
 int mdp3_enc_daily49(struct mdp3_enc *e, const struct mdp3_incr *m,
                      const struct mdp3_daily49_entry *ents, size_t n)
 {
-    struct grp_spec g = {DIM_3, 32, n};
-    uint8_t *b;
-    int rc = enc_begin(e, MDP3_SCHEMA_MDP, MDP3_T_DAILY_STATISTICS49, MDP3_X_ROOT_LEN, &g, 1, &b);
+    struct grp_spec g = {DIM_3, MDP3_DAILY49_ENTRY_LEN, n};
+    uint8_t *p;
+    int rc = enc_incr(e, MDP3_T_DAILY_STATISTICS49, m, &g, 1, &p);
     if (rc < 0)
         return rc;
-    x_root_put(b, m);
-    uint8_t *p = enc_dim(b + MDP3_X_ROOT_LEN, &g);
-    for (size_t i = 0; i < n; i++, p += g.block_len) {
-        const struct mdp3_daily49_entry *x = &ents[i];
-        st_le64(p, (uint64_t)x->px);
-        st_le32(p + 8, (uint32_t)x->size);
-        st_le32(p + 12, (uint32_t)x->security_id);
-        st_le32(p + 16, x->rpt_seq);
-        st_le16(p + 20, x->trading_ref_date);
-        p[22] = x->settl_price_type;
-        p[23] = x->update_action;
-        p[24] = (uint8_t)x->entry_type;
-    }
+    p = enc_dim(p, &g);
+    ENC_ENTRIES(MDP3_DAILY49_ENTRY, p, ents, n, g.block_len);
     return GT_OK;
 }
 
 int mdp3_enc_limits50(struct mdp3_enc *e, const struct mdp3_incr *m,
                       const struct mdp3_limits50_entry *ents, size_t n)
 {
-    struct grp_spec g = {DIM_3, 32, n};
-    uint8_t *b;
-    int rc = enc_begin(e, MDP3_SCHEMA_MDP, MDP3_T_LIMITS_BANDING50, MDP3_X_ROOT_LEN, &g, 1, &b);
+    struct grp_spec g = {DIM_3, MDP3_LIMITS50_ENTRY_LEN, n};
+    uint8_t *p;
+    int rc = enc_incr(e, MDP3_T_LIMITS_BANDING50, m, &g, 1, &p);
     if (rc < 0)
         return rc;
-    x_root_put(b, m);
-    uint8_t *p = enc_dim(b + MDP3_X_ROOT_LEN, &g);
-    for (size_t i = 0; i < n; i++, p += g.block_len) {
-        st_le64(p, (uint64_t)ents[i].high_limit_px);
-        st_le64(p + 8, (uint64_t)ents[i].low_limit_px);
-        st_le64(p + 16, (uint64_t)ents[i].max_price_variation_px);
-        st_le32(p + 24, (uint32_t)ents[i].security_id);
-        st_le32(p + 28, ents[i].rpt_seq);
-    }
+    p = enc_dim(p, &g);
+    ENC_ENTRIES(MDP3_LIMITS50_ENTRY, p, ents, n, g.block_len);
     return GT_OK;
 }
 
 int mdp3_enc_session51(struct mdp3_enc *e, const struct mdp3_incr *m,
                        const struct mdp3_session51_entry *ents, size_t n)
 {
-    struct grp_spec g = {DIM_3, 24, n};
-    uint8_t *b;
-    int rc = enc_begin(e, MDP3_SCHEMA_MDP, MDP3_T_SESSION_STATISTICS51, MDP3_X_ROOT_LEN, &g, 1, &b);
+    struct grp_spec g = {DIM_3, MDP3_SESSION51_ENTRY_LEN, n};
+    uint8_t *p;
+    int rc = enc_incr(e, MDP3_T_SESSION_STATISTICS51, m, &g, 1, &p);
     if (rc < 0)
         return rc;
-    x_root_put(b, m);
-    uint8_t *p = enc_dim(b + MDP3_X_ROOT_LEN, &g);
-    for (size_t i = 0; i < n; i++, p += g.block_len) {
-        const struct mdp3_session51_entry *x = &ents[i];
-        st_le64(p, (uint64_t)x->px);
-        st_le32(p + 8, (uint32_t)x->security_id);
-        st_le32(p + 12, x->rpt_seq);
-        p[16] = x->open_close_settl_flag;
-        p[17] = x->update_action;
-        p[18] = (uint8_t)x->entry_type;
-        st_le32(p + 19, (uint32_t)x->size);
-    }
+    p = enc_dim(p, &g);
+    ENC_ENTRIES(MDP3_SESSION51_ENTRY, p, ents, n, g.block_len);
     return GT_OK;
 }
 
 int mdp3_enc_snapshot52(struct mdp3_enc *e, const struct mdp3_snapshot52 *m,
                         const struct mdp3_snapshot52_entry *ents, size_t n)
 {
-    struct grp_spec g = {DIM_3, 22, n};
+    struct grp_spec g = {DIM_3, MDP3_SNAPSHOT52_ENTRY_LEN, n};
     uint8_t *b;
     int rc = enc_begin(e, MDP3_SCHEMA_MDP, MDP3_T_SNAPSHOT52, MDP3_SNAPSHOT52_ROOT_LEN, &g, 1, &b);
     if (rc < 0)
         return rc;
-    st_le32(b, m->last_msg_seq_num_processed);
-    st_le32(b + 4, m->tot_num_reports);
-    st_le32(b + 8, (uint32_t)m->security_id);
-    st_le32(b + 12, m->rpt_seq);
-    st_le64(b + 16, m->transact_time_ns);
-    st_le64(b + 24, m->last_update_time_ns);
-    st_le16(b + 32, m->trade_date);
-    b[34] = m->trading_status;
-    st_le64(b + 35, (uint64_t)m->high_limit_px);
-    st_le64(b + 43, (uint64_t)m->low_limit_px);
-    st_le64(b + 51, (uint64_t)m->max_price_variation_px);
+    ENC_ROOT(MDP3_SNAPSHOT52_ROOT, b, m);
     uint8_t *p = enc_dim(b + MDP3_SNAPSHOT52_ROOT_LEN, &g);
-    for (size_t i = 0; i < n; i++, p += g.block_len) {
-        const struct mdp3_snapshot52_entry *x = &ents[i];
-        st_le64(p, (uint64_t)x->px);
-        st_le32(p + 8, (uint32_t)x->size);
-        st_le32(p + 12, (uint32_t)x->n_orders);
-        p[16] = (uint8_t)x->price_level;
-        st_le16(p + 17, x->trading_ref_date);
-        p[19] = x->open_close_settl_flag;
-        p[20] = x->settl_price_type;
-        p[21] = (uint8_t)x->entry_type;
-    }
+    ENC_ENTRIES(MDP3_SNAPSHOT52_ENTRY, p, ents, n, g.block_len);
     return GT_OK;
+}
+
+/* NoInstAttrib of 54 as rows of its table. */
+static void inst_attribs_put(uint8_t *p, const uint32_t *attribs, size_t n)
+{
+    for (size_t i = 0; i < n; i++, p += MDP3_INST_ATTRIB_LEN) {
+        struct mdp3_def54_inst_attrib a = {attribs[i]};
+        ENC_ROOT(MDP3_INST_ATTRIB, p, &a);
+    }
 }
 
 int mdp3_enc_def54(struct mdp3_enc *e, const struct mdp3_def54 *m,
@@ -831,79 +702,25 @@ int mdp3_enc_def54(struct mdp3_enc *e, const struct mdp3_def54 *m,
                    const struct mdp3_def54_feed_type *fts, size_t n_fts, const uint32_t *attribs,
                    size_t n_attribs, const struct mdp3_def54_lot_type_rule *lots, size_t n_lots)
 {
-    struct grp_spec g[4] = {
-        {DIM_3, 9, n_evs}, {DIM_3, 4, n_fts}, {DIM_3, 4, n_attribs}, {DIM_3, 5, n_lots}};
+    struct grp_spec g[4] = {{DIM_3, MDP3_EVENT_LEN, n_evs},
+                            {DIM_3, MDP3_FEED_TYPE_LEN, n_fts},
+                            {DIM_3, MDP3_INST_ATTRIB_LEN, n_attribs},
+                            {DIM_3, MDP3_LOT_TYPE_RULE_LEN, n_lots}};
     uint8_t *b;
     int rc =
         enc_begin(e, MDP3_SCHEMA_MDP, MDP3_T_DEFINITION_FUTURE54, MDP3_DEF54_ROOT_LEN, g, 4, &b);
     if (rc < 0)
         return rc;
-    b[0] = m->mei;
-    st_le32(b + 1, m->tot_num_reports);
-    b[5] = (uint8_t)m->security_update_action;
-    st_le64(b + 6, m->last_update_time_ns);
-    b[14] = m->trading_status;
-    st_le16(b + 15, (uint16_t)m->appl_id);
-    b[17] = m->market_segment_id;
-    b[18] = m->underlying_product;
-    str_put(b + 19, m->security_exchange, 4);
-    str_put(b + 23, m->security_group, 6);
-    str_put(b + 29, m->asset, 6);
-    str_put(b + 35, m->symbol, 20);
-    st_le32(b + 55, (uint32_t)m->security_id);
-    str_put(b + 59, m->security_type, 6);
-    str_put(b + 65, m->cfi_code, 6);
-    st_le16(b + 71, m->maturity_year);
-    b[73] = m->maturity_month;
-    b[74] = m->maturity_day;
-    b[75] = m->maturity_week;
-    str_put(b + 76, m->currency, 3);
-    str_put(b + 79, m->settl_currency, 3);
-    b[82] = (uint8_t)m->match_algorithm;
-    st_le32(b + 83, m->min_trade_vol);
-    st_le32(b + 87, m->max_trade_vol);
-    st_le64(b + 91, (uint64_t)m->min_price_increment_px);
-    st_le64(b + 99, (uint64_t)m->display_factor);
-    b[107] = m->main_fraction;
-    b[108] = m->sub_fraction;
-    b[109] = m->price_display_format;
-    str_put(b + 110, m->unit_of_measure, 30);
-    st_le64(b + 140, (uint64_t)m->unit_of_measure_qty);
-    st_le64(b + 148, (uint64_t)m->trading_ref_px);
-    b[156] = m->settl_price_type;
-    st_le32(b + 157, (uint32_t)m->open_interest_qty);
-    st_le32(b + 161, (uint32_t)m->cleared_volume);
-    st_le64(b + 165, (uint64_t)m->high_limit_px);
-    st_le64(b + 173, (uint64_t)m->low_limit_px);
-    st_le64(b + 181, (uint64_t)m->max_price_variation_px);
-    st_le32(b + 189, (uint32_t)m->decay_quantity);
-    st_le16(b + 193, m->decay_start_date);
-    st_le32(b + 195, (uint32_t)m->original_contract_size);
-    st_le32(b + 199, (uint32_t)m->contract_multiplier);
-    b[203] = (uint8_t)m->contract_multiplier_unit;
-    b[204] = (uint8_t)m->flow_schedule_type;
-    st_le64(b + 205, (uint64_t)m->min_price_increment_amount_px);
-    b[213] = (uint8_t)m->user_defined_instrument;
-    st_le16(b + 214, m->trading_ref_date);
-    st_le64(b + 216, m->instrument_guid);
+    ENC_ROOT(MDP3_DEF54_ROOT, b, m);
     uint8_t *p = enc_dim(b + MDP3_DEF54_ROOT_LEN, &g[0]);
-    for (size_t i = 0; i < n_evs; i++, p += 9) {
-        p[0] = evs[i].event_type;
-        st_le64(p + 1, evs[i].event_time_ns);
-    }
+    ENC_ENTRIES(MDP3_EVENT, p, evs, n_evs, g[0].block_len);
     p = enc_dim(p, &g[1]);
-    for (size_t i = 0; i < n_fts; i++, p += 4) {
-        str_put(p, fts[i].md_feed_type, 3);
-        p[3] = (uint8_t)fts[i].market_depth;
-    }
+    ENC_ENTRIES(MDP3_FEED_TYPE, p, fts, n_fts, g[1].block_len);
     p = enc_dim(p, &g[2]);
-    for (size_t i = 0; i < n_attribs; i++, p += 4)
-        st_le32(p, attribs[i]);
+    inst_attribs_put(p, attribs, n_attribs);
+    p += (size_t)g[2].block_len * n_attribs;
     p = enc_dim(p, &g[3]);
-    for (size_t i = 0; i < n_lots; i++, p += 5) {
-        p[0] = (uint8_t)lots[i].lot_type;
-        st_le32(p + 1, (uint32_t)lots[i].min_lot_size);
-    }
+    ENC_ENTRIES(MDP3_LOT_TYPE_RULE, p, lots, n_lots, g[3].block_len);
     return GT_OK;
 }
 
@@ -911,63 +728,32 @@ int mdp3_enc_def347(struct mdp3_enc *e, const struct mdp3_def347 *m,
                     const struct mdp3_def347_inst_attrib *attribs, size_t n_attribs,
                     const struct mdp3_def54_event *evs, size_t n_evs)
 {
-    struct grp_spec g[2] = {{DIM_ENC, 101, n_attribs}, {DIM_ENC, 9, n_evs}};
+    struct grp_spec g[2] = {{DIM_ENC, MDP3_DEF347_INST_ATTRIB_LEN, n_attribs},
+                            {DIM_ENC, MDP3_EVENT_LEN, n_evs}};
     uint8_t *b;
     int rc = enc_begin(e, MDP3_SCHEMA_INDICES, MDP3_T_DEFINITION_INDICES347, MDP3_DEF347_ROOT_LEN,
                        g, 2, &b);
     if (rc < 0)
         return rc;
-    str_put(b, m->symbol, 50);
-    b[50] = (uint8_t)m->product;
-    str_put(b + 51, m->security_exchange, 4);
-    str_put(b + 55, m->currency, 3);
-    b[58] = (uint8_t)m->security_update_action;
-    str_put(b + 59, m->md_feed_type, 2);
-    st_le16(b + 61, m->appl_id);
+    ENC_ROOT(MDP3_DEF347_ROOT, b, m);
     uint8_t *p = enc_dim(b + MDP3_DEF347_ROOT_LEN, &g[0]);
-    for (size_t i = 0; i < n_attribs; i++, p += 101) {
-        p[0] = attribs[i].type;
-        str_put(p + 1, attribs[i].value, 100);
-    }
+    ENC_ENTRIES(MDP3_DEF347_INST_ATTRIB, p, attribs, n_attribs, g[0].block_len);
     p = enc_dim(p, &g[1]);
-    for (size_t i = 0; i < n_evs; i++, p += 9) {
-        p[0] = evs[i].event_type;
-        st_le64(p + 1, evs[i].event_time_ns);
-    }
+    ENC_ENTRIES(MDP3_EVENT, p, evs, n_evs, g[1].block_len);
     return GT_OK;
 }
 
 int mdp3_enc_idx348(struct mdp3_enc *e, const struct mdp3_idx348 *m,
                     const struct mdp3_idx348_entry *ents, size_t n)
 {
-    struct grp_spec g = {DIM_3, 176, n};
+    struct grp_spec g = {DIM_3, MDP3_IDX348_ENTRY_LEN, n};
     uint8_t *b;
     int rc = enc_begin(e, MDP3_SCHEMA_INDICES, MDP3_T_INDICES348, MDP3_IDX348_ROOT_LEN, &g, 1, &b);
     if (rc < 0)
         return rc;
-    st_le64(b, m->transact_time_ns);
-    str_put(b + 8, m->md_feed_type, 2);
-    b[10] = m->mei;
-    st_le16(b + 11, m->batch_total_messages);
+    ENC_ROOT(MDP3_IDX348_ROOT, b, m);
     uint8_t *p = enc_dim(b + MDP3_IDX348_ROOT_LEN, &g);
-    for (size_t i = 0; i < n; i++, p += 176) {
-        const struct mdp3_idx348_entry *x = &ents[i];
-        p[0] = (uint8_t)x->entry_type;
-        st_le32(p + 1, x->rpt_seq);
-        dec64_put(p + 5, x->px);
-        st_le64(p + 14, x->size);
-        str_put(p + 22, x->symbol, 50);
-        p[72] = (uint8_t)x->open_close_settl_flag;
-        str_put(p + 73, x->yield_type, 8);
-        dec64_put(p + 81, x->yield);
-        dec64_put(p + 90, x->net_chg_prev_day);
-        dec64_put(p + 99, x->net_pct_chg);
-        dec64_put(p + 108, x->percent_trading);
-        p[117] = x->entry_code;
-        st_le32(p + 118, (uint32_t)x->entry_date);
-        st_le32(p + 122, (uint32_t)x->entry_time);
-        str_put(p + 126, x->reference_id, 50);
-    }
+    ENC_ENTRIES(MDP3_IDX348_ENTRY, p, ents, n, g.block_len);
     return GT_OK;
 }
 

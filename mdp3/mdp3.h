@@ -37,87 +37,11 @@
  *   groupSizeEncoding (4 B): OFFSET 0 SIZE 2 blockLength u16 | OFFSET 2 SIZE 2 numInGroup u16
  *     (schema 5 only)
  *
- * Template layouts (root OFFSET SIZE field; entries after "G:" with their
- * dimension type and schema blockLength). "X" roots are 11 bytes:
- *   0 8 TransactTime u64 | 8 1 MatchEventIndicator u8 set | 9 2 padding.
- * ChannelReset4          root 9: 0 8 TransactTime | 8 1 MEI
- *   G:NoMDEntries groupSize 2: 0 2 ApplID i16 (MDUpdateAction 0, MDEntryType 'J' constant)
- * AdminHeartbeat12       root 0
- * SecurityStatus30       root 30: 0 8 TransactTime | 8 6 SecurityGroup | 14 6 Asset |
- *   20 4 SecurityID i32NULL | 24 2 TradeDate u16NULL | 26 1 MEI |
- *   27 1 SecurityTradingStatus u8NULL | 28 1 HaltReason u8 | 29 1 SecurityTradingEvent u8
- * MDIncrementalRefreshVolume37 root X
- *   G:NoMDEntries groupSize 16: 0 4 MDEntrySize i32 | 4 4 SecurityID i32 | 8 4 RptSeq u32 |
- *   12 1 MDUpdateAction u8 (MDEntryType 'e' constant)
- * MDIncrementalRefreshBook46 root X
- *   G:NoMDEntries groupSize 32: 0 8 MDEntryPx PRICENULL9 | 8 4 MDEntrySize i32NULL |
- *   12 4 SecurityID i32 | 16 4 RptSeq u32 | 20 4 NumberOfOrders i32NULL |
- *   24 1 MDPriceLevel u8 | 25 1 MDUpdateAction u8 | 26 1 MDEntryType char |
- *   27 4 TradeableSize i32NULL (since v10; null in v9)
- *   G:NoOrderIDEntries groupSize8Byte 24: 0 8 OrderID u64 | 8 8 MDOrderPriority u64NULL |
- *   16 4 MDDisplayQty i32NULL | 20 1 ReferenceID u8NULL | 21 1 OrderUpdateAction u8
- * MDIncrementalRefreshTradeSummary48 root X
- *   G:NoMDEntries groupSize 32: 0 8 MDEntryPx PRICE9 | 8 4 MDEntrySize i32 |
- *   12 4 SecurityID i32 | 16 4 RptSeq u32 | 20 4 NumberOfOrders i32 |
- *   24 1 AggressorSide u8NULL | 25 1 MDUpdateAction u8 | 26 4 MDTradeEntryID u32NULL
- *   (MDEntryType '2' constant)
- *   G:NoOrderIDEntries groupSize8Byte 16: 0 8 OrderID u64 | 8 4 LastQty i32
- * MDIncrementalRefreshDailyStatistics49 root X
- *   G:NoMDEntries groupSize 32: 0 8 MDEntryPx PRICENULL9 | 8 4 MDEntrySize i32NULL |
- *   12 4 SecurityID i32 | 16 4 RptSeq u32 | 20 2 TradingReferenceDate u16NULL |
- *   22 1 SettlPriceType u8 set | 23 1 MDUpdateAction u8 | 24 1 MDEntryType char
- * MDIncrementalRefreshLimitsBanding50 root X (CME's worked example)
- *   G:NoMDEntries groupSize 32: 0 8 HighLimitPrice PRICENULL9 | 8 8 LowLimitPrice PRICENULL9 |
- *   16 8 MaxPriceVariation PRICENULL9 | 24 4 SecurityID i32 | 28 4 RptSeq u32
- *   (MDUpdateAction 0, MDEntryType 'g' constant)
- * MDIncrementalRefreshSessionStatistics51 root X
- *   G:NoMDEntries groupSize 24: 0 8 MDEntryPx PRICE9 | 8 4 SecurityID i32 | 12 4 RptSeq u32 |
- *   16 1 OpenCloseSettlFlag u8NULL | 17 1 MDUpdateAction u8 | 18 1 MDEntryType char |
- *   19 4 MDEntrySize i32NULL
- * SnapshotFullRefresh52  root 59: 0 4 LastMsgSeqNumProcessed u32 | 4 4 TotNumReports u32 |
- *   8 4 SecurityID i32 | 12 4 RptSeq u32 | 16 8 TransactTime u64 | 24 8 LastUpdateTime u64 |
- *   32 2 TradeDate u16NULL | 34 1 MDSecurityTradingStatus u8NULL |
- *   35 8 HighLimitPrice PRICENULL9 | 43 8 LowLimitPrice PRICENULL9 |
- *   51 8 MaxPriceVariation PRICENULL9
- *   G:NoMDEntries groupSize 22: 0 8 MDEntryPx PRICENULL9 | 8 4 MDEntrySize i32NULL |
- *   12 4 NumberOfOrders i32NULL | 16 1 MDPriceLevel i8NULL | 17 2 TradingReferenceDate u16NULL |
- *   19 1 OpenCloseSettlFlag u8NULL | 20 1 SettlPriceType u8 set | 21 1 MDEntryType char
- * MDInstrumentDefinitionFuture54 root 224 (216 in v9):
- *   0 1 MEI | 1 4 TotNumReports u32NULL | 5 1 SecurityUpdateAction char |
- *   6 8 LastUpdateTime u64 | 14 1 MDSecurityTradingStatus u8NULL | 15 2 ApplID i16 |
- *   17 1 MarketSegmentID u8 | 18 1 UnderlyingProduct u8 | 19 4 SecurityExchange char |
- *   23 6 SecurityGroup | 29 6 Asset | 35 20 Symbol | 55 4 SecurityID i32 | 59 6 SecurityType |
- *   65 6 CFICode | 71 5 MaturityMonthYear (u16 year, u8 month, u8 day, u8 week; nulls
- *   65535/255) | 76 3 Currency | 79 3 SettlCurrency | 82 1 MatchAlgorithm char |
- *   83 4 MinTradeVol u32 | 87 4 MaxTradeVol u32 | 91 8 MinPriceIncrement PRICE9 |
- *   99 8 DisplayFactor Decimal9 | 107 1 MainFraction u8NULL | 108 1 SubFraction u8NULL |
- *   109 1 PriceDisplayFormat u8NULL | 110 30 UnitOfMeasure | 140 8 UnitOfMeasureQty
- *   Decimal9NULL | 148 8 TradingReferencePrice PRICENULL9 | 156 1 SettlPriceType u8 set |
- *   157 4 OpenInterestQty i32NULL | 161 4 ClearedVolume i32NULL | 165 8 HighLimitPrice |
- *   173 8 LowLimitPrice | 181 8 MaxPriceVariation (PRICENULL9) | 189 4 DecayQuantity
- *   i32NULL | 193 2 DecayStartDate u16NULL | 195 4 OriginalContractSize i32NULL |
- *   199 4 ContractMultiplier i32NULL | 203 1 ContractMultiplierUnit i8NULL |
- *   204 1 FlowScheduleType i8NULL | 205 8 MinPriceIncrementAmount PRICENULL9 |
- *   213 1 UserDefinedInstrument char | 214 2 TradingReferenceDate u16NULL |
- *   216 8 InstrumentGUID u64NULL (since v10)
- *   G:NoEvents groupSize 9: 0 1 EventType u8 | 1 8 EventTime u64
- *   G:NoMDFeedTypes groupSize 4: 0 3 MDFeedType char | 3 1 MarketDepth i8
- *   G:NoInstAttrib groupSize 4: 0 4 InstAttribValue u32 set (InstAttribType 24 constant)
- *   G:NoLotTypeRules groupSize 5: 0 1 LotType i8 | 1 4 MinLotSize DecimalQty i32NULL (1e-4)
- * Schema 5 MDInstrumentDefinitionIndices347 root 63: 0 50 Symbol | 50 1 Product i8 |
- *   51 4 SecurityExchange | 55 3 Currency | 58 1 SecurityUpdateAction char |
- *   59 2 MDFeedType | 61 2 ApplID u16NULL (since v4)
- *   G:NoInstAttrib groupSizeEncoding 101: 0 1 InstAttribType u8 | 1 100 InstAttribValue char
- *   G:NoEvents groupSizeEncoding 9: 0 1 EventType u8 | 1 8 EventTime u64
- * Schema 5 MDIncrementalRefreshIndices348 root 13: 0 8 TransactTime u64 | 8 2 MDFeedType |
- *   10 1 MEI | 11 2 BatchTotalMessages u16NULL
- *   G:NoMDEntries groupSize 176: 0 1 MDEntryType char | 1 4 RptSeq u32 |
- *   5 9 MDEntryPx Decimal64 | 14 8 MDEntrySize u64NULL | 22 50 Symbol |
- *   72 1 OpenCloseSettlFlag i8NULL | 73 8 YieldType | 81 9 Yield Decimal64 |
- *   90 9 NetChgPrevDay Decimal64 | 99 9 NetPctChg Decimal64 | 108 9 PercentTrading Decimal64 |
- *   117 1 MDEntryCode u8NULL | 118 4 MDEntryDate i32NULL | 122 4 MDEntryTime i32NULL |
- *   126 50 ReferenceID   (MDUpdateAction 0 constant)
- *   Decimal64 = OFFSET 0 SIZE 8 mantissa i64 (null INT64_MAX) | OFFSET 8 SIZE 1 exponent i8.
+ * Template layouts: one table per root block and group entry, under
+ * "templates" below (offset, size, kind and null of every field); the structs,
+ * the decoders, the encoders and the dump are expanded from those tables.
+ * Group dimension types as above; Decimal64 (schema 5) = OFFSET 0 SIZE 8
+ * mantissa i64 (null INT64_MAX) | OFFSET 8 SIZE 1 exponent i8.
  */
 #ifndef GT_MDP3_H
 #define GT_MDP3_H
@@ -295,22 +219,317 @@ struct mdp3_dec64 {
  * *px alone) if the value does not fit an int64 or is MDP3_PX_NULL itself. */
 int mdp3_dec64_to_px(struct mdp3_dec64 d, int64_t *px);
 
-/* Every decoder: returns GT_OK, GT_EINVAL if msg is another template or schema,
- * GT_EBADMSG if the acting blockLength is smaller than the fields the template
- * requires or a group's blockLength is smaller than its entries' required fields,
- * GT_ETRUNC if a group dimension or its entries run past MsgSize. The decoded
- * struct's group views point into msg's packet and live as long as it does.
- * The entry accessors take an index below the group's n (unchecked). */
-
 /* ---- templates ---------------------------------------------------------- */
 
+/* One description per template. Each MDP3_<T>_<PART>(F) table below lists one
+ * root block or group entry, one F(member, key, offset, size, kind, since) per
+ * field in wire order:
+ *   member  the C struct member the decoder fills and the encoder reads;
+ *   key     the name the dump prints;
+ *   offset  byte offset in the root block or group entry; size its width;
+ *   kind    the field's type and null value (MDP3_DECL_<kind> below; null as
+ *           named there, "-" for types without one);
+ *   since   0, or the schema version that added the field: absent from an older
+ *           message (or past its acting blockLength), it reads as its null.
+ * The struct declarations here, the decoders and encoders (mdp3.c) and the dump
+ * (dump.c) are all expanded from these tables; a field is written once.
+ *
+ * kind    C type             wire type           null
+ * U8      uint8_t            uInt8               -
+ * U8N     uint8_t            uInt8NULL / enum    MDP3_U8_NULL
+ * HEX8    uint8_t            8-bit set           -  (dump: hex)
+ * I8      int8_t             Int8                -
+ * I8N     int8_t             Int8NULL            MDP3_I8_NULL
+ * CH      char               CHAR / char enum    -
+ * U16N    uint16_t           uInt16NULL          MDP3_U16_NULL
+ * DATE    uint16_t           LocalMktDate        MDP3_U16_NULL (days since the epoch)
+ * I16     int16_t            Int16               -
+ * U32     uint32_t           uInt32              -
+ * U32N    uint32_t           uInt32NULL          MDP3_U32_NULL
+ * HEX32   uint32_t           32-bit set          -  (dump: hex)
+ * I32     int32_t            Int32               -
+ * I32N    int32_t            Int32NULL           MDP3_I32_NULL
+ * QTY4    int32_t            DecimalQty (1e-4)   MDP3_I32_NULL
+ * U64     uint64_t           uInt64              -
+ * U64N    uint64_t           uInt64NULL          MDP3_U64_NULL
+ * NS      uint64_t           UTCTimestamp (ns)   MDP3_U64_NULL
+ * PX      int64_t            PRICE9/PRICENULL9/Decimal9[NULL], 1e-9   MDP3_PX_NULL
+ * DEC64   struct mdp3_dec64  schema 5 Decimal64  mantissa MDP3_PX_NULL
+ * STR     char[size + 1]     char[size], copied raw and NUL-terminated   -
+ *
+ * Every decoder: returns GT_OK, GT_EINVAL if msg is another template or schema,
+ * GT_EBADMSG if the acting blockLength is smaller than the fields the template
+ * requires (every field of the table but the "since" ones) or a group's
+ * blockLength is smaller than its entries' required fields, GT_ETRUNC if a group
+ * dimension or its entries run past MsgSize. The decoded struct's group views
+ * point into msg's packet and live as long as it does. The entry accessors take
+ * an index below the group's n (unchecked). */
+
+#define MDP3_DECL_U8(m, n) uint8_t m
+#define MDP3_DECL_U8N(m, n) uint8_t m
+#define MDP3_DECL_HEX8(m, n) uint8_t m
+#define MDP3_DECL_I8(m, n) int8_t m
+#define MDP3_DECL_I8N(m, n) int8_t m
+#define MDP3_DECL_CH(m, n) char m
+#define MDP3_DECL_U16N(m, n) uint16_t m
+#define MDP3_DECL_DATE(m, n) uint16_t m
+#define MDP3_DECL_I16(m, n) int16_t m
+#define MDP3_DECL_U32(m, n) uint32_t m
+#define MDP3_DECL_U32N(m, n) uint32_t m
+#define MDP3_DECL_HEX32(m, n) uint32_t m
+#define MDP3_DECL_I32(m, n) int32_t m
+#define MDP3_DECL_I32N(m, n) int32_t m
+#define MDP3_DECL_QTY4(m, n) int32_t m
+#define MDP3_DECL_U64(m, n) uint64_t m
+#define MDP3_DECL_U64N(m, n) uint64_t m
+#define MDP3_DECL_NS(m, n) uint64_t m
+#define MDP3_DECL_PX(m, n) int64_t m
+#define MDP3_DECL_DEC64(m, n) struct mdp3_dec64 m
+#define MDP3_DECL_STR(m, n) char m[(n) + 1]
+
+/* Expands a table row into a struct member. */
+#define MDP3_MEMBER(m, key, off, n, kind, since) MDP3_DECL_##kind(m, n);
+
+/* The root of the "X" incremental templates 37, 46, 47, 48, 49, 50, 51 (11 bytes
+ * with 2 of padding) and of ChannelReset4 (9 bytes). */
+#define MDP3_X_ROOT(F)                                                                             \
+    F(transact_time_ns, "transact_time", 0, 8, NS, 0)                                              \
+    F(mei, "mei", 8, 1, HEX8, 0)
+
+/* ChannelReset4: root 9, NoMDEntries groupSize 2 (MDUpdateAction 0 and MDEntryType
+ * 'J' constant). */
+#define MDP3_RESET4_ENTRY(F) F(appl_id, "appl_id", 0, 2, I16, 0)
+enum { MDP3_RESET4_ENTRY_LEN = 2 };
+
+/* SecurityStatus30: root 30. */
+#define MDP3_STATUS30_ROOT(F)                                                                      \
+    F(transact_time_ns, "transact_time", 0, 8, NS, 0)                                              \
+    F(security_group, "security_group", 8, 6, STR, 0)                                              \
+    F(asset, "asset", 14, 6, STR, 0)                                                               \
+    F(security_id, "security_id", 20, 4, I32N, 0)                                                  \
+    F(trade_date, "trade_date", 24, 2, DATE, 0)                                                    \
+    F(mei, "mei", 26, 1, HEX8, 0)                                                                  \
+    F(trading_status, "trading_status", 27, 1, U8N, 0) /* MDP3_TS_* */                             \
+    F(halt_reason, "halt_reason", 28, 1, U8, 0)                                                    \
+    F(trading_event, "trading_event", 29, 1, U8, 0)
+
+/* MDIncrementalRefreshVolume37: NoMDEntries groupSize 16 (MDEntryType 'e' constant). */
+#define MDP3_VOLUME37_ENTRY(F)                                                                     \
+    F(size, "size", 0, 4, I32, 0)                                                                  \
+    F(security_id, "security_id", 4, 4, I32, 0)                                                    \
+    F(rpt_seq, "rpt_seq", 8, 4, U32, 0)                                                            \
+    F(update_action, "update_action", 12, 1, U8, 0)
+enum { MDP3_VOLUME37_ENTRY_LEN = 16 };
+
+/* MDIncrementalRefreshBook46: NoMDEntries groupSize 32 and NoOrderIDEntries
+ * groupSize8Byte 24. TradeableSize (since v10) lies in what v9 calls padding. */
+#define MDP3_BOOK46_ENTRY(F)                                                                       \
+    F(px, "px", 0, 8, PX, 0)                                                                       \
+    F(size, "size", 8, 4, I32N, 0)                                                                 \
+    F(security_id, "security_id", 12, 4, I32, 0)                                                   \
+    F(rpt_seq, "rpt_seq", 16, 4, U32, 0)                                                           \
+    F(n_orders, "n_orders", 20, 4, I32N, 0)                                                        \
+    F(price_level, "price_level", 24, 1, U8, 0)                                                    \
+    F(update_action, "update_action", 25, 1, U8, 0) /* MDP3_ACT_* */                               \
+    F(entry_type, "entry_type", 26, 1, CH, 0)       /* MDP3_ET_* */                                \
+    F(tradeable_size, "tradeable_size", 27, 4, I32N, 10)
+#define MDP3_BOOK46_ORDER(F)                                                                       \
+    F(order_id, "order_id", 0, 8, U64, 0)                                                          \
+    F(priority, "priority", 8, 8, U64N, 0)                                                         \
+    F(display_qty, "display_qty", 16, 4, I32N, 0)                                                  \
+    F(reference_id, "reference_id", 20, 1, U8N, 0)                                                 \
+    F(order_update_action, "order_update_action", 21, 1, U8, 0)
+enum { MDP3_BOOK46_ENTRY_LEN = 32, MDP3_BOOK46_ORDER_LEN = 24 };
+
+/* MDIncrementalRefreshTradeSummary48: NoMDEntries groupSize 32 (MDEntryType '2'
+ * constant) and NoOrderIDEntries groupSize8Byte 16. */
+#define MDP3_TRADE48_ENTRY(F)                                                                      \
+    F(px, "px", 0, 8, PX, 0)                                                                       \
+    F(size, "size", 8, 4, I32, 0)                                                                  \
+    F(security_id, "security_id", 12, 4, I32, 0)                                                   \
+    F(rpt_seq, "rpt_seq", 16, 4, U32, 0)                                                           \
+    F(n_orders, "n_orders", 20, 4, I32, 0)                                                         \
+    F(aggressor_side, "aggressor_side", 24, 1, U8N, 0) /* 0 none, 1 buy, 2 sell */                 \
+    F(update_action, "update_action", 25, 1, U8, 0)                                                \
+    F(trade_entry_id, "trade_entry_id", 26, 4, U32N, 0)
+#define MDP3_TRADE48_ORDER(F)                                                                      \
+    F(order_id, "order_id", 0, 8, U64, 0)                                                          \
+    F(last_qty, "last_qty", 8, 4, I32, 0)
+enum { MDP3_TRADE48_ENTRY_LEN = 32, MDP3_TRADE48_ORDER_LEN = 16 };
+
+/* MDIncrementalRefreshDailyStatistics49: NoMDEntries groupSize 32. */
+#define MDP3_DAILY49_ENTRY(F)                                                                      \
+    F(px, "px", 0, 8, PX, 0)                                                                       \
+    F(size, "size", 8, 4, I32N, 0)                                                                 \
+    F(security_id, "security_id", 12, 4, I32, 0)                                                   \
+    F(rpt_seq, "rpt_seq", 16, 4, U32, 0)                                                           \
+    F(trading_ref_date, "trading_ref_date", 20, 2, DATE, 0)                                        \
+    F(settl_price_type, "settl_price_type", 22, 1, HEX8, 0)                                        \
+    F(update_action, "update_action", 23, 1, U8, 0)                                                \
+    F(entry_type, "entry_type", 24, 1, CH, 0)
+enum { MDP3_DAILY49_ENTRY_LEN = 32 };
+
+/* MDIncrementalRefreshLimitsBanding50 (CME's worked example): NoMDEntries
+ * groupSize 32 (MDUpdateAction 0 and MDEntryType 'g' constant). */
+#define MDP3_LIMITS50_ENTRY(F)                                                                     \
+    F(high_limit_px, "high_limit_px", 0, 8, PX, 0)                                                 \
+    F(low_limit_px, "low_limit_px", 8, 8, PX, 0)                                                   \
+    F(max_price_variation_px, "max_price_variation_px", 16, 8, PX, 0)                              \
+    F(security_id, "security_id", 24, 4, I32, 0)                                                   \
+    F(rpt_seq, "rpt_seq", 28, 4, U32, 0)
+enum { MDP3_LIMITS50_ENTRY_LEN = 32 };
+
+/* MDIncrementalRefreshSessionStatistics51: NoMDEntries groupSize 24. */
+#define MDP3_SESSION51_ENTRY(F)                                                                    \
+    F(px, "px", 0, 8, PX, 0)                                                                       \
+    F(security_id, "security_id", 8, 4, I32, 0)                                                    \
+    F(rpt_seq, "rpt_seq", 12, 4, U32, 0)                                                           \
+    F(open_close_settl_flag, "open_close_settl_flag", 16, 1, U8N, 0)                               \
+    F(update_action, "update_action", 17, 1, U8, 0)                                                \
+    F(entry_type, "entry_type", 18, 1, CH, 0)                                                      \
+    F(size, "size", 19, 4, I32N, 0)
+enum { MDP3_SESSION51_ENTRY_LEN = 24 };
+
+/* SnapshotFullRefresh52: root 59, NoMDEntries groupSize 22. */
+#define MDP3_SNAPSHOT52_ROOT(F)                                                                    \
+    F(last_msg_seq_num_processed, "last_msg_seq_num_processed", 0, 4, U32, 0)                      \
+    F(tot_num_reports, "tot_num_reports", 4, 4, U32, 0)                                            \
+    F(security_id, "security_id", 8, 4, I32, 0)                                                    \
+    F(rpt_seq, "rpt_seq", 12, 4, U32, 0)                                                           \
+    F(transact_time_ns, "transact_time", 16, 8, NS, 0)                                             \
+    F(last_update_time_ns, "last_update_time", 24, 8, NS, 0)                                       \
+    F(trade_date, "trade_date", 32, 2, DATE, 0)                                                    \
+    F(trading_status, "trading_status", 34, 1, U8N, 0)                                             \
+    F(high_limit_px, "high_limit_px", 35, 8, PX, 0)                                                \
+    F(low_limit_px, "low_limit_px", 43, 8, PX, 0)                                                  \
+    F(max_price_variation_px, "max_price_variation_px", 51, 8, PX, 0)
+#define MDP3_SNAPSHOT52_ENTRY(F)                                                                   \
+    F(px, "px", 0, 8, PX, 0)                                                                       \
+    F(size, "size", 8, 4, I32N, 0)                                                                 \
+    F(n_orders, "n_orders", 12, 4, I32N, 0)                                                        \
+    F(price_level, "price_level", 16, 1, I8N, 0)                                                   \
+    F(trading_ref_date, "trading_ref_date", 17, 2, DATE, 0)                                        \
+    F(open_close_settl_flag, "open_close_settl_flag", 19, 1, U8N, 0)                               \
+    F(settl_price_type, "settl_price_type", 20, 1, HEX8, 0)                                        \
+    F(entry_type, "entry_type", 21, 1, CH, 0)
+enum { MDP3_SNAPSHOT52_ENTRY_LEN = 22 };
+
+/* MDInstrumentDefinitionFuture54: root 224 (216 in v9); groups NoEvents 9,
+ * NoMDFeedTypes 4, NoInstAttrib 4 (InstAttribType 24 constant), NoLotTypeRules 5,
+ * all groupSize. */
+#define MDP3_DEF54_ROOT(F)                                                                         \
+    F(mei, "mei", 0, 1, HEX8, 0)                                                                   \
+    F(tot_num_reports, "tot_num_reports", 1, 4, U32N, 0)                                           \
+    F(security_update_action, "security_update_action", 5, 1, CH, 0) /* 'A', 'D', 'M' */           \
+    F(last_update_time_ns, "last_update_time", 6, 8, NS, 0)                                        \
+    F(trading_status, "trading_status", 14, 1, U8N, 0)                                             \
+    F(appl_id, "appl_id", 15, 2, I16, 0)                                                           \
+    F(market_segment_id, "market_segment_id", 17, 1, U8, 0)                                        \
+    F(underlying_product, "underlying_product", 18, 1, U8, 0)                                      \
+    F(security_exchange, "security_exchange", 19, 4, STR, 0)                                       \
+    F(security_group, "security_group", 23, 6, STR, 0)                                             \
+    F(asset, "asset", 29, 6, STR, 0)                                                               \
+    F(symbol, "symbol", 35, 20, STR, 0)                                                            \
+    F(security_id, "security_id", 55, 4, I32, 0)                                                   \
+    F(security_type, "security_type", 59, 6, STR, 0)                                               \
+    F(cfi_code, "cfi_code", 65, 6, STR, 0)                                                         \
+    F(maturity_year, "maturity_year", 71, 2, U16N, 0) /* MaturityMonthYear */                      \
+    F(maturity_month, "maturity_month", 73, 1, U8N, 0)                                             \
+    F(maturity_day, "maturity_day", 74, 1, U8N, 0)                                                 \
+    F(maturity_week, "maturity_week", 75, 1, U8N, 0)                                               \
+    F(currency, "currency", 76, 3, STR, 0)                                                         \
+    F(settl_currency, "settl_currency", 79, 3, STR, 0)                                             \
+    F(match_algorithm, "match_algorithm", 82, 1, CH, 0)                                            \
+    F(min_trade_vol, "min_trade_vol", 83, 4, U32, 0)                                               \
+    F(max_trade_vol, "max_trade_vol", 87, 4, U32, 0)                                               \
+    F(min_price_increment_px, "min_price_increment_px", 91, 8, PX, 0)                              \
+    F(display_factor, "display_factor", 99, 8, PX, 0)                                              \
+    F(main_fraction, "main_fraction", 107, 1, U8N, 0)                                              \
+    F(sub_fraction, "sub_fraction", 108, 1, U8N, 0)                                                \
+    F(price_display_format, "price_display_format", 109, 1, U8N, 0)                                \
+    F(unit_of_measure, "unit_of_measure", 110, 30, STR, 0)                                         \
+    F(unit_of_measure_qty, "unit_of_measure_qty", 140, 8, PX, 0)                                   \
+    F(trading_ref_px, "trading_ref_px", 148, 8, PX, 0)                                             \
+    F(settl_price_type, "settl_price_type", 156, 1, HEX8, 0)                                       \
+    F(open_interest_qty, "open_interest_qty", 157, 4, I32N, 0)                                     \
+    F(cleared_volume, "cleared_volume", 161, 4, I32N, 0)                                           \
+    F(high_limit_px, "high_limit_px", 165, 8, PX, 0)                                               \
+    F(low_limit_px, "low_limit_px", 173, 8, PX, 0)                                                 \
+    F(max_price_variation_px, "max_price_variation_px", 181, 8, PX, 0)                             \
+    F(decay_quantity, "decay_quantity", 189, 4, I32N, 0)                                           \
+    F(decay_start_date, "decay_start_date", 193, 2, DATE, 0)                                       \
+    F(original_contract_size, "original_contract_size", 195, 4, I32N, 0)                           \
+    F(contract_multiplier, "contract_multiplier", 199, 4, I32N, 0)                                 \
+    F(contract_multiplier_unit, "contract_multiplier_unit", 203, 1, I8N, 0)                        \
+    F(flow_schedule_type, "flow_schedule_type", 204, 1, I8N, 0)                                    \
+    F(min_price_increment_amount_px, "min_price_increment_amount_px", 205, 8, PX, 0)               \
+    F(user_defined_instrument, "user_defined_instrument", 213, 1, CH, 0)                           \
+    F(trading_ref_date, "trading_ref_date", 214, 2, DATE, 0)                                       \
+    F(instrument_guid, "instrument_guid", 216, 8, U64N, 10)
+/* NoEvents of 54 and 56 (groupSize 9), and of 347 (groupSizeEncoding 9). */
+#define MDP3_EVENT(F)                                                                              \
+    F(event_type, "event_type", 0, 1, U8, 0) /* 5 Activation, 7 LastEligibleTradeDate */           \
+    F(event_time_ns, "event_time", 1, 8, NS, 0)
+#define MDP3_FEED_TYPE(F)                                                                          \
+    F(md_feed_type, "md_feed_type", 0, 3, STR, 0) /* "GBX" or "GBI" */                             \
+    F(market_depth, "market_depth", 3, 1, I8, 0)
+#define MDP3_INST_ATTRIB(F) F(value, "inst_attrib_value", 0, 4, HEX32, 0)
+#define MDP3_LOT_TYPE_RULE(F)                                                                      \
+    F(lot_type, "lot_type", 0, 1, I8, 0)                                                           \
+    F(min_lot_size, "min_lot_size", 1, 4, QTY4, 0)
+enum {
+    MDP3_EVENT_LEN = 9,
+    MDP3_FEED_TYPE_LEN = 4,
+    MDP3_INST_ATTRIB_LEN = 4,
+    MDP3_LOT_TYPE_RULE_LEN = 5,
+};
+
+/* Schema 5 MDInstrumentDefinitionIndices347: root 63 (ApplID since v4); groups
+ * NoInstAttrib 101 and NoEvents 9, groupSizeEncoding. */
+#define MDP3_DEF347_ROOT(F)                                                                        \
+    F(symbol, "symbol", 0, 50, STR, 0)                                                             \
+    F(product, "product", 50, 1, I8, 0)                                                            \
+    F(security_exchange, "security_exchange", 51, 4, STR, 0)                                       \
+    F(currency, "currency", 55, 3, STR, 0)                                                         \
+    F(security_update_action, "security_update_action", 58, 1, CH, 0)                              \
+    F(md_feed_type, "md_feed_type", 59, 2, STR, 0)                                                 \
+    F(appl_id, "appl_id", 61, 2, U16N, 4)
+#define MDP3_DEF347_INST_ATTRIB(F)                                                                 \
+    F(type, "type", 0, 1, U8, 0)                                                                   \
+    F(value, "value", 1, 100, STR, 0)
+enum { MDP3_DEF347_INST_ATTRIB_LEN = 101 };
+
+/* Schema 5 MDIncrementalRefreshIndices348: root 13, NoMDEntries groupSize 176
+ * (MDUpdateAction 0 constant). */
+#define MDP3_IDX348_ROOT(F)                                                                        \
+    F(transact_time_ns, "transact_time", 0, 8, NS, 0)                                              \
+    F(md_feed_type, "md_feed_type", 8, 2, STR, 0)                                                  \
+    F(mei, "mei", 10, 1, HEX8, 0)                                                                  \
+    F(batch_total_messages, "batch_total_messages", 11, 2, U16N, 0)
+#define MDP3_IDX348_ENTRY(F)                                                                       \
+    F(entry_type, "entry_type", 0, 1, CH, 0) /* MDP3_ET_INDEX_VALUE, '4' open, '5' close */        \
+    F(rpt_seq, "rpt_seq", 1, 4, U32, 0)                                                            \
+    F(px, "px", 5, 9, DEC64, 0)                                                                    \
+    F(size, "size", 14, 8, U64N, 0)                                                                \
+    F(symbol, "symbol", 22, 50, STR, 0)                                                            \
+    F(open_close_settl_flag, "open_close_settl_flag", 72, 1, I8N, 0)                               \
+    F(yield_type, "yield_type", 73, 8, STR, 0)                                                     \
+    F(yield, "yield", 81, 9, DEC64, 0)                                                             \
+    F(net_chg_prev_day, "net_chg_prev_day", 90, 9, DEC64, 0)                                       \
+    F(net_pct_chg, "net_pct_chg", 99, 9, DEC64, 0)                                                 \
+    F(percent_trading, "percent_trading", 108, 9, DEC64, 0)                                        \
+    F(entry_code, "entry_code", 117, 1, U8N, 0) /* MDP3_EC_* */                                    \
+    F(entry_date, "entry_date", 118, 4, I32N, 0)                                                   \
+    F(entry_time, "entry_time", 122, 4, I32N, 0)                                                   \
+    F(reference_id, "reference_id", 126, 50, STR, 0)
+enum { MDP3_IDX348_ENTRY_LEN = 176 };
+
 struct mdp3_reset4 {
-    uint64_t transact_time_ns;
-    uint8_t mei;
+    MDP3_X_ROOT(MDP3_MEMBER)
     struct mdp3_group entries;
 };
 struct mdp3_reset4_entry {
-    int16_t appl_id;
+    MDP3_RESET4_ENTRY(MDP3_MEMBER)
 };
 int mdp3_reset4_decode(const struct mdp3_msg *msg, struct mdp3_reset4 *m);
 void mdp3_reset4_entry(const struct mdp3_reset4 *m, size_t i, struct mdp3_reset4_entry *e);
@@ -318,196 +537,88 @@ void mdp3_reset4_entry(const struct mdp3_reset4 *m, size_t i, struct mdp3_reset4
 /* AdminHeartbeat12 has no fields; mdp3_pkt_next's view is all there is. */
 
 struct mdp3_status30 {
-    uint64_t transact_time_ns;
-    char security_group[7]; /* 6 raw bytes + NUL */
-    char asset[7];
-    int32_t security_id; /* MDP3_I32_NULL */
-    uint16_t trade_date; /* days since epoch, MDP3_U16_NULL */
-    uint8_t mei;
-    uint8_t trading_status; /* MDP3_TS_*, MDP3_U8_NULL */
-    uint8_t halt_reason;
-    uint8_t trading_event;
+    MDP3_STATUS30_ROOT(MDP3_MEMBER)
 };
 int mdp3_status30_decode(const struct mdp3_msg *msg, struct mdp3_status30 *m);
 
-/* Root of the "X" incremental templates 37, 46, 48, 49, 50, 51. */
+/* Root of the "X" incremental templates 37, 46, 47, 48, 49, 50, 51. */
 struct mdp3_incr {
-    uint64_t transact_time_ns;
-    uint8_t mei;
+    MDP3_X_ROOT(MDP3_MEMBER)
     uint16_t version; /* the acting version, for fields newer than some */
     struct mdp3_group entries;
     struct mdp3_group orders; /* 46 and 48 only; n 0 otherwise or when absent */
 };
 
 struct mdp3_volume37_entry {
-    int32_t size;
-    int32_t security_id;
-    uint32_t rpt_seq;
-    uint8_t update_action;
+    MDP3_VOLUME37_ENTRY(MDP3_MEMBER)
 };
 int mdp3_volume37_decode(const struct mdp3_msg *msg, struct mdp3_incr *m);
 void mdp3_volume37_entry(const struct mdp3_incr *m, size_t i, struct mdp3_volume37_entry *e);
 
 struct mdp3_book46_entry {
-    int64_t px;   /* MDP3_PX_NULL */
-    int32_t size; /* MDP3_I32_NULL */
-    int32_t security_id;
-    uint32_t rpt_seq;
-    int32_t n_orders; /* MDP3_I32_NULL */
-    uint8_t price_level;
-    uint8_t update_action;  /* MDP3_ACT_* */
-    char entry_type;        /* MDP3_ET_* */
-    int32_t tradeable_size; /* MDP3_I32_NULL; since v10 */
+    MDP3_BOOK46_ENTRY(MDP3_MEMBER)
 };
 struct mdp3_book46_order {
-    uint64_t order_id;
-    uint64_t priority;    /* MDP3_U64_NULL */
-    int32_t display_qty;  /* MDP3_I32_NULL */
-    uint8_t reference_id; /* MDP3_U8_NULL */
-    uint8_t order_update_action;
+    MDP3_BOOK46_ORDER(MDP3_MEMBER)
 };
 int mdp3_book46_decode(const struct mdp3_msg *msg, struct mdp3_incr *m);
 void mdp3_book46_entry(const struct mdp3_incr *m, size_t i, struct mdp3_book46_entry *e);
 void mdp3_book46_order(const struct mdp3_incr *m, size_t i, struct mdp3_book46_order *o);
 
 struct mdp3_trade48_entry {
-    int64_t px;
-    int32_t size;
-    int32_t security_id;
-    uint32_t rpt_seq;
-    int32_t n_orders;
-    uint8_t aggressor_side; /* 0 none, 1 buy, 2 sell, MDP3_U8_NULL */
-    uint8_t update_action;
-    uint32_t trade_entry_id; /* MDP3_U32_NULL */
+    MDP3_TRADE48_ENTRY(MDP3_MEMBER)
 };
 struct mdp3_trade48_order {
-    uint64_t order_id;
-    int32_t last_qty;
+    MDP3_TRADE48_ORDER(MDP3_MEMBER)
 };
 int mdp3_trade48_decode(const struct mdp3_msg *msg, struct mdp3_incr *m);
 void mdp3_trade48_entry(const struct mdp3_incr *m, size_t i, struct mdp3_trade48_entry *e);
 void mdp3_trade48_order(const struct mdp3_incr *m, size_t i, struct mdp3_trade48_order *o);
 
 struct mdp3_daily49_entry {
-    int64_t px;   /* MDP3_PX_NULL */
-    int32_t size; /* MDP3_I32_NULL */
-    int32_t security_id;
-    uint32_t rpt_seq;
-    uint16_t trading_ref_date; /* MDP3_U16_NULL */
-    uint8_t settl_price_type;
-    uint8_t update_action;
-    char entry_type;
+    MDP3_DAILY49_ENTRY(MDP3_MEMBER)
 };
 int mdp3_daily49_decode(const struct mdp3_msg *msg, struct mdp3_incr *m);
 void mdp3_daily49_entry(const struct mdp3_incr *m, size_t i, struct mdp3_daily49_entry *e);
 
-/* LimitsBanding50: CME's worked example. */
 struct mdp3_limits50_entry {
-    int64_t high_limit_px;          /* MDP3_PX_NULL */
-    int64_t low_limit_px;           /* MDP3_PX_NULL */
-    int64_t max_price_variation_px; /* MDP3_PX_NULL */
-    int32_t security_id;
-    uint32_t rpt_seq;
+    MDP3_LIMITS50_ENTRY(MDP3_MEMBER)
 };
 int mdp3_limits50_decode(const struct mdp3_msg *msg, struct mdp3_incr *m);
 void mdp3_limits50_entry(const struct mdp3_incr *m, size_t i, struct mdp3_limits50_entry *e);
 
 struct mdp3_session51_entry {
-    int64_t px;
-    int32_t security_id;
-    uint32_t rpt_seq;
-    uint8_t open_close_settl_flag; /* MDP3_U8_NULL */
-    uint8_t update_action;
-    char entry_type;
-    int32_t size; /* MDP3_I32_NULL */
+    MDP3_SESSION51_ENTRY(MDP3_MEMBER)
 };
 int mdp3_session51_decode(const struct mdp3_msg *msg, struct mdp3_incr *m);
 void mdp3_session51_entry(const struct mdp3_incr *m, size_t i, struct mdp3_session51_entry *e);
 
 struct mdp3_snapshot52 {
-    uint32_t last_msg_seq_num_processed;
-    uint32_t tot_num_reports;
-    int32_t security_id;
-    uint32_t rpt_seq;
-    uint64_t transact_time_ns;
-    uint64_t last_update_time_ns;
-    uint16_t trade_date;    /* MDP3_U16_NULL */
-    uint8_t trading_status; /* MDP3_U8_NULL */
-    int64_t high_limit_px;  /* MDP3_PX_NULL */
-    int64_t low_limit_px;
-    int64_t max_price_variation_px;
+    MDP3_SNAPSHOT52_ROOT(MDP3_MEMBER)
     struct mdp3_group entries;
 };
 struct mdp3_snapshot52_entry {
-    int64_t px;
-    int32_t size;
-    int32_t n_orders;
-    int8_t price_level; /* MDP3_I8_NULL */
-    uint16_t trading_ref_date;
-    uint8_t open_close_settl_flag;
-    uint8_t settl_price_type;
-    char entry_type;
+    MDP3_SNAPSHOT52_ENTRY(MDP3_MEMBER)
 };
 int mdp3_snapshot52_decode(const struct mdp3_msg *msg, struct mdp3_snapshot52 *m);
 void mdp3_snapshot52_entry(const struct mdp3_snapshot52 *m, size_t i,
                            struct mdp3_snapshot52_entry *e);
 
 struct mdp3_def54 {
-    uint8_t mei;
-    uint32_t tot_num_reports;    /* MDP3_U32_NULL */
-    char security_update_action; /* 'A', 'D', 'M' */
-    uint64_t last_update_time_ns;
-    uint8_t trading_status;
-    int16_t appl_id;
-    uint8_t market_segment_id;
-    uint8_t underlying_product;
-    char security_exchange[5];
-    char security_group[7];
-    char asset[7];
-    char symbol[21];
-    int32_t security_id;
-    char security_type[7];
-    char cfi_code[7];
-    uint16_t maturity_year;                              /* MaturityMonthYear; MDP3_U16_NULL */
-    uint8_t maturity_month, maturity_day, maturity_week; /* MDP3_U8_NULL */
-    char currency[4];
-    char settl_currency[4];
-    char match_algorithm;
-    uint32_t min_trade_vol;
-    uint32_t max_trade_vol;
-    int64_t min_price_increment_px;
-    int64_t display_factor;                                    /* Decimal9, 1e-9 */
-    uint8_t main_fraction, sub_fraction, price_display_format; /* MDP3_U8_NULL */
-    char unit_of_measure[31];
-    int64_t unit_of_measure_qty; /* Decimal9NULL, 1e-9 */
-    int64_t trading_ref_px;
-    uint8_t settl_price_type;
-    int32_t open_interest_qty;
-    int32_t cleared_volume;
-    int64_t high_limit_px, low_limit_px, max_price_variation_px;
-    int32_t decay_quantity;
-    uint16_t decay_start_date;
-    int32_t original_contract_size;
-    int32_t contract_multiplier;
-    int8_t contract_multiplier_unit;
-    int8_t flow_schedule_type;
-    int64_t min_price_increment_amount_px;
-    char user_defined_instrument;
-    uint16_t trading_ref_date;
-    uint64_t instrument_guid; /* MDP3_U64_NULL; since v10 */
+    MDP3_DEF54_ROOT(MDP3_MEMBER)
     struct mdp3_group events, feed_types, inst_attribs, lot_type_rules;
 };
 struct mdp3_def54_event {
-    uint8_t event_type; /* 5 Activation, 7 LastEligibleTradeDate */
-    uint64_t event_time_ns;
+    MDP3_EVENT(MDP3_MEMBER)
 };
 struct mdp3_def54_feed_type {
-    char md_feed_type[4]; /* "GBX" or "GBI" */
-    int8_t market_depth;
+    MDP3_FEED_TYPE(MDP3_MEMBER)
 };
 struct mdp3_def54_lot_type_rule {
-    int8_t lot_type;
-    int32_t min_lot_size; /* DecimalQty, 1e-4; MDP3_I32_NULL */
+    MDP3_LOT_TYPE_RULE(MDP3_MEMBER)
+};
+struct mdp3_def54_inst_attrib { /* the row mdp3_def54_inst_attrib() returns the field of */
+    MDP3_INST_ATTRIB(MDP3_MEMBER)
 };
 int mdp3_def54_decode(const struct mdp3_msg *msg, struct mdp3_def54 *m);
 void mdp3_def54_event(const struct mdp3_def54 *m, size_t i, struct mdp3_def54_event *e);
@@ -517,18 +628,11 @@ void mdp3_def54_lot_type_rule(const struct mdp3_def54 *m, size_t i,
                               struct mdp3_def54_lot_type_rule *r);
 
 struct mdp3_def347 {
-    char symbol[51];
-    int8_t product;
-    char security_exchange[5];
-    char currency[4];
-    char security_update_action;
-    char md_feed_type[3];
-    uint16_t appl_id; /* MDP3_U16_NULL; since v4 */
+    MDP3_DEF347_ROOT(MDP3_MEMBER)
     struct mdp3_group inst_attribs, events;
 };
 struct mdp3_def347_inst_attrib {
-    uint8_t type;
-    char value[101];
+    MDP3_DEF347_INST_ATTRIB(MDP3_MEMBER)
 };
 int mdp3_def347_decode(const struct mdp3_msg *msg, struct mdp3_def347 *m);
 void mdp3_def347_inst_attrib(const struct mdp3_def347 *m, size_t i,
@@ -536,25 +640,11 @@ void mdp3_def347_inst_attrib(const struct mdp3_def347 *m, size_t i,
 void mdp3_def347_event(const struct mdp3_def347 *m, size_t i, struct mdp3_def54_event *e);
 
 struct mdp3_idx348 {
-    uint64_t transact_time_ns;
-    char md_feed_type[3];
-    uint8_t mei;
-    uint16_t batch_total_messages; /* MDP3_U16_NULL */
+    MDP3_IDX348_ROOT(MDP3_MEMBER)
     struct mdp3_group entries;
 };
 struct mdp3_idx348_entry {
-    char entry_type; /* MDP3_ET_INDEX_VALUE, '4' open, '5' close, ... */
-    uint32_t rpt_seq;
-    struct mdp3_dec64 px;
-    uint64_t size; /* MDP3_U64_NULL */
-    char symbol[51];
-    int8_t open_close_settl_flag; /* MDP3_I8_NULL */
-    char yield_type[9];
-    struct mdp3_dec64 yield, net_chg_prev_day, net_pct_chg, percent_trading;
-    uint8_t entry_code; /* MDP3_EC_*, MDP3_U8_NULL */
-    int32_t entry_date; /* MDP3_I32_NULL */
-    int32_t entry_time; /* MDP3_I32_NULL */
-    char reference_id[51];
+    MDP3_IDX348_ENTRY(MDP3_MEMBER)
 };
 int mdp3_idx348_decode(const struct mdp3_msg *msg, struct mdp3_idx348 *m);
 void mdp3_idx348_entry(const struct mdp3_idx348 *m, size_t i, struct mdp3_idx348_entry *e);
