@@ -81,9 +81,10 @@ static void usage(FILE *f)
         "  --feed NAME=GROUP:PORT one feed: incr-a incr-b snap-a snap-b def-a def-b\n"
         "                         index-a index-b (defaults 239.255.31.1-8)\n"
         "  --rcvbuf BYTES         SO_RCVBUF per socket (default 32 MiB)\n"
-        "  --pcap FILE            read a capture (libpcap or CME DataMine) instead; the\n"
-        "                         capture's clock drives the feed: the same file always\n"
-        "                         publishes the same records\n"
+        "  --pcap FILE            read a capture (libpcap, pcapng or CME DataMine; any\n"
+        "                         other file is refused, exit 2) instead; the capture's\n"
+        "                         clock drives the feed: the same file always publishes\n"
+        "                         the same records\n"
         "  --pace                 replay the capture at its recorded pace (default: max)\n"
         "  --dump                 with --pcap: print every message decoded, publish nothing\n"
         "  --json                 with --dump: JSON lines, one object per message\n"
@@ -657,6 +658,17 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
     if (cp->json && !cp->dump) {
         fprintf(stderr, "tickfeed: --json needs --pcap FILE --dump\n");
         return 2;
+    }
+    if (cp->pcap) { /* a file that is no capture is bad usage, named as such */
+        char err[GT_ERRLEN];
+        struct pcap_reader pr;
+        int rc = pcap_reader_open(&pr, cp->pcap, err);
+        if (rc == GT_EINVAL) {
+            fprintf(stderr, "tickfeed: %s\n", err);
+            return 2;
+        }
+        if (rc == GT_OK)
+            pcap_reader_close(&pr);
     }
     if (cp->dump) {
         char err[GT_ERRLEN];
