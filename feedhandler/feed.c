@@ -1380,6 +1380,17 @@ static void on_message(struct feed *f, const struct mdp3_msg *msg, int which, ui
         on_def54(f, msg);
         *mei = MDP3_MEI_END_OF_EVENT;
         return;
+    case MDP3_T_ORDER_BOOK47: /* market by order: its MEI may end the event */
+        if (mdp3_orderbook47_decode(msg, &m) < 0)
+            break;
+        f->st.unhandled++;
+        *mei = m.mei;
+        return;
+    case MDP3_T_SNAPSHOT_ORDER_BOOK53:
+    case MDP3_T_DEFINITION_SPREAD56:
+        f->st.unhandled++;
+        *mei = MDP3_MEI_END_OF_EVENT;
+        return;
     default:
         f->st.unknown++;
         return;

@@ -370,7 +370,8 @@ static void stats_line(struct run *r, int64_t now, const char *when)
     gt_zap_stats_get(r->zap, &zs);
     fprintf(stderr,
             "tickfeed %s: packets %llu (A %llu B %llu dup A %llu B %llu) messages %llu "
-            "unknown %llu malformed %llu deferral-drops %llu gaps %llu lost %llu rptgaps %llu "
+            "unknown %llu unhandled %llu malformed %llu deferral-drops %llu gaps %llu lost %llu "
+            "rptgaps %llu "
             "stale %llu "
             "recovered snap %llu (kept %llu) incr %llu empty %llu resets %llu kernel-drops %llu "
             "truncated %llu | published %llu records in %llu msgs (%.0f rec/s) seq %llu "
@@ -380,12 +381,13 @@ static void stats_line(struct run *r, int64_t now, const char *when)
             (unsigned long long)s->packets[GT_FEED_INCR_B],
             (unsigned long long)s->duplicates[GT_FEED_INCR_A],
             (unsigned long long)s->duplicates[GT_FEED_INCR_B], (unsigned long long)s->messages,
-            (unsigned long long)s->unknown, (unsigned long long)s->malformed,
-            (unsigned long long)s->deferral_full, (unsigned long long)s->gaps,
-            (unsigned long long)s->lost, (unsigned long long)s->rpt_gaps,
-            (unsigned long long)s->stale, (unsigned long long)s->recovered_snap,
-            (unsigned long long)s->recovered_kept, (unsigned long long)s->recovered_incr,
-            (unsigned long long)s->recovered_empty, (unsigned long long)s->resets,
+            (unsigned long long)s->unknown, (unsigned long long)s->unhandled,
+            (unsigned long long)s->malformed, (unsigned long long)s->deferral_full,
+            (unsigned long long)s->gaps, (unsigned long long)s->lost,
+            (unsigned long long)s->rpt_gaps, (unsigned long long)s->stale,
+            (unsigned long long)s->recovered_snap, (unsigned long long)s->recovered_kept,
+            (unsigned long long)s->recovered_incr, (unsigned long long)s->recovered_empty,
+            (unsigned long long)s->resets,
             (unsigned long long)(r->rx_open ? r->rx.stats.kernel_drops : 0),
             (unsigned long long)(r->rx_open ? r->rx.stats.truncated : 0),
             (unsigned long long)ps->records, (unsigned long long)ps->messages, rate,

@@ -402,6 +402,38 @@ static void dump_def54(struct out *o, const struct mdp3_def54 *m)
                mdp3_def54_lot_type_rule, MDP3_LOT_TYPE_RULE);
 }
 
+static void dump_orderbook47(struct out *o, const struct mdp3_incr *m)
+{
+    DUMP_ROOT(MDP3_X_ROOT, m);
+    DUMP_GROUP("NoMDEntries", m, entries, struct mdp3_orderbook47_entry, mdp3_orderbook47_entry,
+               MDP3_ORDERBOOK47_ENTRY);
+}
+
+static void dump_snapshot53(struct out *o, const struct mdp3_snapshot53 *m)
+{
+    DUMP_ROOT(MDP3_SNAPSHOT53_ROOT, m);
+    DUMP_GROUP("NoMDEntries", m, entries, struct mdp3_snapshot53_entry, mdp3_snapshot53_entry,
+               MDP3_SNAPSHOT53_ENTRY);
+}
+
+static void inst_attrib56(const struct mdp3_def56 *m, size_t i, struct mdp3_def54_inst_attrib *a)
+{
+    a->value = mdp3_def56_inst_attrib(m, i);
+}
+
+static void dump_def56(struct out *o, const struct mdp3_def56 *m)
+{
+    DUMP_ROOT(MDP3_DEF56_ROOT, m);
+    DUMP_GROUP("NoEvents", m, events, struct mdp3_def54_event, mdp3_def56_event, MDP3_EVENT);
+    DUMP_GROUP("NoMDFeedTypes", m, feed_types, struct mdp3_def54_feed_type, mdp3_def56_feed_type,
+               MDP3_FEED_TYPE);
+    DUMP_GROUP("NoInstAttrib", m, inst_attribs, struct mdp3_def54_inst_attrib, inst_attrib56,
+               MDP3_INST_ATTRIB);
+    DUMP_GROUP("NoLotTypeRules", m, lot_type_rules, struct mdp3_def54_lot_type_rule,
+               mdp3_def56_lot_type_rule, MDP3_LOT_TYPE_RULE);
+    DUMP_GROUP("NoLegs", m, legs, struct mdp3_def56_leg, mdp3_def56_leg, MDP3_LEG);
+}
+
 static void dump_def347(struct out *o, const struct mdp3_def347 *m)
 {
     DUMP_ROOT(MDP3_DEF347_ROOT, m);
@@ -478,6 +510,22 @@ static int dump_msg(struct out *o, const struct mdp3_msg *msg)
         if ((rc = mdp3_session51_decode(msg, &x)) == GT_OK)
             dump_session51(o, &x);
         break;
+    case MDP3_T_ORDER_BOOK47:
+        if ((rc = mdp3_orderbook47_decode(msg, &x)) == GT_OK)
+            dump_orderbook47(o, &x);
+        break;
+    case MDP3_T_SNAPSHOT_ORDER_BOOK53: {
+        struct mdp3_snapshot53 m;
+        if ((rc = mdp3_snapshot53_decode(msg, &m)) == GT_OK)
+            dump_snapshot53(o, &m);
+        break;
+    }
+    case MDP3_T_DEFINITION_SPREAD56: {
+        struct mdp3_def56 m;
+        if ((rc = mdp3_def56_decode(msg, &m)) == GT_OK)
+            dump_def56(o, &m);
+        break;
+    }
     case MDP3_T_SNAPSHOT52: {
         struct mdp3_snapshot52 m;
         if ((rc = mdp3_snapshot52_decode(msg, &m)) == GT_OK)

@@ -408,6 +408,18 @@ int mdp3_snapshot52_decode(const struct mdp3_msg *msg, struct mdp3_snapshot52 *d
 ACCESSOR(mdp3_snapshot52_entry, struct mdp3_snapshot52, entries, struct mdp3_snapshot52_entry,
          MDP3_SNAPSHOT52_ENTRY, 0)
 
+/* The four groups 54 and 56 share, in order: events, feed types, attributes, lot
+ * type rules, into *g[0..3]. */
+static int def_groups_parse(const struct mdp3_msg *msg, size_t *off, struct mdp3_group *g[4])
+{
+    static const uint16_t min[4] = {MIN_LEN(MDP3_EVENT), MIN_LEN(MDP3_FEED_TYPE),
+                                    MIN_LEN(MDP3_INST_ATTRIB), MIN_LEN(MDP3_LOT_TYPE_RULE)};
+    int rc = GT_OK;
+    for (int i = 0; i < 4 && rc == GT_OK; i++)
+        rc = grp_parse(msg->body, msg->body_len, off, DIM_3, min[i], g[i]);
+    return rc;
+}
+
 int mdp3_def54_decode(const struct mdp3_msg *msg, struct mdp3_def54 *d)
 {
     size_t off;
@@ -416,13 +428,8 @@ int mdp3_def54_decode(const struct mdp3_msg *msg, struct mdp3_def54 *d)
     if (rc < 0)
         return rc;
     DEC_ROOT(MDP3_DEF54_ROOT);
-    const uint8_t *b = msg->body;
-    size_t len = msg->body_len;
-    if ((rc = grp_parse(b, len, &off, DIM_3, MIN_LEN(MDP3_EVENT), &d->events)) < 0 ||
-        (rc = grp_parse(b, len, &off, DIM_3, MIN_LEN(MDP3_FEED_TYPE), &d->feed_types)) < 0 ||
-        (rc = grp_parse(b, len, &off, DIM_3, MIN_LEN(MDP3_INST_ATTRIB), &d->inst_attribs)) < 0)
-        return rc;
-    return grp_parse(b, len, &off, DIM_3, MIN_LEN(MDP3_LOT_TYPE_RULE), &d->lot_type_rules);
+    struct mdp3_group *g[4] = {&d->events, &d->feed_types, &d->inst_attribs, &d->lot_type_rules};
+    return def_groups_parse(msg, &off, g);
 }
 
 ACCESSOR(mdp3_def54_event, struct mdp3_def54, events, struct mdp3_def54_event, MDP3_EVENT, 0)
@@ -439,6 +446,59 @@ static ACCESSOR(inst_attrib_get, struct mdp3_def54, inst_attribs, struct mdp3_de
 {
     struct mdp3_def54_inst_attrib a;
     inst_attrib_get(m, i, &a);
+    return a.value;
+}
+
+int mdp3_orderbook47_decode(const struct mdp3_msg *msg, struct mdp3_incr *m)
+{
+    return incr_decode(msg, MDP3_T_ORDER_BOOK47, MIN_LEN(MDP3_ORDERBOOK47_ENTRY), 0, m);
+}
+
+ACCESSOR(mdp3_orderbook47_entry, struct mdp3_incr, entries, struct mdp3_orderbook47_entry,
+         MDP3_ORDERBOOK47_ENTRY, m->version)
+
+int mdp3_snapshot53_decode(const struct mdp3_msg *msg, struct mdp3_snapshot53 *d)
+{
+    size_t off;
+    int rc = root_check(msg, MDP3_SCHEMA_MDP, MDP3_T_SNAPSHOT_ORDER_BOOK53,
+                        MIN_LEN(MDP3_SNAPSHOT53_ROOT), &off);
+    if (rc < 0)
+        return rc;
+    DEC_ROOT(MDP3_SNAPSHOT53_ROOT);
+    return grp_parse(msg->body, msg->body_len, &off, DIM_3, MIN_LEN(MDP3_SNAPSHOT53_ENTRY),
+                     &d->entries);
+}
+
+ACCESSOR(mdp3_snapshot53_entry, struct mdp3_snapshot53, entries, struct mdp3_snapshot53_entry,
+         MDP3_SNAPSHOT53_ENTRY, 0)
+
+int mdp3_def56_decode(const struct mdp3_msg *msg, struct mdp3_def56 *d)
+{
+    size_t off;
+    int rc = root_check(msg, MDP3_SCHEMA_MDP, MDP3_T_DEFINITION_SPREAD56, MIN_LEN(MDP3_DEF56_ROOT),
+                        &off);
+    if (rc < 0)
+        return rc;
+    DEC_ROOT(MDP3_DEF56_ROOT);
+    struct mdp3_group *g[4] = {&d->events, &d->feed_types, &d->inst_attribs, &d->lot_type_rules};
+    if ((rc = def_groups_parse(msg, &off, g)) < 0)
+        return rc;
+    return grp_parse(msg->body, msg->body_len, &off, DIM_3, MIN_LEN(MDP3_LEG), &d->legs);
+}
+
+ACCESSOR(mdp3_def56_event, struct mdp3_def56, events, struct mdp3_def54_event, MDP3_EVENT, 0)
+ACCESSOR(mdp3_def56_feed_type, struct mdp3_def56, feed_types, struct mdp3_def54_feed_type,
+         MDP3_FEED_TYPE, 0)
+ACCESSOR(mdp3_def56_lot_type_rule, struct mdp3_def56, lot_type_rules,
+         struct mdp3_def54_lot_type_rule, MDP3_LOT_TYPE_RULE, 0)
+ACCESSOR(mdp3_def56_leg, struct mdp3_def56, legs, struct mdp3_def56_leg, MDP3_LEG, 0)
+static ACCESSOR(inst_attrib56_get, struct mdp3_def56, inst_attribs, struct mdp3_def54_inst_attrib,
+                MDP3_INST_ATTRIB, 0)
+
+    uint32_t mdp3_def56_inst_attrib(const struct mdp3_def56 *m, size_t i)
+{
+    struct mdp3_def54_inst_attrib a;
+    inst_attrib56_get(m, i, &a);
     return a.value;
 }
 
@@ -688,13 +748,25 @@ int mdp3_enc_snapshot52(struct mdp3_enc *e, const struct mdp3_snapshot52 *m,
     return GT_OK;
 }
 
-/* NoInstAttrib of 54 as rows of its table. */
-static void inst_attribs_put(uint8_t *p, const uint32_t *attribs, size_t n)
+/* The four groups 54 and 56 share (events, feed types, attributes, lot type
+ * rules, sized by g[0..3]) from p; returns where the next group goes. */
+static uint8_t *def_groups_put(uint8_t *p, const struct grp_spec *g,
+                               const struct mdp3_def54_event *evs,
+                               const struct mdp3_def54_feed_type *fts, const uint32_t *attribs,
+                               const struct mdp3_def54_lot_type_rule *lots)
 {
-    for (size_t i = 0; i < n; i++, p += MDP3_INST_ATTRIB_LEN) {
+    p = enc_dim(p, &g[0]);
+    ENC_ENTRIES(MDP3_EVENT, p, evs, g[0].n, g[0].block_len);
+    p = enc_dim(p, &g[1]);
+    ENC_ENTRIES(MDP3_FEED_TYPE, p, fts, g[1].n, g[1].block_len);
+    p = enc_dim(p, &g[2]);
+    for (size_t i = 0; i < g[2].n; i++, p += g[2].block_len) {
         struct mdp3_def54_inst_attrib a = {attribs[i]};
         ENC_ROOT(MDP3_INST_ATTRIB, p, &a);
     }
+    p = enc_dim(p, &g[3]);
+    ENC_ENTRIES(MDP3_LOT_TYPE_RULE, p, lots, g[3].n, g[3].block_len);
+    return p;
 }
 
 int mdp3_enc_def54(struct mdp3_enc *e, const struct mdp3_def54 *m,
@@ -712,15 +784,58 @@ int mdp3_enc_def54(struct mdp3_enc *e, const struct mdp3_def54 *m,
     if (rc < 0)
         return rc;
     ENC_ROOT(MDP3_DEF54_ROOT, b, m);
-    uint8_t *p = enc_dim(b + MDP3_DEF54_ROOT_LEN, &g[0]);
-    ENC_ENTRIES(MDP3_EVENT, p, evs, n_evs, g[0].block_len);
-    p = enc_dim(p, &g[1]);
-    ENC_ENTRIES(MDP3_FEED_TYPE, p, fts, n_fts, g[1].block_len);
-    p = enc_dim(p, &g[2]);
-    inst_attribs_put(p, attribs, n_attribs);
-    p += (size_t)g[2].block_len * n_attribs;
-    p = enc_dim(p, &g[3]);
-    ENC_ENTRIES(MDP3_LOT_TYPE_RULE, p, lots, n_lots, g[3].block_len);
+    def_groups_put(b + MDP3_DEF54_ROOT_LEN, g, evs, fts, attribs, lots);
+    return GT_OK;
+}
+
+int mdp3_enc_orderbook47(struct mdp3_enc *e, const struct mdp3_incr *m,
+                         const struct mdp3_orderbook47_entry *ents, size_t n)
+{
+    struct grp_spec g = {DIM_3, MDP3_ORDERBOOK47_ENTRY_LEN, n};
+    uint8_t *p;
+    int rc = enc_incr(e, MDP3_T_ORDER_BOOK47, m, &g, 1, &p);
+    if (rc < 0)
+        return rc;
+    p = enc_dim(p, &g);
+    ENC_ENTRIES(MDP3_ORDERBOOK47_ENTRY, p, ents, n, g.block_len);
+    return GT_OK;
+}
+
+int mdp3_enc_snapshot53(struct mdp3_enc *e, const struct mdp3_snapshot53 *m,
+                        const struct mdp3_snapshot53_entry *ents, size_t n)
+{
+    struct grp_spec g = {DIM_3, MDP3_SNAPSHOT53_ENTRY_LEN, n};
+    uint8_t *b;
+    int rc = enc_begin(e, MDP3_SCHEMA_MDP, MDP3_T_SNAPSHOT_ORDER_BOOK53, MDP3_SNAPSHOT53_ROOT_LEN,
+                       &g, 1, &b);
+    if (rc < 0)
+        return rc;
+    ENC_ROOT(MDP3_SNAPSHOT53_ROOT, b, m);
+    uint8_t *p = enc_dim(b + MDP3_SNAPSHOT53_ROOT_LEN, &g);
+    ENC_ENTRIES(MDP3_SNAPSHOT53_ENTRY, p, ents, n, g.block_len);
+    return GT_OK;
+}
+
+int mdp3_enc_def56(struct mdp3_enc *e, const struct mdp3_def56 *m,
+                   const struct mdp3_def54_event *evs, size_t n_evs,
+                   const struct mdp3_def54_feed_type *fts, size_t n_fts, const uint32_t *attribs,
+                   size_t n_attribs, const struct mdp3_def54_lot_type_rule *lots, size_t n_lots,
+                   const struct mdp3_def56_leg *legs, size_t n_legs)
+{
+    struct grp_spec g[5] = {{DIM_3, MDP3_EVENT_LEN, n_evs},
+                            {DIM_3, MDP3_FEED_TYPE_LEN, n_fts},
+                            {DIM_3, MDP3_INST_ATTRIB_LEN, n_attribs},
+                            {DIM_3, MDP3_LOT_TYPE_RULE_LEN, n_lots},
+                            {DIM_3, MDP3_LEG_LEN, n_legs}};
+    uint8_t *b;
+    int rc =
+        enc_begin(e, MDP3_SCHEMA_MDP, MDP3_T_DEFINITION_SPREAD56, MDP3_DEF56_ROOT_LEN, g, 5, &b);
+    if (rc < 0)
+        return rc;
+    ENC_ROOT(MDP3_DEF56_ROOT, b, m);
+    uint8_t *p = def_groups_put(b + MDP3_DEF56_ROOT_LEN, g, evs, fts, attribs, lots);
+    p = enc_dim(p, &g[4]);
+    ENC_ENTRIES(MDP3_LEG, p, legs, n_legs, g[4].block_len);
     return GT_OK;
 }
 
@@ -791,6 +906,12 @@ const char *mdp3_template_name(uint16_t schema_id, uint16_t template_id)
         return "MDIncrementalRefreshSessionStatistics51";
     case MDP3_T_SNAPSHOT52:
         return "SnapshotFullRefresh52";
+    case MDP3_T_ORDER_BOOK47:
+        return "MDIncrementalRefreshOrderBook47";
+    case MDP3_T_SNAPSHOT_ORDER_BOOK53:
+        return "SnapshotFullRefreshOrderBook53";
+    case MDP3_T_DEFINITION_SPREAD56:
+        return "MDInstrumentDefinitionSpread56";
     case MDP3_T_DEFINITION_FUTURE54:
         return "MDInstrumentDefinitionFuture54";
     }

@@ -65,12 +65,15 @@ enum mdp3_template {
     MDP3_T_SECURITY_STATUS30 = 30,
     MDP3_T_VOLUME37 = 37,
     MDP3_T_BOOK46 = 46,
+    MDP3_T_ORDER_BOOK47 = 47,
     MDP3_T_TRADE_SUMMARY48 = 48,
     MDP3_T_DAILY_STATISTICS49 = 49,
     MDP3_T_LIMITS_BANDING50 = 50,
     MDP3_T_SESSION_STATISTICS51 = 51,
     MDP3_T_SNAPSHOT52 = 52,
+    MDP3_T_SNAPSHOT_ORDER_BOOK53 = 53,
     MDP3_T_DEFINITION_FUTURE54 = 54,
+    MDP3_T_DEFINITION_SPREAD56 = 56,
     MDP3_T_DEFINITION_INDICES347 = 347, /* schema 5 */
     MDP3_T_INDICES348 = 348,            /* schema 5 */
 };
@@ -83,6 +86,9 @@ enum {
     MDP3_SNAPSHOT52_ROOT_LEN = 59,
     MDP3_DEF54_ROOT_LEN = 224,
     MDP3_DEF54_V9_ROOT_LEN = 216,
+    MDP3_SNAPSHOT53_ROOT_LEN = 28,
+    MDP3_DEF56_ROOT_LEN = 255,
+    MDP3_DEF56_V9_ROOT_LEN = 195,
     MDP3_DEF347_ROOT_LEN = 63,
     MDP3_IDX348_ROOT_LEN = 13,
 };
@@ -414,10 +420,10 @@ enum { MDP3_SESSION51_ENTRY_LEN = 24 };
     F(entry_type, "entry_type", 21, 1, CH, 0)
 enum { MDP3_SNAPSHOT52_ENTRY_LEN = 22 };
 
-/* MDInstrumentDefinitionFuture54: root 224 (216 in v9); groups NoEvents 9,
- * NoMDFeedTypes 4, NoInstAttrib 4 (InstAttribType 24 constant), NoLotTypeRules 5,
- * all groupSize. */
-#define MDP3_DEF54_ROOT(F)                                                                         \
+/* The first 79 bytes of the instrument definitions 54 and 56 (through Currency)
+ * are the same fields at the same offsets; UnderlyingProduct is uInt8 in 54 and
+ * uInt8NULL in 56 (up_kind). */
+#define MDP3_DEF_HEAD(F, up_kind)                                                                  \
     F(mei, "mei", 0, 1, HEX8, 0)                                                                   \
     F(tot_num_reports, "tot_num_reports", 1, 4, U32N, 0)                                           \
     F(security_update_action, "security_update_action", 5, 1, CH, 0) /* 'A', 'D', 'M' */           \
@@ -425,7 +431,7 @@ enum { MDP3_SNAPSHOT52_ENTRY_LEN = 22 };
     F(trading_status, "trading_status", 14, 1, U8N, 0)                                             \
     F(appl_id, "appl_id", 15, 2, I16, 0)                                                           \
     F(market_segment_id, "market_segment_id", 17, 1, U8, 0)                                        \
-    F(underlying_product, "underlying_product", 18, 1, U8, 0)                                      \
+    F(underlying_product, "underlying_product", 18, 1, up_kind, 0)                                 \
     F(security_exchange, "security_exchange", 19, 4, STR, 0)                                       \
     F(security_group, "security_group", 23, 6, STR, 0)                                             \
     F(asset, "asset", 29, 6, STR, 0)                                                               \
@@ -437,7 +443,13 @@ enum { MDP3_SNAPSHOT52_ENTRY_LEN = 22 };
     F(maturity_month, "maturity_month", 73, 1, U8N, 0)                                             \
     F(maturity_day, "maturity_day", 74, 1, U8N, 0)                                                 \
     F(maturity_week, "maturity_week", 75, 1, U8N, 0)                                               \
-    F(currency, "currency", 76, 3, STR, 0)                                                         \
+    F(currency, "currency", 76, 3, STR, 0)
+
+/* MDInstrumentDefinitionFuture54: root 224 (216 in v9); groups NoEvents 9,
+ * NoMDFeedTypes 4, NoInstAttrib 4 (InstAttribType 24 constant), NoLotTypeRules 5,
+ * all groupSize. */
+#define MDP3_DEF54_ROOT(F)                                                                         \
+    MDP3_DEF_HEAD(F, U8)                                                                           \
     F(settl_currency, "settl_currency", 79, 3, STR, 0)                                             \
     F(match_algorithm, "match_algorithm", 82, 1, CH, 0)                                            \
     F(min_trade_vol, "min_trade_vol", 83, 4, U32, 0)                                               \
@@ -483,6 +495,74 @@ enum {
     MDP3_INST_ATTRIB_LEN = 4,
     MDP3_LOT_TYPE_RULE_LEN = 5,
 };
+
+/* MDIncrementalRefreshOrderBook47 (market by order, since v9): root X,
+ * NoMDEntries groupSize 40. */
+#define MDP3_ORDERBOOK47_ENTRY(F)                                                                  \
+    F(order_id, "order_id", 0, 8, U64N, 0)                                                         \
+    F(priority, "priority", 8, 8, U64N, 0)                                                         \
+    F(px, "px", 16, 8, PX, 0)                                                                      \
+    F(display_qty, "display_qty", 24, 4, I32N, 0)                                                  \
+    F(security_id, "security_id", 28, 4, I32, 0)                                                   \
+    F(update_action, "update_action", 32, 1, U8, 0) /* MDP3_ACT_* */                               \
+    F(entry_type, "entry_type", 33, 1, CH, 0)       /* '0' bid, '1' offer */
+enum { MDP3_ORDERBOOK47_ENTRY_LEN = 40 };
+
+/* SnapshotFullRefreshOrderBook53 (the MBO snapshot loop, since v9): root 28,
+ * NoMDEntries groupSize 29. An instrument's book may come in NoChunks messages. */
+#define MDP3_SNAPSHOT53_ROOT(F)                                                                    \
+    F(last_msg_seq_num_processed, "last_msg_seq_num_processed", 0, 4, U32, 0)                      \
+    F(tot_num_reports, "tot_num_reports", 4, 4, U32, 0)                                            \
+    F(security_id, "security_id", 8, 4, I32, 0)                                                    \
+    F(no_chunks, "no_chunks", 12, 4, U32, 0)                                                       \
+    F(current_chunk, "current_chunk", 16, 4, U32, 0)                                               \
+    F(transact_time_ns, "transact_time", 20, 8, NS, 0)
+#define MDP3_SNAPSHOT53_ENTRY(F)                                                                   \
+    F(order_id, "order_id", 0, 8, U64, 0)                                                          \
+    F(priority, "priority", 8, 8, U64N, 0)                                                         \
+    F(px, "px", 16, 8, PX, 0)                                                                      \
+    F(display_qty, "display_qty", 24, 4, I32, 0)                                                   \
+    F(entry_type, "entry_type", 28, 1, CH, 0)
+enum { MDP3_SNAPSHOT53_ENTRY_LEN = 29 };
+
+/* MDInstrumentDefinitionSpread56 (since v9): root 255 (195 in v9); groups
+ * NoEvents 9, NoMDFeedTypes 4, NoInstAttrib 4, NoLotTypeRules 5 (the tables of
+ * 54) and NoLegs 18, all groupSize. SecurityIDSource ('8') is constant. */
+#define MDP3_DEF56_ROOT(F)                                                                         \
+    MDP3_DEF_HEAD(F, U8N)                                                                          \
+    F(security_sub_type, "security_sub_type", 79, 5, STR, 0) /* strategy type, e.g. "SP" */        \
+    F(user_defined_instrument, "user_defined_instrument", 84, 1, CH, 0)                            \
+    F(match_algorithm, "match_algorithm", 85, 1, CH, 0)                                            \
+    F(min_trade_vol, "min_trade_vol", 86, 4, U32, 0)                                               \
+    F(max_trade_vol, "max_trade_vol", 90, 4, U32, 0)                                               \
+    F(min_price_increment_px, "min_price_increment_px", 94, 8, PX, 0)                              \
+    F(display_factor, "display_factor", 102, 8, PX, 0)                                             \
+    F(price_display_format, "price_display_format", 110, 1, U8N, 0)                                \
+    F(price_ratio_px, "price_ratio_px", 111, 8, PX, 0)                                             \
+    F(tick_rule, "tick_rule", 119, 1, I8N, 0)                                                      \
+    F(unit_of_measure, "unit_of_measure", 120, 30, STR, 0)                                         \
+    F(trading_ref_px, "trading_ref_px", 150, 8, PX, 0)                                             \
+    F(settl_price_type, "settl_price_type", 158, 1, HEX8, 0)                                       \
+    F(open_interest_qty, "open_interest_qty", 159, 4, I32N, 0)                                     \
+    F(cleared_volume, "cleared_volume", 163, 4, I32N, 0)                                           \
+    F(high_limit_px, "high_limit_px", 167, 8, PX, 0)                                               \
+    F(low_limit_px, "low_limit_px", 175, 8, PX, 0)                                                 \
+    F(max_price_variation_px, "max_price_variation_px", 183, 8, PX, 0)                             \
+    F(main_fraction, "main_fraction", 191, 1, U8N, 0)                                              \
+    F(sub_fraction, "sub_fraction", 192, 1, U8N, 0)                                                \
+    F(trading_ref_date, "trading_ref_date", 193, 2, DATE, 0)                                       \
+    F(price_quote_method, "price_quote_method", 195, 5, STR, 10)                                   \
+    F(risk_set, "risk_set", 200, 6, STR, 10)                                                       \
+    F(market_set, "market_set", 206, 6, STR, 10)                                                   \
+    F(instrument_guid, "instrument_guid", 212, 8, U64N, 10)                                        \
+    F(full_name, "financial_instrument_full_name", 220, 35, STR, 10)
+#define MDP3_LEG(F)                                                                                \
+    F(security_id, "leg_security_id", 0, 4, I32, 0)                                                \
+    F(side, "leg_side", 4, 1, U8, 0) /* 1 buy, 2 sell */                                           \
+    F(ratio_qty, "leg_ratio_qty", 5, 1, I8, 0)                                                     \
+    F(px, "leg_price", 6, 8, PX, 0)                                                                \
+    F(option_delta, "leg_option_delta", 14, 4, QTY4, 0)
+enum { MDP3_LEG_LEN = 18 };
 
 /* Schema 5 MDInstrumentDefinitionIndices347: root 63 (ApplID since v4); groups
  * NoInstAttrib 101 and NoEvents 9, groupSizeEncoding. */
@@ -541,7 +621,8 @@ struct mdp3_status30 {
 };
 int mdp3_status30_decode(const struct mdp3_msg *msg, struct mdp3_status30 *m);
 
-/* Root of the "X" incremental templates 37, 46, 47, 48, 49, 50, 51. */
+/* Root of the "X" incremental templates 37, 46, 47, 48, 49, 50, 51. 46 and 52
+ * carry implied levels (MDP3_ET_IMPLIED_BID/OFFER) as any other entry. */
 struct mdp3_incr {
     MDP3_X_ROOT(MDP3_MEMBER)
     uint16_t version; /* the acting version, for fields newer than some */
@@ -627,6 +708,40 @@ uint32_t mdp3_def54_inst_attrib(const struct mdp3_def54 *m, size_t i);
 void mdp3_def54_lot_type_rule(const struct mdp3_def54 *m, size_t i,
                               struct mdp3_def54_lot_type_rule *r);
 
+struct mdp3_orderbook47_entry {
+    MDP3_ORDERBOOK47_ENTRY(MDP3_MEMBER)
+};
+int mdp3_orderbook47_decode(const struct mdp3_msg *msg, struct mdp3_incr *m);
+void mdp3_orderbook47_entry(const struct mdp3_incr *m, size_t i, struct mdp3_orderbook47_entry *e);
+
+struct mdp3_snapshot53 {
+    MDP3_SNAPSHOT53_ROOT(MDP3_MEMBER)
+    struct mdp3_group entries;
+};
+struct mdp3_snapshot53_entry {
+    MDP3_SNAPSHOT53_ENTRY(MDP3_MEMBER)
+};
+int mdp3_snapshot53_decode(const struct mdp3_msg *msg, struct mdp3_snapshot53 *m);
+void mdp3_snapshot53_entry(const struct mdp3_snapshot53 *m, size_t i,
+                           struct mdp3_snapshot53_entry *e);
+
+/* A spread's fields newer than v9 (PriceQuoteMethod .. FinancialInstrumentFullName)
+ * read as empty strings and MDP3_U64_NULL from a v9 message. */
+struct mdp3_def56 {
+    MDP3_DEF56_ROOT(MDP3_MEMBER)
+    struct mdp3_group events, feed_types, inst_attribs, lot_type_rules, legs;
+};
+struct mdp3_def56_leg {
+    MDP3_LEG(MDP3_MEMBER)
+};
+int mdp3_def56_decode(const struct mdp3_msg *msg, struct mdp3_def56 *m);
+void mdp3_def56_event(const struct mdp3_def56 *m, size_t i, struct mdp3_def54_event *e);
+void mdp3_def56_feed_type(const struct mdp3_def56 *m, size_t i, struct mdp3_def54_feed_type *f);
+uint32_t mdp3_def56_inst_attrib(const struct mdp3_def56 *m, size_t i);
+void mdp3_def56_lot_type_rule(const struct mdp3_def56 *m, size_t i,
+                              struct mdp3_def54_lot_type_rule *r);
+void mdp3_def56_leg(const struct mdp3_def56 *m, size_t i, struct mdp3_def56_leg *l);
+
 struct mdp3_def347 {
     MDP3_DEF347_ROOT(MDP3_MEMBER)
     struct mdp3_group inst_attribs, events;
@@ -694,6 +809,15 @@ int mdp3_enc_def54(struct mdp3_enc *e, const struct mdp3_def54 *m,
                    const struct mdp3_def54_event *evs, size_t n_evs,
                    const struct mdp3_def54_feed_type *fts, size_t n_fts, const uint32_t *attribs,
                    size_t n_attribs, const struct mdp3_def54_lot_type_rule *lots, size_t n_lots);
+int mdp3_enc_orderbook47(struct mdp3_enc *e, const struct mdp3_incr *m,
+                         const struct mdp3_orderbook47_entry *ents, size_t n);
+int mdp3_enc_snapshot53(struct mdp3_enc *e, const struct mdp3_snapshot53 *m,
+                        const struct mdp3_snapshot53_entry *ents, size_t n);
+int mdp3_enc_def56(struct mdp3_enc *e, const struct mdp3_def56 *m,
+                   const struct mdp3_def54_event *evs, size_t n_evs,
+                   const struct mdp3_def54_feed_type *fts, size_t n_fts, const uint32_t *attribs,
+                   size_t n_attribs, const struct mdp3_def54_lot_type_rule *lots, size_t n_lots,
+                   const struct mdp3_def56_leg *legs, size_t n_legs);
 int mdp3_enc_def347(struct mdp3_enc *e, const struct mdp3_def347 *m,
                     const struct mdp3_def347_inst_attrib *attribs, size_t n_attribs,
                     const struct mdp3_def54_event *evs, size_t n_evs);
