@@ -1275,7 +1275,7 @@ static void fill(void *p, size_t n, int pattern)
         b[i] = pattern ? fixed[pattern] : (uint8_t)rng();
 }
 
-enum { NE = 3, N_TEMPLATES = 13 };
+enum { NE = 3, N_TEMPLATES = 16 };
 
 /* The encoder's inputs for one message of every template, NE entries a group. */
 struct every_in {
@@ -1304,6 +1304,11 @@ struct every_in {
     struct mdp3_def347_inst_attrib a347[NE];
     struct mdp3_idx348 i348;
     struct mdp3_idx348_entry i348e[NE];
+    struct mdp3_orderbook47_entry b47[NE];
+    struct mdp3_snapshot53 s53;
+    struct mdp3_snapshot53_entry s53e[NE];
+    struct mdp3_def56 d56;
+    struct mdp3_def56_leg leg[NE];
 };
 
 /* Encodes one message of each of the N_TEMPLATES templates from in into buf;
@@ -1332,6 +1337,9 @@ static size_t every_template(uint8_t *buf, size_t cap, const struct every_in *in
     ENC(mdp3_enc_def54(&e, &in->d54, in->ev, NE, in->ft, NE, in->at, NE, in->lt, NE));
     ENC(mdp3_enc_def347(&e, &in->d347, in->a347, NE, in->ev, NE));
     ENC(mdp3_enc_idx348(&e, &in->i348, in->i348e, NE));
+    ENC(mdp3_enc_orderbook47(&e, &in->x, in->b47, NE));
+    ENC(mdp3_enc_snapshot53(&e, &in->s53, in->s53e, NE));
+    ENC(mdp3_enc_def56(&e, &in->d56, in->ev, NE, in->ft, NE, in->at, NE, in->lt, NE, in->leg, NE));
 #undef ENC
     cr_assert(eq(int, k, N_TEMPLATES + 1));
     return mdp3_enc_len(&e);
@@ -1354,6 +1362,58 @@ static int wire_str_same(const char *got, const char *want, size_t n)
         SAME(f.mantissa);                                                                          \
         SAME(f.exponent);                                                                          \
     } while (0)
+
+/* One row of a template's table compared as its kind is: strings by their wire
+ * bytes, every other kind by value (templates 47, 53 and 56 are compared so). */
+#define SAME_ROW(m_, key, off, n, kind, since) SAME_K_##kind(m_);
+#define SAME_K_STR(f) SAME_STR(f);
+#define SAME_K_U8(f) SAME(f)
+#define SAME_K_U8N(f) SAME(f)
+#define SAME_K_HEX8(f) SAME(f)
+#define SAME_K_I8(f) SAME(f)
+#define SAME_K_I8N(f) SAME(f)
+#define SAME_K_CH(f) SAME(f)
+#define SAME_K_U16N(f) SAME(f)
+#define SAME_K_DATE(f) SAME(f)
+#define SAME_K_I16(f) SAME(f)
+#define SAME_K_U32(f) SAME(f)
+#define SAME_K_U32N(f) SAME(f)
+#define SAME_K_I32(f) SAME(f)
+#define SAME_K_I32N(f) SAME(f)
+#define SAME_K_QTY4(f) SAME(f)
+#define SAME_K_U64(f) SAME(f)
+#define SAME_K_U64N(f) SAME(f)
+#define SAME_K_NS(f) SAME(f)
+#define SAME_K_PX(f) SAME(f)
+
+static void same_b47(const struct mdp3_orderbook47_entry *got,
+                     const struct mdp3_orderbook47_entry *want, const char *what)
+{
+    MDP3_ORDERBOOK47_ENTRY(SAME_ROW)
+}
+
+static void same_s53(const struct mdp3_snapshot53 *got, const struct mdp3_snapshot53 *want,
+                     const char *what)
+{
+    MDP3_SNAPSHOT53_ROOT(SAME_ROW)
+}
+
+static void same_s53e(const struct mdp3_snapshot53_entry *got,
+                      const struct mdp3_snapshot53_entry *want, const char *what)
+{
+    MDP3_SNAPSHOT53_ENTRY(SAME_ROW)
+}
+
+static void same_d56(const struct mdp3_def56 *got, const struct mdp3_def56 *want, const char *what)
+{
+    MDP3_DEF56_ROOT(SAME_ROW)
+}
+
+static void same_leg(const struct mdp3_def56_leg *got, const struct mdp3_def56_leg *want,
+                     const char *what)
+{
+    MDP3_LEG(SAME_ROW)
+}
 
 static void same_incr(const struct mdp3_incr *got, const struct mdp3_incr *want, const char *what)
 {
@@ -1797,6 +1857,51 @@ static void round_trip(int pat)
             cr_assert(eq(int, mdp3_enc_idx348(&eb, &m, e, NE), GT_OK));
             break;
         }
+        case MDP3_T_ORDER_BOOK47: {
+            struct mdp3_incr m;
+            struct mdp3_orderbook47_entry e[NE];
+            cr_assert(eq(int, mdp3_orderbook47_decode(&msg, &m), GT_OK));
+            same_incr(&m, &in.x, "orderbook47");
+            SAME_GROUP(entries, mdp3_orderbook47_entry, &m, in.b47, same_b47, "orderbook47 entry");
+            for (size_t i = 0; i < NE; i++)
+                mdp3_orderbook47_entry(&m, i, &e[i]);
+            cr_assert(eq(int, mdp3_enc_orderbook47(&eb, &m, e, NE), GT_OK));
+            break;
+        }
+        case MDP3_T_SNAPSHOT_ORDER_BOOK53: {
+            struct mdp3_snapshot53 m;
+            struct mdp3_snapshot53_entry e[NE];
+            cr_assert(eq(int, mdp3_snapshot53_decode(&msg, &m), GT_OK));
+            same_s53(&m, &in.s53, "snapshot53");
+            SAME_GROUP(entries, mdp3_snapshot53_entry, &m, in.s53e, same_s53e, "snapshot53 entry");
+            for (size_t i = 0; i < NE; i++)
+                mdp3_snapshot53_entry(&m, i, &e[i]);
+            cr_assert(eq(int, mdp3_enc_snapshot53(&eb, &m, e, NE), GT_OK));
+            break;
+        }
+        case MDP3_T_DEFINITION_SPREAD56: {
+            struct mdp3_def56 m;
+            struct mdp3_def54_event ev[NE];
+            struct mdp3_def54_feed_type ft[NE];
+            uint32_t at[NE];
+            struct mdp3_def54_lot_type_rule lt[NE];
+            struct mdp3_def56_leg leg[NE];
+            cr_assert(eq(int, mdp3_def56_decode(&msg, &m), GT_OK));
+            same_d56(&m, &in.d56, "def56");
+            SAME_GROUP(events, mdp3_def56_event, &m, in.ev, same_event, "def56 event");
+            SAME_GROUP(legs, mdp3_def56_leg, &m, in.leg, same_leg, "def56 leg");
+            for (size_t i = 0; i < NE; i++) {
+                mdp3_def56_event(&m, i, &ev[i]);
+                mdp3_def56_feed_type(&m, i, &ft[i]);
+                at[i] = mdp3_def56_inst_attrib(&m, i);
+                cr_assert(eq(u32, at[i], in.at[i]));
+                mdp3_def56_lot_type_rule(&m, i, &lt[i]);
+                mdp3_def56_leg(&m, i, &leg[i]);
+            }
+            cr_assert(
+                eq(int, mdp3_enc_def56(&eb, &m, ev, NE, ft, NE, at, NE, lt, NE, leg, NE), GT_OK));
+            break;
+        }
         default:
             cr_assert(false, "unexpected template %u", msg.template_id);
         }
@@ -1932,6 +2037,38 @@ static int decode_all(const struct mdp3_msg *msg)
                 (void)mdp3_def54_inst_attrib(&m, i);
             for (size_t i = 0; i < m.lot_type_rules.n; i++)
                 mdp3_def54_lot_type_rule(&m, i, &lt);
+        }
+        return rc;
+    }
+    case MDP3_T_ORDER_BOOK47:
+        if ((rc = mdp3_orderbook47_decode(msg, &x)) == GT_OK)
+            READ_ALL(x.entries, mdp3_orderbook47_entry, struct mdp3_orderbook47_entry);
+        return rc;
+    case MDP3_T_SNAPSHOT_ORDER_BOOK53: {
+        struct mdp3_snapshot53 m;
+        struct mdp3_snapshot53_entry e;
+        if ((rc = mdp3_snapshot53_decode(msg, &m)) == GT_OK)
+            for (size_t i = 0; i < m.entries.n; i++)
+                mdp3_snapshot53_entry(&m, i, &e);
+        return rc;
+    }
+    case MDP3_T_DEFINITION_SPREAD56: {
+        struct mdp3_def56 m;
+        struct mdp3_def54_event ev;
+        struct mdp3_def54_feed_type ft;
+        struct mdp3_def54_lot_type_rule lt;
+        struct mdp3_def56_leg leg;
+        if ((rc = mdp3_def56_decode(msg, &m)) == GT_OK) {
+            for (size_t i = 0; i < m.events.n; i++)
+                mdp3_def56_event(&m, i, &ev);
+            for (size_t i = 0; i < m.feed_types.n; i++)
+                mdp3_def56_feed_type(&m, i, &ft);
+            for (size_t i = 0; i < m.inst_attribs.n; i++)
+                (void)mdp3_def56_inst_attrib(&m, i);
+            for (size_t i = 0; i < m.lot_type_rules.n; i++)
+                mdp3_def56_lot_type_rule(&m, i, &lt);
+            for (size_t i = 0; i < m.legs.n; i++)
+                mdp3_def56_leg(&m, i, &leg);
         }
         return rc;
     }
