@@ -24,8 +24,8 @@
 #include "arb.h"
 #include "book.h"
 #include "gputick/bytes.h"
-#include "gputick/channels.h"
-#include "gputick/mdp3.h"
+#include "channels.h"
+#include "mdp3.h"
 #include "gputick/tick.h"
 #include "gputick/time.h"
 #include "gputick/topic.h"
@@ -1427,6 +1427,17 @@ static void on_message(struct feed *f, const struct mdp3_msg *msg, int which, ui
         return;
     case MDP3_T_DEFINITION_FUTURE54:
         on_def54(f, msg);
+        *mei = MDP3_MEI_END_OF_EVENT;
+        return;
+    case MDP3_T_ORDER_BOOK47: /* market by order: its MEI may end the event */
+        if (mdp3_orderbook47_decode(msg, &m) < 0)
+            break;
+        f->st.unhandled++;
+        *mei = m.mei;
+        return;
+    case MDP3_T_SNAPSHOT_ORDER_BOOK53:
+    case MDP3_T_DEFINITION_SPREAD56:
+        f->st.unhandled++;
         *mei = MDP3_MEI_END_OF_EVENT;
         return;
     default:

@@ -72,6 +72,7 @@ struct feed_stats {
     uint64_t duplicates[8];   /* arbitrated away, per enum gt_feed (incremental, index) */
     uint64_t messages;        /* SBE messages decoded */
     uint64_t unknown;         /* messages of unknown template or schema, skipped */
+    uint64_t unhandled;       /* known templates no book is kept from yet (47, 53, 56), skipped */
     uint64_t malformed;       /* packets or messages that failed to decode */
     uint64_t deferral_full;   /* packets of other channels lost: the buffer they wait in
                                  during an incremental event was full (or they were

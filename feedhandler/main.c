@@ -22,7 +22,7 @@
 #include <zmq.h>
 #include "dump.h"
 #include "feed.h"
-#include "gputick/channels.h"
+#include "channels.h"
 #include "gputick/sec.h"
 #include "gputick/time.h"
 #include "net.h"
@@ -81,9 +81,10 @@ static void usage(FILE *f)
         "  --feed NAME=GROUP:PORT one feed: incr-a incr-b snap-a snap-b def-a def-b\n"
         "                         index-a index-b (defaults 239.255.31.1-8)\n"
         "  --rcvbuf BYTES         SO_RCVBUF per socket (default 32 MiB)\n"
-        "  --pcap FILE            read a capture (libpcap or CME DataMine) instead; the\n"
-        "                         capture's clock drives the feed: the same file always\n"
-        "                         publishes the same records\n"
+        "  --pcap FILE            read a capture (libpcap, pcapng or CME DataMine; any\n"
+        "                         other file is refused, exit 2) instead; the capture's\n"
+        "                         clock drives the feed: the same file always publishes\n"
+        "                         the same records\n"
         "  --pace                 replay the capture at its recorded pace (default: max)\n"
         "  --dump                 with --pcap: print every message decoded, publish nothing\n"
         "  --json                 with --dump: JSON lines, one object per message\n"
@@ -369,8 +370,8 @@ static void stats_line(struct run *r, int64_t now, const char *when)
     gt_zap_stats_get(r->zap, &zs);
     fprintf(stderr,
             "tickfeed %s: packets %llu (A %llu B %llu dup A %llu B %llu) messages %llu "
-            "unknown %llu malformed %llu deferral-drops %llu gaps %llu lost %llu suspects %llu "
-            "(dropped %llu) jumps %llu resyncs %llu rptgaps %llu "
+            "unknown %llu unhandled %llu malformed %llu deferral-drops %llu gaps %llu lost %llu "
+            "suspects %llu (dropped %llu) jumps %llu resyncs %llu rptgaps %llu "
             "stale %llu "
             "recovered snap %llu (kept %llu) incr %llu empty %llu resets %llu kernel-drops %llu "
             "truncated %llu | published %llu records in %llu msgs (%.0f rec/s) seq %llu "
@@ -380,14 +381,15 @@ static void stats_line(struct run *r, int64_t now, const char *when)
             (unsigned long long)s->packets[GT_FEED_INCR_B],
             (unsigned long long)s->duplicates[GT_FEED_INCR_A],
             (unsigned long long)s->duplicates[GT_FEED_INCR_B], (unsigned long long)s->messages,
-            (unsigned long long)s->unknown, (unsigned long long)s->malformed,
-            (unsigned long long)s->deferral_full, (unsigned long long)s->gaps,
-            (unsigned long long)s->lost, (unsigned long long)s->suspects,
-            (unsigned long long)s->suspect_dropped, (unsigned long long)s->jumps,
-            (unsigned long long)s->resyncs, (unsigned long long)s->rpt_gaps,
-            (unsigned long long)s->stale, (unsigned long long)s->recovered_snap,
-            (unsigned long long)s->recovered_kept, (unsigned long long)s->recovered_incr,
-            (unsigned long long)s->recovered_empty, (unsigned long long)s->resets,
+            (unsigned long long)s->unknown, (unsigned long long)s->unhandled,
+            (unsigned long long)s->malformed, (unsigned long long)s->deferral_full,
+            (unsigned long long)s->gaps, (unsigned long long)s->lost,
+            (unsigned long long)s->suspects, (unsigned long long)s->suspect_dropped,
+            (unsigned long long)s->jumps, (unsigned long long)s->resyncs,
+            (unsigned long long)s->rpt_gaps, (unsigned long long)s->stale,
+            (unsigned long long)s->recovered_snap, (unsigned long long)s->recovered_kept,
+            (unsigned long long)s->recovered_incr, (unsigned long long)s->recovered_empty,
+            (unsigned long long)s->resets,
             (unsigned long long)(r->rx_open ? r->rx.stats.kernel_drops : 0),
             (unsigned long long)(r->rx_open ? r->rx.stats.truncated : 0),
             (unsigned long long)ps->records, (unsigned long long)ps->messages, rate,
@@ -660,6 +662,17 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
     if (cp->json && !cp->dump) {
         fprintf(stderr, "tickfeed: --json needs --pcap FILE --dump\n");
         return 2;
+    }
+    if (cp->pcap) { /* a file that is no capture is bad usage, named as such */
+        char err[GT_ERRLEN];
+        struct pcap_reader pr;
+        int rc = pcap_reader_open(&pr, cp->pcap, err);
+        if (rc == GT_EINVAL) {
+            fprintf(stderr, "tickfeed: %s\n", err);
+            return 2;
+        }
+        if (rc == GT_OK)
+            pcap_reader_close(&pr);
     }
     if (cp->dump) {
         char err[GT_ERRLEN];

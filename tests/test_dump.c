@@ -15,7 +15,7 @@
 #include "dump.h"
 #include "gputick/bytes.h"
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "pcap.h"
 
 #define T0 1764081000000000001ull /* 2025-11-25T14:30:00.000000001Z */
@@ -127,14 +127,14 @@ Test(dump, unknown_templates_are_skipped_and_counted)
     cr_assert(eq(int, mdp3_enc_init(&e, buf, sizeof buf, 1, T0), GT_OK));
     cr_assert(eq(int, mdp3_enc_heartbeat12(&e), GT_OK));
     cr_assert(eq(int, mdp3_enc_heartbeat12(&e), GT_OK));
-    st_le16(buf + 12 + 4, 47);        /* MDIncrementalRefreshOrderBook47: not decoded here */
+    st_le16(buf + 12 + 4, 27);        /* the pre-v9 MDIncrementalRefresh27: not decoded here */
     st_le16(buf + 12 + 10 + 6, 9999); /* a schema nobody knows */
     struct mdp3_dump_stats st = {0};
     int rc;
     char *s = dump_str(buf, e.len, &st, &rc);
     cr_assert(eq(int, rc, 2));
     cr_assert(eq(u64, st.n_unknown, 2));
-    has(s, "  unknown off=12 size=10 block=0 template=47 schema=1 version=13 skipped\n");
+    has(s, "  unknown off=12 size=10 block=0 template=27 schema=1 version=13 skipped\n");
     has(s, "  unknown off=22 size=10 block=0 template=12 schema=9999 version=13 skipped\n");
     free(s);
 }
@@ -280,10 +280,10 @@ Test(dump, json_lines_hold_one_object_per_message_with_groups_as_arrays, .timeou
     mdp3_enc_init(&e, hb, sizeof hb, 1, T0);
     mdp3_enc_heartbeat12(&e);
     mdp3_enc_heartbeat12(&e);
-    st_le16(hb + 12 + 4, 47);
+    st_le16(hb + 12 + 4, 27);
     s = dump_str_as(MDP3_DUMP_JSON, hb, e.len, &st, &rc);
     cr_assert(eq(int, json_lines(s), 2), "%s", s);
-    has(s, "\"message\":null,\"off\":12,\"size\":10,\"block\":0,\"template\":47,\"schema\":1,"
+    has(s, "\"message\":null,\"off\":12,\"size\":10,\"block\":0,\"template\":27,\"schema\":1,"
            "\"version\":13,\"skipped\":true}\n");
     has(s, "\"message\":\"AdminHeartbeat12\",\"off\":22,");
     free(s);
@@ -395,4 +395,49 @@ Test(dump, a_capture_ends_with_a_summary_of_packets_templates_and_skipped_frames
     free(s);
     unlink(path);
     rmdir(dir);
+}
+
+/* Market by order and spread definitions print every field from their tables. */
+Test(dump, order_book_47_53_and_spread_56_print_every_field)
+{
+    uint8_t buf[2048];
+    struct mdp3_enc e;
+    mdp3_enc_init(&e, buf, sizeof buf, 5, T0);
+    struct mdp3_incr x = {.transact_time_ns = T0, .mei = 0x84};
+    struct mdp3_orderbook47_entry o = {76662054355,  641463012, 12068000000000, 4, 532259,
+                                       MDP3_ACT_NEW, '1'};
+    cr_assert(eq(int, mdp3_enc_orderbook47(&e, &x, &o, 1), GT_OK));
+    struct mdp3_snapshot53 s = {.last_msg_seq_num_processed = 4,
+                                .tot_num_reports = 1,
+                                .security_id = 532259,
+                                .no_chunks = 1,
+                                .current_chunk = 1,
+                                .transact_time_ns = T0};
+    struct mdp3_snapshot53_entry se = {76662054355, MDP3_U64_NULL, 12068000000000, 4, 'E'};
+    cr_assert(eq(int, mdp3_enc_snapshot53(&e, &s, &se, 1), GT_OK));
+    struct mdp3_def56 d;
+    memset(&d, 0, sizeof d);
+    d.security_id = 900001;
+    memcpy(d.symbol, "H100Z6-H100F7", 13);
+    memcpy(d.security_sub_type, "SP", 2);
+    d.price_ratio_px = MDP3_PX_NULL;
+    struct mdp3_def56_leg leg = {102612, 1, 1, MDP3_PX_NULL, 5000};
+    cr_assert(eq(int, mdp3_enc_def56(&e, &d, NULL, 0, NULL, 0, NULL, 0, NULL, 0, &leg, 1), GT_OK));
+    struct mdp3_dump_stats st = {0};
+    int rc;
+    char *t = dump_str(buf, e.len, &st, &rc);
+    cr_assert(eq(int, rc, 3));
+    cr_assert(eq(u64, st.n_unknown, 0));
+    has(t, "      order_id=76662054355 priority=641463012 px=12068 display_qty=4 "
+           "security_id=532259 update_action=0 entry_type=1\n");
+    has(t, " last_msg_seq_num_processed=4 tot_num_reports=1 security_id=532259 no_chunks=1 "
+           "current_chunk=1 transact_time=2025-11-25T14:30:00.000000001Z\n");
+    has(t, "      order_id=76662054355 priority=null px=12068 display_qty=4 entry_type=E\n");
+    has(t, " symbol=\"H100Z6-H100F7\" security_id=900001");
+    has(t, " security_sub_type=\"SP\"");
+    has(t, " price_ratio_px=null");
+    has(t, "    NoLegs block=18 n=1\n");
+    has(t, "      leg_security_id=102612 leg_side=1 leg_ratio_qty=1 leg_price=null "
+           "leg_option_delta=0.5\n");
+    free(t);
 }

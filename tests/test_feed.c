@@ -13,8 +13,8 @@
 #include "book.h"
 #include "feed.h"
 #include "gputick/bytes.h"
-#include "gputick/channels.h"
-#include "gputick/mdp3.h"
+#include "channels.h"
+#include "mdp3.h"
 #include "gputick/tick.h"
 #include "gputick/topic.h"
 
@@ -789,5 +789,34 @@ Test(feed, an_index_packet_that_finds_the_deferral_buffer_full_marks_the_indexes
     cr_assert(eq(sz, count(GT_KIND_STATUS, id, GT_FEED_STALE), 1), "the index is stale");
     send_index(3, 27530, GT_FIX_INDICATIVE, 3);
     cr_assert(eq(sz, count(GT_KIND_STATUS, id, GT_FEED_RECOVERED), 1));
+    assert_books_equal();
+}
+
+/* Market by order (47, 53) and spread definitions (56) decode but keep no book
+ * yet: counted as unhandled, never as unknown or malformed, and a 47 that ends
+ * the event ends it. */
+Test(feed, order_book_and_spread_templates_are_counted_as_unhandled_not_unknown)
+{
+    const struct feed_stats *s = feed_stats(F);
+    uint64_t unknown = s->unknown, malformed = s->malformed;
+    pkt_begin();
+    struct mdp3_incr m = {.transact_time_ns = X.now, .mei = MDP3_MEI_END_OF_EVENT};
+    struct mdp3_orderbook47_entry o = {1, 2, 2750000000, 4, sec_id(0), MDP3_ACT_NEW, '0'};
+    cr_assert(eq(int, mdp3_enc_orderbook47(&X.e, &m, &o, 1), GT_OK));
+    pkt_send(3);
+    uint8_t buf[1500];
+    struct mdp3_enc e;
+    mdp3_enc_init(&e, buf, sizeof buf, 1000, X.now);
+    struct mdp3_def56 d;
+    memset(&d, 0, sizeof d);
+    d.security_id = 900001;
+    struct mdp3_def56_leg legs[2] = {{sec_id(0), 1, 1, MDP3_PX_NULL, MDP3_I32_NULL},
+                                     {sec_id(1), 2, 1, MDP3_PX_NULL, MDP3_I32_NULL}};
+    cr_assert(eq(int, mdp3_enc_def56(&e, &d, NULL, 0, NULL, 0, NULL, 0, NULL, 0, legs, 2), GT_OK));
+    feed_packet(F, GT_FEED_DEF_A, buf, mdp3_enc_len(&e), (int64_t)X.now);
+    cr_assert(eq(u64, s->unhandled, 2), "one 47 (line B's copy a duplicate) and one 56");
+    cr_assert(eq(u64, s->unknown, unknown));
+    cr_assert(eq(u64, s->malformed, malformed));
+    book_event(2, 3, 0); /* the event the 47 ended is closed: the next one publishes */
     assert_books_equal();
 }

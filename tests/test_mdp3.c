@@ -14,7 +14,7 @@
 
 #include "gputick/bytes.h"
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 
 /* Frames the only message of a packet. */
 static void frame_one(const uint8_t *p, size_t len, struct mdp3_msg *msg)
@@ -847,6 +847,389 @@ Test(mdp3, golden_def347_decodes_every_field_and_encodes_the_same_bytes)
     cr_assert(eq(str, m.md_feed_type, "GI"));
 }
 
+/* ---- market by order and spreads (issues 20 and 19) ---------------------- */
+
+/* clang-format off */
+/* MDIncrementalRefreshOrderBook47 by hand from templates_FixBinary.xml: root 11
+ * (TransactTime, MEI, 2 padding), NoMDEntries groupSize blockLength 40: 0 OrderID
+ * uInt64NULL | 8 MDOrderPriority uInt64NULL | 16 MDEntryPx PRICENULL9 | 24
+ * MDDisplayQty Int32NULL | 28 SecurityID Int32 | 32 MDUpdateAction | 33
+ * MDEntryType, 6 bytes of padding. */
+static const uint8_t golden_orderbook47[] = {
+    0xD0, 0x07, 0x00, 0x00,                         /* MsgSeqNum 2000 */
+    0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, /* SendingTime */
+    0x68, 0x00,                                     /* MsgSize 104 = 10 + 11 + 3 + 2 * 40 */
+    0x0B, 0x00, 0x2F, 0x00, 0x01, 0x00, 0x0D, 0x00, /* blockLength 11, template 47, schema 1, v13 */
+    0x5E, 0x4D, 0x3C, 0x2B, 0x8A, 0x01, 0x00, 0x00, /* TransactTime */
+    0x84, 0x00, 0x00,                               /* MEI EndOfEvent|LastQuote, padding */
+    0x28, 0x00, 0x02,                               /* NoMDEntries: blockLength 40, 2 entries */
+    0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, /* 0 OrderID */
+    0xE4, 0xF2, 0x3B, 0x26, 0x00, 0x00, 0x00, 0x00, /* 8 MDOrderPriority 641463012 */
+    0x80, 0xAB, 0xE9, 0xA3, 0x00, 0x00, 0x00, 0x00, /* 16 MDEntryPx 2.75 */
+    0x04, 0x00, 0x00, 0x00,                         /* 24 MDDisplayQty 4 */
+    0x40, 0xE2, 0x01, 0x00,                         /* 28 SecurityID 123456 */
+    0x00, 0x31,                                     /* 32 New, 33 '1' offer */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,             /* padding */
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, /* OrderID null */
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, /* MDOrderPriority null */
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, /* MDEntryPx null */
+    0xFF, 0xFF, 0xFF, 0x7F,                         /* MDDisplayQty null */
+    0x40, 0xE2, 0x01, 0x00,                         /* SecurityID 123456 */
+    0x02, 0x30,                                     /* Delete, '0' bid */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00,             /* padding */
+};
+
+/* SnapshotFullRefreshOrderBook53: root 28: 0 LastMsgSeqNumProcessed | 4
+ * TotNumReports | 8 SecurityID | 12 NoChunks | 16 CurrentChunk | 20 TransactTime;
+ * NoMDEntries groupSize blockLength 29: 0 OrderID uInt64 | 8 MDOrderPriority
+ * uInt64NULL | 16 MDEntryPx PRICE9 | 24 MDDisplayQty Int32 | 28 MDEntryType. */
+static const uint8_t golden_snapshot53[] = {
+    0xE9, 0x03, 0x00, 0x00,                         /* MsgSeqNum 1001 */
+    0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, /* SendingTime */
+    0x63, 0x00,                                     /* MsgSize 99 = 10 + 28 + 3 + 2 * 29 */
+    0x1C, 0x00, 0x35, 0x00, 0x01, 0x00, 0x0D, 0x00, /* blockLength 28, template 53, schema 1, v13 */
+    0xE8, 0x03, 0x00, 0x00,                         /* 0 LastMsgSeqNumProcessed 1000 */
+    0x03, 0x00, 0x00, 0x00,                         /* 4 TotNumReports 3 */
+    0x40, 0xE2, 0x01, 0x00,                         /* 8 SecurityID 123456 */
+    0x02, 0x00, 0x00, 0x00,                         /* 12 NoChunks 2 */
+    0x01, 0x00, 0x00, 0x00,                         /* 16 CurrentChunk 1 */
+    0x5E, 0x4D, 0x3C, 0x2B, 0x8A, 0x01, 0x00, 0x00, /* 20 TransactTime */
+    0x1D, 0x00, 0x02,                               /* NoMDEntries: blockLength 29, 2 entries */
+    0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, /* OrderID */
+    0xE4, 0xF2, 0x3B, 0x26, 0x00, 0x00, 0x00, 0x00, /* MDOrderPriority 641463012 */
+    0x80, 0xAB, 0xE9, 0xA3, 0x00, 0x00, 0x00, 0x00, /* MDEntryPx 2.75 */
+    0x0A, 0x00, 0x00, 0x00,                         /* MDDisplayQty 10 */
+    0x30,                                           /* '0' bid */
+    0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* OrderID 2 */
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, /* MDOrderPriority null */
+    0x00, 0x9C, 0xE4, 0xA6, 0x00, 0x00, 0x00, 0x00, /* MDEntryPx 2.80 */
+    0x07, 0x00, 0x00, 0x00,                         /* MDDisplayQty 7 */
+    0x31,                                           /* '1' offer */
+};
+/* clang-format on */
+
+Test(mdp3, golden_orderbook47_decodes_every_field_and_encodes_the_same_bytes)
+{
+    struct mdp3_msg msg;
+    frame_one(golden_orderbook47, sizeof golden_orderbook47, &msg);
+    cr_assert(eq(u16, msg.template_id, MDP3_T_ORDER_BOOK47));
+    struct mdp3_incr m;
+    cr_assert(eq(int, mdp3_orderbook47_decode(&msg, &m), GT_OK));
+    cr_assert(eq(u64, m.transact_time_ns, TT));
+    cr_assert(eq(u8, m.mei, MDP3_MEI_END_OF_EVENT | MDP3_MEI_LAST_QUOTE));
+    cr_assert(eq(u16, m.entries.n, 2));
+    cr_assert(eq(u16, m.orders.n, 0));
+    struct mdp3_orderbook47_entry e[2];
+    mdp3_orderbook47_entry(&m, 0, &e[0]);
+    mdp3_orderbook47_entry(&m, 1, &e[1]);
+    cr_assert(eq(u64, e[0].order_id, ORDER_ID));
+    cr_assert(eq(u64, e[0].priority, 641463012));
+    cr_assert(eq(i64, e[0].px, PX));
+    cr_assert(eq(i32, e[0].display_qty, 4));
+    cr_assert(eq(i32, e[0].security_id, 123456));
+    cr_assert(eq(u8, e[0].update_action, MDP3_ACT_NEW));
+    cr_assert(eq(chr, e[0].entry_type, MDP3_ET_OFFER));
+    cr_assert(eq(u64, e[1].order_id, MDP3_U64_NULL));
+    cr_assert(eq(u64, e[1].priority, MDP3_U64_NULL));
+    cr_assert(eq(i64, e[1].px, MDP3_PX_NULL));
+    cr_assert(eq(i32, e[1].display_qty, MDP3_I32_NULL));
+    cr_assert(eq(u8, e[1].update_action, MDP3_ACT_DELETE));
+    cr_assert(eq(chr, e[1].entry_type, MDP3_ET_BID));
+    uint8_t buf[256];
+    struct mdp3_enc enc;
+    mdp3_enc_init(&enc, buf, sizeof buf, 2000, 0x1122334455667788ull);
+    cr_assert(eq(int, mdp3_enc_orderbook47(&enc, &m, e, 2), GT_OK));
+    check_same(buf, mdp3_enc_len(&enc), golden_orderbook47, sizeof golden_orderbook47);
+    /* An entry block shorter than MDEntryType's end is malformed. */
+    uint8_t bad[sizeof golden_orderbook47];
+    memcpy(bad, golden_orderbook47, sizeof bad);
+    st_le16(bad + 12 + 10 + 11, 33);
+    frame_one(bad, sizeof bad, &msg);
+    cr_assert(eq(int, mdp3_orderbook47_decode(&msg, &m), GT_EBADMSG));
+}
+
+Test(mdp3, golden_snapshot53_decodes_every_field_and_encodes_the_same_bytes)
+{
+    struct mdp3_msg msg;
+    frame_one(golden_snapshot53, sizeof golden_snapshot53, &msg);
+    struct mdp3_snapshot53 m;
+    cr_assert(eq(int, mdp3_snapshot53_decode(&msg, &m), GT_OK));
+    cr_assert(eq(u32, m.last_msg_seq_num_processed, 1000));
+    cr_assert(eq(u32, m.tot_num_reports, 3));
+    cr_assert(eq(i32, m.security_id, 123456));
+    cr_assert(eq(u32, m.no_chunks, 2));
+    cr_assert(eq(u32, m.current_chunk, 1));
+    cr_assert(eq(u64, m.transact_time_ns, TT));
+    cr_assert(eq(u16, m.entries.n, 2));
+    struct mdp3_snapshot53_entry e[2];
+    mdp3_snapshot53_entry(&m, 0, &e[0]);
+    mdp3_snapshot53_entry(&m, 1, &e[1]);
+    cr_assert(eq(u64, e[0].order_id, ORDER_ID));
+    cr_assert(eq(u64, e[0].priority, 641463012));
+    cr_assert(eq(i64, e[0].px, PX));
+    cr_assert(eq(i32, e[0].display_qty, 10));
+    cr_assert(eq(chr, e[0].entry_type, MDP3_ET_BID));
+    cr_assert(eq(u64, e[1].order_id, 2));
+    cr_assert(eq(u64, e[1].priority, MDP3_U64_NULL));
+    cr_assert(eq(i64, e[1].px, 2800000000));
+    cr_assert(eq(i32, e[1].display_qty, 7));
+    cr_assert(eq(chr, e[1].entry_type, MDP3_ET_OFFER));
+    uint8_t buf[256];
+    struct mdp3_enc enc;
+    mdp3_enc_init(&enc, buf, sizeof buf, 1001, 0x1122334455667788ull);
+    cr_assert(eq(int, mdp3_enc_snapshot53(&enc, &m, e, 2), GT_OK));
+    check_same(buf, mdp3_enc_len(&enc), golden_snapshot53, sizeof golden_snapshot53);
+}
+
+/* MDInstrumentDefinitionSpread56 by hand at the schema's offsets: root of
+ * block_len (255 in v13, 195 in v9), then NoEvents 1, NoMDFeedTypes 2,
+ * NoInstAttrib 1, NoLotTypeRules 1, NoLegs 2 (blockLength 18: 0 LegSecurityID |
+ * 4 LegSide | 5 LegRatioQty | 6 LegPrice PRICENULL9 | 14 LegOptionDelta
+ * DecimalQty). */
+static size_t hand_def56(uint8_t *p, uint16_t block_len, uint16_t version)
+{
+    size_t body = block_len + 3 + 9 + 3 + 2 * 4 + 3 + 4 + 3 + 5 + 3 + 2 * 18;
+    size_t len = hand_msg(p, block_len, 56, 1, version, body);
+    uint8_t *b = p + 22;
+    b[0] = 0x80;                             /* MEI */
+    st_le32(b + 1, 7);                       /* TotNumReports */
+    b[5] = 'A';                              /* SecurityUpdateAction */
+    st_le64(b + 6, TT);                      /* LastUpdateTime */
+    b[14] = 17;                              /* MDSecurityTradingStatus ReadyToTrade */
+    st_le16(b + 15, 310);                    /* ApplID */
+    b[17] = 1;                               /* MarketSegmentID */
+    b[18] = 255;                             /* UnderlyingProduct null */
+    memcpy(b + 19, "XCME", 4);               /* SecurityExchange */
+    memcpy(b + 23, "H100", 4);               /* SecurityGroup */
+    memcpy(b + 29, "H100", 4);               /* Asset */
+    memcpy(b + 35, "H100Z6-H100F7", 13);     /* Symbol */
+    st_le32(b + 55, 900001);                 /* SecurityID */
+    memcpy(b + 59, "FUT", 3);                /* SecurityType */
+    memcpy(b + 65, "FMIXSX", 6);             /* CFICode */
+    st_le16(b + 71, 2026);                   /* MaturityMonthYear.year */
+    b[73] = 12;                              /* month */
+    b[74] = 255;                             /* day null */
+    b[75] = 255;                             /* week null */
+    memcpy(b + 76, "USD", 3);                /* Currency */
+    memcpy(b + 79, "SP", 2);                 /* SecuritySubType: calendar spread */
+    b[84] = 'Y';                             /* UserDefinedInstrument */
+    b[85] = 'F';                             /* MatchAlgorithm */
+    st_le32(b + 86, 1);                      /* MinTradeVol */
+    st_le32(b + 90, 500);                    /* MaxTradeVol */
+    st_le64(b + 94, 5000000);                /* MinPriceIncrement 0.005 */
+    st_le64(b + 102, 1000000000);            /* DisplayFactor 1 */
+    b[110] = 255;                            /* PriceDisplayFormat null */
+    st_le64(b + 111, 0x7FFFFFFFFFFFFFFFull); /* PriceRatio null */
+    b[119] = 127;                            /* TickRule null */
+    memcpy(b + 120, "GPUh", 4);              /* UnitOfMeasure */
+    st_le64(b + 150, (uint64_t)-50000000);   /* TradingReferencePrice -0.05 */
+    b[158] = 0x01;                           /* SettlPriceType */
+    st_le32(b + 159, 0x7FFFFFFF);            /* OpenInterestQty null */
+    st_le32(b + 163, 12);                    /* ClearedVolume */
+    st_le64(b + 167, 1000000000);            /* HighLimitPrice 1 */
+    st_le64(b + 175, (uint64_t)-1000000000); /* LowLimitPrice -1 */
+    st_le64(b + 183, 0x7FFFFFFFFFFFFFFFull); /* MaxPriceVariation null */
+    b[191] = 255;                            /* MainFraction null */
+    b[192] = 255;                            /* SubFraction null */
+    st_le16(b + 193, 20416);                 /* TradingReferenceDate */
+    if (block_len >= 255) {
+        memcpy(b + 195, "PRICE", 5);                      /* PriceQuoteMethod */
+        memcpy(b + 200, "RS1", 3);                        /* RiskSet */
+        memcpy(b + 206, "MS1", 3);                        /* MarketSet */
+        st_le64(b + 212, 0xBEEFull);                      /* InstrumentGUID */
+        memcpy(b + 220, "H100 Dec26-Jan27 calendar", 25); /* FinancialInstrumentFullName */
+    }
+    uint8_t *g = b + block_len;
+    g[0] = 9, g[2] = 1; /* NoEvents */
+    g[3] = 5;
+    st_le64(g + 4, TT);
+    g += 12;
+    g[0] = 4, g[2] = 2; /* NoMDFeedTypes: GBX 10, GBI 2 */
+    memcpy(g + 3, "GBX", 3);
+    g[6] = 10;
+    memcpy(g + 7, "GBI", 3);
+    g[10] = 2;
+    g += 11;
+    g[0] = 4, g[2] = 1; /* NoInstAttrib */
+    st_le32(g + 3, 0x00100005);
+    g += 7;
+    g[0] = 5, g[2] = 1; /* NoLotTypeRules */
+    g[3] = 2;
+    st_le32(g + 4, 10000);
+    g += 8;
+    g[0] = 18, g[2] = 2;    /* NoLegs */
+    st_le32(g + 3, 102612); /* leg 1: SecurityID, buy 1 */
+    g[7] = 1, g[8] = 1;
+    st_le64(g + 9, 0x7FFFFFFFFFFFFFFFull); /* LegPrice null */
+    st_le32(g + 17, 0x7FFFFFFF);           /* LegOptionDelta null */
+    st_le32(g + 21, 102613);               /* leg 2: sell 1 */
+    g[25] = 2, g[26] = 1;
+    st_le64(g + 27, (uint64_t)PX); /* LegPrice 2.75 */
+    st_le32(g + 35, 5000);         /* LegOptionDelta 0.5 */
+    return len;
+}
+
+static void check_def56(const struct mdp3_def56 *m, bool v13)
+{
+    cr_assert(eq(u8, m->mei, 0x80));
+    cr_assert(eq(u32, m->tot_num_reports, 7));
+    cr_assert(eq(chr, m->security_update_action, 'A'));
+    cr_assert(eq(u64, m->last_update_time_ns, TT));
+    cr_assert(eq(u8, m->trading_status, 17));
+    cr_assert(eq(i16, m->appl_id, 310));
+    cr_assert(eq(u8, m->market_segment_id, 1));
+    cr_assert(eq(u8, m->underlying_product, MDP3_U8_NULL));
+    cr_assert(eq(str, (char *)m->security_exchange, "XCME"));
+    cr_assert(eq(str, (char *)m->security_group, "H100"));
+    cr_assert(eq(str, (char *)m->asset, "H100"));
+    cr_assert(eq(str, (char *)m->symbol, "H100Z6-H100F7"));
+    cr_assert(eq(i32, m->security_id, 900001));
+    cr_assert(eq(str, (char *)m->security_type, "FUT"));
+    cr_assert(eq(str, (char *)m->cfi_code, "FMIXSX"));
+    cr_assert(eq(u16, m->maturity_year, 2026));
+    cr_assert(eq(u8, m->maturity_month, 12));
+    cr_assert(eq(u8, m->maturity_day, MDP3_U8_NULL));
+    cr_assert(eq(u8, m->maturity_week, MDP3_U8_NULL));
+    cr_assert(eq(str, (char *)m->currency, "USD"));
+    cr_assert(eq(str, (char *)m->security_sub_type, "SP"));
+    cr_assert(eq(chr, m->user_defined_instrument, 'Y'));
+    cr_assert(eq(chr, m->match_algorithm, 'F'));
+    cr_assert(eq(u32, m->min_trade_vol, 1));
+    cr_assert(eq(u32, m->max_trade_vol, 500));
+    cr_assert(eq(i64, m->min_price_increment_px, 5000000));
+    cr_assert(eq(i64, m->display_factor, 1000000000));
+    cr_assert(eq(u8, m->price_display_format, MDP3_U8_NULL));
+    cr_assert(eq(i64, m->price_ratio_px, MDP3_PX_NULL));
+    cr_assert(eq(i8, m->tick_rule, MDP3_I8_NULL));
+    cr_assert(eq(str, (char *)m->unit_of_measure, "GPUh"));
+    cr_assert(eq(i64, m->trading_ref_px, -50000000));
+    cr_assert(eq(u8, m->settl_price_type, 1));
+    cr_assert(eq(i32, m->open_interest_qty, MDP3_I32_NULL));
+    cr_assert(eq(i32, m->cleared_volume, 12));
+    cr_assert(eq(i64, m->high_limit_px, 1000000000));
+    cr_assert(eq(i64, m->low_limit_px, -1000000000));
+    cr_assert(eq(i64, m->max_price_variation_px, MDP3_PX_NULL));
+    cr_assert(eq(u8, m->main_fraction, MDP3_U8_NULL));
+    cr_assert(eq(u8, m->sub_fraction, MDP3_U8_NULL));
+    cr_assert(eq(u16, m->trading_ref_date, 20416));
+    cr_assert(eq(str, (char *)m->price_quote_method, v13 ? "PRICE" : ""));
+    cr_assert(eq(str, (char *)m->risk_set, v13 ? "RS1" : ""));
+    cr_assert(eq(str, (char *)m->market_set, v13 ? "MS1" : ""));
+    cr_assert(eq(u64, m->instrument_guid, v13 ? 0xBEEF : MDP3_U64_NULL));
+    cr_assert(eq(str, (char *)m->full_name, v13 ? "H100 Dec26-Jan27 calendar" : ""));
+    struct mdp3_def54_event ev;
+    mdp3_def56_event(m, 0, &ev);
+    cr_assert(eq(u8, ev.event_type, 5));
+    cr_assert(eq(u64, ev.event_time_ns, TT));
+    cr_assert(eq(u16, m->feed_types.n, 2));
+    struct mdp3_def54_feed_type ft;
+    mdp3_def56_feed_type(m, 1, &ft);
+    cr_assert(eq(str, ft.md_feed_type, "GBI"));
+    cr_assert(eq(i8, ft.market_depth, 2));
+    cr_assert(eq(u32, mdp3_def56_inst_attrib(m, 0), 0x00100005));
+    struct mdp3_def54_lot_type_rule lr;
+    mdp3_def56_lot_type_rule(m, 0, &lr);
+    cr_assert(eq(i8, lr.lot_type, 2));
+    cr_assert(eq(i32, lr.min_lot_size, 10000));
+    cr_assert(eq(u16, m->legs.n, 2));
+    struct mdp3_def56_leg l[2];
+    mdp3_def56_leg(m, 0, &l[0]);
+    mdp3_def56_leg(m, 1, &l[1]);
+    cr_assert(eq(i32, l[0].security_id, 102612));
+    cr_assert(eq(u8, l[0].side, 1));
+    cr_assert(eq(i8, l[0].ratio_qty, 1));
+    cr_assert(eq(i64, l[0].px, MDP3_PX_NULL));
+    cr_assert(eq(i32, l[0].option_delta, MDP3_I32_NULL));
+    cr_assert(eq(i32, l[1].security_id, 102613));
+    cr_assert(eq(u8, l[1].side, 2));
+    cr_assert(eq(i8, l[1].ratio_qty, 1));
+    cr_assert(eq(i64, l[1].px, PX));
+    cr_assert(eq(i32, l[1].option_delta, 5000));
+}
+
+/* Re-encodes a decoded def56 with its groups. */
+static void enc_def56(struct mdp3_enc *enc, const struct mdp3_def56 *m)
+{
+    struct mdp3_def54_event ev;
+    struct mdp3_def54_feed_type ft[2];
+    struct mdp3_def54_lot_type_rule lr;
+    struct mdp3_def56_leg l[2];
+    mdp3_def56_event(m, 0, &ev);
+    mdp3_def56_feed_type(m, 0, &ft[0]);
+    mdp3_def56_feed_type(m, 1, &ft[1]);
+    mdp3_def56_lot_type_rule(m, 0, &lr);
+    mdp3_def56_leg(m, 0, &l[0]);
+    mdp3_def56_leg(m, 1, &l[1]);
+    uint32_t attr = mdp3_def56_inst_attrib(m, 0);
+    cr_assert(eq(int, mdp3_enc_def56(enc, m, &ev, 1, ft, 2, &attr, 1, &lr, 1, l, 2), GT_OK));
+}
+
+Test(mdp3, golden_def56_v13_decodes_every_field_and_leg_and_encodes_the_same_bytes)
+{
+    uint8_t p[600], buf[600];
+    size_t len = hand_def56(p, 255, 13);
+    struct mdp3_msg msg;
+    struct mdp3_def56 m;
+    frame_one(p, len, &msg);
+    cr_assert(eq(int, mdp3_def56_decode(&msg, &m), GT_OK));
+    check_def56(&m, true);
+    struct mdp3_enc enc;
+    mdp3_enc_init(&enc, buf, sizeof buf, 77, 99);
+    enc_def56(&enc, &m);
+    check_same(buf, mdp3_enc_len(&enc), p, len);
+}
+
+Test(mdp3, golden_def56_v9_block_195_reads_the_v10_fields_as_null)
+{
+    uint8_t p[600];
+    size_t len = hand_def56(p, 195, 9);
+    struct mdp3_msg msg;
+    struct mdp3_def56 m;
+    frame_one(p, len, &msg);
+    cr_assert(eq(int, mdp3_def56_decode(&msg, &m), GT_OK));
+    check_def56(&m, false);
+    /* A root shorter than TradingReferenceDate's end is malformed. */
+    len = hand_def56(p, 194, 9);
+    frame_one(p, len, &msg);
+    cr_assert(eq(int, mdp3_def56_decode(&msg, &m), GT_EBADMSG));
+}
+
+Test(mdp3, implied_entries_E_and_F_round_trip_in_book46_and_snapshot52)
+{
+    /* golden_book46 with its entries' MDEntryType implied bid 'E' and offer 'F'. */
+    uint8_t p[sizeof golden_book46], buf[256];
+    memcpy(p, golden_book46, sizeof p);
+    size_t ent0 = 12 + 10 + 11 + 3;
+    p[ent0 + 26] = 'E';
+    p[ent0 + 32 + 26] = 'F';
+    struct mdp3_msg msg;
+    frame_one(p, sizeof p, &msg);
+    struct mdp3_incr m;
+    cr_assert(eq(int, mdp3_book46_decode(&msg, &m), GT_OK));
+    struct mdp3_book46_entry e[2];
+    mdp3_book46_entry(&m, 0, &e[0]);
+    mdp3_book46_entry(&m, 1, &e[1]);
+    cr_assert(eq(chr, e[0].entry_type, MDP3_ET_IMPLIED_BID));
+    cr_assert(eq(chr, e[1].entry_type, MDP3_ET_IMPLIED_OFFER));
+    struct mdp3_book46_order o;
+    mdp3_book46_order(&m, 0, &o);
+    struct mdp3_enc enc;
+    mdp3_enc_init(&enc, buf, sizeof buf, 1000, 0x1122334455667788ull);
+    cr_assert(eq(int, mdp3_enc_book46(&enc, &m, e, 2, &o, 1), GT_OK));
+    check_same(buf, mdp3_enc_len(&enc), p, sizeof p);
+    /* And in a snapshot: golden_snapshot52's entries as 'E' and 'F'. */
+    uint8_t q[sizeof golden_snapshot52];
+    memcpy(q, golden_snapshot52, sizeof q);
+    size_t s0 = 12 + 10 + 59 + 3;
+    q[s0 + 21] = 'E';
+    struct mdp3_snapshot52 s;
+    frame_one(q, sizeof q, &msg);
+    cr_assert(eq(int, mdp3_snapshot52_decode(&msg, &s), GT_OK));
+    struct mdp3_snapshot52_entry se;
+    mdp3_snapshot52_entry(&s, 0, &se);
+    cr_assert(eq(chr, se.entry_type, MDP3_ET_IMPLIED_BID));
+}
+
 Test(mdp3, dec64_normalises_to_1e9_and_refuses_overflow)
 {
     int64_t px = 0;
@@ -892,7 +1275,7 @@ static void fill(void *p, size_t n, int pattern)
         b[i] = pattern ? fixed[pattern] : (uint8_t)rng();
 }
 
-enum { NE = 3, N_TEMPLATES = 13 };
+enum { NE = 3, N_TEMPLATES = 16 };
 
 /* The encoder's inputs for one message of every template, NE entries a group. */
 struct every_in {
@@ -921,6 +1304,11 @@ struct every_in {
     struct mdp3_def347_inst_attrib a347[NE];
     struct mdp3_idx348 i348;
     struct mdp3_idx348_entry i348e[NE];
+    struct mdp3_orderbook47_entry b47[NE];
+    struct mdp3_snapshot53 s53;
+    struct mdp3_snapshot53_entry s53e[NE];
+    struct mdp3_def56 d56;
+    struct mdp3_def56_leg leg[NE];
 };
 
 /* Encodes one message of each of the N_TEMPLATES templates from in into buf;
@@ -949,6 +1337,9 @@ static size_t every_template(uint8_t *buf, size_t cap, const struct every_in *in
     ENC(mdp3_enc_def54(&e, &in->d54, in->ev, NE, in->ft, NE, in->at, NE, in->lt, NE));
     ENC(mdp3_enc_def347(&e, &in->d347, in->a347, NE, in->ev, NE));
     ENC(mdp3_enc_idx348(&e, &in->i348, in->i348e, NE));
+    ENC(mdp3_enc_orderbook47(&e, &in->x, in->b47, NE));
+    ENC(mdp3_enc_snapshot53(&e, &in->s53, in->s53e, NE));
+    ENC(mdp3_enc_def56(&e, &in->d56, in->ev, NE, in->ft, NE, in->at, NE, in->lt, NE, in->leg, NE));
 #undef ENC
     cr_assert(eq(int, k, N_TEMPLATES + 1));
     return mdp3_enc_len(&e);
@@ -971,6 +1362,58 @@ static int wire_str_same(const char *got, const char *want, size_t n)
         SAME(f.mantissa);                                                                          \
         SAME(f.exponent);                                                                          \
     } while (0)
+
+/* One row of a template's table compared as its kind is: strings by their wire
+ * bytes, every other kind by value (templates 47, 53 and 56 are compared so). */
+#define SAME_ROW(m_, key, off, n, kind, since) SAME_K_##kind(m_);
+#define SAME_K_STR(f) SAME_STR(f);
+#define SAME_K_U8(f) SAME(f)
+#define SAME_K_U8N(f) SAME(f)
+#define SAME_K_HEX8(f) SAME(f)
+#define SAME_K_I8(f) SAME(f)
+#define SAME_K_I8N(f) SAME(f)
+#define SAME_K_CH(f) SAME(f)
+#define SAME_K_U16N(f) SAME(f)
+#define SAME_K_DATE(f) SAME(f)
+#define SAME_K_I16(f) SAME(f)
+#define SAME_K_U32(f) SAME(f)
+#define SAME_K_U32N(f) SAME(f)
+#define SAME_K_I32(f) SAME(f)
+#define SAME_K_I32N(f) SAME(f)
+#define SAME_K_QTY4(f) SAME(f)
+#define SAME_K_U64(f) SAME(f)
+#define SAME_K_U64N(f) SAME(f)
+#define SAME_K_NS(f) SAME(f)
+#define SAME_K_PX(f) SAME(f)
+
+static void same_b47(const struct mdp3_orderbook47_entry *got,
+                     const struct mdp3_orderbook47_entry *want, const char *what)
+{
+    MDP3_ORDERBOOK47_ENTRY(SAME_ROW)
+}
+
+static void same_s53(const struct mdp3_snapshot53 *got, const struct mdp3_snapshot53 *want,
+                     const char *what)
+{
+    MDP3_SNAPSHOT53_ROOT(SAME_ROW)
+}
+
+static void same_s53e(const struct mdp3_snapshot53_entry *got,
+                      const struct mdp3_snapshot53_entry *want, const char *what)
+{
+    MDP3_SNAPSHOT53_ENTRY(SAME_ROW)
+}
+
+static void same_d56(const struct mdp3_def56 *got, const struct mdp3_def56 *want, const char *what)
+{
+    MDP3_DEF56_ROOT(SAME_ROW)
+}
+
+static void same_leg(const struct mdp3_def56_leg *got, const struct mdp3_def56_leg *want,
+                     const char *what)
+{
+    MDP3_LEG(SAME_ROW)
+}
 
 static void same_incr(const struct mdp3_incr *got, const struct mdp3_incr *want, const char *what)
 {
@@ -1414,6 +1857,51 @@ static void round_trip(int pat)
             cr_assert(eq(int, mdp3_enc_idx348(&eb, &m, e, NE), GT_OK));
             break;
         }
+        case MDP3_T_ORDER_BOOK47: {
+            struct mdp3_incr m;
+            struct mdp3_orderbook47_entry e[NE];
+            cr_assert(eq(int, mdp3_orderbook47_decode(&msg, &m), GT_OK));
+            same_incr(&m, &in.x, "orderbook47");
+            SAME_GROUP(entries, mdp3_orderbook47_entry, &m, in.b47, same_b47, "orderbook47 entry");
+            for (size_t i = 0; i < NE; i++)
+                mdp3_orderbook47_entry(&m, i, &e[i]);
+            cr_assert(eq(int, mdp3_enc_orderbook47(&eb, &m, e, NE), GT_OK));
+            break;
+        }
+        case MDP3_T_SNAPSHOT_ORDER_BOOK53: {
+            struct mdp3_snapshot53 m;
+            struct mdp3_snapshot53_entry e[NE];
+            cr_assert(eq(int, mdp3_snapshot53_decode(&msg, &m), GT_OK));
+            same_s53(&m, &in.s53, "snapshot53");
+            SAME_GROUP(entries, mdp3_snapshot53_entry, &m, in.s53e, same_s53e, "snapshot53 entry");
+            for (size_t i = 0; i < NE; i++)
+                mdp3_snapshot53_entry(&m, i, &e[i]);
+            cr_assert(eq(int, mdp3_enc_snapshot53(&eb, &m, e, NE), GT_OK));
+            break;
+        }
+        case MDP3_T_DEFINITION_SPREAD56: {
+            struct mdp3_def56 m;
+            struct mdp3_def54_event ev[NE];
+            struct mdp3_def54_feed_type ft[NE];
+            uint32_t at[NE];
+            struct mdp3_def54_lot_type_rule lt[NE];
+            struct mdp3_def56_leg leg[NE];
+            cr_assert(eq(int, mdp3_def56_decode(&msg, &m), GT_OK));
+            same_d56(&m, &in.d56, "def56");
+            SAME_GROUP(events, mdp3_def56_event, &m, in.ev, same_event, "def56 event");
+            SAME_GROUP(legs, mdp3_def56_leg, &m, in.leg, same_leg, "def56 leg");
+            for (size_t i = 0; i < NE; i++) {
+                mdp3_def56_event(&m, i, &ev[i]);
+                mdp3_def56_feed_type(&m, i, &ft[i]);
+                at[i] = mdp3_def56_inst_attrib(&m, i);
+                cr_assert(eq(u32, at[i], in.at[i]));
+                mdp3_def56_lot_type_rule(&m, i, &lt[i]);
+                mdp3_def56_leg(&m, i, &leg[i]);
+            }
+            cr_assert(
+                eq(int, mdp3_enc_def56(&eb, &m, ev, NE, ft, NE, at, NE, lt, NE, leg, NE), GT_OK));
+            break;
+        }
         default:
             cr_assert(false, "unexpected template %u", msg.template_id);
         }
@@ -1549,6 +2037,38 @@ static int decode_all(const struct mdp3_msg *msg)
                 (void)mdp3_def54_inst_attrib(&m, i);
             for (size_t i = 0; i < m.lot_type_rules.n; i++)
                 mdp3_def54_lot_type_rule(&m, i, &lt);
+        }
+        return rc;
+    }
+    case MDP3_T_ORDER_BOOK47:
+        if ((rc = mdp3_orderbook47_decode(msg, &x)) == GT_OK)
+            READ_ALL(x.entries, mdp3_orderbook47_entry, struct mdp3_orderbook47_entry);
+        return rc;
+    case MDP3_T_SNAPSHOT_ORDER_BOOK53: {
+        struct mdp3_snapshot53 m;
+        struct mdp3_snapshot53_entry e;
+        if ((rc = mdp3_snapshot53_decode(msg, &m)) == GT_OK)
+            for (size_t i = 0; i < m.entries.n; i++)
+                mdp3_snapshot53_entry(&m, i, &e);
+        return rc;
+    }
+    case MDP3_T_DEFINITION_SPREAD56: {
+        struct mdp3_def56 m;
+        struct mdp3_def54_event ev;
+        struct mdp3_def54_feed_type ft;
+        struct mdp3_def54_lot_type_rule lt;
+        struct mdp3_def56_leg leg;
+        if ((rc = mdp3_def56_decode(msg, &m)) == GT_OK) {
+            for (size_t i = 0; i < m.events.n; i++)
+                mdp3_def56_event(&m, i, &ev);
+            for (size_t i = 0; i < m.feed_types.n; i++)
+                mdp3_def56_feed_type(&m, i, &ft);
+            for (size_t i = 0; i < m.inst_attribs.n; i++)
+                (void)mdp3_def56_inst_attrib(&m, i);
+            for (size_t i = 0; i < m.lot_type_rules.n; i++)
+                mdp3_def56_lot_type_rule(&m, i, &lt);
+            for (size_t i = 0; i < m.legs.n; i++)
+                mdp3_def56_leg(&m, i, &leg);
         }
         return rc;
     }

@@ -10,11 +10,11 @@
  * compares every field we decode with the row of the same name: packet sequence
  * and sending time, MsgSize, blockLength, template id, TransactTime and the
  * MatchEventIndicator bits, every group dimension and every entry field. For
- * templates we decode (37, 46, 48, 50) every field the text shows must be one we
- * compared (paddings and indexes aside), so a field we ignore fails the test.
- * Templates we do not decode (the pre-v9 27, 29, 32, 35, 42; 47 OrderBook; the
- * TCP-only LongQty 64, 65, 68) are framed by MsgSize and their header checked:
- * that is what tickfeed does with them (skipped and counted).
+ * templates we decode (37, 46, 47, 48, 50) every field the text shows must be one
+ * we compared (paddings and indexes aside), so a field we ignore fails the test.
+ * Templates we do not decode (the pre-v9 27, 29, 32, 35, 42; the TCP-only
+ * LongQty 64, 65, 68) are framed by MsgSize and their header checked: that is
+ * what tickfeed does with them (skipped and counted).
  *
  * The text prints no schema id or version ("SchemaId", "Version"); those are
  * checked against the folder's version instead. The samples are never copied
@@ -29,7 +29,7 @@
 
 #include "gputick/bytes.h"
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "pcap.h"
 #include "samples.h"
 
@@ -328,6 +328,26 @@ static void chk_book46(struct at *a, const struct mdp3_msg *msg)
     }
 }
 
+static void chk_orderbook47(struct at *a, const struct mdp3_msg *msg)
+{
+    struct mdp3_incr m;
+    cr_assert(eq(int, mdp3_orderbook47_decode(msg, &m), GT_OK), WHERE(a));
+    chk_root(a, &m);
+    chk_dim(a, 0, &m.entries);
+    for (size_t i = 0; i < m.entries.n; i++) {
+        struct mdp3_orderbook47_entry e;
+        mdp3_orderbook47_entry(&m, i, &e);
+        a->grp = 0, a->ent = (int)i;
+        chk_int(a, "Order Id Optional", NULL, (long long)e.order_id, -1);
+        chk_int(a, "Md Order Priority", "Md Order Priority Optional", (long long)e.priority, -1);
+        chk_px(a, "Md Entry Px Optional Ex", "Md Entry Px Optional", e.px);
+        chk_int(a, "Md Display Qty Optional", NULL, e.display_qty, MDP3_I32_NULL);
+        chk_int(a, "Security Id", NULL, e.security_id, MDP3_I32_NULL);
+        chk_int(a, "Md Update Action", NULL, e.update_action, MDP3_U8_NULL);
+        chk_char(a, "Md Entry Type Book", e.entry_type);
+    }
+}
+
 static void chk_trade48(struct at *a, const struct mdp3_msg *msg)
 {
     struct mdp3_incr m;
@@ -419,6 +439,9 @@ static void chk_packet(struct text *t, int pkt, const uint8_t *p, size_t len, in
         case MDP3_T_BOOK46:
             chk_book46(&a, &msg);
             break;
+        case MDP3_T_ORDER_BOOK47:
+            chk_orderbook47(&a, &msg);
+            break;
         case MDP3_T_TRADE_SUMMARY48:
             chk_trade48(&a, &msg);
             break;
@@ -480,7 +503,7 @@ Test(mdp3_samples, v9_book46)
     chk_udp_sample("Mdp3.Sbe.v1.9/MdIncrementalRefreshBook.pcap", 9);
 }
 
-Test(mdp3_samples, v9_order_book47_framed)
+Test(mdp3_samples, v9_order_book47)
 {
     chk_udp_sample("Mdp3.Sbe.v1.9/MdIncrementalRefreshOrderBook.pcap", 9);
 }

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "../feedhandler/net.h"
+#include "net.h"
 #include "gputick/bytes.h"
 #include "gputick/time.h"
 

@@ -3,10 +3,13 @@
  * tshark; the reader on libpcap files laid out by hand (both byte orders,
  * microsecond and nanosecond magic, 802.1Q, frames that are not UDP, snaplen
  * cuts), Linux cooked SLL and SLL2 captures, DataMine chains (whole and cut in
- * their last record) and raw packets; hostile files (truncation at every byte,
- * lying lengths) give an error with the record's file offset and never a read
- * outside the file; a pcapng file, another link type, a directory or a FIFO is
- * refused with a message that names it. */
+ * their last record) and raw packets; pcapng files written from the writer's
+ * (tests/pcapng.h: both byte orders, two resolutions, Simple Packet Blocks, a
+ * second section) read back the same datagrams; hostile files (truncation at
+ * every byte, lying lengths) give an error with the record's file offset and
+ * never a read outside the file; random bytes and an empty file are refused
+ * with the formats read; another link type, a directory or a FIFO is refused
+ * with a message that names it. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
@@ -18,8 +21,9 @@
 
 #include "gputick/bytes.h"
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "pcap.h"
+#include "pcapng.h"
 
 enum { N_DGRAMS = 4 };
 static const size_t dgram_len[N_DGRAMS] = {12, 1, 1400, 0};
@@ -348,28 +352,161 @@ Test(pcap, linux_cooked_sll_and_sll2_captures_yield_their_udp_payloads)
     }
 }
 
-Test(pcap, pcapng_is_refused_by_name_with_the_command_that_converts_it, .timeout = 10)
+/* The writer's file, read into memory. */
+static size_t writer_bytes(uint8_t *buf, size_t cap)
 {
-    /* A pcapng Section Header Block: type 0x0A0D0D0A, length 28, byte-order
-     * magic 0x1A2B3C4D, version 1.0, section length -1, length again. */
-    uint8_t f[28] = {0};
-    st_le32(f, 0x0A0D0D0A);
-    st_le32(f + 4, 28);
-    st_le32(f + 8, 0x1A2B3C4D);
-    st_le16(f + 12, 1);
-    memset(f + 16, 0xFF, 8);
-    st_le32(f + 24, 28);
+    char dir[64], path[128];
+    writer_file(dir, path);
+    FILE *fp = fopen(path, "rb");
+    cr_assert_not_null(fp);
+    size_t n = fread(buf, 1, cap, fp);
+    fclose(fp);
+    cleanup(dir, path);
+    cr_assert(lt(sz, n, cap));
+    return n;
+}
+
+static uint8_t pcap_buf[8192], ng_buf[8192];
+
+Test(pcap, pcapng_reads_the_same_datagrams_as_the_pcap, .timeout = 10)
+{
+    size_t len = writer_bytes(pcap_buf, sizeof pcap_buf);
+    const struct ng_opts variants[] = {{.tsresol = 9},
+                                       {.big = true, .tsresol = 9},
+                                       {.tsresol = 0},
+                                       {.big = true, .spb = true},
+                                       {.tsresol = 9, .extra = true},
+                                       {.big = true, .tsresol = 0, .extra = true}};
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        const struct ng_opts *o = &variants[v];
+        size_t n = pcapng_from_pcap(pcap_buf, len, o, ng_buf, sizeof ng_buf);
+        cr_assert(gt(sz, n, 0));
+        struct pcap_reader a, b;
+        cr_assert(eq(int, pcap_reader_init(&a, pcap_buf, len), GT_OK));
+        cr_assert(eq(int, pcap_reader_init(&b, ng_buf, n), GT_OK), "variant %zu", v);
+        cr_assert(eq(int, b.format, PCAP_FMT_PCAPNG));
+        struct pcap_rec x, y;
+        int k = 0;
+        while (pcap_reader_next(&a, &x) == 1) {
+            cr_assert(eq(int, pcap_reader_next(&b, &y), 1), "variant %zu record %d", v, k);
+            cr_assert(eq(sz, y.len, x.len));
+            cr_assert(eq(int, memcmp(y.p, x.p, x.len), 0));
+            cr_assert(eq(u32, y.src_ip, x.src_ip));
+            cr_assert(eq(u32, y.dst_ip, x.dst_ip));
+            cr_assert(eq(u16, y.src_port, x.src_port));
+            cr_assert(eq(u16, y.dst_port, x.dst_port));
+            int64_t want = o->spb ? 0 : o->tsresol == 9 ? x.ts_ns : x.ts_ns / 1000 * 1000;
+            cr_assert(eq(i64, y.ts_ns, want), "variant %zu record %d", v, k);
+            cr_assert(y.p >= ng_buf && y.p + y.len <= ng_buf + n);
+            k++;
+        }
+        cr_assert(eq(int, k, N_DGRAMS));
+        cr_assert(eq(int, pcap_reader_next(&b, &y), 0), "variant %zu", v);
+        cr_assert(eq(u64, b.n_records, N_DGRAMS));
+        cr_assert(eq(u64, b.n_skipped, 0));
+    }
+}
+
+Test(pcap, pcapng_cut_or_lying_errs_with_the_block_offset_inside_the_file, .timeout = 30)
+{
+    size_t len = writer_bytes(pcap_buf, sizeof pcap_buf);
+    struct ng_opts o = {.tsresol = 9, .extra = true};
+    size_t n = pcapng_from_pcap(pcap_buf, len, &o, ng_buf, sizeof ng_buf), n_cut = 0;
+    for (size_t cut = 0; cut < n; cut++) {
+        uint8_t *copy = malloc(cut ? cut : 1); /* exact size: ASan sees any overread */
+        memcpy(copy, ng_buf, cut);
+        struct pcap_reader r;
+        struct pcap_rec rec;
+        int rc = pcap_reader_init(&r, copy, cut), k = 0;
+        if (cut < 28) /* not even a whole Section Header Block: not a capture */
+            cr_assert(eq(int, rc, GT_EINVAL), "cut %zu", cut);
+        while (rc >= 0 && (rc = pcap_reader_next(&r, &rec)) == 1) {
+            cr_assert(rec.p >= copy && rec.p + rec.len <= copy + cut);
+            k++;
+        }
+        cr_assert(lt(int, k, N_DGRAMS), "cut %zu", cut);
+        /* Cut between two blocks, the file ends cleanly; inside one, at that block. */
+        if (cut >= 28)
+            cr_assert(rc == 0 || rc == GT_ETRUNC, "cut %zu: %d", cut, rc);
+        if (rc == GT_ETRUNC) {
+            cr_assert(lt(sz, r.err_off, cut));
+            n_cut++;
+        }
+        free(copy);
+    }
+    cr_assert(gt(sz, n_cut, n * 9 / 10), "most cuts fall inside a block");
+    /* The first packet block's trailing length lies: GT_EBADMSG at that block. */
     struct pcap_reader r;
-    cr_assert(eq(int, pcap_reader_init(&r, f, sizeof f), GT_EVERSION));
-    cr_assert(eq(int, r.format, PCAP_FMT_PCAPNG));
+    struct pcap_rec rec;
+    size_t at = 28 + 32 + 16; /* SHB, IDB with if_tsresol, NRB */
+    cr_assert(eq(u32, ld_le32(ng_buf + at), 6));
+    size_t blen = ld_le32(ng_buf + at + 4);
+    st_le32(ng_buf + at + blen - 4, (uint32_t)blen + 4);
+    cr_assert(eq(int, pcap_reader_init(&r, ng_buf, n), GT_OK));
+    cr_assert(eq(int, pcap_reader_next(&r, &rec), GT_EBADMSG));
+    cr_assert(eq(sz, r.err_off, at));
+    /* A packet of an interface never described is corrupt too. */
+    st_le32(ng_buf + at + blen - 4, (uint32_t)blen);
+    st_le32(ng_buf + at + 8, 3);
+    cr_assert(eq(int, pcap_reader_init(&r, ng_buf, n), GT_OK));
+    cr_assert(eq(int, pcap_reader_next(&r, &rec), GT_EBADMSG));
+    cr_assert(eq(sz, r.err_off, at));
+}
+
+Test(pcap, pcapng_of_another_link_type_is_refused_by_name, .timeout = 10)
+{
+    size_t len = writer_bytes(pcap_buf, sizeof pcap_buf);
+    st_le32(pcap_buf + 20, 105); /* IEEE 802.11 */
+    struct ng_opts o = {.big = true};
+    size_t n = pcapng_from_pcap(pcap_buf, len, &o, ng_buf, sizeof ng_buf);
+    struct pcap_reader r;
+    cr_assert(eq(int, pcap_reader_init(&r, ng_buf, n), GT_EVERSION));
+    cr_assert(eq(u32, r.linktype, 105));
     char dir[64], path[128], err[GT_ERRLEN];
-    file_of(dir, path, "day.pcapng", f, sizeof f);
+    file_of(dir, path, "air.pcapng", ng_buf, n);
     cr_assert(eq(int, pcap_reader_open(&r, path, err), GT_EVERSION));
-    cr_assert_not_null(strstr(err, "pcapng is not supported"), "%s", err);
-    cr_assert_not_null(strstr(err, "editcap -F pcap"), "%s", err);
+    cr_assert_not_null(strstr(err, "pcapng link type 105 is not supported"), "%s", err);
     cr_assert_not_null(strstr(err, path));
     cr_assert_null(r.map);
     cleanup(dir, path);
+}
+
+Test(pcap, random_bytes_and_an_empty_file_are_refused_naming_the_formats, .timeout = 30)
+{
+    char dir[64], path[128], err[GT_ERRLEN];
+    struct pcap_reader r;
+    file_of(dir, path, "empty", (const uint8_t *)"", 0);
+    cr_assert(eq(int, pcap_reader_open(&r, path, err), GT_EINVAL));
+    cr_assert_not_null(strstr(err, "an empty file"), "%s", err);
+    cr_assert_not_null(strstr(err, PCAP_FORMATS_ACCEPTED), "%s", err);
+    cr_assert_not_null(strstr(err, path));
+    cleanup(dir, path);
+    /* 2,000 files of random bytes, 1 to 4,096 long, from a fixed seed. */
+    static uint8_t f[4096];
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    for (int t = 0; t < 2000; t++) {
+        size_t len = 1 + (size_t)(x % sizeof f);
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            f[i] = (uint8_t)x;
+        }
+        cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_EINVAL), "trial %d, %zu bytes", t, len);
+    }
+    file_of(dir, path, "noise", f, 1000);
+    cr_assert(eq(int, pcap_reader_open(&r, path, err), GT_EINVAL));
+    cr_assert_not_null(strstr(err, "not a capture file"), "%s", err);
+    cr_assert_null(r.map);
+    cleanup(dir, path);
+    /* A pcapng magic whose block does not hold together proves nothing either. */
+    uint8_t shb[28] = {0};
+    st_le32(shb, 0x0A0D0D0A);
+    st_le32(shb + 4, 28);
+    st_le32(shb + 8, 0x1A2B3C4D);
+    st_le32(shb + 24, 32);
+    cr_assert(eq(int, pcap_reader_init(&r, shb, sizeof shb), GT_EINVAL));
+    st_le32(shb + 24, 28);
+    cr_assert(eq(int, pcap_reader_init(&r, shb, sizeof shb), GT_OK));
+    cr_assert(eq(int, r.format, PCAP_FMT_PCAPNG));
 }
 
 Test(pcap, a_directory_or_a_fifo_is_named_as_such, .timeout = 10)
@@ -449,10 +586,10 @@ Test(pcap, datamine_records_yield_packets_timed_by_sending_time)
         cr_assert(eq(sz, rec.off, (seq - 7) * 24));
     }
     cr_assert(eq(int, pcap_reader_next(&r, &rec), 0));
-    /* A chain broken by a record shorter than a packet header is not DataMine. */
+    /* A chain broken by a record shorter than a packet header is not DataMine,
+     * nor any other format: refused. */
     st_le16(f + 24, 11);
-    cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_OK));
-    cr_assert(eq(int, r.format, PCAP_FMT_RAW)); /* no longer a clean chain */
+    cr_assert(eq(int, pcap_reader_init(&r, f, len), GT_EINVAL));
 }
 
 Test(pcap, a_datamine_file_cut_inside_its_last_record_yields_the_whole_ones_then_the_cut)
@@ -473,10 +610,9 @@ Test(pcap, a_datamine_file_cut_inside_its_last_record_yields_the_whole_ones_then
         cr_assert(eq(sz, r.err_off, 24), "the cut record's offset");
         free(copy);
     }
-    /* Cut inside the first record, it is one raw packet, as before. */
+    /* Cut inside the first record, its framing proves nothing: refused. */
     struct pcap_reader r;
-    cr_assert(eq(int, pcap_reader_init(&r, f, 20), GT_OK));
-    cr_assert(eq(int, r.format, PCAP_FMT_RAW));
+    cr_assert(eq(int, pcap_reader_init(&r, f, 20), GT_EINVAL));
 }
 
 Test(pcap, a_file_that_is_neither_is_one_raw_packet)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_sim.c -- ticksim runs (sim.c) checked from outside: a live run
  * multicasts every feed on loopback, and each datagram the run counts as sent
- * arrives through feedhandler/net.h's receiver, to the last MsgSeqNum; tshark
+ * arrives through mdp3/net.h's receiver, to the last MsgSeqNum; tshark
  * (when installed) reads the pcap and finds every packet. Kept apart from
  * test_ticksim.c because these take wall-clock time. */
 #include <criterion/criterion.h>

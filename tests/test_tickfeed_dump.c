@@ -6,7 +6,9 @@
  * fields on stdout, as text ending with its summary line or, with --json, as
  * one JSON object a line. A capture cut inside a record, a packet whose MsgSize runs
  * past its datagram, and a missing file each exit 1 with one stderr line that
- * names the file. */
+ * names the file. A ticksim capture rewritten as pcapng (tests/pcapng.h) dumps
+ * the same messages as the pcap it came from; random bytes and an empty file are
+ * not captures: exit 2 with one line naming the formats read. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <stdio.h>
@@ -17,8 +19,9 @@
 
 #include "gputick/bytes.h"
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "pcap.h"
+#include "pcapng.h"
 
 enum { OUT_CAP = 1 << 16 };
 
@@ -173,5 +176,131 @@ Test(tickfeed_dump, a_bad_capture_exits_1_with_a_message_naming_the_file, .timeo
     snprintf(args, sizeof args, "--pcap %s --dump", path);
     cr_assert(eq(int, run_tickfeed(args, out, errout), 1));
     expect_in(errout, path);
+    rmdir(dir);
+}
+
+/* Reads a whole file into a malloc'd buffer; *len its size. */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    cr_assert(eq(int, fseek(f, 0, SEEK_END), 0));
+    long n = ftell(f);
+    cr_assert(gt(long, n, 0));
+    rewind(f);
+    uint8_t *p = malloc((size_t)n);
+    cr_assert(eq(sz, fread(p, 1, (size_t)n, f), (size_t)n));
+    fclose(f);
+    *len = (size_t)n;
+    return p;
+}
+
+/* Keeps, in place, the dump's lines but those naming the capture and its
+ * records' offsets; returns the length kept. */
+static size_t messages_of(const char *dump, char *keep)
+{
+    size_t n = 0;
+    for (const char *l = dump; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t len = e ? (size_t)(e - l) + 1 : strlen(l);
+        if (strncmp(l, "capture ", 8) && strncmp(l, "record ", 7)) {
+            memmove(keep + n, l, len);
+            n += len;
+        }
+        l += len;
+    }
+    keep[n] = '\0';
+    return n;
+}
+
+Test(tickfeed_dump, a_pcapng_of_a_ticksim_day_dumps_the_same_messages_as_its_pcap, .timeout = 60)
+{
+    const char *bin = getenv("GT_BINARY_DIR");
+    if (!bin)
+        cr_skip_test("GT_BINARY_DIR is not set (run under ctest)");
+    char dir[] = "/tmp/gt_dump_ng_XXXXXX", pcap[64], ng[64], cmd[512], args[256];
+    cr_assert(ne(ptr, (void *)mkdtemp(dir), NULL));
+    snprintf(pcap, sizeof pcap, "%s/day.pcap", dir);
+    snprintf(ng, sizeof ng, "%s/day.pcapng", dir);
+    snprintf(cmd, sizeof cmd, "%s/tools/ticksim/ticksim --no-send --events 60 --quiet --pcap %s",
+             bin, pcap);
+    cr_assert(eq(int, system(cmd), 0), "%s", cmd);
+    size_t len;
+    uint8_t *p = slurp(pcap, &len);
+    /* Big-endian, microsecond stamps, a second section: the most to get wrong. */
+    struct ng_opts o = {.big = true, .extra = true};
+    size_t cap = len * 2, n;
+    uint8_t *q = malloc(cap);
+    cr_assert(gt(sz, n = pcapng_from_pcap(p, len, &o, q, cap), 0));
+    FILE *f = fopen(ng, "wb");
+    cr_assert_not_null(f);
+    cr_assert(eq(sz, fwrite(q, 1, n, f), n));
+    fclose(f);
+    free(p);
+    free(q);
+
+    /* The dumps are larger than run_tickfeed's buffer: to files. */
+    char *dumps[2];
+    const char *in[2] = {pcap, ng};
+    for (int k = 0; k < 2; k++) {
+        snprintf(cmd, sizeof cmd, "%s/feedhandler/tickfeed --pcap %s --dump >%s/dump%d", bin, in[k],
+                 dir, k);
+        cr_assert(eq(int, system(cmd), 0), "%s", cmd);
+        snprintf(args, sizeof args, "%s/dump%d", dir, k);
+        size_t dl;
+        uint8_t *d = slurp(args, &dl);
+        dumps[k] = malloc(dl + 1);
+        memcpy(dumps[k], d, dl);
+        dumps[k][dl] = '\0';
+        free(d);
+        unlink(args);
+    }
+    expect_in(dumps[1], "format=pcapng");
+    size_t n1 = messages_of(dumps[0], dumps[0]);
+    messages_of(dumps[1], dumps[1]);
+    cr_assert(gt(sz, n1, 100000), "ticksim's day has messages");
+    expect_in(dumps[0], "MDIncrementalRefreshBook46");
+    cr_assert(eq(int, strcmp(dumps[1], dumps[0]), 0),
+              "the pcapng dumps other messages than its pcap");
+    free(dumps[0]);
+    free(dumps[1]);
+    unlink(pcap);
+    unlink(ng);
+    rmdir(dir);
+}
+
+Test(tickfeed_dump, random_bytes_or_an_empty_file_is_not_a_capture_exit_2, .timeout = 30)
+{
+    char dir[] = "/tmp/gt_dump_rnd_XXXXXX", path[64], args[256];
+    cr_assert(ne(ptr, (void *)mkdtemp(dir), NULL));
+    static uint8_t noise[4096];
+    uint64_t x = 88172645463325252u;
+    for (size_t i = 0; i < sizeof noise; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        noise[i] = (uint8_t)x;
+    }
+    const char *names[] = {"noise.pcap", "empty.pcap"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        FILE *f = fopen(path, "wb");
+        cr_assert_not_null(f);
+        if (k == 0)
+            cr_assert(eq(sz, fwrite(noise, 1, sizeof noise, f), sizeof noise));
+        fclose(f);
+        for (int dump = 0; dump < 2; dump++) {
+            /* Without --dump too: refused before any socket or journal is opened. */
+            snprintf(args, sizeof args, "--pcap %s %s --journal %s/j --quiet", path,
+                     dump ? "--dump" : "", dir);
+            cr_assert(eq(int, run_tickfeed(args, out, errout), 2), "%s: %s", args, errout);
+            cr_assert(eq(str, out, ""));
+            expect_in(errout, path);
+            expect_in(errout, "libpcap");
+            expect_in(errout, "pcapng");
+            expect_in(errout, "DataMine");
+            cr_assert_null(strchr(errout, '\n') ? strchr(strchr(errout, '\n') + 1, '\n') : NULL,
+                           "one line: %s", errout);
+        }
+        unlink(path);
+    }
     rmdir(dir);
 }

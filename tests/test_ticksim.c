@@ -24,7 +24,7 @@
 #include "fault.h"
 #include "feed.h"
 #include "gputick/bytes.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "gputick/tick.h"
 #include "market.h"
 #include "pcap.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,6 +63,13 @@ static struct mdp3_limits50_entry l50[2][MAX_N];
 static struct mdp3_session51_entry s51[2][MAX_N];
 static struct mdp3_snapshot52_entry n52[2][MAX_N];
 static struct mdp3_reset4_entry r4[2][MAX_N];
+static struct mdp3_orderbook47_entry b47[2][MAX_N];
+static struct mdp3_snapshot53_entry n53[2][MAX_N];
+static struct mdp3_def56_leg leg56[2][MAX_N];
+static struct mdp3_def54_event ev56[MAX_N];
+static struct mdp3_def54_feed_type ft56[MAX_N];
+static uint32_t at56[MAX_N];
+static struct mdp3_def54_lot_type_rule lr56[MAX_N];
 
 static void read_orders46(const struct mdp3_incr *m, struct mdp3_book46_order *o)
 {
@@ -149,6 +156,16 @@ static void msg_incr(const struct mdp3_msg *msg)
         INCR_READ(mdp3_limits50_entry, &m2, l50[1]);
         must(!memcmp(l50[0], l50[1], sizeof l50[0]));
         break;
+    case MDP3_T_ORDER_BOOK47:
+        if (mdp3_orderbook47_decode(msg, &m) < 0)
+            return;
+        INCR_READ(mdp3_orderbook47_entry, &m, b47[0]);
+        must(mdp3_enc_orderbook47(&e, &m, b47[0], m.entries.n) == GT_OK);
+        reframe(&e, &again);
+        must(mdp3_orderbook47_decode(&again, &m2) == GT_OK);
+        INCR_READ(mdp3_orderbook47_entry, &m2, b47[1]);
+        must(!memcmp(b47[0], b47[1], sizeof b47[0]));
+        break;
     case MDP3_T_SESSION_STATISTICS51:
         if (mdp3_session51_decode(msg, &m) < 0)
             return;
@@ -234,6 +251,56 @@ static void msg_other(const struct mdp3_msg *msg)
             (void)mdp3_def54_inst_attrib(&m, i);
         for (size_t i = 0; i < m.lot_type_rules.n; i++)
             mdp3_def54_lot_type_rule(&m, i, &lr);
+    } else if (msg->schema_id == MDP3_SCHEMA_MDP &&
+               msg->template_id == MDP3_T_SNAPSHOT_ORDER_BOOK53) {
+        struct mdp3_snapshot53 m, m2;
+        if (mdp3_snapshot53_decode(msg, &m) < 0)
+            return;
+        check_group(msg, &m.entries);
+        INCR_READ(mdp3_snapshot53_entry, &m, n53[0]);
+        must(mdp3_enc_snapshot53(&e, &m, n53[0], m.entries.n) == GT_OK);
+        reframe(&e, &again);
+        must(mdp3_snapshot53_decode(&again, &m2) == GT_OK);
+        INCR_READ(mdp3_snapshot53_entry, &m2, n53[1]);
+        must(!memcmp(n53[0], n53[1], sizeof n53[0]));
+        must(m.last_msg_seq_num_processed == m2.last_msg_seq_num_processed &&
+             m.security_id == m2.security_id && m.no_chunks == m2.no_chunks &&
+             m.current_chunk == m2.current_chunk && m.transact_time_ns == m2.transact_time_ns);
+    } else if (msg->schema_id == MDP3_SCHEMA_MDP &&
+               msg->template_id == MDP3_T_DEFINITION_SPREAD56) {
+        struct mdp3_def56 m, m2;
+        if (mdp3_def56_decode(msg, &m) < 0)
+            return;
+        check_group(msg, &m.events);
+        check_group(msg, &m.feed_types);
+        check_group(msg, &m.inst_attribs);
+        check_group(msg, &m.lot_type_rules);
+        check_group(msg, &m.legs);
+        for (size_t i = 0; i < m.events.n; i++)
+            mdp3_def56_event(&m, i, &ev56[i]);
+        for (size_t i = 0; i < m.feed_types.n; i++)
+            mdp3_def56_feed_type(&m, i, &ft56[i]);
+        for (size_t i = 0; i < m.inst_attribs.n; i++)
+            at56[i] = mdp3_def56_inst_attrib(&m, i);
+        for (size_t i = 0; i < m.lot_type_rules.n; i++)
+            mdp3_def56_lot_type_rule(&m, i, &lr56[i]);
+        memset(leg56, 0, sizeof leg56);
+        for (size_t i = 0; i < m.legs.n; i++)
+            mdp3_def56_leg(&m, i, &leg56[0][i]);
+        /* Five groups of up to 255 entries may not fit one message: then GT_EINVAL. */
+        int rc = mdp3_enc_def56(&e, &m, ev56, m.events.n, ft56, m.feed_types.n, at56,
+                                m.inst_attribs.n, lr56, m.lot_type_rules.n, leg56[0], m.legs.n);
+        if (rc == GT_EINVAL)
+            return;
+        must(rc == GT_OK);
+        reframe(&e, &again);
+        must(mdp3_def56_decode(&again, &m2) == GT_OK);
+        for (size_t i = 0; i < m2.legs.n; i++)
+            mdp3_def56_leg(&m2, i, &leg56[1][i]);
+        must(m.legs.n == m2.legs.n && !memcmp(leg56[0], leg56[1], sizeof leg56[0]));
+        must(m.security_id == m2.security_id && m.price_ratio_px == m2.price_ratio_px &&
+             m.trading_ref_date == m2.trading_ref_date && m.events.n == m2.events.n &&
+             m.lot_type_rules.n == m2.lot_type_rules.n);
     } else if (msg->schema_id == MDP3_SCHEMA_INDICES &&
                msg->template_id == MDP3_T_DEFINITION_INDICES347) {
         struct mdp3_def347 m;
@@ -279,7 +346,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         prev_end = msg.p + msg.len;
         if (msg.schema_id == MDP3_SCHEMA_MDP && msg.template_id != MDP3_T_CHANNEL_RESET4 &&
             msg.template_id != MDP3_T_SECURITY_STATUS30 && msg.template_id != MDP3_T_SNAPSHOT52 &&
-            msg.template_id != MDP3_T_DEFINITION_FUTURE54)
+            msg.template_id != MDP3_T_DEFINITION_FUTURE54 &&
+            msg.template_id != MDP3_T_SNAPSHOT_ORDER_BOOK53 &&
+            msg.template_id != MDP3_T_DEFINITION_SPREAD56)
             msg_incr(&msg);
         else
             msg_other(&msg);

@@ -31,12 +31,10 @@ case $inc in "$tmp"/prefix/*) ;; *) echo "check.sh: includedir $inc is outside t
 # Functions the installed headers declare: a line at column 0 that is not a
 # comment, macro, type or static inline, up to its first '(' (house style
 # writes a prototype on its first line with its name).
-# include/gputick/ is the public API: every header in it is installed, but
-# for the two leaving for the mdp3/ layer (issue 18).
+# include/gputick/ is the public API: every header in it is installed.
 src=$(cd "$here/../../include/gputick" && pwd)
 for h in "$src"/*.h; do
     b=$(basename "$h")
-    case $b in mdp3.h | channels.h) continue ;; esac
     [ -f "$inc/gputick/$b" ] || { echo "check.sh: include/gputick/$b is not installed" >&2; exit 1; }
 done
 [ -f "$lib/libgtstore.a" ] || { echo "check.sh: no $lib/libgtstore.a" >&2; exit 1; }

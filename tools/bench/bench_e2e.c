@@ -32,7 +32,7 @@
 #include "gputick/bytes.h"
 #include "gputick/bus.h"
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "gputick/time.h"
 #include "net.h"
 

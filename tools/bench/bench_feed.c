@@ -22,9 +22,9 @@
 #include "bench.h"
 #include "feed.h"
 #include "feedday.h"
-#include "gputick/channels.h"
+#include "channels.h"
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 
 enum { N_INSTR = 48, N_PKTS = 200000, PKT_CAP = 512, ROUNDS = 5 };
 

@@ -23,7 +23,7 @@
 #include "bench.h"
 #include "gputick/bytes.h"
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 
 enum { STREAM_CAP = 48 << 20, PKT_CAP = 1420, N_BOOK = 6, MIN_ROUNDS = 21, MAX_ROUNDS = 2001 };
 static const double MIN_SECONDS = 1.0; /* of each side, in all */

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "../../feedhandler/arb.h"
-#include "../../feedhandler/net.h"
+#include "net.h"
 #include "bench.h"
 #include "gputick/bytes.h"
 

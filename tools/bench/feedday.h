@@ -3,7 +3,7 @@
  *
  * feedday_load() runs ticksim's simulator in-process (sim_run, unpaced, no
  * multicast) into a pcap in a temporary folder, maps it with
- * feedhandler/pcap.h and deletes the file (the mapping stays until
+ * mdp3/pcap.h and deletes the file (the mapping stays until
  * feedday_free), and lists every datagram with the feed its port names.
  * feedday_feed() hands those packets to a new tickfeed core exactly as
  * tickfeed --pcap does: capture time is the feed's clock, feed_poll runs at

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* emit.h -- the market on the wire: MDP 3.0 packets for the eight feeds.
  *
- * Encodes market events with the codec's encoder (gputick/mdp3.h) into packets
+ * Encodes market events with the codec's encoder (mdp3/mdp3.h) into packets
  * of at most EMIT_PKT_MAX bytes, one packet sequence per feed from 1, and
  * SendingTime = simulated time:
  *   - incremental A and B: the same packets, each through its own fault line;
@@ -28,8 +28,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "fault.h"
-#include "gputick/channels.h"
-#include "gputick/mdp3.h"
+#include "channels.h"
+#include "mdp3.h"
 #include "market.h"
 
 enum {

@@ -3,7 +3,7 @@
  *
  * Parses the command line into a struct sim_config, checks it all before
  * anything opens, then hands it to sim_run(): multicast on the channels of
- * include/gputick/channels.h (loopback, TTL 0 unless told otherwise), a pcap
+ * mdp3/channels.h (loopback, TTL 0 unless told otherwise), a pcap
  * file and a truth file, as asked. SIGINT and SIGTERM end the run cleanly
  * (the truth file still gets its final books). */
 #include <errno.h>

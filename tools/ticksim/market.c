@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "gputick/time.h"
 
 const char *const market_product[MARKET_N_PRODUCTS] = {"H100", "H200", "B200", "A100"};

@@ -5,7 +5,7 @@
  * recovery loops due by then (so a snapshot shows the books as of its
  * LastMsgSeqNumProcessed), steps the market, sends the event, and hands every
  * packet to the outputs: live multicast on the configured feeds (through
- * feedhandler/net.h: loopback and TTL 0 unless the caller names others), a
+ * mdp3/net.h: loopback and TTL 0 unless the caller names others), a
  * pcap file with all feeds interleaved in send order, and the truth file.
  * Live runs are paced to simulated time (day_seconds) or to a message rate;
  * runs that do not send go as fast as they can. Everything a run allocates is
@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "emit.h"
-#include "gputick/channels.h"
+#include "channels.h"
 #include "gputick/err.h"
 #include "market.h"
 

@@ -13,7 +13,7 @@
 #define GT_TRUTH_H
 #include <stdbool.h>
 #include <stdio.h>
-#include "gputick/channels.h"
+#include "channels.h"
 #include "market.h"
 
 enum { TRUTH_PXLEN = 24 };

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "pcap.h"
 
 /* Writes mant * 10^exp in decimal, without trailing fractional zeros. The
@@ -255,376 +255,198 @@ static void obj_begin(struct out *o)
     o->first = !o->rec_ctx[0] && !o->pkt_ctx[0];
 }
 
-static void x_root(struct out *o, const struct mdp3_incr *m)
+/* ---- the templates, from their tables in mdp3.h -------------------------- */
+
+/* DecimalQty: an Int32NULL with 4 implied decimals. */
+static void kv_qty4(struct out *o, const char *k, int32_t v)
 {
-    kv_ns(o, "transact_time", m->transact_time_ns);
-    kv_hex(o, "mei", m->mei);
-    root_end(o);
+    if (v == MDP3_I32_NULL) {
+        kv_null(o, k);
+        return;
+    }
+    char b[32];
+    fmt_dec(b, sizeof b, v, -4);
+    key(o, k);
+    fputs(b, o->f);
 }
+
+/* How each field kind (mdp3.h) is printed. */
+#define DUMP_U8(o, k, v) kv_uint(o, k, v)
+#define DUMP_U8N(o, k, v) kv_u(o, k, v, MDP3_U8_NULL)
+#define DUMP_HEX8(o, k, v) kv_hex(o, k, v)
+#define DUMP_I8(o, k, v) kv_int(o, k, v)
+#define DUMP_I8N(o, k, v) kv_i(o, k, v, MDP3_I8_NULL)
+#define DUMP_CH(o, k, v) kv_ch(o, k, v)
+#define DUMP_U16N(o, k, v) kv_u(o, k, v, MDP3_U16_NULL)
+#define DUMP_DATE(o, k, v) kv_date(o, k, v)
+#define DUMP_I16(o, k, v) kv_int(o, k, v)
+#define DUMP_U32(o, k, v) kv_uint(o, k, v)
+#define DUMP_U32N(o, k, v) kv_u(o, k, v, MDP3_U32_NULL)
+#define DUMP_HEX32(o, k, v) kv_hex(o, k, v)
+#define DUMP_I32(o, k, v) kv_int(o, k, v)
+#define DUMP_I32N(o, k, v) kv_i(o, k, v, MDP3_I32_NULL)
+#define DUMP_QTY4(o, k, v) kv_qty4(o, k, v)
+#define DUMP_U64(o, k, v) kv_uint(o, k, v)
+#define DUMP_U64N(o, k, v) kv_u(o, k, v, MDP3_U64_NULL)
+#define DUMP_NS(o, k, v) kv_ns(o, k, v)
+#define DUMP_PX(o, k, v) kv_px(o, k, v)
+#define DUMP_DEC64(o, k, v) kv_dec64(o, k, v)
+#define DUMP_STR(o, k, v) kv_str(o, k, v)
+
+/* Prints d->member under its key for one table row. */
+#define DUMP_FIELD(m_, key, off, n, kind, since) DUMP_##kind(o, key, d->m_);
+
+/* Prints the root fields of *m_ by TABLE. */
+#define DUMP_ROOT(TABLE, m_)                                                                       \
+    do {                                                                                           \
+        const __typeof__(*(m_)) *d = (m_);                                                         \
+        TABLE(DUMP_FIELD)                                                                          \
+        root_end(o);                                                                               \
+    } while (0)
+
+/* Prints group grp of *m_ under name, each entry read by accessor and printed
+ * by TABLE. */
+#define DUMP_GROUP(name, m_, grp, ent_t, accessor, TABLE)                                          \
+    do {                                                                                           \
+        grp_begin(o, name, &(m_)->grp);                                                            \
+        for (size_t i_ = 0; i_ < (m_)->grp.n; i_++) {                                              \
+            ent_t ent_;                                                                            \
+            const ent_t *d = &ent_;                                                                \
+            accessor(m_, i_, &ent_);                                                               \
+            ent_begin(o);                                                                          \
+            TABLE(DUMP_FIELD)                                                                      \
+            ent_end(o);                                                                            \
+        }                                                                                          \
+        grp_end(o);                                                                                \
+    } while (0)
 
 static void dump_book46(struct out *o, const struct mdp3_incr *m)
 {
-    x_root(o, m);
-    grp_begin(o, "NoMDEntries", &m->entries);
-    for (size_t i = 0; i < m->entries.n; i++) {
-        struct mdp3_book46_entry e;
-        mdp3_book46_entry(m, i, &e);
-        ent_begin(o);
-        kv_px(o, "px", e.px);
-        kv_i(o, "size", e.size, MDP3_I32_NULL);
-        kv_int(o, "security_id", e.security_id);
-        kv_uint(o, "rpt_seq", e.rpt_seq);
-        kv_i(o, "n_orders", e.n_orders, MDP3_I32_NULL);
-        kv_uint(o, "price_level", e.price_level);
-        kv_uint(o, "update_action", e.update_action);
-        kv_ch(o, "entry_type", e.entry_type);
-        kv_i(o, "tradeable_size", e.tradeable_size, MDP3_I32_NULL);
-        ent_end(o);
-    }
-    grp_end(o);
-    grp_begin(o, "NoOrderIDEntries", &m->orders);
-    for (size_t i = 0; i < m->orders.n; i++) {
-        struct mdp3_book46_order r;
-        mdp3_book46_order(m, i, &r);
-        ent_begin(o);
-        kv_uint(o, "order_id", r.order_id);
-        kv_u(o, "priority", r.priority, MDP3_U64_NULL);
-        kv_i(o, "display_qty", r.display_qty, MDP3_I32_NULL);
-        kv_u(o, "reference_id", r.reference_id, MDP3_U8_NULL);
-        kv_uint(o, "order_update_action", r.order_update_action);
-        ent_end(o);
-    }
-    grp_end(o);
+    DUMP_ROOT(MDP3_X_ROOT, m);
+    DUMP_GROUP("NoMDEntries", m, entries, struct mdp3_book46_entry, mdp3_book46_entry,
+               MDP3_BOOK46_ENTRY);
+    DUMP_GROUP("NoOrderIDEntries", m, orders, struct mdp3_book46_order, mdp3_book46_order,
+               MDP3_BOOK46_ORDER);
 }
 
 static void dump_trade48(struct out *o, const struct mdp3_incr *m)
 {
-    x_root(o, m);
-    grp_begin(o, "NoMDEntries", &m->entries);
-    for (size_t i = 0; i < m->entries.n; i++) {
-        struct mdp3_trade48_entry e;
-        mdp3_trade48_entry(m, i, &e);
-        ent_begin(o);
-        kv_px(o, "px", e.px);
-        kv_int(o, "size", e.size);
-        kv_int(o, "security_id", e.security_id);
-        kv_uint(o, "rpt_seq", e.rpt_seq);
-        kv_int(o, "n_orders", e.n_orders);
-        kv_u(o, "aggressor_side", e.aggressor_side, MDP3_U8_NULL);
-        kv_uint(o, "update_action", e.update_action);
-        kv_u(o, "trade_entry_id", e.trade_entry_id, MDP3_U32_NULL);
-        ent_end(o);
-    }
-    grp_end(o);
-    grp_begin(o, "NoOrderIDEntries", &m->orders);
-    for (size_t i = 0; i < m->orders.n; i++) {
-        struct mdp3_trade48_order r;
-        mdp3_trade48_order(m, i, &r);
-        ent_begin(o);
-        kv_uint(o, "order_id", r.order_id);
-        kv_int(o, "last_qty", r.last_qty);
-        ent_end(o);
-    }
-    grp_end(o);
+    DUMP_ROOT(MDP3_X_ROOT, m);
+    DUMP_GROUP("NoMDEntries", m, entries, struct mdp3_trade48_entry, mdp3_trade48_entry,
+               MDP3_TRADE48_ENTRY);
+    DUMP_GROUP("NoOrderIDEntries", m, orders, struct mdp3_trade48_order, mdp3_trade48_order,
+               MDP3_TRADE48_ORDER);
 }
 
 static void dump_volume37(struct out *o, const struct mdp3_incr *m)
 {
-    x_root(o, m);
-    grp_begin(o, "NoMDEntries", &m->entries);
-    for (size_t i = 0; i < m->entries.n; i++) {
-        struct mdp3_volume37_entry e;
-        mdp3_volume37_entry(m, i, &e);
-        ent_begin(o);
-        kv_int(o, "size", e.size);
-        kv_int(o, "security_id", e.security_id);
-        kv_uint(o, "rpt_seq", e.rpt_seq);
-        kv_uint(o, "update_action", e.update_action);
-        ent_end(o);
-    }
-    grp_end(o);
+    DUMP_ROOT(MDP3_X_ROOT, m);
+    DUMP_GROUP("NoMDEntries", m, entries, struct mdp3_volume37_entry, mdp3_volume37_entry,
+               MDP3_VOLUME37_ENTRY);
 }
 
 static void dump_daily49(struct out *o, const struct mdp3_incr *m)
 {
-    x_root(o, m);
-    grp_begin(o, "NoMDEntries", &m->entries);
-    for (size_t i = 0; i < m->entries.n; i++) {
-        struct mdp3_daily49_entry e;
-        mdp3_daily49_entry(m, i, &e);
-        ent_begin(o);
-        kv_px(o, "px", e.px);
-        kv_i(o, "size", e.size, MDP3_I32_NULL);
-        kv_int(o, "security_id", e.security_id);
-        kv_uint(o, "rpt_seq", e.rpt_seq);
-        kv_date(o, "trading_ref_date", e.trading_ref_date);
-        kv_hex(o, "settl_price_type", e.settl_price_type);
-        kv_uint(o, "update_action", e.update_action);
-        kv_ch(o, "entry_type", e.entry_type);
-        ent_end(o);
-    }
-    grp_end(o);
+    DUMP_ROOT(MDP3_X_ROOT, m);
+    DUMP_GROUP("NoMDEntries", m, entries, struct mdp3_daily49_entry, mdp3_daily49_entry,
+               MDP3_DAILY49_ENTRY);
 }
 
 static void dump_limits50(struct out *o, const struct mdp3_incr *m)
 {
-    x_root(o, m);
-    grp_begin(o, "NoMDEntries", &m->entries);
-    for (size_t i = 0; i < m->entries.n; i++) {
-        struct mdp3_limits50_entry e;
-        mdp3_limits50_entry(m, i, &e);
-        ent_begin(o);
-        kv_px(o, "high_limit_px", e.high_limit_px);
-        kv_px(o, "low_limit_px", e.low_limit_px);
-        kv_px(o, "max_price_variation_px", e.max_price_variation_px);
-        kv_int(o, "security_id", e.security_id);
-        kv_uint(o, "rpt_seq", e.rpt_seq);
-        ent_end(o);
-    }
-    grp_end(o);
+    DUMP_ROOT(MDP3_X_ROOT, m);
+    DUMP_GROUP("NoMDEntries", m, entries, struct mdp3_limits50_entry, mdp3_limits50_entry,
+               MDP3_LIMITS50_ENTRY);
 }
 
 static void dump_session51(struct out *o, const struct mdp3_incr *m)
 {
-    x_root(o, m);
-    grp_begin(o, "NoMDEntries", &m->entries);
-    for (size_t i = 0; i < m->entries.n; i++) {
-        struct mdp3_session51_entry e;
-        mdp3_session51_entry(m, i, &e);
-        ent_begin(o);
-        kv_px(o, "px", e.px);
-        kv_int(o, "security_id", e.security_id);
-        kv_uint(o, "rpt_seq", e.rpt_seq);
-        kv_u(o, "open_close_settl_flag", e.open_close_settl_flag, MDP3_U8_NULL);
-        kv_uint(o, "update_action", e.update_action);
-        kv_ch(o, "entry_type", e.entry_type);
-        kv_i(o, "size", e.size, MDP3_I32_NULL);
-        ent_end(o);
-    }
-    grp_end(o);
+    DUMP_ROOT(MDP3_X_ROOT, m);
+    DUMP_GROUP("NoMDEntries", m, entries, struct mdp3_session51_entry, mdp3_session51_entry,
+               MDP3_SESSION51_ENTRY);
 }
 
 static void dump_reset4(struct out *o, const struct mdp3_reset4 *m)
 {
-    kv_ns(o, "transact_time", m->transact_time_ns);
-    kv_hex(o, "mei", m->mei);
-    root_end(o);
-    grp_begin(o, "NoMDEntries", &m->entries);
-    for (size_t i = 0; i < m->entries.n; i++) {
-        struct mdp3_reset4_entry e;
-        mdp3_reset4_entry(m, i, &e);
-        ent_begin(o);
-        kv_int(o, "appl_id", e.appl_id);
-        ent_end(o);
-    }
-    grp_end(o);
+    DUMP_ROOT(MDP3_X_ROOT, m);
+    DUMP_GROUP("NoMDEntries", m, entries, struct mdp3_reset4_entry, mdp3_reset4_entry,
+               MDP3_RESET4_ENTRY);
 }
 
 static void dump_status30(struct out *o, const struct mdp3_status30 *m)
 {
-    kv_ns(o, "transact_time", m->transact_time_ns);
-    kv_str(o, "security_group", m->security_group);
-    kv_str(o, "asset", m->asset);
-    kv_i(o, "security_id", m->security_id, MDP3_I32_NULL);
-    kv_date(o, "trade_date", m->trade_date);
-    kv_hex(o, "mei", m->mei);
-    kv_u(o, "trading_status", m->trading_status, MDP3_U8_NULL);
-    kv_uint(o, "halt_reason", m->halt_reason);
-    kv_uint(o, "trading_event", m->trading_event);
-    root_end(o);
+    DUMP_ROOT(MDP3_STATUS30_ROOT, m);
 }
 
 static void dump_snapshot52(struct out *o, const struct mdp3_snapshot52 *m)
 {
-    kv_uint(o, "last_msg_seq_num_processed", m->last_msg_seq_num_processed);
-    kv_uint(o, "tot_num_reports", m->tot_num_reports);
-    kv_int(o, "security_id", m->security_id);
-    kv_uint(o, "rpt_seq", m->rpt_seq);
-    kv_ns(o, "transact_time", m->transact_time_ns);
-    kv_ns(o, "last_update_time", m->last_update_time_ns);
-    kv_date(o, "trade_date", m->trade_date);
-    kv_u(o, "trading_status", m->trading_status, MDP3_U8_NULL);
-    kv_px(o, "high_limit_px", m->high_limit_px);
-    kv_px(o, "low_limit_px", m->low_limit_px);
-    kv_px(o, "max_price_variation_px", m->max_price_variation_px);
-    root_end(o);
-    grp_begin(o, "NoMDEntries", &m->entries);
-    for (size_t i = 0; i < m->entries.n; i++) {
-        struct mdp3_snapshot52_entry e;
-        mdp3_snapshot52_entry(m, i, &e);
-        ent_begin(o);
-        kv_px(o, "px", e.px);
-        kv_i(o, "size", e.size, MDP3_I32_NULL);
-        kv_i(o, "n_orders", e.n_orders, MDP3_I32_NULL);
-        kv_i(o, "price_level", e.price_level, MDP3_I8_NULL);
-        kv_date(o, "trading_ref_date", e.trading_ref_date);
-        kv_u(o, "open_close_settl_flag", e.open_close_settl_flag, MDP3_U8_NULL);
-        kv_hex(o, "settl_price_type", e.settl_price_type);
-        kv_ch(o, "entry_type", e.entry_type);
-        ent_end(o);
-    }
-    grp_end(o);
+    DUMP_ROOT(MDP3_SNAPSHOT52_ROOT, m);
+    DUMP_GROUP("NoMDEntries", m, entries, struct mdp3_snapshot52_entry, mdp3_snapshot52_entry,
+               MDP3_SNAPSHOT52_ENTRY);
+}
+
+static void inst_attrib54(const struct mdp3_def54 *m, size_t i, struct mdp3_def54_inst_attrib *a)
+{
+    a->value = mdp3_def54_inst_attrib(m, i);
 }
 
 static void dump_def54(struct out *o, const struct mdp3_def54 *m)
 {
-    kv_hex(o, "mei", m->mei);
-    kv_u(o, "tot_num_reports", m->tot_num_reports, MDP3_U32_NULL);
-    kv_ch(o, "security_update_action", m->security_update_action);
-    kv_ns(o, "last_update_time", m->last_update_time_ns);
-    kv_u(o, "trading_status", m->trading_status, MDP3_U8_NULL);
-    kv_int(o, "appl_id", m->appl_id);
-    kv_uint(o, "market_segment_id", m->market_segment_id);
-    kv_uint(o, "underlying_product", m->underlying_product);
-    kv_str(o, "security_exchange", m->security_exchange);
-    kv_str(o, "security_group", m->security_group);
-    kv_str(o, "asset", m->asset);
-    kv_str(o, "symbol", m->symbol);
-    kv_int(o, "security_id", m->security_id);
-    kv_str(o, "security_type", m->security_type);
-    kv_str(o, "cfi_code", m->cfi_code);
-    kv_u(o, "maturity_year", m->maturity_year, MDP3_U16_NULL);
-    kv_u(o, "maturity_month", m->maturity_month, MDP3_U8_NULL);
-    kv_u(o, "maturity_day", m->maturity_day, MDP3_U8_NULL);
-    kv_u(o, "maturity_week", m->maturity_week, MDP3_U8_NULL);
-    kv_str(o, "currency", m->currency);
-    kv_str(o, "settl_currency", m->settl_currency);
-    kv_ch(o, "match_algorithm", m->match_algorithm);
-    kv_uint(o, "min_trade_vol", m->min_trade_vol);
-    kv_uint(o, "max_trade_vol", m->max_trade_vol);
-    kv_px(o, "min_price_increment_px", m->min_price_increment_px);
-    kv_px(o, "display_factor", m->display_factor);
-    kv_u(o, "main_fraction", m->main_fraction, MDP3_U8_NULL);
-    kv_u(o, "sub_fraction", m->sub_fraction, MDP3_U8_NULL);
-    kv_u(o, "price_display_format", m->price_display_format, MDP3_U8_NULL);
-    kv_str(o, "unit_of_measure", m->unit_of_measure);
-    kv_px(o, "unit_of_measure_qty", m->unit_of_measure_qty);
-    kv_px(o, "trading_ref_px", m->trading_ref_px);
-    kv_hex(o, "settl_price_type", m->settl_price_type);
-    kv_i(o, "open_interest_qty", m->open_interest_qty, MDP3_I32_NULL);
-    kv_i(o, "cleared_volume", m->cleared_volume, MDP3_I32_NULL);
-    kv_px(o, "high_limit_px", m->high_limit_px);
-    kv_px(o, "low_limit_px", m->low_limit_px);
-    kv_px(o, "max_price_variation_px", m->max_price_variation_px);
-    kv_i(o, "decay_quantity", m->decay_quantity, MDP3_I32_NULL);
-    kv_date(o, "decay_start_date", m->decay_start_date);
-    kv_i(o, "original_contract_size", m->original_contract_size, MDP3_I32_NULL);
-    kv_i(o, "contract_multiplier", m->contract_multiplier, MDP3_I32_NULL);
-    kv_i(o, "contract_multiplier_unit", m->contract_multiplier_unit, MDP3_I8_NULL);
-    kv_i(o, "flow_schedule_type", m->flow_schedule_type, MDP3_I8_NULL);
-    kv_px(o, "min_price_increment_amount_px", m->min_price_increment_amount_px);
-    kv_ch(o, "user_defined_instrument", m->user_defined_instrument);
-    kv_date(o, "trading_ref_date", m->trading_ref_date);
-    kv_u(o, "instrument_guid", m->instrument_guid, MDP3_U64_NULL);
-    root_end(o);
-    grp_begin(o, "NoEvents", &m->events);
-    for (size_t i = 0; i < m->events.n; i++) {
-        struct mdp3_def54_event e;
-        mdp3_def54_event(m, i, &e);
-        ent_begin(o);
-        kv_uint(o, "event_type", e.event_type);
-        kv_ns(o, "event_time", e.event_time_ns);
-        ent_end(o);
-    }
-    grp_end(o);
-    grp_begin(o, "NoMDFeedTypes", &m->feed_types);
-    for (size_t i = 0; i < m->feed_types.n; i++) {
-        struct mdp3_def54_feed_type f;
-        mdp3_def54_feed_type(m, i, &f);
-        ent_begin(o);
-        kv_str(o, "md_feed_type", f.md_feed_type);
-        kv_int(o, "market_depth", f.market_depth);
-        ent_end(o);
-    }
-    grp_end(o);
-    grp_begin(o, "NoInstAttrib", &m->inst_attribs);
-    for (size_t i = 0; i < m->inst_attribs.n; i++) {
-        ent_begin(o);
-        kv_hex(o, "inst_attrib_value", mdp3_def54_inst_attrib(m, i));
-        ent_end(o);
-    }
-    grp_end(o);
-    grp_begin(o, "NoLotTypeRules", &m->lot_type_rules);
-    for (size_t i = 0; i < m->lot_type_rules.n; i++) {
-        struct mdp3_def54_lot_type_rule r;
-        mdp3_def54_lot_type_rule(m, i, &r);
-        ent_begin(o);
-        kv_int(o, "lot_type", r.lot_type);
-        if (r.min_lot_size == MDP3_I32_NULL) {
-            kv_null(o, "min_lot_size");
-        } else {
-            char b[32];
-            fmt_dec(b, sizeof b, r.min_lot_size, -4); /* DecimalQty */
-            key(o, "min_lot_size");
-            fputs(b, o->f);
-        }
-        ent_end(o);
-    }
-    grp_end(o);
+    DUMP_ROOT(MDP3_DEF54_ROOT, m);
+    DUMP_GROUP("NoEvents", m, events, struct mdp3_def54_event, mdp3_def54_event, MDP3_EVENT);
+    DUMP_GROUP("NoMDFeedTypes", m, feed_types, struct mdp3_def54_feed_type, mdp3_def54_feed_type,
+               MDP3_FEED_TYPE);
+    DUMP_GROUP("NoInstAttrib", m, inst_attribs, struct mdp3_def54_inst_attrib, inst_attrib54,
+               MDP3_INST_ATTRIB);
+    DUMP_GROUP("NoLotTypeRules", m, lot_type_rules, struct mdp3_def54_lot_type_rule,
+               mdp3_def54_lot_type_rule, MDP3_LOT_TYPE_RULE);
+}
+
+static void dump_orderbook47(struct out *o, const struct mdp3_incr *m)
+{
+    DUMP_ROOT(MDP3_X_ROOT, m);
+    DUMP_GROUP("NoMDEntries", m, entries, struct mdp3_orderbook47_entry, mdp3_orderbook47_entry,
+               MDP3_ORDERBOOK47_ENTRY);
+}
+
+static void dump_snapshot53(struct out *o, const struct mdp3_snapshot53 *m)
+{
+    DUMP_ROOT(MDP3_SNAPSHOT53_ROOT, m);
+    DUMP_GROUP("NoMDEntries", m, entries, struct mdp3_snapshot53_entry, mdp3_snapshot53_entry,
+               MDP3_SNAPSHOT53_ENTRY);
+}
+
+static void inst_attrib56(const struct mdp3_def56 *m, size_t i, struct mdp3_def54_inst_attrib *a)
+{
+    a->value = mdp3_def56_inst_attrib(m, i);
+}
+
+static void dump_def56(struct out *o, const struct mdp3_def56 *m)
+{
+    DUMP_ROOT(MDP3_DEF56_ROOT, m);
+    DUMP_GROUP("NoEvents", m, events, struct mdp3_def54_event, mdp3_def56_event, MDP3_EVENT);
+    DUMP_GROUP("NoMDFeedTypes", m, feed_types, struct mdp3_def54_feed_type, mdp3_def56_feed_type,
+               MDP3_FEED_TYPE);
+    DUMP_GROUP("NoInstAttrib", m, inst_attribs, struct mdp3_def54_inst_attrib, inst_attrib56,
+               MDP3_INST_ATTRIB);
+    DUMP_GROUP("NoLotTypeRules", m, lot_type_rules, struct mdp3_def54_lot_type_rule,
+               mdp3_def56_lot_type_rule, MDP3_LOT_TYPE_RULE);
+    DUMP_GROUP("NoLegs", m, legs, struct mdp3_def56_leg, mdp3_def56_leg, MDP3_LEG);
 }
 
 static void dump_def347(struct out *o, const struct mdp3_def347 *m)
 {
-    kv_str(o, "symbol", m->symbol);
-    kv_int(o, "product", m->product);
-    kv_str(o, "security_exchange", m->security_exchange);
-    kv_str(o, "currency", m->currency);
-    kv_ch(o, "security_update_action", m->security_update_action);
-    kv_str(o, "md_feed_type", m->md_feed_type);
-    kv_u(o, "appl_id", m->appl_id, MDP3_U16_NULL);
-    root_end(o);
-    grp_begin(o, "NoInstAttrib", &m->inst_attribs);
-    for (size_t i = 0; i < m->inst_attribs.n; i++) {
-        struct mdp3_def347_inst_attrib a;
-        mdp3_def347_inst_attrib(m, i, &a);
-        ent_begin(o);
-        kv_uint(o, "type", a.type);
-        kv_str(o, "value", a.value);
-        ent_end(o);
-    }
-    grp_end(o);
-    grp_begin(o, "NoEvents", &m->events);
-    for (size_t i = 0; i < m->events.n; i++) {
-        struct mdp3_def54_event e;
-        mdp3_def347_event(m, i, &e);
-        ent_begin(o);
-        kv_uint(o, "event_type", e.event_type);
-        kv_ns(o, "event_time", e.event_time_ns);
-        ent_end(o);
-    }
-    grp_end(o);
+    DUMP_ROOT(MDP3_DEF347_ROOT, m);
+    DUMP_GROUP("NoInstAttrib", m, inst_attribs, struct mdp3_def347_inst_attrib,
+               mdp3_def347_inst_attrib, MDP3_DEF347_INST_ATTRIB);
+    DUMP_GROUP("NoEvents", m, events, struct mdp3_def54_event, mdp3_def347_event, MDP3_EVENT);
 }
 
 static void dump_idx348(struct out *o, const struct mdp3_idx348 *m)
 {
-    kv_ns(o, "transact_time", m->transact_time_ns);
-    kv_str(o, "md_feed_type", m->md_feed_type);
-    kv_hex(o, "mei", m->mei);
-    kv_u(o, "batch_total_messages", m->batch_total_messages, MDP3_U16_NULL);
-    root_end(o);
-    grp_begin(o, "NoMDEntries", &m->entries);
-    for (size_t i = 0; i < m->entries.n; i++) {
-        struct mdp3_idx348_entry e;
-        mdp3_idx348_entry(m, i, &e);
-        ent_begin(o);
-        kv_ch(o, "entry_type", e.entry_type);
-        kv_uint(o, "rpt_seq", e.rpt_seq);
-        kv_dec64(o, "px", e.px);
-        kv_u(o, "size", e.size, MDP3_U64_NULL);
-        kv_str(o, "symbol", e.symbol);
-        kv_i(o, "open_close_settl_flag", e.open_close_settl_flag, MDP3_I8_NULL);
-        kv_str(o, "yield_type", e.yield_type);
-        kv_dec64(o, "yield", e.yield);
-        kv_dec64(o, "net_chg_prev_day", e.net_chg_prev_day);
-        kv_dec64(o, "net_pct_chg", e.net_pct_chg);
-        kv_dec64(o, "percent_trading", e.percent_trading);
-        kv_u(o, "entry_code", e.entry_code, MDP3_U8_NULL);
-        kv_i(o, "entry_date", e.entry_date, MDP3_I32_NULL);
-        kv_i(o, "entry_time", e.entry_time, MDP3_I32_NULL);
-        kv_str(o, "reference_id", e.reference_id);
-        ent_end(o);
-    }
-    grp_end(o);
+    DUMP_ROOT(MDP3_IDX348_ROOT, m);
+    DUMP_GROUP("NoMDEntries", m, entries, struct mdp3_idx348_entry, mdp3_idx348_entry,
+               MDP3_IDX348_ENTRY);
 }
 
 /* Decodes and prints one message after its header tokens. Returns the decoder's
@@ -688,6 +510,22 @@ static int dump_msg(struct out *o, const struct mdp3_msg *msg)
         if ((rc = mdp3_session51_decode(msg, &x)) == GT_OK)
             dump_session51(o, &x);
         break;
+    case MDP3_T_ORDER_BOOK47:
+        if ((rc = mdp3_orderbook47_decode(msg, &x)) == GT_OK)
+            dump_orderbook47(o, &x);
+        break;
+    case MDP3_T_SNAPSHOT_ORDER_BOOK53: {
+        struct mdp3_snapshot53 m;
+        if ((rc = mdp3_snapshot53_decode(msg, &m)) == GT_OK)
+            dump_snapshot53(o, &m);
+        break;
+    }
+    case MDP3_T_DEFINITION_SPREAD56: {
+        struct mdp3_def56 m;
+        if ((rc = mdp3_def56_decode(msg, &m)) == GT_OK)
+            dump_def56(o, &m);
+        break;
+    }
     case MDP3_T_SNAPSHOT52: {
         struct mdp3_snapshot52 m;
         if ((rc = mdp3_snapshot52_decode(msg, &m)) == GT_OK)

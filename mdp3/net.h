@@ -17,7 +17,7 @@
 #define GT_NET_H
 #include <stddef.h>
 #include <stdint.h>
-#include "gputick/channels.h"
+#include "channels.h"
 #include "gputick/err.h"
 
 enum {

@@ -83,14 +83,15 @@ int mdp3_dump_packet(FILE *out, const uint8_t *pkt, size_t len, struct mdp3_dump
 int mdp3_dump_packet_as(FILE *out, enum mdp3_dump_style style, const uint8_t *pkt, size_t len,
                         struct mdp3_dump_stats *st);
 
-/* Prints every packet of a capture file (classic libpcap, DataMine or one raw
+/* Prints every packet of a capture file (libpcap, pcapng, DataMine or one bare
  * packet; see pcap.h) as text, after a "capture" line, each packet preceded by a
  * "record" line with its file offset, capture time and addresses, then the
  * summary line. A packet that fails to decode is reported and the dump goes on;
  * a capture record that cannot be read ends it (the summary names it). Returns
- * the number of packets, GT_EIO if the file cannot be opened (message in err;
- * nothing printed), or the reader's error (GT_ETRUNC, GT_EBADMSG; err then names
- * the file offset). Adds to *st if st is not NULL. */
+ * the number of packets, GT_EIO if the file cannot be opened or GT_EINVAL if it
+ * is no capture (message in err; nothing printed), or the reader's error
+ * (GT_ETRUNC, GT_EBADMSG; err then names the file offset). Adds to *st if st is
+ * not NULL. */
 int mdp3_dump_capture(FILE *out, const char *path, struct mdp3_dump_stats *st, char err[GT_ERRLEN]);
 /* The same in either style (JSON has no capture or record lines). */
 int mdp3_dump_capture_as(FILE *out, enum mdp3_dump_style style, const char *path,

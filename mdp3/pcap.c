@@ -4,12 +4,15 @@
  * The reader walks the records of a buffer, checking each header against the
  * bytes left before it reads it, and peels the link header (Ethernet with an
  * optional 802.1Q tag, or Linux cooked SLL / SLL2), IPv4 and UDP off libpcap
- * frames. Format detection: a libpcap magic in either byte order; a pcapng
- * section header (recognised so that it can be named, not read); else DataMine
- * if its first records are whole MDP packets (their messages chain exactly to
- * the record's end), so that a file cut inside its last record is still
- * DataMine and its reader stops there with the offset; else one raw MDP
- * packet. */
+ * frames, and walks pcapng blocks (SHB, IDB, EPB, SPB; others skipped) by their
+ * lengths, each checked against its trailing copy. Format detection, each by
+ * what its framing proves: a libpcap magic in either byte order; a pcapng
+ * Section Header Block whose byte-order magic and both lengths agree; DataMine
+ * if its first records are whole MDP packets (their messages, of a known schema,
+ * chain exactly to the record's end), so that a file cut inside its last record
+ * is still DataMine and its reader stops there with the offset; one raw MDP
+ * packet if the whole file is one such packet. Anything else, an empty file
+ * included, is refused (GT_EINVAL): it is never guessed to be a capture. */
 #include "pcap.h"
 
 #include <errno.h>
@@ -26,6 +29,15 @@ enum {
     MAGIC_US = 0xA1B2C3D4u,
     MAGIC_NS = 0xA1B23C4Du,
     MAGIC_PCAPNG = 0x0A0D0D0Au, /* the Section Header Block's type, a palindrome */
+    NG_BOM = 0x1A2B3C4Du,       /* the SHB's byte-order magic */
+    NG_IDB = 1,
+    NG_SPB = 3,
+    NG_EPB = 6,
+    NG_SHB_MIN = 28, /* type, length, magic, version, section length, length */
+    NG_IDB_MIN = 20,
+    NG_EPB_MIN = 32,
+    NG_SPB_MIN = 16,
+    NG_OPT_TSRESOL = 9,
     ETH_HDR_LEN = 14,
     SLL_HDR_LEN = 16,  /* protocol at 14 */
     SLL2_HDR_LEN = 20, /* protocol at 0 */
@@ -54,8 +66,9 @@ static uint32_t ld32(const struct pcap_reader *r, const uint8_t *p)
     return r->swapped ? ld_be32(p) : ld_le32(p);
 }
 
-/* True if p[0..n) is one MDP packet whose messages chain exactly to its end. */
-static bool mdp_packet_frames(const uint8_t *p, size_t n)
+/* True if p[0..n) is one MDP packet whose messages chain exactly to its end,
+ * each of schema 1 or 5 with its root block inside it; *n_msgs counts them. */
+static bool mdp_packet_frames(const uint8_t *p, size_t n, size_t *n_msgs)
 {
     size_t off = MDP_PKT_HDR;
     if (n < MDP_PKT_HDR)
@@ -63,10 +76,12 @@ static bool mdp_packet_frames(const uint8_t *p, size_t n)
     while (off < n) {
         if (n - off < MDP_MSG_HDR)
             return false;
-        size_t size = ld_le16(p + off);
-        if (size < MDP_MSG_HDR || size > n - off)
+        size_t size = ld_le16(p + off), schema = ld_le16(p + off + 6);
+        if (size < MDP_MSG_HDR || size > n - off || ld_le16(p + off + 2) > size - MDP_MSG_HDR ||
+            (schema != 1 && schema != 5))
             return false;
         off += size;
+        ++*n_msgs;
     }
     return true;
 }
@@ -78,20 +93,20 @@ static bool mdp_packet_frames(const uint8_t *p, size_t n)
  * like that. */
 static bool datamine_chain(const uint8_t *p, size_t len)
 {
-    size_t off = 0;
+    size_t off = 0, n_msgs = 0;
     int good = 0;
     while (off < len && good < DATAMINE_PROBE) {
         if (len - off < 2)
-            return good >= 1; /* cut inside the length */
+            return good >= 1 && n_msgs >= 1; /* cut inside the length */
         size_t n = ld_le16(p + off);
         if (n > len - off - 2)
-            return good >= 1 && n >= MDP_PKT_HDR; /* cut inside the packet */
-        if (!mdp_packet_frames(p + off + 2, n))
+            return good >= 1 && n_msgs >= 1 && n >= MDP_PKT_HDR; /* cut inside the packet */
+        if (!mdp_packet_frames(p + off + 2, n, &n_msgs))
             return good >= 2;
         off += 2 + n;
         good++;
     }
-    return good >= 1;
+    return good >= 1 && n_msgs >= 1;
 }
 
 /* Where a libpcap frame's IPv4 header starts for each link type read here, and
@@ -110,6 +125,171 @@ static bool link_layout(uint32_t linktype, size_t *hdr, size_t *proto)
         return true;
     }
     return false;
+}
+
+/* ---- pcapng ---------------------------------------------------------------- */
+
+static int frame_take(struct pcap_reader *r, size_t at, const uint8_t *f, size_t cap, size_t orig,
+                      struct pcap_rec *rec);
+static int rd_fail(struct pcap_reader *r, size_t off, int rc);
+
+/* Frames the pcapng block at r->off: *type and *blen (its total length, at least
+ * 12, a multiple of 4, inside the file, equal to its trailing copy). A Section
+ * Header Block first sets the byte order from its magic and forgets the
+ * section's interfaces. Returns GT_OK, GT_ETRUNC or GT_EBADMSG. */
+static int ng_block(struct pcap_reader *r, uint32_t *type, size_t *blen)
+{
+    size_t rest = r->len - r->off;
+    const uint8_t *b = r->p + r->off;
+    if (rest < 12)
+        return GT_ETRUNC;
+    uint32_t t = ld_le32(b); /* the SHB's type reads the same in either order */
+    if (t == MAGIC_PCAPNG) {
+        uint32_t bom = ld_le32(b + 8);
+        if (bom != NG_BOM && __builtin_bswap32(bom) != NG_BOM)
+            return GT_EBADMSG;
+        r->swapped = bom != NG_BOM;
+        r->n_ifaces = 0;
+    } else {
+        t = ld32(r, b);
+    }
+    size_t n = ld32(r, b + 4);
+    if (n < 12 || n % 4 || (t == MAGIC_PCAPNG && n < NG_SHB_MIN))
+        return GT_EBADMSG;
+    if (n > rest)
+        return GT_ETRUNC;
+    if (ld32(r, b + n - 4) != n)
+        return GT_EBADMSG;
+    *type = t;
+    *blen = n;
+    return GT_OK;
+}
+
+/* Reads an Interface Description Block of n bytes at b: its link type and the
+ * resolution of its timestamps (if_tsresol; microseconds by default). */
+static int ng_idb(struct pcap_reader *r, const uint8_t *b, size_t n)
+{
+    if (n < NG_IDB_MIN)
+        return GT_EBADMSG;
+    struct pcap_iface f = {.linktype = (r->swapped ? ld_be16(b + 8) : ld_le16(b + 8)),
+                           .snaplen = ld32(r, b + 12),
+                           .tsresol = 6};
+    size_t off = 16, end = n - 4;
+    while (end - off >= 4) { /* options: code, length, value padded to 4 */
+        uint16_t code = r->swapped ? ld_be16(b + off) : ld_le16(b + off);
+        size_t olen = r->swapped ? ld_be16(b + off + 2) : ld_le16(b + off + 2);
+        if (code == 0)
+            break;
+        if ((olen + 3) / 4 * 4 > end - off - 4)
+            return GT_EBADMSG;
+        if (code == NG_OPT_TSRESOL && olen >= 1)
+            f.tsresol = b[off + 4];
+        off += 4 + (olen + 3) / 4 * 4;
+    }
+    if (r->n_ifaces < PCAP_NG_MAX_IFACES)
+        r->ifaces[r->n_ifaces] = f;
+    r->n_ifaces++;
+    return GT_OK;
+}
+
+/* A pcapng timestamp in units of 10^-v (or 2^-v with the top bit) seconds, in ns. */
+static int64_t ng_ns(uint64_t ts, uint8_t res)
+{
+    if (res & 0x80) {
+        unsigned k = res & 0x7F;
+        if (k > 63)
+            return 0;
+        return (int64_t)(((unsigned __int128)ts * 1000000000u) >> k);
+    }
+    uint64_t v = ts;
+    for (unsigned i = res; i < 9; i++)
+        v *= 10;
+    for (unsigned i = 9; i < res && v; i++)
+        v /= 10;
+    return (int64_t)v;
+}
+
+/* A pcapng file is one when it opens with a whole Section Header Block. The link
+ * type of an interface described right after it is checked here, as libpcap's is. */
+static int ng_init(struct pcap_reader *r)
+{
+    uint32_t type;
+    size_t n;
+    if (ng_block(r, &type, &n) < 0)
+        return GT_EINVAL; /* the magic alone proves nothing */
+    r->format = PCAP_FMT_PCAPNG;
+    size_t at = r->off;
+    r->off += n;
+    if (r->off < r->len && ng_block(r, &type, &n) == GT_OK && type == NG_IDB) {
+        size_t hdr, proto;
+        uint32_t lt = r->swapped ? ld_be16(r->p + r->off + 8) : ld_le16(r->p + r->off + 8);
+        if (!link_layout(lt, &hdr, &proto)) {
+            r->linktype = lt;
+            return GT_EVERSION;
+        }
+    }
+    r->off = at; /* the reader reads the SHB again, and with it the byte order */
+    return GT_OK;
+}
+
+/* Yields the next packet of a pcapng file (see pcap_reader_next). */
+static int ng_next(struct pcap_reader *r, struct pcap_rec *rec)
+{
+    for (;;) {
+        if (r->off >= r->len)
+            return 0;
+        uint32_t type;
+        size_t n;
+        int rc = ng_block(r, &type, &n);
+        if (rc < 0)
+            return rd_fail(r, r->off, rc);
+        const uint8_t *b = r->p + r->off;
+        size_t at = r->off;
+        r->off += n;
+        if (type == MAGIC_PCAPNG)
+            continue;
+        if (type == NG_IDB) {
+            if ((rc = ng_idb(r, b, n)) < 0)
+                return rd_fail(r, at, rc);
+            continue;
+        }
+        if (type != NG_EPB && type != NG_SPB)
+            continue; /* name resolution, statistics, custom blocks */
+        uint32_t ifc = 0;
+        size_t cap, orig, data;
+        uint64_t ts = 0;
+        if (type == NG_EPB) {
+            if (n < NG_EPB_MIN)
+                return rd_fail(r, at, GT_EBADMSG);
+            ifc = ld32(r, b + 8);
+            ts = (uint64_t)ld32(r, b + 12) << 32 | ld32(r, b + 16);
+            cap = ld32(r, b + 20);
+            orig = ld32(r, b + 24);
+            data = 28;
+            if (cap > n - NG_EPB_MIN)
+                return rd_fail(r, at, GT_EBADMSG);
+        } else {
+            if (n < NG_SPB_MIN)
+                return rd_fail(r, at, GT_EBADMSG);
+            orig = ld32(r, b + 8);
+            data = 12;
+            cap = orig < n - NG_SPB_MIN ? orig : n - NG_SPB_MIN;
+        }
+        if (ifc >= r->n_ifaces) /* a packet of an interface not described */
+            return rd_fail(r, at, GT_EBADMSG);
+        r->n_records++;
+        const struct pcap_iface *f = ifc < PCAP_NG_MAX_IFACES ? &r->ifaces[ifc] : NULL;
+        if (f && type == NG_SPB && f->snaplen && cap > f->snaplen)
+            cap = f->snaplen;
+        r->linktype = f ? f->linktype : 0; /* 0, no link type read: skipped */
+        if ((rc = frame_take(r, at, b + data, cap, orig, rec)) <= 0) {
+            if (rc < 0)
+                return rc;
+            continue;
+        }
+        rec->ts_ns = ng_ns(ts, f ? f->tsresol : 6);
+        return 1;
+    }
 }
 
 int pcap_reader_init(struct pcap_reader *r, const uint8_t *p, size_t len)
@@ -133,11 +313,15 @@ int pcap_reader_init(struct pcap_reader *r, const uint8_t *p, size_t len)
         r->off = PCAP_FILE_HDR_LEN;
         return GT_OK;
     }
-    if (magic == MAGIC_PCAPNG) {
-        r->format = PCAP_FMT_PCAPNG;
-        return GT_EVERSION;
-    }
-    r->format = datamine_chain(p, len) ? PCAP_FMT_DATAMINE : PCAP_FMT_RAW;
+    if (magic == MAGIC_PCAPNG)
+        return ng_init(r);
+    size_t n_msgs = 0;
+    if (datamine_chain(p, len))
+        r->format = PCAP_FMT_DATAMINE;
+    else if (mdp_packet_frames(p, len, &n_msgs) && n_msgs)
+        r->format = PCAP_FMT_RAW;
+    else
+        return GT_EINVAL;
     return GT_OK;
 }
 
@@ -145,15 +329,14 @@ int pcap_reader_init(struct pcap_reader *r, const uint8_t *p, size_t len)
 static void init_fail_msg(const struct pcap_reader *r, int rc, const char *path,
                           char err[GT_ERRLEN])
 {
-    if (r->format == PCAP_FMT_PCAPNG)
-        snprintf(err, GT_ERRLEN,
-                 "%s: pcapng is not supported; convert with `editcap -F pcap %s out.pcap`", path,
-                 path);
+    if (rc == GT_EINVAL)
+        snprintf(err, GT_ERRLEN, "%s: %s; %s", path,
+                 r->len ? "not a capture file" : "an empty file", PCAP_FORMATS_ACCEPTED);
     else if (rc == GT_EVERSION)
         snprintf(err, GT_ERRLEN,
-                 "%s: libpcap link type %u is not supported (Ethernet 1, Linux cooked SLL 113 "
+                 "%s: %s link type %u is not supported (Ethernet 1, Linux cooked SLL 113 "
                  "and SLL2 276 are)",
-                 path, (unsigned)r->linktype);
+                 path, r->format == PCAP_FMT_PCAPNG ? "pcapng" : "libpcap", (unsigned)r->linktype);
     else
         snprintf(err, GT_ERRLEN, "%s: %s", path, gt_strerror(rc));
 }
@@ -257,6 +440,23 @@ static int frame_udp(const struct pcap_reader *r, const uint8_t *f, size_t n, st
     return 1;
 }
 
+/* A frame of a record at file offset at: cap bytes captured at f of orig on the
+ * wire. Returns 1 with its payload in rec, 0 if it is skipped and counted (cut
+ * by the snap length, which is incomplete, not corrupt; or not IPv4/UDP), or the
+ * error, with the record's offset. */
+static int frame_take(struct pcap_reader *r, size_t at, const uint8_t *f, size_t cap, size_t orig,
+                      struct pcap_rec *rec)
+{
+    int rc = cap < orig ? 0 : frame_udp(r, f, cap, rec);
+    if (rc < 0)
+        return rd_fail(r, at, rc);
+    if (rc == 0)
+        r->n_skipped++;
+    else
+        rec->off = at;
+    return rc;
+}
+
 int pcap_reader_next(struct pcap_reader *r, struct pcap_rec *rec)
 {
     memset(rec, 0, sizeof *rec);
@@ -270,6 +470,8 @@ int pcap_reader_next(struct pcap_reader *r, struct pcap_rec *rec)
         r->n_records++;
         return 1;
     }
+    if (r->format == PCAP_FMT_PCAPNG)
+        return ng_next(r, rec);
     if (r->format == PCAP_FMT_DATAMINE) {
         if (r->off >= r->len)
             return 0;
@@ -305,15 +507,12 @@ int pcap_reader_next(struct pcap_reader *r, struct pcap_rec *rec)
         size_t at = r->off;
         r->off += PCAP_REC_HDR_LEN + incl;
         r->n_records++;
-        /* A frame cut by the snap length is not corrupt, just incomplete: skip it. */
-        int rc = incl < ld32(r, h + 12) ? 0 : frame_udp(r, h + PCAP_REC_HDR_LEN, incl, rec);
-        if (rc < 0)
-            return rd_fail(r, at, rc);
-        if (rc == 0) {
-            r->n_skipped++;
+        int rc = frame_take(r, at, h + PCAP_REC_HDR_LEN, incl, ld32(r, h + 12), rec);
+        if (rc <= 0) {
+            if (rc < 0)
+                return rc;
             continue;
         }
-        rec->off = at;
         rec->ts_ns = (int64_t)ld32(r, h) * 1000000000 + (int64_t)frac * (r->nanos ? 1 : 1000);
         return 1;
     }
