@@ -25,7 +25,7 @@
 #include "e2e.h"
 #include "fault.h"
 #include "gputick/bytes.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "gputick/tick.h"
 
 static char dir[64];

@@ -14,7 +14,7 @@
 #include <string.h>
 #include "gputick/bytes.h"
 #include "gputick/err.h"
-#include "gputick/mdp3.h"
+#include "mdp3.h"
 #include "market.h"
 
 int fault_init(struct fault *f, const struct fault_config *c, uint64_t seed, fault_out_fn *out,
