@@ -74,30 +74,31 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: ticksub [OPTIONS]\n"
-               "\n"
-               "Subscribes to tickfeed's tick bus and prints ticks, optionally starting from a\n"
-               "snapshot of the current books (late join).\n"
-               "\n"
-               "  -e, --endpoint EP   tickfeed's PUB endpoint (default tcp://127.0.0.1:5560)\n"
-               "  -r, --router EP     tickfeed's ROUTER endpoint (default tcp://127.0.0.1:5561)\n"
-               "  -k, --kind K        trade, book, tob, fixing, stat, status or def (default all)\n"
-               "  -p, --product P     only product P (e.g. H100)\n"
-               "  -s, --symbol S      only symbols starting with S (needs --product)\n"
-               "  -t, --topic PREFIX  a raw topic prefix instead of -k/-p/-s\n"
-               "  -S, --snapshot      print the current state first, then live ticks after it\n"
-               "  -j, --json          one JSON object per line (default: a table)\n"
-               "  -n, --count N       stop after N ticks\n"
-               "  -T, --seconds S     stop after S seconds\n"
-               "      --curve-client-key F  CURVE: this subscriber's secret key file...\n"
-               "      --curve-server-pub F  ...and the feed's (or proxy's) public key file\n"
-               "  -h, --help          show this help and exit\n"
-               "  -V, --version       show the version and exit\n"
-               "\n"
-               "Examples:\n"
-               "  ticksub -k tob -p H100            top of book of every H100 contract\n"
-               "  ticksub -S -p B200 -s B200H7 -j   B200H7 from a snapshot on, as JSON lines\n"
-               "  ticksub -k fixing                 every GPU index value\n");
+    fprintf(f,
+            "usage: ticksub [OPTIONS]\n"
+            "\n"
+            "Subscribes to tickfeed's tick bus and prints ticks, optionally starting from a\n"
+            "snapshot of the current books (late join).\n"
+            "\n"
+            "  -e, --endpoint EP   tickfeed's PUB endpoint (default " GT_BUS_PUB_DEFAULT ")\n"
+            "  -r, --router EP     tickfeed's ROUTER endpoint (default " GT_BUS_ROUTER_DEFAULT ")\n"
+            "  -k, --kind K        trade, book, tob, fixing, stat, status or def (default all)\n"
+            "  -p, --product P     only product P (e.g. H100)\n"
+            "  -s, --symbol S      only symbols starting with S (needs --product)\n"
+            "  -t, --topic PREFIX  a raw topic prefix instead of -k/-p/-s\n"
+            "  -S, --snapshot      print the current state first, then live ticks after it\n"
+            "  -j, --json          one JSON object per line (default: a table)\n"
+            "  -n, --count N       stop after N ticks\n"
+            "  -T, --seconds S     stop after S seconds\n"
+            "      --curve-client-key F  CURVE: this subscriber's secret key file...\n"
+            "      --curve-server-pub F  ...and the feed's (or proxy's) public key file\n"
+            "  -h, --help          show this help and exit\n"
+            "  -V, --version       show the version and exit\n"
+            "\n"
+            "Examples:\n"
+            "  ticksub -k tob -p H100            top of book of every H100 contract\n"
+            "  ticksub -S -p B200 -s B200H7 -j   B200H7 from a snapshot on, as JSON lines\n"
+            "  ticksub -k fixing                 every GPU index value\n");
 }
 
 static int parse_args(int argc, char **argv, struct sub_args *a)
@@ -117,7 +118,7 @@ static int parse_args(int argc, char **argv, struct sub_args *a)
                                          {"curve-client-key", required_argument, 0, 1000},
                                          {"curve-server-pub", required_argument, 0, 1001},
                                          {0, 0, 0, 0}};
-    *a = (struct sub_args){.endpoint = "tcp://127.0.0.1:5560", .router = "tcp://127.0.0.1:5561"};
+    *a = (struct sub_args){.endpoint = GT_BUS_PUB_DEFAULT, .router = GT_BUS_ROUTER_DEFAULT};
     int c;
     char *end;
     while ((c = getopt_long(argc, argv, "e:r:k:p:s:t:Sjn:T:hV", opts, NULL)) != -1) {
