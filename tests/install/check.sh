@@ -9,7 +9,8 @@
 # (a header whose code lives in another library would not link for a user),
 # and tests/install/reader.c, compiled and linked with nothing but
 # `pkg-config --cflags --libs gputick` from that prefix, must run and read its
-# tick. CFLAGS carry the sanitizer flags of a sanitizer tree.
+# tick; examples/subscriber.c (the bus client, gputick/sub.h) must build the
+# same way and run. CFLAGS carry the sanitizer flags of a sanitizer tree.
 set -eu
 bin=$1 cc=$2
 shift 2
@@ -50,4 +51,9 @@ echo "int gt_all_headers_compile;" >>"$tmp/all_headers.c"
 "$cc" "$@" -Wall -Wextra -Werror -o "$tmp/reader" "$here/reader.c" "$tmp/all_headers.c" \
     $(pkg-config --cflags --libs gputick)
 "$tmp/reader"
-echo "check.sh: $(ls "$inc"/gputick | wc -l) headers installed, their $checked functions all in libgputick.a; the downstream reader links and runs"
+# examples/subscriber.c, the bus client's example, builds the same way.
+# shellcheck disable=SC2046
+"$cc" "$@" -Wall -Wextra -Werror -o "$tmp/subscriber" "$here/../../examples/subscriber.c" \
+    $(pkg-config --cflags --libs gputick)
+"$tmp/subscriber" --help | grep -q "usage: subscriber" || { echo "check.sh: examples/subscriber.c does not run" >&2; exit 1; }
+echo "check.sh: $(ls "$inc"/gputick | wc -l) headers installed, their $checked functions all in libgputick.a; the downstream reader and examples/subscriber.c link and run"
