@@ -24,6 +24,7 @@ struct recorder {
     int sharded;
     uint64_t pending;  /* ticks appended since the last commit */
     uint64_t own_dups; /* records the client delivered that the store held already */
+    int cb_err;        /* what on_recs last refused a message with */
     int64_t last_commit_ns;
     int64_t next_try_ns; /* after a failed replay: when to ask again */
     int64_t blocked_since_ns;
@@ -162,7 +163,10 @@ static int on_recs(void *ctx, const char *topic, size_t topic_len, const uint8_t
     if (rc == 1) /* the client delivers no holes: the journal itself has one */
         return GT_ECORRUPT;
     maybe_commit(r);
-    return rc < 0 ? rc : (r->s.blocked ? GT_ENOSPC : 0);
+    rc = rc < 0 ? rc : (r->s.blocked ? GT_ENOSPC : 0);
+    if (rc < 0)
+        r->cb_err = rc;
+    return rc;
 }
 
 /* The client's counters in the recorder's. */
@@ -188,13 +192,19 @@ int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
          * is not polled, and replays them once a commit succeeds. */
         if (!r->s.blocked && gt_now_ns() >= r->next_try_ns) {
             char serr[GT_ERRLEN] = "";
+            r->cb_err = 0;
             long got = gt_sub_poll(r->sub, 50, on_recs, r, serr);
+            if (got < 0 && got == r->cb_err && got == GT_ECORRUPT)
+                snprintf(serr, sizeof serr, "tickfeed's journal has no record %llu",
+                         (unsigned long long)r->expected);
+            else if (got < 0 && got == r->cb_err) /* the store's error, not the bus's */
+                snprintf(serr, sizeof serr, "%s", r->s.last_error);
             const struct gt_sub_stats *ss = gt_sub_stats(r->sub);
             /* A shard's replies covered up to the client's next, its records or not. */
             if (r->sharded && !r->s.blocked && ss->next > r->expected)
                 r->expected = ss->next;
             stats_sync(r);
-            if (got == GT_EINVAL || got == GT_EPERM) {
+            if ((got == GT_EINVAL || got == GT_EPERM) && got != r->cb_err) {
                 if (got == GT_EINVAL)
                     snprintf(err, GT_ERRLEN,
                              "tickfeed's newest record is %llu but this store already holds up "
