@@ -13,7 +13,8 @@
  * successes and failures. An AUTH failure is the server's ZAP saying no; a
  * protocol or unspecified failure is also what a connection cut mid-handshake
  * gives once, so it counts as a refusal after three in a row with no success
- * between them. */
+ * between them; so does a connection closed before its handshake ended with
+ * no failure event at all (a refusal whose event was not delivered). */
 #include "gputick/sub.h"
 #include <errno.h>
 #include <stdio.h>
@@ -38,7 +39,9 @@ struct prefix {
 /* A socket with its monitor. */
 struct watched {
     void *sock, *mon;
-    int streak; /* handshake failures in a row */
+    int streak;      /* handshake failures in a row */
+    int handshaken;  /* the current connection completed its handshake */
+    int conn_failed; /* the current connection reported a handshake failure */
 };
 
 struct gt_sub {
@@ -69,10 +72,11 @@ static int mon_attach(gt_sub *s, struct watched *w, char err[GT_ERRLEN])
 {
     char ep[96];
     snprintf(ep, sizeof ep, "inproc://gt-sub-mon-%p-%d", (void *)s, s->n_mon++);
-    if (zmq_socket_monitor(w->sock, ep,
-                           ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-                               ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                               ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) < 0 ||
+    if (zmq_socket_monitor(
+            w->sock, ep,
+            ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+                ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) < 0 ||
         !(w->mon = zmq_socket(s->zctx, ZMQ_PAIR)) || zmq_connect(w->mon, ep) < 0) {
         snprintf(err, GT_ERRLEN, "cannot monitor a socket: %s", zmq_strerror(errno));
         return GT_EZMQ;
@@ -113,8 +117,19 @@ static void mon_read(gt_sub *s, struct watched *w, const char *what)
             memcpy(&value, (const uint8_t *)zmq_msg_data(&ev) + 2, 4);
         }
         const char *why = NULL;
-        if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+        if (event == ZMQ_EVENT_CONNECTED) {
+            w->handshaken = w->conn_failed = 0;
+        } else if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
             w->streak = 0;
+            w->handshaken = 1;
+        } else if (event == ZMQ_EVENT_DISCONNECTED) {
+            /* Closed before the handshake ended, with no failure reported:
+             * a refusal whose event did not come, or a server going down. */
+            if (!w->handshaken && !w->conn_failed) {
+                why = "it closed the connection during the security handshake";
+                w->streak++;
+            }
+            w->handshaken = w->conn_failed = 1;
         } else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
             why = "its CURVE key is not allowed (ZAP denied it)";
             w->streak = SUB_FAIL_STREAK;
@@ -125,6 +140,7 @@ static void mon_read(gt_sub *s, struct watched *w, const char *what)
             w->streak++;
         }
         if (why) {
+            w->conn_failed = 1;
             s->st.refused++;
             if (w->streak >= SUB_FAIL_STREAK && !s->refused) {
                 s->refused = 1;
