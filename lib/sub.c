@@ -480,7 +480,7 @@ long gt_sub_poll(gt_sub *s, int timeout_ms, gt_bus_cb cb, void *ctx, char err[GT
     /* Live messages: wait for the first if nothing was delivered yet, but no
      * longer than the idle INFO is due. */
     int64_t now = gt_now_ns(), idle_ns = (int64_t)s->o.idle_ms * 1000000;
-    int64_t due_ms = (s->quiet_since_ns + idle_ns - now) / 1000000;
+    int64_t due_ms = (s->quiet_since_ns + idle_ns - now + 999999) / 1000000; /* rounded up */
     long wait_ms = s->delivered ? 0 : timeout_ms;
     if (s->dealer.sock && wait_ms > due_ms)
         wait_ms = due_ms > 0 ? due_ms : 0;

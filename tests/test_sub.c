@@ -365,7 +365,8 @@ Test(sub, a_refused_client_hears_it_and_the_server_logs_its_key_once, .timeout =
     cr_assert(eq(int, gt_sub_open(&s, &o, err), GT_OK), "%s", err);
     struct count c = {0};
     feed_publish(&f, 10);
-    for (int i = 0; i < 200 && c.recs < 20 * RECS_PER_MSG; i++)
+    for (int64_t end = gt_now_ns() + INT64_C(30000000000);
+         c.recs < 20 * RECS_PER_MSG && gt_now_ns() < end;)
         cr_assert(ge(long, gt_sub_poll(s, 100, count_cb, &c, err), 0), "%s", err);
     cr_assert(eq(long, c.recs, 20 * RECS_PER_MSG));
     cr_assert(eq(int, c.bad, 0));
@@ -379,6 +380,59 @@ Test(sub, a_refused_client_hears_it_and_the_server_logs_its_key_once, .timeout =
               atomic_load(&f.denial_lines), (unsigned long long)zs.denied);
     fprintf(stderr, "refusals: %llu denials of one key, %d line logged\n",
             (unsigned long long)zs.denied, atomic_load(&f.denial_lines));
+    feed_stop(&f);
+    e2e_dir_remove();
+}
+
+/* gt_bus_cb counting records, and messages whose topic is not H100's trades. */
+static int h100_cb(void *ctx, const char *topic, size_t tl, const uint8_t *recs, size_t n)
+{
+    struct count *c = ctx;
+    c->bad += tl < 11 || memcmp(topic, "trade.H100.", 11) != 0;
+    c->recs += (long)n;
+    (void)recs;
+    return 0;
+}
+
+/* A client of one prefix, from sequence 1, on a feed whose last messages
+ * are all of another product: its live stream is silent about them, and
+ * only the head INFO tells it the journal was covered to the end. */
+Test(sub, a_prefixed_client_covers_the_journal_to_the_head_on_a_quiet_feed, .timeout = 60)
+{
+    e2e_dir_make(dir, sizeof dir, "gt-sub");
+    struct feed f;
+    feed_start(&f, 100000, NULL, NULL);
+    feed_publish(&f, 20); /* alternately H100 and B200: 10 messages each */
+    gt_sub *s;
+    char err[GT_ERRLEN] = "";
+    struct gt_sub_opts o = {
+        .pub_ep = f.pub_ep, .router_ep = f.rtr_ep, .prefixes = "trade.H100.", .from_seq = 1};
+    cr_assert(eq(int, gt_sub_open(&s, &o, err), GT_OK), "%s", err);
+    struct count c = {0};
+    const struct gt_sub_stats *st = gt_sub_stats(s);
+    for (int64_t end = gt_now_ns() + INT64_C(30000000000);
+         st->next != 20 * RECS_PER_MSG + 1 && gt_now_ns() < end;)
+        cr_assert(ge(long, gt_sub_poll(s, 100, h100_cb, &c, err), 0), "%s", err);
+    cr_assert(eq(long, c.recs, 10 * RECS_PER_MSG), "every H100 record once");
+    cr_assert(eq(int, c.bad, 0), "nothing but H100");
+    /* One more H100 message, taken; then one of B200 (odd message numbers):
+     * nothing to deliver and nothing live, but the client learns the head on
+     * the quiet bus and covers it. */
+    feed_publish(&f, 1);
+    for (int64_t end = gt_now_ns() + INT64_C(30000000000);
+         st->next != 21 * RECS_PER_MSG + 1 && gt_now_ns() < end;)
+        cr_assert(ge(long, gt_sub_poll(s, 100, h100_cb, &c, err), 0), "%s", err);
+    cr_assert(eq(u64, st->next, 21 * RECS_PER_MSG + 1));
+    uint64_t infos = st->idle_infos;
+    feed_publish(&f, 1);
+    for (int64_t end = gt_now_ns() + INT64_C(30000000000);
+         st->next != 22 * RECS_PER_MSG + 1 && gt_now_ns() < end;)
+        cr_assert(ge(long, gt_sub_poll(s, 100, h100_cb, &c, err), 0), "%s", err);
+    cr_assert(eq(u64, st->next, 22 * RECS_PER_MSG + 1), "covered to the head");
+    cr_assert(eq(u64, st->head, 22 * RECS_PER_MSG));
+    cr_assert(eq(long, c.recs, 11 * RECS_PER_MSG));
+    cr_assert(gt(u64, st->idle_infos, infos), "the head came from INFO on the quiet bus");
+    gt_sub_close(s);
     feed_stop(&f);
     e2e_dir_remove();
 }
