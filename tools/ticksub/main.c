@@ -72,6 +72,12 @@ static void usage(FILE *f)
                "  -h, --help          show this help and exit\n"
                "  -V, --version       show the version and exit\n"
                "\n"
+               "Records the publisher dropped are replayed from the ROUTER, and on a quiet bus\n"
+               "the ROUTER is asked where the feed's head is (docs/wire.md); a ROUTER that does\n"
+               "not answer is asked again. Exit status 0; 1 when the server refuses this\n"
+               "client's key, the journal no longer holds what is missing, or --snapshot\n"
+               "gets no reply; 2 for bad options.\n"
+               "\n"
                "Examples:\n"
                "  ticksub -k tob -p H100            top of book of every H100 contract\n"
                "  ticksub -S -p B200 -s B200H7 -j   B200H7 from a snapshot on, as JSON lines\n"
@@ -285,7 +291,12 @@ int main(int argc, char **argv)
     }
     int64_t deadline = a.seconds > 0 ? gt_now_ns() + (int64_t)(a.seconds * 1e9) : INT64_MAX;
     while (!stop && (!a.count || pr.printed < a.count) && gt_now_ns() < deadline) {
-        if (gt_sub_poll(sub, 200, print_cb, &pr, err) < 0) {
+        long got = gt_sub_poll(sub, 200, print_cb, &pr, err);
+        /* No reply from the ROUTER: fatal before the snapshot (nothing to
+         * show yet), retried once printing (a feed restarting). */
+        if (got == GT_EZMQ && (!a.snapshot || pr.printed)) {
+            fprintf(stderr, "ticksub: %s; retrying\n", err);
+        } else if (got < 0) {
             fprintf(stderr, "ticksub: %s\n", err);
             rc = 1;
             break;
