@@ -4,7 +4,11 @@
 
 Written from docs/wire.md alone, as a downstream user would: two-frame
 messages (topic, then 64-byte little-endian records). Needs pyzmq
-(Debian: python3-zmq, for /usr/bin/python3).
+(Debian: python3-zmq, for /usr/bin/python3). It reads the live stream only:
+what the publisher drops past its high-water mark is lost here. A C program
+that must not lose records uses the bus client instead (gputick/sub.h,
+examples/subscriber.c), which replays holes from tickfeed's ROUTER. The
+default endpoint is GT_BUS_PUB_DEFAULT of gputick/bus.h.
 
     /usr/bin/python3 examples/subscriber.py --prefix tob.H100. --count 10
 """

@@ -23,6 +23,7 @@
 #include "dump.h"
 #include "feed.h"
 #include "channels.h"
+#include "gputick/bus.h"
 #include "gputick/sec.h"
 #include "gputick/time.h"
 #include "net.h"
@@ -91,8 +92,8 @@ static void usage(FILE *f)
         "  --reorder-ms MS        how long a hole on both lines may wait for a late packet\n"
         "                         before it is a gap (default 2)\n"
         "Output:\n"
-        "  --pub ENDPOINT         PUB socket (default tcp://127.0.0.1:5560; ipc:// too)\n"
-        "  --router ENDPOINT      ROUTER for replay/snapshot (default tcp://127.0.0.1:5561;\n"
+        "  --pub ENDPOINT         PUB socket (default " GT_BUS_PUB_DEFAULT "; ipc:// too)\n"
+        "  --router ENDPOINT      ROUTER for replay/snapshot (default " GT_BUS_ROUTER_DEFAULT ";\n"
         "                         \"\" for none)\n"
         "  --sndhwm N             PUB high-water mark in messages (default 100000)\n"
         "  --journal DIR          journal directory (default ./gputick.journal)\n"
@@ -735,8 +736,8 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
     if (!cp->quiet)
         fprintf(stderr, "tickfeed: %s; publishing on %s, ROUTER %s, journal %s (next seq %llu)\n",
                 cp->pcap ? cp->pcap : "joining multicast on the loopback interface unless --iface",
-                cp->pub_ep ? cp->pub_ep : "tcp://127.0.0.1:5560",
-                !cp->router_ep     ? "tcp://127.0.0.1:5561"
+                cp->pub_ep ? cp->pub_ep : GT_BUS_PUB_DEFAULT,
+                !cp->router_ep     ? GT_BUS_ROUTER_DEFAULT
                 : cp->router_ep[0] ? cp->router_ep
                                    : "none",
                 cp->journal, (unsigned long long)pub_stats(r.pub)->last_seq + 1);

@@ -86,9 +86,9 @@ int pub_open(struct pub **out, void *zctx, const struct pub_opts *o, char err[GT
     }
     p->o = *o;
     if (!p->o.pub_endpoint)
-        p->o.pub_endpoint = "tcp://127.0.0.1:5560";
+        p->o.pub_endpoint = GT_BUS_PUB_DEFAULT;
     if (!p->o.router_endpoint)
-        p->o.router_endpoint = "tcp://127.0.0.1:5561";
+        p->o.router_endpoint = GT_BUS_ROUTER_DEFAULT;
     if (!p->o.sndhwm)
         p->o.sndhwm = 100000;
     p->hold_cap = 4u << 20;

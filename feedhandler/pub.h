@@ -28,8 +28,8 @@
 struct pub_opts {
     const char *journal_dir;     /* required */
     struct journal_opts journal; /* zeroed: the journal's defaults */
-    const char *pub_endpoint;    /* NULL: "tcp://127.0.0.1:5560" */
-    const char *router_endpoint; /* NULL: "tcp://127.0.0.1:5561"; "" = no ROUTER */
+    const char *pub_endpoint;    /* NULL: GT_BUS_PUB_DEFAULT */
+    const char *router_endpoint; /* NULL: GT_BUS_ROUTER_DEFAULT; "" = no ROUTER */
     int sndhwm;                  /* PUB high-water mark in messages; 0: 100000 */
     size_t hold_len;             /* most bytes of messages held while the journal cannot be
                                     written (a full disk); 0: 512 MiB */

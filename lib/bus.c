@@ -297,12 +297,27 @@ static int request(void *dealer, const struct gt_frame *req, int n_req, const st
 {
     r->n = 0;
     discard_pending(dealer);
-    for (int i = 0; i < n_req; i++)
-        if (zmq_send(dealer, req[i].p, req[i].len, i + 1 < n_req ? ZMQ_SNDMORE : 0) < 0) {
-            snprintf(err, GT_ERRLEN, "cannot send request: %s", zmq_strerror(errno));
-            return GT_EZMQ;
-        }
     int64_t deadline = mono_ms() + timeout_ms;
+    /* A DEALER with no peer (none connected yet, or one that refused the
+     * handshake) would block a send forever: the first frame waits for room
+     * until the deadline; once it is queued the rest goes atomically. */
+    for (int i = 0; i < n_req; i++) {
+        int more = i + 1 < n_req ? ZMQ_SNDMORE : 0;
+        while (zmq_send(dealer, req[i].p, req[i].len, more | (i ? 0 : ZMQ_DONTWAIT)) < 0) {
+            int64_t left_ms = deadline - mono_ms();
+            zmq_pollitem_t po = {dealer, 0, ZMQ_POLLOUT, 0};
+            if (errno != EAGAIN || i > 0 || left_ms <= 0 || zmq_poll(&po, 1, (long)left_ms) < 0) {
+                if (errno == EAGAIN || left_ms <= 0)
+                    snprintf(err, GT_ERRLEN,
+                             "cannot send a request within %d ms (is tickfeed "
+                             "running?)",
+                             timeout_ms);
+                else
+                    snprintf(err, GT_ERRLEN, "cannot send request: %s", zmq_strerror(errno));
+                return GT_EZMQ;
+            }
+        }
+    }
     for (;;) {
         int64_t left_ms = deadline - mono_ms();
         zmq_pollitem_t pi = {dealer, 0, ZMQ_POLLIN, 0};

@@ -33,6 +33,8 @@ const char *gt_strerror(int code)
         return "resource busy";
     case GT_ERANGE:
         return "outside the data kept";
+    case GT_EPERM:
+        return "refused by the server";
     }
     return code > 0 ? "ok" : "unknown error";
 }

@@ -21,10 +21,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
-enum { ZAP_MAX_WATCH = 8, ZAP_FRAMES = 8 };
+enum {
+    ZAP_MAX_WATCH = 8,
+    ZAP_FRAMES = 8,
+    ZAP_LOG_IDS = 64,     /* refusals remembered for the rate limit */
+    ZAP_LOG_ID_LEN = 160, /* a key, or a socket's endpoint and event */
+};
+#define ZAP_LOG_EVERY_NS INT64_C(60000000000) /* one line per refused key per minute */
+
+/* What was last logged of one refused key (or one failing socket). */
+struct zap_logged {
+    char id[ZAP_LOG_ID_LEN];
+    int64_t at_ns;       /* when its line was last logged */
+    uint64_t suppressed; /* refusals not logged since */
+};
 
 struct gt_zap {
     void *zctx;
@@ -38,6 +52,7 @@ struct gt_zap {
     size_t n_keys;
     gt_zap_log_fn log;
     void *log_ctx;
+    struct zap_logged logged[ZAP_LOG_IDS]; /* the handler thread's own */
     pthread_t thread;
     int running;
     _Atomic uint64_t allowed, denied, handshake_failed;
@@ -281,12 +296,45 @@ static int allow_load(gt_zap *z, const char *path, char err[GT_ERRLEN])
 
 /* ---- the handler thread ---- */
 
-static void zap_log(gt_zap *z, const char *fmt, const char *a, const char *b)
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Logs a refusal of id (a key, or a socket and its event) once a minute: a
+ * refused client retries every few hundred milliseconds, forever. The line
+ * after a quiet minute says how many were not logged. The table keeps the
+ * ZAP_LOG_IDS ids logged last; a new one takes the oldest slot. */
+static void zap_log(gt_zap *z, const char *id, const char *fmt, const char *a, const char *b)
 {
     if (!z->log)
         return;
-    char line[GT_ERRLEN];
-    snprintf(line, sizeof line, fmt, a, b);
+    int64_t now = mono_ns();
+    struct zap_logged *e = NULL, *oldest = &z->logged[0];
+    for (int i = 0; i < ZAP_LOG_IDS && !e; i++) {
+        if (strncmp(z->logged[i].id, id, ZAP_LOG_ID_LEN - 1) == 0 && z->logged[i].id[0])
+            e = &z->logged[i];
+        else if (z->logged[i].at_ns < oldest->at_ns)
+            oldest = &z->logged[i];
+    }
+    if (e && now - e->at_ns < ZAP_LOG_EVERY_NS) {
+        e->suppressed++;
+        return;
+    }
+    if (!e) {
+        e = oldest;
+        *e = (struct zap_logged){0};
+        snprintf(e->id, sizeof e->id, "%s", id);
+    }
+    char line[GT_ERRLEN + 64];
+    int n = snprintf(line, sizeof line, fmt, a, b);
+    if (e->suppressed && n > 0 && (size_t)n < sizeof line)
+        snprintf(line + n, sizeof line - (size_t)n, " (%llu more since its last line)",
+                 (unsigned long long)e->suppressed);
+    e->at_ns = now;
+    e->suppressed = 0;
     z->log(z->log_ctx, line);
 }
 
@@ -325,7 +373,7 @@ static void zap_answer(gt_zap *z)
         atomic_fetch_add(&z->allowed, 1);
     } else {
         atomic_fetch_add(&z->denied, 1);
-        zap_log(z, "denied CURVE client key %s from %s (not in the allow-list)", key, addr);
+        zap_log(z, key, "denied CURVE client key %s from %s (not in the allow-list)", key, addr);
     }
     /* Reply: version, request id, status code, status text, user id, metadata. */
     const char *rid = n >= 2 ? zmq_msg_data(&f[1]) : "";
@@ -356,7 +404,9 @@ static void zap_event(gt_zap *z, void *mon)
         snprintf(where, sizeof where, "%.*s", (int)zmq_msg_size(&ep),
                  (const char *)zmq_msg_data(&ep));
         atomic_fetch_add(&z->handshake_failed, 1);
-        zap_log(z, "handshake failed on %s: %s", where,
+        char id[ZAP_LOG_ID_LEN];
+        snprintf(id, sizeof id, "%u %s", event, where);
+        zap_log(z, id, "handshake failed on %s: %s", where,
                 event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "authentication refused"
                 : event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
                     ? "protocol error (a client without CURVE, or with the wrong server key?)"

@@ -38,8 +38,8 @@ static void usage(FILE *f)
         "\n"
         "  -d, --db PATH        the store (default $GPUTICK_DB, else ./gputick.db); a new\n"
         "                       one is made only in a new or empty folder\n"
-        "  -e, --endpoint EP    tickfeed's PUB endpoint (default tcp://127.0.0.1:5560)\n"
-        "  -r, --router EP      tickfeed's ROUTER endpoint (default tcp://127.0.0.1:5561)\n"
+        "  -e, --endpoint EP    tickfeed's PUB endpoint (default %s)\n"
+        "  -r, --router EP      tickfeed's ROUTER endpoint (default %s)\n"
         "      --prefix P       shard: record only topics starting with P (repeatable)\n"
         "      --product P      shard: record only product P (every kind of it)\n"
         "      --curve-client-key F  CURVE: this recorder's secret key file...\n"
@@ -52,7 +52,8 @@ static void usage(FILE *f)
         "      --retain-only    with --retain: delete, compact and exit\n"
         "  -s, --stats SEC      print a stats line every SEC seconds (default 10, 0 = off)\n"
         "  -h, --help           show this help and exit\n"
-        "  -V, --version        show the version and exit\n");
+        "  -V, --version        show the version and exit\n",
+        GT_BUS_PUB_DEFAULT, GT_BUS_ROUTER_DEFAULT);
 }
 
 /* Appends a topic prefix (or, for a product, one per kind) to the shard's
@@ -147,8 +148,8 @@ int main(int argc, char **argv)
                                          {0, 0, 0, 0}};
     const char *env = getenv("GPUTICK_DB");
     struct recorder_config c = {.db = env && *env ? env : "./gputick.db",
-                                .pub_ep = "tcp://127.0.0.1:5560",
-                                .router_ep = "tcp://127.0.0.1:5561",
+                                .pub_ep = GT_BUS_PUB_DEFAULT,
+                                .router_ep = GT_BUS_ROUTER_DEFAULT,
                                 .flush_ms = 500,
                                 .commit_ticks = 262144,
                                 .timeout_ms = 5000};

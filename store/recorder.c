@@ -3,8 +3,9 @@
  *
  * One variable carries the exactly-once logic: expected, the next bus
  * sequence the store needs. Every record, live or replayed, is compared with
- * it: below is a duplicate, equal is appended, above is a gap to replay first.
- * Commits write the appended ticks with checkpoint = expected - 1. */
+ * it: below is a duplicate, equal is appended; the bus client (gputick/sub.h)
+ * delivers no gaps, so a record above it is a hole in the journal. Commits write the appended ticks
+ * with checkpoint = expected - 1. */
 #include "recorder.h"
 #include <errno.h>
 #include <stdio.h>
@@ -12,21 +13,20 @@
 #include <string.h>
 #include <sys/statvfs.h>
 #include <zmq.h>
-#include "gputick/bus.h"
-#include "gputick/sec.h"
+#include "gputick/sub.h"
 #include "gputick/time.h"
 
 struct recorder {
     struct recorder_config c;
     gt_store *st;
-    void *zctx, *sub, *dealer;
+    gt_sub *sub;
     uint64_t expected;
-    uint64_t want; /* shard: the newest sequence seen live, to replay up to */
     int sharded;
-    uint64_t pending; /* ticks appended since the last commit */
+    uint64_t pending;  /* ticks appended since the last commit */
+    uint64_t own_dups; /* records the client delivered that the store held already */
+    int cb_err;        /* what on_recs last refused a message with */
     int64_t last_commit_ns;
-    int caught_up;       /* replayed up to the newest record: following live */
-    int64_t next_try_ns; /* when to try the catch-up replay again */
+    int64_t next_try_ns; /* after a failed replay: when to ask again */
     int64_t blocked_since_ns;
     void (*report)(int event, const struct recorder_stats *s);
     struct recorder_stats s;
@@ -35,23 +35,6 @@ struct recorder {
 static void set_error(struct recorder *r, const char *what, const char *detail)
 {
     snprintf(r->s.last_error, sizeof r->s.last_error, "%s: %s", what, detail);
-}
-
-/* Opens the request socket (CURVE as configured) and connects it. */
-static int dealer_open(struct recorder *r, char err[GT_ERRLEN])
-{
-    int linger = 0, rc;
-    r->dealer = zmq_socket(r->zctx, ZMQ_DEALER);
-    zmq_setsockopt(r->dealer, ZMQ_LINGER, &linger, sizeof linger);
-    if (r->c.curve_client_key &&
-        (rc = gt_sec_client(r->dealer, r->c.curve_client_key, r->c.curve_server_pub, err)) < 0)
-        return rc;
-    if (zmq_connect(r->dealer, r->c.router_ep) < 0) {
-        snprintf(err, GT_ERRLEN, "cannot connect to tickfeed's ROUTER endpoint '%s': %s",
-                 r->c.router_ep, zmq_strerror(errno));
-        return GT_EZMQ;
-    }
-    return GT_OK;
 }
 
 int recorder_open(struct recorder **out, const struct recorder_config *c, char err[GT_ERRLEN])
@@ -68,31 +51,18 @@ int recorder_open(struct recorder **out, const struct recorder_config *c, char e
     gt_store_set_sync(r->st, c->sync);
     r->expected = gt_store_checkpoint(r->st) + 1;
     r->s.checkpoint = r->expected - 1;
-    r->zctx = zmq_ctx_new();
-    r->sub = zmq_socket(r->zctx, ZMQ_SUB);
-    int linger = 0, hwm = 1000000;
-    zmq_setsockopt(r->sub, ZMQ_LINGER, &linger, sizeof linger);
+    r->sharded = c->filter && *c->filter;
     /* A deep receive queue rides out replays and commits; anything it still
      * drops is replayed by sequence. */
-    zmq_setsockopt(r->sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    r->sharded = c->filter && *c->filter;
-    if (!r->sharded)
-        zmq_setsockopt(r->sub, ZMQ_SUBSCRIBE, "", 0);
-    for (const char *p = c->filter; r->sharded && *p;) {
-        size_t n = strcspn(p, " ");
-        zmq_setsockopt(r->sub, ZMQ_SUBSCRIBE, p, n);
-        p += n + (p[n] == ' ');
-    }
-    if (c->curve_client_key &&
-        (rc = gt_sec_client(r->sub, c->curve_client_key, c->curve_server_pub, err)) < 0)
-        goto fail;
-    if (zmq_connect(r->sub, c->pub_ep) < 0) {
-        snprintf(err, GT_ERRLEN, "cannot connect to tickfeed's PUB endpoint '%s': %s", c->pub_ep,
-                 zmq_strerror(errno));
-        rc = GT_EZMQ;
-        goto fail;
-    }
-    if ((rc = dealer_open(r, err)) < 0)
+    struct gt_sub_opts so = {.pub_ep = c->pub_ep,
+                             .router_ep = c->router_ep,
+                             .prefixes = c->filter,
+                             .from_seq = r->expected,
+                             .timeout_ms = c->timeout_ms,
+                             .rcvhwm = 1000000,
+                             .curve_client_key = c->curve_client_key,
+                             .curve_server_pub = c->curve_server_pub};
+    if ((rc = gt_sub_open(&r->sub, &so, err)) < 0)
         goto fail;
     r->last_commit_ns = gt_now_ns();
     *out = r;
@@ -140,7 +110,6 @@ static int commit(struct recorder *r)
     if (r->s.blocked) {
         r->s.blocked = 0;
         r->s.blocked_ns = now - r->blocked_since_ns;
-        r->caught_up = 0;
         r->next_try_ns = 0;
         event(r, RECORDER_RESUMED);
     }
@@ -164,7 +133,7 @@ static int take(struct recorder *r, const uint8_t *recs, size_t n)
         if (gt_tick_decode(recs + i * GT_TICK_LEN, GT_TICK_LEN, &t) < 0)
             continue;
         if (t.seq < r->expected) {
-            r->s.dups++;
+            r->own_dups++;
             continue;
         }
         if (t.seq > r->expected && !r->sharded)
@@ -182,113 +151,77 @@ static int take(struct recorder *r, const uint8_t *recs, size_t n)
     return GT_OK;
 }
 
-static int on_replayed(void *ctx, const char *topic, size_t topic_len, const uint8_t *recs,
-                       size_t n)
+/* gt_bus_cb of the bus client: every record in order, once (take() still
+ * skips what this store already holds). A failed append or a blocked store
+ * leaves the message to the client, which offers it again. */
+static int on_recs(void *ctx, const char *topic, size_t topic_len, const uint8_t *recs, size_t n)
 {
     struct recorder *r = ctx;
     (void)topic;
     (void)topic_len;
-    r->s.replayed += n;
     int rc = take(r, recs, n);
-    if (rc == 1) /* the journal itself has a hole: stop, report */
+    if (rc == 1) /* the client delivers no holes: the journal itself has one */
         return GT_ECORRUPT;
     maybe_commit(r);
-    return rc < 0 ? rc : (r->s.blocked ? GT_ENOSPC : 0);
+    rc = rc < 0 ? rc : (r->s.blocked ? GT_ENOSPC : 0);
+    if (rc < 0)
+        r->cb_err = rc;
+    return rc;
 }
 
-/* Replays [expected, to]. Returns GT_OK when expected moved past to or the
- * journal ran out, else the error. After a timeout the request socket is
- * replaced, so a reply that comes late cannot answer a later request. */
-static int replay(struct recorder *r, uint64_t to, char err[GT_ERRLEN])
+/* The client's counters in the recorder's. */
+static void stats_sync(struct recorder *r)
 {
-    uint64_t last = 0, next = 0;
-    long got = gt_bus_replay_filter(r->dealer, r->expected, to, r->c.filter, r->c.timeout_ms,
-                                    on_replayed, r, &last, &next, err);
-    if (last)
-        r->s.feed_last = last;
-    /* A shard's replies covered [expected, next), its records or not. */
-    if (r->sharded && !r->s.blocked && next > r->expected)
-        r->expected = next;
-    if (got == GT_EZMQ) {
-        char derr[GT_ERRLEN];
-        zmq_close(r->dealer);
-        if (dealer_open(r, derr) < 0)
-            snprintf(err, GT_ERRLEN, "%s", derr);
-    }
-    if (got == GT_ECORRUPT)
-        snprintf(err, GT_ERRLEN, "tickfeed's journal has no record %llu",
-                 (unsigned long long)r->expected);
-    return got < 0 ? (int)got : GT_OK;
+    const struct gt_sub_stats *ss = gt_sub_stats(r->sub);
+    r->s.live_msgs = ss->live_msgs;
+    r->s.replayed = ss->replayed;
+    r->s.gaps = ss->gaps;
+    r->s.dups = ss->dups + r->own_dups;
+    r->s.feed_last = ss->head;
 }
 
 int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
                  void (*report)(int event, const struct recorder_stats *s), char err[GT_ERRLEN])
 {
     int rc = GT_OK;
-    int64_t last_pull = 0, next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
-    struct gt_bus_msg m;
-    gt_bus_msg_init(&m);
+    int64_t next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
     r->report = report;
-    r->caught_up = 0;
     r->next_try_ns = 0;
     while (!*stop) {
-        int64_t now = gt_now_ns();
-        if (!r->caught_up && !r->s.blocked && now >= r->next_try_ns) {
-            char rerr[GT_ERRLEN] = "";
-            rc = replay(r, UINT64_MAX, rerr);
-            if (rc == GT_OK && r->s.feed_last + 1 < r->expected) {
-                snprintf(err, GT_ERRLEN,
-                         "tickfeed's newest record is %llu but this store already holds up to "
-                         "%llu: its journal was reset, or the store belongs to another feed",
-                         (unsigned long long)r->s.feed_last, (unsigned long long)(r->expected - 1));
-                rc = GT_EINVAL;
+        /* Blocked, the live records wait in tickfeed's journal: the client
+         * is not polled, and replays them once a commit succeeds. */
+        if (!r->s.blocked && gt_now_ns() >= r->next_try_ns) {
+            char serr[GT_ERRLEN] = "";
+            r->cb_err = 0;
+            long got = gt_sub_poll(r->sub, 50, on_recs, r, serr);
+            if (got < 0 && got == r->cb_err && got == GT_ECORRUPT)
+                snprintf(serr, sizeof serr, "tickfeed's journal has no record %llu",
+                         (unsigned long long)r->expected);
+            else if (got < 0 && got == r->cb_err) /* the store's error, not the bus's */
+                snprintf(serr, sizeof serr, "%s", r->s.last_error);
+            const struct gt_sub_stats *ss = gt_sub_stats(r->sub);
+            /* A shard's replies covered up to the client's next, its records or not. */
+            if (r->sharded && !r->s.blocked && ss->next > r->expected)
+                r->expected = ss->next;
+            stats_sync(r);
+            if ((got == GT_EINVAL || got == GT_EPERM) && got != r->cb_err) {
+                if (got == GT_EINVAL)
+                    snprintf(err, GT_ERRLEN,
+                             "tickfeed's newest record is %llu but this store already holds up "
+                             "to %llu: its journal was reset, or the store belongs to another "
+                             "feed",
+                             (unsigned long long)ss->head, (unsigned long long)(r->expected - 1));
+                else
+                    snprintf(err, GT_ERRLEN, "%s", serr);
+                rc = (int)got;
                 break;
             }
-            if (rc == GT_OK)
-                r->caught_up = 1;
-            else if (!r->s.blocked)
-                set_error(r, "replay", rerr);
-            rc = GT_OK;
-            r->next_try_ns = now + 1000000000;
-        }
-        zmq_pollitem_t pi = {r->sub, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&pi, 1, 50) > 0) {
-            int n = gt_bus_recv(r->sub, &m, ZMQ_DONTWAIT);
-            if (n > 0) {
-                r->s.live_msgs++;
-                struct gt_tick first;
-                gt_tick_decode(gt_bus_msg_rec(&m, 0), GT_TICK_LEN, &first);
-                if (first.seq > r->s.feed_last)
-                    r->s.feed_last = first.seq + (uint64_t)n - 1;
-                /* A shard replays up to the newest record seen once no
-                 * more live messages wait. */
-                uint64_t end = first.seq + (uint64_t)n - 1;
-                if (r->sharded && end > r->want)
-                    r->want = end;
-                /* While catching up or blocked, live records wait in the
-                 * journal; they come back through replay. */
-                if (r->caught_up && !r->s.blocked && !r->sharded) {
-                    if (first.seq > r->expected) {
-                        char rerr[GT_ERRLEN] = "";
-                        r->s.gaps++;
-                        if (replay(r, first.seq - 1, rerr) < 0 || r->expected != first.seq) {
-                            set_error(r, "gap replay", rerr);
-                            r->caught_up = 0;
-                        }
-                    }
-                    if (r->caught_up && take(r, gt_bus_msg_rec(&m, 0), (size_t)n) == 1)
-                        r->caught_up = 0; /* cannot happen after a good replay; recover anyway */
-                }
+            if (got < 0 && !r->s.blocked) {
+                set_error(r, "replay", serr);
+                r->next_try_ns = gt_now_ns() + 1000000000;
             }
-        }
-        if (r->sharded && r->caught_up && !r->s.blocked && r->want >= r->expected &&
-            (zmq_poll(&pi, 1, 0) == 0 || gt_now_ns() - last_pull > 20 * 1000000)) {
-            char rerr[GT_ERRLEN] = "";
-            last_pull = gt_now_ns();
-            if (replay(r, r->want, rerr) < 0) {
-                set_error(r, "shard replay", rerr);
-                r->caught_up = 0;
-            }
+        } else {
+            zmq_poll(NULL, 0, 50);
         }
         maybe_commit(r);
         if (report && report_ms > 0 && gt_now_ns() >= next_report) {
@@ -296,7 +229,6 @@ int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
             next_report = gt_now_ns() + (int64_t)report_ms * 1000000;
         }
     }
-    gt_bus_msg_close(&m);
     if (r->pending)
         commit(r);
     return rc;
@@ -313,12 +245,7 @@ void recorder_close(struct recorder *r)
         return;
     if (r->st && r->pending)
         commit(r);
-    if (r->sub)
-        zmq_close(r->sub);
-    if (r->dealer)
-        zmq_close(r->dealer);
-    if (r->zctx)
-        zmq_ctx_term(r->zctx);
+    gt_sub_close(r->sub);
     gt_store_close(r->st);
     free(r);
 }

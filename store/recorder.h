@@ -2,28 +2,29 @@
 /* recorder.h -- tickstore's loop: every tick of the bus into the store,
  * exactly once.
  *
- * On start it subscribes to tickfeed's PUB socket (so nothing published from
- * then on is missed), reads the store's checkpoint, and replays from the next
- * sequence through the ROUTER until it has caught up; then it follows the live
- * stream. A live record below the next expected sequence is one it already has
- * and is skipped; a record above it means the PUB socket dropped some, and
- * exactly that gap is replayed before going on. Ticks are appended to the
- * store and committed together with the checkpoint (the last sequence
- * recorded) in one WriteBatch, at least every flush interval, so a kill at any
- * instant and a restart end with the same store. When a commit fails (a full
- * disk) the recorder stops taking ticks, keeps its checkpoint and retries
- * every flush interval; the first commit that succeeds starts a catch-up
- * replay from the checkpoint at once (the records skipped meanwhile wait in
- * tickfeed's journal, and no live message may ever come to show the hole).
+ * It reads the bus through the bus client (gputick/sub.h), from the store's
+ * checkpoint + 1 on: the client replays through the ROUTER up to the feed's
+ * head, follows the live stream, replays any hole the publisher's high-water
+ * mark made, and on a quiet bus asks the ROUTER where the head is, so a drop
+ * with nothing published after it is found within a second too. Records come
+ * in order, once; the recorder still skips any below the next sequence its
+ * store needs (a message offered again after a failed append). Ticks are
+ * appended to the store and committed together with the checkpoint (the last
+ * sequence recorded) in one WriteBatch, at least every flush interval, so a
+ * kill at any instant and a restart end with the same store. When a commit
+ * fails (a full disk) the recorder stops taking ticks, keeps its checkpoint
+ * and retries every flush interval; after the first commit that succeeds the
+ * client carries on from the first record not taken (the records skipped
+ * meanwhile wait in tickfeed's journal).
  *
  * A shard (filter set) records only the messages whose topic starts with one
  * of its prefixes. Its live stream has holes by design, so it cannot tell a
- * drop from a record of another shard: live messages only tell it how far
- * the bus has gone, and it takes its records from REPLAY requests carrying
- * the filter, which the server answers with the shard's records and the range
- * it covered (docs/wire.md). Live messages that queue up while a replay runs
- * are drained before the next one, so a busy bus costs one request per
- * batch, not per message. The checkpoint is then the last sequence covered. */
+ * drop from a record of another shard: the client takes its records from
+ * REPLAY requests carrying the filter, which the server answers with the
+ * shard's records and the range it covered (docs/wire.md), one request per
+ * batch of live messages. The checkpoint is then the last sequence covered.
+ * feed_last is the feed's head as the client last heard it (live, replay
+ * replies, INFO), so feed_last - checkpoint is how far behind the store is. */
 #ifndef GT_RECORDER_H
 #define GT_RECORDER_H
 #include <signal.h>

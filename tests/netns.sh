@@ -162,6 +162,7 @@ read -r snap live < <(awk -F'"flags":' '{ split($2, a, ","); if (int(a[1] / 16) 
 [ "$live" -gt 0 ] || fail "the allowed subscriber got no live ticks after its snapshot"
 [ -s "$d/stranger.out" ] && fail "the unknown key received $(wc -l <"$d/stranger.out") lines"
 grep -q 'denied CURVE client key' "$d/proxy.log" || fail "the proxy did not log the unknown key"
+grep -q 'refused this client' "$d/stranger.log" || fail "the unknown key's ticksub did not hear its refusal: $(cat "$d/stranger.log")"
 say "ok: $published records published, both stores hold them all (the same series);" \
     "the H100 shard its $(wc -l <"$d/h100.series") series; the desk's late joiner $snap" \
     "snapshot + $live live records; the unknown key nothing, its denial logged"

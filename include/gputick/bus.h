@@ -49,6 +49,11 @@
 #include "gputick/tick.h"
 #include "gputick/topic.h"
 
+/* tickfeed's default endpoints: its PUB socket and its ROUTER. Every program
+ * that binds or connects them by default names them through these. */
+#define GT_BUS_PUB_DEFAULT "tcp://127.0.0.1:5560"
+#define GT_BUS_ROUTER_DEFAULT "tcp://127.0.0.1:5561"
+
 enum {
     GT_BUS_CHUNK = 4096,     /* most records in one replay reply */
     GT_BUS_MAX_FRAMES = 8,   /* a request never has more frames than this */

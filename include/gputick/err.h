@@ -24,6 +24,7 @@ enum gt_err {
     GT_ENOSPC = -11, /* the disk is full */
     GT_EBUSY = -12,  /* held by another process (a second recorder) */
     GT_ERANGE = -13, /* before the data a store still keeps (retention) */
+    GT_EPERM = -14,  /* a server refused this client (CURVE key, ZAP) */
 };
 
 enum { GT_ERRLEN = 256 };

@@ -22,9 +22,13 @@
  * folder of *.pub files). Without a handler, CURVE accepts every client that
  * knows the server's public key (encryption without authentication).
  *
- * The handler counts what it allows and denies and reports each denial (an
+ * The handler counts what it allows and denies and reports denials (an
  * unknown key, or a handshake that failed on a watched socket, such as a
- * client without CURVE) through a callback: the library never prints. */
+ * client without CURVE) through a callback: the library never prints. A
+ * refused client retries every few hundred milliseconds, so the callback gets
+ * one line per refused key (per socket and failure for handshakes) per
+ * minute, the next one saying how many refusals it did not report; the
+ * counters count every one. */
 #ifndef GT_SEC_H
 #define GT_SEC_H
 #include <stdint.h>
@@ -67,7 +71,8 @@ int gt_sec_client(void *sock, const char *secret_path, const char *server_pub_pa
 typedef struct gt_zap gt_zap;
 
 /* A denial: what happened, in one line (e.g. "denied CURVE client key
- * <z85> from 127.0.0.1"). Called from the handler's thread. */
+ * <z85> from 127.0.0.1"), at most once a minute per key. Called from the
+ * handler's thread. */
 typedef void (*gt_zap_log_fn)(void *ctx, const char *line);
 
 struct gt_zap_stats {
@@ -79,7 +84,7 @@ struct gt_zap_stats {
 /* Loads the allow-list at allow_path (a key file of one key per line, or a
  * folder whose *.pub files each hold one key) and starts the handler on
  * zctx's inproc://zeromq.zap.01. Call before any CURVE server socket of
- * zctx binds. log (may be NULL) gets every denial. Returns GT_OK and *out,
+ * zctx binds. log (may be NULL) gets the denials, a key once a minute. Returns GT_OK and *out,
  * GT_EIO / GT_EBADMSG (the list), GT_EZMQ (a handler is already bound), or
  * GT_ENOMEM, err filled. */
 int gt_zap_open(gt_zap **out, void *zctx, const char *allow_path, gt_zap_log_fn log, void *log_ctx,

@@ -9,9 +9,11 @@
 # (libgputick.a, or libgtstore.a for store.h; a header whose code is not
 # installed would not link for a user), tests/install/reader.c, compiled and
 # linked with nothing but `pkg-config --cflags --libs gputick` from that
-# prefix, must run and read its tick, and tests/install/store_reader.c, built
-# the same way with `gputick-store`, must record and read back a store. CFLAGS
-# carry the sanitizer flags of a sanitizer tree.
+# prefix, must run and read its tick, examples/subscriber.c (the bus client,
+# gputick/sub.h) must build the same way and run, and
+# tests/install/store_reader.c, built the same way with `gputick-store`, must
+# record and read back a store. CFLAGS carry the sanitizer flags of a
+# sanitizer tree.
 set -eu
 bin=$1 cc=$2
 shift 2
@@ -59,8 +61,13 @@ echo "int gt_all_headers_compile;" >>"$tmp/all_headers.c"
 "$cc" "$@" -Wall -Wextra -Werror -o "$tmp/reader" "$here/reader.c" "$tmp/all_headers.c" \
     $(pkg-config --cflags --libs gputick)
 "$tmp/reader"
+# examples/subscriber.c, the bus client's example, builds the same way.
+# shellcheck disable=SC2046
+"$cc" "$@" -Wall -Wextra -Werror -o "$tmp/subscriber" "$here/../../examples/subscriber.c" \
+    $(pkg-config --cflags --libs gputick)
+"$tmp/subscriber" --help | grep -q "usage: subscriber" || { echo "check.sh: examples/subscriber.c does not run" >&2; exit 1; }
 # shellcheck disable=SC2046 # pkg-config's words are meant to split
 "$cc" "$@" -Wall -Wextra -Werror -o "$tmp/store_reader" "$here/store_reader.c" \
     $(pkg-config --cflags --libs gputick-store)
 "$tmp/store_reader" "$tmp/store"
-echo "check.sh: $(ls "$inc"/gputick | wc -l) headers installed, their $checked functions all in libgputick.a or libgtstore.a; the downstream reader and store reader link and run"
+echo "check.sh: $(ls "$inc"/gputick | wc -l) headers installed, their $checked functions all in libgputick.a or libgtstore.a; the downstream reader, examples/subscriber.c and the store reader link and run"

@@ -73,10 +73,10 @@ static void usage(FILE *f)
            "subscriptions flow upstream) and the replay/snapshot/info requests (ROUTER->\n"
            "DEALER), so a late joiner behind any chain of proxies gets snapshot + live.\n"
            "\n"
-           "  --sub-connect EP       upstream PUB: tickfeed or a proxy (default "
-           "tcp://127.0.0.1:5560)\n"
+           "  --sub-connect EP       upstream PUB: tickfeed or a proxy (default " GT_BUS_PUB_DEFAULT
+           ")\n"
            "  --pub-bind EP          where subscribers connect (default tcp://127.0.0.1:5570)\n"
-           "  --req-connect EP       upstream ROUTER (default tcp://127.0.0.1:5561)\n"
+           "  --req-connect EP       upstream ROUTER (default " GT_BUS_ROUTER_DEFAULT ")\n"
            "  --router-bind EP       where request clients connect (default tcp://127.0.0.1:5571)\n"
            "  --bind-remote          allow binds but ipc://, inproc://, loopback tcp://\n"
            "  --curve-server-key F   CURVE on the bound sockets, with this secret key file\n"
@@ -107,9 +107,9 @@ static int parse_args(int argc, char **argv, struct proxy_args *a)
                                          {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, 'V'},
                                          {0, 0, 0, 0}};
-    *a = (struct proxy_args){.sub_connect = "tcp://127.0.0.1:5560",
+    *a = (struct proxy_args){.sub_connect = GT_BUS_PUB_DEFAULT,
                              .pub_bind = "tcp://127.0.0.1:5570",
-                             .req_connect = "tcp://127.0.0.1:5561",
+                             .req_connect = GT_BUS_ROUTER_DEFAULT,
                              .router_bind = "tcp://127.0.0.1:5571",
                              .stats_s = 10};
     int c;

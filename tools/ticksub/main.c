@@ -2,35 +2,25 @@
 /* main.c -- ticksub: subscribe to tickfeed and print ticks.
  *
  * Subscribes on tickfeed's PUB endpoint to the prefixes that select the asked
- * kind, product and symbol, optionally asks the ROUTER for a snapshot first,
- * and prints each tick as a table row or a JSON line. When it subscribes to
- * everything it also watches the bus sequence and reports any hole (records
- * the PUB socket dropped), which a reader that must not lose data would
- * replay. Bounded by --count and --seconds when given.
- *
- * The snapshot follows the Clone pattern, per subscription prefix: subscribe,
- * ask SNAPSHOT of the prefix (the state as of S), then print live records
- * after S. A subscription takes a while to reach tickfeed, through proxies
- * longer, and a snapshot may be answered before it arrives: the records
- * published between S and the first live message were then sent to nobody
- * here, and a filtered stream cannot show that hole. So when a prefix's
- * first live message comes (its first sequence F), the records of (S, F)
- * under that prefix are asked for with a filtered REPLAY and printed first;
- * live records at or below S are skipped, they were in the snapshot. */
-#include <errno.h>
+ * kind, product and symbol, optionally starting from a snapshot, and prints
+ * each tick as a table row or a JSON line, bounded by --count and --seconds
+ * when given. The bus client (gputick/sub.h) does the sequencing: the
+ * snapshot per prefix (Clone pattern: live records after its as_of, the ones
+ * published before the subscription reached tickfeed replayed), records the
+ * publisher dropped replayed from the ROUTER, the feed's head asked for when
+ * the bus is quiet, and a server that refuses this client's key heard (one
+ * line and exit status 1). With --router '' it reads the live stream alone and
+ * reports the records missing from it. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gputick/bus.h"
-#include "gputick/bytes.h"
 #include "gputick/err.h"
-#include "gputick/sec.h"
+#include "gputick/sub.h"
 #include "gputick/tickfmt.h"
 #include "gputick/time.h"
-
-struct printer;
 
 struct sub_args {
     const char *endpoint, *router;
@@ -42,24 +32,9 @@ struct sub_args {
     double seconds;
 };
 
-/* One subscription prefix and where its snapshot left it. */
-struct stream {
-    struct printer *pr;
-    const char *prefix;
-    uint64_t as_of; /* live records at or below this were in the snapshot */
-    int live;       /* its first live message came (and the hole before it was filled) */
-};
-
 struct printer {
     int json;
     long printed, limit;
-    struct stream st[GT_KIND_MAX];
-    int n_st;
-    void *dealer;      /* with --snapshot: the ROUTER, for the replays */
-    uint64_t replayed; /* records between a snapshot and its first live message */
-    uint64_t next_seq; /* when subscribed to everything: the seq expected next */
-    int check_holes;
-    uint64_t holes;
 };
 
 enum { REQ_TIMEOUT_MS = 3000 };
@@ -79,8 +54,11 @@ static void usage(FILE *f)
                "Subscribes to tickfeed's tick bus and prints ticks, optionally starting from a\n"
                "snapshot of the current books (late join).\n"
                "\n"
-               "  -e, --endpoint EP   tickfeed's PUB endpoint (default tcp://127.0.0.1:5560)\n"
-               "  -r, --router EP     tickfeed's ROUTER endpoint (default tcp://127.0.0.1:5561)\n"
+               "  -e, --endpoint EP   tickfeed's PUB endpoint (default " GT_BUS_PUB_DEFAULT ")\n"
+               "  -r, --router EP     tickfeed's ROUTER endpoint (default " GT_BUS_ROUTER_DEFAULT
+               "),\n"
+               "                      for snapshots and to replay what the publisher dropped;\n"
+               "                      '' reads the live stream alone\n"
                "  -k, --kind K        trade, book, tob, fixing, stat, status or def (default all)\n"
                "  -p, --product P     only product P (e.g. H100)\n"
                "  -s, --symbol S      only symbols starting with S (needs --product)\n"
@@ -93,6 +71,12 @@ static void usage(FILE *f)
                "      --curve-server-pub F  ...and the feed's (or proxy's) public key file\n"
                "  -h, --help          show this help and exit\n"
                "  -V, --version       show the version and exit\n"
+               "\n"
+               "Records the publisher dropped are replayed from the ROUTER, and on a quiet bus\n"
+               "the ROUTER is asked where the feed's head is (docs/wire.md); a ROUTER that does\n"
+               "not answer is asked again. Exit status 0; 1 when the server refuses this\n"
+               "client's key, the journal no longer holds what is missing, or --snapshot\n"
+               "gets no reply; 2 for bad options.\n"
                "\n"
                "Examples:\n"
                "  ticksub -k tob -p H100            top of book of every H100 contract\n"
@@ -117,7 +101,7 @@ static int parse_args(int argc, char **argv, struct sub_args *a)
                                          {"curve-client-key", required_argument, 0, 1000},
                                          {"curve-server-pub", required_argument, 0, 1001},
                                          {0, 0, 0, 0}};
-    *a = (struct sub_args){.endpoint = "tcp://127.0.0.1:5560", .router = "tcp://127.0.0.1:5561"};
+    *a = (struct sub_args){.endpoint = GT_BUS_PUB_DEFAULT, .router = GT_BUS_ROUTER_DEFAULT};
     int c;
     char *end;
     while ((c = getopt_long(argc, argv, "e:r:k:p:s:t:Sjn:T:hV", opts, NULL)) != -1) {
@@ -254,75 +238,18 @@ static void print_tick(struct printer *pr, const struct gt_tick *t, const char *
     pr->printed++;
 }
 
-/* Prints the records of one message of stream st; live ones at or below its
- * snapshot's sequence are skipped, they were part of it. */
-static void print_recs(struct printer *pr, const struct stream *st, const char *topic,
-                       size_t topic_len, const uint8_t *recs, size_t n)
+/* gt_bus_cb: prints the records of one message, up to the limit. */
+static int print_cb(void *ctx, const char *topic, size_t topic_len, const uint8_t *recs, size_t n)
 {
+    struct printer *pr = ctx;
     struct gt_topic tp;
     if (gt_topic_parse(topic, topic_len, &tp) < 0)
         snprintf(tp.symbol, sizeof tp.symbol, "?");
     for (size_t i = 0; i < n && (!pr->limit || pr->printed < pr->limit); i++) {
         struct gt_tick t;
-        if (gt_tick_decode(recs + i * GT_TICK_LEN, GT_TICK_LEN, &t) < 0)
-            continue;
-        if (!(t.flags & GT_F_SNAPSHOT)) {
-            if (st && t.seq <= st->as_of)
-                continue;
-            if (pr->check_holes && pr->next_seq && t.seq != pr->next_seq)
-                pr->holes += t.seq > pr->next_seq ? t.seq - pr->next_seq : 0;
-            pr->next_seq = t.seq + 1;
-        }
-        print_tick(pr, &t, tp.symbol);
+        if (gt_tick_decode(recs + i * GT_TICK_LEN, GT_TICK_LEN, &t) == GT_OK)
+            print_tick(pr, &t, tp.symbol);
     }
-}
-
-/* The stream whose prefix the topic starts with (the prefixes are disjoint),
- * or NULL. */
-static struct stream *stream_of(struct printer *pr, const char *topic, size_t topic_len)
-{
-    for (int i = 0; i < pr->n_st; i++)
-        if (gt_bus_filter_match(pr->st[i].prefix, topic, topic_len))
-            return &pr->st[i];
-    return NULL;
-}
-
-/* gt_bus_cb of snapshots and replays: ctx is the stream. */
-static int print_cb(void *ctx, const char *topic, size_t topic_len, const uint8_t *recs, size_t n)
-{
-    struct stream *st = ctx;
-    print_recs(st->pr, st, topic, topic_len, recs, n);
-    return 0;
-}
-
-/* Prints one live message; the first of a stream after its snapshot is
- * preceded by the records that stream missed between the two. Returns 0, or
- * the failed replay's error (err says why). */
-static long on_live(struct printer *pr, const char *topic, size_t topic_len, const uint8_t *recs,
-                    size_t n, char *err)
-{
-    struct stream *st = stream_of(pr, topic, topic_len);
-    uint64_t first = ld_le64(recs + 8);
-    if (st && pr->dealer && !st->live) {
-        st->live = 1;
-        if (first > st->as_of + 1) {
-            uint64_t from = st->as_of + 1;
-            uint64_t next = from;
-            long got = gt_bus_replay_filter(pr->dealer, from, first - 1, st->prefix, REQ_TIMEOUT_MS,
-                                            print_cb, st, NULL, &next, err);
-            if (got < 0)
-                return got;
-            pr->replayed += (uint64_t)got;
-            if (next < first) { /* the journal no longer reaches back that far */
-                snprintf(err, GT_ERRLEN, "the replay covered only %llu..%llu of %llu..%llu",
-                         (unsigned long long)from, (unsigned long long)next - 1,
-                         (unsigned long long)from, (unsigned long long)first - 1);
-                return GT_ERANGE;
-            }
-            st->as_of = first - 1; /* covered */
-        }
-    }
-    print_recs(pr, st, topic, topic_len, recs, n);
     return 0;
 }
 
@@ -341,79 +268,47 @@ int main(int argc, char **argv)
                         "--symbol needs --product)\n");
         return 2;
     }
-    struct printer pr = {.json = a.json,
-                         .limit = a.count,
-                         .n_st = n_subs,
-                         .check_holes = n_subs == 1 && subs[0][0] == '\0'};
+    /* The client takes the prefixes as one space-separated list. */
+    char prefixes[GT_BUS_FILTER_MAX] = "";
     for (int i = 0; i < n_subs; i++)
-        pr.st[i] = (struct stream){.pr = &pr, .prefix = subs[i]};
+        snprintf(prefixes + strlen(prefixes), sizeof prefixes - strlen(prefixes), "%s%s",
+                 i ? " " : "", subs[i]);
+    struct printer pr = {.json = a.json, .limit = a.count};
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    void *ctx = zmq_ctx_new();
-    void *sub = zmq_socket(ctx, ZMQ_SUB);
-    int linger = 0;
-    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
-    for (int i = 0; i < n_subs; i++)
-        zmq_setsockopt(sub, ZMQ_SUBSCRIBE, subs[i], strlen(subs[i]));
+    struct gt_sub_opts so = {.pub_ep = a.endpoint,
+                             .router_ep = a.router,
+                             .prefixes = prefixes,
+                             .snapshot = a.snapshot,
+                             .timeout_ms = REQ_TIMEOUT_MS,
+                             .curve_client_key = a.client_key,
+                             .curve_server_pub = a.server_pub};
     char err[GT_ERRLEN] = "";
-    if (a.client_key && gt_sec_client(sub, a.client_key, a.server_pub, err) < 0) {
+    gt_sub *sub = NULL;
+    if (gt_sub_open(&sub, &so, err) < 0) {
         fprintf(stderr, "ticksub: %s\n", err);
-        rc = 1;
-        goto out;
-    }
-    if (zmq_connect(sub, a.endpoint) < 0) {
-        fprintf(stderr, "ticksub: cannot connect to '%s': %s\n", a.endpoint, zmq_strerror(errno));
-        rc = 1;
-        goto out;
-    }
-    if (a.snapshot) {
-        pr.dealer = zmq_socket(ctx, ZMQ_DEALER);
-        zmq_setsockopt(pr.dealer, ZMQ_LINGER, &linger, sizeof linger);
-        long got = GT_EZMQ;
-        if (a.client_key && gt_sec_client(pr.dealer, a.client_key, a.server_pub, err) < 0)
-            snprintf(err + strlen(err), sizeof err - strlen(err), " (CURVE)");
-        else if (zmq_connect(pr.dealer, a.router) == 0)
-            for (int i = 0; i < n_subs; i++) { /* one snapshot per prefix, each its as_of */
-                got = gt_bus_snapshot(pr.dealer, subs[i], REQ_TIMEOUT_MS, print_cb, &pr.st[i],
-                                      &pr.st[i].as_of, err);
-                if (got < 0)
-                    break;
-            }
-        if (got < 0) {
-            fprintf(stderr, "ticksub: snapshot from '%s' failed: %s\n", a.router, err);
-            rc = 1;
-            goto out;
-        }
+        return 1;
     }
     int64_t deadline = a.seconds > 0 ? gt_now_ns() + (int64_t)(a.seconds * 1e9) : INT64_MAX;
-    struct gt_bus_msg m;
-    gt_bus_msg_init(&m);
     while (!stop && (!a.count || pr.printed < a.count) && gt_now_ns() < deadline) {
-        zmq_pollitem_t pi = {sub, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&pi, 1, 200) <= 0)
-            continue;
-        int n = gt_bus_recv(sub, &m, ZMQ_DONTWAIT);
-        if (n > 0 && on_live(&pr, zmq_msg_data(&m.topic), zmq_msg_size(&m.topic),
-                             gt_bus_msg_rec(&m, 0), (size_t)n, err) < 0) {
-            fprintf(stderr,
-                    "ticksub: replay of what passed before the live stream from '%s' failed: "
-                    "%s\n",
-                    a.router, err);
+        long got = gt_sub_poll(sub, 200, print_cb, &pr, err);
+        /* No reply from the ROUTER: fatal before the snapshot (nothing to
+         * show yet), retried once printing (a feed restarting). */
+        if (got == GT_EZMQ && (!a.snapshot || pr.printed)) {
+            fprintf(stderr, "ticksub: %s; retrying\n", err);
+        } else if (got < 0) {
+            fprintf(stderr, "ticksub: %s\n", err);
             rc = 1;
             break;
         }
         fflush(stdout);
     }
-    gt_bus_msg_close(&m);
-    if (pr.holes)
+    const struct gt_sub_stats *ss = gt_sub_stats(sub);
+    if (ss->lost)
         fprintf(stderr,
                 "ticksub: %llu records missing from the live stream (dropped past the "
-                "publisher's high-water mark; replay them from the ROUTER)\n",
-                (unsigned long long)pr.holes);
-out:
-    if (pr.dealer)
-        zmq_close(pr.dealer);
-    zmq_close(sub);
-    zmq_ctx_term(ctx);
+                "publisher's high-water mark; without --router they cannot be replayed)\n",
+                (unsigned long long)ss->lost);
+    gt_sub_close(sub);
     return rc;
 }
