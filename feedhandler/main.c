@@ -28,6 +28,7 @@
 #include "net.h"
 #include "pcap.h"
 #include "pub.h"
+#include "svc.h"
 
 enum { LOOP_WAIT_MS = 1, SERVE_MAX = 16, CFG_MAX_STRINGS = 64 };
 #define NS_PER_MS 1000000LL
@@ -409,6 +410,7 @@ static int feed_error(struct run *r, int rc)
 static int tend(struct run *r, int64_t now)
 {
     r->last_tend_ns = now;
+    svc_alive(); /* READY=1 at the first turn, then the systemd watchdog */
     int rc = pub_flush(r->pub);
     const struct pub_stats *ps = pub_stats(r->pub);
     if (rc < 0 && !r->blocked_logged) {

@@ -9,7 +9,10 @@
 # (a header whose code lives in another library would not link for a user),
 # and tests/install/reader.c, compiled and linked with nothing but
 # `pkg-config --cflags --libs gputick` from that prefix, must run and read its
-# tick. CFLAGS carry the sanitizer flags of a sanitizer tree.
+# tick. The shared libgputick.so (SONAME libgputick.so.0) must define the
+# same functions; the reader links to it (the linker's choice), so it runs
+# with the prefix's lib folder on LD_LIBRARY_PATH as an installed one would
+# from /usr/lib. CFLAGS carry the sanitizer flags of a sanitizer tree.
 set -eu
 bin=$1 cc=$2
 shift 2
@@ -30,6 +33,9 @@ case $inc in "$tmp"/prefix/*) ;; *) echo "check.sh: includedir $inc is outside t
 # comment, macro, type or static inline, up to its first '(' (house style
 # writes a prototype on its first line with its name).
 nm -g --defined-only "$lib/libgputick.a" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/defined"
+nm -D --defined-only "$lib/libgputick.so" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/defined_so"
+soname=$(objdump -p "$lib/libgputick.so" | awk '$1 == "SONAME" { print $2 }')
+[ "$soname" = libgputick.so.0 ] || { echo "check.sh: libgputick.so's SONAME is '$soname'" >&2; exit 1; }
 missing=0 checked=0
 for h in "$inc"/gputick/*.h; do
     echo "#include <gputick/$(basename "$h")>" >>"$tmp/all_headers.c"
@@ -41,6 +47,10 @@ for h in "$inc"/gputick/*.h; do
             echo "check.sh: $(basename "$h") declares $f, which the installed libgputick.a lacks" >&2
             missing=1
         fi
+        if ! grep -qx "$f" "$tmp/defined_so"; then
+            echo "check.sh: $(basename "$h") declares $f, which the installed libgputick.so lacks" >&2
+            missing=1
+        fi
     done
 done
 [ "$missing" -eq 0 ] || exit 1
@@ -49,5 +59,5 @@ echo "int gt_all_headers_compile;" >>"$tmp/all_headers.c"
 # shellcheck disable=SC2046 # pkg-config's words are meant to split
 "$cc" "$@" -Wall -Wextra -Werror -o "$tmp/reader" "$here/reader.c" "$tmp/all_headers.c" \
     $(pkg-config --cflags --libs gputick)
-"$tmp/reader"
-echo "check.sh: $(ls "$inc"/gputick | wc -l) headers installed, their $checked functions all in libgputick.a; the downstream reader links and runs"
+LD_LIBRARY_PATH=$lib "$tmp/reader"
+echo "check.sh: $(ls "$inc"/gputick | wc -l) headers installed, their $checked functions all in libgputick.a and libgputick.so; the downstream reader links and runs"

@@ -40,6 +40,7 @@
 #include "gputick/err.h"
 #include "gputick/sec.h"
 #include "gputick/time.h"
+#include "svc.h"
 
 /* Most frames of one reply: envelope, status, header, topic/records pairs. */
 enum { REPLY_FRAMES_MAX = GT_BUS_MAX_HOPS + 1 + 2 * GT_BUS_CHUNK + 4 };
@@ -394,6 +395,7 @@ int main(int argc, char **argv)
     int64_t next_report = gt_now_ns() + a.stats_s * GT_NS_PER_SEC;
     for (int last = 0; !last;) {
         last = stop;
+        svc_alive(); /* READY=1 at the first turn, then the systemd watchdog */
         if (!last) {
             zmq_pollitem_t pi[2] = {{front, 0, ZMQ_POLLIN, 0}, {back, 0, ZMQ_POLLIN, 0}};
             if (zmq_poll(pi, 2, 100) > 0) {
