@@ -14,15 +14,26 @@
 #include "gputick/store.h"
 #include "gputick/topic.h"
 #include "gputick/time.h"
+#include "backup.h"
 #include "recorder.h"
+#include "svc.h"
 
 static volatile sig_atomic_t stop;
 static const struct recorder_config *cfg; /* for the messages of report() */
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop = 1;
+    if (sig == SIGUSR1)
+        backup_signal();
+    else
+        stop = 1;
+}
+
+/* Every recorder loop turn: tell systemd we live, take an asked-for backup. */
+static void on_turn(void *arg, gt_store *st)
+{
+    svc_alive();
+    backup_serve(st, arg);
 }
 
 static void usage(FILE *f)
@@ -48,6 +59,8 @@ static void usage(FILE *f)
             "      --retain DUR     first delete data older than DUR (e.g. 90d) from the existing\n"
             "                       store, then record\n"
             "      --retain-only    with --retain: delete, compact and exit\n"
+            "      --backup DIR     copy the store at its last commit into the new folder DIR\n"
+            "                       and exit; while a tickstore records it, that one takes it\n"
             "  -s, --stats SEC      print a stats line every SEC seconds (default 10, 0 = off)\n"
             "  -h, --help           show this help and exit\n"
             "  -V, --version        show the version and exit\n");
@@ -126,7 +139,8 @@ int main(int argc, char **argv)
         OPT_PREFIX,
         OPT_PRODUCT,
         OPT_CKEY,
-        OPT_SPUB
+        OPT_SPUB,
+        OPT_BACKUP
     };
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"endpoint", required_argument, 0, 'e'},
@@ -140,6 +154,7 @@ int main(int argc, char **argv)
                                          {"retain", required_argument, 0, OPT_RETAIN},
                                          {"retain-only", no_argument, 0, OPT_RETAIN_ONLY},
                                          {"stats", required_argument, 0, 's'},
+                                         {"backup", required_argument, 0, OPT_BACKUP},
                                          {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, 'V'},
                                          {0, 0, 0, 0}};
@@ -152,6 +167,7 @@ int main(int argc, char **argv)
                                 .timeout_ms = 5000};
     int64_t retain_ns = 0;
     int retain_only = 0;
+    const char *backup = NULL;
     long stats_s = 10;
     char filter[GT_BUS_FILTER_MAX] = "";
     char *end, err[GT_ERRLEN];
@@ -200,6 +216,9 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case OPT_BACKUP:
+            backup = optarg;
+            break;
         case OPT_RETAIN_ONLY:
             retain_only = 1;
             break;
@@ -237,6 +256,18 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGUSR1, SIG_IGN); /* a backup request is served only while recording */
+    if (backup) {
+        uint64_t seq;
+        int rc = backup_run(c.db, backup, 120000, &seq, err);
+        if (rc < 0) {
+            fprintf(stderr, "tickstore: --backup: %s\n", err);
+            return 1;
+        }
+        fprintf(stderr, "tickstore: backup of %s at checkpoint %llu in %s\n", c.db,
+                (unsigned long long)seq, backup);
+        return 0;
+    }
     if (retain_ns) {
         gt_store *st;
         int rc = gt_store_open(c.db, GT_STORE_WRITER | GT_STORE_NO_CREATE, &st, err);
@@ -259,6 +290,8 @@ int main(int argc, char **argv)
         if (rc < 0 || retain_only)
             return rc < 0 ? 1 : 0;
     }
+    c.turn = on_turn;
+    c.turn_arg = (void *)c.db;
     struct recorder *r;
     if (recorder_open(&r, &c, err) < 0) {
         fprintf(stderr, "tickstore: %s\n", err);
@@ -268,7 +301,9 @@ int main(int argc, char **argv)
             (unsigned long long)(recorder_stats(r)->checkpoint + 1), c.filter ? " (shard: " : "",
             c.filter ? c.filter : "", c.filter ? ")" : "");
     cfg = &c;
+    signal(SIGUSR1, on_signal);
     int rc = recorder_run(r, &stop, (int)stats_s * 1000, report, err);
+    svc_stopping();
     report(RECORDER_STATS, recorder_stats(r));
     recorder_close(r);
     if (rc < 0) {

@@ -28,6 +28,7 @@
  * Format record ('F'): "GTSTORE\0" then u32 LE GT_STORE_FORMAT (12 bytes).
  * Checkpoint ('C'): u64 LE. Instrument ('I' + id): the 64-byte DEF record. */
 #include "gputick/store.h"
+#include "backup.h"
 #include <errno.h>
 #include <dirent.h>
 #include <ftw.h>
@@ -1928,4 +1929,10 @@ int gt_store_delete_before(gt_store *st, int64_t ns)
     }
     free(r);
     return rc < 0 ? rc : deleted;
+}
+
+/* For backup.c: the handle a RocksDB checkpoint is taken from. */
+struct rocksdb_t *store_rocksdb(gt_store *st)
+{
+    return st->db;
 }
