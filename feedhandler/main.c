@@ -27,6 +27,7 @@
 #include "gputick/time.h"
 #include "net.h"
 #include "pcap.h"
+#include "metrics.h"
 #include "pub.h"
 #include "svc.h"
 
@@ -46,6 +47,7 @@ struct cfg {
     struct gt_channels ch;
     const char *pcap, *journal, *pub_ep, *router_ep, *fsync;
     const char *curve_key, *curve_allow; /* CURVE server key file, allow-list */
+    const char *metrics;                 /* --metrics ADDR:PORT, or NULL */
     int bind_remote;
     int pace; /* --pcap at the capture's pace */
     int dump; /* --pcap --dump: decode and print, no publishing */
@@ -101,6 +103,8 @@ static void usage(FILE *f)
         "  --bind-remote          allow --pub/--router on anything but ipc://, inproc:// or "
         "loopback tcp://\n"
         "  --curve-server-key F   CURVE on PUB and ROUTER with this secret key (tickkey)\n"
+        "  --metrics ADDR:PORT    serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+        "                         (loopback unless --bind-remote, e.g. 127.0.0.1:9560)\n"
         "  --curve-allow PATH     accept only the client keys in PATH (a file of keys or a\n"
         "                         folder of .pub files); denials are logged on stderr\n"
         "Running:\n"
@@ -185,6 +189,7 @@ static const struct option long_opts[] = {{"iface", required_argument, 0, 'i'},
                                           {"version", no_argument, 0, 'V'},
                                           {"bind-remote", no_argument, 0, 'B'},
                                           {"reorder-ms", required_argument, 0, 'W'},
+                                          {"metrics", required_argument, 0, 'm'},
                                           {"curve-server-key", required_argument, 0, 'K'},
                                           {"curve-allow", required_argument, 0, 'A'},
                                           {0, 0, 0, 0}};
@@ -266,6 +271,9 @@ static int apply_opt(struct cfg *c, int opt, const char *arg)
         return read_config(c, arg);
     case 'q':
         c->quiet = 1;
+        return 0;
+    case 'm':
+        c->metrics = arg;
         return 0;
     case 'B':
         c->bind_remote = 1;
@@ -353,9 +361,60 @@ struct run {
     int64_t last_tend_ns;
     int64_t t0, last_stats_ns;
     uint64_t last_records;
-    int blocked_logged; /* the journal-blocked message was printed */
-    gt_zap *zap;        /* the CURVE allow-list's handler, or NULL */
+    int blocked_logged;      /* the journal-blocked message was printed */
+    gt_zap *zap;             /* the CURVE allow-list's handler, or NULL */
+    struct metrics *metrics; /* --metrics, or NULL */
+    struct metrics_text mtext;
 };
+
+/* The Prometheus text of the stats line's counters (docs/operations.md). */
+static void metrics_render(struct run *r)
+{
+    const struct feed_stats *s = feed_stats(r->feed);
+    const struct pub_stats *ps = pub_stats(r->pub);
+    struct metrics_text *t = &r->mtext;
+    char lab[32];
+    metrics_text_reset(t);
+#define C(name, help, labels, v)                                                                   \
+    metrics_sample(t, "gputick_feed_" name, METRICS_COUNTER, help, labels, (double)(v))
+#define G(name, help, v)                                                                           \
+    metrics_sample(t, "gputick_feed_" name, METRICS_GAUGE, help, NULL, (double)(v))
+    for (int i = 0; i < GT_N_FEEDS; i++) {
+        snprintf(lab, sizeof lab, "feed=\"%s\"", feed_names[i]);
+        C("packets_total", "UDP packets received, per feed.", lab, s->packets[i]);
+    }
+    for (int i = GT_FEED_INCR_A; i <= GT_FEED_INCR_B; i++) {
+        snprintf(lab, sizeof lab, "feed=\"%s\"", feed_names[i]);
+        C("duplicate_packets_total", "Incremental packets the other line had already given.", lab,
+          s->duplicates[i]);
+    }
+    C("messages_total", "SBE messages decoded.", NULL, s->messages);
+    C("unknown_messages_total", "Messages of unknown templates, skipped.", NULL, s->unknown);
+    C("malformed_total", "Packets or messages that did not decode.", NULL, s->malformed);
+    C("gaps_total", "Packet sequence gaps on both lines.", NULL, s->gaps);
+    C("lost_packets_total", "Packets lost on both lines.", NULL, s->lost);
+    C("instrument_gaps_total", "RptSeq gaps of single instruments.", NULL, s->rpt_gaps);
+    C("stale_total", "Books published stale.", NULL, s->stale);
+    C("recoveries_total", "Stale books recovered.", "from=\"snapshot\"", s->recovered_snap);
+    C("recoveries_total", "Stale books recovered.", "from=\"kept\"", s->recovered_kept);
+    C("recoveries_total", "Stale books recovered.", "from=\"incremental\"", s->recovered_incr);
+    C("recoveries_total", "Stale books recovered.", "from=\"empty\"", s->recovered_empty);
+    C("resets_total", "Books emptied by a ChannelReset.", NULL, s->resets);
+    C("kernel_drops_total", "Datagrams the kernel dropped (full receive buffer).", NULL,
+      r->rx_open ? r->rx.stats.kernel_drops : 0);
+    C("published_records_total", "Tick records published.", NULL, ps->records);
+    C("published_messages_total", "Bus messages published.", NULL, ps->messages);
+    C("send_errors_total", "PUB sends that failed.", NULL, ps->send_errors);
+    C("requests_total", "ROUTER requests served.", NULL, ps->requests);
+    C("replayed_records_total", "Records sent in replays.", NULL, ps->replayed);
+    C("snapshots_total", "Snapshots sent to late joiners.", NULL, ps->snapshots);
+    G("sequence", "Last bus sequence published.", ps->last_seq);
+    G("instruments", "Instruments known.", s->n_instruments);
+    G("stale_books", "Books stale now.", s->n_stale);
+#undef C
+#undef G
+    metrics_publish(r->metrics, t);
+}
 
 static void stats_line(struct run *r, int64_t now, const char *when)
 {
@@ -411,6 +470,8 @@ static int tend(struct run *r, int64_t now)
 {
     r->last_tend_ns = now;
     svc_alive(); /* READY=1 at the first turn, then the systemd watchdog */
+    if (metrics_due(r->metrics))
+        metrics_render(r);
     int rc = pub_flush(r->pub);
     const struct pub_stats *ps = pub_stats(r->pub);
     if (rc < 0 && !r->blocked_logged) {
@@ -683,6 +744,12 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
 
     struct run r = {.c = cp};
     char err[GT_ERRLEN];
+    metrics_text_init(&r.mtext);
+    int mrc = cp->metrics ? metrics_open(&r.metrics, cp->metrics, cp->bind_remote, err) : 0;
+    if (mrc < 0) {
+        fprintf(stderr, "tickfeed: %s\n", err);
+        return mrc == GT_EINVAL ? 2 : 1;
+    }
     void *zctx = zmq_ctx_new();
     struct pub_opts po = {.journal_dir = cp->journal,
                           .pub_endpoint = cp->pub_ep,
@@ -741,6 +808,8 @@ out:
     if (pub_close(r.pub) < 0)
         ret = 1;
     feed_close(r.feed);
+    metrics_close(r.metrics);
+    metrics_text_fini(&r.mtext);
     gt_zap_close(zap);
     zmq_ctx_term(zctx);
     return ret;

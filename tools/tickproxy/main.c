@@ -40,6 +40,7 @@
 #include "gputick/err.h"
 #include "gputick/sec.h"
 #include "gputick/time.h"
+#include "metrics.h"
 #include "svc.h"
 
 /* Most frames of one reply: envelope, status, header, topic/records pairs. */
@@ -48,6 +49,7 @@ enum { REPLY_FRAMES_MAX = GT_BUS_MAX_HOPS + 1 + 2 * GT_BUS_CHUNK + 4 };
 struct proxy_args {
     const char *sub_connect, *pub_bind, *req_connect, *router_bind;
     const char *server_key, *allow, *client_key, *server_pub;
+    const char *metrics; /* --metrics ADDR:PORT, or NULL */
     int bind_remote;
     long stats_s;
 };
@@ -86,6 +88,8 @@ static void usage(FILE *f)
            "  --curve-client-key F   CURVE upstream, with this secret key file...\n"
            "  --curve-server-pub F   ...and the upstream's public key file\n"
            "  -s, --stats SEC        print a stats line every SEC seconds (default 10, 0 = off)\n"
+           "  --metrics ADDR:PORT    serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+           "                         (loopback unless --bind-remote, e.g. 127.0.0.1:9571)\n"
            "  -h, --help             show this help and exit\n"
            "  -V, --version          show the version and exit\n"
            "\n"
@@ -94,7 +98,18 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct proxy_args *a)
 {
-    enum { O_SUB = 1000, O_PUB, O_REQ, O_ROUTER, O_REMOTE, O_SKEY, O_ALLOW, O_CKEY, O_SPUB };
+    enum {
+        O_SUB = 1000,
+        O_PUB,
+        O_REQ,
+        O_ROUTER,
+        O_REMOTE,
+        O_SKEY,
+        O_ALLOW,
+        O_CKEY,
+        O_SPUB,
+        O_METRICS
+    };
     static const struct option opts[] = {{"sub-connect", required_argument, 0, O_SUB},
                                          {"pub-bind", required_argument, 0, O_PUB},
                                          {"req-connect", required_argument, 0, O_REQ},
@@ -105,6 +120,7 @@ static int parse_args(int argc, char **argv, struct proxy_args *a)
                                          {"curve-client-key", required_argument, 0, O_CKEY},
                                          {"curve-server-pub", required_argument, 0, O_SPUB},
                                          {"stats", required_argument, 0, 's'},
+                                         {"metrics", required_argument, 0, O_METRICS},
                                          {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, 'V'},
                                          {0, 0, 0, 0}};
@@ -143,6 +159,9 @@ static int parse_args(int argc, char **argv, struct proxy_args *a)
             break;
         case O_SPUB:
             a->server_pub = optarg;
+            break;
+        case O_METRICS:
+            a->metrics = optarg;
             break;
         case 's':
             a->stats_s = strtol(optarg, &end, 10);
@@ -346,15 +365,43 @@ static void req_reply(void *front, void *back, zmq_msg_t *f, struct req_stats *r
     }
 }
 
+/* The Prometheus text of the stats line's counters (docs/operations.md). */
+static void metrics_render(struct metrics *m, struct metrics_text *t, uint64_t frames,
+                           uint64_t subs, const struct req_stats *rs, const struct gt_zap_stats *zs)
+{
+    metrics_text_reset(t);
+#define C(name, help, labels, v)                                                                   \
+    metrics_sample(t, "gputick_proxy_" name, METRICS_COUNTER, help, labels, (double)(v))
+    C("messages_total", "Bus messages forwarded downstream.", NULL, frames / 2);
+    C("subscription_messages_total", "(Un)subscribe messages from subscribers.", NULL, subs);
+    C("requests_total", "Requests forwarded upstream.", NULL, rs->requests);
+    C("replies_total", "Replies handed to their clients.", NULL, rs->replies);
+    C("refused_total", "Requests or replies refused.", NULL, rs->refused);
+    C("unroutable_total", "Replies whose client had gone.", NULL, rs->unroutable);
+    C("curve_total", "CURVE handshakes by verdict.", "verdict=\"allowed\"", zs->allowed);
+    C("curve_total", "CURVE handshakes by verdict.", "verdict=\"denied\"", zs->denied);
+    C("curve_total", "CURVE handshakes by verdict.", "verdict=\"failed\"", zs->handshake_failed);
+#undef C
+
+    metrics_publish(m, t);
+}
+
 int main(int argc, char **argv)
 {
     struct proxy_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc)
         return rc;
+    char err[GT_ERRLEN];
+    struct metrics *m = NULL;
+    struct metrics_text mt;
+    metrics_text_init(&mt);
+    if (a.metrics && (rc = metrics_open(&m, a.metrics, a.bind_remote, err)) < 0) {
+        fprintf(stderr, "tickproxy: %s\n", err);
+        return rc == GT_EINVAL ? 2 : 1;
+    }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    char err[GT_ERRLEN];
     void *zctx = zmq_ctx_new();
     gt_zap *zap = NULL;
     struct live l = {0};
@@ -405,22 +452,27 @@ int main(int argc, char **argv)
                     req_reply(front, back, f, &rs);
             }
         }
-        if (last || (a.stats_s && gt_now_ns() >= next_report)) {
+        int report = last || (a.stats_s && gt_now_ns() >= next_report);
+        if (report || metrics_due(m)) {
             uint64_t frames, subs;
             struct gt_zap_stats zs = {0};
             live_stats(ctl, &frames, &subs);
             if (zap)
                 gt_zap_stats_get(zap, &zs);
-            fprintf(stderr,
-                    "tickproxy: messages %llu subscriptions %llu requests %llu replies %llu "
-                    "refused %llu unroutable %llu curve allowed %llu denied %llu "
-                    "handshake_failed %llu\n",
-                    (unsigned long long)(frames / 2), (unsigned long long)subs,
-                    (unsigned long long)rs.requests, (unsigned long long)rs.replies,
-                    (unsigned long long)rs.refused, (unsigned long long)rs.unroutable,
-                    (unsigned long long)zs.allowed, (unsigned long long)zs.denied,
-                    (unsigned long long)zs.handshake_failed);
-            next_report = gt_now_ns() + a.stats_s * GT_NS_PER_SEC;
+            if (m)
+                metrics_render(m, &mt, frames, subs, &rs, &zs);
+            if (report) {
+                fprintf(stderr,
+                        "tickproxy: messages %llu subscriptions %llu requests %llu replies %llu "
+                        "refused %llu unroutable %llu curve allowed %llu denied %llu "
+                        "handshake_failed %llu\n",
+                        (unsigned long long)(frames / 2), (unsigned long long)subs,
+                        (unsigned long long)rs.requests, (unsigned long long)rs.replies,
+                        (unsigned long long)rs.refused, (unsigned long long)rs.unroutable,
+                        (unsigned long long)zs.allowed, (unsigned long long)zs.denied,
+                        (unsigned long long)zs.handshake_failed);
+                next_report = gt_now_ns() + a.stats_s * GT_NS_PER_SEC;
+            }
         }
     }
     rc = 0;
@@ -436,5 +488,7 @@ out:
             zmq_close(socks[i]);
     zmq_ctx_term(zctx);
     free(f);
+    metrics_close(m);
+    metrics_text_fini(&mt);
     return rc;
 }
