@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
+#include "conf.h"
 #include "dump.h"
 #include "feed.h"
 #include "gputick/channels.h"
@@ -31,7 +32,7 @@
 #include "pub.h"
 #include "svc.h"
 
-enum { LOOP_WAIT_MS = 1, SERVE_MAX = 16, CFG_MAX_STRINGS = 64 };
+enum { LOOP_WAIT_MS = 1, SERVE_MAX = 16 };
 #define NS_PER_MS 1000000LL
 #define PACE_SLICE_NS (10 * NS_PER_MS) /* --pace: longest sleep between looks at signals */
 
@@ -56,16 +57,7 @@ struct cfg {
     int sndhwm, rcvbuf;
     long segment_mb;
     int quiet;
-    char *strings[CFG_MAX_STRINGS]; /* values read from config files, freed at exit */
-    int n_strings;
 };
-
-static void cfg_free(struct cfg *c)
-{
-    for (int i = 0; i < c->n_strings; i++)
-        free(c->strings[i]);
-    c->n_strings = 0;
-}
 
 static void usage(FILE *f)
 {
@@ -114,6 +106,7 @@ static void usage(FILE *f)
         "  --linger SECONDS       after --pcap ends, keep serving the ROUTER this long\n"
         "  --config FILE          read options from FILE: one 'name value' per line, # comments;\n"
         "                         a value may be quoted, \"\" is the empty value\n"
+        "  --print-config         print the options in effect in that format and exit\n"
         "  -q, --quiet            no startup or stats lines (errors still)\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
@@ -194,8 +187,6 @@ static const struct option long_opts[] = {{"iface", required_argument, 0, 'i'},
                                           {"curve-allow", required_argument, 0, 'A'},
                                           {0, 0, 0, 0}};
 
-static int read_config(struct cfg *c, const char *path);
-
 /* Applies one option; returns 0, 1 to exit successfully, -1 on a bad value. */
 static int apply_opt(struct cfg *c, int opt, const char *arg)
 {
@@ -268,7 +259,7 @@ static int apply_opt(struct cfg *c, int opt, const char *arg)
     case 'l':
         return parse_num("linger", arg, 0, 1e9, &c->linger_s);
     case 'c':
-        return read_config(c, arg);
+        return 0; /* conf_expand() read it (cannot come here) */
     case 'q':
         c->quiet = 1;
         return 0;
@@ -296,55 +287,6 @@ static int apply_opt(struct cfg *c, int opt, const char *arg)
         fprintf(stderr, "tickfeed: try 'tickfeed --help'\n");
         return -1;
     }
-}
-
-/* A config file: "name value" lines naming long options; # starts a comment.
- * Its strings live until exit. */
-static int read_config(struct cfg *c, const char *path)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        fprintf(stderr, "tickfeed: cannot read config %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    char line[512];
-    int ln = 0, rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, fp)) {
-        ln++;
-        char *h = strchr(line, '#');
-        if (h)
-            *h = 0;
-        char name[64], val[448];
-        int k = sscanf(line, " %63s %447s", name, val);
-        if (k <= 0)
-            continue;
-        const struct option *o = long_opts;
-        while (o->name && strcmp(o->name, name))
-            o++;
-        if (!o->name || o->val == 'c' || o->val == 'h' || o->val == 'V' ||
-            (o->has_arg == required_argument && k < 2)) {
-            fprintf(stderr, "tickfeed: %s:%d: unknown or incomplete option '%s'\n", path, ln, name);
-            rc = -1;
-            break;
-        }
-        char *arg = NULL;
-        size_t vl = strlen(val);
-        if (k == 2 && vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
-            memmove(val, val + 1, vl - 2); /* a quoted value: "" is the empty one */
-            val[vl - 2] = 0;
-        }
-        if (o->has_arg == required_argument) {
-            if (c->n_strings == CFG_MAX_STRINGS || !(arg = strdup(val))) {
-                fprintf(stderr, "tickfeed: %s:%d: too many options\n", path, ln);
-                rc = -1;
-                break;
-            }
-            c->strings[c->n_strings++] = arg;
-        }
-        rc = apply_opt(c, o->val, arg);
-    }
-    fclose(fp);
-    return rc;
 }
 
 /* ---- stats ---------------------------------------------------------------- */
@@ -698,6 +640,9 @@ static void log_curve(void *ctx, const char *line)
 static int tickfeed_main(struct cfg *cp, int argc, char **argv)
 {
     int opt;
+    int crc = conf_expand("tickfeed", &argc, &argv, long_opts);
+    if (crc != 0)
+        return crc < 0 ? 2 : 0;
     while ((opt = getopt_long(argc, argv, "qhV", long_opts, NULL)) != -1) {
         int rc = apply_opt(cp, opt, optarg);
         if (rc) {
@@ -818,7 +763,5 @@ out:
 int main(int argc, char **argv)
 {
     static struct cfg c = {.ch = GT_CHANNELS_DEFAULT, .journal = "gputick.journal", .stats_s = 10};
-    int rc = tickfeed_main(&c, argc, argv);
-    cfg_free(&c);
-    return rc;
+    return tickfeed_main(&c, argc, argv);
 }

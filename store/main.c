@@ -17,6 +17,7 @@
 #include "gputick/topic.h"
 #include "gputick/time.h"
 #include "backup.h"
+#include "conf.h"
 #include "metrics.h"
 #include "recorder.h"
 #include "svc.h"
@@ -123,6 +124,9 @@ static void usage(FILE *f)
             "      --backup DIR     copy the store at its last commit into the new folder DIR\n"
             "                       and exit; while a tickstore records it, that one takes it\n"
             "  -s, --stats SEC      print a stats line every SEC seconds (default 10, 0 = off)\n"
+            "      --config FILE    read options from FILE: one 'name value' per line (the long\n"
+            "                       option's name), # comments; later options win\n"
+            "      --print-config   print the options in effect in that format and exit\n"
             "  -h, --help           show this help and exit\n"
             "  -V, --version        show the version and exit\n");
 }
@@ -202,7 +206,8 @@ int main(int argc, char **argv)
         OPT_CKEY,
         OPT_SPUB,
         OPT_BACKUP,
-        OPT_METRICS
+        OPT_METRICS,
+        OPT_CONFIG
     };
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"endpoint", required_argument, 0, 'e'},
@@ -218,6 +223,7 @@ int main(int argc, char **argv)
                                          {"stats", required_argument, 0, 's'},
                                          {"backup", required_argument, 0, OPT_BACKUP},
                                          {"metrics", required_argument, 0, OPT_METRICS},
+                                         {"config", required_argument, 0, OPT_CONFIG},
                                          {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, 'V'},
                                          {0, 0, 0, 0}};
@@ -234,7 +240,9 @@ int main(int argc, char **argv)
     long stats_s = 10;
     char filter[GT_BUS_FILTER_MAX] = "";
     char *end, err[GT_ERRLEN];
-    int ch;
+    int ch = conf_expand("tickstore", &argc, &argv, opts);
+    if (ch != 0)
+        return ch < 0 ? 2 : 0;
     while ((ch = getopt_long(argc, argv, "d:e:r:s:hV", opts, NULL)) != -1) {
         switch (ch) {
         case 'd':

@@ -6,8 +6,8 @@
 #   - cpack builds the .deb into a temporary folder; lintian finds no error;
 #   - its Depends name only runtime libraries (no -dev package), and every
 #     program it ships has a manual page that documents --help;
-#   - dpkg-deb -x unpacks it into a throwaway root; from there `tickq --help`
-#     runs, and a tiny pipeline runs from the installed paths: ticksim --pcap
+#   - dpkg-deb -x unpacks it into a throwaway root; the example files under
+#     /etc/gputick parse (--print-config); from there `tickq --help` runs, and a tiny pipeline runs from the installed paths: ticksim --pcap
 #     -> tickfeed --pcap -> tickstore -> tickq bars, every published record
 #     recorded (tickstore's checkpoint and tick count equal tickfeed's last
 #     sequence);
@@ -65,10 +65,22 @@ done
 [ -f "$root/usr/lib/libgputick.a" ] || fail "no libgputick.a"
 [ -L "$root/usr/lib/libgputick.so.0" ] || fail "no libgputick.so.0"
 [ -f "$root/usr/lib/pkgconfig/gputick.pc" ] || fail "no gputick.pc"
-for f in tickfeed.conf tickstore.conf tickproxy.conf; do
+for f in tickfeed.conf tickstore.conf tickstore@H100.conf tickstore@H200.conf \
+    tickstore@B200.conf tickstore@A100.conf tickproxy.conf; do
     [ -f "$root/etc/gputick/$f" ] || fail "no /etc/gputick/$f"
     dpkg-deb -I "$deb" conffiles | grep -qx "/etc/gputick/$f" || fail "/etc/gputick/$f is no conffile"
 done
+
+# The example configuration parses as each unit reads it.
+etc=$root/etc/gputick
+"$root/usr/bin/tickfeed" --config "$etc/tickfeed.conf" --print-config >/dev/null ||
+    fail "tickfeed refuses /etc/gputick/tickfeed.conf"
+for s in H100 H200 B200 A100; do
+    "$root/usr/bin/tickstore" --config "$etc/tickstore.conf" --config "$etc/tickstore@$s.conf" \
+        --print-config >/dev/null || fail "tickstore refuses its configuration for $s"
+done
+"$root/usr/bin/tickproxy" --stats 60 --config "$etc/tickproxy.conf" --print-config >/dev/null ||
+    fail "tickproxy refuses /etc/gputick/tickproxy.conf"
 
 "$root/usr/bin/tickq" --help >"$tmp/help.txt" || fail "tickq --help failed"
 grep -q '^usage: tickq' "$tmp/help.txt" || fail "tickq --help says: $(head -1 "$tmp/help.txt")"

@@ -40,6 +40,7 @@
 #include "gputick/err.h"
 #include "gputick/sec.h"
 #include "gputick/time.h"
+#include "conf.h"
 #include "metrics.h"
 #include "svc.h"
 
@@ -88,6 +89,9 @@ static void usage(FILE *f)
            "  --curve-client-key F   CURVE upstream, with this secret key file...\n"
            "  --curve-server-pub F   ...and the upstream's public key file\n"
            "  -s, --stats SEC        print a stats line every SEC seconds (default 10, 0 = off)\n"
+           "  --config FILE          read options from FILE: one 'name value' per line (the long\n"
+           "                         option's name), # comments; later options win\n"
+           "  --print-config         print the options in effect in that format and exit\n"
            "  --metrics ADDR:PORT    serve Prometheus metrics at http://ADDR:PORT/metrics\n"
            "                         (loopback unless --bind-remote, e.g. 127.0.0.1:9571)\n"
            "  -h, --help             show this help and exit\n"
@@ -108,7 +112,8 @@ static int parse_args(int argc, char **argv, struct proxy_args *a)
         O_ALLOW,
         O_CKEY,
         O_SPUB,
-        O_METRICS
+        O_METRICS,
+        O_CONFIG
     };
     static const struct option opts[] = {{"sub-connect", required_argument, 0, O_SUB},
                                          {"pub-bind", required_argument, 0, O_PUB},
@@ -121,6 +126,7 @@ static int parse_args(int argc, char **argv, struct proxy_args *a)
                                          {"curve-server-pub", required_argument, 0, O_SPUB},
                                          {"stats", required_argument, 0, 's'},
                                          {"metrics", required_argument, 0, O_METRICS},
+                                         {"config", required_argument, 0, O_CONFIG},
                                          {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, 'V'},
                                          {0, 0, 0, 0}};
@@ -129,7 +135,9 @@ static int parse_args(int argc, char **argv, struct proxy_args *a)
                              .req_connect = "tcp://127.0.0.1:5561",
                              .router_bind = "tcp://127.0.0.1:5571",
                              .stats_s = 10};
-    int c;
+    int c = conf_expand("tickproxy", &argc, &argv, opts);
+    if (c != 0)
+        exit(c < 0 ? 2 : 0);
     char *end, err[GT_ERRLEN];
     while ((c = getopt_long(argc, argv, "s:hV", opts, NULL)) != -1) {
         switch (c) {
