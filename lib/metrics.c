@@ -131,15 +131,22 @@ static enum MHD_Result serve(void *cls, struct MHD_Connection *c, const char *ur
     int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     struct MHD_Response *r;
     unsigned status;
-    if (get && strcmp(url, "/metrics") == 0) {
-        pthread_mutex_lock(&m->lock);
-        r = MHD_create_response_from_buffer(m->len, m->text ? m->text : (char *)"",
-                                            MHD_RESPMEM_MUST_COPY);
+    pthread_mutex_lock(&m->lock);
+    if (get && strcmp(url, "/metrics") == 0 && m->text) {
+        r = MHD_create_response_from_buffer(m->len, m->text, MHD_RESPMEM_MUST_COPY);
         pthread_mutex_unlock(&m->lock);
         status = MHD_HTTP_OK;
         if (r)
             MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    } else if (get && strcmp(url, "/metrics") == 0) {
+        pthread_mutex_unlock(&m->lock);
+        /* Between the open and the program's first publish: a scrape fails
+         * (Prometheus' up = 0) rather than show no series at all. */
+        static char starting[] = "gputick: starting, no metrics yet\n";
+        r = MHD_create_response_from_buffer(sizeof starting - 1, starting, MHD_RESPMEM_PERSISTENT);
+        status = MHD_HTTP_SERVICE_UNAVAILABLE;
     } else {
+        pthread_mutex_unlock(&m->lock);
         static char nf[] = "gputick: the metrics are at GET /metrics\n";
         r = MHD_create_response_from_buffer(sizeof nf - 1, nf, MHD_RESPMEM_PERSISTENT);
         status = get ? MHD_HTTP_NOT_FOUND : MHD_HTTP_METHOD_NOT_ALLOWED;

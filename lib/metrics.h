@@ -7,8 +7,8 @@
  * main loop renders its counters into a metrics_text about once a second
  * (metrics_due) and publishes a copy; a scrape never touches the program's
  * state, so the hot path pays nothing and the server thread never waits on
- * it. Loopback only, unless the program allows other addresses (tickfeed's
- * and tickproxy's --bind-remote). Names follow Prometheus' conventions:
+ * it. Until the first publish a scrape gets 503. Loopback only, unless the program allows other
+ * addresses (tickfeed's and tickproxy's --bind-remote). Names follow Prometheus' conventions:
  * gputick_<program>_<what>_<unit>, counters end in _total (docs/operations.md
  * lists them). In a build without libmicrohttpd, metrics_open() fails with a
  * message saying so. */

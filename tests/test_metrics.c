@@ -65,12 +65,16 @@ static int http_get(int port, const char *path, char *buf, size_t cap)
     return status;
 }
 
-/* Scrapes /metrics, waiting (at most 10 s) for the server to answer. */
+/* Scrapes /metrics, waiting (at most 10 s) for the server to answer with
+ * its metrics (no answer, or 503 while the program starts). */
 static void scrape(int port, char *buf, size_t cap)
 {
     int status = -1;
-    for (int i = 0; i < 100 && (status = http_get(port, "/metrics", buf, cap)) < 0; i++)
+    for (int i = 0; i < 100 && (status = http_get(port, "/metrics", buf, cap)) != 200; i++) {
+        if (status != -1 && status != 503)
+            break;
         usleep(100000);
+    }
     cr_assert(eq(int, status, 200), "GET /metrics on port %d: %d", port, status);
     cr_assert(not(eq(ptr, strstr(buf, "Content-Type: text/plain; version=0.0.4"), NULL)), "%s",
               buf);
