@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
+#include "conf.h"
 #include "dump.h"
 #include "feed.h"
 #include "channels.h"
@@ -28,9 +29,11 @@
 #include "gputick/time.h"
 #include "net.h"
 #include "pcap.h"
+#include "metrics.h"
 #include "pub.h"
+#include "svc.h"
 
-enum { LOOP_WAIT_MS = 1, SERVE_MAX = 16, CFG_MAX_STRINGS = 64 };
+enum { LOOP_WAIT_MS = 1, SERVE_MAX = 16 };
 #define NS_PER_MS 1000000LL
 #define PACE_SLICE_NS (10 * NS_PER_MS) /* --pace: longest sleep between looks at signals */
 
@@ -46,6 +49,7 @@ struct cfg {
     struct gt_channels ch;
     const char *pcap, *journal, *pub_ep, *router_ep, *fsync;
     const char *curve_key, *curve_allow; /* CURVE server key file, allow-list */
+    const char *metrics;                 /* --metrics ADDR:PORT, or NULL */
     int bind_remote;
     int pace; /* --pcap at the capture's pace */
     int dump; /* --pcap --dump: decode and print, no publishing */
@@ -54,16 +58,7 @@ struct cfg {
     int sndhwm, rcvbuf;
     long segment_mb;
     int quiet;
-    char *strings[CFG_MAX_STRINGS]; /* values read from config files, freed at exit */
-    int n_strings;
 };
-
-static void cfg_free(struct cfg *c)
-{
-    for (int i = 0; i < c->n_strings; i++)
-        free(c->strings[i]);
-    c->n_strings = 0;
-}
 
 static void usage(FILE *f)
 {
@@ -102,6 +97,8 @@ static void usage(FILE *f)
         "  --bind-remote          allow --pub/--router on anything but ipc://, inproc:// or "
         "loopback tcp://\n"
         "  --curve-server-key F   CURVE on PUB and ROUTER with this secret key (tickkey)\n"
+        "  --metrics ADDR:PORT    serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+        "                         (loopback unless --bind-remote, e.g. 127.0.0.1:9560)\n"
         "  --curve-allow PATH     accept only the client keys in PATH (a file of keys or a\n"
         "                         folder of .pub files); denials are logged on stderr\n"
         "Running:\n"
@@ -111,6 +108,7 @@ static void usage(FILE *f)
         "  --linger SECONDS       after --pcap ends, keep serving the ROUTER this long\n"
         "  --config FILE          read options from FILE: one 'name value' per line, # comments;\n"
         "                         a value may be quoted, \"\" is the empty value\n"
+        "  --print-config         print the options in effect in that format and exit\n"
         "  -q, --quiet            no startup or stats lines (errors still)\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
@@ -186,11 +184,10 @@ static const struct option long_opts[] = {{"iface", required_argument, 0, 'i'},
                                           {"version", no_argument, 0, 'V'},
                                           {"bind-remote", no_argument, 0, 'B'},
                                           {"reorder-ms", required_argument, 0, 'W'},
+                                          {"metrics", required_argument, 0, 'm'},
                                           {"curve-server-key", required_argument, 0, 'K'},
                                           {"curve-allow", required_argument, 0, 'A'},
                                           {0, 0, 0, 0}};
-
-static int read_config(struct cfg *c, const char *path);
 
 /* Applies one option; returns 0, 1 to exit successfully, -1 on a bad value. */
 static int apply_opt(struct cfg *c, int opt, const char *arg)
@@ -264,9 +261,12 @@ static int apply_opt(struct cfg *c, int opt, const char *arg)
     case 'l':
         return parse_num("linger", arg, 0, 1e9, &c->linger_s);
     case 'c':
-        return read_config(c, arg);
+        return 0; /* conf_expand() read it (cannot come here) */
     case 'q':
         c->quiet = 1;
+        return 0;
+    case 'm':
+        c->metrics = arg;
         return 0;
     case 'B':
         c->bind_remote = 1;
@@ -291,55 +291,6 @@ static int apply_opt(struct cfg *c, int opt, const char *arg)
     }
 }
 
-/* A config file: "name value" lines naming long options; # starts a comment.
- * Its strings live until exit. */
-static int read_config(struct cfg *c, const char *path)
-{
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        fprintf(stderr, "tickfeed: cannot read config %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    char line[512];
-    int ln = 0, rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, fp)) {
-        ln++;
-        char *h = strchr(line, '#');
-        if (h)
-            *h = 0;
-        char name[64], val[448];
-        int k = sscanf(line, " %63s %447s", name, val);
-        if (k <= 0)
-            continue;
-        const struct option *o = long_opts;
-        while (o->name && strcmp(o->name, name))
-            o++;
-        if (!o->name || o->val == 'c' || o->val == 'h' || o->val == 'V' ||
-            (o->has_arg == required_argument && k < 2)) {
-            fprintf(stderr, "tickfeed: %s:%d: unknown or incomplete option '%s'\n", path, ln, name);
-            rc = -1;
-            break;
-        }
-        char *arg = NULL;
-        size_t vl = strlen(val);
-        if (k == 2 && vl >= 2 && (val[0] == '"' || val[0] == '\'') && val[vl - 1] == val[0]) {
-            memmove(val, val + 1, vl - 2); /* a quoted value: "" is the empty one */
-            val[vl - 2] = 0;
-        }
-        if (o->has_arg == required_argument) {
-            if (c->n_strings == CFG_MAX_STRINGS || !(arg = strdup(val))) {
-                fprintf(stderr, "tickfeed: %s:%d: too many options\n", path, ln);
-                rc = -1;
-                break;
-            }
-            c->strings[c->n_strings++] = arg;
-        }
-        rc = apply_opt(c, o->val, arg);
-    }
-    fclose(fp);
-    return rc;
-}
-
 /* ---- stats ---------------------------------------------------------------- */
 
 struct run {
@@ -354,9 +305,60 @@ struct run {
     int64_t last_tend_ns;
     int64_t t0, last_stats_ns;
     uint64_t last_records;
-    int blocked_logged; /* the journal-blocked message was printed */
-    gt_zap *zap;        /* the CURVE allow-list's handler, or NULL */
+    int blocked_logged;      /* the journal-blocked message was printed */
+    gt_zap *zap;             /* the CURVE allow-list's handler, or NULL */
+    struct metrics *metrics; /* --metrics, or NULL */
+    struct metrics_text mtext;
 };
+
+/* The Prometheus text of the stats line's counters (docs/operations.md). */
+static void metrics_render(struct run *r)
+{
+    const struct feed_stats *s = feed_stats(r->feed);
+    const struct pub_stats *ps = pub_stats(r->pub);
+    struct metrics_text *t = &r->mtext;
+    char lab[32];
+    metrics_text_reset(t);
+#define C(name, help, labels, v)                                                                   \
+    metrics_sample(t, "gputick_feed_" name, METRICS_COUNTER, help, labels, (double)(v))
+#define G(name, help, v)                                                                           \
+    metrics_sample(t, "gputick_feed_" name, METRICS_GAUGE, help, NULL, (double)(v))
+    for (int i = 0; i < GT_N_FEEDS; i++) {
+        snprintf(lab, sizeof lab, "feed=\"%s\"", feed_names[i]);
+        C("packets_total", "UDP packets received, per feed.", lab, s->packets[i]);
+    }
+    for (int i = GT_FEED_INCR_A; i <= GT_FEED_INCR_B; i++) {
+        snprintf(lab, sizeof lab, "feed=\"%s\"", feed_names[i]);
+        C("duplicate_packets_total", "Incremental packets the other line had already given.", lab,
+          s->duplicates[i]);
+    }
+    C("messages_total", "SBE messages decoded.", NULL, s->messages);
+    C("unknown_messages_total", "Messages of unknown templates, skipped.", NULL, s->unknown);
+    C("malformed_total", "Packets or messages that did not decode.", NULL, s->malformed);
+    C("gaps_total", "Packet sequence gaps on both lines.", NULL, s->gaps);
+    C("lost_packets_total", "Packets lost on both lines.", NULL, s->lost);
+    C("instrument_gaps_total", "RptSeq gaps of single instruments.", NULL, s->rpt_gaps);
+    C("stale_total", "Books published stale.", NULL, s->stale);
+    C("recoveries_total", "Stale books recovered.", "from=\"snapshot\"", s->recovered_snap);
+    C("recoveries_total", "Stale books recovered.", "from=\"kept\"", s->recovered_kept);
+    C("recoveries_total", "Stale books recovered.", "from=\"incremental\"", s->recovered_incr);
+    C("recoveries_total", "Stale books recovered.", "from=\"empty\"", s->recovered_empty);
+    C("resets_total", "Books emptied by a ChannelReset.", NULL, s->resets);
+    C("kernel_drops_total", "Datagrams the kernel dropped (full receive buffer).", NULL,
+      r->rx_open ? r->rx.stats.kernel_drops : 0);
+    C("published_records_total", "Tick records published.", NULL, ps->records);
+    C("published_messages_total", "Bus messages published.", NULL, ps->messages);
+    C("send_errors_total", "PUB sends that failed.", NULL, ps->send_errors);
+    C("requests_total", "ROUTER requests served.", NULL, ps->requests);
+    C("replayed_records_total", "Records sent in replays.", NULL, ps->replayed);
+    C("snapshots_total", "Snapshots sent to late joiners.", NULL, ps->snapshots);
+    G("sequence", "Last bus sequence published.", ps->last_seq);
+    G("instruments", "Instruments known.", s->n_instruments);
+    G("stale_books", "Books stale now.", s->n_stale);
+#undef C
+#undef G
+    metrics_publish(r->metrics, t);
+}
 
 static void stats_line(struct run *r, int64_t now, const char *when)
 {
@@ -415,6 +417,9 @@ static int feed_error(struct run *r, int rc)
 static int tend(struct run *r, int64_t now)
 {
     r->last_tend_ns = now;
+    svc_alive(); /* READY=1 at the first turn, then the systemd watchdog */
+    if (metrics_due(r->metrics))
+        metrics_render(r);
     int rc = pub_flush(r->pub);
     const struct pub_stats *ps = pub_stats(r->pub);
     if (rc < 0 && !r->blocked_logged) {
@@ -641,6 +646,9 @@ static void log_curve(void *ctx, const char *line)
 static int tickfeed_main(struct cfg *cp, int argc, char **argv)
 {
     int opt;
+    int crc = conf_expand("tickfeed", &argc, &argv, long_opts);
+    if (crc != 0)
+        return crc < 0 ? 2 : 0;
     while ((opt = getopt_long(argc, argv, "qhV", long_opts, NULL)) != -1) {
         int rc = apply_opt(cp, opt, optarg);
         if (rc) {
@@ -698,6 +706,12 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
 
     struct run r = {.c = cp};
     char err[GT_ERRLEN];
+    metrics_text_init(&r.mtext);
+    int mrc = cp->metrics ? metrics_open(&r.metrics, cp->metrics, cp->bind_remote, err) : 0;
+    if (mrc < 0) {
+        fprintf(stderr, "tickfeed: %s\n", err);
+        return mrc == GT_EINVAL ? 2 : 1;
+    }
     void *zctx = zmq_ctx_new();
     struct pub_opts po = {.journal_dir = cp->journal,
                           .pub_endpoint = cp->pub_ep,
@@ -756,6 +770,8 @@ out:
     if (pub_close(r.pub) < 0)
         ret = 1;
     feed_close(r.feed);
+    metrics_close(r.metrics);
+    metrics_text_fini(&r.mtext);
     gt_zap_close(zap);
     zmq_ctx_term(zctx);
     return ret;
@@ -764,7 +780,5 @@ out:
 int main(int argc, char **argv)
 {
     static struct cfg c = {.ch = GT_CHANNELS_DEFAULT, .journal = "gputick.journal", .stats_s = 10};
-    int rc = tickfeed_main(&c, argc, argv);
-    cfg_free(&c);
-    return rc;
+    return tickfeed_main(&c, argc, argv);
 }

@@ -6,23 +6,94 @@
  * stats line now and then and at exit, and stops cleanly on SIGINT/SIGTERM
  * with everything received committed. --retain deletes old data first. */
 #include <getopt.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include "gputick/bus.h"
 #include "gputick/store.h"
 #include "gputick/topic.h"
 #include "gputick/time.h"
+#include "backup.h"
+#include "conf.h"
+#include "metrics.h"
 #include "recorder.h"
+#include "svc.h"
 
 static volatile sig_atomic_t stop;
 static const struct recorder_config *cfg; /* for the messages of report() */
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop = 1;
+    if (sig == SIGUSR1)
+        backup_signal();
+    else
+        stop = 1;
+}
+
+static struct recorder *rec;    /* for on_turn()'s metrics */
+static struct metrics *metrics; /* --metrics, or NULL */
+static struct metrics_text mtext;
+static int64_t caught_up_ns; /* when the store last held all the feed had */
+
+/* The Prometheus text of the recorder's stats (docs/operations.md). */
+static void metrics_render(const struct recorder_stats *s, int64_t now)
+{
+    static const struct {
+        const char *name, *help;
+        enum metrics_type type;
+        size_t off;
+    } rows[] = {
+#define ROW(n, t, f, h) {"gputick_store_" n, h, t, offsetof(struct recorder_stats, f)}
+        ROW("ticks_total", METRICS_COUNTER, ticks, "Ticks appended to the store."),
+        ROW("live_messages_total", METRICS_COUNTER, live_msgs, "Bus messages received live."),
+        ROW("replayed_records_total", METRICS_COUNTER, replayed, "Records received by replay."),
+        ROW("gaps_total", METRICS_COUNTER, gaps, "Holes in the live stream that were replayed."),
+        ROW("duplicates_total", METRICS_COUNTER, dups, "Records skipped as already recorded."),
+        ROW("commits_total", METRICS_COUNTER, commits, "Successful commits."),
+        ROW("commit_errors_total", METRICS_COUNTER, commit_errors, "Failed commits."),
+        ROW("checkpoint_sequence", METRICS_GAUGE, checkpoint, "Last committed bus sequence."),
+        ROW("feed_sequence", METRICS_GAUGE, feed_last, "Newest bus sequence tickfeed reported."),
+#undef ROW
+    };
+    metrics_text_reset(&mtext);
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        metrics_sample(&mtext, rows[i].name, rows[i].type, rows[i].help, NULL,
+                       (double)*(const uint64_t *)((const char *)s + rows[i].off));
+    uint64_t behind = s->feed_last > s->checkpoint ? s->feed_last - s->checkpoint : 0;
+    metrics_sample(&mtext, "gputick_store_lag_records", METRICS_GAUGE,
+                   "Records the feed has published that are not committed yet.", NULL,
+                   (double)behind);
+    metrics_sample(&mtext, "gputick_store_lag_seconds", METRICS_GAUGE,
+                   "Seconds since the store last held every record the feed had published.", NULL,
+                   behind ? (double)(now - caught_up_ns) / 1e9 : 0);
+    metrics_sample(&mtext, "gputick_store_blocked", METRICS_GAUGE,
+                   "1 while commits fail (a full disk) and writing is stopped.", NULL,
+                   s->blocked ? 1 : 0);
+    struct statvfs fs;
+    if (statvfs(cfg->db, &fs) == 0)
+        metrics_sample(&mtext, "gputick_store_disk_free_bytes", METRICS_GAUGE,
+                       "Bytes free for tickstore on the store's file system.", NULL,
+                       (double)fs.f_bavail * (double)fs.f_frsize);
+    metrics_publish(metrics, &mtext);
+}
+
+/* Every recorder loop turn: tell systemd we live, take an asked-for backup,
+ * publish the metrics once a second. */
+static void on_turn(void *arg, gt_store *st)
+{
+    svc_alive();
+    backup_serve(st, arg);
+    if (!rec)
+        return;
+    const struct recorder_stats *s = recorder_stats(rec);
+    int64_t now = gt_now_ns();
+    if (s->checkpoint >= s->feed_last)
+        caught_up_ns = now;
+    if (metrics_due(metrics))
+        metrics_render(s, now);
 }
 
 static void usage(FILE *f)
@@ -50,7 +121,14 @@ static void usage(FILE *f)
         "                       (e.g. 90d: at least 90 days kept, whole days) from the existing\n"
         "                       store, then record\n"
         "      --retain-only    with --retain: delete, compact and exit\n"
+        "      --metrics ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+        "                       (a loopback address, e.g. 127.0.0.1:9570)\n"
+        "      --backup DIR     copy the store at its last commit into the new folder DIR\n"
+        "                       and exit; while a tickstore records it, that one takes it\n"
         "  -s, --stats SEC      print a stats line every SEC seconds (default 10, 0 = off)\n"
+        "      --config FILE    read options from FILE: one 'name value' per line (the long\n"
+        "                       option's name), # comments; later options win\n"
+        "      --print-config   print the options in effect in that format and exit\n"
         "  -h, --help           show this help and exit\n"
         "  -V, --version        show the version and exit\n",
         GT_BUS_PUB_DEFAULT, GT_BUS_ROUTER_DEFAULT);
@@ -129,7 +207,10 @@ int main(int argc, char **argv)
         OPT_PREFIX,
         OPT_PRODUCT,
         OPT_CKEY,
-        OPT_SPUB
+        OPT_SPUB,
+        OPT_BACKUP,
+        OPT_METRICS,
+        OPT_CONFIG
     };
     static const struct option opts[] = {{"db", required_argument, 0, 'd'},
                                          {"endpoint", required_argument, 0, 'e'},
@@ -143,6 +224,9 @@ int main(int argc, char **argv)
                                          {"retain", required_argument, 0, OPT_RETAIN},
                                          {"retain-only", no_argument, 0, OPT_RETAIN_ONLY},
                                          {"stats", required_argument, 0, 's'},
+                                         {"backup", required_argument, 0, OPT_BACKUP},
+                                         {"metrics", required_argument, 0, OPT_METRICS},
+                                         {"config", required_argument, 0, OPT_CONFIG},
                                          {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, 'V'},
                                          {0, 0, 0, 0}};
@@ -155,10 +239,13 @@ int main(int argc, char **argv)
                                 .timeout_ms = 5000};
     int64_t retain_ns = 0;
     int retain_only = 0;
+    const char *backup = NULL, *metrics_at = NULL;
     long stats_s = 10;
     char filter[GT_BUS_FILTER_MAX] = "";
     char *end, err[GT_ERRLEN];
-    int ch;
+    int ch = conf_expand("tickstore", &argc, &argv, opts);
+    if (ch != 0)
+        return ch < 0 ? 2 : 0;
     while ((ch = getopt_long(argc, argv, "d:e:r:s:hV", opts, NULL)) != -1) {
         switch (ch) {
         case 'd':
@@ -203,6 +290,12 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case OPT_METRICS:
+            metrics_at = optarg;
+            break;
+        case OPT_BACKUP:
+            backup = optarg;
+            break;
         case OPT_RETAIN_ONLY:
             retain_only = 1;
             break;
@@ -240,6 +333,18 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGUSR1, SIG_IGN); /* a backup request is served only while recording */
+    if (backup) {
+        uint64_t seq;
+        int rc = backup_run(c.db, backup, 120000, &seq, err);
+        if (rc < 0) {
+            fprintf(stderr, "tickstore: --backup: %s\n", err);
+            return 1;
+        }
+        fprintf(stderr, "tickstore: backup of %s at checkpoint %llu in %s\n", c.db,
+                (unsigned long long)seq, backup);
+        return 0;
+    }
     if (retain_ns) {
         gt_store *st;
         int rc = gt_store_open(c.db, GT_STORE_WRITER | GT_STORE_NO_CREATE, &st, err);
@@ -268,18 +373,36 @@ int main(int argc, char **argv)
         if (rc < 0 || retain_only)
             return rc < 0 ? 1 : 0;
     }
+    if (metrics_at && metrics_open(&metrics, metrics_at, 0, err) < 0) {
+        fprintf(stderr, "tickstore: %s\n", err);
+        return 2;
+    }
+    metrics_text_init(&mtext);
+    c.turn = on_turn;
+    c.turn_arg = (void *)c.db;
     struct recorder *r;
     if (recorder_open(&r, &c, err) < 0) {
         fprintf(stderr, "tickstore: %s\n", err);
+        metrics_close(metrics);
+        metrics_text_fini(&mtext);
         return 1;
     }
     fprintf(stderr, "tickstore: recording %s -> %s from sequence %llu%s%s%s\n", c.pub_ep, c.db,
             (unsigned long long)(recorder_stats(r)->checkpoint + 1), c.filter ? " (shard: " : "",
             c.filter ? c.filter : "", c.filter ? ")" : "");
     cfg = &c;
+    rec = r;
+    caught_up_ns = gt_now_ns();
+    if (metrics)
+        metrics_render(recorder_stats(r), caught_up_ns); /* before the first replay */
+    signal(SIGUSR1, on_signal);
     int rc = recorder_run(r, &stop, (int)stats_s * 1000, report, err);
+    svc_stopping();
     report(RECORDER_STATS, recorder_stats(r));
+    rec = NULL;
     recorder_close(r);
+    metrics_close(metrics);
+    metrics_text_fini(&mtext);
     if (rc < 0) {
         fprintf(stderr, "tickstore: %s\n", err);
         return 1;

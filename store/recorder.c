@@ -107,6 +107,8 @@ static int commit(struct recorder *r)
     r->s.commits++;
     r->pending = 0;
     r->s.checkpoint = r->expected - 1;
+    if (r->c.turn)
+        r->c.turn(r->c.turn_arg, r->st);
     if (r->s.blocked) {
         r->s.blocked = 0;
         r->s.blocked_ns = now - r->blocked_since_ns;
@@ -224,6 +226,8 @@ int recorder_run(struct recorder *r, volatile sig_atomic_t *stop, int report_ms,
             zmq_poll(NULL, 0, 50);
         }
         maybe_commit(r);
+        if (r->c.turn)
+            r->c.turn(r->c.turn_arg, r->st);
         if (report && report_ms > 0 && gt_now_ns() >= next_report) {
             event(r, RECORDER_STATS);
             next_report = gt_now_ns() + (int64_t)report_ms * 1000000;

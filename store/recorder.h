@@ -43,6 +43,11 @@ struct recorder_config {
     const char *filter;           /* shard: topic prefixes separated by spaces; NULL or "" = all */
     const char *curve_client_key; /* CURVE: this recorder's secret key file, or NULL */
     const char *curve_server_pub; /* and tickfeed's (or the proxy's) public key file */
+    /* Called (if not NULL) every loop turn and after every commit, when the
+     * store holds whole commits only: tickstore's systemd watchdog and its
+     * backups (backup.h) hang here. */
+    void (*turn)(void *arg, gt_store *st);
+    void *turn_arg;
 };
 
 struct recorder_stats {

@@ -39,6 +39,7 @@
  * load a table file keeps an older version of that family without a word).
  * Format 1 stores had no seals and no mark: they are refused. */
 #include "gputick/store.h"
+#include "backup.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <dirent.h>
@@ -2068,4 +2069,10 @@ int gt_store_delete_before(gt_store *st, int64_t ns)
     }
     free(r);
     return rc < 0 ? rc : deleted;
+}
+
+/* For backup.c: the handle a RocksDB checkpoint is taken from. */
+struct rocksdb_t *store_rocksdb(gt_store *st)
+{
+    return st->db;
 }

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <zmq.h>
+#include "gputick/bus.h"
 #include "gputick/crc32c.h"
 #include "gputick/store.h"
 #include "gputick/tick.h"
@@ -480,5 +482,35 @@ static inline void assert_matches_truth(const struct seen *s, const struct truth
     assert_matches_truth_opt(s, t, 1);
 }
 #endif /* GT_E2E_TRUTH */
+
+
+/* The last sequence tickfeed has published, asked through its ROUTER. */
+static inline uint64_t feed_last(const char *rtr)
+{
+    void *zctx = zmq_ctx_new(), *d = zmq_socket(zctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(d, rtr);
+    uint64_t first = 0, last = 0;
+    char err[GT_ERRLEN];
+    int rc = gt_bus_info(d, 3000, &first, &last, err);
+    zmq_close(d);
+    zmq_ctx_term(zctx);
+    cr_assert(eq(int, rc, GT_OK), "INFO: %s", err);
+    return last;
+}
+
+/* Polls the store until its checkpoint is want (at most ms). */
+static inline void store_wait(const char *db, uint64_t want, int ms, uint64_t *n, uint64_t *sum)
+{
+    uint64_t cp = 0;
+    for (int i = 0; i < ms / 200; i++) {
+        store_sum(db, n, sum, &cp);
+        if (cp == want)
+            return;
+        usleep(200000);
+    }
+    cr_assert(eq(u64, cp, want), "the store caught up to the last published tick");
+}
 
 #endif

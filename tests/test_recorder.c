@@ -154,22 +154,6 @@ static struct sums journal_sums(const char *jdir)
     return s;
 }
 
-/* The last sequence tickfeed has published, asked through its ROUTER. */
-static uint64_t feed_last(const char *rtr)
-{
-    void *zctx = zmq_ctx_new(), *d = zmq_socket(zctx, ZMQ_DEALER);
-    int linger = 0;
-    zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_connect(d, rtr);
-    uint64_t first = 0, last = 0;
-    char err[GT_ERRLEN];
-    int rc = gt_bus_info(d, 3000, &first, &last, err);
-    zmq_close(d);
-    zmq_ctx_term(zctx);
-    cr_assert(eq(int, rc, GT_OK), "INFO: %s", err);
-    return last;
-}
-
 /* Polls every 100 ms, at most ms, until log holds text. Returns 1 if so. */
 static int log_wait(const char *log, const char *text, int ms)
 {
@@ -179,19 +163,6 @@ static int log_wait(const char *log, const char *text, int ms)
         usleep(100000);
     }
     return 0;
-}
-
-/* Polls the store until its checkpoint is want (at most ms). */
-static void store_wait(const char *db, uint64_t want, int ms, uint64_t *n, uint64_t *sum)
-{
-    uint64_t cp = 0;
-    for (int i = 0; i < ms / 200; i++) {
-        store_sum(db, n, sum, &cp);
-        if (cp == want)
-            return;
-        usleep(200000);
-    }
-    cr_assert(eq(u64, cp, want), "the store caught up to the last published tick");
 }
 
 /* ---- tickstore on a full disk ---- */

@@ -12,8 +12,11 @@
 # prefix, must run and read its tick, examples/subscriber.c (the bus client,
 # gputick/sub.h) must build the same way and run, and
 # tests/install/store_reader.c, built the same way with `gputick-store`, must
-# record and read back a store. CFLAGS carry the sanitizer flags of a
-# sanitizer tree.
+# record and read back a store. The shared libgputick.so (SONAME
+# libgputick.so.0) must define every function of libgputick.a that a header
+# declares; the reader links to it (the linker's choice), so it runs with the
+# prefix's lib folder on LD_LIBRARY_PATH as an installed one would from
+# /usr/lib. CFLAGS carry the sanitizer flags of a sanitizer tree.
 set -eu
 bin=$1 cc=$2
 shift 2
@@ -41,6 +44,10 @@ for h in "$src"/*.h; do
 done
 [ -f "$lib/libgtstore.a" ] || { echo "check.sh: no $lib/libgtstore.a" >&2; exit 1; }
 nm -g --defined-only "$lib/libgputick.a" "$lib/libgtstore.a" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/defined"
+nm -g --defined-only "$lib/libgputick.a" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/defined_a"
+nm -D --defined-only "$lib/libgputick.so" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$tmp/defined_so"
+soname=$(objdump -p "$lib/libgputick.so" | awk '$1 == "SONAME" { print $2 }')
+[ "$soname" = libgputick.so.0 ] || { echo "check.sh: libgputick.so's SONAME is '$soname'" >&2; exit 1; }
 missing=0 checked=0
 for h in "$inc"/gputick/*.h; do
     echo "#include <gputick/$(basename "$h")>" >>"$tmp/all_headers.c"
@@ -52,6 +59,10 @@ for h in "$inc"/gputick/*.h; do
             echo "check.sh: $(basename "$h") declares $f, which no installed library defines" >&2
             missing=1
         fi
+        if grep -qx "$f" "$tmp/defined_a" && ! grep -qx "$f" "$tmp/defined_so"; then
+            echo "check.sh: $(basename "$h") declares $f, which the installed libgputick.so lacks" >&2
+            missing=1
+        fi
     done
 done
 [ "$missing" -eq 0 ] || exit 1
@@ -60,14 +71,15 @@ echo "int gt_all_headers_compile;" >>"$tmp/all_headers.c"
 # shellcheck disable=SC2046 # pkg-config's words are meant to split
 "$cc" "$@" -Wall -Wextra -Werror -o "$tmp/reader" "$here/reader.c" "$tmp/all_headers.c" \
     $(pkg-config --cflags --libs gputick)
-"$tmp/reader"
+LD_LIBRARY_PATH=$lib "$tmp/reader"
 # examples/subscriber.c, the bus client's example, builds the same way.
 # shellcheck disable=SC2046
 "$cc" "$@" -Wall -Wextra -Werror -o "$tmp/subscriber" "$here/../../examples/subscriber.c" \
     $(pkg-config --cflags --libs gputick)
-"$tmp/subscriber" --help | grep -q "usage: subscriber" || { echo "check.sh: examples/subscriber.c does not run" >&2; exit 1; }
+LD_LIBRARY_PATH=$lib "$tmp/subscriber" --help | grep -q "usage: subscriber" ||
+    { echo "check.sh: examples/subscriber.c does not run" >&2; exit 1; }
 # shellcheck disable=SC2046 # pkg-config's words are meant to split
 "$cc" "$@" -Wall -Wextra -Werror -o "$tmp/store_reader" "$here/store_reader.c" \
     $(pkg-config --cflags --libs gputick-store)
-"$tmp/store_reader" "$tmp/store"
-echo "check.sh: $(ls "$inc"/gputick | wc -l) headers installed, their $checked functions all in libgputick.a or libgtstore.a; the downstream reader, examples/subscriber.c and the store reader link and run"
+LD_LIBRARY_PATH=$lib "$tmp/store_reader" "$tmp/store"
+echo "check.sh: $(ls "$inc"/gputick | wc -l) headers installed, their $checked functions all in libgputick.a (and .so) or libgtstore.a; the downstream reader, examples/subscriber.c and the store reader link and run"

@@ -40,6 +40,9 @@
 #include "gputick/err.h"
 #include "gputick/sec.h"
 #include "gputick/time.h"
+#include "conf.h"
+#include "metrics.h"
+#include "svc.h"
 
 /* Most frames of one reply: envelope, status, header, topic/records pairs. */
 enum { REPLY_FRAMES_MAX = GT_BUS_MAX_HOPS + 1 + 2 * GT_BUS_CHUNK + 4 };
@@ -47,6 +50,7 @@ enum { REPLY_FRAMES_MAX = GT_BUS_MAX_HOPS + 1 + 2 * GT_BUS_CHUNK + 4 };
 struct proxy_args {
     const char *sub_connect, *pub_bind, *req_connect, *router_bind;
     const char *server_key, *allow, *client_key, *server_pub;
+    const char *metrics; /* --metrics ADDR:PORT, or NULL */
     int bind_remote;
     long stats_s;
 };
@@ -85,6 +89,11 @@ static void usage(FILE *f)
            "  --curve-client-key F   CURVE upstream, with this secret key file...\n"
            "  --curve-server-pub F   ...and the upstream's public key file\n"
            "  -s, --stats SEC        print a stats line every SEC seconds (default 10, 0 = off)\n"
+           "  --config FILE          read options from FILE: one 'name value' per line (the long\n"
+           "                         option's name), # comments; later options win\n"
+           "  --print-config         print the options in effect in that format and exit\n"
+           "  --metrics ADDR:PORT    serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+           "                         (loopback unless --bind-remote, e.g. 127.0.0.1:9571)\n"
            "  -h, --help             show this help and exit\n"
            "  -V, --version          show the version and exit\n"
            "\n"
@@ -93,7 +102,19 @@ static void usage(FILE *f)
 
 static int parse_args(int argc, char **argv, struct proxy_args *a)
 {
-    enum { O_SUB = 1000, O_PUB, O_REQ, O_ROUTER, O_REMOTE, O_SKEY, O_ALLOW, O_CKEY, O_SPUB };
+    enum {
+        O_SUB = 1000,
+        O_PUB,
+        O_REQ,
+        O_ROUTER,
+        O_REMOTE,
+        O_SKEY,
+        O_ALLOW,
+        O_CKEY,
+        O_SPUB,
+        O_METRICS,
+        O_CONFIG
+    };
     static const struct option opts[] = {{"sub-connect", required_argument, 0, O_SUB},
                                          {"pub-bind", required_argument, 0, O_PUB},
                                          {"req-connect", required_argument, 0, O_REQ},
@@ -104,6 +125,8 @@ static int parse_args(int argc, char **argv, struct proxy_args *a)
                                          {"curve-client-key", required_argument, 0, O_CKEY},
                                          {"curve-server-pub", required_argument, 0, O_SPUB},
                                          {"stats", required_argument, 0, 's'},
+                                         {"metrics", required_argument, 0, O_METRICS},
+                                         {"config", required_argument, 0, O_CONFIG},
                                          {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, 'V'},
                                          {0, 0, 0, 0}};
@@ -112,7 +135,9 @@ static int parse_args(int argc, char **argv, struct proxy_args *a)
                              .req_connect = GT_BUS_ROUTER_DEFAULT,
                              .router_bind = "tcp://127.0.0.1:5571",
                              .stats_s = 10};
-    int c;
+    int c = conf_expand("tickproxy", &argc, &argv, opts);
+    if (c != 0)
+        exit(c < 0 ? 2 : 0);
     char *end, err[GT_ERRLEN];
     while ((c = getopt_long(argc, argv, "s:hV", opts, NULL)) != -1) {
         switch (c) {
@@ -142,6 +167,9 @@ static int parse_args(int argc, char **argv, struct proxy_args *a)
             break;
         case O_SPUB:
             a->server_pub = optarg;
+            break;
+        case O_METRICS:
+            a->metrics = optarg;
             break;
         case 's':
             a->stats_s = strtol(optarg, &end, 10);
@@ -345,15 +373,43 @@ static void req_reply(void *front, void *back, zmq_msg_t *f, struct req_stats *r
     }
 }
 
+/* The Prometheus text of the stats line's counters (docs/operations.md). */
+static void metrics_render(struct metrics *m, struct metrics_text *t, uint64_t frames,
+                           uint64_t subs, const struct req_stats *rs, const struct gt_zap_stats *zs)
+{
+    metrics_text_reset(t);
+#define C(name, help, labels, v)                                                                   \
+    metrics_sample(t, "gputick_proxy_" name, METRICS_COUNTER, help, labels, (double)(v))
+    C("messages_total", "Bus messages forwarded downstream.", NULL, frames / 2);
+    C("subscription_messages_total", "(Un)subscribe messages from subscribers.", NULL, subs);
+    C("requests_total", "Requests forwarded upstream.", NULL, rs->requests);
+    C("replies_total", "Replies handed to their clients.", NULL, rs->replies);
+    C("refused_total", "Requests or replies refused.", NULL, rs->refused);
+    C("unroutable_total", "Replies whose client had gone.", NULL, rs->unroutable);
+    C("curve_total", "CURVE handshakes by verdict.", "verdict=\"allowed\"", zs->allowed);
+    C("curve_total", "CURVE handshakes by verdict.", "verdict=\"denied\"", zs->denied);
+    C("curve_total", "CURVE handshakes by verdict.", "verdict=\"failed\"", zs->handshake_failed);
+#undef C
+
+    metrics_publish(m, t);
+}
+
 int main(int argc, char **argv)
 {
     struct proxy_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc)
         return rc;
+    char err[GT_ERRLEN];
+    struct metrics *m = NULL;
+    struct metrics_text mt;
+    metrics_text_init(&mt);
+    if (a.metrics && (rc = metrics_open(&m, a.metrics, a.bind_remote, err)) < 0) {
+        fprintf(stderr, "tickproxy: %s\n", err);
+        return rc == GT_EINVAL ? 2 : 1;
+    }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    char err[GT_ERRLEN];
     void *zctx = zmq_ctx_new();
     gt_zap *zap = NULL;
     struct live l = {0};
@@ -394,6 +450,7 @@ int main(int argc, char **argv)
     int64_t next_report = gt_now_ns() + a.stats_s * GT_NS_PER_SEC;
     for (int last = 0; !last;) {
         last = stop;
+        svc_alive(); /* READY=1 at the first turn, then the systemd watchdog */
         if (!last) {
             zmq_pollitem_t pi[2] = {{front, 0, ZMQ_POLLIN, 0}, {back, 0, ZMQ_POLLIN, 0}};
             if (zmq_poll(pi, 2, 100) > 0) {
@@ -403,22 +460,27 @@ int main(int argc, char **argv)
                     req_reply(front, back, f, &rs);
             }
         }
-        if (last || (a.stats_s && gt_now_ns() >= next_report)) {
+        int report = last || (a.stats_s && gt_now_ns() >= next_report);
+        if (report || metrics_due(m)) {
             uint64_t frames, subs;
             struct gt_zap_stats zs = {0};
             live_stats(ctl, &frames, &subs);
             if (zap)
                 gt_zap_stats_get(zap, &zs);
-            fprintf(stderr,
-                    "tickproxy: messages %llu subscriptions %llu requests %llu replies %llu "
-                    "refused %llu unroutable %llu curve allowed %llu denied %llu "
-                    "handshake_failed %llu\n",
-                    (unsigned long long)(frames / 2), (unsigned long long)subs,
-                    (unsigned long long)rs.requests, (unsigned long long)rs.replies,
-                    (unsigned long long)rs.refused, (unsigned long long)rs.unroutable,
-                    (unsigned long long)zs.allowed, (unsigned long long)zs.denied,
-                    (unsigned long long)zs.handshake_failed);
-            next_report = gt_now_ns() + a.stats_s * GT_NS_PER_SEC;
+            if (m)
+                metrics_render(m, &mt, frames, subs, &rs, &zs);
+            if (report) {
+                fprintf(stderr,
+                        "tickproxy: messages %llu subscriptions %llu requests %llu replies %llu "
+                        "refused %llu unroutable %llu curve allowed %llu denied %llu "
+                        "handshake_failed %llu\n",
+                        (unsigned long long)(frames / 2), (unsigned long long)subs,
+                        (unsigned long long)rs.requests, (unsigned long long)rs.replies,
+                        (unsigned long long)rs.refused, (unsigned long long)rs.unroutable,
+                        (unsigned long long)zs.allowed, (unsigned long long)zs.denied,
+                        (unsigned long long)zs.handshake_failed);
+                next_report = gt_now_ns() + a.stats_s * GT_NS_PER_SEC;
+            }
         }
     }
     rc = 0;
@@ -434,5 +496,7 @@ out:
             zmq_close(socks[i]);
     zmq_ctx_term(zctx);
     free(f);
+    metrics_close(m);
+    metrics_text_fini(&mt);
     return rc;
 }
