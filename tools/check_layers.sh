@@ -24,6 +24,7 @@ LAYERS='
 include/gputick    0      exports
 lib                0      -
 mdp3               1      exports
+daemon             1      exports
 feedhandler        2      -
 store              2      -
 query              3      -
@@ -31,6 +32,7 @@ tools/ticksim      3      -
 tools/ticksub      3      -
 tools/tickproxy    3      -
 tools/tickkey      3      -
+examples           3      -
 tools/bench        9      any
 tests              9      any
 '
