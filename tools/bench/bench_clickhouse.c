@@ -281,17 +281,25 @@ static int count_bar(const struct bar *b, void *ctx)
 /* Bars of width w of the instruments ids[0..n) through bars_run (tickq bars'
  * code path). Without open_s the time includes opening and closing the
  * store; with it, *open_s gets the open time and the rest is the query alone. */
-double ours_bars(const char *db, const int32_t *ids, int n, int64_t w, double *open_s)
+struct qstore *day_qstore(const char *db)
 {
-    double t0 = bench_now();
     gt_store *st;
     char err[GT_ERRLEN];
     struct qstore *qs = qstore_new();
     if (!qs || gt_store_open(db, GT_STORE_READER, &st, err) < 0) {
         qstore_close(qs);
-        return -1;
+        return NULL;
     }
     qstore_add(qs, st);
+    return qs;
+}
+
+double ours_bars(const char *db, const int32_t *ids, int n, int64_t w, double *open_s)
+{
+    double t0 = bench_now();
+    struct qstore *qs = day_qstore(db);
+    if (!qs)
+        return -1;
     double t1 = bench_now();
     uint64_t sink = 0;
     int rc = 0;
@@ -310,12 +318,7 @@ double ours_bars(const char *db, const int32_t *ids, int n, int64_t w, double *o
 
 _Static_assert(GT_KIND_TRADE == 1, "VWAP_WHERE selects trades");
 
-struct vwap_sum {
-    __int128 notional; /* sum(px * qty) */
-    int64_t volume, n;
-};
-
-static int vwap_add(const struct bar *b, void *ctx)
+int vwap_add(const struct bar *b, void *ctx)
 {
     struct vwap_sum *v = ctx;
     v->notional += b->notional;
@@ -335,14 +338,9 @@ static int vwap_check(const char *db, const struct day *day)
                  " GROUP BY instr ORDER BY instr FORMAT TabSeparated",
                  NULL, out, sizeof out) < 0)
         return GT_EIO;
-    gt_store *st;
-    char err[GT_ERRLEN];
-    struct qstore *qs = qstore_new();
-    if (!qs || gt_store_open(db, GT_STORE_READER, &st, err) < 0) {
-        qstore_close(qs);
+    struct qstore *qs = day_qstore(db);
+    if (!qs)
         return GT_EIO;
-    }
-    qstore_add(qs, st);
     int rc = GT_OK, rows = 0, with_trades = 0;
     const char *p = out;
     for (int i = 0; i < day->n_contracts && rc == GT_OK; i++) {
@@ -744,6 +742,11 @@ int bench_clickhouse(void)
             rc = run_clickhouse(&day, dir, &g);
         }
         sh("bash '%s' stop '%s'", script, chdir_);
+    }
+    if (rc >= 0) {
+        char db[192];
+        snprintf(db, sizeof db, "%s/gputick", dir);
+        rc = bench_peers_run(&day, dir, db, &g);
     }
     feedday_ticks_free(&day.d);
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

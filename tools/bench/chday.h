@@ -59,10 +59,21 @@ int day_make(struct day *day);
 void day_row(const struct gt_tick *t, int series, struct day_row *r);
 /* Writes every tick of the day as RowBinary rows of DAY_COLUMNS to path. */
 int day_rowbinary(const struct feedday_ticks *d, const char *path);
+/* The store at db opened for reading as tickq opens it (qstore_close it), or
+ * NULL. */
+struct qstore *day_qstore(const char *db);
 /* Bars of width w of ids[0..n) through bars_run, emitting into nothing. Without
  * open_s the time includes opening and closing the store; with it, *open_s
  * gets the open time and the rest is the query alone. Seconds, or -1. */
 double ours_bars(const char *db, const int32_t *ids, int n, int64_t w, double *open_s);
+
+/* A VWAP's sums over the bars bars_run emits: vwap_add is its emit. */
+struct vwap_sum {
+    __int128 notional; /* sum(px * qty) */
+    int64_t volume, n;
+};
+struct bar;
+int vwap_add(const struct bar *b, void *ctx);
 
 /* The current engines beside the store, on the day already recorded at db
  * (g its figures); prints their table, or a message when they are absent. */
