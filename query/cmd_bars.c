@@ -15,6 +15,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: tickq bars SYMBOL --interval I [--fill] [OPTIONS]\n"
+               "       tickq bars --product P --interval I [OPTIONS]\n"
                "\n"
                "Bars of SYMBOL's trades: start, open, high, low, close, volume, VWAP (exact,\n"
                "9 decimals at most) and trade count. Intervals are aligned to the Unix epoch,\n"
@@ -23,7 +24,10 @@ static void usage(FILE *f)
                "  -i, --interval I  bar width: 1s, 1m, 5m, 1h, 1d or any duration up to 366d\n"
                "  --fill           also print empty intervals: OHLC and VWAP null, volume 0\n"
                "                   (at most 10000000 bars; without --from/--to, the range of\n"
-               "                   the symbol's trades)\n" QOPT_HELP);
+               "                   the symbol's trades)\n"
+               "  --product P      the bars of every future of product P in one run, in order\n"
+               "                   of maturity, each row led by its symbol (with -i 1d: the\n"
+               "                   day's VWAP of every contract)\n" QOPT_HELP);
 }
 
 int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv, int want_out,
@@ -33,6 +37,7 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
                                          {"interval", required_argument, 0, 'i'},
                                          {"fill", no_argument, 0, 'F'},
                                          {"out", required_argument, 0, 'o'},
+                                         {"product", required_argument, 0, 'P'},
                                          {0, 0, 0, 0}};
     int64_t now = gt_now_ns();
     const char *interval = NULL;
@@ -60,6 +65,13 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
             }
             a->out_file = optarg;
             break;
+        case 'P':
+            if (want_out) {
+                fprintf(stderr, "tickq %s: --product is for 'tickq bars' (want one SYMBOL)\n", cmd);
+                return EXIT_USAGE;
+            }
+            a->product = optarg;
+            break;
         case 'h':
             help(stdout);
             return -1;
@@ -67,12 +79,23 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
             return EXIT_USAGE;
         }
     }
-    if (optind != argc - 1) {
+    if (a->product && optind != argc) {
+        fprintf(stderr,
+                "tickq %s: want --product or one SYMBOL, not both (e.g. --product H100 "
+                "-i 1d)\n",
+                cmd);
+        return EXIT_USAGE;
+    }
+    if (!a->product && optind != argc - 1) {
         fprintf(stderr, "tickq %s: want one SYMBOL, got %d (e.g. H100Z6 -i 5m)\n", cmd,
                 argc - optind);
         return EXIT_USAGE;
     }
-    a->symbol = argv[optind];
+    if (a->product && a->fill) {
+        fprintf(stderr, "tickq %s: --fill does not apply with --product (want one SYMBOL)\n", cmd);
+        return EXIT_USAGE;
+    }
+    a->symbol = a->product ? NULL : argv[optind];
     if (!interval) {
         fprintf(stderr, "tickq %s: no --interval (want e.g. --interval 5m)\n", cmd);
         return EXIT_USAGE;
@@ -96,7 +119,9 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
                 a->fill ? "--fill" : "--format");
         return EXIT_USAGE;
     }
-    if (qdb_name_check(cmd, "symbol", a->symbol, GT_SYMBOL_LEN) || qopt_check(&a->q, cmd))
+    if ((a->product ? qdb_name_check(cmd, "product", a->product, GT_PRODUCT_LEN)
+                    : qdb_name_check(cmd, "symbol", a->symbol, GT_SYMBOL_LEN)) ||
+        qopt_check(&a->q, cmd))
         return EXIT_USAGE;
     return 0;
 }
@@ -119,9 +144,22 @@ static int fill_check(const struct bars_args *a, int64_t from, int64_t to)
 static const struct out_col cols[] = {{"start", -24}, {"open", 10},  {"high", 10}, {"low", 10},
                                       {"close", 10},  {"volume", 9}, {"vwap", 14}, {"trades", 7}};
 
+static const struct out_col pcols[] = {{"symbol", -12}, {"start", -24}, {"open", 10},
+                                       {"high", 10},    {"low", 10},    {"close", 10},
+                                       {"volume", 9},   {"vwap", 14},   {"trades", 7}};
+
+/* With --product each row starts with the contract's symbol. */
+struct bar_out {
+    struct out *o;
+    const char *symbol; /* NULL: no symbol column */
+};
+
 static int bar_print(const struct bar *b, void *ctx)
 {
-    struct out *o = ctx;
+    const struct bar_out *bo = ctx;
+    struct out *o = bo->o;
+    if (bo->symbol)
+        out_str(o, bo->symbol);
     out_time(o, b->start_ns);
     out_px(o, b->open);
     out_px(o, b->high);
@@ -132,6 +170,31 @@ static int bar_print(const struct bar *b, void *ctx)
     out_i64(o, b->n_trades);
     out_row_end(o);
     return ferror(o->f) != 0;
+}
+
+/* bars --product: every future of the product, by maturity, one store open. */
+static int product_bars(struct qstore *st, const struct bars_args *a)
+{
+    static struct gt_tick defs[QDB_MAX_INSTR];
+    int n = 0, rc = qdb_product("bars", st, a->product, GT_INSTR_FUTURE, defs, &n);
+    if (rc)
+        return rc;
+    struct out o;
+    out_begin(&o, a->q.fmt, stdout, pcols, sizeof pcols / sizeof pcols[0]);
+    for (int i = 0; i < n && rc == 0; i++) {
+        char sym[GT_SYMBOL_LEN + 1];
+        qdb_symbol(&defs[i], sym);
+        struct bar_out bo = {&o, sym};
+        struct qstore_iter *it = NULL;
+        int e = bars_run(st, defs[i].instr_id, a->q.from_ns, a->q.to_ns, a->interval_ns, 0,
+                         bar_print, &bo, &it);
+        if (e < 0)
+            rc = it ? qdb_iter_fail("bars", it, e) : 1;
+        if (e < 0 && !it)
+            fprintf(stderr, "tickq bars: %s\n", qstore_errmsg(st));
+        qstore_iter_close(it);
+    }
+    return out_finish(&o, "bars", rc);
 }
 
 int cmd_bars(int argc, char **argv)
@@ -146,6 +209,10 @@ int cmd_bars(int argc, char **argv)
     struct gt_tick def;
     if ((rc = qdb_open("bars", a.q.db, &st)))
         return rc;
+    if (a.product) {
+        rc = product_bars(st, &a);
+        goto done;
+    }
     if ((rc = qdb_instr("bars", st, a.symbol, &def)))
         goto done;
     if (a.fill && (!a.q.has_from || !a.q.has_to)) {
@@ -166,8 +233,9 @@ int cmd_bars(int argc, char **argv)
     struct out o;
     struct qstore_iter *it = NULL;
     out_begin(&o, a.q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
-    int e = bars_run(st, def.instr_id, a.q.from_ns, a.q.to_ns, a.interval_ns, a.fill, bar_print, &o,
-                     &it);
+    struct bar_out bo = {&o, NULL};
+    int e = bars_run(st, def.instr_id, a.q.from_ns, a.q.to_ns, a.interval_ns, a.fill, bar_print,
+                     &bo, &it);
     if (e < 0)
         rc = it ? qdb_iter_fail("bars", it, e) : 1;
     if (e < 0 && !it)

@@ -458,6 +458,7 @@ static void row(const char *what, double ours, const struct peer_side *ps, size_
 /* gputick's figures beside the engines'. */
 struct ours_fig {
     double scan, bars, vwap, vwap_proc, start_proc;
+    int n_products; /* tickq processes of the whole-process VWAP */
 };
 
 /* Our in-process queries, best of REPS: the scan was measured by the caller. */
@@ -474,22 +475,32 @@ static int ours_measure(const struct day *day, const char *db, const char *tickq
         o->bars = min_d(o->bars, b);
         o->vwap = min_d(o->vwap, v);
     }
-    /* Whole processes: tickq bars SYM -i 1d, one process per contract (tickq
-     * has no --product); cold start: the front's bars over an empty range. */
+    /* Whole processes: tickq bars --product P -i 1d, one process per product
+     * (four on this day); cold start: the front's bars over an empty range. */
     const struct feedday_ticks *d = &day->d;
-    static char syms[64][GT_SYMBOL_LEN + 1];
-    static char *argv_v[64][10], *argv_s[1][14];
-    char **argvs[64];
-    for (int i = 0; i < day->n_contracts; i++) {
-        syms[i][0] = 0;
-        for (size_t k = 0; k < d->n && !syms[i][0]; k++)
-            if (d->t[k].kind == GT_KIND_DEF && d->t[k].instr_id == day->contracts[i])
-                gt_fixed_str(syms[i], sizeof syms[i], d->t[k].u.def.symbol, GT_SYMBOL_LEN);
-        char *a[] = {(char *)tickq, "bars",     syms[i],    "--interval", "1d",
-                     "--db",        (char *)db, "--format", "csv",        NULL};
-        memcpy(argv_v[i], a, sizeof a);
-        argvs[i] = argv_v[i];
+    static char prods[16][GT_PRODUCT_LEN + 1];
+    static char *argv_v[16][10], *argv_s[1][14];
+    char **argvs[16];
+    int n_prod = 0;
+    for (size_t k = 0; k < d->n; k++) {
+        const struct gt_tick *t = &d->t[k];
+        if (t->kind != GT_KIND_DEF || t->u.def.type != GT_INSTR_FUTURE)
+            continue;
+        char p[GT_PRODUCT_LEN + 1];
+        gt_fixed_str(p, sizeof p, t->u.def.product, GT_PRODUCT_LEN);
+        int known = 0;
+        for (int i = 0; i < n_prod; i++)
+            known |= strcmp(prods[i], p) == 0;
+        if (known || n_prod == 16)
+            continue;
+        memcpy(prods[n_prod], p, sizeof p);
+        char *a[] = {(char *)tickq, "bars", "--product", prods[n_prod], "--interval",
+                     "1d",          "--db", (char *)db,  NULL};
+        memcpy(argv_v[n_prod], a, sizeof a);
+        argvs[n_prod] = argv_v[n_prod];
+        n_prod++;
     }
+    o->n_products = n_prod;
     char *s[] = {
         (char *)tickq, "bars",   (char *)day->front_sym, "--interval", "1d",         "--db",
         (char *)db,    "--from", "2000-01-01",           "--to",       "2000-01-02", "--format",
@@ -497,7 +508,7 @@ static int ours_measure(const struct day *day, const char *db, const char *tickq
     memcpy(argv_s[0], s, sizeof s);
     char **start[1] = {argv_s[0]};
     for (int r = 0; r < REPS; r++) {
-        double v = run_procs((char *const *const *)argvs, day->n_contracts);
+        double v = run_procs((char *const *const *)argvs, n_prod);
         double c = run_procs((char *const *const *)start, 1);
         if (v < 0 || c < 0)
             return GT_EIO;
@@ -637,9 +648,9 @@ int bench_peers_run(const struct day *day, const char *dir, const char *db, cons
              day->n_contracts);
     row(what, o.vwap, ps, offsetof(struct fig, vwap), 1e3, "%.1f");
     snprintf(what, sizeof what,
-             "VWAP of all %d contracts as whole processes, ms (gputick: %d tickq bars runs, no "
-             "--product; engines: one gtpeer process)",
-             day->n_contracts, day->n_contracts);
+             "VWAP of all %d contracts as whole processes, ms (gputick: %d runs of tickq bars "
+             "--product P -i 1d, one a product; engines: one gtpeer process, GROUP BY instr)",
+             day->n_contracts, o.n_products);
     row(what, o.vwap_proc, ps, offsetof(struct fig, vwap_proc), 1e3, "%.0f");
     row("cold process: start, open the store/database, one trivial query, exit, ms (gputick: "
         "tickq bars over an empty range; engines: SELECT 1)",
