@@ -46,6 +46,7 @@ struct bars_args {
     struct qopt q;
     const char *symbol;
     const char *product; /* bars --product: every future of it, instead of SYMBOL */
+    int threads;         /* bars --product --threads: 0 = bars_threads_default() */
     int64_t interval_ns;
     int fill;
     const char *out_file; /* chart bars: --out */

@@ -4,8 +4,10 @@
  * bars.c's; this file checks the input and prints. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "bars.h"
+#include "bars_many.h"
 #include "cmd.h"
 #include "out.h"
 #include "qdb.h"
@@ -27,7 +29,11 @@ static void usage(FILE *f)
                "                   the symbol's trades)\n"
                "  --product P      the bars of every future of product P in one run, in order\n"
                "                   of maturity, each row led by its symbol (with -i 1d: the\n"
-               "                   day's VWAP of every contract)\n" QOPT_HELP);
+               "                   day's VWAP of every contract)\n"
+               "  --threads N      with --product: contracts are read on N threads at once,\n"
+               "                   each taking the next contract (default: one per core of\n"
+               "                   this machine, at most one per contract); the output is\n"
+               "                   the same for any N\n" QOPT_HELP);
 }
 
 int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv, int want_out,
@@ -38,6 +44,7 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
                                          {"fill", no_argument, 0, 'F'},
                                          {"out", required_argument, 0, 'o'},
                                          {"product", required_argument, 0, 'P'},
+                                         {"threads", required_argument, 0, 'T'},
                                          {0, 0, 0, 0}};
     int64_t now = gt_now_ns();
     const char *interval = NULL;
@@ -72,6 +79,17 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
             }
             a->product = optarg;
             break;
+        case 'T': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (want_out || *end || end == optarg || v < 1 || v > 64) {
+                fprintf(stderr, "tickq %s: bad --threads '%s' (want 1 to 64, with --product)\n",
+                        cmd, optarg);
+                return EXIT_USAGE;
+            }
+            a->threads = (int)v;
+            break;
+        }
         case 'h':
             help(stdout);
             return -1;
@@ -89,6 +107,10 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
     if (!a->product && optind != argc - 1) {
         fprintf(stderr, "tickq %s: want one SYMBOL, got %d (e.g. H100Z6 -i 5m)\n", cmd,
                 argc - optind);
+        return EXIT_USAGE;
+    }
+    if (a->threads && !a->product) {
+        fprintf(stderr, "tickq %s: --threads applies with --product only\n", cmd);
         return EXIT_USAGE;
     }
     if (a->product && a->fill) {
@@ -172,28 +194,35 @@ static int bar_print(const struct bar *b, void *ctx)
     return ferror(o->f) != 0;
 }
 
-/* bars --product: every future of the product, by maturity, one store open. */
+/* bars --product: every future of the product by maturity, their bars built
+ * on a->threads threads (bars_many.h), printed in order. */
 static int product_bars(struct qstore *st, const struct bars_args *a)
 {
     static struct gt_tick defs[QDB_MAX_INSTR];
+    static int32_t ids[QDB_MAX_INSTR];
     int n = 0, rc = qdb_product("bars", st, a->product, GT_INSTR_FUTURE, defs, &n);
     if (rc)
         return rc;
+    for (int i = 0; i < n; i++)
+        ids[i] = defs[i].instr_id;
+    struct bars_list *l = calloc((size_t)(n ? n : 1), sizeof *l);
+    if (!l) {
+        fprintf(stderr, "tickq bars: out of memory\n");
+        return 1;
+    }
+    rc = bars_many("bars", st, a->q.db, ids, n, a->q.from_ns, a->q.to_ns, a->interval_ns,
+                   a->threads ? a->threads : bars_threads_default(), l);
     struct out o;
     out_begin(&o, a->q.fmt, stdout, pcols, sizeof pcols / sizeof pcols[0]);
     for (int i = 0; i < n && rc == 0; i++) {
         char sym[GT_SYMBOL_LEN + 1];
         qdb_symbol(&defs[i], sym);
         struct bar_out bo = {&o, sym};
-        struct qstore_iter *it = NULL;
-        int e = bars_run(st, defs[i].instr_id, a->q.from_ns, a->q.to_ns, a->interval_ns, 0,
-                         bar_print, &bo, &it);
-        if (e < 0)
-            rc = it ? qdb_iter_fail("bars", it, e) : 1;
-        if (e < 0 && !it)
-            fprintf(stderr, "tickq bars: %s\n", qstore_errmsg(st));
-        qstore_iter_close(it);
+        for (size_t k = 0; k < l[i].n && rc == 0; k++)
+            rc = bar_print(&l[i].b[k], &bo);
     }
+    bars_list_free(l, n);
+    free(l);
     return out_finish(&o, "bars", rc);
 }
 

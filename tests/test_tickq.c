@@ -570,9 +570,20 @@ Test(tickq, bars_product_prints_every_contracts_bars_led_by_its_symbol)
                  0),
               "%s", err_s);
     cr_assert(eq(str, out_s, want));
-    cr_assert(not(eq(ptr, strstr(out_s, "\nH100Z6,"), NULL)));
+    /* On one thread and on three (more than this machine may have), the same. */
+    for (int t = 1; t <= 3; t += 2) {
+        char nt[8];
+        snprintf(nt, sizeof nt, "%d", t);
+        cr_assert(eq(int,
+                     run(cmd_bars, "bars", "--product", "H100", "-i", "1h", "--threads", nt, "--db",
+                         db, "--format", "csv", NULL),
+                     0),
+                  "%s", err_s);
+        cr_assert(eq(str, out_s, want), "--threads %d", t);
+    }
     cr_assert(not(eq(ptr, strstr(out_s, "\nH100F7,"), NULL)), "two contracts traded: %s", out_s);
-    /* Both a SYMBOL and --product, --fill with it, or an unknown product: refused. */
+    /* Both a SYMBOL and --product, --fill with it, --threads without it, or an
+     * unknown product: refused. */
     cr_assert(eq(int,
                  run(cmd_bars, "bars", "H100Z6", "--product", "H100", "-i", "1h", "--db", db, NULL),
                  2));
@@ -580,6 +591,8 @@ Test(tickq, bars_product_prints_every_contracts_bars_led_by_its_symbol)
     cr_assert(eq(int,
                  run(cmd_bars, "bars", "--product", "H100", "-i", "1h", "--fill", "--db", db, NULL),
                  2));
+    cr_assert(eq(
+        int, run(cmd_bars, "bars", "H100Z6", "-i", "1h", "--threads", "2", "--db", db, NULL), 2));
     cr_assert(eq(int, run(cmd_bars, "bars", "--product", "H999", "-i", "1h", "--db", db, NULL), 2));
 }
 

@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "bars.h"
+#include "bars_many.h"
 #include "bench.h"
 #include "chday.h"
 #include "peers.h"
@@ -457,23 +458,61 @@ static void row(const char *what, double ours, const struct peer_side *ps, size_
 
 /* gputick's figures beside the engines'. */
 struct ours_fig {
-    double scan, bars, vwap, vwap_proc, start_proc;
+    double scan, bars, vwap, vwap1, vwap_proc, start_proc;
     int n_products; /* tickq processes of the whole-process VWAP */
 };
+
+/* Every contract's day VWAP as tickq bars --product builds it (bars_many on
+ * threads threads), the store already open: seconds, or -1. The bars are
+ * checked against bars_run's, contract by contract. */
+static double ours_vwap_many(const char *db, const struct day *day, int threads)
+{
+    struct qstore *qs = day_qstore(db);
+    struct bars_list *l = calloc((size_t)day->n_contracts, sizeof *l);
+    if (!qs || !l) {
+        qstore_close(qs);
+        free(l);
+        return -1;
+    }
+    double t0 = bench_now();
+    int rc = bars_many("bench", qs, db, day->contracts, day->n_contracts, INT64_MIN, INT64_MAX,
+                       GT_NS_PER_DAY, threads, l);
+    double dt = bench_now() - t0;
+    for (int i = 0; i < day->n_contracts && rc == 0; i++) {
+        struct vwap_sum v = {0}, w = {0};
+        struct qstore_iter *it = NULL;
+        rc = bars_run(qs, day->contracts[i], INT64_MIN, INT64_MAX, GT_NS_PER_DAY, 0, vwap_add, &v,
+                      &it);
+        qstore_iter_close(it);
+        for (size_t k = 0; k < l[i].n; k++)
+            vwap_add(&l[i].b[k], &w);
+        if (rc == 0 && (v.notional != w.notional || v.volume != w.volume || v.n != w.n)) {
+            fprintf(stderr, "bench_peers: bars_many and bars_run differ for instrument %d\n",
+                    day->contracts[i]);
+            rc = GT_EIO;
+        }
+    }
+    bars_list_free(l, day->n_contracts);
+    free(l);
+    qstore_close(qs);
+    return rc == 0 ? dt : -1;
+}
 
 /* Our in-process queries, best of REPS: the scan was measured by the caller. */
 static int ours_measure(const struct day *day, const char *db, const char *tickq,
                         struct ours_fig *o)
 {
-    o->bars = o->vwap = o->vwap_proc = o->start_proc = -1;
+    o->bars = o->vwap = o->vwap1 = o->vwap_proc = o->start_proc = -1;
     for (int r = 0; r < REPS; r++) {
         double open_s;
         double b = ours_bars(db, &day->front, 1, 60 * GT_NS_PER_SEC, &open_s);
-        double v = ours_bars(db, day->contracts, day->n_contracts, GT_NS_PER_DAY, &open_s);
-        if (b < 0 || v < 0)
+        double v1 = ours_bars(db, day->contracts, day->n_contracts, GT_NS_PER_DAY, &open_s);
+        double v = ours_vwap_many(db, day, bars_threads_default());
+        if (b < 0 || v < 0 || v1 < 0)
             return GT_EIO;
         o->bars = min_d(o->bars, b);
         o->vwap = min_d(o->vwap, v);
+        o->vwap1 = min_d(o->vwap1, v1);
     }
     /* Whole processes: tickq bars --product P -i 1d, one process per product
      * (four on this day); cold start: the front's bars over an empty range. */
@@ -644,8 +683,15 @@ int bench_peers_run(const struct day *day, const char *dir, const char *db, cons
              "1-min bars of the front month (%s, %zu trades), ms, store/database open",
              day->front_sym, day->front_trades);
     row(what, o.bars, ps, offsetof(struct fig, bars), 1e3, "%.2f");
-    snprintf(what, sizeof what, "VWAP of all %d contracts, ms, store/database open",
+    snprintf(what, sizeof what,
+             "VWAP of all %d contracts, one thread, ms, store/database open (gputick: bars_run "
+             "per contract)",
              day->n_contracts);
+    row(what, o.vwap1, ps, offsetof(struct fig, vwap), 1e3, "%.1f");
+    snprintf(what, sizeof what,
+             "VWAP of all %d contracts, ms, store/database open (gputick: bars_many, as tickq "
+             "bars --product, on %d threads)",
+             day->n_contracts, bars_threads_default());
     row(what, o.vwap, ps, offsetof(struct fig, vwap), 1e3, "%.1f");
     snprintf(what, sizeof what,
              "VWAP of all %d contracts as whole processes, ms (gputick: %d runs of tickq bars "
