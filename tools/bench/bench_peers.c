@@ -366,9 +366,10 @@ static int same(struct peer_side *s, const char *what, const char *q, const stru
     int rc = sql(s, q, &got, NULL);
     if (rc < 0)
         return rc;
-    if (strcmp(got, want->b ? want->b : "") != 0) {
+    const char *w = want->b ? want->b : "";
+    if (strcmp(got, w) != 0) {
         size_t i = 0;
-        while (got[i] && want->b[i] == got[i])
+        while (got[i] && w[i] == got[i])
             i++;
         size_t line = i;
         while (line > 0 && got[line - 1] != '\n')
@@ -377,7 +378,7 @@ static int same(struct peer_side *s, const char *what, const char *q, const stru
                 "bench_peers: %s: %s differs from gputick's at byte %zu: %s has \"%.*s\", "
                 "gputick \"%.*s\"\n",
                 s->p.version, what, i, s->p.version, (int)strcspn(got + line, "\n"), got + line,
-                (int)strcspn(want->b + line, "\n"), want->b + line);
+                (int)strcspn(w + line, "\n"), w + line);
         free(got);
         return GT_EIO;
     }
