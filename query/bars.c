@@ -47,26 +47,26 @@ static int fill_to(int64_t *next, int64_t until, int64_t w,
     return 0;
 }
 
-int bars_run(struct qstore *st, int32_t instr_id, int64_t from_ns, int64_t to_ns, int64_t w,
+int bars_run(struct shards *st, int32_t instr_id, int64_t from_ns, int64_t to_ns, int64_t w,
              int fill, int (*emit)(const struct bar *b, void *ctx), void *ctx,
-             struct qstore_iter **it_out)
+             struct shards_iter **it_out)
 {
-    struct qstore_iter *it = NULL;
-    int rc = qstore_iter_open(st, instr_id, GT_KIND_TRADE, from_ns, to_ns, &it);
+    struct shards_iter *it = NULL;
+    int rc = shards_iter_open(st, instr_id, GT_KIND_TRADE, from_ns, to_ns, &it);
     *it_out = it;
     if (rc == GT_ENOENT)
         rc = 0, it = NULL;
     else if (rc < 0)
         return rc;
     if (it) /* a bar needs these of a trade, and its exch_ns */
-        qstore_iter_fields(it,
+        shards_iter_fields(it,
                            GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty) | GT_FIELD(u.trade.action));
     struct bar b;
     int open = 0, stop = 0;
     int64_t lo = INT64_MAX, hi = INT64_MIN; /* exch_ns in [lo, hi] falls in the open bar */
     int64_t next = fill ? bars_align(from_ns, w) : 0; /* the next bar to fill */
     const struct gt_tick *t;
-    while (it && !stop && (rc = qstore_iter_next(it, &t)) > 0) {
+    while (it && !stop && (rc = shards_iter_next(it, &t)) > 0) {
         for (int i = 0; i < rc && !stop; i++) {
             const struct gt_trade *tr = &t[i].u.trade;
             if (tr->action == 2 || tr->px == INT64_MAX || tr->qty <= 0 || tr->qty == INT64_MAX)

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include "qopt.h"
 #include "gputick/store.h"
-#include "qstore.h"
+#include "shards.h"
 
 /* The widest and the most intervals tickq will produce. */
 #define BARS_MAX_INTERVAL_NS (366 * INT64_C(86400000000000))
@@ -37,9 +37,9 @@ int64_t bars_vwap(const struct bar *b);
  * (which must then be finite). emit returning non-zero stops the walk.
  * Returns 0, or an iterator error (GT_E*) with *it_out still open for its
  * message (the caller closes it; NULL when the open failed). */
-int bars_run(struct qstore *st, int32_t instr_id, int64_t from_ns, int64_t to_ns, int64_t w,
+int bars_run(struct shards *st, int32_t instr_id, int64_t from_ns, int64_t to_ns, int64_t w,
              int fill, int (*emit)(const struct bar *b, void *ctx), void *ctx,
-             struct qstore_iter **it_out);
+             struct shards_iter **it_out);
 
 /* The arguments of bars and chart bars. */
 struct bars_args {

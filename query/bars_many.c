@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-#include "qdb.h"
+#include "cmdstore.h"
 
 enum { BARS_MAX_THREADS = 64 };
 
@@ -23,7 +23,7 @@ struct job {
 
 struct worker {
     struct job *j;
-    struct qstore *st; /* the caller's, or NULL: open one */
+    struct shards *st; /* the caller's, or NULL: open one */
     pthread_t tid;
     int rc;
 };
@@ -52,34 +52,34 @@ static void *work(void *arg)
 {
     struct worker *wk = arg;
     struct job *j = wk->j;
-    struct qstore *st = wk->st;
-    if (!st && (wk->rc = qdb_open(j->cmd, j->paths, &st)) != 0) {
+    struct shards *st = wk->st;
+    if (!st && (wk->rc = cmdstore_open(j->cmd, j->paths, &st)) != 0) {
         atomic_store(&j->failed, 1);
         return NULL;
     }
     int i;
     while (!atomic_load(&j->failed) && (i = atomic_fetch_add(&j->next, 1)) < j->n) {
-        struct qstore_iter *it = NULL;
+        struct shards_iter *it = NULL;
         struct bars_list *l = &j->out[i];
         int e = bars_run(st, j->ids[i], j->from_ns, j->to_ns, j->w, 0, collect, l, &it);
         if (e < 0) {
-            wk->rc = it ? qdb_iter_fail(j->cmd, it, e) : 1;
+            wk->rc = it ? cmdstore_iter_fail(j->cmd, it, e) : 1;
             if (!it)
-                fprintf(stderr, "tickq %s: %s\n", j->cmd, qstore_errmsg(st));
+                fprintf(stderr, "tickq %s: %s\n", j->cmd, shards_errmsg(st));
         } else if (l->oom) {
             fprintf(stderr, "tickq %s: out of memory\n", j->cmd);
             wk->rc = 1;
         }
-        qstore_iter_close(it);
+        shards_iter_close(it);
         if (wk->rc)
             atomic_store(&j->failed, 1);
     }
     if (st != wk->st)
-        qstore_close(st);
+        shards_close(st);
     return NULL;
 }
 
-int bars_many(const char *cmd, struct qstore *st, const char *paths, const int32_t *ids, int n,
+int bars_many(const char *cmd, struct shards *st, const char *paths, const int32_t *ids, int n,
               int64_t from_ns, int64_t to_ns, int64_t w, int threads, struct bars_list *out)
 {
     struct job j = {.cmd = cmd,

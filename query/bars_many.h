@@ -29,7 +29,7 @@ int bars_threads_default(void);
  * the caller), on up to threads threads (at most n; < 1 means 1). paths are
  * the --db paths st was opened from. Returns 0, or 1 after printing
  * "tickq CMD: ..." for the first failure (out then partly filled). */
-int bars_many(const char *cmd, struct qstore *st, const char *paths, const int32_t *ids, int n,
+int bars_many(const char *cmd, struct shards *st, const char *paths, const int32_t *ids, int n,
               int64_t from_ns, int64_t to_ns, int64_t w, int threads, struct bars_list *out);
 void bars_list_free(struct bars_list *l, int n);
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include "cmd.h"
 #include "out.h"
-#include "qdb.h"
+#include "cmdstore.h"
 #include "qopt.h"
 #include "gputick/time.h"
 
@@ -36,7 +36,7 @@ static const struct out_col cols[] = {
 
 /* One stream with one tick of look-ahead. */
 struct cursor {
-    struct qstore_iter *it;
+    struct shards_iter *it;
     const struct gt_tick *t;
     int n, i;
 };
@@ -47,7 +47,7 @@ static int cursor_peek(struct cursor *c, const struct gt_tick **t)
     if (!c->it)
         return 0;
     if (c->i >= c->n) {
-        int rc = qstore_iter_next(c->it, &c->t);
+        int rc = shards_iter_next(c->it, &c->t);
         if (rc <= 0)
             return rc;
         c->n = rc;
@@ -73,16 +73,16 @@ static int cursor_advance(struct cursor *c, const struct gt_tick *trade, struct 
         *have = 1;
         c->i++;
     }
-    return rc < 0 ? qdb_iter_fail("asof", c->it, rc) : 0;
+    return rc < 0 ? cmdstore_iter_fail("asof", c->it, rc) : 0;
 }
 
-static int cursor_open(struct qstore *st, struct cursor *c, int32_t id, int kind, int64_t from,
+static int cursor_open(struct shards *st, struct cursor *c, int32_t id, int kind, int64_t from,
                        int64_t to)
 {
     memset(c, 0, sizeof *c);
-    int rc = qstore_iter_open(st, id, kind, from, to, &c->it);
+    int rc = shards_iter_open(st, id, kind, from, to, &c->it);
     if (rc < 0 && rc != GT_ENOENT) {
-        fprintf(stderr, "tickq asof: %s\n", qstore_errmsg(st));
+        fprintf(stderr, "tickq asof: %s\n", shards_errmsg(st));
         return 1;
     }
     if (rc < 0)
@@ -147,30 +147,30 @@ int cmd_asof(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *symbol = argv[optind];
-    if (qdb_name_check("asof", "symbol", symbol, GT_SYMBOL_LEN) || qopt_check(&q, "asof"))
+    if (cmdstore_name_check("asof", "symbol", symbol, GT_SYMBOL_LEN) || qopt_check(&q, "asof"))
         return EXIT_USAGE;
-    struct qstore *st;
+    struct shards *st;
     struct gt_tick def, idx;
     struct asof_state s;
     memset(&s, 0, sizeof s);
-    if ((rc = qdb_open("asof", q.db, &st)))
+    if ((rc = cmdstore_open("asof", q.db, &st)))
         return rc;
-    if ((rc = qdb_instr("asof", st, symbol, &def)))
+    if ((rc = cmdstore_instr("asof", st, symbol, &def)))
         goto done;
     char product[GT_PRODUCT_LEN + 1];
-    qdb_productname(&def, product);
-    int has_index = qdb_index_of(st, product, &idx); /* optional: else a null column */
+    cmdstore_productname(&def, product);
+    int has_index = cmdstore_index_of(st, product, &idx); /* optional: else a null column */
     if (has_index < 0) {
-        fprintf(stderr, "tickq asof: %s\n", qstore_errmsg(st));
+        fprintf(stderr, "tickq asof: %s\n", shards_errmsg(st));
         rc = 1;
         goto done;
     }
     if (q.from_ns != INT64_MIN) {
-        if ((rc = qdb_last_at("asof", st, def.instr_id, GT_KIND_TOB, q.from_ns - 1, NULL, &s.q,
-                              &s.have_q)))
+        if ((rc = cmdstore_last_at("asof", st, def.instr_id, GT_KIND_TOB, q.from_ns - 1, NULL, &s.q,
+                                   &s.have_q)))
             goto done;
-        if (has_index && (rc = qdb_last_at("asof", st, idx.instr_id, GT_KIND_FIXING, q.from_ns - 1,
-                                           NULL, &s.x, &s.have_x)))
+        if (has_index && (rc = cmdstore_last_at("asof", st, idx.instr_id, GT_KIND_FIXING,
+                                                q.from_ns - 1, NULL, &s.x, &s.have_x)))
             goto done;
     }
     if ((rc = cursor_open(st, &s.trades, def.instr_id, GT_KIND_TRADE, q.from_ns, q.to_ns)) ||
@@ -192,12 +192,12 @@ int cmd_asof(int argc, char **argv)
         asof_row(&o, t, &s);
     }
     if (e < 0)
-        rc = qdb_iter_fail("asof", s.trades.it, e);
+        rc = cmdstore_iter_fail("asof", s.trades.it, e);
     rc = out_finish(&o, "asof", rc);
 close:
-    qstore_iter_close(s.trades.it);
-    qstore_iter_close(s.tob.it);
-    qstore_iter_close(s.fix.it);
+    shards_iter_close(s.trades.it);
+    shards_iter_close(s.tob.it);
+    shards_iter_close(s.fix.it);
 done:
-    return qdb_close("asof", st, rc);
+    return cmdstore_close("asof", st, rc);
 }

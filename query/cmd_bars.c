@@ -10,7 +10,7 @@
 #include "bars_many.h"
 #include "cmd.h"
 #include "out.h"
-#include "qdb.h"
+#include "cmdstore.h"
 #include "qopt.h"
 #include "gputick/time.h"
 
@@ -141,8 +141,8 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
                 a->fill ? "--fill" : "--format");
         return EXIT_USAGE;
     }
-    if ((a->product ? qdb_name_check(cmd, "product", a->product, GT_PRODUCT_LEN)
-                    : qdb_name_check(cmd, "symbol", a->symbol, GT_SYMBOL_LEN)) ||
+    if ((a->product ? cmdstore_name_check(cmd, "product", a->product, GT_PRODUCT_LEN)
+                    : cmdstore_name_check(cmd, "symbol", a->symbol, GT_SYMBOL_LEN)) ||
         qopt_check(&a->q, cmd))
         return EXIT_USAGE;
     return 0;
@@ -196,11 +196,11 @@ static int bar_print(const struct bar *b, void *ctx)
 
 /* bars --product: every future of the product by maturity, their bars built
  * on a->threads threads (bars_many.h), printed in order. */
-static int product_bars(struct qstore *st, const struct bars_args *a)
+static int product_bars(struct shards *st, const struct bars_args *a)
 {
     static struct gt_tick defs[QDB_MAX_INSTR];
     static int32_t ids[QDB_MAX_INSTR];
-    int n = 0, rc = qdb_product("bars", st, a->product, GT_INSTR_FUTURE, defs, &n);
+    int n = 0, rc = cmdstore_product("bars", st, a->product, GT_INSTR_FUTURE, defs, &n);
     if (rc)
         return rc;
     for (int i = 0; i < n; i++)
@@ -216,7 +216,7 @@ static int product_bars(struct qstore *st, const struct bars_args *a)
     out_begin(&o, a->q.fmt, stdout, pcols, sizeof pcols / sizeof pcols[0]);
     for (int i = 0; i < n && rc == 0; i++) {
         char sym[GT_SYMBOL_LEN + 1];
-        qdb_symbol(&defs[i], sym);
+        cmdstore_symbol(&defs[i], sym);
         struct bar_out bo = {&o, sym};
         for (size_t k = 0; k < l[i].n && rc == 0; k++)
             rc = bar_print(&l[i].b[k], &bo);
@@ -234,19 +234,19 @@ int cmd_bars(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if (a.fill && a.q.has_from && a.q.has_to && fill_check(&a, a.q.from_ns, a.q.to_ns))
         return EXIT_USAGE;
-    struct qstore *st;
+    struct shards *st;
     struct gt_tick def;
-    if ((rc = qdb_open("bars", a.q.db, &st)))
+    if ((rc = cmdstore_open("bars", a.q.db, &st)))
         return rc;
     if (a.product) {
         rc = product_bars(st, &a);
         goto done;
     }
-    if ((rc = qdb_instr("bars", st, a.symbol, &def)))
+    if ((rc = cmdstore_instr("bars", st, a.symbol, &def)))
         goto done;
     if (a.fill && (!a.q.has_from || !a.q.has_to)) {
         struct gt_series_info si;
-        if (qstore_series_find(st, def.instr_id, GT_KIND_TRADE, &si) == GT_OK) {
+        if (shards_series_find(st, def.instr_id, GT_KIND_TRADE, &si) == GT_OK) {
             if (!a.q.has_from)
                 a.q.from_ns = si.first_ns;
             if (!a.q.has_to)
@@ -260,17 +260,17 @@ int cmd_bars(int argc, char **argv)
         }
     }
     struct out o;
-    struct qstore_iter *it = NULL;
+    struct shards_iter *it = NULL;
     out_begin(&o, a.q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
     struct bar_out bo = {&o, NULL};
     int e = bars_run(st, def.instr_id, a.q.from_ns, a.q.to_ns, a.interval_ns, a.fill, bar_print,
                      &bo, &it);
     if (e < 0)
-        rc = it ? qdb_iter_fail("bars", it, e) : 1;
+        rc = it ? cmdstore_iter_fail("bars", it, e) : 1;
     if (e < 0 && !it)
-        fprintf(stderr, "tickq bars: %s\n", qstore_errmsg(st));
-    qstore_iter_close(it);
+        fprintf(stderr, "tickq bars: %s\n", shards_errmsg(st));
+    shards_iter_close(it);
     rc = out_finish(&o, "bars", rc);
 done:
-    return qdb_close("bars", st, rc);
+    return cmdstore_close("bars", st, rc);
 }

@@ -9,7 +9,7 @@
 #include "cmd.h"
 #include "out.h"
 #include "qbook.h"
-#include "qdb.h"
+#include "cmdstore.h"
 #include "qopt.h"
 #include "gputick/time.h"
 
@@ -93,13 +93,13 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
         fprintf(stderr, "tickq book: no --at (want e.g. --at 2026-11-24T15:00Z)\n");
         return EXIT_USAGE;
     }
-    return qdb_name_check("book", "symbol", a->symbol, GT_SYMBOL_LEN);
+    return cmdstore_name_check("book", "symbol", a->symbol, GT_SYMBOL_LEN);
 }
 
 /* Rebuilds the book of instr_id at at_ns from the latest book checkpoint at
  * or before it, in the store that holds the instrument's book (one store, or
  * the shard of its product). Returns 0 or 1 (printed). */
-static int book_at(struct qstore *qs, const char *symbol, int32_t instr_id, int64_t at_ns,
+static int book_at(struct shards *qs, const char *symbol, int32_t instr_id, int64_t at_ns,
                    struct qbook *b)
 {
     gt_store *st = qs->st[0];
@@ -131,11 +131,11 @@ int cmd_book(int argc, char **argv)
     int rc = book_args_parse(&a, argc, argv);
     if (rc)
         return rc < 0 ? 0 : rc;
-    struct qstore *st;
+    struct shards *st;
     struct gt_tick def;
-    if ((rc = qdb_open("book", a.q.db, &st)))
+    if ((rc = cmdstore_open("book", a.q.db, &st)))
         return rc;
-    if ((rc = qdb_instr("book", st, a.symbol, &def)))
+    if ((rc = cmdstore_instr("book", st, a.symbol, &def)))
         goto done;
     if (def.u.def.type == GT_INSTR_INDEX) {
         fprintf(stderr,
@@ -146,9 +146,9 @@ int cmd_book(int argc, char **argv)
         goto done;
     }
     struct gt_series_info levels;
-    int has_book = qstore_series_find(st, def.instr_id, GT_KIND_LEVEL, &levels);
+    int has_book = shards_series_find(st, def.instr_id, GT_KIND_LEVEL, &levels);
     if (has_book < 0 && has_book != GT_ENOENT) {
-        fprintf(stderr, "tickq book: %s\n", qstore_errmsg(st));
+        fprintf(stderr, "tickq book: %s\n", shards_errmsg(st));
         rc = 1;
         goto done;
     }
@@ -198,5 +198,5 @@ int cmd_book(int argc, char **argv)
                 t);
     }
 done:
-    return qdb_close("book", st, rc);
+    return cmdstore_close("book", st, rc);
 }

@@ -15,7 +15,7 @@
 #include "bars.h"
 #include "cmd.h"
 #include "curve.h"
-#include "qdb.h"
+#include "cmdstore.h"
 #include "svg.h"
 #include "gputick/tickfmt.h"
 #include "gputick/time.h"
@@ -132,21 +132,21 @@ static int chart_bars(int argc, char **argv)
     int rc = bars_args_parse(&a, "chart bars", argc, argv, 1, usage);
     if (rc)
         return rc < 0 ? 0 : rc;
-    struct qstore *st;
+    struct shards *st;
     struct gt_tick def;
     struct bar_buf bb = {malloc(CHART_MAX_BARS * sizeof(struct bar)), 0, 0};
-    if (!bb.b || (rc = qdb_open("chart bars", a.q.db, &st))) {
+    if (!bb.b || (rc = cmdstore_open("chart bars", a.q.db, &st))) {
         free(bb.b);
         return bb.b ? rc : 1;
     }
-    if ((rc = qdb_instr("chart bars", st, a.symbol, &def)))
+    if ((rc = cmdstore_instr("chart bars", st, a.symbol, &def)))
         goto done;
-    struct qstore_iter *it = NULL;
+    struct shards_iter *it = NULL;
     int e =
         bars_run(st, def.instr_id, a.q.from_ns, a.q.to_ns, a.interval_ns, 0, bar_keep, &bb, &it);
     if (e < 0)
-        rc = it ? qdb_iter_fail("chart bars", it, e) : 1;
-    qstore_iter_close(it);
+        rc = it ? cmdstore_iter_fail("chart bars", it, e) : 1;
+    shards_iter_close(it);
     if (rc)
         goto done;
     if (bb.over) {
@@ -165,7 +165,7 @@ static int chart_bars(int argc, char **argv)
     }
 done:
     free(bb.b);
-    return qdb_close("chart bars", st, rc);
+    return cmdstore_close("chart bars", st, rc);
 }
 
 static int draw_curve(const char *path, const char *product, int64_t at, const struct curve *c)
@@ -223,9 +223,9 @@ static int chart_curve(int argc, char **argv)
     int rc = curve_args_parse("chart curve", argc, argv, &q, &product, &at, &out_file, usage);
     if (rc)
         return rc < 0 ? 0 : rc;
-    struct qstore *st;
+    struct shards *st;
     struct curve *c = NULL;
-    if ((rc = qdb_open("chart curve", q.db, &st)))
+    if ((rc = cmdstore_open("chart curve", q.db, &st)))
         return rc;
     if ((rc = curve_build("chart curve", st, product, at, &c)))
         goto done;
@@ -239,7 +239,7 @@ static int chart_curve(int argc, char **argv)
     }
 done:
     free(c);
-    return qdb_close("chart curve", st, rc);
+    return cmdstore_close("chart curve", st, rc);
 }
 
 int cmd_chart(int argc, char **argv)

@@ -7,7 +7,7 @@
 #include "cmd.h"
 #include "curve.h"
 #include "out.h"
-#include "qdb.h"
+#include "cmdstore.h"
 #include "qopt.h"
 #include "gputick/time.h"
 
@@ -77,7 +77,7 @@ int curve_args_parse(const char *cmd, int argc, char **argv, struct qopt *q, con
                 cmd);
         return EXIT_USAGE;
     }
-    return qdb_name_check(cmd, "product", *product, GT_PRODUCT_LEN);
+    return cmdstore_name_check(cmd, "product", *product, GT_PRODUCT_LEN);
 }
 
 int cmd_curve(int argc, char **argv)
@@ -88,9 +88,9 @@ int cmd_curve(int argc, char **argv)
     int rc = curve_args_parse("curve", argc, argv, &q, &product, &at, NULL, usage);
     if (rc)
         return rc < 0 ? 0 : rc;
-    struct qstore *st;
+    struct shards *st;
     struct curve *c;
-    if ((rc = qdb_open("curve", q.db, &st)))
+    if ((rc = cmdstore_open("curve", q.db, &st)))
         return rc;
     if ((rc = curve_build("curve", st, product, at, &c)))
         goto done;
@@ -117,5 +117,5 @@ int cmd_curve(int argc, char **argv)
         fprintf(stderr, "tickq curve: no index value of %s at or before T\n", product);
     free(c);
 done:
-    return qdb_close("curve", st, rc);
+    return cmdstore_close("curve", st, rc);
 }

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include "cmd.h"
 #include "out.h"
-#include "qdb.h"
+#include "cmdstore.h"
 #include "qopt.h"
 #include "gputick/time.h"
 
@@ -58,13 +58,13 @@ int cmd_fixings(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *symbol = argv[optind];
-    if (qdb_name_check("fixings", "index", symbol, GT_SYMBOL_LEN) || qopt_check(&q, "fixings"))
+    if (cmdstore_name_check("fixings", "index", symbol, GT_SYMBOL_LEN) || qopt_check(&q, "fixings"))
         return EXIT_USAGE;
-    struct qstore *st;
+    struct shards *st;
     struct gt_tick def;
-    if ((rc = qdb_open("fixings", q.db, &st)))
+    if ((rc = cmdstore_open("fixings", q.db, &st)))
         return rc;
-    if ((rc = qdb_instr("fixings", st, symbol, &def)))
+    if ((rc = cmdstore_instr("fixings", st, symbol, &def)))
         goto done;
     if (def.u.def.type != GT_INSTR_INDEX) {
         fprintf(stderr,
@@ -74,17 +74,17 @@ int cmd_fixings(int argc, char **argv)
         rc = EXIT_USAGE;
         goto done;
     }
-    struct qstore_iter *it = NULL;
-    int e = qstore_iter_open(st, def.instr_id, GT_KIND_FIXING, q.from_ns, q.to_ns, &it);
+    struct shards_iter *it = NULL;
+    int e = shards_iter_open(st, def.instr_id, GT_KIND_FIXING, q.from_ns, q.to_ns, &it);
     if (e < 0 && e != GT_ENOENT) {
-        fprintf(stderr, "tickq fixings: %s\n", qstore_errmsg(st));
+        fprintf(stderr, "tickq fixings: %s\n", shards_errmsg(st));
         rc = 1;
         goto done;
     }
     struct out o;
     out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
     const struct gt_tick *t;
-    while (it && (e = qstore_iter_next(it, &t)) > 0) {
+    while (it && (e = shards_iter_next(it, &t)) > 0) {
         for (int i = 0; i < e; i++) {
             const struct gt_fixing *x = &t[i].u.fixing;
             if (official && x->code != GT_FIX_CLOSE)
@@ -98,9 +98,9 @@ int cmd_fixings(int argc, char **argv)
         }
     }
     if (it && e < 0)
-        rc = qdb_iter_fail("fixings", it, e);
-    qstore_iter_close(it);
+        rc = cmdstore_iter_fail("fixings", it, e);
+    shards_iter_close(it);
     rc = out_finish(&o, "fixings", rc);
 done:
-    return qdb_close("fixings", st, rc);
+    return cmdstore_close("fixings", st, rc);
 }

@@ -14,7 +14,7 @@
 #include <string.h>
 #include "cmd.h"
 #include "out.h"
-#include "qdb.h"
+#include "cmdstore.h"
 #include "qopt.h"
 #include "gputick/time.h"
 
@@ -91,14 +91,14 @@ int cmd_settle(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *symbol = argv[optind];
-    if (qdb_name_check("settle", "symbol", symbol, GT_SYMBOL_LEN) ||
+    if (cmdstore_name_check("settle", "symbol", symbol, GT_SYMBOL_LEN) ||
         qopt_no_range(&q, "settle", "the settlement reads the whole contract month"))
         return EXIT_USAGE;
-    struct qstore *st;
+    struct shards *st;
     struct gt_tick def, idx;
-    if ((rc = qdb_open("settle", q.db, &st)))
+    if ((rc = cmdstore_open("settle", q.db, &st)))
         return rc;
-    if ((rc = qdb_instr("settle", st, symbol, &def)))
+    if ((rc = cmdstore_instr("settle", st, symbol, &def)))
         goto done;
     const struct gt_def *d = &def.u.def;
     if (d->type != GT_INSTR_FUTURE || d->maturity == 0 || d->tick_px <= 0) {
@@ -117,8 +117,8 @@ int cmd_settle(int argc, char **argv)
         goto done;
     }
     char product[GT_PRODUCT_LEN + 1];
-    qdb_productname(&def, product);
-    if ((rc = qdb_product_index("settle", st, product, &idx)))
+    cmdstore_productname(&def, product);
+    if ((rc = cmdstore_product_index("settle", st, product, &idx)))
         goto done;
     uint32_t month = d->maturity / 100, first_day = month * 100 + 1;
     /* Fixings are read by exchange time a week around the month, then chosen
@@ -127,15 +127,15 @@ int cmd_settle(int argc, char **argv)
     int64_t to = gt_ns_of_ymd(d->maturity) + 8 * GT_NS_PER_DAY;
     int64_t px[32];
     int have[32] = {0};
-    struct qstore_iter *it = NULL;
-    int e = qstore_iter_open(st, idx.instr_id, GT_KIND_FIXING, from, to, &it);
+    struct shards_iter *it = NULL;
+    int e = shards_iter_open(st, idx.instr_id, GT_KIND_FIXING, from, to, &it);
     if (e < 0 && e != GT_ENOENT) {
-        fprintf(stderr, "tickq settle: %s\n", qstore_errmsg(st));
+        fprintf(stderr, "tickq settle: %s\n", shards_errmsg(st));
         rc = 1;
         goto done;
     }
     const struct gt_tick *t;
-    while (it && (e = qstore_iter_next(it, &t)) > 0)
+    while (it && (e = shards_iter_next(it, &t)) > 0)
         for (int i = 0; i < e; i++) {
             const struct gt_fixing *x = &t[i].u.fixing;
             uint32_t date = x->date ? x->date : gt_ymd_of_ns(t[i].exch_ns);
@@ -146,8 +146,8 @@ int cmd_settle(int argc, char **argv)
             have[date % 100] = 1;
         }
     if (it && e < 0)
-        rc = qdb_iter_fail("settle", it, e);
-    qstore_iter_close(it);
+        rc = cmdstore_iter_fail("settle", it, e);
+    shards_iter_close(it);
     if (rc)
         goto done;
     int n = 0, weekdays = 0, complete = 1, last_day = 0;
@@ -173,8 +173,8 @@ int cmd_settle(int argc, char **argv)
     }
     struct gt_tick last;
     int found;
-    if ((rc = qdb_last_at("settle", st, def.instr_id, GT_KIND_TRADE, INT64_MAX, trade_valid, &last,
-                          &found)))
+    if ((rc = cmdstore_last_at("settle", st, def.instr_id, GT_KIND_TRADE, INT64_MAX, trade_valid,
+                               &last, &found)))
         goto done;
     struct out o;
     out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
@@ -200,5 +200,5 @@ int cmd_settle(int argc, char **argv)
                 "weekdays through %u; the value is provisional\n",
                 month, n, weekdays, d->maturity);
 done:
-    return qdb_close("settle", st, rc);
+    return cmdstore_close("settle", st, rc);
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include "cmd.h"
 #include "out.h"
-#include "qdb.h"
+#include "cmdstore.h"
 #include "qopt.h"
 #include "gputick/time.h"
 
@@ -33,44 +33,44 @@ static const struct out_col cols[] = {{"symbol", -12}, {"kind", -6},  {"ticks", 
 /* The stored bytes of series s into *b. Returns 0, or 1 after printing why
  * they are unknown: a table file RocksDB cannot read (the other series
  * still count), or a view of the store that lacks the series' blocks. */
-static int series_bytes(struct qstore *st, const struct gt_series_info *s, const char *name,
+static int series_bytes(struct shards *st, const struct gt_series_info *s, const char *name,
                         uint64_t *b)
 {
-    int rc = qstore_series_bytes(st, s->instr_id, s->kind, b);
+    int rc = shards_series_bytes(st, s->instr_id, s->kind, b);
     if (rc >= 0 && *b == 0 && s->n_blocks > 0) {
         /* Blocks named and none found: the iterator's check of the view says why. */
-        struct qstore_iter *it;
-        if ((rc = qstore_iter_open(st, s->instr_id, s->kind, 0, 1, &it)) >= 0)
-            qstore_iter_close(it);
+        struct shards_iter *it;
+        if ((rc = shards_iter_open(st, s->instr_id, s->kind, 0, 1, &it)) >= 0)
+            shards_iter_close(it);
     }
     if (rc >= 0)
         return 0;
     fprintf(stderr, "tickq stats: bytes of %s %s unknown: %s\n", name, gt_kind_name(s->kind),
-            qstore_errmsg(st));
+            shards_errmsg(st));
     return 1;
 }
 
 /* Widens [*first, *last] by the times of series s, leaving out records at
  * time 0 (definitions often carry exch_ns 0): when s starts at 0, its first
  * tick after 0 is read. Returns 0, or 1 after printing a store error. */
-static int time_range(struct qstore *st, const struct gt_series_info *s, int64_t *first,
+static int time_range(struct shards *st, const struct gt_series_info *s, int64_t *first,
                       int64_t *last)
 {
     if (s->last_ns == 0)
         return 0;
     int64_t lo = s->first_ns;
     if (lo == 0) {
-        struct qstore_iter *it;
+        struct shards_iter *it;
         const struct gt_tick *t;
-        if (qstore_iter_open(st, s->instr_id, s->kind, 1, INT64_MAX, &it) < 0) {
-            fprintf(stderr, "tickq stats: %s\n", qstore_errmsg(st));
+        if (shards_iter_open(st, s->instr_id, s->kind, 1, INT64_MAX, &it) < 0) {
+            fprintf(stderr, "tickq stats: %s\n", shards_errmsg(st));
             return 1;
         }
-        int n = qstore_iter_next(it, &t);
+        int n = shards_iter_next(it, &t);
         lo = n > 0 ? t[0].exch_ns : s->last_ns;
         if (n < 0)
-            qdb_iter_fail("stats", it, n);
-        qstore_iter_close(it);
+            cmdstore_iter_fail("stats", it, n);
+        shards_iter_close(it);
         if (n < 0)
             return 1;
     }
@@ -105,17 +105,17 @@ int cmd_stats(int argc, char **argv)
                       "stats cover the whole store; 'tickq symbols --from/--to' counts the "
                       "ticks of a range"))
         return EXIT_USAGE;
-    struct qstore *st;
-    if ((rc = qdb_open("stats", q.db, &st)))
+    struct shards *st;
+    if ((rc = cmdstore_open("stats", q.db, &st)))
         return rc;
-    int n = qstore_series_list(st, NULL, 0);
+    int n = shards_series_list(st, NULL, 0);
     struct gt_series_info *ser = n >= 0 ? calloc((size_t)n + 1, sizeof *ser) : NULL;
     if (!ser) {
-        fprintf(stderr, "tickq stats: %s\n", n < 0 ? qstore_errmsg(st) : "out of memory");
+        fprintf(stderr, "tickq stats: %s\n", n < 0 ? shards_errmsg(st) : "out of memory");
         rc = 1;
         goto done;
     }
-    n = qstore_series_list(st, ser, (size_t)n);
+    n = shards_series_list(st, ser, (size_t)n);
     struct out o;
     out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
     uint64_t ticks = 0, blocks = 0, bytes = 0;
@@ -160,7 +160,7 @@ int cmd_stats(int argc, char **argv)
     out_row_end(&o);
     rc = out_finish(&o, "stats", rc);
     uint64_t disk = 0;
-    if (qstore_disk_bytes(st, &disk) == GT_OK)
+    if (shards_disk_bytes(st, &disk) == GT_OK)
         fprintf(stderr, "tickq stats: %d series; table files on disk: %llu bytes\n", n,
                 (unsigned long long)disk);
     if (st->n_shared)
@@ -170,5 +170,5 @@ int cmd_stats(int argc, char **argv)
                 st->n_shared);
 done:
     free(ser);
-    return qdb_close("stats", st, rc);
+    return cmdstore_close("stats", st, rc);
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "cmd.h"
 #include "out.h"
-#include "qdb.h"
+#include "cmdstore.h"
 #include "qopt.h"
 #include "gputick/time.h"
 
@@ -35,19 +35,19 @@ static const struct out_col cols[] = {
 /* Counts the ticks of (instr_id, kind) in [from, to) into *count and
  * widens [*first, *last] by them. Returns 0, or 1 after printing a store
  * error. */
-static int range_count(struct qstore *st, int32_t instr_id, int kind, const struct qopt *q,
+static int range_count(struct shards *st, int32_t instr_id, int kind, const struct qopt *q,
                        uint64_t *count, int64_t *first, int64_t *last)
 {
-    struct qstore_iter *it;
-    int n = qstore_iter_open(st, instr_id, kind, q->from_ns, q->to_ns, &it);
+    struct shards_iter *it;
+    int n = shards_iter_open(st, instr_id, kind, q->from_ns, q->to_ns, &it);
     if (n == GT_ENOENT)
         return 0;
     if (n < 0) {
-        fprintf(stderr, "tickq symbols: %s\n", qstore_errmsg(st));
+        fprintf(stderr, "tickq symbols: %s\n", shards_errmsg(st));
         return 1;
     }
     const struct gt_tick *t;
-    while ((n = qstore_iter_next(it, &t)) > 0) {
+    while ((n = shards_iter_next(it, &t)) > 0) {
         *count += (uint64_t)n;
         if (kind == GT_KIND_DEF)
             continue;
@@ -56,8 +56,8 @@ static int range_count(struct qstore *st, int32_t instr_id, int kind, const stru
             *last = t[i].exch_ns > *last ? t[i].exch_ns : *last;
         }
     }
-    int rc = n < 0 ? qdb_iter_fail("symbols", it, n) : 0;
-    qstore_iter_close(it);
+    int rc = n < 0 ? cmdstore_iter_fail("symbols", it, n) : 0;
+    shards_iter_close(it);
     return rc;
 }
 
@@ -88,27 +88,27 @@ int cmd_symbols(int argc, char **argv)
         fprintf(stderr, "tickq symbols: unexpected '%s' (want no argument)\n", argv[optind]);
         return EXIT_USAGE;
     }
-    if (product && qdb_name_check("symbols", "product", product, GT_PRODUCT_LEN))
+    if (product && cmdstore_name_check("symbols", "product", product, GT_PRODUCT_LEN))
         return EXIT_USAGE;
-    struct qstore *st;
-    if ((rc = qdb_open("symbols", q.db, &st)))
+    struct shards *st;
+    if ((rc = cmdstore_open("symbols", q.db, &st)))
         return rc;
     struct gt_tick *defs = malloc(QDB_MAX_INSTR * sizeof *defs);
     struct gt_series_info *ser = NULL;
-    int n = 0, n_ser = qstore_series_list(st, NULL, 0);
+    int n = 0, n_ser = shards_series_list(st, NULL, 0);
     if (n_ser >= 0)
         ser = calloc((size_t)n_ser + 1, sizeof *ser);
     if (!defs || !ser || n_ser < 0) {
-        fprintf(stderr, "tickq symbols: %s\n", n_ser < 0 ? qstore_errmsg(st) : "out of memory");
+        fprintf(stderr, "tickq symbols: %s\n", n_ser < 0 ? shards_errmsg(st) : "out of memory");
         rc = 1;
         goto done;
     }
-    n_ser = qstore_series_list(st, ser, (size_t)n_ser);
+    n_ser = shards_series_list(st, ser, (size_t)n_ser);
     if (product) {
-        if ((rc = qdb_product("symbols", st, product, 0, defs, &n)))
+        if ((rc = cmdstore_product("symbols", st, product, 0, defs, &n)))
             goto done;
-    } else if ((n = qstore_instr_list(st, defs, QDB_MAX_INSTR)) < 0) {
-        fprintf(stderr, "tickq symbols: %s\n", qstore_errmsg(st));
+    } else if ((n = shards_instr_list(st, defs, QDB_MAX_INSTR)) < 0) {
+        fprintf(stderr, "tickq symbols: %s\n", shards_errmsg(st));
         rc = 1;
         goto done;
     }
@@ -119,8 +119,8 @@ int cmd_symbols(int argc, char **argv)
     for (int i = 0; i < n && !rc && !ferror(stdout); i++) {
         const struct gt_def *d = &defs[i].u.def;
         char sym[GT_SYMBOL_LEN + 1], prod[GT_PRODUCT_LEN + 1];
-        qdb_symbol(&defs[i], sym);
-        qdb_productname(&defs[i], prod);
+        cmdstore_symbol(&defs[i], sym);
+        cmdstore_productname(&defs[i], prod);
         uint64_t count[GT_KIND_MAX + 1] = {0};
         int64_t first = INT64_MAX, last = INT64_MIN;
         for (int k = 0; k < n_ser && !rc; k++) {
@@ -165,5 +165,5 @@ int cmd_symbols(int argc, char **argv)
 done:
     free(defs);
     free(ser);
-    return qdb_close("symbols", st, rc);
+    return cmdstore_close("symbols", st, rc);
 }

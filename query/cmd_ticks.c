@@ -11,7 +11,7 @@
 #include <string.h>
 #include "cmd.h"
 #include "out.h"
-#include "qdb.h"
+#include "cmdstore.h"
 #include "qopt.h"
 #include "gputick/time.h"
 
@@ -249,13 +249,13 @@ int cmd_ticks(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *symbol = argv[optind];
-    if (qdb_name_check("ticks", "symbol", symbol, GT_SYMBOL_LEN) || qopt_check(&q, "ticks"))
+    if (cmdstore_name_check("ticks", "symbol", symbol, GT_SYMBOL_LEN) || qopt_check(&q, "ticks"))
         return EXIT_USAGE;
-    struct qstore *st;
+    struct shards *st;
     struct gt_tick def;
-    if ((rc = qdb_open("ticks", q.db, &st)))
+    if ((rc = cmdstore_open("ticks", q.db, &st)))
         return rc;
-    if ((rc = qdb_instr("ticks", st, symbol, &def)))
+    if ((rc = cmdstore_instr("ticks", st, symbol, &def)))
         goto done;
     int kinds[GT_KIND_MAX], n_kinds = 0;
     uint64_t mask = COMMON;
@@ -271,15 +271,16 @@ int cmd_ticks(int argc, char **argv)
             idx[n_cols] = i;
             cols[n_cols++] = all_cols[i];
         }
-    struct qdb_merge m;
-    if ((rc = qdb_merge_open("ticks", st, &m, def.instr_id, kinds, n_kinds, q.from_ns, q.to_ns)))
+    struct cmdstore_merge m;
+    if ((rc = cmdstore_merge_open("ticks", st, &m, def.instr_id, kinds, n_kinds, q.from_ns,
+                                  q.to_ns)))
         goto done;
     struct out o;
     struct cellv cv[N_COLS];
     out_begin(&o, q.fmt, stdout, cols, n_cols);
     const struct gt_tick *t;
     int r;
-    while ((r = qdb_merge_next("ticks", &m, &t)) > 0 && !ferror(stdout)) {
+    while ((r = cmdstore_merge_next("ticks", &m, &t)) > 0 && !ferror(stdout)) {
         tick_cells(t, cv);
         for (int i = 0; i < n_cols; i++) {
             const struct cellv *x = &cv[idx[i]];
@@ -296,10 +297,10 @@ int cmd_ticks(int argc, char **argv)
         }
         out_row_end(&o);
     }
-    qdb_merge_close(&m);
+    cmdstore_merge_close(&m);
     if (r < 0)
         rc = 1;
     rc = out_finish(&o, "ticks", rc);
 done:
-    return qdb_close("ticks", st, rc);
+    return cmdstore_close("ticks", st, rc);
 }

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "qdb.h"
+#include "cmdstore.h"
 #include "gputick/time.h"
 
 static int64_t days_of_ymd(uint32_t ymd)
@@ -17,7 +17,7 @@ static int trade_valid(const struct gt_tick *t)
     return t->u.trade.action != 2 && t->u.trade.px != INT64_MAX;
 }
 
-int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t at_ns,
+int curve_build(const char *cmd, struct shards *st, const char *product, int64_t at_ns,
                 struct curve **out)
 {
     *out = NULL;
@@ -26,7 +26,7 @@ int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t
         fprintf(stderr, "tickq %s: out of memory\n", cmd);
         return 1;
     }
-    int n = 0, rc = qdb_product(cmd, st, product, 0, defs, &n);
+    int n = 0, rc = cmdstore_product(cmd, st, product, 0, defs, &n);
     struct curve *c = rc ? NULL : calloc(1, sizeof *c + (size_t)n * sizeof c->rows[0]);
     if (!rc && !c) {
         fprintf(stderr, "tickq %s: out of memory\n", cmd);
@@ -43,8 +43,9 @@ int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t
         if (d->type == GT_INSTR_INDEX) {
             if (c->index_symbol[0])
                 continue;
-            qdb_symbol(&defs[i], c->index_symbol);
-            rc = qdb_last_at(cmd, st, defs[i].instr_id, GT_KIND_FIXING, at_ns, NULL, &t, &found);
+            cmdstore_symbol(&defs[i], c->index_symbol);
+            rc = cmdstore_last_at(cmd, st, defs[i].instr_id, GT_KIND_FIXING, at_ns, NULL, &t,
+                                  &found);
             if (!rc && found) {
                 c->index_px = t.u.fixing.px;
                 c->index_ns = t.exch_ns;
@@ -54,11 +55,11 @@ int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t
         if (d->maturity < today)
             continue;
         struct curve_row *r = &c->rows[c->n++];
-        qdb_symbol(&defs[i], r->symbol);
+        cmdstore_symbol(&defs[i], r->symbol);
         r->maturity = d->maturity;
         r->days = days_of_ymd(d->maturity) - days_of_ymd(today);
         r->bid = r->ask = r->mid = r->last = INT64_MAX;
-        rc = qdb_last_at(cmd, st, defs[i].instr_id, GT_KIND_TOB, at_ns, NULL, &t, &found);
+        rc = cmdstore_last_at(cmd, st, defs[i].instr_id, GT_KIND_TOB, at_ns, NULL, &t, &found);
         if (!rc && found) {
             r->bid = t.u.tob.bid_px;
             r->ask = t.u.tob.ask_px;
@@ -66,8 +67,8 @@ int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t
                 r->mid = (int64_t)(((__int128)r->bid + r->ask) / 2);
         }
         if (!rc)
-            rc = qdb_last_at(cmd, st, defs[i].instr_id, GT_KIND_TRADE, at_ns, trade_valid, &t,
-                             &found);
+            rc = cmdstore_last_at(cmd, st, defs[i].instr_id, GT_KIND_TRADE, at_ns, trade_valid, &t,
+                                  &found);
         if (!rc && found)
             r->last = t.u.trade.px;
     }

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include "qopt.h"
 #include "gputick/store.h"
-#include "qstore.h"
+#include "shards.h"
 
 struct curve_row {
     char symbol[GT_SYMBOL_LEN + 1];
@@ -34,7 +34,7 @@ struct curve {
 /* Builds the curve of product at at_ns into a malloc()ed *out (the caller
  * frees it). Returns the exit status: 0, 2 for an unknown product (printed
  * with suggestions) or 1 after printing a store error. */
-int curve_build(const char *cmd, struct qstore *st, const char *product, int64_t at_ns,
+int curve_build(const char *cmd, struct shards *st, const char *product, int64_t at_ns,
                 struct curve **out);
 
 /* Parses the arguments of curve and chart curve: PRODUCT, --at T (default

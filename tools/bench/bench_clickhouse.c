@@ -39,7 +39,7 @@
 #include <sys/wait.h>
 #include "bars.h"
 #include "block.h"
-#include "qstore.h"
+#include "shards.h"
 #include "bench.h"
 #include "cmd.h"
 #include "chday.h"
@@ -281,35 +281,35 @@ static int count_bar(const struct bar *b, void *ctx)
 /* Bars of width w of the instruments ids[0..n) through bars_run (tickq bars'
  * code path). Without open_s the time includes opening and closing the
  * store; with it, *open_s gets the open time and the rest is the query alone. */
-struct qstore *day_qstore(const char *db)
+struct shards *day_qstore(const char *db)
 {
     gt_store *st;
     char err[GT_ERRLEN];
-    struct qstore *qs = qstore_new();
+    struct shards *qs = shards_new();
     if (!qs || gt_store_open(db, GT_STORE_READER, &st, err) < 0) {
-        qstore_close(qs);
+        shards_close(qs);
         return NULL;
     }
-    qstore_add(qs, st);
+    shards_add(qs, st);
     return qs;
 }
 
 double ours_bars(const char *db, const int32_t *ids, int n, int64_t w, double *open_s)
 {
     double t0 = bench_now();
-    struct qstore *qs = day_qstore(db);
+    struct shards *qs = day_qstore(db);
     if (!qs)
         return -1;
     double t1 = bench_now();
     uint64_t sink = 0;
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
-        struct qstore_iter *it = NULL;
+        struct shards_iter *it = NULL;
         rc = bars_run(qs, ids[i], INT64_MIN, INT64_MAX, w, 0, count_bar, &sink, &it);
-        qstore_iter_close(it);
+        shards_iter_close(it);
     }
     double t2 = bench_now();
-    qstore_close(qs);
+    shards_close(qs);
     bench_sink(sink);
     if (open_s)
         *open_s = t1 - t0;
@@ -338,7 +338,7 @@ static int vwap_check(const char *db, const struct day *day)
                  " GROUP BY instr ORDER BY instr FORMAT TabSeparated",
                  NULL, out, sizeof out) < 0)
         return GT_EIO;
-    struct qstore *qs = day_qstore(db);
+    struct shards *qs = day_qstore(db);
     if (!qs)
         return GT_EIO;
     int rc = GT_OK, rows = 0, with_trades = 0;
@@ -346,10 +346,10 @@ static int vwap_check(const char *db, const struct day *day)
     for (int i = 0; i < day->n_contracts && rc == GT_OK; i++) {
         int32_t instr = day->contracts[i];
         struct vwap_sum v = {0};
-        struct qstore_iter *it = NULL;
+        struct shards_iter *it = NULL;
         if (bars_run(qs, instr, INT64_MIN, INT64_MAX, GT_NS_PER_DAY, 0, vwap_add, &v, &it) < 0)
             rc = GT_EIO;
-        qstore_iter_close(it);
+        shards_iter_close(it);
         if (rc < 0 || v.n == 0)
             continue;
         with_trades++;
@@ -371,7 +371,7 @@ static int vwap_check(const char *db, const struct day *day)
             rc = GT_EIO;
         }
     }
-    qstore_close(qs);
+    shards_close(qs);
     if (rc == GT_OK && (*p || rows != with_trades)) {
         fprintf(stderr, "bench_clickhouse: ClickHouse has VWAP rows for other instruments\n");
         rc = GT_EIO;

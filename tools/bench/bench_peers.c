@@ -38,7 +38,7 @@
 #include "bench.h"
 #include "chday.h"
 #include "peers.h"
-#include "qstore.h"
+#include "shards.h"
 #include "gputick/store.h"
 #include "gputick/time.h"
 
@@ -297,24 +297,24 @@ static int expected(const struct day *day, const char *db, struct text *sums, st
     for (int c = 0; c < N_COLS; c++)
         text_put(sums, "\t%llu", (unsigned long long)s[c]);
     text_put(sums, "\n");
-    struct qstore *qs = day_qstore(db);
+    struct shards *qs = day_qstore(db);
     if (!qs)
         return GT_EIO;
-    struct qstore_iter *it = NULL;
+    struct shards_iter *it = NULL;
     int rc =
         bars_run(qs, day->front, INT64_MIN, INT64_MAX, 60 * GT_NS_PER_SEC, 0, bar_text, bars, &it);
-    qstore_iter_close(it);
+    shards_iter_close(it);
     for (int i = 0; i < day->n_contracts && rc >= 0; i++) {
         struct vwap_sum v = {0};
         it = NULL;
         rc = bars_run(qs, day->contracts[i], INT64_MIN, INT64_MAX, GT_NS_PER_DAY, 0, vwap_add, &v,
                       &it);
-        qstore_iter_close(it);
+        shards_iter_close(it);
         if (v.n)
             text_put(vwap, "%d\t%lld\t%lld\t%lld\n", day->contracts[i], (long long)v.notional,
                      (long long)v.volume, (long long)v.n);
     }
-    qstore_close(qs);
+    shards_close(qs);
     return rc < 0 ? GT_EIO : GT_OK;
 }
 
@@ -468,10 +468,10 @@ struct ours_fig {
  * checked against bars_run's, contract by contract. */
 static double ours_vwap_many(const char *db, const struct day *day, int threads)
 {
-    struct qstore *qs = day_qstore(db);
+    struct shards *qs = day_qstore(db);
     struct bars_list *l = calloc((size_t)day->n_contracts, sizeof *l);
     if (!qs || !l) {
-        qstore_close(qs);
+        shards_close(qs);
         free(l);
         return -1;
     }
@@ -481,10 +481,10 @@ static double ours_vwap_many(const char *db, const struct day *day, int threads)
     double dt = bench_now() - t0;
     for (int i = 0; i < day->n_contracts && rc == 0; i++) {
         struct vwap_sum v = {0}, w = {0};
-        struct qstore_iter *it = NULL;
+        struct shards_iter *it = NULL;
         rc = bars_run(qs, day->contracts[i], INT64_MIN, INT64_MAX, GT_NS_PER_DAY, 0, vwap_add, &v,
                       &it);
-        qstore_iter_close(it);
+        shards_iter_close(it);
         for (size_t k = 0; k < l[i].n; k++)
             vwap_add(&l[i].b[k], &w);
         if (rc == 0 && (v.notional != w.notional || v.volume != w.volume || v.n != w.n)) {
@@ -495,7 +495,7 @@ static double ours_vwap_many(const char *db, const struct day *day, int threads)
     }
     bars_list_free(l, day->n_contracts);
     free(l);
-    qstore_close(qs);
+    shards_close(qs);
     return rc == 0 ? dt : -1;
 }
 

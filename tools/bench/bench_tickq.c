@@ -468,14 +468,14 @@ int bench_tickq(void)
     if ((rc = book_worst(db)) < 0 || (rc = book_sweep(dir, all + book0, N_BOOK)) < 0)
         goto out;
     uint64_t sink = 0;
-    struct qstore_iter *it = NULL;
-    struct qstore *qs = qstore_new();
+    struct shards_iter *it = NULL;
+    struct shards *qs = shards_new();
     if (qs && gt_store_open(db, GT_STORE_READER, &st, err) == GT_OK) {
-        qstore_add(qs, st);
+        shards_add(qs, st);
         bars_run(qs, FRONT, INT64_MIN, INT64_MAX, 60 * GT_NS_PER_SEC, 0, count_bar, &sink, &it);
-        qstore_iter_close(it);
+        shards_iter_close(it);
     }
-    qstore_close(qs);
+    shards_close(qs);
     bench_sink(sink);
     rc = sink == N_FRONT_TRADES ? 0 : GT_ECORRUPT;
 out:

@@ -59,9 +59,9 @@ int day_make(struct day *day);
 void day_row(const struct gt_tick *t, int series, struct day_row *r);
 /* Writes every tick of the day as RowBinary rows of DAY_COLUMNS to path. */
 int day_rowbinary(const struct feedday_ticks *d, const char *path);
-/* The store at db opened for reading as tickq opens it (qstore_close it), or
+/* The store at db opened for reading as tickq opens it (shards_close it), or
  * NULL. */
-struct qstore *day_qstore(const char *db);
+struct shards *day_qstore(const char *db);
 /* Bars of width w of ids[0..n) through bars_run, emitting into nothing. Without
  * open_s the time includes opening and closing the store; with it, *open_s
  * gets the open time and the rest is the query alone. Seconds, or -1. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* qstore.h -- one or several tick stores (shards) read as one.
+/* shards.h -- one or several tick stores (shards) read as one.
  *
  * Sharded recorders (tickstore --product/--prefix) each hold part of the
  * market; tickq --db A --db B reads them together. This is the reader half of
@@ -13,24 +13,24 @@
  *
  * What cannot be read is skipped, not fatal: a block that fails its checks,
  * or a stretch of a table file RocksDB cannot read, is passed over by
- * qstore_iter_next(), counted once (n_bad; the same block met again by a
+ * shards_iter_next(), counted once (n_bad; the same block met again by a
  * second iterator is not counted again) and handed to the on_bad hook, so
  * the rest of a query still works and the command can say what is missing.
  *
  * Counts with several stores are sums: a record that two overlapping shards
- * both hold counts twice in qstore_series_list() and qstore_series_find()
+ * both hold counts twice in shards_series_list() and shards_series_find()
  * (n_shared says how many series more than one store holds), while the
  * iterator hands it out once.
  *
  * Functions return what their gt_store_ twins return. */
-#ifndef GT_QUERY_QSTORE_H
-#define GT_QUERY_QSTORE_H
+#ifndef GT_QUERY_SHARDS_H
+#define GT_QUERY_SHARDS_H
 #include "gputick/store.h"
 
 enum { QSTORE_MAX = 16, QSTORE_BAD_SEEN = 256 };
 
 /* A stretch of a series that could not be read and was skipped. */
-struct qstore_bad {
+struct shards_bad {
     int32_t instr_id;
     int kind;
     const char *symbol; /* from the definition, "" if none */
@@ -39,61 +39,61 @@ struct qstore_bad {
     int64_t end_ns;     /* == key_ns: one block; else ticks in [key_ns, end_ns) of a
                          * table file (INT64_MAX: to the series' end) */
     const char *why;    /* for a table file, RocksDB's words naming it */
-    uint64_t nth;       /* 1 for the first skipped by this qstore, ... */
+    uint64_t nth;       /* 1 for the first skipped by this shards, ... */
 };
 
-struct qstore {
+struct shards {
     gt_store *st[QSTORE_MAX];
     int n;
     char errmsg[GT_ERRLEN];
     /* Skipped stretches: the hook (may be NULL), their count, and the first
      * QSTORE_BAD_SEEN of them, to count each once. */
-    void (*on_bad)(const void *ctx, const struct qstore_bad *b);
+    void (*on_bad)(const void *ctx, const struct shards_bad *b);
     const void *bad_ctx;
     uint64_t n_bad;
-    struct qstore_seen {
+    struct shards_seen {
         int store;
         uint32_t series;
         int64_t key_ns;
     } seen[QSTORE_BAD_SEEN];
     int n_seen;
-    int n_shared; /* series held by more than one store, after qstore_series_list() */
+    int n_shared; /* series held by more than one store, after shards_series_list() */
 };
 
-struct qstore_iter;
+struct shards_iter;
 
-/* An empty set; qstore_add() gives it stores. */
-struct qstore *qstore_new(void);
+/* An empty set; shards_add() gives it stores. */
+struct shards *shards_new(void);
 
-/* Takes over st (closed by qstore_close). Returns GT_OK or GT_EINVAL (full). */
-int qstore_add(struct qstore *qs, gt_store *st);
+/* Takes over st (closed by shards_close). Returns GT_OK or GT_EINVAL (full). */
+int shards_add(struct shards *qs, gt_store *st);
 
 /* Closes every store; NULL does nothing. */
-void qstore_close(struct qstore *qs);
+void shards_close(struct shards *qs);
 
 /* The text of the last error of any store ("" if none). */
-const char *qstore_errmsg(struct qstore *qs);
+const char *shards_errmsg(struct shards *qs);
 
 /* Series of every store, one entry per (instr_id, kind); with several
  * stores sorted by (instr_id, kind) and series = 0. */
-int qstore_series_list(struct qstore *qs, struct gt_series_info *out, size_t cap);
-int qstore_series_find(struct qstore *qs, int32_t instr_id, int kind, struct gt_series_info *info);
+int shards_series_list(struct shards *qs, struct gt_series_info *out, size_t cap);
+int shards_series_find(struct shards *qs, int32_t instr_id, int kind, struct gt_series_info *info);
 /* The stored bytes of (instr_id, kind) summed over the stores. */
-int qstore_series_bytes(struct qstore *qs, int32_t instr_id, int kind, uint64_t *bytes);
-int qstore_instr_list(struct qstore *qs, struct gt_tick *defs, size_t cap);
-int qstore_instr_find(struct qstore *qs, const char *symbol, struct gt_tick *def);
-int qstore_disk_bytes(struct qstore *qs, uint64_t *bytes);
+int shards_series_bytes(struct shards *qs, int32_t instr_id, int kind, uint64_t *bytes);
+int shards_instr_list(struct shards *qs, struct gt_tick *defs, size_t cap);
+int shards_instr_find(struct shards *qs, const char *symbol, struct gt_tick *def);
+int shards_disk_bytes(struct shards *qs, uint64_t *bytes);
 
-int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
-                     struct qstore_iter **out);
+int shards_iter_open(struct shards *qs, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
+                     struct shards_iter **out);
 /* The next run of ticks in seq order (a view valid until the next call),
  * past whatever cannot be read (above). Returns > 0, 0 at the end, or GT_EDB
- * (or GT_ENOMEM) with qstore_iter_errmsg() saying why. */
-int qstore_iter_next(struct qstore_iter *it, const struct gt_tick **ticks);
+ * (or GT_ENOMEM) with shards_iter_errmsg() saying why. */
+int shards_iter_next(struct shards_iter *it, const struct gt_tick **ticks);
 /* gt_store_iter_fields() for every store; with several, the bus sequence
  * is read too, since the merge needs it. */
-void qstore_iter_fields(struct qstore_iter *it, uint64_t fields);
-const char *qstore_iter_errmsg(const struct qstore_iter *it);
-void qstore_iter_close(struct qstore_iter *it);
+void shards_iter_fields(struct shards_iter *it, uint64_t fields);
+const char *shards_iter_errmsg(const struct shards_iter *it);
+void shards_iter_close(struct shards_iter *it);
 
 #endif

@@ -8,61 +8,62 @@
  * Symbols are checked (printable ASCII, at most GT_SYMBOL_LEN bytes) before the
  * store is opened; an unknown one is answered with the closest names the
  * store holds (edit distance). */
-#ifndef GT_QUERY_QDB_H
-#define GT_QUERY_QDB_H
+#ifndef GT_QUERY_CMDSTORE_H
+#define GT_QUERY_CMDSTORE_H
 #include <stdint.h>
 #include "gputick/store.h"
-#include "qstore.h"
+#include "shards.h"
 
 enum { QDB_MAX_INSTR = 4096 };
 
 /* Checks that s can be a symbol (what = "symbol", "product", "index").
  * Returns 0 or EXIT_USAGE after printing why. */
-int qdb_name_check(const char *cmd, const char *what, const char *s, size_t max_len);
+int cmdstore_name_check(const char *cmd, const char *what, const char *s, size_t max_len);
 
 /* Opens the stores of paths (one path, or several separated by commas: the
- * shards of a sharded recording) as readers, read as one (qstore.h). A
+ * shards of a sharded recording) as readers, read as one (shards.h). A
  * missing store is wrong input (2); a store that will not open is a failure
  * (1). What the queries then skip as unreadable is named on stderr, one line
  * each (the first QDB_BAD_SHOWN): "tickq CMD: skipped a corrupt block of
  * H100Z6 trades at T (checksum mismatch)". */
 enum { QDB_BAD_SHOWN = 20 };
-int qdb_open(const char *cmd, const char *paths, struct qstore **st);
+int cmdstore_open(const char *cmd, const char *paths, struct shards **st);
 
 /* Closes the stores (NULL does nothing) and returns the exit status: rc, or
  * 1 when rc is 0 but a query skipped something (the output is incomplete). */
-int qdb_close(const char *cmd, struct qstore *st, int rc);
+int cmdstore_close(const char *cmd, struct shards *st, int rc);
 
 /* Finds the definition of symbol; unknown: prints suggestions, returns 2. */
-int qdb_instr(const char *cmd, struct qstore *st, const char *symbol, struct gt_tick *def);
+int cmdstore_instr(const char *cmd, struct shards *st, const char *symbol, struct gt_tick *def);
 
 /* Fills defs (capacity QDB_MAX_INSTR) with the definitions of product's
  * instruments of type (0 = any), futures sorted by maturity. *n is their
  * count. An unknown product prints suggestions and returns 2. */
-int qdb_product(const char *cmd, struct qstore *st, const char *product, int type,
-                struct gt_tick *defs, int *n);
+int cmdstore_product(const char *cmd, struct shards *st, const char *product, int type,
+                     struct gt_tick *defs, int *n);
 
 /* Finds the index (type GT_INSTR_INDEX) of product without printing:
  * returns 1 and *def, 0 if there is none, or GT_EDB. */
-int qdb_index_of(struct qstore *st, const char *product, struct gt_tick *def);
+int cmdstore_index_of(struct shards *st, const char *product, struct gt_tick *def);
 
 /* Finds the index (type GT_INSTR_INDEX) of product. Returns 0 and *def, or
  * 2 if the store has no index for it. */
-int qdb_product_index(const char *cmd, struct qstore *st, const char *product, struct gt_tick *def);
+int cmdstore_product_index(const char *cmd, struct shards *st, const char *product,
+                           struct gt_tick *def);
 
 /* The last tick of (instr_id, kind) with exch_ns <= at_ns; pred (may be NULL)
  * selects which ticks count. Searches backwards in widening windows, so the
  * cost is about the ticks since the one found. Sets *found (1 and *out, or 0
  * if there is none) and returns 0, or 1 after printing a store error. */
-int qdb_last_at(const char *cmd, struct qstore *st, int32_t instr_id, int kind, int64_t at_ns,
-                int (*pred)(const struct gt_tick *t), struct gt_tick *out, int *found);
+int cmdstore_last_at(const char *cmd, struct shards *st, int32_t instr_id, int kind, int64_t at_ns,
+                     int (*pred)(const struct gt_tick *t), struct gt_tick *out, int *found);
 
 /* A merge of several series of one store in bus order (seq): up to
  * QDB_MERGE_MAX iterators, one decoded block each, so constant memory. */
 enum { QDB_MERGE_MAX = GT_KIND_MAX };
-struct qdb_merge {
+struct cmdstore_merge {
     struct {
-        struct qstore_iter *it;
+        struct shards_iter *it;
         const struct gt_tick *t;
         int n, i;
     } in[QDB_MERGE_MAX];
@@ -71,24 +72,25 @@ struct qdb_merge {
 
 /* Opens the series (instr_id, kinds[k]) in [from_ns, to_ns); kinds without a
  * series are skipped. Returns 0, or 1 after printing a store error. */
-int qdb_merge_open(const char *cmd, struct qstore *st, struct qdb_merge *m, int32_t instr_id,
-                   const int *kinds, int n_kinds, int64_t from_ns, int64_t to_ns);
+int cmdstore_merge_open(const char *cmd, struct shards *st, struct cmdstore_merge *m,
+                        int32_t instr_id, const int *kinds, int n_kinds, int64_t from_ns,
+                        int64_t to_ns);
 /* The next tick in seq order: 1 and *t (valid until the next call), 0 at the
  * end, or -1 after printing a store error. */
-int qdb_merge_next(const char *cmd, struct qdb_merge *m, const struct gt_tick **t);
-/* As qdb_merge_next, but returns a run: n > 0 ticks at *t, consecutive in
+int cmdstore_merge_next(const char *cmd, struct cmdstore_merge *m, const struct gt_tick **t);
+/* As cmdstore_merge_next, but returns a run: n > 0 ticks at *t, consecutive in
  * one series and in seq order before every other input's next tick. */
-int qdb_merge_run(const char *cmd, struct qdb_merge *m, const struct gt_tick **t);
-void qdb_merge_close(struct qdb_merge *m);
+int cmdstore_merge_run(const char *cmd, struct cmdstore_merge *m, const struct gt_tick **t);
+void cmdstore_merge_close(struct cmdstore_merge *m);
 
 /* Prints a failed iterator step ("tickq CMD: store: ...") and returns 1. */
-int qdb_iter_fail(const char *cmd, struct qstore_iter *it, int rc);
+int cmdstore_iter_fail(const char *cmd, struct shards_iter *it, int rc);
 
 /* The symbol of a definition tick as a C string. */
-void qdb_symbol(const struct gt_tick *def, char out[GT_SYMBOL_LEN + 1]);
-void qdb_productname(const struct gt_tick *def, char out[GT_PRODUCT_LEN + 1]);
+void cmdstore_symbol(const struct gt_tick *def, char out[GT_SYMBOL_LEN + 1]);
+void cmdstore_productname(const struct gt_tick *def, char out[GT_PRODUCT_LEN + 1]);
 
 /* Levenshtein distance between a and b (each at most 64 bytes counted). */
-int qdb_edit_distance(const char *a, const char *b);
+int cmdstore_edit_distance(const char *a, const char *b);
 
 #endif

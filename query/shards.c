@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* qstore.c -- several tick stores read as one (contract in qstore.h).
+/* shards.c -- several tick stores read as one (contract in shards.h).
  *
  * Lists are gathered store by store and folded by key. The iterator holds one
  * gt_store_iter per store that has the series; each call hands back a run of
@@ -7,13 +7,13 @@
  * sequence of any other input, so ticks come in bus order with one decoded
  * block per store in memory. An input is advanced only once its run is used
  * up, so the view handed back lives until the next call. */
-#include "qstore.h"
+#include "shards.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct qstore_iter {
-    struct qstore *qs;
+struct shards_iter {
+    struct shards *qs;
     int32_t instr_id;
     int kind;
     struct {
@@ -28,12 +28,12 @@ struct qstore_iter {
     char errmsg[GT_ERRLEN];
 };
 
-struct qstore *qstore_new(void)
+struct shards *shards_new(void)
 {
-    return calloc(1, sizeof(struct qstore));
+    return calloc(1, sizeof(struct shards));
 }
 
-int qstore_add(struct qstore *qs, gt_store *st)
+int shards_add(struct shards *qs, gt_store *st)
 {
     if (qs->n == QSTORE_MAX)
         return GT_EINVAL;
@@ -41,7 +41,7 @@ int qstore_add(struct qstore *qs, gt_store *st)
     return GT_OK;
 }
 
-void qstore_close(struct qstore *qs)
+void shards_close(struct shards *qs)
 {
     if (!qs)
         return;
@@ -50,7 +50,7 @@ void qstore_close(struct qstore *qs)
     free(qs);
 }
 
-const char *qstore_errmsg(struct qstore *qs)
+const char *shards_errmsg(struct shards *qs)
 {
     for (int i = 0; i < qs->n; i++)
         if (*gt_store_errmsg(qs->st[i]))
@@ -78,7 +78,7 @@ static void series_fold(struct gt_series_info *a, const struct gt_series_info *b
         memcpy(a->symbol, b->symbol, sizeof a->symbol);
 }
 
-int qstore_series_list(struct qstore *qs, struct gt_series_info *out, size_t cap)
+int shards_series_list(struct shards *qs, struct gt_series_info *out, size_t cap)
 {
     if (qs->n == 1)
         return gt_store_series_list(qs->st[0], out, cap);
@@ -122,7 +122,7 @@ int qstore_series_list(struct qstore *qs, struct gt_series_info *out, size_t cap
     return (int)k;
 }
 
-int qstore_series_find(struct qstore *qs, int32_t instr_id, int kind, struct gt_series_info *info)
+int shards_series_find(struct shards *qs, int32_t instr_id, int kind, struct gt_series_info *info)
 {
     int found = 0;
     for (int i = 0; i < qs->n; i++) {
@@ -141,7 +141,7 @@ int qstore_series_find(struct qstore *qs, int32_t instr_id, int kind, struct gt_
     return found ? GT_OK : GT_ENOENT;
 }
 
-int qstore_series_bytes(struct qstore *qs, int32_t instr_id, int kind, uint64_t *bytes)
+int shards_series_bytes(struct shards *qs, int32_t instr_id, int kind, uint64_t *bytes)
 {
     *bytes = 0;
     int found = 0;
@@ -165,7 +165,7 @@ static int def_cmp(const void *a, const void *b)
     return x->instr_id < y->instr_id ? -1 : x->instr_id > y->instr_id;
 }
 
-int qstore_instr_list(struct qstore *qs, struct gt_tick *defs, size_t cap)
+int shards_instr_list(struct shards *qs, struct gt_tick *defs, size_t cap)
 {
     if (qs->n == 1)
         return gt_store_instr_list(qs->st[0], defs, cap);
@@ -205,7 +205,7 @@ int qstore_instr_list(struct qstore *qs, struct gt_tick *defs, size_t cap)
     return (int)k;
 }
 
-int qstore_instr_find(struct qstore *qs, const char *symbol, struct gt_tick *def)
+int shards_instr_find(struct shards *qs, const char *symbol, struct gt_tick *def)
 {
     for (int i = 0; i < qs->n; i++) {
         int rc = gt_store_instr_find(qs->st[i], symbol, def);
@@ -215,7 +215,7 @@ int qstore_instr_find(struct qstore *qs, const char *symbol, struct gt_tick *def
     return GT_ENOENT;
 }
 
-int qstore_disk_bytes(struct qstore *qs, uint64_t *bytes)
+int shards_disk_bytes(struct shards *qs, uint64_t *bytes)
 {
     *bytes = 0;
     for (int i = 0; i < qs->n; i++) {
@@ -228,10 +228,10 @@ int qstore_disk_bytes(struct qstore *qs, uint64_t *bytes)
     return GT_OK;
 }
 
-int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
-                     struct qstore_iter **out)
+int shards_iter_open(struct shards *qs, int32_t instr_id, int kind, int64_t from_ns, int64_t to_ns,
+                     struct shards_iter **out)
 {
-    struct qstore_iter *it = calloc(1, sizeof *it);
+    struct shards_iter *it = calloc(1, sizeof *it);
     if (!it)
         return GT_ENOMEM;
     it->qs = qs;
@@ -243,7 +243,7 @@ int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from
         if (rc == GT_ENOENT)
             continue;
         if (rc < 0) {
-            qstore_iter_close(it);
+            shards_iter_close(it);
             return rc;
         }
         it->in[it->n_in].store = i;
@@ -258,12 +258,12 @@ int qstore_iter_open(struct qstore *qs, int32_t instr_id, int kind, int64_t from
 }
 
 /* Counts and reports the stretch input k could not read, once. */
-static void bad_note(struct qstore_iter *it, int k, int rc)
+static void bad_note(struct shards_iter *it, int k, int rc)
 {
-    struct qstore *qs = it->qs;
+    struct shards *qs = it->qs;
     gt_store_iter *one = it->in[k].it;
     uint32_t series;
-    struct qstore_bad b = {.instr_id = it->instr_id, .kind = it->kind, .symbol = "", .rc = rc};
+    struct shards_bad b = {.instr_id = it->instr_id, .kind = it->kind, .symbol = "", .rc = rc};
     gt_store_iter_bad_block(one, &series, &b.key_ns);
     b.end_ns = gt_store_iter_bad_end(one);
     for (int i = 0; i < qs->n_seen; i++)
@@ -271,7 +271,7 @@ static void bad_note(struct qstore_iter *it, int k, int rc)
             qs->seen[i].key_ns == b.key_ns)
             return;
     if (qs->n_seen < QSTORE_BAD_SEEN)
-        qs->seen[qs->n_seen++] = (struct qstore_seen){it->in[k].store, series, b.key_ns};
+        qs->seen[qs->n_seen++] = (struct shards_seen){it->in[k].store, series, b.key_ns};
     b.nth = ++qs->n_bad;
     if (!qs->on_bad)
         return;
@@ -284,7 +284,7 @@ static void bad_note(struct qstore_iter *it, int k, int rc)
 
 /* The next run of input k, past what it cannot read: > 0, 0 at its end, or
  * GT_EDB (GT_ENOMEM) with it->errmsg set. */
-static int input_next(struct qstore_iter *it, int k, const struct gt_tick **ticks)
+static int input_next(struct shards_iter *it, int k, const struct gt_tick **ticks)
 {
     for (;;) {
         int rc = gt_store_iter_next(it->in[k].it, ticks);
@@ -298,7 +298,7 @@ static int input_next(struct qstore_iter *it, int k, const struct gt_tick **tick
     }
 }
 
-int qstore_iter_next(struct qstore_iter *it, const struct gt_tick **ticks)
+int shards_iter_next(struct shards_iter *it, const struct gt_tick **ticks)
 {
     if (it->n_in == 1)
         return input_next(it, 0, ticks);
@@ -349,7 +349,7 @@ int qstore_iter_next(struct qstore_iter *it, const struct gt_tick **ticks)
     return n;
 }
 
-void qstore_iter_fields(struct qstore_iter *it, uint64_t fields)
+void shards_iter_fields(struct shards_iter *it, uint64_t fields)
 {
     if (it->n_in > 1)
         fields |= GT_FIELD(seq);
@@ -358,12 +358,12 @@ void qstore_iter_fields(struct qstore_iter *it, uint64_t fields)
             gt_store_iter_fields(it->in[k].it, fields);
 }
 
-const char *qstore_iter_errmsg(const struct qstore_iter *it)
+const char *shards_iter_errmsg(const struct shards_iter *it)
 {
     return it->errmsg;
 }
 
-void qstore_iter_close(struct qstore_iter *it)
+void shards_iter_close(struct shards_iter *it)
 {
     if (!it)
         return;

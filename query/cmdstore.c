@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* qdb.c -- store access shared by the tickq commands (contract in qdb.h). */
-#include "qdb.h"
+#include "cmdstore.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,17 +8,17 @@
 #include "cmd.h"
 #include "gputick/time.h"
 
-void qdb_symbol(const struct gt_tick *def, char out[GT_SYMBOL_LEN + 1])
+void cmdstore_symbol(const struct gt_tick *def, char out[GT_SYMBOL_LEN + 1])
 {
     gt_fixed_str(out, GT_SYMBOL_LEN + 1, def->u.def.symbol, GT_SYMBOL_LEN);
 }
 
-void qdb_productname(const struct gt_tick *def, char out[GT_PRODUCT_LEN + 1])
+void cmdstore_productname(const struct gt_tick *def, char out[GT_PRODUCT_LEN + 1])
 {
     gt_fixed_str(out, GT_PRODUCT_LEN + 1, def->u.def.product, GT_PRODUCT_LEN);
 }
 
-int qdb_name_check(const char *cmd, const char *what, const char *s, size_t max_len)
+int cmdstore_name_check(const char *cmd, const char *what, const char *s, size_t max_len)
 {
     size_t n = strlen(s);
     if (n == 0 || n > max_len) {
@@ -69,7 +69,7 @@ static const char *kind_plural(int kind)
 }
 
 /* The on_bad hook: one line per skipped block or stretch. */
-static void bad_print(const void *ctx, const struct qstore_bad *b)
+static void bad_print(const void *ctx, const struct shards_bad *b)
 {
     const char *cmd = ctx;
     char id[GT_SYMBOL_LEN + 16], t0[GT_TIME_STRLEN], t1[GT_TIME_STRLEN];
@@ -97,20 +97,20 @@ static void bad_print(const void *ctx, const struct qstore_bad *b)
                 cmd, id, kind_plural(b->kind), t0, t1, b->why);
 }
 
-int qdb_close(const char *cmd, struct qstore *st, int rc)
+int cmdstore_close(const char *cmd, struct shards *st, int rc)
 {
     if (st && st->n_bad > QDB_BAD_SHOWN)
         fprintf(stderr, "tickq %s: %llu unreadable blocks or stretches skipped in all\n", cmd,
                 (unsigned long long)st->n_bad);
     if (st && st->n_bad && !rc)
         rc = 1;
-    qstore_close(st);
+    shards_close(st);
     return rc;
 }
 
-int qdb_open(const char *cmd, const char *paths, struct qstore **st)
+int cmdstore_open(const char *cmd, const char *paths, struct shards **st)
 {
-    struct qstore *qs = qstore_new();
+    struct shards *qs = shards_new();
     if (!qs) {
         fprintf(stderr, "tickq %s: out of memory\n", cmd);
         return 1;
@@ -133,10 +133,10 @@ int qdb_open(const char *cmd, const char *paths, struct qstore **st)
             rc = open_one(cmd, path, &one);
         }
         if (rc) {
-            qstore_close(qs);
+            shards_close(qs);
             return rc;
         }
-        qstore_add(qs, one);
+        shards_add(qs, one);
         if (!p[n])
             break;
         p += n + 1;
@@ -145,7 +145,7 @@ int qdb_open(const char *cmd, const char *paths, struct qstore **st)
     return 0;
 }
 
-int qdb_edit_distance(const char *a, const char *b)
+int cmdstore_edit_distance(const char *a, const char *b)
 {
     enum { M = 64 };
     int la = (int)strnlen(a, M), lb = (int)strnlen(b, M);
@@ -171,11 +171,11 @@ int qdb_edit_distance(const char *a, const char *b)
 
 /* Prints "unknown WHAT 'name'" with up to three names of the store's
  * instruments (symbols, or products when want_product) closest to it. */
-static int suggest(const char *cmd, struct qstore *st, const char *what, const char *name,
+static int suggest(const char *cmd, struct shards *st, const char *what, const char *name,
                    int want_product)
 {
     struct gt_tick *defs = malloc(QDB_MAX_INSTR * sizeof *defs);
-    int n = defs ? qstore_instr_list(st, defs, QDB_MAX_INSTR) : 0;
+    int n = defs ? shards_instr_list(st, defs, QDB_MAX_INSTR) : 0;
     if (n > QDB_MAX_INSTR)
         n = QDB_MAX_INSTR;
     char best[3][GT_SYMBOL_LEN + 1] = {{0}};
@@ -183,10 +183,10 @@ static int suggest(const char *cmd, struct qstore *st, const char *what, const c
     for (int i = 0; i < n; i++) {
         char s[GT_SYMBOL_LEN + 1];
         if (want_product)
-            qdb_productname(&defs[i], s);
+            cmdstore_productname(&defs[i], s);
         else
-            qdb_symbol(&defs[i], s);
-        int d = qdb_edit_distance(name, s), dup = 0;
+            cmdstore_symbol(&defs[i], s);
+        int d = cmdstore_edit_distance(name, s), dup = 0;
         for (int k = 0; k < 3; k++)
             dup |= strcmp(best[k], s) == 0;
         for (int k = 0; k < 3 && !dup; k++) {
@@ -212,13 +212,13 @@ static int suggest(const char *cmd, struct qstore *st, const char *what, const c
     return EXIT_USAGE;
 }
 
-int qdb_instr(const char *cmd, struct qstore *st, const char *symbol, struct gt_tick *def)
+int cmdstore_instr(const char *cmd, struct shards *st, const char *symbol, struct gt_tick *def)
 {
-    int rc = qstore_instr_find(st, symbol, def);
+    int rc = shards_instr_find(st, symbol, def);
     if (rc == GT_ENOENT)
         return suggest(cmd, st, "symbol", symbol, 0);
     if (rc < 0) {
-        fprintf(stderr, "tickq %s: %s\n", cmd, qstore_errmsg(st));
+        fprintf(stderr, "tickq %s: %s\n", cmd, shards_errmsg(st));
         return 1;
     }
     return 0;
@@ -232,12 +232,12 @@ static int by_maturity(const void *a, const void *b)
     return memcmp(x->u.def.symbol, y->u.def.symbol, GT_SYMBOL_LEN);
 }
 
-int qdb_product(const char *cmd, struct qstore *st, const char *product, int type,
-                struct gt_tick *defs, int *n)
+int cmdstore_product(const char *cmd, struct shards *st, const char *product, int type,
+                     struct gt_tick *defs, int *n)
 {
-    int total = qstore_instr_list(st, defs, QDB_MAX_INSTR);
+    int total = shards_instr_list(st, defs, QDB_MAX_INSTR);
     if (total < 0) {
-        fprintf(stderr, "tickq %s: %s\n", cmd, qstore_errmsg(st));
+        fprintf(stderr, "tickq %s: %s\n", cmd, shards_errmsg(st));
         return 1;
     }
     if (total > QDB_MAX_INSTR)
@@ -245,7 +245,7 @@ int qdb_product(const char *cmd, struct qstore *st, const char *product, int typ
     int k = 0, any = 0;
     for (int i = 0; i < total; i++) {
         char p[GT_PRODUCT_LEN + 1];
-        qdb_productname(&defs[i], p);
+        cmdstore_productname(&defs[i], p);
         if (strcmp(p, product) != 0)
             continue;
         any = 1;
@@ -259,15 +259,15 @@ int qdb_product(const char *cmd, struct qstore *st, const char *product, int typ
     return 0;
 }
 
-int qdb_index_of(struct qstore *st, const char *product, struct gt_tick *def)
+int cmdstore_index_of(struct shards *st, const char *product, struct gt_tick *def)
 {
     struct gt_tick *defs = malloc(QDB_MAX_INSTR * sizeof *defs);
     if (!defs)
         return GT_ENOMEM;
-    int n = qstore_instr_list(st, defs, QDB_MAX_INSTR), found = 0;
+    int n = shards_instr_list(st, defs, QDB_MAX_INSTR), found = 0;
     for (int i = 0; i < n && i < QDB_MAX_INSTR && !found; i++) {
         char p[GT_PRODUCT_LEN + 1];
-        qdb_productname(&defs[i], p);
+        cmdstore_productname(&defs[i], p);
         if (defs[i].u.def.type == GT_INSTR_INDEX && strcmp(p, product) == 0) {
             *def = defs[i];
             found = 1;
@@ -277,11 +277,12 @@ int qdb_index_of(struct qstore *st, const char *product, struct gt_tick *def)
     return n < 0 ? n : found;
 }
 
-int qdb_product_index(const char *cmd, struct qstore *st, const char *product, struct gt_tick *def)
+int cmdstore_product_index(const char *cmd, struct shards *st, const char *product,
+                           struct gt_tick *def)
 {
-    int rc = qdb_index_of(st, product, def);
+    int rc = cmdstore_index_of(st, product, def);
     if (rc < 0) {
-        fprintf(stderr, "tickq %s: %s\n", cmd, qstore_errmsg(st));
+        fprintf(stderr, "tickq %s: %s\n", cmd, shards_errmsg(st));
         return 1;
     }
     if (rc == 0) {
@@ -294,23 +295,23 @@ int qdb_product_index(const char *cmd, struct qstore *st, const char *product, s
     return 0;
 }
 
-int qdb_iter_fail(const char *cmd, struct qstore_iter *it, int rc)
+int cmdstore_iter_fail(const char *cmd, struct shards_iter *it, int rc)
 {
-    const char *msg = qstore_iter_errmsg(it);
+    const char *msg = shards_iter_errmsg(it);
     fprintf(stderr, "tickq %s: store: %s\n", cmd, *msg ? msg : gt_strerror(rc));
     return 1;
 }
 
-int qdb_last_at(const char *cmd, struct qstore *st, int32_t instr_id, int kind, int64_t at_ns,
-                int (*pred)(const struct gt_tick *t), struct gt_tick *out, int *found)
+int cmdstore_last_at(const char *cmd, struct shards *st, int32_t instr_id, int kind, int64_t at_ns,
+                     int (*pred)(const struct gt_tick *t), struct gt_tick *out, int *found)
 {
     struct gt_series_info info;
     *found = 0;
-    int rc = qstore_series_find(st, instr_id, kind, &info);
+    int rc = shards_series_find(st, instr_id, kind, &info);
     if (rc == GT_ENOENT || (rc == GT_OK && info.first_ns > at_ns))
         return 0;
     if (rc < 0) {
-        fprintf(stderr, "tickq %s: %s\n", cmd, qstore_errmsg(st));
+        fprintf(stderr, "tickq %s: %s\n", cmd, shards_errmsg(st));
         return 1;
     }
     /* Windows of 1 min, 16 min, ~4 h, ... back from at_ns, the last reaching
@@ -318,24 +319,24 @@ int qdb_last_at(const char *cmd, struct qstore *st, int32_t instr_id, int kind, 
     int64_t hi = at_ns == INT64_MAX ? INT64_MAX : at_ns + 1, width = 60 * GT_NS_PER_SEC;
     for (;;) {
         int64_t lo = (__int128)hi - info.first_ns <= width ? info.first_ns : hi - width;
-        struct qstore_iter *it;
-        if ((rc = qstore_iter_open(st, instr_id, kind, lo, hi, &it)) < 0) {
-            fprintf(stderr, "tickq %s: %s\n", cmd, qstore_errmsg(st));
+        struct shards_iter *it;
+        if ((rc = shards_iter_open(st, instr_id, kind, lo, hi, &it)) < 0) {
+            fprintf(stderr, "tickq %s: %s\n", cmd, shards_errmsg(st));
             return 1;
         }
         const struct gt_tick *t;
-        while ((rc = qstore_iter_next(it, &t)) > 0)
+        while ((rc = shards_iter_next(it, &t)) > 0)
             for (int i = 0; i < rc; i++)
                 if (!pred || pred(&t[i])) {
                     *out = t[i];
                     *found = 1;
                 }
         if (rc < 0) {
-            rc = qdb_iter_fail(cmd, it, rc);
-            qstore_iter_close(it);
+            rc = cmdstore_iter_fail(cmd, it, rc);
+            shards_iter_close(it);
             return rc;
         }
-        qstore_iter_close(it);
+        shards_iter_close(it);
         if (*found || lo <= info.first_ns)
             return 0;
         hi = lo;
@@ -343,18 +344,19 @@ int qdb_last_at(const char *cmd, struct qstore *st, int32_t instr_id, int kind, 
     }
 }
 
-int qdb_merge_open(const char *cmd, struct qstore *st, struct qdb_merge *m, int32_t instr_id,
-                   const int *kinds, int n_kinds, int64_t from_ns, int64_t to_ns)
+int cmdstore_merge_open(const char *cmd, struct shards *st, struct cmdstore_merge *m,
+                        int32_t instr_id, const int *kinds, int n_kinds, int64_t from_ns,
+                        int64_t to_ns)
 {
     memset(m, 0, sizeof *m);
     for (int k = 0; k < n_kinds && m->n_in < QDB_MERGE_MAX; k++) {
-        struct qstore_iter *it;
-        int rc = qstore_iter_open(st, instr_id, kinds[k], from_ns, to_ns, &it);
+        struct shards_iter *it;
+        int rc = shards_iter_open(st, instr_id, kinds[k], from_ns, to_ns, &it);
         if (rc == GT_ENOENT)
             continue;
         if (rc < 0) {
-            fprintf(stderr, "tickq %s: %s\n", cmd, qstore_errmsg(st));
-            qdb_merge_close(m);
+            fprintf(stderr, "tickq %s: %s\n", cmd, shards_errmsg(st));
+            cmdstore_merge_close(m);
             return 1;
         }
         m->in[m->n_in++].it = it;
@@ -362,7 +364,7 @@ int qdb_merge_open(const char *cmd, struct qstore *st, struct qdb_merge *m, int3
     return 0;
 }
 
-int qdb_merge_next(const char *cmd, struct qdb_merge *m, const struct gt_tick **t)
+int cmdstore_merge_next(const char *cmd, struct cmdstore_merge *m, const struct gt_tick **t)
 {
     int best = -1;
     uint64_t best_seq = UINT64_MAX;
@@ -370,11 +372,11 @@ int qdb_merge_next(const char *cmd, struct qdb_merge *m, const struct gt_tick **
         if (!m->in[k].it)
             continue;
         if (m->in[k].i >= m->in[k].n) {
-            int rc = qstore_iter_next(m->in[k].it, &m->in[k].t);
+            int rc = shards_iter_next(m->in[k].it, &m->in[k].t);
             if (rc < 0)
-                return -qdb_iter_fail(cmd, m->in[k].it, rc);
+                return -cmdstore_iter_fail(cmd, m->in[k].it, rc);
             if (rc == 0) {
-                qstore_iter_close(m->in[k].it);
+                shards_iter_close(m->in[k].it);
                 m->in[k].it = NULL;
                 continue;
             }
@@ -391,10 +393,10 @@ int qdb_merge_next(const char *cmd, struct qdb_merge *m, const struct gt_tick **
     return 1;
 }
 
-int qdb_merge_run(const char *cmd, struct qdb_merge *m, const struct gt_tick **t)
+int cmdstore_merge_run(const char *cmd, struct cmdstore_merge *m, const struct gt_tick **t)
 {
     const struct gt_tick *first;
-    int rc = qdb_merge_next(cmd, m, &first);
+    int rc = cmdstore_merge_next(cmd, m, &first);
     if (rc <= 0)
         return rc;
     /* The chosen input's ticks below every other input's next seq follow. */
@@ -412,9 +414,9 @@ int qdb_merge_run(const char *cmd, struct qdb_merge *m, const struct gt_tick **t
     return n;
 }
 
-void qdb_merge_close(struct qdb_merge *m)
+void cmdstore_merge_close(struct cmdstore_merge *m)
 {
     for (int k = 0; k < m->n_in; k++)
-        qstore_iter_close(m->in[k].it);
+        shards_iter_close(m->in[k].it);
     m->n_in = 0;
 }
