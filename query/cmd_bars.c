@@ -4,8 +4,10 @@
  * bars.c's; this file checks the input and prints. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "bars.h"
+#include "bars_many.h"
 #include "cmd.h"
 #include "out.h"
 #include "cmdstore.h"
@@ -15,6 +17,7 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: tickq bars SYMBOL --interval I [--fill] [OPTIONS]\n"
+               "       tickq bars --product P --interval I [OPTIONS]\n"
                "\n"
                "Bars of SYMBOL's trades: start, open, high, low, close, volume, VWAP (exact,\n"
                "9 decimals at most) and trade count. Intervals are aligned to the Unix epoch,\n"
@@ -23,7 +26,14 @@ static void usage(FILE *f)
                "  -i, --interval I  bar width: 1s, 1m, 5m, 1h, 1d or any duration up to 366d\n"
                "  --fill           also print empty intervals: OHLC and VWAP null, volume 0\n"
                "                   (at most 10000000 bars; without --from/--to, the range of\n"
-               "                   the symbol's trades)\n" QOPT_HELP);
+               "                   the symbol's trades)\n"
+               "  --product P      the bars of every future of product P in one run, in order\n"
+               "                   of maturity, each row led by its symbol (with -i 1d: the\n"
+               "                   day's VWAP of every contract)\n"
+               "  --threads N      with --product: contracts are read on N threads at once,\n"
+               "                   each taking the next contract (default: one per core of\n"
+               "                   this machine, at most one per contract); the output is\n"
+               "                   the same for any N\n" QOPT_HELP);
 }
 
 int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv, int want_out,
@@ -33,6 +43,8 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
                                          {"interval", required_argument, 0, 'i'},
                                          {"fill", no_argument, 0, 'F'},
                                          {"out", required_argument, 0, 'o'},
+                                         {"product", required_argument, 0, 'P'},
+                                         {"threads", required_argument, 0, 'T'},
                                          {0, 0, 0, 0}};
     int64_t now = gt_now_ns();
     const char *interval = NULL;
@@ -60,6 +72,24 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
             }
             a->out_file = optarg;
             break;
+        case 'P':
+            if (want_out) {
+                fprintf(stderr, "tickq %s: --product is for 'tickq bars' (want one SYMBOL)\n", cmd);
+                return EXIT_USAGE;
+            }
+            a->product = optarg;
+            break;
+        case 'T': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (want_out || *end || end == optarg || v < 1 || v > 64) {
+                fprintf(stderr, "tickq %s: bad --threads '%s' (want 1 to 64, with --product)\n",
+                        cmd, optarg);
+                return EXIT_USAGE;
+            }
+            a->threads = (int)v;
+            break;
+        }
         case 'h':
             help(stdout);
             return -1;
@@ -67,12 +97,27 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
             return EXIT_USAGE;
         }
     }
-    if (optind != argc - 1) {
+    if (a->product && optind != argc) {
+        fprintf(stderr,
+                "tickq %s: want --product or one SYMBOL, not both (e.g. --product H100 "
+                "-i 1d)\n",
+                cmd);
+        return EXIT_USAGE;
+    }
+    if (!a->product && optind != argc - 1) {
         fprintf(stderr, "tickq %s: want one SYMBOL, got %d (e.g. H100Z6 -i 5m)\n", cmd,
                 argc - optind);
         return EXIT_USAGE;
     }
-    a->symbol = argv[optind];
+    if (a->threads && !a->product) {
+        fprintf(stderr, "tickq %s: --threads applies with --product only\n", cmd);
+        return EXIT_USAGE;
+    }
+    if (a->product && a->fill) {
+        fprintf(stderr, "tickq %s: --fill does not apply with --product (want one SYMBOL)\n", cmd);
+        return EXIT_USAGE;
+    }
+    a->symbol = a->product ? NULL : argv[optind];
     if (!interval) {
         fprintf(stderr, "tickq %s: no --interval (want e.g. --interval 5m)\n", cmd);
         return EXIT_USAGE;
@@ -96,7 +141,9 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
                 a->fill ? "--fill" : "--format");
         return EXIT_USAGE;
     }
-    if (cmdstore_name_check(cmd, "symbol", a->symbol, GT_SYMBOL_LEN) || qopt_check(&a->q, cmd))
+    if ((a->product ? cmdstore_name_check(cmd, "product", a->product, GT_PRODUCT_LEN)
+                    : cmdstore_name_check(cmd, "symbol", a->symbol, GT_SYMBOL_LEN)) ||
+        qopt_check(&a->q, cmd))
         return EXIT_USAGE;
     return 0;
 }
@@ -119,9 +166,22 @@ static int fill_check(const struct bars_args *a, int64_t from, int64_t to)
 static const struct out_col cols[] = {{"start", -24}, {"open", 10},  {"high", 10}, {"low", 10},
                                       {"close", 10},  {"volume", 9}, {"vwap", 14}, {"trades", 7}};
 
+static const struct out_col pcols[] = {{"symbol", -12}, {"start", -24}, {"open", 10},
+                                       {"high", 10},    {"low", 10},    {"close", 10},
+                                       {"volume", 9},   {"vwap", 14},   {"trades", 7}};
+
+/* With --product each row starts with the contract's symbol. */
+struct bar_out {
+    struct out *o;
+    const char *symbol; /* NULL: no symbol column */
+};
+
 static int bar_print(const struct bar *b, void *ctx)
 {
-    struct out *o = ctx;
+    const struct bar_out *bo = ctx;
+    struct out *o = bo->o;
+    if (bo->symbol)
+        out_str(o, bo->symbol);
     out_time(o, b->start_ns);
     out_px(o, b->open);
     out_px(o, b->high);
@@ -132,6 +192,38 @@ static int bar_print(const struct bar *b, void *ctx)
     out_i64(o, b->n_trades);
     out_row_end(o);
     return ferror(o->f) != 0;
+}
+
+/* bars --product: every future of the product by maturity, their bars built
+ * on a->threads threads (bars_many.h), printed in order. */
+static int product_bars(struct shards *st, const struct bars_args *a)
+{
+    static struct gt_tick defs[CMDSTORE_MAX_INSTR];
+    static int32_t ids[CMDSTORE_MAX_INSTR];
+    int n = 0, rc = cmdstore_product("bars", st, a->product, GT_INSTR_FUTURE, defs, &n);
+    if (rc)
+        return rc;
+    for (int i = 0; i < n; i++)
+        ids[i] = defs[i].instr_id;
+    struct bars_list *l = calloc((size_t)(n ? n : 1), sizeof *l);
+    if (!l) {
+        fprintf(stderr, "tickq bars: out of memory\n");
+        return 1;
+    }
+    rc = bars_many("bars", st, a->q.db, ids, n, a->q.from_ns, a->q.to_ns, a->interval_ns,
+                   a->threads ? a->threads : bars_threads_default(), l);
+    struct out o;
+    out_begin(&o, a->q.fmt, stdout, pcols, sizeof pcols / sizeof pcols[0]);
+    for (int i = 0; i < n && rc == 0; i++) {
+        char sym[GT_SYMBOL_LEN + 1];
+        cmdstore_symbol(&defs[i], sym);
+        struct bar_out bo = {&o, sym};
+        for (size_t k = 0; k < l[i].n && rc == 0; k++)
+            rc = bar_print(&l[i].b[k], &bo);
+    }
+    bars_list_free(l, n);
+    free(l);
+    return out_finish(&o, "bars", rc);
 }
 
 int cmd_bars(int argc, char **argv)
@@ -146,6 +238,10 @@ int cmd_bars(int argc, char **argv)
     struct gt_tick def;
     if ((rc = cmdstore_open("bars", a.q.db, &st)))
         return rc;
+    if (a.product) {
+        rc = product_bars(st, &a);
+        goto done;
+    }
     if ((rc = cmdstore_instr("bars", st, a.symbol, &def)))
         goto done;
     if (a.fill && (!a.q.has_from || !a.q.has_to)) {
@@ -166,8 +262,9 @@ int cmd_bars(int argc, char **argv)
     struct out o;
     struct shards_iter *it = NULL;
     out_begin(&o, a.q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
-    int e = bars_run(st, def.instr_id, a.q.from_ns, a.q.to_ns, a.interval_ns, a.fill, bar_print, &o,
-                     &it);
+    struct bar_out bo = {&o, NULL};
+    int e = bars_run(st, def.instr_id, a.q.from_ns, a.q.to_ns, a.interval_ns, a.fill, bar_print,
+                     &bo, &it);
     if (e < 0)
         rc = it ? cmdstore_iter_fail("bars", it, e) : 1;
     if (e < 0 && !it)

@@ -506,6 +506,58 @@ Test(tickq, bars_fill_prints_empty_intervals_with_null_ohlc)
     cr_assert(not(eq(ptr, strstr(line(out_s, 4, b, sizeof b), "T09:00:00Z,2."), NULL)));
 }
 
+/* --product: every future of the product by maturity in one run, each row
+ * the symbol and then exactly the row that product's own bars print. */
+Test(tickq, bars_product_prints_every_contracts_bars_led_by_its_symbol)
+{
+    static const char *const syms[] = {"H100V6", "H100Z6", "H100F7", "H100G7"};
+    static char want[1 << 20];
+    size_t len = (size_t)snprintf(want, sizeof want,
+                                  "symbol,start,open,high,low,close,volume,"
+                                  "vwap,trades\n");
+    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
+        cr_assert(
+            eq(int, run(cmd_bars, "bars", syms[i], "-i", "1h", "--db", db, "--format", "csv", NULL),
+               0),
+            "%s", err_s);
+        const char *row = strchr(out_s, '\n') + 1; /* past the header */
+        for (const char *nl; (nl = strchr(row, '\n')); row = nl + 1)
+            len += (size_t)snprintf(want + len, sizeof want - len, "%s,%.*s\n", syms[i],
+                                    (int)(nl - row), row);
+    }
+    cr_assert(lt(sz, len, sizeof want));
+    cr_assert(eq(int,
+                 run(cmd_bars, "bars", "--product", "H100", "-i", "1h", "--db", db, "--format",
+                     "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(str, out_s, want));
+    /* On one thread and on three (more than this machine may have), the same. */
+    for (int t = 1; t <= 3; t += 2) {
+        char nt[8];
+        snprintf(nt, sizeof nt, "%d", t);
+        cr_assert(eq(int,
+                     run(cmd_bars, "bars", "--product", "H100", "-i", "1h", "--threads", nt, "--db",
+                         db, "--format", "csv", NULL),
+                     0),
+                  "%s", err_s);
+        cr_assert(eq(str, out_s, want), "--threads %d", t);
+    }
+    cr_assert(not(eq(ptr, strstr(out_s, "\nH100F7,"), NULL)), "two contracts traded: %s", out_s);
+    /* Both a SYMBOL and --product, --fill with it, --threads without it, or an
+     * unknown product: refused. */
+    cr_assert(eq(int,
+                 run(cmd_bars, "bars", "H100Z6", "--product", "H100", "-i", "1h", "--db", db, NULL),
+                 2));
+    cr_assert(not(eq(ptr, strstr(err_s, "not both"), NULL)), "%s", err_s);
+    cr_assert(eq(int,
+                 run(cmd_bars, "bars", "--product", "H100", "-i", "1h", "--fill", "--db", db, NULL),
+                 2));
+    cr_assert(eq(
+        int, run(cmd_bars, "bars", "H100Z6", "-i", "1h", "--threads", "2", "--db", db, NULL), 2));
+    cr_assert(eq(int, run(cmd_bars, "bars", "--product", "H999", "-i", "1h", "--db", db, NULL), 2));
+}
+
 /* Every 10 minutes of the day and at the two holes: the depth of each
  * definition, New into full sides, DeleteFrom of the top N and holes. */
 Test(tickq, book_at_t_matches_a_naive_replay)

@@ -46,10 +46,33 @@ int naive_store(const char *path, const struct feedday_ticks *d, size_t commit_e
     rocksdb_compactoptions_destroy(co);
     if (rocksdb_property_int(db, "rocksdb.total-sst-files-size", &r->disk) != 0)
         r->disk = 0;
+    rocksdb_writebatch_destroy(b);
+    rocksdb_writeoptions_destroy(wo);
+    rocksdb_close(db);
+    rocksdb_options_destroy(o);
+    if (err) {
+        fprintf(stderr, "naive RocksDB: %s\n", err);
+        rocksdb_free(err);
+        return GT_EDB;
+    }
+    return GT_OK;
+}
+
+int naive_scan(const char *path, struct naive_run *r)
+{
+    rocksdb_options_t *o = rocksdb_options_create();
+    char *err = NULL;
+    rocksdb_t *db = rocksdb_open_for_read_only(o, path, 0, &err);
+    if (err) {
+        fprintf(stderr, "naive RocksDB: %s\n", err);
+        rocksdb_free(err);
+        rocksdb_options_destroy(o);
+        return GT_EDB;
+    }
     rocksdb_readoptions_t *ro = rocksdb_readoptions_create();
     rocksdb_iterator_t *it = rocksdb_create_iterator(db, ro);
     uint64_t acc = 0, n_read = 0;
-    t0 = bench_now();
+    double t0 = bench_now();
     for (rocksdb_iter_seek_to_first(it); rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
         size_t vlen;
         const char *v = rocksdb_iter_value(it, &vlen);
@@ -62,17 +85,10 @@ int naive_store(const char *path, const struct feedday_ticks *d, size_t commit_e
     }
     r->scan_s = bench_now() - t0;
     r->scanned = n_read;
-    bench_sink(acc);
+    r->sum = acc;
     rocksdb_iter_destroy(it);
     rocksdb_readoptions_destroy(ro);
-    rocksdb_writebatch_destroy(b);
-    rocksdb_writeoptions_destroy(wo);
     rocksdb_close(db);
     rocksdb_options_destroy(o);
-    if (err) {
-        fprintf(stderr, "naive RocksDB: %s\n", err);
-        rocksdb_free(err);
-        return GT_EDB;
-    }
     return GT_OK;
 }
