@@ -692,7 +692,9 @@ static void *joiner_run(void *arg)
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
     zmq_connect(sub, j->pub);
     zmq_connect(dealer, j->rtr);
-    usleep(200000); /* the subscription reaches tickfeed before the snapshot */
+    /* No wait for the subscription to reach tickfeed: live records it misses
+     * after the snapshot are a hole before the first one it gets, replayed
+     * below like any other. */
     if (gt_bus_snapshot(dealer, "", 3000, on_snap, j->s, &j->as_of, j->err) < 0)
         goto out;
     j->last = j->as_of;
