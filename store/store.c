@@ -43,12 +43,14 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <rocksdb/c.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -811,6 +813,42 @@ static int secondary_settle(gt_store *st)
     return 1;
 }
 
+/* A writer creating a store first makes this file in the new folder, holds
+ * an flock on it, and removes it once the format record is written. A writer
+ * killed in between (kill -9, a crash) leaves a folder that only it wrote to:
+ * the next writer takes the lock, empties the folder and creates the store
+ * again, instead of refusing the folder for ever as "not a gputick store". A
+ * reader sees no store there yet (GT_ENOENT). */
+#define CREATING_MARK "GPUTICK-CREATING"
+
+static int rm_below(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    return ftw->level == 0 || strcmp(p + ftw->base, CREATING_MARK) == 0
+               ? 0
+               : rm_entry(p, sb, flag, ftw);
+}
+
+/* Opens and locks the folder's creation mark (making the folder and the mark
+ * if missing); *fd is the held lock. With resume (the mark was there), empties
+ * the folder of the interrupted creation. GT_EBUSY if another writer holds it. */
+static int creation_mark(gt_store *st, bool resume, int *fd)
+{
+    char mark[4096];
+    snprintf(mark, sizeof mark, "%s/" CREATING_MARK, st->path);
+    if (!resume && mkdir(st->path, 0755) != 0 && errno != EEXIST)
+        return store_err(st, GT_EIO, "cannot make %s: %s", st->path, strerror(errno));
+    *fd = open(mark, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (*fd < 0)
+        return store_err(st, GT_EIO, "cannot make %s/" CREATING_MARK ": %s", st->path,
+                         strerror(errno));
+    if (flock(*fd, LOCK_EX | LOCK_NB) != 0)
+        return store_err(st, GT_EBUSY, "%s: another writer is creating the store there", st->path);
+    if (resume && nftw(st->path, rm_below, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        return store_err(st, GT_EIO, "%s: cannot empty the folder of an interrupted creation: %s",
+                         st->path, strerror(errno));
+    return GT_OK;
+}
+
 /* Where no store is, a writer creates one only in a new or empty folder:
  * a folder holding other files (tickfeed's journal, a mistyped path) is not
  * turned into a store. Returns GT_OK or GT_EVERSION / GT_EINVAL. */
@@ -866,7 +904,7 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
         snprintf(err, GT_ERRLEN, "%s: out of memory", path);
         return GT_ENOMEM;
     }
-    int rc;
+    int rc, mark_fd = -1;
     st->mode = mode;
     st->book_every = GT_STORE_BOOK_EVERY;
     st->horizon = INT64_MIN;
@@ -882,14 +920,20 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     }
     store_options_init(st);
     char current[4096];
-    snprintf(current, sizeof current, "%s/CURRENT", path);
     struct stat sb;
-    bool exists = stat(current, &sb) == 0;
+    snprintf(current, sizeof current, "%s/" CREATING_MARK, path);
+    bool creating = stat(current, &sb) == 0; /* being created, or its creation was killed */
+    snprintf(current, sizeof current, "%s/CURRENT", path);
+    bool exists = !creating && stat(current, &sb) == 0;
     if (!exists && (mode == GT_STORE_READER || no_create)) {
-        rc = store_err(st, GT_ENOENT, "no tick store at %s (no RocksDB database there)", path);
+        rc = store_err(st, GT_ENOENT, "no tick store at %s (%s)", path,
+                       creating ? "a writer is creating one, or was stopped doing so"
+                                : "no RocksDB database there");
         goto fail;
     }
-    if (!exists && (rc = check_new_folder(st)) < 0)
+    if (!exists && !creating && (rc = check_new_folder(st)) < 0)
+        goto fail;
+    if (!exists && (rc = creation_mark(st, creating, &mark_fd)) < 0)
         goto fail;
     if (exists && (rc = check_families(st)) < 0)
         goto fail;
@@ -899,6 +943,12 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
         goto fail; /* 1: check_format() says what is missing */
     if ((rc = check_format(st, !exists)) < 0)
         goto fail;
+    if (mark_fd >= 0) { /* the format record is written: a store is there */
+        snprintf(current, sizeof current, "%s/" CREATING_MARK, path);
+        unlink(current);
+        close(mark_fd);
+        mark_fd = -1;
+    }
     uint64_t mark;
     if ((rc = view_check(st, &mark)) == 1)
         rc = view_torn(st, mark);
@@ -910,6 +960,8 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
 fail:
     snprintf(err, GT_ERRLEN, "%s", st->errmsg);
     gt_store_close(st);
+    if (mark_fd >= 0)
+        close(mark_fd);
     return rc;
 }
 

@@ -4,7 +4,8 @@
  * e2e_dir_make() makes the test's folder under /tmp (e2e_dir_remove() removes
  * it, unless GT_KEEP_TMP is set for a post-mortem). spawn() starts a program of the build tree
  * (proc.h) with its output in a log file in that folder and kills it at e2e_dir_remove() if it
- * still runs; proc_wait() waits a bounded time; show_log() and log_text() read a log back.
+ * still runs; proc_wait() waits a bounded time; show_log() and log_text() read a log back,
+ * log_wait() waits for a line in it and feed_wait_joined() for tickfeed's groups joined.
  * rec_sum() and store_sum() give an order-independent count and checksum of records, to compare a
  * store with tickfeed's journal. Criterion forks per test, so the static state is the test's own.
  */
@@ -14,7 +15,9 @@
 #include <criterion/new/assert.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <zmq.h>
 #include "gputick/bus.h"
 #include "gputick/crc32c.h"
@@ -85,6 +88,63 @@ static inline const char *log_text(const char *log)
     buf[fread(buf, 1, sizeof buf - 1, f)] = 0;
     fclose(f);
     return buf;
+}
+
+/* Polls every 100 ms, at most ms, until log holds text. Returns 1 if so. */
+static inline int log_wait(const char *log, const char *text, int ms)
+{
+    for (int i = 0; i < ms / 100; i++) {
+        if (strstr(log_text(log), text))
+            return 1;
+        usleep(100000);
+    }
+    return 0;
+}
+
+/* Until tickfeed (writing to log) has joined its multicast groups: its
+ * "SO_RCVBUF" line comes right after (not with --quiet). 30 s at most. */
+static inline void feed_wait_joined(const char *log)
+{
+    int joined = log_wait(log, "tickfeed: SO_RCVBUF", 30000);
+    if (!joined)
+        show_log(log);
+    cr_assert(eq(int, joined, 1), "tickfeed joined its groups (%s)", log);
+}
+
+/* The last sequence tickfeed has published, asked through its ROUTER rtr;
+ * fails the test if INFO gets no answer within 3 s. */
+static inline uint64_t feed_last(const char *rtr)
+{
+    void *zctx = zmq_ctx_new(), *d = zmq_socket(zctx, ZMQ_DEALER);
+    int linger = 0;
+    zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_connect(d, rtr);
+    uint64_t first = 0, last = 0;
+    char err[GT_ERRLEN];
+    int rc = gt_bus_info(d, 3000, &first, &last, err);
+    zmq_close(d);
+    zmq_ctx_term(zctx);
+    cr_assert(eq(int, rc, GT_OK), "INFO: %s", err);
+    return last;
+}
+
+/* After its input ended: until tickfeed has published all it will (its last
+ * sequence unchanged over 8 answers to INFO 100 ms apart, longer than the
+ * tests' 300 ms reorder window; tickfeed answers INFO in the loop that reads
+ * its sockets, so a backlog still being read moves it). 60 s at most.
+ * Returns that last sequence. */
+static inline uint64_t feed_settled(const char *rtr)
+{
+    uint64_t last = feed_last(rtr);
+    int same = 0;
+    for (int i = 0; i < 600 && same < 8; i++) {
+        usleep(100000);
+        uint64_t now = feed_last(rtr);
+        same = now == last ? same + 1 : 0;
+        last = now;
+    }
+    cr_assert(eq(int, same, 8), "tickfeed still publishing after 60 s");
+    return last;
 }
 
 /* An order-independent checksum of records: the sum of their CRC-32Cs. */
@@ -482,23 +542,6 @@ static inline void assert_matches_truth(const struct seen *s, const struct truth
     assert_matches_truth_opt(s, t, 1);
 }
 #endif /* GT_E2E_TRUTH */
-
-
-/* The last sequence tickfeed has published, asked through its ROUTER. */
-static inline uint64_t feed_last(const char *rtr)
-{
-    void *zctx = zmq_ctx_new(), *d = zmq_socket(zctx, ZMQ_DEALER);
-    int linger = 0;
-    zmq_setsockopt(d, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_connect(d, rtr);
-    uint64_t first = 0, last = 0;
-    char err[GT_ERRLEN];
-    int rc = gt_bus_info(d, 3000, &first, &last, err);
-    zmq_close(d);
-    zmq_ctx_term(zctx);
-    cr_assert(eq(int, rc, GT_OK), "INFO: %s", err);
-    return last;
-}
 
 /* Polls the store until its checkpoint is want (at most ms). */
 static inline void store_wait(const char *db, uint64_t want, int ms, uint64_t *n, uint64_t *sum)

@@ -107,7 +107,13 @@ shard=$!; pids+=("$shard")
 "${at_desk[@]}" "$bin/tools/ticksub/ticksub" -e "$prox_pub" -r "$prox_rtr" -k trade -T 20 -j \
     --curve-client-key "$K/stranger.key" "${to_proxy[@]}" >"$d/stranger.out" 2>"$d/stranger.log" &
 stranger=$!; pids+=("$stranger")
-sleep 1
+# Until tickfeed has joined its groups: its SO_RCVBUF line (30 s at most). The
+# recorders need not be connected first: they replay what they missed.
+for i in $(seq 300); do
+    grep -q 'tickfeed: SO_RCVBUF' "$d/feed.log" && break
+    sleep 0.1
+done
+grep -q 'tickfeed: SO_RCVBUF' "$d/feed.log" || fail "tickfeed did not join its groups"
 
 say "ticksim on the feed host's lo; tickfeed -> tickproxy -> desk host, CURVE on both hops"
 "$bin/tools/ticksim/ticksim" --port-base 33000 --seed 9 --duration 2h --day-seconds 120 \
@@ -131,7 +137,10 @@ h100_of() {
     "$bin/query/tickq" symbols --db "$1" --product H100 --format csv | awk -F, 'NR > 1 { print $2 "," }' >"$d/h100.syms"
     series "$1" | grep -F -f "$d/h100.syms"
 }
-for i in $(seq 100); do
+# Until both stores hold every record and the shard its share: 120 s at most
+# (each round runs tickq four times; a sanitizer build on a busy machine is slow).
+deadline=$((SECONDS + 120))
+while [ $SECONDS -lt $deadline ]; do
     if [ "$(total "$d/ref.db")" = "$published" ] && [ "$(total "$d/desk.db")" = "$published" ]; then
         h100_of "$d/ref.db" >"$d/ref-h100.series"
         series "$d/h100.db" | grep -v -e '^TOTAL,' -e '^symbol,' >"$d/h100.series"

@@ -254,7 +254,8 @@ Test(bus, a_late_reply_is_not_taken_for_the_answer_to_the_next_request, .timeout
     cr_assert(eq(u64, last, N_JOURNAL));
     /* A reply that was already waiting before the request is dropped too. */
     cr_assert(eq(long, gt_bus_replay(d, 1, 100, 100, check_seq, &s, NULL, err), GT_EZMQ));
-    usleep(400000);
+    zmq_pollitem_t pi = {d, 0, ZMQ_POLLIN, 0}; /* until the late reply waits (unread) */
+    cr_assert(eq(int, zmq_poll(&pi, 1, 5000), 1), "the late reply arrived");
     s = (struct seen){.next = 7000};
     cr_assert(eq(long, gt_bus_replay(d, 7000, 7000, 2000, check_seq, &s, NULL, err), 1), "%s", err);
     cr_assert(eq(int, s.bad, 0));

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -565,7 +566,9 @@ static void pcap_incr(struct pcap_writer *w, int64_t ts, uint32_t seq, int trade
 
 /* --pace replays at the capture's pace. A packet that follows another within
  * a millisecond is published at once, not when the next packet is due
- * seconds later, and the ROUTER answers while tickfeed waits for it. */
+ * seconds later, and the ROUTER answers while tickfeed waits for it. The next
+ * packet is due 10 s after: the bounds below tell "at once" from "when the
+ * next is due" with seconds to spare for a busy machine. */
 Test(pipeline, a_paced_capture_publishes_each_packet_at_its_time_and_answers_meanwhile)
 {
     char pcap[128], jdir[128], pub[128], rtr[128], err[GT_ERRLEN];
@@ -582,11 +585,11 @@ Test(pipeline, a_paced_capture_publishes_each_packet_at_its_time_and_answers_mea
     cr_assert(eq(int, mdp3_enc_heartbeat12(&e), GT_OK));
     cr_assert(eq(
         int, pcap_writer_write(&w, t0, 0x7f000001, 40000, 0xefff1f05, 31005, hb, mdp3_enc_len(&e)),
-        GT_OK));                          /* 0 s: the capture starts (definition line) */
-    pcap_incr(&w, t0 + 1000000000, 1, 0); /* 1 s: a book event */
-    pcap_incr(&w, t0 + 1000300000, 2, 1); /* 0.3 ms later: a trade */
-    pcap_incr(&w, t0 + 4000000000, 3, 0); /* 3 s later */
-    pcap_incr(&w, t0 + 4000100000, 5, 0); /* 4 is lost: a gap the capture's end declares */
+        GT_OK));                           /* 0 s: the capture starts (definition line) */
+    pcap_incr(&w, t0 + 1000000000, 1, 0);  /* 1 s: a book event */
+    pcap_incr(&w, t0 + 1000300000, 2, 1);  /* 0.3 ms later: a trade */
+    pcap_incr(&w, t0 + 11000000000, 3, 0); /* 10 s later */
+    pcap_incr(&w, t0 + 11000100000, 5, 0); /* 4 is lost: a gap the capture's end declares */
     cr_assert(eq(int, pcap_writer_close(&w), GT_OK));
     void *zctx = zmq_ctx_new();
     void *sub = zmq_socket(zctx, ZMQ_SUB), *dealer = zmq_socket(zctx, ZMQ_DEALER);
@@ -602,23 +605,24 @@ Test(pipeline, a_paced_capture_publishes_each_packet_at_its_time_and_answers_mea
     struct gt_bus_msg m;
     gt_bus_msg_init(&m);
     zmq_pollitem_t pi = {sub, 0, ZMQ_POLLIN, 0};
-    int got = zmq_poll(&pi, 1, 6000) > 0 && gt_bus_recv(sub, &m, 0) == 1;
+    int got = zmq_poll(&pi, 1, 20000) > 0 && gt_bus_recv(sub, &m, 0) == 1;
     int64_t trade_ms = (gt_now_ns() - start) / 1000000;
     gt_bus_msg_close(&m);
     cr_assert(eq(int, got, 1), "the trade was published");
-    cr_assert(lt(i64, trade_ms, 2500), "the trade (due at 1 s) came at %lld ms",
+    cr_assert(lt(i64, trade_ms, 10000),
+              "the trade (due at 1 s, the next packet at 11 s) came at %lld ms",
               (long long)trade_ms);
-    usleep(300000); /* well inside the 3 s wait for the last packet */
+    /* Now tickfeed waits for the packet due at 11 s: INFO is answered meanwhile. */
     int64_t asked = gt_now_ns();
     uint64_t first = 0, last = 0;
-    cr_assert(eq(int, gt_bus_info(dealer, 5000, &first, &last, err), GT_OK), "%s", err);
+    cr_assert(eq(int, gt_bus_info(dealer, 9000, &first, &last, err), GT_OK), "%s", err);
     int64_t info_ms = (gt_now_ns() - asked) / 1000000;
-    cr_assert(lt(i64, info_ms, 1000), "INFO during the wait took %lld ms", (long long)info_ms);
+    cr_assert(lt(i64, info_ms, 5000), "INFO during the wait took %lld ms", (long long)info_ms);
     cr_assert(ge(u64, last, 2), "both early packets published");
     zmq_close(sub);
     zmq_close(dealer);
     zmq_ctx_term(zctx);
-    cr_assert(eq(int, proc_wait(feed, 20000), 0), "tickfeed --pace failed");
+    cr_assert(eq(int, proc_wait(feed, 40000), 0), "tickfeed --pace failed");
     /* The records of the gap declared after the capture's last packet carry
      * the capture time it fell due at, as every other record does. */
     struct seen sn;
@@ -633,7 +637,7 @@ Test(pipeline, a_paced_capture_publishes_each_packet_at_its_time_and_answers_mea
         for (size_t i = 0; i < jm.n_records; i++) {
             int64_t recv = (int64_t)ld_le64(jm.records + i * GT_TICK_LEN + 24);
             cr_assert(ge(i64, recv, t0 + 1000000000), "recv_ns is capture time");
-            cr_assert(lt(i64, recv, t0 + 5000000000), "recv_ns %lld of record %llu",
+            cr_assert(lt(i64, recv, t0 + 12000000000), "recv_ns %lld of record %llu",
                       (long long)recv, (unsigned long long)jm.first_seq + i);
         }
     journal_reader_close(r);
@@ -688,7 +692,9 @@ static void *joiner_run(void *arg)
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
     zmq_connect(sub, j->pub);
     zmq_connect(dealer, j->rtr);
-    usleep(200000); /* the subscription reaches tickfeed before the snapshot */
+    /* No wait for the subscription to reach tickfeed: live records it misses
+     * after the snapshot are a hole before the first one it gets, replayed
+     * below like any other. */
     if (gt_bus_snapshot(dealer, "", 3000, on_snap, j->s, &j->as_of, j->err) < 0)
         goto out;
     j->last = j->as_of;
@@ -722,22 +728,44 @@ out:
     return NULL;
 }
 
-Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once)
+/* A live run whose datagrams the kernel dropped (a busy machine: a loss the
+ * truth cannot know of) cannot have its trades checked. Such a run is made
+ * again, at most RUNS times in all; a test that never got a run without
+ * drops fails rather than passing unchecked. */
+enum { RUNS = 3 };
+
+/* Run k of a live test: its files go to dir/run<k>/, its logs to
+ * run<k>/<name> (log names for spawn(), log_count()). */
+static void run_dir(int k, char *sub, size_t cap)
 {
-    char truth[128], jdir[128], pub[128], rtr[128], db[128], pb[16];
-    snprintf(truth, sizeof truth, "%s/live.jsonl", dir);
-    snprintf(jdir, sizeof jdir, "%s/journal", dir);
-    snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
-    snprintf(rtr, sizeof rtr, "ipc://%s/rtr", dir);
-    snprintf(db, sizeof db, "%s/db", dir);
+    snprintf(sub, cap, "%s/run%d", dir, k);
+    cr_assert(eq(int, mkdir(sub, 0755), 0), "mkdir %s", sub);
+}
+
+/* One live run; returns the datagrams the kernel dropped (then its trades
+ * were not checked, everything else was). */
+static long live_run(int k)
+{
+    char sub[96], truth[128], jdir[128], pub[128], rtr[128], db[128], pb[16];
+    char feed_log[32], sim_log[32], store_log[32], shard_log[32];
+    run_dir(k, sub, sizeof sub);
+    snprintf(feed_log, sizeof feed_log, "run%d/feed.log", k);
+    snprintf(sim_log, sizeof sim_log, "run%d/sim.log", k);
+    snprintf(store_log, sizeof store_log, "run%d/store.log", k);
+    snprintf(shard_log, sizeof shard_log, "run%d/shard.log", k);
+    snprintf(truth, sizeof truth, "%s/live.jsonl", sub);
+    snprintf(jdir, sizeof jdir, "%s/journal", sub);
+    snprintf(pub, sizeof pub, "ipc://%s/pub", sub);
+    snprintf(rtr, sizeof rtr, "ipc://%s/rtr", sub);
+    snprintf(db, sizeof db, "%s/db", sub);
     snprintf(pb, sizeof pb, "%d", port_base);
-    pid_t store = spawn("store/tickstore", "store.log", "--db", db, "--endpoint", pub, "--router",
+    pid_t store = spawn("store/tickstore", store_log, "--db", db, "--endpoint", pub, "--router",
                         rtr, "--flush-ms", "100", "--stats", "0", NULL);
     /* A shard: product H100 only, through filtered replays. */
     char db_h100[128];
-    snprintf(db_h100, sizeof db_h100, "%s/db-h100", dir);
+    snprintf(db_h100, sizeof db_h100, "%s/db-h100", sub);
     pid_t shard =
-        spawn("store/tickstore", "shard.log", "--db", db_h100, "--endpoint", pub, "--router", rtr,
+        spawn("store/tickstore", shard_log, "--db", db_h100, "--endpoint", pub, "--router", rtr,
               "--product", "H100", "--flush-ms", "100", "--stats", "0", NULL);
     /* A generous reorder window, for a busy 2-core machine (CI runs the ASan
      * build beside other tests). At 50 ms with one CPU kept busy, 2 of 6 runs
@@ -746,28 +774,32 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
      * hole, before line B's copy further down the same batch. Holes now age
      * only after a whole batch (feed_clock): 6 of 6 runs at 50 ms declared
      * exactly the real gaps. 300 ms keeps a margin for slower machines. */
-    pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--port-base", pb, "--journal", jdir,
-                       "--pub", pub, "--router", rtr, "--idle-exit", "4", "--stats", "0",
-                       "--reorder-ms", "300", NULL);
+    pid_t feed =
+        spawn("feedhandler/tickfeed", feed_log, "--port-base", pb, "--journal", jdir, "--pub", pub,
+              "--router", rtr, "--idle-exit", "4", "--stats", "0", "--reorder-ms", "300", NULL);
     struct seen *mid = calloc(1, sizeof *mid);
     book_set_init(&mid->books, MAX_INSTR);
     mid->trades = malloc(MAX_TRADES * sizeof *mid->trades);
     struct joiner jn = {.pub = pub, .rtr = rtr, .delay_ms = 2000, .s = mid};
     pthread_t jth;
     pthread_create(&jth, NULL, joiner_run, &jn);
-    usleep(500000); /* joined before the market opens */
+    feed_wait_joined(feed_log); /* joined before the market opens */
     /* --tail: the snapshot loop runs on after the last event, as an exchange's
-     * does (0.8 s here). A gap in the last packets is only declared after the
-     * reorder window, after ticksim's final snapshot cycle; without more
-     * cycles the book would stay stale for want of the next. */
-    pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--port-base", pb, "--truth", truth,
+     * does. A gap in the last packets is declared only after the reorder
+     * window, counted from when tickfeed read the packets, and the book
+     * recovers from the next snapshot cycle after that. With a tail of 0.8 s
+     * (10m), a tickfeed that read the last packets half a second late (ASan,
+     * both cores busy) declared the gap after the last cycle: "book 202701:
+     * stale for a loss, never RECOVERED". 1h is 5 s of cycles: a bound, not
+     * the measure, for a feed up to 4.5 s behind. */
+    pid_t sim = spawn("tools/ticksim/ticksim", sim_log, "--port-base", pb, "--truth", truth,
                       "--seed", "5", "--duration", "2h", "--day-seconds", "120", "--lose-both",
-                      "0.002", "--fault", "drop=0.01", "--tail", "10m", NULL);
-    int rc = proc_wait(sim, 60000);
+                      "0.002", "--fault", "drop=0.01", "--tail", "1h", NULL);
+    int rc = proc_wait(sim, 90000);
     if (rc != 0)
-        show_log("sim.log");
+        show_log(sim_log);
     cr_assert(eq(int, rc, 0), "ticksim failed");
-    usleep(300000);
+    feed_settled(rtr);
     /* A late joiner asks for the state now: it is the exchange's final state. */
     void *zctx = zmq_ctx_new();
     void *dealer = zmq_socket(zctx, ZMQ_DEALER);
@@ -785,7 +817,7 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
     cr_assert(gt(long, got, 0), "snapshot: %s", err);
     rc = proc_wait(feed, 30000);
     if (rc != 0)
-        show_log("feed.log");
+        show_log(feed_log);
     cr_assert(eq(int, rc, 0), "tickfeed failed");
     pthread_join(jth, NULL);
     struct truth t;
@@ -794,13 +826,8 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
     journal_read_truth(&s, jdir, &t);
     cr_assert(le(u64, as_of, s.last_seq));
     assert_losses_published(&s, &t);
-    long kdrops = log_count("feed.log", "kernel-drops");
+    long kdrops = log_count(feed_log, "kernel-drops");
     cr_assert(ge(long, kdrops, 0), "tickfeed printed its stats");
-    if (kdrops > 0)
-        fprintf(stderr,
-                "live test: the kernel dropped %ld datagrams (a busy machine); "
-                "books are checked, trades cannot be\n",
-                kdrops);
     assert_matches_truth_opt(&s, &t, kdrops == 0);
     /* The snapshot's books too (trades are not state: only the last one). */
     late->n_trades = t.n_trades; /* compare books only */
@@ -815,7 +842,7 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
     assert_matches_truth(mid, &t);
     /* tickstore catches up to the last sequence, then stops cleanly. */
     uint64_t n = 0, sum = 0, cp = 0;
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < 300; i++) {
         store_sum(db, &n, &sum, &cp);
         if (cp == s.last_seq)
             break;
@@ -824,13 +851,13 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
     kill(store, SIGTERM);
     rc = proc_wait(store, 10000);
     if (rc != 0)
-        show_log("store.log");
+        show_log(store_log);
     cr_assert(eq(int, rc, 0), "tickstore did not stop cleanly");
     cr_assert(eq(u64, cp, s.last_seq), "tickstore caught up");
     cr_assert(eq(u64, n, s.n), "every published tick recorded exactly once");
     cr_assert(eq(u64, sum, s.sum), "and the same ticks");
     /* The shard holds exactly the H100 share of the bus. */
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < 300; i++) {
         store_sum(db_h100, &n, &sum, &cp);
         if (n == s.n_h100 && sum == s.sum_h100)
             break;
@@ -839,7 +866,7 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
     kill(shard, SIGTERM);
     rc = proc_wait(shard, 10000);
     if (rc != 0)
-        show_log("shard.log");
+        show_log(shard_log);
     cr_assert(eq(int, rc, 0), "the shard stopped cleanly");
     cr_assert(gt(u64, s.n_h100, 1000));
     cr_assert(eq(u64, n, s.n_h100), "the H100 shard recorded every H100 tick once");
@@ -850,6 +877,31 @@ Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once
     free(late);
     seen_free(mid);
     free(mid);
+    return kdrops;
+}
+
+/* Runs run(k) until one has no kernel drops (all of its checks made), at
+ * most RUNS times; fails if every run had drops. */
+static void run_until_checked(const char *what, long (*run)(int))
+{
+    long kdrops = 0;
+    for (int k = 1; k <= RUNS; k++) {
+        kdrops = run(k);
+        if (kdrops == 0)
+            return;
+        fprintf(stderr,
+                "%s: run %d of %d: the kernel dropped %ld datagrams (a busy machine), so its "
+                "trades could not be checked%s\n",
+                what, k, RUNS, kdrops, k < RUNS ? "; running it again" : "");
+    }
+    cr_fail("%s: the kernel dropped datagrams in all %d runs (%ld in the last): the trades "
+            "were never checked",
+            what, RUNS, kdrops);
+}
+
+Test(pipeline, live_multicast_is_published_snapshotted_and_recorded_exactly_once, .timeout = 600)
+{
+    run_until_checked("live test", live_run);
 }
 
 Test(pipeline, loss_on_one_line_needs_no_recovery)
@@ -993,30 +1045,65 @@ static void *garbage_run(void *arg)
     return NULL;
 }
 
-/* A ticksim session with garbage on every port among its packets: random
- * bytes, truncated packets, bad MsgSizes, unknown templates and schemas. The
- * books and trades are still the exchange's, no gap is declared that the
- * exchange did not make, and the garbage is counted. */
-Test(pipeline, garbage_among_real_traffic_changes_nothing)
+/* Until tickfeed (publishing on pub) has published an incremental book
+ * change and an index value, neither from the snapshot loop: both arbiters
+ * have started on ticksim's packets. 30 s at most. */
+static void await_arbiters(const char *pub)
 {
-    char truth[128], jdir[128], pub[128], pb[16], cfg[128];
-    snprintf(truth, sizeof truth, "%s/g.jsonl", dir);
-    snprintf(jdir, sizeof jdir, "%s/journal", dir);
-    snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
-    snprintf(cfg, sizeof cfg, "%s/feed.conf", dir);
+    void *zctx = zmq_ctx_new(), *sub = zmq_socket(zctx, ZMQ_SUB);
+    int linger = 0, book = 0, fixing = 0;
+    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "book.", 5);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "fixing.", 7);
+    zmq_connect(sub, pub);
+    struct gt_bus_msg m;
+    gt_bus_msg_init(&m);
+    int64_t until = gt_now_ns() + 30 * GT_NS_PER_SEC;
+    while (!(book && fixing) && gt_now_ns() < until) {
+        zmq_pollitem_t pi = {sub, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&pi, 1, 100) <= 0)
+            continue;
+        int n = gt_bus_recv(sub, &m, ZMQ_DONTWAIT);
+        for (int i = 0; i < n; i++) {
+            const uint8_t *r = gt_bus_msg_rec(&m, (size_t)i);
+            if (ld_le16(r + 2) & GT_F_RECOVERY)
+                continue;
+            book |= r[1] == GT_KIND_LEVEL;
+            fixing |= r[1] == GT_KIND_FIXING;
+        }
+    }
+    gt_bus_msg_close(&m);
+    zmq_close(sub);
+    zmq_ctx_term(zctx);
+    cr_assert(book && fixing, "tickfeed published no incremental book change (%d) or index (%d)",
+              book, fixing);
+}
+
+/* One garbage run (see the test); returns the datagrams the kernel dropped
+ * (then its trades and gaps were not checked). */
+static long garbage_run_once(int k)
+{
+    char sub[96], truth[128], jdir[128], pub[128], pb[16], cfg[128], g_log[32], sim_log[32];
+    run_dir(k, sub, sizeof sub);
+    snprintf(g_log, sizeof g_log, "run%d/g.log", k);
+    snprintf(sim_log, sizeof sim_log, "run%d/sim.log", k);
+    snprintf(truth, sizeof truth, "%s/g.jsonl", sub);
+    snprintf(jdir, sizeof jdir, "%s/journal", sub);
+    snprintf(pub, sizeof pub, "ipc://%s/pub", sub);
+    snprintf(cfg, sizeof cfg, "%s/feed.conf", sub);
     snprintf(pb, sizeof pb, "%d", port_base + 8);
     /* From a config file (and a flag after it). */
     FILE *f = fopen(cfg, "w");
     fprintf(f, "# garbage run\nport-base %s\njournal %s\npub %s\nidle-exit 2\nstats 0\n", pb, jdir,
             pub);
     fclose(f);
-    pid_t feed = spawn("feedhandler/tickfeed", "g.log", "--config", cfg, "--router", "",
+    pid_t feed = spawn("feedhandler/tickfeed", g_log, "--config", cfg, "--router", "",
                        "--reorder-ms", "300", NULL);
-    usleep(300000);
+    feed_wait_joined(g_log);
     pid_t sim =
-        spawn("tools/ticksim/ticksim", "sim.log", "--port-base", pb, "--truth", truth, "--seed",
-              "6", "--duration", "1h", "--day-seconds", "60", "--tail", "5m", NULL);
-    usleep(500000); /* the arbiters have started on ticksim's first packets */
+        spawn("tools/ticksim/ticksim", sim_log, "--port-base", pb, "--truth", truth, "--seed", "6",
+              "--duration", "1h", "--day-seconds", "60", "--tail", "5m", NULL);
+    await_arbiters(pub);
     struct garbage g = {.port_base = port_base + 8};
     pthread_t th;
     pthread_create(&th, NULL, garbage_run, &g);
@@ -1024,11 +1111,11 @@ Test(pipeline, garbage_among_real_traffic_changes_nothing)
     __atomic_store_n(&g.stop, 1, __ATOMIC_RELAXED);
     pthread_join(th, NULL);
     if (rc != 0)
-        show_log("sim.log");
+        show_log(sim_log);
     cr_assert(eq(int, rc, 0), "ticksim failed");
     rc = proc_wait(feed, 30000);
     if (rc != 0)
-        show_log("g.log");
+        show_log(g_log);
     cr_assert(eq(int, rc, 0), "tickfeed survived the garbage and exited");
     long sent = 0;
     for (int i = 0; i < GT_N_FEEDS; i++)
@@ -1037,8 +1124,8 @@ Test(pipeline, garbage_among_real_traffic_changes_nothing)
     struct seen s;
     truth_read(&t, truth);
     journal_read_truth(&s, jdir, &t);
-    long kdrops = log_count("g.log", "kernel-drops"), gaps = log_count("g.log", "gaps");
-    long malformed = log_count("g.log", "malformed"), unknown = log_count("g.log", "unknown");
+    long kdrops = log_count(g_log, "kernel-drops"), gaps = log_count(g_log, "gaps");
+    long malformed = log_count(g_log, "malformed"), unknown = log_count(g_log, "unknown");
     fprintf(stderr,
             "garbage: %ld datagrams on 8 ports among %llu records published; tickfeed counted "
             "%ld malformed, %ld unknown, %ld gaps, %ld kernel drops\n",
@@ -1048,12 +1135,22 @@ Test(pipeline, garbage_among_real_traffic_changes_nothing)
     assert_losses_published(&s, &t);
     if (kdrops == 0)
         cr_assert(eq(long, gaps, 0), "garbage made no gap");
-    cr_assert(gt(long, malformed, 0), "%s", log_text("g.log"));
-    cr_assert(gt(long, unknown, 0), "%s", log_text("g.log"));
-    cr_assert(eq(long, log_count("g.log", "truncated"), 1), "%s", log_text("g.log"));
-    cr_assert(not(eq(ptr, strstr(log_text("g.log"), "SO_RCVBUF"), NULL)), "%s", log_text("g.log"));
+    cr_assert(gt(long, malformed, 0), "%s", log_text(g_log));
+    cr_assert(gt(long, unknown, 0), "%s", log_text(g_log));
+    cr_assert(eq(long, log_count(g_log, "truncated"), 1), "%s", log_text(g_log));
+    cr_assert(not(eq(ptr, strstr(log_text(g_log), "SO_RCVBUF"), NULL)), "%s", log_text(g_log));
     truth_free(&t);
     seen_free(&s);
+    return kdrops;
+}
+
+/* A ticksim session with garbage on every port among its packets: random
+ * bytes, truncated packets, bad MsgSizes, unknown templates and schemas. The
+ * books and trades are still the exchange's, no gap is declared that the
+ * exchange did not make, and the garbage is counted. */
+Test(pipeline, garbage_among_real_traffic_changes_nothing, .timeout = 400)
+{
+    run_until_checked("garbage test", garbage_run_once);
 }
 
 /* ---- crash loops ---- */
@@ -1119,7 +1216,7 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
      spawn("feedhandler/tickfeed", log, "--port-base", pb, "--journal", jdir, "--pub", pub,        \
            "--router", rtr, "--idle-exit", "3", "--stats", "0", NULL))
     pid_t store = START_STORE(0), feed = START_FEED(0);
-    usleep(400000);
+    feed_wait_joined("feed0.log");
     pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--port-base", pb, "--seed", "11",
                       "--day-seconds", daysec, NULL);
     void *zctx = zmq_ctx_new(), *dealer = zmq_socket(zctx, ZMQ_DEALER);
@@ -1159,10 +1256,15 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
             kill(store, SIGKILL);
             waitpid(store, NULL, 0);
             if (aim) {
-                /* Down while the market moves on, then killed during its catch-up. */
+                /* Down while the market moves on, then killed during its
+                 * catch-up: once it has opened the store and starts on its
+                 * backlog (its "recording" line; 30 s at most), 0 to 50 ms
+                 * into it. */
                 usleep((useconds_t)down_ms * 1000);
                 store = START_STORE(++ks);
-                usleep((useconds_t)(20 + (x >> 12) % 100) * 1000);
+                cr_assert(eq(int, log_wait(log, "tickstore: recording ", 30000), 1), "%s",
+                          log_text(log));
+                usleep((useconds_t)((x >> 12) % 50) * 1000);
                 long behind = store_behind(dealer, db);
                 in_catchup += behind > 4000;
                 behind_max = behind > behind_max ? behind : behind_max;
@@ -1196,12 +1298,8 @@ Test(pipeline, kill_9_loops_lose_and_duplicate_nothing, .timeout = 3600)
     pid_t server = spawn("feedhandler/tickfeed", "serve.log", "--port-base", pb, "--journal", jdir,
                          "--pub", pub, "--router", rtr, "--duration", "60", "--stats", "0", NULL);
     uint64_t cnt = 0, sum = 0, cp = 0;
-    for (int i = 0; i < 300; i++) {
-        store_sum(db, &cnt, &sum, &cp);
-        if (cp == s.last_seq)
-            break;
-        usleep(100000);
-    }
+    for (int i = 0; i < 600 && store_checkpoint(db) != s.last_seq; i++)
+        usleep(100000); /* the store may still be opening: 0 until then */
     kill(store, SIGTERM);
     int src = proc_wait(store, 10000);
     kill(server, SIGTERM);
@@ -1416,6 +1514,8 @@ Test(pipeline, a_subscriber_that_never_reads_slows_nobody)
             without.cpu_s > 0 ? with.cpu_s / without.cpu_s : 0.0);
     cr_assert(eq(u64, with.last_seq, without.last_seq), "the same run twice");
     cr_assert(gt(u64, with.stalled_missing, 0), "the stalled subscriber's losses are counted");
-    cr_assert(lt(dbl, with.wall_s, without.wall_s * 1.1 + 0.1),
+    /* A generous limit, not the measure (tools/bench measures): a feed that
+     * waited for the stalled subscriber would not end before it read. */
+    cr_assert(lt(dbl, with.wall_s, without.wall_s * 1.5 + 1.0),
               "a stalled subscriber does not slow the feed");
 }

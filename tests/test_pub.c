@@ -293,10 +293,25 @@ static int disk_full_child(void)
     zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
     zmq_connect(sub, pub_ep);
-    usleep(200000);
-    /* Fill the disk. */
-    int blocked = 0, emitted = 0;
+    /* Until the subscription has reached the publisher: a message of one
+     * record every 5 ms until one arrives (10 s at most). */
+    int blocked = 0, emitted = 0, joined = 0;
     uint8_t recs[4 * GT_TICK_LEN] = {0};
+    recs[0] = GT_TICK_VERSION, recs[1] = GT_KIND_TRADE;
+    struct gt_bus_msg m;
+    gt_bus_msg_init(&m);
+    for (int i = 0; i < 2000 && !joined; i++, emitted++) {
+        if (pub_emit(p, "trade.H100.H100Z6", 17, recs, 1) != GT_OK || pub_flush(p) != GT_OK)
+            return 15;
+        zmq_pollitem_t pi = {sub, 0, ZMQ_POLLIN, 0};
+        joined = zmq_poll(&pi, 1, 5) > 0;
+    }
+    if (!joined)
+        return 16;
+    while (gt_bus_recv(sub, &m, ZMQ_DONTWAIT) > 0) {
+    }
+    uint64_t next = (uint64_t)emitted + 1; /* the first sequence the subscriber must see */
+    /* Fill the disk. */
     for (int i = 0; i < 20000 && !blocked; i++) {
         for (int k = 0; k < 4; k++)
             recs[k * GT_TICK_LEN] = GT_TICK_VERSION, recs[k * GT_TICK_LEN + 1] = GT_KIND_TRADE;
@@ -318,12 +333,9 @@ static int disk_full_child(void)
         return 7;
     if (pub_flush(p) != GT_OK || pub_stats(p)->last_seq != (uint64_t)emitted || pub_held(p))
         return 8;
-    /* The subscriber got every sequence once, in order. */
-    struct gt_bus_msg m;
-    gt_bus_msg_init(&m);
-    uint64_t next = 1;
+    /* The subscriber got every sequence once, in order (20 s at most). */
     int n;
-    for (int w = 0; w < 200 && next <= (uint64_t)emitted; w++) {
+    for (int w = 0; w < 2000 && next <= (uint64_t)emitted; w++) {
         zmq_pollitem_t pi = {sub, 0, ZMQ_POLLIN, 0};
         zmq_poll(&pi, 1, 10);
         while ((n = gt_bus_recv(sub, &m, ZMQ_DONTWAIT)) > 0)

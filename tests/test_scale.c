@@ -826,7 +826,11 @@ Test(proxy, replies_reach_their_askers_after_the_upstream_drops_a_request, .time
     atomic_store(&fd.drop_requests, 2);
     replay_send(cl[1], 11);
     replay_send(cl[2], 12);
-    usleep(200000);
+    /* Until the upstream has dropped both (10 s at most), so that the next
+     * requests are not the ones lost. */
+    for (int i = 0; i < 5000 && atomic_load(&fd.drop_requests) > 0; i++)
+        usleep(2000);
+    cr_assert(eq(int, atomic_load(&fd.drop_requests), 0), "both requests reached the upstream");
     for (int k = 0; k < N; k++)
         replay_send(cl[k], 100 + (uint64_t)k);
     for (int k = 0; k < N; k++)

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -481,6 +483,51 @@ Test(store, a_writer_makes_a_store_only_in_a_new_or_empty_folder)
     fclose(fp);
     cr_assert(eq(int, gt_store_open(f, GT_STORE_WRITER, &st, err), GT_EINVAL), "%s", err);
     cr_assert(not(eq(ptr, strstr(err, "is not a folder"), NULL)), "%s", err);
+}
+
+/* A writer killed while it created a store (kill -9 between RocksDB's first
+ * files and the format record) left its creation mark: the next writer
+ * creates the store there again, where it once refused the folder for ever;
+ * a reader meanwhile finds no store, and a writer still creating it is not
+ * disturbed (GT_EBUSY). The half-made store here: a RocksDB database without
+ * the store's families, as RocksDB's create leaves it. */
+Test(store, a_creation_killed_halfway_is_made_again_by_the_next_writer)
+{
+    char err[GT_ERRLEN], mark[160];
+    gt_store *st = NULL;
+    rocksdb_options_t *o = rocksdb_options_create();
+    rocksdb_options_set_create_if_missing(o, 1);
+    char *dberr = NULL;
+    rocksdb_t *half = rocksdb_open(o, db, &dberr);
+    cr_assert(eq(ptr, dberr, NULL), "%s", dberr);
+    rocksdb_close(half);
+    rocksdb_options_destroy(o);
+    snprintf(mark, sizeof mark, "%s/GPUTICK-CREATING", db);
+    int fd = open(mark, O_RDWR | O_CREAT, 0644);
+    cr_assert(ge(int, fd, 0));
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_READER, &st, err), GT_ENOENT));
+    cr_assert(not(eq(ptr, strstr(err, "a writer is creating one"), NULL)), "%s", err);
+    cr_assert(eq(int, flock(fd, LOCK_EX), 0)); /* a writer creating it now */
+    pid_t pid = fork();
+    cr_assert(ge(int, pid, 0));
+    if (pid == 0) /* flock is per open file: another process sees it held */
+        _exit(gt_store_open(db, GT_STORE_WRITER, &st, err) == GT_EBUSY &&
+                      strstr(err, "another writer is creating the store")
+                  ? 0
+                  : 1);
+    int status;
+    cr_assert(eq(int, waitpid(pid, &status, 0), pid));
+    cr_assert(eq(int, WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0), "GT_EBUSY while held");
+    close(fd); /* the creator died */
+    st = open_ok(GT_STORE_WRITER);
+    struct gt_tick t = tick_at(1);
+    cr_assert(ge(int, gt_store_append(st, &t), 0));
+    cr_assert(eq(int, gt_store_commit(st, 1), GT_OK));
+    gt_store_close(st);
+    cr_assert(ne(int, access(mark, F_OK), 0), "the mark is gone once the store is made");
+    st = open_ok(GT_STORE_READER);
+    cr_assert(eq(u64, gt_store_checkpoint(st), 1));
+    gt_store_close(st);
 }
 
 Test(store, a_writer_that_must_not_create_refuses_a_missing_store)
