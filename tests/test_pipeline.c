@@ -1130,7 +1130,9 @@ static long garbage_run_once(int k)
             "garbage: %ld datagrams on 8 ports among %llu records published; tickfeed counted "
             "%ld malformed, %ld unknown, %ld gaps, %ld kernel drops\n",
             sent, (unsigned long long)s.n, malformed, unknown, gaps, kdrops);
-    cr_assert(gt(long, sent, 500));
+    /* Every kind of garbage reached every feed (the thread sends kind
+     * (i / 8) % 5 to feed i % 8): how many more depends on the wall clock. */
+    cr_assert(ge(long, sent, 40), "every kind of garbage on every feed");
     assert_matches_truth_opt(&s, &t, kdrops == 0);
     assert_losses_published(&s, &t);
     if (kdrops == 0)
