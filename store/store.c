@@ -37,7 +37,11 @@
  * family: each commit writes both in one batch, so a view in which they
  * differ lacks a table file of one family (a RocksDB secondary that cannot
  * load a table file keeps an older version of that family without a word).
- * Format 1 stores had no seals and no mark: they are refused. */
+ * Format 1 stores had no seals and no mark: they are refused.
+ *
+ * This file opens, checks and closes the store; the writer, the readers, the
+ * iterator, books as of a time and retention are in writer.c, reader.c,
+ * iter.c, bookat.c and retain.c, and store_int.h holds what they share. */
 #include "store_int.h"
 
 static const char *const cf_names[N_CF] = {"default", "ticks", "meta"};
