@@ -4,14 +4,13 @@
  * instruments, stage and recovery state) and what more than one piece calls.
  *
  * The core is one object cut into files by job: feed.c holds the packet path
- * (instruments and their topics, staging and emitting, the RptSeq gate, the
- * incremental templates, packets and the public calls of feed.h), so that
- * everything an incremental entry goes through stays in one translation unit;
- * recovery.c loads snapshots, republishes recovered books and answers gaps,
- * resets and resyncs; defs.c takes instrument definitions and the index
- * channel's products; late.c answers a late joiner with the state of every
- * instrument. The few small functions the other pieces also call per entry
- * are static inline here. */
+ * (instruments and their topics, staging and emitting, the RptSeq gate,
+ * recovery from snapshots, the incremental templates, packets and the public
+ * calls of feed.h), so that everything an incremental or snapshot entry goes
+ * through stays in one translation unit; defs.c takes instrument definitions
+ * and the index channel's products and values; late.c answers a late joiner
+ * with the state of every instrument. The small functions those two call per
+ * record are static inline here. */
 #ifndef GT_FEED_INT_H
 #define GT_FEED_INT_H
 
@@ -158,10 +157,6 @@ enum { BOOK_RECS_MAX = 2 + 2 * GT_BOOK_DEPTH };
 /* Formats the topics of every kind of the instrument. */
 void inst_topics_format(struct inst *in);
 
-/* Publishes the staged records: one message per instrument and kind. cut:
- * the exchange event goes on after this, so no EVENT_END flags. */
-void flush(struct feed *f, bool cut);
-
 /* Stages record t of instrument ii. */
 void stage(struct feed *f, size_t ii, const struct gt_tick *t);
 
@@ -174,15 +169,6 @@ void stage_status(struct feed *f, size_t ii, int feed_state, int cause, uint32_t
 size_t book_records(const struct feed *f, size_t ii, struct gt_tick t[BOOK_RECS_MAX],
                     uint16_t flags);
 
-/* Stages the whole book of ii (book_records) with flags. */
-void stage_book(struct feed *f, size_t ii, uint16_t flags);
-
-/* Instrument ii goes stale (state, cause, packets from..to); stages its status. */
-void mark_stale(struct feed *f, size_t ii, int state, int cause, uint32_t from, uint32_t to);
-
-/* Instrument ii is live again; stages its status. */
-void mark_live(struct feed *f, size_t ii);
-
 /* The instrument of id, created if create; returns its index or -1. The
  * entries of an event are nearly always of one instrument, so the last one
  * found is tried before the hash; instruments are never removed, so it is
@@ -191,48 +177,6 @@ long inst_get(struct feed *f, int32_t id, int type, bool create);
 
 /* Is a book of instrument ii? (indexes have a book slot but no book) */
 bool is_book(const struct feed *f, size_t ii);
-
-/* A SnapshotFullRefresh52 message from snapshot line line (recovery.c). */
-void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line);
-
-/* Packets lost on both incremental lines: every book is suspect. */
-void on_gap(void *ctx, uint32_t from, uint32_t to);
-
-/* The arbiter saw the incremental lines' sequence reset (recovery.c, as are
- * the gap and resync calls below and idx_mark_stale). */
-void on_reset(void *ctx, uint32_t old_next);
-
-/* A jump of the incremental lines' sequence was false (arb.h): the stream is
- * back at next, below the expectation, and from..next-1 (maybe nothing) never
- * came through. Every book is stale again, announced with the range that was
- * really lost, and waits for a snapshot past next-1 -- not past the forged
- * sequence, which no snapshot would ever reach. */
-void on_resync(void *ctx, uint32_t from, uint32_t next);
-
-/* Packets lost on both index lines. */
-void on_idx_gap(void *ctx, uint32_t from, uint32_t to);
-
-/* The index lines' false jump: an index is stale until its next value, as
- * after a gap. */
-void on_idx_resync(void *ctx, uint32_t from, uint32_t next);
-
-/* Index packets from..to are lost: every index is stale until its next
- * value (or the repeat of the one it holds). Stages the statuses. */
-void idx_mark_stale(struct feed *f, uint32_t from, uint32_t to);
-
-/* A ChannelReset4 (recovery.c): every book is emptied, its statistics and
- * last trade forgotten, and it is published live and empty. */
-void channel_reset(struct feed *f, int64_t exch_ns);
-
-/* The YYYYMMDD of a day count since the epoch. */
-uint32_t ymd_of_days(uint16_t days);
-
-/* The gt_stat_type of an MDEntryType, or 0 if it is none we publish. */
-int stat_type(char et);
-
-/* A statistic as published, from the wire's fields (incremental or snapshot). */
-void stat_fill(struct gt_stat *st, int type, int64_t px, int32_t size, uint8_t settl,
-               uint8_t open_close, uint32_t date);
 
 /* The definitions and index messages (defs.c). */
 void on_def54(struct feed *f, const struct mdp3_msg *msg);
@@ -262,23 +206,6 @@ static inline void tick_init(struct gt_tick *t, const struct inst *in, int kind,
     t->instr_id = in->id;
     t->exch_ns = exch_ns;
     t->recv_ns = recv_ns;
-}
-
-/* What an instrument keeps of the last statistic of type and the last status
- * it published: for snapshots (what a recovery must republish) and late
- * joiners. */
-static inline void stat_keep(struct inst *in, int type, const struct gt_tick *t, uint32_t rpt)
-{
-    in->stat[type] = *t;
-    in->stat_mask |= 1u << type;
-    in->stat_rpt[type] = rpt;
-}
-
-static inline void status_keep(struct inst *in, const struct gt_tick *t, uint32_t seq)
-{
-    in->status = *t;
-    in->has_status = true;
-    in->status_seq = seq;
 }
 
 #endif
