@@ -15,141 +15,12 @@
  * for a branch that would mispredict. Packets of the snapshot, definition and
  * index channels that arrive while an incremental event is open wait in a
  * small deferral buffer, so that an event is never published in pieces
- * because of them. */
-#include "feed.h"
-#include <stdbool.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include "arb.h"
-#include "book.h"
-#include "gputick/bytes.h"
-#include "channels.h"
-#include "mdp3.h"
-#include "gputick/tick.h"
-#include "gputick/time.h"
-#include "gputick/topic.h"
-
-enum inst_state {
-    I_LIVE = 0,
-    I_STALE_GAP = 1,   /* packets lost on the channel */
-    I_STALE_RPT = 2,   /* its RptSeq jumped */
-    I_STALE_START = 3, /* joined mid-session, no state yet */
-    I_STALE_IDX = 4,   /* an index after an index-channel gap */
-    I_PENDING = 5,     /* created before the first incremental packet */
-};
-
-struct inst {
-    int32_t id;
-    uint8_t type;  /* enum gt_instr_type; 0 while unknown */
-    uint8_t state; /* enum inst_state */
-    bool has_def, has_status, has_trade, has_fixing;
-    uint32_t need_seq;                  /* a snapshot must have processed this packet */
-    uint32_t snap_cycle;                /* snapshot cycle in which it was last seen */
-    uint32_t idx_rpt;                   /* indexes: last RptSeq published */
-    uint64_t mark;                      /* flush generation, for EVENT_END */
-    uint64_t grp_gen[GT_KIND_MAX + 1];  /* flush generation of grp_at[kind] */
-    uint32_t grp_at[GT_KIND_MAX + 1];   /* its group of the kind in that flush */
-    uint32_t stat_mask;                 /* bit per gt_stat_type held in stat[] */
-    uint32_t stat_rpt[GT_STAT_MAX + 1]; /* RptSeq of each held statistic */
-    uint32_t status_seq;                /* incremental packet that last set its trading status */
-    uint32_t status_need;               /* a packet gap may have lost a status up to this packet */
-    int64_t last_ns;                    /* exchange time of its last record */
-    char product[GT_PRODUCT_LEN + 1], symbol[GT_SYMBOL_LEN + 1];
-    char group[7];
-    bool topics_ok;                     /* topic[] matches the names */
-    uint8_t topic_len[GT_KIND_MAX + 1]; /* 0: the kind's topic is invalid */
-    char topic[GT_KIND_MAX + 1][GT_TOPIC_MAX];
-    struct gt_tick def, status, trade, fixing, stat[GT_STAT_MAX + 1];
-};
-
-/* The latest snapshot of a live instrument, kept while nothing needs it: a
- * gap declared after it arrived (the hole waited out the reorder window) may
- * be covered by it already, sparing the wait for the next cycle. */
-struct snapkeep {
-    bool valid;
-    uint8_t n;
-    uint8_t trading; /* MDSecurityTradingStatus, MDP3_U8_NULL if not given */
-    uint16_t trade_date;
-    uint32_t last_msg; /* its LastMsgSeqNumProcessed */
-    uint32_t rpt_seq;
-    int64_t exch_ns;    /* its TransactTime */
-    uint32_t stat_mask; /* bit per gt_stat_type in stat[] */
-    struct book_snap_entry e[2 * GT_BOOK_DEPTH];
-    struct gt_stat stat[GT_STAT_MAX + 1];
-};
-
-struct qent { /* a queued entry of a stale instrument */
-    uint32_t rpt_seq;
-    uint8_t apply; /* 1: a book entry to apply; 0: a trade or statistic (sequence only) */
-    struct book_update u;
-};
-
-enum {
-    FEED_DEFER_N = 64,     /* packets of other channels held during an event */
-    FEED_DEFER_PKT = 2048, /* bytes each */
-};
-/* An incremental event without its end for this long is published cut. */
-#define FEED_EVENT_TIMEOUT_NS (50 * 1000 * 1000LL)
-
-struct deferred {
-    uint8_t which;
-    uint16_t len;
-    uint8_t p[FEED_DEFER_PKT];
-};
-
-struct group { /* one message of a flush */
-    size_t start, n;
-    size_t n_out; /* records placed so far, when they must be reordered */
-    uint32_t ii;
-    uint8_t kind;
-};
-
-struct feed {
-    struct feed_opts o;
-    struct feed_stats st;
-    struct arb arb_inc, arb_idx;
-    struct book_set bs;
-    struct inst *inst;
-    size_t n_inst;
-    size_t last_ii;        /* inst_get()'s last answer */
-    struct snapkeep *keep; /* per instrument */
-    /* queued entries of stale instruments: a ring */
-    struct qent *q;
-    uint64_t q_head, q_tail;
-    /* the open event: its records, encoded when staged, and their groups */
-    uint8_t *stage;      /* stage_cap records of GT_TICK_LEN */
-    uint32_t *stage_grp; /* the group of each */
-    size_t n_stage, stage_cap;
-    struct group *grp; /* the messages its records make */
-    size_t n_grp;
-    uint32_t cur_grp;   /* the last record's group */
-    bool scattered;     /* records of a group with others between */
-    uint8_t *out;       /* the records in group order, if scattered */
-    bool in_event;      /* an incremental event is open */
-    int64_t event_ns;   /* when it was opened (receive clock) */
-    uint16_t tob_flags; /* flags of the tops added at the next flush */
-    uint64_t flush_gen; /* the open event's: +1 per flush */
-    /* deferred packets of other channels */
-    struct deferred *dfr;
-    size_t n_dfr;
-    bool draining;
-    /* the incremental channel */
-    bool inc_started, joined_late;
-    uint32_t inc_seq; /* MsgSeqNum of the packet being processed */
-    /* snapshot cycles, for instruments absent from the loop */
-    bool cyc_active;
-    uint8_t cyc_line;
-    int32_t cyc_first;
-    uint32_t cyc_id, cyc_seq0;
-    int64_t recv_ns;
-    int64_t clock_ns; /* feed_clock(): the arbiters' clock, 0 = each packet's recv_ns */
-    int err;          /* first emit error since the last call */
-    /* Gaps the callbacks saw; feed_stats() takes off the false jumps. */
-    uint64_t gaps_declared, lost_declared;
-};
-
-_Static_assert(GT_N_FEEDS == 8, "feed_stats keeps 8 per-feed counters");
+ * because of them.
+ *
+ * This file is the packet path, everything an incremental or snapshot entry
+ * goes through; defs.c and late.c hold definitions and late joiners, and
+ * feed_int.h the state they share. */
+#include "feed_int.h"
 
 /* ---- instruments -------------------------------------------------------- */
 
@@ -167,8 +38,7 @@ static void inst_topic_names(const struct inst *in, char *product, char *symbol)
     snprintf(symbol, GT_SYMBOL_LEN + 1, "S%d", in->id < 0 ? -in->id : in->id);
 }
 
-/* Formats the topics of every kind of the instrument. */
-static void inst_topics_format(struct inst *in)
+void inst_topics_format(struct inst *in)
 {
     char product[GT_PRODUCT_LEN + 1], symbol[GT_SYMBOL_LEN + 1];
     inst_topic_names(in, product, symbol);
@@ -177,27 +47,6 @@ static void inst_topics_format(struct inst *in)
         in->topic_len[k] = (uint8_t)(tl > 0 ? tl : 0);
     }
     in->topics_ok = true;
-}
-
-/* The topic of a kind of the instrument, formatted once per name change.
- * Returns its length, or a negative code if the names are not valid. */
-static inline int inst_topic(struct inst *in, int kind, const char **out)
-{
-    if (!in->topics_ok)
-        inst_topics_format(in);
-    *out = in->topic[kind];
-    return in->topic_len[kind] ? in->topic_len[kind] : GT_EINVAL;
-}
-
-static void tick_init(struct gt_tick *t, const struct inst *in, int kind, int64_t exch_ns,
-                      int64_t recv_ns)
-{
-    memset(t, 0, sizeof *t);
-    t->version = GT_TICK_VERSION;
-    t->kind = (uint8_t)kind;
-    t->instr_id = in->id;
-    t->exch_ns = exch_ns;
-    t->recv_ns = recv_ns;
 }
 
 /* ---- staging and emitting ------------------------------------------------ */
@@ -327,13 +176,12 @@ static uint8_t *stage_slot(struct feed *f, size_t ii, uint8_t kind, int64_t exch
     return stage_add(f, ii, kind);
 }
 
-/* Stages record t of instrument ii. */
-static void stage(struct feed *f, size_t ii, const struct gt_tick *t)
+void stage(struct feed *f, size_t ii, const struct gt_tick *t)
 {
     gt_tick_encode(t, stage_slot(f, ii, t->kind, t->exch_ns));
 }
 
-static void stage_status(struct feed *f, size_t ii, int feed_state, int cause, uint32_t from,
+inline void stage_status(struct feed *f, size_t ii, int feed_state, int cause, uint32_t from,
                          uint32_t to)
 {
     struct inst *in = &f->inst[ii];
@@ -350,12 +198,9 @@ static void stage_status(struct feed *f, size_t ii, int feed_state, int cause, u
 }
 
 /* A delete thru of each side then a new per level: the whole book. */
-enum { BOOK_RECS_MAX = 2 + 2 * GT_BOOK_DEPTH };
 
-/* The level records of a whole book: a delete thru of each side, then a new
- * per level, level 1 first (wire.md). Fills t and returns how many. */
-static size_t book_records(const struct feed *f, size_t ii, struct gt_tick t[BOOK_RECS_MAX],
-                           uint16_t flags)
+size_t book_records(const struct feed *f, size_t ii, struct gt_tick t[BOOK_RECS_MAX],
+                    uint16_t flags)
 {
     const struct book *b = &f->bs.books[ii];
     const struct inst *in = &f->inst[ii];
@@ -433,7 +278,7 @@ static long inst_new(struct feed *f, size_t ii, int32_t id, int type)
 
 /* The instrument of id by the hash, created if create; returns its index or
  * -1. */
-static long inst_lookup(struct feed *f, int32_t id, int type, bool create)
+static inline long inst_lookup(struct feed *f, int32_t id, int type, bool create)
 {
     struct book *b = book_set_get(&f->bs, id, create);
     if (!b)
@@ -447,11 +292,7 @@ static long inst_lookup(struct feed *f, int32_t id, int type, bool create)
     return (long)ii;
 }
 
-/* The instrument of id, created if create; returns its index or -1. The
- * entries of an event are nearly always of one instrument, so the last one
- * found is tried before the hash; instruments are never removed, so it is
- * the right one whenever its id matches. */
-static inline long inst_get(struct feed *f, int32_t id, int type, bool create)
+inline long inst_get(struct feed *f, int32_t id, int type, bool create)
 {
     size_t ii = f->last_ii;
     if (ii >= f->n_inst || f->inst[ii].id != id)
@@ -461,8 +302,7 @@ static inline long inst_get(struct feed *f, int32_t id, int type, bool create)
     return (long)ii;
 }
 
-/* Is a book of instrument ii? (indexes have a book slot but no book) */
-static bool is_book(const struct feed *f, size_t ii)
+bool is_book(const struct feed *f, size_t ii)
 {
     return f->inst[ii].type != GT_INSTR_INDEX;
 }
@@ -1155,189 +995,6 @@ static void on_status30(struct feed *f, const struct mdp3_msg *msg, uint8_t *mei
             status_put(f, ii, &s);
 }
 
-/* ---- definitions --------------------------------------------------------- */
-
-static void trim_copy(char *dst, size_t cap, const char *src)
-{
-    size_t n = strnlen(src, cap - 1);
-    while (n > 0 && src[n - 1] == ' ')
-        n--;
-    memcpy(dst, src, n);
-    dst[n] = 0;
-}
-
-/* Stages a definition if it is new or changed. */
-static void def_put(struct feed *f, size_t ii, const struct gt_tick *d)
-{
-    struct inst *in = &f->inst[ii];
-    if (in->has_def && memcmp(&in->def.u.def, &d->u.def, sizeof d->u.def) == 0)
-        return;
-    in->def = *d;
-    in->has_def = true;
-    stage(f, ii, d);
-}
-
-static void on_def54(struct feed *f, const struct mdp3_msg *msg)
-{
-    struct mdp3_def54 m;
-    if (mdp3_def54_decode(msg, &m) < 0) {
-        f->st.malformed++;
-        return;
-    }
-    char sym[21], product[7];
-    trim_copy(sym, sizeof sym, m.symbol);
-    trim_copy(product, sizeof product, m.asset[0] ? m.asset : m.security_group);
-    if (!gt_topic_name_ok(sym, GT_SYMBOL_LEN) || !gt_topic_name_ok(product, GT_PRODUCT_LEN)) {
-        f->st.malformed++;
-        return;
-    }
-    long ii = inst_get(f, m.security_id, GT_INSTR_FUTURE, true);
-    if (ii < 0)
-        return;
-    struct inst *in = &f->inst[ii];
-    strcpy(in->symbol, sym);
-    strcpy(in->product, product);
-    in->topics_ok = false;
-    trim_copy(in->group, sizeof in->group, m.security_group);
-    int depth = GT_BOOK_DEPTH;
-    for (size_t i = 0; i < m.feed_types.n; i++) {
-        struct mdp3_def54_feed_type ft;
-        mdp3_def54_feed_type(&m, i, &ft);
-        if (memcmp(ft.md_feed_type, "GBX", 3) == 0 && ft.market_depth >= 1 &&
-            ft.market_depth <= GT_BOOK_DEPTH)
-            depth = ft.market_depth;
-    }
-    book_depth_set(&f->bs.books[ii], depth);
-    uint32_t maturity = 0;
-    for (size_t i = 0; i < m.events.n; i++) {
-        struct mdp3_def54_event ev;
-        mdp3_def54_event(&m, i, &ev);
-        if (ev.event_type == 7 /* LastEligibleTradeDate */)
-            maturity = gt_ymd_of_ns((int64_t)ev.event_time_ns);
-    }
-    if (!maturity && m.maturity_year != MDP3_U16_NULL && m.maturity_month != MDP3_U8_NULL)
-        maturity = (uint32_t)m.maturity_year * 10000 + m.maturity_month * 100u +
-                   (m.maturity_day == MDP3_U8_NULL ? 0 : m.maturity_day);
-    struct gt_tick d;
-    tick_init(&d, in, GT_KIND_DEF, (int64_t)m.last_update_time_ns, f->recv_ns);
-    d.u.def.tick_px = m.min_price_increment_px;
-    d.u.def.maturity = maturity;
-    d.u.def.depth = (uint8_t)depth;
-    d.u.def.type = GT_INSTR_FUTURE;
-    memcpy(d.u.def.product, product, strlen(product));
-    memcpy(d.u.def.symbol, sym, strlen(sym));
-    def_put(f, (size_t)ii, &d);
-}
-
-/* An index's product: the defined product whose name its symbol contains
- * (SDH100RT -> H100), else the symbol less "SD" and "RT". */
-static void index_product(const struct feed *f, const char *sym, char out[GT_PRODUCT_LEN + 1])
-{
-    for (size_t ii = 0; ii < f->n_inst; ii++)
-        if (f->inst[ii].type == GT_INSTR_FUTURE && f->inst[ii].product[0] &&
-            strstr(sym, f->inst[ii].product)) {
-            strcpy(out, f->inst[ii].product);
-            return;
-        }
-    size_t n = strlen(sym);
-    const char *p = sym;
-    if (n > 2 && strncmp(p, "SD", 2) == 0)
-        p += 2, n -= 2;
-    if (n > 2 && strcmp(p + n - 2, "RT") == 0)
-        n -= 2;
-    if (n > GT_PRODUCT_LEN)
-        n = GT_PRODUCT_LEN;
-    memcpy(out, p, n);
-    out[n] = 0;
-}
-
-/* The index instrument of a symbol (schema 5), created and named if new. */
-static long index_get(struct feed *f, const char *raw_sym)
-{
-    char sym[51];
-    trim_copy(sym, sizeof sym, raw_sym);
-    if (!gt_topic_name_ok(sym, GT_SYMBOL_LEN))
-        return -1;
-    long ii = inst_get(f, gt_index_id(sym, strlen(sym)), GT_INSTR_INDEX, true);
-    if (ii < 0)
-        return -1;
-    struct inst *in = &f->inst[ii];
-    if (!in->symbol[0]) {
-        strcpy(in->symbol, sym);
-        index_product(f, sym, in->product);
-        if (!gt_topic_name_ok(in->product, GT_PRODUCT_LEN))
-            strcpy(in->product, "IDX");
-        in->topics_ok = false;
-    }
-    return ii;
-}
-
-static void on_def347(struct feed *f, const struct mdp3_msg *msg)
-{
-    struct mdp3_def347 m;
-    long ii;
-    if (mdp3_def347_decode(msg, &m) < 0 || (ii = index_get(f, m.symbol)) < 0) {
-        f->st.malformed++;
-        return;
-    }
-    struct inst *in = &f->inst[ii];
-    struct gt_tick d;
-    tick_init(&d, in, GT_KIND_DEF, in->last_ns, f->recv_ns);
-    d.u.def.type = GT_INSTR_INDEX;
-    memcpy(d.u.def.product, in->product, strlen(in->product));
-    memcpy(d.u.def.symbol, in->symbol, strlen(in->symbol));
-    def_put(f, (size_t)ii, &d);
-}
-
-static void on_idx348(struct feed *f, const struct mdp3_msg *msg)
-{
-    struct mdp3_idx348 m;
-    if (mdp3_idx348_decode(msg, &m) < 0) {
-        f->st.malformed++;
-        return;
-    }
-    for (size_t i = 0; i < m.entries.n; i++) {
-        struct mdp3_idx348_entry e;
-        mdp3_idx348_entry(&m, i, &e);
-        int64_t px;
-        long ii = index_get(f, e.symbol);
-        if (ii < 0 || mdp3_dec64_to_px(e.px, &px) < 0) {
-            f->st.malformed++;
-            continue;
-        }
-        struct inst *in = &f->inst[ii];
-        /* A periodic repeat of the value held is not republished, unless the
-         * index is stale: the channel repeats each index's latest value, so
-         * a repeat of ours says nothing newer was lost (its recovery). */
-        bool repeat = in->idx_rpt && e.rpt_seq <= in->idx_rpt;
-        if (repeat && (e.rpt_seq < in->idx_rpt || in->state != I_STALE_IDX))
-            continue;
-        if (in->state == I_STALE_IDX) {
-            in->state = I_LIVE;
-            if (f->st.n_stale)
-                f->st.n_stale--;
-            f->st.recovered_incr++;
-            stage_status(f, (size_t)ii, GT_FEED_RECOVERED, GT_CAUSE_INCREMENTAL, 0, 0);
-        }
-        in->idx_rpt = e.rpt_seq;
-        struct gt_tick t;
-        tick_init(&t, in, GT_KIND_FIXING, (int64_t)m.transact_time_ns, f->recv_ns);
-        t.flags = repeat ? GT_F_RECOVERY : 0;
-        uint32_t date =
-            e.entry_date == MDP3_I32_NULL || e.entry_date < 19000101 || e.entry_date > 99991231
-                ? 0
-                : (uint32_t)e.entry_date;
-        t.u.fixing = (struct gt_fixing){.px = px,
-                                        .date = date,
-                                        .code = e.entry_code == MDP3_U8_NULL ? 0 : e.entry_code,
-                                        .entry_type = (uint8_t)e.entry_type,
-                                        .rpt_seq = e.rpt_seq};
-        stage(f, (size_t)ii, &t);
-        in->fixing = t;
-        in->has_fixing = true;
-    }
-}
-
 /* ---- packets ------------------------------------------------------------- */
 
 static void process(struct feed *f, const uint8_t *p, size_t len, int which);
@@ -1714,87 +1371,4 @@ int feed_book(const struct feed *f, int32_t security_id, int64_t bid[][3], int64
     if (stale)
         *stale = b->stale;
     return n;
-}
-
-/* ---- late joiners -------------------------------------------------------- */
-
-struct snap_out {
-    const char *prefix;
-    size_t prefix_len;
-    uint64_t as_of;
-    feed_emit_fn emit;
-    void *ctx;
-    long n;
-    int err;
-    uint8_t buf[(2 * GT_BOOK_DEPTH + 2 + GT_STAT_MAX + 1) * GT_TICK_LEN];
-};
-
-static void snap_send(struct snap_out *so, struct inst *in, int kind, struct gt_tick *t, size_t n)
-{
-    const char *topic;
-    int tl = inst_topic(in, kind, &topic);
-    if (so->err || n == 0 || tl < 0 || (size_t)tl < so->prefix_len ||
-        memcmp(topic, so->prefix, so->prefix_len) != 0)
-        return;
-    for (size_t i = 0; i < n; i++) {
-        t[i].flags |= GT_F_SNAPSHOT;
-        t[i].seq = so->as_of;
-        gt_tick_encode(&t[i], so->buf + i * GT_TICK_LEN);
-    }
-    int rc = so->emit(so->ctx, topic, (size_t)tl, so->buf, n);
-    if (rc < 0)
-        so->err = rc;
-    so->n += (long)n;
-}
-
-long feed_snapshot(struct feed *f, const char *prefix, size_t prefix_len, uint64_t as_of,
-                   feed_emit_fn emit, void *ctx)
-{
-    struct snap_out *so = malloc(sizeof *so);
-    if (!so)
-        return GT_ENOMEM;
-    *so = (struct snap_out){prefix, prefix_len, as_of, emit, ctx, 0, 0, {0}};
-    struct gt_tick t[2 * GT_BOOK_DEPTH + 2 + GT_STAT_MAX + 1];
-    for (size_t ii = 0; ii < f->n_inst && !so->err; ii++) {
-        struct inst *in = &f->inst[ii];
-        struct book *b = &f->bs.books[ii];
-        if (in->has_def) {
-            t[0] = in->def;
-            snap_send(so, in, GT_KIND_DEF, t, 1);
-        }
-        if (in->has_status)
-            t[0] = in->status;
-        else
-            tick_init(&t[0], in, GT_KIND_STATUS, in->last_ns, f->recv_ns),
-                t[0].u.status.trading = 255;
-        bool stale = is_book(f, ii) ? b->stale : in->state == I_STALE_IDX;
-        t[0].u.status.feed = stale ? GT_FEED_STALE : GT_FEED_NONE;
-        t[0].flags = stale ? GT_F_STALE : 0;
-        snap_send(so, in, GT_KIND_STATUS, t, 1);
-        if (is_book(f, ii)) {
-            size_t n = book_records(f, ii, t, 0);
-            snap_send(so, in, GT_KIND_LEVEL, t, n);
-            if (!b->stale) {
-                tick_init(&t[0], in, GT_KIND_TOB, in->last_ns, f->recv_ns);
-                book_tob(b, &t[0].u.tob);
-                snap_send(so, in, GT_KIND_TOB, t, 1);
-            }
-        }
-        if (in->has_trade) {
-            t[0] = in->trade;
-            snap_send(so, in, GT_KIND_TRADE, t, 1);
-        }
-        size_t n = 0;
-        for (int k = 1; k <= GT_STAT_MAX; k++)
-            if (in->stat_mask & (1u << k))
-                t[n++] = in->stat[k];
-        snap_send(so, in, GT_KIND_STAT, t, n);
-        if (in->has_fixing) {
-            t[0] = in->fixing;
-            snap_send(so, in, GT_KIND_FIXING, t, 1);
-        }
-    }
-    long rc = so->err ? so->err : so->n;
-    free(so);
-    return rc;
 }

@@ -28,7 +28,7 @@
 
 struct rocksdb_t;
 
-/* The RocksDB handle of a writer's store (store.c); valid until the next
+/* The RocksDB handle of a writer's store (retain.c); valid until the next
  * commit, which may reopen it. */
 struct rocksdb_t *store_rocksdb(gt_store *st);
 

@@ -8,7 +8,7 @@
  * writer's commit (under meta key 'K' + instrument + the book's last_ns) and
  * finds it again. The writer keeps a gt_mbp_book per instrument and writes
  * one every GT_STORE_BOOK_EVERY book ticks, and a retention writes the one it
- * leaves (store.c); readers find the latest at or before T.
+ * leaves (writer.c, retain.c); readers find the latest at or before T.
  *
  * Checkpoint record, the value of meta key 'K' + instrument + exch_ns
  * (key.h), little-endian:

@@ -15,7 +15,7 @@
  *                                series' previous block key
  *
  * The commit mark, also in "ticks": twelve zero bytes (series 0, the least
- * key), holding the checkpoint of the last commit (store.c). Every commit
+ * key), holding the checkpoint of the last commit (writer.c). Every commit
  * writes it and the meta checkpoint in one batch, so a view whose two
  * families disagree lacks a table file.
  *
