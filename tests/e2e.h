@@ -23,6 +23,7 @@
 #include "gputick/crc32c.h"
 #include "gputick/store.h"
 #include "gputick/tick.h"
+#include "journal.h"
 #include "proc.h"
 
 static const char *e2e_dir; /* the test's folder: the logs go there */
@@ -151,6 +152,34 @@ static inline uint64_t feed_settled(const char *rtr)
 static inline uint64_t rec_sum(const uint8_t *r)
 {
     return gt_crc32c(0, r, GT_TICK_LEN);
+}
+
+/* What tickfeed published: count, checksum and last sequence of its journal's
+ * records with seq <= upto (UINT64_MAX: all), checking the journal has no hole. */
+struct sums {
+    uint64_t n, sum, last;
+};
+
+static inline struct sums journal_sums(const char *jdir, uint64_t upto)
+{
+    struct sums s = {0, 0, 0};
+    struct journal_reader *r;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, journal_reader_open(&r, jdir, err), GT_OK), "%s", err);
+    cr_assert(eq(int, journal_reader_seek(r, 0), GT_OK));
+    struct journal_msg m;
+    int rc;
+    while ((rc = journal_reader_next(r, &m)) == 1) {
+        cr_assert(eq(u64, m.first_seq, s.last + 1), "bus sequence without holes");
+        for (size_t i = 0; i < m.n_records && m.first_seq + i <= upto; i++) {
+            s.sum += rec_sum(m.records + i * GT_TICK_LEN);
+            s.n++;
+        }
+        s.last = m.first_seq + m.n_records - 1;
+    }
+    cr_assert(eq(int, rc, 0), "%s", journal_reader_errmsg(r));
+    journal_reader_close(r);
+    return s;
 }
 
 /* Sum and count of every tick in the store, and its checkpoint. */

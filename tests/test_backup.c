@@ -36,26 +36,6 @@ static void teardown(void)
 
 TestSuite(backup, .init = setup, .fini = teardown, .timeout = 240);
 
-/* Count and checksum of the journal's records with seq <= upto. */
-static void journal_upto(const char *jdir, uint64_t upto, uint64_t *n, uint64_t *sum)
-{
-    struct journal_reader *r;
-    char err[GT_ERRLEN];
-    cr_assert(eq(int, journal_reader_open(&r, jdir, err), GT_OK), "%s", err);
-    cr_assert(eq(int, journal_reader_seek(r, 0), GT_OK));
-    struct journal_msg m;
-    int rc;
-    *n = *sum = 0;
-    while ((rc = journal_reader_next(r, &m)) == 1)
-        for (size_t i = 0; i < m.n_records; i++)
-            if (m.first_seq + i <= upto) {
-                *sum += rec_sum(m.records + i * GT_TICK_LEN);
-                (*n)++;
-            }
-    cr_assert(eq(int, rc, 0), "%s", journal_reader_errmsg(r));
-    journal_reader_close(r);
-}
-
 /* Runs `tickstore --backup out --db db`; returns its exit status and, on
  * success, the checkpoint its line names in *seq. */
 static int backup(const char *db, const char *out, const char *log, uint64_t *seq)
@@ -117,7 +97,8 @@ Test(backup, taken_while_recording_opens_equal_to_the_journal_and_restores)
     store_wait(db, last, 30000, &n, &sum);
     for (int i = 0; i < 3; i++) {
         store_sum(out[i], &n, &sum, &cp);
-        journal_upto(jdir, seq[i], &jn, &jsum);
+        struct sums js = journal_sums(jdir, seq[i]);
+        jn = js.n, jsum = js.sum;
         fprintf(stderr, "backup %d: checkpoint %llu of %llu, %llu ticks\n", i,
                 (unsigned long long)cp, (unsigned long long)last, (unsigned long long)n);
         cr_assert(eq(u64, cp, seq[i]), "the backup's checkpoint is the one printed");
@@ -139,7 +120,8 @@ Test(backup, taken_while_recording_opens_equal_to_the_journal_and_restores)
     uint64_t rn, rsum, rcp;
     store_sum(db, &n, &sum, &cp);
     store_sum(restored, &rn, &rsum, &rcp);
-    journal_upto(jdir, UINT64_MAX, &jn, &jsum);
+    struct sums js = journal_sums(jdir, UINT64_MAX);
+    jn = js.n, jsum = js.sum;
     cr_assert(eq(u64, rcp, cp));
     cr_assert(eq(u64, rn, n), "the restored store has every tick, once");
     cr_assert(eq(u64, rsum, sum), "the same ticks as the store that kept recording");

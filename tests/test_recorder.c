@@ -126,34 +126,6 @@ static void holder_stop(struct holder *h)
     waitpid(h->pid, NULL, 0);
 }
 
-/* ---- what tickfeed published: its journal ---- */
-
-struct sums {
-    uint64_t n, sum, last;
-};
-
-/* Count, checksum and last sequence of a journal, checking it has no hole. */
-static struct sums journal_sums(const char *jdir)
-{
-    struct sums s = {0, 0, 0};
-    struct journal_reader *r;
-    char err[GT_ERRLEN];
-    cr_assert(eq(int, journal_reader_open(&r, jdir, err), GT_OK), "%s", err);
-    cr_assert(eq(int, journal_reader_seek(r, 0), GT_OK));
-    struct journal_msg m;
-    int rc;
-    while ((rc = journal_reader_next(r, &m)) == 1) {
-        cr_assert(eq(u64, m.first_seq, s.last + 1), "bus sequence without holes");
-        for (size_t i = 0; i < m.n_records; i++)
-            s.sum += rec_sum(m.records + i * GT_TICK_LEN);
-        s.n += m.n_records;
-        s.last = m.first_seq + m.n_records - 1;
-    }
-    cr_assert(eq(int, rc, 0), "%s", journal_reader_errmsg(r));
-    journal_reader_close(r);
-    return s;
-}
-
 /* ---- tickstore on a full disk ---- */
 
 Test(recorder, tickstore_on_a_full_disk_stops_says_so_and_resumes_alone_losing_nothing)
@@ -202,7 +174,7 @@ Test(recorder, tickstore_on_a_full_disk_stops_says_so_and_resumes_alone_losing_n
               "%s", log_text("store.log"));
     kill(feed, SIGTERM);
     cr_assert(eq(int, proc_wait(feed, 10000), 0), "tickfeed stopped cleanly");
-    struct sums j = journal_sums(jdir);
+    struct sums j = journal_sums(jdir, UINT64_MAX);
     kill(store, SIGTERM);
     int rc = proc_wait(store, 20000);
     if (rc != 0)
@@ -235,7 +207,7 @@ Test(recorder, tickfeed_on_a_full_journal_disk_publishes_nothing_unwritten_then_
     pid_t feed = spawn("feedhandler/tickfeed", "ref.log", "--pcap", pcap, "--journal", ref, "--pub",
                        refpub, "--router", "", "--stats", "0", NULL);
     cr_assert(eq(int, proc_wait(feed, 60000), 0), "tickfeed --pcap");
-    struct sums want = journal_sums(ref);
+    struct sums want = journal_sums(ref, UINT64_MAX);
     cr_assert(gt(u64, want.n, 50000), "a capture bigger than the disk");
     struct holder h;
     if (holder_start(&h, "1m", 1 << 20) != 0)
@@ -254,7 +226,7 @@ Test(recorder, tickfeed_on_a_full_journal_disk_publishes_nothing_unwritten_then_
     usleep(500000);
     cr_assert(eq(int, waitpid(feed, NULL, WNOHANG), 0), "tickfeed waits for its journal");
     /* Nothing was published that is not in the journal. */
-    struct sums part = journal_sums(jdir);
+    struct sums part = journal_sums(jdir, UINT64_MAX);
     uint64_t published = feed_last(rtr), n, sum, cp;
     cr_assert(lt(u64, part.last, want.last), "the disk filled before the capture's end");
     cr_assert(le(u64, published, part.last), "published only what is journaled");
@@ -266,7 +238,7 @@ Test(recorder, tickfeed_on_a_full_journal_disk_publishes_nothing_unwritten_then_
     store_wait(db, want.last, 60000, &n, &sum);
     kill(feed, SIGTERM);
     cr_assert(eq(int, proc_wait(feed, 10000), 0), "tickfeed stopped cleanly");
-    struct sums got = journal_sums(jdir);
+    struct sums got = journal_sums(jdir, UINT64_MAX);
     kill(store, SIGTERM);
     cr_assert(eq(int, proc_wait(store, 20000), 0), "tickstore stopped cleanly");
     fprintf(stderr,
@@ -305,7 +277,7 @@ Test(recorder, tickstore_refuses_a_folder_that_is_not_a_store_and_retain_without
     pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--pcap", pcap, "--journal", jdir,
                        "--pub", pub, "--router", "", "--stats", "0", NULL);
     cr_assert(eq(int, proc_wait(feed, 60000), 0), "tickfeed --pcap");
-    struct sums before = journal_sums(jdir);
+    struct sums before = journal_sums(jdir, UINT64_MAX);
     cr_assert(gt(u64, before.n, 0));
     /* tickstore --db <tickfeed's journal>: refused, the journal untouched. */
     pid_t st = spawn("store/tickstore", "j.log", "--db", jdir, "--stats", "0", NULL);
@@ -319,7 +291,7 @@ Test(recorder, tickstore_refuses_a_folder_that_is_not_a_store_and_retain_without
     char cmd[300];
     snprintf(cmd, sizeof cmd, "ls '%s' | grep -qv '^j-.*\\.gtj$'", jdir);
     cr_assert(not(eq(int, system(cmd), 0)), "nothing but journal segments in the journal");
-    struct sums after = journal_sums(jdir);
+    struct sums after = journal_sums(jdir, UINT64_MAX);
     cr_assert(eq(u64, after.sum, before.sum));
     /* --retain on a path without a store: an error, and no store made. */
     st = spawn("store/tickstore", "r.log", "--db", nope, "--retain", "90d", "--retain-only", NULL);
