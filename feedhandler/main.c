@@ -334,9 +334,16 @@ static void metrics_render(struct run *r)
     }
     C("messages_total", "SBE messages decoded.", NULL, s->messages);
     C("unknown_messages_total", "Messages of unknown templates, skipped.", NULL, s->unknown);
+    C("unhandled_messages_total", "Messages of known templates no book uses yet (47, 53, 56).",
+      NULL, s->unhandled);
     C("malformed_total", "Packets or messages that did not decode.", NULL, s->malformed);
     C("gaps_total", "Packet sequence gaps on both lines.", NULL, s->gaps);
     C("lost_packets_total", "Packets lost on both lines.", NULL, s->lost);
+    C("suspect_packets_total", "Packets held as suspect: beyond the window on one line's word.",
+      NULL, s->suspects);
+    C("suspects_dropped_total", "Suspects never confirmed, dropped.", NULL, s->suspect_dropped);
+    C("jumps_total", "Sequence jumps confirmed by the other line or a run.", NULL, s->jumps);
+    C("resyncs_total", "Channel resynchronizations: a confirmed jump undone.", NULL, s->resyncs);
     C("instrument_gaps_total", "RptSeq gaps of single instruments.", NULL, s->rpt_gaps);
     C("stale_total", "Books published stale.", NULL, s->stale);
     C("recoveries_total", "Stale books recovered.", "from=\"snapshot\"", s->recovered_snap);
