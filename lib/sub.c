@@ -383,10 +383,15 @@ static int request_failed(gt_sub *s, int rc, char err[GT_ERRLEN])
         return rc;
     if (refused(s, err) < 0)
         return GT_EPERM;
+    /* The failures in a row belong to the server, not to the socket: a
+     * refusal that gives one failure per connection, where each request
+     * outlives only a few connections on a busy machine, must still add up. */
     char derr[GT_ERRLEN];
+    int streak = s->dealer.streak;
     watched_close(&s->dealer);
     if (dealer_open(s, derr) < 0)
         snprintf(err, GT_ERRLEN, "%s", derr);
+    s->dealer.streak = streak;
     return rc;
 }
 
