@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* bars_many.c -- bars of many instruments on several threads (contract in
  * bars_many.h). */
+#include "qio.h"
 #include "bars_many.h"
 #include <pthread.h>
 #include <stdatomic.h>
@@ -65,9 +66,9 @@ static void *work(void *arg)
         if (e < 0) {
             wk->rc = it ? cmdstore_iter_fail(j->cmd, it, e) : 1;
             if (!it)
-                fprintf(stderr, "tickq %s: %s\n", j->cmd, shards_errmsg(st));
+                fprintf(QERR, "tickq %s: %s\n", j->cmd, shards_errmsg(st));
         } else if (l->oom) {
-            fprintf(stderr, "tickq %s: out of memory\n", j->cmd);
+            fprintf(QERR, "tickq %s: out of memory\n", j->cmd);
             wk->rc = 1;
         }
         shards_iter_close(it);

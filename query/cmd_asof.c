@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "qio.h"
 #include "cmd.h"
 #include "out.h"
 #include "cmdstore.h"
@@ -82,7 +83,7 @@ static int cursor_open(struct shards *st, struct cursor *c, int32_t id, int kind
     memset(c, 0, sizeof *c);
     int rc = shards_iter_open(st, id, kind, from, to, &c->it);
     if (rc < 0 && rc != GT_ENOENT) {
-        fprintf(stderr, "tickq asof: %s\n", shards_errmsg(st));
+        fprintf(QERR, "tickq asof: %s\n", shards_errmsg(st));
         return 1;
     }
     if (rc < 0)
@@ -137,13 +138,13 @@ int cmd_asof(int argc, char **argv)
         if (rc)
             continue;
         if (c == 'h') {
-            usage(stdout);
+            usage(QOUT);
             return 0;
         }
         return EXIT_USAGE;
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "tickq asof: want one SYMBOL, got %d (e.g. tickq asof H100Z6)\n",
+        fprintf(QERR, "tickq asof: want one SYMBOL, got %d (e.g. tickq asof H100Z6)\n",
                 argc - optind);
         return EXIT_USAGE;
     }
@@ -163,7 +164,7 @@ int cmd_asof(int argc, char **argv)
     cmdstore_productname(&def, product);
     int has_index = cmdstore_index_of(st, product, &idx); /* optional: else a null column */
     if (has_index < 0) {
-        fprintf(stderr, "tickq asof: %s\n", shards_errmsg(st));
+        fprintf(QERR, "tickq asof: %s\n", shards_errmsg(st));
         rc = 1;
         goto done;
     }
@@ -183,10 +184,10 @@ int cmd_asof(int argc, char **argv)
          (rc = cursor_open(st, &s.fix, idx.instr_id, GT_KIND_FIXING, q.from_ns, q.to_ns))))
         goto close;
     struct out o;
-    out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
+    out_begin(&o, q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
     const struct gt_tick *t;
     int e;
-    while ((e = cursor_peek(&s.trades, &t)) > 0 && !ferror(stdout)) {
+    while ((e = cursor_peek(&s.trades, &t)) > 0 && !ferror(QOUT)) {
         s.trades.i++;
         if (!gt_trade_counts(t, &s.busts))
             continue;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "qio.h"
 #include "bars.h"
 #include "bars_many.h"
 #include "cmd.h"
@@ -67,14 +68,14 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
             break;
         case 'o':
             if (!want_out) {
-                fprintf(stderr, "tickq %s: --out is for 'tickq chart bars' (want no --out)\n", cmd);
+                fprintf(QERR, "tickq %s: --out is for 'tickq chart bars' (want no --out)\n", cmd);
                 return EXIT_USAGE;
             }
             a->out_file = optarg;
             break;
         case 'P':
             if (want_out) {
-                fprintf(stderr, "tickq %s: --product is for 'tickq bars' (want one SYMBOL)\n", cmd);
+                fprintf(QERR, "tickq %s: --product is for 'tickq bars' (want one SYMBOL)\n", cmd);
                 return EXIT_USAGE;
             }
             a->product = optarg;
@@ -83,61 +84,61 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
             char *end;
             long v = strtol(optarg, &end, 10);
             if (want_out || *end || end == optarg || v < 1 || v > 64) {
-                fprintf(stderr, "tickq %s: bad --threads '%s' (want 1 to 64, with --product)\n",
-                        cmd, optarg);
+                fprintf(QERR, "tickq %s: bad --threads '%s' (want 1 to 64, with --product)\n", cmd,
+                        optarg);
                 return EXIT_USAGE;
             }
             a->threads = (int)v;
             break;
         }
         case 'h':
-            help(stdout);
+            help(QOUT);
             return -1;
         default:
             return EXIT_USAGE;
         }
     }
     if (a->product && optind != argc) {
-        fprintf(stderr,
+        fprintf(QERR,
                 "tickq %s: want --product or one SYMBOL, not both (e.g. --product H100 "
                 "-i 1d)\n",
                 cmd);
         return EXIT_USAGE;
     }
     if (!a->product && optind != argc - 1) {
-        fprintf(stderr, "tickq %s: want one SYMBOL, got %d (e.g. H100Z6 -i 5m)\n", cmd,
+        fprintf(QERR, "tickq %s: want one SYMBOL, got %d (e.g. H100Z6 -i 5m)\n", cmd,
                 argc - optind);
         return EXIT_USAGE;
     }
     if (a->threads && !a->product) {
-        fprintf(stderr, "tickq %s: --threads applies with --product only\n", cmd);
+        fprintf(QERR, "tickq %s: --threads applies with --product only\n", cmd);
         return EXIT_USAGE;
     }
     if (a->product && a->fill) {
-        fprintf(stderr, "tickq %s: --fill does not apply with --product (want one SYMBOL)\n", cmd);
+        fprintf(QERR, "tickq %s: --fill does not apply with --product (want one SYMBOL)\n", cmd);
         return EXIT_USAGE;
     }
     a->symbol = a->product ? NULL : argv[optind];
     if (!interval) {
-        fprintf(stderr, "tickq %s: no --interval (want e.g. --interval 5m)\n", cmd);
+        fprintf(QERR, "tickq %s: no --interval (want e.g. --interval 5m)\n", cmd);
         return EXIT_USAGE;
     }
     char err[GT_ERRLEN];
     if (gt_duration_parse(interval, &a->interval_ns, err) < 0) {
-        fprintf(stderr, "tickq %s: bad --interval: %s\n", cmd, err);
+        fprintf(QERR, "tickq %s: bad --interval: %s\n", cmd, err);
         return EXIT_USAGE;
     }
     if (a->interval_ns > BARS_MAX_INTERVAL_NS) {
-        fprintf(stderr, "tickq %s: --interval %s is longer than 366d (want e.g. 1d)\n", cmd,
+        fprintf(QERR, "tickq %s: --interval %s is longer than 366d (want e.g. 1d)\n", cmd,
                 interval);
         return EXIT_USAGE;
     }
     if (want_out && !a->out_file) {
-        fprintf(stderr, "tickq %s: no --out (want e.g. --out bars.svg)\n", cmd);
+        fprintf(QERR, "tickq %s: no --out (want e.g. --out bars.svg)\n", cmd);
         return EXIT_USAGE;
     }
     if (want_out && (a->fill || a->q.fmt != OUT_AUTO)) {
-        fprintf(stderr, "tickq %s: %s does not apply (the chart is the SVG file of --out)\n", cmd,
+        fprintf(QERR, "tickq %s: %s does not apply (the chart is the SVG file of --out)\n", cmd,
                 a->fill ? "--fill" : "--format");
         return EXIT_USAGE;
     }
@@ -156,7 +157,7 @@ static int fill_check(const struct bars_args *a, int64_t from, int64_t to)
         return 0;
     char d[GT_TIME_STRLEN];
     gt_duration_format(a->interval_ns, d);
-    fprintf(stderr,
+    fprintf(QERR,
             "tickq bars: --fill would print more than %d bars of %s (want a narrower "
             "--from/--to or a wider --interval)\n",
             BARS_MAX_FILLED, d);
@@ -207,13 +208,13 @@ static int product_bars(struct shards *st, const struct bars_args *a)
         ids[i] = defs[i].instr_id;
     struct bars_list *l = calloc((size_t)(n ? n : 1), sizeof *l);
     if (!l) {
-        fprintf(stderr, "tickq bars: out of memory\n");
+        fprintf(QERR, "tickq bars: out of memory\n");
         return 1;
     }
     rc = bars_many("bars", st, a->q.db, ids, n, a->q.from_ns, a->q.to_ns, a->interval_ns,
                    a->threads ? a->threads : bars_threads_default(), l);
     struct out o;
-    out_begin(&o, a->q.fmt, stdout, pcols, sizeof pcols / sizeof pcols[0]);
+    out_begin(&o, a->q.fmt, QOUT, pcols, sizeof pcols / sizeof pcols[0]);
     for (int i = 0; i < n && rc == 0; i++) {
         char sym[GT_SYMBOL_LEN + 1];
         cmdstore_symbol(&defs[i], sym);
@@ -261,14 +262,14 @@ int cmd_bars(int argc, char **argv)
     }
     struct out o;
     struct shards_iter *it = NULL;
-    out_begin(&o, a.q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
+    out_begin(&o, a.q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
     struct bar_out bo = {&o, NULL};
     int e = bars_run(st, def.instr_id, a.q.from_ns, a.q.to_ns, a.interval_ns, a.fill, bar_print,
                      &bo, &it);
     if (e < 0)
         rc = it ? cmdstore_iter_fail("bars", it, e) : 1;
     if (e < 0 && !it)
-        fprintf(stderr, "tickq bars: %s\n", shards_errmsg(st));
+        fprintf(QERR, "tickq bars: %s\n", shards_errmsg(st));
     shards_iter_close(it);
     rc = out_finish(&o, "bars", rc);
 done:

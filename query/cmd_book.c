@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "qio.h"
 #include "cmd.h"
 #include "out.h"
 #include "gputick/mbp.h"
@@ -23,7 +24,7 @@ static void usage(FILE *f)
             "says 'stale' when the feed had marked the book stale at T (a gap not yet\n"
             "recovered): the levels are then the last known, not trusted. An empty book, a\n"
             "T before the first book tick or a future without book ticks prints no rows and\n"
-            "says so on stderr; an index has no book (exit 2).\n"
+            "says so on QERR; an index has no book (exit 2).\n"
             "\n"
             "  --at T           the time (2026-11-24T15:00Z, -1h, now)\n"
             "  --depth N        levels a side to print, 1..%d (default 10)\n" QOPT_HELP_NO_RANGE,
@@ -58,7 +59,7 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
         switch (c) {
         case 'a':
             if (gt_time_parse(optarg, now, &a->at_ns, err) < 0) {
-                fprintf(stderr, "tickq book: --at: %s\n", err);
+                fprintf(QERR, "tickq book: --at: %s\n", err);
                 return EXIT_USAGE;
             }
             has_at = 1;
@@ -67,7 +68,7 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
             char *end;
             long d = strtol(optarg, &end, 10);
             if (*optarg == 0 || *end || d < 1 || d > GT_MBP_DEPTH_MAX) {
-                fprintf(stderr, "tickq book: bad --depth '%s' (want 1 to %d)\n", optarg,
+                fprintf(QERR, "tickq book: bad --depth '%s' (want 1 to %d)\n", optarg,
                         GT_MBP_DEPTH_MAX);
                 return EXIT_USAGE;
             }
@@ -75,14 +76,14 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
             break;
         }
         case 'h':
-            usage(stdout);
+            usage(QOUT);
             return -1;
         default:
             return EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "tickq book: want one SYMBOL, got %d (e.g. tickq book H100Z6 --at now)\n",
+        fprintf(QERR, "tickq book: want one SYMBOL, got %d (e.g. tickq book H100Z6 --at now)\n",
                 argc - optind);
         return EXIT_USAGE;
     }
@@ -90,7 +91,7 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
     if (qopt_no_range(&a->q, "book", "the book is as of one time: --at T"))
         return EXIT_USAGE;
     if (!has_at) {
-        fprintf(stderr, "tickq book: no --at (want e.g. --at 2026-11-24T15:00Z)\n");
+        fprintf(QERR, "tickq book: no --at (want e.g. --at 2026-11-24T15:00Z)\n");
         return EXIT_USAGE;
     }
     return cmdstore_name_check("book", "symbol", a->symbol, GT_SYMBOL_LEN);
@@ -113,10 +114,10 @@ static int book_at(struct shards *qs, const char *symbol, int32_t instr_id, int6
     int rc = gt_store_book_at(st, instr_id, at_ns, 0, b);
     if (rc == GT_ECORRUPT || rc == GT_EBADMSG || rc == GT_EVERSION || rc == GT_ETRUNC)
         /* A book replayed past a lost block would be wrong without saying so. */
-        fprintf(stderr, "tickq book: the book of %s at T cannot be rebuilt: %s\n", symbol,
+        fprintf(QERR, "tickq book: the book of %s at T cannot be rebuilt: %s\n", symbol,
                 gt_store_errmsg(st));
     else if (rc < 0)
-        fprintf(stderr, "tickq book: %s: %s\n", rc == GT_ERANGE ? symbol : "store",
+        fprintf(QERR, "tickq book: %s: %s\n", rc == GT_ERANGE ? symbol : "store",
                 gt_store_errmsg(st));
     return rc < 0;
 }
@@ -138,7 +139,7 @@ int cmd_book(int argc, char **argv)
     if ((rc = cmdstore_instr("book", st, a.symbol, &def)))
         goto done;
     if (def.u.def.type == GT_INSTR_INDEX) {
-        fprintf(stderr,
+        fprintf(QERR,
                 "tickq book: %s is an index, which has no book (want a future; see 'tickq "
                 "symbols')\n",
                 a.symbol);
@@ -148,7 +149,7 @@ int cmd_book(int argc, char **argv)
     struct gt_series_info levels;
     int has_book = shards_series_find(st, def.instr_id, GT_KIND_LEVEL, &levels);
     if (has_book < 0 && has_book != GT_ENOENT) {
-        fprintf(stderr, "tickq book: %s\n", shards_errmsg(st));
+        fprintf(QERR, "tickq book: %s\n", shards_errmsg(st));
         rc = 1;
         goto done;
     }
@@ -157,7 +158,7 @@ int cmd_book(int argc, char **argv)
     if (has_book == GT_OK && (rc = book_at(st, a.symbol, def.instr_id, a.at_ns, &b)))
         goto done;
     struct out o;
-    out_begin(&o, a.q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
+    out_begin(&o, a.q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
     int rows = b.n[0] > b.n[1] ? b.n[0] : b.n[1];
     if (rows > a.depth)
         rows = a.depth;
@@ -181,21 +182,20 @@ int cmd_book(int argc, char **argv)
         out_row_end(&o);
     }
     rc = out_finish(&o, "book", rc);
-    /* No rows is an answer, said on stderr: a valid question, no data (exit 0). */
+    /* No rows is an answer, said on QERR: a valid question, no data (exit 0). */
     char t[GT_TIME_STRLEN];
     if (has_book != GT_OK) {
-        fprintf(stderr, "tickq book: %s has no book ticks in the store (no rows)\n", a.symbol);
+        fprintf(QERR, "tickq book: %s has no book ticks in the store (no rows)\n", a.symbol);
     } else if (b.n_applied == 0) {
         gt_time_format(levels.first_ns, t);
-        fprintf(stderr, "tickq book: no book ticks of %s at or before T (its first is at %s)\n",
+        fprintf(QERR, "tickq book: no book ticks of %s at or before T (its first is at %s)\n",
                 a.symbol, t);
     } else if (rows == 0) {
-        fprintf(stderr, "tickq book: the book of %s was empty at T (no rows)\n", a.symbol);
+        fprintf(QERR, "tickq book: the book of %s was empty at T (no rows)\n", a.symbol);
     }
     if (b.stale) {
         gt_time_format(b.stale_since_ns, t);
-        fprintf(stderr, "tickq book: %s was stale at T (since %s, not yet recovered)\n", a.symbol,
-                t);
+        fprintf(QERR, "tickq book: %s was stale at T (since %s, not yet recovered)\n", a.symbol, t);
     }
 done:
     return cmdstore_close("book", st, rc);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "qio.h"
 #include "bars.h"
 #include "cmd.h"
 #include "curve.h"
@@ -147,22 +148,22 @@ static int chart_bars(int argc, char **argv)
     if (e < 0)
         rc = it ? cmdstore_iter_fail("chart bars", it, e) : 1;
     if (e < 0 && !it)
-        fprintf(stderr, "tickq chart bars: %s\n", shards_errmsg(st));
+        fprintf(QERR, "tickq chart bars: %s\n", shards_errmsg(st));
     shards_iter_close(it);
     if (rc)
         goto done;
     if (bb.over) {
-        fprintf(stderr,
+        fprintf(QERR,
                 "tickq chart bars: more than %d bars (want a wider --interval or a "
                 "narrower --from/--to)\n",
                 CHART_MAX_BARS);
         rc = EXIT_USAGE;
     } else if (bb.n == 0) {
-        fprintf(stderr, "tickq chart bars: %s has no trades in the range (nothing to draw)\n",
+        fprintf(QERR, "tickq chart bars: %s has no trades in the range (nothing to draw)\n",
                 a.symbol);
         rc = 1;
     } else if (draw_bars(a.out_file, a.symbol, &bb, a.interval_ns)) {
-        fprintf(stderr, "tickq chart bars: cannot write %s\n", a.out_file);
+        fprintf(QERR, "tickq chart bars: cannot write %s\n", a.out_file);
         rc = 1;
     }
 done:
@@ -232,11 +233,10 @@ static int chart_curve(int argc, char **argv)
     if ((rc = curve_build("chart curve", st, product, at, &c)))
         goto done;
     if (c->n == 0) {
-        fprintf(stderr, "tickq chart curve: %s lists no contract at T (nothing to draw)\n",
-                product);
+        fprintf(QERR, "tickq chart curve: %s lists no contract at T (nothing to draw)\n", product);
         rc = 1;
     } else if (draw_curve(out_file, product, at, c)) {
-        fprintf(stderr, "tickq chart curve: cannot write %s\n", out_file);
+        fprintf(QERR, "tickq chart curve: cannot write %s\n", out_file);
         rc = 1;
     }
 done:
@@ -247,17 +247,17 @@ done:
 int cmd_chart(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "tickq chart: no chart named (want 'chart bars' or 'chart curve')\n");
+        fprintf(QERR, "tickq chart: no chart named (want 'chart bars' or 'chart curve')\n");
         return EXIT_USAGE;
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
+        usage(QOUT);
         return 0;
     }
     if (strcmp(argv[1], "bars") == 0)
         return chart_bars(argc - 1, argv + 1);
     if (strcmp(argv[1], "curve") == 0)
         return chart_curve(argc - 1, argv + 1);
-    fprintf(stderr, "tickq chart: unknown chart '%s' (want bars or curve)\n", argv[1]);
+    fprintf(QERR, "tickq chart: unknown chart '%s' (want bars or curve)\n", argv[1]);
     return EXIT_USAGE;
 }

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "qio.h"
 #include "cmd.h"
 #include "curve.h"
 #include "out.h"
@@ -47,33 +48,33 @@ int curve_args_parse(const char *cmd, int argc, char **argv, struct qopt *q, con
         if (rc)
             continue;
         if (c == 'a' && gt_time_parse(optarg, now, at_ns, err) < 0) {
-            fprintf(stderr, "tickq %s: --at: %s\n", cmd, err);
+            fprintf(QERR, "tickq %s: --at: %s\n", cmd, err);
             return EXIT_USAGE;
         } else if (c == 'o' && out_file) {
             *out_file = optarg;
         } else if (c == 'o') {
-            fprintf(stderr, "tickq %s: --out is for 'tickq chart curve' (want no --out)\n", cmd);
+            fprintf(QERR, "tickq %s: --out is for 'tickq chart curve' (want no --out)\n", cmd);
             return EXIT_USAGE;
         } else if (c == 'h') {
-            help(stdout);
+            help(QOUT);
             return -1;
         } else if (c != 'a') {
             return EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "tickq %s: want one PRODUCT, got %d (e.g. H100)\n", cmd, argc - optind);
+        fprintf(QERR, "tickq %s: want one PRODUCT, got %d (e.g. H100)\n", cmd, argc - optind);
         return EXIT_USAGE;
     }
     *product = argv[optind];
     if (qopt_no_range(q, cmd, "the curve is as of one time: --at T"))
         return EXIT_USAGE;
     if (out_file && !*out_file) {
-        fprintf(stderr, "tickq %s: no --out (want e.g. --out curve.svg)\n", cmd);
+        fprintf(QERR, "tickq %s: no --out (want e.g. --out curve.svg)\n", cmd);
         return EXIT_USAGE;
     }
     if (out_file && q->fmt != OUT_AUTO) {
-        fprintf(stderr, "tickq %s: --format does not apply (the chart is the SVG file of --out)\n",
+        fprintf(QERR, "tickq %s: --format does not apply (the chart is the SVG file of --out)\n",
                 cmd);
         return EXIT_USAGE;
     }
@@ -95,7 +96,7 @@ int cmd_curve(int argc, char **argv)
     if ((rc = curve_build("curve", st, product, at, &c)))
         goto done;
     struct out o;
-    out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
+    out_begin(&o, q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
     for (int i = 0; i < c->n; i++) {
         const struct curve_row *r = &c->rows[i];
         out_str(&o, r->symbol);
@@ -112,9 +113,9 @@ int cmd_curve(int argc, char **argv)
     }
     rc = out_finish(&o, "curve", rc);
     if (c->n == 0)
-        fprintf(stderr, "tickq curve: %s lists no contract at T\n", product);
+        fprintf(QERR, "tickq curve: %s lists no contract at T\n", product);
     if (c->index_px == INT64_MAX)
-        fprintf(stderr, "tickq curve: no index value of %s at or before T\n", product);
+        fprintf(QERR, "tickq curve: no index value of %s at or before T\n", product);
     free(c);
 done:
     return cmdstore_close("curve", st, rc);

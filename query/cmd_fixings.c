@@ -3,6 +3,7 @@
  * official (the daily fixing, code 5), with the date each belongs to. */
 #include <getopt.h>
 #include <stdio.h>
+#include "qio.h"
 #include "cmd.h"
 #include "out.h"
 #include "cmdstore.h"
@@ -46,14 +47,14 @@ int cmd_fixings(int argc, char **argv)
         if (c == 'o') {
             official = 1;
         } else if (c == 'h') {
-            usage(stdout);
+            usage(QOUT);
             return 0;
         } else {
             return EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "tickq fixings: want one INDEX, got %d (e.g. tickq fixings SDH100RT)\n",
+        fprintf(QERR, "tickq fixings: want one INDEX, got %d (e.g. tickq fixings SDH100RT)\n",
                 argc - optind);
         return EXIT_USAGE;
     }
@@ -67,7 +68,7 @@ int cmd_fixings(int argc, char **argv)
     if ((rc = cmdstore_instr("fixings", st, symbol, &def)))
         goto done;
     if (def.u.def.type != GT_INSTR_INDEX) {
-        fprintf(stderr,
+        fprintf(QERR,
                 "tickq fixings: %s is a future, not an index (want e.g. the product's "
                 "index; see 'tickq symbols')\n",
                 symbol);
@@ -77,12 +78,12 @@ int cmd_fixings(int argc, char **argv)
     struct shards_iter *it = NULL;
     int e = shards_iter_open(st, def.instr_id, GT_KIND_FIXING, q.from_ns, q.to_ns, &it);
     if (e < 0 && e != GT_ENOENT) {
-        fprintf(stderr, "tickq fixings: %s\n", shards_errmsg(st));
+        fprintf(QERR, "tickq fixings: %s\n", shards_errmsg(st));
         rc = 1;
         goto done;
     }
     struct out o;
-    out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
+    out_begin(&o, q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
     const struct gt_tick *t;
     while (it && (e = shards_iter_next(it, &t)) > 0) {
         for (int i = 0; i < e; i++) {

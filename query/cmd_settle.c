@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include "qio.h"
 #include "cmd.h"
 #include "out.h"
 #include "cmdstore.h"
@@ -68,20 +69,20 @@ int cmd_settle(int argc, char **argv)
             (strcmp(optarg, "mean-official") == 0 || strcmp(optarg, "last-official") == 0)) {
             rule = optarg[0] == 'm' ? RULE_MEAN : RULE_LAST;
         } else if (c == 'r') {
-            fprintf(stderr,
+            fprintf(QERR,
                     "tickq settle: bad --rule '%s' (want mean-official or "
                     "last-official)\n",
                     optarg);
             return EXIT_USAGE;
         } else if (c == 'h') {
-            usage(stdout);
+            usage(QOUT);
             return 0;
         } else {
             return EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "tickq settle: want one SYMBOL, got %d (e.g. tickq settle H100Z6)\n",
+        fprintf(QERR, "tickq settle: want one SYMBOL, got %d (e.g. tickq settle H100Z6)\n",
                 argc - optind);
         return EXIT_USAGE;
     }
@@ -97,7 +98,7 @@ int cmd_settle(int argc, char **argv)
         goto done;
     const struct gt_def *d = &def.u.def;
     if (d->type != GT_INSTR_FUTURE || d->maturity == 0 || d->tick_px <= 0) {
-        fprintf(stderr,
+        fprintf(QERR,
                 "tickq settle: %s is not a future with a last trading day and a tick "
                 "(want a contract, e.g. H100Z6)\n",
                 symbol);
@@ -106,8 +107,8 @@ int cmd_settle(int argc, char **argv)
     }
     if (d->maturity % 100 < 1 || d->maturity % 100 > 31 || d->maturity / 100 % 100 < 1 ||
         d->maturity / 100 % 100 > 12) {
-        fprintf(stderr, "tickq settle: %s has a bad last trading day %u in its definition\n",
-                symbol, d->maturity);
+        fprintf(QERR, "tickq settle: %s has a bad last trading day %u in its definition\n", symbol,
+                d->maturity);
         rc = 1;
         goto done;
     }
@@ -125,7 +126,7 @@ int cmd_settle(int argc, char **argv)
     struct shards_iter *it = NULL;
     int e = shards_iter_open(st, idx.instr_id, GT_KIND_FIXING, from, to, &it);
     if (e < 0 && e != GT_ENOENT) {
-        fprintf(stderr, "tickq settle: %s\n", shards_errmsg(st));
+        fprintf(QERR, "tickq settle: %s\n", shards_errmsg(st));
         rc = 1;
         goto done;
     }
@@ -171,7 +172,7 @@ int cmd_settle(int argc, char **argv)
     if ((rc = cmdstore_last_trade_at("settle", st, def.instr_id, INT64_MAX, &last, &found)))
         goto done;
     struct out o;
-    out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
+    out_begin(&o, q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
     out_str(&o, symbol);
     out_i64(&o, month);
     out_i64(&o, d->maturity);
@@ -189,7 +190,7 @@ int cmd_settle(int argc, char **argv)
     out_row_end(&o);
     rc = out_finish(&o, "settle", rc);
     if (!complete)
-        fprintf(stderr,
+        fprintf(QERR,
                 "tickq settle: month %u is incomplete: %d official fixings for %d "
                 "weekdays through %u; the value is provisional\n",
                 month, n, weekdays, d->maturity);

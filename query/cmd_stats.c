@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "qio.h"
 #include "cmd.h"
 #include "out.h"
 #include "cmdstore.h"
@@ -19,7 +20,7 @@ static void usage(FILE *f)
                "\n"
                "Per series (instrument and kind): ticks, blocks, bytes stored (blocks and\n"
                "keys), bytes per tick, first and last exchange time; then the totals (their\n"
-               "time range leaves out records at time 0, such as definitions), and on stderr\n"
+               "time range leaves out records at time 0, such as definitions), and on QERR\n"
                "the bytes of the store's table files on disk. With several --db stores a\n"
                "series' counts are the sum over the stores (records two overlapping shards\n"
                "both hold count twice; queries read them once).\n"
@@ -45,7 +46,7 @@ static int series_bytes(struct shards *st, const struct gt_series_info *s, const
     }
     if (rc >= 0)
         return 0;
-    fprintf(stderr, "tickq stats: bytes of %s %s unknown: %s\n", name, gt_kind_name(s->kind),
+    fprintf(QERR, "tickq stats: bytes of %s %s unknown: %s\n", name, gt_kind_name(s->kind),
             shards_errmsg(st));
     return 1;
 }
@@ -63,7 +64,7 @@ static int time_range(struct shards *st, const struct gt_series_info *s, int64_t
         struct shards_iter *it;
         const struct gt_tick *t;
         if (shards_iter_open(st, s->instr_id, s->kind, 1, INT64_MAX, &it) < 0) {
-            fprintf(stderr, "tickq stats: %s\n", shards_errmsg(st));
+            fprintf(QERR, "tickq stats: %s\n", shards_errmsg(st));
             return 1;
         }
         int n = shards_iter_next(it, &t);
@@ -92,13 +93,13 @@ int cmd_stats(int argc, char **argv)
         if (rc)
             continue;
         if (c == 'h') {
-            usage(stdout);
+            usage(QOUT);
             return 0;
         }
         return EXIT_USAGE;
     }
     if (optind != argc) {
-        fprintf(stderr, "tickq stats: unexpected '%s' (want no argument)\n", argv[optind]);
+        fprintf(QERR, "tickq stats: unexpected '%s' (want no argument)\n", argv[optind]);
         return EXIT_USAGE;
     }
     if (qopt_no_range(&q, "stats",
@@ -112,17 +113,17 @@ int cmd_stats(int argc, char **argv)
     int n = shards_series_list(st, NULL, 0);
     struct gt_series_info *ser = n >= 0 ? calloc((size_t)n + 1, sizeof *ser) : NULL;
     if (!ser) {
-        fprintf(stderr, "tickq stats: %s\n", n < 0 ? shards_errmsg(st) : "out of memory");
+        fprintf(QERR, "tickq stats: %s\n", n < 0 ? shards_errmsg(st) : "out of memory");
         rc = 1;
         goto done;
     }
     n = shards_series_list(st, ser, (size_t)n);
     struct out o;
-    out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
+    out_begin(&o, q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
     uint64_t ticks = 0, blocks = 0, bytes = 0;
     int64_t first = INT64_MAX, last = INT64_MIN;
     int bytes_known = 1;
-    for (int i = 0; i < n && !ferror(stdout); i++) {
+    for (int i = 0; i < n && !ferror(QOUT); i++) {
         uint64_t b = 0;
         char id[GT_SYMBOL_LEN + 1];
         if (!ser[i].symbol[0])
@@ -162,10 +163,10 @@ int cmd_stats(int argc, char **argv)
     rc = out_finish(&o, "stats", rc);
     uint64_t disk = 0;
     if (shards_disk_bytes(st, &disk) == GT_OK)
-        fprintf(stderr, "tickq stats: %d series; table files on disk: %llu bytes\n", n,
+        fprintf(QERR, "tickq stats: %d series; table files on disk: %llu bytes\n", n,
                 (unsigned long long)disk);
     if (st->n_shared)
-        fprintf(stderr,
+        fprintf(QERR,
                 "tickq stats: %d series are in more than one --db store: their ticks, blocks "
                 "and bytes add up every store's, so records the stores share count twice\n",
                 st->n_shared);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "qio.h"
 #include "cmd.h"
 #include "out.h"
 #include "cmdstore.h"
@@ -43,7 +44,7 @@ static int range_count(struct shards *st, int32_t instr_id, int kind, const stru
     if (n == GT_ENOENT)
         return 0;
     if (n < 0) {
-        fprintf(stderr, "tickq symbols: %s\n", shards_errmsg(st));
+        fprintf(QERR, "tickq symbols: %s\n", shards_errmsg(st));
         return 1;
     }
     const struct gt_tick *t;
@@ -78,14 +79,14 @@ int cmd_symbols(int argc, char **argv)
         if (c == 'p') {
             product = optarg;
         } else if (c == 'h') {
-            usage(stdout);
+            usage(QOUT);
             return 0;
         } else {
             return EXIT_USAGE;
         }
     }
     if (optind != argc) {
-        fprintf(stderr, "tickq symbols: unexpected '%s' (want no argument)\n", argv[optind]);
+        fprintf(QERR, "tickq symbols: unexpected '%s' (want no argument)\n", argv[optind]);
         return EXIT_USAGE;
     }
     if (product && cmdstore_name_check("symbols", "product", product, GT_PRODUCT_LEN))
@@ -99,7 +100,7 @@ int cmd_symbols(int argc, char **argv)
     if (n_ser >= 0)
         ser = calloc((size_t)n_ser + 1, sizeof *ser);
     if (!defs || !ser || n_ser < 0) {
-        fprintf(stderr, "tickq symbols: %s\n", n_ser < 0 ? shards_errmsg(st) : "out of memory");
+        fprintf(QERR, "tickq symbols: %s\n", n_ser < 0 ? shards_errmsg(st) : "out of memory");
         rc = 1;
         goto done;
     }
@@ -108,15 +109,15 @@ int cmd_symbols(int argc, char **argv)
         if ((rc = cmdstore_product("symbols", st, product, 0, defs, &n)))
             goto done;
     } else if ((n = shards_instr_list(st, defs, CMDSTORE_MAX_INSTR)) < 0) {
-        fprintf(stderr, "tickq symbols: %s\n", shards_errmsg(st));
+        fprintf(QERR, "tickq symbols: %s\n", shards_errmsg(st));
         rc = 1;
         goto done;
     }
     if (n > CMDSTORE_MAX_INSTR)
         n = CMDSTORE_MAX_INSTR;
     struct out o;
-    out_begin(&o, q.fmt, stdout, cols, sizeof cols / sizeof cols[0]);
-    for (int i = 0; i < n && !rc && !ferror(stdout); i++) {
+    out_begin(&o, q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
+    for (int i = 0; i < n && !rc && !ferror(QOUT); i++) {
         const struct gt_def *d = &defs[i].u.def;
         char sym[GT_SYMBOL_LEN + 1], prod[GT_PRODUCT_LEN + 1];
         cmdstore_symbol(&defs[i], sym);
@@ -157,7 +158,7 @@ int cmd_symbols(int argc, char **argv)
     }
     rc = out_finish(&o, "symbols", rc);
     if (st->n_shared && !q.has_from && !q.has_to)
-        fprintf(stderr,
+        fprintf(QERR,
                 "tickq symbols: %d series are in more than one --db store: their counts add up "
                 "every store's, so records the stores share count twice (with --from/--to "
                 "each counts once)\n",

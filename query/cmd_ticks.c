@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include "qio.h"
 #include "cmd.h"
 #include "out.h"
 #include "cmdstore.h"
@@ -230,21 +231,21 @@ int cmd_ticks(int argc, char **argv)
             continue;
         if (c == 'k') {
             if ((kind = gt_kind_parse(optarg)) < 0) {
-                fprintf(stderr,
+                fprintf(QERR,
                         "tickq ticks: bad --kind '%s' (want trade, book, tob, fixing, "
                         "stat, status or def)\n",
                         optarg);
                 return EXIT_USAGE;
             }
         } else if (c == 'h') {
-            usage(stdout);
+            usage(QOUT);
             return 0;
         } else {
             return EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {
-        fprintf(stderr, "tickq ticks: want one SYMBOL, got %d (e.g. tickq ticks H100Z6)\n",
+        fprintf(QERR, "tickq ticks: want one SYMBOL, got %d (e.g. tickq ticks H100Z6)\n",
                 argc - optind);
         return EXIT_USAGE;
     }
@@ -277,10 +278,10 @@ int cmd_ticks(int argc, char **argv)
         goto done;
     struct out o;
     struct cellv cv[N_COLS];
-    out_begin(&o, q.fmt, stdout, cols, n_cols);
+    out_begin(&o, q.fmt, QOUT, cols, n_cols);
     const struct gt_tick *t;
     int r;
-    while ((r = cmdstore_merge_run(&m, &t)) > 0 && !ferror(stdout))
+    while ((r = cmdstore_merge_run(&m, &t)) > 0 && !ferror(QOUT))
         for (int j = 0; j < r; j++) {
             tick_cells(&t[j], cv);
             for (int i = 0; i < n_cols; i++) {

@@ -3,6 +3,7 @@
  * user can check an expression before putting it in --from or --interval. */
 #include <getopt.h>
 #include <stdio.h>
+#include "qio.h"
 #include "cmd.h"
 #include "qopt.h"
 #include "gputick/time.h"
@@ -31,14 +32,14 @@ int cmd_time(int argc, char **argv)
             durations = 1;
             break;
         case 'h':
-            usage(stdout);
+            usage(QOUT);
             return 0;
         default:
             return EXIT_USAGE;
         }
     }
     if (optind >= argc) {
-        fprintf(stderr, "tickq time: no expression given (want e.g. 'tickq time -1h')\n");
+        fprintf(QERR, "tickq time: no expression given (want e.g. 'tickq time -1h')\n");
         return EXIT_USAGE;
     }
     int64_t now = gt_now_ns();
@@ -48,14 +49,14 @@ int cmd_time(int argc, char **argv)
         int rc = durations ? gt_duration_parse(argv[i], &ns, err)
                            : gt_time_parse(argv[i], now, &ns, err);
         if (rc < 0) {
-            fprintf(stderr, "tickq time: %s\n", err);
+            fprintf(QERR, "tickq time: %s\n", err);
             return EXIT_USAGE;
         }
         if (durations)
             gt_duration_format(ns, buf);
         else
             gt_time_format(ns, buf);
-        printf("%s\t%s\t%lld\n", argv[i], buf, (long long)ns);
+        fprintf(QOUT, "%s\t%s\t%lld\n", argv[i], buf, (long long)ns);
     }
     return 0;
 }

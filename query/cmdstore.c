@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* cmdstore.c -- store access shared by the tickq commands (contract in cmdstore.h). */
+#include "qio.h"
 #include "cmdstore.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,14 +23,14 @@ int cmdstore_name_check(const char *cmd, const char *what, const char *s, size_t
 {
     size_t n = strlen(s);
     if (n == 0 || n > max_len) {
-        fprintf(stderr, "tickq %s: %s of %zu bytes (want 1 to %zu, e.g. H100Z6)\n", cmd, what, n,
+        fprintf(QERR, "tickq %s: %s of %zu bytes (want 1 to %zu, e.g. H100Z6)\n", cmd, what, n,
                 max_len);
         return EXIT_USAGE;
     }
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c <= 0x20 || c >= 0x7f) {
-            fprintf(stderr,
+            fprintf(QERR,
                     "tickq %s: %s has byte 0x%02x at %zu (want printable ASCII, e.g. H100Z6)\n",
                     cmd, what, c, i);
             return EXIT_USAGE;
@@ -44,17 +45,16 @@ static int open_one(const char *cmd, const char *path, gt_store **st)
     char err[GT_ERRLEN];
     struct stat sb;
     if (stat(path, &sb) != 0) {
-        fprintf(stderr, "tickq %s: no tick store at %s (want --db PATH or $GPUTICK_DB)\n", cmd,
-                path);
+        fprintf(QERR, "tickq %s: no tick store at %s (want --db PATH or $GPUTICK_DB)\n", cmd, path);
         return EXIT_USAGE;
     }
     int rc = gt_store_open(path, GT_STORE_READER, st, err);
     if (rc == GT_ENOENT || rc == GT_EVERSION) {
-        fprintf(stderr, "tickq %s: %s (want --db naming a gputick store)\n", cmd, err);
+        fprintf(QERR, "tickq %s: %s (want --db naming a gputick store)\n", cmd, err);
         return EXIT_USAGE;
     }
     if (rc < 0) {
-        fprintf(stderr, "tickq %s: %s\n", cmd, err);
+        fprintf(QERR, "tickq %s: %s\n", cmd, err);
         return 1;
     }
     return 0;
@@ -80,21 +80,21 @@ static void bad_print(const void *ctx, const struct shards_bad *b)
     gt_time_format(b->end_ns, t1);
     if (b->nth > CMDSTORE_BAD_SHOWN) {
         if (b->nth == CMDSTORE_BAD_SHOWN + 1)
-            fprintf(stderr, "tickq %s: more was skipped (not named; the count follows)\n", cmd);
+            fprintf(QERR, "tickq %s: more was skipped (not named; the count follows)\n", cmd);
         return;
     }
     if (b->end_ns == b->key_ns)
-        fprintf(stderr, "tickq %s: skipped a corrupt block of %s %s at %s (%s)\n", cmd, id,
+        fprintf(QERR, "tickq %s: skipped a corrupt block of %s %s at %s (%s)\n", cmd, id,
                 kind_plural(b->kind), t0, gt_strerror(b->rc));
     else if (b->key_ns == INT64_MIN)
-        fprintf(stderr, "tickq %s: skipped unreadable table data of %s %s before %s (%s)\n", cmd,
-                id, kind_plural(b->kind), t1, b->why);
+        fprintf(QERR, "tickq %s: skipped unreadable table data of %s %s before %s (%s)\n", cmd, id,
+                kind_plural(b->kind), t1, b->why);
     else if (b->end_ns == INT64_MAX)
-        fprintf(stderr, "tickq %s: skipped unreadable table data of %s %s from %s on (%s)\n", cmd,
-                id, kind_plural(b->kind), t0, b->why);
+        fprintf(QERR, "tickq %s: skipped unreadable table data of %s %s from %s on (%s)\n", cmd, id,
+                kind_plural(b->kind), t0, b->why);
     else
-        fprintf(stderr, "tickq %s: skipped unreadable table data of %s %s from %s to %s (%s)\n",
-                cmd, id, kind_plural(b->kind), t0, t1, b->why);
+        fprintf(QERR, "tickq %s: skipped unreadable table data of %s %s from %s to %s (%s)\n", cmd,
+                id, kind_plural(b->kind), t0, t1, b->why);
 }
 
 /* The on_horizon hook: one line when a query reaches before what retention
@@ -103,7 +103,7 @@ static void horizon_print(const void *ctx, int64_t horizon_ns)
 {
     char t[GT_TIME_STRLEN];
     gt_time_format(horizon_ns, t);
-    fprintf(stderr,
+    fprintf(QERR,
             "tickq %s: the store keeps data from %s on (retention); what the range asks for "
             "before it is not shown\n",
             (const char *)ctx, t);
@@ -112,7 +112,7 @@ static void horizon_print(const void *ctx, int64_t horizon_ns)
 int cmdstore_close(const char *cmd, struct shards *st, int rc)
 {
     if (st && st->n_bad > CMDSTORE_BAD_SHOWN)
-        fprintf(stderr, "tickq %s: %llu unreadable blocks or stretches skipped in all\n", cmd,
+        fprintf(QERR, "tickq %s: %llu unreadable blocks or stretches skipped in all\n", cmd,
                 (unsigned long long)st->n_bad);
     if (st && st->n_bad && !rc)
         rc = 1;
@@ -124,7 +124,7 @@ int cmdstore_open(const char *cmd, const char *paths, struct shards **st)
 {
     struct shards *qs = shards_new();
     if (!qs) {
-        fprintf(stderr, "tickq %s: out of memory\n", cmd);
+        fprintf(QERR, "tickq %s: out of memory\n", cmd);
         return 1;
     }
     qs->on_bad = bad_print;
@@ -136,7 +136,7 @@ int cmdstore_open(const char *cmd, const char *paths, struct shards **st)
         gt_store *one;
         int rc;
         if (n == 0 || n >= sizeof path || qs->n == SHARDS_MAX) {
-            fprintf(stderr,
+            fprintf(QERR,
                     "tickq %s: bad --db '%s' (want a path, or up to %d separated by commas)\n", cmd,
                     paths, SHARDS_MAX);
             rc = EXIT_USAGE;
@@ -216,11 +216,11 @@ static int suggest(const char *cmd, struct shards *st, const char *what, const c
     }
     free(defs);
     if (n <= 0) {
-        fprintf(stderr, "tickq %s: unknown %s '%s' (the store has no instruments yet)\n", cmd, what,
+        fprintf(QERR, "tickq %s: unknown %s '%s' (the store has no instruments yet)\n", cmd, what,
                 name);
         return EXIT_USAGE;
     }
-    fprintf(stderr, "tickq %s: unknown %s '%s' (want e.g. %s%s%s%s%s; see 'tickq symbols')\n", cmd,
+    fprintf(QERR, "tickq %s: unknown %s '%s' (want e.g. %s%s%s%s%s; see 'tickq symbols')\n", cmd,
             what, name, best[0], best[1][0] ? ", " : "", best[1], best[2][0] ? ", " : "", best[2]);
     return EXIT_USAGE;
 }
@@ -231,7 +231,7 @@ int cmdstore_instr(const char *cmd, struct shards *st, const char *symbol, struc
     if (rc == GT_ENOENT)
         return suggest(cmd, st, "symbol", symbol, 0);
     if (rc < 0) {
-        fprintf(stderr, "tickq %s: %s\n", cmd, shards_errmsg(st));
+        fprintf(QERR, "tickq %s: %s\n", cmd, shards_errmsg(st));
         return 1;
     }
     return 0;
@@ -250,7 +250,7 @@ int cmdstore_product(const char *cmd, struct shards *st, const char *product, in
 {
     int total = shards_instr_list(st, defs, CMDSTORE_MAX_INSTR);
     if (total < 0) {
-        fprintf(stderr, "tickq %s: %s\n", cmd, shards_errmsg(st));
+        fprintf(QERR, "tickq %s: %s\n", cmd, shards_errmsg(st));
         return 1;
     }
     if (total > CMDSTORE_MAX_INSTR)
@@ -295,11 +295,11 @@ int cmdstore_product_index(const char *cmd, struct shards *st, const char *produ
 {
     int rc = cmdstore_index_of(st, product, def);
     if (rc < 0) {
-        fprintf(stderr, "tickq %s: %s\n", cmd, shards_errmsg(st));
+        fprintf(QERR, "tickq %s: %s\n", cmd, shards_errmsg(st));
         return 1;
     }
     if (rc == 0) {
-        fprintf(stderr,
+        fprintf(QERR,
                 "tickq %s: product %s has no index in this store (want one whose "
                 "definitions include its index; see 'tickq symbols')\n",
                 cmd, product);
@@ -311,7 +311,7 @@ int cmdstore_product_index(const char *cmd, struct shards *st, const char *produ
 int cmdstore_iter_fail(const char *cmd, struct shards_iter *it, int rc)
 {
     const char *msg = shards_iter_errmsg(it);
-    fprintf(stderr, "tickq %s: store: %s\n", cmd, *msg ? msg : gt_strerror(rc));
+    fprintf(QERR, "tickq %s: store: %s\n", cmd, *msg ? msg : gt_strerror(rc));
     return 1;
 }
 
@@ -325,7 +325,7 @@ int cmdstore_last_at(const char *cmd, struct shards *st, int32_t instr_id, int k
     if (rc == GT_ENOENT || (rc == GT_OK && info.first_ns > at_ns))
         return 0;
     if (rc < 0) {
-        fprintf(stderr, "tickq %s: %s\n", cmd, shards_errmsg(st));
+        fprintf(QERR, "tickq %s: %s\n", cmd, shards_errmsg(st));
         return 1;
     }
     /* Windows of 1 min, 16 min, ~4 h, ... back from at_ns, the last reaching
@@ -335,7 +335,7 @@ int cmdstore_last_at(const char *cmd, struct shards *st, int32_t instr_id, int k
         int64_t lo = (__int128)hi - info.first_ns <= width ? info.first_ns : hi - width;
         struct shards_iter *it;
         if ((rc = shards_iter_open(st, instr_id, kind, lo, hi, &it)) < 0) {
-            fprintf(stderr, "tickq %s: %s\n", cmd, shards_errmsg(st));
+            fprintf(QERR, "tickq %s: %s\n", cmd, shards_errmsg(st));
             return 1;
         }
         const struct gt_tick *t;
@@ -366,7 +366,7 @@ int cmdstore_busts(const char *cmd, struct shards *st, int32_t instr_id, int64_t
     if (rc < 0 && it)
         rc = cmdstore_iter_fail(cmd, it, rc);
     else if (rc < 0)
-        rc = 1, fprintf(stderr, "tickq %s: %s\n", cmd, shards_errmsg(st));
+        rc = 1, fprintf(QERR, "tickq %s: %s\n", cmd, shards_errmsg(st));
     shards_iter_close(it);
     return rc;
 }
@@ -416,7 +416,7 @@ int cmdstore_merge_open(const char *cmd, struct shards *st, struct cmdstore_merg
         if (rc == GT_ENOENT)
             continue;
         if (rc < 0) {
-            fprintf(stderr, "tickq %s: %s\n", cmd, shards_errmsg(st));
+            fprintf(QERR, "tickq %s: %s\n", cmd, shards_errmsg(st));
             cmdstore_merge_close(m);
             return 1;
         }

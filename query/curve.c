@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* curve.c -- the forward curve at a time (contract in curve.h). */
+#include "qio.h"
 #include "curve.h"
 #include <math.h>
 #include <stdio.h>
@@ -18,13 +19,13 @@ int curve_build(const char *cmd, struct shards *st, const char *product, int64_t
     *out = NULL;
     struct gt_tick *defs = malloc(CMDSTORE_MAX_INSTR * sizeof *defs);
     if (!defs) {
-        fprintf(stderr, "tickq %s: out of memory\n", cmd);
+        fprintf(QERR, "tickq %s: out of memory\n", cmd);
         return 1;
     }
     int n = 0, rc = cmdstore_product(cmd, st, product, 0, defs, &n);
     struct curve *c = rc ? NULL : calloc(1, sizeof *c + (size_t)n * sizeof c->rows[0]);
     if (!rc && !c) {
-        fprintf(stderr, "tickq %s: out of memory\n", cmd);
+        fprintf(QERR, "tickq %s: out of memory\n", cmd);
         rc = 1;
     }
     if (rc)

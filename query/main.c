@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include "qio.h"
 #include "cmd.h"
 
 static const struct cmd cmds[] = {
@@ -46,21 +47,21 @@ int main(int argc, char **argv)
      * and the store is closed as usual (its reader folder removed). */
     signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
-        usage(stderr);
+        usage(QERR);
         return EXIT_USAGE;
     }
     const char *name = argv[1];
     if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
-        usage(stdout);
+        usage(QOUT);
         return 0;
     }
     if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
-        printf("tickq %s\n", GT_VERSION);
+        fprintf(QOUT, "tickq %s\n", GT_VERSION);
         return 0;
     }
     for (int i = 0; i < N_CMDS; i++)
         if (strcmp(name, cmds[i].name) == 0)
             return cmds[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "tickq: unknown command '%s' (try 'tickq --help')\n", name);
+    fprintf(QERR, "tickq: unknown command '%s' (try 'tickq --help')\n", name);
     return EXIT_USAGE;
 }

@@ -3,6 +3,7 @@
  *
  * Every cell arrives as text plus a flag saying whether it is a number or
  * null; the format decides quoting, alignment and separators. */
+#include "qio.h"
 #include "out.h"
 #include <errno.h>
 #include <math.h>
@@ -185,7 +186,10 @@ int out_finish(struct out *o, const char *cmd, int rc)
     int err;
     if (out_flush(o, &err) >= 0)
         return rc;
-    fprintf(stderr, "tickq %s: writing the output failed: %s\n", cmd,
+    fprintf(QERR, "tickq %s: writing the output failed: %s\n", cmd,
             err ? strerror(err) : "I/O error");
     return rc ? rc : 1;
 }
+
+FILE *qio_out_stream;
+FILE *qio_err_stream;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* qopt.c -- shared tickq options (contract in qopt.h). */
+#include "qio.h"
 #include "qopt.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@ int qopt_handle(struct qopt *q, int c, const char *arg, const char *cmd, int64_t
         /* The first --db replaces the default; each further one is a shard. */
         size_t have = q->db == q->db_list ? strlen(q->db_list) : 0, add = strlen(arg);
         if (have + 1 + add >= sizeof q->db_list) {
-            fprintf(stderr, "tickq %s: --db paths too long (want at most %d bytes in all)\n", cmd,
+            fprintf(QERR, "tickq %s: --db paths too long (want at most %d bytes in all)\n", cmd,
                     QOPT_DB_LIST - 1);
             return EXIT_USAGE;
         }
@@ -39,7 +40,7 @@ int qopt_handle(struct qopt *q, int c, const char *arg, const char *cmd, int64_t
     case QOPT_TO: {
         int64_t *dst = c == QOPT_FROM ? &q->from_ns : &q->to_ns;
         if (gt_time_parse(arg, now_ns, dst, err) < 0) {
-            fprintf(stderr, "tickq %s: %s %s\n", cmd, c == QOPT_FROM ? "--from:" : "--to:", err);
+            fprintf(QERR, "tickq %s: %s %s\n", cmd, c == QOPT_FROM ? "--from:" : "--to:", err);
             return EXIT_USAGE;
         }
         *(c == QOPT_FROM ? &q->has_from : &q->has_to) = 1;
@@ -48,7 +49,7 @@ int qopt_handle(struct qopt *q, int c, const char *arg, const char *cmd, int64_t
     case QOPT_FORMAT: {
         int f = out_format_parse(arg);
         if (f < 0) {
-            fprintf(stderr, "tickq %s: bad --format '%s' (want table, csv or json)\n", cmd, arg);
+            fprintf(QERR, "tickq %s: bad --format '%s' (want table, csv or json)\n", cmd, arg);
             return EXIT_USAGE;
         }
         q->fmt = (enum out_format)f;
@@ -64,8 +65,8 @@ int qopt_check(const struct qopt *q, const char *cmd)
         char a[GT_TIME_STRLEN], b[GT_TIME_STRLEN];
         gt_time_format(q->from_ns, a);
         gt_time_format(q->to_ns, b);
-        fprintf(stderr, "tickq %s: --from %s is not before --to %s (the range is [from, to))\n",
-                cmd, a, b);
+        fprintf(QERR, "tickq %s: --from %s is not before --to %s (the range is [from, to))\n", cmd,
+                a, b);
         return EXIT_USAGE;
     }
     return 0;
@@ -75,7 +76,7 @@ int qopt_no_range(const struct qopt *q, const char *cmd, const char *why)
 {
     if (!q->has_from && !q->has_to)
         return 0;
-    fprintf(stderr, "tickq %s: --from/--to do not apply (%s)\n", cmd, why);
+    fprintf(QERR, "tickq %s: --from/--to do not apply (%s)\n", cmd, why);
     return EXIT_USAGE;
 }
 
@@ -169,15 +170,15 @@ int qopt_getopt(int argc, char **argv, const char *shortopts, const struct optio
     else
         snprintf(name, sizeof name, "%.*s", len, a);
     if (c == ':')
-        fprintf(stderr, "tickq %s: option '%s' needs a value", cmd, name);
+        fprintf(QERR, "tickq %s: option '%s' needs a value", cmd, name);
     else if (is_long && o && o->has_arg == no_argument && a[len] == '=')
-        fprintf(stderr, "tickq %s: option '%s' takes no value", cmd, name);
+        fprintf(QERR, "tickq %s: option '%s' takes no value", cmd, name);
     else if (optopt)
-        fprintf(stderr, "tickq %s: unknown option '-%c'", cmd, optopt);
+        fprintf(QERR, "tickq %s: unknown option '-%c'", cmd, optopt);
     else if (is_long && !o && n_start > 1)
-        fprintf(stderr, "tickq %s: option '%s' is ambiguous (want more of its name)", cmd, name);
+        fprintf(QERR, "tickq %s: option '%s' is ambiguous (want more of its name)", cmd, name);
     else
-        fprintf(stderr, "tickq %s: unknown option '%s'", cmd, name);
-    fprintf(stderr, " (try 'tickq %s --help')\n", cmd);
+        fprintf(QERR, "tickq %s: unknown option '%s'", cmd, name);
+    fprintf(QERR, " (try 'tickq %s --help')\n", cmd);
     return '?';
 }
