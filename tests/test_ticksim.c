@@ -4,7 +4,9 @@
  * and applied to feedhandler/book.h books per CME MBP rules reproduces the
  * truth file's trades, statistics, index values and final books, and every
  * snapshot matches the book at its LastMsgSeqNumProcessed; tickfeed's core
- * recovers the truth's books through line faults and common loss; fault
+ * recovers the truth's books through line faults and common loss; calendar
+ * spreads' definitions, leg prints and implied books (every implied level is
+ * what the direct books imply, recomputed here from the decoded books); fault
  * rates are what was asked; the pcap's framing is valid; the CLI answers.
  * Live multicast and tshark: test_sim.c. */
 #include <arpa/inet.h>
@@ -142,7 +144,8 @@ static const char *jstr(const char *line, const char *key, char *out, size_t cap
     return out;
 }
 
-/* The lines of a truth file of one type, in order. */
+/* The lines of a truth file of one type, or of several ("trade|spread_trade"),
+ * in order. */
 struct lines {
     char **l;
     size_t n;
@@ -152,12 +155,18 @@ struct lines {
 static struct lines truth_lines(const char *path, const char *type)
 {
     struct lines ls = {.f = file_read(path)};
-    char want[48], *save = NULL;
-    snprintf(want, sizeof want, "{\"type\":\"%s\"", type);
+    char want[4][48], *save = NULL;
+    int n_want = 0;
+    for (const char *t = type; *t && n_want < 4; n_want++) {
+        size_t len = strcspn(t, "|");
+        snprintf(want[n_want], sizeof want[n_want], "{\"type\":\"%.*s\"", (int)len, t);
+        t += len + (t[len] == '|');
+    }
     ls.l = calloc(ls.f.len / 16 + 1, sizeof *ls.l);
     for (char *s = strtok_r((char *)ls.f.p, "\n", &save); s; s = strtok_r(NULL, "\n", &save))
-        if (strncmp(s, want, strlen(want)) == 0)
-            ls.l[ls.n++] = s;
+        for (int k = 0; k < n_want; k++)
+            if (strncmp(s, want[k], strlen(want[k])) == 0)
+                ls.l[ls.n++] = s;
     return ls;
 }
 
@@ -169,7 +178,13 @@ static void lines_free(struct lines *ls)
 
 static uint8_t side_of(char entry_type)
 {
-    return entry_type == MDP3_ET_BID ? GT_SIDE_BID : GT_SIDE_ASK;
+    return entry_type == MDP3_ET_BID || entry_type == MDP3_ET_IMPLIED_BID ? GT_SIDE_BID
+                                                                          : GT_SIDE_ASK;
+}
+
+static bool is_implied(char entry_type)
+{
+    return entry_type == MDP3_ET_IMPLIED_BID || entry_type == MDP3_ET_IMPLIED_OFFER;
 }
 
 /* ---- determinism --------------------------------------------------------- */
@@ -262,22 +277,56 @@ Test(ticksim, tail_keeps_the_snapshot_loop_cycling_after_the_last_event)
 
 /* ---- the pcap, decoded, is the truth --------------------------------------- */
 
-enum { MAX_SEEN = 60000, RPT_SLOTS = 40000 };
+enum { MAX_SEEN = 120000, RPT_SLOTS = 440000, MAX_SPREADS = 64 };
 
-/* A slot per SecurityID (product 1..4, year, month: see docs/ticksim.md). */
+/* Whether a SecurityID is a spread's (1PYYMMG; outrights are P00000 + YYMM:
+ * see docs/ticksim.md). */
+static bool is_spread_id(int32_t id)
+{
+    return id >= 10000000;
+}
+
+/* A slot per SecurityID: outrights by product, year, month; spreads by
+ * product, near year and month, and gap. */
 static size_t rpt_ix(int32_t id)
 {
-    return (size_t)((id / 100000 - 1) * 10000 + id % 10000) % RPT_SLOTS;
+    if (is_spread_id(id))
+        return 40000 + (size_t)((id / 1000000 - 11) * 100000 + id % 100000) % 400000;
+    return (size_t)((id / 100000 - 1) * 10000 + id % 10000) % 40000;
 }
+
+/* The product (0..3) of a SecurityID. */
+static int product_of(int32_t id)
+{
+    return is_spread_id(id) ? id / 1000000 - 11 : id / 100000 - 1;
+}
+
+/* A spread as its definition 56 gives it. */
+struct spread_def {
+    int32_t id, near, far;
+};
 
 /* What decoding the capture found, in wire order. */
 struct seen {
     struct book_set bs;
+    struct book_set ibs; /* implied books, MarketDepth 2 (GBI) */
+    struct spread_def sp[MAX_SPREADS];
+    size_t n_sp;
+    int32_t outright[MARKET_N_PRODUCTS][MARKET_N_MONTHS];
+    int n_outright[MARKET_N_PRODUCTS];
+    unsigned ev_products;   /* products whose direct books the open event moved */
+    bool implied_unflagged; /* the open event's last implied entry lacks LastImpliedMsg */
+    /* A spread trade whose leg prints are still to come: the legs, its price. */
+    int legs_due;
+    int32_t leg_id[2];
+    int64_t leg_px[2], spread_px;
+    int32_t spread_qty;
+    size_t n_leg_prints, n_spread_trades, n_implied, n_implied_checks, n_snap_implied;
     uint32_t rpt[RPT_SLOTS]; /* last RptSeq per rpt_ix(security id) */
     uint32_t last_incr_seq;
     size_t n_trades, n_stats, n_status, n_index, n_snapshots, n_resets, n_defs, n_index_defs,
         n_index_repeats, n_heartbeats;
-    char *def[64]; /* the first definition of each instrument, as a line */
+    char *def[MARKET_N_INSTR]; /* the first definition of each instrument, as a line */
     size_t n_def;
     size_t n_spanning; /* packets ending inside an event */
     size_t n_delete_from, n_delete_thru;
@@ -310,14 +359,163 @@ static void rpt_next(int32_t secid, uint32_t rpt)
     *r = rpt;
 }
 
+static const struct spread_def *spread_def_of(int32_t id)
+{
+    for (size_t i = 0; i < S->n_sp; i++)
+        if (S->sp[i].id == id)
+            return &S->sp[i];
+    return NULL;
+}
+
+/* A spread trade prints its legs right after it, in its event: near then
+ * far, no aggressor, its quantity, near - far = its price. Every other trade
+ * has an aggressor. */
+static void seen_trade_legs(const struct mdp3_trade48_entry *e)
+{
+    if (S->legs_due) {
+        int k = 2 - S->legs_due--;
+        cr_assert(eq(int, e->aggressor_side, 0), "a leg print with an aggressor");
+        cr_assert(eq(i32, e->security_id, S->leg_id[k]), "leg %d of a spread trade", k);
+        cr_assert(eq(i32, e->size, S->spread_qty));
+        S->leg_px[k] = e->px;
+        if (k == 1)
+            cr_assert(eq(i64, S->leg_px[0] - S->leg_px[1], S->spread_px), "legs' difference");
+        S->n_leg_prints++;
+        return;
+    }
+    cr_assert(e->aggressor_side == 1 || e->aggressor_side == 2,
+              "trade %u of %d: aggressor %d outside a spread's legs", e->trade_entry_id,
+              e->security_id, e->aggressor_side);
+    if (!is_spread_id(e->security_id) || e->update_action == MDP3_ACT_DELETE)
+        return;
+    const struct spread_def *d = spread_def_of(e->security_id);
+    cr_assert(not(eq(ptr, (void *)d, NULL)), "a trade of undefined spread %d", e->security_id);
+    S->legs_due = 2;
+    S->leg_id[0] = d->near;
+    S->leg_id[1] = d->far;
+    S->spread_px = e->px;
+    S->spread_qty = e->size;
+    S->n_spread_trades++;
+}
+
+/* ---- implied books, recomputed from the decoded direct books -------------- */
+
+struct ipx {
+    int64_t px, qty;
+};
+
+/* The steps of one path: a's levels (prices times sa) against b's (times
+ * sb), walked as an order trades through both, by cumulative quantity. */
+static size_t path_steps(const struct book *a, bool a_bid, int sa, const struct book *b, bool b_bid,
+                         int sb, struct ipx *out, size_t n)
+{
+    if (!a || !b)
+        return n;
+    const struct gt_mbp_level *la = a_bid ? a->bid : a->ask, *lb = b_bid ? b->bid : b->ask;
+    int na = a_bid ? a->n_bid : a->n_ask, nb = b_bid ? b->n_bid : b->n_ask, i = 0, j = 0;
+    if (!na || !nb)
+        return n;
+    int64_t ca = la[0].qty, cb = lb[0].qty, done = 0;
+    while (i < na && j < nb) {
+        int64_t upto = ca < cb ? ca : cb;
+        out[n++] = (struct ipx){sa * la[i].px + sb * lb[j].px, upto - done};
+        done = upto;
+        if (ca == upto && ++i < na)
+            ca += la[i].qty;
+        if (cb == upto && ++j < nb)
+            cb += lb[j].qty;
+    }
+    return n;
+}
+
+static int ipx_desc(const void *x, const void *y)
+{
+    int64_t a = ((const struct ipx *)x)->px, b = ((const struct ipx *)y)->px;
+    return (a < b) - (a > b);
+}
+
+static const struct book *dbook(int32_t id)
+{
+    return book_set_get(&S->bs, id, false);
+}
+
+/* What instrument id's implied bids (bid) or offers should be: the steps of
+ * every path, merged by price, without prices at or through its own direct
+ * opposite best (or <= 0 for an outright), the best two. */
+static int implied_want(int32_t id, bool bid, struct ipx out[2])
+{
+    static struct ipx st[1024];
+    size_t n = 0;
+    const struct spread_def *d = spread_def_of(id);
+    if (d) { /* N - F */
+        n = path_steps(dbook(d->near), bid, 1, dbook(d->far), !bid, -1, st, n);
+    } else {
+        for (size_t k = 0; k < S->n_sp; k++) {
+            const struct spread_def *s = &S->sp[k];
+            if (s->near == id) /* S + F */
+                n = path_steps(dbook(s->id), bid, 1, dbook(s->far), bid, 1, st, n);
+            else if (s->far == id) /* N - S */
+                n = path_steps(dbook(s->near), bid, 1, dbook(s->id), !bid, -1, st, n);
+        }
+    }
+    cr_assert(lt(sz, n, 1024));
+    for (size_t k = 0; k < n; k++) /* sort the best first either way */
+        st[k].px = bid ? st[k].px : -st[k].px;
+    qsort(st, n, sizeof *st, ipx_desc);
+    const struct book *own = dbook(id);
+    int m = 0;
+    for (size_t k = 0; k < n; k++) {
+        int64_t px = bid ? st[k].px : -st[k].px;
+        if ((!d && px <= 0) || (own && bid && own->n_ask && px >= own->ask[0].px) ||
+            (own && !bid && own->n_bid && px <= own->bid[0].px))
+            continue;
+        if (m && out[m - 1].px == px)
+            out[m - 1].qty += st[k].qty;
+        else if (m == 2)
+            break;
+        else
+            out[m++] = (struct ipx){px, st[k].qty};
+    }
+    return m;
+}
+
+/* Every implied book of product p against what the direct books imply. */
+static void check_implied(int p)
+{
+    int32_t ids[MARKET_N_MONTHS + MAX_SPREADS];
+    int n = 0;
+    for (int k = 0; k < S->n_outright[p]; k++)
+        ids[n++] = S->outright[p][k];
+    for (size_t k = 0; k < S->n_sp; k++)
+        if (product_of(S->sp[k].id) == p)
+            ids[n++] = S->sp[k].id;
+    for (int k = 0; k < n; k++) {
+        const struct book *ib = book_set_get(&S->ibs, ids[k], false);
+        for (int side = 0; side < 2; side++) {
+            struct ipx want[2];
+            int nw = implied_want(ids[k], side == 0, want);
+            int got = ib ? (side ? ib->n_ask : ib->n_bid) : 0;
+            cr_assert(eq(int, got, nw), "%d implied %s: %d levels, the legs imply %d", ids[k],
+                      side ? "offers" : "bids", got, nw);
+            for (int l = 0; l < nw; l++) {
+                const struct gt_mbp_level *lv = &(side ? ib->ask : ib->bid)[l];
+                cr_assert(eq(i64, lv->px, want[l].px), "%d implied level %d px", ids[k], l + 1);
+                cr_assert(eq(i64, lv->qty, want[l].qty), "%d implied level %d qty", ids[k], l + 1);
+            }
+        }
+        S->n_implied_checks++;
+    }
+}
+
 static void seen_incr_msg(const struct mdp3_msg *msg)
 {
     struct mdp3_incr m;
     uint8_t mei = 0;
     uint64_t t = 0;
     switch (msg->template_id) {
-    case MDP3_T_BOOK46:
+    case MDP3_T_BOOK46: {
         cr_assert(eq(int, mdp3_book46_decode(msg, &m), GT_OK));
+        bool implied = false;
         for (size_t i = 0; i < m.entries.n; i++) {
             struct mdp3_book46_entry e;
             mdp3_book46_entry(&m, i, &e);
@@ -325,19 +523,36 @@ static void seen_incr_msg(const struct mdp3_msg *msg)
             struct book_update u = {
                 e.security_id,         e.rpt_seq,      e.px, e.size, e.n_orders, e.price_level,
                 side_of(e.entry_type), e.update_action};
-            cr_assert(not(eq(ptr, book_set_get(&S->bs, e.security_id, true), NULL)));
-            cr_assert(ge(int, book_set_apply(&S->bs, &u), 0), "book entry refused");
+            struct book_set *bs = &S->bs;
+            if (is_implied(e.entry_type)) { /* the GBI book, two deep, no order counts */
+                cr_assert(eq(i32, e.n_orders, MDP3_I32_NULL), "an implied level's order count");
+                implied = true;
+                bs = &S->ibs;
+                S->n_implied++;
+                if (!book_set_get(bs, e.security_id, false))
+                    book_depth_set(book_set_get(bs, e.security_id, true), MARKET_IMPLIED_DEPTH);
+            } else {
+                S->ev_products |= 1u << product_of(e.security_id);
+            }
+            cr_assert(not(eq(ptr, book_set_get(bs, e.security_id, true), NULL)));
+            cr_assert(ge(int, book_set_apply(bs, &u), 0), "book entry refused");
             S->n_delete_from += e.update_action == MDP3_ACT_DELETE_FROM;
             S->n_delete_thru += e.update_action == MDP3_ACT_DELETE_THRU;
         }
         mei = m.mei, t = m.transact_time_ns;
+        /* LastImpliedMsg: on the message with the event's last implied entry. */
+        cr_assert(implied || !(mei & MDP3_MEI_LAST_IMPLIED), "LastImpliedMsg without implied");
+        if (implied)
+            S->implied_unflagged = !(mei & MDP3_MEI_LAST_IMPLIED);
         break;
+    }
     case MDP3_T_TRADE_SUMMARY48:
         cr_assert(eq(int, mdp3_trade48_decode(msg, &m), GT_OK));
         for (size_t i = 0; i < m.entries.n; i++) {
             struct mdp3_trade48_entry e;
             mdp3_trade48_entry(&m, i, &e);
             rpt_next(e.security_id, e.rpt_seq);
+            seen_trade_legs(&e);
             char **to = e.update_action == MDP3_ACT_DELETE
                             ? &S->bust[S->n_busts < MAX_SEEN / 8 ? S->n_busts++ : MAX_SEEN / 8 - 1]
                             : &S->trade[S->n_trades < MAX_SEEN ? S->n_trades++ : MAX_SEEN - 1];
@@ -396,6 +611,8 @@ static void seen_incr_msg(const struct mdp3_msg *msg)
         cr_assert(eq(int, mdp3_reset4_decode(msg, &r), GT_OK));
         book_set_clear_all(&S->bs);
         book_set_event_end(&S->bs, NULL, NULL);
+        book_set_clear_all(&S->ibs); /* the implied books empty too */
+        book_set_event_end(&S->ibs, NULL, NULL);
         memset(S->rpt, 0, sizeof S->rpt);
         S->n_resets++;
         mei = r.mei, t = r.transact_time_ns;
@@ -413,8 +630,19 @@ static void seen_incr_msg(const struct mdp3_msg *msg)
         cr_assert(eq(u64, t, S->open_event_t), "an event changed TransactTime before its end");
     S->in_event = !(mei & MDP3_MEI_END_OF_EVENT);
     S->open_event_t = t;
-    if (!S->in_event)
+    if (!S->in_event) {
         book_set_event_end(&S->bs, NULL, NULL);
+        book_set_event_end(&S->ibs, NULL, NULL);
+        cr_assert(eq(int, S->legs_due, 0), "a spread trade's legs did not print in its event");
+        cr_assert(not(S->implied_unflagged), "the last implied message lacks LastImpliedMsg");
+        /* A restatement after a reset comes one instrument an event: the
+         * implied books agree again once all are restated. */
+        if (!(mei & MDP3_MEI_RECOVERY))
+            for (int p = 0; p < MARKET_N_PRODUCTS; p++)
+                if (S->ev_products & 1u << p)
+                    check_implied(p);
+        S->ev_products = 0;
+    }
 }
 
 static void seen_incr_pkt(const uint8_t *p, size_t len)
@@ -441,10 +669,24 @@ static void seen_snapshot(const struct mdp3_msg *msg)
               s.security_id);
     struct book *b = book_set_get(&S->bs, s.security_id, false);
     cr_assert(not(eq(ptr, b, NULL)));
-    int n_bid = 0, n_ask = 0;
+    const struct book *ib = book_set_get(&S->ibs, s.security_id, false);
+    int n_bid = 0, n_ask = 0, n_ibid = 0, n_iask = 0;
     for (size_t i = 0; i < s.entries.n; i++) {
         struct mdp3_snapshot52_entry e;
         mdp3_snapshot52_entry(&s, i, &e);
+        if (is_implied(e.entry_type)) { /* as the implied book stands */
+            bool bid = e.entry_type == MDP3_ET_IMPLIED_BID;
+            cr_assert(not(eq(ptr, (void *)ib, NULL)), "implied levels of %d", s.security_id);
+            cr_assert(eq(int, e.price_level, (bid ? n_ibid : n_iask) + 1));
+            const struct gt_mbp_level *lv = &(bid ? ib->bid : ib->ask)[e.price_level - 1];
+            *(bid ? &n_ibid : &n_iask) += 1;
+            cr_assert(eq(i64, e.px, lv->px), "snapshot of %d implied level %d", s.security_id,
+                      e.price_level);
+            cr_assert(eq(i64, e.size, lv->qty));
+            cr_assert(eq(i32, e.n_orders, MDP3_I32_NULL));
+            S->n_snap_implied++;
+            continue;
+        }
         if (e.entry_type != MDP3_ET_BID && e.entry_type != MDP3_ET_OFFER)
             continue;
         const struct gt_mbp_level *lv =
@@ -456,6 +698,9 @@ static void seen_snapshot(const struct mdp3_msg *msg)
     }
     cr_assert(eq(int, n_bid, b->n_bid));
     cr_assert(eq(int, n_ask, b->n_ask));
+    cr_assert(eq(int, n_ibid, ib ? ib->n_bid : 0), "implied bids in the snapshot of %d",
+              s.security_id);
+    cr_assert(eq(int, n_iask, ib ? ib->n_ask : 0));
     S->n_snapshots++;
 }
 
@@ -497,41 +742,107 @@ static void seen_index_pkt(const uint8_t *p, size_t len)
     }
 }
 
+/* Keeps the first definition line of each instrument; later cycles must
+ * repeat it. Returns whether it is the first. */
+static bool def_record(char *line, const char *symbol)
+{
+    S->n_defs++;
+    for (size_t i = 0; i < S->n_def; i++)
+        if (strncmp(S->def[i], line, strlen(symbol) + 1) == 0) {
+            if (strcmp(S->def[i], line) != 0)
+                cr_assert(eq(str, S->def[i], line), "a definition changed between cycles");
+            free(line);
+            return false;
+        }
+    if (S->n_def == MARKET_N_INSTR)
+        cr_assert(false, "more than %d instruments defined", MARKET_N_INSTR);
+    S->def[S->n_def++] = line;
+    return true;
+}
+
+/* A spread's definition 56: type, legs, book depths. */
+static void seen_spread_definition(const struct mdp3_msg *msg)
+{
+    struct mdp3_def56 d;
+    if (mdp3_def56_decode(msg, &d) != GT_OK || d.legs.n != 2 || d.feed_types.n != 2)
+        cr_assert(false, "spread definition");
+    struct mdp3_def56_leg l[2];
+    struct mdp3_def54_feed_type ft[2];
+    for (int k = 0; k < 2; k++) {
+        mdp3_def56_leg(&d, (size_t)k, &l[k]);
+        mdp3_def56_feed_type(&d, (size_t)k, &ft[k]);
+    }
+    char *line = fmt("%s %d %s %s %" PRId64 " %d %d %d %d %d %d %s %d %s %d %u", d.symbol,
+                     d.security_id, d.security_type, d.security_sub_type, d.min_price_increment_px,
+                     l[0].security_id, l[0].side, l[0].ratio_qty, l[1].security_id, l[1].side,
+                     l[1].ratio_qty, ft[0].md_feed_type, ft[0].market_depth, ft[1].md_feed_type,
+                     ft[1].market_depth, d.tot_num_reports);
+    if (def_record(line, d.symbol)) {
+        cr_assert(lt(sz, S->n_sp, MAX_SPREADS));
+        S->sp[S->n_sp++] = (struct spread_def){d.security_id, l[0].security_id, l[1].security_id};
+    }
+}
+
 /* Definitions: every field a receiver needs, the same in every cycle. */
 static void seen_definition(const struct mdp3_msg *msg)
 {
+    if (msg->template_id == MDP3_T_DEFINITION_SPREAD56) {
+        seen_spread_definition(msg);
+        return;
+    }
     struct mdp3_def54 d;
     if (mdp3_def54_decode(msg, &d) != GT_OK)
         cr_assert(false, "definition does not decode");
     struct mdp3_def54_event ev[2];
-    struct mdp3_def54_feed_type ft;
-    if (d.events.n != 2 || d.feed_types.n != 1)
+    struct mdp3_def54_feed_type ft, gbi;
+    if (d.events.n != 2 || d.feed_types.n != 2)
         cr_assert(false, "definition of %d: %u events, %u feed types", d.security_id, d.events.n,
                   d.feed_types.n);
     mdp3_def54_event(&d, 0, &ev[0]);
     mdp3_def54_event(&d, 1, &ev[1]);
     mdp3_def54_feed_type(&d, 0, &ft);
+    mdp3_def54_feed_type(&d, 1, &gbi);
+    cr_assert(eq(str, gbi.md_feed_type, "GBI"));
+    cr_assert(eq(int, gbi.market_depth, MARKET_IMPLIED_DEPTH));
     char *line = fmt("%s %d %d-%02d %" PRId64 " %" PRId64 " %s %" PRId64 " %s %d %d %" PRIu64
                      " %d %" PRIu64 " %u",
                      d.symbol, d.security_id, d.maturity_year, d.maturity_month,
                      d.min_price_increment_px, d.display_factor, d.unit_of_measure,
                      d.unit_of_measure_qty, ft.md_feed_type, ft.market_depth, ev[0].event_type,
                      ev[0].event_time_ns, ev[1].event_type, ev[1].event_time_ns, d.tot_num_reports);
-    S->n_defs++;
-    for (size_t i = 0; i < S->n_def; i++)
-        if (strncmp(S->def[i], line, strlen(d.symbol) + 1) == 0) {
-            if (strcmp(S->def[i], line) != 0)
-                cr_assert(eq(str, S->def[i], line), "a definition changed between cycles");
-            free(line);
-            return;
-        }
-    if (S->n_def == 64)
-        cr_assert(false, "more than 64 instruments defined");
-    S->def[S->n_def++] = line;
+    int p = product_of(d.security_id);
+    if (def_record(line, d.symbol) && p >= 0 && p < MARKET_N_PRODUCTS &&
+        S->n_outright[p] < MARKET_N_MONTHS)
+        S->outright[p][S->n_outright[p]++] = d.security_id;
+}
+
+static char *expect_spread(const char *l)
+{
+    char sym[24], leg_sym[2][16];
+    const char *leg[2];
+    leg[0] = strstr(l, "\"legs\":[");
+    cr_assert(not(eq(ptr, (void *)leg[0], NULL)));
+    leg[1] = strstr(leg[0] + 9, "{\"symbol\"");
+    cr_assert(not(eq(ptr, (void *)leg[1], NULL)));
+    jstr(leg[0], "symbol", leg_sym[0], sizeof leg_sym[0]);
+    jstr(leg[1], "symbol", leg_sym[1], sizeof leg_sym[1]);
+    jstr(l, "symbol", sym, sizeof sym);
+    /* CME's style: the legs' symbols joined by a dash. */
+    char joined[40];
+    snprintf(joined, sizeof joined, "%s-%s", leg_sym[0], leg_sym[1]);
+    cr_assert(eq(str, sym, joined));
+    return fmt("%s %" PRId64 " FUT SP %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64
+               " %" PRId64 " %" PRId64 " GBX %" PRId64 " GBI %" PRId64 " %d",
+               sym, jnum(l, "security_id"), jnum(l, "tick_px"), jnum(leg[0], "security_id"),
+               jnum(leg[0], "side"), jnum(leg[0], "ratio"), jnum(leg[1], "security_id"),
+               jnum(leg[1], "side"), jnum(leg[1], "ratio"), jnum(l, "market_depth"),
+               jnum(l, "implied_depth"), MARKET_N_INSTR);
 }
 
 static char *expect_def(const char *l)
 {
+    if (strncmp(l, "{\"type\":\"spread\"", 16) == 0)
+        return expect_spread(l);
     char sym[16], mat[16];
     return fmt("%s %" PRId64 " %s %" PRId64 " %d %s %" PRId64 " %s %" PRId64 " %d %" PRId64
                " %d %" PRId64 " %d",
@@ -588,11 +899,15 @@ static void compare_list(char **got, size_t n_got, struct lines *want, const cha
 static char *expect_trade(const char *l)
 {
     char ag[8];
-    return fmt("%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %d %" PRId64 " %" PRId64
+    int64_t side = jnum(l, "aggressor_side");
+    jstr(l, "aggressor", ag, sizeof ag);
+    cr_assert(eq(str, ag, side == 1 ? "buy" : side == 2 ? "sell" : "none"));
+    /* Leg prints, and only they, name their spread and have no aggressor. */
+    cr_assert(eq(int, side == 0, strstr(l, "\"leg\":true") != NULL), "%s", l);
+    return fmt("%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64
                " %" PRId64,
-               jnum(l, "security_id"), jnum(l, "rpt_seq"), jnum(l, "px"), jnum(l, "qty"),
-               strcmp(jstr(l, "aggressor", ag, sizeof ag), "buy") ? 2 : 1, jnum(l, "trade_id"),
-               jnum(l, "t_ns"), jnum(l, "seq"));
+               jnum(l, "security_id"), jnum(l, "rpt_seq"), jnum(l, "px"), jnum(l, "qty"), side,
+               jnum(l, "trade_id"), jnum(l, "t_ns"), jnum(l, "seq"));
 }
 
 static char *expect_stat(const char *l)
@@ -613,11 +928,11 @@ static char *expect_index(const char *l)
                jnum(l, "rpt_seq"), jnum(l, "code"), jnum(l, "px"));
 }
 
-/* The final book lines against books: every level, and the RptSeq. */
-static void compare_books(struct lines *books, const uint32_t *rpt,
+/* The final book lines against books: every level, and the RptSeq (rpt
+ * non-NULL) and order counts (orders). */
+static void compare_books(struct lines *books, const uint32_t *rpt, bool orders,
                           const struct book *(*book_of)(int32_t id, void *ctx), void *ctx)
 {
-    cr_assert(eq(sz, books->n, MARKET_N_INSTR));
     for (size_t i = 0; i < books->n; i++) {
         const char *l = books->l[i];
         int32_t id = (int32_t)jnum(l, "security_id");
@@ -636,8 +951,9 @@ static void compare_books(struct lines *books, const uint32_t *rpt,
                 &(strcmp(jstr(lv, "side", side, sizeof side), "bid") ? b->ask : b->bid)[level - 1];
             cr_assert(eq(i64, bl->px, jnum(lv, "px")), "%d %s level %d px", id, side, level);
             cr_assert(eq(i64, bl->qty, jnum(lv, "qty")), "%d %s level %d qty", id, side, level);
-            cr_assert(eq(i64, bl->n_orders, jnum(lv, "orders")), "%d %s level %d orders", id, side,
-                      level);
+            if (orders)
+                cr_assert(eq(i64, bl->n_orders, jnum(lv, "orders")), "%d %s level %d orders", id,
+                          side, level);
             n++;
         }
         cr_assert(eq(int, n, b->n_bid + b->n_ask));
@@ -650,12 +966,14 @@ static void seen_new(void)
     tmpdir_make();
     S = calloc(1, sizeof *S);
     cr_assert(eq(int, book_set_init(&S->bs, MARKET_N_INSTR), GT_OK));
+    cr_assert(eq(int, book_set_init(&S->ibs, MARKET_N_INSTR), GT_OK));
 }
 
 /* Frees S and what it holds. */
 static void seen_free(void)
 {
     book_set_fini(&S->bs);
+    book_set_fini(&S->ibs);
     for (size_t i = 0; i < S->n_trades; i++)
         free(S->trade[i]);
     for (size_t i = 0; i < S->n_busts; i++)
@@ -675,6 +993,15 @@ static const struct book *seen_book(int32_t id, void *ctx)
     return book_set_get(&S->bs, id, false);
 }
 
+/* An implied book; an instrument without implied entries has an empty one. */
+static const struct book *seen_implied(int32_t id, void *ctx)
+{
+    (void)ctx;
+    static const struct book empty;
+    const struct book *b = book_set_get(&S->ibs, id, false);
+    return b ? b : &empty;
+}
+
 Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .timeout = 60)
 {
     seen_new();
@@ -692,9 +1019,12 @@ Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .tim
     cr_assert(gt(u64, st.n_events, 10000));
     seen_capture(c.pcap, &c.ch);
 
-    struct lines trades = truth_lines(c.truth, "trade"), stats = truth_lines(c.truth, "stat"),
+    struct lines trades = truth_lines(c.truth, "trade|spread_trade"),
+                 stats = truth_lines(c.truth, "stat|spread_stat"),
                  ix = truth_lines(c.truth, "index"), fix = truth_lines(c.truth, "fixing"),
-                 books = truth_lines(c.truth, "book"), feeds = truth_lines(c.truth, "feed");
+                 books = truth_lines(c.truth, "book|spread_book"),
+                 implied = truth_lines(c.truth, "implied_book"),
+                 feeds = truth_lines(c.truth, "feed");
     cr_assert(gt(sz, trades.n, 1000));
     compare_list(S->trade, S->n_trades, &trades, "trade", expect_trade);
     compare_list(S->stat, S->n_stats, &stats, "statistic", expect_stat);
@@ -710,8 +1040,11 @@ Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .tim
     cr_assert(eq(sz, every.n, ix.n + fix.n));
     cr_assert(gt(sz, fix.n, 0), "a day's fixing was published");
     compare_list(S->index, S->n_index, &every, "index value", expect_index);
-    compare_books(&books, S->rpt, seen_book, NULL);
-    struct lines instr = truth_lines(c.truth, "instrument");
+    cr_assert(eq(sz, books.n, MARKET_N_INSTR));
+    compare_books(&books, S->rpt, true, seen_book, NULL);
+    cr_assert(eq(sz, implied.n, MARKET_N_INSTR));
+    compare_books(&implied, NULL, false, seen_implied, NULL);
+    struct lines instr = truth_lines(c.truth, "instrument|spread");
     cr_assert(gt(sz, S->n_defs, (size_t)MARKET_N_INSTR), "the definition loop repeats");
     cr_assert(ge(sz, S->n_index_defs, (size_t)MARKET_N_PRODUCTS));
     compare_list(S->def, S->n_def, &instr, "definition", expect_def);
@@ -730,6 +1063,16 @@ Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .tim
     cr_assert(gt(sz, S->n_delete_from, 0), "no sweep deleted from the top");
     cr_assert(gt(sz, S->n_delete_thru, 0), "the expiring contract's book was not emptied");
     cr_assert(eq(sz, S->n_busts, 0), "no busts unless asked for");
+    /* Spreads: listed, traded with their legs, implied both ways. */
+    cr_assert(eq(sz, S->n_sp, (size_t)(MARKET_N_PRODUCTS * MARKET_N_SPREADS)));
+    cr_assert(gt(sz, S->n_spread_trades, 100));
+    cr_assert(eq(sz, S->n_leg_prints, 2 * S->n_spread_trades));
+    cr_assert(eq(u64, S->n_leg_prints, st.emit.n_leg_prints));
+    cr_assert(eq(u64, S->n_implied, st.emit.n_implied));
+    cr_assert(gt(sz, S->n_implied, 10000));
+    cr_assert(gt(sz, S->n_implied_checks, 100000));
+    cr_assert(gt(sz, S->n_snap_implied, 1000), "snapshots carry implied levels");
+    lines_free(&implied);
     lines_free(&trades);
     lines_free(&stats);
     lines_free(&ix);
@@ -793,7 +1136,8 @@ Test(ticksim, busts_come_later_in_the_session_on_the_wire_and_in_the_truth, .tim
     c.market.bust_every = 20;
     run_ok(&c, &st);
     seen_capture(c.pcap, &c.ch);
-    struct lines trades = truth_lines(c.truth, "trade"), busts = truth_lines(c.truth, "bust");
+    struct lines trades = truth_lines(c.truth, "trade|spread_trade"),
+                 busts = truth_lines(c.truth, "bust");
     cr_assert(gt(sz, busts.n, 50), "busts: %zu", busts.n);
     cr_assert(lt(sz, busts.n, trades.n / 10), "a small share of the trades");
     /* Every bust on the wire is a TradeSummary Delete, as in the truth; the
@@ -852,7 +1196,7 @@ Test(ticksim, feed_recovers_truth_books_through_line_faults_and_common_loss, .ti
 
     struct feed_books fb;
     char err[GT_ERRLEN];
-    struct feed_opts o = {.max_instruments = 64, .queue_len = 1 << 14, .emit = count_emit};
+    struct feed_opts o = {.max_instruments = 128, .queue_len = 1 << 14, .emit = count_emit};
     cr_assert(eq(int, feed_open(&fb.f, &o, err), GT_OK), "%s", err);
     struct pcap_reader r;
     struct pcap_rec rec;
@@ -874,8 +1218,10 @@ Test(ticksim, feed_recovers_truth_books_through_line_faults_and_common_loss, .ti
     cr_assert(gt(u64, fs->gaps, 0), "no packet gap to recover from");
     cr_assert(gt(u64, fs->recovered_snap + fs->recovered_incr, 0));
     cr_assert(eq(u32, fs->n_stale, 0));
-    struct lines books = truth_lines(c.truth, "book"), trades = truth_lines(c.truth, "trade");
-    compare_books(&books, NULL, feed_book_of, &fb);
+    struct lines books = truth_lines(c.truth, "book"),
+                 trades = truth_lines(c.truth, "trade|spread_trade");
+    cr_assert(eq(sz, books.n, MARKET_N_OUTRIGHT)); /* the outrights' books */
+    compare_books(&books, NULL, true, feed_book_of, &fb);
     uint64_t kept = 0;
     for (size_t i = 0; i < trades.n; i++)
         kept += strstr(trades.l[i], "\"lost\":false") != NULL;
@@ -1082,19 +1428,32 @@ Test(ticksim, shocks_halt_and_resume_and_expiry_settles_on_the_fixings)
     run_ok(&c, &st);
     struct lines status = truth_lines(c.truth, "status"), fix = truth_lines(c.truth, "fixing"),
                  stats = truth_lines(c.truth, "stat"), books = truth_lines(c.truth, "book");
+    /* The December contract of each product: halts and resumptions. */
     size_t halts = 0, resumes = 0;
-    bool halted = false;
+    bool halted[MARKET_N_PRODUCTS] = {0};
     for (size_t i = 0; i < status.n; i++) {
         char sym[16];
-        if (strcmp(jstr(status.l[i], "symbol", sym, sizeof sym), "H100Z6"))
-            continue;
-        int64_t s = jnum(status.l[i], "status");
-        halts += s == MDP3_TS_TRADING_HALT;
-        resumes += halted && s == MDP3_TS_READY_TO_TRADE;
-        halted = s == MDP3_TS_TRADING_HALT;
+        jstr(status.l[i], "symbol", sym, sizeof sym);
+        for (int p = 0; p < MARKET_N_PRODUCTS; p++) {
+            char dec[16];
+            snprintf(dec, sizeof dec, "%sZ6", market_product[p]);
+            if (strcmp(sym, dec))
+                continue;
+            int64_t s = jnum(status.l[i], "status");
+            halts += s == MDP3_TS_TRADING_HALT;
+            resumes += halted[p] && s == MDP3_TS_READY_TO_TRADE;
+            halted[p] = s == MDP3_TS_TRADING_HALT;
+        }
     }
     cr_assert(gt(sz, halts, 0), "no halt");
     cr_assert(gt(sz, resumes, 0), "no resumption after a halt");
+    /* Spreads halt with their product's months. */
+    struct lines sstatus = truth_lines(c.truth, "spread_status");
+    size_t spread_halts = 0;
+    for (size_t i = 0; i < sstatus.n; i++)
+        spread_halts += jnum(sstatus.l[i], "status") == MDP3_TS_TRADING_HALT;
+    cr_assert(eq(sz, spread_halts, halts * MARKET_N_SPREADS), "spread halts");
+    lines_free(&sstatus);
     /* H100X6 expires on 2026-11-30: settled at the mean of November's fixings
      * (one here), rounded to the tick, and its book emptied. */
     int64_t fixing = INT64_MIN, settle = INT64_MIN;

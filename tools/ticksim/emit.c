@@ -152,7 +152,10 @@ static int incr_encode(struct emit *e, int64_t t_ns, uint8_t mei, const struct m
                 .size = es[k].action == MDP3_ACT_DELETE ? 0 : es[k].qty,
                 .security_id = es[k].security_id,
                 .rpt_seq = es[k].rpt_seq,
-                .n_orders = es[k].action == MDP3_ACT_DELETE ? 0 : es[k].n_orders,
+                .n_orders = es[k].side == MDP3_ET_IMPLIED_BID || es[k].side == MDP3_ET_IMPLIED_OFFER
+                                ? MDP3_I32_NULL
+                            : es[k].action == MDP3_ACT_DELETE ? 0
+                                                              : es[k].n_orders,
                 .price_level = es[k].level,
                 .update_action = es[k].action,
                 .entry_type = es[k].side,
@@ -275,13 +278,19 @@ static uint8_t mei_bit(int kind)
  * message's MEI (RecoveryMsg for a restatement). */
 static int incr_event(struct emit *e, const struct market_event *ev, uint8_t extra)
 {
-    int last_of[8] = {-1, -1, -1, -1, -1, -1, -1, -1}, last = -1;
+    int last_of[8] = {-1, -1, -1, -1, -1, -1, -1, -1}, last = -1, last_implied = -1;
     for (int k = 0; k < ev->n; k++) {
         int kind = ev->e[k].kind == MK_SSTAT ? MK_DSTAT : ev->e[k].kind;
         if (kind != MK_INDEX) {
             last_of[kind] = k;
             last = k;
         }
+        if (kind == MK_BOOK &&
+            (ev->e[k].side == MDP3_ET_IMPLIED_BID || ev->e[k].side == MDP3_ET_IMPLIED_OFFER)) {
+            last_implied = k;
+            e->st.n_implied++;
+        }
+        e->st.n_leg_prints += kind == MK_TRADE && ev->e[k].leg_of;
     }
     memset(e->ev_seq, 0, sizeof e->ev_seq);
     memset(e->ev_lost, 0, sizeof e->ev_lost);
@@ -302,6 +311,10 @@ static int incr_event(struct emit *e, const struct market_event *ev, uint8_t ext
         uint8_t mei = extra;
         if (last_of[kind] == b - 1)
             mei |= mei_bit(kind);
+        /* Implied entries close their run (spread.h), so the run's last
+         * message carries the event's last one. */
+        if (a <= last_implied && last_implied < b)
+            mei |= MDP3_MEI_LAST_IMPLIED;
         if (b - 1 == last)
             mei |= MDP3_MEI_END_OF_EVENT;
         int rc = incr_run(e, ev->t_ns, mei, ev->e + a, b - a, a);
@@ -375,7 +388,7 @@ static int put_snapshot(struct emit *e, struct mdp3_enc *enc, int i, int64_t t_n
         .low_limit_px = MDP3_PX_NULL,
         .max_price_variation_px = MDP3_PX_NULL,
     };
-    struct mdp3_snapshot52_entry es[2 * MARKET_DEPTH + 8];
+    struct mdp3_snapshot52_entry es[2 * MARKET_DEPTH + 2 * MARKET_IMPLIED_DEPTH + 8];
     size_t n = 0;
     for (int side = 0; side < 2; side++) {
         const struct market_level *lv = side ? in->ask : in->bid;
@@ -389,6 +402,20 @@ static int put_snapshot(struct emit *e, struct mdp3_enc *enc, int i, int64_t t_n
                 .open_close_settl_flag = MDP3_U8_NULL,
                 .settl_price_type = 0x80,
                 .entry_type = side ? MDP3_ET_OFFER : MDP3_ET_BID,
+            };
+    }
+    for (int side = 0; side < 2; side++) {
+        const struct market_level *lv = side ? in->iask : in->ibid;
+        for (int k = 0; k < (side ? in->n_iask : in->n_ibid); k++)
+            es[n++] = (struct mdp3_snapshot52_entry){
+                .px = lv[k].px,
+                .size = lv[k].qty,
+                .n_orders = MDP3_I32_NULL,
+                .price_level = (int8_t)(k + 1),
+                .trading_ref_date = MDP3_U16_NULL,
+                .open_close_settl_flag = MDP3_U8_NULL,
+                .settl_price_type = 0x80,
+                .entry_type = side ? MDP3_ET_IMPLIED_OFFER : MDP3_ET_IMPLIED_BID,
             };
     }
     struct {
@@ -424,32 +451,45 @@ static void copy_str(char *dst, const char *src)
     memcpy(dst, src, strlen(src));
 }
 
+/* Book depths: GBX (outright orders) and GBI (implied). */
+static const struct mdp3_def54_feed_type feed_types[2] = {
+    {.md_feed_type = "GBX", .market_depth = MARKET_DEPTH},
+    {.md_feed_type = "GBI", .market_depth = MARKET_IMPLIED_DEPTH},
+};
+
+/* The fields 54 and 56 share (MDP3_DEF_HEAD) of instrument i, into a zeroed d. */
+static void def_head(struct emit *e, int i, int64_t t_ns, struct mdp3_def54 *d)
+{
+    const struct market_instr *in = &e->m->instr[i];
+    memset(d, 0, sizeof *d);
+    d->mei = MDP3_MEI_END_OF_EVENT;
+    d->tot_num_reports = MARKET_N_INSTR;
+    d->security_update_action = 'A';
+    d->last_update_time_ns = (uint64_t)t_ns;
+    d->trading_status = in->status;
+    d->appl_id = (int16_t)e->cfg.appl_id;
+    d->market_segment_id = 1;
+    d->underlying_product = MDP3_U8_NULL;
+    copy_str(d->security_exchange, "XCME");
+    copy_str(d->security_group, in->product);
+    copy_str(d->asset, in->product);
+    copy_str(d->symbol, in->symbol);
+    d->security_id = in->security_id;
+    copy_str(d->security_type, "FUT");
+    copy_str(d->cfi_code, in->spread ? "FMIXSX" : "FCEPSX");
+    d->maturity_year = (uint16_t)in->year;
+    d->maturity_month = (uint8_t)in->month;
+    d->maturity_day = MDP3_U8_NULL;
+    d->maturity_week = MDP3_U8_NULL;
+    copy_str(d->currency, "USD");
+}
+
 static int put_def54(struct emit *e, struct mdp3_enc *enc, int i, int64_t t_ns)
 {
     const struct market *m = e->m;
     const struct market_instr *in = &m->instr[i];
     struct mdp3_def54 d;
-    memset(&d, 0, sizeof d);
-    d.mei = MDP3_MEI_END_OF_EVENT;
-    d.tot_num_reports = MARKET_N_INSTR;
-    d.security_update_action = 'A';
-    d.last_update_time_ns = (uint64_t)t_ns;
-    d.trading_status = in->status;
-    d.appl_id = (int16_t)e->cfg.appl_id;
-    d.market_segment_id = 1;
-    d.underlying_product = MDP3_U8_NULL;
-    copy_str(d.security_exchange, "XCME");
-    copy_str(d.security_group, in->product);
-    copy_str(d.asset, in->product);
-    copy_str(d.symbol, in->symbol);
-    d.security_id = in->security_id;
-    copy_str(d.security_type, "FUT");
-    copy_str(d.cfi_code, "FCEPSX");
-    d.maturity_year = (uint16_t)in->year;
-    d.maturity_month = (uint8_t)in->month;
-    d.maturity_day = MDP3_U8_NULL;
-    d.maturity_week = MDP3_U8_NULL;
-    copy_str(d.currency, "USD");
+    def_head(e, i, t_ns, &d);
     copy_str(d.settl_currency, "USD");
     d.match_algorithm = 'F';
     d.min_trade_vol = 1;
@@ -476,8 +516,61 @@ static int put_def54(struct emit *e, struct mdp3_enc *enc, int i, int64_t t_ns)
     d.instrument_guid = MDP3_U64_NULL;
     struct mdp3_def54_event evs[2] = {{5, (uint64_t)in->activation_ns},
                                       {7, (uint64_t)in->last_trade_ns}};
-    struct mdp3_def54_feed_type ft = {.md_feed_type = "GBX", .market_depth = MARKET_DEPTH};
-    return mdp3_enc_def54(enc, &d, evs, 2, &ft, 1, NULL, 0, NULL, 0);
+    return mdp3_enc_def54(enc, &d, evs, 2, feed_types, 2, NULL, 0, NULL, 0);
+}
+
+/* A calendar spread's MDInstrumentDefinitionSpread56: SecurityType FUT,
+ * SecuritySubType SP, buy one near leg, sell one far leg. */
+static int put_def56(struct emit *e, struct mdp3_enc *enc, int i, int64_t t_ns)
+{
+    const struct market *m = e->m;
+    const struct market_instr *in = &m->instr[i];
+    struct mdp3_def54 head;
+    struct mdp3_def56 d;
+    def_head(e, i, t_ns, &head);
+    memset(&d, 0, sizeof d);
+#define HEAD_COPY(f, key, off, n, kind, since) memcpy(&d.f, &head.f, sizeof d.f);
+    MDP3_DEF_HEAD(HEAD_COPY, U8)
+#undef HEAD_COPY
+    copy_str(d.security_sub_type, "SP");
+    d.user_defined_instrument = 'N';
+    d.match_algorithm = 'F';
+    d.min_trade_vol = 1;
+    d.max_trade_vol = 1000;
+    d.min_price_increment_px = m->cfg.tick_px;
+    d.display_factor = 1000000000;
+    d.price_display_format = MDP3_U8_NULL;
+    d.price_ratio_px = MDP3_PX_NULL;
+    d.tick_rule = MDP3_I8_NULL;
+    copy_str(d.unit_of_measure, "GPUh");
+    d.trading_ref_px = MDP3_PX_NULL;
+    d.settl_price_type = 0x80;
+    d.open_interest_qty = MDP3_I32_NULL;
+    d.cleared_volume = MDP3_I32_NULL;
+    d.high_limit_px = d.low_limit_px = d.max_price_variation_px = MDP3_PX_NULL;
+    d.main_fraction = d.sub_fraction = MDP3_U8_NULL;
+    d.trading_ref_date = MDP3_U16_NULL;
+    copy_str(d.price_quote_method, "STD");
+    d.instrument_guid = MDP3_U64_NULL;
+    snprintf(d.full_name, sizeof d.full_name, "%s calendar spread", in->product);
+    struct mdp3_def54_event evs[2] = {{5, (uint64_t)in->activation_ns},
+                                      {7, (uint64_t)in->last_trade_ns}};
+    struct mdp3_def56_leg legs[2];
+    for (int k = 0; k < 2; k++)
+        legs[k] = (struct mdp3_def56_leg){
+            .security_id = m->instr[in->leg[k]].security_id,
+            .side = (uint8_t)(k + 1), /* 1 buy the near, 2 sell the far */
+            .ratio_qty = 1,
+            .px = MDP3_PX_NULL,
+            .option_delta = MDP3_I32_NULL,
+        };
+    return mdp3_enc_def56(enc, &d, evs, 2, feed_types, 2, NULL, 0, NULL, 0, legs, 2);
+}
+
+/* The definition loop: outrights (54), then spreads (56). */
+static int put_def(struct emit *e, struct mdp3_enc *enc, int i, int64_t t_ns)
+{
+    return e->m->instr[i].spread ? put_def56(e, enc, i, t_ns) : put_def54(e, enc, i, t_ns);
 }
 
 static int put_def347(struct emit *e, struct mdp3_enc *enc, int p, int64_t t_ns)
@@ -554,7 +647,7 @@ static int put_index(struct emit *e, struct mdp3_enc *enc, int i, int64_t t_ns)
 
 int emit_start(struct emit *e, int64_t t_ns)
 {
-    int rc = side_loop(e, GT_FEED_DEF_A, t_ns, MARKET_N_INSTR, put_def54, true);
+    int rc = side_loop(e, GT_FEED_DEF_A, t_ns, MARKET_N_INSTR, put_def, true);
     if (rc == GT_OK)
         rc = side_loop(e, GT_FEED_INDEX_A, t_ns, MARKET_N_PRODUCTS, put_def347, false);
     e->next_snap_ns = e->cfg.snap_every_ns ? t_ns + e->cfg.snap_every_ns : INT64_MAX;
@@ -589,7 +682,7 @@ int emit_until(struct emit *e, int64_t t_ns)
             rc = side_loop(e, GT_FEED_SNAP_A, t, MARKET_N_INSTR, put_snapshot, true);
             e->next_snap_ns += e->cfg.snap_every_ns;
         } else if (t == e->next_def_ns) {
-            rc = side_loop(e, GT_FEED_DEF_A, t, MARKET_N_INSTR, put_def54, true);
+            rc = side_loop(e, GT_FEED_DEF_A, t, MARKET_N_INSTR, put_def, true);
             if (rc == GT_OK)
                 rc = side_loop(e, GT_FEED_INDEX_A, t, MARKET_N_PRODUCTS, put_def347, false);
             e->next_def_ns += e->cfg.def_every_ns;

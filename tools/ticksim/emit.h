@@ -60,6 +60,8 @@ struct emit_stats {
     uint64_t n_common_runs;  /* ... the runs of consecutive ones among them */
     uint64_t n_both_dropped; /* ... and those both lines' own faults happened to drop */
     uint64_t n_heartbeats;   /* heartbeat packets on the incremental lines */
+    uint64_t n_implied;      /* implied (E/F) book entries sent, restatements included */
+    uint64_t n_leg_prints;   /* trade entries that print a spread trade's legs */
 };
 
 struct emit {

@@ -27,8 +27,9 @@ static void on_signal(int sig)
 static const char usage[] =
     "usage: ticksim [OPTIONS]\n"
     "\n"
-    "Simulates GPU-hour futures (H100, H200, B200, A100; 12 monthly contracts each) and\n"
-    "their rental indexes (SDH100RT, ...), and sends them as CME MDP 3.0 SBE multicast:\n"
+    "Simulates GPU-hour futures (H100, H200, B200, A100; 12 monthly contracts and 12\n"
+    "calendar spreads each, with implied prices) and their rental indexes (SDH100RT,\n"
+    "...), and sends them as CME MDP 3.0 SBE multicast:\n"
     "incremental lines A and B, the snapshot loop, instrument definitions and the index\n"
     "channel, on 127.0.0.1 with TTL 0 unless told otherwise. Same seed and options, same\n"
     "bytes. docs/ticksim.md has the model, the defaults and the truth file format.\n"
@@ -51,7 +52,7 @@ static const char usage[] =
     "Outputs:\n"
     "  --pcap FILE          write every packet of every feed to a libpcap file\n"
     "  --truth FILE         JSON lines: trades, index values, fixings, statistics, status,\n"
-    "                       final books, last sequence numbers\n"
+    "                       final and implied books, last sequence numbers\n"
     "  --no-send            do not multicast (file outputs only; runs unpaced)\n"
     "  --list               print the instruments and exit\n"
     "  --quiet              no summary on stderr\n"
@@ -483,13 +484,13 @@ static void list_print(const struct market_config *mc)
     char act[GT_TIME_STRLEN], last[GT_TIME_STRLEN];
     if (market_init(&m, mc) != GT_OK)
         return;
-    printf("%-8s %-10s %-6s %-8s %-24s %-24s\n", "symbol", "secid", "asset", "maturity",
+    printf("%-13s %-10s %-6s %-8s %-24s %-24s\n", "symbol", "secid", "asset", "maturity",
            "activation", "last_trade");
     for (int i = 0; i < MARKET_N_INSTR; i++) {
         const struct market_instr *in = &m.instr[i];
         gt_time_format(in->activation_ns, act);
         gt_time_format(in->last_trade_ns, last);
-        printf("%-8s %-10" PRId32 " %-6s %04d-%02d  %-24s %-24s\n", in->symbol, in->security_id,
+        printf("%-13s %-10" PRId32 " %-6s %04d-%02d  %-24s %-24s\n", in->symbol, in->security_id,
                in->product, in->year, in->month, act, last);
     }
     for (int p = 0; p < MARKET_N_PRODUCTS; p++)
@@ -528,7 +529,8 @@ int main(int argc, char **argv)
                 " (last seq %" PRIu32 "), snap %" PRIu64 ", def %" PRIu64 ", index %" PRIu64
                 "; lost A %" PRIu64 " B %" PRIu64 " both %" PRIu64 "; dup A %" PRIu64 " B %" PRIu64
                 "; forged A %" PRIu64 " B %" PRIu64 " (last at %" PRId64
-                " ns); send failures %" PRIu64 "\n",
+                " ns); send failures %" PRIu64 "; implied entries %" PRIu64 ", leg prints %" PRIu64
+                "\n",
                 st.n_events, end, st.emit.n_msgs, st.emit.n_pkts[GT_FEED_INCR_A],
                 st.last_seq[GT_FEED_INCR_A], st.emit.n_pkts[GT_FEED_SNAP_A],
                 st.emit.n_pkts[GT_FEED_DEF_A], st.emit.n_pkts[GT_FEED_INDEX_A],
@@ -536,7 +538,7 @@ int main(int argc, char **argv)
                 st.line[1].n_dup, st.line[0].n_forged, st.line[1].n_forged,
                 st.line[0].last_forged_ns > st.line[1].last_forged_ns ? st.line[0].last_forged_ns
                                                                       : st.line[1].last_forged_ns,
-                st.n_send_fail);
+                st.n_send_fail, st.emit.n_implied, st.emit.n_leg_prints);
     }
     return 0;
 }

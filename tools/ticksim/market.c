@@ -15,6 +15,7 @@
 #include "gputick/err.h"
 #include "mdp3.h"
 #include "gputick/time.h"
+#include "spread.h"
 
 const char *const market_product[MARKET_N_PRODUCTS] = {"H100", "H200", "B200", "A100"};
 const char *const market_index_name[MARKET_N_PRODUCTS] = {"SDH100RT", "SDH200RT", "SDB200RT",
@@ -43,6 +44,7 @@ void market_config_default(struct market_config *c)
     c->flow_per_s = 2.0;
     c->trade_share = 0.2;
     c->sweep_share = 0.1;
+    c->spread_share = 0.2;
     c->bust_every = 0;
     c->bust_after_ns = 10 * 60 * GT_NS_PER_SEC;
     c->halt_jump = 0.08;
@@ -123,9 +125,17 @@ static int64_t last_business_day(int y, int mo)
     return d;
 }
 
+int market_instr_of(int p, int k)
+{
+    return k < MARKET_N_MONTHS ? p * MARKET_N_MONTHS + k
+                               : MARKET_N_OUTRIGHT + p * MARKET_N_SPREADS + k - MARKET_N_MONTHS;
+}
+
 int64_t market_fair_px(const struct market *m, int i)
 {
     const struct market_instr *in = &m->instr[i];
+    if (in->spread) /* near - far, each on the tick: a whole number of ticks */
+        return market_fair_px(m, in->leg[0]) - market_fair_px(m, in->leg[1]);
     double years = (double)(in->last_trade_ns - m->now_ns) / (365.25 * GT_NS_PER_DAY);
     if (years < 0)
         years = 0;
@@ -139,11 +149,18 @@ static int64_t ticks_of(const struct market *m, int64_t px)
     return px / m->cfg.tick_px;
 }
 
+/* The lowest price in ticks instrument i may quote: a spread's may be negative. */
+static int64_t min_ticks(const struct market *m, int i)
+{
+    return m->instr[i].spread ? -(INT64_C(1) << 40) : 1;
+}
+
 int market_init(struct market *m, const struct market_config *c)
 {
     if (c->tick_px <= 0 || c->unit_gpuh <= 0 || c->flow_per_s <= 0 || c->index_every_ns <= 0 ||
         c->trade_share < 0 || c->trade_share > 1 || c->sweep_share < 0 || c->sweep_share > 1 ||
-        c->halt_ns <= 0 || !(c->halt_jump > 0) || c->bust_after_ns <= 0 ||
+        !(c->spread_share >= 0 && c->spread_share <= 1) || c->halt_ns <= 0 || !(c->halt_jump > 0) ||
+        c->bust_after_ns <= 0 ||
         !(c->preopen_ns < c->open_ns && c->open_ns < c->fixing_ns && c->fixing_ns < c->close_ns &&
           c->close_ns < GT_NS_PER_DAY))
         return GT_EINVAL;
@@ -187,6 +204,7 @@ int market_init(struct market *m, const struct market_config *c)
             }
         }
     }
+    spread_list(m);
     m->next_index_ns = c->start_ns;
     m->next_flow_ns = INT64_MAX;
     m->cal_step = CAL_PREOPEN;
@@ -203,6 +221,7 @@ int market_init(struct market *m, const struct market_config *c)
 
 static struct market_entry *ev_add(struct market_event *ev, uint8_t kind, int instr)
 {
+    assert(ev->n < MARKET_EV_MAX);
     struct market_entry *e = &ev->e[ev->n++];
     memset(e, 0, sizeof *e);
     e->kind = kind;
@@ -216,6 +235,12 @@ static struct market_entry *ev_instr(struct market *m, struct market_event *ev, 
     e->security_id = m->instr[i].security_id;
     e->rpt_seq = ++m->instr[i].rpt_seq;
     return e;
+}
+
+struct market_entry *market_entry_add(struct market *m, struct market_event *ev, uint8_t kind,
+                                      int i)
+{
+    return ev_instr(m, ev, kind, i);
 }
 
 static int32_t orders_of(int32_t qty)
@@ -273,7 +298,7 @@ static void book_refill(struct market *m, struct market_event *ev, int i, char s
         return;
     int64_t worst = ticks_of(m, side == '0' ? in->bid[n - 1].px : in->ask[n - 1].px);
     int64_t t = side == '0' ? worst - rnd_int(m, 1, 3) : worst + rnd_int(m, 1, 3);
-    if (t < 1)
+    if (t < min_ticks(m, i))
         return;
     book_emit(m, ev, i, side, 0, n, t * m->cfg.tick_px, rnd_int(m, 5, 200));
 }
@@ -291,7 +316,7 @@ static void book_build(struct market *m, struct market_event *ev, int i)
         a = ticks_of(m, in->ask[in->n_ask - 1].px) + 1;
     else if (in->n_bid > 0 && a <= ticks_of(m, in->bid[0].px))
         a = ticks_of(m, in->bid[0].px) + 1;
-    while (in->n_bid < MARKET_DEPTH && b >= 1) {
+    while (in->n_bid < MARKET_DEPTH && b >= min_ticks(m, i)) {
         book_emit(m, ev, i, '0', 0, in->n_bid, b * m->cfg.tick_px, rnd_int(m, 5, 200));
         b -= rnd_int(m, 1, 2);
     }
@@ -391,7 +416,10 @@ static void flow_trade(struct market *m, struct market_event *ev, int i)
         t->aggressor = buy ? 1 : 2;
         t->n_orders = 1 + (q == lv[k].qty ? lv[k].n_orders : 1);
         t->trade_id = ++m->trade_id;
-        bust_plan(m, t);
+        if (in->spread) /* its legs print beside it; spread trades are not busted */
+            spread_leg_prints(m, ev, i, t);
+        else
+            bust_plan(m, t);
         want -= q;
         total += q;
         if (q == lv[k].qty)
@@ -442,7 +470,7 @@ static void flow_quote(struct market *m, struct market_event *ev, int i)
             t = ticks_of(m, in->ask[0].px) - 1;
         if (!bid && in->n_bid > 0 && t <= ticks_of(m, in->bid[0].px))
             t = ticks_of(m, in->bid[0].px) + 1;
-        if (t < 1)
+        if (t < min_ticks(m, i))
             return;
         int k = 0;
         while (k < n && (bid ? ticks_of(m, lv[k].px) > t : ticks_of(m, lv[k].px) < t))
@@ -487,8 +515,8 @@ static void index_step(struct market *m, struct market_event *ev)
 
 static void status_all(struct market *m, struct market_event *ev, int p, uint8_t st)
 {
-    for (int k = 0; k < MARKET_N_MONTHS; k++) {
-        int i = p * MARKET_N_MONTHS + k;
+    for (int k = 0; k < MARKET_N_MONTHS + MARKET_N_SPREADS; k++) {
+        int i = market_instr_of(p, k);
         m->instr[i].status = st;
         struct market_entry *e = ev_add(ev, MK_STATUS, i);
         e->security_id = m->instr[i].security_id;
@@ -533,6 +561,20 @@ static void close_product(struct market *m, struct market_event *ev, int p)
             if (in->n_ask)
                 book_emit(m, ev, i, '1', MDP3_ACT_DELETE_THRU, 0, 0, 0);
         }
+    }
+    /* Spreads publish no daily statistics; one whose near leg expired goes too. */
+    for (int k = MARKET_N_MONTHS; k < MARKET_N_MONTHS + MARKET_N_SPREADS; k++) {
+        int i = market_instr_of(p, k);
+        struct market_instr *in = &m->instr[i];
+        in->volume = 0;
+        in->open_px = in->high_px = in->low_px = 0;
+        if (in->expired || !m->instr[in->leg[0]].expired)
+            continue;
+        in->expired = true;
+        if (in->n_bid)
+            book_emit(m, ev, i, '0', MDP3_ACT_DELETE_THRU, 0, 0, 0);
+        if (in->n_ask)
+            book_emit(m, ev, i, '1', MDP3_ACT_DELETE_THRU, 0, 0, 0);
     }
 }
 
@@ -668,6 +710,10 @@ int market_next(struct market *m, struct market_event *ev)
         while (k < MARKET_N_MONTHS - 1 && rnd(m) < 0.55)
             k++;
         int i = p * MARKET_N_MONTHS + k;
+        if (rnd(m) < m->cfg.spread_share) /* a spread: mostly near the front, like the months */
+            i = market_instr_of(p, MARKET_N_MONTHS + (rnd(m) < 0.15 ? MARKET_N_SPREADS - 1
+                                                      : k < MARKET_N_SPREADS - 1 ? k
+                                                                                 : 0));
         if (m->instr[i].last_trade_ns > t) {
             if (rnd(m) < m->cfg.trade_share && m->instr[i].status == MDP3_TS_READY_TO_TRADE)
                 flow_trade(m, ev, i);
@@ -676,6 +722,7 @@ int market_next(struct market *m, struct market_event *ev)
         }
         m->next_flow_ns = t + rnd_exp_ns(m, m->cfg.flow_per_s * MARKET_N_PRODUCTS);
     }
+    implied_update(m, ev);
     return GT_OK;
 }
 
@@ -702,4 +749,5 @@ void market_restate(struct market *m, int i, struct market_event *ev)
             e->n_orders = lv[k].n_orders;
         }
     }
+    implied_restate(m, i, ev);
 }

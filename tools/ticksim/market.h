@@ -27,10 +27,17 @@
 enum {
     MARKET_N_PRODUCTS = 4,
     MARKET_N_MONTHS = 12,
-    MARKET_N_INSTR = MARKET_N_PRODUCTS * MARKET_N_MONTHS,
+    MARKET_N_OUTRIGHT = MARKET_N_PRODUCTS * MARKET_N_MONTHS,
+    MARKET_N_SPREADS = MARKET_N_MONTHS, /* per product: 11 consecutive, front vs third */
+    /* Outrights first (product, month), then spreads (product, spread). */
+    MARKET_N_INSTR = MARKET_N_OUTRIGHT + MARKET_N_PRODUCTS * MARKET_N_SPREADS,
     MARKET_DEPTH = 10,
-    MARKET_EV_MAX = 64, /* entries in one match event, at most */
-    MARKET_SYMLEN = 13,
+    MARKET_IMPLIED_DEPTH = 2, /* GBI MarketDepth: implied levels a side */
+    /* Entries in one match event, at most: an event moves the books of one
+     * product (at most 72 entries, a close), and the implied books of its 24
+     * instruments change by at most 4 entries a side each (192). */
+    MARKET_EV_MAX = 320,
+    MARKET_SYMLEN = 20,
     MARKET_BUSTS_MAX = 256, /* busts pending at once; a trade past that is not busted */
 };
 
@@ -50,6 +57,7 @@ struct market_config {
     double flow_per_s;               /* order-flow events per second per product in session */
     double trade_share;              /* share of flow events that trade */
     double sweep_share;              /* share of trades that sweep whole levels */
+    double spread_share;             /* share of flow events on a calendar spread */
     uint32_t bust_every;             /* bust every Nth trade id (0: no busts) */
     int64_t bust_after_ns;           /* how long after its trade a bust comes */
     double halt_jump;                /* |log jump| of an index that halts its futures */
@@ -74,7 +82,7 @@ struct market_entry {
     char side;         /* '0' bid, '1' offer (book) */
     char stat;         /* statistic entry type */
     uint8_t level;     /* 1..MARKET_DEPTH */
-    uint8_t aggressor; /* 1 buy, 2 sell */
+    uint8_t aggressor; /* 1 buy, 2 sell; 0 for a leg print */
     uint8_t status;
     uint8_t code;  /* index MDEntryCode */
     int32_t instr; /* index into market.instr, or index number for MK_INDEX */
@@ -83,7 +91,8 @@ struct market_entry {
     int32_t qty;
     int32_t n_orders;
     uint32_t trade_id;
-    int64_t px; /* 1e-9 */
+    int32_t leg_of; /* MK_TRADE: a leg print of the trade of spread leg_of; 0 otherwise */
+    int64_t px;     /* 1e-9 */
 };
 
 struct market_event {
@@ -119,6 +128,14 @@ struct market_instr {
     int32_t volume, open_interest;
     uint8_t status;
     bool expired; /* past its last trade: settled, book emptied, no flow */
+    /* A calendar spread: buy leg[0] (near month), sell leg[1] (far), one lot
+     * each; its price is near - far. Its maturity and last trade are the near
+     * leg's. */
+    bool spread;
+    int leg[2];
+    /* The implied book (MDEntryType E/F) as published: spread.h. */
+    int n_ibid, n_iask;
+    struct market_level ibid[MARKET_IMPLIED_DEPTH], iask[MARKET_IMPLIED_DEPTH];
 };
 
 struct market {
@@ -171,6 +188,14 @@ void market_restate(struct market *m, int i, struct market_event *ev);
 
 /* Fair value of instrument i now, 1e-9 $ rounded to the tick. */
 int64_t market_fair_px(const struct market *m, int i);
+
+/* Instrument k of product p: months 0..MARKET_N_MONTHS), then its spreads. */
+int market_instr_of(int p, int k);
+
+/* Appends an entry of kind for instrument i to ev, with the instrument's
+ * SecurityID and next RptSeq (spread.c builds its entries with it). */
+struct market_entry *market_entry_add(struct market *m, struct market_event *ev, uint8_t kind,
+                                      int i);
 
 /* The xoshiro256** generator, seeded by splitmix64; exposed for fault.c. */
 void market_rng_seed(uint64_t s[4], uint64_t seed);

@@ -71,7 +71,7 @@ int truth_write_instruments(FILE *f, const struct market *m)
 {
     char tick[TRUTH_PXLEN];
     truth_px_format(m->cfg.tick_px, tick);
-    for (int i = 0; i < MARKET_N_INSTR; i++) {
+    for (int i = 0; i < MARKET_N_OUTRIGHT; i++) {
         const struct market_instr *in = &m->instr[i];
         fprintf(f,
                 "{\"type\":\"instrument\",\"symbol\":\"%s\",\"security_id\":%" PRId32
@@ -81,6 +81,21 @@ int truth_write_instruments(FILE *f, const struct market *m)
                 in->symbol, in->security_id, in->product, market_index_name[in->product_ix],
                 in->year, in->month, in->activation_ns, in->last_trade_ns, m->cfg.tick_px, tick,
                 m->cfg.unit_gpuh, MARKET_DEPTH);
+    }
+    for (int i = MARKET_N_OUTRIGHT; i < MARKET_N_INSTR; i++) {
+        const struct market_instr *in = &m->instr[i];
+        const struct market_instr *n = &m->instr[in->leg[0]], *fa = &m->instr[in->leg[1]];
+        fprintf(f,
+                "{\"type\":\"spread\",\"symbol\":\"%s\",\"security_id\":%" PRId32
+                ",\"product\":\"%s\",\"security_type\":\"FUT\",\"security_sub_type\":\"SP\""
+                ",\"maturity\":\"%04d-%02d\",\"activation_ns\":%" PRId64
+                ",\"last_trade_ns\":%" PRId64 ",\"tick_px\":%" PRId64
+                ",\"tick_str\":\"%s\",\"market_depth\":%d,\"implied_depth\":%d,\"legs\":["
+                "{\"symbol\":\"%s\",\"security_id\":%" PRId32 ",\"side\":1,\"ratio\":1},"
+                "{\"symbol\":\"%s\",\"security_id\":%" PRId32 ",\"side\":2,\"ratio\":1}]}\n",
+                in->symbol, in->security_id, in->product, in->year, in->month, in->activation_ns,
+                in->last_trade_ns, m->cfg.tick_px, tick, MARKET_DEPTH, MARKET_IMPLIED_DEPTH,
+                n->symbol, n->security_id, fa->symbol, fa->security_id);
     }
     for (int p = 0; p < MARKET_N_PRODUCTS; p++)
         fprintf(f, "{\"type\":\"index_def\",\"symbol\":\"%s\",\"product\":\"%s\"}\n",
@@ -93,9 +108,10 @@ static void head(FILE *f, const char *type, const struct market *m, const struct
 {
     const struct market_instr *in = &m->instr[e->instr];
     fprintf(f,
-            "{\"type\":\"%s\",\"t_ns\":%" PRId64 ",\"symbol\":\"%s\",\"security_id\":%" PRId32
+            "{\"type\":\"%s%s\",\"t_ns\":%" PRId64 ",\"symbol\":\"%s\",\"security_id\":%" PRId32
             ",\"seq\":%" PRIu32 ",\"lost\":%s",
-            type, t_ns, in->symbol, in->security_id, seq, lost ? "true" : "false");
+            in->spread ? "spread_" : "", type, t_ns, in->symbol, in->security_id, seq,
+            lost ? "true" : "false");
 }
 
 int truth_write_event(FILE *f, const struct market *m, const struct market_event *ev,
@@ -113,9 +129,17 @@ int truth_write_event(FILE *f, const struct market *m, const struct market_event
             head(f, e->action == GT_ACT_DELETE ? "bust" : "trade", m, e, ev->t_ns, sq, ls);
             fprintf(f,
                     ",\"rpt_seq\":%" PRIu32 ",\"px\":%" PRId64 ",\"px_str\":\"%s\",\"qty\":%" PRId32
-                    ",\"aggressor\":\"%s\",\"aggressor_side\":%d,\"trade_id\":%" PRIu32 "}\n",
+                    ",\"aggressor\":\"%s\",\"aggressor_side\":%d,\"trade_id\":%" PRIu32,
                     e->rpt_seq, e->px, truth_px_format(e->px, px), e->qty,
-                    e->aggressor == 1 ? "buy" : "sell", e->aggressor, e->trade_id);
+                    e->aggressor == 1   ? "buy"
+                    : e->aggressor == 2 ? "sell"
+                                        : "none",
+                    e->aggressor, e->trade_id);
+            if (e->leg_of)
+                fprintf(f, ",\"leg\":true,\"spread\":\"%s\",\"spread_id\":%" PRId32 "}\n",
+                        m->instr[e->leg_of].symbol, m->instr[e->leg_of].security_id);
+            else
+                fputs(",\"leg\":false}\n", f);
             break;
         case MK_INDEX:
             fprintf(f,
@@ -157,15 +181,19 @@ int truth_write_reset(FILE *f, int64_t t_ns, int appl_id)
     return ferror(f) ? GT_EIO : GT_OK;
 }
 
-static void side_write(FILE *f, const char *side, const struct market_level *lv, int n, bool *first)
+/* Levels of one side; implied levels have no order count. */
+static void side_write(FILE *f, const char *side, const struct market_level *lv, int n, bool *first,
+                       bool orders)
 {
     char px[TRUTH_PXLEN];
     for (int k = 0; k < n; k++) {
         fprintf(f,
                 "%s{\"side\":\"%s\",\"level\":%d,\"px\":%" PRId64
-                ",\"px_str\":\"%s\",\"qty\":%" PRId32 ",\"orders\":%" PRId32 "}",
-                *first ? "" : ",", side, k + 1, lv[k].px, truth_px_format(lv[k].px, px), lv[k].qty,
-                lv[k].n_orders);
+                ",\"px_str\":\"%s\",\"qty\":%" PRId32,
+                *first ? "" : ",", side, k + 1, lv[k].px, truth_px_format(lv[k].px, px), lv[k].qty);
+        if (orders)
+            fprintf(f, ",\"orders\":%" PRId32, lv[k].n_orders);
+        fputc('}', f);
         *first = false;
     }
 }
@@ -177,12 +205,24 @@ int truth_write_final(FILE *f, const struct market *m, const struct gt_channels 
         const struct market_instr *in = &m->instr[i];
         bool first = true;
         fprintf(f,
-                "{\"type\":\"book\",\"t_ns\":%" PRId64 ",\"symbol\":\"%s\",\"security_id\":%" PRId32
-                ",\"rpt_seq\":%" PRIu32 ",\"status\":%d,\"n_bid\":%d,\"n_ask\":%d,\"levels\":[",
-                m->now_ns, in->symbol, in->security_id, in->rpt_seq, in->status, in->n_bid,
-                in->n_ask);
-        side_write(f, "bid", in->bid, in->n_bid, &first);
-        side_write(f, "ask", in->ask, in->n_ask, &first);
+                "{\"type\":\"%sbook\",\"t_ns\":%" PRId64
+                ",\"symbol\":\"%s\",\"security_id\":%" PRId32 ",\"rpt_seq\":%" PRIu32
+                ",\"status\":%d,\"n_bid\":%d,\"n_ask\":%d,\"levels\":[",
+                in->spread ? "spread_" : "", m->now_ns, in->symbol, in->security_id, in->rpt_seq,
+                in->status, in->n_bid, in->n_ask);
+        side_write(f, "bid", in->bid, in->n_bid, &first, true);
+        side_write(f, "ask", in->ask, in->n_ask, &first, true);
+        fputs("]}\n", f);
+    }
+    for (int i = 0; i < MARKET_N_INSTR; i++) {
+        const struct market_instr *in = &m->instr[i];
+        bool first = true;
+        fprintf(f,
+                "{\"type\":\"implied_book\",\"t_ns\":%" PRId64 ",\"symbol\":\"%s\""
+                ",\"security_id\":%" PRId32 ",\"n_bid\":%d,\"n_ask\":%d,\"levels\":[",
+                m->now_ns, in->symbol, in->security_id, in->n_ibid, in->n_iask);
+        side_write(f, "bid", in->ibid, in->n_ibid, &first, false);
+        side_write(f, "ask", in->iask, in->n_iask, &first, false);
         fputs("]}\n", f);
     }
     for (int k = 0; k < GT_N_FEEDS; k++)
