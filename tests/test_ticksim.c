@@ -202,10 +202,14 @@ Test(ticksim, same_seed_same_bytes_other_seed_other_bytes)
                                    : "c.jsonl"),
                   6000);
         c.market.seed = k == 2 ? 8 : 7;
+        /* In session: spreads trade, legs print, implied books move. */
+        c.market.start_ns = gt_ns_of_ymd(20261124) + 14 * 3600 * GT_NS_PER_SEC;
         c.emit.line[0].drop_p = 0.01;
         c.emit.line[1].reorder_p = 0.01;
         c.emit.line[1].reorder_window = 3;
         run_ok(&c, &st);
+        cr_assert(gt(u64, st.emit.n_leg_prints, 20));
+        cr_assert(gt(u64, st.emit.n_implied, 1000));
     }
     struct file a = file_read(path_in("a.pcap")), b = file_read(path_in("b.pcap")),
                 d = file_read(path_in("c.pcap"));
