@@ -1076,6 +1076,24 @@ Test(ticksim, pcap_decoded_reproduces_truth_trades_stats_indexes_and_books, .tim
     cr_assert(gt(sz, S->n_implied, 10000));
     cr_assert(gt(sz, S->n_implied_checks, 100000));
     cr_assert(gt(sz, S->n_snap_implied, 1000), "snapshots carry implied levels");
+    /* A day's open is its first trade, once, even at a spread price of 0. */
+    struct {
+        int64_t id, day;
+    } opened[2 * MARKET_N_INSTR];
+    size_t n_opened = 0;
+    for (size_t i = 0; i < stats.n; i++) {
+        char et[4];
+        if (strcmp(jstr(stats.l[i], "entry_type", et, sizeof et), "4"))
+            continue;
+        int64_t id = jnum(stats.l[i], "security_id"),
+                day = jnum(stats.l[i], "t_ns") / GT_NS_PER_DAY;
+        for (size_t k = 0; k < n_opened; k++)
+            cr_assert(opened[k].id != id || opened[k].day != day, "%" PRId64 " opened twice", id);
+        cr_assert(lt(sz, n_opened, 2 * MARKET_N_INSTR));
+        opened[n_opened].id = id;
+        opened[n_opened++].day = day;
+    }
+    cr_assert(gt(sz, n_opened, MARKET_N_OUTRIGHT));
     lines_free(&implied);
     lines_free(&trades);
     lines_free(&stats);

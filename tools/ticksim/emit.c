@@ -422,15 +422,16 @@ static int put_snapshot(struct emit *e, struct mdp3_enc *enc, int i, int64_t t_n
         char type;
         int64_t px;
         int32_t qty;
+        bool set; /* a spread's open, high or low may be 0 */
     } st[] = {
-        {MDP3_ET_OPEN, in->open_px, MDP3_I32_NULL},
-        {MDP3_ET_HIGH, in->high_px, MDP3_I32_NULL},
-        {MDP3_ET_LOW, in->low_px, MDP3_I32_NULL},
-        {MDP3_ET_SETTLE, in->settle_px, MDP3_I32_NULL},
-        {MDP3_ET_ELECTRONIC_VOLUME, in->volume ? MDP3_PX_NULL : 0, in->volume},
+        {MDP3_ET_OPEN, in->open_px, MDP3_I32_NULL, in->has_open},
+        {MDP3_ET_HIGH, in->high_px, MDP3_I32_NULL, in->has_open},
+        {MDP3_ET_LOW, in->low_px, MDP3_I32_NULL, in->has_open},
+        {MDP3_ET_SETTLE, in->settle_px, MDP3_I32_NULL, in->settle_px != 0},
+        {MDP3_ET_ELECTRONIC_VOLUME, MDP3_PX_NULL, in->volume, in->volume != 0},
     };
     for (size_t k = 0; k < sizeof st / sizeof st[0]; k++) {
-        if (st[k].px == 0)
+        if (!st[k].set)
             continue;
         es[n++] = (struct mdp3_snapshot52_entry){
             .px = st[k].px,

@@ -337,7 +337,8 @@ static void trade_stats(struct market *m, struct market_event *ev, int i, int64_
     struct market_entry *v = ev_instr(m, ev, MK_VOLUME, i);
     v->qty = in->volume;
     v->action = in->volume == qty ? MDP3_ACT_NEW : MDP3_ACT_CHANGE;
-    if (in->open_px == 0) {
+    if (!in->has_open) {
+        in->has_open = true;
         in->open_px = in->high_px = in->low_px = first_px;
         struct market_entry *s = ev_instr(m, ev, MK_SSTAT, i);
         s->stat = MDP3_ET_OPEN;
@@ -554,6 +555,7 @@ static void close_product(struct market *m, struct market_event *ev, int p)
         e->qty = in->open_interest;
         in->volume = 0;
         in->open_px = in->high_px = in->low_px = 0;
+        in->has_open = false;
         if (expires) { /* the contract is gone: its book empties */
             in->expired = true;
             if (in->n_bid)
@@ -568,6 +570,7 @@ static void close_product(struct market *m, struct market_event *ev, int p)
         struct market_instr *in = &m->instr[i];
         in->volume = 0;
         in->open_px = in->high_px = in->low_px = 0;
+        in->has_open = false;
         if (in->expired || !m->instr[in->leg[0]].expired)
             continue;
         in->expired = true;

@@ -125,6 +125,7 @@ struct market_instr {
     int n_bid, n_ask;
     struct market_level bid[MARKET_DEPTH], ask[MARKET_DEPTH];
     int64_t open_px, high_px, low_px, last_px, settle_px;
+    bool has_open; /* traded today: open, high and low are set (a spread's may be 0) */
     int32_t volume, open_interest;
     uint8_t status;
     bool expired; /* past its last trade: settled, book emptied, no flow */
