@@ -136,11 +136,11 @@ class Store:
         csv (text): store.query("stats")."""
         return _native.run([args[0], "--db", self.db, "--format", "csv"] + list(args[1:]))[0]
 
-    def symbols(self, product=None, start=None, end=None, raw=False):
+    def symbols(self, product=None, start=None, end=None, exact=False, raw=False):
         """The instruments: product, symbol, type, maturity, tick size, first
         and last tick, ticks per kind (tickq symbols)."""
         a = ["--product", self._name("symbols", "product", product)] if product else []
-        return self._query("symbols", a + self._range(start, end), raw=raw)
+        return self._query("symbols", a + self._range(start, end), exact, raw)
 
     def ticks(self, symbol, kind=None, start=None, end=None, exact=False, raw=False):
         """The ticks of symbol in [start, end) in bus order, tickq ticks'

@@ -104,6 +104,11 @@ def _def_type(recs):
     return (_field(recs, 45, "u1") == 2).astype(np.int64), np.ones(len(recs), bool)
 
 
+def _none(recs):
+    """A column tickq prints for a kind and always leaves null (stat's type)."""
+    return np.zeros(len(recs), np.int64), np.zeros(len(recs), bool)
+
+
 def _str(off, n):
     return ("b", lambda recs: (_field(recs, off, "S%d" % n), np.ones(len(recs), bool)))
 
@@ -124,7 +129,7 @@ COLUMNS = [
     ("trade_id", {1: _i(48, "<u4", 2**32 - 1)}),
     ("rpt_seq", {2: _i(56, "<u4"), 4: _i(48, "<u4")}),
     ("code", {4: _i(44, "u1"), 5: _i(48, "u1"), 6: _i(33, "u1")}),
-    ("type", {4: _s(44, "u1", FIX_NAMES[1:], 1), 7: ("s", _def_type, ["future", "index"])}),
+    ("type", {4: _s(44, "u1", FIX_NAMES[1:], 1), 5: ("s", _none, []), 7: ("s", _def_type, ["future", "index"])}),
     ("date", {4: _i(40, "<u4", 0), 5: _i(52, "<u4", 0), 6: _i(48, "<u4", 0)}),
     ("feed", {6: _s(35, "u1", FEEDS)}),
     ("cause", {6: _i(36, "u1")}),
@@ -183,7 +188,7 @@ def frame(recs, kind=None, exact=False):
             m = sel[k]
             part = recs if m is None else recs[m]
             v, ok = spec[1](part)
-            if spec[0] == "s":
+            if spec[0] == "s" and spec[2]:
                 v = np.array([cats.index(c) for c in spec[2]], np.int64)[np.clip(v, 0, len(spec[2]) - 1)]
             if t == "b":
                 v = np.char.decode(v, "ascii").astype(object)
