@@ -4,6 +4,7 @@ the sequenced bus client. No compiler at import; nothing here loops per row."""
 import ctypes
 import os
 import threading
+import weakref
 
 import numpy as np
 
@@ -76,13 +77,15 @@ def run(args):
 
 def ticks(args):
     """The records of tickq ticks ARGS as a numpy array of 64-byte records
-    (TICK_DTYPE), copied once out of the library's array."""
+    (TICK_DTYPE): a view of the library's own array, no copy, freed with the
+    last array that uses it."""
     p, n, _ = _call(_lib.gtpy_ticks, args)
-    recs = np.empty(n, dtype=TICK_DTYPE)
-    if n:
-        _c.memmove(recs.ctypes.data, p, n * TICK_LEN)
-    _lib.gtpy_free(p)
-    return recs
+    if not n:
+        _lib.gtpy_free(p)
+        return np.empty(0, dtype=TICK_DTYPE)
+    buf = (_c.c_uint8 * (n * TICK_LEN)).from_address(p)
+    weakref.finalize(buf, _lib.gtpy_free, p)
+    return np.frombuffer(buf, dtype=TICK_DTYPE)
 
 
 # struct gt_tick (gputick/tick.h, docs/wire.md): the common header and the

@@ -6,6 +6,8 @@ gputick/tick.h: each column is one strided view and a few vectorized
 selections by kind, never a Python loop over rows. The columns and their
 nulls are tickq ticks' (query/cmd_ticks.c), so a frame and tickq's CSV of the
 same ticks hold the same values."""
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -55,10 +57,10 @@ def _field(recs, off, fmt):
         if len(recs) else np.empty(0, dt)
 
 
-SIDES = ["bid", "ask"]  # gt_side 1, 2
-ACTIONS = ["new", "change", "delete", "delete_thru", "delete_from", "overlay"]
-FIX_NAMES = [None, "indicative", "premarket", "prelim_close", "session_close", "official"]
-FEEDS = ["none", "stale", "recovered", "reset"]
+SIDES = ("bid", "ask")  # gt_side 1, 2
+ACTIONS = ("new", "change", "delete", "delete_thru", "delete_from", "overlay")
+FIX_NAMES = (None, "indicative", "premarket", "prelim_close", "session_close", "official")
+FEEDS = ("none", "stale", "recovered", "reset")
 
 
 def _cat(codes, valid, cats):
@@ -67,7 +69,9 @@ def _cat(codes, valid, cats):
 
 
 # tickq ticks' columns, in its order; per kind: how the cell is read.
-# A reader returns (values, valid) for the rows given.
+# A reader returns (values, valid) for every row; the kinds that read a
+# column the same way share one reader (cached), read once.
+@functools.lru_cache(maxsize=None)
 def _i(off, fmt, null=None):
     def rd(recs):
         v = _field(recs, off, fmt).astype(np.int64)
@@ -75,6 +79,7 @@ def _i(off, fmt, null=None):
     return ("i", rd)
 
 
+@functools.lru_cache(maxsize=None)
 def _px(off):
     def rd(recs):
         v = _field(recs, off, "<i8")
@@ -82,6 +87,7 @@ def _px(off):
     return ("p", rd)
 
 
+@functools.lru_cache(maxsize=None)
 def _s(off, fmt, cats, base=0):
     def rd(recs):
         v = _field(recs, off, fmt).astype(np.int64) - base
@@ -118,7 +124,7 @@ COLUMNS = [
     ("qty", {1: _i(40, "<i8", I64_NULL), 2: _i(40, "<i8", I64_NULL), 5: _i(40, "<i8", I64_NULL)}),
     ("side", {1: _s(56, "u1", SIDES, 1), 2: _s(53, "u1", SIDES, 1)}),
     ("level", {2: _i(52, "u1"), 7: _i(44, "u1")}),
-    ("action", {1: ("s", _trade_action, ["new", "bust"]), 2: _s(54, "u1", ACTIONS)}),
+    ("action", {1: ("s", _trade_action, ("new", "bust")), 2: _s(54, "u1", ACTIONS)}),
     ("orders", {1: _i(52, "<i4", 2**31 - 1), 2: _i(48, "<i4", 2**31 - 1)}),
     ("bid_px", {3: _px(32)}),
     ("bid_qty", {3: _tob_qty(32, 48, "<i4")}),
@@ -129,7 +135,7 @@ COLUMNS = [
     ("trade_id", {1: _i(48, "<u4", 2**32 - 1)}),
     ("rpt_seq", {2: _i(56, "<u4"), 4: _i(48, "<u4")}),
     ("code", {4: _i(44, "u1"), 5: _i(48, "u1"), 6: _i(33, "u1")}),
-    ("type", {4: _s(44, "u1", FIX_NAMES[1:], 1), 5: ("s", _none, []), 7: ("s", _def_type, ["future", "index"])}),
+    ("type", {4: _s(44, "u1", FIX_NAMES[1:], 1), 5: ("s", _none, ()), 7: ("s", _def_type, ("future", "index"))}),
     ("date", {4: _i(40, "<u4", 0), 5: _i(52, "<u4", 0), 6: _i(48, "<u4", 0)}),
     ("feed", {6: _s(35, "u1", FEEDS)}),
     ("cause", {6: _i(36, "u1")}),
@@ -151,10 +157,13 @@ def frame(recs, kind=None, exact=False):
     """tickq ticks' columns of the records recs (TICK_DTYPE), as a DataFrame:
     times datetime64[ns, UTC]; prices float64 dollars (NaN for null) or, with
     exact, nullable Int64 nanodollars; integers nullable Int64 where tickq
-    prints nulls; names as categoricals."""
+    prints nulls; names as categoricals.
+
+    Each column is read over all rows at once (a strided view per kind that
+    has it) and the kinds are merged with np.where on the kind column."""
     n = len(recs)
     kinds = _field(recs, 1, "u1")
-    present = [kind] if kind else [k for k in KINDS if (kinds == k).any()] if n else []
+    present = [k for k in KINDS if (kind is None or k == kind) and (kind or (kinds == k).any())]
     sel = {k: (None if kind else kinds == k) for k in present}
     cols = {
         "exch_time": _times(_field(recs, 16, "<i8")),
@@ -164,44 +173,43 @@ def frame(recs, kind=None, exact=False):
         "flags": _field(recs, 2, "<u2").astype(np.int64),
     }
     for name, by_kind in COLUMNS:
-        ks = [k for k in by_kind if (kind is None or k == kind)]
+        ks = [k for k in by_kind if kind is None or k == kind]
         if not ks:
             continue
         t = by_kind[ks[0]][0]
-        if t == "b":
-            vals = np.full(n, "", dtype=object)
-            valid = np.zeros(n, bool)
-        else:
-            vals = np.zeros(n, np.int64)
-            valid = np.zeros(n, bool)
-        cats = None
-        for k in ks:
-            if k not in sel:
-                continue
-            spec = by_kind[k]
-            if spec[0] == "s":
-                # each kind has its own names: code into one category list
-                cats = cats or []
-                for c in spec[2]:
-                    if c not in cats:
-                        cats.append(c)
-            m = sel[k]
-            part = recs if m is None else recs[m]
-            v, ok = spec[1](part)
-            if spec[0] == "s" and spec[2]:
-                v = np.array([cats.index(c) for c in spec[2]], np.int64)[np.clip(v, 0, len(spec[2]) - 1)]
-            if t == "b":
-                v = np.char.decode(v, "ascii").astype(object)
-            if m is None:
-                vals, valid = v, ok
-            else:
-                vals[m] = v
-                valid[m] = ok
+        # names of every kind of the column, in one category list
+        cats = []
         if t == "s":
-            cols[name] = _cat(vals, valid, cats or [])
-        elif t == "b":
-            cols[name] = pd.array(np.where(valid, vals, None), dtype="string") if n else \
-                pd.array([], dtype="string")
+            for k in ks:
+                cats += [c for c in by_kind[k][2] if c not in cats]
+        vals, valid = np.zeros(n, np.int64), np.zeros(n, bool)
+        if t == "b":
+            vals = np.zeros(n, "S12")
+        groups = {}
+        for k in ks:
+            if k in sel:
+                groups.setdefault(id(by_kind[k]), (by_kind[k], []))[1].append(k)
+        for spec, kl in groups.values():
+            v, ok = spec[1](recs)
+            if t == "s" and spec[2]:
+                lut = np.array([cats.index(c) for c in spec[2]], np.int64)
+                v = lut[np.clip(v, 0, len(lut) - 1)]
+            if kind:
+                vals, valid = v, ok
+                continue
+            m = sel[kl[0]]
+            for k in kl[1:]:
+                m = m | sel[k]
+            np.copyto(vals, v, where=m)
+            valid |= m & ok
+        if t == "b":
+            # product and symbol: a few distinct names, so categoricals
+            names, inv = np.unique(vals[valid], return_inverse=True)
+            codes = np.full(n, -1, np.int64)
+            codes[valid] = inv
+            cols[name] = _cat(codes, valid, [x.decode("ascii") for x in names])
+        elif t == "s":
+            cols[name] = _cat(vals, valid, cats)
         elif t == "p":
             if exact:
                 cols[name] = pd.arrays.IntegerArray(np.where(valid, vals, 0), ~valid)
