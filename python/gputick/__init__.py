@@ -8,13 +8,13 @@ and numpy arrays (docs/python.md).
     for df in gputick.subscribe("tcp://127.0.0.1:5555", "tcp://127.0.0.1:5556"): ...
 """
 from ._native import TICK_DTYPE
-from .errors import (BadTimeError, BusError, GputickError, InputError, StoreError,
-                     StoreNotFoundError, UnknownSymbolError)
+from .errors import (BadTimeError, BusError, GputickError, GputickWarning, InputError,
+                     StoreError, StoreNotFoundError, UnknownSymbolError)
 from .store import Store, to_time
 from .subscribe import Subscription, subscribe
 from .ticks import kind_dtype
 
 __all__ = ["Store", "subscribe", "Subscription", "TICK_DTYPE", "kind_dtype", "to_time",
            "GputickError", "InputError", "BadTimeError", "UnknownSymbolError",
-           "StoreNotFoundError", "StoreError", "BusError"]
+           "StoreNotFoundError", "StoreError", "BusError", "GputickWarning"]
 __version__ = "0.1"

@@ -78,14 +78,14 @@ def run(args):
 def ticks(args):
     """The records of tickq ticks ARGS as a numpy array of 64-byte records
     (TICK_DTYPE): a view of the library's own array, no copy, freed with the
-    last array that uses it."""
-    p, n, _ = _call(_lib.gtpy_ticks, args)
+    last array that uses it; and tickq's notes (skipped blocks)."""
+    p, n, notes = _call(_lib.gtpy_ticks, args)
     if not n:
         _lib.gtpy_free(p)
-        return np.empty(0, dtype=TICK_DTYPE)
+        return np.empty(0, dtype=TICK_DTYPE), notes
     buf = (_c.c_uint8 * (n * TICK_LEN)).from_address(p)
     weakref.finalize(buf, _lib.gtpy_free, p)
-    return np.frombuffer(buf, dtype=TICK_DTYPE)
+    return np.frombuffer(buf, dtype=TICK_DTYPE), notes
 
 
 # struct gt_tick (gputick/tick.h, docs/wire.md): the common header and the

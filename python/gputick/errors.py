@@ -38,6 +38,11 @@ class StoreError(GputickError):
     """A store that will not open or read (tickq exits 1)."""
 
 
+class GputickWarning(UserWarning):
+    """A note tickq prints beside a good answer (a provisional settlement,
+    a block skipped as corrupt): issued with warnings.warn."""
+
+
 class BusError(GputickError, ConnectionError):
     """The bus refused the subscriber or did not answer (gputick/sub.h)."""
 

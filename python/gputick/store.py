@@ -10,12 +10,13 @@ store tickstore is writing answers with its last commit."""
 import datetime as _dt
 import io
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from . import _native, ticks as _ticks
-from .errors import InputError, StoreNotFoundError
+from .errors import GputickWarning, InputError, StoreNotFoundError
 
 # Per command: its time columns and its price columns (tickq prints prices
 # with up to 9 decimals: exact nanodollars).
@@ -127,7 +128,10 @@ class Store:
         return s
 
     def _query(self, cmd, args, exact=False, raw=False):
-        text, _ = _native.run([cmd, "--db", self.db, "--format", "csv"] + args)
+        text, notes = _native.run([cmd, "--db", self.db, "--format", "csv"] + args)
+        for line in notes.splitlines():
+            if line.strip():
+                warnings.warn(line, GputickWarning, stacklevel=3)
         df = _frame(cmd, text, exact)
         return df.to_records(index=False) if raw else df
 
@@ -150,7 +154,10 @@ class Store:
         a = ["ticks", "--db", self.db, self._name("ticks", "symbol", symbol)]
         if kind is not None:
             a += ["--kind", kind]
-        recs = _native.ticks(a + self._range(start, end))
+        recs, notes = _native.ticks(a + self._range(start, end))
+        for line in notes.splitlines():
+            if line.strip():
+                warnings.warn(line, GputickWarning, stacklevel=2)
         k = _ticks.KIND_IDS.get(kind) if kind else None
         return _ticks.raw(recs, k) if raw else _ticks.frame(recs, k, exact)
 

@@ -175,6 +175,7 @@ def test_curve(st, day, at):
           {"bid", "ask", "mid", "last", "index", "basis"}, at=at)
 
 
+@pytest.mark.filterwarnings("ignore::gputick.GputickWarning")
 @pytest.mark.parametrize("rule", ["mean-official", "last-official"])
 def test_settle(st, day, rule):
     check(st, day["db"], "settle", "settle", ["H100X6"], {"settlement", "last_trade", "diff"},
@@ -280,3 +281,11 @@ def test_bad_types(st):
         st.ticks(12)
     with pytest.raises(gputick.InputError):
         st.ticks("--db=/")
+
+
+def test_tickqs_notes_are_warnings(st, day):
+    rc, _, err = tickq(day["db"], "settle", "H100X6")
+    assert rc == 0 and "provisional" in err
+    with pytest.warns(gputick.GputickWarning) as w:
+        st.settle("H100X6")
+    assert [str(x.message) for x in w] == [err]
