@@ -214,12 +214,14 @@ def frame(recs, kind=None, exact=False):
             if exact:
                 cols[name] = pd.arrays.IntegerArray(np.where(valid, vals, 0), ~valid)
             else:
-                cols[name] = np.where(valid, vals / PX_SCALE, np.nan)
+                f = vals / PX_SCALE
+                f[~valid] = np.nan
+                cols[name] = f
         elif valid.all():
             cols[name] = vals
         else:
             cols[name] = pd.arrays.IntegerArray(np.where(valid, vals, 0), ~valid)
-    return pd.DataFrame(cols)
+    return pd.DataFrame(cols, copy=False)  # no consolidation: one copy less of every column
 
 
 def raw(recs, kind=None):
