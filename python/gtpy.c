@@ -8,8 +8,7 @@
  *     records, in bus order, into one array the caller frees: tickq ticks'
  *     own steps (query/ticks_query.h: its options and messages, the symbol
  *     lookup with suggestions, the merge of the series by seq) without the
- *     text.
- *     numpy views the array as columns; no per-row work in Python.
+ *     text. numpy views the array as columns; no per-row work in Python.
  *   - gtpy_cmd(): one tickq command run in-process (cmd.h), its output and
  *     its messages into memory (qio.h's QOUT/QERR): bars, book, fixings,
  *     curve, settle, asof, symbols give tickq's answers because they are
@@ -22,12 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gtpy.h"
-#include "gputick/store.h"
 #include "gputick/sub.h"
 #include "gputick/tick.h"
-#include "gputick/time.h"
 #include "cmd.h"
-#include "cmdstore.h"
 #include "qio.h"
 #include "ticks_query.h"
 
