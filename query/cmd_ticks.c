@@ -14,6 +14,7 @@
 #include "out.h"
 #include "cmdstore.h"
 #include "qopt.h"
+#include "ticks_query.h"
 #include "gputick/time.h"
 
 static void usage(FILE *f)
@@ -216,7 +217,62 @@ static void tick_cells(const struct gt_tick *t, struct cellv *c)
     }
 }
 
-int cmd_ticks(int argc, char **argv)
+/* The text sink: tickq ticks' table, CSV or JSON lines. */
+struct text {
+    struct out o;
+    struct out_col cols[N_COLS]; /* out_begin keeps a pointer to them */
+    int n_cols, idx[N_COLS];
+};
+
+static void text_begin(void *ctx, int kind, enum out_format fmt)
+{
+    struct text *x = ctx;
+    uint64_t mask = COMMON;
+    for (int k = 1; k <= GT_KIND_MAX; k++)
+        if (!kind || k == kind)
+            mask |= kind_cols[k];
+    x->n_cols = 0;
+    for (int i = 0; i < N_COLS; i++)
+        if (mask & B(i)) {
+            x->idx[x->n_cols] = i;
+            x->cols[x->n_cols++] = all_cols[i];
+        }
+    out_begin(&x->o, fmt, QOUT, x->cols, x->n_cols);
+}
+
+static int text_run(void *ctx, const struct gt_tick *t, int n)
+{
+    struct text *x = ctx;
+    struct cellv cv[N_COLS];
+    if (ferror(x->o.f))
+        return 1; /* the reader is gone or the disk full: out_finish says which */
+    for (int j = 0; j < n; j++) {
+        tick_cells(&t[j], cv);
+        for (int i = 0; i < x->n_cols; i++) {
+            const struct cellv *c = &cv[x->idx[i]];
+            if (c->t == 'p')
+                out_px(&x->o, c->v);
+            else if (c->t == 'i')
+                out_i64(&x->o, c->v);
+            else if (c->t == 't')
+                out_time(&x->o, c->v);
+            else if (c->t == 's')
+                out_str(&x->o, c->s);
+            else
+                out_null(&x->o);
+        }
+        out_row_end(&x->o);
+    }
+    return 0;
+}
+
+static int text_end(void *ctx, int rc)
+{
+    struct text *x = ctx;
+    return out_finish(&x->o, "ticks", rc);
+}
+
+int ticks_query(int argc, char **argv, const struct ticks_sink *sink)
 {
     static const struct option opts[] = {
         QOPT_LONGOPTS, {"kind", required_argument, 0, 'k'}, {0, 0, 0, 0}};
@@ -259,50 +315,30 @@ int cmd_ticks(int argc, char **argv)
     if ((rc = cmdstore_instr("ticks", st, symbol, &def)))
         goto done;
     int kinds[GT_KIND_MAX], n_kinds = 0;
-    uint64_t mask = COMMON;
     for (int k = 1; k <= GT_KIND_MAX; k++)
-        if (!kind || k == kind) {
+        if (!kind || k == kind)
             kinds[n_kinds++] = k;
-            mask |= kind_cols[k];
-        }
-    struct out_col cols[N_COLS];
-    int n_cols = 0, idx[N_COLS];
-    for (int i = 0; i < N_COLS; i++)
-        if (mask & B(i)) {
-            idx[n_cols] = i;
-            cols[n_cols++] = all_cols[i];
-        }
     struct cmdstore_merge m;
     if ((rc = cmdstore_merge_open("ticks", st, &m, def.instr_id, kinds, n_kinds, q.from_ns,
                                   q.to_ns)))
         goto done;
-    struct out o;
-    struct cellv cv[N_COLS];
-    out_begin(&o, q.fmt, QOUT, cols, n_cols);
+    sink->begin(sink->ctx, kind, q.fmt);
     const struct gt_tick *t;
-    int r;
-    while ((r = cmdstore_merge_run(&m, &t)) > 0 && !ferror(QOUT))
-        for (int j = 0; j < r; j++) {
-            tick_cells(&t[j], cv);
-            for (int i = 0; i < n_cols; i++) {
-                const struct cellv *x = &cv[idx[i]];
-                if (x->t == 'p')
-                    out_px(&o, x->v);
-                else if (x->t == 'i')
-                    out_i64(&o, x->v);
-                else if (x->t == 't')
-                    out_time(&o, x->v);
-                else if (x->t == 's')
-                    out_str(&o, x->s);
-                else
-                    out_null(&o);
-            }
-            out_row_end(&o);
-        }
+    int r = 0, s = 0;
+    while (!s && (r = cmdstore_merge_run(&m, &t)) > 0)
+        if ((s = sink->run(sink->ctx, t, r)) < 0)
+            r = -1;
     cmdstore_merge_close(&m);
     if (r < 0)
         rc = 1;
-    rc = out_finish(&o, "ticks", rc);
+    rc = sink->end(sink->ctx, rc);
 done:
     return cmdstore_close("ticks", st, rc);
+}
+
+int cmd_ticks(int argc, char **argv)
+{
+    struct text x;
+    struct ticks_sink s = {text_begin, text_run, text_end, &x};
+    return ticks_query(argc, argv, &s);
 }

@@ -49,5 +49,6 @@ int bench_feed(void);
 int bench_e2e(void);
 int bench_clickhouse(void);
 int bench_curve(void);
+int bench_python(void);
 
 #endif

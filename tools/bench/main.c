@@ -24,6 +24,8 @@ static const struct bench benches[] = {
      "on a ticksim day of 11 M ticks (ClickHouse rows skipped when it is absent)",
      bench_clickhouse},
     {"curve", "CURVE-encrypted PUB->SUB throughput vs plain text", bench_curve},
+    {"python", "Python Store.ticks() vs tickq CSV into pandas, and into numpy vs the C iterator",
+     bench_python},
 };
 enum { N_BENCHES = sizeof benches / sizeof benches[0] };
 
