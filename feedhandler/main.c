@@ -434,10 +434,6 @@ struct run {
       ps->replayed)                                                                                \
     X("snapshots", "snapshots_total", NULL, COUNTER, "Snapshots sent to late joiners.",            \
       ps->snapshots)                                                                               \
-    X("subscribers", "subscribers", NULL, GAUGE, "Subscriber connections on the PUB socket now.",  \
-      ps->connects - ps->disconnects)                                                              \
-    X("subscriber-connections", "subscriber_connections_total", NULL, COUNTER,                     \
-      "Subscriber connections accepted on the PUB socket.", ps->connects)                          \
     X("subscriptions", "subscriptions", NULL, GAUGE,                                               \
       "Topic subscriptions held now, over all subscribers.", ps->subscribes - ps->unsubscribes)    \
     X("curve-denied", "curve_denied_total", NULL, COUNTER,                                         \
@@ -446,6 +442,15 @@ struct run {
       "Failed handshakes on the PUB and ROUTER sockets.", zs.handshake_failed)                     \
     X("instruments", "instruments", NULL, GAUGE, "Instruments known.", s->n_instruments)           \
     X("stale-now", "stale_books", NULL, GAUGE, "Books stale now.", s->n_stale)
+
+/* The rows of the PUB socket's monitor, printed while pub_stats.watched:
+ * with --curve-allow the allow-list's handler holds the socket's one
+ * monitor, and there is no count of connections at all. */
+#define FEED_COUNTERS_WATCHED(X)                                                                   \
+    X("subscribers", "subscribers", NULL, GAUGE, "Subscriber connections on the PUB socket now.",  \
+      ps->connects - ps->disconnects)                                                              \
+    X("subscriber-connections", "subscriber_connections_total", NULL, COUNTER,                     \
+      "Subscriber connections accepted on the PUB socket.", ps->connects)
 
 /* The sources the rows read. */
 #define FEED_COUNTER_SOURCES(r)                                                                    \
@@ -464,6 +469,9 @@ static void metrics_render(struct run *r)
 #define X(key, name, labels, type, help, v)                                                        \
     metrics_sample(t, "gputick_feed_" name, METRICS_##type, help, labels, (double)(v));
     FEED_COUNTERS(X)
+    if (ps->watched) {
+        FEED_COUNTERS_WATCHED(X)
+    }
 #undef X
     /* Per peer, the endpoint's alone: a series for each peer that asked. */
     int n;
@@ -500,6 +508,9 @@ static void stats_line(struct run *r, int64_t now, const char *when)
         len += (size_t)snprintf(line + len, sizeof line - len, " " key " %llu",                    \
                                 (unsigned long long)(v));
     FEED_COUNTERS(X)
+    if (ps->watched) {
+        FEED_COUNTERS_WATCHED(X)
+    }
 #undef X
     if (len < sizeof line)
         snprintf(line + len, sizeof line - len, " rate %.0f", rate);

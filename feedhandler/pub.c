@@ -134,14 +134,20 @@ int pub_open(struct pub **out, void *zctx, const struct pub_opts *o, char err[GT
         goto fail;
     }
     int verboser = 1;
+    if (zmq_setsockopt(p->pub, ZMQ_XPUB_VERBOSER, &verboser, sizeof verboser) < 0) {
+        zfail(err, "set up", "the PUB socket");
+        goto fail;
+    }
+    /* A socket has one monitor: with an allow-list, its handler's. */
     char mon_ep[64];
     snprintf(mon_ep, sizeof mon_ep, "inproc://gputick-pub-monitor-%p", (void *)p);
-    if (zmq_setsockopt(p->pub, ZMQ_XPUB_VERBOSER, &verboser, sizeof verboser) < 0 ||
-        zmq_socket_monitor(p->pub, mon_ep, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) < 0 ||
-        !(p->mon = zmq_socket(zctx, ZMQ_PAIR)) || zmq_connect(p->mon, mon_ep) < 0) {
+    if (!(o->curve_key && o->zap) &&
+        (zmq_socket_monitor(p->pub, mon_ep, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) < 0 ||
+         !(p->mon = zmq_socket(zctx, ZMQ_PAIR)) || zmq_connect(p->mon, mon_ep) < 0)) {
         zfail(err, "watch", "the PUB socket");
         goto fail;
     }
+    p->st.watched = p->mon != NULL;
     if ((rc = secure(p->pub, o, err)) < 0)
         goto fail;
     rc = GT_EZMQ;

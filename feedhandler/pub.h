@@ -17,7 +17,9 @@
  * The publisher is an XPUB socket, so it sees the subscribers: each
  * subscribe and unsubscribe (ZMQ_XPUB_VERBOSER: every one, not only a
  * topic's first and last), and through ZeroMQ's socket monitor each
- * connection accepted and lost. pub_serve() reads both every turn.
+ * connection accepted and lost (but with a CURVE allow-list, whose handler
+ * holds the socket's one monitor: pub_stats.watched). pub_serve() reads
+ * both every turn.
  *
  * The ROUTER answers the requests of bus.h: REPLAY from the journal in chunks
  * of at most GT_BUS_CHUNK records (with a filter, only the matching messages,
@@ -64,6 +66,8 @@ struct pub_stats {
     uint64_t disconnects;  /* ... and lost (closed, failed handshakes too) */
     uint64_t subscribes;   /* subscription messages from subscribers */
     uint64_t unsubscribes; /* unsubscriptions, a lost subscriber's included */
+    int watched;           /* connects and disconnects are counted: the socket monitor is
+                              ours (not with an allow-list, whose handler monitors it) */
     uint64_t tail_dropped; /* bytes of torn journal tail cut at open */
 };
 

@@ -376,3 +376,45 @@ Test(metrics, subscribers_and_what_each_peer_asked_back)
     cr_assert(
         eq(dbl, last_line_num("feed.log", "info tickfeed: exit:", "subscriber-connections"), 2.0));
 }
+
+/* With an allow-list its handler holds the PUB socket's one monitor: the
+ * failed handshakes are still counted, and the connection rows, which
+ * would read 0, are left out rather than shown wrong. */
+Test(metrics, with_an_allow_list_handshakes_count_and_connections_are_left_out)
+{
+    static char buf[1 << 16];
+    char pub[128], rtr[128], jdir[128], m[32], pb[16], key[128], allow[128];
+    snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
+    snprintf(rtr, sizeof rtr, "ipc://%s/rtr", dir);
+    snprintf(jdir, sizeof jdir, "%s/journal", dir);
+    snprintf(m, sizeof m, "127.0.0.1:%d", http_base + 3);
+    snprintf(pb, sizeof pb, "%d", port_base + 8);
+    snprintf(key, sizeof key, "%s/feed", dir);
+    snprintf(allow, sizeof allow, "%s/desk", dir);
+    cr_assert(eq(int, proc_wait(spawn("tools/tickkey/tickkey", "k1.log", key, NULL), 10000), 0));
+    cr_assert(eq(int, proc_wait(spawn("tools/tickkey/tickkey", "k2.log", allow, NULL), 10000), 0));
+    strcat(key, ".key");
+    strcat(allow, ".pub");
+    pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--port-base", pb, "--journal", jdir,
+                       "--pub", pub, "--router", rtr, "--metrics", m, "--curve-server-key", key,
+                       "--curve-allow", allow, NULL);
+    scrape(http_base + 3, buf, sizeof buf);
+    void *ctx = zmq_ctx_new();
+    void *plain = zmq_socket(ctx, ZMQ_SUB); /* no CURVE: its handshake fails */
+    int linger = 0;
+    zmq_setsockopt(plain, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(plain, ZMQ_SUBSCRIBE, "", 0);
+    cr_assert(eq(int, zmq_connect(plain, pub), 0));
+    double failed = -1;
+    for (int i = 0; i < 100 && failed < 1; i++) {
+        usleep(200000);
+        scrape(http_base + 3, buf, sizeof buf);
+        failed = metric(buf, "gputick_feed_handshake_failures_total");
+    }
+    cr_assert(ge(dbl, failed, 1.0), "%s", buf);
+    cr_assert(eq(ptr, strstr(buf, "gputick_feed_subscribers"), NULL), "%s", buf);
+    cr_assert(not(eq(ptr, strstr(buf, "\ngputick_feed_subscriptions 0\n"), NULL)), "%s", buf);
+    zmq_close(plain);
+    zmq_ctx_term(ctx);
+    cr_assert(eq(int, proc_stop(feed, 10000), 0));
+}
