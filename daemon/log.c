@@ -17,7 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { LINE_MAX_LEN = 2048, NS_PER_S = 1000000000 };
+enum {
+    LINE_MAX_LEN = 4096,
+    NS_PER_S = 1000000000
+}; /* a message: tickfeed's stats line is ~1 KiB */
 
 struct cause {
     const char *name;
