@@ -6,7 +6,7 @@
  *     bad value or an unreadable file keeps the running configuration and
  *     says why, log-format json turns the lines into JSON, and a change to
  *     an option that is not live is named as waiting for the next start;
- *   - tickproxy: the same for its live options (the log's). */
+ *   - tickproxy and tickstore: the same for their live options (the log's). */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <string.h>
@@ -174,4 +174,32 @@ Test(reload, tickproxy_applies_its_log_options)
                  1),
               "%s", log_text("proxy.log"));
     cr_assert(eq(int, proc_stop(proxy, 20000), 0), "tickproxy stopped cleanly");
+}
+
+Test(reload, tickstore_applies_its_log_options)
+{
+    char conf[128], text[512];
+    snprintf(conf, sizeof conf, "%s/tickstore.conf", dir);
+    snprintf(text, sizeof text, "db %s/db\nendpoint ipc://%s/none-pub\nrouter ipc://%s/none-rtr\n",
+             dir, dir, dir);
+    file_write(conf, text);
+    pid_t store = spawn("store/tickstore", "store.log", "--config", conf, "--stats", "0", NULL);
+    cr_assert(eq(int, log_wait("store.log", "info tickstore: recording ", 20000), 1), "%s",
+              log_text("store.log"));
+    /* warning: its own reload line is below it, the one naming the change
+     * that waits for a restart is not. */
+    strcat(text, "log-level warning\nflush-ms 100\n");
+    file_write(conf, text);
+    cr_assert(eq(int,
+                 hup_until(store, "store.log",
+                           "warning tickstore: reload: flush-ms changed; that takes effect at the "
+                           "next start"),
+                 1),
+              "%s", log_text("store.log"));
+    cr_assert(eq(int, proc_stop(store, 20000), 0), "tickstore stopped cleanly");
+    /* Its exit stats line is info: not written at warning. */
+    cr_assert(eq(ptr, strstr(log_text("store.log"), "info tickstore: ticks"), NULL), "%s",
+              log_text("store.log"));
+    cr_assert(eq(ptr, strstr(log_text("store.log"), "info tickstore: reload"), NULL), "%s",
+              log_text("store.log"));
 }
