@@ -6,9 +6,28 @@
  * nothing is freed while getopt_long or the program still points into it. */
 #include "conf.h"
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static char *say_to; /* conf_expand_err()'s buffer, or NULL: stderr */
+
+/* One error line: "PROG: ..." on stderr, or the text alone into say_to. */
+static void say(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (say_to) {
+        vsnprintf(say_to, GT_ERRLEN, fmt, ap);
+    } else {
+        fprintf(stderr, "%s: ", prog);
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+    }
+    va_end(ap);
+}
 
 static char **kept; /* the strings and vectors made, for the life of the process */
 static size_t n_kept, cap_kept;
@@ -58,7 +77,7 @@ static int conf_file(const char *prog, const char *path, const struct option *op
 {
     FILE *fp = fopen(path, "r");
     if (!fp) {
-        fprintf(stderr, "%s: cannot read config %s: %s\n", prog, path, strerror(errno));
+        say(prog, "cannot read config %s: %s", path, strerror(errno));
         return -1;
     }
     char line[512];
@@ -73,8 +92,7 @@ static int conf_file(const char *prog, const char *path, const struct option *op
         if (k <= 0)
             continue;
         if (k == 3) {
-            fprintf(stderr, "%s: %s:%d: more than one value for '%s' (no spaces in a value)\n",
-                    prog, path, ln, name);
+            say(prog, "%s:%d: more than one value for '%s' (no spaces in a value)", path, ln, name);
             rc = -1;
             break;
         }
@@ -83,7 +101,7 @@ static int conf_file(const char *prog, const char *path, const struct option *op
             o++;
         if (!o->name || !strcmp(name, "config") || !strcmp(name, "help") ||
             !strcmp(name, "version") || (o->has_arg == required_argument && k < 2)) {
-            fprintf(stderr, "%s: %s:%d: unknown or incomplete option '%s'\n", prog, path, ln, name);
+            say(prog, "%s:%d: unknown or incomplete option '%s'", path, ln, name);
             rc = -1;
             break;
         }
@@ -96,7 +114,7 @@ static int conf_file(const char *prog, const char *path, const struct option *op
         snprintf(opt, sizeof opt, "--%s", name);
         if (vec_add(out, keep(strdup(opt))) < 0 ||
             (o->has_arg != no_argument && vec_add(out, keep(strdup(val))) < 0)) {
-            fprintf(stderr, "%s: %s:%d: out of memory\n", prog, path, ln);
+            say(prog, "%s:%d: out of memory", path, ln);
             rc = -1;
         }
     }
@@ -151,12 +169,12 @@ int conf_expand(const char *prog, int *argc, char ***argv, const struct option *
     }
     if (oom || rc < 0) {
         if (oom)
-            fprintf(stderr, "%s: out of memory\n", prog);
+            say(prog, "out of memory");
         free(out.v);
         return -1;
     }
     if (!keep(out.v)) {
-        fprintf(stderr, "%s: out of memory\n", prog);
+        say(prog, "out of memory");
         return -1;
     }
     *argc = out.n;
@@ -164,4 +182,14 @@ int conf_expand(const char *prog, int *argc, char ***argv, const struct option *
     if (print)
         conf_print(prog, out.v, out.n, opts);
     return print;
+}
+
+int conf_expand_err(const char *prog, int *argc, char ***argv, const struct option *opts,
+                    char err[GT_ERRLEN])
+{
+    err[0] = 0;
+    say_to = err;
+    int rc = conf_expand(prog, argc, argv, opts);
+    say_to = NULL;
+    return rc;
 }

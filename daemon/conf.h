@@ -18,6 +18,7 @@
 #ifndef GT_CONF_H
 #define GT_CONF_H
 #include <getopt.h>
+#include "gputick/err.h"
 
 /* Expands every "--config FILE" / "--config=FILE" in (*argc, *argv) with
  * opts, the program's getopt_long table (which names "config"; "help",
@@ -29,5 +30,11 @@
  * in the order they apply, to stdout and returns 1 (exit 0): what the
  * configuration sets; every other option keeps its default (--help). */
 int conf_expand(const char *prog, int *argc, char ***argv, const struct option *opts);
+
+/* conf_expand() that puts its error (without "PROG: ") in err instead of
+ * printing it: a SIGHUP reload logs it and keeps the running configuration.
+ * Not thread-safe (one thread reads the configuration). */
+int conf_expand_err(const char *prog, int *argc, char ***argv, const struct option *opts,
+                    char err[GT_ERRLEN]);
 
 #endif

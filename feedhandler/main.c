@@ -15,12 +15,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
 #include "conf.h"
+#include "log.h"
 #include "dump.h"
 #include "feed.h"
 #include "channels.h"
@@ -31,6 +33,7 @@
 #include "pcap.h"
 #include "metrics.h"
 #include "pub.h"
+#include "reload.h"
 #include "svc.h"
 
 enum { LOOP_WAIT_MS = 1, SERVE_MAX = 16 };
@@ -58,7 +61,29 @@ struct cfg {
     int sndhwm, rcvbuf;
     long segment_mb;
     int quiet;
+    enum log_level log_level;
+    enum log_format log_format;
 };
+
+/* Set while a SIGHUP reload parses the file again: a bad value is then a
+ * logged warning (the running configuration stays), not an exit. */
+static int reloading;
+
+/* One line for a bad option value: on stderr at startup (exit 2 follows),
+ * in the log on a reload. */
+static void bad_opt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void bad_opt(const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (reloading)
+        log_msg(LOG_WARNING, "reload", "reload: %s; keeping the running configuration", msg);
+    else
+        fprintf(stderr, "tickfeed: %s\n", msg);
+}
 
 static void usage(FILE *f)
 {
@@ -109,7 +134,15 @@ static void usage(FILE *f)
         "  --config FILE          read options from FILE: one 'name value' per line, # comments;\n"
         "                         a value may be quoted, \"\" is the empty value\n"
         "  --print-config         print the options in effect in that format and exit\n"
-        "  -q, --quiet            no startup or stats lines (errors still)\n"
+        "  -q, --quiet            no startup or stats lines: --log-level warning\n"
+        "  --log-level LEVEL      debug, info (default), warning or error: the lines below\n"
+        "                         it are not written\n"
+        "  --log-format FORMAT    text (default: 'LEVEL tickfeed: MESSAGE') or json (one\n"
+        "                         object a line: ts level prog cause msg suppressed)\n"
+        "                         A line repeated for one cause is written once a second at\n"
+        "                         most, with the count of those suppressed. SIGHUP reads\n"
+        "                         --config again: log-level, log-format, quiet, stats and\n"
+        "                         sndhwm apply at once, other changes at the next start\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\n"
@@ -130,7 +163,7 @@ static int parse_num(const char *opt, const char *s, double lo, double hi, doubl
     errno = 0;
     double v = strtod(s, &end);
     if (errno || end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "tickfeed: --%s wants a number from %g to %g, not '%s'\n", opt, lo, hi, s);
+        bad_opt("--%s wants a number from %g to %g, not '%s'", opt, lo, hi, s);
         return -1;
     }
     *out = v;
@@ -153,9 +186,8 @@ static int parse_feed(struct cfg *c, const char *s)
         c->ch.feed[i].port = (uint16_t)port;
         return 0;
     }
-    fprintf(stderr,
-            "tickfeed: --feed wants NAME=GROUP:PORT with NAME one of incr-a incr-b "
-            "snap-a snap-b def-a def-b index-a index-b, not '%s'\n",
+    bad_opt("--feed wants NAME=GROUP:PORT with NAME one of incr-a incr-b "
+            "snap-a snap-b def-a def-b index-a index-b, not '%s'",
             s);
     return -1;
 }
@@ -187,6 +219,8 @@ static const struct option long_opts[] = {{"iface", required_argument, 0, 'i'},
                                           {"metrics", required_argument, 0, 'm'},
                                           {"curve-server-key", required_argument, 0, 'K'},
                                           {"curve-allow", required_argument, 0, 'A'},
+                                          {"log-level", required_argument, 0, 'L'},
+                                          {"log-format", required_argument, 0, 'G'},
                                           {0, 0, 0, 0}};
 
 /* Applies one option; returns 0, 1 to exit successfully, -1 on a bad value. */
@@ -196,7 +230,7 @@ static int apply_opt(struct cfg *c, int opt, const char *arg)
     switch (opt) {
     case 'i':
         if (strlen(arg) >= sizeof c->ch.iface) {
-            fprintf(stderr, "tickfeed: --iface wants an IPv4 address, not '%s'\n", arg);
+            bad_opt("--iface wants an IPv4 address, not '%s'", arg);
             return -1;
         }
         strcpy(c->ch.iface, arg);
@@ -242,7 +276,7 @@ static int apply_opt(struct cfg *c, int opt, const char *arg)
         return 0;
     case 'f':
         if (strcmp(arg, "none") && strcmp(arg, "flush") && strcmp(arg, "interval")) {
-            fprintf(stderr, "tickfeed: --fsync wants none, flush or interval, not '%s'\n", arg);
+            bad_opt("--fsync wants none, flush or interval, not '%s'", arg);
             return -1;
         }
         c->fsync = arg;
@@ -279,6 +313,16 @@ static int apply_opt(struct cfg *c, int opt, const char *arg)
     case 'A':
         c->curve_allow = arg;
         return 0;
+    case 'L':
+    case 'G': {
+        char err[GT_ERRLEN];
+        if (log_opt_parse(opt == 'L' ? "log-level" : "log-format", arg, &c->log_level,
+                          &c->log_format, err) < 0) {
+            bad_opt("%s", err);
+            return -1;
+        }
+        return 0;
+    }
     case 'h':
         usage(stdout);
         return 1;
@@ -311,110 +355,224 @@ struct run {
     struct metrics_text mtext;
 };
 
-/* The Prometheus text of the stats line's counters (docs/operations.md). */
+/* ---- counters ------------------------------------------------------------- */
+
+/* Every counter tickfeed reports, once: the stats line prints each row as
+ * "KEY N", the metrics endpoint as gputick_feed_NAME{LABELS} with HELP, so a
+ * counter added here is in both (docs/operations.md lists them). A row's
+ * value reads s (feed_stats), ps (pub_stats), rx (net_rx_stats, zeros
+ * without live input) and zs (the CURVE allow-list's). Only two figures are
+ * the stats line's alone, both made from rows: the total of the packets
+ * rows and the record rate since the last line. */
+#define FEED_PK(k, f)                                                                              \
+    X("packets-" k, "packets_total", "feed=\"" k "\"", COUNTER, "UDP packets received, per feed.", \
+      s->packets[f])
+#define FEED_COUNTERS(X)                                                                           \
+    FEED_PK("incr-a", GT_FEED_INCR_A)                                                              \
+    FEED_PK("incr-b", GT_FEED_INCR_B)                                                              \
+    FEED_PK("snap-a", GT_FEED_SNAP_A)                                                              \
+    FEED_PK("snap-b", GT_FEED_SNAP_B)                                                              \
+    FEED_PK("def-a", GT_FEED_DEF_A)                                                                \
+    FEED_PK("def-b", GT_FEED_DEF_B)                                                                \
+    FEED_PK("index-a", GT_FEED_INDEX_A)                                                            \
+    FEED_PK("index-b", GT_FEED_INDEX_B)                                                            \
+    X("dup-incr-a", "duplicate_packets_total", "feed=\"incr-a\"", COUNTER,                         \
+      "Incremental packets the other line had already given.", s->duplicates[GT_FEED_INCR_A])      \
+    X("dup-incr-b", "duplicate_packets_total", "feed=\"incr-b\"", COUNTER,                         \
+      "Incremental packets the other line had already given.", s->duplicates[GT_FEED_INCR_B])      \
+    X("messages", "messages_total", NULL, COUNTER, "SBE messages decoded.", s->messages)           \
+    X("unknown", "unknown_messages_total", NULL, COUNTER,                                          \
+      "Messages of unknown templates, skipped.", s->unknown)                                       \
+    X("unhandled", "unhandled_messages_total", NULL, COUNTER,                                      \
+      "Messages of known templates no book uses yet (47, 53, 56).", s->unhandled)                  \
+    X("malformed", "malformed_total", NULL, COUNTER, "Packets or messages that did not decode.",   \
+      s->malformed)                                                                                \
+    X("deferral-drops", "deferral_drops_total", NULL, COUNTER,                                     \
+      "Packets of other channels lost while an incremental event was open (buffer full).",         \
+      s->deferral_full)                                                                            \
+    X("gaps", "gaps_total", NULL, COUNTER, "Packet sequence gaps on both lines.", s->gaps)         \
+    X("lost", "lost_packets_total", NULL, COUNTER, "Packets lost on both lines.", s->lost)         \
+    X("suspects", "suspect_packets_total", NULL, COUNTER,                                          \
+      "Packets held as suspect: beyond the window on one line's word.", s->suspects)               \
+    X("suspects-dropped", "suspects_dropped_total", NULL, COUNTER,                                 \
+      "Suspects never confirmed, dropped.", s->suspect_dropped)                                    \
+    X("jumps", "jumps_total", NULL, COUNTER,                                                       \
+      "Sequence jumps confirmed by the other line or a run.", s->jumps)                            \
+    X("resyncs", "resyncs_total", NULL, COUNTER,                                                   \
+      "Channel resynchronizations: a confirmed jump undone.", s->resyncs)                          \
+    X("rptgaps", "instrument_gaps_total", NULL, COUNTER, "RptSeq gaps of single instruments.",     \
+      s->rpt_gaps)                                                                                 \
+    X("stale", "stale_total", NULL, COUNTER, "Books published stale.", s->stale)                   \
+    X("recovered-snap", "recoveries_total", "from=\"snapshot\"", COUNTER,                          \
+      "Stale books recovered.", s->recovered_snap)                                                 \
+    X("recovered-kept", "recoveries_total", "from=\"kept\"", COUNTER, "Stale books recovered.",    \
+      s->recovered_kept)                                                                           \
+    X("recovered-incr", "recoveries_total", "from=\"incremental\"", COUNTER,                       \
+      "Stale books recovered.", s->recovered_incr)                                                 \
+    X("recovered-empty", "recoveries_total", "from=\"empty\"", COUNTER, "Stale books recovered.",  \
+      s->recovered_empty)                                                                          \
+    X("resets", "resets_total", NULL, COUNTER, "Books emptied by a ChannelReset.", s->resets)      \
+    X("kernel-drops", "kernel_drops_total", NULL, COUNTER,                                         \
+      "Datagrams the kernel dropped (full receive buffer).", rx->kernel_drops)                     \
+    X("truncated", "truncated_packets_total", NULL, COUNTER,                                       \
+      "Datagrams longer than the receive buffer, cut.", rx->truncated)                             \
+    X("published", "published_records_total", NULL, COUNTER, "Tick records published.",            \
+      ps->records)                                                                                 \
+    X("published-messages", "published_messages_total", NULL, COUNTER, "Bus messages published.",  \
+      ps->messages)                                                                                \
+    X("seq", "sequence", NULL, GAUGE, "Last bus sequence published.", ps->last_seq)                \
+    X("send-errors", "send_errors_total", NULL, COUNTER, "PUB sends that failed.",                 \
+      ps->send_errors)                                                                             \
+    X("journal-errors", "journal_errors_total", NULL, COUNTER,                                     \
+      "Journal writes that failed (messages held meanwhile).", ps->journal_errors)                 \
+    X("syncs", "journal_syncs_total", NULL, COUNTER, "Journal fdatasyncs.", ps->syncs)             \
+    X("requests", "requests_total", NULL, COUNTER, "ROUTER requests served.", ps->requests)        \
+    X("bad-requests", "bad_requests_total", NULL, COUNTER,                                         \
+      "ROUTER requests refused as malformed.", ps->bad_requests)                                   \
+    X("replays", "replays_total", NULL, COUNTER, "REPLAY replies sent.", ps->replays)              \
+    X("replayed", "replayed_records_total", NULL, COUNTER, "Records sent in replays.",             \
+      ps->replayed)                                                                                \
+    X("snapshots", "snapshots_total", NULL, COUNTER, "Snapshots sent to late joiners.",            \
+      ps->snapshots)                                                                               \
+    X("subscriptions", "subscriptions", NULL, GAUGE,                                               \
+      "Topic subscriptions held now, over all subscribers.", ps->subscribes - ps->unsubscribes)    \
+    X("curve-denied", "curve_denied_total", NULL, COUNTER,                                         \
+      "CURVE clients refused: key not in the allow-list.", zs.denied)                              \
+    X("handshake-failed", "handshake_failures_total", NULL, COUNTER,                               \
+      "Failed handshakes on the PUB and ROUTER sockets.", zs.handshake_failed)                     \
+    X("instruments", "instruments", NULL, GAUGE, "Instruments known.", s->n_instruments)           \
+    X("stale-now", "stale_books", NULL, GAUGE, "Books stale now.", s->n_stale)
+
+/* The rows of the PUB socket's monitor, printed while pub_stats.watched:
+ * with --curve-allow the allow-list's handler holds the socket's one
+ * monitor, and there is no count of connections at all. */
+#define FEED_COUNTERS_WATCHED(X)                                                                   \
+    X("subscribers", "subscribers", NULL, GAUGE, "Subscriber connections on the PUB socket now.",  \
+      ps->connects - ps->disconnects)                                                              \
+    X("subscriber-connections", "subscriber_connections_total", NULL, COUNTER,                     \
+      "Subscriber connections accepted on the PUB socket.", ps->connects)
+
+/* The sources the rows read. */
+#define FEED_COUNTER_SOURCES(r)                                                                    \
+    const struct feed_stats *s = feed_stats((r)->feed);                                            \
+    const struct pub_stats *ps = pub_stats((r)->pub);                                              \
+    static const struct net_rx_stats no_rx;                                                        \
+    const struct net_rx_stats *rx = (r)->rx_open ? &(r)->rx.stats : &no_rx;                        \
+    struct gt_zap_stats zs;                                                                        \
+    gt_zap_stats_get((r)->zap, &zs)
+
 static void metrics_render(struct run *r)
 {
-    const struct feed_stats *s = feed_stats(r->feed);
-    const struct pub_stats *ps = pub_stats(r->pub);
+    FEED_COUNTER_SOURCES(r);
     struct metrics_text *t = &r->mtext;
-    char lab[32];
     metrics_text_reset(t);
-#define C(name, help, labels, v)                                                                   \
-    metrics_sample(t, "gputick_feed_" name, METRICS_COUNTER, help, labels, (double)(v))
-#define G(name, help, v)                                                                           \
-    metrics_sample(t, "gputick_feed_" name, METRICS_GAUGE, help, NULL, (double)(v))
-    for (int i = 0; i < GT_N_FEEDS; i++) {
-        snprintf(lab, sizeof lab, "feed=\"%s\"", feed_names[i]);
-        C("packets_total", "UDP packets received, per feed.", lab, s->packets[i]);
+#define X(key, name, labels, type, help, v)                                                        \
+    metrics_sample(t, "gputick_feed_" name, METRICS_##type, help, labels, (double)(v));
+    FEED_COUNTERS(X)
+    if (ps->watched) {
+        FEED_COUNTERS_WATCHED(X)
     }
-    for (int i = GT_FEED_INCR_A; i <= GT_FEED_INCR_B; i++) {
-        snprintf(lab, sizeof lab, "feed=\"%s\"", feed_names[i]);
-        C("duplicate_packets_total", "Incremental packets the other line had already given.", lab,
-          s->duplicates[i]);
+#undef X
+    /* Per peer, the endpoint's alone: a series for each peer that asked. */
+    int n;
+    const struct pub_peer *peer = pub_peers(r->pub, &n);
+    char lab[80];
+    for (int i = 0; i < n; i++) {
+        snprintf(lab, sizeof lab, "peer=\"%s\"", peer[i].name);
+        metrics_sample(t, "gputick_feed_peer_replayed_records_total", METRICS_COUNTER,
+                       "Records a peer asked back by REPLAY: what the PUB socket dropped for it "
+                       "past its high-water mark, or what it missed while away.",
+                       lab, (double)peer[i].replayed);
     }
-    C("messages_total", "SBE messages decoded.", NULL, s->messages);
-    C("unknown_messages_total", "Messages of unknown templates, skipped.", NULL, s->unknown);
-    C("unhandled_messages_total", "Messages of known templates no book uses yet (47, 53, 56).",
-      NULL, s->unhandled);
-    C("malformed_total", "Packets or messages that did not decode.", NULL, s->malformed);
-    C("gaps_total", "Packet sequence gaps on both lines.", NULL, s->gaps);
-    C("lost_packets_total", "Packets lost on both lines.", NULL, s->lost);
-    C("suspect_packets_total", "Packets held as suspect: beyond the window on one line's word.",
-      NULL, s->suspects);
-    C("suspects_dropped_total", "Suspects never confirmed, dropped.", NULL, s->suspect_dropped);
-    C("jumps_total", "Sequence jumps confirmed by the other line or a run.", NULL, s->jumps);
-    C("resyncs_total", "Channel resynchronizations: a confirmed jump undone.", NULL, s->resyncs);
-    C("instrument_gaps_total", "RptSeq gaps of single instruments.", NULL, s->rpt_gaps);
-    C("stale_total", "Books published stale.", NULL, s->stale);
-    C("recoveries_total", "Stale books recovered.", "from=\"snapshot\"", s->recovered_snap);
-    C("recoveries_total", "Stale books recovered.", "from=\"kept\"", s->recovered_kept);
-    C("recoveries_total", "Stale books recovered.", "from=\"incremental\"", s->recovered_incr);
-    C("recoveries_total", "Stale books recovered.", "from=\"empty\"", s->recovered_empty);
-    C("resets_total", "Books emptied by a ChannelReset.", NULL, s->resets);
-    C("kernel_drops_total", "Datagrams the kernel dropped (full receive buffer).", NULL,
-      r->rx_open ? r->rx.stats.kernel_drops : 0);
-    C("published_records_total", "Tick records published.", NULL, ps->records);
-    C("published_messages_total", "Bus messages published.", NULL, ps->messages);
-    C("send_errors_total", "PUB sends that failed.", NULL, ps->send_errors);
-    C("requests_total", "ROUTER requests served.", NULL, ps->requests);
-    C("replayed_records_total", "Records sent in replays.", NULL, ps->replayed);
-    C("snapshots_total", "Snapshots sent to late joiners.", NULL, ps->snapshots);
-    G("sequence", "Last bus sequence published.", ps->last_seq);
-    G("instruments", "Instruments known.", s->n_instruments);
-    G("stale_books", "Books stale now.", s->n_stale);
-#undef C
-#undef G
+    for (int i = 0; i < n; i++) {
+        snprintf(lab, sizeof lab, "peer=\"%s\"", peer[i].name);
+        metrics_sample(t, "gputick_feed_peer_replays_total", METRICS_COUNTER,
+                       "REPLAY replies sent to a peer.", lab, (double)peer[i].replays);
+    }
     metrics_publish(r->metrics, t);
 }
 
 static void stats_line(struct run *r, int64_t now, const char *when)
 {
-    const struct feed_stats *s = feed_stats(r->feed);
-    const struct pub_stats *ps = pub_stats(r->pub);
+    FEED_COUNTER_SOURCES(r);
     double dt = (double)(now - r->last_stats_ns) / 1e9;
     double rate = dt > 0 ? (double)(ps->records - r->last_records) / dt : 0;
     uint64_t pk = 0;
     for (int i = 0; i < GT_N_FEEDS; i++)
         pk += s->packets[i];
-    struct gt_zap_stats zs;
-    gt_zap_stats_get(r->zap, &zs);
-    fprintf(stderr,
-            "tickfeed %s: packets %llu (A %llu B %llu dup A %llu B %llu) messages %llu "
-            "unknown %llu unhandled %llu malformed %llu deferral-drops %llu gaps %llu lost %llu "
-            "suspects %llu (dropped %llu) jumps %llu resyncs %llu rptgaps %llu "
-            "stale %llu "
-            "recovered snap %llu (kept %llu) incr %llu empty %llu resets %llu kernel-drops %llu "
-            "truncated %llu | published %llu records in %llu msgs (%.0f rec/s) seq %llu "
-            "send-errors %llu requests %llu replays %llu (%llu records) snapshots %llu "
-            "curve-denied %llu handshake-failed %llu instruments %u stale-now %u\n",
-            when, (unsigned long long)pk, (unsigned long long)s->packets[GT_FEED_INCR_A],
-            (unsigned long long)s->packets[GT_FEED_INCR_B],
-            (unsigned long long)s->duplicates[GT_FEED_INCR_A],
-            (unsigned long long)s->duplicates[GT_FEED_INCR_B], (unsigned long long)s->messages,
-            (unsigned long long)s->unknown, (unsigned long long)s->unhandled,
-            (unsigned long long)s->malformed, (unsigned long long)s->deferral_full,
-            (unsigned long long)s->gaps, (unsigned long long)s->lost,
-            (unsigned long long)s->suspects, (unsigned long long)s->suspect_dropped,
-            (unsigned long long)s->jumps, (unsigned long long)s->resyncs,
-            (unsigned long long)s->rpt_gaps, (unsigned long long)s->stale,
-            (unsigned long long)s->recovered_snap, (unsigned long long)s->recovered_kept,
-            (unsigned long long)s->recovered_incr, (unsigned long long)s->recovered_empty,
-            (unsigned long long)s->resets,
-            (unsigned long long)(r->rx_open ? r->rx.stats.kernel_drops : 0),
-            (unsigned long long)(r->rx_open ? r->rx.stats.truncated : 0),
-            (unsigned long long)ps->records, (unsigned long long)ps->messages, rate,
-            (unsigned long long)ps->last_seq, (unsigned long long)ps->send_errors,
-            (unsigned long long)ps->requests, (unsigned long long)ps->replays,
-            (unsigned long long)ps->replayed, (unsigned long long)ps->snapshots,
-            (unsigned long long)zs.denied, (unsigned long long)zs.handshake_failed,
-            s->n_instruments, s->n_stale);
+    char line[4096];
+    size_t len =
+        (size_t)snprintf(line, sizeof line, "%s: packets %llu", when, (unsigned long long)pk);
+#define X(key, name, labels, type, help, v)                                                        \
+    if (len < sizeof line)                                                                         \
+        len += (size_t)snprintf(line + len, sizeof line - len, " " key " %llu",                    \
+                                (unsigned long long)(v));
+    FEED_COUNTERS(X)
+    if (ps->watched) {
+        FEED_COUNTERS_WATCHED(X)
+    }
+#undef X
+    if (len < sizeof line)
+        snprintf(line + len, sizeof line - len, " rate %.0f", rate);
+    log_msg(LOG_INFO, NULL, "%s", line);
     r->last_stats_ns = now;
     r->last_records = ps->records;
 }
 
+/* The options a SIGHUP applies at once (docs/operations.md); a change to
+ * any other takes effect at the next start. */
+static const char *const live_opts[] = {"log-level", "log-format", "quiet",
+                                        "stats",     "sndhwm",     NULL};
+
+#define CFG_DEFAULTS                                                                               \
+    {                                                                                              \
+        .ch = GT_CHANNELS_DEFAULT, .journal = "gputick.journal", .stats_s = 10                     \
+    }
+
+/* The level lines are written at: --log-level, raised to warning by -q. */
+static void log_apply(const struct cfg *c)
+{
+    log_set(c->quiet && c->log_level < LOG_WARNING ? LOG_WARNING : c->log_level, c->log_format);
+}
+
+/* SIGHUP: the configuration read again, its live options applied; a file
+ * that does not read, or a bad value, leaves everything as it was. */
+static void feed_reload(struct run *r)
+{
+    int argc, opt, bad = 0;
+    char **argv, err[GT_ERRLEN], changed[512];
+    if (reload_read("tickfeed", long_opts, &argc, &argv, err) < 0) {
+        log_msg(LOG_WARNING, "reload", "reload: %s; keeping the running configuration", err);
+        return;
+    }
+    struct cfg fresh = CFG_DEFAULTS;
+    reloading = 1;
+    optind = 0; /* GNU getopt: start afresh */
+    while (!bad && (opt = getopt_long(argc, argv, "qhV", long_opts, NULL)) != -1)
+        bad = apply_opt(&fresh, opt, optarg) != 0;
+    reloading = 0;
+    if (bad)
+        return; /* bad_opt() said why */
+    r->c->log_level = fresh.log_level;
+    r->c->log_format = fresh.log_format;
+    r->c->quiet = fresh.quiet;
+    r->c->stats_s = fresh.stats_s;
+    r->c->sndhwm = fresh.sndhwm;
+    log_apply(r->c);
+    pub_set_sndhwm(r->pub, fresh.sndhwm);
+    log_msg(LOG_INFO, "reload-ok",
+            "reload: log-level %s, log-format %s%s, stats %g s, sndhwm %d (for subscribers "
+            "connecting from now on)",
+            log_level_name(fresh.log_level), fresh.log_format == LOG_JSON ? "json" : "text",
+            fresh.quiet ? ", quiet" : "", fresh.stats_s, pub_sndhwm(r->pub));
+    if (reload_changed(long_opts, live_opts, argc, argv, changed, sizeof changed) > 0)
+        log_msg(LOG_WARNING, "reload-changed",
+                "reload: %s changed; that takes effect at the next start", changed);
+}
+
 static int feed_error(struct run *r, int rc)
 {
-    fprintf(stderr, "tickfeed: journal: %s (%s); stopping\n", pub_errmsg(r->pub), gt_strerror(rc));
+    log_msg(LOG_ERROR, NULL, "journal: %s (%s); stopping", pub_errmsg(r->pub), gt_strerror(rc));
     return -1;
 }
 
@@ -425,20 +583,22 @@ static int tend(struct run *r, int64_t now)
 {
     r->last_tend_ns = now;
     svc_alive(); /* READY=1 at the first turn, then the systemd watchdog */
+    if (reload_pending())
+        feed_reload(r);
     if (metrics_due(r->metrics))
         metrics_render(r);
     int rc = pub_flush(r->pub);
     const struct pub_stats *ps = pub_stats(r->pub);
     if (rc < 0 && !r->blocked_logged) {
-        fprintf(stderr,
-                "tickfeed: journal: %s (%s); holding messages in memory (up to 512 MiB) and "
-                "publishing nothing until it can write again\n",
+        log_msg(LOG_WARNING, NULL,
+                "journal: %s (%s); holding messages in memory (up to 512 MiB) and "
+                "publishing nothing until it can write again",
                 pub_errmsg(r->pub), gt_strerror(rc));
         r->blocked_logged = 1;
     } else if (rc == 0 && r->blocked_logged) {
-        fprintf(stderr,
-                "tickfeed: journal writes again; every held message is written and "
-                "published (seq %llu)\n",
+        log_msg(LOG_INFO, NULL,
+                "journal writes again; every held message is written and "
+                "published (seq %llu)",
                 (unsigned long long)ps->last_seq);
         r->blocked_logged = 0;
     }
@@ -456,25 +616,24 @@ static int run_live(struct run *r)
     struct net_rx_config rc = {
         .feeds = (1u << GT_N_FEEDS) - 1, .ch = r->c->ch, .rcvbuf_len = r->c->rcvbuf};
     if (net_rx_open(&r->rx, &rc, err) < 0) {
-        fprintf(stderr, "tickfeed: %s\n", err);
+        log_msg(LOG_ERROR, NULL, "%s", err);
         return -1;
     }
     r->rx_open = 1;
     int asked = r->c->rcvbuf ? r->c->rcvbuf : NET_RCVBUF_DEFAULT;
-    if (!r->c->quiet)
-        fprintf(stderr,
-                "tickfeed: SO_RCVBUF %d bytes per socket as the kernel reports it (asked %d; "
-                "Linux doubles what it grants, for its bookkeeping)%s\n",
-                r->rx.stats.rcvbuf_len, asked,
-                r->rx.stats.rcvbuf_len < asked ? ": less than asked, raise net.core.rmem_max "
-                                                 "or give tickfeed CAP_NET_ADMIN"
-                                               : "");
+    log_msg(r->rx.stats.rcvbuf_len < asked ? LOG_WARNING : LOG_INFO, NULL,
+            "SO_RCVBUF %d bytes per socket as the kernel reports it (asked %d; "
+            "Linux doubles what it grants, for its bookkeeping)%s",
+            r->rx.stats.rcvbuf_len, asked,
+            r->rx.stats.rcvbuf_len < asked ? ": less than asked, raise net.core.rmem_max "
+                                             "or give tickfeed CAP_NET_ADMIN"
+                                           : "");
     struct net_pkt batch[NET_RX_BATCH];
     int64_t last_pkt = gt_now_ns(), drained = last_pkt;
     while (!stop_flag) {
         int n = net_rx_recv(&r->rx, batch, NET_RX_BATCH, LOOP_WAIT_MS);
         if (n < 0) {
-            fprintf(stderr, "tickfeed: receive failed: %s\n", strerror(errno));
+            log_msg(LOG_ERROR, NULL, "receive failed: %s", strerror(errno));
             return -1;
         }
         /* The arbiters' clock moves only when every socket was drained: a
@@ -579,7 +738,7 @@ static int run_pcap(struct run *r)
     char err[GT_ERRLEN];
     struct pcap_reader pr;
     if (pcap_reader_open(&pr, r->c->pcap, err) < 0) {
-        fprintf(stderr, "tickfeed: %s\n", err);
+        log_msg(LOG_ERROR, NULL, "%s", err);
         return -1;
     }
     struct pcap_rec rec;
@@ -613,7 +772,7 @@ static int run_pcap(struct run *r)
         }
     }
     if (ret == 0 && rc < 0 && !stop_flag) {
-        fprintf(stderr, "tickfeed: %s: bad record at byte %zu (%s); stopping there\n", r->c->pcap,
+        log_msg(LOG_ERROR, NULL, "%s: bad record at byte %zu (%s); stopping there", r->c->pcap,
                 pr.err_off, gt_strerror(rc));
         ret = -1;
     }
@@ -631,8 +790,8 @@ static int run_pcap(struct run *r)
         if (pub_held(r->pub))
             sleep_ns(100 * NS_PER_MS);
     }
-    if (r->pcap_skipped && !r->c->quiet)
-        fprintf(stderr, "tickfeed: %s: %llu datagrams to no configured feed skipped\n", r->c->pcap,
+    if (r->pcap_skipped)
+        log_msg(LOG_INFO, NULL, "%s: %llu datagrams to no configured feed skipped", r->c->pcap,
                 (unsigned long long)r->pcap_skipped);
     int64_t until = gt_now_ns() + (int64_t)(r->c->linger_s * 1e9);
     for (int64_t now = gt_now_ns(); !stop_flag && now < until; now = gt_now_ns()) {
@@ -647,12 +806,14 @@ static int run_pcap(struct run *r)
 static void log_curve(void *ctx, const char *line)
 {
     (void)ctx;
-    fprintf(stderr, "tickfeed: CURVE: %s\n", line);
+    log_msg(LOG_WARNING, "curve", "CURVE: %s", line);
 }
 
 static int tickfeed_main(struct cfg *cp, int argc, char **argv)
 {
-    int opt;
+    int opt, argc0 = argc;
+    char **argv0 = argv;
+    log_init("tickfeed");
     int crc = conf_expand("tickfeed", &argc, &argv, long_opts);
     if (crc != 0)
         return crc < 0 ? 2 : 0;
@@ -710,13 +871,15 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    log_apply(cp);
+    reload_init(argc0, argv0, argc, argv);
 
     struct run r = {.c = cp};
     char err[GT_ERRLEN];
     metrics_text_init(&r.mtext);
     int mrc = cp->metrics ? metrics_open(&r.metrics, cp->metrics, cp->bind_remote, err) : 0;
     if (mrc < 0) {
-        fprintf(stderr, "tickfeed: %s\n", err);
+        log_msg(LOG_ERROR, NULL, "%s", err);
         return mrc == GT_EINVAL ? 2 : 1;
     }
     void *zctx = zmq_ctx_new();
@@ -728,7 +891,7 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
                           .curve_key = cp->curve_key};
     gt_zap *zap = NULL;
     if (cp->curve_allow && gt_zap_open(&zap, zctx, cp->curve_allow, log_curve, NULL, err) < 0) {
-        fprintf(stderr, "tickfeed: --curve-allow: %s\n", err);
+        log_msg(LOG_ERROR, NULL, "--curve-allow: %s", err);
         zmq_ctx_term(zctx);
         return 1;
     }
@@ -740,33 +903,32 @@ static int tickfeed_main(struct cfg *cp, int argc, char **argv)
     po.journal.max_segment_len = (uint64_t)cp->segment_mb << 20;
     int ret = 1;
     if (pub_open(&r.pub, zctx, &po, err) < 0) {
-        fprintf(stderr, "tickfeed: %s\n", err);
+        log_msg(LOG_ERROR, NULL, "%s", err);
         goto out;
     }
     if (pub_stats(r.pub)->tail_dropped)
-        fprintf(stderr, "tickfeed: journal %s: cut %llu bytes of a torn tail\n", cp->journal,
+        log_msg(LOG_WARNING, NULL, "journal %s: cut %llu bytes of a torn tail", cp->journal,
                 (unsigned long long)pub_stats(r.pub)->tail_dropped);
     struct feed_opts fo = {
         .emit = pub_emit, .ctx = r.pub, .arb_wait_ns = (int64_t)(cp->reorder_ms * 1e6)};
     if (feed_open(&r.feed, &fo, err) < 0) {
-        fprintf(stderr, "tickfeed: %s\n", err);
+        log_msg(LOG_ERROR, NULL, "%s", err);
         goto out;
     }
     r.t0 = r.last_stats_ns = gt_now_ns();
     r.last_records = pub_stats(r.pub)->records;
-    if (!cp->quiet)
-        fprintf(stderr, "tickfeed: %s; publishing on %s, ROUTER %s, journal %s (next seq %llu)\n",
-                cp->pcap ? cp->pcap : "joining multicast on the loopback interface unless --iface",
-                cp->pub_ep ? cp->pub_ep : GT_BUS_PUB_DEFAULT,
-                !cp->router_ep     ? GT_BUS_ROUTER_DEFAULT
-                : cp->router_ep[0] ? cp->router_ep
-                                   : "none",
-                cp->journal, (unsigned long long)pub_stats(r.pub)->last_seq + 1);
+    log_msg(LOG_INFO, NULL, "%s; publishing on %s, ROUTER %s, journal %s (next seq %llu)",
+            cp->pcap ? cp->pcap : "joining multicast on the loopback interface unless --iface",
+            cp->pub_ep ? cp->pub_ep : GT_BUS_PUB_DEFAULT,
+            !cp->router_ep     ? GT_BUS_ROUTER_DEFAULT
+            : cp->router_ep[0] ? cp->router_ep
+                               : "none",
+            cp->journal, (unsigned long long)pub_stats(r.pub)->last_seq + 1);
     ret = (cp->pcap ? run_pcap(&r) : run_live(&r)) < 0 ? 1 : 0;
     if (pub_flush(r.pub) < 0) {
-        fprintf(stderr,
-                "tickfeed: journal still blocked at exit (%s): %zu bytes of messages were "
-                "never written nor published; the next start numbers on from the journal\n",
+        log_msg(LOG_ERROR, NULL,
+                "journal still blocked at exit (%s): %zu bytes of messages were "
+                "never written nor published; the next start numbers on from the journal",
                 pub_errmsg(r.pub), pub_held(r.pub));
         ret = 1;
     }
@@ -781,11 +943,12 @@ out:
     metrics_text_fini(&r.mtext);
     gt_zap_close(zap);
     zmq_ctx_term(zctx);
+    log_fini();
     return ret;
 }
 
 int main(int argc, char **argv)
 {
-    static struct cfg c = {.ch = GT_CHANNELS_DEFAULT, .journal = "gputick.journal", .stats_s = 10};
+    static struct cfg c = CFG_DEFAULTS;
     return tickfeed_main(&c, argc, argv);
 }

@@ -7,10 +7,13 @@
  * message. Replies are built in buffers allocated at open: a replay chunk is
  * at most GT_BUS_CHUNK records. */
 #include "pub.h"
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <zmq.h>
 #include "gputick/bus.h"
 #include "gputick/bytes.h"
@@ -54,6 +57,9 @@ struct pub {
     size_t n_frames, n_recs, topics_len;
     bool reply_full;
     struct snap_wait wait;
+    void *mon; /* the PUB socket's monitor: connections accepted and lost */
+    struct pub_peer peers[PUB_PEERS_MAX];
+    int n_peers;
     char errmsg[GT_ERRLEN];
 };
 
@@ -122,11 +128,26 @@ int pub_open(struct pub **out, void *zctx, const struct pub_opts *o, char err[GT
         rc = GT_EINVAL;
         goto fail;
     }
-    p->pub = zmq_socket(zctx, ZMQ_PUB);
+    p->pub = zmq_socket(zctx, ZMQ_XPUB);
     if (!p->pub) {
         zfail(err, "create", "PUB socket");
         goto fail;
     }
+    int verboser = 1;
+    if (zmq_setsockopt(p->pub, ZMQ_XPUB_VERBOSER, &verboser, sizeof verboser) < 0) {
+        zfail(err, "set up", "the PUB socket");
+        goto fail;
+    }
+    /* A socket has one monitor: with an allow-list, its handler's. */
+    char mon_ep[64];
+    snprintf(mon_ep, sizeof mon_ep, "inproc://gputick-pub-monitor-%p", (void *)p);
+    if (!(o->curve_key && o->zap) &&
+        (zmq_socket_monitor(p->pub, mon_ep, ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) < 0 ||
+         !(p->mon = zmq_socket(zctx, ZMQ_PAIR)) || zmq_connect(p->mon, mon_ep) < 0)) {
+        zfail(err, "watch", "the PUB socket");
+        goto fail;
+    }
+    p->st.watched = p->mon != NULL;
     if ((rc = secure(p->pub, o, err)) < 0)
         goto fail;
     rc = GT_EZMQ;
@@ -164,6 +185,10 @@ int pub_close(struct pub *p)
     if (!p)
         return GT_OK;
     int rc = p->j ? pub_flush(p) : GT_OK;
+    if (p->mon) {
+        zmq_socket_monitor(p->pub, NULL, 0);
+        zmq_close(p->mon);
+    }
     if (p->pub)
         zmq_close(p->pub);
     if (p->router)
@@ -446,8 +471,91 @@ static uint64_t journal_first_seq(struct pub *p)
     return p->st.last_seq + 1;
 }
 
+/* Reads what the subscribers said (subscriptions) and what the monitor saw
+ * (connections), at most max of each. */
+static void pub_watch(struct pub *p, int max)
+{
+    zmq_msg_t m;
+    for (int i = 0; i < max; i++) {
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, p->pub, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            break;
+        }
+        const uint8_t *d = zmq_msg_data(&m);
+        if (zmq_msg_size(&m) >= 1 && d[0] == 1)
+            p->st.subscribes++;
+        else if (zmq_msg_size(&m) >= 1 && d[0] == 0)
+            p->st.unsubscribes++;
+        zmq_msg_close(&m);
+    }
+    for (int i = 0; p->mon && i < max; i++) {
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, p->mon, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&m);
+            break;
+        }
+        uint16_t ev = 0; /* frame 1: event (u16, native order), value (u32) */
+        if (zmq_msg_size(&m) >= 2)
+            memcpy(&ev, zmq_msg_data(&m), 2);
+        int more = zmq_msg_more(&m);
+        zmq_msg_close(&m);
+        while (more) { /* frame 2: the endpoint, sent with frame 1 */
+            zmq_msg_init(&m);
+            more = zmq_msg_recv(&m, p->mon, 0) >= 0 && zmq_msg_more(&m);
+            zmq_msg_close(&m);
+        }
+        if (ev == ZMQ_EVENT_ACCEPTED)
+            p->st.connects++;
+        else if (ev == ZMQ_EVENT_DISCONNECTED)
+            p->st.disconnects++;
+    }
+}
+
+/* The peer at the other end of fd: "pid N" over a Unix socket (ipc://), the
+ * address over TCP (a client's request and subscription connections have
+ * ports of their own, so the port names neither). */
+static void peer_name(int fd, char *out, size_t cap)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    snprintf(out, cap, "unknown");
+    if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+        return;
+    if (ss.ss_family == AF_UNIX) {
+        struct ucred cr;
+        socklen_t cl = sizeof cr;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0)
+            snprintf(out, cap, "pid %d", (int)cr.pid);
+    } else if (ss.ss_family == AF_INET) {
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, out, (socklen_t)cap);
+    } else if (ss.ss_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, out, (socklen_t)cap);
+    }
+}
+
+/* Counts a replay of n records for the peer that sent the request in m. */
+static void peer_count(struct pub *p, zmq_msg_t *m, uint64_t n)
+{
+    char name[sizeof p->peers[0].name];
+    peer_name(zmq_msg_get(m, ZMQ_SRCFD), name, sizeof name);
+    int i = 0;
+    while (i < p->n_peers && strcmp(p->peers[i].name, name))
+        i++;
+    if (i == PUB_PEERS_MAX) {
+        i = PUB_PEERS_MAX - 1;
+        snprintf(p->peers[i].name, sizeof p->peers[i].name, "other");
+    } else if (i == p->n_peers) {
+        p->n_peers++;
+        snprintf(p->peers[i].name, sizeof p->peers[i].name, "%s", name);
+    }
+    p->peers[i].replays++;
+    p->peers[i].replayed += n;
+}
+
 int pub_serve(struct pub *p, struct feed *f, int max)
 {
+    pub_watch(p, 256);
     if (!p->router)
         return 0;
     bool open_event = f && feed_in_event(f);
@@ -488,7 +596,10 @@ int pub_serve(struct pub *p, struct feed *f, int max)
         } else if (rq.cmd == GT_BUS_REPLAY) {
             p->errmsg[0] = 0;
             pub_flush(p);
+            uint64_t replays = p->st.replays, replayed = p->st.replayed;
             serve_replay(p, fr, n_env, &rq);
+            if (p->st.replays > replays)
+                peer_count(p, &part[0], p->st.replayed - replayed);
         } else if (rq.cmd == GT_BUS_SNAPSHOT) {
             if (!open_event)
                 serve_snapshot(p, f, fr, n_env, rq.prefix);
@@ -516,6 +627,23 @@ void *pub_router(struct pub *p)
 const struct pub_stats *pub_stats(const struct pub *p)
 {
     return &p->st;
+}
+
+void pub_set_sndhwm(struct pub *p, int sndhwm)
+{
+    p->o.sndhwm = sndhwm > 0 ? sndhwm : 100000;
+    zmq_setsockopt(p->pub, ZMQ_SNDHWM, &p->o.sndhwm, sizeof p->o.sndhwm);
+}
+
+int pub_sndhwm(const struct pub *p)
+{
+    return p->o.sndhwm;
+}
+
+const struct pub_peer *pub_peers(const struct pub *p, int *n)
+{
+    *n = p->n_peers;
+    return p->peers;
 }
 
 const char *pub_errmsg(const struct pub *p)

@@ -10,7 +10,16 @@
  * subscriber's messages silently and tells the publisher nothing, so no
  * counter here can count them. The subscriber sees the hole in the bus
  * sequence and replays it: the REPLAY requests served (pub_stats.replays)
- * are the feed's one measure of what slow subscribers lost.
+ * are the feed's one measure of what slow subscribers lost, counted per
+ * peer too (pub_peers: a process on this host over ipc://, a host over
+ * tcp://).
+ *
+ * The publisher is an XPUB socket, so it sees the subscribers: each
+ * subscribe and unsubscribe (ZMQ_XPUB_VERBOSER: every one, not only a
+ * topic's first and last), and through ZeroMQ's socket monitor each
+ * connection accepted and lost (but with a CURVE allow-list, whose handler
+ * holds the socket's one monitor: pub_stats.watched). pub_serve() reads
+ * both every turn.
  *
  * The ROUTER answers the requests of bus.h: REPLAY from the journal in chunks
  * of at most GT_BUS_CHUNK records (with a filter, only the matching messages,
@@ -53,8 +62,22 @@ struct pub_stats {
     int blocked;           /* the journal cannot be written now: messages are held */
     uint64_t unblocked;    /* times it could be written again */
     uint64_t last_seq;     /* last sequence published */
+    uint64_t connects;     /* subscriber connections accepted on the PUB socket */
+    uint64_t disconnects;  /* ... and lost (closed, failed handshakes too) */
+    uint64_t subscribes;   /* subscription messages from subscribers */
+    uint64_t unsubscribes; /* unsubscriptions, a lost subscriber's included */
+    int watched;           /* connects and disconnects are counted: the socket monitor is
+                              ours (not with an allow-list, whose handler monitors it) */
     uint64_t tail_dropped; /* bytes of torn journal tail cut at open */
 };
+
+/* One requesting peer's replays: what a subscriber asked back after a hole
+ * it saw (what the PUB dropped for it, or what it missed while away). */
+struct pub_peer {
+    char name[48]; /* "pid 1234" over ipc://, the address over tcp:// */
+    uint64_t replays, replayed;
+};
+enum { PUB_PEERS_MAX = 64 }; /* peers beyond share the last entry, "other" */
 
 struct pub;
 
@@ -93,6 +116,17 @@ size_t pub_held(const struct pub *p);
 void *pub_router(struct pub *p);
 
 const struct pub_stats *pub_stats(const struct pub *p);
+
+/* The peers that asked for replays, *n of them (valid until the next
+ * pub_serve). */
+const struct pub_peer *pub_peers(const struct pub *p, int *n);
+
+/* Sets the PUB high-water mark (messages; 0: 100000) for subscribers that
+ * connect from now on: ZeroMQ sizes a subscriber's queue when it connects,
+ * so one already connected keeps its own. */
+void pub_set_sndhwm(struct pub *p, int sndhwm);
+/* The high-water mark subscribers connecting now get. */
+int pub_sndhwm(const struct pub *p);
 
 /* The last journal error's text. */
 const char *pub_errmsg(const struct pub *p);

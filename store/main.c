@@ -18,8 +18,10 @@
 #include "gputick/time.h"
 #include "backup.h"
 #include "conf.h"
+#include "log.h"
 #include "metrics.h"
 #include "recorder.h"
+#include "reload.h"
 #include "svc.h"
 
 static volatile sig_atomic_t stop;
@@ -33,45 +35,84 @@ static void on_signal(int sig)
         stop = 1;
 }
 
+enum {
+    OPT_FLUSH = 1000,
+    OPT_SYNC,
+    OPT_RETAIN,
+    OPT_RETAIN_ONLY,
+    OPT_PREFIX,
+    OPT_PRODUCT,
+    OPT_CKEY,
+    OPT_SPUB,
+    OPT_BACKUP,
+    OPT_METRICS,
+    OPT_CONFIG,
+    OPT_LOGLEVEL,
+    OPT_LOGFORMAT
+};
+static const struct option opts[] = {{"db", required_argument, 0, 'd'},
+                                     {"endpoint", required_argument, 0, 'e'},
+                                     {"router", required_argument, 0, 'r'},
+                                     {"flush-ms", required_argument, 0, OPT_FLUSH},
+                                     {"sync", no_argument, 0, OPT_SYNC},
+                                     {"prefix", required_argument, 0, OPT_PREFIX},
+                                     {"product", required_argument, 0, OPT_PRODUCT},
+                                     {"curve-client-key", required_argument, 0, OPT_CKEY},
+                                     {"curve-server-pub", required_argument, 0, OPT_SPUB},
+                                     {"retain", required_argument, 0, OPT_RETAIN},
+                                     {"retain-only", no_argument, 0, OPT_RETAIN_ONLY},
+                                     {"stats", required_argument, 0, 's'},
+                                     {"backup", required_argument, 0, OPT_BACKUP},
+                                     {"metrics", required_argument, 0, OPT_METRICS},
+                                     {"config", required_argument, 0, OPT_CONFIG},
+                                     {"help", no_argument, 0, 'h'},
+                                     {"version", no_argument, 0, 'V'},
+                                     {"log-level", required_argument, 0, OPT_LOGLEVEL},
+                                     {"log-format", required_argument, 0, OPT_LOGFORMAT},
+                                     {0, 0, 0, 0}};
+
 static struct recorder *rec;    /* for on_turn()'s metrics */
 static struct metrics *metrics; /* --metrics, or NULL */
 static struct metrics_text mtext;
 static int64_t caught_up_ns; /* when the store last held all the feed had */
 
+/* Every counter of the recorder's, once: the stats line prints each row as
+ * "KEY N" (the first eight in the order scripts have always read), the
+ * metrics endpoint as gputick_store_NAME, so a counter added here is in
+ * both. A row reads s (recorder_stats) and behind. */
+#define STORE_COUNTERS(X)                                                                          \
+    X("ticks", "ticks_total", COUNTER, "Ticks appended to the store.", s->ticks)                   \
+    X("checkpoint", "checkpoint_sequence", GAUGE, "Last committed bus sequence.", s->checkpoint)   \
+    X("feed", "feed_sequence", GAUGE, "Newest bus sequence tickfeed reported.", s->feed_last)      \
+    X("behind", "lag_records", GAUGE,                                                              \
+      "Records the feed has published that are not committed yet.", behind)                        \
+    X("replayed", "replayed_records_total", COUNTER, "Records received by replay.", s->replayed)   \
+    X("gaps", "gaps_total", COUNTER, "Holes in the live stream that were replayed.", s->gaps)      \
+    X("dups", "duplicates_total", COUNTER, "Records skipped as already recorded.", s->dups)        \
+    X("commits", "commits_total", COUNTER, "Successful commits.", s->commits)                      \
+    X("live-messages", "live_messages_total", COUNTER, "Bus messages received live.",              \
+      s->live_msgs)                                                                                \
+    X("commit-errors", "commit_errors_total", COUNTER, "Failed commits.", s->commit_errors)        \
+    X("blocked", "blocked", GAUGE, "1 while commits fail (a full disk) and writing is stopped.",   \
+      s->blocked ? 1 : 0)
+
+static uint64_t behind_of(const struct recorder_stats *s)
+{
+    return s->feed_last > s->checkpoint ? s->feed_last - s->checkpoint : 0;
+}
+
 /* The Prometheus text of the recorder's stats (docs/operations.md). */
 static void metrics_render(const struct recorder_stats *s, int64_t now)
 {
-    static const struct {
-        const char *name, *help;
-        enum metrics_type type;
-        size_t off;
-    } rows[] = {
-#define ROW(n, t, f, h) {"gputick_store_" n, h, t, offsetof(struct recorder_stats, f)}
-        ROW("ticks_total", METRICS_COUNTER, ticks, "Ticks appended to the store."),
-        ROW("live_messages_total", METRICS_COUNTER, live_msgs, "Bus messages received live."),
-        ROW("replayed_records_total", METRICS_COUNTER, replayed, "Records received by replay."),
-        ROW("gaps_total", METRICS_COUNTER, gaps, "Holes in the live stream that were replayed."),
-        ROW("duplicates_total", METRICS_COUNTER, dups, "Records skipped as already recorded."),
-        ROW("commits_total", METRICS_COUNTER, commits, "Successful commits."),
-        ROW("commit_errors_total", METRICS_COUNTER, commit_errors, "Failed commits."),
-        ROW("checkpoint_sequence", METRICS_GAUGE, checkpoint, "Last committed bus sequence."),
-        ROW("feed_sequence", METRICS_GAUGE, feed_last, "Newest bus sequence tickfeed reported."),
-#undef ROW
-    };
     metrics_text_reset(&mtext);
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        metrics_sample(&mtext, rows[i].name, rows[i].type, rows[i].help, NULL,
-                       (double)*(const uint64_t *)((const char *)s + rows[i].off));
-    uint64_t behind = s->feed_last > s->checkpoint ? s->feed_last - s->checkpoint : 0;
-    metrics_sample(&mtext, "gputick_store_lag_records", METRICS_GAUGE,
-                   "Records the feed has published that are not committed yet.", NULL,
-                   (double)behind);
+    uint64_t behind = behind_of(s);
+#define X(key, name, type, help, v)                                                                \
+    metrics_sample(&mtext, "gputick_store_" name, METRICS_##type, help, NULL, (double)(v));
+    STORE_COUNTERS(X)
+#undef X
     metrics_sample(&mtext, "gputick_store_lag_seconds", METRICS_GAUGE,
                    "Seconds since the store last held every record the feed had published.", NULL,
                    behind ? (double)(now - caught_up_ns) / 1e9 : 0);
-    metrics_sample(&mtext, "gputick_store_blocked", METRICS_GAUGE,
-                   "1 while commits fail (a full disk) and writing is stopped.", NULL,
-                   s->blocked ? 1 : 0);
     struct statvfs fs;
     if (statvfs(cfg->db, &fs) == 0)
         metrics_sample(&mtext, "gputick_store_disk_free_bytes", METRICS_GAUGE,
@@ -85,6 +126,8 @@ static void metrics_render(const struct recorder_stats *s, int64_t now)
 static void on_turn(void *arg, gt_store *st)
 {
     svc_alive();
+    if (reload_pending())
+        reload_log_only("tickstore", opts);
     backup_serve(st, arg);
     if (!rec)
         return;
@@ -126,6 +169,10 @@ static void usage(FILE *f)
         "      --backup DIR     copy the store at its last commit into the new folder DIR\n"
         "                       and exit; while a tickstore records it, that one takes it\n"
         "  -s, --stats SEC      print a stats line every SEC seconds (default 10, 0 = off)\n"
+        "      --log-level LEVEL  debug, info (default), warning or error\n"
+        "      --log-format FORMAT  text (default) or json: one object a line; a line\n"
+        "                       repeated for one cause is written once a second at most.\n"
+        "                       SIGHUP reads --config again and applies these two at once\n"
         "      --config FILE    read options from FILE: one 'name value' per line (the long\n"
         "                       option's name), # comments; later options win\n"
         "      --print-config   print the options in effect in that format and exit\n"
@@ -171,65 +218,36 @@ static void report(int event, const struct recorder_stats *s)
         if (s->disk_free != UINT64_MAX)
             snprintf(free_txt, sizeof free_txt, " (%llu bytes free)",
                      (unsigned long long)s->disk_free);
-        fprintf(stderr,
-                "tickstore: %s %s%s: writing stopped, checkpoint kept at seq %llu; retrying "
-                "every %d ms (%s)\n",
+        log_msg(LOG_ERROR, NULL,
+                "%s %s%s: writing stopped, checkpoint kept at seq %llu; retrying "
+                "every %d ms (%s)",
                 s->blocked_code == GT_ENOSPC ? "disk full on" : "commits fail on", cfg->db,
                 free_txt, (unsigned long long)s->checkpoint, cfg->flush_ms, s->last_error);
         return;
     }
     if (event == RECORDER_RESUMED) {
-        fprintf(stderr,
-                "tickstore: writing again on %s after %.1f s stopped: checkpoint %llu; catching "
-                "up from seq %llu\n",
+        log_msg(LOG_INFO, NULL,
+                "writing again on %s after %.1f s stopped: checkpoint %llu; catching "
+                "up from seq %llu",
                 cfg->db, (double)s->blocked_ns / 1e9, (unsigned long long)s->checkpoint,
                 (unsigned long long)s->checkpoint + 1);
         return;
     }
-    fprintf(stderr,
-            "tickstore: ticks %llu checkpoint %llu feed %llu behind %llu replayed %llu gaps %llu "
-            "dups %llu commits %llu%s%s\n",
-            (unsigned long long)s->ticks, (unsigned long long)s->checkpoint,
-            (unsigned long long)s->feed_last,
-            (unsigned long long)(s->feed_last > s->checkpoint ? s->feed_last - s->checkpoint : 0),
-            (unsigned long long)s->replayed, (unsigned long long)s->gaps,
-            (unsigned long long)s->dups, (unsigned long long)s->commits,
+    char line[1024];
+    size_t len = 0;
+    uint64_t behind = behind_of(s);
+#define X(key, name, type, help, v)                                                                \
+    if (len < sizeof line)                                                                         \
+        len += (size_t)snprintf(line + len, sizeof line - len, "%s" key " %llu", len ? " " : "",   \
+                                (unsigned long long)(v));
+    STORE_COUNTERS(X)
+#undef X
+    log_msg(s->blocked ? LOG_WARNING : LOG_INFO, NULL, "%s%s%s", line,
             s->blocked ? " BLOCKED: " : "", s->blocked ? s->last_error : "");
 }
 
 int main(int argc, char **argv)
 {
-    enum {
-        OPT_FLUSH = 1000,
-        OPT_SYNC,
-        OPT_RETAIN,
-        OPT_RETAIN_ONLY,
-        OPT_PREFIX,
-        OPT_PRODUCT,
-        OPT_CKEY,
-        OPT_SPUB,
-        OPT_BACKUP,
-        OPT_METRICS,
-        OPT_CONFIG
-    };
-    static const struct option opts[] = {{"db", required_argument, 0, 'd'},
-                                         {"endpoint", required_argument, 0, 'e'},
-                                         {"router", required_argument, 0, 'r'},
-                                         {"flush-ms", required_argument, 0, OPT_FLUSH},
-                                         {"sync", no_argument, 0, OPT_SYNC},
-                                         {"prefix", required_argument, 0, OPT_PREFIX},
-                                         {"product", required_argument, 0, OPT_PRODUCT},
-                                         {"curve-client-key", required_argument, 0, OPT_CKEY},
-                                         {"curve-server-pub", required_argument, 0, OPT_SPUB},
-                                         {"retain", required_argument, 0, OPT_RETAIN},
-                                         {"retain-only", no_argument, 0, OPT_RETAIN_ONLY},
-                                         {"stats", required_argument, 0, 's'},
-                                         {"backup", required_argument, 0, OPT_BACKUP},
-                                         {"metrics", required_argument, 0, OPT_METRICS},
-                                         {"config", required_argument, 0, OPT_CONFIG},
-                                         {"help", no_argument, 0, 'h'},
-                                         {"version", no_argument, 0, 'V'},
-                                         {0, 0, 0, 0}};
     const char *env = getenv("GPUTICK_DB");
     struct recorder_config c = {.db = env && *env ? env : "./gputick.db",
                                 .pub_ep = GT_BUS_PUB_DEFAULT,
@@ -243,6 +261,11 @@ int main(int argc, char **argv)
     long stats_s = 10;
     char filter[GT_BUS_FILTER_MAX] = "";
     char *end, err[GT_ERRLEN];
+    int argc0 = argc;
+    char **argv0 = argv;
+    enum log_level level = LOG_INFO;
+    enum log_format format = LOG_TEXT;
+    log_init("tickstore");
     int ch = conf_expand("tickstore", &argc, &argv, opts);
     if (ch != 0)
         return ch < 0 ? 2 : 0;
@@ -296,6 +319,14 @@ int main(int argc, char **argv)
         case OPT_BACKUP:
             backup = optarg;
             break;
+        case OPT_LOGLEVEL:
+        case OPT_LOGFORMAT:
+            if (log_opt_parse(ch == OPT_LOGLEVEL ? "log-level" : "log-format", optarg, &level,
+                              &format, err) < 0) {
+                fprintf(stderr, "tickstore: %s\n", err);
+                return 2;
+            }
+            break;
         case OPT_RETAIN_ONLY:
             retain_only = 1;
             break;
@@ -333,8 +364,10 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
+    log_set(level, format);
+    reload_init(argc0, argv0, argc, argv);
     signal(SIGUSR1, SIG_IGN); /* a backup request is served only while recording */
-    if (backup) {
+    if (backup) { /* --backup and --retain-only are commands: plain lines, as for options */
         uint64_t seq;
         int rc = backup_run(c.db, backup, 120000, &seq, err);
         if (rc < 0) {
@@ -382,12 +415,12 @@ int main(int argc, char **argv)
     c.turn_arg = (void *)c.db;
     struct recorder *r;
     if (recorder_open(&r, &c, err) < 0) {
-        fprintf(stderr, "tickstore: %s\n", err);
+        log_msg(LOG_ERROR, NULL, "%s", err);
         metrics_close(metrics);
         metrics_text_fini(&mtext);
         return 1;
     }
-    fprintf(stderr, "tickstore: recording %s -> %s from sequence %llu%s%s%s\n", c.pub_ep, c.db,
+    log_msg(LOG_INFO, NULL, "recording %s -> %s from sequence %llu%s%s%s", c.pub_ep, c.db,
             (unsigned long long)(recorder_stats(r)->checkpoint + 1), c.filter ? " (shard: " : "",
             c.filter ? c.filter : "", c.filter ? ")" : "");
     cfg = &c;
@@ -403,8 +436,9 @@ int main(int argc, char **argv)
     recorder_close(r);
     metrics_close(metrics);
     metrics_text_fini(&mtext);
+    log_fini();
     if (rc < 0) {
-        fprintf(stderr, "tickstore: %s\n", err);
+        log_msg(LOG_ERROR, NULL, "%s", err);
         return 1;
     }
     return 0;

@@ -127,7 +127,7 @@ sleep 3
     fail "the allowed subscriber failed"
 wait "$sim" || fail "ticksim failed"
 wait "$feed" || fail "tickfeed failed"
-published=$(sed -n 's/.*published \([0-9]*\) records.*/\1/p' "$d/feed.log" | tail -1)
+published=$(sed -n 's/.* published \([0-9]*\) .*/\1/p' "$d/feed.log" | tail -1)
 [ -n "$published" ] && [ "$published" -gt 1000 ] || fail "tickfeed published '$published' records"
 
 total() { "$bin/query/tickq" stats --db "$1" --format csv 2>/dev/null | awk -F, '$1 == "TOTAL" { print $3 }'; }

@@ -117,7 +117,7 @@ kill "$store" "$feed" 2>/dev/null || true
 wait "$store" || fail "tickstore did not stop cleanly"
 wait "$feed" || true
 pids=""
-tail -1 "$run/store.log" | grep -q "^tickstore: ticks $last checkpoint $last " ||
+tail -1 "$run/store.log" | grep -q "^info tickstore: ticks $last checkpoint $last " ||
     fail "tickstore's last line: $(tail -1 "$run/store.log") (want ticks $last checkpoint $last)"
 "$root/usr/bin/tickq" bars H100Z6 --db "$run/db" --interval 5m --format csv >"$run/bars.csv" ||
     fail "tickq bars failed"

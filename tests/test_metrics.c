@@ -18,7 +18,9 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <zmq.h>
 #include "e2e.h"
+#include "gputick/bus.h"
 
 static char dir[64];
 static int port_base, http_base;
@@ -216,7 +218,7 @@ Test(metrics, scraped_during_a_live_run_and_equal_to_the_exit_stats)
         snprintf(name, sizeof name, "gputick_feed_packets_total{feed=\"%s\"}", feeds[i]);
         pk += metric(fm, name);
     }
-    const char *fx = "tickfeed exit:";
+    const char *fx = "info tickfeed: exit:";
     cr_assert(eq(dbl, pk, last_line_num("feed.log", fx, "packets")));
     cr_assert(eq(dbl, metric(fm, "gputick_feed_published_records_total"),
                  last_line_num("feed.log", fx, "published")));
@@ -231,7 +233,7 @@ Test(metrics, scraped_during_a_live_run_and_equal_to_the_exit_stats)
                  last_line_num("feed.log", fx, "stale-now")));
     cr_assert(eq(dbl, metric(fm, "gputick_feed_kernel_drops_total"),
                  last_line_num("feed.log", fx, "kernel-drops")));
-    const char *sx = "tickstore: ticks";
+    const char *sx = "info tickstore: ticks";
     cr_assert(
         eq(dbl, metric(sm, "gputick_store_ticks_total"), last_line_num("store.log", sx, "ticks")));
     cr_assert(eq(dbl, metric(sm, "gputick_store_checkpoint_sequence"),
@@ -241,9 +243,9 @@ Test(metrics, scraped_during_a_live_run_and_equal_to_the_exit_stats)
     cr_assert(
         eq(dbl, metric(sm, "gputick_store_gaps_total"), last_line_num("store.log", sx, "gaps")));
     cr_assert(eq(dbl, metric(pm, "gputick_proxy_messages_total"),
-                 last_line_num("proxy.log", "tickproxy: messages", "messages")));
+                 last_line_num("proxy.log", "info tickproxy: stats:", "messages")));
     cr_assert(eq(dbl, metric(pm, "gputick_proxy_requests_total"),
-                 last_line_num("proxy.log", "tickproxy: messages", "requests")));
+                 last_line_num("proxy.log", "info tickproxy: stats:", "requests")));
     fprintf(stderr, "metrics: feed seq %.0f, %.0f packets; store %.0f ticks; proxy %.0f messages\n",
             seq, pk, metric(sm, "gputick_store_ticks_total"),
             metric(pm, "gputick_proxy_messages_total"));
@@ -277,5 +279,142 @@ Test(metrics, refuses_a_remote_address_and_answers_only_metrics)
     cr_assert(eq(dbl, metric(buf, "gputick_feed_sequence"), 0.0));
     cr_assert(not(eq(ptr, strstr(buf, "# TYPE gputick_feed_packets_total counter\n"), NULL)));
     cr_assert(eq(int, http_get(http_base + 3, "/", buf, sizeof buf), 404));
+    cr_assert(eq(int, proc_stop(feed, 10000), 0));
+}
+
+/* Scrapes port until sample name has value v (at most 20 s); returns the
+ * last value seen (-1 while it is absent). */
+static double scrape_until(int port, char *buf, size_t cap, const char *name, double v)
+{
+    double got = -1;
+    for (int i = 0; i < 100; i++) {
+        scrape(port, buf, cap);
+        char key[160];
+        snprintf(key, sizeof key, "\n%s ", name);
+        const char *p = strstr(buf, key);
+        if (p && (got = strtod(p + strlen(key), NULL)) == v)
+            break;
+        usleep(200000);
+    }
+    return got;
+}
+
+static int count_recs(void *ctx, const char *topic, size_t tl, const uint8_t *recs, size_t n)
+{
+    (void)topic, (void)tl, (void)recs;
+    *(long *)ctx += (long)n;
+    return 0;
+}
+
+Test(metrics, subscribers_and_what_each_peer_asked_back)
+{
+    static char buf[1 << 16];
+    char pub[128], rtr[128], jdir[128], m[32], pb[16];
+    snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
+    snprintf(rtr, sizeof rtr, "ipc://%s/rtr", dir);
+    snprintf(jdir, sizeof jdir, "%s/journal", dir);
+    snprintf(m, sizeof m, "127.0.0.1:%d", http_base + 3);
+    snprintf(pb, sizeof pb, "%d", port_base + 8);
+    pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--port-base", pb, "--journal", jdir,
+                       "--pub", pub, "--router", rtr, "--metrics", m, "--stats", "1", NULL);
+    scrape(http_base + 3, buf, sizeof buf);
+    cr_assert(eq(dbl, metric(buf, "gputick_feed_subscribers"), 0.0));
+
+    /* Two subscribers, three subscriptions. */
+    void *ctx = zmq_ctx_new();
+    void *a = zmq_socket(ctx, ZMQ_SUB), *b = zmq_socket(ctx, ZMQ_SUB);
+    int linger = 0;
+    zmq_setsockopt(a, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(b, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(a, ZMQ_SUBSCRIBE, "trade.", 6);
+    zmq_setsockopt(a, ZMQ_SUBSCRIBE, "book.", 5);
+    zmq_setsockopt(b, ZMQ_SUBSCRIBE, "trade.", 6);
+    cr_assert(eq(int, zmq_connect(a, pub), 0));
+    cr_assert(eq(int, zmq_connect(b, pub), 0));
+    cr_assert(
+        eq(dbl, scrape_until(http_base + 3, buf, sizeof buf, "gputick_feed_subscribers", 2), 2.0));
+    cr_assert(eq(dbl, scrape_until(http_base + 3, buf, sizeof buf, "gputick_feed_subscriptions", 3),
+                 3.0));
+    cr_assert(eq(dbl, metric(buf, "gputick_feed_subscriber_connections_total"), 2.0));
+
+    /* Some records, then a replay asked by this process: its peer's series. */
+    pid_t sim = spawn("tools/ticksim/ticksim", "sim.log", "--port-base", pb, "--seed", "7",
+                      "--duration", "10m", "--day-seconds", "60", "--quiet", NULL);
+    double recs = 0;
+    for (int i = 0; i < 150 && recs < 50; i++) {
+        usleep(200000);
+        scrape(http_base + 3, buf, sizeof buf);
+        recs = metric(buf, "gputick_feed_published_records_total");
+    }
+    cr_assert(ge(dbl, recs, 50.0), "tickfeed published from ticksim");
+    void *dealer = zmq_socket(ctx, ZMQ_DEALER);
+    zmq_setsockopt(dealer, ZMQ_LINGER, &linger, sizeof linger);
+    cr_assert(eq(int, zmq_connect(dealer, rtr), 0));
+    char err[GT_ERRLEN];
+    long got = 0;
+    long n = gt_bus_replay(dealer, 1, 40, 10000, count_recs, &got, NULL, err);
+    cr_assert(eq(long, n, 40), "%s", err);
+    char name[96];
+    snprintf(name, sizeof name, "gputick_feed_peer_replayed_records_total{peer=\"pid %d\"}",
+             (int)getpid());
+    cr_assert(eq(dbl, scrape_until(http_base + 3, buf, sizeof buf, name, 40), 40.0), "%s", buf);
+    snprintf(name, sizeof name, "gputick_feed_peer_replays_total{peer=\"pid %d\"}", (int)getpid());
+    cr_assert(ge(dbl, metric(buf, name), 1.0));
+
+    /* One leaves: its connection and its subscriptions go. */
+    zmq_close(a);
+    cr_assert(
+        eq(dbl, scrape_until(http_base + 3, buf, sizeof buf, "gputick_feed_subscribers", 1), 1.0));
+    cr_assert(eq(dbl, scrape_until(http_base + 3, buf, sizeof buf, "gputick_feed_subscriptions", 1),
+                 1.0));
+    cr_assert(eq(int, proc_stop(sim, 20000), 0));
+    zmq_close(b);
+    zmq_close(dealer);
+    zmq_ctx_term(ctx);
+    cr_assert(eq(int, proc_stop(feed, 10000), 0));
+    /* The stats line has the same rows. */
+    cr_assert(
+        eq(dbl, last_line_num("feed.log", "info tickfeed: exit:", "subscriber-connections"), 2.0));
+}
+
+/* With an allow-list its handler holds the PUB socket's one monitor: the
+ * failed handshakes are still counted, and the connection rows, which
+ * would read 0, are left out rather than shown wrong. */
+Test(metrics, with_an_allow_list_handshakes_count_and_connections_are_left_out)
+{
+    static char buf[1 << 16];
+    char pub[128], rtr[128], jdir[128], m[32], pb[16], key[128], allow[128];
+    snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
+    snprintf(rtr, sizeof rtr, "ipc://%s/rtr", dir);
+    snprintf(jdir, sizeof jdir, "%s/journal", dir);
+    snprintf(m, sizeof m, "127.0.0.1:%d", http_base + 3);
+    snprintf(pb, sizeof pb, "%d", port_base + 8);
+    snprintf(key, sizeof key, "%s/feed", dir);
+    snprintf(allow, sizeof allow, "%s/desk", dir);
+    cr_assert(eq(int, proc_wait(spawn("tools/tickkey/tickkey", "k1.log", key, NULL), 10000), 0));
+    cr_assert(eq(int, proc_wait(spawn("tools/tickkey/tickkey", "k2.log", allow, NULL), 10000), 0));
+    strcat(key, ".key");
+    strcat(allow, ".pub");
+    pid_t feed = spawn("feedhandler/tickfeed", "feed.log", "--port-base", pb, "--journal", jdir,
+                       "--pub", pub, "--router", rtr, "--metrics", m, "--curve-server-key", key,
+                       "--curve-allow", allow, NULL);
+    scrape(http_base + 3, buf, sizeof buf);
+    void *ctx = zmq_ctx_new();
+    void *plain = zmq_socket(ctx, ZMQ_SUB); /* no CURVE: its handshake fails */
+    int linger = 0;
+    zmq_setsockopt(plain, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(plain, ZMQ_SUBSCRIBE, "", 0);
+    cr_assert(eq(int, zmq_connect(plain, pub), 0));
+    double failed = -1;
+    for (int i = 0; i < 100 && failed < 1; i++) {
+        usleep(200000);
+        scrape(http_base + 3, buf, sizeof buf);
+        failed = metric(buf, "gputick_feed_handshake_failures_total");
+    }
+    cr_assert(ge(dbl, failed, 1.0), "%s", buf);
+    cr_assert(eq(ptr, strstr(buf, "gputick_feed_subscribers"), NULL), "%s", buf);
+    cr_assert(not(eq(ptr, strstr(buf, "\ngputick_feed_subscriptions 0\n"), NULL)), "%s", buf);
+    zmq_close(plain);
+    zmq_ctx_term(ctx);
     cr_assert(eq(int, proc_stop(feed, 10000), 0));
 }

@@ -215,7 +215,7 @@ Test(pipeline, a_faulted_capture_publishes_the_same_records_every_time)
     cr_assert(eq(int, rc, 0), "tickfeed --config with router \"\" failed");
     cr_assert(eq(ptr, strstr(log_text("feed-b.log"), "tickfeed"), NULL), "quiet means quiet: %s",
               log_text("feed-b.log"));
-    cr_assert(not(eq(ptr, strstr(log_text("feed-a.log"), "tickfeed exit:"), NULL)));
+    cr_assert(not(eq(ptr, strstr(log_text("feed-a.log"), "tickfeed: exit:"), NULL)));
     uint64_t n = journals_equal(ja, jb);
     cr_assert(gt(u64, n, 10000));
     fprintf(stderr, "determinism: two runs of a faulted capture, %llu identical records\n",

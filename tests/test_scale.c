@@ -622,7 +622,7 @@ Test(proxy, chain_passes_ticks_and_subscriptions_upstream, .timeout = 30)
     cr_assert(eq(int, proxy_stop(c.p1), 0), "proxy 1 did not stop cleanly");
     char log[256];
     snprintf(log, sizeof log, "%s/proxy1.log", dir);
-    char *stats = strstr(slurp(log), "tickproxy: messages");
+    char *stats = strstr(slurp(log), "tickproxy: stats:");
     stats = stats ? strstr(stats, "requests ") : NULL;
     unsigned long reqs = 0, replies = 0;
     cr_assert(ne(ptr, stats, NULL), "no stats line at exit: %s", slurp(log));

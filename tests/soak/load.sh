@@ -76,9 +76,9 @@ feed=
 kill -TERM $store
 wait $store || { echo "load.sh: tickstore exited $?" >&2; fail=1; }
 store=
-grep 'tickfeed exit' "$d/feed.log" | cut -c1-400
+grep 'tickfeed: exit' "$d/feed.log" | cut -c1-400
 tail -n 1 "$d/store.log"
-last=$(grep 'tickfeed exit' "$d/feed.log" | grep -o ' seq [0-9]*' | tail -1 | cut -d' ' -f3)
+last=$(grep 'tickfeed: exit' "$d/feed.log" | grep -o ' seq [0-9]*' | tail -1 | cut -d' ' -f3)
 cp=$(tail -n 1 "$d/store.log" | grep -o 'checkpoint [0-9]*' | cut -d' ' -f2)
 echo "tickstore: checkpoint ${cp:-?} of ${last:-?}, ${w} s after the load stopped (stats every 5 s)"
 if [ -z "$last" ] || [ "$cp" != "$last" ]; then

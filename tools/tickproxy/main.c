@@ -41,7 +41,9 @@
 #include "gputick/sec.h"
 #include "gputick/time.h"
 #include "conf.h"
+#include "log.h"
 #include "metrics.h"
+#include "reload.h"
 #include "svc.h"
 
 /* Most frames of one reply: envelope, status, header, topic/records pairs. */
@@ -89,6 +91,10 @@ static void usage(FILE *f)
            "  --curve-client-key F   CURVE upstream, with this secret key file...\n"
            "  --curve-server-pub F   ...and the upstream's public key file\n"
            "  -s, --stats SEC        print a stats line every SEC seconds (default 10, 0 = off)\n"
+           "  --log-level LEVEL      debug, info (default), warning or error\n"
+           "  --log-format FORMAT    text (default) or json: one object a line; a line repeated\n"
+           "                         for one cause is written once a second at most. SIGHUP\n"
+           "                         reads --config again and applies these two at once\n"
            "  --config FILE          read options from FILE: one 'name value' per line (the long\n"
            "                         option's name), # comments; later options win\n"
            "  --print-config         print the options in effect in that format and exit\n"
@@ -100,36 +106,45 @@ static void usage(FILE *f)
            "Keys come from tickkey; docs/deployment.md shows a whole deployment.\n");
 }
 
+enum {
+    O_SUB = 1000,
+    O_PUB,
+    O_REQ,
+    O_ROUTER,
+    O_REMOTE,
+    O_SKEY,
+    O_ALLOW,
+    O_CKEY,
+    O_SPUB,
+    O_METRICS,
+    O_CONFIG,
+    O_LOGLEVEL,
+    O_LOGFORMAT
+};
+static const struct option opts[] = {{"sub-connect", required_argument, 0, O_SUB},
+                                     {"pub-bind", required_argument, 0, O_PUB},
+                                     {"req-connect", required_argument, 0, O_REQ},
+                                     {"router-bind", required_argument, 0, O_ROUTER},
+                                     {"bind-remote", no_argument, 0, O_REMOTE},
+                                     {"curve-server-key", required_argument, 0, O_SKEY},
+                                     {"curve-allow", required_argument, 0, O_ALLOW},
+                                     {"curve-client-key", required_argument, 0, O_CKEY},
+                                     {"curve-server-pub", required_argument, 0, O_SPUB},
+                                     {"stats", required_argument, 0, 's'},
+                                     {"metrics", required_argument, 0, O_METRICS},
+                                     {"config", required_argument, 0, O_CONFIG},
+                                     {"help", no_argument, 0, 'h'},
+                                     {"version", no_argument, 0, 'V'},
+                                     {"log-level", required_argument, 0, O_LOGLEVEL},
+                                     {"log-format", required_argument, 0, O_LOGFORMAT},
+                                     {0, 0, 0, 0}};
+
 static int parse_args(int argc, char **argv, struct proxy_args *a)
 {
-    enum {
-        O_SUB = 1000,
-        O_PUB,
-        O_REQ,
-        O_ROUTER,
-        O_REMOTE,
-        O_SKEY,
-        O_ALLOW,
-        O_CKEY,
-        O_SPUB,
-        O_METRICS,
-        O_CONFIG
-    };
-    static const struct option opts[] = {{"sub-connect", required_argument, 0, O_SUB},
-                                         {"pub-bind", required_argument, 0, O_PUB},
-                                         {"req-connect", required_argument, 0, O_REQ},
-                                         {"router-bind", required_argument, 0, O_ROUTER},
-                                         {"bind-remote", no_argument, 0, O_REMOTE},
-                                         {"curve-server-key", required_argument, 0, O_SKEY},
-                                         {"curve-allow", required_argument, 0, O_ALLOW},
-                                         {"curve-client-key", required_argument, 0, O_CKEY},
-                                         {"curve-server-pub", required_argument, 0, O_SPUB},
-                                         {"stats", required_argument, 0, 's'},
-                                         {"metrics", required_argument, 0, O_METRICS},
-                                         {"config", required_argument, 0, O_CONFIG},
-                                         {"help", no_argument, 0, 'h'},
-                                         {"version", no_argument, 0, 'V'},
-                                         {0, 0, 0, 0}};
+    int argc0 = argc;
+    char **argv0 = argv;
+    enum log_level level = LOG_INFO;
+    enum log_format format = LOG_TEXT;
     *a = (struct proxy_args){.sub_connect = GT_BUS_PUB_DEFAULT,
                              .pub_bind = "tcp://127.0.0.1:5570",
                              .req_connect = GT_BUS_ROUTER_DEFAULT,
@@ -171,6 +186,14 @@ static int parse_args(int argc, char **argv, struct proxy_args *a)
         case O_METRICS:
             a->metrics = optarg;
             break;
+        case O_LOGLEVEL:
+        case O_LOGFORMAT:
+            if (log_opt_parse(c == O_LOGLEVEL ? "log-level" : "log-format", optarg, &level, &format,
+                              err) < 0) {
+                fprintf(stderr, "tickproxy: %s\n", err);
+                return 2;
+            }
+            break;
         case 's':
             a->stats_s = strtol(optarg, &end, 10);
             if (*end || a->stats_s < 0) {
@@ -208,13 +231,15 @@ static int parse_args(int argc, char **argv, struct proxy_args *a)
             fprintf(stderr, "tickproxy: %s\n", err);
             return 2;
         }
+    log_set(level, format);
+    reload_init(argc0, argv0, argc, argv);
     return 0;
 }
 
 static void log_denial(void *ctx, const char *line)
 {
     (void)ctx;
-    fprintf(stderr, "tickproxy: %s\n", line);
+    log_msg(LOG_WARNING, "curve", "%s", line);
 }
 
 /* Makes a socket, secured as the options say, bound or connected to ep. */
@@ -241,7 +266,7 @@ static void *sock_open(void *zctx, int type, const char *ep, int bind, const str
         rc = GT_EZMQ;
     }
     if (rc < 0) {
-        fprintf(stderr, "tickproxy: %s\n", err);
+        log_msg(LOG_ERROR, NULL, "%s", err);
         zmq_close(s);
         return NULL;
     }
@@ -373,30 +398,54 @@ static void req_reply(void *front, void *back, zmq_msg_t *f, struct req_stats *r
     }
 }
 
-/* The Prometheus text of the stats line's counters (docs/operations.md). */
+/* Every counter tickproxy reports, once: the stats line prints each row as
+ * "KEY N", the metrics endpoint as gputick_proxy_NAME{LABELS}, so a counter
+ * added here is in both. A row reads frames and subs (the live proxy's), rs
+ * and zs. */
+#define PROXY_COUNTERS(X)                                                                          \
+    X("messages", "messages_total", NULL, "Bus messages forwarded downstream.", frames / 2)        \
+    X("subscriptions", "subscription_messages_total", NULL,                                        \
+      "(Un)subscribe messages from subscribers.", subs)                                            \
+    X("requests", "requests_total", NULL, "Requests forwarded upstream.", rs->requests)            \
+    X("replies", "replies_total", NULL, "Replies handed to their clients.", rs->replies)           \
+    X("refused", "refused_total", NULL, "Requests or replies refused.", rs->refused)               \
+    X("unroutable", "unroutable_total", NULL, "Replies whose client had gone.", rs->unroutable)    \
+    X("curve-allowed", "curve_total", "verdict=\"allowed\"", "CURVE handshakes by verdict.",       \
+      zs->allowed)                                                                                 \
+    X("curve-denied", "curve_total", "verdict=\"denied\"", "CURVE handshakes by verdict.",         \
+      zs->denied)                                                                                  \
+    X("handshake-failed", "curve_total", "verdict=\"failed\"", "CURVE handshakes by verdict.",     \
+      zs->handshake_failed)
+
 static void metrics_render(struct metrics *m, struct metrics_text *t, uint64_t frames,
                            uint64_t subs, const struct req_stats *rs, const struct gt_zap_stats *zs)
 {
     metrics_text_reset(t);
-#define C(name, help, labels, v)                                                                   \
-    metrics_sample(t, "gputick_proxy_" name, METRICS_COUNTER, help, labels, (double)(v))
-    C("messages_total", "Bus messages forwarded downstream.", NULL, frames / 2);
-    C("subscription_messages_total", "(Un)subscribe messages from subscribers.", NULL, subs);
-    C("requests_total", "Requests forwarded upstream.", NULL, rs->requests);
-    C("replies_total", "Replies handed to their clients.", NULL, rs->replies);
-    C("refused_total", "Requests or replies refused.", NULL, rs->refused);
-    C("unroutable_total", "Replies whose client had gone.", NULL, rs->unroutable);
-    C("curve_total", "CURVE handshakes by verdict.", "verdict=\"allowed\"", zs->allowed);
-    C("curve_total", "CURVE handshakes by verdict.", "verdict=\"denied\"", zs->denied);
-    C("curve_total", "CURVE handshakes by verdict.", "verdict=\"failed\"", zs->handshake_failed);
-#undef C
-
+#define X(key, name, labels, help, v)                                                              \
+    metrics_sample(t, "gputick_proxy_" name, METRICS_COUNTER, help, labels, (double)(v));
+    PROXY_COUNTERS(X)
+#undef X
     metrics_publish(m, t);
+}
+
+static void stats_line(uint64_t frames, uint64_t subs, const struct req_stats *rs,
+                       const struct gt_zap_stats *zs)
+{
+    char line[1024];
+    size_t len = (size_t)snprintf(line, sizeof line, "stats:");
+#define X(key, name, labels, help, v)                                                              \
+    if (len < sizeof line)                                                                         \
+        len += (size_t)snprintf(line + len, sizeof line - len, " " key " %llu",                    \
+                                (unsigned long long)(v));
+    PROXY_COUNTERS(X)
+#undef X
+    log_msg(LOG_INFO, NULL, "%s", line);
 }
 
 int main(int argc, char **argv)
 {
     struct proxy_args a;
+    log_init("tickproxy");
     int rc = parse_args(argc, argv, &a);
     if (rc)
         return rc;
@@ -405,7 +454,7 @@ int main(int argc, char **argv)
     struct metrics_text mt;
     metrics_text_init(&mt);
     if (a.metrics && (rc = metrics_open(&m, a.metrics, a.bind_remote, err)) < 0) {
-        fprintf(stderr, "tickproxy: %s\n", err);
+        log_msg(LOG_ERROR, NULL, "%s", err);
         return rc == GT_EINVAL ? 2 : 1;
     }
     signal(SIGINT, on_signal);
@@ -419,11 +468,11 @@ int main(int argc, char **argv)
     int started = 0;
     rc = 1;
     if (!f) {
-        fprintf(stderr, "tickproxy: out of memory\n");
+        log_msg(LOG_ERROR, NULL, "out of memory");
         goto out;
     }
     if (a.allow && gt_zap_open(&zap, zctx, a.allow, log_denial, NULL, err) < 0) {
-        fprintf(stderr, "tickproxy: %s\n", err);
+        log_msg(LOG_ERROR, NULL, "%s", err);
         goto out;
     }
     l.xsub = sock_open(zctx, ZMQ_XSUB, a.sub_connect, 0, &a, zap);
@@ -439,11 +488,11 @@ int main(int argc, char **argv)
     zmq_bind(ctl, "inproc://tickproxy-ctl");
     zmq_connect(l.ctl_peer, "inproc://tickproxy-ctl");
     if (pthread_create(&thread, NULL, live_main, &l) != 0) {
-        fprintf(stderr, "tickproxy: cannot start the live proxy thread\n");
+        log_msg(LOG_ERROR, NULL, "cannot start the live proxy thread");
         goto out;
     }
     started = 1;
-    fprintf(stderr, "tickproxy: %s -> %s, requests %s -> %s%s%s\n", a.sub_connect, a.pub_bind,
+    log_msg(LOG_INFO, NULL, "%s -> %s, requests %s -> %s%s%s", a.sub_connect, a.pub_bind,
             a.router_bind, a.req_connect, a.server_key ? ", CURVE" : "",
             a.allow ? " with an allow-list" : "");
     struct req_stats rs = {0};
@@ -451,6 +500,8 @@ int main(int argc, char **argv)
     for (int last = 0; !last;) {
         last = stop;
         svc_alive(); /* READY=1 at the first turn, then the systemd watchdog */
+        if (reload_pending())
+            reload_log_only("tickproxy", opts);
         if (!last) {
             zmq_pollitem_t pi[2] = {{front, 0, ZMQ_POLLIN, 0}, {back, 0, ZMQ_POLLIN, 0}};
             if (zmq_poll(pi, 2, 100) > 0) {
@@ -470,15 +521,7 @@ int main(int argc, char **argv)
             if (m)
                 metrics_render(m, &mt, frames, subs, &rs, &zs);
             if (report) {
-                fprintf(stderr,
-                        "tickproxy: messages %llu subscriptions %llu requests %llu replies %llu "
-                        "refused %llu unroutable %llu curve allowed %llu denied %llu "
-                        "handshake_failed %llu\n",
-                        (unsigned long long)(frames / 2), (unsigned long long)subs,
-                        (unsigned long long)rs.requests, (unsigned long long)rs.replies,
-                        (unsigned long long)rs.refused, (unsigned long long)rs.unroutable,
-                        (unsigned long long)zs.allowed, (unsigned long long)zs.denied,
-                        (unsigned long long)zs.handshake_failed);
+                stats_line(frames, subs, &rs, &zs);
                 next_report = gt_now_ns() + a.stats_s * GT_NS_PER_SEC;
             }
         }
@@ -498,5 +541,6 @@ out:
     free(f);
     metrics_close(m);
     metrics_text_fini(&mt);
+    log_fini();
     return rc;
 }
