@@ -45,10 +45,13 @@ static int open_one(const char *cmd, const char *path, gt_store **st)
     char err[GT_ERRLEN];
     struct stat sb;
     if (stat(path, &sb) != 0) {
+        qio_fail = QIO_FAIL_STORE;
         fprintf(QERR, "tickq %s: no tick store at %s (want --db PATH or $GPUTICK_DB)\n", cmd, path);
         return EXIT_USAGE;
     }
     int rc = gt_store_open(path, GT_STORE_READER, st, err);
+    if (rc < 0)
+        qio_fail = QIO_FAIL_STORE;
     if (rc == GT_ENOENT || rc == GT_EVERSION) {
         fprintf(QERR, "tickq %s: %s (want --db naming a gputick store)\n", cmd, err);
         return EXIT_USAGE;
@@ -215,6 +218,7 @@ static int suggest(const char *cmd, struct shards *st, const char *what, const c
         }
     }
     free(defs);
+    qio_fail = QIO_FAIL_UNKNOWN_NAME;
     if (n <= 0) {
         fprintf(QERR, "tickq %s: unknown %s '%s' (the store has no instruments yet)\n", cmd, what,
                 name);
@@ -299,6 +303,7 @@ int cmdstore_product_index(const char *cmd, struct shards *st, const char *produ
         return 1;
     }
     if (rc == 0) {
+        qio_fail = QIO_FAIL_UNKNOWN_NAME;
         fprintf(QERR,
                 "tickq %s: product %s has no index in this store (want one whose "
                 "definitions include its index; see 'tickq symbols')\n",

@@ -27,12 +27,13 @@ mdp3               1      exports
 daemon             1      exports
 feedhandler        2      -
 store              2      -
-query              3      -
+query              3      exports
 tools/ticksim      3      -
 tools/ticksub      3      -
 tools/tickproxy    3      -
 tools/tickkey      3      -
 examples           3      -
+web                4      -
 tools/bench        9      any
 tests              9      any
 '
