@@ -126,13 +126,12 @@ void api_run(const char *db, const char *name, const struct api_param *p, int n,
         if (i == operand)
             continue;
         const char *why = NULL;
+        if (strcmp(p[i].key, "format") == 0 || strcmp(p[i].key, "access_token") == 0)
+            continue; /* the server's own: format chose csv or json, the token was checked */
         if (!key_ok(p[i].key))
             why = "is not a parameter (want lower-case names as tickq's options)";
         else if (strcmp(p[i].key, "db") == 0)
             why = "is the server's (tickweb --db)";
-        else if (strcmp(p[i].key, "format") == 0 || strcmp(p[i].key, "token") == 0 ||
-                 strcmp(p[i].key, "access_token") == 0)
-            continue; /* the server's own: format chose csv above, the token was checked */
         if (why) {
             int k = snprintf(msg, sizeof msg, "tickweb %s: parameter '%.40s' %s", c->name, p[i].key,
                              why);
