@@ -543,3 +543,33 @@ Test(web, last_event_id_resumes_without_a_hole_and_a_lost_span_is_said, .init = 
     free(s);
     bus_close(&b);
 }
+
+Test(web, the_kept_store_shows_what_the_writer_commits_since, .init = setup, .fini = teardown,
+     .timeout = 60)
+{
+    store_build();
+    web_start("--db", db, NULL, NULL);
+    char *before;
+    cr_assert(eq(int, http_get("/api/bars?symbol=H100Z6&interval=1d", NULL, &before), 200));
+    /* A writer beside tickweb's open reader adds a trade and commits. */
+    gt_store *st;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER, &st, err), GT_OK), "%s", err);
+    struct gt_tick t = {.version = GT_TICK_VERSION,
+                        .kind = GT_KIND_TRADE,
+                        .instr_id = 1001,
+                        .seq = 100000,
+                        .exch_ns = DAY_NS + INT64_C(86399) * 1000000000};
+    t.u.trade = (struct gt_trade){.px = 9990000000, .qty = 7, .trade_id = 99999};
+    cr_assert(eq(int, gt_store_append(st, &t), 1));
+    cr_assert(eq(int, gt_store_commit(st, 100000), GT_OK));
+    gt_store_close(st);
+    int rc;
+    char *w = tickq(cmd_bars, &rc, NULL, "bars", "H100Z6", "--interval", "1d", "--db", db,
+                    "--format", "json", NULL);
+    cr_assert(not(eq(ptr, strstr(w, "\"high\":9.99"), NULL)), "%s", w);
+    cr_assert(not(eq(str, w, before)));
+    same("/api/bars?symbol=H100Z6&interval=1d", NULL, w);
+    free(w);
+    free(before);
+}

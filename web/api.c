@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "cmdstore.h"
 #include "qio.h"
 
 struct api_cmd {
@@ -37,6 +38,13 @@ static const struct api_cmd *cmd_find(const char *name)
         if (strcmp(cmds[i].name, name) == 0)
             return &cmds[i];
     return NULL;
+}
+
+void api_fini(void)
+{
+    pthread_mutex_lock(&run_lock);
+    cmdstore_keep_close();
+    pthread_mutex_unlock(&run_lock);
 }
 
 int api_known(const char *name)
@@ -162,7 +170,9 @@ void api_run(const char *db, const char *name, const struct api_param *p, int n,
         qio_fail = QIO_FAIL_NONE;
         optind = 0; /* a full reset of getopt: the last command's state is not ours */
         opterr = 0;
+        cmdstore_keep(1); /* the store stays open for the next request */
         rc = c->run(argc, argv);
+        cmdstore_keep(0);
         why = qio_fail;
         qio_out_stream = qio_err_stream = NULL;
     }

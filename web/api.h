@@ -31,6 +31,10 @@ struct api_reply {
     size_t len;
 };
 
+/* The store stays open between commands (cmdstore_keep: each command
+ * refreshes it instead of opening it) until api_fini() closes it. */
+void api_fini(void);
+
 /* Whether name is a command the API serves. */
 int api_known(const char *name);
 

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -462,6 +463,10 @@ int main(int argc, char **argv)
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
+    /* A thread per connection would otherwise get malloc arenas of its own
+     * (up to 8 per core), each keeping what it freed: memory then creeps up
+     * with the number of clients that ever came. */
+    mallopt(M_ARENA_MAX, 2);
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, serve, &w,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
@@ -470,6 +475,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "tickweb: cannot listen on %s (in use, or not an address of this host)\n",
                 listen);
         live_close(w.live);
+        api_fini();
         return 1;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -485,6 +491,7 @@ int main(int argc, char **argv)
     live_stop(w.live); /* the SSE readers end their streams */
     MHD_stop_daemon(d);
     live_close(w.live);
+    api_fini();
     fprintf(stderr, "tickweb: stopped\n");
     return 0;
 }
