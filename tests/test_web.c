@@ -108,6 +108,22 @@ static void setup(void)
     port = 28500 + getpid() % 4000;
 }
 
+/* Stops tickweb: it must exit 0 on SIGTERM, with nothing in its log from a
+ * sanitizer (the sanitizer tree runs this suite too; LeakSanitizer's exit is
+ * not 0). */
+static void web_stop(void)
+{
+    char log[160];
+    snprintf(log, sizeof log, "%s/tickweb.log", dir);
+    int rc = proc_stop(web_pid, 20000);
+    web_pid = 0;
+    char *s = tickgen_slurp(log);
+    cr_assert(eq(int, rc, 0), "tickweb exited %d: %s", rc, s);
+    cr_assert(eq(ptr, strstr(s, "runtime error"), NULL), "%s", s);
+    cr_assert(not(eq(ptr, strstr(s, "tickweb: stopped"), NULL)), "%s", s);
+    free(s);
+}
+
 static void teardown(void)
 {
     if (web_pid > 0)
@@ -261,6 +277,7 @@ Test(web, the_api_answers_what_tickq_prints, .init = setup, .fini = teardown, .t
     w = tickq(cmd_stats, &rc, NULL, "stats", "--db", db, "--format", "json", NULL);
     same("/api/stats", NULL, w);
     free(w);
+    web_stop();
 }
 
 /* The error's body is {"error":"LINE"} with tickq's line. */
@@ -310,6 +327,7 @@ Test(web, errors_carry_tickqs_line_and_status, .init = setup, .fini = teardown, 
         eq(int, http_get("/api/bars?symbol=H100Z7&interval=5m&format=csv", NULL, &body), 404));
     cr_assert(eq(int, strncmp(body, "tickq bars: unknown symbol 'H100Z7'", 35), 0), "%s", body);
     free(body);
+    web_stop();
 }
 
 Test(web, a_store_that_cannot_be_read_is_503, .init = setup, .fini = teardown, .timeout = 60)
@@ -321,6 +339,7 @@ Test(web, a_store_that_cannot_be_read_is_503, .init = setup, .fini = teardown, .
     cr_assert(eq(int, http_get("/api/symbols", NULL, &body), 503));
     cr_assert(not(eq(ptr, strstr(body, "no tick store at"), NULL)), "%s", body);
     free(body);
+    web_stop();
 }
 
 Test(web, a_request_without_the_token_is_refused, .init = setup, .fini = teardown, .timeout = 60)
@@ -359,6 +378,7 @@ Test(web, a_request_without_the_token_is_refused, .init = setup, .fini = teardow
         eq(int, http_get("/api/symbols?access_token=s3cret-token-of-32-bytes-0123456", NULL, &body),
            200));
     free(body);
+    web_stop();
 }
 
 Test(web, another_address_needs_a_token, .init = setup, .fini = teardown, .timeout = 30)
@@ -541,6 +561,7 @@ Test(web, last_event_id_resumes_without_a_hole_and_a_lost_span_is_said, .init = 
     cr_assert(not(eq(ptr, strstr(s, "\"symbol\":\"B200H7\""), NULL)));
     cr_assert(eq(ptr, strstr(s, "\"symbol\":\"H100Z6\""), NULL));
     free(s);
+    web_stop();
     bus_close(&b);
 }
 
@@ -572,4 +593,5 @@ Test(web, the_kept_store_shows_what_the_writer_commits_since, .init = setup, .fi
     same("/api/bars?symbol=H100Z6&interval=1d", NULL, w);
     free(w);
     free(before);
+    web_stop();
 }

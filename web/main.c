@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <malloc.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,13 +44,6 @@ struct web {
     size_t token_len;
     live *live;
 };
-
-static volatile sig_atomic_t stop_sig;
-
-static void on_signal(int sig)
-{
-    stop_sig = sig;
-}
 
 static void usage(FILE *f)
 {
@@ -457,6 +451,14 @@ int main(int argc, char **argv)
     else
         web_dir_default(w.static_dir, sizeof w.static_dir);
 
+    /* SIGINT and SIGTERM are taken by sigwait() below, blocked in every
+     * thread (the ones started next inherit the mask): a handler could run on
+     * any thread and leave the main one waiting. */
+    sigset_t stop_set;
+    sigemptyset(&stop_set);
+    sigaddset(&stop_set, SIGINT);
+    sigaddset(&stop_set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
     char err[GT_ERRLEN];
     if (live_open(&w.live, &lo, err) < 0) {
         fprintf(stderr, "tickweb: the bus: %s\n", err);
@@ -483,11 +485,8 @@ int main(int argc, char **argv)
     inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
     fprintf(stderr, "tickweb: serving http://%s:%u/ (store %s, console files %s)\n", host,
             di ? di->port : ntohs(sa.sin_port), w.db, w.static_dir);
-    struct sigaction act = {.sa_handler = on_signal};
-    sigaction(SIGINT, &act, NULL);
-    sigaction(SIGTERM, &act, NULL);
-    while (!stop_sig)
-        pause();
+    int sig;
+    sigwait(&stop_set, &sig);
     live_stop(w.live); /* the SSE readers end their streams */
     MHD_stop_daemon(d);
     live_close(w.live);
