@@ -595,3 +595,24 @@ Test(web, the_kept_store_shows_what_the_writer_commits_since, .init = setup, .fi
     free(before);
     web_stop();
 }
+
+Test(web, what_came_before_tickweb_joined_is_a_gap_not_silence, .init = setup, .fini = teardown,
+     .timeout = 120)
+{
+    struct bus b;
+    bus_open(&b);
+    bus_emit(&b, 0, 400); /* before tickweb: its snapshot is as of 400 */
+    web_start(NULL, NULL, NULL, NULL);
+    web_wait_seq(401);
+    char *s = sse_read("/live?topics=trade.H100.", "Last-Event-ID: 100\r\n", "event: gap");
+    cr_assert(not(eq(ptr, strstr(s, "event: gap\ndata: {\"from\":101,\"to\":400,"), NULL)),
+              "%.400s", s);
+    free(s);
+    /* With state=1 the same resume is a gap, then the state as of 400. */
+    s = sse_read("/live?topics=trade.H100.&state=1", "Last-Event-ID: 100\r\n", "event: state");
+    cr_assert(not(eq(ptr, strstr(s, "\"from\":101,\"to\":400,"), NULL)), "%.400s", s);
+    cr_assert(not(eq(ptr, strstr(s, "id: 400\nevent: state"), NULL)), "%.400s", s);
+    free(s);
+    web_stop();
+    bus_close(&b);
+}

@@ -20,11 +20,16 @@ const [base, shot] = process.argv.slice(2);
 const fail = (msg) => { console.error('web_browser: FAIL: ' + msg); process.exit(1); };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(page, fn, what, ms = 20000, arg) {
+async function waitFor(page, fn, what, ms = 60000, arg) {
   try {
     return await page.waitForFunction(fn, { timeout: ms, polling: 50 }, arg);
   } catch (e) {
-    fail(`${what} not within ${ms} ms`);
+    const seen = await page.evaluate(() => JSON.stringify({
+      conn: document.getElementById('conn').textContent, last: gt.lastSeq, gaps: gt.gaps,
+      insts: gt.insts.size, rows: document.querySelectorAll('#curve-table tbody tr').length,
+      book: document.querySelectorAll('#book tbody tr').length, ready: document.body.dataset.ready || '',
+    })).catch(() => '?');
+    fail(`${what} not within ${ms} ms (the page: ${seen})`);
   }
 }
 
@@ -53,9 +58,9 @@ async function waitFor(page, fn, what, ms = 20000, arg) {
   // Live: a row of the curve and the book take a newer record, each within a
   // second of tickfeed receiving it.
   const seq0 = await page.evaluate(() => Math.max(...[...document.querySelectorAll('#curve-table tbody tr')].map((r) => Number(r.dataset.seq))));
-  await waitFor(page, (s) => [...document.querySelectorAll('#curve-table tbody tr')].some((r) => Number(r.dataset.seq) > s), 'a curve update', 20000, seq0);
+  await waitFor(page, (s) => [...document.querySelectorAll('#curve-table tbody tr')].some((r) => Number(r.dataset.seq) > s), 'a curve update', 60000, seq0);
   const book0 = await page.evaluate(() => Number(document.getElementById('book').dataset.seq));
-  await waitFor(page, (s) => Number(document.getElementById('book').dataset.seq) > s, 'a book update', 20000, book0);
+  await waitFor(page, (s) => Number(document.getElementById('book').dataset.seq) > s, 'a book update', 60000, book0);
   let lags = [];
   for (let k = 0; k < 20; k++) {
     lags.push(await page.evaluate(() => [
@@ -81,7 +86,7 @@ async function waitFor(page, fn, what, ms = 20000, arg) {
   });
   await waitFor(page, () => window.ref.length > 50, 'the reference stream');
   const mark = await page.evaluate(() => { const n = gt.seen.length; gt.reconnect(); return n; });
-  await waitFor(page, (m) => gt.seen.length > m + 200, 'records after the reconnect', 20000, mark);
+  await waitFor(page, (m) => gt.seen.length > m + 200, 'records after the reconnect', 60000, mark);
   await sleep(300);
   const r = await page.evaluate((m) => {
     window.refEs.close();

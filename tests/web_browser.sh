@@ -36,8 +36,9 @@ pids+=($!)
 pids+=($!)
 "$bin/web/tickweb" --listen "127.0.0.1:$web" --db "$d/db" -e "$pub" -r "$rtr" >"$d/tickweb.log" 2>&1 &
 pids+=($!)
-# A long day (10 simulated minutes a second): the test reads it while it runs.
-"$bin/tools/ticksim/ticksim" --port-base "$port" --day-seconds 120 --fault drop=0.01 \
+# A long day (a simulated minute and a half a second): the test reads it while
+# it runs, and stops it long before its end on a busy machine too.
+"$bin/tools/ticksim/ticksim" --port-base "$port" --day-seconds 400 --fault drop=0.01 \
     --lose-both 0.0002 >"$d/ticksim.log" 2>&1 &
 pids+=($!)
 # tickq's symbols answer once the store holds the definitions and a trade.

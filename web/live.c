@@ -63,9 +63,9 @@ struct live_client {
     live *l;
     char p[LIVE_PREFIXES_MAX][LIVE_PREFIX_LEN];
     int n_p;
-    int need_state;
-    uint64_t pos; /* the next sequence to send; 0: from now */
-    char *pend;   /* rendered text not yet handed out: pend[off..len) */
+    int want_state, need_state; /* asked with state=1; the state still to send */
+    uint64_t pos;               /* the next sequence to send; 0: from now */
+    char *pend;                 /* rendered text not yet handed out: pend[off..len) */
     size_t len, off, cap;
 };
 
@@ -305,11 +305,14 @@ static void *bus_main(void *arg)
         if (stop)
             break;
         long r = gt_sub_poll(l->sub, 200, on_msg, l, err);
+        /* The client's position once its snapshot is taken: as_of + 1, also
+         * when the snapshot held no records to say it. */
+        uint64_t nx = gt_sub_stats(l->sub)->next;
         pthread_mutex_lock(&l->lock);
-        if (r >= 0 && !l->st.connected) {
+        if (r >= 0 && nx > l->next_seq && !l->first)
+            l->next_seq = nx;
+        if (r >= 0 && nx && !l->st.connected) {
             l->st.connected = 1;
-            if (!l->next_seq)
-                l->next_seq = 1; /* an empty bus: its first record is 1 */
             pthread_cond_broadcast(&l->cond);
         }
         if (r >= 0)
@@ -392,13 +395,22 @@ void live_close(live *l)
     free(l);
 }
 
+/* The oldest sequence the ring holds: next_seq itself when it holds none
+ * (what came before tickweb's snapshot was never in it). Under the lock. */
+static uint64_t held_from(const live *l)
+{
+    uint64_t oldest = l->next_seq > l->cap ? l->next_seq - l->cap : 1;
+    if (!l->first)
+        return l->next_seq;
+    return l->first > oldest ? l->first : oldest;
+}
+
 void live_stats_get(live *l, struct live_stats *out)
 {
     pthread_mutex_lock(&l->lock);
     *out = l->st;
     out->next_seq = l->next_seq;
-    uint64_t oldest = l->next_seq > l->cap ? l->next_seq - l->cap : 1;
-    out->oldest = l->first ? (oldest > l->first ? oldest : l->first) : 0;
+    out->oldest = l->first ? held_from(l) : 0;
     pthread_mutex_unlock(&l->lock);
 }
 
@@ -442,17 +454,10 @@ struct live_client *live_client_new(live *l, const char *prefixes, int with_stat
         free(c);
         return NULL;
     }
+    c->want_state = with_state;
     c->need_state = with_state && !after_seq;
     c->pos = after_seq ? after_seq + 1 : 0;
-    /* A resume that the ring cannot serve starts again from the state. */
     pthread_mutex_lock(&l->lock);
-    if (after_seq && with_state) {
-        uint64_t oldest = l->next_seq > l->cap ? l->next_seq - l->cap : 1;
-        if (l->first > oldest)
-            oldest = l->first;
-        if (!l->first || c->pos < oldest)
-            c->need_state = 2; /* a gap event first, then the state */
-    }
     l->st.clients++;
     pthread_mutex_unlock(&l->lock);
     return c;
@@ -494,9 +499,6 @@ static int client_fill(struct live_client *c)
     if (!l->st.connected || !l->next_seq)
         return 0;
     if (c->need_state) {
-        if (c->need_state == 2)
-            gap_render(c, c->pos, l->next_seq - 1,
-                       "the server no longer holds them: the state follows");
         state_render(c);
         c->need_state = 0;
         c->pos = l->next_seq;
@@ -504,12 +506,18 @@ static int client_fill(struct live_client *c)
     }
     if (!c->pos)
         c->pos = l->next_seq;
-    uint64_t oldest = l->next_seq > l->cap ? l->next_seq - l->cap : 1;
-    if (l->first > oldest)
-        oldest = l->first;
+    uint64_t oldest = held_from(l);
     if (c->pos > l->next_seq)
         c->pos = l->next_seq; /* past the feed's head: another feed's numbers */
-    if (l->first && c->pos < oldest) {
+    if (c->pos < oldest && c->want_state) {
+        /* A resume the ring cannot serve starts again from the state. */
+        gap_render(c, c->pos, l->next_seq - 1,
+                   "the server no longer holds them: the state follows");
+        state_render(c);
+        c->pos = l->next_seq;
+        return 1;
+    }
+    if (c->pos < oldest) {
         gap_render(c, c->pos, oldest - 1, "the server no longer holds them");
         c->pos = oldest;
     }
