@@ -40,7 +40,7 @@ pids+=($webpid)
 # A long day (a simulated minute and a half a second): the test reads it while
 # it runs, and stops it long before its end on a busy machine too.
 "$bin/tools/ticksim/ticksim" --port-base "$port" --day-seconds 400 --fault drop=0.01 \
-    --lose-both 0.0002 >"$d/ticksim.log" 2>&1 &
+    --lose-both 0.003 >"$d/ticksim.log" 2>&1 &
 pids+=($!)
 # tickq's symbols answer once the store holds the definitions and a trade.
 for _ in $(seq 1 300); do

@@ -175,7 +175,7 @@ function renderCurve() {
     tr.dataset.symbol = i.symbol;
     tr.dataset.seq = String(i.lastSeq || 0);
     tr.dataset.lagMs = String(lagOf(i));
-    if (i.stale) tr.className = 'stale';
+    if (i.stale) { tr.className = 'stale'; gt.staleShown = (gt.staleShown || 0) + 1; }
     tr.innerHTML = `<td>${i.symbol}</td><td class="bid">${fmt(b)}</td><td class="ask">${fmt(a)}</td>` +
       `<td>${fmt(m, 4)}</td><td>${fmt(last)}</td><td>${m !== null && idx !== null ? fmt(m - idx, 4) : ''}</td>` +
       `<td>${i.stale ? 'stale' : ''}</td>`;
