@@ -102,8 +102,7 @@ struct metrics {
 #endif
 };
 
-/* Parses "A.B.C.D:PORT" into *sa. Returns 0 or -1. */
-static int listen_parse(const char *s, struct sockaddr_in *sa)
+int metrics_listen_parse(const char *s, struct sockaddr_in *sa)
 {
     const char *colon = strrchr(s, ':');
     char host[64];
@@ -163,7 +162,7 @@ int metrics_open(struct metrics **out, const char *listen, int remote_ok, char e
 {
     struct sockaddr_in sa;
     *out = NULL;
-    if (listen_parse(listen, &sa) < 0) {
+    if (metrics_listen_parse(listen, &sa) < 0) {
         snprintf(err, GT_ERRLEN, "bad --metrics '%.64s' (want ADDR:PORT, e.g. 127.0.0.1:9560)",
                  listen);
         return GT_EINVAL;

@@ -39,6 +39,11 @@ void metrics_sample(struct metrics_text *t, const char *name, enum metrics_type 
                     const char *help, const char *labels, double value);
 
 struct metrics;
+struct sockaddr_in;
+
+/* Parses "A.B.C.D:PORT" (port 1..65535) into *sa. Returns 0 or -1. Also
+ * tickweb's --listen. */
+int metrics_listen_parse(const char *s, struct sockaddr_in *sa);
 
 /* Parses listen (IPv4ADDR:PORT; an address outside 127.0.0.0/8 only if
  * remote_ok) and starts the server. Returns GT_OK and *out, or GT_EINVAL (bad

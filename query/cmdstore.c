@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cmd.h"
+#include "qopt.h"
 #include "gputick/time.h"
 
 void cmdstore_symbol(const struct gt_tick *def, char out[GT_SYMBOL_LEN + 1])
@@ -45,10 +46,13 @@ static int open_one(const char *cmd, const char *path, gt_store **st)
     char err[GT_ERRLEN];
     struct stat sb;
     if (stat(path, &sb) != 0) {
+        qio_fail = QIO_FAIL_STORE;
         fprintf(QERR, "tickq %s: no tick store at %s (want --db PATH or $GPUTICK_DB)\n", cmd, path);
         return EXIT_USAGE;
     }
     int rc = gt_store_open(path, GT_STORE_READER, st, err);
+    if (rc < 0)
+        qio_fail = QIO_FAIL_STORE;
     if (rc == GT_ENOENT || rc == GT_EVERSION) {
         fprintf(QERR, "tickq %s: %s (want --db naming a gputick store)\n", cmd, err);
         return EXIT_USAGE;
@@ -109,6 +113,23 @@ static void horizon_print(const void *ctx, int64_t horizon_ns)
             (const char *)ctx, t);
 }
 
+/* The stores kept open, and the paths they were opened by; whether this
+ * thread keeps them. */
+static _Thread_local int keep_on;
+static struct shards *kept;
+static char kept_paths[QOPT_DB_LIST];
+
+void cmdstore_keep(int on)
+{
+    keep_on = on;
+}
+
+void cmdstore_keep_close(void)
+{
+    shards_close(kept);
+    kept = NULL;
+}
+
 int cmdstore_close(const char *cmd, struct shards *st, int rc)
 {
     if (st && st->n_bad > CMDSTORE_BAD_SHOWN)
@@ -116,12 +137,34 @@ int cmdstore_close(const char *cmd, struct shards *st, int rc)
                 (unsigned long long)st->n_bad);
     if (st && st->n_bad && !rc)
         rc = 1;
-    shards_close(st);
+    if (st != kept)
+        shards_close(st);
     return rc;
+}
+
+/* The kept stores for paths, caught up with their writer and with the last
+ * command's counts cleared, or NULL. */
+static struct shards *kept_reuse(const char *cmd, const char *paths)
+{
+    if (!kept || strcmp(kept_paths, paths) != 0)
+        return NULL;
+    for (int i = 0; i < kept->n; i++)
+        if (gt_store_refresh(kept->st[i]) != GT_OK) {
+            cmdstore_keep_close(); /* opened afresh below */
+            return NULL;
+        }
+    kept->bad_ctx = cmd;
+    kept->n_bad = 0;
+    kept->n_seen = 0;
+    kept->horizon_said = 0;
+    kept->errmsg[0] = 0;
+    return kept;
 }
 
 int cmdstore_open(const char *cmd, const char *paths, struct shards **st)
 {
+    if (keep_on && (*st = kept_reuse(cmd, paths)))
+        return 0;
     struct shards *qs = shards_new();
     if (!qs) {
         fprintf(QERR, "tickq %s: out of memory\n", cmd);
@@ -153,6 +196,11 @@ int cmdstore_open(const char *cmd, const char *paths, struct shards **st)
         if (!p[n])
             break;
         p += n + 1;
+    }
+    if (keep_on && strlen(paths) < sizeof kept_paths) {
+        cmdstore_keep_close();
+        kept = qs;
+        snprintf(kept_paths, sizeof kept_paths, "%s", paths);
     }
     *st = qs;
     return 0;
@@ -215,6 +263,7 @@ static int suggest(const char *cmd, struct shards *st, const char *what, const c
         }
     }
     free(defs);
+    qio_fail = QIO_FAIL_UNKNOWN_NAME;
     if (n <= 0) {
         fprintf(QERR, "tickq %s: unknown %s '%s' (the store has no instruments yet)\n", cmd, what,
                 name);
@@ -299,6 +348,7 @@ int cmdstore_product_index(const char *cmd, struct shards *st, const char *produ
         return 1;
     }
     if (rc == 0) {
+        qio_fail = QIO_FAIL_UNKNOWN_NAME;
         fprintf(QERR,
                 "tickq %s: product %s has no index in this store (want one whose "
                 "definitions include its index; see 'tickq symbols')\n",

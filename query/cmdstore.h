@@ -35,6 +35,16 @@ int cmdstore_name_check(const char *cmd, const char *what, const char *s, size_t
 enum { CMDSTORE_BAD_SHOWN = 20 };
 int cmdstore_open(const char *cmd, const char *paths, struct shards **st);
 
+/* For a host that runs many commands one at a time (tickweb): while keep is
+ * on in a thread, cmdstore_open() called by that thread keeps the stores it
+ * opens for the next command that names the same paths, refreshed
+ * (gt_store_refresh) to what the writer has committed since, and
+ * cmdstore_close() leaves them open. Opening a store costs more than most
+ * queries. Other threads (bars_many's workers) open their own as before.
+ * cmdstore_keep_close() closes what is kept. */
+void cmdstore_keep(int on);
+void cmdstore_keep_close(void);
+
 /* Closes the stores (NULL does nothing) and returns the exit status: rc, or
  * 1 when rc is 0 but a query skipped something (the output is incomplete). */
 int cmdstore_close(const char *cmd, struct shards *st, int rc);

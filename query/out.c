@@ -193,3 +193,4 @@ int out_finish(struct out *o, const char *cmd, int rc)
 
 FILE *qio_out_stream;
 FILE *qio_err_stream;
+enum qio_fail qio_fail;

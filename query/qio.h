@@ -17,4 +17,11 @@ extern FILE *qio_err_stream; /* NULL: stderr */
 #define QOUT (qio_out_stream ? qio_out_stream : stdout)
 #define QERR (qio_err_stream ? qio_err_stream : stderr)
 
+/* Why the last command failed, for a host that answers failures with statuses
+ * of its own (tickweb: 404 for an unknown name, 503 for a store it cannot
+ * read) without reading the message: set where cmdstore prints that failure,
+ * reset to QIO_FAIL_NONE by the host before each command. */
+enum qio_fail { QIO_FAIL_NONE = 0, QIO_FAIL_UNKNOWN_NAME, QIO_FAIL_STORE };
+extern enum qio_fail qio_fail;
+
 #endif

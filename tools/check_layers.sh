@@ -34,6 +34,7 @@ tools/tickproxy    3      -
 tools/tickkey      3      -
 examples           3      -
 python             4      -
+web                4      -
 tools/bench        9      any
 tests              9      any
 '

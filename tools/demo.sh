@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# tools/demo.sh BUILD_DIR [DATA_DIR] -- the whole pipeline on one simulated
-# trading day: ticksim multicasts the market on 127.0.0.1 (TTL 0), tickfeed
-# publishes it, tickstore records it, tickq prints the symbols, the front H100
-# contract's 5-minute bars and the H100 curve with its basis, and writes two
-# SVG charts. './dev demo' builds and runs it; ctest runs it as a test.
+# tools/demo.sh BUILD_DIR [DATA_DIR] [--web] -- the whole pipeline on one
+# simulated trading day: ticksim multicasts the market on 127.0.0.1 (TTL 0),
+# tickfeed publishes it, tickstore records it, tickweb serves it, tickq prints
+# the symbols, the front H100 contract's 5-minute bars and the H100 curve with
+# its basis, and writes two SVG charts. It ends with the console's URL; with
+# --web the pipeline and tickweb stay up (the day's last state on the console)
+# until Ctrl-C. './dev demo [--web]' builds and runs it; ctest runs it as a
+# test. GT_DEMO_WEB_PORT sets tickweb's port (default 5580).
 set -euo pipefail
-bin=$(cd "${1:?usage: tools/demo.sh BUILD_DIR [DATA_DIR]}" && pwd)
+bin=$(cd "${1:?usage: tools/demo.sh BUILD_DIR [DATA_DIR] [--web]}" && pwd)
 d=${2:-$bin/demo}
+[ "${2:-}" = --web ] && d=$bin/demo
+keep=0
+for a in "$@"; do [ "$a" = --web ] && keep=1; done
 say() { printf '==> %s\n' "$*" >&2; }
-store= feed=
-cleanup() { kill $store $feed 2>/dev/null || true; }
+store= feed= web=
+cleanup() { kill $store $feed $web 2>/dev/null || true; }
 trap cleanup EXIT
 rm -rf "$d" && mkdir -p "$d"
 port=${GT_DEMO_PORT_BASE:-31000}
@@ -21,20 +27,34 @@ say "tickstore records into $db"
     --stats 0 >"$d/tickstore.log" 2>&1 &
 store=$!
 say "tickfeed joins the multicast channels on 127.0.0.1 and publishes on $pub"
+idle=(--idle-exit 3)
+[ $keep = 1 ] && idle=()
 "$bin/feedhandler/tickfeed" --port-base "$port" --journal "$d/journal" --pub "$pub" --router "$rtr" \
-    --idle-exit 3 --stats 5 >"$d/tickfeed.log" 2>&1 &
+    "${idle[@]}" --stats 5 >"$d/tickfeed.log" 2>&1 &
 feed=$!
+url=
+if [ -x "$bin/web/tickweb" ]; then
+    wport=${GT_DEMO_WEB_PORT:-5580}
+    url="http://127.0.0.1:$wport/"
+    say "tickweb serves the store and the live bus at $url"
+    "$bin/web/tickweb" --listen "127.0.0.1:$wport" --db "$db" -e "$pub" -r "$rtr" >"$d/tickweb.log" 2>&1 &
+    web=$!
+fi
 sleep 0.5
 say "ticksim sends the market: 4 products x 12 months, their indexes, faults on the lines"
 "$bin/tools/ticksim/ticksim" --port-base "$port" --day-seconds 40 --fault drop=0.01 --lose-both 0.0002 \
     --truth "$d/truth.jsonl"
-wait "$feed" || { tail -5 "$d/tickfeed.log" >&2; exit 1; }
-feed=
-tail -n 1 "$d/tickfeed.log" >&2
-sleep 1
-kill -TERM "$store" && wait "$store" || { tail -5 "$d/tickstore.log" >&2; exit 1; }
-store=
-tail -n 1 "$d/tickstore.log" >&2
+if [ $keep = 0 ]; then
+    wait "$feed" || { tail -5 "$d/tickfeed.log" >&2; exit 1; }
+    feed=
+    tail -n 1 "$d/tickfeed.log" >&2
+    sleep 1
+    kill -TERM "$store" && wait "$store" || { tail -5 "$d/tickstore.log" >&2; exit 1; }
+    store=
+    tail -n 1 "$d/tickstore.log" >&2
+else
+    sleep 2 # tickstore flushes its open blocks every 200 ms
+fi
 q=("$bin/query/tickq")
 say "tickq symbols --product H100"
 "${q[@]}" symbols --db "$db" --product H100 --format table
@@ -49,3 +69,16 @@ say "tickq curve H100 --at $close (the forward curve and its basis to the index)
 "${q[@]}" chart curve H100 --db "$db" --at "$close" --out "$d/H100-curve.svg"
 say "done: the store is $db (try: $bin/query/tickq stats --db $db)"
 say "charts: $d/$front-5m.svg and $d/H100-curve.svg; logs and the journal are in $d"
+if [ -n "$url" ]; then
+    # The API answers what tickq answered (a check when ctest runs the demo).
+    if command -v curl >/dev/null; then
+        curl -sf "${url}api/symbols?product=H100" | grep -q "\"$front\"" ||
+            { echo "demo: tickweb did not answer ${url}api/symbols" >&2; tail -5 "$d/tickweb.log" >&2; exit 1; }
+    fi
+    if [ $keep = 1 ]; then
+        say "the console: $url (the day's last state; Ctrl-C stops everything)"
+        wait "$web" || true
+    else
+        say "the console: $url while './dev demo --web' runs (it keeps the pipeline up until Ctrl-C)"
+    fi
+fi
