@@ -115,7 +115,7 @@ static void asof_row(struct out *o, const struct gt_tick *t, const struct asof_s
     out_time(o, t->exch_ns);
     out_px(o, tr->px);
     out_i64(o, tr->qty);
-    out_str(o, tr->aggressor == GT_SIDE_BID ? "buy" : tr->aggressor == GT_SIDE_ASK ? "sell" : NULL);
+    out_str(o, gt_aggressor_name(tr->aggressor));
     out_px(o, bid);
     out_px(o, ask);
     out_px(o, mid);
@@ -160,6 +160,14 @@ int cmd_asof(int argc, char **argv)
         return rc;
     if ((rc = cmdstore_instr("asof", st, symbol, &def)))
         goto done;
+    if (def.u.def.type == GT_INSTR_INDEX) {
+        fprintf(QERR,
+                "tickq asof: %s is an index, which has no trades or quotes (want a future; see "
+                "'tickq symbols')\n",
+                symbol);
+        rc = EXIT_USAGE;
+        goto done;
+    }
     char product[GT_PRODUCT_LEN + 1];
     cmdstore_productname(&def, product);
     int has_index = cmdstore_index_of(st, product, &idx); /* optional: else a null column */

@@ -179,7 +179,7 @@ int cmd_settle(int argc, char **argv)
     out_str(&o, rule == RULE_MEAN ? "mean-official" : "last-official");
     out_i64(&o, n);
     out_i64(&o, weekdays);
-    out_str(&o, complete ? "yes" : "no");
+    out_bool(&o, complete);
     out_px(&o, settle);
     out_px(&o, found ? last.u.trade.px : INT64_MAX);
     if (found)

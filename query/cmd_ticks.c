@@ -68,7 +68,7 @@ static const struct out_col all_cols[N_COLS] = {
     {"px", 10},         {"qty", 6},         {"side", -4},     {"level", 5},       {"action", -11},
     {"orders", 6},      {"bid_px", 10},     {"bid_qty", 7},   {"bid_orders", 10}, {"ask_px", 10},
     {"ask_qty", 7},     {"ask_orders", 10}, {"trade_id", 10}, {"rpt_seq", 10},    {"code", 4},
-    {"type", -8},       {"date", 8},        {"feed", -9},     {"cause", 5},       {"gap_from", 8},
+    {"type", -14},      {"date", 8},        {"feed", -9},     {"cause", -13},     {"gap_from", 8},
     {"gap_to", 8},      {"trading", 7},     {"event", 5},     {"maturity", 8},    {"product", -7},
     {"symbol", -12}};
 
@@ -113,7 +113,7 @@ static const char *feed_name(int f)
 
 /* One row's cells, by column: a price, an integer, a time or a string. */
 struct cellv {
-    char t; /* 0 null, 'p', 'i', 't', 's' */
+    char t; /* 0 null, 'p', 'i', 't', 's', 'e' (an enum: s its name, v its number) */
     int64_t v;
     const char *s;
     char buf[GT_SYMBOL_LEN + 1];
@@ -144,7 +144,7 @@ static void tick_cells(const struct gt_tick *t, struct cellv *c)
         const struct gt_trade *x = &t->u.trade;
         put_i(&c[C_PX], x->px, 'p');
         put_i(&c[C_QTY], x->qty, 'i');
-        put_s(&c[C_SIDE], side_name(x->aggressor));
+        put_s(&c[C_SIDE], gt_aggressor_name(x->aggressor));
         put_s(&c[C_ACTION], gt_trade_is_bust(t) ? "bust" : "new");
         put_i(&c[C_ORDERS], x->n_orders == INT32_MAX ? INT64_MAX : x->n_orders, 'i');
         put_i(&c[C_TRADE_ID], x->trade_id == UINT32_MAX ? INT64_MAX : x->trade_id, 'i');
@@ -186,6 +186,7 @@ static void tick_cells(const struct gt_tick *t, struct cellv *c)
         put_i(&c[C_PX], x->px, 'p');
         put_i(&c[C_QTY], x->qty, 'i');
         put_i(&c[C_CODE], x->type, 'i');
+        put_s(&c[C_TYPE], gt_stat_name(x->type));
         put_i(&c[C_DATE], x->date ? x->date : INT64_MAX, 'i');
         break;
     }
@@ -194,7 +195,9 @@ static void tick_cells(const struct gt_tick *t, struct cellv *c)
         put_i(&c[C_TRADING], x->trading == 255 ? INT64_MAX : x->trading, 'i');
         put_i(&c[C_EVENT], x->event, 'i');
         put_s(&c[C_FEED], feed_name(x->feed));
-        put_i(&c[C_CAUSE], x->cause, 'i');
+        put_s(&c[C_CAUSE], gt_cause_name(x->cause));
+        c[C_CAUSE].v = x->cause; /* its number, in JSON */
+        c[C_CAUSE].t = 'e';
         put_i(&c[C_GAP_FROM], x->gap_from ? x->gap_from : INT64_MAX, 'i');
         put_i(&c[C_GAP_TO], x->gap_to ? x->gap_to : INT64_MAX, 'i');
         put_i(&c[C_DATE], x->date ? x->date : INT64_MAX, 'i');
@@ -294,6 +297,10 @@ int cmd_ticks(int argc, char **argv)
                     out_time(&o, x->v);
                 else if (x->t == 's')
                     out_str(&o, x->s);
+                else if (x->t == 'e')
+                    out_enum(&o, x->s, (int)x->v);
+                else if (idx[i] == C_CAUSE)
+                    out_enum(&o, NULL, -1);
                 else
                     out_null(&o);
             }

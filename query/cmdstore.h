@@ -41,6 +41,10 @@ int cmdstore_close(const char *cmd, struct shards *st, int rc);
 
 /* Finds the definition of symbol; unknown: prints suggestions, returns 2. */
 int cmdstore_instr(const char *cmd, struct shards *st, const char *symbol, struct gt_tick *def);
+/* The same, the suggestions only instruments of type (GT_INSTR_INDEX: the
+ * name is called an index), and a product's name said to be one. */
+int cmdstore_instr_of(const char *cmd, struct shards *st, const char *symbol, int type,
+                      struct gt_tick *def);
 
 /* Fills defs (capacity CMDSTORE_MAX_INSTR) with the definitions of product's
  * instruments of type (0 = any), futures sorted by maturity. *n is their

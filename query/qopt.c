@@ -49,7 +49,8 @@ int qopt_handle(struct qopt *q, int c, const char *arg, const char *cmd, int64_t
     case QOPT_FORMAT: {
         int f = out_format_parse(arg);
         if (f < 0) {
-            fprintf(QERR, "tickq %s: bad --format '%s' (want table, csv or json)\n", cmd, arg);
+            fprintf(QERR, "tickq %s: bad --format '%s' (want table, csv, json or jsonl)\n", cmd,
+                    arg);
             return EXIT_USAGE;
         }
         q->fmt = (enum out_format)f;

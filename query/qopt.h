@@ -30,7 +30,8 @@ enum { QOPT_DB = 1000, QOPT_FROM, QOPT_TO, QOPT_FORMAT };
     "                   default: the start of the data)\n"                                         \
     "  --to T           end of the range, exclusive (default: the end of the data)\n"
 #define QOPT_HELP_FORMAT                                                                           \
-    "  --format F       table, csv or json (default: table on a terminal, csv otherwise)\n"
+    "  --format F       table, csv, json (one array) or jsonl (JSON Lines; default: table\n"       \
+    "                   on a terminal, csv otherwise)\n"
 #define QOPT_HELP_HELP "  -h, --help       show this help and exit\n"
 #define QOPT_HELP QOPT_HELP_DB QOPT_HELP_RANGE QOPT_HELP_FORMAT QOPT_HELP_HELP
 #define QOPT_HELP_NO_RANGE QOPT_HELP_DB QOPT_HELP_FORMAT QOPT_HELP_HELP

@@ -750,7 +750,7 @@ Test(tickq, fixings_symbols_ticks_and_stats_count_what_was_stored)
 
     cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--kind", "trade", "--db", db, NULL), 0));
     cr_assert(eq(int, count_lines(out_s), n_trades + 1));
-    cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--db", db, "--format", "json", NULL), 0));
+    cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--db", db, "--format", "jsonl", NULL), 0));
     cr_assert(eq(int, count_lines(out_s), n_front));
     cr_assert(not(eq(ptr, strstr(out_s, "\"action\":\"delete_from\""), NULL)));
 
@@ -1669,8 +1669,140 @@ Test(tickq, book_refuses_an_index_and_prints_no_rows_without_data)
                      "--format", "json", NULL),
                  0),
               "%s", err_s);
-    cr_assert(eq(str, out_s, ""));
+    cr_assert(eq(str, out_s, "[]\n"), "no rows are still one JSON document");
     cr_assert(not(eq(ptr, strstr(err_s, "H100F7 has no book ticks"), NULL)), "%s", err_s);
+}
+
+/* ---- JSON, names and messages (issue 24) ---- */
+
+/* Runs a Python expression over the JSON document in the last command's
+ * output (d), or over its lines parsed one by one (d a list) when lines;
+ * returns what it printed (static). Skips the test without python3. */
+static const char *py_json(const char *expr, int lines)
+{
+    static char res[4096];
+    if (system("command -v python3 >/dev/null 2>&1") != 0)
+        cr_skip_test("python3 is not installed: JSON not checked");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "python3 -c 'import json,sys\n"
+             "f=open(sys.argv[1])\n"
+             "d=[json.loads(l) for l in f] if %d else json.load(f)\n"
+             "print(%s)' %s/out 2>&1",
+             lines, expr, dir);
+    FILE *p = popen(cmd, "r");
+    cr_assert(not(eq(ptr, p, NULL)));
+    size_t n = fread(res, 1, sizeof res - 1, p);
+    res[n] = 0;
+    pclose(p);
+    if (n && res[n - 1] == '\n')
+        res[n - 1] = 0;
+    return res;
+}
+
+Test(tickq, json_is_one_array_jsonl_one_object_a_line_with_booleans_and_named_enums)
+{
+    int n_front = 0, n_buy = 0, n_sell = 0, n_status = 0;
+    for (int i = 0; i < n_ticks; i++) {
+        const struct gt_tick *t = &ticks[i];
+        if (t->instr_id != FRONT)
+            continue;
+        n_front++;
+        n_buy += t->kind == GT_KIND_TRADE && t->u.trade.aggressor == GT_SIDE_BID;
+        n_sell += t->kind == GT_KIND_TRADE && t->u.trade.aggressor == GT_SIDE_ASK;
+        n_status += t->kind == GT_KIND_STATUS;
+    }
+    cr_assert(gt(int, n_buy, 0));
+    cr_assert(gt(int, n_sell, 0));
+    cr_assert(gt(int, n_status, 0));
+    char want[256];
+    cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--db", db, "--format", "json", NULL), 0),
+              "%s", err_s);
+    cr_assert(eq(int, out_s[0], '['));
+    snprintf(want, sizeof want, "%d %d %d %d", n_front, n_buy, n_sell, n_status);
+    cr_assert(eq(str,
+                 (char *)py_json("len(d), sum(r[\"kind\"]==\"trade\" and r[\"side\"]==\"buy\" "
+                                 "for r in d), sum(r[\"kind\"]==\"trade\" and "
+                                 "r[\"side\"]==\"sell\" for r in d), sum(r[\"kind\"]==\"status\" "
+                                 "and r[\"cause\"]==\"none\" and r[\"cause_code\"]==0 for r in d)",
+                                 0),
+                 want));
+    /* A book level's side is still the book's: bid or ask. */
+    cr_assert(eq(str,
+                 (char *)py_json("sorted(set(r[\"side\"] for r in d if r[\"kind\"]==\"book\"))", 0),
+                 "['ask', 'bid']"));
+    cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--db", db, "--format", "jsonl", NULL), 0));
+    cr_assert(eq(int, count_lines(out_s), n_front));
+    snprintf(want, sizeof want, "%d", n_front);
+    cr_assert(eq(str, (char *)py_json("len(d)", 1), want));
+    /* No rows: still one document, an empty array. */
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "H100Z6", "--from", "2020-01-01", "--to", "2020-01-02",
+                     "--db", db, "--format", "json", NULL),
+                 0));
+    cr_assert(eq(str, out_s, "[]\n"));
+    /* settle's complete is a boolean in JSON, yes/no in CSV. */
+    cr_assert(eq(int, run(cmd_settle, "settle", "H100Z6", "--db", db, "--format", "json", NULL), 0),
+              "%s", err_s);
+    cr_assert(eq(str, (char *)py_json("type(d[0][\"complete\"]).__name__, len(d)", 0), "bool 1"));
+    const char *complete = py_json("d[0][\"complete\"]", 0);
+    cr_assert(eq(int, run(cmd_settle, "settle", "H100Z6", "--db", db, "--format", "csv", NULL), 0));
+    cr_assert(not(eq(ptr, strstr(out_s, strcmp(complete, "True") == 0 ? ",yes," : ",no,"), NULL)),
+              "%s", out_s);
+    bad("format xml", run(cmd_ticks, "ticks", "H100Z6", "--format", "xml", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "table, csv, json or jsonl"), NULL)), "%s", err_s);
+}
+
+Test(tickq, the_messages_of_issue_24_say_what_to_give)
+{
+    bad("curve of a symbol", run(cmd_curve, "curve", "SDH100RT", "--at", "now", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "e.g. H100; a product, not a symbol"), NULL)), "%s", err_s);
+    bad("curve of a contract", run(cmd_curve, "curve", "H100Z6", "--at", "now", "--db", db, NULL));
+    cr_assert(
+        not(eq(ptr, strstr(err_s, "H100Z6 is a symbol of product H100, not a product"), NULL)),
+        "%s", err_s);
+    bad("fixings of a product", run(cmd_fixings, "fixings", "H100", "--db", db, NULL));
+    cr_assert(
+        not(eq(ptr, strstr(err_s, "H100 is a product, not an index; want e.g. SDH100RT"), NULL)),
+        "%s", err_s);
+    cr_assert(eq(ptr, strstr(err_s, "H100Z6"), NULL), "suggests contracts: %s", err_s);
+    bad("asof of an index", run(cmd_asof, "asof", "SDH100RT", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "SDH100RT is an index"), NULL)), "%s", err_s);
+    /* -0s is now, as +0s and "now" are. */
+    cr_assert(eq(int, run(cmd_book, "book", "H100Z6", "--at", "-0s", "--db", db, NULL), 0), "%s",
+              err_s);
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "H100Z6", "--from", "2026-11-24T08:00-06:00", "--to",
+                     "2026-11-24T15:00Z", "-k", "trade", "--db", db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    int n = 0;
+    for (int i = 0; i < n_ticks; i++)
+        n += ticks[i].instr_id == FRONT && ticks[i].kind == GT_KIND_TRADE &&
+             ticks[i].exch_ns >= DAY_NS + 14 * 3600 * GT_NS_PER_SEC &&
+             ticks[i].exch_ns < DAY_NS + 15 * 3600 * GT_NS_PER_SEC;
+    cr_assert(gt(int, n, 0));
+    cr_assert(eq(int, count_lines(out_s), n + 1), "08:00-06:00 is 14:00Z");
+    /* A file is not a folder; a folder of RocksDB files without CURRENT is
+     * damaged, not absent. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/afile", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert(not(eq(ptr, f, NULL)));
+    fclose(f);
+    bad("db a file", run(cmd_stats, "stats", "--db", path, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "afile is not a folder"), NULL)), "%s", err_s);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cp -a %s %s/nocurrent && rm %s/nocurrent/CURRENT", db, dir, dir);
+    cr_assert(eq(int, system(cmd), 0));
+    snprintf(path, sizeof path, "%s/nocurrent", dir);
+    cr_assert(eq(int, run(cmd_stats, "stats", "--db", path, NULL), 1));
+    cr_assert(eq(str, out_s, ""));
+    cr_assert(eq(int, count_lines(err_s), 1), "%s", err_s);
+    cr_assert(
+        not(eq(ptr, strstr(err_s, "is a damaged RocksDB database: its CURRENT file is missing"),
+               NULL)),
+        "%s", err_s);
 }
 
 /* ---- retention said out loud ---- */

@@ -139,32 +139,39 @@ static int parse_interval(const char *s, int64_t *out)
     return gt_duration_parse(s, out, err);
 }
 
-static int parse_fault(char *spec, struct fault_config *fc)
+/* Parses a fault SPEC; on a bad part, why says which part and what it wants
+ * ("drop=2: want a probability from 0 to 1"). */
+static int parse_fault(char *spec, struct fault_config *fc, char *why, size_t cap)
 {
     char *save = NULL;
     for (char *kv = strtok_r(spec, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
         char *v = strchr(kv, '=');
-        if (!v)
+        if (!v) {
+            snprintf(why, cap, "'%s' has no value (want KEY=VALUE)", kv);
             return GT_EINVAL;
+        }
         *v++ = 0;
         double d = 0;
         int rc = GT_OK;
+        const char *want = "a probability from 0 to 1";
         if (!strcmp(kv, "drop"))
             rc = parse_double(v, 0, 1, &fc->drop_p);
-        else if (!strcmp(kv, "burst"))
+        else if (!strcmp(kv, "burst")) {
             rc = parse_double(v, 1, 1e6, &fc->burst_mean);
-        else if (!strcmp(kv, "dup"))
+            want = "a mean burst length from 1 to 1000000";
+        } else if (!strcmp(kv, "dup"))
             rc = parse_double(v, 0, 1, &fc->dup_p);
         else if (!strcmp(kv, "reorder"))
             rc = parse_double(v, 0, 1, &fc->reorder_p);
         else if (!strcmp(kv, "window")) {
             rc = parse_double(v, 0, FAULT_HOLD - 1, &d);
+            _Static_assert(FAULT_HOLD - 1 == 63, "the message says 63");
+            want = "a packet count from 0 to 63";
             fc->reorder_window = (int)d;
-        } else if (!strcmp(kv, "hold"))
-            rc = parse_interval(v, &fc->hold_ns);
-        else if (!strcmp(kv, "delay"))
-            rc = parse_interval(v, &fc->delay_ns);
-        else if (!strcmp(kv, "hostile"))
+        } else if (!strcmp(kv, "hold") || !strcmp(kv, "delay")) {
+            rc = parse_interval(v, kv[0] == 'h' ? &fc->hold_ns : &fc->delay_ns);
+            want = "a duration, e.g. 1ms, or 0";
+        } else if (!strcmp(kv, "hostile"))
             rc = parse_double(v, 0, 1, &fc->hostile_p);
         else if (!strcmp(kv, "hseq")) {
             uint64_t n = 0;
@@ -178,18 +185,24 @@ static int parse_fault(char *spec, struct fault_config *fc)
                 fc->hostile_seq = FAULT_SEQ_FIXED;
                 fc->hostile_fixed = (uint32_t)n;
             } else
-                return GT_EINVAL;
+                rc = GT_EINVAL;
+            want = "random, ahead, flip or a sequence number";
         } else if (!strcmp(kv, "hbody")) {
             if (!strcmp(v, "heartbeat"))
                 fc->hostile_body = FAULT_BODY_HEARTBEAT;
             else if (!strcmp(v, "random"))
                 fc->hostile_body = FAULT_BODY_RANDOM;
             else
-                return GT_EINVAL;
-        } else
+                rc = GT_EINVAL;
+            want = "heartbeat or random";
+        } else {
+            snprintf(why, cap, "unknown fault '%s'", kv);
             return GT_EINVAL;
-        if (rc != GT_OK)
+        }
+        if (rc != GT_OK) {
+            snprintf(why, cap, "%s=%s: want %s", kv, v, want);
             return rc;
+        }
     }
     if (fc->reorder_p > 0 && fc->reorder_window == 0)
         fc->reorder_window = 4;
@@ -416,14 +429,17 @@ static int args_parse(int argc, char **argv, struct args *a)
             struct fault_config fc = c->emit.line[o == O_FAULTB];
             char spec[256]; /* parse_fault cuts it up; the message shows it whole */
             snprintf(spec, sizeof spec, "%s", optarg);
-            if (parse_fault(spec, &fc))
-                return bad(
-                    o == O_FAULTA   ? "--fault-a"
-                    : o == O_FAULTB ? "--fault-b"
-                                    : "--fault",
-                    optarg,
-                    "e.g. drop=0.01,burst=3,dup=0.01,reorder=0.02,window=4,hold=1ms,delay=1ms,"
-                    "hostile=0.01,hseq=random|ahead|flip|N,hbody=heartbeat|random");
+            char why[160];
+            if (parse_fault(spec, &fc, why, sizeof why)) {
+                fprintf(stderr,
+                        "ticksim: bad %s '%s': %s (faults: drop burst dup reorder window "
+                        "hold delay hostile hseq hbody; see --help)\n",
+                        o == O_FAULTA   ? "--fault-a"
+                        : o == O_FAULTB ? "--fault-b"
+                                        : "--fault",
+                        optarg, why);
+                return 2;
+            }
             if (o != O_FAULTB)
                 c->emit.line[0] = fc;
             if (o != O_FAULTA)
