@@ -18,13 +18,17 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tickq ticks SYMBOL [--kind K] [OPTIONS]\n"
+    fprintf(f, "usage: tickq ticks SYMBOL... [--kind K] [OPTIONS]\n"
+               "       tickq ticks --product P [--kind K] [OPTIONS]\n"
                "\n"
                "The ticks of SYMBOL in [--from, --to), in bus order, with every field of\n"
-               "their kind (docs/wire.md names them).\n"
+               "their kind (docs/wire.md names them). With several symbols, or every\n"
+               "instrument of product P (its futures and its index), the ticks of all of\n"
+               "them in one stream in bus order, each row led by its symbol.\n"
                "\n"
                "  -k, --kind K     only kind K: trade, book, tob, fixing, stat, status, def\n"
-               "                   (default: all)\n" QOPT_HELP);
+               "                   (default: all)\n"
+               "  --product P      every instrument of product P (at most 64)\n" QOPT_HELP);
 }
 
 enum col {
@@ -222,7 +226,8 @@ static void tick_cells(const struct gt_tick *t, struct cellv *c)
 int cmd_ticks(int argc, char **argv)
 {
     static const struct option opts[] = {
-        QOPT_LONGOPTS, {"kind", required_argument, 0, 'k'}, {0, 0, 0, 0}};
+        QOPT_LONGOPTS, {"kind", required_argument, 0, 'k'}, QOPT_PRODUCT_LONGOPT, {0, 0, 0, 0}};
+    static struct gt_tick defs[CMDSTORE_MAX_INSTR];
     struct qopt q;
     int c, rc, kind = 0;
     qopt_init(&q);
@@ -247,22 +252,26 @@ int cmd_ticks(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    if (optind != argc - 1) {
-        fprintf(QERR, "tickq ticks: want one SYMBOL, got %d (e.g. tickq ticks H100Z6)\n",
-                argc - optind);
-        return EXIT_USAGE;
-    }
-    const char *symbol = argv[optind];
-    if (cmdstore_name_check("ticks", "symbol", symbol, GT_SYMBOL_LEN) || qopt_check(&q, "ticks"))
+    struct cmdstore_pick pick = {q.product, argv + optind, argc - optind};
+    if (cmdstore_pick_check("ticks", &pick, "tickq ticks H100Z6") || qopt_check(&q, "ticks"))
         return EXIT_USAGE;
     struct shards *st;
-    struct gt_tick def;
+    int n_defs = 0;
     if ((rc = cmdstore_open("ticks", q.db, &st)))
         return rc;
-    if ((rc = cmdstore_instr("ticks", st, symbol, &def)))
+    if ((rc = cmdstore_select("ticks", st, &pick, 0, defs, &n_defs)))
         goto done;
+    /* Several instruments: every row is led by its symbol (the column a
+     * definition fills with its own). */
+    int many = pick.product || n_defs > 1;
+    int32_t ids[CMDSTORE_MANY_MAX];
+    char syms[CMDSTORE_MANY_MAX][GT_SYMBOL_LEN + 1];
+    for (int i = 0; i < n_defs && i < CMDSTORE_MANY_MAX; i++) {
+        ids[i] = defs[i].instr_id;
+        cmdstore_symbol(&defs[i], syms[i]);
+    }
     int kinds[GT_KIND_MAX], n_kinds = 0;
-    uint64_t mask = COMMON;
+    uint64_t mask = COMMON | (many ? B(C_SYMBOL) : 0);
     for (int k = 1; k <= GT_KIND_MAX; k++)
         if (!kind || k == kind) {
             kinds[n_kinds++] = k;
@@ -270,23 +279,31 @@ int cmd_ticks(int argc, char **argv)
         }
     struct out_col cols[N_COLS];
     int n_cols = 0, idx[N_COLS];
+    if (many) {
+        idx[n_cols] = C_SYMBOL;
+        cols[n_cols++] = all_cols[C_SYMBOL];
+    }
     for (int i = 0; i < N_COLS; i++)
-        if (mask & B(i)) {
+        if ((mask & B(i)) && !(many && i == C_SYMBOL)) {
             idx[n_cols] = i;
             cols[n_cols++] = all_cols[i];
         }
-    struct cmdstore_merge m;
-    if ((rc = cmdstore_merge_open("ticks", st, &m, def.instr_id, kinds, n_kinds, q.from_ns,
-                                  q.to_ns)))
+    struct cmdstore_many m;
+    if ((rc = cmdstore_many_open("ticks", st, &m, ids, n_defs, kinds, n_kinds, q.from_ns, q.to_ns)))
         goto done;
     struct out o;
     struct cellv cv[N_COLS];
     out_begin(&o, q.fmt, QOUT, cols, n_cols);
     const struct gt_tick *t;
     int r;
-    while ((r = cmdstore_merge_run(&m, &t)) > 0 && !ferror(QOUT))
+    while ((r = cmdstore_many_run(&m, &t)) > 0 && !ferror(QOUT)) {
+        const char *sym = NULL; /* a run is one series: one instrument */
+        for (int k = 0; many && k < n_defs && !sym; k++)
+            sym = ids[k] == t[0].instr_id ? syms[k] : NULL;
         for (int j = 0; j < r; j++) {
             tick_cells(&t[j], cv);
+            if (many)
+                put_s(&cv[C_SYMBOL], sym);
             for (int i = 0; i < n_cols; i++) {
                 const struct cellv *x = &cv[idx[i]];
                 if (x->t == 'p')
@@ -306,7 +323,8 @@ int cmd_ticks(int argc, char **argv)
             }
             out_row_end(&o);
         }
-    cmdstore_merge_close(&m);
+    }
+    cmdstore_many_close(&m);
     if (r < 0)
         rc = 1;
     rc = out_finish(&o, "ticks", rc);

@@ -453,3 +453,98 @@ void cmdstore_merge_close(struct cmdstore_merge *m)
         shards_iter_close(m->it[k]);
     m->n_in = 0;
 }
+
+/* seqmerge's refill for cmdstore_many: instrument k's next run. */
+static int many_refill(void *ctx, int k, const struct gt_tick **t)
+{
+    struct cmdstore_many *mm = ctx;
+    return cmdstore_merge_run(&mm->m[k], t);
+}
+
+int cmdstore_many_open(const char *cmd, struct shards *st, struct cmdstore_many *mm,
+                       const int32_t *ids, int n_ids, const int *kinds, int n_kinds,
+                       int64_t from_ns, int64_t to_ns)
+{
+    memset(mm, 0, sizeof *mm);
+    if (n_ids > CMDSTORE_MANY_MAX) {
+        fprintf(QERR, "tickq %s: %d instruments at once (want at most %d; name fewer symbols)\n",
+                cmd, n_ids, CMDSTORE_MANY_MAX);
+        return EXIT_USAGE;
+    }
+    mm->m = calloc((size_t)(n_ids ? n_ids : 1), sizeof *mm->m);
+    if (!mm->m) {
+        fprintf(QERR, "tickq %s: out of memory\n", cmd);
+        return 1;
+    }
+    for (; mm->n < n_ids; mm->n++)
+        if (cmdstore_merge_open(cmd, st, &mm->m[mm->n], ids[mm->n], kinds, n_kinds, from_ns,
+                                to_ns)) {
+            cmdstore_many_close(mm);
+            return 1;
+        }
+    seqmerge_init(&mm->merge, mm->n, many_refill, mm);
+    return 0;
+}
+
+int cmdstore_many_run(struct cmdstore_many *mm, const struct gt_tick **t)
+{
+    return seqmerge_run(&mm->merge, t);
+}
+
+void cmdstore_many_close(struct cmdstore_many *mm)
+{
+    for (int k = 0; k < mm->n; k++)
+        cmdstore_merge_close(&mm->m[k]);
+    free(mm->m);
+    mm->m = NULL;
+    mm->n = 0;
+}
+
+int cmdstore_pick_check(const char *cmd, const struct cmdstore_pick *p, const char *eg)
+{
+    if (p->product && p->n_symbols) {
+        fprintf(QERR, "tickq %s: want --product or SYMBOLs, not both (e.g. %s)\n", cmd, eg);
+        return EXIT_USAGE;
+    }
+    if (p->product)
+        return cmdstore_name_check(cmd, "product", p->product, GT_PRODUCT_LEN);
+    if (!p->n_symbols) {
+        fprintf(QERR, "tickq %s: want a SYMBOL or --product P (e.g. %s)\n", cmd, eg);
+        return EXIT_USAGE;
+    }
+    if (p->n_symbols > CMDSTORE_MAX_INSTR) {
+        fprintf(QERR, "tickq %s: %d symbols (want at most %d)\n", cmd, p->n_symbols,
+                CMDSTORE_MAX_INSTR);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; i < p->n_symbols; i++)
+        if (cmdstore_name_check(cmd, "symbol", p->symbols[i], GT_SYMBOL_LEN))
+            return EXIT_USAGE;
+    return 0;
+}
+
+int cmdstore_select(const char *cmd, struct shards *st, const struct cmdstore_pick *p, int type,
+                    struct gt_tick *defs, int *n)
+{
+    *n = 0;
+    if (p->product) {
+        int rc = cmdstore_product(cmd, st, p->product, type, defs, n);
+        if (!rc && *n == 0) {
+            fprintf(QERR, "tickq %s: product %s has no %s in this store (see 'tickq symbols')\n",
+                    cmd, p->product, type == GT_INSTR_INDEX ? "index" : "futures");
+            rc = EXIT_USAGE;
+        }
+        return rc;
+    }
+    for (int i = 0; i < p->n_symbols; i++) {
+        struct gt_tick d;
+        int rc = cmdstore_instr(cmd, st, p->symbols[i], &d), dup = 0;
+        if (rc)
+            return rc;
+        for (int k = 0; k < *n && !dup; k++)
+            dup = defs[k].instr_id == d.instr_id;
+        if (!dup)
+            defs[(*n)++] = d;
+    }
+    return 0;
+}

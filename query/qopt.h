@@ -11,15 +11,19 @@
 #define GT_QUERY_QOPT_H
 #include <getopt.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "out.h"
 
-enum { QOPT_DB = 1000, QOPT_FROM, QOPT_TO, QOPT_FORMAT };
+enum { QOPT_DB = 1000, QOPT_FROM, QOPT_TO, QOPT_FORMAT, QOPT_PRODUCT };
 
 /* clang-format off */
 #define QOPT_LONGOPTS \
     {"db", required_argument, 0, QOPT_DB}, {"from", required_argument, 0, QOPT_FROM}, \
     {"to", required_argument, 0, QOPT_TO}, {"format", required_argument, 0, QOPT_FORMAT}, \
     {"help", no_argument, 0, 'h'}
+/* For the commands that read one or several instruments: --product P in
+ * place of the SYMBOLs (q->product; cmdstore_pick). */
+#define QOPT_PRODUCT_LONGOPT {"product", required_argument, 0, QOPT_PRODUCT}
 /* clang-format on */
 
 #define QOPT_HELP_DB                                                                               \
@@ -44,6 +48,7 @@ struct qopt {
     int64_t from_ns, to_ns;     /* [from, to) */
     int has_from, has_to;
     enum out_format fmt;
+    const char *product; /* --product, where the command takes it */
 };
 
 /* Fills the defaults: db from $GPUTICK_DB or "./gputick.db", the whole of
@@ -62,6 +67,14 @@ int qopt_check(const struct qopt *q, const char *cmd);
  * given, else EXIT_USAGE after printing "tickq CMD: --from/--to do not apply
  * (WHY)". */
 int qopt_no_range(const struct qopt *q, const char *cmd, const char *why);
+
+/* The whole option loop of a command that takes only the shared options
+ * (and QOPT_PRODUCT_LONGOPT) in opts: qopt_init(), then each option through
+ * qopt_handle(). Returns 0 with argv[optind..argc) the operands, -1 after
+ * printing usage() on QOUT (--help: exit 0), or EXIT_USAGE after printing
+ * why. */
+int qopt_parse(struct qopt *q, int argc, char **argv, const struct option *opts, const char *cmd,
+               void (*usage)(FILE *));
 
 /* getopt_long for tickq commands; set optind = 0 before the first call (a
  * full reset of getopt). Each call first moves the operands after the

@@ -829,7 +829,8 @@ Test(tickq, bad_input_exits_2_with_one_clear_line)
         run(cmd_chart, "chart", "bars", "H100Z6", "-i", "1m", "--db", db, NULL));
     bad("unknown chart", run(cmd_chart, "chart", "pie", "H100Z6", NULL));
     bad("bad format", run(cmd_stats, "stats", "--format", "xml", "--db", db, NULL));
-    bad("extra argument", run(cmd_bars, "bars", "H100Z6", "H100F7", "-i", "1m", "--db", db, NULL));
+    bad("extra argument", run(cmd_chart, "chart", "bars", "H100Z6", "H100F7", "-i", "1m", "--out",
+                              "x.svg", "--db", db, NULL));
     /* The edge of time: one filled 366-day bar that starts before int64 ns can say. */
     cr_assert(eq(int,
                  run(cmd_bars, "bars", "H100Z6", "-i", "366d", "--fill", "--from", "1678-01-02",
@@ -1803,6 +1804,156 @@ Test(tickq, the_messages_of_issue_24_say_what_to_give)
         not(eq(ptr, strstr(err_s, "is a damaged RocksDB database: its CURRENT file is missing"),
                NULL)),
         "%s", err_s);
+}
+
+/* ---- whole products and several symbols (issue 24) ---- */
+
+/* The symbol of instrument id in the generated market. */
+static const char *sym_of(int32_t id)
+{
+    return id == FRONT      ? "H100Z6"
+           : id == 999      ? "H100V6"
+           : id == 1002     ? "H100F7"
+           : id == 1003     ? "H100G7"
+           : id == index_id ? "SDH100RT"
+                            : "?";
+}
+
+/* ticks --product is every instrument's ticks in one stream in bus order,
+ * each row led by its symbol; two symbols, the same of those two. */
+Test(tickq, ticks_of_a_product_are_one_stream_in_bus_order_with_a_symbol_column)
+{
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "--product", "H100", "-k", "trade", "--db", db, "--format",
+                     "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(int, strncmp(out_s, "symbol,exch_time,recv_time,seq,", 31), 0), "%.80s", out_s);
+    /* Row by row, the generated trades in seq order (the order they were
+     * made in): symbol, time and seq. */
+    const char *row = strchr(out_s, '\n') + 1;
+    int n = 0, n_other = 0;
+    for (int i = 0; i < n_ticks; i++) {
+        const struct gt_tick *t = &ticks[i];
+        if (t->kind != GT_KIND_TRADE)
+            continue;
+        char tm[GT_TIME_STRLEN], w[128];
+        gt_time_format(t->exch_ns, tm);
+        int wl = snprintf(w, sizeof w, "%s,%s,", sym_of(t->instr_id), tm);
+        cr_assert(eq(int, strncmp(row, w, (size_t)wl), 0), "row %d: %.60s, want %s", n, row, w);
+        const char *seqp = strchr(row + wl, ',') + 1; /* past recv_time */
+        cr_assert(eq(i64, strtoll(seqp, NULL, 10), (long long)t->seq), "row %d", n);
+        n_other += t->instr_id != FRONT;
+        n++;
+        row = strchr(row, '\n') + 1;
+    }
+    cr_assert(eq(str, (char *)row, ""), "no more rows");
+    cr_assert(gt(int, n_other, 0), "a second contract traded");
+    /* Two symbols: the ticks of those two only, still led by the symbol. */
+    int n2 = 0;
+    for (int i = 0; i < n_ticks; i++)
+        n2 += ticks[i].instr_id == FRONT || ticks[i].instr_id == 1002;
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "H100F7", "H100Z6", "--db", db, "--format", "jsonl", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(int, count_lines(out_s), n2));
+    char wantn[32];
+    snprintf(wantn, sizeof wantn, "%d", n2);
+    cr_assert(eq(str,
+                 (char *)py_json("sum(r[\"symbol\"] in (\"H100Z6\", \"H100F7\") for r in d)", 1),
+                 wantn));
+    bad("symbol and product",
+        run(cmd_ticks, "ticks", "H100Z6", "--product", "H100", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "not both"), NULL)), "%s", err_s);
+    bad("no symbol", run(cmd_ticks, "ticks", "--db", db, NULL));
+    bad("unknown second symbol", run(cmd_ticks, "ticks", "H100Z6", "H100Q9", "--db", db, NULL));
+}
+
+/* bars SYMBOL SYMBOL is --product's output for those contracts, in the order
+ * given; each contract's rows its own bars (as recomputed from the trades). */
+Test(tickq, bars_of_several_symbols_and_a_products_vwap_in_one_command)
+{
+    static char want[1 << 20];
+    static struct ref_bar rb[64];
+    size_t len = (size_t)snprintf(want, sizeof want,
+                                  "symbol,start,open,high,low,close,volume,vwap,trades\n");
+    static const int32_t ids[] = {1002, FRONT};
+    for (int k = 0; k < 2; k++) {
+        int n = ref_bars(ticks, n_ticks, ids[k], 366 * GT_NS_PER_DAY, rb, 64);
+        for (int i = 0; i < n; i++) {
+            char b[256];
+            ref_bar_csv(&rb[i], b, sizeof b);
+            len += (size_t)snprintf(want + len, sizeof want - len, "%s,%s\n", sym_of(ids[k]), b);
+        }
+    }
+    /* One bar per contract over the whole range: its VWAP. */
+    cr_assert(eq(int,
+                 run(cmd_bars, "bars", "H100F7", "H100Z6", "-i", "366d", "--db", db, "--format",
+                     "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(str, out_s, want));
+    cr_assert(eq(int, count_lines(out_s), 3));
+}
+
+/* settle, asof and stats over a product: one row (or set of rows) per
+ * contract, each as the single-symbol command prints it, led by its symbol. */
+Test(tickq, settle_asof_and_stats_take_a_product)
+{
+    static char one[1 << 22];
+    cr_assert(eq(int, run(cmd_settle, "settle", "H100Z6", "--db", db, "--format", "csv", NULL), 0),
+              "%s", err_s);
+    char z6[512];
+    cr_assert(not(eq(ptr, (void *)line(out_s, 1, z6, sizeof z6), NULL)));
+    cr_assert(
+        eq(int, run(cmd_settle, "settle", "--product", "H100", "--db", db, "--format", "csv", NULL),
+           0),
+        "%s", err_s);
+    cr_assert(eq(int, count_lines(out_s), 5), "four futures: %s", out_s);
+    char b[512];
+    cr_assert(eq(str, (char *)line(out_s, 2, b, sizeof b), z6), "by maturity: V6, Z6, F7, G7");
+    cr_assert(eq(int, strncmp(line(out_s, 1, b, sizeof b), "H100V6,", 7), 0), "%s", b);
+    cr_assert(eq(int, strncmp(line(out_s, 4, b, sizeof b), "H100G7,", 7), 0), "%s", b);
+
+    /* asof: H100Z6's rows, then H100F7's, each led by its symbol. */
+    cr_assert(eq(int, run(cmd_asof, "asof", "H100Z6", "--db", db, "--format", "csv", NULL), 0));
+    size_t len = 0;
+    const char *row = strchr(out_s, '\n') + 1;
+    for (const char *nl; (nl = strchr(row, '\n')); row = nl + 1)
+        len += (size_t)snprintf(one + len, sizeof one - len, "H100Z6,%.*s\n", (int)(nl - row), row);
+    cr_assert(eq(int, run(cmd_asof, "asof", "H100F7", "--db", db, "--format", "csv", NULL), 0));
+    row = strchr(out_s, '\n') + 1;
+    cr_assert(not(eq(str, (char *)row, "")), "H100F7 traded once");
+    for (const char *nl; (nl = strchr(row, '\n')); row = nl + 1)
+        len += (size_t)snprintf(one + len, sizeof one - len, "H100F7,%.*s\n", (int)(nl - row), row);
+    cr_assert(lt(sz, len, sizeof one));
+    cr_assert(
+        eq(int, run(cmd_asof, "asof", "--product", "H100", "--db", db, "--format", "csv", NULL), 0),
+        "%s", err_s);
+    cr_assert(eq(int, strncmp(out_s, "symbol,time,", 12), 0));
+    cr_assert(eq(str, strchr(out_s, '\n') + 1, one));
+    bad("asof of an index among symbols",
+        run(cmd_asof, "asof", "H100Z6", "SDH100RT", "--db", db, NULL));
+
+    /* stats: the series of the instruments asked for, and their total. */
+    int n_front = 0, n_h100 = 0;
+    for (int i = 0; i < n_ticks; i++) {
+        n_front += ticks[i].instr_id == FRONT;
+        n_h100++;
+    }
+    char want[64];
+    cr_assert(eq(int, run(cmd_stats, "stats", "H100Z6", "--db", db, "--format", "csv", NULL), 0),
+              "%s", err_s);
+    snprintf(want, sizeof want, "TOTAL,,%d,", n_front);
+    cr_assert(not(eq(ptr, strstr(out_s, want), NULL)), "%s", out_s);
+    cr_assert(eq(ptr, strstr(out_s, "H100F7,"), NULL), "%s", out_s);
+    cr_assert(eq(int,
+                 run(cmd_stats, "stats", "--product", "H100", "--db", db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    snprintf(want, sizeof want, "TOTAL,,%d,", n_h100);
+    cr_assert(not(eq(ptr, strstr(out_s, want), NULL)), "every instrument is H100's: %s", out_s);
 }
 
 /* ---- retention said out loud ---- */
