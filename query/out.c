@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "gputick/tickfmt.h"
 #include "gputick/time.h"
+#include "tz.h"
 
 int out_format_parse(const char *s)
 {
@@ -172,8 +173,8 @@ void out_px(struct out *o, int64_t px)
 
 void out_time(struct out *o, int64_t ns)
 {
-    char b[GT_TIME_STRLEN];
-    gt_time_format(ns, b);
+    char b[QTZ_STRLEN];
+    qtz_format(ns, b);
     cell(o, b, 's');
 }
 

@@ -43,7 +43,7 @@ void out_begin(struct out *o, enum out_format fmt, FILE *f, const struct out_col
 void out_str(struct out *o, const char *s);          /* text; NULL = null */
 void out_i64(struct out *o, int64_t v);              /* INT64_MAX = null */
 void out_px(struct out *o, int64_t px);              /* 1e-9 fixed point, exact */
-void out_time(struct out *o, int64_t ns);            /* ISO-8601 UTC */
+void out_time(struct out *o, int64_t ns);            /* ISO-8601, UTC or --tz's zone (tz.h) */
 void out_f64(struct out *o, double v, int decimals); /* NaN = null */
 void out_null(struct out *o);
 /* A yes/no: "yes" or "no" in a table and CSV, true or false in JSON. */

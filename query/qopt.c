@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "gputick/err.h"
 #include "gputick/time.h"
+#include "tz.h"
 
 void qopt_init(struct qopt *q)
 {
@@ -16,6 +17,7 @@ void qopt_init(struct qopt *q)
                        .from_ns = INT64_MIN,
                        .to_ns = INT64_MAX,
                        .fmt = OUT_AUTO};
+    qtz_reset();
 }
 
 int qopt_handle(struct qopt *q, int c, const char *arg, const char *cmd, int64_t now_ns)
@@ -46,6 +48,12 @@ int qopt_handle(struct qopt *q, int c, const char *arg, const char *cmd, int64_t
         *(c == QOPT_FROM ? &q->has_from : &q->has_to) = 1;
         return 1;
     }
+    case QOPT_TZ:
+        if (qtz_set(arg, err) < 0) {
+            fprintf(QERR, "tickq %s: %s\n", cmd, err);
+            return EXIT_USAGE;
+        }
+        return 1;
     case QOPT_PRODUCT:
         q->product = arg;
         return 1;

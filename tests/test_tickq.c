@@ -27,6 +27,7 @@
 #include "key.h"
 #include "proc.h"
 #include "tickgen.h"
+#include "tz.h"
 #include "gputick/store.h"
 #include "gputick/tick.h"
 #include "gputick/tickfmt.h"
@@ -1804,6 +1805,54 @@ Test(tickq, the_messages_of_issue_24_say_what_to_give)
         not(eq(ptr, strstr(err_s, "is a damaged RocksDB database: its CURRENT file is missing"),
                NULL)),
         "%s", err_s);
+}
+
+/* --tz prints local times with their offset: Chicago is UTC-6 in November
+ * (CST), so each trade's time is its UTC time less 6 h, ending -06:00. */
+Test(tickq, tz_prints_local_times_with_their_offset)
+{
+    if (access("/usr/share/zoneinfo/America/Chicago", R_OK) != 0)
+        cr_skip_test("no tz database (Debian's tzdata) on this machine");
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "H100Z6", "-k", "trade", "--tz", "America/Chicago", "--db",
+                     db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    int r = 0;
+    char b[512];
+    for (int i = 0; i < n_ticks; i++) {
+        const struct gt_tick *t = &ticks[i];
+        if (t->instr_id != FRONT || t->kind != GT_KIND_TRADE)
+            continue;
+        char tm[GT_TIME_STRLEN];
+        int n = gt_time_format(t->exch_ns - 6 * 3600 * GT_NS_PER_SEC, tm);
+        snprintf(tm + n - 1, sizeof tm - (size_t)n + 1, "-06:00,");
+        cr_assert(eq(int, strncmp(line(out_s, ++r, b, sizeof b), tm, strlen(tm)), 0), "%s vs %s", b,
+                  tm);
+    }
+    cr_assert(gt(int, r, 100));
+    /* UTC as a zone prints +00:00, as London does in December (GMT). */
+    cr_assert(eq(int,
+                 run(cmd_fixings, "fixings", "SDH100RT", "--official", "--tz", "UTC", "--db", db,
+                     "--format", "csv", NULL),
+                 0));
+    cr_assert(not(eq(ptr, strstr(out_s, "T16:00:00+00:00,"), NULL)), "%s", out_s);
+    cr_assert(eq(int,
+                 run(cmd_fixings, "fixings", "SDH100RT", "--official", "--tz", "Europe/London",
+                     "--from", "2026-12-01", "--db", db, "--format", "csv", NULL),
+                 0));
+    cr_assert(not(eq(ptr, strstr(out_s, "2026-12-01T16:00:00+00:00,"), NULL)), "%s", out_s);
+    /* Without --tz, as before: UTC with a Z. */
+    cr_assert(
+        eq(int, run(cmd_fixings, "fixings", "SDH100RT", "--db", db, "--format", "csv", NULL), 0));
+    cr_assert(not(eq(ptr, strstr(out_s, "T16:00:00Z,"), NULL)), "%s", out_s);
+    bad("unknown zone",
+        run(cmd_ticks, "ticks", "H100Z6", "--tz", "Mars/Olympus", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "no such zone"), NULL)), "%s", err_s);
+    bad("a path for a zone",
+        run(cmd_ticks, "ticks", "H100Z6", "--tz", "../../etc/passwd", "--db", db, NULL));
+    bad("not a TZif file",
+        run(cmd_ticks, "ticks", "H100Z6", "--tz", "tzdata.zi", "--db", db, NULL));
 }
 
 /* ---- whole products and several symbols (issue 24) ---- */
