@@ -8,7 +8,8 @@
  * (a later fixing of the same date corrects an earlier one), rounded to the
  * contract's tick size half away from zero. last-official takes the last of
  * those fixings instead, rounded the same way. The month is complete when
- * every weekday from the 1st through the last trading day has its fixing. */
+ * every business day (a weekday that is not an exchange holiday, calendar.h)
+ * from the 1st through the last trading day has its fixing. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,30 +18,35 @@
 #include "out.h"
 #include "cmdstore.h"
 #include "qopt.h"
+#include "gputick/calendar.h"
 #include "gputick/time.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tickq settle SYMBOL... [--rule R] [OPTIONS]\n"
-               "       tickq settle --product P [--rule R] [OPTIONS]\n"
-               "\n"
-               "The final settlement of SYMBOL from its product index's official daily fixings\n"
-               "(code 5) dated in the contract month through its last trading day (one per\n"
-               "date, the latest correction), rounded to the tick half away from zero; beside\n"
-               "the last trade and last trade - settlement. 'complete' says whether every\n"
-               "weekday through the last trading day has its fixing. Several symbols, or\n"
-               "every future of --product P, give one row each (by maturity for a product).\n"
-               "\n"
-               "  -r, --rule R     mean-official (default): mean of those fixings;\n"
-               "                   last-official: the last of them\n"
-               "  --product P      every future of product P\n" QOPT_HELP_NO_RANGE);
+    fprintf(f,
+            "usage: tickq settle SYMBOL... [--rule R] [OPTIONS]\n"
+            "       tickq settle --product P [--rule R] [OPTIONS]\n"
+            "\n"
+            "The final settlement of SYMBOL from its product index's official daily fixings\n"
+            "(code 5) dated in the contract month through its last trading day (one per\n"
+            "date, the latest correction), rounded to the tick half away from zero; beside\n"
+            "the last trade and last trade - settlement. 'complete' says whether every\n"
+            "business day (a weekday not in the exchange's holiday calendar) through the\n"
+            "last trading day has its fixing. Several symbols, or\n"
+            "every future of --product P, give one row each (by maturity for a product).\n"
+            "\n"
+            "  -r, --rule R     mean-official (default): mean of those fixings;\n"
+            "                   last-official: the last of them\n"
+            "  --product P      every future of product P\n"
+            "  --holidays FILE  the holiday calendar (default: $GPUTICK_HOLIDAYS, else the\n"
+            "                   installed cme-holidays.txt; docs/tickq.md)\n" QOPT_HELP_NO_RANGE);
 }
 
 enum rule { RULE_MEAN, RULE_LAST };
 
 static const struct out_col cols[] = {{"symbol", -12},    {"month", 6},
                                       {"last_day", 8},    {"rule", -13},
-                                      {"fixings", 7},     {"weekdays", 8},
+                                      {"fixings", 7},     {"business_days", 13},
                                       {"complete", -8},   {"settlement", 10},
                                       {"last_trade", 10}, {"last_trade_time", -30},
                                       {"diff", 10}};
@@ -79,7 +85,8 @@ static int settle_check(const struct gt_tick *def)
 
 /* The settlement row of one contract (def, settle_check()ed) into o. Returns 0, or 1 or 2
  * after printing why. */
-static int settle_one(struct shards *st, const struct gt_tick *defp, enum rule rule, struct out *o)
+static int settle_one(struct shards *st, const struct gt_tick *defp, enum rule rule,
+                      const struct gt_calendar *cal, struct out *o)
 {
     int rc = 0;
     struct gt_tick def = *defp, idx;
@@ -120,18 +127,17 @@ static int settle_one(struct shards *st, const struct gt_tick *defp, enum rule r
     shards_iter_close(it);
     if (rc)
         return rc;
-    int n = 0, weekdays = 0, complete = 1, last_day = 0;
+    int n = 0, business_days = 0, complete = 1, last_day = 0;
     __int128 sum = 0;
     int64_t first_days = gt_days_from_civil((int)(month / 100), month % 100, 1);
     for (uint32_t day = 1; day <= d->maturity % 100; day++) {
-        int wd = (int)((first_days + day - 1 + 4) % 7); /* 1970-01-01 was a Thursday (4) */
-        int weekday = wd != 0 && wd != 6;
-        weekdays += weekday;
+        int business = gt_business_day(cal, first_days + day - 1);
+        business_days += business;
         if (have[day]) {
             n++;
             sum += px[day];
             last_day = (int)day;
-        } else if (weekday) {
+        } else if (business) {
             complete = 0;
         }
     }
@@ -150,7 +156,7 @@ static int settle_one(struct shards *st, const struct gt_tick *defp, enum rule r
     out_i64(o, d->maturity);
     out_str(o, rule == RULE_MEAN ? "mean-official" : "last-official");
     out_i64(o, n);
-    out_i64(o, weekdays);
+    out_i64(o, business_days);
     out_bool(o, complete);
     out_px(o, settle);
     out_px(o, found ? last.u.trade.px : INT64_MAX);
@@ -163,15 +169,20 @@ static int settle_one(struct shards *st, const struct gt_tick *defp, enum rule r
     if (!complete)
         fprintf(QERR,
                 "tickq settle: month %u is incomplete: %d official fixings for %d "
-                "weekdays through %u; the value is provisional\n",
-                month, n, weekdays, d->maturity);
+                "business days through %u; the value is provisional\n",
+                month, n, business_days, d->maturity);
     return rc;
 }
 
 int cmd_settle(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        QOPT_LONGOPTS, {"rule", required_argument, 0, 'r'}, QOPT_PRODUCT_LONGOPT, {0, 0, 0, 0}};
+    static const struct option opts[] = {QOPT_LONGOPTS,
+                                         {"rule", required_argument, 0, 'r'},
+                                         {"holidays", required_argument, 0, 'H'},
+                                         QOPT_PRODUCT_LONGOPT,
+                                         {0, 0, 0, 0}};
+    static struct gt_calendar cal;
+    const char *holidays = NULL;
     struct qopt q;
     enum rule rule = RULE_MEAN;
     int c, rc;
@@ -191,6 +202,8 @@ int cmd_settle(int argc, char **argv)
                     "last-official)\n",
                     optarg);
             return EXIT_USAGE;
+        } else if (c == 'H') {
+            holidays = optarg;
         } else if (c == 'h') {
             usage(QOUT);
             return 0;
@@ -202,6 +215,19 @@ int cmd_settle(int argc, char **argv)
     if (cmdstore_pick_check("settle", &pick, "tickq settle H100Z6") ||
         qopt_no_range(&q, "settle", "the settlement reads the whole contract month"))
         return EXIT_USAGE;
+    /* The calendar named is required; the default one, if it cannot be read,
+     * leaves weekdays, said once. */
+    char err[GT_ERRLEN];
+    const char *cal_path = holidays ? holidays : gt_calendar_default_path();
+    const struct gt_calendar *calp = &cal;
+    if (gt_calendar_load(cal_path, &cal, err) < 0) {
+        if (holidays) {
+            fprintf(QERR, "tickq settle: --holidays: %s\n", err);
+            return EXIT_USAGE;
+        }
+        fprintf(QERR, "tickq settle: %s: counting weekdays as business days\n", err);
+        calp = NULL;
+    }
     struct shards *st;
     if ((rc = cmdstore_open("settle", q.db, &st)))
         return rc;
@@ -216,7 +242,7 @@ int cmd_settle(int argc, char **argv)
     struct out o;
     out_begin(&o, q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
     for (int i = 0; i < n && !rc; i++)
-        rc = settle_one(st, &defs[i], rule, &o);
+        rc = settle_one(st, &defs[i], rule, calp, &o);
     rc = out_finish(&o, "settle", rc);
 done:
     return cmdstore_close("settle", st, rc);

@@ -279,6 +279,9 @@ static int run(int (*cmd)(int, char **), ...)
     return rc;
 }
 
+/* Checks a refusal: exit 2, no output, one line on stderr (below). */
+static void bad(const char *what, int rc);
+
 /* The CSV line of row r (0 = the header), copied into buf. */
 static const char *line(const char *s, int r, char *buf, size_t cap)
 {
@@ -635,9 +638,36 @@ Test(tickq, settle_is_the_mean_of_the_month_official_fixings_rounded_to_the_tick
     cr_assert(eq(int, run(cmd_settle, "settle", "H100Z6", "--db", db, "--format", "csv", NULL), 0),
               "%s", err_s);
     char *row = (char *)line(out_s, 1, b, sizeof b);
-    cr_assert(not(eq(ptr, strstr(row, "H100Z6,202612,20261230,mean-official,22,22,yes,"), NULL)),
+    /* 22 fixings (one on Christmas Day, used as it is there) for 21 business
+     * days: December's 22 weekdays through the 30th less Christmas. */
+    cr_assert(not(eq(ptr, strstr(row, "H100Z6,202612,20261230,mean-official,22,21,yes,"), NULL)),
               "%s", row);
     cr_assert(not(eq(ptr, strstr(row, want), NULL)), "%s lacks %s", row, want);
+    /* The calendar is data: an empty one counts 22 weekdays; one with the
+     * 15th as a holiday too counts 20; a bad one is refused with its line. */
+    static const struct {
+        const char *text, *want;
+    } cals[] = {
+        {"# none\n", ",mean-official,22,22,yes,"},
+        {"2026-12-15 a test holiday\n2026-12-25 Christmas Day\n", ",mean-official,22,20,yes,"},
+        {"# ok\n2026-12-25\n2026-13-01 no such month\n", NULL}};
+    char cal[256];
+    snprintf(cal, sizeof cal, "%s/holidays.txt", dir);
+    for (size_t k = 0; k < sizeof cals / sizeof cals[0]; k++) {
+        FILE *f = fopen(cal, "w");
+        cr_assert(not(eq(ptr, f, NULL)));
+        fputs(cals[k].text, f);
+        fclose(f);
+        int rc = run(cmd_settle, "settle", "H100Z6", "--holidays", cal, "--db", db, "--format",
+                     "csv", NULL);
+        if (!cals[k].want) {
+            bad("bad calendar", rc);
+            cr_assert(not(eq(ptr, strstr(err_s, "holidays.txt:3: bad line"), NULL)), "%s", err_s);
+            continue;
+        }
+        cr_assert(eq(int, rc, 0), "%s", err_s);
+        cr_assert(not(eq(ptr, strstr(out_s, cals[k].want), NULL)), "%s", out_s);
+    }
     /* H100F7's month has no fixings: incomplete, said so. */
     cr_assert(eq(int, run(cmd_settle, "settle", "H100F7", "--db", db, NULL), 0));
     cr_assert(not(eq(ptr, strstr(err_s, "incomplete"), NULL)));

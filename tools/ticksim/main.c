@@ -69,6 +69,9 @@ static const char usage[] =
     "  --index-repeat D     repeat of the latest index values (default 15s; 0 = none)\n"
     "  --heartbeat D        AdminHeartbeat12 on the incremental lines after D without\n"
     "                       a packet (default 30s; 0 = none)\n"
+    "  --holidays FILE      the exchange's holiday calendar: no session on its days\n"
+    "                       (default $GPUTICK_HOLIDAYS, else the installed\n"
+    "                       cme-holidays.txt if readable; none = every weekday)\n"
     "Faults (incremental lines):\n"
     "  --fault-a SPEC       faults of line A; SPEC is a comma list of drop=P (probability a\n"
     "  --fault-b SPEC       packet starts a loss burst), burst=N (mean burst length),\n"
@@ -265,6 +268,7 @@ enum {
     O_FAULTA,
     O_FAULTB,
     O_FAULT,
+    O_HOLIDAYS,
     O_LOSEBOTH,
     O_LOSEBURST,
     O_LOSESEQ,
@@ -304,6 +308,7 @@ static int args_parse(int argc, char **argv, struct args *a)
         {"fault-a", required_argument, 0, O_FAULTA},
         {"fault-b", required_argument, 0, O_FAULTB},
         {"fault", required_argument, 0, O_FAULT},
+        {"holidays", required_argument, 0, O_HOLIDAYS},
         {"lose-both", required_argument, 0, O_LOSEBOTH},
         {"lose-both-burst", required_argument, 0, O_LOSEBURST},
         {"lose-seq", required_argument, 0, O_LOSESEQ},
@@ -316,6 +321,8 @@ static int args_parse(int argc, char **argv, struct args *a)
     char err[GT_ERRLEN];
     uint64_t u;
     int o;
+    static struct gt_calendar cal;
+    const char *holidays = NULL;
     sim_config_default(c);
     opterr = 0;
     while ((o = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
@@ -423,6 +430,9 @@ static int args_parse(int argc, char **argv, struct args *a)
             if (parse_interval(optarg, &c->emit.heartbeat_ns))
                 return bad("--heartbeat", optarg, "a duration, e.g. 30s, or 0");
             break;
+        case O_HOLIDAYS:
+            holidays = optarg;
+            break;
         case O_FAULTA:
         case O_FAULTB:
         case O_FAULT: {
@@ -488,6 +498,15 @@ static int args_parse(int argc, char **argv, struct args *a)
     if (a->reset_at && (gt_time_parse(a->reset_at, c->market.start_ns, &c->reset_ns, err) ||
                         c->reset_ns <= c->market.start_ns))
         return bad("--reset-at", a->reset_at, "a time after --start, e.g. +3h");
+    /* The exchange's holidays (calendar.h): the named file or none, else the
+     * default one if it can be read. */
+    if (holidays && strcmp(holidays, "none") != 0) {
+        if (gt_calendar_load(holidays, &cal, err) < 0)
+            return bad("--holidays", holidays, "a holiday calendar file, or none");
+        c->market.calendar = &cal;
+    } else if (!holidays && gt_calendar_load(gt_calendar_default_path(), &cal, err) == GT_OK) {
+        c->market.calendar = &cal;
+    }
     /* Both lines forge from the run's seed: alike where their settings are. */
     c->emit.line[0].hostile_seed = c->emit.line[1].hostile_seed = c->market.seed;
     return 0;
