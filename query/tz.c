@@ -83,6 +83,12 @@ static int parse(const uint8_t *p, size_t len, const char *name, char err[GT_ERR
     return GT_OK;
 }
 
+int qtz_set_tzif(const uint8_t *p, size_t len, const char *name, char err[GT_ERRLEN])
+{
+    qtz_reset();
+    return parse(p, len, name, err);
+}
+
 int qtz_set(const char *name, char err[GT_ERRLEN])
 {
     qtz_reset();
@@ -101,7 +107,7 @@ int qtz_set(const char *name, char err[GT_ERRLEN])
     uint8_t *buf = malloc(TZ_MAX_FILE);
     size_t len = buf ? fread(buf, 1, TZ_MAX_FILE, f) : 0;
     fclose(f);
-    int rc = buf ? parse(buf, len, name, err) : bad(err, name, "out of memory");
+    int rc = buf ? qtz_set_tzif(buf, len, name, err) : bad(err, name, "out of memory");
     free(buf);
     return rc;
 }

@@ -10,6 +10,7 @@
  * time, and qopt_init() puts it back to UTC for each. */
 #ifndef GT_QUERY_TZ_H
 #define GT_QUERY_TZ_H
+#include <stddef.h>
 #include <stdint.h>
 #include "gputick/err.h"
 #include "gputick/time.h"
@@ -19,6 +20,8 @@ enum { QTZ_STRLEN = GT_TIME_STRLEN + 8 };
 /* Loads zone name ("America/Chicago", "UTC") for the output. Returns GT_OK,
  * or GT_EINVAL with why in err (unknown zone, not a TZif file). */
 int qtz_set(const char *name, char err[GT_ERRLEN]);
+/* qtz_set() from the bytes of a TZif file (name for messages). */
+int qtz_set_tzif(const uint8_t *p, size_t len, const char *name, char err[GT_ERRLEN]);
 /* Back to UTC ("...Z"), freeing the zone. */
 void qtz_reset(void);
 /* The UTC offset of the zone at ns, in seconds (0 in UTC). */
