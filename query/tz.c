@@ -8,7 +8,7 @@
 #include <string.h>
 #include "gputick/bytes.h"
 
-enum { TZ_MAX_FILE = 1 << 20, TZ_MAX_TYPES = 256 };
+enum { TZ_MAX_FILE = 1 << 20, TZ_MAX_TYPES = 256, TZ_MAX_OFFSET = 86400 };
 
 static struct {
     int set;
@@ -60,8 +60,11 @@ static int parse(const uint8_t *p, size_t len, const char *name, char err[GT_ERR
         return bad(err, name, "a damaged TZif file");
     const uint8_t *times = p + 44, *idx = times + (size_t)timecnt * 8, *types = idx + timecnt;
     int32_t toff[TZ_MAX_TYPES];
-    for (uint32_t i = 0; i < typecnt; i++)
+    for (uint32_t i = 0; i < typecnt; i++) {
         toff[i] = (int32_t)ld_be32(types + 6 * i);
+        if (toff[i] <= -TZ_MAX_OFFSET || toff[i] >= TZ_MAX_OFFSET) /* RFC 8536: within a day */
+            return bad(err, name, "a damaged TZif file (an offset of a day or more)");
+    }
     zone.at = malloc((timecnt ? timecnt : 1) * sizeof *zone.at);
     zone.off = malloc((timecnt ? timecnt : 1) * sizeof *zone.off);
     if (!zone.at || !zone.off) {
