@@ -21,6 +21,26 @@ const char *gt_kind_name(int kind)
     return kind >= 1 && kind <= GT_KIND_MAX ? kind_names[kind] : NULL;
 }
 
+const char *gt_aggressor_name(int aggressor)
+{
+    return aggressor == GT_SIDE_BID ? "buy" : aggressor == GT_SIDE_ASK ? "sell" : NULL;
+}
+
+const char *gt_cause_name(int cause)
+{
+    static const char *n[] = {"none",    "packet_gap", "rptseq_gap",  "channel_reset",
+                              "startup", "snapshot",   "incremental", "resync"};
+    return cause >= 0 && cause <= GT_CAUSE_RESYNC ? n[cause] : NULL;
+}
+
+const char *gt_stat_name(int type)
+{
+    static const char *n[] = {NULL,       "settle",    "open_interest", "cleared_volume",
+                              "open",     "high",      "low",           "vwap",
+                              "high_bid", "low_offer", "fixing_price",  "session_volume"};
+    return type >= 1 && type <= GT_STAT_MAX ? n[type] : NULL;
+}
+
 int gt_kind_parse(const char *s)
 {
     for (int k = 1; k <= GT_KIND_MAX; k++)

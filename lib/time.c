@@ -131,24 +131,33 @@ static int parse_absolute(const char *s, int64_t *out_ns, char *err)
         if (hh > 23 || mi > 59 || ss > 59)
             return fail(err, "bad time of day in '%s' (hours 0-23, minutes and seconds 0-59)", s);
     }
-    if (*p == 'Z' || *p == 'z')
+    int off = 0; /* the offset from UTC, in seconds: local = UTC + off */
+    if (*p == 'Z' || *p == 'z') {
         p++;
-    else if (strcmp(p, "+00:00") == 0)
-        p += 6;
+    } else if (*p == '+' || *p == '-') {
+        /* +HH:MM, +HHMM or +HH, as ISO 8601 and RFC 3339 write them. */
+        int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
+        if (!digits(&p, 2, &oh) || (*p == ':' && (p++, !digits(&p, 2, &om))) ||
+            (*p >= '0' && *p <= '9' && !digits(&p, 2, &om)) || oh > 23 || om > 59)
+            return fail(err, "bad UTC offset in '%s' (want Z, +HH:MM or -HH:MM, e.g. -06:00)", s);
+        off = sign * (oh * 3600 + om * 60);
+    }
     if (*p)
         return fail(err,
-                    "bad time '%s': unexpected text at the end (times are UTC: end with Z "
-                    "or nothing)",
+                    "bad time '%s': unexpected text at the end (want Z, an offset such as "
+                    "-06:00, or nothing for UTC)",
                     s);
     int64_t days = gt_days_from_civil(y, (unsigned)mo, (unsigned)d);
-    int64_t secs = days * 86400 + hh * 3600 + mi * 60 + ss;
+    int64_t secs = days * 86400 + hh * 3600 + mi * 60 + ss - off;
     if (secs > INT64_MAX / GT_NS_PER_SEC - 1 || secs < INT64_MIN / GT_NS_PER_SEC + 1)
         return fail(err, "time '%s' is out of range (years 1678 to 2261)", s);
     *out_ns = secs * GT_NS_PER_SEC + frac;
     return GT_OK;
 }
 
-int gt_duration_parse(const char *s, int64_t *out_ns, char *err)
+/* gt_duration_parse(), zero allowed when allow_zero (a relative time of -0s
+ * is now). */
+static int duration_parse(const char *s, int allow_zero, int64_t *out_ns, char *err)
 {
     static const struct {
         const char *name;
@@ -192,10 +201,15 @@ int gt_duration_parse(const char *s, int64_t *out_ns, char *err)
             return fail(err, "duration '%s' is too long", s);
         total += v * mult;
     }
-    if (total <= 0)
+    if (total <= 0 && !allow_zero)
         return fail(err, "duration '%s' must be greater than zero", s);
     *out_ns = total;
     return GT_OK;
+}
+
+int gt_duration_parse(const char *s, int64_t *out_ns, char *err)
+{
+    return duration_parse(s, 0, out_ns, err);
 }
 
 int gt_time_parse(const char *s, int64_t now_ns, int64_t *out_ns, char *err)
@@ -209,7 +223,7 @@ int gt_time_parse(const char *s, int64_t now_ns, int64_t *out_ns, char *err)
     if (s[0] == '-' || s[0] == '+') {
         int64_t d;
         char derr[GT_ERRLEN];
-        if (gt_duration_parse(s + 1, &d, derr) < 0)
+        if (duration_parse(s + 1, 1, &d, derr) < 0)
             return fail(err, "bad relative time '%s' (want e.g. -30m, -1h, -2d, +15m)", s);
         if (s[0] == '-' ? now_ns < INT64_MIN + d : now_ns > INT64_MAX - d)
             return fail(err, "relative time '%s' is out of range", s);

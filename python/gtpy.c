@@ -130,13 +130,15 @@ static int recs_add(struct recs *r, const struct gt_tick *t, size_t n)
 }
 
 /* tickq ticks' steps (query/ticks_query.h) with records instead of text. */
-static void recs_begin(void *ctx, int kind, enum out_format fmt)
+static void recs_begin(void *ctx, int kind, enum out_format fmt, int many)
 {
-    (void)ctx, (void)kind, (void)fmt;
+    (void)ctx, (void)kind, (void)fmt, (void)many;
 }
 
-static int recs_run(void *ctx, const struct gt_tick *t, int n)
+/* Records carry their instrument's id: the symbol is not needed. */
+static int recs_run(void *ctx, const struct gt_tick *t, int n, const char *symbol)
 {
+    (void)symbol;
     struct recs *r = ctx;
     if (!recs_add(r, t, (size_t)n))
         return 0;

@@ -50,15 +50,17 @@ struct bars_args {
     struct qopt q;
     const char *symbol;
     const char *product; /* bars --product: every future of it, instead of SYMBOL */
-    int threads;         /* bars --product --threads: 0 = bars_threads_default() */
+    char **symbols;      /* bars SYMBOL SYMBOL...: several, as --product does */
+    int n_symbols;
+    int threads; /* bars --product / several symbols --threads: 0 = bars_threads_default() */
     int64_t interval_ns;
     int fill;
     const char *out_file; /* chart bars: --out */
 };
 
 /* Parses SYMBOL, --interval (at most 366 days), --fill, the shared options
- * and, when want_out, the required --out FILE, else --product P in place of
- * SYMBOL; checks all of it. Returns 0,
+ * and, when want_out, the required --out FILE, else --product P or several
+ * SYMBOLs (a->symbols) in place of one SYMBOL; checks all of it. Returns 0,
  * -1 after printing help(), or EXIT_USAGE after printing why. */
 int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv, int want_out,
                     void (*help)(FILE *));

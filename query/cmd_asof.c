@@ -21,19 +21,27 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tickq asof SYMBOL [OPTIONS]\n"
+    fprintf(f, "usage: tickq asof SYMBOL... [OPTIONS]\n"
+               "       tickq asof --product P [OPTIONS]\n"
                "\n"
                "Every trade of SYMBOL in [--from, --to) with the top of book and the product's\n"
                "index prevailing just before it: time, price, quantity, aggressor side, bid,\n"
                "ask, mid, index, and slippage against the mid signed by the aggressor (buy:\n"
                "price - mid; sell: mid - price; positive = paid through the mid), in $ and in\n"
-               "basis points of the mid.\n"
-               "\n" QOPT_HELP);
+               "basis points of the mid. Several symbols, or every future of --product P (by\n"
+               "maturity), one after the other, each row led by its symbol.\n"
+               "\n"
+               "  --product P      every future of product P\n" QOPT_HELP);
 }
 
-static const struct out_col cols[] = {
-    {"time", -30}, {"px", 10},  {"qty", 6},    {"side", -4},     {"bid", 10},
-    {"ask", 10},   {"mid", 10}, {"index", 10}, {"slippage", 10}, {"slippage_bps", 12}};
+#define ASOF_COLS                                                                                  \
+    {"time", -30}, {"px", 10}, {"qty", 6}, {"side", -4}, {"bid", 10}, {"ask", 10}, {"mid", 10},    \
+        {"index", 10}, {"slippage", 10},                                                           \
+    {                                                                                              \
+        "slippage_bps", 12                                                                         \
+    }
+static const struct out_col cols[] = {ASOF_COLS};
+static const struct out_col mcols[] = {{"symbol", -12}, ASOF_COLS}; /* several contracts */
 
 /* One stream with one tick of look-ahead. */
 struct cursor {
@@ -115,7 +123,7 @@ static void asof_row(struct out *o, const struct gt_tick *t, const struct asof_s
     out_time(o, t->exch_ns);
     out_px(o, tr->px);
     out_i64(o, tr->qty);
-    out_str(o, tr->aggressor == GT_SIDE_BID ? "buy" : tr->aggressor == GT_SIDE_ASK ? "sell" : NULL);
+    out_str(o, gt_aggressor_name(tr->aggressor));
     out_px(o, bid);
     out_px(o, ask);
     out_px(o, mid);
@@ -125,85 +133,104 @@ static void asof_row(struct out *o, const struct gt_tick *t, const struct asof_s
     out_row_end(o);
 }
 
-int cmd_asof(int argc, char **argv)
+/* The rows of one contract (def, a future) into o, led by symbol when it is
+ * not NULL. Returns 0, or 1 after printing a store error. */
+static int asof_one(struct shards *st, const struct qopt *q, const struct gt_tick *def,
+                    const char *symbol, struct out *o)
 {
-    static const struct option opts[] = {QOPT_LONGOPTS, {0, 0, 0, 0}};
-    struct qopt q;
-    int c, rc;
-    qopt_init(&q);
-    optind = 0;
-    while ((c = qopt_getopt(argc, argv, "h", opts, "asof")) != -1) {
-        if ((rc = qopt_handle(&q, c, optarg, "asof", gt_now_ns())) == EXIT_USAGE)
-            return rc;
-        if (rc)
-            continue;
-        if (c == 'h') {
-            usage(QOUT);
-            return 0;
-        }
-        return EXIT_USAGE;
-    }
-    if (optind != argc - 1) {
-        fprintf(QERR, "tickq asof: want one SYMBOL, got %d (e.g. tickq asof H100Z6)\n",
-                argc - optind);
-        return EXIT_USAGE;
-    }
-    const char *symbol = argv[optind];
-    if (cmdstore_name_check("asof", "symbol", symbol, GT_SYMBOL_LEN) || qopt_check(&q, "asof"))
-        return EXIT_USAGE;
-    struct shards *st;
-    struct gt_tick def, idx;
+    struct gt_tick idx;
     struct asof_state s;
+    int rc = 0;
     memset(&s, 0, sizeof s);
     gt_busts_init(&s.busts);
-    if ((rc = cmdstore_open("asof", q.db, &st)))
-        return rc;
-    if ((rc = cmdstore_instr("asof", st, symbol, &def)))
-        goto done;
     char product[GT_PRODUCT_LEN + 1];
-    cmdstore_productname(&def, product);
+    cmdstore_productname(def, product);
     int has_index = cmdstore_index_of(st, product, &idx); /* optional: else a null column */
     if (has_index < 0) {
         fprintf(QERR, "tickq asof: %s\n", shards_errmsg(st));
         rc = 1;
         goto done;
     }
-    if ((rc = cmdstore_busts("asof", st, def.instr_id, q.from_ns, &s.busts)))
+    if ((rc = cmdstore_busts("asof", st, def->instr_id, q->from_ns, &s.busts)))
         goto done;
-    if (q.from_ns != INT64_MIN) {
-        if ((rc = cmdstore_last_at("asof", st, def.instr_id, GT_KIND_TOB, q.from_ns - 1, NULL, NULL,
-                                   &s.q, &s.have_q)))
+    if (q->from_ns != INT64_MIN) {
+        if ((rc = cmdstore_last_at("asof", st, def->instr_id, GT_KIND_TOB, q->from_ns - 1, NULL,
+                                   NULL, &s.q, &s.have_q)))
             goto done;
         if (has_index && (rc = cmdstore_last_at("asof", st, idx.instr_id, GT_KIND_FIXING,
-                                                q.from_ns - 1, NULL, NULL, &s.x, &s.have_x)))
+                                                q->from_ns - 1, NULL, NULL, &s.x, &s.have_x)))
             goto done;
     }
-    if ((rc = cursor_open(st, &s.trades, def.instr_id, GT_KIND_TRADE, q.from_ns, q.to_ns)) ||
-        (rc = cursor_open(st, &s.tob, def.instr_id, GT_KIND_TOB, q.from_ns, q.to_ns)) ||
+    if ((rc = cursor_open(st, &s.trades, def->instr_id, GT_KIND_TRADE, q->from_ns, q->to_ns)) ||
+        (rc = cursor_open(st, &s.tob, def->instr_id, GT_KIND_TOB, q->from_ns, q->to_ns)) ||
         (has_index &&
-         (rc = cursor_open(st, &s.fix, idx.instr_id, GT_KIND_FIXING, q.from_ns, q.to_ns))))
+         (rc = cursor_open(st, &s.fix, idx.instr_id, GT_KIND_FIXING, q->from_ns, q->to_ns))))
         goto close;
-    struct out o;
-    out_begin(&o, q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
     const struct gt_tick *t;
     int e;
-    while ((e = cursor_peek(&s.trades, &t)) > 0 && !ferror(QOUT)) {
+    while ((e = cursor_peek(&s.trades, &t)) > 0 && !ferror(o->f)) {
         s.trades.i++;
         if (!gt_trade_counts(t, &s.busts))
             continue;
         if ((rc = cursor_advance(&s.tob, t, &s.q, &s.have_q)) ||
             (rc = cursor_advance(&s.fix, t, &s.x, &s.have_x)))
             break;
-        asof_row(&o, t, &s);
+        if (symbol)
+            out_str(o, symbol);
+        asof_row(o, t, &s);
     }
     if (e < 0)
         rc = cmdstore_iter_fail("asof", s.trades.it, e);
-    rc = out_finish(&o, "asof", rc);
 close:
     shards_iter_close(s.trades.it);
     shards_iter_close(s.tob.it);
     shards_iter_close(s.fix.it);
 done:
     gt_busts_fini(&s.busts);
+    return rc;
+}
+
+int cmd_asof(int argc, char **argv)
+{
+    static const struct option opts[] = {QOPT_LONGOPTS, QOPT_PRODUCT_LONGOPT, {0, 0, 0, 0}};
+    static struct gt_tick defs[CMDSTORE_MAX_INSTR];
+    struct qopt q;
+    int rc;
+    if ((rc = qopt_parse(&q, argc, argv, opts, "asof", usage)))
+        return rc < 0 ? 0 : rc;
+    struct cmdstore_pick pick = {q.product, argv + optind, argc - optind};
+    if (cmdstore_pick_check("asof", &pick, "tickq asof H100Z6") || qopt_check(&q, "asof"))
+        return EXIT_USAGE;
+    struct shards *st;
+    int n = 0;
+    if ((rc = cmdstore_open("asof", q.db, &st)))
+        return rc;
+    if ((rc = cmdstore_select("asof", st, &pick, pick.product ? GT_INSTR_FUTURE : 0, defs, &n)))
+        goto done;
+    for (int i = 0; i < n; i++)
+        if (defs[i].u.def.type == GT_INSTR_INDEX) {
+            char sym[GT_SYMBOL_LEN + 1];
+            cmdstore_symbol(&defs[i], sym);
+            fprintf(QERR,
+                    "tickq asof: %s is an index, which has no trades or quotes (want a future; "
+                    "see 'tickq symbols')\n",
+                    sym);
+            rc = EXIT_USAGE;
+            goto done;
+        }
+    /* Several contracts: one after the other, each row led by its symbol. */
+    int many = pick.product || n > 1;
+    struct out o;
+    if (many)
+        out_begin(&o, q.fmt, QOUT, mcols, sizeof mcols / sizeof mcols[0]);
+    else
+        out_begin(&o, q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
+    for (int i = 0; i < n && !rc; i++) {
+        char sym[GT_SYMBOL_LEN + 1];
+        cmdstore_symbol(&defs[i], sym);
+        rc = asof_one(st, &q, &defs[i], many ? sym : NULL, &o);
+    }
+    rc = out_finish(&o, "asof", rc);
+done:
     return cmdstore_close("asof", st, rc);
 }

@@ -19,6 +19,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: tickq bars SYMBOL --interval I [--fill] [OPTIONS]\n"
                "       tickq bars --product P --interval I [OPTIONS]\n"
+               "       tickq bars SYMBOL SYMBOL... --interval I [OPTIONS]\n"
                "\n"
                "Bars of SYMBOL's trades: start, open, high, low, close, volume, VWAP (exact,\n"
                "9 decimals at most) and trade count. Intervals are aligned to the Unix epoch,\n"
@@ -30,11 +31,15 @@ static void usage(FILE *f)
                "                   the symbol's trades)\n"
                "  --product P      the bars of every future of product P in one run, in order\n"
                "                   of maturity, each row led by its symbol (with -i 1d: the\n"
-               "                   day's VWAP of every contract)\n"
-               "  --threads N      with --product: contracts are read on N threads at once,\n"
-               "                   each taking the next contract (default: one per core of\n"
-               "                   this machine, at most one per contract); the output is\n"
-               "                   the same for any N\n" QOPT_HELP);
+               "                   day's VWAP of every contract; with an interval as long as\n"
+               "                   the range, e.g. -i 366d, one VWAP per contract)\n"
+               "  SYMBOL SYMBOL... several contracts as --product prints them, in the order\n"
+               "                   given\n"
+               "  --threads N      with --product or several symbols: contracts are read on N\n"
+               "                   threads at once, each taking the next contract (default:\n"
+               "                   the machine's online cores, sysconf(_SC_NPROCESSORS_ONLN),\n"
+               "                   at most one per contract); the output is the same for any "
+               "N\n" QOPT_HELP);
 }
 
 int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv, int want_out,
@@ -105,20 +110,26 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
                 cmd);
         return EXIT_USAGE;
     }
-    if (!a->product && optind != argc - 1) {
+    if (!a->product && (optind == argc || (want_out && optind != argc - 1))) {
         fprintf(QERR, "tickq %s: want one SYMBOL, got %d (e.g. H100Z6 -i 5m)\n", cmd,
                 argc - optind);
         return EXIT_USAGE;
     }
-    if (a->threads && !a->product) {
-        fprintf(QERR, "tickq %s: --threads applies with --product only\n", cmd);
+    if (!a->product && optind < argc - 1) {
+        a->symbols = argv + optind;
+        a->n_symbols = argc - optind;
+    }
+    int many = a->product || a->n_symbols;
+    if (a->threads && !many) {
+        fprintf(QERR, "tickq %s: --threads applies with --product or several symbols only\n", cmd);
         return EXIT_USAGE;
     }
-    if (a->product && a->fill) {
-        fprintf(QERR, "tickq %s: --fill does not apply with --product (want one SYMBOL)\n", cmd);
+    if (many && a->fill) {
+        fprintf(QERR, "tickq %s: --fill does not apply to several contracts (want one SYMBOL)\n",
+                cmd);
         return EXIT_USAGE;
     }
-    a->symbol = a->product ? NULL : argv[optind];
+    a->symbol = many ? NULL : argv[optind];
     if (!interval) {
         fprintf(QERR, "tickq %s: no --interval (want e.g. --interval 5m)\n", cmd);
         return EXIT_USAGE;
@@ -142,9 +153,11 @@ int bars_args_parse(struct bars_args *a, const char *cmd, int argc, char **argv,
                 a->fill ? "--fill" : "--format");
         return EXIT_USAGE;
     }
-    if ((a->product ? cmdstore_name_check(cmd, "product", a->product, GT_PRODUCT_LEN)
-                    : cmdstore_name_check(cmd, "symbol", a->symbol, GT_SYMBOL_LEN)) ||
-        qopt_check(&a->q, cmd))
+    struct cmdstore_pick pick = {a->product, a->symbols, a->n_symbols};
+    if (!a->symbol ? cmdstore_pick_check(cmd, &pick, "tickq bars --product H100 -i 1d")
+                   : cmdstore_name_check(cmd, "symbol", a->symbol, GT_SYMBOL_LEN))
+        return EXIT_USAGE;
+    if (qopt_check(&a->q, cmd))
         return EXIT_USAGE;
     return 0;
 }
@@ -195,13 +208,15 @@ static int bar_print(const struct bar *b, void *ctx)
     return ferror(o->f) != 0;
 }
 
-/* bars --product: every future of the product by maturity, their bars built
- * on a->threads threads (bars_many.h), printed in order. */
+/* bars --product: every future of the product by maturity (or the symbols
+ * given, in their order), their bars built on a->threads threads
+ * (bars_many.h), printed in order. */
 static int product_bars(struct shards *st, const struct bars_args *a)
 {
     static struct gt_tick defs[CMDSTORE_MAX_INSTR];
     static int32_t ids[CMDSTORE_MAX_INSTR];
-    int n = 0, rc = cmdstore_product("bars", st, a->product, GT_INSTR_FUTURE, defs, &n);
+    struct cmdstore_pick pick = {a->product, a->symbols, a->n_symbols};
+    int n = 0, rc = cmdstore_select("bars", st, &pick, GT_INSTR_FUTURE, defs, &n);
     if (rc)
         return rc;
     for (int i = 0; i < n; i++)
@@ -239,7 +254,7 @@ int cmd_bars(int argc, char **argv)
     struct gt_tick def;
     if ((rc = cmdstore_open("bars", a.q.db, &st)))
         return rc;
-    if (a.product) {
+    if (!a.symbol) {
         rc = product_bars(st, &a);
         goto done;
     }

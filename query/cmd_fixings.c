@@ -65,7 +65,7 @@ int cmd_fixings(int argc, char **argv)
     struct gt_tick def;
     if ((rc = cmdstore_open("fixings", q.db, &st)))
         return rc;
-    if ((rc = cmdstore_instr("fixings", st, symbol, &def)))
+    if ((rc = cmdstore_instr_of("fixings", st, symbol, GT_INSTR_INDEX, &def)))
         goto done;
     if (def.u.def.type != GT_INSTR_INDEX) {
         fprintf(QERR,

@@ -16,15 +16,17 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tickq stats [OPTIONS]\n"
+    fprintf(f, "usage: tickq stats [SYMBOL... | --product P] [OPTIONS]\n"
                "\n"
                "Per series (instrument and kind): ticks, blocks, bytes stored (blocks and\n"
                "keys), bytes per tick, first and last exchange time; then the totals (their\n"
                "time range leaves out records at time 0, such as definitions), and on QERR\n"
                "the bytes of the store's table files on disk. With several --db stores a\n"
                "series' counts are the sum over the stores (records two overlapping shards\n"
-               "both hold count twice; queries read them once).\n"
-               "\n" QOPT_HELP_NO_RANGE);
+               "both hold count twice; queries read them once). With SYMBOLs or --product P,\n"
+               "only their series (a product's: its futures and its index) and their total.\n"
+               "\n"
+               "  --product P      the series of product P's instruments\n" QOPT_HELP_NO_RANGE);
 }
 
 static const struct out_col cols[] = {{"symbol", -12}, {"kind", -6},  {"ticks", 10},
@@ -82,27 +84,16 @@ static int time_range(struct shards *st, const struct gt_series_info *s, int64_t
 
 int cmd_stats(int argc, char **argv)
 {
-    static const struct option opts[] = {QOPT_LONGOPTS, {0, 0, 0, 0}};
+    static const struct option opts[] = {QOPT_LONGOPTS, QOPT_PRODUCT_LONGOPT, {0, 0, 0, 0}};
+    static struct gt_tick defs[CMDSTORE_MAX_INSTR];
     struct qopt q;
-    int c, rc;
-    qopt_init(&q);
-    optind = 0;
-    while ((c = qopt_getopt(argc, argv, "h", opts, "stats")) != -1) {
-        if ((rc = qopt_handle(&q, c, optarg, "stats", gt_now_ns())) == EXIT_USAGE)
-            return rc;
-        if (rc)
-            continue;
-        if (c == 'h') {
-            usage(QOUT);
-            return 0;
-        }
-        return EXIT_USAGE;
-    }
-    if (optind != argc) {
-        fprintf(QERR, "tickq stats: unexpected '%s' (want no argument)\n", argv[optind]);
-        return EXIT_USAGE;
-    }
-    if (qopt_no_range(&q, "stats",
+    int rc, n_defs = 0;
+    if ((rc = qopt_parse(&q, argc, argv, opts, "stats", usage)))
+        return rc < 0 ? 0 : rc;
+    struct cmdstore_pick pick = {q.product, argv + optind, argc - optind};
+    int some = pick.product || pick.n_symbols; /* else every series */
+    if ((some && cmdstore_pick_check("stats", &pick, "tickq stats --product H100")) ||
+        qopt_no_range(&q, "stats",
                       "stats cover the whole store; 'tickq symbols --from/--to' counts the "
                       "ticks of a range"))
         return EXIT_USAGE;
@@ -118,6 +109,17 @@ int cmd_stats(int argc, char **argv)
         goto done;
     }
     n = shards_series_list(st, ser, (size_t)n);
+    if (some && (rc = cmdstore_select("stats", st, &pick, 0, defs, &n_defs)))
+        goto done;
+    int k = 0; /* the series of the instruments picked */
+    for (int i = 0; i < n; i++) {
+        int in = !some;
+        for (int j = 0; j < n_defs && !in; j++)
+            in = defs[j].instr_id == ser[i].instr_id;
+        if (in)
+            ser[k++] = ser[i];
+    }
+    n = k;
     struct out o;
     out_begin(&o, q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
     uint64_t ticks = 0, blocks = 0, bytes = 0;

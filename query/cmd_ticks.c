@@ -19,13 +19,17 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tickq ticks SYMBOL [--kind K] [OPTIONS]\n"
+    fprintf(f, "usage: tickq ticks SYMBOL... [--kind K] [OPTIONS]\n"
+               "       tickq ticks --product P [--kind K] [OPTIONS]\n"
                "\n"
                "The ticks of SYMBOL in [--from, --to), in bus order, with every field of\n"
-               "their kind (docs/wire.md names them).\n"
+               "their kind (docs/wire.md names them). With several symbols, or every\n"
+               "instrument of product P (its futures and its index), the ticks of all of\n"
+               "them in one stream in bus order, each row led by its symbol.\n"
                "\n"
                "  -k, --kind K     only kind K: trade, book, tob, fixing, stat, status, def\n"
-               "                   (default: all)\n" QOPT_HELP);
+               "                   (default: all)\n"
+               "  --product P      every instrument of product P (at most 64)\n" QOPT_HELP);
 }
 
 enum col {
@@ -69,7 +73,7 @@ static const struct out_col all_cols[N_COLS] = {
     {"px", 10},         {"qty", 6},         {"side", -4},     {"level", 5},       {"action", -11},
     {"orders", 6},      {"bid_px", 10},     {"bid_qty", 7},   {"bid_orders", 10}, {"ask_px", 10},
     {"ask_qty", 7},     {"ask_orders", 10}, {"trade_id", 10}, {"rpt_seq", 10},    {"code", 4},
-    {"type", -8},       {"date", 8},        {"feed", -9},     {"cause", 5},       {"gap_from", 8},
+    {"type", -14},      {"date", 8},        {"feed", -9},     {"cause", -13},     {"gap_from", 8},
     {"gap_to", 8},      {"trading", 7},     {"event", 5},     {"maturity", 8},    {"product", -7},
     {"symbol", -12}};
 
@@ -114,7 +118,7 @@ static const char *feed_name(int f)
 
 /* One row's cells, by column: a price, an integer, a time or a string. */
 struct cellv {
-    char t; /* 0 null, 'p', 'i', 't', 's' */
+    char t; /* 0 null, 'p', 'i', 't', 's', 'e' (an enum: s its name, v its number) */
     int64_t v;
     const char *s;
     char buf[GT_SYMBOL_LEN + 1];
@@ -145,7 +149,7 @@ static void tick_cells(const struct gt_tick *t, struct cellv *c)
         const struct gt_trade *x = &t->u.trade;
         put_i(&c[C_PX], x->px, 'p');
         put_i(&c[C_QTY], x->qty, 'i');
-        put_s(&c[C_SIDE], side_name(x->aggressor));
+        put_s(&c[C_SIDE], gt_aggressor_name(x->aggressor));
         put_s(&c[C_ACTION], gt_trade_is_bust(t) ? "bust" : "new");
         put_i(&c[C_ORDERS], x->n_orders == INT32_MAX ? INT64_MAX : x->n_orders, 'i');
         put_i(&c[C_TRADE_ID], x->trade_id == UINT32_MAX ? INT64_MAX : x->trade_id, 'i');
@@ -187,6 +191,7 @@ static void tick_cells(const struct gt_tick *t, struct cellv *c)
         put_i(&c[C_PX], x->px, 'p');
         put_i(&c[C_QTY], x->qty, 'i');
         put_i(&c[C_CODE], x->type, 'i');
+        put_s(&c[C_TYPE], gt_stat_name(x->type));
         put_i(&c[C_DATE], x->date ? x->date : INT64_MAX, 'i');
         break;
     }
@@ -195,7 +200,9 @@ static void tick_cells(const struct gt_tick *t, struct cellv *c)
         put_i(&c[C_TRADING], x->trading == 255 ? INT64_MAX : x->trading, 'i');
         put_i(&c[C_EVENT], x->event, 'i');
         put_s(&c[C_FEED], feed_name(x->feed));
-        put_i(&c[C_CAUSE], x->cause, 'i');
+        put_s(&c[C_CAUSE], gt_cause_name(x->cause));
+        c[C_CAUSE].v = x->cause; /* its number, in JSON */
+        c[C_CAUSE].t = 'e';
         put_i(&c[C_GAP_FROM], x->gap_from ? x->gap_from : INT64_MAX, 'i');
         put_i(&c[C_GAP_TO], x->gap_to ? x->gap_to : INT64_MAX, 'i');
         put_i(&c[C_DATE], x->date ? x->date : INT64_MAX, 'i');
@@ -217,30 +224,35 @@ static void tick_cells(const struct gt_tick *t, struct cellv *c)
     }
 }
 
-/* The text sink: tickq ticks' table, CSV or JSON lines. */
+/* The text sink: tickq ticks' table, CSV or JSON. */
 struct text {
     struct out o;
     struct out_col cols[N_COLS]; /* out_begin keeps a pointer to them */
-    int n_cols, idx[N_COLS];
+    int n_cols, idx[N_COLS], many;
 };
 
-static void text_begin(void *ctx, int kind, enum out_format fmt)
+static void text_begin(void *ctx, int kind, enum out_format fmt, int many)
 {
     struct text *x = ctx;
-    uint64_t mask = COMMON;
+    uint64_t mask = COMMON | (many ? B(C_SYMBOL) : 0);
     for (int k = 1; k <= GT_KIND_MAX; k++)
         if (!kind || k == kind)
             mask |= kind_cols[k];
     x->n_cols = 0;
+    x->many = many;
+    if (many) { /* several instruments: every row is led by its symbol */
+        x->idx[x->n_cols] = C_SYMBOL;
+        x->cols[x->n_cols++] = all_cols[C_SYMBOL];
+    }
     for (int i = 0; i < N_COLS; i++)
-        if (mask & B(i)) {
+        if ((mask & B(i)) && !(many && i == C_SYMBOL)) {
             x->idx[x->n_cols] = i;
             x->cols[x->n_cols++] = all_cols[i];
         }
     out_begin(&x->o, fmt, QOUT, x->cols, x->n_cols);
 }
 
-static int text_run(void *ctx, const struct gt_tick *t, int n)
+static int text_run(void *ctx, const struct gt_tick *t, int n, const char *symbol)
 {
     struct text *x = ctx;
     struct cellv cv[N_COLS];
@@ -248,6 +260,8 @@ static int text_run(void *ctx, const struct gt_tick *t, int n)
         return 1; /* the reader is gone or the disk full: out_finish says which */
     for (int j = 0; j < n; j++) {
         tick_cells(&t[j], cv);
+        if (x->many)
+            put_s(&cv[C_SYMBOL], symbol);
         for (int i = 0; i < x->n_cols; i++) {
             const struct cellv *c = &cv[x->idx[i]];
             if (c->t == 'p')
@@ -258,6 +272,10 @@ static int text_run(void *ctx, const struct gt_tick *t, int n)
                 out_time(&x->o, c->v);
             else if (c->t == 's')
                 out_str(&x->o, c->s);
+            else if (c->t == 'e')
+                out_enum(&x->o, c->s, (int)c->v);
+            else if (x->idx[i] == C_CAUSE)
+                out_enum(&x->o, NULL, -1);
             else
                 out_null(&x->o);
         }
@@ -275,7 +293,8 @@ static int text_end(void *ctx, int rc)
 int ticks_query(int argc, char **argv, const struct ticks_sink *sink)
 {
     static const struct option opts[] = {
-        QOPT_LONGOPTS, {"kind", required_argument, 0, 'k'}, {0, 0, 0, 0}};
+        QOPT_LONGOPTS, {"kind", required_argument, 0, 'k'}, QOPT_PRODUCT_LONGOPT, {0, 0, 0, 0}};
+    static struct gt_tick defs[CMDSTORE_MAX_INSTR];
     struct qopt q;
     int c, rc, kind = 0;
     qopt_init(&q);
@@ -300,35 +319,40 @@ int ticks_query(int argc, char **argv, const struct ticks_sink *sink)
             return EXIT_USAGE;
         }
     }
-    if (optind != argc - 1) {
-        fprintf(QERR, "tickq ticks: want one SYMBOL, got %d (e.g. tickq ticks H100Z6)\n",
-                argc - optind);
-        return EXIT_USAGE;
-    }
-    const char *symbol = argv[optind];
-    if (cmdstore_name_check("ticks", "symbol", symbol, GT_SYMBOL_LEN) || qopt_check(&q, "ticks"))
+    struct cmdstore_pick pick = {q.product, argv + optind, argc - optind};
+    if (cmdstore_pick_check("ticks", &pick, "tickq ticks H100Z6") || qopt_check(&q, "ticks"))
         return EXIT_USAGE;
     struct shards *st;
-    struct gt_tick def;
+    int n_defs = 0;
     if ((rc = cmdstore_open("ticks", q.db, &st)))
         return rc;
-    if ((rc = cmdstore_instr("ticks", st, symbol, &def)))
+    if ((rc = cmdstore_select("ticks", st, &pick, 0, defs, &n_defs)))
         goto done;
+    int many = pick.product || n_defs > 1;
+    int32_t ids[CMDSTORE_MANY_MAX];
+    char syms[CMDSTORE_MANY_MAX][GT_SYMBOL_LEN + 1];
+    for (int i = 0; i < n_defs && i < CMDSTORE_MANY_MAX; i++) {
+        ids[i] = defs[i].instr_id;
+        cmdstore_symbol(&defs[i], syms[i]);
+    }
     int kinds[GT_KIND_MAX], n_kinds = 0;
     for (int k = 1; k <= GT_KIND_MAX; k++)
         if (!kind || k == kind)
             kinds[n_kinds++] = k;
-    struct cmdstore_merge m;
-    if ((rc = cmdstore_merge_open("ticks", st, &m, def.instr_id, kinds, n_kinds, q.from_ns,
-                                  q.to_ns)))
+    struct cmdstore_many m;
+    if ((rc = cmdstore_many_open("ticks", st, &m, ids, n_defs, kinds, n_kinds, q.from_ns, q.to_ns)))
         goto done;
-    sink->begin(sink->ctx, kind, q.fmt);
+    sink->begin(sink->ctx, kind, q.fmt, many);
     const struct gt_tick *t;
     int r = 0, s = 0;
-    while (!s && (r = cmdstore_merge_run(&m, &t)) > 0)
-        if ((s = sink->run(sink->ctx, t, r)) < 0)
+    while (!s && (r = cmdstore_many_run(&m, &t)) > 0) {
+        const char *sym = NULL; /* a run is one series: one instrument */
+        for (int k = 0; many && k < n_defs && !sym; k++)
+            sym = ids[k] == t[0].instr_id ? syms[k] : NULL;
+        if ((s = sink->run(sink->ctx, t, r, sym)) < 0)
             r = -1;
-    cmdstore_merge_close(&m);
+    }
+    cmdstore_many_close(&m);
     if (r < 0)
         rc = 1;
     rc = sink->end(sink->ctx, rc);

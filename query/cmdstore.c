@@ -23,17 +23,18 @@ void cmdstore_productname(const struct gt_tick *def, char out[GT_PRODUCT_LEN + 1
 int cmdstore_name_check(const char *cmd, const char *what, const char *s, size_t max_len)
 {
     size_t n = strlen(s);
+    int product = strcmp(what, "product") == 0;
+    const char *eg = product ? "H100" : strcmp(what, "index") == 0 ? "SDH100RT" : "H100Z6";
     if (n == 0 || n > max_len) {
-        fprintf(QERR, "tickq %s: %s of %zu bytes (want 1 to %zu, e.g. H100Z6)\n", cmd, what, n,
-                max_len);
+        fprintf(QERR, "tickq %s: %s of %zu bytes (want 1 to %zu, e.g. %s%s)\n", cmd, what, n,
+                max_len, eg, product ? "; a product, not a symbol such as H100Z6" : "");
         return EXIT_USAGE;
     }
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c <= 0x20 || c >= 0x7f) {
-            fprintf(QERR,
-                    "tickq %s: %s has byte 0x%02x at %zu (want printable ASCII, e.g. H100Z6)\n",
-                    cmd, what, c, i);
+            fprintf(QERR, "tickq %s: %s has byte 0x%02x at %zu (want printable ASCII, e.g. %s)\n",
+                    cmd, what, c, i, eg);
             return EXIT_USAGE;
         }
     }
@@ -53,7 +54,7 @@ static int open_one(const char *cmd, const char *path, gt_store **st)
     int rc = gt_store_open(path, GT_STORE_READER, st, err);
     if (rc < 0)
         qio_fail = QIO_FAIL_STORE;
-    if (rc == GT_ENOENT || rc == GT_EVERSION) {
+    if (rc == GT_ENOENT || rc == GT_EVERSION || rc == GT_EINVAL) {
         fprintf(QERR, "tickq %s: %s (want --db naming a gputick store)\n", cmd, err);
         return EXIT_USAGE;
     }
@@ -231,22 +232,30 @@ int cmdstore_edit_distance(const char *a, const char *b)
 }
 
 /* Prints "unknown WHAT 'name'" with up to three names of the store's
- * instruments (symbols, or products when want_product) closest to it. */
+ * instruments (symbols of type, 0 any; or products when want_product) closest
+ * to it, and says so when name is the other kind of name (a product given for
+ * a symbol, a symbol for a product). */
 static int suggest(const char *cmd, struct shards *st, const char *what, const char *name,
-                   int want_product)
+                   int want_product, int type)
 {
     struct gt_tick *defs = malloc(CMDSTORE_MAX_INSTR * sizeof *defs);
     int n = defs ? shards_instr_list(st, defs, CMDSTORE_MAX_INSTR) : 0;
     if (n > CMDSTORE_MAX_INSTR)
         n = CMDSTORE_MAX_INSTR;
-    char best[3][GT_SYMBOL_LEN + 1] = {{0}};
+    char best[3][GT_SYMBOL_LEN + 1] = {{0}}, other[80] = "";
     int bestd[3] = {1 << 30, 1 << 30, 1 << 30};
     for (int i = 0; i < n; i++) {
-        char s[GT_SYMBOL_LEN + 1];
+        char s[GT_SYMBOL_LEN + 1], p[GT_PRODUCT_LEN + 1];
+        cmdstore_symbol(&defs[i], s);
+        cmdstore_productname(&defs[i], p);
+        if (!other[0] && strcmp(want_product ? s : p, name) == 0)
+            snprintf(other, sizeof other, "%s is a %s%s, not %s %s; ", name,
+                     want_product ? "symbol of product " : "product", want_product ? p : "",
+                     what[0] == 'i' ? "an" : "a", what);
         if (want_product)
-            cmdstore_productname(&defs[i], s);
-        else
-            cmdstore_symbol(&defs[i], s);
+            memcpy(s, p, sizeof p);
+        else if (type && defs[i].u.def.type != type)
+            continue;
         int d = cmdstore_edit_distance(name, s), dup = 0;
         for (int k = 0; k < 3; k++)
             dup |= strcmp(best[k], s) == 0;
@@ -269,21 +278,28 @@ static int suggest(const char *cmd, struct shards *st, const char *what, const c
                 name);
         return EXIT_USAGE;
     }
-    fprintf(QERR, "tickq %s: unknown %s '%s' (want e.g. %s%s%s%s%s; see 'tickq symbols')\n", cmd,
-            what, name, best[0], best[1][0] ? ", " : "", best[1], best[2][0] ? ", " : "", best[2]);
+    fprintf(QERR, "tickq %s: unknown %s '%s' (%swant e.g. %s%s%s%s%s; see 'tickq symbols')\n", cmd,
+            what, name, other, best[0], best[1][0] ? ", " : "", best[1], best[2][0] ? ", " : "",
+            best[2]);
     return EXIT_USAGE;
 }
 
-int cmdstore_instr(const char *cmd, struct shards *st, const char *symbol, struct gt_tick *def)
+int cmdstore_instr_of(const char *cmd, struct shards *st, const char *symbol, int type,
+                      struct gt_tick *def)
 {
     int rc = shards_instr_find(st, symbol, def);
     if (rc == GT_ENOENT)
-        return suggest(cmd, st, "symbol", symbol, 0);
+        return suggest(cmd, st, type == GT_INSTR_INDEX ? "index" : "symbol", symbol, 0, type);
     if (rc < 0) {
         fprintf(QERR, "tickq %s: %s\n", cmd, shards_errmsg(st));
         return 1;
     }
     return 0;
+}
+
+int cmdstore_instr(const char *cmd, struct shards *st, const char *symbol, struct gt_tick *def)
+{
+    return cmdstore_instr_of(cmd, st, symbol, 0, def);
 }
 
 static int by_maturity(const void *a, const void *b)
@@ -315,7 +331,7 @@ int cmdstore_product(const char *cmd, struct shards *st, const char *product, in
             defs[k++] = defs[i];
     }
     if (!any)
-        return suggest(cmd, st, "product", product, 1);
+        return suggest(cmd, st, "product", product, 1, 0);
     qsort(defs, (size_t)k, sizeof *defs, by_maturity);
     *n = k;
     return 0;
@@ -486,4 +502,99 @@ void cmdstore_merge_close(struct cmdstore_merge *m)
     for (int k = 0; k < m->n_in; k++)
         shards_iter_close(m->it[k]);
     m->n_in = 0;
+}
+
+/* seqmerge's refill for cmdstore_many: instrument k's next run. */
+static int many_refill(void *ctx, int k, const struct gt_tick **t)
+{
+    struct cmdstore_many *mm = ctx;
+    return cmdstore_merge_run(&mm->m[k], t);
+}
+
+int cmdstore_many_open(const char *cmd, struct shards *st, struct cmdstore_many *mm,
+                       const int32_t *ids, int n_ids, const int *kinds, int n_kinds,
+                       int64_t from_ns, int64_t to_ns)
+{
+    memset(mm, 0, sizeof *mm);
+    if (n_ids > CMDSTORE_MANY_MAX) {
+        fprintf(QERR, "tickq %s: %d instruments at once (want at most %d; name fewer symbols)\n",
+                cmd, n_ids, CMDSTORE_MANY_MAX);
+        return EXIT_USAGE;
+    }
+    mm->m = calloc((size_t)(n_ids ? n_ids : 1), sizeof *mm->m);
+    if (!mm->m) {
+        fprintf(QERR, "tickq %s: out of memory\n", cmd);
+        return 1;
+    }
+    for (; mm->n < n_ids; mm->n++)
+        if (cmdstore_merge_open(cmd, st, &mm->m[mm->n], ids[mm->n], kinds, n_kinds, from_ns,
+                                to_ns)) {
+            cmdstore_many_close(mm);
+            return 1;
+        }
+    seqmerge_init(&mm->merge, mm->n, many_refill, mm);
+    return 0;
+}
+
+int cmdstore_many_run(struct cmdstore_many *mm, const struct gt_tick **t)
+{
+    return seqmerge_run(&mm->merge, t);
+}
+
+void cmdstore_many_close(struct cmdstore_many *mm)
+{
+    for (int k = 0; k < mm->n; k++)
+        cmdstore_merge_close(&mm->m[k]);
+    free(mm->m);
+    mm->m = NULL;
+    mm->n = 0;
+}
+
+int cmdstore_pick_check(const char *cmd, const struct cmdstore_pick *p, const char *eg)
+{
+    if (p->product && p->n_symbols) {
+        fprintf(QERR, "tickq %s: want --product or SYMBOLs, not both (e.g. %s)\n", cmd, eg);
+        return EXIT_USAGE;
+    }
+    if (p->product)
+        return cmdstore_name_check(cmd, "product", p->product, GT_PRODUCT_LEN);
+    if (!p->n_symbols) {
+        fprintf(QERR, "tickq %s: want a SYMBOL or --product P (e.g. %s)\n", cmd, eg);
+        return EXIT_USAGE;
+    }
+    if (p->n_symbols > CMDSTORE_MAX_INSTR) {
+        fprintf(QERR, "tickq %s: %d symbols (want at most %d)\n", cmd, p->n_symbols,
+                CMDSTORE_MAX_INSTR);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; i < p->n_symbols; i++)
+        if (cmdstore_name_check(cmd, "symbol", p->symbols[i], GT_SYMBOL_LEN))
+            return EXIT_USAGE;
+    return 0;
+}
+
+int cmdstore_select(const char *cmd, struct shards *st, const struct cmdstore_pick *p, int type,
+                    struct gt_tick *defs, int *n)
+{
+    *n = 0;
+    if (p->product) {
+        int rc = cmdstore_product(cmd, st, p->product, type, defs, n);
+        if (!rc && *n == 0) {
+            fprintf(QERR, "tickq %s: product %s has no %s in this store (see 'tickq symbols')\n",
+                    cmd, p->product, type == GT_INSTR_INDEX ? "index" : "futures");
+            rc = EXIT_USAGE;
+        }
+        return rc;
+    }
+    for (int i = 0; i < p->n_symbols; i++) {
+        struct gt_tick d;
+        int rc = cmdstore_instr(cmd, st, p->symbols[i], &d), dup = 0;
+        if (rc)
+            return rc;
+        for (int k = 0; k < *n && !dup; k++)
+            dup = defs[k].instr_id == d.instr_id;
+        if (!dup)
+            defs[(*n)++] = d;
+    }
+    return 0;
 }

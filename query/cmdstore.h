@@ -51,6 +51,10 @@ int cmdstore_close(const char *cmd, struct shards *st, int rc);
 
 /* Finds the definition of symbol; unknown: prints suggestions, returns 2. */
 int cmdstore_instr(const char *cmd, struct shards *st, const char *symbol, struct gt_tick *def);
+/* The same, the suggestions only instruments of type (GT_INSTR_INDEX: the
+ * name is called an index), and a product's name said to be one. */
+int cmdstore_instr_of(const char *cmd, struct shards *st, const char *symbol, int type,
+                      struct gt_tick *def);
 
 /* Fills defs (capacity CMDSTORE_MAX_INSTR) with the definitions of product's
  * instruments of type (0 = any), futures sorted by maturity. *n is their
@@ -106,6 +110,44 @@ int cmdstore_merge_open(const char *cmd, struct shards *st, struct cmdstore_merg
  * the end, or -1 after printing a store error. */
 int cmdstore_merge_run(struct cmdstore_merge *m, const struct gt_tick **t);
 void cmdstore_merge_close(struct cmdstore_merge *m);
+
+/* The ticks of several instruments in bus order: a merge (seqmerge.h) of
+ * each one's cmdstore_merge, so still one decoded block per series. */
+enum { CMDSTORE_MANY_MAX = SEQMERGE_MAX };
+struct cmdstore_many {
+    struct cmdstore_merge *m; /* one per instrument, malloc'd */
+    int n;
+    struct seqmerge merge;
+};
+
+/* cmdstore_merge_open() for each of ids[0..n_ids) (at most
+ * CMDSTORE_MANY_MAX). Returns 0, or 1 after printing why. */
+int cmdstore_many_open(const char *cmd, struct shards *st, struct cmdstore_many *mm,
+                       const int32_t *ids, int n_ids, const int *kinds, int n_kinds,
+                       int64_t from_ns, int64_t to_ns);
+/* As cmdstore_merge_run(), over every instrument. */
+int cmdstore_many_run(struct cmdstore_many *mm, const struct gt_tick **t);
+void cmdstore_many_close(struct cmdstore_many *mm);
+
+/* What a command reads: the symbols named (operands), or every instrument of
+ * --product. */
+struct cmdstore_pick {
+    const char *product; /* NULL: the symbols */
+    char **symbols;
+    int n_symbols;
+};
+
+/* Checks a pick before the store is opened: a product or at least one symbol
+ * (not both), each a possible name. eg is the command's example ("tickq ticks
+ * H100Z6"). Returns 0 or EXIT_USAGE after printing why. */
+int cmdstore_pick_check(const char *cmd, const struct cmdstore_pick *p, const char *eg);
+
+/* The definitions of a pick into defs (capacity CMDSTORE_MAX_INSTR), *n of
+ * them: the symbols in the order given (a repeat once), or the product's
+ * instruments of type (0 any) by maturity. Returns 0, or 2 (an unknown name,
+ * with suggestions; a product without such instruments) or 1, printed. */
+int cmdstore_select(const char *cmd, struct shards *st, const struct cmdstore_pick *p, int type,
+                    struct gt_tick *defs, int *n);
 
 /* Prints a failed iterator step ("tickq CMD: store: ...") and returns 1. */
 int cmdstore_iter_fail(const char *cmd, struct shards_iter *it, int rc);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* out.c -- table, CSV and JSON-lines writers behind one cell API (out.h).
+/* out.c -- table, CSV, JSON and JSON Lines writers behind one cell API (out.h).
  *
  * Every cell arrives as text plus a flag saying whether it is a number or
  * null; the format decides quoting, alignment and separators. */
@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "gputick/tickfmt.h"
 #include "gputick/time.h"
+#include "tz.h"
 
 int out_format_parse(const char *s)
 {
@@ -21,6 +22,8 @@ int out_format_parse(const char *s)
         return OUT_CSV;
     if (strcmp(s, "json") == 0)
         return OUT_JSON;
+    if (strcmp(s, "jsonl") == 0)
+        return OUT_JSONL;
     return -1;
 }
 
@@ -30,6 +33,8 @@ void out_begin(struct out *o, enum out_format fmt, FILE *f, const struct out_col
         fmt = isatty(fileno(f)) ? OUT_TABLE : OUT_CSV;
     *o = (struct out){.fmt = fmt, .f = f, .cols = cols, .n_cols = n_cols};
     if (fmt == OUT_JSON)
+        fputc('[', f);
+    if (out_is_json(fmt))
         return;
     for (int i = 0; i < n_cols; i++) {
         int w = cols[i].width < 0 ? -cols[i].width : cols[i].width;
@@ -43,7 +48,23 @@ void out_begin(struct out *o, enum out_format fmt, FILE *f, const struct out_col
     fputc('\n', f);
 }
 
-/* Writes one cell; kind 's' text, 'n' number, '0' null. */
+/* Writes a JSON string. */
+static void json_str(FILE *f, const char *text)
+{
+    fputc('"', f);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if ((unsigned char)*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* Writes one cell; kind 's' text, 'n' number, 'b' a JSON literal (true,
+ * false), '0' null. */
 static void cell(struct out *o, const char *text, char kind)
 {
     if (o->col >= o->n_cols)
@@ -52,23 +73,18 @@ static void cell(struct out *o, const char *text, char kind)
     int first = o->col++ == 0;
     switch (o->fmt) {
     case OUT_JSON:
-        fprintf(o->f, "%s\"%s\":", first ? "{" : ",", c->name);
+    case OUT_JSONL:
+        if (first && o->fmt == OUT_JSON)
+            fputs(o->rows ? ",\n" : "\n", o->f);
+        fputs(first ? "{" : ",", o->f);
+        json_str(o->f, c->name);
+        fputc(':', o->f);
         if (kind == '0')
             fputs("null", o->f);
-        else if (kind == 'n')
+        else if (kind == 'n' || kind == 'b')
             fputs(text, o->f);
-        else {
-            fputc('"', o->f);
-            for (const char *p = text; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                    fprintf(o->f, "\\%c", *p);
-                else if ((unsigned char)*p < 0x20)
-                    fprintf(o->f, "\\u%04x", *p);
-                else
-                    fputc(*p, o->f);
-            }
-            fputc('"', o->f);
-        }
+        else
+            json_str(o->f, text);
         break;
     case OUT_CSV:
         if (!first)
@@ -107,6 +123,32 @@ void out_null(struct out *o)
     cell(o, "", '0');
 }
 
+void out_bool(struct out *o, int v)
+{
+    if (out_is_json(o->fmt))
+        cell(o, v ? "true" : "false", 'b');
+    else
+        cell(o, v ? "yes" : "no", 's');
+}
+
+void out_enum(struct out *o, const char *name, int code)
+{
+    if (o->col >= o->n_cols)
+        return;
+    const char *col = o->cols[o->col].name;
+    out_str(o, name);
+    if (!out_is_json(o->fmt))
+        return;
+    fputc(',', o->f);
+    char key[64];
+    snprintf(key, sizeof key, "%s_code", col);
+    json_str(o->f, key);
+    if (code < 0)
+        fputs(":null", o->f);
+    else
+        fprintf(o->f, ":%d", code);
+}
+
 void out_i64(struct out *o, int64_t v)
 {
     char b[24];
@@ -131,8 +173,8 @@ void out_px(struct out *o, int64_t px)
 
 void out_time(struct out *o, int64_t ns)
 {
-    char b[GT_TIME_STRLEN];
-    gt_time_format(ns, b);
+    char b[QTZ_STRLEN];
+    qtz_format(ns, b);
     cell(o, b, 's');
 }
 
@@ -151,7 +193,7 @@ void out_row_end(struct out *o)
 {
     while (o->col < o->n_cols)
         out_null(o);
-    fputs(o->fmt == OUT_JSON ? "}\n" : "\n", o->f);
+    fputs(o->fmt == OUT_JSON ? "}" : o->fmt == OUT_JSONL ? "}\n" : "\n", o->f);
     o->col = 0;
     o->rows++;
 }
@@ -168,6 +210,10 @@ static int out_flush(struct out *o, int *err)
 {
     if (o->col)
         out_row_end(o);
+    if (o->fmt == OUT_JSON && !o->closed) {
+        fputs(o->rows ? "\n]\n" : "]\n", o->f);
+        o->closed = 1;
+    }
     errno = 0;
     *err = fflush(o->f) == 0 ? 0 : errno;
     if (!ferror(o->f))

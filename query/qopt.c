@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "gputick/err.h"
 #include "gputick/time.h"
+#include "tz.h"
 
 void qopt_init(struct qopt *q)
 {
@@ -16,6 +17,7 @@ void qopt_init(struct qopt *q)
                        .from_ns = INT64_MIN,
                        .to_ns = INT64_MAX,
                        .fmt = OUT_AUTO};
+    qtz_reset();
 }
 
 int qopt_handle(struct qopt *q, int c, const char *arg, const char *cmd, int64_t now_ns)
@@ -46,10 +48,20 @@ int qopt_handle(struct qopt *q, int c, const char *arg, const char *cmd, int64_t
         *(c == QOPT_FROM ? &q->has_from : &q->has_to) = 1;
         return 1;
     }
+    case QOPT_TZ:
+        if (qtz_set(arg, err) < 0) {
+            fprintf(QERR, "tickq %s: %s\n", cmd, err);
+            return EXIT_USAGE;
+        }
+        return 1;
+    case QOPT_PRODUCT:
+        q->product = arg;
+        return 1;
     case QOPT_FORMAT: {
         int f = out_format_parse(arg);
         if (f < 0) {
-            fprintf(QERR, "tickq %s: bad --format '%s' (want table, csv or json)\n", cmd, arg);
+            fprintf(QERR, "tickq %s: bad --format '%s' (want table, csv, json or jsonl)\n", cmd,
+                    arg);
             return EXIT_USAGE;
         }
         q->fmt = (enum out_format)f;
@@ -181,4 +193,24 @@ int qopt_getopt(int argc, char **argv, const char *shortopts, const struct optio
         fprintf(QERR, "tickq %s: unknown option '%s'", cmd, name);
     fprintf(QERR, " (try 'tickq %s --help')\n", cmd);
     return '?';
+}
+
+int qopt_parse(struct qopt *q, int argc, char **argv, const struct option *opts, const char *cmd,
+               void (*usage)(FILE *))
+{
+    int c, rc;
+    qopt_init(q);
+    optind = 0;
+    while ((c = qopt_getopt(argc, argv, "h", opts, cmd)) != -1) {
+        if ((rc = qopt_handle(q, c, optarg, cmd, gt_now_ns())) == EXIT_USAGE)
+            return rc;
+        if (rc)
+            continue;
+        if (c == 'h') {
+            usage(QOUT);
+            return -1;
+        }
+        return EXIT_USAGE;
+    }
+    return 0;
 }

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include "gputick/tick.h"
 
-enum { SEQMERGE_MAX = 16 };
+enum { SEQMERGE_MAX = 64 }; /* tickq ticks --product: one input per contract */
 
 struct seqmerge {
     int (*refill)(void *ctx, int k, const struct gt_tick **t);

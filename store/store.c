@@ -667,12 +667,14 @@ static int creation_mark(gt_store *st, bool resume, int *fd)
     return GT_OK;
 }
 
-/* Where no store is, a writer creates one only in a new or empty folder:
- * a folder holding other files (tickfeed's journal, a mistyped path) is not
- * turned into a store. Returns GT_OK or GT_EVERSION / GT_EINVAL. */
-static int check_new_folder(gt_store *st)
+/* Looks into the folder of a store that has no CURRENT file: *other says
+ * whether it holds any file, *rocks whether it holds RocksDB's (a MANIFEST,
+ * table files). Returns GT_OK (both 0 where there is no folder to read), or
+ * GT_EINVAL if the path is not a folder. */
+static int folder_look(gt_store *st, int *other, int *rocks)
 {
     struct stat sb;
+    *other = *rocks = 0;
     if (stat(st->path, &sb) != 0)
         return GT_OK; /* RocksDB makes it (or says why not) */
     if (!S_ISDIR(sb.st_mode))
@@ -681,11 +683,33 @@ static int check_new_folder(gt_store *st)
     if (!d)
         return GT_OK;
     const struct dirent *e;
-    int other = 0;
-    while (!other && (e = readdir(d)))
-        other = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    while (!*rocks && (e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        *other |= strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+        *rocks = strncmp(e->d_name, "MANIFEST-", 9) == 0 ||
+                 (n > 4 && strcmp(e->d_name + n - 4, ".sst") == 0);
+    }
     closedir(d);
-    if (other)
+    return GT_OK;
+}
+
+/* Where CURRENT is missing: a file is not a folder, and a folder that holds
+ * RocksDB's other files is a damaged database, not an absent one. Where no
+ * store is, a writer creates one only in a new or empty folder: a folder
+ * holding other files (tickfeed's journal, a mistyped path) is not turned
+ * into a store. Returns GT_OK or GT_EINVAL / GT_ECORRUPT / GT_EVERSION (the
+ * last only when writing). */
+static int check_no_current(gt_store *st, bool writing)
+{
+    int other, rocks, rc = folder_look(st, &other, &rocks);
+    if (rc < 0)
+        return rc;
+    if (rocks)
+        return store_err(st, GT_ECORRUPT,
+                         "%s is a damaged RocksDB database: its CURRENT file is missing (restore "
+                         "the store from a backup, or record it again)",
+                         st->path);
+    if (other && writing)
         return store_err(st, GT_EVERSION,
                          "%s is not a gputick store (it holds other files); give an empty or "
                          "new folder",
@@ -743,14 +767,15 @@ int gt_store_open(const char *path, int mode, gt_store **out, char err[GT_ERRLEN
     bool creating = stat(current, &sb) == 0; /* being created, or its creation was killed */
     snprintf(current, sizeof current, "%s/CURRENT", path);
     bool exists = !creating && stat(current, &sb) == 0;
+    bool writing = mode == GT_STORE_WRITER && !no_create;
+    if (!exists && !creating && (rc = check_no_current(st, writing)) < 0)
+        goto fail;
     if (!exists && (mode == GT_STORE_READER || no_create)) {
         rc = store_err(st, GT_ENOENT, "no tick store at %s (%s)", path,
                        creating ? "a writer is creating one, or was stopped doing so"
                                 : "no RocksDB database there");
         goto fail;
     }
-    if (!exists && !creating && (rc = check_new_folder(st)) < 0)
-        goto fail;
     if (!exists && (rc = creation_mark(st, creating, &mark_fd)) < 0)
         goto fail;
     if (exists && (rc = check_families(st)) < 0)

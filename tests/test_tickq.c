@@ -27,6 +27,7 @@
 #include "key.h"
 #include "proc.h"
 #include "tickgen.h"
+#include "tz.h"
 #include "gputick/store.h"
 #include "gputick/tick.h"
 #include "gputick/tickfmt.h"
@@ -277,6 +278,9 @@ static int run(int (*cmd)(int, char **), ...)
     err_s = slurp(epath);
     return rc;
 }
+
+/* Checks a refusal: exit 2, no output, one line on stderr (below). */
+static void bad(const char *what, int rc);
 
 /* The CSV line of row r (0 = the header), copied into buf. */
 static const char *line(const char *s, int r, char *buf, size_t cap)
@@ -634,9 +638,36 @@ Test(tickq, settle_is_the_mean_of_the_month_official_fixings_rounded_to_the_tick
     cr_assert(eq(int, run(cmd_settle, "settle", "H100Z6", "--db", db, "--format", "csv", NULL), 0),
               "%s", err_s);
     char *row = (char *)line(out_s, 1, b, sizeof b);
-    cr_assert(not(eq(ptr, strstr(row, "H100Z6,202612,20261230,mean-official,22,22,yes,"), NULL)),
+    /* 22 fixings (one on Christmas Day, used as it is there) for 21 business
+     * days: December's 22 weekdays through the 30th less Christmas. */
+    cr_assert(not(eq(ptr, strstr(row, "H100Z6,202612,20261230,mean-official,22,21,yes,"), NULL)),
               "%s", row);
     cr_assert(not(eq(ptr, strstr(row, want), NULL)), "%s lacks %s", row, want);
+    /* The calendar is data: an empty one counts 22 weekdays; one with the
+     * 15th as a holiday too counts 20; a bad one is refused with its line. */
+    static const struct {
+        const char *text, *want;
+    } cals[] = {
+        {"# none\n", ",mean-official,22,22,yes,"},
+        {"2026-12-15 a test holiday\n2026-12-25 Christmas Day\n", ",mean-official,22,20,yes,"},
+        {"# ok\n2026-12-25\n2026-13-01 no such month\n", NULL}};
+    char cal[256];
+    snprintf(cal, sizeof cal, "%s/holidays.txt", dir);
+    for (size_t k = 0; k < sizeof cals / sizeof cals[0]; k++) {
+        FILE *f = fopen(cal, "w");
+        cr_assert(not(eq(ptr, f, NULL)));
+        fputs(cals[k].text, f);
+        fclose(f);
+        int rc = run(cmd_settle, "settle", "H100Z6", "--holidays", cal, "--db", db, "--format",
+                     "csv", NULL);
+        if (!cals[k].want) {
+            bad("bad calendar", rc);
+            cr_assert(not(eq(ptr, strstr(err_s, "holidays.txt:3: bad line"), NULL)), "%s", err_s);
+            continue;
+        }
+        cr_assert(eq(int, rc, 0), "%s", err_s);
+        cr_assert(not(eq(ptr, strstr(out_s, cals[k].want), NULL)), "%s", out_s);
+    }
     /* H100F7's month has no fixings: incomplete, said so. */
     cr_assert(eq(int, run(cmd_settle, "settle", "H100F7", "--db", db, NULL), 0));
     cr_assert(not(eq(ptr, strstr(err_s, "incomplete"), NULL)));
@@ -750,7 +781,7 @@ Test(tickq, fixings_symbols_ticks_and_stats_count_what_was_stored)
 
     cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--kind", "trade", "--db", db, NULL), 0));
     cr_assert(eq(int, count_lines(out_s), n_trades + 1));
-    cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--db", db, "--format", "json", NULL), 0));
+    cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--db", db, "--format", "jsonl", NULL), 0));
     cr_assert(eq(int, count_lines(out_s), n_front));
     cr_assert(not(eq(ptr, strstr(out_s, "\"action\":\"delete_from\""), NULL)));
 
@@ -829,7 +860,8 @@ Test(tickq, bad_input_exits_2_with_one_clear_line)
         run(cmd_chart, "chart", "bars", "H100Z6", "-i", "1m", "--db", db, NULL));
     bad("unknown chart", run(cmd_chart, "chart", "pie", "H100Z6", NULL));
     bad("bad format", run(cmd_stats, "stats", "--format", "xml", "--db", db, NULL));
-    bad("extra argument", run(cmd_bars, "bars", "H100Z6", "H100F7", "-i", "1m", "--db", db, NULL));
+    bad("extra argument", run(cmd_chart, "chart", "bars", "H100Z6", "H100F7", "-i", "1m", "--out",
+                              "x.svg", "--db", db, NULL));
     /* The edge of time: one filled 366-day bar that starts before int64 ns can say. */
     cr_assert(eq(int,
                  run(cmd_bars, "bars", "H100Z6", "-i", "366d", "--fill", "--from", "1678-01-02",
@@ -1669,8 +1701,338 @@ Test(tickq, book_refuses_an_index_and_prints_no_rows_without_data)
                      "--format", "json", NULL),
                  0),
               "%s", err_s);
-    cr_assert(eq(str, out_s, ""));
+    cr_assert(eq(str, out_s, "[]\n"), "no rows are still one JSON document");
     cr_assert(not(eq(ptr, strstr(err_s, "H100F7 has no book ticks"), NULL)), "%s", err_s);
+}
+
+/* ---- JSON, names and messages (issue 24) ---- */
+
+/* Runs a Python expression over the JSON document in the last command's
+ * output (d), or over its lines parsed one by one (d a list) when lines;
+ * returns what it printed (static). Skips the test without python3. */
+static const char *py_json(const char *expr, int lines)
+{
+    static char res[4096];
+    if (system("command -v python3 >/dev/null 2>&1") != 0)
+        cr_skip_test("python3 is not installed: JSON not checked");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "python3 -c 'import json,sys\n"
+             "f=open(sys.argv[1])\n"
+             "d=[json.loads(l) for l in f] if %d else json.load(f)\n"
+             "print(%s)' %s/out 2>&1",
+             lines, expr, dir);
+    FILE *p = popen(cmd, "r");
+    cr_assert(not(eq(ptr, p, NULL)));
+    size_t n = fread(res, 1, sizeof res - 1, p);
+    res[n] = 0;
+    pclose(p);
+    if (n && res[n - 1] == '\n')
+        res[n - 1] = 0;
+    return res;
+}
+
+Test(tickq, json_is_one_array_jsonl_one_object_a_line_with_booleans_and_named_enums)
+{
+    int n_front = 0, n_buy = 0, n_sell = 0, n_status = 0;
+    for (int i = 0; i < n_ticks; i++) {
+        const struct gt_tick *t = &ticks[i];
+        if (t->instr_id != FRONT)
+            continue;
+        n_front++;
+        n_buy += t->kind == GT_KIND_TRADE && t->u.trade.aggressor == GT_SIDE_BID;
+        n_sell += t->kind == GT_KIND_TRADE && t->u.trade.aggressor == GT_SIDE_ASK;
+        n_status += t->kind == GT_KIND_STATUS;
+    }
+    cr_assert(gt(int, n_buy, 0));
+    cr_assert(gt(int, n_sell, 0));
+    cr_assert(gt(int, n_status, 0));
+    char want[256];
+    cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--db", db, "--format", "json", NULL), 0),
+              "%s", err_s);
+    cr_assert(eq(int, out_s[0], '['));
+    snprintf(want, sizeof want, "%d %d %d %d", n_front, n_buy, n_sell, n_status);
+    cr_assert(eq(str,
+                 (char *)py_json("len(d), sum(r[\"kind\"]==\"trade\" and r[\"side\"]==\"buy\" "
+                                 "for r in d), sum(r[\"kind\"]==\"trade\" and "
+                                 "r[\"side\"]==\"sell\" for r in d), sum(r[\"kind\"]==\"status\" "
+                                 "and r[\"cause\"]==\"none\" and r[\"cause_code\"]==0 for r in d)",
+                                 0),
+                 want));
+    /* A book level's side is still the book's: bid or ask. */
+    cr_assert(eq(str,
+                 (char *)py_json("sorted(set(r[\"side\"] for r in d if r[\"kind\"]==\"book\"))", 0),
+                 "['ask', 'bid']"));
+    cr_assert(eq(int, run(cmd_ticks, "ticks", "H100Z6", "--db", db, "--format", "jsonl", NULL), 0));
+    cr_assert(eq(int, count_lines(out_s), n_front));
+    snprintf(want, sizeof want, "%d", n_front);
+    cr_assert(eq(str, (char *)py_json("len(d)", 1), want));
+    /* No rows: still one document, an empty array. */
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "H100Z6", "--from", "2020-01-01", "--to", "2020-01-02",
+                     "--db", db, "--format", "json", NULL),
+                 0));
+    cr_assert(eq(str, out_s, "[]\n"));
+    /* settle's complete is a boolean in JSON, yes/no in CSV. */
+    cr_assert(eq(int, run(cmd_settle, "settle", "H100Z6", "--db", db, "--format", "json", NULL), 0),
+              "%s", err_s);
+    cr_assert(eq(str, (char *)py_json("type(d[0][\"complete\"]).__name__, len(d)", 0), "bool 1"));
+    const char *complete = py_json("d[0][\"complete\"]", 0);
+    cr_assert(eq(int, run(cmd_settle, "settle", "H100Z6", "--db", db, "--format", "csv", NULL), 0));
+    cr_assert(not(eq(ptr, strstr(out_s, strcmp(complete, "True") == 0 ? ",yes," : ",no,"), NULL)),
+              "%s", out_s);
+    bad("format xml", run(cmd_ticks, "ticks", "H100Z6", "--format", "xml", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "table, csv, json or jsonl"), NULL)), "%s", err_s);
+}
+
+Test(tickq, the_messages_of_issue_24_say_what_to_give)
+{
+    bad("curve of a symbol", run(cmd_curve, "curve", "SDH100RT", "--at", "now", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "e.g. H100; a product, not a symbol"), NULL)), "%s", err_s);
+    bad("curve of a contract", run(cmd_curve, "curve", "H100Z6", "--at", "now", "--db", db, NULL));
+    cr_assert(
+        not(eq(ptr, strstr(err_s, "H100Z6 is a symbol of product H100, not a product"), NULL)),
+        "%s", err_s);
+    bad("fixings of a product", run(cmd_fixings, "fixings", "H100", "--db", db, NULL));
+    cr_assert(
+        not(eq(ptr, strstr(err_s, "H100 is a product, not an index; want e.g. SDH100RT"), NULL)),
+        "%s", err_s);
+    cr_assert(eq(ptr, strstr(err_s, "H100Z6"), NULL), "suggests contracts: %s", err_s);
+    bad("asof of an index", run(cmd_asof, "asof", "SDH100RT", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "SDH100RT is an index"), NULL)), "%s", err_s);
+    /* -0s is now, as +0s and "now" are. */
+    cr_assert(eq(int, run(cmd_book, "book", "H100Z6", "--at", "-0s", "--db", db, NULL), 0), "%s",
+              err_s);
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "H100Z6", "--from", "2026-11-24T08:00-06:00", "--to",
+                     "2026-11-24T15:00Z", "-k", "trade", "--db", db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    int n = 0;
+    for (int i = 0; i < n_ticks; i++)
+        n += ticks[i].instr_id == FRONT && ticks[i].kind == GT_KIND_TRADE &&
+             ticks[i].exch_ns >= DAY_NS + 14 * 3600 * GT_NS_PER_SEC &&
+             ticks[i].exch_ns < DAY_NS + 15 * 3600 * GT_NS_PER_SEC;
+    cr_assert(gt(int, n, 0));
+    cr_assert(eq(int, count_lines(out_s), n + 1), "08:00-06:00 is 14:00Z");
+    /* A file is not a folder; a folder of RocksDB files without CURRENT is
+     * damaged, not absent. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/afile", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert(not(eq(ptr, f, NULL)));
+    fclose(f);
+    bad("db a file", run(cmd_stats, "stats", "--db", path, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "afile is not a folder"), NULL)), "%s", err_s);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cp -a %s %s/nocurrent && rm %s/nocurrent/CURRENT", db, dir, dir);
+    cr_assert(eq(int, system(cmd), 0));
+    snprintf(path, sizeof path, "%s/nocurrent", dir);
+    cr_assert(eq(int, run(cmd_stats, "stats", "--db", path, NULL), 1));
+    cr_assert(eq(str, out_s, ""));
+    cr_assert(eq(int, count_lines(err_s), 1), "%s", err_s);
+    cr_assert(
+        not(eq(ptr, strstr(err_s, "is a damaged RocksDB database: its CURRENT file is missing"),
+               NULL)),
+        "%s", err_s);
+}
+
+/* --tz prints local times with their offset: Chicago is UTC-6 in November
+ * (CST), so each trade's time is its UTC time less 6 h, ending -06:00. */
+Test(tickq, tz_prints_local_times_with_their_offset)
+{
+    if (access("/usr/share/zoneinfo/America/Chicago", R_OK) != 0)
+        cr_skip_test("no tz database (Debian's tzdata) on this machine");
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "H100Z6", "-k", "trade", "--tz", "America/Chicago", "--db",
+                     db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    int r = 0;
+    char b[512];
+    for (int i = 0; i < n_ticks; i++) {
+        const struct gt_tick *t = &ticks[i];
+        if (t->instr_id != FRONT || t->kind != GT_KIND_TRADE)
+            continue;
+        char tm[GT_TIME_STRLEN];
+        int n = gt_time_format(t->exch_ns - 6 * 3600 * GT_NS_PER_SEC, tm);
+        snprintf(tm + n - 1, sizeof tm - (size_t)n + 1, "-06:00,");
+        cr_assert(eq(int, strncmp(line(out_s, ++r, b, sizeof b), tm, strlen(tm)), 0), "%s vs %s", b,
+                  tm);
+    }
+    cr_assert(gt(int, r, 100));
+    /* UTC as a zone prints +00:00, as London does in December (GMT). */
+    cr_assert(eq(int,
+                 run(cmd_fixings, "fixings", "SDH100RT", "--official", "--tz", "UTC", "--db", db,
+                     "--format", "csv", NULL),
+                 0));
+    cr_assert(not(eq(ptr, strstr(out_s, "T16:00:00+00:00,"), NULL)), "%s", out_s);
+    cr_assert(eq(int,
+                 run(cmd_fixings, "fixings", "SDH100RT", "--official", "--tz", "Europe/London",
+                     "--from", "2026-12-01", "--db", db, "--format", "csv", NULL),
+                 0));
+    cr_assert(not(eq(ptr, strstr(out_s, "2026-12-01T16:00:00+00:00,"), NULL)), "%s", out_s);
+    /* Without --tz, as before: UTC with a Z. */
+    cr_assert(
+        eq(int, run(cmd_fixings, "fixings", "SDH100RT", "--db", db, "--format", "csv", NULL), 0));
+    cr_assert(not(eq(ptr, strstr(out_s, "T16:00:00Z,"), NULL)), "%s", out_s);
+    bad("unknown zone",
+        run(cmd_ticks, "ticks", "H100Z6", "--tz", "Mars/Olympus", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "no such zone"), NULL)), "%s", err_s);
+    bad("a path for a zone",
+        run(cmd_ticks, "ticks", "H100Z6", "--tz", "../../etc/passwd", "--db", db, NULL));
+    bad("not a TZif file",
+        run(cmd_ticks, "ticks", "H100Z6", "--tz", "tzdata.zi", "--db", db, NULL));
+}
+
+/* ---- whole products and several symbols (issue 24) ---- */
+
+/* The symbol of instrument id in the generated market. */
+static const char *sym_of(int32_t id)
+{
+    return id == FRONT      ? "H100Z6"
+           : id == 999      ? "H100V6"
+           : id == 1002     ? "H100F7"
+           : id == 1003     ? "H100G7"
+           : id == index_id ? "SDH100RT"
+                            : "?";
+}
+
+/* ticks --product is every instrument's ticks in one stream in bus order,
+ * each row led by its symbol; two symbols, the same of those two. */
+Test(tickq, ticks_of_a_product_are_one_stream_in_bus_order_with_a_symbol_column)
+{
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "--product", "H100", "-k", "trade", "--db", db, "--format",
+                     "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(int, strncmp(out_s, "symbol,exch_time,recv_time,seq,", 31), 0), "%.80s", out_s);
+    /* Row by row, the generated trades in seq order (the order they were
+     * made in): symbol, time and seq. */
+    const char *row = strchr(out_s, '\n') + 1;
+    int n = 0, n_other = 0;
+    for (int i = 0; i < n_ticks; i++) {
+        const struct gt_tick *t = &ticks[i];
+        if (t->kind != GT_KIND_TRADE)
+            continue;
+        char tm[GT_TIME_STRLEN], w[128];
+        gt_time_format(t->exch_ns, tm);
+        int wl = snprintf(w, sizeof w, "%s,%s,", sym_of(t->instr_id), tm);
+        cr_assert(eq(int, strncmp(row, w, (size_t)wl), 0), "row %d: %.60s, want %s", n, row, w);
+        const char *seqp = strchr(row + wl, ',') + 1; /* past recv_time */
+        cr_assert(eq(i64, strtoll(seqp, NULL, 10), (long long)t->seq), "row %d", n);
+        n_other += t->instr_id != FRONT;
+        n++;
+        row = strchr(row, '\n') + 1;
+    }
+    cr_assert(eq(str, (char *)row, ""), "no more rows");
+    cr_assert(gt(int, n_other, 0), "a second contract traded");
+    /* Two symbols: the ticks of those two only, still led by the symbol. */
+    int n2 = 0;
+    for (int i = 0; i < n_ticks; i++)
+        n2 += ticks[i].instr_id == FRONT || ticks[i].instr_id == 1002;
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "H100F7", "H100Z6", "--db", db, "--format", "jsonl", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(int, count_lines(out_s), n2));
+    char wantn[32];
+    snprintf(wantn, sizeof wantn, "%d", n2);
+    cr_assert(eq(str,
+                 (char *)py_json("sum(r[\"symbol\"] in (\"H100Z6\", \"H100F7\") for r in d)", 1),
+                 wantn));
+    bad("symbol and product",
+        run(cmd_ticks, "ticks", "H100Z6", "--product", "H100", "--db", db, NULL));
+    cr_assert(not(eq(ptr, strstr(err_s, "not both"), NULL)), "%s", err_s);
+    bad("no symbol", run(cmd_ticks, "ticks", "--db", db, NULL));
+    bad("unknown second symbol", run(cmd_ticks, "ticks", "H100Z6", "H100Q9", "--db", db, NULL));
+}
+
+/* bars SYMBOL SYMBOL is --product's output for those contracts, in the order
+ * given; each contract's rows its own bars (as recomputed from the trades). */
+Test(tickq, bars_of_several_symbols_and_a_products_vwap_in_one_command)
+{
+    static char want[1 << 20];
+    static struct ref_bar rb[64];
+    size_t len = (size_t)snprintf(want, sizeof want,
+                                  "symbol,start,open,high,low,close,volume,vwap,trades\n");
+    static const int32_t ids[] = {1002, FRONT};
+    for (int k = 0; k < 2; k++) {
+        int n = ref_bars(ticks, n_ticks, ids[k], 366 * GT_NS_PER_DAY, rb, 64);
+        for (int i = 0; i < n; i++) {
+            char b[256];
+            ref_bar_csv(&rb[i], b, sizeof b);
+            len += (size_t)snprintf(want + len, sizeof want - len, "%s,%s\n", sym_of(ids[k]), b);
+        }
+    }
+    /* One bar per contract over the whole range: its VWAP. */
+    cr_assert(eq(int,
+                 run(cmd_bars, "bars", "H100F7", "H100Z6", "-i", "366d", "--db", db, "--format",
+                     "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(str, out_s, want));
+    cr_assert(eq(int, count_lines(out_s), 3));
+}
+
+/* settle, asof and stats over a product: one row (or set of rows) per
+ * contract, each as the single-symbol command prints it, led by its symbol. */
+Test(tickq, settle_asof_and_stats_take_a_product)
+{
+    static char one[1 << 22];
+    cr_assert(eq(int, run(cmd_settle, "settle", "H100Z6", "--db", db, "--format", "csv", NULL), 0),
+              "%s", err_s);
+    char z6[512];
+    cr_assert(not(eq(ptr, (void *)line(out_s, 1, z6, sizeof z6), NULL)));
+    cr_assert(
+        eq(int, run(cmd_settle, "settle", "--product", "H100", "--db", db, "--format", "csv", NULL),
+           0),
+        "%s", err_s);
+    cr_assert(eq(int, count_lines(out_s), 5), "four futures: %s", out_s);
+    char b[512];
+    cr_assert(eq(str, (char *)line(out_s, 2, b, sizeof b), z6), "by maturity: V6, Z6, F7, G7");
+    cr_assert(eq(int, strncmp(line(out_s, 1, b, sizeof b), "H100V6,", 7), 0), "%s", b);
+    cr_assert(eq(int, strncmp(line(out_s, 4, b, sizeof b), "H100G7,", 7), 0), "%s", b);
+
+    /* asof: H100Z6's rows, then H100F7's, each led by its symbol. */
+    cr_assert(eq(int, run(cmd_asof, "asof", "H100Z6", "--db", db, "--format", "csv", NULL), 0));
+    size_t len = 0;
+    const char *row = strchr(out_s, '\n') + 1;
+    for (const char *nl; (nl = strchr(row, '\n')); row = nl + 1)
+        len += (size_t)snprintf(one + len, sizeof one - len, "H100Z6,%.*s\n", (int)(nl - row), row);
+    cr_assert(eq(int, run(cmd_asof, "asof", "H100F7", "--db", db, "--format", "csv", NULL), 0));
+    row = strchr(out_s, '\n') + 1;
+    cr_assert(not(eq(str, (char *)row, "")), "H100F7 traded once");
+    for (const char *nl; (nl = strchr(row, '\n')); row = nl + 1)
+        len += (size_t)snprintf(one + len, sizeof one - len, "H100F7,%.*s\n", (int)(nl - row), row);
+    cr_assert(lt(sz, len, sizeof one));
+    cr_assert(
+        eq(int, run(cmd_asof, "asof", "--product", "H100", "--db", db, "--format", "csv", NULL), 0),
+        "%s", err_s);
+    cr_assert(eq(int, strncmp(out_s, "symbol,time,", 12), 0));
+    cr_assert(eq(str, strchr(out_s, '\n') + 1, one));
+    bad("asof of an index among symbols",
+        run(cmd_asof, "asof", "H100Z6", "SDH100RT", "--db", db, NULL));
+
+    /* stats: the series of the instruments asked for, and their total. */
+    int n_front = 0, n_h100 = 0;
+    for (int i = 0; i < n_ticks; i++) {
+        n_front += ticks[i].instr_id == FRONT;
+        n_h100++;
+    }
+    char want[64];
+    cr_assert(eq(int, run(cmd_stats, "stats", "H100Z6", "--db", db, "--format", "csv", NULL), 0),
+              "%s", err_s);
+    snprintf(want, sizeof want, "TOTAL,,%d,", n_front);
+    cr_assert(not(eq(ptr, strstr(out_s, want), NULL)), "%s", out_s);
+    cr_assert(eq(ptr, strstr(out_s, "H100F7,"), NULL), "%s", out_s);
+    cr_assert(eq(int,
+                 run(cmd_stats, "stats", "--product", "H100", "--db", db, "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    snprintf(want, sizeof want, "TOTAL,,%d,", n_h100);
+    cr_assert(not(eq(ptr, strstr(out_s, want), NULL)), "every instrument is H100's: %s", out_s);
 }
 
 /* ---- retention said out loud ---- */

@@ -1540,7 +1540,27 @@ Test(ticksim, cli_help_bad_usage_and_a_file_run, .timeout = 30)
     cr_assert(not(eq(ptr, strstr(out, "--pcap FILE"), NULL)));
     cr_assert(eq(int, run_cli("--bogus", out, sizeof out), 2));
     cr_assert(not(eq(ptr, strstr(out, "ticksim: unknown"), NULL)));
+    /* A bad fault names the part at fault and what it wants, in one line. */
     cr_assert(eq(int, run_cli("--fault drop=2", out, sizeof out), 2));
+    cr_assert(not(eq(ptr, strstr(out, "drop=2: want a probability from 0 to 1"), NULL)), "%s", out);
+    cr_assert(eq(ptr, strchr(out, '\n'), out + strlen(out) - 1), "%s", out);
+    cr_assert(eq(int, run_cli("--fault dup=0.1,window=99", out, sizeof out), 2));
+    cr_assert(not(eq(ptr, strstr(out, "window=99: want a packet count"), NULL)), "%s", out);
+    cr_assert(eq(int, run_cli("--fault-a loss=0.1", out, sizeof out), 2));
+    cr_assert(not(eq(ptr, strstr(out, "bad --fault-a 'loss=0.1': unknown fault 'loss'"), NULL)),
+              "%s", out);
+    /* The holiday calendar: May 2027 ends on Memorial Day (Monday the 31st),
+     * so H100K7's last trading day is Friday the 28th; with no calendar the
+     * 31st. A bad calendar is refused. */
+    cr_assert(eq(int, run_cli("--no-send --start 2027-04-01 --list", out, sizeof out), 0), "%s",
+              out);
+    cr_assert(not(eq(ptr, strstr(out, "2027-05-28T21:00:00Z"), NULL)), "%s", out);
+    cr_assert(eq(
+        int, run_cli("--no-send --start 2027-04-01 --list --holidays none", out, sizeof out), 0));
+    cr_assert(not(eq(ptr, strstr(out, "2027-05-31T21:00:00Z"), NULL)), "%s", out);
+    cr_assert(eq(
+        int, run_cli("--no-send --list --holidays /nonexistent/holidays.txt", out, sizeof out), 2));
+    cr_assert(not(eq(ptr, strstr(out, "ticksim: bad --holidays"), NULL)), "%s", out);
     cr_assert(eq(int, run_cli("--group incr-a=10.0.0.1:5000 --no-send", out, sizeof out), 2),
               "a unicast group was accepted: %s", out);
     tmpdir_make();

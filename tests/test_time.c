@@ -50,6 +50,24 @@ Test(time, parses_relative_times)
     cr_assert(eq(i64, parse_ok("-2d"), NOW - 2 * GT_NS_PER_DAY));
     cr_assert(eq(i64, parse_ok("+15m"), NOW + 900 * GT_NS_PER_SEC));
     cr_assert(eq(i64, parse_ok("-1h30m"), NOW - 5400 * GT_NS_PER_SEC));
+    /* A zero offset is now, not an error (a duration alone must be > 0). */
+    cr_assert(eq(i64, parse_ok("-0s"), NOW));
+    cr_assert(eq(i64, parse_ok("+0m"), NOW));
+}
+
+/* An offset says the time is local time there: 13:30+01:00 is 12:30Z, and
+ * Chicago's 07:30-06:00 is 13:30Z. */
+Test(time, parses_utc_offsets)
+{
+    int64_t z = parse_ok("2026-11-24T13:30Z");
+    cr_assert(eq(i64, parse_ok("2026-11-24T14:30:00+01:00"), z));
+    cr_assert(eq(i64, parse_ok("2026-11-24T07:30-06:00"), z));
+    cr_assert(eq(i64, parse_ok("2026-11-24T07:30-0600"), z));
+    cr_assert(eq(i64, parse_ok("2026-11-24T07:30-06"), z));
+    cr_assert(eq(i64, parse_ok("2026-11-24T19:00+05:30"), z));
+    cr_assert(eq(i64, parse_ok("2026-11-24T13:30:00.25+00:00"), z + 250000000));
+    /* Across midnight: 2026-11-23T23:00-06:00 is the 24th at 05:00Z. */
+    cr_assert(eq(i64, parse_ok("2026-11-23T23:00-06:00"), parse_ok("2026-11-24T05:00Z")));
 }
 
 Test(time, names_what_was_wrong)
@@ -64,7 +82,10 @@ Test(time, names_what_was_wrong)
     parse_bad("2026-11-24T13", "want HH:MM");
     parse_bad("2026-11-24T13:30:00.1234567891Z", "at most 9");
     parse_bad("2026-11-24T13:30:00.Z", "digits after the point");
-    parse_bad("2026-11-24T13:30:00+01:00", "times are UTC");
+    parse_bad("2026-11-24T13:30:00+1:00", "want Z, +HH:MM");
+    parse_bad("2026-11-24T13:30:00+24:00", "want Z, +HH:MM");
+    parse_bad("2026-11-24T13:30:00+01:60", "want Z, +HH:MM");
+    parse_bad("2026-11-24T13:30:00Zx", "unexpected text at the end");
     parse_bad("2026-11-24Tx", "want HH:MM");
     parse_bad("2026-11-24 junk", "want HH:MM");
     parse_bad("1600-01-01", "out of range");

@@ -319,6 +319,14 @@ bool gt_trade_counts(const struct gt_tick *t, const struct gt_busts *b);
 const char *gt_kind_name(int kind);
 /* The kind named s, or GT_EINVAL. */
 int gt_kind_parse(const char *s);
+/* The names the text forms (tickq, ticksub, docs/wire.md) print, or NULL for
+ * a value without one: a trade's aggressor as the side it took, "buy" (a
+ * buyer lifted the offer) or "sell" (a seller hit the bid), so that no one
+ * reads "bid" as the book side the trade printed against; a status cause
+ * ("packet_gap"); a statistic's type ("open_interest"). */
+const char *gt_aggressor_name(int aggressor);
+const char *gt_cause_name(int cause);
+const char *gt_stat_name(int type);
 
 /* The instrument id of an index, which has a symbol but no SecurityID on the
  * wire: a negative number derived from the symbol (FNV-1a), stable across runs

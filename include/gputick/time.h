@@ -19,8 +19,10 @@ enum {
 #define GT_NS_PER_DAY (INT64_C(86400) * GT_NS_PER_SEC)
 
 /* Parses an absolute or relative time. Relative forms count from now_ns.
- * Accepted: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.f{1,9}]][Z] ('T' or a space),
- * now, [+-]<duration>. Returns GT_OK, or GT_EINVAL with a message in err
+ * Accepted: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.f{1,9}]][Z|+HH:MM|-HH:MM]
+ * ('T' or a space; an offset also as +HHMM or +HH: the time is local time at
+ * that offset from UTC, as RFC 3339 writes it), now, [+-]<duration> (-0s is
+ * now). Returns GT_OK, or GT_EINVAL with a message in err
  * (which may be NULL). Years 1678..2261 fit in int64 ns. */
 int gt_time_parse(const char *s, int64_t now_ns, int64_t *out_ns, char *err);
 

@@ -70,6 +70,9 @@ static const char usage[] =
     "  --index-repeat D     repeat of the latest index values (default 15s; 0 = none)\n"
     "  --heartbeat D        AdminHeartbeat12 on the incremental lines after D without\n"
     "                       a packet (default 30s; 0 = none)\n"
+    "  --holidays FILE      the exchange's holiday calendar: no session on its days\n"
+    "                       (default $GPUTICK_HOLIDAYS, else the installed\n"
+    "                       cme-holidays.txt if readable; none = every weekday)\n"
     "Faults (incremental lines):\n"
     "  --fault-a SPEC       faults of line A; SPEC is a comma list of drop=P (probability a\n"
     "  --fault-b SPEC       packet starts a loss burst), burst=N (mean burst length),\n"
@@ -140,32 +143,39 @@ static int parse_interval(const char *s, int64_t *out)
     return gt_duration_parse(s, out, err);
 }
 
-static int parse_fault(char *spec, struct fault_config *fc)
+/* Parses a fault SPEC; on a bad part, why says which part and what it wants
+ * ("drop=2: want a probability from 0 to 1"). */
+static int parse_fault(char *spec, struct fault_config *fc, char *why, size_t cap)
 {
     char *save = NULL;
     for (char *kv = strtok_r(spec, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
         char *v = strchr(kv, '=');
-        if (!v)
+        if (!v) {
+            snprintf(why, cap, "'%s' has no value (want KEY=VALUE)", kv);
             return GT_EINVAL;
+        }
         *v++ = 0;
         double d = 0;
         int rc = GT_OK;
+        const char *want = "a probability from 0 to 1";
         if (!strcmp(kv, "drop"))
             rc = parse_double(v, 0, 1, &fc->drop_p);
-        else if (!strcmp(kv, "burst"))
+        else if (!strcmp(kv, "burst")) {
             rc = parse_double(v, 1, 1e6, &fc->burst_mean);
-        else if (!strcmp(kv, "dup"))
+            want = "a mean burst length from 1 to 1000000";
+        } else if (!strcmp(kv, "dup"))
             rc = parse_double(v, 0, 1, &fc->dup_p);
         else if (!strcmp(kv, "reorder"))
             rc = parse_double(v, 0, 1, &fc->reorder_p);
         else if (!strcmp(kv, "window")) {
             rc = parse_double(v, 0, FAULT_HOLD - 1, &d);
+            _Static_assert(FAULT_HOLD - 1 == 63, "the message says 63");
+            want = "a packet count from 0 to 63";
             fc->reorder_window = (int)d;
-        } else if (!strcmp(kv, "hold"))
-            rc = parse_interval(v, &fc->hold_ns);
-        else if (!strcmp(kv, "delay"))
-            rc = parse_interval(v, &fc->delay_ns);
-        else if (!strcmp(kv, "hostile"))
+        } else if (!strcmp(kv, "hold") || !strcmp(kv, "delay")) {
+            rc = parse_interval(v, kv[0] == 'h' ? &fc->hold_ns : &fc->delay_ns);
+            want = "a duration, e.g. 1ms, or 0";
+        } else if (!strcmp(kv, "hostile"))
             rc = parse_double(v, 0, 1, &fc->hostile_p);
         else if (!strcmp(kv, "hseq")) {
             uint64_t n = 0;
@@ -179,18 +189,24 @@ static int parse_fault(char *spec, struct fault_config *fc)
                 fc->hostile_seq = FAULT_SEQ_FIXED;
                 fc->hostile_fixed = (uint32_t)n;
             } else
-                return GT_EINVAL;
+                rc = GT_EINVAL;
+            want = "random, ahead, flip or a sequence number";
         } else if (!strcmp(kv, "hbody")) {
             if (!strcmp(v, "heartbeat"))
                 fc->hostile_body = FAULT_BODY_HEARTBEAT;
             else if (!strcmp(v, "random"))
                 fc->hostile_body = FAULT_BODY_RANDOM;
             else
-                return GT_EINVAL;
-        } else
+                rc = GT_EINVAL;
+            want = "heartbeat or random";
+        } else {
+            snprintf(why, cap, "unknown fault '%s'", kv);
             return GT_EINVAL;
-        if (rc != GT_OK)
+        }
+        if (rc != GT_OK) {
+            snprintf(why, cap, "%s=%s: want %s", kv, v, want);
             return rc;
+        }
     }
     if (fc->reorder_p > 0 && fc->reorder_window == 0)
         fc->reorder_window = 4;
@@ -253,6 +269,7 @@ enum {
     O_FAULTA,
     O_FAULTB,
     O_FAULT,
+    O_HOLIDAYS,
     O_LOSEBOTH,
     O_LOSEBURST,
     O_LOSESEQ,
@@ -292,6 +309,7 @@ static int args_parse(int argc, char **argv, struct args *a)
         {"fault-a", required_argument, 0, O_FAULTA},
         {"fault-b", required_argument, 0, O_FAULTB},
         {"fault", required_argument, 0, O_FAULT},
+        {"holidays", required_argument, 0, O_HOLIDAYS},
         {"lose-both", required_argument, 0, O_LOSEBOTH},
         {"lose-both-burst", required_argument, 0, O_LOSEBURST},
         {"lose-seq", required_argument, 0, O_LOSESEQ},
@@ -304,6 +322,8 @@ static int args_parse(int argc, char **argv, struct args *a)
     char err[GT_ERRLEN];
     uint64_t u;
     int o;
+    static struct gt_calendar cal;
+    const char *holidays = NULL;
     sim_config_default(c);
     opterr = 0;
     while ((o = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
@@ -411,20 +431,26 @@ static int args_parse(int argc, char **argv, struct args *a)
             if (parse_interval(optarg, &c->emit.heartbeat_ns))
                 return bad("--heartbeat", optarg, "a duration, e.g. 30s, or 0");
             break;
+        case O_HOLIDAYS:
+            holidays = optarg;
+            break;
         case O_FAULTA:
         case O_FAULTB:
         case O_FAULT: {
             struct fault_config fc = c->emit.line[o == O_FAULTB];
             char spec[256]; /* parse_fault cuts it up; the message shows it whole */
             snprintf(spec, sizeof spec, "%s", optarg);
-            if (parse_fault(spec, &fc))
-                return bad(
-                    o == O_FAULTA   ? "--fault-a"
-                    : o == O_FAULTB ? "--fault-b"
-                                    : "--fault",
-                    optarg,
-                    "e.g. drop=0.01,burst=3,dup=0.01,reorder=0.02,window=4,hold=1ms,delay=1ms,"
-                    "hostile=0.01,hseq=random|ahead|flip|N,hbody=heartbeat|random");
+            char why[160];
+            if (parse_fault(spec, &fc, why, sizeof why)) {
+                fprintf(stderr,
+                        "ticksim: bad %s '%s': %s (faults: drop burst dup reorder window "
+                        "hold delay hostile hseq hbody; see --help)\n",
+                        o == O_FAULTA   ? "--fault-a"
+                        : o == O_FAULTB ? "--fault-b"
+                                        : "--fault",
+                        optarg, why);
+                return 2;
+            }
             if (o != O_FAULTB)
                 c->emit.line[0] = fc;
             if (o != O_FAULTA)
@@ -473,6 +499,15 @@ static int args_parse(int argc, char **argv, struct args *a)
     if (a->reset_at && (gt_time_parse(a->reset_at, c->market.start_ns, &c->reset_ns, err) ||
                         c->reset_ns <= c->market.start_ns))
         return bad("--reset-at", a->reset_at, "a time after --start, e.g. +3h");
+    /* The exchange's holidays (calendar.h): the named file or none, else the
+     * default one if it can be read. */
+    if (holidays && strcmp(holidays, "none") != 0) {
+        if (gt_calendar_load(holidays, &cal, err) < 0)
+            return bad("--holidays", holidays, "a holiday calendar file, or none");
+        c->market.calendar = &cal;
+    } else if (!holidays && gt_calendar_load(gt_calendar_default_path(), &cal, err) == GT_OK) {
+        c->market.calendar = &cal;
+    }
     /* Both lines forge from the run's seed: alike where their settings are. */
     c->emit.line[0].hostile_seed = c->emit.line[1].hostile_seed = c->market.seed;
     return 0;

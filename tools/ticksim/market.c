@@ -111,10 +111,14 @@ static int64_t day_of(int64_t ns)
 {
     return ns >= 0 ? ns / GT_NS_PER_DAY : -((-ns + GT_NS_PER_DAY - 1) / GT_NS_PER_DAY);
 }
+/* The holidays of market_init()'s config: the market opens on business
+ * days only. */
+static const struct gt_calendar *holidays;
+
 static bool weekday(int64_t day)
 {
-    return (day + 3) % 7 < 5;
-} /* 1970-01-01 was a Thursday */
+    return gt_business_day(holidays, day);
+}
 
 static int64_t last_business_day(int y, int mo)
 {
@@ -157,6 +161,7 @@ static int64_t min_ticks(const struct market *m, int i)
 
 int market_init(struct market *m, const struct market_config *c)
 {
+    holidays = c->calendar;
     if (c->tick_px <= 0 || c->unit_gpuh <= 0 || c->flow_per_s <= 0 || c->index_every_ns <= 0 ||
         c->trade_share < 0 || c->trade_share > 1 || c->sweep_share < 0 || c->sweep_share > 1 ||
         !(c->spread_share >= 0 && c->spread_share <= 1) || c->halt_ns <= 0 || !(c->halt_jump > 0) ||

@@ -23,6 +23,7 @@
 #define GT_MARKET_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "gputick/calendar.h"
 
 enum {
     MARKET_N_PRODUCTS = 4,
@@ -64,6 +65,7 @@ struct market_config {
     int64_t halt_ns;                 /* how long such a halt lasts */
     int64_t index_every_ns;          /* indicative index interval */
     int64_t preopen_ns, open_ns, fixing_ns, close_ns; /* offsets in the UTC day */
+    const struct gt_calendar *calendar; /* holidays (calendar.h); NULL: every weekday trades */
 };
 
 enum market_kind {

@@ -196,13 +196,12 @@ static void print_tick(struct printer *pr, const struct gt_tick *t, const char *
         printf("%10llu  %-30s  %-6s  %-12s  ", (unsigned long long)t->seq, ts,
                gt_kind_name(t->kind), symbol);
         switch (t->kind) {
-        case GT_KIND_TRADE:
+        case GT_KIND_TRADE: {
+            const char *who = gt_aggressor_name(t->u.trade.aggressor);
             gt_px_format(t->u.trade.px, a);
-            printf("%lld @ %s%s\n", (long long)t->u.trade.qty, a,
-                   t->u.trade.aggressor == GT_SIDE_BID   ? " buyer"
-                   : t->u.trade.aggressor == GT_SIDE_ASK ? " seller"
-                                                         : "");
+            printf("%lld @ %s%s%s\n", (long long)t->u.trade.qty, a, who ? " " : "", who ? who : "");
             break;
+        }
         case GT_KIND_LEVEL:
             gt_px_format(t->u.level.px, a);
             printf("%s L%u action %u: %lld @ %s\n", t->u.level.side == GT_SIDE_BID ? "bid" : "ask",
@@ -219,15 +218,17 @@ static void print_tick(struct printer *pr, const struct gt_tick *t, const char *
             break;
         case GT_KIND_STAT:
             gt_px_format(t->u.stat.px, a);
-            printf("type %u px %s qty %lld\n", t->u.stat.type, a, (long long)t->u.stat.qty);
+            printf("%s px %s qty %lld\n",
+                   gt_stat_name(t->u.stat.type) ? gt_stat_name(t->u.stat.type) : "type ?", a,
+                   (long long)t->u.stat.qty);
             break;
         case GT_KIND_STATUS:
-            printf("trading %u feed %s cause %u\n", t->u.status.trading,
+            printf("trading %u feed %s cause %s\n", t->u.status.trading,
                    t->u.status.feed == GT_FEED_STALE       ? "STALE"
                    : t->u.status.feed == GT_FEED_RECOVERED ? "recovered"
                    : t->u.status.feed == GT_FEED_RESET     ? "reset"
                                                            : "-",
-                   t->u.status.cause);
+                   gt_cause_name(t->u.status.cause) ? gt_cause_name(t->u.status.cause) : "?");
             break;
         default:
             gt_px_format(t->u.def.tick_px, a);
