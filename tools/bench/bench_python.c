@@ -22,14 +22,14 @@
 
 enum { N_TICKS = 1000000, REPS = 3 };
 
-static void count_begin(void *ctx, int kind, enum out_format fmt)
+static void count_begin(void *ctx, int kind, enum out_format fmt, int many)
 {
-    (void)ctx, (void)kind, (void)fmt;
+    (void)ctx, (void)kind, (void)fmt, (void)many;
 }
 
-static int count_run(void *ctx, const struct gt_tick *t, int n)
+static int count_run(void *ctx, const struct gt_tick *t, int n, const char *symbol)
 {
-    (void)t;
+    (void)t, (void)symbol;
     *(uint64_t *)ctx += (uint64_t)n;
     return 0;
 }
