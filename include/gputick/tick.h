@@ -56,6 +56,13 @@ enum {
     GT_F_RECOVERY = 1 << 2,  /* built from the snapshot loop, not the incremental feed */
     GT_F_IMPLIED = 1 << 3,   /* implied book (MDEntryType E/F) */
     GT_F_SNAPSHOT = 1 << 4,  /* state sent to a late joiner, not a bus record (bus.h) */
+    /* The consolidated book (outright and implied merged by price); a level
+     * record so flagged carries the implied share of its qty in n_orders. */
+    GT_F_CONSOLIDATED = 1 << 5,
+    /* A leg print: a trade of an outright that a spread trade in the same
+     * event caused (docs/wire.md, "Spreads and leg prints"); never counted
+     * by gt_trade_counts(), as the spread's own trade is. */
+    GT_F_LEG = 1 << 6,
 };
 
 enum gt_side { GT_SIDE_NONE = 0, GT_SIDE_BID = 1, GT_SIDE_ASK = 2 };
@@ -113,7 +120,7 @@ enum gt_feed_cause {
     GT_CAUSE_RESYNC = 7,      /* a jump of the lines' sequence was false: re-synchronized */
 };
 
-enum gt_instr_type { GT_INSTR_FUTURE = 1, GT_INSTR_INDEX = 2 };
+enum gt_instr_type { GT_INSTR_FUTURE = 1, GT_INSTR_INDEX = 2, GT_INSTR_SPREAD = 3 };
 
 enum { GT_SYMBOL_LEN = 12, GT_PRODUCT_LEN = 6 };
 
@@ -177,14 +184,42 @@ struct gt_status {
     uint32_t date;       /* 48 YYYYMMDD trade date, 0 if none */
 };
 
+/* A spread's definition (type GT_INSTR_SPREAD) has no maturity of its own
+ * (its legs have) and two legs to carry, so its first 12 bytes differ:
+ *   32 i32 the leg bought (LegSide 1)      read with gt_def_leg(d, 0)
+ *   36 i32 the leg sold (LegSide 2)        gt_def_leg(d, 1)
+ *   40 u32 MinPriceIncrement, 1e-9         gt_def_tick_px(d)
+ * the rest as a future's. A spread whose legs are not one bought and one
+ * sold at ratio 1 (CME's calendar spread, SecuritySubType SP) has both leg
+ * ids 0. */
 struct gt_def {
-    int64_t tick_px;              /* 32 MinPriceIncrement, 1e-9 */
+    int64_t tick_px;              /* 32 MinPriceIncrement, 1e-9 (a spread: its legs) */
     uint32_t maturity;            /* 40 YYYYMMDD last trading day; 0 for an index */
     uint8_t depth;                /* 44 MarketDepth of the book */
     uint8_t type;                 /* 45 enum gt_instr_type */
     char product[GT_PRODUCT_LEN]; /* 46 NUL-padded, e.g. "H100" */
     char symbol[GT_SYMBOL_LEN];   /* 52 NUL-padded (may fill all 12) */
 };
+
+/* Leg i (0 bought, 1 sold) of a spread's definition, or 0. */
+static inline int32_t gt_def_leg(const struct gt_def *d, int i)
+{
+    if (d->type != GT_INSTR_SPREAD || i < 0 || i > 1)
+        return 0;
+    return (int32_t)(uint32_t)((uint64_t)d->tick_px >> (32 * i));
+}
+/* The tick size of any instrument's definition. */
+static inline int64_t gt_def_tick_px(const struct gt_def *d)
+{
+    return d->type == GT_INSTR_SPREAD ? (int64_t)d->maturity : d->tick_px;
+}
+/* Fills a spread's legs and tick size (the layout above). */
+static inline void gt_def_spread_set(struct gt_def *d, int32_t buy, int32_t sell, uint32_t tick_px)
+{
+    d->type = GT_INSTR_SPREAD;
+    d->tick_px = (int64_t)((uint64_t)(uint32_t)buy | (uint64_t)(uint32_t)sell << 32);
+    d->maturity = tick_px;
+}
 
 struct gt_tick {
     uint8_t version;  /* 0 */
@@ -263,7 +298,9 @@ int gt_tick_decode(const uint8_t *p, size_t len, struct gt_tick *t);
  * as-of joins, the store's readers and the bindings over them).
  *
  * A trade record counts when it is a print (action GT_ACT_NEW, a price and a
- * positive quantity) that no bust has cancelled. A bust is the exchange's
+ * positive quantity) that no bust has cancelled and that is not a leg print
+ * (GT_F_LEG: the outright side of a spread trade, whose volume the spread's
+ * own print already carries; counting both would count one trade twice). A bust is the exchange's
  * trade cancellation: a TradeSummary entry with MDUpdateAction Delete
  * (action GT_ACT_DELETE), of the same instrument, naming the cancelled trade
  * by its MDTradeEntryID (trade_id) and arriving later on the bus. CME numbers
@@ -311,8 +348,9 @@ int gt_busts_note(struct gt_busts *b, const struct gt_tick *t, size_t n);
 /* Second pass, after every record went through gt_busts_note(): finds the
  * print each bust cancels among t[0..n). Needless (a no-op) with no busts. */
 void gt_busts_match(struct gt_busts *b, const struct gt_tick *t, size_t n);
-/* The rule: true if t is a print that no bust of b cancels. b may be NULL
- * (no busts known); t needs kind, seq, px, qty, trade_id and action. */
+/* The rule: true if t is a print, not a leg print, that no bust of b
+ * cancels. b may be NULL (no busts known); t needs kind, flags, seq, px,
+ * qty, trade_id and action. */
 bool gt_trade_counts(const struct gt_tick *t, const struct gt_busts *b);
 
 /* The topic-and-CLI name of a kind ("trade"), or NULL if kind is unknown. */
