@@ -177,13 +177,22 @@ void on_def54_56(struct feed *f, const struct mdp3_msg *msg)
     def_tick(f, (size_t)ii, &c, in->type, depth, &d);
     if (in->type == GT_INSTR_SPREAD) {
         def56_legs(f, &u.d56, in->leg);
-        int64_t tick = c.tick_px;
-        gt_def_spread_set(&d.u.def, in->leg[0], in->leg[1],
-                          tick > 0 && tick <= (int64_t)UINT32_MAX ? (uint32_t)tick : 0);
+        long li = in->leg[0] ? inst_get(f, in->leg[0], 0, false) : -1;
+        if (li >= 0 && f->inst[li].has_def) /* a spread expires with its near leg */
+            d.u.def.maturity = f->inst[li].def.u.def.maturity;
     } else {
         d.u.def.maturity = def54_maturity(&u.d54);
     }
     def_put(f, (size_t)ii, &d);
+    if (in->type == GT_INSTR_SPREAD && in->leg[0]) {
+        /* The legs record: the definition again, its tick size the legs. */
+        struct gt_tick l = d;
+        gt_def_legs_set(&l, in->leg[0], in->leg[1]);
+        if (!in->has_legs || memcmp(&in->legs.u.def, &l.u.def, sizeof l.u.def) != 0)
+            stage(f, (size_t)ii, &l);
+        in->legs = l;
+        in->has_legs = true;
+    }
 }
 
 /* An index's product: the defined product whose name its symbol contains

@@ -62,6 +62,8 @@ struct inst {
     uint8_t topic_len[GT_KIND_MAX + 1]; /* 0: the kind's topic is invalid */
     char topic[GT_KIND_MAX + 1][GT_TOPIC_MAX];
     struct gt_tick def, status, trade, fixing, stat[GT_STAT_MAX + 1];
+    bool has_legs;
+    struct gt_tick legs; /* a spread's legs record (gputick/tick.h) */
 };
 
 /* The latest snapshot of a live instrument, kept while nothing needs it: a

@@ -50,7 +50,8 @@ long feed_snapshot(struct feed *f, const char *prefix, size_t prefix_len, uint64
         struct book *b = &f->bs.books[ii];
         if (in->has_def) {
             t[0] = in->def;
-            snap_send(so, in, GT_KIND_DEF, t, 1);
+            t[1] = in->legs;
+            snap_send(so, in, GT_KIND_DEF, t, in->has_legs ? 2 : 1);
         }
         if (in->has_status)
             t[0] = in->status;

@@ -822,14 +822,19 @@ Test(feed, order_book_templates_are_unhandled_and_spread_definitions_kept)
     cr_assert(eq(u64, s->unhandled, 1), "one 47 (line B's copy a duplicate)");
     cr_assert(eq(u64, s->unknown, unknown));
     cr_assert(eq(u64, s->malformed, malformed));
-    cr_assert(eq(sz, out->n, 1));
+    cr_assert(eq(sz, out->n, 2), "the definition, then its legs");
     const struct gt_def *def = &out->t[0].u.def;
     cr_assert(eq(int, out->t[0].kind, GT_KIND_DEF));
     cr_assert(eq(str, out->topic[0], "def.H100.H100G6-H6"));
     cr_assert(eq(int, def->type, GT_INSTR_SPREAD));
-    cr_assert(eq(i32, gt_def_leg(def, 0), sec_id(0)));
-    cr_assert(eq(i32, gt_def_leg(def, 1), sec_id(1)));
-    cr_assert(eq(i64, gt_def_tick_px(def), 5000000));
+    cr_assert(eq(i64, def->tick_px, 5000000));
+    cr_assert(eq(u32, def->maturity, 20270115), "its bought leg's");
+    cr_assert(not(gt_def_is_legs(&out->t[0])));
+    cr_assert(gt_def_is_legs(&out->t[1]));
+    cr_assert(eq(str, out->topic[1], "def.H100.H100G6-H6"));
+    cr_assert(eq(i32, gt_def_leg(&out->t[1], 0), sec_id(0)));
+    cr_assert(eq(i32, gt_def_leg(&out->t[1], 1), sec_id(1)));
+    cr_assert(eq(int, out->t[1].u.def.type, GT_INSTR_SPREAD));
     book_event(2, 3, 0); /* the event the 47 ended is closed: the next one publishes */
     assert_books_equal();
 }

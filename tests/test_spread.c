@@ -361,18 +361,24 @@ TestSuite(spread, .init = setup, .fini = teardown, .timeout = 60);
 
 Test(spread, spread_definitions_carry_their_legs_and_their_books_publish_tops)
 {
-    size_t defs = 0;
+    size_t defs = 0, legs = 0;
     for (size_t i = 0; i < out->n; i++) {
         const struct gt_tick *t = &out->t[i];
         if (t->kind != GT_KIND_DEF || t->u.def.type != GT_INSTR_SPREAD)
             continue;
-        defs++;
-        int far = instr_of(t->instr_id) - N_OUT + 1;
-        cr_assert(eq(i32, gt_def_leg(&t->u.def, 0), sec_id(0)), "the leg bought");
-        cr_assert(eq(i32, gt_def_leg(&t->u.def, 1), sec_id(far)), "the leg sold");
-        cr_assert(eq(i64, gt_def_tick_px(&t->u.def), 5000000));
         cr_assert(eq(int, t->u.def.depth, 10));
+        cr_assert(eq(u32, t->u.def.maturity, 20270120), "the bought leg's maturity");
+        if (!gt_def_is_legs(t)) {
+            defs++;
+            cr_assert(eq(i64, t->u.def.tick_px, 5000000));
+            continue;
+        }
+        legs++;
+        int far = instr_of(t->instr_id) - N_OUT + 1;
+        cr_assert(eq(i32, gt_def_leg(t, 0), sec_id(0)), "the leg bought");
+        cr_assert(eq(i32, gt_def_leg(t, 1), sec_id(far)), "the leg sold");
     }
+    cr_assert(eq(sz, legs, N_SPR));
     cr_assert(eq(sz, defs, N_SPR));
     for (int k = 0; k < 200; k++)
         book_event(1 + (int)(rnd() % 6), 3);

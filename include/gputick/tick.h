@@ -184,42 +184,14 @@ struct gt_status {
     uint32_t date;       /* 48 YYYYMMDD trade date, 0 if none */
 };
 
-/* A spread's definition (type GT_INSTR_SPREAD) has no maturity of its own
- * (its legs have) and two legs to carry, so its first 12 bytes differ:
- *   32 i32 the leg bought (LegSide 1)      read with gt_def_leg(d, 0)
- *   36 i32 the leg sold (LegSide 2)        gt_def_leg(d, 1)
- *   40 u32 MinPriceIncrement, 1e-9         gt_def_tick_px(d)
- * the rest as a future's. A spread whose legs are not one bought and one
- * sold at ratio 1 (CME's calendar spread, SecuritySubType SP) has both leg
- * ids 0. */
 struct gt_def {
-    int64_t tick_px;              /* 32 MinPriceIncrement, 1e-9 (a spread: its legs) */
+    int64_t tick_px;              /* 32 MinPriceIncrement, 1e-9 */
     uint32_t maturity;            /* 40 YYYYMMDD last trading day; 0 for an index */
     uint8_t depth;                /* 44 MarketDepth of the book */
     uint8_t type;                 /* 45 enum gt_instr_type */
     char product[GT_PRODUCT_LEN]; /* 46 NUL-padded, e.g. "H100" */
     char symbol[GT_SYMBOL_LEN];   /* 52 NUL-padded (may fill all 12) */
 };
-
-/* Leg i (0 bought, 1 sold) of a spread's definition, or 0. */
-static inline int32_t gt_def_leg(const struct gt_def *d, int i)
-{
-    if (d->type != GT_INSTR_SPREAD || i < 0 || i > 1)
-        return 0;
-    return (int32_t)(uint32_t)((uint64_t)d->tick_px >> (32 * i));
-}
-/* The tick size of any instrument's definition. */
-static inline int64_t gt_def_tick_px(const struct gt_def *d)
-{
-    return d->type == GT_INSTR_SPREAD ? (int64_t)d->maturity : d->tick_px;
-}
-/* Fills a spread's legs and tick size (the layout above). */
-static inline void gt_def_spread_set(struct gt_def *d, int32_t buy, int32_t sell, uint32_t tick_px)
-{
-    d->type = GT_INSTR_SPREAD;
-    d->tick_px = (int64_t)((uint64_t)(uint32_t)buy | (uint64_t)(uint32_t)sell << 32);
-    d->maturity = tick_px;
-}
 
 struct gt_tick {
     uint8_t version;  /* 0 */
@@ -241,6 +213,35 @@ struct gt_tick {
     } u;
 };
 _Static_assert(sizeof(struct gt_tick) == GT_TICK_LEN, "a tick is 64 bytes");
+
+/* A spread (GT_INSTR_SPREAD) is defined by two def records: its definition,
+ * as a future's (maturity: its bought leg's, 0 while that is not defined),
+ * then its legs, a def record flagged GT_F_LEG whose first 8 payload bytes
+ * are not the tick size but the legs (docs/wire.md):
+ *   32 i32 the leg bought (LegSide 1)   gt_def_leg(t, 0)
+ *   36 i32 the leg sold (LegSide 2)     gt_def_leg(t, 1)
+ *   40..63 as the spread's definition
+ * Readers of definitions that do not know spreads skip def records flagged
+ * GT_F_LEG (the store keeps them, but not as the instrument's definition).
+ * A spread that is not one leg bought and one sold at ratio 1 (CME's
+ * calendar spread, SecuritySubType SP, is) has no legs record. */
+static inline bool gt_def_is_legs(const struct gt_tick *t)
+{
+    return t->kind == GT_KIND_DEF && (t->flags & GT_F_LEG);
+}
+/* Leg i (0 bought, 1 sold) of a legs record, or 0 if t is none. */
+static inline int32_t gt_def_leg(const struct gt_tick *t, int i)
+{
+    if (!gt_def_is_legs(t) || i < 0 || i > 1)
+        return 0;
+    return (int32_t)(uint32_t)((uint64_t)t->u.def.tick_px >> (32 * i));
+}
+/* Makes t, a copy of a spread's definition, its legs record. */
+static inline void gt_def_legs_set(struct gt_tick *t, int32_t buy, int32_t sell)
+{
+    t->flags |= GT_F_LEG;
+    t->u.def.tick_px = (int64_t)((uint64_t)(uint32_t)buy | (uint64_t)(uint32_t)sell << 32);
+}
 
 /* A set of the fields of struct gt_tick, for a reader that needs only some
  * (gt_store_iter_fields): one bit per byte of the struct, a field named by
