@@ -11,17 +11,26 @@
  * one list, sorted by price, equal prices added. The books checked are the
  * ones a subscriber rebuilds from the records tickfeed published (level
  * records by flag, with gt_mbp_apply, and a RESET status emptying them), so
- * the test holds what users rely on: the bus, not the feed's insides. */
+ * the test holds what users rely on: the bus, not the feed's insides. The
+ * last test records what the feed published in a real store and asks tickq
+ * (symbols, book --implied/--consolidated, bars, curve --spreads). */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cmd.h"
 #include "feed.h"
 #include "channels.h"
+#include "tickgen.h"
 #include "mdp3.h"
 #include "gputick/mbp.h"
+#include "gputick/store.h"
 #include "gputick/tick.h"
+#include "gputick/tickfmt.h"
+#include "gputick/time.h"
 
 enum { N_OUT = 3, N_SPR = 2, N_INSTR = N_OUT + N_SPR, MAX_OUT = 400000, DEPTH = 10 };
 enum { V_OUT = 0, V_IMP = 1, V_CONS = 2 };
@@ -528,4 +537,185 @@ Test(spread, leg_prints_are_flagged_and_not_counted)
         k++;
     }
     cr_assert(eq(sz, k, 5));
+}
+
+/* ---- the store and tickq ---- */
+
+static char dir[64], db[128], *out_s, *err_s;
+
+/* Runs a tickq command with its output in out_s; returns its exit status. */
+static int run(int (*cmd)(int, char **), ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    int rc = tickgen_vrun(dir, &out_s, &err_s, cmd, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* The CSV line of row r (0 = the header) of out_s, or NULL. */
+static const char *row(int r, char *buf, size_t cap)
+{
+    return tickgen_line(out_s, r, buf, cap);
+}
+
+/* A number as tickq prints it in CSV: "" for none. */
+static const char *num(int64_t v, bool px, char *b)
+{
+    if (v == INT64_MAX)
+        b[0] = 0;
+    else if (px)
+        gt_px_format(v, b);
+    else
+        snprintf(b, GT_PX_STRLEN, "%lld", (long long)v);
+    return b;
+}
+
+/* tickq book of instrument i with flag (--implied or --consolidated) prints
+ * the exchange's book, row by row. */
+static void assert_book_rows(int i, const char *flag, const char *at)
+{
+    char sym[GT_SYMBOL_LEN + 1];
+    static const char *const month = "FGH";
+    if (i < N_OUT)
+        snprintf(sym, sizeof sym, "H100%c7", month[i]);
+    else
+        snprintf(sym, sizeof sym, "H100F7-%c7", month[i - N_OUT + 1]);
+    cr_assert(eq(
+        int, run(cmd_book, "book", sym, "--at", at, flag, "--db", db, "--format", "csv", NULL), 0));
+    bool cons = strcmp(flag, "--consolidated") == 0;
+    int64_t px[2][2 * DEPTH + 4], qty[2][2 * DEPTH + 4], iq[2][2 * DEPTH + 4];
+    int n[2];
+    for (int s = 0; s < 2; s++) {
+        if (cons) {
+            n[s] = naive_merge(i, s, px[s], qty[s], iq[s]);
+            continue;
+        }
+        const struct side *sd = &X.s[i][1][s];
+        n[s] = sd->n;
+        for (int l = 0; l < sd->n; l++)
+            px[s][l] = sd->px[l], qty[s][l] = sd->qty[l], iq[s][l] = INT64_MAX;
+    }
+    int rows = n[0] > n[1] ? n[0] : n[1];
+    for (int l = 0; l < rows; l++) {
+        char want[256], got[256], b[6][GT_PX_STRLEN];
+        bool h0 = l < n[0], h1 = l < n[1];
+        snprintf(want, sizeof want, "%d,%s,%s,%s,%s,%s,%s,ok", l + 1,
+                 num(h0 ? iq[0][l] : INT64_MAX, false, b[0]),
+                 num(h0 ? qty[0][l] : INT64_MAX, false, b[1]),
+                 num(h0 ? px[0][l] : INT64_MAX, true, b[2]),
+                 num(h1 ? px[1][l] : INT64_MAX, true, b[3]),
+                 num(h1 ? qty[1][l] : INT64_MAX, false, b[4]),
+                 num(h1 ? iq[1][l] : INT64_MAX, false, b[5]));
+        cr_assert(not(eq(ptr, (void *)row(l + 1, got, sizeof got), NULL)), "%s %s: no row %d", sym,
+                  flag, l + 1);
+        cr_assert(eq(str, got, want), "%s %s", sym, flag);
+    }
+    char got[256];
+    cr_assert(eq(ptr, (void *)row(rows + 1, got, sizeof got), NULL), "%s %s: rows past %d", sym,
+              flag, rows);
+}
+
+Test(spread, the_store_keeps_it_all_and_tickq_shows_spreads_books_and_legs)
+{
+    for (int k = 0; k < 600; k++)
+        book_event(1 + (int)(rnd() % 6), 3);
+    /* A spread trade with its leg prints, then a trade of the front month. */
+    struct mdp3_trade48_entry t[4] = {
+        {.px = -10000000, .size = 5, .security_id = sec_id(N_OUT), .aggressor_side = 1},
+        {.px = 2500000000, .size = 5, .security_id = sec_id(0), .aggressor_side = 0},
+        {.px = 2510000000, .size = 5, .security_id = sec_id(1), .aggressor_side = 0},
+        {.px = 2505000000, .size = 3, .security_id = sec_id(0), .aggressor_side = 2},
+    };
+    for (int k = 0; k < 4; k++) {
+        t[k].rpt_seq = ++X.rpt[instr_of(t[k].security_id)];
+        t[k].n_orders = 2;
+        t[k].trade_entry_id = 100 + (uint32_t)k;
+        pkt_begin();
+        struct mdp3_incr m = {.transact_time_ns = k < 3 ? X.now + 1 : X.now + 2,
+                              .mei = k == 0 || k == 1 ? 0 : MDP3_MEI_END_OF_EVENT};
+        cr_assert(eq(int, mdp3_enc_trade48(&X.e, &m, &t[k], 1, NULL, 0), GT_OK));
+        pkt_send(3);
+    }
+    X.now += 2;
+    assert_views_equal();
+
+    snprintf(dir, sizeof dir, "/tmp/gt-test-spread-XXXXXX");
+    cr_assert(not(eq(ptr, mkdtemp(dir), NULL)));
+    snprintf(db, sizeof db, "%s/db", dir);
+    gt_store *st;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER, &st, err), GT_OK), "%s", err);
+    for (size_t i = 0; i < out->n; i++) {
+        out->t[i].seq = i + 1; /* as the publisher numbers them */
+        cr_assert(eq(int, gt_store_append(st, &out->t[i]), 1));
+    }
+    cr_assert(eq(int, gt_store_commit(st, out->n), GT_OK));
+    gt_store_close(st);
+    char at[GT_TIME_STRLEN], buf[256];
+    gt_time_format((int64_t)X.now, at);
+
+    cr_assert(eq(int, run(cmd_symbols, "symbols", "--db", db, "--format", "csv", NULL), 0));
+    cr_assert(not(eq(ptr, strstr(out_s, "H100,H100F7-G7,spread,20270120,0.005,"), NULL)), "%s",
+              out_s);
+    cr_assert(not(eq(ptr, strstr(out_s, ",+H100F7 -H100G7\n"), NULL)), "%s", out_s);
+    cr_assert(not(eq(ptr, strstr(out_s, ",+H100F7 -H100H7\n"), NULL)), "%s", out_s);
+    cr_assert(not(eq(ptr, strstr(out_s, "H100,H100G7,future,20270220,0.005,"), NULL)), "%s", out_s);
+
+    for (int i = 0; i < N_INSTR; i++) {
+        assert_book_rows(i, "--implied", at);
+        assert_book_rows(i, "--consolidated", at);
+    }
+
+    /* Bars: the spread's own trade; the front month's leg print left out. */
+    cr_assert(
+        eq(int, run(cmd_bars, "bars", "H100F7-G7", "-i", "1d", "--db", db, "--format", "csv", NULL),
+           0));
+    cr_assert(
+        not(eq(ptr, strstr(row(1, buf, sizeof buf), ",-0.01,-0.01,-0.01,-0.01,5,-0.01,1"), NULL)),
+        "%s", out_s);
+    cr_assert(eq(
+        int, run(cmd_bars, "bars", "H100F7", "-i", "1d", "--db", db, "--format", "csv", NULL), 0));
+    cr_assert(
+        not(eq(ptr, strstr(row(1, buf, sizeof buf), ",2.505,2.505,2.505,2.505,3,2.505,1"), NULL)),
+        "the leg print of 5 at 2.5 is not counted: %s", out_s);
+
+    /* The curve's spreads: each beside its legs, and the check adds up. */
+    cr_assert(eq(int,
+                 run(cmd_curve, "curve", "H100", "--at", at, "--spreads", "--db", db, "--format",
+                     "csv", NULL),
+                 0));
+    cr_assert(eq(str, (char *)row(0, buf, sizeof buf),
+                 "symbol,buy,sell,bid,ask,mid,last,buy_px,sell_px,legs_diff,off"));
+    int checked = 0;
+    for (int r = 1; r <= N_SPR; r++) {
+        cr_assert(not(eq(ptr, (void *)row(r, buf, sizeof buf), NULL)));
+        char sym[16], buy[16], sell[16];
+        double f[8];
+        char *p = buf;
+        char *cells[11];
+        for (int c = 0; c < 11; c++)
+            cells[c] = strsep(&p, ",");
+        cr_assert(not(eq(ptr, cells[10], NULL)), "%s", buf);
+        snprintf(sym, sizeof sym, "%s", cells[0]);
+        snprintf(buy, sizeof buy, "%s", cells[1]);
+        snprintf(sell, sizeof sell, "%s", cells[2]);
+        cr_assert(eq(str, buy, "H100F7"), "%s", sym);
+        cr_assert(eq(str, sell, r == 1 ? "H100G7" : "H100H7"), "%s", sym);
+        for (int c = 0; c < 8; c++)
+            f[c] = *cells[3 + c] ? strtod(cells[3 + c], NULL) : NAN;
+        double price = !isnan(f[2]) ? f[2] : f[3];
+        if (!isnan(f[4]) && !isnan(f[5]))
+            cr_assert(lt(dbl, fabs(f[6] - (f[4] - f[5])), 1e-9), "legs_diff of %s", sym);
+        cr_assert(not(isnan(f[4])), "the front month has a price: %s", out_s);
+        if (!isnan(price) && !isnan(f[6])) {
+            cr_assert(lt(dbl, fabs(f[7] - (price - f[6])), 1e-9), "off of %s", sym);
+            checked++;
+        }
+    }
+    cr_assert(gt(int, checked, 0), "no spread could be checked against its legs: %s", out_s);
+    free(out_s);
+    free(err_s);
+    out_s = err_s = NULL;
+    nftw(dir, tickgen_rm, 16, FTW_DEPTH | FTW_PHYS);
 }
