@@ -713,6 +713,17 @@ Test(spread, the_store_keeps_it_all_and_tickq_shows_spreads_books_and_legs)
     cr_assert(not(eq(ptr, strstr(out_s, ",+H100F7 -H100H7\n"), NULL)), "%s", out_s);
     cr_assert(not(eq(ptr, strstr(out_s, "H100,H100G7,future,20270220,0.005,"), NULL)), "%s", out_s);
 
+    cr_assert(eq(
+        int,
+        run(cmd_ticks, "ticks", "H100F7-G7", "--kind", "def", "--db", db, "--format", "csv", NULL),
+        0));
+    cr_assert(not(eq(ptr, strstr(out_s, ",spread,"), NULL)), "%s", out_s);
+    cr_assert(not(eq(ptr, strstr(out_s, ",legs,"), NULL)), "%s", out_s);
+    cr_assert(eq(int,
+                 run(cmd_ticks, "ticks", "H100F7-G7", "--kind", "trade", "--db", db, "--format",
+                     "csv", NULL),
+                 0));
+    cr_assert(not(eq(ptr, strstr(out_s, "-0.01,5,"), NULL)), "the spread's trade: %s", out_s);
     for (int i = 0; i < N_INSTR; i++) {
         assert_book_rows(i, "--implied", at);
         assert_book_rows(i, "--consolidated", at);
