@@ -540,6 +540,30 @@ Test(spread, leg_prints_are_flagged_and_not_counted)
     cr_assert(eq(sz, k, 5));
 }
 
+/* A late joiner's snapshot alone rebuilds all three books and gives each
+ * spread its legs. */
+Test(spread, a_late_joiners_snapshot_rebuilds_implied_and_consolidated_books)
+{
+    for (int k = 0; k < 500; k++)
+        book_event(1 + (int)(rnd() % 6), 3);
+    assert_views_equal();
+    memset(out->v, 0, sizeof out->v);
+    size_t from = out->n;
+    cr_assert(gt(long, feed_snapshot(F, "", 0, 99, collect, NULL), 0));
+    size_t legs = 0, imp = 0, cons = 0;
+    for (size_t i = from; i < out->n; i++) {
+        const struct gt_tick *t = &out->t[i];
+        cr_assert(ne(int, t->flags &GT_F_SNAPSHOT, 0), "record %zu", i - from);
+        legs += gt_def_is_legs(t);
+        imp += t->kind == GT_KIND_LEVEL && (t->flags & GT_F_IMPLIED);
+        cons += t->kind == GT_KIND_LEVEL && (t->flags & GT_F_CONSOLIDATED);
+    }
+    cr_assert(eq(sz, legs, N_SPR));
+    cr_assert(gt(sz, imp, 0));
+    cr_assert(gt(sz, cons, 0));
+    assert_views_equal();
+}
+
 /* Spread definitions, implied entries and snapshots with implied levels,
  * their bytes flipped at random, go through the feed (under ASan in the
  * sanitizer tree): counted, never a crash, and the books stay consistent
