@@ -137,6 +137,7 @@ static uint8_t *flush_order(struct feed *f)
 static void flush(struct feed *f, bool cut)
 {
     book_set_event_end(&f->bs, tob_add, f);
+    implied_event_end(f);
     f->tob_flags = 0;
     if (!cut)
         f->in_event = false;
@@ -203,12 +204,19 @@ size_t book_records(const struct feed *f, size_t ii, struct gt_tick t[BOOK_RECS_
                     uint16_t flags)
 {
     const struct book *b = &f->bs.books[ii];
+    return side_records(f, ii, b->bid, b->n_bid, b->ask, b->n_ask, b->rpt_seq, t, flags);
+}
+
+size_t side_records(const struct feed *f, size_t ii, const struct gt_mbp_level *bid, int n_bid,
+                    const struct gt_mbp_level *ask, int n_ask, uint32_t rpt_seq,
+                    struct gt_tick t[BOOK_RECS_MAX], uint16_t flags)
+{
     const struct inst *in = &f->inst[ii];
     size_t n = 0;
     for (int pass = 0; pass < 2; pass++)
         for (int side = GT_SIDE_BID; side <= GT_SIDE_ASK; side++) {
-            const struct gt_mbp_level *s = side == GT_SIDE_BID ? b->bid : b->ask;
-            int nl = pass == 0 ? 1 : side == GT_SIDE_BID ? b->n_bid : b->n_ask;
+            const struct gt_mbp_level *s = side == GT_SIDE_BID ? bid : ask;
+            int nl = pass == 0 ? 1 : side == GT_SIDE_BID ? n_bid : n_ask;
             for (int l = 0; l < nl; l++) {
                 if (pass == 1 && s[l].px == BOOK_PX_NONE)
                     continue;
@@ -220,7 +228,7 @@ size_t book_records(const struct feed *f, size_t ii, struct gt_tick t[BOOK_RECS_
                                                    .level = (uint8_t)(l + 1),
                                                    .side = (uint8_t)side,
                                                    .action = pass ? GT_ACT_NEW : GT_ACT_DELETE_THRU,
-                                                   .rpt_seq = b->rpt_seq};
+                                                   .rpt_seq = rpt_seq};
             }
         }
     return n;
@@ -311,7 +319,7 @@ bool is_book(const struct feed *f, size_t ii)
 
 enum gate { GATE_OK, GATE_DUP, GATE_QUEUE };
 
-static void queue_push(struct feed *f, const struct book_update *u, bool apply)
+static void queue_push(struct feed *f, const struct book_update *u, uint8_t apply)
 {
     size_t cap = f->o.queue_len;
     struct qent *e = &f->q[f->q_head % cap];
@@ -449,7 +457,9 @@ static bool queue_replay(struct feed *f, size_t ii)
             continue;
         if (e->rpt_seq != b->rpt_seq + 1)
             return false;
-        if (!e->apply || book_apply(b, &e->u) < 0)
+        if (e->apply == 2)
+            book_apply(&f->imp.books[ii], &e->u);
+        if (e->apply != 1 || book_apply(b, &e->u) < 0)
             b->rpt_seq = e->rpt_seq;
     }
     return true;
@@ -462,6 +472,7 @@ static void publish_recovered(struct feed *f, size_t ii, int cause, const struct
 {
     flush(f, true);
     stage_book(f, ii, GT_F_RECOVERY);
+    implied_stage_whole(f, ii, GT_F_RECOVERY);
     book_set_touch(&f->bs, &f->bs.books[ii]);
     f->tob_flags = GT_F_RECOVERY;
     flush(f, false);
@@ -501,6 +512,7 @@ static void snapshot_cycle(struct feed *f, size_t ii, int line, uint32_t last_se
             (o->state != I_STALE_GAP && o->state != I_STALE_START) || o->need_seq > f->cyc_seq0)
             continue;
         book_clear(&f->bs.books[k]);
+        imp_clear(&f->imp, k);
         mark_live(f, k);
         f->st.recovered_empty++;
         publish_recovered(f, k, GT_CAUSE_SNAPSHOT, NULL);
@@ -519,6 +531,7 @@ static void snap_apply(struct feed *f, size_t ii)
         f->st.malformed++;
         return;
     }
+    implied_snap_load(f, ii, k->imp, k->n_imp);
     if (!queue_replay(f, ii)) {
         b->stale = true; /* still waiting: the next snapshot will do */
         return;
@@ -551,7 +564,7 @@ static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
      * resync may lower the wait to it (on_resync). */
     struct snapkeep *k = &f->keep[ii];
     k->valid = false;
-    k->n = 0;
+    k->n = k->n_imp = 0;
     k->stat_mask = 0;
     for (size_t i = 0; i < s.entries.n; i++) {
         struct mdp3_snapshot52_entry x;
@@ -564,6 +577,13 @@ static void on_snapshot52(struct feed *f, const struct mdp3_msg *msg, int line)
             stat_fill(&k->stat[type], type, x.px, x.size, x.settl_price_type,
                       x.open_close_settl_flag, ymd_of_days(x.trading_ref_date));
             k->stat_mask |= 1u << type;
+            continue;
+        }
+        if (x.entry_type == MDP3_ET_IMPLIED_BID || x.entry_type == MDP3_ET_IMPLIED_OFFER) {
+            if (k->n_imp < 2 * IMP_DEPTH && x.price_level >= 1 && x.price_level <= IMP_DEPTH)
+                k->imp[k->n_imp++] = (struct book_snap_entry){
+                    x.px, x.size == MDP3_I32_NULL ? 0 : x.size, x.n_orders, (uint8_t)x.price_level,
+                    x.entry_type == MDP3_ET_IMPLIED_BID ? GT_SIDE_BID : GT_SIDE_ASK};
             continue;
         }
         if (!side || k->n == 2 * GT_BOOK_DEPTH || x.price_level < 1 || x.price_level > b->depth)
@@ -708,6 +728,7 @@ static void channel_reset(struct feed *f, int64_t exch_ns)
         if (!is_book(f, ii))
             continue;
         book_clear(&f->bs.books[ii]);
+        imp_clear(&f->imp, ii);
         mark_live(f, ii);
         f->keep[ii].valid = false; /* taken before the reset */
         in->has_trade = false;
@@ -753,6 +774,7 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
         uint16_t flags = implied ? GT_F_IMPLIED : 0;
         if (e.entry_type == MDP3_ET_BOOK_RESET) {
             book_clear(b);
+            imp_clear(&f->imp, (size_t)ii);
             mark_live(f, (size_t)ii);
             f->inst[ii].last_ns = ts;
             stage_status(f, (size_t)ii, GT_FEED_RESET, GT_CAUSE_CHANNEL_RESET, 0, 0);
@@ -766,15 +788,17 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
         if (g == GATE_DUP)
             continue;
         if (g == GATE_QUEUE) {
-            queue_push(f, &u, !implied && side);
+            queue_push(f, &u, side ? 1 + implied : 0);
             continue;
         }
         if (implied || !side) {
-            b->rpt_seq = e.rpt_seq; /* implied books are not kept */
-            if (!side) {
+            /* The implied book (implied.c) is behind the same gate. */
+            b->rpt_seq = e.rpt_seq;
+            if (!side || book_apply(&f->imp.books[ii], &u) < 0) {
                 f->st.malformed++;
                 continue;
             }
+            imp_touch(&f->imp, (size_t)ii);
         } else {
             /* book_apply on the book already found: book_set_apply would hash
              * the id a second time. */
@@ -784,6 +808,8 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
                 continue;
             }
             book_set_touch_if(&f->bs, b, top == 1);
+            if (f->imp.cons[ii].on)
+                imp_touch(&f->imp, (size_t)ii);
         }
         /* The record of every entry: encoded from its parts, no struct gt_tick. */
         struct gt_level l = {.px = e.px,
@@ -817,7 +843,7 @@ static long fact(struct feed *f, int32_t security_id, uint32_t rpt, int kind, in
         b->rpt_seq = rpt;
     else if (g == GATE_QUEUE) {
         struct book_update u = {.security_id = security_id, .rpt_seq = rpt};
-        queue_push(f, &u, false);
+        queue_push(f, &u, 0);
         flags = GT_F_STALE;
     }
     tick_init(t, &f->inst[ii], kind, ts, f->recv_ns);
@@ -835,6 +861,15 @@ static void on_trade48(struct feed *f, const struct mdp3_incr *m)
             fact(f, e.security_id, e.rpt_seq, GT_KIND_TRADE, (int64_t)m->transact_time_ns, &t);
         if (ii < 0)
             continue;
+        struct inst *in = &f->inst[ii];
+        if (in->type == GT_INSTR_SPREAD) /* its legs' prints follow in this event */
+            for (int k = 0; k < 2; k++) {
+                long li = in->leg[k] ? inst_get(f, in->leg[k], 0, false) : -1;
+                if (li >= 0)
+                    f->inst[li].leg_event = f->event_no;
+            }
+        else if (e.aggressor_side == 0 && in->leg_event == f->event_no)
+            t.flags |= GT_F_LEG;
         t.u.trade = (struct gt_trade){
             .px = e.px,
             .qty = e.size,
@@ -1083,7 +1118,8 @@ static void on_message(struct feed *f, const struct mdp3_msg *msg, int which, ui
         *mei = MDP3_MEI_END_OF_EVENT;
         return;
     case MDP3_T_DEFINITION_FUTURE54:
-        on_def54(f, msg);
+    case MDP3_T_DEFINITION_SPREAD56:
+        on_def54_56(f, msg);
         *mei = MDP3_MEI_END_OF_EVENT;
         return;
     case MDP3_T_ORDER_BOOK47: /* market by order: its MEI may end the event */
@@ -1093,7 +1129,6 @@ static void on_message(struct feed *f, const struct mdp3_msg *msg, int which, ui
         *mei = m.mei;
         return;
     case MDP3_T_SNAPSHOT_ORDER_BOOK53:
-    case MDP3_T_DEFINITION_SPREAD56:
         f->st.unhandled++;
         *mei = MDP3_MEI_END_OF_EVENT;
         return;
@@ -1144,6 +1179,7 @@ static void process(struct feed *f, const uint8_t *p, size_t len, int which)
             continue;
         }
         if (mei & MDP3_MEI_END_OF_EVENT) {
+            f->event_no++;
             flush(f, false);
             drain_deferred(f);
         } else if (f->n_stage || msg.template_id != MDP3_T_ADMIN_HEARTBEAT12) {
@@ -1189,6 +1225,7 @@ int feed_open(struct feed **out, const struct feed_opts *o, char err[GT_ERRLEN])
         f->o.max_event = 4096;
     f->stage_cap = f->o.max_event + f->o.max_instruments;
     f->flush_gen = 1; /* an instrument's stamps start at 0: no event's */
+    f->event_no = 1;  /* as its leg_event */
     f->inst = calloc(f->o.max_instruments, sizeof *f->inst);
     f->keep = calloc(f->o.max_instruments, sizeof *f->keep);
     f->q = calloc(f->o.queue_len, sizeof *f->q);
@@ -1198,7 +1235,8 @@ int feed_open(struct feed **out, const struct feed_opts *o, char err[GT_ERRLEN])
     f->out = calloc(f->stage_cap, GT_TICK_LEN);
     f->dfr = calloc(FEED_DEFER_N, sizeof *f->dfr);
     if (!f->inst || !f->keep || !f->q || !f->stage || !f->stage_grp || !f->grp || !f->out ||
-        !f->dfr || book_set_init(&f->bs, f->o.max_instruments) < 0)
+        !f->dfr || book_set_init(&f->bs, f->o.max_instruments) < 0 ||
+        imp_set_init(&f->imp, f->o.max_instruments) < 0)
         goto nomem;
     /* The window must outlast a receive batch from one line while the other
      * line's copy of a missing packet still waits in its socket. */
@@ -1231,6 +1269,7 @@ void feed_close(struct feed *f)
     arb_fini(&f->arb_inc);
     arb_fini(&f->arb_idx);
     book_set_fini(&f->bs);
+    imp_set_fini(&f->imp);
     free(f->inst);
     free(f->keep);
     free(f->q);

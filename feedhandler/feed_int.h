@@ -21,6 +21,7 @@
 #include <string.h>
 #include "arb.h"
 #include "book.h"
+#include "implied.h"
 #include "gputick/bytes.h"
 #include "channels.h"
 #include "mdp3.h"
@@ -53,12 +54,16 @@ struct inst {
     uint32_t status_seq;                /* incremental packet that last set its trading status */
     uint32_t status_need;               /* a packet gap may have lost a status up to this packet */
     int64_t last_ns;                    /* exchange time of its last record */
+    int32_t leg[2];                     /* a spread's legs (bought, sold), 0 if none (implied.c) */
+    uint64_t leg_event; /* an outright: the event in which a spread with it as a leg traded */
     char product[GT_PRODUCT_LEN + 1], symbol[GT_SYMBOL_LEN + 1];
     char group[7];
     bool topics_ok;                     /* topic[] matches the names */
     uint8_t topic_len[GT_KIND_MAX + 1]; /* 0: the kind's topic is invalid */
     char topic[GT_KIND_MAX + 1][GT_TOPIC_MAX];
     struct gt_tick def, status, trade, fixing, stat[GT_STAT_MAX + 1];
+    bool has_legs;
+    struct gt_tick legs; /* a spread's legs record (gputick/tick.h) */
 };
 
 /* The latest snapshot of a live instrument, kept while nothing needs it: a
@@ -74,12 +79,14 @@ struct snapkeep {
     int64_t exch_ns;    /* its TransactTime */
     uint32_t stat_mask; /* bit per gt_stat_type in stat[] */
     struct book_snap_entry e[2 * GT_BOOK_DEPTH];
+    uint8_t n_imp;
+    struct book_snap_entry imp[2 * IMP_DEPTH]; /* its implied levels */
     struct gt_stat stat[GT_STAT_MAX + 1];
 };
 
 struct qent { /* a queued entry of a stale instrument */
     uint32_t rpt_seq;
-    uint8_t apply; /* 1: a book entry to apply; 0: a trade or statistic (sequence only) */
+    uint8_t apply; /* 1: a book entry to apply, 2: an implied one; 0: sequence only */
     struct book_update u;
 };
 
@@ -108,6 +115,8 @@ struct feed {
     struct feed_stats st;
     struct arb arb_inc, arb_idx;
     struct book_set bs;
+    struct imp_set imp; /* implied and consolidated books, by the same index (implied.c) */
+    uint64_t event_no;  /* incremental events ended, for leg prints */
     struct inst *inst;
     size_t n_inst;
     size_t last_ii;        /* inst_get()'s last answer */
@@ -168,6 +177,23 @@ void stage_status(struct feed *f, size_t ii, int feed_state, int cause, uint32_t
  * per level, level 1 first (wire.md). Fills t and returns how many. */
 size_t book_records(const struct feed *f, size_t ii, struct gt_tick t[BOOK_RECS_MAX],
                     uint16_t flags);
+/* book_records() of any two sides of instrument ii (empty levels skipped). */
+size_t side_records(const struct feed *f, size_t ii, const struct gt_mbp_level *bid, int n_bid,
+                    const struct gt_mbp_level *ask, int n_ask, uint32_t rpt_seq,
+                    struct gt_tick t[BOOK_RECS_MAX], uint16_t flags);
+
+/* Implied and consolidated books (implied.c). The records of the whole
+ * implied book (flagged GT_F_IMPLIED and flags); of the whole consolidated
+ * book (GT_F_CONSOLIDATED and flags), none while the implied book is empty,
+ * taken as the last published; both staged; the changes of the event's
+ * touched books staged (from flush); a snapshot's implied levels loaded
+ * after its outright ones. */
+size_t implied_records(const struct feed *f, size_t ii, struct gt_tick t[BOOK_RECS_MAX],
+                       uint16_t flags);
+size_t cons_records(struct feed *f, size_t ii, struct gt_tick t[BOOK_RECS_MAX], uint16_t flags);
+void implied_stage_whole(struct feed *f, size_t ii, uint16_t flags);
+void implied_event_end(struct feed *f);
+void implied_snap_load(struct feed *f, size_t ii, const struct book_snap_entry *e, size_t n);
 
 /* The instrument of id, created if create; returns its index or -1. The
  * entries of an event are nearly always of one instrument, so the last one
@@ -179,7 +205,7 @@ long inst_get(struct feed *f, int32_t id, int type, bool create);
 bool is_book(const struct feed *f, size_t ii);
 
 /* The definitions and index messages (defs.c). */
-void on_def54(struct feed *f, const struct mdp3_msg *msg);
+void on_def54_56(struct feed *f, const struct mdp3_msg *msg); /* futures and spreads */
 
 void on_def347(struct feed *f, const struct mdp3_msg *msg);
 

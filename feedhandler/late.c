@@ -2,7 +2,8 @@
 /* late.c -- late joiners: feed_snapshot hands a subscriber that joins
  * mid-session the current state of every instrument whose topic matches its
  * prefix (definition, status, book, trade, statistics), as of the bus
- * sequence it names. */
+ * sequence it names. The implied and consolidated books go as level records
+ * flagged as on the bus, when they hold a level (docs/wire.md). */
 #include "feed_int.h"
 
 /* ---- late joiners -------------------------------------------------------- */
@@ -49,7 +50,8 @@ long feed_snapshot(struct feed *f, const char *prefix, size_t prefix_len, uint64
         struct book *b = &f->bs.books[ii];
         if (in->has_def) {
             t[0] = in->def;
-            snap_send(so, in, GT_KIND_DEF, t, 1);
+            t[1] = in->legs;
+            snap_send(so, in, GT_KIND_DEF, t, in->has_legs ? 2 : 1);
         }
         if (in->has_status)
             t[0] = in->status;
@@ -63,6 +65,17 @@ long feed_snapshot(struct feed *f, const char *prefix, size_t prefix_len, uint64
         if (is_book(f, ii)) {
             size_t n = book_records(f, ii, t, 0);
             snap_send(so, in, GT_KIND_LEVEL, t, n);
+            const struct book *im = &f->imp.books[ii];
+            if (im->n_bid || im->n_ask) { /* a joiner's implied book starts empty */
+                n = implied_records(f, ii, t, 0);
+                snap_send(so, in, GT_KIND_LEVEL, t, n);
+            }
+            if (f->imp.cons[ii].on) { /* as last published */
+                const struct cons_book *c = &f->imp.cons[ii];
+                n = side_records(f, ii, c->side[0], c->n[0], c->side[1], c->n[1], b->rpt_seq, t,
+                                 GT_F_CONSOLIDATED);
+                snap_send(so, in, GT_KIND_LEVEL, t, n);
+            }
             if (!b->stale) {
                 tick_init(&t[0], in, GT_KIND_TOB, in->last_ns, f->recv_ns);
                 book_tob(b, &t[0].u.tob);

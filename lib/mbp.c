@@ -155,7 +155,7 @@ int gt_mbp_book_apply(struct gt_mbp_book *b, const struct gt_tick *t)
     /* Even a tick that moves nothing is the book's latest: a checkpoint
      * written at it is keyed by its time (store/bookckpt.c). */
     b->last_ns = t->exch_ns;
-    if (t->flags & GT_F_IMPLIED)
+    if (t->flags & (GT_F_IMPLIED | GT_F_CONSOLIDATED))
         return 0;
     int rc = level_apply(b, &t->u.level);
     if (rc < 0) {

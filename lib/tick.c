@@ -287,7 +287,7 @@ void gt_busts_match(struct gt_busts *b, const struct gt_tick *t, size_t n)
 
 bool gt_trade_counts(const struct gt_tick *t, const struct gt_busts *b)
 {
-    if (!gt_trade_is_print(t))
+    if (!gt_trade_is_print(t) || (t->flags & GT_F_LEG))
         return false;
     if (!b || !b->n || !b->sorted)
         return true;

@@ -64,8 +64,9 @@ int bars_run(struct shards *st, int32_t instr_id, int64_t from_ns, int64_t to_ns
     else if (rc < 0)
         goto done;
     if (it) /* a bar needs these of a trade (and the rule's), and its exch_ns */
-        shards_iter_fields(it, GT_FIELD(seq) | GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty) |
-                                   GT_FIELD(u.trade.trade_id) | GT_FIELD(u.trade.action));
+        shards_iter_fields(it, GT_FIELD(seq) | GT_FIELD(flags) | GT_FIELD(u.trade.px) |
+                                   GT_FIELD(u.trade.qty) | GT_FIELD(u.trade.trade_id) |
+                                   GT_FIELD(u.trade.action));
     /* A bar that the retention horizon cuts would print as if whole with
      * only its part after the horizon: bars start at the first whole one. */
     int64_t h = shards_horizon(st), whole = INT64_MIN;

@@ -2,7 +2,13 @@
 /* cmd_book.c -- tickq book: the price-level book of one contract as it was at
  * a time T, rebuilt from the store's latest book checkpoint at or before T by
  * replaying its book (level change) and status ticks in bus order up to T
- * (gt_store_book_at; gt_mbp_book_apply applies them). */
+ * (gt_store_book_at; gt_mbp_book_apply applies them).
+ *
+ * --implied and --consolidated rebuild those books from their own level
+ * records (flagged GT_F_IMPLIED, GT_F_CONSOLIDATED) and the same status
+ * ticks, replayed from the start (the checkpoints hold the outright book
+ * alone); the consolidated book is its records' while the implied book holds
+ * a level, else the outright book (docs/wire.md). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +32,15 @@ static void usage(FILE *f)
             "T before the first book tick or a future without book ticks prints no rows and\n"
             "says so on QERR; an index has no book (exit 2).\n"
             "\n"
+            "With --implied, the implied book (prices the exchange implies from spreads\n"
+            "and legs, two levels a side; no order counts). With --consolidated, outright\n"
+            "and implied merged by price: the orders columns then give the implied share\n"
+            "of each level's quantity (bid_implied, ask_implied).\n"
+            "\n"
             "  --at T           the time (2026-11-24T15:00Z, -1h, now)\n"
-            "  --depth N        levels a side to print, 1..%d (default 10)\n" QOPT_HELP_NO_RANGE,
+            "  --depth N        levels a side to print, 1..%d (default 10)\n"
+            "  --implied        the implied book\n"
+            "  --consolidated   the consolidated book\n" QOPT_HELP_NO_RANGE,
             GT_MBP_DEPTH_MAX);
 }
 
@@ -36,6 +49,7 @@ struct book_args {
     const char *symbol;
     int64_t at_ns;
     int depth;
+    int view; /* 0 outright, 1 implied, 2 consolidated */
 };
 
 static int book_args_parse(struct book_args *a, int argc, char **argv)
@@ -43,6 +57,8 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
     static const struct option opts[] = {QOPT_LONGOPTS,
                                          {"at", required_argument, 0, 'a'},
                                          {"depth", required_argument, 0, 'd'},
+                                         {"implied", no_argument, 0, 'i'},
+                                         {"consolidated", no_argument, 0, 'c'},
                                          {0, 0, 0, 0}};
     int64_t now = gt_now_ns();
     int c, has_at = 0;
@@ -75,6 +91,15 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
             a->depth = (int)d;
             break;
         }
+        case 'i':
+        case 'c':
+            if (a->view && a->view != (c == 'i' ? 1 : 2)) {
+                fprintf(QERR, "tickq book: --implied and --consolidated are two books (want "
+                              "one)\n");
+                return EXIT_USAGE;
+            }
+            a->view = c == 'i' ? 1 : 2;
+            break;
         case 'h':
             usage(QOUT);
             return -1;
@@ -122,9 +147,67 @@ static int book_at(struct shards *qs, const char *symbol, int32_t instr_id, int6
     return rc < 0;
 }
 
+/* A level tick of the view's book as an outright one, or NULL if it is not
+ * the view's; status ticks are every view's. */
+static const struct gt_tick *view_tick(const struct gt_tick *t, int view, struct gt_tick *tmp)
+{
+    if (t->kind != GT_KIND_LEVEL)
+        return t->kind == GT_KIND_STATUS ? t : NULL;
+    uint16_t want = view == 1 ? GT_F_IMPLIED : GT_F_CONSOLIDATED;
+    if (!(t->flags & want))
+        return NULL;
+    *tmp = *t;
+    tmp->flags &= (uint16_t)~want;
+    return tmp;
+}
+
+/* The implied (view 1) or consolidated (view 2) book of instr_id at at_ns
+ * into *b, replayed from the start with the outright book beside it (the
+ * consolidated book is the outright one while there is no implied level).
+ * Returns 0 or 1 (printed). */
+static int view_at(struct shards *qs, int32_t instr_id, int64_t at_ns, int view, int depth,
+                   struct gt_mbp_book *b)
+{
+    static const int kinds[] = {GT_KIND_LEVEL, GT_KIND_STATUS};
+    struct gt_mbp_book o, im, cons;
+    gt_mbp_book_init(&o, depth);
+    gt_mbp_book_init(&im, 2);
+    gt_mbp_book_init(&cons, depth);
+    struct cmdstore_merge m;
+    int64_t to = at_ns == INT64_MAX ? INT64_MAX : at_ns + 1;
+    if (cmdstore_merge_open("book", qs, &m, instr_id, kinds, 2, INT64_MIN, to))
+        return 1;
+    const struct gt_tick *t;
+    int n;
+    while ((n = cmdstore_merge_run(&m, &t)) > 0)
+        for (int i = 0; i < n; i++) {
+            struct gt_tick tmp;
+            const struct gt_tick *x;
+            gt_mbp_book_apply(&o, &t[i]);
+            if ((x = view_tick(&t[i], 1, &tmp)))
+                gt_mbp_book_apply(&im, x);
+            if (view == 2 && (x = view_tick(&t[i], 2, &tmp)))
+                gt_mbp_book_apply(&cons, x);
+        }
+    cmdstore_merge_close(&m);
+    if (n < 0)
+        return 1;
+    bool has_implied = im.n[0] || im.n[1];
+    *b = view == 1 ? im : has_implied ? cons : o;
+    if (view == 2 && !has_implied) /* the implied share of every level is 0 */
+        for (int side = 0; side < 2; side++)
+            for (int l = 0; l < b->n[side]; l++)
+                b->side[side][l].n_orders = 0;
+    b->n_applied = o.n_applied + im.n_applied + cons.n_applied;
+    return 0;
+}
+
 static const struct out_col cols[] = {{"level", 5},       {"bid_orders", 10}, {"bid_qty", 8},
                                       {"bid_px", 10},     {"ask_px", 10},     {"ask_qty", 8},
                                       {"ask_orders", 10}, {"state", -5}};
+static const struct out_col cons_cols[] = {{"level", 5},        {"bid_implied", 11}, {"bid_qty", 8},
+                                           {"bid_px", 10},      {"ask_px", 10},      {"ask_qty", 8},
+                                           {"ask_implied", 11}, {"state", -5}};
 
 int cmd_book(int argc, char **argv)
 {
@@ -155,10 +238,16 @@ int cmd_book(int argc, char **argv)
     }
     struct gt_mbp_book b;
     gt_mbp_book_init(&b, GT_MBP_DEPTH_DEFAULT);
-    if (has_book == GT_OK && (rc = book_at(st, a.symbol, def.instr_id, a.at_ns, &b)))
+    if (has_book == GT_OK && !a.view && (rc = book_at(st, a.symbol, def.instr_id, a.at_ns, &b)))
+        goto done;
+    if (has_book == GT_OK && a.view &&
+        (rc = view_at(st, def.instr_id, a.at_ns, a.view, def.u.def.depth, &b)))
         goto done;
     struct out o;
-    out_begin(&o, a.q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
+    if (a.view == 2)
+        out_begin(&o, a.q.fmt, QOUT, cons_cols, sizeof cons_cols / sizeof cons_cols[0]);
+    else
+        out_begin(&o, a.q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
     int rows = b.n[0] > b.n[1] ? b.n[0] : b.n[1];
     if (rows > a.depth)
         rows = a.depth;

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_curve.c -- tickq curve: the forward curve of a product at T, with the
- * index and each contract's basis to it (curve.c builds it). */
+ * index and each contract's basis to it (curve.c builds it); with --spreads
+ * the product's calendar spreads beside their legs (spreads.c). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "qio.h"
 #include "cmd.h"
 #include "curve.h"
+#include <string.h>
+#include "spreads.h"
 #include "out.h"
 #include "cmdstore.h"
 #include "qopt.h"
@@ -22,7 +25,14 @@ static void usage(FILE *f)
                "index, in $ and %%. The future's price is the mid, or the last trade when a\n"
                "side is empty.\n"
                "\n"
-               "  --at T           the time (default: now)\n" QOPT_HELP_NO_RANGE);
+               "With --spreads, the product's calendar spreads instead, each beside its legs:\n"
+               "the spread's bid, ask, mid and last, the price of the leg bought and of the\n"
+               "leg sold (as on the curve), legs_diff = bought - sold, which is what the legs\n"
+               "say the spread is worth, and off = the spread's price (mid, else last) -\n"
+               "legs_diff: 0 when the two agree.\n"
+               "\n"
+               "  --at T           the time (default: now)\n"
+               "  --spreads        the spreads beside their legs\n" QOPT_HELP_NO_RANGE);
 }
 
 static const struct out_col cols[] = {{"symbol", -12}, {"maturity", 8}, {"days", 5},  {"bid", 10},
@@ -81,11 +91,64 @@ int curve_args_parse(const char *cmd, int argc, char **argv, struct qopt *q, con
     return cmdstore_name_check(cmd, "product", *product, GT_PRODUCT_LEN);
 }
 
+static const struct out_col spread_cols[] = {
+    {"symbol", -12}, {"buy", -12},   {"sell", -12},   {"bid", 10},       {"ask", 10}, {"mid", 10},
+    {"last", 10},    {"buy_px", 10}, {"sell_px", 10}, {"legs_diff", 10}, {"off", 10}};
+
+/* Takes curve's own flag --spreads out of argv (chart curve, which shares
+ * the parser, has no table for it); returns whether it was there. */
+static bool take_spreads(int *argc, char **argv)
+{
+    int k = 1;
+    bool found = false, rest = false;
+    for (int i = 1; i < *argc; i++) {
+        rest |= strcmp(argv[i], "--") == 0;
+        if (!rest && strcmp(argv[i], "--spreads") == 0)
+            found = true;
+        else
+            argv[k++] = argv[i];
+    }
+    *argc = k;
+    return found;
+}
+
+static int print_spreads(struct shards *st, const char *product, int64_t at, const struct curve *c,
+                         enum out_format fmt)
+{
+    struct spread_row *rows;
+    int n, rc = spreads_build("curve", st, product, at, c, &rows, &n);
+    if (rc)
+        return rc;
+    struct out o;
+    out_begin(&o, fmt, QOUT, spread_cols, sizeof spread_cols / sizeof spread_cols[0]);
+    for (int i = 0; i < n; i++) {
+        const struct spread_row *r = &rows[i];
+        out_str(&o, r->symbol);
+        out_str(&o, r->leg[0]);
+        out_str(&o, r->leg[1]);
+        out_px(&o, r->bid);
+        out_px(&o, r->ask);
+        out_px(&o, r->mid);
+        out_px(&o, r->last);
+        out_px(&o, r->leg_px[0]);
+        out_px(&o, r->leg_px[1]);
+        out_px(&o, r->legs_diff);
+        out_px(&o, r->off);
+        out_row_end(&o);
+    }
+    rc = out_finish(&o, "curve", rc);
+    if (n == 0)
+        fprintf(QERR, "tickq curve: %s lists no spread at T\n", product);
+    free(rows);
+    return rc;
+}
+
 int cmd_curve(int argc, char **argv)
 {
     struct qopt q;
     const char *product;
     int64_t at;
+    bool spreads = take_spreads(&argc, argv);
     int rc = curve_args_parse("curve", argc, argv, &q, &product, &at, NULL, usage);
     if (rc)
         return rc < 0 ? 0 : rc;
@@ -95,6 +158,11 @@ int cmd_curve(int argc, char **argv)
         return rc;
     if ((rc = curve_build("curve", st, product, at, &c)))
         goto done;
+    if (spreads) {
+        rc = print_spreads(st, product, at, c, q.fmt);
+        free(c);
+        goto done;
+    }
     struct out o;
     out_begin(&o, q.fmt, QOUT, cols, sizeof cols / sizeof cols[0]);
     for (int i = 0; i < c->n; i++) {

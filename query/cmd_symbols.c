@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_symbols.c -- tickq symbols: the instruments the store knows, futures
- * and indexes, from their definitions, with the time range and tick counts
- * of what is stored for each. */
+/* cmd_symbols.c -- tickq symbols: the instruments the store knows, futures,
+ * spreads (with their legs) and indexes, from their definitions, with the
+ * time range and tick counts of what is stored for each. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,14 +11,16 @@
 #include "out.h"
 #include "cmdstore.h"
 #include "qopt.h"
+#include "spreads.h"
 #include "gputick/time.h"
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: tickq symbols [--product P] [OPTIONS]\n"
                "\n"
-               "Instruments (futures and indexes): product, symbol, type, maturity (last\n"
-               "trading day), tick size, first and last tick time, and ticks stored per kind.\n"
+               "Instruments (futures, spreads and indexes): product, symbol, type, maturity\n"
+               "(last trading day; a spread's is its bought leg's), tick size, first and last\n"
+               "tick time, ticks stored per kind, and a spread's legs: +BOUGHT -SOLD.\n"
                "With --from/--to, first, last and the counts are those of the ticks in\n"
                "[from, to), read from the store (a scan of that range); every instrument is\n"
                "still listed. With several --db stores the counts without a range are sums\n"
@@ -31,7 +33,7 @@ static void usage(FILE *f)
 static const struct out_col cols[] = {
     {"product", -7}, {"symbol", -12}, {"type", -6},  {"maturity", 8}, {"tick", 6},
     {"first", -24},  {"last", -24},   {"trade", 8},  {"book", 8},     {"tob", 8},
-    {"fixing", 6},   {"stat", 5},     {"status", 6}, {"def", 3}};
+    {"fixing", 6},   {"stat", 5},     {"status", 6}, {"def", 3},      {"legs", -15}};
 
 /* Counts the ticks of (instr_id, kind) in [from, to) into *count and
  * widens [*first, *last] by them. Returns 0, or 1 after printing a store
@@ -60,6 +62,26 @@ static int range_count(struct shards *st, int32_t instr_id, int kind, const stru
     int rc = n < 0 ? cmdstore_iter_fail("symbols", it, n) : 0;
     shards_iter_close(it);
     return rc;
+}
+
+/* A spread's legs as "+BOUGHT -SOLD" (an id where the leg is not defined),
+ * "" if it has none. Returns 0 or 1 after printing a store error. */
+static int legs_str(struct shards *st, const struct gt_tick *defs, int n, const struct gt_tick *d,
+                    char out[2 * GT_SYMBOL_LEN + 8])
+{
+    int32_t legs[2];
+    int err;
+    if (!spreads_legs("symbols", st, d->instr_id, legs, &err) || err)
+        return err;
+    char sym[2][GT_SYMBOL_LEN + 1];
+    for (int k = 0; k < 2; k++) {
+        snprintf(sym[k], sizeof sym[k], "%d", legs[k]);
+        for (int j = 0; j < n; j++)
+            if (defs[j].instr_id == legs[k])
+                cmdstore_symbol(&defs[j], sym[k]);
+    }
+    snprintf(out, 2 * GT_SYMBOL_LEN + 8, "+%s -%s", sym[0], sym[1]);
+    return 0;
 }
 
 int cmd_symbols(int argc, char **argv)
@@ -142,7 +164,9 @@ int cmd_symbols(int argc, char **argv)
             break;
         out_str(&o, prod);
         out_str(&o, sym);
-        out_str(&o, d->type == GT_INSTR_INDEX ? "index" : "future");
+        out_str(&o, d->type == GT_INSTR_INDEX    ? "index"
+                    : d->type == GT_INSTR_SPREAD ? "spread"
+                                                 : "future");
         out_i64(&o, d->maturity ? (int64_t)d->maturity : INT64_MAX);
         out_px(&o, d->tick_px ? d->tick_px : INT64_MAX);
         if (first <= last) {
@@ -154,6 +178,10 @@ int cmd_symbols(int argc, char **argv)
         }
         for (int k = 1; k <= GT_KIND_MAX; k++)
             out_i64(&o, (int64_t)count[k]);
+        char legs[2 * GT_SYMBOL_LEN + 8] = "";
+        if (d->type == GT_INSTR_SPREAD && (rc = legs_str(st, defs, n, &defs[i], legs)))
+            break;
+        out_str(&o, legs);
         out_row_end(&o);
     }
     rc = out_finish(&o, "symbols", rc);

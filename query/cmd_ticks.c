@@ -211,8 +211,12 @@ static void tick_cells(const struct gt_tick *t, struct cellv *c)
     }
     case GT_KIND_DEF: {
         const struct gt_def *x = &t->u.def;
-        put_i(&c[C_PX], x->tick_px, 'p');
-        put_s(&c[C_TYPE], x->type == GT_INSTR_INDEX ? "index" : "future");
+        bool legs = gt_def_is_legs(t); /* a spread's legs (tickq symbols shows them) */
+        put_i(&c[C_PX], legs ? INT64_MAX : x->tick_px, 'p');
+        put_s(&c[C_TYPE], legs                         ? "legs"
+                          : x->type == GT_INSTR_INDEX  ? "index"
+                          : x->type == GT_INSTR_SPREAD ? "spread"
+                                                       : "future");
         put_i(&c[C_MATURITY], x->maturity ? x->maturity : INT64_MAX, 'i');
         put_i(&c[C_LEVEL], x->depth, 'i');
         gt_fixed_str(c[C_PRODUCT].buf, sizeof c[C_PRODUCT].buf, x->product, GT_PRODUCT_LEN);

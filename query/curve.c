@@ -13,6 +13,25 @@ static int64_t days_of_ymd(uint32_t ymd)
     return gt_days_from_civil((int)(ymd / 10000), ymd / 100 % 100, ymd % 100);
 }
 
+int curve_quote(const char *cmd, struct shards *st, int32_t instr_id, int64_t at_ns, int64_t q[4])
+{
+    struct gt_tick t;
+    int found;
+    q[0] = q[1] = q[2] = q[3] = INT64_MAX;
+    int rc = cmdstore_last_at(cmd, st, instr_id, GT_KIND_TOB, at_ns, NULL, NULL, &t, &found);
+    if (!rc && found) {
+        q[0] = t.u.tob.bid_px;
+        q[1] = t.u.tob.ask_px;
+        if (q[0] != INT64_MAX && q[1] != INT64_MAX)
+            q[2] = (int64_t)(((__int128)q[0] + q[1]) / 2);
+    }
+    if (!rc)
+        rc = cmdstore_last_trade_at(cmd, st, instr_id, at_ns, &t, &found);
+    if (!rc && found)
+        q[3] = t.u.trade.px;
+    return rc;
+}
+
 int curve_build(const char *cmd, struct shards *st, const char *product, int64_t at_ns,
                 struct curve **out)
 {
@@ -48,25 +67,15 @@ int curve_build(const char *cmd, struct shards *st, const char *product, int64_t
             }
             continue;
         }
-        if (d->maturity < today)
-            continue;
+        if (d->maturity < today || d->type == GT_INSTR_SPREAD)
+            continue; /* spreads: tickq curve --spreads (spreads.c) */
         struct curve_row *r = &c->rows[c->n++];
         cmdstore_symbol(&defs[i], r->symbol);
         r->maturity = d->maturity;
         r->days = days_of_ymd(d->maturity) - days_of_ymd(today);
-        r->bid = r->ask = r->mid = r->last = INT64_MAX;
-        rc =
-            cmdstore_last_at(cmd, st, defs[i].instr_id, GT_KIND_TOB, at_ns, NULL, NULL, &t, &found);
-        if (!rc && found) {
-            r->bid = t.u.tob.bid_px;
-            r->ask = t.u.tob.ask_px;
-            if (r->bid != INT64_MAX && r->ask != INT64_MAX)
-                r->mid = (int64_t)(((__int128)r->bid + r->ask) / 2);
-        }
-        if (!rc)
-            rc = cmdstore_last_trade_at(cmd, st, defs[i].instr_id, at_ns, &t, &found);
-        if (!rc && found)
-            r->last = t.u.trade.px;
+        int64_t q[4];
+        rc = curve_quote(cmd, st, defs[i].instr_id, at_ns, q);
+        r->bid = q[0], r->ask = q[1], r->mid = q[2], r->last = q[3];
     }
     for (int i = 0; i < c->n; i++) {
         struct curve_row *r = &c->rows[i];

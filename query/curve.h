@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* curve.h -- the forward curve of a product at a time T.
  *
- * Every future of the product listed at T (its definition's last trading day
- * on or after T's UTC date), in maturity order, with the last top of book and
- * the last trade at or before T, and the product's index: its last value at
- * or before T (any fixing code). The future's price for the basis is the mid
- * when both sides are quoted, else the last trade; basis = price - index. */
+ * Every future of the product listed at T (spreads aside: spreads.h) (its definition's last trading
+ * day on or after T's UTC date), in maturity order, with the last top of book and the last trade at
+ * or before T, and the product's index: its last value at or before T (any fixing code). The
+ * future's price for the basis is the mid when both sides are quoted, else the last trade; basis =
+ * price - index. */
 #ifndef GT_QUERY_CURVE_H
 #define GT_QUERY_CURVE_H
 #include <stdint.h>
@@ -36,6 +36,11 @@ struct curve {
  * with suggestions) or 1 after printing a store error. */
 int curve_build(const char *cmd, struct shards *st, const char *product, int64_t at_ns,
                 struct curve **out);
+
+/* The quote of an instrument at at_ns: q = {bid, ask, mid, last trade}
+ * (the last top of book and the last trade that counts at or before it),
+ * INT64_MAX where unknown. Returns 0 or 1 after printing a store error. */
+int curve_quote(const char *cmd, struct shards *st, int32_t instr_id, int64_t at_ns, int64_t q[4]);
 
 /* Parses the arguments of curve and chart curve: PRODUCT, --at T (default
  * now), the shared options, and --out FILE when out_file is not NULL (then

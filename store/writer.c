@@ -181,7 +181,7 @@ int gt_store_append(gt_store *st, const struct gt_tick *t)
         return store_err(st, rc, "append: out of memory");
     if (!s->loaded && (rc = series_load(st, s)) < 0)
         return rc;
-    if (t->kind == GT_KIND_DEF && (rc = instr_put(st, t, true)) < 0)
+    if (t->kind == GT_KIND_DEF && !gt_def_is_legs(t) && (rc = instr_put(st, t, true)) < 0)
         return store_err(st, rc, "append: out of memory");
     if (s->n == BLOCK_TICKS || !s->has_block) {
         int64_t key_ns = t->exch_ns;

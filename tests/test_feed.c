@@ -792,10 +792,10 @@ Test(feed, an_index_packet_that_finds_the_deferral_buffer_full_marks_the_indexes
     assert_books_equal();
 }
 
-/* Market by order (47, 53) and spread definitions (56) decode but keep no book
- * yet: counted as unhandled, never as unknown or malformed, and a 47 that ends
- * the event ends it. */
-Test(feed, order_book_and_spread_templates_are_counted_as_unhandled_not_unknown)
+/* Market by order (47, 53) decodes but keeps no book yet: counted as
+ * unhandled, never as unknown or malformed, and a 47 that ends the event ends
+ * it. A spread definition (56) is kept: a def record with its legs. */
+Test(feed, order_book_templates_are_unhandled_and_spread_definitions_kept)
 {
     const struct feed_stats *s = feed_stats(F);
     uint64_t unknown = s->unknown, malformed = s->malformed;
@@ -810,13 +810,31 @@ Test(feed, order_book_and_spread_templates_are_counted_as_unhandled_not_unknown)
     struct mdp3_def56 d;
     memset(&d, 0, sizeof d);
     d.security_id = 900001;
+    memcpy(d.symbol, "H100G6-H6", 9);
+    memcpy(d.asset, "H100", 4);
+    memcpy(d.security_sub_type, "SP", 2);
+    d.min_price_increment_px = 5000000;
     struct mdp3_def56_leg legs[2] = {{sec_id(0), 1, 1, MDP3_PX_NULL, MDP3_I32_NULL},
                                      {sec_id(1), 2, 1, MDP3_PX_NULL, MDP3_I32_NULL}};
     cr_assert(eq(int, mdp3_enc_def56(&e, &d, NULL, 0, NULL, 0, NULL, 0, NULL, 0, legs, 2), GT_OK));
+    out->n = 0;
     feed_packet(F, GT_FEED_DEF_A, buf, mdp3_enc_len(&e), (int64_t)X.now);
-    cr_assert(eq(u64, s->unhandled, 2), "one 47 (line B's copy a duplicate) and one 56");
+    cr_assert(eq(u64, s->unhandled, 1), "one 47 (line B's copy a duplicate)");
     cr_assert(eq(u64, s->unknown, unknown));
     cr_assert(eq(u64, s->malformed, malformed));
+    cr_assert(eq(sz, out->n, 2), "the definition, then its legs");
+    const struct gt_def *def = &out->t[0].u.def;
+    cr_assert(eq(int, out->t[0].kind, GT_KIND_DEF));
+    cr_assert(eq(str, out->topic[0], "def.H100.H100G6-H6"));
+    cr_assert(eq(int, def->type, GT_INSTR_SPREAD));
+    cr_assert(eq(i64, def->tick_px, 5000000));
+    cr_assert(eq(u32, def->maturity, 20270115), "its bought leg's");
+    cr_assert(not(gt_def_is_legs(&out->t[0])));
+    cr_assert(gt_def_is_legs(&out->t[1]));
+    cr_assert(eq(str, out->topic[1], "def.H100.H100G6-H6"));
+    cr_assert(eq(i32, gt_def_leg(&out->t[1], 0), sec_id(0)));
+    cr_assert(eq(i32, gt_def_leg(&out->t[1], 1), sec_id(1)));
+    cr_assert(eq(int, out->t[1].u.def.type, GT_INSTR_SPREAD));
     book_event(2, 3, 0); /* the event the 47 ended is closed: the next one publishes */
     assert_books_equal();
 }

@@ -261,21 +261,10 @@ static char *out_s, *err_s;
  * stderr captured into out_s and err_s; returns the exit status. */
 static int run(int (*cmd)(int, char **), ...)
 {
-    char *argv[32], opath[160], epath[160];
-    int argc = 0;
     va_list ap;
     va_start(ap, cmd);
-    for (char *a; (a = va_arg(ap, char *)) && argc < 30;)
-        argv[argc++] = a;
+    int rc = tickgen_vrun(dir, &out_s, &err_s, cmd, ap);
     va_end(ap);
-    argv[argc] = NULL;
-    snprintf(opath, sizeof opath, "%s/out", dir);
-    snprintf(epath, sizeof epath, "%s/err", dir);
-    int rc = tickgen_run(cmd, argc, argv, opath, epath);
-    free(out_s);
-    free(err_s);
-    out_s = slurp(opath);
-    err_s = slurp(epath);
     return rc;
 }
 
@@ -283,17 +272,7 @@ static int run(int (*cmd)(int, char **), ...)
 static void bad(const char *what, int rc);
 
 /* The CSV line of row r (0 = the header), copied into buf. */
-static const char *line(const char *s, int r, char *buf, size_t cap)
-{
-    for (; r > 0 && s; r--)
-        if ((s = strchr(s, '\n')))
-            s++;
-    if (!s || !*s)
-        return NULL;
-    size_t n = strcspn(s, "\n");
-    snprintf(buf, cap, "%.*s", (int)(n < cap ? n : cap - 1), s);
-    return buf;
-}
+#define line tickgen_line
 
 static int count_lines(const char *s)
 {

@@ -11,6 +11,7 @@
 #define GT_TEST_TICKGEN_H
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,41 @@ static inline int tickgen_run(int (*cmd)(int, char **), int argc, char **argv, c
     dup2(se, 2);
     close(so), close(se), close(fo), close(fe);
     return rc;
+}
+
+/* Runs "tickq ARGS..." (the NULL-terminated arguments ap) in this process
+ * with its output and messages in the files out and err under dir, read
+ * back into *out_s and *err_s (their old strings freed); returns its exit
+ * status. */
+static inline int tickgen_vrun(const char *dir, char **out_s, char **err_s,
+                               int (*cmd)(int, char **), va_list ap)
+{
+    char *argv[32], opath[160], epath[160];
+    int argc = 0;
+    for (char *a; (a = va_arg(ap, char *)) && argc < 30;)
+        argv[argc++] = a;
+    argv[argc] = NULL;
+    snprintf(opath, sizeof opath, "%s/out", dir);
+    snprintf(epath, sizeof epath, "%s/err", dir);
+    int rc = tickgen_run(cmd, argc, argv, opath, epath);
+    free(*out_s);
+    free(*err_s);
+    *out_s = tickgen_slurp(opath);
+    *err_s = tickgen_slurp(epath);
+    return rc;
+}
+
+/* Line r of s (0 = the first: a CSV header) copied into buf, or NULL. */
+static inline const char *tickgen_line(const char *s, int r, char *buf, size_t cap)
+{
+    for (; r > 0 && s; r--)
+        if ((s = strchr(s, '\n')))
+            s++;
+    if (!s || !*s)
+        return NULL;
+    size_t n = strcspn(s, "\n");
+    snprintf(buf, cap, "%.*s", (int)(n < cap ? n : cap - 1), s);
+    return buf;
 }
 
 #endif

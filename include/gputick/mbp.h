@@ -98,10 +98,10 @@ void gt_mbp_book_init(struct gt_mbp_book *b, int depth);
  * changes levels (gt_mbp_apply; a null qty is 0, as in tickfeed's book),
  * GT_KIND_STATUS may change the feed state, GT_KIND_DEF sets the depth (a
  * smaller one drops the levels past it); other kinds are ignored.
- * Implied-book levels (GT_F_IMPLIED) are ignored: this is the outright
- * book. Returns 0, or GT_EBADMSG for a level outside 1..depth, an unknown
- * side or action, or a New/Change/Overlay without a price (counted in n_bad,
- * the book unchanged). */
+ * Implied and consolidated levels (GT_F_IMPLIED, GT_F_CONSOLIDATED) are
+ * ignored: this is the outright book. Returns 0, or GT_EBADMSG for a level outside 1..depth, an
+ * unknown side or action, or a New/Change/Overlay without a price (counted in n_bad, the book
+ * unchanged). */
 int gt_mbp_book_apply(struct gt_mbp_book *b, const struct gt_tick *t);
 
 #endif

@@ -56,6 +56,13 @@ enum {
     GT_F_RECOVERY = 1 << 2,  /* built from the snapshot loop, not the incremental feed */
     GT_F_IMPLIED = 1 << 3,   /* implied book (MDEntryType E/F) */
     GT_F_SNAPSHOT = 1 << 4,  /* state sent to a late joiner, not a bus record (bus.h) */
+    /* The consolidated book (outright and implied merged by price); a level
+     * record so flagged carries the implied share of its qty in n_orders. */
+    GT_F_CONSOLIDATED = 1 << 5,
+    /* A leg print: a trade of an outright that a spread trade in the same
+     * event caused (docs/wire.md, "Spreads and leg prints"); never counted
+     * by gt_trade_counts(), as the spread's own trade is. */
+    GT_F_LEG = 1 << 6,
 };
 
 enum gt_side { GT_SIDE_NONE = 0, GT_SIDE_BID = 1, GT_SIDE_ASK = 2 };
@@ -113,7 +120,7 @@ enum gt_feed_cause {
     GT_CAUSE_RESYNC = 7,      /* a jump of the lines' sequence was false: re-synchronized */
 };
 
-enum gt_instr_type { GT_INSTR_FUTURE = 1, GT_INSTR_INDEX = 2 };
+enum gt_instr_type { GT_INSTR_FUTURE = 1, GT_INSTR_INDEX = 2, GT_INSTR_SPREAD = 3 };
 
 enum { GT_SYMBOL_LEN = 12, GT_PRODUCT_LEN = 6 };
 
@@ -207,6 +214,35 @@ struct gt_tick {
 };
 _Static_assert(sizeof(struct gt_tick) == GT_TICK_LEN, "a tick is 64 bytes");
 
+/* A spread (GT_INSTR_SPREAD) is defined by two def records: its definition,
+ * as a future's (maturity: its bought leg's, 0 while that is not defined),
+ * then its legs, a def record flagged GT_F_LEG whose first 8 payload bytes
+ * are not the tick size but the legs (docs/wire.md):
+ *   32 i32 the leg bought (LegSide 1)   gt_def_leg(t, 0)
+ *   36 i32 the leg sold (LegSide 2)     gt_def_leg(t, 1)
+ *   40..63 as the spread's definition
+ * Readers of definitions that do not know spreads skip def records flagged
+ * GT_F_LEG (the store keeps them, but not as the instrument's definition).
+ * A spread that is not one leg bought and one sold at ratio 1 (CME's
+ * calendar spread, SecuritySubType SP, is) has no legs record. */
+static inline bool gt_def_is_legs(const struct gt_tick *t)
+{
+    return t->kind == GT_KIND_DEF && (t->flags & GT_F_LEG);
+}
+/* Leg i (0 bought, 1 sold) of a legs record, or 0 if t is none. */
+static inline int32_t gt_def_leg(const struct gt_tick *t, int i)
+{
+    if (!gt_def_is_legs(t) || i < 0 || i > 1)
+        return 0;
+    return (int32_t)(uint32_t)((uint64_t)t->u.def.tick_px >> (32 * i));
+}
+/* Makes t, a copy of a spread's definition, its legs record. */
+static inline void gt_def_legs_set(struct gt_tick *t, int32_t buy, int32_t sell)
+{
+    t->flags |= GT_F_LEG;
+    t->u.def.tick_px = (int64_t)((uint64_t)(uint32_t)buy | (uint64_t)(uint32_t)sell << 32);
+}
+
 /* A set of the fields of struct gt_tick, for a reader that needs only some
  * (gt_store_iter_fields): one bit per byte of the struct, a field named by
  * the bit of its first byte, e.g. GT_FIELD(u.trade.px) | GT_FIELD(u.trade.qty). */
@@ -263,7 +299,9 @@ int gt_tick_decode(const uint8_t *p, size_t len, struct gt_tick *t);
  * as-of joins, the store's readers and the bindings over them).
  *
  * A trade record counts when it is a print (action GT_ACT_NEW, a price and a
- * positive quantity) that no bust has cancelled. A bust is the exchange's
+ * positive quantity) that no bust has cancelled and that is not a leg print
+ * (GT_F_LEG: the outright side of a spread trade, whose volume the spread's
+ * own print already carries; counting both would count one trade twice). A bust is the exchange's
  * trade cancellation: a TradeSummary entry with MDUpdateAction Delete
  * (action GT_ACT_DELETE), of the same instrument, naming the cancelled trade
  * by its MDTradeEntryID (trade_id) and arriving later on the bus. CME numbers
@@ -311,8 +349,9 @@ int gt_busts_note(struct gt_busts *b, const struct gt_tick *t, size_t n);
 /* Second pass, after every record went through gt_busts_note(): finds the
  * print each bust cancels among t[0..n). Needless (a no-op) with no busts. */
 void gt_busts_match(struct gt_busts *b, const struct gt_tick *t, size_t n);
-/* The rule: true if t is a print that no bust of b cancels. b may be NULL
- * (no busts known); t needs kind, seq, px, qty, trade_id and action. */
+/* The rule: true if t is a print, not a leg print, that no bust of b
+ * cancels. b may be NULL (no busts known); t needs kind, flags, seq, px,
+ * qty, trade_id and action. */
 bool gt_trade_counts(const struct gt_tick *t, const struct gt_busts *b);
 
 /* The topic-and-CLI name of a kind ("trade"), or NULL if kind is unknown. */
