@@ -77,7 +77,7 @@ class Procs:
 
 
 def last_published(log):
-    m = re.search(r"published \d+ records .* seq (\d+)", log_tail(log, 3))
+    m = re.search(r"exit: .*\bseq (\d+)", log_tail(log, 3))
     return int(m.group(1)) if m else None
 
 

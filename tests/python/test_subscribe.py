@@ -16,7 +16,7 @@ from conftest import log_tail, wait_for
 
 
 def published(log):
-    m = re.findall(r"published (\d+) records", log_tail(log, 3))
+    m = re.findall(r"\bpublished (\d+)\b", log_tail(log, 3))
     return int(m[-1]) if m else 0
 
 
