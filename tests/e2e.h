@@ -380,7 +380,7 @@ static inline void apply_record(struct seen *s, const uint8_t *r)
 {
     struct gt_tick t;
     cr_assert(eq(int, gt_tick_decode(r, GT_TICK_LEN, &t), GT_OK));
-    if (t.kind == GT_KIND_LEVEL && !(t.flags & GT_F_IMPLIED)) {
+    if (t.kind == GT_KIND_LEVEL && !(t.flags & (GT_F_IMPLIED | GT_F_CONSOLIDATED))) {
         struct book_update u = {t.instr_id,     t.u.level.rpt_seq,  t.u.level.px,
                                 t.u.level.qty,  t.u.level.n_orders, t.u.level.level,
                                 t.u.level.side, t.u.level.action};

@@ -57,7 +57,14 @@ def _field(recs, off, fmt):
         if len(recs) else np.empty(0, dt)
 
 
-SIDES = ("bid", "ask")  # gt_side 1, 2
+SIDES = ("bid", "ask")  # gt_side 1, 2: a level's side
+AGGRESSORS = ("buy", "sell")  # gt_aggressor_name: the side a trade's aggressor took
+STATS = ("settle", "open_interest", "cleared_volume", "open", "high", "low", "vwap", "high_bid",
+         "low_offer", "fixing_price", "session_volume")  # gt_stat_name, types 1..11
+CAUSES = ("none", "packet_gap", "rptseq_gap", "channel_reset", "startup", "snapshot",
+          "incremental", "resync")  # gt_cause_name, 0..7
+DEF_TYPES = ("future", "index", "spread", "legs")
+F_LEG = 1 << 6  # GT_F_LEG: on a def, a spread's legs record
 ACTIONS = ("new", "change", "delete", "delete_thru", "delete_from", "overlay")
 FIX_NAMES = (None, "indicative", "premarket", "prelim_close", "session_close", "official")
 FEEDS = ("none", "stale", "recovered", "reset")
@@ -107,12 +114,17 @@ def _trade_action(recs):
 
 
 def _def_type(recs):
-    return (_field(recs, 45, "u1") == 2).astype(np.int64), np.ones(len(recs), bool)
+    """future, index, spread, or a spread's legs record (flagged GT_F_LEG)."""
+    typ = _field(recs, 45, "u1").astype(np.int64)
+    code = np.where(typ == 2, 1, np.where(typ == 3, 2, 0))
+    code = np.where(_field(recs, 2, "<u2") & F_LEG, 3, code)
+    return code, np.ones(len(recs), bool)
 
 
-def _none(recs):
-    """A column tickq prints for a kind and always leaves null (stat's type)."""
-    return np.zeros(len(recs), np.int64), np.zeros(len(recs), bool)
+def _def_px(recs):
+    """A def's tick size; a legs record carries leg ids there: null."""
+    v = _field(recs, 32, "<i8")
+    return v, (v != I64_NULL) & ~(_field(recs, 2, "<u2") & F_LEG).astype(bool)
 
 
 def _str(off, n):
@@ -120,9 +132,9 @@ def _str(off, n):
 
 
 COLUMNS = [
-    ("px", {1: _px(32), 2: _px(32), 4: _px(32), 5: _px(32), 7: _px(32)}),
+    ("px", {1: _px(32), 2: _px(32), 4: _px(32), 5: _px(32), 7: ("p", _def_px)}),
     ("qty", {1: _i(40, "<i8", I64_NULL), 2: _i(40, "<i8", I64_NULL), 5: _i(40, "<i8", I64_NULL)}),
-    ("side", {1: _s(56, "u1", SIDES, 1), 2: _s(53, "u1", SIDES, 1)}),
+    ("side", {1: _s(56, "u1", AGGRESSORS, 1), 2: _s(53, "u1", SIDES, 1)}),
     ("level", {2: _i(52, "u1"), 7: _i(44, "u1")}),
     ("action", {1: ("s", _trade_action, ("new", "bust")), 2: _s(54, "u1", ACTIONS)}),
     ("orders", {1: _i(52, "<i4", 2**31 - 1), 2: _i(48, "<i4", 2**31 - 1)}),
@@ -135,10 +147,10 @@ COLUMNS = [
     ("trade_id", {1: _i(48, "<u4", 2**32 - 1)}),
     ("rpt_seq", {2: _i(56, "<u4"), 4: _i(48, "<u4")}),
     ("code", {4: _i(44, "u1"), 5: _i(48, "u1"), 6: _i(33, "u1")}),
-    ("type", {4: _s(44, "u1", FIX_NAMES[1:], 1), 5: ("s", _none, ()), 7: ("s", _def_type, ("future", "index"))}),
+    ("type", {4: _s(44, "u1", FIX_NAMES[1:], 1), 5: _s(48, "u1", STATS, 1), 7: ("s", _def_type, DEF_TYPES)}),
     ("date", {4: _i(40, "<u4", 0), 5: _i(52, "<u4", 0), 6: _i(48, "<u4", 0)}),
     ("feed", {6: _s(35, "u1", FEEDS)}),
-    ("cause", {6: _i(36, "u1")}),
+    ("cause", {6: _s(36, "u1", CAUSES)}),
     ("gap_from", {6: _i(40, "<u4", 0)}),
     ("gap_to", {6: _i(44, "<u4", 0)}),
     ("trading", {6: _i(32, "u1", 255)}),

@@ -20,10 +20,15 @@ void spread_list(struct market *m)
             int ni = market_instr_of(p, kn), fi = market_instr_of(p, kf);
             const struct market_instr *n = &m->instr[ni], *f = &m->instr[fi];
             struct market_instr *s = &m->instr[market_instr_of(p, MARKET_N_MONTHS + j)];
+            /* The near leg's symbol, a dash and the far leg's month and
+             * year: H100Z6-F7. CME joins both whole symbols (H100Z6-H100F7),
+             * 13 characters here, which the tick's 12-byte symbol (and so
+             * tickfeed) cannot hold. */
             char ns[MARKET_SYMLEN], fs[MARKET_SYMLEN];
             memcpy(ns, n->symbol, sizeof ns);
             memcpy(fs, f->symbol, sizeof fs);
-            snprintf(s->symbol, sizeof s->symbol, "%.9s-%.9s", ns, fs);
+            size_t pl = strnlen(f->product, sizeof f->product);
+            snprintf(s->symbol, sizeof s->symbol, "%.9s-%.4s", ns, fs + (pl < sizeof fs ? pl : 0));
             memcpy(s->product, n->product, sizeof s->product);
             s->security_id = spread_id(p, n, kf - kn);
             s->product_ix = p;
