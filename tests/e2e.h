@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* e2e.h -- the built programs as child processes, for the end-to-end tests.
  *
- * e2e_dir_make() makes the test's folder under /tmp (e2e_dir_remove() removes
- * it, unless GT_KEEP_TMP is set for a post-mortem). spawn() starts a program of the build tree
- * (proc.h) with its output in a log file in that folder and kills it at e2e_dir_remove() if it
- * still runs; proc_wait() waits a bounded time; show_log() and log_text() read a log back,
- * log_wait() waits for a line in it and feed_wait_joined() for tickfeed's groups joined.
- * rec_sum() and store_sum() give an order-independent count and checksum of records, to compare a
- * store with tickfeed's journal. Criterion forks per test, so the static state is the test's own.
+ * E2E_SUITE() declares a suite with its fixture: each test's folder in dir and
+ * its ports from port_base. e2e_dir_make() makes the test's folder under /tmp
+ * (e2e_dir_remove() removes it, unless GT_KEEP_TMP is set for a post-mortem). spawn() starts a
+ * program of the build tree (proc.h) with its output in a log file in that folder and kills it at
+ * e2e_dir_remove() if it still runs; proc_wait() waits a bounded time; show_log() and log_text()
+ * read a log back, log_wait() waits for a line in it and feed_wait_joined() for tickfeed's groups
+ * joined. rec_sum() and store_sum() give an order-independent count and checksum of records, to
+ * compare a store with tickfeed's journal. Criterion forks per test, so the static state is the
+ * test's own.
  */
 #ifndef GT_TEST_E2E_H
 #define GT_TEST_E2E_H
@@ -54,6 +56,28 @@ static inline void e2e_dir_remove(void)
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", e2e_dir);
 }
+
+/* The first of 16 ports for this process: base + (pid % span) * 16, so that
+ * suites run side by side (ctest -j, other trees' runs) do not collide; 0
+ * when span is 0 (a suite without ports). */
+static inline int e2e_ports(int base, int span)
+{
+    return span > 0 ? base + (int)(getpid() % span) * 16 : 0;
+}
+
+/* Declares the Criterion suite `suite` (timeout secs) and its fixture: before
+ * each test, dir holds its folder /tmp/PREFIX-XXXXXX and port_base the first
+ * of its 16 ports (e2e_ports(base, span)); after it, what spawn() started is
+ * killed and the folder removed (e2e_dir_remove). */
+#define E2E_SUITE(suite, prefix, base, span, secs)                                                 \
+    static char dir[64];                                                                           \
+    __attribute__((unused)) static int port_base;                                                  \
+    static void e2e_setup(void)                                                                    \
+    {                                                                                              \
+        e2e_dir_make(dir, sizeof dir, prefix);                                                     \
+        port_base = e2e_ports(base, span);                                                         \
+    }                                                                                              \
+    TestSuite(suite, .init = e2e_setup, .fini = e2e_dir_remove, .timeout = secs)
 
 /* Starts rel (under the build tree) with the NULL-terminated arguments;
  * output goes to e2e_dir/<log>. */

@@ -20,21 +20,7 @@
 #include "gputick/bus.h"
 #include "journal.h"
 
-static char dir[64];
-static int port_base;
-
-static void setup(void)
-{
-    e2e_dir_make(dir, sizeof dir, "gtbak-test");
-    port_base = 33000 + (int)(getpid() % 400) * 16;
-}
-
-static void teardown(void)
-{
-    e2e_dir_remove();
-}
-
-TestSuite(backup, .init = setup, .fini = teardown, .timeout = 240);
+E2E_SUITE(backup, "gtbak-test", 33000, 400, 240);
 
 /* Runs `tickstore --backup out --db db`; returns its exit status and, on
  * success, the checkpoint its line names in *seq. */

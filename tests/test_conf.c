@@ -14,19 +14,7 @@
 #include <sys/stat.h>
 #include "e2e.h"
 
-static char dir[64];
-
-static void setup(void)
-{
-    e2e_dir_make(dir, sizeof dir, "gtconf-test");
-}
-
-static void teardown(void)
-{
-    e2e_dir_remove();
-}
-
-TestSuite(conf, .init = setup, .fini = teardown, .timeout = 60);
+E2E_SUITE(conf, "gtconf-test", 0, 0, 60);
 
 /* Writes text into dir/name; its path into path. */
 static void file_write(char *path, size_t cap, const char *name, const char *text)

@@ -28,21 +28,7 @@
 #include "mdp3.h"
 #include "gputick/tick.h"
 
-static char dir[64];
-static int port_base;
-
-static void setup(void)
-{
-    e2e_dir_make(dir, sizeof dir, "gthostile-test");
-    port_base = 56000 + (int)(getpid() % 400) * 16;
-}
-
-static void teardown(void)
-{
-    e2e_dir_remove();
-}
-
-TestSuite(hostile, .init = setup, .fini = teardown, .timeout = 240);
+E2E_SUITE(hostile, "gthostile-test", 56000, 400, 240);
 
 /* ---- the forger ---------------------------------------------------------- */
 

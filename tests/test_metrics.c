@@ -22,22 +22,13 @@
 #include "e2e.h"
 #include "gputick/bus.h"
 
-static char dir[64];
-static int port_base, http_base;
+E2E_SUITE(metrics, "gtmet-test", 26000, 300, 240);
 
-static void setup(void)
+/* The first of four HTTP ports for this process, apart from port_base's. */
+static int http_ports(void)
 {
-    e2e_dir_make(dir, sizeof dir, "gtmet-test");
-    port_base = 26000 + (int)(getpid() % 300) * 16;
-    http_base = 51000 + (int)(getpid() % 500) * 4;
+    return 51000 + (int)(getpid() % 500) * 4;
 }
-
-static void teardown(void)
-{
-    e2e_dir_remove();
-}
-
-TestSuite(metrics, .init = setup, .fini = teardown, .timeout = 240);
 
 /* GET path from 127.0.0.1:port into buf (NUL-terminated, headers and
  * body). Returns the HTTP status, or -1 if nothing answered. */
@@ -137,6 +128,7 @@ Test(metrics, scraped_during_a_live_run_and_equal_to_the_exit_stats)
     char db[128], jdir[128], pub[128], rtr[128], ppub[128], prtr[128], pb[16];
     char mf[32], mp[32], ms[32];
     static char buf[1 << 16];
+    int http_base = http_ports();
     snprintf(db, sizeof db, "%s/db", dir);
     snprintf(jdir, sizeof jdir, "%s/journal", dir);
     snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
@@ -255,6 +247,7 @@ Test(metrics, refuses_a_remote_address_and_answers_only_metrics)
 {
     char m[32];
     static char buf[1 << 16];
+    int http_base = http_ports();
     pid_t p = spawn("store/tickstore", "remote.log", "--db", "/nonexistent/gputick-db", "--metrics",
                     "192.0.2.1:9570", NULL);
     cr_assert(eq(int, proc_wait(p, 10000), 2));

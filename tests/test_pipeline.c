@@ -42,21 +42,7 @@
 #include "net.h"
 #include "pcap.h"
 
-static char dir[64];
-static int port_base;
-
-static void setup(void)
-{
-    e2e_dir_make(dir, sizeof dir, "gtpipe-test");
-    port_base = 42000 + (int)(getpid() % 500) * 16;
-}
-
-static void teardown(void)
-{
-    e2e_dir_remove();
-}
-
-TestSuite(pipeline, .init = setup, .fini = teardown, .timeout = 120);
+E2E_SUITE(pipeline, "gtpipe-test", 42000, 500, 120);
 
 /* ticksim --no-send with extra arguments, then tickfeed --pcap: the journal
  * read back and checked against the truth. Prints the recovery figures. */

@@ -36,21 +36,7 @@
 #include "recorder.h"
 #include "tmpfs.h"
 
-static char dir[64];
-static int port_base;
-
-static void setup(void)
-{
-    e2e_dir_make(dir, sizeof dir, "gtrec-test");
-    port_base = 50000 + (int)(getpid() % 400) * 16;
-}
-
-static void teardown(void)
-{
-    e2e_dir_remove();
-}
-
-TestSuite(recorder, .init = setup, .fini = teardown, .timeout = 180);
+E2E_SUITE(recorder, "gtrec-test", 50000, 400, 180);
 
 /* ---- a small filesystem that a child holds ---- */
 

@@ -15,19 +15,7 @@
 #include <sys/un.h>
 #include "e2e.h"
 
-static char dir[64];
-
-static void setup(void)
-{
-    e2e_dir_make(dir, sizeof dir, "gtsvc-test");
-}
-
-static void teardown(void)
-{
-    e2e_dir_remove();
-}
-
-TestSuite(svc, .init = setup, .fini = teardown, .timeout = 120);
+E2E_SUITE(svc, "gtsvc-test", 0, 0, 120);
 
 /* Skips the test if the built program does not link libsystemd. */
 static void need_libsystemd(const char *rel)

@@ -40,20 +40,42 @@ if [ -x "$bin/web/tickweb" ]; then
     "$bin/web/tickweb" --listen "127.0.0.1:$wport" --db "$db" -e "$pub" -r "$rtr" >"$d/tickweb.log" 2>&1 &
     web=$!
 fi
-sleep 0.5
+# ticksim starts once tickfeed has joined its groups (its SO_RCVBUF line): a
+# datagram sent before would be lost. 30 s at most.
+for i in $(seq 300); do
+    grep -q 'tickfeed: SO_RCVBUF' "$d/tickfeed.log" && break
+    kill -0 "$feed" 2>/dev/null || break
+    sleep 0.1
+done
+grep -q 'tickfeed: SO_RCVBUF' "$d/tickfeed.log" ||
+    { tail -5 "$d/tickfeed.log" >&2; echo "demo: tickfeed did not join its groups" >&2; exit 1; }
 say "ticksim sends the market: 4 products x 12 months, their indexes, faults on the lines"
 "$bin/tools/ticksim/ticksim" --port-base "$port" --day-seconds 40 --fault drop=0.01 --lose-both 0.0002 \
     --truth "$d/truth.jsonl"
+held() { "$bin/query/tickq" stats --db "$db" --format csv 2>/dev/null | awk -F, '$1 == "TOTAL" { print $3 }'; }
 if [ $keep = 0 ]; then
     wait "$feed" || { tail -5 "$d/tickfeed.log" >&2; exit 1; }
     feed=
     tail -n 1 "$d/tickfeed.log" >&2
-    sleep 1
+    # Until tickstore holds every record tickfeed published (they are queued on
+    # its socket; it flushes every 200 ms), 60 s at most, then stop it.
+    published=$(sed -n 's/.*tickfeed: exit: .* published \([0-9]*\) .*/\1/p' "$d/tickfeed.log")
+    for i in $(seq 300); do
+        [ "$(held)" = "$published" ] && break
+        kill -0 "$store" 2>/dev/null || break
+        sleep 0.2
+    done
+    [ "$(held)" = "$published" ] ||
+        { tail -5 "$d/tickstore.log" >&2; echo "demo: tickstore holds $(held) of $published records" >&2; exit 1; }
     kill -TERM "$store" && wait "$store" || { tail -5 "$d/tickstore.log" >&2; exit 1; }
     store=
     tail -n 1 "$d/tickstore.log" >&2
 else
-    sleep 2 # tickstore flushes its open blocks every 200 ms
+    # Kept up: the queries below need the store to hold something, 60 s at most.
+    for i in $(seq 300); do
+        [ -n "$(held)" ] && [ "$(held)" -gt 0 ] && break
+        sleep 0.2
+    done
 fi
 q=("$bin/query/tickq")
 say "tickq symbols --product H100"
