@@ -301,6 +301,7 @@ static int count_recs(void *ctx, const char *topic, size_t tl, const uint8_t *re
 
 Test(metrics, subscribers_and_what_each_peer_asked_back)
 {
+    int http_base = http_ports();
     static char buf[1 << 16];
     char pub[128], rtr[128], jdir[128], m[32], pb[16];
     snprintf(pub, sizeof pub, "ipc://%s/pub", dir);
@@ -375,6 +376,7 @@ Test(metrics, subscribers_and_what_each_peer_asked_back)
  * would read 0, are left out rather than shown wrong. */
 Test(metrics, with_an_allow_list_handshakes_count_and_connections_are_left_out)
 {
+    int http_base = http_ports();
     static char buf[1 << 16];
     char pub[128], rtr[128], jdir[128], m[32], pb[16], key[128], allow[128];
     snprintf(pub, sizeof pub, "ipc://%s/pub", dir);

@@ -831,9 +831,12 @@ static char *expect_spread(const char *l)
     jstr(leg[0], "symbol", leg_sym[0], sizeof leg_sym[0]);
     jstr(leg[1], "symbol", leg_sym[1], sizeof leg_sym[1]);
     jstr(l, "symbol", sym, sizeof sym);
-    /* CME's style: the legs' symbols joined by a dash. */
-    char joined[40];
-    snprintf(joined, sizeof joined, "%s-%s", leg_sym[0], leg_sym[1]);
+    /* The near leg's symbol, a dash, the far leg's month and year (CME's
+     * whole second symbol would not fit a tick's 12 bytes). */
+    char joined[40], product[16];
+    jstr(l, "product", product, sizeof product);
+    cr_assert(eq(int, strncmp(leg_sym[1], product, strlen(product)), 0));
+    snprintf(joined, sizeof joined, "%s-%s", leg_sym[0], leg_sym[1] + strlen(product));
     cr_assert(eq(str, sym, joined));
     return fmt("%s %" PRId64 " FUT SP %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64
                " %" PRId64 " %" PRId64 " GBX %" PRId64 " GBI %" PRId64 " %d",

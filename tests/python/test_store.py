@@ -210,9 +210,12 @@ def test_trades_and_busts_are_the_truths(st, day):
         wb = sorted(t["trade_id"] for t in tr
                     if t["type"] == "bust" and t["symbol"] == sym and not t["lost"])
         assert sorted(busts["trade_id"].tolist()) == wb and len(wb) > 0, sym
-        # bars count the prints no bust cancelled (tick.h's rule)
+        # bars count the prints no bust cancelled, and no spread's leg prints
+        # (tick.h's rule: the spread's own trade counts them)
         busted = set(wb)
-        vol = sum(q for _, i, _, q in want if i not in busted)
+        legs = {(t["t_ns"], t["trade_id"]) for t in tr
+                if t["type"] == "trade" and t["symbol"] == sym and t.get("leg")}
+        vol = sum(q for n, i, _, q in want if i not in busted and (n, i) not in legs)
         assert st.bars(sym, "1d")["volume"].sum() == vol, sym
 
 
