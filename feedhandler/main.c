@@ -334,8 +334,8 @@ static void metrics_render(struct run *r)
     }
     C("messages_total", "SBE messages decoded.", NULL, s->messages);
     C("unknown_messages_total", "Messages of unknown templates, skipped.", NULL, s->unknown);
-    C("unhandled_messages_total", "Messages of known templates no book uses yet (47, 53, 56).",
-      NULL, s->unhandled);
+    C("unhandled_messages_total", "Messages of known templates no book uses yet (56).", NULL,
+      s->unhandled);
     C("malformed_total", "Packets or messages that did not decode.", NULL, s->malformed);
     C("gaps_total", "Packet sequence gaps on both lines.", NULL, s->gaps);
     C("lost_packets_total", "Packets lost on both lines.", NULL, s->lost);
@@ -362,6 +362,21 @@ static void metrics_render(struct run *r)
     G("sequence", "Last bus sequence published.", ps->last_seq);
     G("instruments", "Instruments known.", s->n_instruments);
     G("stale_books", "Books stale now.", s->n_stale);
+    C("mbo_updates_total", "Order updates applied to the order books (46's orders, 47).", NULL,
+      s->mbo_updates);
+    G("mbo_orders", "Orders resting in the order books.", s->mbo_orders);
+    C("mbo_stale_total", "Order books gone stale.", NULL, s->mbo_stale);
+    C("mbo_recoveries_total", "Order books recovered from the MBO snapshot loop (53).", NULL,
+      s->mbo_recovered);
+    C("mbo_rejected_total", "Order updates a book could not apply (it went stale).", NULL,
+      s->mbo_rejected);
+    C("mbo_queue_overruns_total", "Queued order updates overwritten before use.", NULL,
+      s->mbo_queue_overrun);
+    C("mbo_checks_total", "Events whose MBP book implied by the orders was compared.", NULL,
+      s->mbo_checks);
+    C("mbo_mismatches_total", "... and differed from the MBP book published.", NULL,
+      s->mbo_mismatch);
+    G("mbo_stale_books", "Order books stale now.", s->mbo_n_stale);
 #undef C
 #undef G
     metrics_publish(r->metrics, t);
@@ -378,36 +393,41 @@ static void stats_line(struct run *r, int64_t now, const char *when)
         pk += s->packets[i];
     struct gt_zap_stats zs;
     gt_zap_stats_get(r->zap, &zs);
-    fprintf(stderr,
-            "tickfeed %s: packets %llu (A %llu B %llu dup A %llu B %llu) messages %llu "
-            "unknown %llu unhandled %llu malformed %llu deferral-drops %llu gaps %llu lost %llu "
-            "suspects %llu (dropped %llu) jumps %llu resyncs %llu rptgaps %llu "
-            "stale %llu "
-            "recovered snap %llu (kept %llu) incr %llu empty %llu resets %llu kernel-drops %llu "
-            "truncated %llu | published %llu records in %llu msgs (%.0f rec/s) seq %llu "
-            "send-errors %llu requests %llu replays %llu (%llu records) snapshots %llu "
-            "curve-denied %llu handshake-failed %llu instruments %u stale-now %u\n",
-            when, (unsigned long long)pk, (unsigned long long)s->packets[GT_FEED_INCR_A],
-            (unsigned long long)s->packets[GT_FEED_INCR_B],
-            (unsigned long long)s->duplicates[GT_FEED_INCR_A],
-            (unsigned long long)s->duplicates[GT_FEED_INCR_B], (unsigned long long)s->messages,
-            (unsigned long long)s->unknown, (unsigned long long)s->unhandled,
-            (unsigned long long)s->malformed, (unsigned long long)s->deferral_full,
-            (unsigned long long)s->gaps, (unsigned long long)s->lost,
-            (unsigned long long)s->suspects, (unsigned long long)s->suspect_dropped,
-            (unsigned long long)s->jumps, (unsigned long long)s->resyncs,
-            (unsigned long long)s->rpt_gaps, (unsigned long long)s->stale,
-            (unsigned long long)s->recovered_snap, (unsigned long long)s->recovered_kept,
-            (unsigned long long)s->recovered_incr, (unsigned long long)s->recovered_empty,
-            (unsigned long long)s->resets,
-            (unsigned long long)(r->rx_open ? r->rx.stats.kernel_drops : 0),
-            (unsigned long long)(r->rx_open ? r->rx.stats.truncated : 0),
-            (unsigned long long)ps->records, (unsigned long long)ps->messages, rate,
-            (unsigned long long)ps->last_seq, (unsigned long long)ps->send_errors,
-            (unsigned long long)ps->requests, (unsigned long long)ps->replays,
-            (unsigned long long)ps->replayed, (unsigned long long)ps->snapshots,
-            (unsigned long long)zs.denied, (unsigned long long)zs.handshake_failed,
-            s->n_instruments, s->n_stale);
+    fprintf(
+        stderr,
+        "tickfeed %s: packets %llu (A %llu B %llu dup A %llu B %llu) messages %llu "
+        "unknown %llu unhandled %llu malformed %llu deferral-drops %llu gaps %llu lost %llu "
+        "suspects %llu (dropped %llu) jumps %llu resyncs %llu rptgaps %llu "
+        "stale %llu "
+        "recovered snap %llu (kept %llu) incr %llu empty %llu resets %llu kernel-drops %llu "
+        "truncated %llu | published %llu records in %llu msgs (%.0f rec/s) seq %llu "
+        "send-errors %llu requests %llu replays %llu (%llu records) snapshots %llu "
+        "curve-denied %llu handshake-failed %llu instruments %u stale-now %u | mbo orders %llu "
+        "updates %llu stale %llu recovered %llu rejected %llu overrun %llu checks %llu "
+        "mismatch %llu mbo-stale-now %u\n",
+        when, (unsigned long long)pk, (unsigned long long)s->packets[GT_FEED_INCR_A],
+        (unsigned long long)s->packets[GT_FEED_INCR_B],
+        (unsigned long long)s->duplicates[GT_FEED_INCR_A],
+        (unsigned long long)s->duplicates[GT_FEED_INCR_B], (unsigned long long)s->messages,
+        (unsigned long long)s->unknown, (unsigned long long)s->unhandled,
+        (unsigned long long)s->malformed, (unsigned long long)s->deferral_full,
+        (unsigned long long)s->gaps, (unsigned long long)s->lost, (unsigned long long)s->suspects,
+        (unsigned long long)s->suspect_dropped, (unsigned long long)s->jumps,
+        (unsigned long long)s->resyncs, (unsigned long long)s->rpt_gaps,
+        (unsigned long long)s->stale, (unsigned long long)s->recovered_snap,
+        (unsigned long long)s->recovered_kept, (unsigned long long)s->recovered_incr,
+        (unsigned long long)s->recovered_empty, (unsigned long long)s->resets,
+        (unsigned long long)(r->rx_open ? r->rx.stats.kernel_drops : 0),
+        (unsigned long long)(r->rx_open ? r->rx.stats.truncated : 0),
+        (unsigned long long)ps->records, (unsigned long long)ps->messages, rate,
+        (unsigned long long)ps->last_seq, (unsigned long long)ps->send_errors,
+        (unsigned long long)ps->requests, (unsigned long long)ps->replays,
+        (unsigned long long)ps->replayed, (unsigned long long)ps->snapshots,
+        (unsigned long long)zs.denied, (unsigned long long)zs.handshake_failed, s->n_instruments,
+        s->n_stale, (unsigned long long)s->mbo_orders, (unsigned long long)s->mbo_updates,
+        (unsigned long long)s->mbo_stale, (unsigned long long)s->mbo_recovered,
+        (unsigned long long)s->mbo_rejected, (unsigned long long)s->mbo_queue_overrun,
+        (unsigned long long)s->mbo_checks, (unsigned long long)s->mbo_mismatch, s->mbo_n_stale);
     r->last_stats_ns = now;
     r->last_records = ps->records;
 }
