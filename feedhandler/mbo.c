@@ -306,6 +306,39 @@ static void mbo_touch(struct feed *f, size_t ii)
     }
 }
 
+/* Stages an order record of instrument ii (tick.h, struct gt_order). */
+static void order_rec(struct feed *f, size_t ii, int64_t ts, uint16_t flags,
+                      const struct mbo_update *u)
+{
+    struct gt_tick t;
+    tick_init(&t, &f->inst[ii], GT_KIND_ORDER, ts, f->recv_ns);
+    t.flags = flags;
+    t.u.order = (struct gt_order){u->px, u->id, u->prio, u->qty, u->side, u->action, {0, 0}};
+    stage(f, ii, &t);
+}
+
+/* The record that empties the order book of ii: flagged stale, it says the
+ * book is untrusted until one flagged recovery starts it again. */
+static void order_clear_rec(struct feed *f, size_t ii, uint16_t flags)
+{
+    struct mbo_update u = {.px = INT64_MAX, .prio = UINT64_MAX, .action = GT_ACT_DELETE_THRU};
+    order_rec(f, ii, f->inst[ii].last_ns, flags, &u);
+}
+
+struct rec_ctx {
+    struct feed *f;
+    size_t ii;
+};
+
+static int order_new_rec(void *ctx, const struct mbo_order *o, int level)
+{
+    (void)level;
+    struct rec_ctx *c = ctx;
+    struct mbo_update u = {o->id, o->prio, o->px, o->qty, o->side, GT_ACT_NEW};
+    order_rec(c->f, c->ii, c->f->inst[c->ii].last_ns, GT_F_RECOVERY, &u);
+    return 0;
+}
+
 /* The book's first order update or snapshot: from now on it is kept. If its
  * instrument went stale before (a late join, a gap) it may already lack
  * orders: its staleness, recorded silently, now counts. */
@@ -317,6 +350,7 @@ static inline void mbo_activate(struct feed *f, struct mbo_book *mb)
     if (mb->stale) {
         f->st.mbo_stale++;
         f->st.mbo_n_stale++;
+        order_clear_rec(f, (size_t)(mb - f->mbo.books), GT_F_STALE);
     }
 }
 
@@ -332,6 +366,7 @@ void mbo_mark_stale(struct feed *f, size_t ii, uint32_t need)
     if (mb->active) {
         f->st.mbo_stale++;
         f->st.mbo_n_stale++;
+        order_clear_rec(f, ii, GT_F_STALE);
     }
 }
 
@@ -350,12 +385,14 @@ void mbo_reset(struct feed *f, size_t ii)
     mbo_clear(&f->mbo, (uint32_t)ii);
     mbo_mark_live(f, ii);
     f->mbo.books[ii].loaded = 0;
+    if (f->mbo.books[ii].active)
+        order_clear_rec(f, ii, 0);
     mbo_touch(f, ii);
 }
 
 /* One order update of instrument ii from the incremental feed: applied to a
  * live book, queued for a stale one. */
-static void mbo_update(struct feed *f, size_t ii, const struct mbo_update *u)
+static void mbo_update(struct feed *f, size_t ii, int64_t ts, const struct mbo_update *u)
 {
     struct mbo_set *s = &f->mbo;
     struct mbo_book *mb = &s->books[ii];
@@ -381,6 +418,7 @@ static void mbo_update(struct feed *f, size_t ii, const struct mbo_update *u)
         return;
     }
     f->st.mbo_updates++;
+    order_rec(f, ii, ts, 0, u);
     mbo_touch(f, ii);
 }
 
@@ -390,8 +428,8 @@ static inline uint8_t mbo_side(char entry_type)
 }
 
 /* One order entry of instrument sec, whatever template it came in. */
-static void mbo_entry(struct feed *f, int32_t sec, char entry_type, uint64_t id, uint64_t prio,
-                      int64_t px, int32_t qty, uint8_t action)
+static void mbo_entry(struct feed *f, int64_t ts, int32_t sec, char entry_type, uint64_t id,
+                      uint64_t prio, int64_t px, int32_t qty, uint8_t action)
 {
     long ii = inst_get(f, sec, GT_INSTR_FUTURE, true);
     if (ii < 0)
@@ -402,7 +440,7 @@ static void mbo_entry(struct feed *f, int32_t sec, char entry_type, uint64_t id,
         return;
     }
     struct mbo_update u = {id, prio, px, qty == MDP3_I32_NULL ? 0 : qty, side, action};
-    mbo_update(f, (size_t)ii, &u);
+    mbo_update(f, (size_t)ii, ts, &u);
 }
 
 void mbo_on_book46(struct feed *f, const struct mdp3_incr *m)
@@ -418,8 +456,8 @@ void mbo_on_book46(struct feed *f, const struct mdp3_incr *m)
         }
         struct mdp3_book46_entry e;
         mdp3_book46_entry(m, o.reference_id - 1u, &e);
-        mbo_entry(f, e.security_id, e.entry_type, o.order_id, o.priority, e.px, o.display_qty,
-                  o.order_update_action);
+        mbo_entry(f, (int64_t)m->transact_time_ns, e.security_id, e.entry_type, o.order_id,
+                  o.priority, e.px, o.display_qty, o.order_update_action);
     }
 }
 
@@ -428,8 +466,8 @@ void mbo_on_orderbook47(struct feed *f, const struct mdp3_incr *m)
     for (size_t i = 0; i < m->entries.n; i++) {
         struct mdp3_orderbook47_entry e;
         mdp3_orderbook47_entry(m, i, &e);
-        mbo_entry(f, e.security_id, e.entry_type, e.order_id, e.priority, e.px, e.display_qty,
-                  e.update_action);
+        mbo_entry(f, (int64_t)m->transact_time_ns, e.security_id, e.entry_type, e.order_id,
+                  e.priority, e.px, e.display_qty, e.update_action);
     }
 }
 
@@ -502,6 +540,12 @@ void mbo_on_snapshot53(struct feed *f, const struct mdp3_msg *msg, int line)
     mb->loaded = last;
     f->st.mbo_recovered++;
     mbo_touch(f, (size_t)ii);
+    /* The whole book again: emptied, then a new per order, all flagged. */
+    if (s.transact_time_ns)
+        f->inst[ii].last_ns = (int64_t)s.transact_time_ns;
+    order_clear_rec(f, (size_t)ii, GT_F_RECOVERY);
+    struct rec_ctx c = {f, (size_t)ii};
+    mbo_walk(&f->mbo, (uint32_t)ii, order_new_rec, &c);
 }
 
 /* Do the first depth levels of one side agree? A level's order count is

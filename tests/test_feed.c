@@ -1037,6 +1037,56 @@ static void assert_orders_equal(void)
     }
 }
 
+/* The order books a subscriber to "order." rebuilds from the records
+ * (tick.h, struct gt_order) equal the exchange's, and none is stale. */
+static void assert_bus_orders_equal(void)
+{
+    static struct xorder bus[N_INSTR][XO_MAX];
+    int n[N_INSTR] = {0}, stale[N_INSTR] = {0};
+    for (size_t r = 0; r < out->n; r++) {
+        const struct gt_tick *t = &out->t[r];
+        if (t->kind != GT_KIND_ORDER)
+            continue;
+        cr_assert(eq(int, strncmp(out->topic[r], "order.H100.", 11), 0), "%s", out->topic[r]);
+        int i = t->instr_id - sec_id(0), k = 0;
+        cr_assert(i >= 0 && i < N_INSTR);
+        const struct gt_order *o = &t->u.order;
+        if (o->action == GT_ACT_DELETE_THRU) {
+            n[i] = 0;
+            stale[i] = (t->flags & GT_F_STALE) != 0;
+            continue;
+        }
+        while (k < n[i] && bus[i][k].id != o->order_id)
+            k++;
+        if (o->action == GT_ACT_DELETE) {
+            cr_assert(lt(int, k, n[i]), "a delete of an order the bus never showed");
+            bus[i][k] = bus[i][--n[i]];
+            continue;
+        }
+        if (k == n[i]) {
+            cr_assert(eq(int, o->action, GT_ACT_NEW));
+            cr_assert(lt(int, n[i], XO_MAX));
+            n[i]++;
+        }
+        bus[i][k] = (struct xorder){o->order_id, o->priority, o->px, o->qty, o->side};
+    }
+    for (int i = 0; i < N_INSTR; i++) {
+        cr_assert(eq(int, stale[i], 0), "instrument %d", i);
+        cr_assert(eq(int, n[i], XO.n[i]), "instrument %d", i);
+        for (int k = 0; k < n[i]; k++) {
+            int j = 0;
+            while (j < XO.n[i] && XO.o[i][j].id != bus[i][k].id)
+                j++;
+            cr_assert(lt(int, j, XO.n[i]), "order %llu not at the exchange",
+                      (unsigned long long)bus[i][k].id);
+            cr_assert(eq(u64, bus[i][k].prio, XO.o[i][j].prio));
+            cr_assert(eq(i64, bus[i][k].px, XO.o[i][j].px));
+            cr_assert(eq(i32, bus[i][k].qty, XO.o[i][j].qty));
+            cr_assert(eq(u8, bus[i][k].side, XO.o[i][j].side));
+        }
+    }
+}
+
 Test(feed, order_books_follow_46s_orders_and_47_in_priority_order)
 {
     for (int k = 0; k < 3000; k++)
@@ -1049,6 +1099,7 @@ Test(feed, order_books_follow_46s_orders_and_47_in_priority_order)
     cr_assert(eq(u64, s->mbo_mismatch, 0), "the orders imply the MBP book published");
     cr_assert(eq(u64, s->mbo_stale, 0));
     assert_orders_equal();
+    assert_bus_orders_equal();
     assert_books_equal();
 }
 
@@ -1075,6 +1126,7 @@ Test(feed, order_books_recover_from_the_mbo_snapshot_loop_after_loss_on_both_lin
     cr_assert(gt(u64, s->mbo_checks, 1000));
     cr_assert(eq(u64, s->mbo_mismatch, 0), "never compared while either book was stale");
     assert_orders_equal();
+    assert_bus_orders_equal();
     assert_books_equal();
 }
 
