@@ -46,6 +46,7 @@ int bench_store(void);
 int bench_retention(void);
 int bench_tickq(void);
 int bench_feed(void);
+int bench_mbo(void);
 int bench_e2e(void);
 int bench_clickhouse(void);
 int bench_curve(void);
