@@ -55,10 +55,7 @@ static double cpu_now(void)
 static uint64_t rng = 0x2545f4914f6cdd1du;
 static uint32_t rnd(uint32_t n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng % n);
+    return bench_rnd(&rng, n);
 }
 
 struct xbook {
@@ -66,25 +63,6 @@ struct xbook {
     int n;
     struct gt_mbp_level lv[2][10]; /* the MBP levels last sent */
 };
-
-static int make_defs(struct stream *s, uint64_t t)
-{
-    for (int i = 0; i < N_INSTR; i++) {
-        struct mdp3_enc e;
-        struct mdp3_def54 d;
-        memset(&d, 0, sizeof d);
-        d.security_id = 1000 + i;
-        snprintf(d.symbol, sizeof d.symbol, "H100%c%d", "FGHJKMNQUVXZ"[i % 12], 6 + i / 12);
-        memcpy(d.asset, "H100", 4);
-        d.min_price_increment_px = 5000000;
-        struct mdp3_def54_feed_type ft = {"GBX", 10};
-        mdp3_enc_init(&e, s->defs[i], PKT_CAP, (uint32_t)i + 1, t);
-        if (mdp3_enc_def54(&e, &d, NULL, 0, &ft, 1, NULL, 0, NULL, 0) < 0)
-            return GT_EINVAL;
-        s->def_len[i] = mdp3_enc_len(&e);
-    }
-    return GT_OK;
-}
 
 /* The MBP entries that take the levels last sent for book i to what its
  * orders now make; returns how many. */
@@ -164,7 +142,7 @@ static int make_stream(struct stream *s)
     struct mbo_set x;
     struct xbook *b = calloc(N_INSTR, sizeof *b);
     int rc = b ? mbo_set_init(&x, N_INSTR, N_INSTR * MAX_RESTING, 1) : GT_ENOMEM;
-    if (rc < 0 || (rc = make_defs(s, t)) < 0)
+    if (rc < 0 || (rc = bench_future_defs(N_INSTR, &s->defs[0][0], PKT_CAP, s->def_len)) < 0)
         goto done;
     for (int i = 0; i < N_INSTR; i++)
         for (int side = 0; side < 2; side++)
