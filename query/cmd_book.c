@@ -12,23 +12,28 @@
 #include "gputick/mbp.h"
 #include "cmdstore.h"
 #include "qopt.h"
+#include "book_orders.h"
 #include "gputick/time.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: tickq book SYMBOL --at T [--depth N] [OPTIONS]\n"
-            "\n"
-            "The book of SYMBOL as it was at T (after every tick with exchange time <= T),\n"
-            "one row per level: orders, quantity and price of each side. The state column\n"
-            "says 'stale' when the feed had marked the book stale at T (a gap not yet\n"
-            "recovered): the levels are then the last known, not trusted. An empty book, a\n"
-            "T before the first book tick or a future without book ticks prints no rows and\n"
-            "says so on QERR; an index has no book (exit 2).\n"
-            "\n"
-            "  --at T           the time (2026-11-24T15:00Z, -1h, now)\n"
-            "  --depth N        levels a side to print, 1..%d (default 10)\n" QOPT_HELP_NO_RANGE,
-            GT_MBP_DEPTH_MAX);
+    fprintf(
+        f,
+        "usage: tickq book SYMBOL --at T [--depth N] [OPTIONS]\n"
+        "\n"
+        "The book of SYMBOL as it was at T (after every tick with exchange time <= T),\n"
+        "one row per level: orders, quantity and price of each side. The state column\n"
+        "says 'stale' when the feed had marked the book stale at T (a gap not yet\n"
+        "recovered): the levels are then the last known, not trusted. An empty book, a\n"
+        "T before the first book tick or a future without book ticks prints no rows and\n"
+        "says so on QERR; an index has no book (exit 2).\n"
+        "\n"
+        "  --at T           the time (2026-11-24T15:00Z, -1h, now)\n"
+        "  --depth N        levels a side to print, 1..%d (default 10)\n"
+        "  --orders         the queue at each level instead: one row per resting order\n"
+        "                   (side, level, place in the queue, price, quantity, order id,\n"
+        "                   priority), from the order ticks (market by order)\n" QOPT_HELP_NO_RANGE,
+        GT_MBP_DEPTH_MAX);
 }
 
 struct book_args {
@@ -36,6 +41,7 @@ struct book_args {
     const char *symbol;
     int64_t at_ns;
     int depth;
+    int orders; /* --orders */
 };
 
 static int book_args_parse(struct book_args *a, int argc, char **argv)
@@ -43,6 +49,7 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
     static const struct option opts[] = {QOPT_LONGOPTS,
                                          {"at", required_argument, 0, 'a'},
                                          {"depth", required_argument, 0, 'd'},
+                                         {"orders", no_argument, 0, 'o'},
                                          {0, 0, 0, 0}};
     int64_t now = gt_now_ns();
     int c, has_at = 0;
@@ -75,6 +82,9 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
             a->depth = (int)d;
             break;
         }
+        case 'o':
+            a->orders = 1;
+            break;
         case 'h':
             usage(QOUT);
             return -1;
@@ -126,6 +136,26 @@ static const struct out_col cols[] = {{"level", 5},       {"bid_orders", 10}, {"
                                       {"bid_px", 10},     {"ask_px", 10},     {"ask_qty", 8},
                                       {"ask_orders", 10}, {"state", -5}};
 
+static const struct out_col order_cols[] = {{"side", -4},     {"level", 5}, {"place", 5},
+                                            {"px", 10},       {"qty", 6},   {"order_id", 12},
+                                            {"priority", 10}, {"state", -5}};
+
+/* tickq book --orders: the queues (book_orders.h). */
+static int book_orders(struct shards *st, const struct book_args *a, int32_t instr_id)
+{
+    struct out o;
+    uint64_t n_events;
+    int stale;
+    out_begin(&o, a->q.fmt, QOUT, order_cols, sizeof order_cols / sizeof order_cols[0]);
+    int rc = book_orders_print(st, instr_id, a->at_ns, a->depth, &o, &n_events, &stale);
+    rc = out_finish(&o, "book", rc);
+    if (!n_events)
+        fprintf(QERR, "tickq book: no order ticks of %s at or before T (no rows)\n", a->symbol);
+    if (stale)
+        fprintf(QERR, "tickq book: the order book of %s was stale at T\n", a->symbol);
+    return rc;
+}
+
 int cmd_book(int argc, char **argv)
 {
     struct book_args a = {0};
@@ -144,6 +174,10 @@ int cmd_book(int argc, char **argv)
                 "symbols')\n",
                 a.symbol);
         rc = EXIT_USAGE;
+        goto done;
+    }
+    if (a.orders) {
+        rc = book_orders(st, &a, def.instr_id);
         goto done;
     }
     struct gt_series_info levels;
