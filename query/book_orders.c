@@ -142,7 +142,8 @@ int book_orders_print(struct shards *st, int32_t instr_id, int64_t at_ns, int de
         rc = cmdstore_iter_fail("book", it, rc < 0 ? rc : n);
         goto done;
     }
-    qsort(b.o, b.n, sizeof *b.o, cmp_order);
+    if (b.n) /* qsort wants a non-null array even for none */
+        qsort(b.o, b.n, sizeof *b.o, cmp_order);
     for (size_t k = 0, place = 0, level = 0; k < b.n; k++) {
         const struct gt_order *x = &b.o[k];
         if (!k || x->side != b.o[k - 1].side)
