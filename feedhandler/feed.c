@@ -136,6 +136,8 @@ static uint8_t *flush_order(struct feed *f)
  * the exchange event goes on after this, so no EVENT_END flags. */
 static void flush(struct feed *f, bool cut)
 {
+    if (!cut)
+        mbo_event_end(f);
     book_set_event_end(&f->bs, tob_add, f);
     implied_event_end(f);
     f->tob_flags = 0;
@@ -252,6 +254,7 @@ static void mark_stale(struct feed *f, size_t ii, int state, int cause, uint32_t
     f->st.n_stale++;
     f->st.stale++;
     stage_status(f, ii, GT_FEED_STALE, cause, from, to);
+    mbo_mark_stale(f, ii, in->need_seq > f->inc_seq ? in->need_seq : f->inc_seq);
 }
 
 static void mark_live(struct feed *f, size_t ii)
@@ -622,6 +625,7 @@ static void on_gap(void *ctx, uint32_t from, uint32_t to)
             mark_stale(f, ii, I_STALE_GAP, GT_CAUSE_PACKET_GAP, from, to);
         else if (f->inst[ii].state == I_STALE_RPT)
             f->inst[ii].state = I_STALE_GAP; /* now needs a snapshot past the loss */
+        mbo_mark_stale(f, ii, to);
     }
     f->cyc_active = false;
     flush(f, false);
@@ -644,6 +648,7 @@ static void on_reset(void *ctx, uint32_t old_next)
     on_gap(ctx, 0, 0);
     for (size_t ii = 0; ii < f->n_inst; ii++)
         f->inst[ii].need_seq = f->inst[ii].status_seq = 0;
+    mbo_seq_restart(f);
     f->st.resets++;
 }
 
@@ -666,6 +671,7 @@ static void on_resync(void *ctx, uint32_t from, uint32_t next)
         if (!is_book(f, ii) || in->state == I_PENDING)
             continue;
         in->need_seq = in->status_need = next - 1;
+        mbo_mark_stale(f, ii, next - 1);
         if (!f->bs.books[ii].stale) {
             mark_stale(f, ii, I_STALE_GAP, GT_CAUSE_RESYNC, from, next - 1);
             continue;
@@ -737,6 +743,7 @@ static void channel_reset(struct feed *f, int64_t exch_ns)
         in->last_ns = exch_ns;
         stage_status(f, ii, GT_FEED_RESET, GT_CAUSE_CHANNEL_RESET, 0, 0);
         stage_book(f, ii, 0);
+        mbo_reset(f, ii);
     }
     f->q_tail = f->q_head;
     f->cyc_active = false;
@@ -779,6 +786,7 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
             f->inst[ii].last_ns = ts;
             stage_status(f, (size_t)ii, GT_FEED_RESET, GT_CAUSE_CHANNEL_RESET, 0, 0);
             stage_book(f, (size_t)ii, 0);
+            mbo_reset(f, (size_t)ii);
             continue;
         }
         struct book_update u = {
@@ -824,6 +832,8 @@ static void on_book46(struct feed *f, const struct mdp3_incr *m)
                               f->recv_ns);
         gt_tick_level_encode(rec, &l);
     }
+    if (m->orders.n)
+        mbo_on_book46(f, m); /* after the entries they refer to, and their gate */
 }
 
 /* A trade or statistic of instrument ii with RptSeq rpt: published always
@@ -1122,14 +1132,14 @@ static void on_message(struct feed *f, const struct mdp3_msg *msg, int which, ui
         on_def54_56(f, msg);
         *mei = MDP3_MEI_END_OF_EVENT;
         return;
-    case MDP3_T_ORDER_BOOK47: /* market by order: its MEI may end the event */
+    case MDP3_T_ORDER_BOOK47:
         if (mdp3_orderbook47_decode(msg, &m) < 0)
             break;
-        f->st.unhandled++;
+        mbo_on_orderbook47(f, &m);
         *mei = m.mei;
         return;
     case MDP3_T_SNAPSHOT_ORDER_BOOK53:
-        f->st.unhandled++;
+        mbo_on_snapshot53(f, msg, which == GT_FEED_SNAP_B ? 1 : 0);
         *mei = MDP3_MEI_END_OF_EVENT;
         return;
     default:
@@ -1223,6 +1233,10 @@ int feed_open(struct feed **out, const struct feed_opts *o, char err[GT_ERRLEN])
         f->o.queue_len = 1u << 18;
     if (!f->o.max_event)
         f->o.max_event = 4096;
+    if (!f->o.max_orders)
+        f->o.max_orders = 1u << 18;
+    if (!f->o.order_queue_len)
+        f->o.order_queue_len = 1u << 16;
     f->stage_cap = f->o.max_event + f->o.max_instruments;
     f->flush_gen = 1; /* an instrument's stamps start at 0: no event's */
     f->event_no = 1;  /* as its leg_event */
@@ -1236,7 +1250,8 @@ int feed_open(struct feed **out, const struct feed_opts *o, char err[GT_ERRLEN])
     f->dfr = calloc(FEED_DEFER_N, sizeof *f->dfr);
     if (!f->inst || !f->keep || !f->q || !f->stage || !f->stage_grp || !f->grp || !f->out ||
         !f->dfr || book_set_init(&f->bs, f->o.max_instruments) < 0 ||
-        imp_set_init(&f->imp, f->o.max_instruments) < 0)
+        imp_set_init(&f->imp, f->o.max_instruments) < 0 ||
+        mbo_set_init(&f->mbo, f->o.max_instruments, f->o.max_orders, f->o.order_queue_len) < 0)
         goto nomem;
     /* The window must outlast a receive batch from one line while the other
      * line's copy of a missing packet still waits in its socket. */
@@ -1270,6 +1285,7 @@ void feed_close(struct feed *f)
     arb_fini(&f->arb_idx);
     book_set_fini(&f->bs);
     imp_set_fini(&f->imp);
+    mbo_set_fini(&f->mbo);
     free(f->inst);
     free(f->keep);
     free(f->q);
@@ -1410,4 +1426,32 @@ int feed_book(const struct feed *f, int32_t security_id, int64_t bid[][3], int64
     if (stale)
         *stale = b->stale;
     return n;
+}
+
+struct orders_ctx {
+    struct feed_order *out;
+    size_t cap, n;
+};
+
+static int orders_put(void *ctx, const struct mbo_order *o, int level)
+{
+    struct orders_ctx *c = ctx;
+    if (c->n < c->cap)
+        c->out[c->n] = (struct feed_order){o->id, o->prio, o->px, o->qty, o->side, (uint8_t)level};
+    c->n++;
+    return 0;
+}
+
+long feed_orders(const struct feed *f, int32_t security_id, struct feed_order *out, size_t cap,
+                 int *stale)
+{
+    struct book *b = book_set_get((struct book_set *)&f->bs, security_id, false);
+    if (!b)
+        return GT_ENOENT;
+    size_t ii = (size_t)(b - f->bs.books);
+    struct orders_ctx c = {out, cap, 0};
+    mbo_walk(&f->mbo, (uint32_t)ii, orders_put, &c);
+    if (stale)
+        *stale = f->mbo.books[ii].stale && f->mbo.books[ii].active;
+    return (long)c.n;
 }

@@ -60,6 +60,8 @@ typedef int (*feed_emit_fn)(void *ctx, const char *topic, size_t topic_len, uint
 struct feed_opts {
     size_t max_instruments; /* books and indexes; 0: 4096 */
     size_t queue_len;       /* book entries queued for recovery; 0: 1 << 18 */
+    size_t max_orders;      /* resting orders of all order books; 0: 1 << 18 */
+    size_t order_queue_len; /* order updates queued for recovery; 0: 1 << 16 */
     size_t max_event;       /* records staged for one event before it is cut; 0: 4096 */
     uint32_t arb_window;    /* reorder window in packets; 0: 1024 */
     int64_t arb_wait_ns;    /* how long a hole may wait; 0: arb's default */
@@ -72,7 +74,7 @@ struct feed_stats {
     uint64_t duplicates[8];   /* arbitrated away, per enum gt_feed (incremental, index) */
     uint64_t messages;        /* SBE messages decoded */
     uint64_t unknown;         /* messages of unknown template or schema, skipped */
-    uint64_t unhandled;       /* known templates no book is kept from yet (47, 53, 56), skipped */
+    uint64_t unhandled;       /* known templates no book is kept from yet (56), skipped */
     uint64_t malformed;       /* packets or messages that failed to decode */
     uint64_t deferral_full;   /* packets of other channels lost: the buffer they wait in
                                  during an incremental event was full (or they were
@@ -97,8 +99,19 @@ struct feed_stats {
     uint64_t records;         /* records emitted */
     uint64_t emitted;         /* messages emitted */
     uint64_t events_cut;      /* events emitted in parts (longer than max_event) */
+    /* Market by order (mbo.h). */
+    uint64_t mbo_updates;       /* order updates applied (46's orders, 47) */
+    uint64_t mbo_orders;        /* orders resting now, at the last event end */
+    uint64_t mbo_stale;         /* order books gone stale */
+    uint64_t mbo_recovered;     /* ... recovered from the MBO snapshot loop (53) */
+    uint64_t mbo_rejected;      /* updates a book could not apply (unknown order, full
+                                   pool): the book went stale */
+    uint64_t mbo_queue_overrun; /* queued order updates overwritten before use */
+    uint64_t mbo_checks;        /* events whose implied MBP book was compared */
+    uint64_t mbo_mismatch;      /* ... and differed from the MBP book published */
     uint32_t n_instruments;
-    uint32_t n_stale; /* instruments stale now */
+    uint32_t n_stale;     /* instruments stale now */
+    uint32_t mbo_n_stale; /* order books stale now */
 };
 
 struct feed;
@@ -163,5 +176,20 @@ const struct feed_stats *feed_stats(const struct feed *f);
  * GT_ENOENT. *stale (may be NULL) says whether it is awaiting recovery. */
 int feed_book(const struct feed *f, int32_t security_id, int64_t bid[][3], int64_t ask[][3],
               int cap, int *stale);
+
+/* The order book of a security for tests and tools: its orders, bids best
+ * level first then asks, each level in priority order, into out[0..cap).
+ * Returns how many it holds (more than cap if they did not fit), or
+ * GT_ENOENT. *stale (may be NULL) says whether it awaits its snapshot (a book
+ * the exchange never sent orders for is not stale). */
+struct feed_order {
+    uint64_t id, prio;
+    int64_t px;
+    int32_t qty;
+    uint8_t side;  /* GT_SIDE_BID or GT_SIDE_ASK */
+    uint8_t level; /* its price level on the side, 1 best */
+};
+long feed_orders(const struct feed *f, int32_t security_id, struct feed_order *out, size_t cap,
+                 int *stale);
 
 #endif

@@ -24,6 +24,7 @@
 #include "implied.h"
 #include "gputick/bytes.h"
 #include "channels.h"
+#include "mbo.h"
 #include "mdp3.h"
 #include "gputick/tick.h"
 #include "gputick/time.h"
@@ -117,6 +118,7 @@ struct feed {
     struct book_set bs;
     struct imp_set imp; /* implied and consolidated books, by the same index (implied.c) */
     uint64_t event_no;  /* incremental events ended, for leg prints */
+    struct mbo_set mbo; /* the orders behind bs, book for book (mbo.c) */
     struct inst *inst;
     size_t n_inst;
     size_t last_ii;        /* inst_get()'s last answer */
@@ -210,6 +212,23 @@ void on_def54_56(struct feed *f, const struct mdp3_msg *msg); /* futures and spr
 void on_def347(struct feed *f, const struct mdp3_msg *msg);
 
 void on_idx348(struct feed *f, const struct mdp3_msg *msg);
+
+/* Market by order (mbo.c). The order entries of a 46, a 47, a 53 of the
+ * snapshot line (0 A, 1 B). */
+void mbo_on_book46(struct feed *f, const struct mdp3_incr *m);
+void mbo_on_orderbook47(struct feed *f, const struct mdp3_incr *m);
+void mbo_on_snapshot53(struct feed *f, const struct mdp3_msg *msg, int line);
+/* Instrument ii went stale (or stays so): its order book waits for a 53
+ * that has processed incremental packet need. */
+void mbo_mark_stale(struct feed *f, size_t ii, uint32_t need);
+/* The incremental sequence restarted: what waited for a packet number waits
+ * for none, and the queued updates belong to the old numbering. */
+void mbo_seq_restart(struct feed *f);
+/* The exchange emptied the book of ii (ChannelReset, a book reset entry). */
+void mbo_reset(struct feed *f, size_t ii);
+/* The end of an event: the MBP books implied by the order books it changed
+ * are compared with the MBP books kept. */
+void mbo_event_end(struct feed *f);
 
 /* ---- on the per-entry path: inline wherever it is called ---- */
 

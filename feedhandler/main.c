@@ -384,7 +384,7 @@ struct run {
     X("unknown", "unknown_messages_total", NULL, COUNTER,                                          \
       "Messages of unknown templates, skipped.", s->unknown)                                       \
     X("unhandled", "unhandled_messages_total", NULL, COUNTER,                                      \
-      "Messages of known templates no book uses yet (47, 53, 56).", s->unhandled)                  \
+      "Messages of known templates no book uses yet.", s->unhandled)                               \
     X("malformed", "malformed_total", NULL, COUNTER, "Packets or messages that did not decode.",   \
       s->malformed)                                                                                \
     X("deferral-drops", "deferral_drops_total", NULL, COUNTER,                                     \
@@ -441,7 +441,23 @@ struct run {
     X("handshake-failed", "handshake_failures_total", NULL, COUNTER,                               \
       "Failed handshakes on the PUB and ROUTER sockets.", zs.handshake_failed)                     \
     X("instruments", "instruments", NULL, GAUGE, "Instruments known.", s->n_instruments)           \
-    X("stale-now", "stale_books", NULL, GAUGE, "Books stale now.", s->n_stale)
+    X("stale-now", "stale_books", NULL, GAUGE, "Books stale now.", s->n_stale)                     \
+    X("mbo-orders", "mbo_orders", NULL, GAUGE, "Orders resting in the order books.",               \
+      s->mbo_orders)                                                                               \
+    X("mbo-updates", "mbo_updates_total", NULL, COUNTER,                                           \
+      "Order updates applied to the order books (46's orders, 47).", s->mbo_updates)               \
+    X("mbo-stale", "mbo_stale_total", NULL, COUNTER, "Order books gone stale.", s->mbo_stale)      \
+    X("mbo-recovered", "mbo_recoveries_total", NULL, COUNTER,                                      \
+      "Order books recovered from the MBO snapshot loop (53).", s->mbo_recovered)                  \
+    X("mbo-rejected", "mbo_rejected_total", NULL, COUNTER,                                         \
+      "Order updates a book could not apply (it went stale).", s->mbo_rejected)                    \
+    X("mbo-overrun", "mbo_queue_overruns_total", NULL, COUNTER,                                    \
+      "Queued order updates overwritten before use.", s->mbo_queue_overrun)                        \
+    X("mbo-checks", "mbo_checks_total", NULL, COUNTER,                                             \
+      "Events whose MBP book implied by the orders was compared.", s->mbo_checks)                  \
+    X("mbo-mismatch", "mbo_mismatches_total", NULL, COUNTER,                                       \
+      "... and differed from the MBP book published.", s->mbo_mismatch)                            \
+    X("mbo-stale-now", "mbo_stale_books", NULL, GAUGE, "Order books stale now.", s->mbo_n_stale)
 
 /* The rows of the PUB socket's monitor, printed while pub_stats.watched:
  * with --curve-allow the allow-list's handler holds the socket's one

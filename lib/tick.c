@@ -11,9 +11,9 @@
 #include "gputick/err.h"
 
 static const char *const kind_names[GT_KIND_MAX + 1] = {
-    [GT_KIND_TRADE] = "trade",   [GT_KIND_LEVEL] = "book", [GT_KIND_TOB] = "tob",
-    [GT_KIND_FIXING] = "fixing", [GT_KIND_STAT] = "stat",  [GT_KIND_STATUS] = "status",
-    [GT_KIND_DEF] = "def",
+    [GT_KIND_TRADE] = "trade",   [GT_KIND_LEVEL] = "book",  [GT_KIND_TOB] = "tob",
+    [GT_KIND_FIXING] = "fixing", [GT_KIND_STAT] = "stat",   [GT_KIND_STATUS] = "status",
+    [GT_KIND_DEF] = "def",       [GT_KIND_ORDER] = "order",
 };
 
 const char *gt_kind_name(int kind)
@@ -90,6 +90,9 @@ void gt_tick_encode(const struct gt_tick *t, uint8_t out[GT_TICK_LEN])
         break;
     case GT_KIND_TOB:
         gt_tick_tob_encode(out, &t->u.tob);
+        break;
+    case GT_KIND_ORDER:
+        gt_tick_order_encode(out, &t->u.order);
         break;
     case GT_KIND_FIXING:
         st_le64(p, (uint64_t)t->u.fixing.px);
@@ -172,6 +175,14 @@ int gt_tick_decode(const uint8_t *in, size_t len, struct gt_tick *t)
         t->u.tob.ask_qty = (int32_t)ld_le32(p + 20);
         t->u.tob.bid_orders = ld_le16(p + 24);
         t->u.tob.ask_orders = ld_le16(p + 26);
+        break;
+    case GT_KIND_ORDER:
+        t->u.order.px = (int64_t)ld_le64(p);
+        t->u.order.order_id = ld_le64(p + 8);
+        t->u.order.priority = ld_le64(p + 16);
+        t->u.order.qty = (int32_t)ld_le32(p + 24);
+        t->u.order.side = p[28];
+        t->u.order.action = p[29];
         break;
     case GT_KIND_FIXING:
         t->u.fixing.px = (int64_t)ld_le64(p);

@@ -157,6 +157,13 @@ int gt_tick_json(const struct gt_tick *t, const char *symbol, char *out, size_t 
         put(out, cap, &n, ",\"maturity\":%u", t->u.def.maturity);
         break;
     }
+    case GT_KIND_ORDER:
+        put(out, cap, &n, ",\"order_id\":%llu,\"priority\":%llu",
+            (unsigned long long)t->u.order.order_id, (unsigned long long)t->u.order.priority);
+        put_px(out, cap, &n, "px", t->u.order.px);
+        put(out, cap, &n, ",\"qty\":%d,\"side\":%u,\"action\":%u", t->u.order.qty, t->u.order.side,
+            t->u.order.action);
+        break;
     }
     put(out, cap, &n, "}");
     return n >= cap ? GT_EINVAL : (int)n;

@@ -18,30 +18,35 @@
 #include "gputick/mbp.h"
 #include "cmdstore.h"
 #include "qopt.h"
+#include "book_orders.h"
 #include "gputick/time.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: tickq book SYMBOL --at T [--depth N] [OPTIONS]\n"
-            "\n"
-            "The book of SYMBOL as it was at T (after every tick with exchange time <= T),\n"
-            "one row per level: orders, quantity and price of each side. The state column\n"
-            "says 'stale' when the feed had marked the book stale at T (a gap not yet\n"
-            "recovered): the levels are then the last known, not trusted. An empty book, a\n"
-            "T before the first book tick or a future without book ticks prints no rows and\n"
-            "says so on QERR; an index has no book (exit 2).\n"
-            "\n"
-            "With --implied, the implied book (prices the exchange implies from spreads\n"
-            "and legs, two levels a side; no order counts). With --consolidated, outright\n"
-            "and implied merged by price: the orders columns then give the implied share\n"
-            "of each level's quantity (bid_implied, ask_implied).\n"
-            "\n"
-            "  --at T           the time (2026-11-24T15:00Z, -1h, now)\n"
-            "  --depth N        levels a side to print, 1..%d (default 10)\n"
-            "  --implied        the implied book\n"
-            "  --consolidated   the consolidated book\n" QOPT_HELP_NO_RANGE,
-            GT_MBP_DEPTH_MAX);
+    fprintf(
+        f,
+        "usage: tickq book SYMBOL --at T [--depth N] [OPTIONS]\n"
+        "\n"
+        "The book of SYMBOL as it was at T (after every tick with exchange time <= T),\n"
+        "one row per level: orders, quantity and price of each side. The state column\n"
+        "says 'stale' when the feed had marked the book stale at T (a gap not yet\n"
+        "recovered): the levels are then the last known, not trusted. An empty book, a\n"
+        "T before the first book tick or a future without book ticks prints no rows and\n"
+        "says so on QERR; an index has no book (exit 2).\n"
+        "\n"
+        "With --implied, the implied book (prices the exchange implies from spreads\n"
+        "and legs, two levels a side; no order counts). With --consolidated, outright\n"
+        "and implied merged by price: the orders columns then give the implied share\n"
+        "of each level's quantity (bid_implied, ask_implied).\n"
+        "\n"
+        "  --at T           the time (2026-11-24T15:00Z, -1h, now)\n"
+        "  --depth N        levels a side to print, 1..%d (default 10)\n"
+        "  --implied        the implied book\n"
+        "  --consolidated   the consolidated book\n"
+        "  --orders         the queue at each level instead: one row per resting order\n"
+        "                   (side, level, place in the queue, price, quantity, order id,\n"
+        "                   priority), from the order ticks (market by order)\n" QOPT_HELP_NO_RANGE,
+        GT_MBP_DEPTH_MAX);
 }
 
 struct book_args {
@@ -49,7 +54,8 @@ struct book_args {
     const char *symbol;
     int64_t at_ns;
     int depth;
-    int view; /* 0 outright, 1 implied, 2 consolidated */
+    int view;   /* 0 outright, 1 implied, 2 consolidated */
+    int orders; /* --orders */
 };
 
 static int book_args_parse(struct book_args *a, int argc, char **argv)
@@ -59,6 +65,7 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
                                          {"depth", required_argument, 0, 'd'},
                                          {"implied", no_argument, 0, 'i'},
                                          {"consolidated", no_argument, 0, 'c'},
+                                         {"orders", no_argument, 0, 'o'},
                                          {0, 0, 0, 0}};
     int64_t now = gt_now_ns();
     int c, has_at = 0;
@@ -100,6 +107,9 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
             }
             a->view = c == 'i' ? 1 : 2;
             break;
+        case 'o':
+            a->orders = 1;
+            break;
         case 'h':
             usage(QOUT);
             return -1;
@@ -113,6 +123,11 @@ static int book_args_parse(struct book_args *a, int argc, char **argv)
         return EXIT_USAGE;
     }
     a->symbol = argv[optind];
+    if (a->orders && a->view) {
+        fprintf(QERR, "tickq book: --orders is the outright book's queues (want it without "
+                      "--implied or --consolidated)\n");
+        return EXIT_USAGE;
+    }
     if (qopt_no_range(&a->q, "book", "the book is as of one time: --at T"))
         return EXIT_USAGE;
     if (!has_at) {
@@ -209,6 +224,26 @@ static const struct out_col cons_cols[] = {{"level", 5},        {"bid_implied", 
                                            {"bid_px", 10},      {"ask_px", 10},      {"ask_qty", 8},
                                            {"ask_implied", 11}, {"state", -5}};
 
+static const struct out_col order_cols[] = {{"side", -4},     {"level", 5}, {"place", 5},
+                                            {"px", 10},       {"qty", 6},   {"order_id", 12},
+                                            {"priority", 10}, {"state", -5}};
+
+/* tickq book --orders: the queues (book_orders.h). */
+static int book_orders(struct shards *st, const struct book_args *a, int32_t instr_id)
+{
+    struct out o;
+    uint64_t n_events;
+    int stale;
+    out_begin(&o, a->q.fmt, QOUT, order_cols, sizeof order_cols / sizeof order_cols[0]);
+    int rc = book_orders_print(st, instr_id, a->at_ns, a->depth, &o, &n_events, &stale);
+    rc = out_finish(&o, "book", rc);
+    if (!n_events)
+        fprintf(QERR, "tickq book: no order ticks of %s at or before T (no rows)\n", a->symbol);
+    if (stale)
+        fprintf(QERR, "tickq book: the order book of %s was stale at T\n", a->symbol);
+    return rc;
+}
+
 int cmd_book(int argc, char **argv)
 {
     struct book_args a = {0};
@@ -227,6 +262,10 @@ int cmd_book(int argc, char **argv)
                 "symbols')\n",
                 a.symbol);
         rc = EXIT_USAGE;
+        goto done;
+    }
+    if (a.orders) {
+        rc = book_orders(st, &a, def.instr_id);
         goto done;
     }
     struct gt_series_info levels;

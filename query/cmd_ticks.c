@@ -64,6 +64,8 @@ enum col {
     C_MATURITY,
     C_PRODUCT,
     C_SYMBOL,
+    C_ORDER_ID,
+    C_PRIORITY,
     N_COLS
 };
 _Static_assert((int)N_COLS <= (int)OUT_MAX_COLS, "the union fits out.h");
@@ -75,7 +77,7 @@ static const struct out_col all_cols[N_COLS] = {
     {"ask_qty", 7},     {"ask_orders", 10}, {"trade_id", 10}, {"rpt_seq", 10},    {"code", 4},
     {"type", -14},      {"date", 8},        {"feed", -9},     {"cause", -13},     {"gap_from", 8},
     {"gap_to", 8},      {"trading", 7},     {"event", 5},     {"maturity", 8},    {"product", -7},
-    {"symbol", -12}};
+    {"symbol", -12},    {"order_id", 12},   {"priority", 10}};
 
 #define B(c) (UINT64_C(1) << (c))
 #define COMMON (B(C_TIME) | B(C_RECV) | B(C_SEQ) | B(C_KIND) | B(C_FLAGS))
@@ -90,6 +92,7 @@ static const uint64_t kind_cols[GT_KIND_MAX + 1] = {
     [GT_KIND_STATUS] = B(C_TRADING) | B(C_EVENT) | B(C_FEED) | B(C_CAUSE) | B(C_GAP_FROM) |
                        B(C_GAP_TO) | B(C_DATE) | B(C_CODE),
     [GT_KIND_DEF] = B(C_PX) | B(C_TYPE) | B(C_MATURITY) | B(C_LEVEL) | B(C_PRODUCT) | B(C_SYMBOL),
+    [GT_KIND_ORDER] = B(C_PX) | B(C_QTY) | B(C_SIDE) | B(C_ACTION) | B(C_ORDER_ID) | B(C_PRIORITY),
 };
 
 static const char *side_name(int s)
@@ -225,6 +228,16 @@ static void tick_cells(const struct gt_tick *t, struct cellv *c)
         put_s(&c[C_SYMBOL], c[C_SYMBOL].buf);
         break;
     }
+    case GT_KIND_ORDER: {
+        const struct gt_order *x = &t->u.order;
+        put_i(&c[C_PX], x->px, 'p');
+        put_i(&c[C_QTY], x->qty, 'i');
+        put_s(&c[C_SIDE], side_name(x->side));
+        put_s(&c[C_ACTION], action_name(x->action));
+        put_i(&c[C_ORDER_ID], x->order_id > INT64_MAX ? INT64_MAX : (int64_t)x->order_id, 'i');
+        put_i(&c[C_PRIORITY], x->priority > INT64_MAX ? INT64_MAX : (int64_t)x->priority, 'i');
+        break;
+    }
     }
 }
 
@@ -312,7 +325,7 @@ int ticks_query(int argc, char **argv, const struct ticks_sink *sink)
             if ((kind = gt_kind_parse(optarg)) < 0) {
                 fprintf(QERR,
                         "tickq ticks: bad --kind '%s' (want trade, book, tob, fixing, "
-                        "stat, status or def)\n",
+                        "stat, status, def or order)\n",
                         optarg);
                 return EXIT_USAGE;
             }

@@ -67,9 +67,9 @@ static int open_one(const char *cmd, const char *path, gt_store **st)
 
 static const char *kind_plural(int kind)
 {
-    static const char *n[GT_KIND_MAX + 1] = {"ticks",        "trades",     "book levels",
-                                             "tops of book", "fixings",    "statistics",
-                                             "status ticks", "definitions"};
+    static const char *n[GT_KIND_MAX + 1] = {"ticks",        "trades",      "book levels",
+                                             "tops of book", "fixings",     "statistics",
+                                             "status ticks", "definitions", "order events"};
     return n[kind >= 1 && kind <= GT_KIND_MAX ? kind : 0];
 }
 

@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 enum out_format { OUT_AUTO, OUT_TABLE, OUT_CSV, OUT_JSON, OUT_JSONL };
-enum { OUT_MAX_COLS = 32 };
+enum { OUT_MAX_COLS = 40 };
 
 struct out_col {
     const char *name;

@@ -85,6 +85,9 @@ static const struct schema schemas[GT_KIND_MAX + 1] = {
     [GT_KIND_DEF] = {6, {
         COL(u.def.tick_px, C_SVAL), COL(u.def.maturity, C_UVAL), COL(u.def.depth, C_UVAL),
         COL(u.def.type, C_UVAL), COL(u.def.product, C_BYTES), COL(u.def.symbol, C_BYTES)}},
+    [GT_KIND_ORDER] = {6, {
+        COL(u.order.px, C_PX), COL(u.order.order_id, C_DELTA), COL(u.order.priority, C_DELTA),
+        COL(u.order.qty, C_SVAL), COL(u.order.side, C_UVAL), COL(u.order.action, C_UVAL)}},
 };
 /* clang-format on */
 

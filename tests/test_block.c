@@ -333,6 +333,8 @@ static const struct fld kind_flds[GT_KIND_MAX + 1][N_KIND_FLDS] = {
                         FLD(u.status.gap_to), FLD(u.status.date)},
     [GT_KIND_DEF] = {FLD(u.def.tick_px), FLD(u.def.maturity), FLD(u.def.depth), FLD(u.def.type),
                      FLD(u.def.product), FLD(u.def.symbol)},
+    [GT_KIND_ORDER] = {FLD(u.order.px), FLD(u.order.order_id), FLD(u.order.priority),
+                       FLD(u.order.qty), FLD(u.order.side), FLD(u.order.action)},
 };
 
 /* t with every field that fields does not name zeroed. */

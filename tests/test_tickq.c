@@ -2124,3 +2124,73 @@ Test(tickq, tickstore_retain_cuts_at_a_utc_midnight)
     cr_assert(not(eq(ptr, strstr(msg, hs), NULL)), "tickstore names the cut: %s", msg);
     free(msg);
 }
+
+/* Runs tickq book SYMBOL --at 2026-11-24T<at> --orders --depth DEPTH and
+ * checks its CSV rows after the header. */
+static void book_orders_at(const char *symbol, const char *at, const char *depth, const char *rows)
+{
+    char t[64], want[1024];
+    snprintf(t, sizeof t, "2026-11-24T%s", at);
+    snprintf(want, sizeof want, "side,level,place,px,qty,order_id,priority,state\n%s", rows);
+    cr_assert(eq(int,
+                 run(cmd_book, "book", symbol, "--at", t, "--orders", "--depth", depth, "--db", db,
+                     "--format", "csv", NULL),
+                 0),
+              "%s", err_s);
+    cr_assert(eq(str, out_s, want));
+}
+
+/* tickq book --orders: the queue at each level, from the order ticks (kind
+ * 8): a quantity rise that lost its place puts the order behind the one
+ * that came after it, a delete leaves the queue, and an empty-the-book
+ * record flagged stale says the book is not to be trusted. */
+Test(tickq, book_orders_prints_the_queue_at_each_level_as_of_t)
+{
+    gt_store *st;
+    char err[GT_ERRLEN];
+    cr_assert(eq(int, gt_store_open(db, GT_STORE_WRITER, &st, err), GT_OK), "%s", err);
+    static const struct {
+        uint64_t id, prio;
+        int64_t px;
+        int32_t qty;
+        uint8_t side, action;
+        uint16_t flags;
+    } ev[] = {
+        {11, 100, 2500000000, 5, GT_SIDE_BID, GT_ACT_NEW, 0},
+        {12, 101, 2500000000, 3, GT_SIDE_BID, GT_ACT_NEW, 0},
+        {13, 102, 2495000000, 7, GT_SIDE_BID, GT_ACT_NEW, 0},
+        {21, 103, 2510000000, 4, GT_SIDE_ASK, GT_ACT_NEW, 0},
+        {11, 104, 2500000000, 8, GT_SIDE_BID, GT_ACT_CHANGE, 0}, /* 20:00:05, behind 12 */
+        {13, 102, 2495000000, 7, GT_SIDE_BID, GT_ACT_DELETE, 0},
+        {0, UINT64_MAX, INT64_MAX, 0, 0, GT_ACT_DELETE_THRU, GT_F_STALE}, /* 20:00:07 */
+    };
+    int n_ev = (int)(sizeof ev / sizeof ev[0]);
+    for (int k = 0; k < n_ev; k++) {
+        struct gt_tick t = {.version = GT_TICK_VERSION,
+                            .kind = GT_KIND_ORDER,
+                            .flags = ev[k].flags,
+                            .instr_id = FRONT,
+                            .seq = seq + 1 + (uint64_t)k,
+                            .exch_ns = DAY_NS + (20 * 3600 + 1 + k) * GT_NS_PER_SEC};
+        t.recv_ns = t.exch_ns;
+        t.u.order = (struct gt_order){ev[k].px,   ev[k].id,     ev[k].prio, ev[k].qty,
+                                      ev[k].side, ev[k].action, {0, 0}};
+        cr_assert(eq(int, gt_store_append(st, &t), 1));
+    }
+    cr_assert(eq(int, gt_store_commit(st, seq + (uint64_t)n_ev), GT_OK));
+    gt_store_close(st);
+    book_orders_at("H100Z6", "20:00:05Z", "10",
+                   "bid,1,1,2.50,3,12,101,ok\n"
+                   "bid,1,2,2.50,8,11,104,ok\n"
+                   "bid,2,1,2.495,7,13,102,ok\n"
+                   "ask,1,1,2.51,4,21,103,ok\n");
+    book_orders_at("H100Z6", "20:00:06Z", "1",
+                   "bid,1,1,2.50,3,12,101,ok\n"
+                   "bid,1,2,2.50,8,11,104,ok\n"
+                   "ask,1,1,2.51,4,21,103,ok\n");
+    book_orders_at("H100Z6", "20:00:07Z", "10", "");
+    cr_assert(not(eq(ptr, strstr(err_s, "order book of H100Z6 was stale at T"), NULL)), "%s",
+              err_s);
+    book_orders_at("H100F7", "20:00:07Z", "10", "");
+    cr_assert(not(eq(ptr, strstr(err_s, "no order ticks of H100F7"), NULL)), "%s", err_s);
+}

@@ -46,7 +46,8 @@ enum gt_kind {
     GT_KIND_STAT = 5,   /* [stat]   statistics and settlement */
     GT_KIND_STATUS = 6, /* [status] trading status, and feed stale/recovered */
     GT_KIND_DEF = 7,    /* [def]    instrument definition */
-    GT_KIND_MAX = 7,
+    GT_KIND_ORDER = 8,  /* [order]  an order of the book by order (MBO); opt in by topic */
+    GT_KIND_MAX = 8,
 };
 
 /* Header flags. */
@@ -193,6 +194,24 @@ struct gt_def {
     char symbol[GT_SYMBOL_LEN];   /* 52 NUL-padded (may fill all 12) */
 };
 
+/* One order event of the book by order (market by order). Action new,
+ * change or delete of the order with this id, its price, displayed quantity
+ * and priority after it (a delete repeats the order's last state). The
+ * exchange ranks a level's orders by priority, lower first. Action
+ * GT_ACT_DELETE_THRU with order_id 0 empties the instrument's order book:
+ * flagged GT_F_STALE, the book is untrusted from there until the next one,
+ * flagged GT_F_RECOVERY, which starts the whole book again (one new per
+ * order, flagged GT_F_RECOVERY too). */
+struct gt_order {
+    int64_t px;        /* 32 1e-9 */
+    uint64_t order_id; /* 40 OrderID; 0 for an empty-the-book record */
+    uint64_t priority; /* 48 MDOrderPriority; UINT64_MAX if not given */
+    int32_t qty;       /* 56 MDDisplayQty */
+    uint8_t side;      /* 60 enum gt_side */
+    uint8_t action;    /* 61 enum gt_action: NEW, CHANGE, DELETE, DELETE_THRU */
+    uint8_t pad[2];    /* 62 */
+};
+
 struct gt_tick {
     uint8_t version;  /* 0 */
     uint8_t kind;     /* 1 enum gt_kind */
@@ -209,6 +228,7 @@ struct gt_tick {
         struct gt_stat stat;
         struct gt_status status;
         struct gt_def def;
+        struct gt_order order;
         uint8_t raw[32];
     } u;
 };
@@ -280,6 +300,15 @@ static inline void gt_tick_level_encode(uint8_t out[GT_TICK_LEN], const struct g
     out[53] = l->side;
     out[54] = l->action;
     st_le32(out + 56, l->rpt_seq);
+}
+static inline void gt_tick_order_encode(uint8_t out[GT_TICK_LEN], const struct gt_order *o)
+{
+    st_le64(out + 32, (uint64_t)o->px);
+    st_le64(out + 40, o->order_id);
+    st_le64(out + 48, o->priority);
+    st_le32(out + 56, (uint32_t)o->qty);
+    out[60] = o->side;
+    out[61] = o->action;
 }
 static inline void gt_tick_tob_encode(uint8_t out[GT_TICK_LEN], const struct gt_tob *t)
 {

@@ -22,6 +22,12 @@ struct bench {
 void bench_row(const char *measure, double gputick, double baseline);
 void bench_table_header(void);
 
+/* xorshift64: the next pseudo-random number below n from *state (nonzero). */
+uint32_t bench_rnd(uint64_t *state, uint32_t n);
+/* The MDInstrumentDefinitionFuture54 packets of n H100 futures, SecurityID
+ * 1000 + i, tick 0.005, depth 10: packet i in bufs + i * cap, its length in
+ * lens[i]. Returns GT_OK, or GT_EINVAL if cap is too small. */
+int bench_future_defs(int n, uint8_t *bufs, size_t cap, size_t *lens);
 /* Monotonic seconds. */
 double bench_now(void);
 /* Keeps the compiler from deleting work whose result is otherwise unused. */
@@ -46,6 +52,7 @@ int bench_store(void);
 int bench_retention(void);
 int bench_tickq(void);
 int bench_feed(void);
+int bench_mbo(void);
 int bench_e2e(void);
 int bench_clickhouse(void);
 int bench_curve(void);

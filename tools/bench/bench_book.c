@@ -23,10 +23,7 @@ enum { N_UPDATES = 1 << 21, N_INSTR = 48, ROUNDS = 5, EVENT_LEN = 4 };
 static uint64_t rng = 0x2545f4914f6cdd1du;
 static uint32_t rnd(uint32_t n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng % n);
+    return bench_rnd(&rng, n);
 }
 
 static void make_stream(struct book_update *u, size_t n)

@@ -39,30 +39,15 @@ struct stream {
 static uint64_t rng = 0x9e3779b97f4a7c15u;
 static uint32_t rnd(uint32_t n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng % n);
+    return bench_rnd(&rng, n);
 }
 
 static int make_stream(struct stream *s)
 {
     uint32_t rpt[N_INSTR] = {0};
     uint64_t t = 1795000000ull * 1000000000ull;
-    for (int i = 0; i < N_INSTR; i++) {
-        struct mdp3_enc e;
-        struct mdp3_def54 d;
-        memset(&d, 0, sizeof d);
-        d.security_id = 1000 + i;
-        snprintf(d.symbol, sizeof d.symbol, "H100%c%d", "FGHJKMNQUVXZ"[i % 12], 6 + i / 12);
-        memcpy(d.asset, "H100", 4);
-        d.min_price_increment_px = 5000000;
-        struct mdp3_def54_feed_type ft = {"GBX", 10};
-        mdp3_enc_init(&e, s->defs[i], PKT_CAP, (uint32_t)i + 1, t);
-        if (mdp3_enc_def54(&e, &d, NULL, 0, &ft, 1, NULL, 0, NULL, 0) < 0)
-            return GT_EINVAL;
-        s->def_len[i] = mdp3_enc_len(&e);
-    }
+    if (bench_future_defs(N_INSTR, &s->defs[0][0], PKT_CAP, s->def_len) < 0)
+        return GT_EINVAL;
     for (size_t p = 0; p < N_PKTS; p++) {
         struct mdp3_enc e;
         mdp3_enc_init(&e, s->buf + p * PKT_CAP, PKT_CAP, (uint32_t)p + 1, t);

@@ -2,16 +2,47 @@
 /* harness.c -- timing and table output shared by every measure. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "bench.h"
+#include "gputick/err.h"
 #include "gputick/store.h"
+#include "mdp3.h"
 
 static volatile uint64_t sink;
 
 void bench_sink(uint64_t v)
 {
     sink += v;
+}
+
+uint32_t bench_rnd(uint64_t *state, uint32_t n)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return (uint32_t)(*state % n);
+}
+
+int bench_future_defs(int n, uint8_t *bufs, size_t cap, size_t *lens)
+{
+    for (int i = 0; i < n; i++) {
+        struct mdp3_enc e;
+        struct mdp3_def54 d;
+        memset(&d, 0, sizeof d);
+        d.security_id = 1000 + i;
+        snprintf(d.symbol, sizeof d.symbol, "H100%c%d", "FGHJKMNQUVXZ"[i % 12], 6 + i / 12);
+        memcpy(d.asset, "H100", 4);
+        d.min_price_increment_px = 5000000;
+        struct mdp3_def54_feed_type ft = {"GBX", 10};
+        mdp3_enc_init(&e, bufs + (size_t)i * cap, cap, (uint32_t)i + 1,
+                      1795000000ull * 1000000000ull);
+        if (mdp3_enc_def54(&e, &d, NULL, 0, &ft, 1, NULL, 0, NULL, 0) < 0)
+            return GT_EINVAL;
+        lens[i] = mdp3_enc_len(&e);
+    }
+    return GT_OK;
 }
 
 double bench_now(void)

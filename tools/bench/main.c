@@ -16,6 +16,8 @@ static const struct bench benches[] = {
     {"retention", "retention by DeleteRange + compaction vs day column families dropped whole",
      bench_retention},
     {"feed", "tickfeed core (decode, books, normalize) vs decoding alone", bench_feed},
+    {"mbo", "order book upkeep vs decoding alone; tickfeed with order books vs the MBP path",
+     bench_mbo},
     {"e2e", "tickfeed process: latency and zero-loss rate vs raw zmq / recvmmsg", bench_e2e},
     {"tickq", "tickq bars, VWAP and book --at over a simulated day vs decoded ticks in memory",
      bench_tickq},

@@ -230,6 +230,13 @@ static void print_tick(struct printer *pr, const struct gt_tick *t, const char *
                                                            : "-",
                    gt_cause_name(t->u.status.cause) ? gt_cause_name(t->u.status.cause) : "?");
             break;
+        case GT_KIND_ORDER:
+            gt_px_format(t->u.order.px, a);
+            printf("%s order %llu action %u: %d @ %s priority %llu\n",
+                   t->u.order.side == GT_SIDE_BID ? "bid" : "ask",
+                   (unsigned long long)t->u.order.order_id, t->u.order.action, t->u.order.qty, a,
+                   (unsigned long long)t->u.order.priority);
+            break;
         default:
             gt_px_format(t->u.def.tick_px, a);
             printf("tick %s maturity %u depth %u\n", a, t->u.def.maturity, t->u.def.depth);
