@@ -31,9 +31,9 @@ static void usage(FILE *f)
 }
 
 static const struct out_col cols[] = {
-    {"product", -7}, {"symbol", -12}, {"type", -6},  {"maturity", 8}, {"tick", 6},
-    {"first", -24},  {"last", -24},   {"trade", 8},  {"book", 8},     {"tob", 8},
-    {"fixing", 6},   {"stat", 5},     {"status", 6}, {"def", 3},      {"legs", -15}};
+    {"product", -7}, {"symbol", -12}, {"type", -6}, {"maturity", 8}, {"tick", 6},   {"first", -24},
+    {"last", -24},   {"trade", 8},    {"book", 8},  {"tob", 8},      {"fixing", 6}, {"stat", 5},
+    {"status", 6},   {"def", 3},      {"order", 6}, {"legs", -15}};
 
 /* Counts the ticks of (instr_id, kind) in [from, to) into *count and
  * widens [*first, *last] by them. Returns 0, or 1 after printing a store

@@ -940,6 +940,9 @@ static void day_truth_read(struct day_truth *t, const char *path)
             k->u.trade.px = jnum(l, "px");
             k->u.trade.qty = jnum(l, "qty");
             k->u.trade.trade_id = (uint32_t)jnum(l, "trade_id");
+            /* A spread trade's leg print: no bar counts it (tick.h's rule). */
+            if (strstr(l, "\"leg\":true"))
+                k->kind = 0;
         } else if (strncmp(l, "{\"type\":\"bust\"", 14) == 0) {
             if (strstr(l, "\"lost\":true"))
                 continue;

@@ -13,7 +13,8 @@ import pandas as pd
 
 from ._native import TICK_DTYPE
 
-KINDS = {1: "trade", 2: "book", 3: "tob", 4: "fixing", 5: "stat", 6: "status", 7: "def"}
+KINDS = {1: "trade", 2: "book", 3: "tob", 4: "fixing", 5: "stat", 6: "status", 7: "def",
+         8: "order"}
 KIND_IDS = {v: k for k, v in KINDS.items()}
 I64_NULL = np.iinfo(np.int64).max
 PX_SCALE = 1e9  # prices are int64 nanodollars (9 decimals)
@@ -35,6 +36,8 @@ FIELDS = {
         "cause": (36, "u1"), "gap_from": (40, "<u4"), "gap_to": (44, "<u4"), "date": (48, "<u4")},
     7: {"tick_px": (32, "<i8"), "maturity": (40, "<u4"), "depth": (44, "u1"), "type": (45, "u1"),
         "product": (46, "S6"), "symbol": (52, "S12")},
+    8: {"px": (32, "<i8"), "order_id": (40, "<u8"), "priority": (48, "<u8"), "qty": (56, "<i4"),
+        "side": (60, "u1"), "action": (61, "u1")},
 }
 HEADER = [("version", 0, "u1"), ("kind", 1, "u1"), ("flags", 2, "<u2"), ("instr_id", 4, "<i4"),
           ("seq", 8, "<u8"), ("exch_ns", 16, "<i8"), ("recv_ns", 24, "<i8")]
@@ -127,16 +130,28 @@ def _def_px(recs):
     return v, (v != I64_NULL) & ~(_field(recs, 2, "<u2") & F_LEG).astype(bool)
 
 
+def _u64(off):
+    """A u64 printed as int64, null past INT64_MAX (an order's priority not
+    given is 2^64-1)."""
+    def rd(recs):
+        v = _field(recs, off, "<u8")
+        ok = v <= np.uint64(I64_NULL - 1)
+        return np.where(ok, v, 0).astype(np.int64), ok
+    return ("i", rd)
+
+
 def _str(off, n):
     return ("b", lambda recs: (_field(recs, off, "S%d" % n), np.ones(len(recs), bool)))
 
 
 COLUMNS = [
-    ("px", {1: _px(32), 2: _px(32), 4: _px(32), 5: _px(32), 7: ("p", _def_px)}),
-    ("qty", {1: _i(40, "<i8", I64_NULL), 2: _i(40, "<i8", I64_NULL), 5: _i(40, "<i8", I64_NULL)}),
-    ("side", {1: _s(56, "u1", AGGRESSORS, 1), 2: _s(53, "u1", SIDES, 1)}),
+    ("px", {1: _px(32), 2: _px(32), 4: _px(32), 5: _px(32), 7: ("p", _def_px), 8: _px(32)}),
+    ("qty", {1: _i(40, "<i8", I64_NULL), 2: _i(40, "<i8", I64_NULL), 5: _i(40, "<i8", I64_NULL),
+             8: _i(56, "<i4")}),
+    ("side", {1: _s(56, "u1", AGGRESSORS, 1), 2: _s(53, "u1", SIDES, 1), 8: _s(60, "u1", SIDES, 1)}),
     ("level", {2: _i(52, "u1"), 7: _i(44, "u1")}),
-    ("action", {1: ("s", _trade_action, ("new", "bust")), 2: _s(54, "u1", ACTIONS)}),
+    ("action", {1: ("s", _trade_action, ("new", "bust")), 2: _s(54, "u1", ACTIONS),
+                8: _s(61, "u1", ACTIONS)}),
     ("orders", {1: _i(52, "<i4", 2**31 - 1), 2: _i(48, "<i4", 2**31 - 1)}),
     ("bid_px", {3: _px(32)}),
     ("bid_qty", {3: _tob_qty(32, 48, "<i4")}),
@@ -158,6 +173,8 @@ COLUMNS = [
     ("maturity", {7: _i(40, "<u4", 0)}),
     ("product", {7: _str(46, 6)}),
     ("symbol", {7: _str(52, 12)}),
+    ("order_id", {8: _u64(40)}),
+    ("priority", {8: _u64(48)}),
 ]
 
 
