@@ -38,6 +38,18 @@ void gtpy_free(void *p)
     free(p);
 }
 
+/* The name tick.h gives a code, so that the package prints what tickq does
+ * without a copy of the tables: table 0 a trade's aggressor
+ * (gt_aggressor_name), 1 a status cause (gt_cause_name), 2 a stat type
+ * (gt_stat_name). NULL for a code without a name, or another table. */
+const char *gtpy_name(int table, int code)
+{
+    return table == 0   ? gt_aggressor_name(code)
+           : table == 1 ? gt_cause_name(code)
+           : table == 2 ? gt_stat_name(code)
+                        : NULL;
+}
+
 static const struct cmd cmds[] = {
     {"symbols", cmd_symbols, ""}, {"ticks", cmd_ticks, ""},     {"bars", cmd_bars, ""},
     {"book", cmd_book, ""},       {"fixings", cmd_fixings, ""}, {"curve", cmd_curve, ""},

@@ -12,6 +12,7 @@
 
 int gtpy_abi(void);
 void gtpy_free(void *p);
+const char *gtpy_name(int table, int code);
 int gtpy_cmd(int argc, char **argv, char **out, size_t *out_len, char **err, size_t *err_len);
 int gtpy_ticks(int argc, char **argv, struct gt_tick **out, size_t *n, char **err, size_t *err_len);
 

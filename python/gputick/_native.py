@@ -29,6 +29,18 @@ _lib.gtpy_sub_poll.argtypes = [_c.c_void_p, _c.c_int, _c.POINTER(_c.c_void_p), _
 _lib.gtpy_sub_stats.restype = _c.POINTER(_c.c_uint64 * 12)
 _lib.gtpy_sub_stats.argtypes = [_c.c_void_p]
 _lib.gtpy_sub_close.argtypes = [_c.c_void_p]
+_lib.gtpy_name.restype = _c.c_char_p
+_lib.gtpy_name.argtypes = [_c.c_int, _c.c_int]
+
+
+def names(table, first):
+    """tick.h's names of a table's codes from first up to the first code
+    without one (gtpy_name: 0 aggressor, 1 status cause, 2 stat type)."""
+    out, code = [], first
+    while code < 256 and _lib.gtpy_name(table, code) is not None:
+        out.append(_lib.gtpy_name(table, code).decode())
+        code += 1
+    return tuple(out)
 
 GT_ERRLEN = 256
 TICK_LEN = 64

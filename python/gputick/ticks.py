@@ -11,7 +11,7 @@ import functools
 import numpy as np
 import pandas as pd
 
-from ._native import TICK_DTYPE
+from ._native import TICK_DTYPE, names
 
 KINDS = {1: "trade", 2: "book", 3: "tob", 4: "fixing", 5: "stat", 6: "status", 7: "def",
          8: "order"}
@@ -61,11 +61,10 @@ def _field(recs, off, fmt):
 
 
 SIDES = ("bid", "ask")  # gt_side 1, 2: a level's side
-AGGRESSORS = ("buy", "sell")  # gt_aggressor_name: the side a trade's aggressor took
-STATS = ("settle", "open_interest", "cleared_volume", "open", "high", "low", "vwap", "high_bid",
-         "low_offer", "fixing_price", "session_volume")  # gt_stat_name, types 1..11
-CAUSES = ("none", "packet_gap", "rptseq_gap", "channel_reset", "startup", "snapshot",
-          "incremental", "resync")  # gt_cause_name, 0..7
+# tick.h's names, read from the C library (one table, tickq's).
+AGGRESSORS = names(0, 1)  # the side a trade's aggressor took, aggressor 1..
+CAUSES = names(1, 0)  # a status's cause, 0..
+STATS = names(2, 1)  # a stat's type, 1..
 DEF_TYPES = ("future", "index", "spread", "legs")
 F_LEG = 1 << 6  # GT_F_LEG: on a def, a spread's legs record
 ACTIONS = ("new", "change", "delete", "delete_thru", "delete_from", "overlay")
